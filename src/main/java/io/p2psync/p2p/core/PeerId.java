@@ -1,0 +1,109 @@
+package io.p2psync.p2p.core;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * A libp2p peer id: the multihash of a protobuf-encoded public key, written in base58btc.
+ *
+ * <p>Keys whose encoding is at most 42 bytes (Ed25519 among them) use the identity multihash, so the id
+ * carries the key itself and an id alone is enough to verify a signature (peer-ids spec, "Peer Ids").
+ *
+ * @param bytes the multihash
+ */
+public record PeerId(byte[] bytes) implements Comparable<PeerId> {
+
+    private static final int IDENTITY = 0x00;
+    private static final int SHA2_256 = 0x12;
+    private static final int MAX_INLINE_KEY = 42;
+
+    public PeerId {
+        if (bytes == null || bytes.length < 2 || (bytes[1] & 0xff) != bytes.length - 2) {
+            throw new IllegalArgumentException("not a multihash");
+        }
+        int code = bytes[0] & 0xff;
+        if (code != IDENTITY && code != SHA2_256) {
+            throw new IllegalArgumentException("unsupported multihash code 0x" + Integer.toHexString(code));
+        }
+        if (code == SHA2_256 && bytes.length != 34) {
+            throw new IllegalArgumentException("a sha2-256 multihash has 32 bytes of digest");
+        }
+        bytes = bytes.clone();
+    }
+
+    @Override
+    public byte[] bytes() {
+        return bytes.clone();
+    }
+
+    public static PeerId fromPublicKey(PublicKey key) {
+        byte[] encoded = key.toProtobuf();
+        if (encoded.length <= MAX_INLINE_KEY) {
+            return new PeerId(multihash(IDENTITY, encoded));
+        }
+        try {
+            return new PeerId(multihash(SHA2_256, MessageDigest.getInstance("SHA-256").digest(encoded)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Parses the base58btc form ({@code 12D3KooW…} or {@code Qm…}).
+     *
+     * @throws IllegalArgumentException if the text is not a peer id
+     */
+    public static PeerId parse(String text) {
+        if (text == null || text.isEmpty()) {
+            throw new IllegalArgumentException("empty peer id");
+        }
+        return new PeerId(Base58.decode(text));
+    }
+
+    /** The public key carried inline, or empty for a hashed id. */
+    public Optional<PublicKey> publicKey() {
+        if ((bytes[0] & 0xff) != IDENTITY) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(PublicKey.fromProtobuf(Arrays.copyOfRange(bytes, 2, bytes.length)));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** True if this id names {@code key}. */
+    public boolean matches(PublicKey key) {
+        return equals(fromPublicKey(key));
+    }
+
+    private static byte[] multihash(int code, byte[] digest) {
+        byte[] out = new byte[digest.length + 2];
+        out[0] = (byte) code;
+        out[1] = (byte) digest.length;
+        System.arraycopy(digest, 0, out, 2, digest.length);
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PeerId other && Arrays.equals(bytes, other.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public int compareTo(PeerId o) {
+        return toString().compareTo(o.toString());
+    }
+
+    @Override
+    public String toString() {
+        return Base58.encode(bytes);
+    }
+}
