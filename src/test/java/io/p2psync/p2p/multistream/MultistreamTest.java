@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class MultistreamTest {
@@ -23,6 +24,12 @@ class MultistreamTest {
     private final ChannelPair pair = new ChannelPair(dialer, listener);
     private final Collector dialerProtocol = new Collector();
     private final Collector listenerProtocol = new Collector();
+
+    @AfterEach
+    void releaseWhatIsLeft() {
+        dialer.finishAndReleaseAll();
+        listener.finishAndReleaseAll();
+    }
 
     private CompletableFuture<String> initiate(String... protocols) {
         return Multistream.initiate(dialer.pipeline(), List.of(protocols), p -> dialer.pipeline().addLast(dialerProtocol));

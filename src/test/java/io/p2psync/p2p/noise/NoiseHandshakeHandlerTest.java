@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class NoiseHandshakeHandlerTest {
@@ -25,6 +26,12 @@ class NoiseHandshakeHandlerTest {
     private final ChannelPair pair = new ChannelPair(dialer, listener);
     private final Collector dialerApp = new Collector();
     private final Collector listenerApp = new Collector();
+
+    @AfterEach
+    void releaseWhatIsLeft() {
+        dialer.finishAndReleaseAll();
+        listener.finishAndReleaseAll();
+    }
 
     private CompletableFuture<PeerId> dial(Optional<PeerId> expected) {
         return Noise.secure(dialer.pipeline(), true, dialerKey, expected, peer -> dialer.pipeline().addLast(dialerApp));
