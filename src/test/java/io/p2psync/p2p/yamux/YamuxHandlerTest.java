@@ -95,6 +95,34 @@ class YamuxHandlerTest {
     }
 
     @Test
+    void resetsAStreamWhoseInitializerFailsAndKeepsTheSession() {
+        pair = new YamuxPair(stream -> { }, stream -> {
+            throw new IllegalStateException("no handler for you");
+        });
+
+        Channel stream = pair.openFromClient();
+        stream.writeAndFlush(text("anyone?"));
+        pair.pump();
+
+        assertThat(pair.serverToClient).contains(new WireFrame(YamuxType.WINDOW_UPDATE, Set.of(YamuxFlag.RST), 1, 0));
+        assertThat(stream.isActive()).isFalse();
+        assertThat(pair.serverMux.streamCount()).isZero();
+        assertThat(pair.server.isOpen()).isTrue();
+        assertThat(pair.clientMux.openStream().isSuccess()).isTrue();
+    }
+
+    @Test
+    void outboundInitializerSeesTheFirstByte() {
+        StreamRecorder recorder = new StreamRecorder();
+        pair.clientMux.openStream(stream -> stream.pipeline().addLast(recorder));
+        pair.pump();
+        serverInbound.get(0).writeAndFlush(text("first"));
+        pair.pump();
+
+        assertThat(recorder.text()).isEqualTo("first");
+    }
+
+    @Test
     void transfersMoreThanTheWindowWithoutLossOrReordering() {
         byte[] data = random(2 * 1024 * 1024 + 17);
         Channel stream = pair.openFromClient();

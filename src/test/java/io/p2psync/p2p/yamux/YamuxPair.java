@@ -44,6 +44,7 @@ public final class YamuxPair {
         } while (moved);
     }
 
+    /** Opens a stream; its SYN is written but not yet moved, so handlers added now see every byte. */
     public Channel openFromClient() {
         return open(clientMux);
     }
@@ -54,7 +55,6 @@ public final class YamuxPair {
 
     private Channel open(YamuxHandler mux) {
         Future<Channel> future = mux.openStream();
-        pump();
         if (!future.isSuccess()) {
             throw new AssertionError("openStream failed", future.cause());
         }
