@@ -61,10 +61,11 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     private final Map<Long, PendingPing> pings = new HashMap<>();
     private ChannelHandlerContext ctx;
     private State state = State.OPEN;
-    private boolean remoteGoAway;
+    private volatile boolean remoteGoAway;
     private long nextStreamId;
     private int unacknowledged;
     private long nextPingId;
+    private boolean resumeScheduled;
 
     /**
      * @param initiator true on the side that dialled the connection (it opens odd stream ids)
@@ -187,6 +188,21 @@ public final class YamuxHandler extends ChannelDuplexHandler {
         } catch (YamuxProtocolException e) {
             fail(e.getMessage());
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && !resumeScheduled) {
+            // Later, not now: this event can fire inside a stream's own flush, which would ignore the call.
+            resumeScheduled = true;
+            ctx.executor().execute(() -> {
+                resumeScheduled = false;
+                for (YamuxStreamChannel stream : new ArrayList<>(streams.values())) {
+                    stream.writeQueued();
+                }
+            });
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -357,6 +373,10 @@ public final class YamuxHandler extends ChannelDuplexHandler {
             return ctx.newFailedFuture(new ClosedChannelException());
         }
         return ctx.write(frame);
+    }
+
+    boolean connectionWritable() {
+        return ctx.channel().isWritable();
     }
 
     void flush() {

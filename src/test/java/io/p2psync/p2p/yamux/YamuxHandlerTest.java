@@ -165,6 +165,24 @@ class YamuxHandlerTest {
     }
 
     @Test
+    void holdsStreamDataWhileTheConnectionIsBackedUp() {
+        Channel stream = pair.openFromClient();
+        pair.pump();
+        pair.client.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+
+        ChannelFuture write = stream.writeAndFlush(text("wait for it"));
+        pair.pump();
+        assertThat(dataSent(1)).isZero();
+        assertThat(write.isDone()).isFalse();
+
+        pair.client.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        pair.pump();
+
+        assertThat(recorders.get(serverInbound.get(0)).text()).isEqualTo("wait for it");
+        assertThat(write.isSuccess()).isTrue();
+    }
+
+    @Test
     void halfCloseLetsTheOtherSideFinishWriting() {
         DuplexChannel stream = (DuplexChannel) pair.openFromClient();
         StreamRecorder clientSide = record(stream);
