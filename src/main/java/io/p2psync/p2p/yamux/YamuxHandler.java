@@ -41,6 +41,8 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     public static final int INITIAL_WINDOW = 256 * 1024;
     public static final int MAX_STREAMS = 1024;
     public static final int MAX_ACK_BACKLOG = 256;
+    /** Pings awaiting an answer; more fail at once, so a silent peer cannot grow the table. */
+    public static final int MAX_PENDING_PINGS = 16;
 
     private static final Logger log = LoggerFactory.getLogger(YamuxHandler.class);
 
@@ -119,6 +121,10 @@ public final class YamuxHandler extends ChannelDuplexHandler {
         onLoop(() -> {
             if (state == State.CLOSED || !ctx.channel().isActive()) {
                 promise.tryFailure(new ClosedChannelException());
+                return;
+            }
+            if (pings.size() >= MAX_PENDING_PINGS) {
+                promise.tryFailure(new IllegalStateException(pings.size() + " pings are still unanswered"));
                 return;
             }
             long id = nextPingId++ & YamuxFrame.MAX_UINT32;

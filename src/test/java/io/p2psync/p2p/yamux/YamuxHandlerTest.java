@@ -251,6 +251,17 @@ class YamuxHandlerTest {
     }
 
     @Test
+    void boundsUnansweredPings() {
+        for (int i = 0; i < YamuxHandler.MAX_PENDING_PINGS; i++) {
+            pair.clientMux.ping();
+        }
+
+        assertThat(pair.clientMux.ping().cause()).isInstanceOf(IllegalStateException.class);
+        pair.pump();
+        assertThat(pair.clientMux.ping().isDone()).isFalse();
+    }
+
+    @Test
     void goAwayStopsNewStreamsButLetsOpenOnesFinish() {
         Channel open = pair.openFromClient();
         pair.clientMux.goAway();
