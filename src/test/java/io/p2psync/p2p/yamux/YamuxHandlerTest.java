@@ -214,6 +214,49 @@ class YamuxHandlerTest {
     }
 
     @Test
+    void deliversThePeersFinOnlyAfterTheLastUnreadByte() {
+        serverAutoRead = false;
+        DuplexChannel stream = (DuplexChannel) pair.openFromClient();
+        stream.writeAndFlush(text("abc"));
+        stream.shutdownOutput();
+        pair.pump();
+        Channel atServer = serverInbound.get(0);
+        StreamRecorder reader = recorders.get(atServer);
+        assertThat(reader.inputShutdown()).isFalse();
+
+        atServer.read();
+        pair.pump();
+
+        assertThat(reader.text()).isEqualTo("abc");
+        assertThat(reader.inputShutdown()).isTrue();
+    }
+
+    @Test
+    void shutDownInputDropsDataButKeepsTheWindowOpen() {
+        Channel stream = pair.openFromClient();
+        stream.writeAndFlush(text("first"));
+        pair.pump();
+        DuplexChannel atServer = (DuplexChannel) serverInbound.get(0);
+        atServer.shutdownInput();
+
+        ChannelFuture big = stream.writeAndFlush(track(Unpooled.wrappedBuffer(random(3 * YamuxHandler.INITIAL_WINDOW))));
+        pair.pump();
+
+        assertThat(big.isSuccess()).as("the window kept being credited").isTrue();
+        assertThat(recorders.get(atServer).text()).isEqualTo("first");
+        assertThat(atServer.isInputShutdown()).isTrue();
+    }
+
+    @Test
+    void dataAfterFinIsAProtocolError() {
+        pair.server.writeInbound(hex("000100050000000100000000")); // SYN|FIN
+        pair.server.writeInbound(hex("00000000000000010000000141"));
+
+        assertThat(pair.server.isOpen()).isFalse();
+        assertThat(logs.list).anySatisfy(event -> assertThat(event.getFormattedMessage()).contains("data after FIN"));
+    }
+
+    @Test
     void closingBeforeBothSidesFinishedResetsTheStream() {
         Channel stream = pair.openFromClient();
         stream.config().setAutoRead(false);
