@@ -41,6 +41,8 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     public static final int INITIAL_WINDOW = 256 * 1024;
     public static final int MAX_STREAMS = 1024;
     public static final int MAX_ACK_BACKLOG = 256;
+    /** Pings awaiting an answer; more fail at once, so a silent peer cannot grow the table. */
+    public static final int MAX_PENDING_PINGS = 16;
 
     private static final Logger log = LoggerFactory.getLogger(YamuxHandler.class);
 
@@ -61,10 +63,11 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     private final Map<Long, PendingPing> pings = new HashMap<>();
     private ChannelHandlerContext ctx;
     private State state = State.OPEN;
-    private boolean remoteGoAway;
+    private volatile boolean remoteGoAway;
     private long nextStreamId;
     private int unacknowledged;
     private long nextPingId;
+    private boolean resumeScheduled;
 
     /**
      * @param initiator true on the side that dialled the connection (it opens odd stream ids)
@@ -98,9 +101,17 @@ public final class YamuxHandler extends ChannelDuplexHandler {
      *     the session is closed or going away, or {@link IllegalStateException} past a stream limit
      */
     public Future<Channel> openStream() {
+        return openStream(stream -> { });
+    }
+
+    /**
+     * Opens a stream like {@link #openStream()}, running {@code initializer} on the event loop before the
+     * stream is registered, so that handlers it adds see every byte the peer sends.
+     */
+    public Future<Channel> openStream(Consumer<Channel> initializer) {
         EventLoop loop = connection().eventLoop();
         Promise<Channel> promise = loop.newPromise();
-        onLoop(() -> openStream0(promise));
+        onLoop(() -> openStream0(promise, initializer));
         return promise;
     }
 
@@ -110,6 +121,10 @@ public final class YamuxHandler extends ChannelDuplexHandler {
         onLoop(() -> {
             if (state == State.CLOSED || !ctx.channel().isActive()) {
                 promise.tryFailure(new ClosedChannelException());
+                return;
+            }
+            if (pings.size() >= MAX_PENDING_PINGS) {
+                promise.tryFailure(new IllegalStateException(pings.size() + " pings are still unanswered"));
                 return;
             }
             long id = nextPingId++ & YamuxFrame.MAX_UINT32;
@@ -179,6 +194,21 @@ public final class YamuxHandler extends ChannelDuplexHandler {
         } catch (YamuxProtocolException e) {
             fail(e.getMessage());
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && !resumeScheduled) {
+            // Later, not now: this event can fire inside a stream's own flush, which would ignore the call.
+            resumeScheduled = true;
+            ctx.executor().execute(() -> {
+                resumeScheduled = false;
+                for (YamuxStreamChannel stream : new ArrayList<>(streams.values())) {
+                    stream.writeQueued();
+                }
+            });
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -276,25 +306,33 @@ public final class YamuxHandler extends ChannelDuplexHandler {
             flush();
             return null;
         }
-        YamuxStreamChannel stream = new YamuxStreamChannel(this, id, false, receiveWindow);
-        try {
-            inboundStreamInitializer.accept(stream);
-        } catch (RuntimeException e) {
-            log.warn("yamux: initializer failed for inbound stream {} on {}, resetting it", id, ctx.channel(), e);
-            frame.release();
-            writeFrame(YamuxFrame.windowUpdate(id, Set.of(YamuxFlag.RST), 0));
-            flush();
-            return null;
-        }
-        streams.put(id, stream);
-        // ACK before registering, so nothing the stream writes in channelActive can overtake it.
+        // ACK first, so nothing the initializer or the stream writes can overtake it.
         writeFrame(YamuxFrame.windowUpdate(id, Set.of(YamuxFlag.ACK), receiveWindow - INITIAL_WINDOW));
         flush();
-        connection().eventLoop().register(stream);
+        YamuxStreamChannel stream = new YamuxStreamChannel(this, id, false, receiveWindow);
+        streams.put(id, stream);
+        if (!initializeAndRegister(stream, inboundStreamInitializer)) {
+            frame.release();
+            return null;
+        }
         return stream;
     }
 
-    private void openStream0(Promise<Channel> promise) {
+    /** Runs the initializer, then registers; on failure resets the stream and returns false. */
+    private boolean initializeAndRegister(YamuxStreamChannel stream, Consumer<Channel> initializer) {
+        try {
+            initializer.accept(stream);
+        } catch (RuntimeException e) {
+            log.warn("yamux: initializer failed for stream {} on {}, resetting it", Integer.toUnsignedString(stream.streamId()),
+                    ctx.channel(), e);
+            stream.unsafe().closeForcibly(); // sends RST and leaves the session
+            return false;
+        }
+        connection().eventLoop().register(stream);
+        return true;
+    }
+
+    private void openStream0(Promise<Channel> promise, Consumer<Channel> initializer) {
         if (state != State.OPEN || remoteGoAway || !ctx.channel().isActive()) {
             promise.tryFailure(new ClosedChannelException());
             return;
@@ -318,14 +356,11 @@ public final class YamuxHandler extends ChannelDuplexHandler {
         unacknowledged++;
         writeFrame(YamuxFrame.windowUpdate(id, Set.of(YamuxFlag.SYN), receiveWindow - INITIAL_WINDOW));
         flush();
-        connection().eventLoop().register(stream).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess()) {
-                promise.trySuccess(stream);
-            } else {
-                promise.tryFailure(f.cause());
-                stream.close();
-            }
-        });
+        if (initializeAndRegister(stream, initializer)) {
+            promise.trySuccess(stream);
+        } else {
+            promise.tryFailure(new IllegalStateException("the stream initializer failed"));
+        }
     }
 
     // ---- for streams ----
@@ -344,6 +379,10 @@ public final class YamuxHandler extends ChannelDuplexHandler {
             return ctx.newFailedFuture(new ClosedChannelException());
         }
         return ctx.write(frame);
+    }
+
+    boolean connectionWritable() {
+        return ctx.channel().isWritable();
     }
 
     void flush() {
