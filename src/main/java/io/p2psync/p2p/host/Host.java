@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -242,10 +243,11 @@ public final class Host implements AutoCloseable {
                 result.completeExceptionally(connected.cause());
             }
         });
-        return result.whenComplete((connection, error) -> dialDone(address, peer, result, connection, error, redial));
+        return result.handle((connection, error) -> dialDone(address, peer, result, connection, error, redial));
     }
 
-    private void dialDone(Multiaddr address, Optional<PeerId> peer, CompletableFuture<Connection> attempt,
+    /** Books the outcome of a dial; returns the connection or throws why there is none. */
+    private Connection dialDone(Multiaddr address, Optional<PeerId> peer, CompletableFuture<Connection> attempt,
             Connection connection, Throwable error, boolean redial) {
         synchronized (this) {
             peer.ifPresent(p -> pendingDials.remove(p, attempt));
@@ -253,30 +255,39 @@ public final class Host implements AutoCloseable {
                 keepConnected.put(peer.get(), address);
             }
         }
-        if (connection != null) {
-            register(connection);
-        } else {
-            log.debug("dialling {} failed: {}", address, error.toString());
-            if (redial) {
-                peer.ifPresent(this::scheduleRedial);
-            }
+        if (connection != null && register(connection)) {
+            return connection;
         }
+        if (connection != null) {
+            throw new CompletionException(new IllegalStateException("refused " + connection));
+        }
+        log.debug("dialling {} failed: {}", address, error.toString());
+        if (redial) {
+            peer.ifPresent(this::scheduleRedial);
+        }
+        throw error instanceof CompletionException c ? c : new CompletionException(error);
     }
 
     private void accept(Channel channel) {
         upgrader.upgrade(channel, false, Optional.empty()).thenAccept(this::register);
     }
 
-    private void register(Connection connection) {
+    /** Adds an authenticated connection; false if it was refused (and closed). */
+    private boolean register(Connection connection) {
         PeerId peer = connection.remotePeer();
+        if (peer.equals(peerId())) {
+            log.warn("closing {}: it is a connection to this host itself", connection);
+            connection.channel().close();
+            return false;
+        }
         synchronized (this) {
             if (closed) {
                 connection.close();
-                return;
+                return false;
             }
             List<Connection> open = connections.computeIfAbsent(peer, p -> new ArrayList<>());
             if (open.contains(connection)) {
-                return;
+                return true;
             }
             open.add(connection);
             redialAttempts.remove(peer);
@@ -286,6 +297,7 @@ public final class Host implements AutoCloseable {
             }
         }
         connection.channel().closeFuture().addListener(f -> unregister(connection));
+        return true;
     }
 
     private synchronized void unregister(Connection connection) {

@@ -236,6 +236,16 @@ class HostTest {
                 .withCauseInstanceOf(io.p2psync.p2p.core.MultiaddrException.class);
     }
 
+    @Test
+    void refusesToConnectToItself() {
+        Host host = start();
+
+        assertThat(host.dial(addressOf(host))).failsWithin(WAIT);
+        // Without a /p2p part the handshake succeeds; the host then sees its own id and hangs up.
+        assertThat(host.dial(host.listenAddresses().get(0))).failsWithin(WAIT);
+        await().atMost(WAIT).until(() -> host.connectedPeers().isEmpty());
+    }
+
     private static byte[] echoUnchecked(Host dialer, PeerId peer, byte[] data) {
         try {
             return echo(dialer, peer, data);
