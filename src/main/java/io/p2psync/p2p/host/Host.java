@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,12 +43,14 @@ public final class Host implements AutoCloseable {
     private final PrivateKey identity;
     private final String agentVersion;
     private final RedialPolicy redialPolicy;
+    private final int maxInboundConnections;
+    private final AtomicInteger inboundConnections = new AtomicInteger();
     private final EventLoopGroup group;
     private final TcpTransport tcp;
     private final Streams streams = new Streams();
     private final ConnectionUpgrader upgrader;
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<Channel, Multiaddr> servers = new java.util.LinkedHashMap<>();
+    private final Map<Channel, Multiaddr> servers = new LinkedHashMap<>();
     // All guarded by "this".
     private final Map<PeerId, List<Connection>> connections = new HashMap<>();
     private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new HashMap<>();
@@ -58,6 +62,7 @@ public final class Host implements AutoCloseable {
         this.identity = builder.privateKey;
         this.agentVersion = builder.agentVersion;
         this.redialPolicy = builder.redialPolicy;
+        this.maxInboundConnections = builder.maxInboundConnections;
         this.group = new MultiThreadIoEventLoopGroup(builder.ioThreads, NioIoHandler.newFactory());
         this.tcp = new TcpTransport(group);
         this.upgrader = new ConnectionUpgrader(identity, streams::acceptInbound);
@@ -269,6 +274,14 @@ public final class Host implements AutoCloseable {
     }
 
     private void accept(Channel channel) {
+        if (inboundConnections.incrementAndGet() > maxInboundConnections) {
+            inboundConnections.decrementAndGet();
+            log.warn("refusing connection from {}: {} inbound connections open", channel.remoteAddress(),
+                    maxInboundConnections);
+            channel.close();
+            return;
+        }
+        channel.closeFuture().addListener(f -> inboundConnections.decrementAndGet());
         upgrader.upgrade(channel, false, Optional.empty()).thenAccept(this::register);
     }
 

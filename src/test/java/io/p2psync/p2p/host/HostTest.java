@@ -246,6 +246,21 @@ class HostTest {
         await().atMost(WAIT).until(() -> host.connectedPeers().isEmpty());
     }
 
+    @Test
+    void closesInboundConnectionsBeyondItsLimit() throws Exception {
+        Host listener = start(Host.builder().maxInboundConnections(1));
+        Host first = start();
+        Host second = start();
+        first.dial(addressOf(listener)).get(20, TimeUnit.SECONDS);
+
+        assertThat(second.dial(addressOf(listener))).failsWithin(WAIT);
+        assertThat(listener.connectedPeers()).containsExactly(first.peerId());
+
+        first.disconnect(listener.peerId());
+        await().atMost(WAIT).until(() -> listener.connectedPeers().isEmpty());
+        assertThat(second.dial(addressOf(listener))).succeedsWithin(WAIT);
+    }
+
     private static byte[] echoUnchecked(Host dialer, PeerId peer, byte[] data) {
         try {
             return echo(dialer, peer, data);
