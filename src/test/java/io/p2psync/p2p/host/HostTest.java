@@ -261,6 +261,20 @@ class HostTest {
         assertThat(second.dial(addressOf(listener))).succeedsWithin(WAIT);
     }
 
+    @Test
+    void dialsAHostName() throws Exception {
+        Host listener = start();
+        Host dialer = start();
+        String port = listener.listenAddresses().get(0).valueOf(io.p2psync.p2p.core.MultiaddrProtocol.TCP).orElseThrow();
+
+        Connection connection = dialer.dial(Multiaddr.parse("/dns4/localhost/tcp/" + port + "/p2p/" + listener.peerId()))
+                .get(20, TimeUnit.SECONDS);
+
+        assertThat(connection.remotePeer()).isEqualTo(listener.peerId());
+        // localhost has no IPv6 address that this IPv4 listener serves: /dns6 must not fall back to IPv4.
+        assertThat(dialer.dial(Multiaddr.parse("/dns6/localhost/tcp/" + port))).failsWithin(WAIT);
+    }
+
     private static byte[] echoUnchecked(Host dialer, PeerId peer, byte[] data) {
         try {
             return echo(dialer, peer, data);
