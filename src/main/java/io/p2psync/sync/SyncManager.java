@@ -1,6 +1,7 @@
 package io.p2psync.sync;
 
 import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.ChangeTracker;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
@@ -26,16 +27,18 @@ public class SyncManager {
 
     private final PeerClient client;
     private final SyncLog syncLog;
+    private final ChangeTracker tracker;
     private final EntryReceiver receiver;
     private final DeviceRepository devices;
     private final PeerProgress progress;
     private final SyncSettings settings;
     private final Clock clock;
 
-    SyncManager(PeerClient client, SyncLog syncLog, EntryReceiver receiver, DeviceRepository devices,
+    SyncManager(PeerClient client, SyncLog syncLog, ChangeTracker tracker, EntryReceiver receiver, DeviceRepository devices,
                 PeerProgress progress, SyncSettings settings, ObjectProvider<Clock> clock) {
         this.client = client;
         this.syncLog = syncLog;
+        this.tracker = tracker;
         this.receiver = receiver;
         this.devices = devices;
         this.progress = progress;
@@ -118,6 +121,7 @@ public class SyncManager {
         }
 
         void push() {
+            tracker.sealPending(); // so writes made a moment ago by other programs go out in this round
             VersionVector mine = syncLog.vector();
             while (true) {
                 List<ChangeEntry> page = syncLog.missing(mine, skippingBlocked(theirs), settings.pushPageSize());
