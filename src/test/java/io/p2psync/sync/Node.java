@@ -22,15 +22,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** One real p2p-sync node for end-to-end tests: its own context, SQLite file and HTTP port. */
-final class Node implements AutoCloseable {
+public final class Node implements AutoCloseable {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     final String name;
-    final ConfigurableApplicationContext context;
-    final String url;
-    final PeerId id;
+    public final ConfigurableApplicationContext context;
+    public final String url;
+    public final PeerId id;
 
     private Node(String name, ConfigurableApplicationContext context) {
         this.name = name;
@@ -39,7 +39,7 @@ final class Node implements AutoCloseable {
         this.id = context.getBean(DeviceIdentity.class).deviceId();
     }
 
-    static Node start(String name, Path dataDir, String... extraProperties) {
+    public static Node start(String name, Path dataDir, String... extraProperties) {
         List<String> props = new ArrayList<>(List.of(
                 "p2psync.data-dir=" + dataDir,
                 "p2psync.device-name=" + name,
@@ -55,7 +55,7 @@ final class Node implements AutoCloseable {
     }
 
     /** Pairs: this node adds and authorizes {@code other} with its url. */
-    void pairWith(Node other) {
+    public void pairWith(Node other) {
         Response r = post("/devices", "{\"deviceId\":\"" + other.id + "\",\"name\":\"" + other.name
                 + "\",\"url\":\"" + other.url + "\"}");
         if (r.status() / 100 != 2) {
@@ -102,11 +102,11 @@ final class Node implements AutoCloseable {
         return r.json();
     }
 
-    Response get(String path) {
+    public Response get(String path) {
         return send(HttpRequest.newBuilder(URI.create(url + path)).GET());
     }
 
-    Response post(String path, String json) {
+    public Response post(String path, String json) {
         return send(HttpRequest.newBuilder(URI.create(url + path))
                 .POST(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json"));
     }
@@ -149,8 +149,8 @@ final class Node implements AutoCloseable {
         return name;
     }
 
-    record Response(int status, String contentType, String body) {
-        JsonNode json() {
+    public record Response(int status, String contentType, String body) {
+        public JsonNode json() {
             return JSON.readTree(body);
         }
     }
