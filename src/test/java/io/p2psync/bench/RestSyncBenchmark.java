@@ -121,25 +121,39 @@ public final class RestSyncBenchmark {
         }
     }
 
-    /** Upserts rows 0..n-1 into A's kv_store the way any program would (triggers capture), then seals them. */
+    /**
+     * Upserts rows 0..n-1 into A's kv_store the way any program would (triggers capture), 5,000 rows per
+     * transaction, then seals what the capture poller has not sealed yet.
+     */
     private static void writeRows(Node node, int n, String version) throws Exception {
-        try (Connection c = node.context.getBean(javax.sql.DataSource.class).getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO kv_store (key, value, timestamp) VALUES (?, ?, ?)"
-                    + " ON CONFLICT (key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp")) {
-                String ts = Instant.now().toString();
-                for (int i = 0; i < n; i++) {
-                    ps.setString(1, key(i));
-                    ps.setString(2, value(i, version));
-                    ps.setString(3, ts);
-                    ps.addBatch();
-                    if (i % 1000 == 999) {
+        javax.sql.DataSource ds = node.context.getBean(javax.sql.DataSource.class);
+        String ts = Instant.now().toString();
+        for (int from = 0; from < n; from += 5_000) {
+            int to = Math.min(n, from + 5_000);
+            for (int attempt = 1; ; attempt++) {
+                try (Connection c = ds.getConnection()) {
+                    c.setAutoCommit(false);
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO kv_store (key, value, timestamp)"
+                            + " VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+                            + " timestamp = excluded.timestamp")) {
+                        for (int i = from; i < to; i++) {
+                            ps.setString(1, key(i));
+                            ps.setString(2, value(i, version));
+                            ps.setString(3, ts);
+                            ps.addBatch();
+                        }
                         ps.executeBatch();
                     }
+                    c.commit();
+                    break;
+                } catch (java.sql.SQLException busy) {
+                    // The capture poller seals in its own write transactions; on a loaded machine a commit can
+                    // time out waiting for it. The transaction was rolled back, so writing it again is safe.
+                    if (attempt == 5) {
+                        throw busy;
+                    }
                 }
-                ps.executeBatch();
             }
-            c.commit();
         }
         node.context.getBean(ChangeTracker.class).sealPending();
     }
