@@ -38,7 +38,7 @@ public class ConflictRepository {
     Conflict insert(Conflict c) {
         KeyHolder key = new GeneratedKeyHolder();
         jdbc.sql("INSERT INTO sync_conflicts (" + COLUMNS.substring(COLUMNS.indexOf(',') + 1) + """
-                        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .params(c.table(), c.recordId(), c.status().dbValue(), c.policy().name().toLowerCase(java.util.Locale.ROOT),
                         c.local().data(), c.local().version().toJson(), c.local().deviceId(), c.local().hlc(),
                         c.local().entry(), c.remote().data(), c.remote().version().toJson(), c.remote().deviceId(),
@@ -84,9 +84,8 @@ public class ConflictRepository {
 
     /** The pending conflicts of one row, oldest first. */
     List<Conflict> pendingFor(String table, String recordId) {
-        return jdbc.sql("SELECT " + COLUMNS + """
-                         FROM sync_conflicts WHERE table_name = ? AND record_id = ? AND status = 'pending'
-                         ORDER BY id""")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_conflicts"
+                        + " WHERE table_name = ? AND record_id = ? AND status = 'pending' ORDER BY id")
                 .params(table, recordId).query(CONFLICT).list();
     }
 
