@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.JacksonException;
@@ -135,15 +136,21 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
      * (the remote side's if the row was deleted here); key columns may be left out.
      *
      * @param row a JSON object of column to value
-     * @throws IllegalArgumentException    if the row is not an object, names unknown columns or another key
+     * @throws IllegalArgumentException    if the row is not an object, names unknown columns or another key, or
+     *                                     the table refuses it (nothing is written then)
      * @throws ConflictNotFoundException   if there is no such conflict
      * @throws ConflictNotPendingException if it is resolved or ignored already
      */
     public Conflict resolveWith(long id, String row) {
-        return tx.execute(status -> {
-            Conflict c = pending(id);
-            return settleByHand(c, completeRow(c, row), "manual: data");
-        });
+        try {
+            return tx.execute(status -> {
+                Conflict c = pending(id);
+                return settleByHand(c, completeRow(c, row), "manual: data");
+            });
+        } catch (DataAccessException refused) {
+            // a NOT NULL or CHECK constraint, say; the transaction rolled back, nothing was written
+            throw new IllegalArgumentException("the table refuses the row: " + refused.getMostSpecificCause().getMessage());
+        }
     }
 
     /**
