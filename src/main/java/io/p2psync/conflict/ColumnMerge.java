@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -57,30 +58,32 @@ final class ColumnMerge {
     }
 
     /**
-     * Merges all entries of one row.
+     * Merges all entries of one row. An entry whose data is not a JSON object (only a faulty or hostile origin
+     * makes one; its hash and signature still hold) is left out, the same way on every device.
      *
-     * @param entries every entry this device holds for the row, in any order; not empty
+     * @param entries every entry this device holds for the row, in any order
+     * @return the merged row, or null if no entry could be used
      */
     static Merged merge(Collection<ChangeEntry> entries) {
-        if (entries.isEmpty()) {
-            throw new IllegalArgumentException("no entries to merge");
-        }
         ChangeEntry top = null;
         ChangeEntry latestEdit = null;
         Map<String, ChangeEntry> writers = new TreeMap<>();
         Map<ChangeEntry, ObjectNode> parsed = new LinkedHashMap<>();
         for (ChangeEntry e : entries) {
+            ObjectNode row = e.operation() == Operation.DELETE ? null : parse(e);
+            if (e.operation() != Operation.DELETE && row == null) {
+                continue;
+            }
             WriteClock clock = WriteClock.of(e);
             if (top == null || clock.isAfter(WriteClock.of(top))) {
                 top = e;
             }
-            if (e.operation() == Operation.DELETE) {
+            if (row == null) {
                 continue;
             }
             if (latestEdit == null || clock.isAfter(WriteClock.of(latestEdit))) {
                 latestEdit = e;
             }
-            ObjectNode row = parse(e);
             parsed.put(e, row);
             for (String column : writtenColumns(e, row)) {
                 ChangeEntry current = writers.get(column);
@@ -88,6 +91,9 @@ final class ColumnMerge {
                     writers.put(column, e);
                 }
             }
+        }
+        if (top == null) {
+            return null;
         }
         Map<String, WriteClock> clocks = new TreeMap<>();
         writers.forEach((column, e) -> clocks.put(column, WriteClock.of(e)));
@@ -100,12 +106,13 @@ final class ColumnMerge {
         return new Merged(top, JSON.writeValueAsString(result), clocks);
     }
 
+    /** The entry's row, or null if its data is not a JSON object. */
     private static ObjectNode parse(ChangeEntry e) {
-        JsonNode node = JSON.readTree(e.data());
-        if (!(node instanceof ObjectNode object)) {
-            throw new IllegalArgumentException("entry " + e.origin() + "/" + e.version() + " data is not a JSON object");
+        try {
+            return JSON.readTree(e.data()) instanceof ObjectNode object ? object : null;
+        } catch (JacksonException notJson) {
+            return null;
         }
-        return object;
     }
 
     private static Set<String> writtenColumns(ChangeEntry e, ObjectNode row) {
@@ -113,8 +120,17 @@ final class ColumnMerge {
         if (e.operation() == Operation.INSERT || e.changedColumns() == null) {
             return all;
         }
+        JsonNode list;
+        try {
+            list = JSON.readTree(e.changedColumns());
+        } catch (JacksonException notJson) {
+            return all; // unreadable: treat as unknown, like null
+        }
+        if (!list.isArray()) {
+            return all;
+        }
         Set<String> changed = new TreeSet<>();
-        for (JsonNode c : JSON.readTree(e.changedColumns())) {
+        for (JsonNode c : list) {
             if (all.contains(c.asString())) {
                 changed.add(c.asString());
             }

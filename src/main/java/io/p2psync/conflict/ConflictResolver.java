@@ -102,6 +102,9 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
     @Override
     public void stored(ChangeEntry entry, ApplyOutcome.Result result, RowAccess rows) {
         Verdict verdict = awaitingResolution.remove(EntryRef.of(entry));
+        if (result != ApplyOutcome.Result.CONFLICT) {
+            verdict = null; // left over from a batch that rolled back after decide; this arrival is not a conflict
+        }
         if (settings.policyFor(entry.table()) == ConflictPolicy.MERGE) {
             remerge(entry, rows);
         }
@@ -198,6 +201,9 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
     /** Under merge: the row becomes the column merge of every entry held for it; its vector the merge of all. */
     private void remerge(ChangeEntry entry, RowAccess rows) {
         ColumnMerge.Merged merged = ColumnMerge.merge(rows.entries(entry.table(), entry.recordId()));
+        if (merged == null) {
+            return; // nothing readable to merge: the applier's decision stands
+        }
         VersionVector vector = rows.state(entry.table(), entry.recordId()).map(RowState::vector)
                 .orElse(VersionVector.EMPTY).merge(entry.vector());
         ChangeEntry top = merged.top();

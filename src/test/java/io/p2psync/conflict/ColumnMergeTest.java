@@ -63,4 +63,16 @@ class ColumnMergeTest {
         }
         assertThat(expected).isEqualTo("{\"id\":1,\"x\":\"xa\",\"y\":\"yc\"}");
     }
+
+    @Test
+    void leavesOutAnEntryWhoseDataIsNotAnObjectTheSameWayEverywhere() {
+        ChangeEntry broken = update("b", 1, 99, "[1,2]", "[\"x\"]", vv("a", 1));
+        ChangeEntry badColumns = update("c", 1, 50, "{\"id\":1,\"x\":\"xc\",\"y\":\"y0\"}", "not json", vv("a", 1));
+
+        ColumnMerge.Merged m = ColumnMerge.merge(List.of(created, broken, badColumns));
+
+        assertThat(m.top()).isEqualTo(badColumns);
+        assertThat(m.data()).isEqualTo("{\"id\":1,\"x\":\"xc\",\"y\":\"y0\"}");
+        assertThat(ColumnMerge.merge(List.of(broken))).isNull();
+    }
 }
