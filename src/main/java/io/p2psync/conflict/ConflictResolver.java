@@ -82,6 +82,11 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
     public Decision decide(ChangeEntry remote, RowState local, String localData) {
         ConflictPolicy policy = settings.policyFor(remote.table());
         WriteClock localClock = new WriteClock(local.hlc(), local.origin());
+        if (policy != ConflictPolicy.MERGE && sameRow(localData, remote.data())) {
+            // Both sides wrote the same row (or both deleted it): nothing to settle or to ask a person. The row
+            // names the later write, as under timestamp, so every device ends with the same state.
+            return WriteClock.of(remote).isAfter(localClock) ? Decision.TAKE_REMOTE : Decision.KEEP_LOCAL;
+        }
         Verdict verdict = Settlement.settle(policy, localClock, kindOf(local), remote);
         Instant now = clock.instant();
         Conflict conflict = conflicts.insert(new Conflict(0, remote.table(), remote.recordId(), verdict.status(), policy,
@@ -274,6 +279,17 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
             out.put(key.get(0), JSON.getNodeFactory().textNode(c.recordId()));
         }
         return out;
+    }
+
+    private static boolean sameRow(String a, String b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        try {
+            return JSON.readTree(a).equals(JSON.readTree(b));
+        } catch (JacksonException notJson) {
+            return false;
+        }
     }
 
     private static boolean sameValue(JsonNode a, JsonNode b) {

@@ -218,4 +218,21 @@ class ConflictResolverTest {
         assertThat(aLast.hlc()).isGreaterThan(io.p2psync.identity.HybridLogicalClock.pack(START + 3_600_000, 0));
         assertThat(value(a)).isEqualTo(value(b));
     }
+
+    @Test
+    void theSameValueWrittenOnBothSidesIsNoConflict() {
+        start(ConflictSettings.everywhere(ConflictPolicy.MANUAL));
+        a.write(KV, "k", "v0");
+        b.pull(a);
+        a.write(KV, "k", "same");
+        wall.addAndGet(10);
+        b.write(KV, "k", "same");
+
+        exchange();
+
+        assertThat(a.pending()).isEmpty();
+        assertThat(b.pending()).isEmpty();
+        assertThat(a.conflicts.find(null, null, 0, 10).total()).isZero();
+        assertThat(value(a)).isEqualTo(value(b)).isEqualTo("same");
+    }
 }
