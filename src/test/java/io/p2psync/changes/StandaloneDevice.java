@@ -33,7 +33,8 @@ public final class StandaloneDevice implements AutoCloseable {
     private final StaticListableBeanFactory beans = new StaticListableBeanFactory();
 
     /**
-     * @param file      the SQLite file; migrated with Flyway if new
+     * @param file      the SQLite file; migrated with Flyway unless it is a copy of a migrated file
+     *                  (see {@link #copyOf}), which saves most of the start-up time
      * @param tables    user tables to track besides kv_store (they must exist: create them in {@code schema})
      * @param wallClock this device's wall clock in ms (skew it to test clocks running ahead)
      * @param schema    SQL run before the triggers are installed, e.g. CREATE TABLE IF NOT EXISTS statements
@@ -46,7 +47,10 @@ public final class StandaloneDevice implements AutoCloseable {
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         this.dataSource = new SingleConnectionDataSource("jdbc:sqlite:" + file.toAbsolutePath(), true);
         this.dataSource.setConnectionProperties(config.toProperties());
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        boolean migrated = jdbcHasTable(dataSource, "flyway_schema_history");
+        if (!migrated) {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        }
         this.jdbc = JdbcClient.create(dataSource);
         JdbcTemplate template = new JdbcTemplate(dataSource);
         schema.forEach(sql -> jdbc.sql(sql).update());
@@ -61,6 +65,29 @@ public final class StandaloneDevice implements AutoCloseable {
         this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx).install(tables));
         this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock,
                 beans.getBeanProvider(ConcurrentEditPolicy.class), beans.getBeanProvider(AppliedEntryListener.class));
+    }
+
+    /**
+     * Makes {@code target} a copy of a migrated database with {@code schema} applied, made once per JVM and
+     * schema in {@code templateDir}; open it with the constructor as usual. The copy has no device key or log:
+     * every device opened on it is new.
+     */
+    public static synchronized Path copyOf(Path templateDir, List<String> schema, Path target) {
+        Path template = templateDir.resolve("template-" + Integer.toHexString(schema.hashCode()) + ".db");
+        try {
+            if (!java.nio.file.Files.exists(template)) {
+                new StandaloneDevice(template, List.of(), System::currentTimeMillis, schema).close();
+            }
+            java.nio.file.Files.copy(template, target);
+            return target;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static boolean jdbcHasTable(SingleConnectionDataSource ds, String table) {
+        return JdbcClient.create(ds).sql("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?")
+                .param(table).query(Integer.class).single() > 0;
     }
 
     /** Registers a hook (a {@link ConcurrentEditPolicy}, an {@link AppliedEntryListener}) for the applier. */

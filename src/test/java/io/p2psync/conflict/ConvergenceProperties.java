@@ -74,7 +74,20 @@ class ConvergenceProperties {
     record Scenario(int devices, boolean skewed, List<Step> steps) {
     }
 
+    /** Migrated database files that each device's file is copied from; made once per JVM. */
+    private static final Path TEMPLATES = templates();
+
     private Path dir;
+
+    private static Path templates() {
+        try {
+            Path d = Files.createTempDirectory("convergence-templates");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(d)));
+            return d;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
     private final List<Device> devices = new ArrayList<>();
 
     @BeforeTry
@@ -83,11 +96,17 @@ class ConvergenceProperties {
     }
 
     @AfterTry
-    void closeDevices() throws IOException {
+    void closeDevices() {
         devices.forEach(Device::close);
         devices.clear();
-        try (var files = Files.walk(dir)) {
+        deleteRecursively(dir);
+    }
+
+    private static void deleteRecursively(Path root) {
+        try (var files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -155,7 +174,8 @@ class ConvergenceProperties {
         AtomicLong world = new AtomicLong(START);
         for (int i = 0; i < s.devices(); i++) {
             long skew = s.skewed() && i == 0 ? HOUR : 0;
-            devices.add(new Device("d" + i, dir.resolve("d" + i + ".db"), settings, () -> world.get() + skew));
+            devices.add(Device.onTemplate("d" + i, TEMPLATES, dir.resolve("d" + i + ".db"), settings,
+                    () -> world.get() + skew));
         }
         Set<Integer> offline = new HashSet<>();
         for (Step step : s.steps()) {

@@ -34,6 +34,11 @@ final class Device implements AutoCloseable {
         node.addBean("conflictResolver", resolver);
     }
 
+    /** A device on a copy of a migrated template file in {@code templateDir}: quicker to start. */
+    static Device onTemplate(String name, Path templateDir, Path file, ConflictSettings settings, LongSupplier wallClock) {
+        return new Device(name, StandaloneDevice.copyOf(templateDir, SCHEMA, file), settings, wallClock);
+    }
+
     String id() {
         return node.id();
     }
