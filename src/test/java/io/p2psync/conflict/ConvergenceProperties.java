@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -138,6 +139,35 @@ class ConvergenceProperties {
     @Property(tries = 4)
     void convergesWithADifferentPolicyPerTable(@ForAll("scenarios") Scenario s) {
         run(new ConflictSettings(ConflictPolicy.LOCAL, Map.of(Device.ITEMS, ConflictPolicy.MERGE)), s);
+    }
+
+    // ---- regression cases: samples that once failed, kept as fixed examples
+
+    /**
+     * Shrunk sample of the failure seen when the local policy did not write its resolution entry: concurrent
+     * edits of the same keys on three devices, then one full exchange, with device 0 an hour ahead.
+     */
+    @Example
+    void regressionConcurrentEditsThenFullExchangeUnderLocal() {
+        run(ConflictSettings.everywhere(ConflictPolicy.LOCAL), new Scenario(4, true, List.of(
+                new Edit(0, Target.KV, 1, EditKind.UPSERT, 1, 0), new Edit(0, Target.KV, 1, EditKind.UPSERT, 1, 0),
+                new Edit(0, Target.KV, 1, EditKind.UPSERT, 1, 0), new Edit(0, Target.KV, 1, EditKind.UPSERT, 2, 0),
+                new Edit(0, Target.KV, 2, EditKind.UPSERT_AGAIN, 1, 6), new Edit(0, Target.KV, 1, EditKind.UPSERT, 2, 0),
+                new Edit(1, Target.KV, 3, EditKind.UPSERT, 1, 6), new Edit(2, Target.KV, 2, EditKind.UPSERT, 2, 0))));
+    }
+
+    /** The original (unshrunk) sample of the same failure: partial deliveries, duplicates, a device cut off. */
+    @Example
+    void regressionPartialDeliveriesAndACutOffDeviceUnderLocal() {
+        run(ConflictSettings.everywhere(ConflictPolicy.LOCAL), new Scenario(4, false, List.of(
+                new Edit(2, Target.KV, 2, EditKind.UPSERT, 2, 0), new Edit(1, Target.KV, 1, EditKind.UPSERT_AGAIN, 1, 4),
+                new Deliver(2, 3, -2131, 100, false, 2), new Rejoin(0), new Edit(1, Target.KV, 2, EditKind.UPSERT, 2, 0),
+                new Edit(3, Target.ITEMS, 2, EditKind.DELETE, 3, 5), new Deliver(2, 0, -2, 30, true, 2),
+                new Deliver(1, 2, -7, 30, true, 2), new Edit(3, Target.KV, 2, EditKind.UPSERT_AGAIN, 2, 5), new Cut(3),
+                new Edit(2, Target.KV, 1, EditKind.UPSERT_AGAIN, 4, 9), new Deliver(0, 1, -33906, 100, false, 1),
+                new Edit(1, Target.KV, 2, EditKind.UPSERT, 6, 9), new Deliver(1, 0, -3547800721030308413L, 100, true, 2),
+                new Edit(0, Target.KV, 2, EditKind.UPSERT_AGAIN, 1, 6), new Edit(0, Target.KV, 1, EditKind.UPSERT, 2, 0),
+                new Edit(1, Target.KV, 3, EditKind.UPSERT, 1, 6), new Edit(2, Target.KV, 2, EditKind.UPSERT, 2, 0))));
     }
 
     // ---- the model
