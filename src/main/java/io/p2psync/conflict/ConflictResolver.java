@@ -73,11 +73,6 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
         this.clock = Clock.systemUTC();
     }
 
-    /** The policy of a table. */
-    public ConflictPolicy policyFor(String table) {
-        return settings.policyFor(table);
-    }
-
     @Override
     public Decision decide(ChangeEntry remote, RowState local, String localData) {
         ConflictPolicy policy = settings.policyFor(remote.table());
