@@ -1,0 +1,95 @@
+package io.p2psync.changes;
+
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.identity.HybridLogicalClock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Turns what the triggers captured into sealed log entries of this device: next version without gaps, base
+ * = the row's current vector, a hybrid clock timestamp, the hash chained to this device's previous entry,
+ * the signature; and moves the row state on. One write transaction per call (joining the caller's), so a
+ * capture is sealed exactly once and the log never shows half a batch.
+ */
+@Component
+class ChangeSealer {
+
+    /** Captures sealed per batch; bounds memory when another program wrote a lot at once. */
+    static final int BATCH = 1000;
+
+    private record Capture(long id, RowChange change, long capturedAt) {
+    }
+
+    private final JdbcClient jdbc;
+    private final ChangeLog log;
+    private final RowStates rows;
+    private final DeviceIdentity identity;
+    private final HybridLogicalClock clock;
+
+    ChangeSealer(JdbcClient jdbc, ChangeLog log, RowStates rows, DeviceIdentity identity, HybridLogicalClock clock) {
+        this.jdbc = jdbc;
+        this.log = log;
+        this.rows = rows;
+        this.identity = identity;
+        this.clock = clock;
+    }
+
+    /** Seals every pending capture; answers the number of entries made (0 if none were pending). */
+    @Transactional(propagation = Propagation.REQUIRED)
+    public int sealPending() {
+        int total = 0;
+        List<Capture> captures;
+        do {
+            captures = jdbc.sql("""
+                            SELECT id, table_name, record_id, operation, row_data, changed_columns, captured_at
+                            FROM sync_capture ORDER BY id LIMIT ?""")
+                    .param(BATCH)
+                    .query((rs, n) -> new Capture(rs.getLong(1), new RowChange(rs.getString(2), rs.getString(3),
+                            Operation.valueOf(rs.getString(4)), Kind.EDIT, rs.getString(5), rs.getString(6)), rs.getLong(7)))
+                    .list();
+            if (!captures.isEmpty()) {
+                seal(captures);
+                jdbc.sql("DELETE FROM sync_capture WHERE id <= ?").param(captures.get(captures.size() - 1).id()).update();
+                total += captures.size();
+            }
+        } while (captures.size() == BATCH);
+        return total;
+    }
+
+    /**
+     * Seals one change made here that did not come through a trigger (a conflict resolution, say); the caller
+     * has already written the row with the apply guard set, or will.
+     */
+    @Transactional(propagation = Propagation.REQUIRED)
+    public ChangeEntry seal(RowChange change) {
+        return seal(List.of(new Capture(0, change, System.currentTimeMillis()))).get(0);
+    }
+
+    private List<ChangeEntry> seal(List<Capture> captures) {
+        String self = identity.deviceId().toString();
+        ChangeLog.Head head = log.head(self);
+        long version = head.version();
+        String prev = head.hash();
+        Map<String, RowState> states = new HashMap<>();
+        List<ChangeEntry> entries = new ArrayList<>(captures.size());
+        for (Capture c : captures) {
+            String rowKey = c.change().table() + '\u0000' + c.change().recordId();
+            RowState before = states.computeIfAbsent(rowKey, k -> rows.find(c.change().table(), c.change().recordId())
+                    .orElse(null));
+            VersionVector base = before == null ? VersionVector.EMPTY : before.vector();
+            ChangeEntry entry = ChangeEntry.seal(identity, ++version, clock.now(), c.capturedAt(), c.change(), base, prev);
+            prev = entry.hash();
+            entries.add(entry);
+            states.put(rowKey, RowState.writtenBy(entry, base));
+        }
+        log.append(entries, null, 0);
+        states.values().stream().filter(s -> s != null).forEach(rows::save);
+        return entries;
+    }
+}
