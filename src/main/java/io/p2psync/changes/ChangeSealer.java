@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -31,8 +32,11 @@ class ChangeSealer {
     private final RowStates rows;
     private final DeviceIdentity identity;
     private final HybridLogicalClock clock;
+    private final ApplicationEventPublisher events;
 
-    ChangeSealer(JdbcClient jdbc, ChangeLog log, RowStates rows, DeviceIdentity identity, HybridLogicalClock clock) {
+    ChangeSealer(JdbcClient jdbc, ChangeLog log, RowStates rows, DeviceIdentity identity, HybridLogicalClock clock,
+                 ApplicationEventPublisher events) {
+        this.events = events;
         this.jdbc = jdbc;
         this.log = log;
         this.rows = rows;
@@ -90,6 +94,7 @@ class ChangeSealer {
         }
         log.append(entries, null, 0);
         states.values().stream().filter(s -> s != null).forEach(rows::save);
+        events.publishEvent(new LocalChangesSealed(entries.size(), version));
         return entries;
     }
 }
