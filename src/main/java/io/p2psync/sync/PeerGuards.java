@@ -131,12 +131,11 @@ public class PeerGuards implements AutoCloseable {
         return () -> limiter.executeFutureSupplier(() -> attempts.submit(attempt));
     }
 
+    /** Interrupts attempts still running (after the callers were given their time) and waits for them briefly. */
     @Override
     public void close() throws InterruptedException {
-        attempts.shutdown();
-        if (!attempts.awaitTermination(settings.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-            attempts.shutdownNow();
-        }
+        attempts.shutdownNow();
+        attempts.awaitTermination(5, TimeUnit.SECONDS);
     }
 
     static ThreadFactory daemonThreads(String prefix) {
