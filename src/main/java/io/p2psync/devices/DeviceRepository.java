@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +38,7 @@ public class DeviceRepository {
     }
 
     public List<Device> findAll() {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_devices ORDER BY created_at, device_id")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_devices ORDER BY id")
                 .query(DeviceRepository::map)
                 .list();
     }
@@ -54,7 +55,7 @@ public class DeviceRepository {
     public void addPending(PeerId deviceId, String address, Instant now) {
         jdbc.sql("INSERT INTO sync_devices (device_id, public_key, status, is_authorized, last_address, created_at)"
                         + " VALUES (?, ?, 'PENDING', 0, ?, ?) ON CONFLICT (device_id) DO NOTHING")
-                .params(deviceId.toString(), publicKeyHex(deviceId), address, now.toEpochMilli())
+                .params(deviceId.toString(), publicKeyHex(deviceId), address, iso(now))
                 .update();
     }
 
@@ -66,7 +67,7 @@ public class DeviceRepository {
     public boolean introduce(PeerId origin, PeerId relay, Instant now) {
         return jdbc.sql("INSERT INTO sync_devices (device_id, public_key, status, is_authorized, introduced_by,"
                         + " created_at) VALUES (?, ?, 'INTRODUCED', 0, ?, ?) ON CONFLICT (device_id) DO NOTHING")
-                .params(origin.toString(), publicKeyHex(origin), relay.toString(), now.toEpochMilli())
+                .params(origin.toString(), publicKeyHex(origin), relay.toString(), iso(now))
                 .update() == 1;
     }
 
@@ -81,7 +82,7 @@ public class DeviceRepository {
                         + " created_at) VALUES (?, ?, ?, ?, 'AUTHORIZED', 1, ?) ON CONFLICT (device_id) DO UPDATE SET"
                         + " device_name = excluded.device_name, url = excluded.url, status = 'AUTHORIZED',"
                         + " is_authorized = 1, introduced_by = NULL")
-                .params(deviceId.toString(), name, url, publicKeyHex(deviceId), now.toEpochMilli())
+                .params(deviceId.toString(), name, url, publicKeyHex(deviceId), iso(now))
                 .update();
         return !known;
     }
@@ -108,7 +109,7 @@ public class DeviceRepository {
     /** Notes a completed pull or push with the device. */
     public void recordSync(PeerId deviceId, Instant at) {
         jdbc.sql("UPDATE sync_devices SET last_sync_at = ? WHERE device_id = ?")
-                .params(at.toEpochMilli(), deviceId.toString())
+                .params(iso(at), deviceId.toString())
                 .update();
     }
 
@@ -118,6 +119,11 @@ public class DeviceRepository {
                 .param(origin.toString())
                 .query(Integer.class)
                 .single() > 0;
+    }
+
+    /** Timestamps are ISO-8601 UTC text with millisecond precision, like the rest of the schema. */
+    private static String iso(Instant t) {
+        return t.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
     private static String publicKeyHex(PeerId id) {

@@ -1,12 +1,12 @@
 package io.p2psync.devices;
 
 import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.storage.P2pSyncSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,18 +16,11 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class DevicesConfiguration {
 
-    /** Filter order of the admin guard; runs before everything that reads the body. */
-    static final int ADMIN_GUARD_ORDER = -200;
-    /**
-     * Filter order of the signature check. A filter that must see the body as it came off the wire (e.g.
-     * decompression) must run after it, i.e. have a higher order.
-     */
-    public static final int SIGNATURE_FILTER_ORDER = -150;
-
     private static final Logger log = LoggerFactory.getLogger(DevicesConfiguration.class);
 
     @Bean
-    AdminToken adminToken(AdminSettings settings, @Value("${p2psync.data-dir:./data}") Path dataDir) {
+    AdminToken adminToken(AdminSettings settings, P2pSyncSettings storage) {
+        Path dataDir = storage.dataDir();
         AdminToken token = AdminToken.loadOrCreate(settings.adminToken(), dataDir);
         if (token.configured()) {
             log.info("Admin token set by p2psync.admin-token; loopback callers need none");
@@ -43,7 +36,7 @@ class DevicesConfiguration {
         var registration = new FilterRegistrationBean<>(new AdminGuardFilter(token, new ProblemWriter(json)));
         registration.addUrlPatterns("/devices", "/devices/*", "/kv", "/kv/*", "/sync/now", "/conflicts",
                 "/conflicts/*");
-        registration.setOrder(ADMIN_GUARD_ORDER);
+        registration.setOrder(DevicesFilterOrder.ADMIN_GUARD);
         return registration;
     }
 
@@ -54,7 +47,7 @@ class DevicesConfiguration {
                 clock.getIfAvailable(Clock::systemUTC), new ProblemWriter(json));
         var registration = new FilterRegistrationBean<>(filter);
         registration.addUrlPatterns("/sync/*");
-        registration.setOrder(SIGNATURE_FILTER_ORDER);
+        registration.setOrder(DevicesFilterOrder.SIGNATURE);
         return registration;
     }
 }

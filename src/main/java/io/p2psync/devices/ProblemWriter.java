@@ -8,15 +8,15 @@ import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Writes an RFC 9457 problem body from a servlet filter, where no controller advice reaches. */
-final class ProblemWriter {
+public final class ProblemWriter {
 
     private final JsonMapper json;
 
-    ProblemWriter(JsonMapper json) {
+    public ProblemWriter(JsonMapper json) {
         this.json = json;
     }
 
-    void write(HttpServletResponse response, int status, URI type, String title, String detail, String instance)
+    public void write(HttpServletResponse response, int status, URI type, String title, String detail, String instance)
             throws IOException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", type.toString());
