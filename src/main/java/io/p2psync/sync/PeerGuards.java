@@ -47,6 +47,7 @@ public class PeerGuards implements AutoCloseable {
     private final Map<String, Retry> retryByPeer = new ConcurrentHashMap<>();
     private final ExecutorService attempts = Executors.newCachedThreadPool(daemonThreads("peer-sync-attempt-"));
 
+    @org.springframework.beans.factory.annotation.Autowired
     PeerGuards(CatchUpSettings settings, RetryRegistry retries, CircuitBreakerRegistry breakers,
                TimeLimiterRegistry limiters) {
         this(settings, retries, breakers, limiters, Clock.systemUTC());

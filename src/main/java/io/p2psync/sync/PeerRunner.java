@@ -43,6 +43,7 @@ public class PeerRunner implements SmartLifecycle {
     private final ExecutorService workers = Executors.newCachedThreadPool(PeerGuards.daemonThreads("peer-sync-"));
     private volatile boolean running;
 
+    @org.springframework.beans.factory.annotation.Autowired
     PeerRunner(PeerSync sync, PeerGuards guards, PeerHealth health, ObjectProvider<Clock> clock) {
         this(sync, guards, health, clock.getIfAvailable(Clock::systemUTC));
     }

@@ -46,6 +46,7 @@ public class TailscalePeerSource {
     private Instant readAt = Instant.MIN;
     private String lastProblem;
 
+    @org.springframework.beans.factory.annotation.Autowired
     TailscalePeerSource(TailscaleSettings settings) {
         this(settings, Clock.systemUTC());
     }
