@@ -31,6 +31,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class RemoteChangeApplier {
 
+    /** Entries applied per write transaction (see {@link #apply}). */
+    static final int MAX_PER_TRANSACTION = 256;
+
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final ChangeSealer sealer;
@@ -55,22 +58,32 @@ public class RemoteChangeApplier {
     }
 
     /**
-     * Applies a batch.
+     * Applies a batch, in write transactions of at most {@value #MAX_PER_TRANSACTION} entries (or in the
+     * caller's transaction, if there is one). Each part is all or nothing.
      *
      * @param entries      entries in per-origin version order
      * @param receivedFrom device id of the device that delivered them (stored as {@code received_from})
      * @return one outcome per entry, in the same order
      */
     public List<ApplyOutcome> apply(List<ChangeEntry> entries, String receivedFrom) {
-        return tx.execute(status -> {
-            sealer.sealPending(); // local captures first, so they get versions and bases before remote writes
-            setGuard(1);
-            try {
-                return new Batch(receivedFrom).applyAll(entries);
-            } finally {
-                setGuard(0);
-            }
-        });
+        // At most MAX_PER_TRANSACTION entries per transaction: each part is all or nothing and leaves every
+        // origin at a version without gaps, so a crash in between loses only work the next sync redoes, and
+        // the app and other writers get the SQLite write lock between parts instead of waiting for all.
+        Batch batch = new Batch(receivedFrom);
+        List<ApplyOutcome> outcomes = new ArrayList<>(entries.size());
+        for (int from = 0; from < entries.size(); from += MAX_PER_TRANSACTION) {
+            List<ChangeEntry> part = entries.subList(from, Math.min(entries.size(), from + MAX_PER_TRANSACTION));
+            outcomes.addAll(tx.execute(status -> {
+                sealer.sealPending(); // local captures first, so they get versions and bases before remote writes
+                setGuard(1);
+                try {
+                    return batch.applyAll(part);
+                } finally {
+                    setGuard(0);
+                }
+            }));
+        }
+        return outcomes;
     }
 
     private void setGuard(int applying) {
