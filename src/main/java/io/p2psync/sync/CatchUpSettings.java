@@ -9,7 +9,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param interval time between two catch-up rounds; one round also runs at start-up (default 5 minutes)
  * @param notifyDebounce how long after a local change the healthy peers are pushed to; changes in that
  *     window travel together (default 500 ms)
- * @param attemptTimeout the time limit on one pull-then-push attempt with one peer (default 60 s)
+ * @param attemptTimeout the time limit on one pull-then-push attempt with one peer, all pages included; what
+ *     was applied before it ran out is kept (default 5 minutes; each HTTP call also has the client's own
+ *     read timeout, so a hung peer is noticed sooner)
  * @param retry retries inside one round
  * @param breaker the circuit breaker kept per peer across rounds
  */
@@ -23,7 +25,7 @@ public record CatchUpSettings(Duration interval, Duration notifyDebounce, Durati
         if (notifyDebounce.isNegative()) {
             throw new IllegalArgumentException("p2psync.sync.notify-debounce must not be negative");
         }
-        attemptTimeout = positive(attemptTimeout, Duration.ofSeconds(60), "attempt-timeout");
+        attemptTimeout = positive(attemptTimeout, Duration.ofMinutes(5), "attempt-timeout");
         retry = retry == null ? new Retry(null, null, null, null, null) : retry;
         breaker = breaker == null ? new Breaker(null, null, null, null, null) : breaker;
         if (breaker.openDuration().compareTo(interval) > 0) {
