@@ -9,7 +9,7 @@ import org.springframework.transaction.event.TransactionalEventListener;
 /**
  * Tells healthy peers about local changes soon: {@code p2psync.sync.notify-debounce} after the first change
  * that is committed (500 ms by default), one round with every paired peer whose breaker is closed and whose
- * latest round succeeded. Changes made meanwhile travel in the same round. Peers that are failing are left
+ * latest round did not fail (a newly paired peer counts as healthy). Changes made meanwhile travel in the same round. Peers that are failing are left
  * to the scheduled catch-up, which retries with backoff.
  */
 @Component

@@ -77,8 +77,8 @@ public class PeerHealth {
         return records.getOrDefault(peerKey, Record.NONE);
     }
 
-    /** Whether rounds with this peer ran here and the latest one succeeded. */
+    /** Whether the latest round with this peer succeeded, or none ran yet (a newly paired peer is tried at once). */
     public synchronized boolean healthy(String peerKey) {
-        return Optional.ofNullable(records.get(peerKey)).map(r -> r.failedRounds() == 0).orElse(false);
+        return Optional.ofNullable(records.get(peerKey)).map(r -> r.failedRounds() == 0).orElse(true);
     }
 }

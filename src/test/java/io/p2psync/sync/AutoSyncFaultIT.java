@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +42,8 @@ class AutoSyncFaultIT {
     /** Generous: the build machine is shared; these bound a hang, they are not what is tested. */
     static final Duration CONVERGE = Duration.ofSeconds(240);
 
-    @TempDir
-    static Path dir;
+    /** Under target/ rather than a temporary directory, so the nodes' logs and files outlive a failure. */
+    private final Path dir = Path.of("target", "autosync-it", "run-" + System.currentTimeMillis());
 
     private JarNode a;
     private JarNode b;
