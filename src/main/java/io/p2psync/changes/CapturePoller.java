@@ -35,7 +35,14 @@ class CapturePoller implements SmartLifecycle {
         try {
             boolean pending = jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_capture)").query(Boolean.class).single();
             if (pending) {
-                int sealed = sealer.sealPending();
+                // Batch by batch, each in its own short transaction, so the app's own writes and incoming
+                // sync interleave with a large backlog instead of waiting behind it.
+                int sealed = 0;
+                int batch;
+                do {
+                    batch = sealer.sealBatch();
+                    sealed += batch;
+                } while (batch == ChangeSealer.BATCH && isRunning());
                 log.debug("sealed {} changes written by other programs", sealed);
             }
         } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -20,8 +21,11 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class ChangeSealer {
 
-    /** Captures sealed per batch; bounds memory when another program wrote a lot at once. */
-    static final int BATCH = 1000;
+    /**
+     * Captures sealed per batch; bounds memory when another program wrote a lot at once, and bounds how long
+     * the capture poller holds the write lock (see docs/operations.md, "Sharing the database").
+     */
+    static final int BATCH = 256;
 
     private record Capture(long id, RowChange change, long capturedAt) {
     }
@@ -31,8 +35,11 @@ class ChangeSealer {
     private final RowStates rows;
     private final DeviceIdentity identity;
     private final HybridLogicalClock clock;
+    private final ApplicationEventPublisher events;
 
-    ChangeSealer(JdbcClient jdbc, ChangeLog log, RowStates rows, DeviceIdentity identity, HybridLogicalClock clock) {
+    ChangeSealer(JdbcClient jdbc, ChangeLog log, RowStates rows, DeviceIdentity identity, HybridLogicalClock clock,
+                 ApplicationEventPublisher events) {
+        this.events = events;
         this.jdbc = jdbc;
         this.log = log;
         this.rows = rows;
@@ -44,22 +51,40 @@ class ChangeSealer {
     @Transactional(propagation = Propagation.REQUIRED)
     public int sealPending() {
         int total = 0;
-        List<Capture> captures;
+        int sealed;
         do {
-            captures = jdbc.sql("""
-                            SELECT id, table_name, record_id, operation, row_data, changed_columns, captured_at
-                            FROM sync_capture ORDER BY id LIMIT ?""")
-                    .param(BATCH)
-                    .query((rs, n) -> new Capture(rs.getLong(1), new RowChange(rs.getString(2), rs.getString(3),
-                            Operation.valueOf(rs.getString(4)), Kind.EDIT, rs.getString(5), rs.getString(6)), rs.getLong(7)))
-                    .list();
-            if (!captures.isEmpty()) {
-                seal(captures);
-                jdbc.sql("DELETE FROM sync_capture WHERE id <= ?").param(captures.get(captures.size() - 1).id()).update();
-                total += captures.size();
-            }
-        } while (captures.size() == BATCH);
+            sealed = sealOneBatch();
+            total += sealed;
+        } while (sealed == BATCH);
         return total;
+    }
+
+    /**
+     * Seals at most {@link #BATCH} pending captures, oldest first, in a transaction of its own (or the
+     * caller's). The capture poller calls this in a loop rather than {@link #sealPending()}, so a program that
+     * wrote many rows at once never makes the node hold the single SQLite write lock for long: other writers
+     * (the app, incoming sync) get their turn between batches.
+     *
+     * @return the number of entries made; {@link #BATCH} means more may be pending
+     */
+    @Transactional(propagation = Propagation.REQUIRED)
+    public int sealBatch() {
+        return sealOneBatch();
+    }
+
+    private int sealOneBatch() {
+        List<Capture> captures = jdbc.sql("""
+                        SELECT id, table_name, record_id, operation, row_data, changed_columns, captured_at
+                        FROM sync_capture ORDER BY id LIMIT ?""")
+                .param(BATCH)
+                .query((rs, n) -> new Capture(rs.getLong(1), new RowChange(rs.getString(2), rs.getString(3),
+                        Operation.valueOf(rs.getString(4)), Kind.EDIT, rs.getString(5), rs.getString(6)), rs.getLong(7)))
+                .list();
+        if (!captures.isEmpty()) {
+            seal(captures);
+            jdbc.sql("DELETE FROM sync_capture WHERE id <= ?").param(captures.get(captures.size() - 1).id()).update();
+        }
+        return captures.size();
     }
 
     /**
@@ -90,6 +115,7 @@ class ChangeSealer {
         }
         log.append(entries, null, 0);
         states.values().stream().filter(s -> s != null).forEach(rows::save);
+        events.publishEvent(new LocalChangesSealed(entries.size(), version));
         return entries;
     }
 }

@@ -31,6 +31,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class RemoteChangeApplier {
 
+    /** Entries applied per write transaction (see {@link #apply}). */
+    static final int MAX_PER_TRANSACTION = 256;
+
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final ChangeSealer sealer;
@@ -59,23 +62,34 @@ public class RemoteChangeApplier {
     }
 
     /**
-     * Applies a batch.
+     * Applies a batch, in write transactions of at most {@value #MAX_PER_TRANSACTION} entries (or in the
+     * caller's transaction, if there is one). Each part is all or nothing.
      *
      * @param entries      entries in per-origin version order
      * @param receivedFrom device id of the device that delivered them (stored as {@code received_from})
      * @return one outcome per entry, in the same order
      */
     public List<ApplyOutcome> apply(List<ChangeEntry> entries, String receivedFrom) {
-        Checks checks = Checks.of(entries);
-        return tx.execute(status -> {
-            sealer.sealPending(); // local captures first, so they get versions and bases before remote writes
-            setGuard(1);
-            try {
-                return new Batch(receivedFrom, checks).applyAll(entries);
-            } finally {
-                setGuard(0);
-            }
-        });
+        // Hashes and signatures are checked once for the whole batch, outside any transaction.
+        // At most MAX_PER_TRANSACTION entries per transaction: each part is all or nothing and leaves every
+        // origin at a version without gaps, so a crash in between loses only work the next sync redoes, and
+        // the app and other writers get the SQLite write lock between parts instead of waiting for all.
+        Batch batch = new Batch(receivedFrom, Checks.of(entries));
+        List<ApplyOutcome> outcomes = new ArrayList<>(entries.size());
+        for (int from = 0; from < entries.size(); from += MAX_PER_TRANSACTION) {
+            int offset = from;
+            List<ChangeEntry> part = entries.subList(from, Math.min(entries.size(), from + MAX_PER_TRANSACTION));
+            outcomes.addAll(tx.execute(status -> {
+                sealer.sealPending(); // local captures first, so they get versions and bases before remote writes
+                setGuard(1);
+                try {
+                    return batch.applyAll(part, offset);
+                } finally {
+                    setGuard(0);
+                }
+            }));
+        }
+        return outcomes;
     }
 
     /**
@@ -185,10 +199,11 @@ public class RemoteChangeApplier {
             this.checks = checks;
         }
 
-        List<ApplyOutcome> applyAll(List<ChangeEntry> entries) {
+        /** @param offset the index of {@code entries.get(0)} in the whole batch, for its checks */
+        List<ApplyOutcome> applyAll(List<ChangeEntry> entries, int offset) {
             List<ApplyOutcome> outcomes = new ArrayList<>(entries.size());
             for (int i = 0; i < entries.size(); i++) {
-                outcomes.add(applyOne(entries.get(i), i));
+                outcomes.add(applyOne(entries.get(i), offset + i));
             }
             return outcomes;
         }
