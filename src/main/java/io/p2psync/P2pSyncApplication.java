@@ -1,5 +1,6 @@
 package io.p2psync;
 
+import io.p2psync.console.LaunchArguments;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -11,7 +12,19 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 public class P2pSyncApplication {
 
+    /**
+     * Accepts the seed's command line ({@code start --port 4002 --http-port 8082 --no-console}) as well as
+     * Spring Boot arguments ({@code --server.port=8082}); see {@link LaunchArguments}.
+     */
     public static void main(String[] args) {
-        SpringApplication.run(P2pSyncApplication.class, args);
+        String[] springArgs;
+        try {
+            springArgs = LaunchArguments.toSpringArguments(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("p2p-sync: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        SpringApplication.run(P2pSyncApplication.class, springArgs);
     }
 }

@@ -1,11 +1,12 @@
 package io.p2psync.kv;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -31,34 +32,23 @@ class KvController {
     }
 
     private final KvService kv;
-    private final KvSettings limits;
 
-    KvController(KvService kv, KvSettings limits) {
+    KvController(KvService kv) {
         this.kv = kv;
-        this.limits = limits;
     }
 
     @PutMapping(path = "/{key}", consumes = MediaType.ALL_VALUE)
     KvView put(@PathVariable String key, @RequestBody(required = false) String value) {
-        checkKey(key);
-        String v = value == null ? "" : value;
-        long size = v.getBytes(StandardCharsets.UTF_8).length;
-        if (size > limits.maxValueSize().toBytes()) {
-            throw new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE,
-                    "value is " + size + " bytes; at most " + limits.maxValueSize().toBytes() + " are allowed");
-        }
-        return KvView.of(kv.put(key, v));
+        return KvView.of(kv.put(key, value == null ? "" : value));
     }
 
     @GetMapping("/{key}")
     KvView get(@PathVariable String key) {
-        checkKey(key);
         return kv.get(key).map(KvView::of).orElseThrow(() -> notFound(key));
     }
 
     @DeleteMapping("/{key}")
     ResponseEntity<Void> delete(@PathVariable String key) {
-        checkKey(key);
         if (!kv.delete(key)) {
             throw notFound(key);
         }
@@ -70,12 +60,10 @@ class KvController {
         return kv.list().stream().map(KvView::of).toList();
     }
 
-    private void checkKey(String key) {
-        long size = key.getBytes(StandardCharsets.UTF_8).length;
-        if (size > limits.maxKeySize().toBytes()) {
-            throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
-                    "key is " + size + " bytes; at most " + limits.maxKeySize().toBytes() + " are allowed");
-        }
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> overLimit(KvLimitException e) {
+        HttpStatus status = e.valueTooLarge() ? HttpStatus.CONTENT_TOO_LARGE : HttpStatus.BAD_REQUEST;
+        return ResponseEntity.status(status).body(ProblemDetail.forStatusAndDetail(status, e.getMessage()));
     }
 
     private static ResponseStatusException notFound(String key) {

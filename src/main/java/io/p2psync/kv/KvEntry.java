@@ -10,5 +10,5 @@ import org.springframework.data.relational.core.mapping.Table;
  * @param deletedAt ISO-8601 UTC instant of the delete, null while the entry is live
  */
 @Table("kv_store")
-record KvEntry(@Id String key, String value, String timestamp, String deletedAt) {
+public record KvEntry(@Id String key, String value, String timestamp, String deletedAt) {
 }

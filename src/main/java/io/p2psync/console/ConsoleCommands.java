@@ -1,0 +1,133 @@
+package io.p2psync.console;
+
+import io.p2psync.kv.KvEntry;
+import io.p2psync.kv.KvService;
+import io.p2psync.status.StatusReport;
+import io.p2psync.storage.P2pSyncSettings;
+import io.p2psync.sync.PeerState;
+import io.p2psync.sync.PeerStates;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/**
+ * The console's command table: {@code add}, {@code get}, {@code delete}, {@code list}, {@code status},
+ * {@code peers} and {@code info}. Each calls the same service as the matching REST endpoint, so the console
+ * and {@code /kv}, {@code /status} and {@code /peers} cannot disagree. Answers are plain text for people.
+ */
+@Component
+class ConsoleCommands {
+
+    private final KvService kv;
+    private final StatusReport status;
+    private final PeerStates peers;
+    private final P2pSyncSettings settings;
+    private final Environment environment;
+
+    ConsoleCommands(KvService kv, StatusReport status, PeerStates peers, P2pSyncSettings settings,
+            Environment environment) {
+        this.kv = kv;
+        this.status = status;
+        this.peers = peers;
+        this.settings = settings;
+        this.environment = environment;
+    }
+
+    List<ConsoleCommand> all() {
+        return List.of(
+                new ConsoleCommand("add", "<key> <value>", "store a value (the rest of the line, spaces kept)", 2,
+                        this::add),
+                new ConsoleCommand("get", "<key>", "show the value of a key", 1, this::get),
+                new ConsoleCommand("delete", "<key>", "delete a key", 1, this::delete),
+                new ConsoleCommand("list", "", "show every key and value", 0, line -> list()),
+                new ConsoleCommand("status", "", "device id, log size, devices, pending conflicts", 0,
+                        line -> status()),
+                new ConsoleCommand("peers", "", "the peers and how their sync goes", 0, line -> peers()),
+                new ConsoleCommand("info", "", "ports, data directory and where the API is", 0, line -> info()));
+    }
+
+    private String add(CommandLine line) {
+        KvEntry entry = kv.put(line.word(0), line.rest(1));
+        return "ok: " + entry.key() + " = " + entry.value();
+    }
+
+    private String get(CommandLine line) {
+        return kv.get(line.word(0)).map(KvEntry::value).orElse("no value for key '" + line.word(0) + "'");
+    }
+
+    private String delete(CommandLine line) {
+        return kv.delete(line.word(0)) ? "deleted " + line.word(0) : "no value for key '" + line.word(0) + "'";
+    }
+
+    private String list() {
+        List<KvEntry> entries = kv.list();
+        if (entries.isEmpty()) {
+            return "no keys yet; add one with: add <key> <value>";
+        }
+        return entries.stream().map(e -> e.key() + " = " + e.value())
+                .collect(Collectors.joining(System.lineSeparator()))
+                + System.lineSeparator() + "(" + entries.size() + (entries.size() == 1 ? " key)" : " keys)");
+    }
+
+    private String status() {
+        StatusReport.NodeStatus s = status.current();
+        Map<String, Long> versions = s.versionVector().asMap();
+        return lines(
+                "device:            " + s.deviceId() + " (" + s.deviceName() + ")",
+                "log entries:       " + s.logEntries(),
+                "devices:           " + s.devices(),
+                "pending conflicts: " + s.pendingConflicts(),
+                "versions:          " + (versions.isEmpty() ? "none yet"
+                        : versions.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                                .collect(Collectors.joining(", "))));
+    }
+
+    private String peers() {
+        List<PeerState> all = peers.all();
+        if (all.isEmpty()) {
+            return "no peers yet; pair one with POST /devices (see the README)";
+        }
+        return all.stream().map(ConsoleCommands::peer).collect(Collectors.joining(System.lineSeparator()));
+    }
+
+    private static String peer(PeerState p) {
+        StringBuilder text = new StringBuilder();
+        text.append(p.name() != null ? p.name() : p.key()).append("  ").append(p.url())
+                .append("  ").append(p.status().name().toLowerCase().replace('_', ' '));
+        if (p.behind() != null) {
+            text.append(", ").append(p.behind()).append(" entries behind");
+        }
+        if (p.lastSuccessAt() != null) {
+            text.append(", last sync ").append(p.lastSuccessAt());
+        }
+        if (p.lastError() != null) {
+            text.append(", last error: ").append(p.lastError());
+        }
+        return text.toString();
+    }
+
+    private String info() {
+        String httpPort = environment.getProperty("local.server.port",
+                environment.getProperty("server.port", "8080"));
+        boolean live = environment.getProperty("p2psync.libp2p.enabled", Boolean.class, true);
+        String rest = "http://localhost:" + httpPort;
+        return lines(
+                "device:       " + status.current().deviceId() + " (" + settings.deviceName() + ")",
+                "data dir:     " + settings.dataDir().toAbsolutePath().normalize(),
+                "REST API:     " + rest,
+                "API docs:     " + rest + "/swagger-ui.html (OpenAPI: " + rest + "/v3/api-docs)",
+                "libp2p port:  " + (live ? environment.getProperty("p2psync.libp2p.port", "4001") : "off"),
+                "version:      " + version());
+    }
+
+    private static String version() {
+        String v = ConsoleCommands.class.getPackage().getImplementationVersion();
+        return v == null ? "development build" : v;
+    }
+
+    private static String lines(String... lines) {
+        return String.join(System.lineSeparator(), lines);
+    }
+}

@@ -1,0 +1,49 @@
+package io.p2psync.status;
+
+import io.p2psync.changes.ChangeTracker;
+import io.p2psync.changes.VersionVector;
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.storage.P2pSyncSettings;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/** Puts together what {@code GET /status} and the console's {@code status} show. */
+@Component
+public class StatusReport {
+
+    /**
+     * Who this node is and how much it holds.
+     *
+     * @param deviceId this device's id ({@code 12D3KooW…})
+     * @param deviceName its name for people
+     * @param versionVector for each origin device, the highest version applied without a gap
+     * @param logEntries entries in the change log, from every origin
+     * @param devices rows in {@code sync_devices}, whatever their status
+     * @param pendingConflicts conflicts waiting for a person
+     */
+    public record NodeStatus(String deviceId, String deviceName, VersionVector versionVector, long logEntries,
+            long devices, long pendingConflicts) {
+    }
+
+    private final DeviceIdentity identity;
+    private final P2pSyncSettings settings;
+    private final ChangeTracker tracker;
+    private final JdbcClient jdbc;
+
+    StatusReport(DeviceIdentity identity, P2pSyncSettings settings, ChangeTracker tracker, JdbcClient jdbc) {
+        this.identity = identity;
+        this.settings = settings;
+        this.tracker = tracker;
+        this.jdbc = jdbc;
+    }
+
+    public NodeStatus current() {
+        return new NodeStatus(identity.deviceId().toString(), settings.deviceName(), tracker.versionVector(),
+                tracker.count(), count("SELECT COUNT(*) FROM sync_devices"),
+                count("SELECT COUNT(*) FROM sync_conflicts WHERE status = 'pending'"));
+    }
+
+    private long count(String sql) {
+        return jdbc.sql(sql).query(Long.class).single();
+    }
+}
