@@ -104,11 +104,8 @@ public class PeerRunner implements SmartLifecycle {
             String line = "{} with {}: ok, pulled {}, pushed {}, conflicts {}, refused {} in {} ms";
             Object[] args = {what(trigger), label(peer), outcome.pulled(), outcome.pushed(), outcome.conflicts(),
                     outcome.rejected(), millisSince(start)};
-            if (trigger == Trigger.CATCH_UP) {
-                log.info(line, args);
-            } else {
-                log.debug(line, args);
-            }
+            // SyncManager already logs every round at INFO with these counts: one line per round per peer.
+            log.debug(line, args);
         } catch (CallNotPermittedException open) {
             log.info("{} with {}: skipped, circuit breaker open after {} failed rounds (last error: {})",
                     what(trigger), label(peer), health.record(key).failedRounds(), health.record(key).lastError());
