@@ -2,6 +2,7 @@ package io.p2psync.changes;
 
 import io.p2psync.changes.ApplyOutcome.Result;
 import io.p2psync.identity.HybridLogicalClock;
+import io.p2psync.storage.WriterTurns;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -71,7 +72,12 @@ public class RemoteChangeApplier {
         // the app and other writers get the SQLite write lock between parts instead of waiting for all.
         Batch batch = new Batch(receivedFrom);
         List<ApplyOutcome> outcomes = new ArrayList<>(entries.size());
+        long partStart = System.nanoTime();
         for (int from = 0; from < entries.size(); from += MAX_PER_TRANSACTION) {
+            if (from > 0) {
+                WriterTurns.pauseAfter(partStart);
+            }
+            partStart = System.nanoTime();
             List<ChangeEntry> part = entries.subList(from, Math.min(entries.size(), from + MAX_PER_TRANSACTION));
             outcomes.addAll(tx.execute(status -> {
                 sealer.sealPending(); // local captures first, so they get versions and bases before remote writes

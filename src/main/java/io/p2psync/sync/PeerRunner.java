@@ -41,6 +41,9 @@ public class PeerRunner implements SmartLifecycle {
     private final PeerHealth health;
     private final Clock clock;
     private final ExecutorService workers = Executors.newCachedThreadPool(PeerGuards.daemonThreads("peer-sync-"));
+    /** Times rounds and debounces; its own thread, so a busy shared scheduler never delays or bunches rounds. */
+    private final java.util.concurrent.ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(PeerGuards.daemonThreads("peer-sync-timer-"));
     private volatile boolean running;
 
     @org.springframework.beans.factory.annotation.Autowired
@@ -149,6 +152,31 @@ public class PeerRunner implements SmartLifecycle {
                 health.record(peer.key()).failedRounds());
     }
 
+    /** Runs {@code task} now and then {@code delay} after each run ends, until cancelled or stopped. */
+    java.util.concurrent.ScheduledFuture<?> repeat(java.time.Duration delay, Runnable task) {
+        return timer.scheduleWithFixedDelay(guarded(task), 0, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} once after {@code delay}. */
+    void later(java.time.Duration delay, Runnable task) {
+        try {
+            timer.schedule(guarded(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            log.debug("not scheduling a peer task: shutting down");
+        }
+    }
+
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                // A failing run must not cancel the schedule; the next run tries again.
+                log.warn("Peer sync task failed: {}", describe(e));
+            }
+        };
+    }
+
     static String describe(Throwable e) {
         if (e instanceof TimeoutException) {
             return "timed out";
@@ -178,6 +206,7 @@ public class PeerRunner implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        timer.shutdownNow();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
