@@ -145,7 +145,9 @@ public final class GossipRouter implements AutoCloseable {
                 batch.subscription(peer, new Rpc.Subscription(true, topic));
             }
             Set<PeerId> members = new LinkedHashSet<>();
-            mesh.join(topic).stream().filter(p -> !mesh.inBackoff(topic, p) && mayExchange(p)).forEach(members::add);
+            mesh.join(topic).stream()
+                    .filter(p -> !mesh.inBackoff(topic, p, backoffSlack()) && mayExchange(p))
+                    .forEach(members::add);
             List<PeerId> more = graftCandidates(topic);
             more.removeAll(members);
             members.addAll(pick(more, params.d() - members.size()));
@@ -250,7 +252,7 @@ public final class GossipRouter implements AutoCloseable {
         synchronized (this) {
             ihaveReceived.clear();
             iwantAsked.clear();
-            mesh.expireBackoffs();
+            mesh.expireBackoffs(backoffSlack());
             peers.all().stream().filter(this::mayExchange).filter(p -> !streams.isLinked(p)).forEach(this::link);
             mesh.meshTopics().forEach(this::maintainMesh);
             maintainFanout();
@@ -359,9 +361,7 @@ public final class GossipRouter implements AutoCloseable {
 
     private void handlePrune(PeerId from, Prune prune) {
         mesh.prune(prune.topic(), from);
-        // wait out the backoff plus one heartbeat of slack, so our next GRAFT does not arrive early
-        Duration backoff = prune.backoff().orElse(params.pruneBackoff()).plus(params.heartbeatInterval());
-        mesh.backoff(prune.topic(), from, backoff);
+        mesh.backoff(prune.topic(), from, prune.backoff().orElse(params.pruneBackoff()));
     }
 
     private void handleIHave(PeerId from, IHave ihave) {
@@ -467,8 +467,13 @@ public final class GossipRouter implements AutoCloseable {
 
     private List<PeerId> graftCandidates(String topic) {
         List<PeerId> candidates = eligible(topic);
-        candidates.removeIf(p -> mesh.inMesh(topic, p) || mesh.inBackoff(topic, p));
+        candidates.removeIf(p -> mesh.inMesh(topic, p) || mesh.inBackoff(topic, p, backoffSlack()));
         return candidates;
+    }
+
+    /** Two heartbeats, as go waits: our GRAFT may go out up to a heartbeat late and arrive a little later. */
+    private Duration backoffSlack() {
+        return params.heartbeatInterval().multipliedBy(2);
     }
 
     private List<PeerId> linkedPeers() {

@@ -139,15 +139,25 @@ final class Mesh {
         backoff.computeIfAbsent(topic, t -> new HashMap<>()).merge(peer, until, (a, b) -> a.isAfter(b) ? a : b);
     }
 
+    /** True while {@code peer}'s backoff in {@code topic} runs: a GRAFT from it now is answered with PRUNE. */
     boolean inBackoff(String topic, PeerId peer) {
-        Map<PeerId, Instant> byPeer = backoff.get(topic);
-        Instant until = byPeer == null ? null : byPeer.get(peer);
-        return until != null && until.isAfter(clock.instant());
+        return inBackoff(topic, peer, Duration.ZERO);
     }
 
-    /** Forgets backoffs that have run out. */
-    void expireBackoffs() {
-        Instant now = clock.instant();
+    /**
+     * True while {@code peer}'s backoff plus {@code slack} runs. The side that grafts waits the slack on top, so
+     * its GRAFT never reaches the other side before that side's own backoff is over (gossipsub-v1.1.md, "PRUNE
+     * Backoff": "plus some slack").
+     */
+    boolean inBackoff(String topic, PeerId peer, Duration slack) {
+        Map<PeerId, Instant> byPeer = backoff.get(topic);
+        Instant until = byPeer == null ? null : byPeer.get(peer);
+        return until != null && until.plus(slack).isAfter(clock.instant());
+    }
+
+    /** Forgets backoffs that have run out, slack included. */
+    void expireBackoffs(Duration slack) {
+        Instant now = clock.instant().minus(slack);
         Iterator<Map<PeerId, Instant>> topics = backoff.values().iterator();
         while (topics.hasNext()) {
             Map<PeerId, Instant> byPeer = topics.next();
