@@ -50,6 +50,7 @@ public final class GossipRouter implements AutoCloseable {
     private final Random random;
     private final Predicate<PeerId> peerFilter;
     private final Consumer<MessageDrop> dropListener;
+    private final MessageIdFunction idFunction;
 
     private final PeerTopics peers = new PeerTopics();
     private final Mesh mesh;
@@ -75,10 +76,11 @@ public final class GossipRouter implements AutoCloseable {
         this.random = b.random;
         this.peerFilter = b.peerFilter;
         this.dropListener = b.dropListener;
+        this.idFunction = b.idFunction;
         this.mesh = new Mesh(clock);
         this.seen = new SeenCache(params.seenTtl(), clock);
         this.mcache = new MessageCache(params.historyLength(), params.historyGossip());
-        this.gate = new MessageGate(self, params.maxMessageBytes(), seen);
+        this.gate = new MessageGate(self, params.maxMessageBytes(), seen, idFunction);
         this.batch = new RpcBatch(params.maxRpcBytes());
         this.streams = new OutboundStreams(b.opener, GossipsubProtocol.PROTOCOL_IDS, params.maxPendingRpcs());
         // like go: start from the clock in nanoseconds, so seqnos keep growing across restarts
@@ -191,7 +193,7 @@ public final class GossipRouter implements AutoCloseable {
         }
         synchronized (this) {
             PubsubMessage message = signer.sign(topic, data, nextSeqno++);
-            MessageId id = message.id();
+            MessageId id = idFunction.apply(message);
             seen.add(id);
             mcache.put(id, message);
             for (PeerId peer : publishTargets(topic)) {
@@ -533,6 +535,7 @@ public final class GossipRouter implements AutoCloseable {
         private Random random = new Random();
         private Predicate<PeerId> peerFilter = peer -> true;
         private Consumer<MessageDrop> dropListener = drop -> { };
+        private MessageIdFunction idFunction = MessageIdFunction.PUBLIC_KEY_AND_SEQNO;
 
         private Builder(PrivateKey privateKey, StreamOpener opener) {
             this.privateKey = java.util.Objects.requireNonNull(privateKey, "privateKey");
@@ -565,6 +568,12 @@ public final class GossipRouter implements AutoCloseable {
         /** Told of every dropped message, after it is logged (default: nothing). */
         public Builder dropListener(Consumer<MessageDrop> dropListener) {
             this.dropListener = dropListener;
+            return this;
+        }
+
+        /** How message ids are computed (default: as js-libp2p-gossipsub does); the same on every peer. */
+        public Builder messageIdFunction(MessageIdFunction idFunction) {
+            this.idFunction = idFunction;
             return this;
         }
 

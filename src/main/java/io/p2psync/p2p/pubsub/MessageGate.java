@@ -27,11 +27,13 @@ final class MessageGate {
     private final PeerId self;
     private final int maxMessageBytes;
     private final SeenCache seen;
+    private final MessageIdFunction idFunction;
 
-    MessageGate(PeerId self, int maxMessageBytes, SeenCache seen) {
+    MessageGate(PeerId self, int maxMessageBytes, SeenCache seen, MessageIdFunction idFunction) {
         this.self = self;
         this.maxMessageBytes = maxMessageBytes;
         this.seen = seen;
+        this.idFunction = idFunction;
     }
 
     /** @param validator the topic's validator, or empty if this node has not joined the topic */
@@ -47,7 +49,7 @@ final class MessageGate {
             return drop(receivedFrom, m, null, Reason.INVALID_SIGNATURE,
                     MessageSigner.violation(m).orElse("not origin-stamped"));
         }
-        MessageId id = m.id();
+        MessageId id = idFunction.apply(m);
         if (seen.contains(id)) {
             return drop(receivedFrom, m, id, Reason.DUPLICATE, "seen " + id);
         }

@@ -10,8 +10,9 @@ import java.util.Objects;
  * One pubsub message as the application and the router see it (pubsub/README.md, "The Message").
  *
  * <p>A message read from the wire may lack any of the origin-stamp and signature fields; {@link MessageSigner}
- * decides whether it is acceptable, and only then is {@link #id()} meaningful. Messages this node publishes
- * always carry {@code from}, an 8-byte {@code seqno} and a signature (StrictSign).
+ * decides whether it is acceptable. Messages this node publishes
+ * always carry {@code from}, an 8-byte {@code seqno} and a signature (StrictSign). Its id comes from the
+ * router's {@link MessageIdFunction}.
  *
  * @param from the author (not the peer that forwarded it), or null if absent on the wire
  * @param seqno the author's sequence number, 8 bytes big-endian when well-formed, or null if absent
@@ -28,21 +29,6 @@ public record PubsubMessage(PeerId from, byte[] seqno, String topic, byte[] data
         seqno = seqno == null ? null : seqno.clone();
         signature = signature == null ? null : signature.clone();
         key = key == null ? null : key.clone();
-    }
-
-    /**
-     * The origin-stamped id {@code from || seqno}.
-     *
-     * @throws IllegalStateException if {@code from} or {@code seqno} is absent
-     */
-    public MessageId id() {
-        if (from == null || seqno == null) {
-            throw new IllegalStateException("an unstamped message has no origin id");
-        }
-        byte[] author = from.bytes();
-        byte[] id = Arrays.copyOf(author, author.length + seqno.length);
-        System.arraycopy(seqno, 0, id, author.length, seqno.length);
-        return new MessageId(id);
     }
 
     /** The sequence number as an unsigned 64-bit value, or -1 if it is absent or not 8 bytes. */

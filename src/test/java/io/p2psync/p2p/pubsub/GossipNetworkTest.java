@@ -204,7 +204,7 @@ class GossipNetworkTest {
 
         net.heartbeat(HEARTBEAT); // a: IHAVE -> b: IWANT -> a: the message
 
-        assertThat(b.delivered).singleElement().satisfies(m -> assertThat(m.id()).isEqualTo(id));
+        assertThat(b.delivered).singleElement().satisfies(m -> assertThat(MessageIdFunction.PUBLIC_KEY_AND_SEQNO.apply(m)).isEqualTo(id));
 
         net.heartbeats(4, HEARTBEAT); // the id is still gossiped, but b has seen it and asks no more
         assertThat(b.delivered).hasSize(1);
@@ -233,7 +233,7 @@ class GossipNetworkTest {
         // u never learns that a and b are subscribed, so it has to push its message unasked, with an IHAVE
         PubsubMessage injected = new MessageSigner(u.key).sign(TOPIC, "injected".getBytes(StandardCharsets.UTF_8), 1);
         Rpc push = new Rpc(List.of(), List.of(injected), new ControlMessage(
-                List.of(new ControlMessage.IHave(TOPIC, List.of(injected.id()))), List.of(), List.of(), List.of()));
+                List.of(new ControlMessage.IHave(TOPIC, List.of(MessageIdFunction.PUBLIC_KEY_AND_SEQNO.apply(injected)))), List.of(), List.of(), List.of()));
         a.router.handleRpc(u.id, push);
         b.router.handleRpc(u.id, push);
         net.pump();

@@ -19,7 +19,19 @@ class MessageSignerTest {
         assertThat(signed.from()).isEqualTo(key.peerId());
         assertThat(signed.seqno()).hasSize(8).containsExactly(0, 0, 0, 0, 0, 0, 0, 7);
         assertThat(signed.key()).as("an Ed25519 id inlines the key").isNull();
-        assertThat(signed.id().bytes()).startsWith(key.peerId().bytes()).endsWith(signed.seqno());
+    }
+
+    @Test
+    void messageIdsAreTheAuthorThenTheSeqnoInGoAndJsForm() {
+        byte[] peerId = key.peerId().bytes();
+        byte[] protobufKey = key.publicKey().toProtobuf();
+
+        assertThat(MessageIdFunction.FROM_AND_SEQNO.apply(signed).bytes())
+                .hasSize(peerId.length + 8).startsWith(peerId).endsWith(signed.seqno());
+        assertThat(MessageIdFunction.PUBLIC_KEY_AND_SEQNO.apply(signed).bytes())
+                .hasSize(protobufKey.length + 8).startsWith(protobufKey).endsWith(signed.seqno());
+        // an Ed25519 peer id is the identity multihash 0x00 0x24 over the protobuf key
+        assertThat(protobufKey).isEqualTo(java.util.Arrays.copyOfRange(peerId, 2, peerId.length));
     }
 
     @Test

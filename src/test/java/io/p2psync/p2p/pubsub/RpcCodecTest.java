@@ -95,7 +95,7 @@ class RpcCodecTest {
     @Test
     void roundTripsEveryPartOfAnRpc() {
         PubsubMessage signed = new MessageSigner(key).sign("p2p-sync", "hello".getBytes(StandardCharsets.UTF_8), 42);
-        MessageId id = signed.id();
+        MessageId id = MessageIdFunction.PUBLIC_KEY_AND_SEQNO.apply(signed);
         Rpc rpc = new Rpc(
                 List.of(new Rpc.Subscription(true, "p2p-sync"), new Rpc.Subscription(false, "old")),
                 List.of(signed),
