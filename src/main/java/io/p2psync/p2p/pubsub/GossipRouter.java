@@ -82,7 +82,8 @@ public final class GossipRouter implements AutoCloseable {
         this.mcache = new MessageCache(params.historyLength(), params.historyGossip());
         this.gate = new MessageGate(self, params.maxMessageBytes(), seen, idFunction);
         this.batch = new RpcBatch(params.maxRpcBytes());
-        this.streams = new OutboundStreams(b.opener, GossipsubProtocol.PROTOCOL_IDS, params.maxPendingRpcs());
+        this.streams = new OutboundStreams(b.opener, GossipsubProtocol.PROTOCOL_IDS, params.maxPendingRpcs(),
+                this::streamFailed);
         // like go: start from the clock in nanoseconds, so seqnos keep growing across restarts
         this.nextSeqno = Math.multiplyExact(clock.millis(), 1_000_000L);
     }
@@ -284,6 +285,20 @@ public final class GossipRouter implements AutoCloseable {
             link(peer);
         } else {
             log.info("peer {} may not exchange pubsub data: not opening a stream", peer);
+        }
+    }
+
+    /**
+     * No stream could be opened: the peer is gone or does not speak gossipsub. It is forgotten, so the
+     * heartbeat does not dial it again each second; an RPC or a new connection from it brings it back.
+     */
+    private void streamFailed(PeerId peer) {
+        synchronized (this) {
+            if (streams.isLinked(peer)) {
+                return; // a newer attempt is under way
+            }
+            peers.remove(peer);
+            mesh.removePeer(peer);
         }
     }
 

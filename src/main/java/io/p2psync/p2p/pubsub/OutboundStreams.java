@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,12 +29,15 @@ final class OutboundStreams {
     private final StreamOpener opener;
     private final List<String> protocolIds;
     private final int maxPending;
+    private final Consumer<PeerId> openFailed;
     private final Map<PeerId, Link> links = new HashMap<>();
 
-    OutboundStreams(StreamOpener opener, List<String> protocolIds, int maxPending) {
+    /** @param openFailed told (without this object's lock held) of a peer whose stream could not be opened */
+    OutboundStreams(StreamOpener opener, List<String> protocolIds, int maxPending, Consumer<PeerId> openFailed) {
         this.opener = opener;
         this.protocolIds = List.copyOf(protocolIds);
         this.maxPending = maxPending;
+        this.openFailed = openFailed;
     }
 
     /** True if a stream to {@code peer} is open or being opened. */
@@ -115,6 +119,7 @@ final class OutboundStreams {
         }
         if (error != null) {
             log.info("cannot open a pubsub stream to {}: {}", peer, error.toString());
+            openFailed.accept(peer);
         } else {
             stream.channel().close(); // the peer went away while the stream was being opened
         }

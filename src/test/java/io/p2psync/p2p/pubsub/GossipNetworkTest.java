@@ -285,4 +285,20 @@ class GossipNetworkTest {
         assertThat(subscribers).allSatisfy(s -> assertThat(s.delivered).hasSize(1));
         assertThat(publisher.router.meshPeers(TOPIC)).isEmpty();
     }
+
+    @Test
+    void forgetsAPeerThatDoesNotSpeakGossipsub() {
+        GossipParams params = GossipParams.defaults();
+        Node a = net.add(params);
+        a.subscribe(TOPIC);
+        PeerId stranger = io.p2psync.p2p.core.PrivateKey.generate().peerId(); // no router: opening fails
+
+        a.router.peerConnected(stranger);
+        a.router.handleRpc(stranger, Rpc.ofSubscriptions(List.of(new Rpc.Subscription(true, TOPIC))));
+        assertThat(a.router.topicPeers(TOPIC)).containsExactly(stranger);
+        net.heartbeats(3, HEARTBEAT);
+
+        assertThat(a.router.topicPeers(TOPIC)).doesNotContain(stranger);
+        assertThat(a.router.meshPeers(TOPIC)).isEmpty();
+    }
 }
