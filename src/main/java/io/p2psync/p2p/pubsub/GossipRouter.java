@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * The gossipsub router (gossipsub-v1.0.md and v1.1.md): the application subscribes and publishes here; the
  * wiring reports peers coming and going; {@link GossipsubProtocol} hands it every received RPC.
  *
- * <p>All state is guarded by this object's lock. Listeners and the drop listener run after the lock is
- * released, on the thread that received the message. Peer exchange (PX), peer scoring and outbound-degree
+ * <p>All state is guarded by this object's lock. Listeners, the drop listener and the {@link StreamOpener} run
+ * after the lock is released, on the calling thread (for a received message, the stream's event loop). Peer exchange (PX), peer scoring and outbound-degree
  * quotas of v1.1 are not implemented: a node here sends no PX and ignores received PX.
  *
  * <p>Only peers that pass the peer filter ("may exchange data with") get data or control from this router,
@@ -64,7 +64,10 @@ public final class GossipRouter implements AutoCloseable {
     private final Map<PeerId, Integer> ihaveReceived = new HashMap<>();
     /** Message ids asked for by IWANT per peer since the last heartbeat. */
     private final Map<PeerId, Integer> iwantAsked = new HashMap<>();
+    /** Listener calls decided under the lock, run after it is released. */
     private final List<Runnable> callbacks = new ArrayList<>();
+    /** Peers whose reserved outbound stream is to be opened after the lock is released. */
+    private final List<PeerId> toOpen = new ArrayList<>();
     private long nextSeqno;
     private ScheduledFuture<?> heartbeatTask;
 
@@ -139,7 +142,7 @@ public final class GossipRouter implements AutoCloseable {
      * @throws IllegalStateException if this router is already subscribed to {@code topic}
      */
     public void subscribe(String topic, MessageValidator validator, Consumer<PubsubMessage> listener) {
-        synchronized (this) {
+        locked(() -> {
             if (subscriptions.containsKey(topic)) {
                 throw new IllegalStateException("already subscribed to " + topic);
             }
@@ -155,13 +158,12 @@ public final class GossipRouter implements AutoCloseable {
             more.removeAll(members);
             members.addAll(pick(more, params.d() - members.size()));
             members.forEach(p -> graft(topic, p));
-            flush();
-        }
+        });
     }
 
     /** Leaves {@code topic}: announces it and prunes the mesh with the unsubscribe backoff. No-op if not joined. */
     public void unsubscribe(String topic) {
-        synchronized (this) {
+        locked(() -> {
             if (subscriptions.remove(topic) == null) {
                 return;
             }
@@ -171,8 +173,7 @@ public final class GossipRouter implements AutoCloseable {
             for (PeerId peer : mesh.leave(topic)) {
                 sendPrune(peer, topic, params.unsubscribeBackoff());
             }
-            flush();
-        }
+        });
     }
 
     /** Topics this router has joined. */
@@ -192,27 +193,24 @@ public final class GossipRouter implements AutoCloseable {
             throw new IllegalArgumentException(
                     "message of " + data.length + " bytes exceeds the limit of " + params.maxMessageBytes());
         }
-        synchronized (this) {
+        MessageId[] id = new MessageId[1];
+        locked(() -> {
             PubsubMessage message = signer.sign(topic, data, nextSeqno++);
-            MessageId id = idFunction.apply(message);
-            seen.add(id);
-            mcache.put(id, message);
+            id[0] = idFunction.apply(message);
+            seen.add(id[0]);
+            mcache.put(id[0], message);
             for (PeerId peer : publishTargets(topic)) {
                 batch.message(peer, message);
             }
-            flush();
-            return id;
-        }
+        });
+        return id[0];
     }
 
     // ---- the wiring's side
 
     /** A connection to {@code peer} is up: opens the outbound stream and announces our topics, if allowed. */
     public void peerConnected(PeerId peer) {
-        synchronized (this) {
-            connect(peer);
-            flush();
-        }
+        locked(() -> connect(peer));
     }
 
     /** The last connection to {@code peer} is gone: forgets it everywhere except in backoffs. */
@@ -228,8 +226,7 @@ public final class GossipRouter implements AutoCloseable {
 
     /** Processes one RPC received from {@code from} (called by the stream handler). */
     public void handleRpc(PeerId from, Rpc rpc) {
-        List<Runnable> toRun;
-        synchronized (this) {
+        locked(() -> {
             connect(from);
             handleSubscriptions(from, rpc.subscriptions());
             if (!mayExchange(from)) {
@@ -241,10 +238,7 @@ public final class GossipRouter implements AutoCloseable {
                 rpc.messages().forEach(m -> handleMessage(from, m));
                 handleControl(from, rpc.control());
             }
-            flush();
-            toRun = takeCallbacks();
-        }
-        toRun.forEach(GossipRouter::runSafely);
+        });
     }
 
     /**
@@ -252,7 +246,7 @@ public final class GossipRouter implements AutoCloseable {
      * then the message cache shifts. Called by the scheduler given to {@link #start}, or directly by tests.
      */
     public void heartbeat() {
-        synchronized (this) {
+        locked(() -> {
             ihaveReceived.clear();
             iwantAsked.clear();
             mesh.expireBackoffs(backoffSlack());
@@ -261,8 +255,7 @@ public final class GossipRouter implements AutoCloseable {
             maintainFanout();
             emitGossip();
             mcache.shift();
-            flush();
-        }
+        });
     }
 
     /** The peers in this router's mesh for {@code topic}; empty if not joined. */
@@ -302,9 +295,14 @@ public final class GossipRouter implements AutoCloseable {
         }
     }
 
-    /** Opens the outbound stream and queues the hello: every topic we have joined. */
+    /**
+     * Reserves the outbound stream, so that RPCs queue for it, and queues the hello: every topic we have
+     * joined. The stream itself is opened once the lock is released.
+     */
     private void link(PeerId peer) {
-        streams.open(peer);
+        if (streams.reserve(peer)) {
+            toOpen.add(peer);
+        }
         subscriptions.keySet().stream().sorted()
                 .forEach(topic -> batch.subscription(peer, new Rpc.Subscription(true, topic)));
     }
@@ -504,6 +502,30 @@ public final class GossipRouter implements AutoCloseable {
         return shuffled.subList(0, Math.max(0, Math.min(count, shuffled.size())));
     }
 
+    /**
+     * Runs {@code section} under the lock and sends what it batched; then, without the lock, opens the streams
+     * it reserved and runs the listeners it queued. The host's stream opening and the application's listeners
+     * are foreign code that may block or call back, so they never run while the router holds its lock. Sends
+     * stay under the lock so that RPCs to one peer go out in the order they were decided.
+     */
+    private void locked(Runnable section) {
+        List<PeerId> opening;
+        List<Runnable> toRun;
+        synchronized (this) {
+            try {
+                section.run();
+                flush();
+            } finally {
+                opening = List.copyOf(toOpen);
+                toOpen.clear();
+                toRun = List.copyOf(callbacks);
+                callbacks.clear();
+            }
+        }
+        opening.forEach(streams::startOpening);
+        toRun.forEach(GossipRouter::runSafely);
+    }
+
     private void flush() {
         batch.flush(streams::send);
     }
@@ -517,12 +539,6 @@ public final class GossipRouter implements AutoCloseable {
                     drop.receivedFrom(), drop.topic(), drop.reason(), drop.detail());
         }
         callbacks.add(() -> dropListener.accept(drop));
-    }
-
-    private List<Runnable> takeCallbacks() {
-        List<Runnable> taken = List.copyOf(callbacks);
-        callbacks.clear();
-        return taken;
     }
 
     private void heartbeatSafely() {
