@@ -13,6 +13,9 @@ import java.util.Set;
  */
 final class PeerTopics {
 
+    /** Any connected peer may announce topics, authorized or not; this bounds what it can make us hold. */
+    static final int MAX_TOPICS_PER_PEER = 256;
+
     /** Connection order, so that runs with the same keys and random seed choose the same peers. */
     private final Map<PeerId, Set<String>> topicsByPeer = new LinkedHashMap<>();
 
@@ -31,8 +34,18 @@ final class PeerTopics {
         return topicsByPeer.containsKey(peer);
     }
 
-    void subscribe(PeerId peer, String topic) {
-        topicsByPeer.computeIfAbsent(peer, p -> new HashSet<>()).add(topic);
+    /**
+     * Notes that {@code peer} joined {@code topic}.
+     *
+     * @return false if the peer already announced {@link #MAX_TOPICS_PER_PEER} topics and this one is ignored
+     */
+    boolean subscribe(PeerId peer, String topic) {
+        Set<String> topics = topicsByPeer.computeIfAbsent(peer, p -> new HashSet<>());
+        if (topics.size() >= MAX_TOPICS_PER_PEER && !topics.contains(topic)) {
+            return false;
+        }
+        topics.add(topic);
+        return true;
     }
 
     void unsubscribe(PeerId peer, String topic) {
