@@ -295,7 +295,7 @@ class GossipNetworkTest {
     }
 
     @Test
-    void forgetsAPeerThatDoesNotSpeakGossipsub() {
+    void dialsAPeerWithoutGossipsubLessAndLessOften() {
         GossipParams params = GossipParams.defaults();
         Node a = net.add(params);
         a.subscribe(TOPIC);
@@ -303,10 +303,34 @@ class GossipNetworkTest {
 
         a.router.peerConnected(stranger);
         a.router.handleRpc(stranger, Rpc.ofSubscriptions(List.of(new Rpc.Subscription(true, TOPIC))));
-        assertThat(a.router.topicPeers(TOPIC)).isEmpty();
-        net.heartbeats(3, HEARTBEAT);
+        assertThat(net.failedOpens.get(stranger)).isEqualTo(1);
 
-        assertThat(a.router.topicPeers(TOPIC)).doesNotContain(stranger);
-        assertThat(a.router.meshPeers(TOPIC)).isEmpty();
+        net.heartbeats(15, HEARTBEAT); // attempts after 1, 2, 4 and 8 more seconds: t = 1, 3, 7, 15
+
+        assertThat(net.failedOpens.get(stranger)).isEqualTo(5);
+        assertThat(a.router.topicPeers(TOPIC)).containsExactly(stranger); // what it announced is kept
+        assertThat(a.router.meshPeers(TOPIC)).isEmpty(); // but without a stream it is in no mesh
+        a.router.peerConnected(stranger); // a new connection is tried at once
+        assertThat(net.failedOpens.get(stranger)).isEqualTo(6);
+    }
+
+    @Test
+    void keepsAPeersTopicsWhenItsStreamFailsOnceAndMeshesItAgain() {
+        GossipParams params = GossipParams.defaults();
+        Node a = net.add(params);
+        Node b = net.add(params);
+        a.subscribe(TOPIC);
+        b.subscribe(TOPIC);
+        net.connect(a, b);
+        net.heartbeat(HEARTBEAT);
+        assertThat(a.router.meshPeers(TOPIC)).containsExactly(b.id);
+
+        net.closeStreamsFrom(a, b); // a's outbound stream to b dies; the connection stays
+
+        net.heartbeats(2, HEARTBEAT);
+        a.router.publish(TOPIC, "still there".getBytes(StandardCharsets.UTF_8));
+        net.pump();
+        assertThat(a.router.topicPeers(TOPIC)).containsExactly(b.id);
+        assertThat(b.delivered).hasSize(1);
     }
 }
