@@ -210,8 +210,8 @@ public final class GossipRouter implements AutoCloseable {
         streams.close(peer);
     }
 
-    /** Processes one RPC received from {@code from} (called by the stream handler). */
-    public void handleRpc(PeerId from, Rpc rpc) {
+    /** Processes one RPC received from {@code from} (called by the stream handler, and by tests). */
+    void handleRpc(PeerId from, Rpc rpc) {
         locked(() -> {
             connect(from);
             handleSubscriptions(from, rpc.subscriptions());
