@@ -44,7 +44,13 @@ public final class RestSyncBenchmark {
         int[] sizes = sizeArg.equals("none") ? new int[0]
                 : Arrays.stream(sizeArg.split(",")).mapToInt(Integer::parseInt).toArray();
         Path work = Files.createTempDirectory("p2psync-bench");
-        List<String> report = new ArrayList<>();
+        List<String> report = new ArrayList<>() {
+            @Override
+            public boolean add(String line) {
+                System.out.println("[bench] " + line); // as it comes, in case a later step fails
+                return super.add(line);
+            }
+        };
 
         double rawRate = rawInsertRate(work.resolve("raw.db"), rows);
         report.add(String.format("raw SQLite batch insert of %,d rows: %,.0f rows/s", rows, rawRate));
