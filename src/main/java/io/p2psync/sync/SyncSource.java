@@ -1,6 +1,7 @@
 package io.p2psync.sync;
 
 import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.ChangeTracker;
 import io.p2psync.changes.VersionVector;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -10,9 +11,11 @@ import org.springframework.stereotype.Component;
 public class SyncSource {
 
     private final SyncLog syncLog;
+    private final ChangeTracker tracker;
 
-    SyncSource(SyncLog syncLog) {
+    SyncSource(SyncLog syncLog, ChangeTracker tracker) {
         this.syncLog = syncLog;
+        this.tracker = tracker;
     }
 
     /**
@@ -20,6 +23,9 @@ public class SyncSource {
      * @param limit the most entries to answer
      */
     public PullResponse pull(VersionVector known, int limit) {
+        if (syncLog.hasUnsealedCaptures()) {
+            tracker.sealPending(); // so writes made a moment ago by other programs are answered too
+        }
         VersionVector mine = syncLog.vector();
         List<ChangeEntry> entries = syncLog.missing(mine, known, limit + 1);
         boolean more = entries.size() > limit;
