@@ -1,6 +1,7 @@
 package io.p2psync.changes;
 
 import io.p2psync.storage.P2pSyncSettings;
+import io.p2psync.storage.WriterTurns;
 import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +41,12 @@ class CapturePoller implements SmartLifecycle {
                 int sealed = 0;
                 int batch;
                 do {
+                    long start = System.nanoTime();
                     batch = sealer.sealBatch();
                     sealed += batch;
+                    if (batch == ChangeSealer.BATCH) {
+                        WriterTurns.pauseAfter(start);
+                    }
                 } while (batch == ChangeSealer.BATCH && isRunning());
                 log.debug("sealed {} changes written by other programs", sealed);
             }

@@ -2,6 +2,7 @@ package io.p2psync.changes;
 
 import io.p2psync.changes.ApplyOutcome.Result;
 import io.p2psync.identity.HybridLogicalClock;
+import io.p2psync.storage.WriterTurns;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -70,13 +71,18 @@ public class RemoteChangeApplier {
      * @return one outcome per entry, in the same order
      */
     public List<ApplyOutcome> apply(List<ChangeEntry> entries, String receivedFrom) {
-        // Hashes and signatures are checked once for the whole batch, outside any transaction.
+        Checks checks = Checks.of(entries);
         // At most MAX_PER_TRANSACTION entries per transaction: each part is all or nothing and leaves every
         // origin at a version without gaps, so a crash in between loses only work the next sync redoes, and
         // the app and other writers get the SQLite write lock between parts instead of waiting for all.
-        Batch batch = new Batch(receivedFrom, Checks.of(entries));
+        Batch batch = new Batch(receivedFrom, checks);
         List<ApplyOutcome> outcomes = new ArrayList<>(entries.size());
+        long partStart = System.nanoTime();
         for (int from = 0; from < entries.size(); from += MAX_PER_TRANSACTION) {
+            if (from > 0) {
+                WriterTurns.pauseAfter(partStart);
+            }
+            partStart = System.nanoTime();
             int offset = from;
             List<ChangeEntry> part = entries.subList(from, Math.min(entries.size(), from + MAX_PER_TRANSACTION));
             outcomes.addAll(tx.execute(status -> {
@@ -199,11 +205,11 @@ public class RemoteChangeApplier {
             this.checks = checks;
         }
 
-        /** @param offset the index of {@code entries.get(0)} in the whole batch, for its checks */
-        List<ApplyOutcome> applyAll(List<ChangeEntry> entries, int offset) {
-            List<ApplyOutcome> outcomes = new ArrayList<>(entries.size());
-            for (int i = 0; i < entries.size(); i++) {
-                outcomes.add(applyOne(entries.get(i), offset + i));
+        /** Applies {@code part}, whose first entry is at {@code offset} in the batch (and its checks). */
+        List<ApplyOutcome> applyAll(List<ChangeEntry> part, int offset) {
+            List<ApplyOutcome> outcomes = new ArrayList<>(part.size());
+            for (int i = 0; i < part.size(); i++) {
+                outcomes.add(applyOne(part.get(i), offset + i));
             }
             return outcomes;
         }

@@ -36,6 +36,7 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
     private final Clock clock;
     private final Duration window;
     private final long maxBody;
+    private final int maxPending;
     private final ProblemWriter problems;
 
     RequestSignatureFilter(PeerId self, DeviceRepository devices, DeviceSettings settings, Clock clock,
@@ -46,6 +47,7 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
         this.clock = clock;
         this.window = settings.signatureWindow();
         this.maxBody = settings.maxRequestBody().toBytes();
+        this.maxPending = settings.maxPending();
         this.problems = problems;
     }
 
@@ -106,6 +108,12 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
         String address = request.getRemoteAddr();
         Optional<Device> device = devices.find(caller);
         if (device.isEmpty()) {
+            if (devices.countPending() >= maxPending) {
+                log.warn("Device {} called in from {}; not recorded: already {} pending devices", caller, address,
+                        maxPending);
+                refuse(request, response, AuthFailure.UNKNOWN_DEVICE, "device " + caller + " is not known here");
+                return;
+            }
             devices.addPending(caller, address, now);
             log.info("Device {} called in from {}; recorded as pending (authorize: POST /devices/{}/authorize)",
                     caller, address, caller);

@@ -8,7 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,17 +22,14 @@ public class CatchUpScheduler implements SmartLifecycle {
 
     private final PeerDirectory directory;
     private final PeerRunner runner;
-    private final TaskScheduler scheduler;
     private final CatchUpSettings settings;
     private final Clock clock;
     private volatile ScheduledFuture<?> task;
     private volatile Instant nextRoundAt;
 
-    CatchUpScheduler(PeerDirectory directory, PeerRunner runner, TaskScheduler scheduler, CatchUpSettings settings,
-                     ObjectProvider<Clock> clock) {
+    CatchUpScheduler(PeerDirectory directory, PeerRunner runner, CatchUpSettings settings, ObjectProvider<Clock> clock) {
         this.directory = directory;
         this.runner = runner;
-        this.scheduler = scheduler;
         this.settings = settings;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
     }
@@ -60,7 +56,7 @@ public class CatchUpScheduler implements SmartLifecycle {
     @Override
     public void start() {
         nextRoundAt = clock.instant();
-        task = scheduler.scheduleAtFixedRate(this::runRound, clock.instant(), settings.interval());
+        task = runner.repeat(settings.interval(), this::runRound);
         log.info("Catch-up with paired peers every {}, first round now", settings.interval());
     }
 

@@ -2,7 +2,6 @@ package io.p2psync.sync;
 
 import io.p2psync.changes.LocalChangesSealed;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
@@ -19,24 +18,22 @@ class ChangeNotifier {
     private final PeerRunner runner;
     private final PeerGuards guards;
     private final PeerHealth health;
-    private final TaskScheduler scheduler;
     private final CatchUpSettings settings;
     private final AtomicBoolean pending = new AtomicBoolean();
 
     ChangeNotifier(PeerDirectory directory, PeerRunner runner, PeerGuards guards, PeerHealth health,
-                   TaskScheduler scheduler, CatchUpSettings settings) {
+                   CatchUpSettings settings) {
         this.directory = directory;
         this.runner = runner;
         this.guards = guards;
         this.health = health;
-        this.scheduler = scheduler;
         this.settings = settings;
     }
 
     @TransactionalEventListener(fallbackExecution = true)
     void onSealed(LocalChangesSealed sealed) {
         if (pending.compareAndSet(false, true)) {
-            scheduler.schedule(this::notifyPeers, java.time.Instant.now().plus(settings.notifyDebounce()));
+            runner.later(settings.notifyDebounce(), this::notifyPeers);
         }
     }
 

@@ -8,19 +8,18 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.context.event.ApplicationStartedEvent;
-import org.springframework.context.event.EventListener;
-import org.springframework.core.annotation.Order;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 
 /**
  * Authorizes at start-up the peers that {@code p2psync.peers} names with a device id, as
  * {@code POST /devices} would: writing a device id into the configuration is the admin's approval. A device
  * revoked here stays revoked (with a warning); an authorized one keeps its name and gets the configured url
- * only if it has none.
+ * only if it has none. Runs once every bean is made (so after the migrations) and before the first catch-up
+ * round, which then includes them.
  */
 @Component
-class ConfiguredPeerRegistrar {
+class ConfiguredPeerRegistrar implements SmartInitializingSingleton {
 
     private static final Logger log = LoggerFactory.getLogger(ConfiguredPeerRegistrar.class);
 
@@ -34,9 +33,8 @@ class ConfiguredPeerRegistrar {
         this.clock = clock.getIfAvailable(Clock::systemUTC);
     }
 
-    @EventListener(ApplicationStartedEvent.class)
-    @Order(0)
-    void register() {
+    @Override
+    public void afterSingletonsInstantiated() {
         for (ConfiguredPeer peer : settings.peers()) {
             if (peer.deviceId() == null) {
                 continue;

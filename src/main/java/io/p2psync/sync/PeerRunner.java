@@ -41,6 +41,9 @@ public class PeerRunner implements SmartLifecycle {
     private final PeerHealth health;
     private final Clock clock;
     private final ExecutorService workers = Executors.newCachedThreadPool(PeerGuards.daemonThreads("peer-sync-"));
+    /** Times rounds and debounces; its own thread, so a busy shared scheduler never delays or bunches rounds. */
+    private final java.util.concurrent.ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(PeerGuards.daemonThreads("peer-sync-timer-"));
     private volatile boolean running;
 
     @org.springframework.beans.factory.annotation.Autowired
@@ -96,10 +99,21 @@ public class PeerRunner implements SmartLifecycle {
     private void round(Peer peer, Trigger trigger) {
         long start = System.nanoTime();
         String key = peer.key();
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Exception> lastFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.Callable<RoundOutcome> attempt = () -> {
+            attempts.incrementAndGet();
+            try {
+                return sync.sync(peer);
+            } catch (Exception e) {
+                lastFailure.set(e);
+                throw e;
+            }
+        };
         try {
             RoundOutcome outcome = trigger == Trigger.CATCH_UP
-                    ? guards.callWithRetry(key, () -> sync.sync(peer))
-                    : guards.callOnce(key, () -> sync.sync(peer));
+                    ? guards.callWithRetry(key, attempt)
+                    : guards.callOnce(key, attempt);
             health.succeeded(key, clock.instant());
             String line = "{} with {}: ok, pulled {}, pushed {}, conflicts {}, refused {} in {} ms";
             Object[] args = {what(trigger), label(peer), outcome.pulled(), outcome.pushed(), outcome.conflicts(),
@@ -107,18 +121,57 @@ public class PeerRunner implements SmartLifecycle {
             // SyncManager already logs every round at INFO with these counts: one line per round per peer.
             log.debug(line, args);
         } catch (CallNotPermittedException open) {
-            log.info("{} with {}: skipped, circuit breaker open after {} failed rounds (last error: {})",
-                    what(trigger), label(peer), health.record(key).failedRounds(), health.record(key).lastError());
+            if (attempts.get() == 0) {
+                log.info("{} with {}: skipped, circuit breaker open after {} failed rounds (last error: {})",
+                        what(trigger), label(peer), health.record(key).failedRounds(), health.record(key).lastError());
+            } else {
+                // A trial (half-open) attempt ran and failed, which opened the breaker again before a retry.
+                failed(peer, trigger, lastFailure.get() == null ? "timed out" : describe(lastFailure.get()), start);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.info("{} with {}: interrupted by shutdown; the next start resumes from the version vector",
                     what(trigger), label(peer));
         } catch (Exception e) {
-            String error = describe(e);
-            health.failed(key, error, clock.instant());
-            log.warn("{} with {}: failed: {}; breaker {}, {} failed rounds in a row", what(trigger), label(peer),
-                    error, guards.breakerState(key), health.record(key).failedRounds());
+            if (!running) {
+                log.info("{} with {}: stopped by shutdown ({}); the next start resumes from the version vector",
+                        what(trigger), label(peer), describe(e));
+                return;
+            }
+            failed(peer, trigger, describe(e), start);
         }
+    }
+
+    private void failed(Peer peer, Trigger trigger, String error, long start) {
+        health.failed(peer.key(), error, clock.instant());
+        log.warn("{} with {}: failed after {} ms: {}; breaker {}, {} failed rounds in a row", what(trigger),
+                label(peer), millisSince(start), error, guards.breakerState(peer.key()),
+                health.record(peer.key()).failedRounds());
+    }
+
+    /** Runs {@code task} now and then {@code delay} after each run ends, until cancelled or stopped. */
+    java.util.concurrent.ScheduledFuture<?> repeat(java.time.Duration delay, Runnable task) {
+        return timer.scheduleWithFixedDelay(guarded(task), 0, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} once after {@code delay}. */
+    void later(java.time.Duration delay, Runnable task) {
+        try {
+            timer.schedule(guarded(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            log.debug("not scheduling a peer task: shutting down");
+        }
+    }
+
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                // A failing run must not cancel the schedule; the next run tries again.
+                log.warn("Peer sync task failed: {}", describe(e));
+            }
+        };
     }
 
     static String describe(Throwable e) {
@@ -150,6 +203,7 @@ public class PeerRunner implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        timer.shutdownNow();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {

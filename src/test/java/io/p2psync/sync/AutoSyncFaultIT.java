@@ -109,7 +109,11 @@ class AutoSyncFaultIT {
             assertThat(app.failures()).as("errors the app got while writing").isEmpty();
 
             long expectedNotes = bulk + app.written();
+            Instant restarted = Instant.now();
             awaitConverged(expectedNotes);
+            log.info("all three converged on {} notes ({} written by the app on c, none failed) and {} kv rows,"
+                    + " {} ms after the app stopped", expectedNotes, app.written(), kvWritten,
+                    Duration.between(restarted, Instant.now()).toMillis());
         }
         assertNoLockErrorsInLogs();
     }

@@ -83,7 +83,8 @@ class PeerListAndChangePushIT {
     void listsPairedConfiguredAndTailnetPeersWithTheirState() throws IOException {
         await().atMost(Duration.ofSeconds(60)).until(() -> peer(a, deadPeer).path("lastError").isString());
         a.put("make-b-behind-or-synced", "x");
-        await().atMost(Duration.ofSeconds(60)).until(() -> peer(a, b.deviceId()).path("status").asString().equals("IN_SYNC"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(peer(a, b.deviceId()).path("status").asString())
+                .as("a's view of b: %s", a.get("/peers").body()).isEqualTo("IN_SYNC"));
 
         JsonNode dead = peer(a, deadPeer);
         assertThat(dead.path("paired").asBoolean()).as("a configured id is authorized at start-up").isTrue();

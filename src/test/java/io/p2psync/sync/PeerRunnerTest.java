@@ -98,6 +98,36 @@ class PeerRunnerTest {
     }
 
     @Test
+    void aFailedTrialRoundWhileTheBreakerIsHalfOpenCountsAsAFailedRound() {
+        guards = new PeerGuards(new CatchUpSettings(Duration.ofMinutes(5), null, Duration.ofSeconds(30),
+                new CatchUpSettings.Retry(3, Duration.ofMillis(10), 2.0, 0.0, Duration.ofSeconds(1)),
+                new CatchUpSettings.Breaker(2, 2, 50, Duration.ofSeconds(3), 1)),
+                RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(), TimeLimiterRegistry.ofDefaults());
+        runner = new PeerRunner(peer -> {
+            count(peer);
+            throw new ConnectException("Connection refused");
+        }, guards, health, Clock.systemUTC());
+        Peer peer = peer("down");
+
+        runner.submit(peer, PeerRunner.Trigger.CATCH_UP);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> health.record("down").failedRounds() == 1 && !health.isRunning("down"));
+        assertThat(rounds("down")).as("the breaker opened after two attempts and stopped the retries").isEqualTo(2);
+
+        // open: a round is skipped without calling the peer and without counting
+        runner.submit(peer, PeerRunner.Trigger.CATCH_UP);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !health.isRunning("down"));
+        assertThat(rounds("down")).isEqualTo(2);
+        assertThat(health.record("down").failedRounds()).isEqualTo(1);
+
+        await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> guards.breakerState("down") == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN);
+        runner.submit(peer, PeerRunner.Trigger.CATCH_UP);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !health.isRunning("down") && rounds("down") == 3);
+        assertThat(health.record("down").failedRounds()).isEqualTo(2);
+        assertThat(health.record("down").lastError()).isEqualTo("Connection refused");
+    }
+
+    @Test
     void takesNoRoundsOnceStopped() {
         runner = runner(peer -> {
             count(peer);
