@@ -45,7 +45,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>A failing case is shrunk and its seed printed; jqwik's database (.jqwik-database) replays it first on
  * the next run. Seeds that ever failed are kept below as fixed-seed regression properties.
  */
-class ConvergenceProperties {
+class ConvergencePropertyTest {
 
     private static final long START = 1_750_000_000_000L;
     private static final long HOUR = 3_600_000L;
