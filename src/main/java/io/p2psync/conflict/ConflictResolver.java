@@ -70,7 +70,7 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
         this.applier = applier;
         this.tables = tables;
         this.tx = tx;
-        this.clock = Clock.systemUTC();
+        this.clock = Clock.tick(Clock.systemUTC(), java.time.Duration.ofMillis(1)); // ISO times to the millisecond
     }
 
     @Override
