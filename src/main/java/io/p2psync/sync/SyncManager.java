@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 
@@ -25,7 +26,7 @@ import org.springframework.stereotype.Service;
  * rest of the round (it would be refused again), so one bad entry never stalls the other origins.
  */
 @Service
-public class SyncManager {
+public class SyncManager implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(SyncManager.class);
 
@@ -54,6 +55,11 @@ public class SyncManager {
         this.progress = progress;
         this.settings = settings;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
+    }
+
+    @Override
+    public void destroy() {
+        prefetcher.shutdownNow();
     }
 
     /** One round with every authorized device that has a url, one after the other. */

@@ -31,7 +31,8 @@ import tools.jackson.databind.JsonNode;
  *   <li>a sync with nothing to do, against databases of each size given, in ms (median of 25).</li>
  * </ol>
  *
- * Arguments: {@code [rows=100000] [no-op sizes=10000,100000,1000000]}.
+ * Arguments: {@code [rows=100000] [no-op sizes=10000,100000,1000000 | none]}; system property
+ * {@code bench.node} adds node settings, e.g. {@code -Dbench.node=p2psync.sync.pull-page-size=1000}.
  */
 public final class RestSyncBenchmark {
 
@@ -44,19 +45,25 @@ public final class RestSyncBenchmark {
         int[] sizes = sizeArg.equals("none") ? new int[0]
                 : Arrays.stream(sizeArg.split(",")).mapToInt(Integer::parseInt).toArray();
         Path work = Files.createTempDirectory("p2psync-bench");
-        List<String> report = new ArrayList<>();
+        List<String> report = new ArrayList<>() {
+            @Override
+            public boolean add(String line) {
+                System.out.println("[bench] " + line); // as it comes, in case a later step fails
+                return super.add(line);
+            }
+        };
 
         double rawRate = rawInsertRate(work.resolve("raw.db"), rows);
         report.add(String.format("raw SQLite batch insert of %,d rows: %,.0f rows/s", rows, rawRate));
 
         // A's capture poller is slowed right down: the rows are sealed by one explicit call instead, so the
         // set-up does not fight the poller for the write lock (this benchmark is about sync, not capture).
-        try (Node a = Node.start("a", work.resolve("a"), "logging.level.io.p2psync=WARN", "p2psync.capture-poll=1h")) {
+        try (Node a = Node.start("a", work.resolve("a"), nodeProperties("p2psync.capture-poll=1h"))) {
             long t0 = System.nanoTime();
             writeRows(a, rows, "v1");
             report.add(String.format("capture+seal of %,d rows on A (setup, not sync): %.1f s", rows,
                     (System.nanoTime() - t0) / 1e9));
-            try (Node b = Node.start("b", work.resolve("b"), "logging.level.io.p2psync=WARN")) {
+            try (Node b = Node.start("b", work.resolve("b"), nodeProperties())) {
                 a.pairWith(b);
                 b.pairWith(a);
 
@@ -272,6 +279,20 @@ public final class RestSyncBenchmark {
                 c.commit();
             }
         }
+    }
+
+    /**
+     * Properties of the two sync nodes: quiet logs, plus {@code -Dbench.node=k=v,k=v} (e.g.
+     * {@code p2psync.sync.pull-page-size=1000}) to try other settings.
+     */
+    private static String[] nodeProperties(String... more) {
+        List<String> props = new ArrayList<>(List.of("logging.level.io.p2psync=WARN"));
+        props.addAll(List.of(more));
+        String extra = System.getProperty("bench.node", "");
+        if (!extra.isBlank()) {
+            props.addAll(List.of(extra.split(",")));
+        }
+        return props.toArray(String[]::new);
     }
 
     private static long cpuNanos() {
