@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -130,12 +131,12 @@ public class RemoteChangeApplier {
     private final class Access implements RowAccess {
 
         @Override
-        public java.util.Optional<RowState> state(String table, String recordId) {
+        public Optional<RowState> state(String table, String recordId) {
             return rows.find(table, recordId);
         }
 
         @Override
-        public java.util.Optional<String> read(String table, String recordId) {
+        public Optional<String> read(String table, String recordId) {
             return writer.read(tracked(table), recordId);
         }
 
@@ -199,6 +200,7 @@ public class RemoteChangeApplier {
         private final Map<String, ChangeLog.Head> heads = new HashMap<>();
         private final Map<String, String> stopped = new HashMap<>();
         private final ConcurrentEditPolicy decider = policy.getIfAvailable(() -> ConcurrentEditPolicy.LATEST_WINS);
+        private final List<AppliedEntryListener> hooks = listeners.orderedStream().toList();
 
         Batch(String receivedFrom, Checks checks) {
             this.receivedFrom = receivedFrom;
@@ -252,7 +254,7 @@ public class RemoteChangeApplier {
             log.append(List.of(e), receivedFrom, receivedAt);
             heads.put(e.origin(), new ChangeLog.Head(e.version(), e.hash()));
             clock.observe(e.hlc());
-            listeners.orderedStream().forEach(l -> l.stored(e, outcome.result(), access));
+            hooks.forEach(l -> l.stored(e, outcome.result(), access));
             return outcome;
         }
 

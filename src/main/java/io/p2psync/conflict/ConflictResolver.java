@@ -70,14 +70,14 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
         this.applier = applier;
         this.tables = tables;
         this.tx = tx;
-        this.clock = Clock.systemUTC();
+        this.clock = Clock.tick(Clock.systemUTC(), java.time.Duration.ofMillis(1)); // ISO times to the millisecond
     }
 
     @Override
     public Decision decide(ChangeEntry remote, RowState local, String localData) {
         ConflictPolicy policy = settings.policyFor(remote.table());
         WriteClock localClock = new WriteClock(local.hlc(), local.origin());
-        if (policy != ConflictPolicy.MERGE && sameRow(localData, remote.data())) {
+        if (sameRow(localData, remote.data())) {
             // Both sides wrote the same row (or both deleted it): nothing to settle or to ask a person. The row
             // names the later write, as under timestamp, so every device ends with the same state.
             return WriteClock.of(remote).isAfter(localClock) ? Decision.TAKE_REMOTE : Decision.KEEP_LOCAL;

@@ -57,7 +57,7 @@ public final class StandaloneDevice implements AutoCloseable {
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.identity = new DeviceIdentity(PrivateKey.generate());
         ChangeLog log = new ChangeLog(jdbc, template);
-        RowStates rows = new RowStates(jdbc);
+        RowStates rows = new RowStates(jdbc, template);
         RowWriter writer = new RowWriter(jdbc);
         this.clock = new HybridLogicalClock(wallClock, log.maxHlc());
         ChangeSealer sealer = new ChangeSealer(jdbc, log, rows, identity, clock, event -> { });
