@@ -132,6 +132,19 @@ class SyncManagerTest {
         verify(devices).recordSync(eq(peerKey.peerId()), any());
     }
 
+    @Test
+    void stopsAPeerThatKeepsAnsweringEntriesThisDeviceAlreadyHas() {
+        PrivateKey other = PrivateKey.generate();
+        List<ChangeEntry> old = ThreeNodeSyncIT.chain(other, "old", 1);
+        when(syncLog.vector()).thenReturn(VersionVector.of(Map.of(other.peerId().toString(), 1L)));
+        when(client.pull(anyString(), any(), any())).thenReturn(new PullResponse(old, VersionVector.EMPTY, true));
+
+        PeerSyncResult result = manager.syncWith(peer);
+
+        assertThat(result.error()).contains("nothing this device lacks");
+        verify(receiver, never()).receive(any(), any());
+    }
+
     private static List<ChangeEntry> concat(List<ChangeEntry> a, List<ChangeEntry> b) {
         List<ChangeEntry> out = new ArrayList<>(a);
         out.addAll(b);
