@@ -89,6 +89,8 @@ class ReadmeWalkthroughIT {
             assertThat(answers.get(i)).as("answer to: %s", step.command())
                     .matches(new Step(step.command(), expected).pattern());
         }
+        assertThat(Files.readString(dir.resolve("node-a.log"))).as("node A's console started, then saw its input end")
+                .contains("p2p-sync console: type 'help' for the commands");
     }
 
     /** The {@code java -jar target/p2p-sync.jar …} lines of the README's first walkthrough block. */
@@ -182,11 +184,14 @@ class ReadmeWalkthroughIT {
         List<String> words = List.of(readmeCommand.split("\\s+"));
         command.addAll(words.subList(1, words.size()));
         command.addAll(List.of("--server.port=" + port, "--p2psync.libp2p.port=0",
-                "--p2psync.data-dir=" + dir.resolve("node-" + name), "--no-console"));
-        nodes.add(new ProcessBuilder(command)
+                "--p2psync.data-dir=" + dir.resolve("node-" + name)));
+        Process node = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("node-" + name + ".log").toFile())
-                .start());
+                .start();
+        // The console is on, as in the README; its input ends at once, and the node must go on serving.
+        node.getOutputStream().close();
+        nodes.add(node);
     }
 
     private void awaitUp(int port, String name) {
