@@ -1,0 +1,285 @@
+package io.p2psync.p2p.host;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.p2p.core.PublicKey;
+import io.p2psync.p2p.transport.TcpTransport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A libp2p host over TCP with Noise and yamux: the one entry point the rest of the service uses.
+ *
+ * <p>It keeps the connections per peer (the first one to a peer is used for new streams), tells
+ * {@link ConnectionListener}s when a peer comes and goes, and redials a peer it dialled by a
+ * {@code /p2p/} address after losing it, per its {@link RedialPolicy}. Bad input from the network closes
+ * only the connection or stream it came on, with a logged reason. All methods are thread-safe.
+ */
+public final class Host implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Host.class);
+
+    private final PrivateKey identity;
+    private final String agentVersion;
+    private final int maxInboundConnections;
+    private final AtomicInteger inboundConnections = new AtomicInteger();
+    private final EventLoopGroup group;
+    private final TcpTransport tcp;
+    private final Streams streams = new Streams();
+    private final ConnectionUpgrader upgrader;
+    private final PeerConnections connections = new PeerConnections();
+    private final Redialer redialer;
+    private final Map<Channel, Multiaddr> servers = new LinkedHashMap<>();
+    private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new HashMap<>();
+    private volatile boolean closed;
+
+    private Host(HostBuilder builder) {
+        this.identity = builder.privateKey;
+        this.agentVersion = builder.agentVersion;
+        this.maxInboundConnections = builder.maxInboundConnections;
+        this.group = new MultiThreadIoEventLoopGroup(builder.ioThreads, NioIoHandler.newFactory());
+        this.tcp = new TcpTransport(group);
+        this.upgrader = new ConnectionUpgrader(identity, streams::acceptInbound);
+        this.redialer = new Redialer(builder.redialPolicy, group, this::dial, connections::contains);
+        builder.protocols.forEach(streams::register);
+        builder.listeners.forEach(connections::addListener);
+    }
+
+    public static HostBuilder builder() {
+        return new HostBuilder();
+    }
+
+    static Host start(HostBuilder builder) {
+        Host host = new Host(builder);
+        try {
+            for (Multiaddr address : builder.listen) {
+                ChannelFuture bound = host.tcp.listen(address, host::accept).awaitUninterruptibly();
+                if (!bound.isSuccess()) {
+                    throw new UncheckedIOException(new IOException("cannot listen on " + address, bound.cause()));
+                }
+                host.servers.put(bound.channel(), address);
+            }
+        } catch (RuntimeException e) {
+            host.close();
+            throw e;
+        }
+        log.info("libp2p host {} listening on {}", host.peerId(), host.listenAddresses());
+        return host;
+    }
+
+    public PeerId peerId() {
+        return identity.peerId();
+    }
+
+    public PublicKey publicKey() {
+        return identity.publicKey();
+    }
+
+    public String agentVersion() {
+        return agentVersion;
+    }
+
+    /** The addresses this host accepts connections on, without {@code /p2p}; empty for a dial-only host. */
+    public List<Multiaddr> listenAddresses() {
+        return servers.entrySet().stream()
+                .flatMap(s -> TcpTransport.listenAddresses(s.getKey(), s.getValue()).stream()).toList();
+    }
+
+    /** The protocol ids served on inbound streams, sorted. */
+    public List<String> protocolIds() {
+        return streams.protocolIds();
+    }
+
+    /** Serves another protocol from now on. @throws IllegalArgumentException if an id is taken */
+    public void addProtocol(ProtocolHandler handler) {
+        streams.register(handler);
+    }
+
+    public void addConnectionListener(ConnectionListener listener) {
+        connections.addListener(listener);
+    }
+
+    public void removeConnectionListener(ConnectionListener listener) {
+        connections.removeListener(listener);
+    }
+
+    /**
+     * Connects to {@code address}, or returns the open connection to its peer. With a {@code /p2p/}
+     * part the connection is refused unless the peer proves that identity, and the peer is redialled if
+     * the connection is later lost (until {@link #disconnect}).
+     *
+     * @return the connection, or a failure: the {@code MultiaddrException}, connect, multistream or
+     *     {@code NoiseException} that stopped it
+     */
+    public CompletableFuture<Connection> dial(Multiaddr address) {
+        Optional<PeerId> peer;
+        try {
+            peer = address.peerId();
+            address.withoutPeerId().toTcpSocketAddress();
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (peer.isPresent() && peer.get().equals(peerId())) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("cannot dial this host itself"));
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("host is closed"));
+        }
+        CompletableFuture<Connection> attempt = new CompletableFuture<>();
+        if (peer.isPresent()) {
+            Optional<Connection> existing = connections.primary(peer.get());
+            if (existing.isPresent()) {
+                return CompletableFuture.completedFuture(existing.get());
+            }
+            synchronized (pendingDials) {
+                CompletableFuture<Connection> pending = pendingDials.putIfAbsent(peer.get(), attempt);
+                if (pending != null) {
+                    return pending;
+                }
+            }
+        }
+        tcp.dial(address.withoutPeerId(), ch -> upgrader.upgrade(ch, true, peer).whenComplete((c, e) -> {
+            if (e != null) {
+                attempt.completeExceptionally(e);
+            } else {
+                attempt.complete(c);
+            }
+        })).addListener(connected -> {
+            if (!connected.isSuccess()) {
+                attempt.completeExceptionally(connected.cause());
+            }
+        });
+        return attempt.handle((connection, error) -> {
+            peer.ifPresent(p -> {
+                synchronized (pendingDials) {
+                    pendingDials.remove(p, attempt);
+                }
+            });
+            if (error != null) {
+                log.debug("dialling {} failed: {}", address, error.toString());
+                throw error instanceof CompletionException c ? c : new CompletionException(error);
+            }
+            // Remembered first, so that a connection lost right after it is booked is redialled.
+            peer.ifPresent(p -> redialer.remember(p, address));
+            if (!register(connection)) {
+                throw new CompletionException(new IllegalStateException("refused " + connection));
+            }
+            return connection;
+        });
+    }
+
+    /**
+     * Opens a stream to a connected peer, speaking the first of {@code protocols} it supports. The
+     * handler registered for the agreed protocol, if any, initializes the stream before the future
+     * completes. Fails with {@link NotConnectedException} if there is no connection to {@code peer}.
+     */
+    public CompletableFuture<P2pStream> newStream(PeerId peer, String... protocols) {
+        return newStream(peer, List.of(protocols), null);
+    }
+
+    /** Like {@link #newStream(PeerId, String...)} with {@code handler}'s protocols, initialized by {@code handler}. */
+    public CompletableFuture<P2pStream> newStream(PeerId peer, ProtocolHandler handler) {
+        return newStream(peer, handler.protocolIds(), handler);
+    }
+
+    private CompletableFuture<P2pStream> newStream(PeerId peer, List<String> protocols, ProtocolHandler handler) {
+        Optional<Connection> connection = connections.primary(peer);
+        if (connection.isEmpty()) {
+            return CompletableFuture.failedFuture(new NotConnectedException(peer));
+        }
+        return streams.open(connection.get(), protocols, handler);
+    }
+
+    /** The connection new streams to {@code peer} use, if connected. */
+    public Optional<Connection> connection(PeerId peer) {
+        return connections.primary(peer);
+    }
+
+    public boolean isConnected(PeerId peer) {
+        return connections.contains(peer);
+    }
+
+    public Set<PeerId> connectedPeers() {
+        return connections.peers();
+    }
+
+    /** Stops redialling {@code peer} and closes every connection to it. */
+    public void disconnect(PeerId peer) {
+        redialer.forget(peer);
+        connections.of(peer).forEach(Connection::close);
+    }
+
+    /**
+     * Stops listening, closes every connection (yamux go-away first) and the I/O threads. Idempotent.
+     * Blocks for a few seconds at most; never call it on an event loop (e.g. from a listener).
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        redialer.close();
+        List<Connection> open = connections.closeAll();
+        servers.keySet().forEach(Channel::close);
+        open.forEach(Connection::close);
+        for (Connection c : open) {
+            c.channel().closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    private void accept(Channel channel) {
+        if (inboundConnections.incrementAndGet() > maxInboundConnections) {
+            inboundConnections.decrementAndGet();
+            log.warn("refusing connection from {}: {} inbound connections open", channel.remoteAddress(),
+                    maxInboundConnections);
+            channel.close();
+            return;
+        }
+        channel.closeFuture().addListener(f -> inboundConnections.decrementAndGet());
+        upgrader.upgrade(channel, false, Optional.empty()).thenAccept(this::register);
+    }
+
+    /** Books an authenticated connection; false if it was refused (and closed). */
+    private boolean register(Connection connection) {
+        if (connection.remotePeer().equals(peerId())) {
+            log.warn("closing {}: it is a connection to this host itself", connection);
+            connection.channel().close();
+            return false;
+        }
+        if (!connections.add(connection)) {
+            connection.close();
+            return false;
+        }
+        connection.channel().closeFuture().addListener(f -> {
+            if (connections.remove(connection)) {
+                redialer.lost(connection.remotePeer());
+            }
+        });
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "Host[" + peerId() + "]";
+    }
+}
