@@ -37,7 +37,8 @@ class SyncManagerTest {
     private final PeerProgress progress = mock(PeerProgress.class);
     private final SyncSettings settings = new SyncSettings(DataSize.ofMegabytes(1), 100, 2, 100, 50,
             DataSize.ofKilobytes(8), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1));
-    private final SyncManager manager = new SyncManager(client, syncLog, mock(ChangeTracker.class), receiver,
+    private final ChangeTracker tracker = mock(ChangeTracker.class);
+    private final SyncManager manager = new SyncManager(client, syncLog, tracker, receiver,
             devices, progress, settings, new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC()))
                     .getBeanProvider(Clock.class));
 
@@ -129,7 +130,21 @@ class SyncManagerTest {
 
         assertThat(result.pushed()).isEqualTo(3);
         assertThat(result.error()).isNull();
+        verify(tracker, org.mockito.Mockito.times(2)).markSynced(any());
         verify(devices).recordSync(eq(peerKey.peerId()), any());
+    }
+
+    @Test
+    void stopsAPeerThatKeepsAnsweringEntriesThisDeviceAlreadyHas() {
+        PrivateKey other = PrivateKey.generate();
+        List<ChangeEntry> old = ThreeNodeSyncIT.chain(other, "old", 1);
+        when(syncLog.vector()).thenReturn(VersionVector.of(Map.of(other.peerId().toString(), 1L)));
+        when(client.pull(anyString(), any(), any())).thenReturn(new PullResponse(old, VersionVector.EMPTY, true));
+
+        PeerSyncResult result = manager.syncWith(peer);
+
+        assertThat(result.error()).contains("nothing this device lacks");
+        verify(receiver, never()).receive(any(), any());
     }
 
     private static List<ChangeEntry> concat(List<ChangeEntry> a, List<ChangeEntry> b) {
