@@ -55,6 +55,10 @@ public class CatchUpScheduler implements SmartLifecycle {
 
     @Override
     public void start() {
+        if (!settings.auto()) {
+            log.info("Automatic sync is off (p2psync.sync.auto=false): only POST /sync/now syncs");
+            return;
+        }
         nextRoundAt = clock.instant();
         task = runner.repeat(settings.interval(), this::runRound);
         log.info("Catch-up with paired peers every {}, first round now", settings.interval());

@@ -2,10 +2,13 @@ package io.p2psync.sync;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * How often and how stubbornly this device catches its peers up ({@code p2psync.sync.*}).
  *
+ * @param auto whether this device syncs by itself: catch-up rounds and pushes after local changes (default
+ *     true; when false only {@code POST /sync/now} syncs, which tests of the manual protocol rely on)
  * @param interval time between two catch-up rounds; one round also runs at start-up (default 5 minutes)
  * @param notifyDebounce how long after a local change the healthy peers are pushed to; changes in that
  *     window travel together (default 500 ms)
@@ -16,10 +19,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param breaker the circuit breaker kept per peer across rounds
  */
 @ConfigurationProperties("p2psync.sync")
-public record CatchUpSettings(Duration interval, Duration notifyDebounce, Duration attemptTimeout,
+public record CatchUpSettings(Boolean auto, Duration interval, Duration notifyDebounce, Duration attemptTimeout,
                               Retry retry, Breaker breaker) {
 
+    @ConstructorBinding
     public CatchUpSettings {
+        auto = auto == null || auto;
         interval = positive(interval, Duration.ofMinutes(5), "interval");
         notifyDebounce = notifyDebounce == null ? Duration.ofMillis(500) : notifyDebounce;
         if (notifyDebounce.isNegative()) {
@@ -35,9 +40,15 @@ public record CatchUpSettings(Duration interval, Duration notifyDebounce, Durati
         }
     }
 
+    /** Settings with automatic sync on. */
+    public CatchUpSettings(Duration interval, Duration notifyDebounce, Duration attemptTimeout, Retry retry,
+                           Breaker breaker) {
+        this(true, interval, notifyDebounce, attemptTimeout, retry, breaker);
+    }
+
     /** All defaults. */
     public static CatchUpSettings defaults() {
-        return new CatchUpSettings(null, null, null, null, null);
+        return new CatchUpSettings(null, null, null, null, null, null);
     }
 
     /**

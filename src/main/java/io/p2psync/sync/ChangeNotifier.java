@@ -32,7 +32,7 @@ class ChangeNotifier {
 
     @TransactionalEventListener(fallbackExecution = true)
     void onSealed(LocalChangesSealed sealed) {
-        if (pending.compareAndSet(false, true)) {
+        if (settings.auto() && pending.compareAndSet(false, true)) {
             runner.later(settings.notifyDebounce(), this::notifyPeers);
         }
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -47,7 +48,7 @@ public class PeerGuards implements AutoCloseable {
     private final Map<String, Retry> retryByPeer = new ConcurrentHashMap<>();
     private final ExecutorService attempts = Executors.newCachedThreadPool(daemonThreads("peer-sync-attempt-"));
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     PeerGuards(CatchUpSettings settings, RetryRegistry retries, CircuitBreakerRegistry breakers,
                TimeLimiterRegistry limiters) {
         this(settings, retries, breakers, limiters, Clock.systemUTC());

@@ -2,13 +2,21 @@ package io.p2psync.sync;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -32,7 +40,7 @@ public class PeerRunner implements SmartLifecycle {
     }
 
     /** How long shutdown waits for running rounds before interrupting them. */
-    static final java.time.Duration DRAIN = java.time.Duration.ofSeconds(10);
+    static final Duration DRAIN = Duration.ofSeconds(10);
 
     private static final Logger log = LoggerFactory.getLogger(PeerRunner.class);
 
@@ -42,11 +50,11 @@ public class PeerRunner implements SmartLifecycle {
     private final Clock clock;
     private final ExecutorService workers = Executors.newCachedThreadPool(PeerGuards.daemonThreads("peer-sync-"));
     /** Times rounds and debounces; its own thread, so a busy shared scheduler never delays or bunches rounds. */
-    private final java.util.concurrent.ScheduledExecutorService timer =
+    private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(PeerGuards.daemonThreads("peer-sync-timer-"));
     private volatile boolean running;
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     PeerRunner(PeerSync sync, PeerGuards guards, PeerHealth health, ObjectProvider<Clock> clock) {
         this(sync, guards, health, clock.getIfAvailable(Clock::systemUTC));
     }
@@ -78,7 +86,7 @@ public class PeerRunner implements SmartLifecycle {
         try {
             workers.execute(() -> runRounds(peer, trigger));
             return true;
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        } catch (RejectedExecutionException stopping) {
             health.endOrContinue(peer.key());
             return false;
         }
@@ -99,9 +107,9 @@ public class PeerRunner implements SmartLifecycle {
     private void round(Peer peer, Trigger trigger) {
         long start = System.nanoTime();
         String key = peer.key();
-        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicReference<Exception> lastFailure = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.Callable<RoundOutcome> attempt = () -> {
+        AtomicInteger attempts = new AtomicInteger();
+        AtomicReference<Exception> lastFailure = new AtomicReference<>();
+        Callable<RoundOutcome> attempt = () -> {
             attempts.incrementAndGet();
             try {
                 return sync.sync(peer);
@@ -150,15 +158,15 @@ public class PeerRunner implements SmartLifecycle {
     }
 
     /** Runs {@code task} now and then {@code delay} after each run ends, until cancelled or stopped. */
-    java.util.concurrent.ScheduledFuture<?> repeat(java.time.Duration delay, Runnable task) {
+    ScheduledFuture<?> repeat(Duration delay, Runnable task) {
         return timer.scheduleWithFixedDelay(guarded(task), 0, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@code task} once after {@code delay}. */
-    void later(java.time.Duration delay, Runnable task) {
+    void later(Duration delay, Runnable task) {
         try {
             timer.schedule(guarded(task), delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        } catch (RejectedExecutionException stopping) {
             log.debug("not scheduling a peer task: shutting down");
         }
     }

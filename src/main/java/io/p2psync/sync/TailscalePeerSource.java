@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -46,7 +47,7 @@ public class TailscalePeerSource {
     private Instant readAt = Instant.MIN;
     private String lastProblem;
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     TailscalePeerSource(TailscaleSettings settings) {
         this(settings, Clock.systemUTC());
     }
