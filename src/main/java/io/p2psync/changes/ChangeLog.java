@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -32,10 +33,12 @@ class ChangeLog {
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
+    private final ApplicationEventPublisher events;
 
-    ChangeLog(JdbcClient jdbc, JdbcTemplate template) {
+    ChangeLog(JdbcClient jdbc, JdbcTemplate template, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.template = template;
+        this.events = events;
     }
 
     /**
@@ -59,6 +62,9 @@ class ChangeLog {
      * @param receivedAt   local ms when received, ignored when {@code receivedFrom} is null
      */
     void append(List<ChangeEntry> entries, String receivedFrom, long receivedAt) {
+        if (entries.isEmpty()) {
+            return;
+        }
         template.batchUpdate("INSERT INTO sync_log (" + COLUMNS + ", received_from, received_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries, 500,
                 (PreparedStatement ps, ChangeEntry e) -> {
@@ -83,6 +89,7 @@ class ChangeLog {
                         ps.setLong(16, receivedAt);
                     }
                 });
+        events.publishEvent(new EntriesStored(entries, receivedFrom)); // the live bridge publishes them
     }
 
     Head head(String origin) {
