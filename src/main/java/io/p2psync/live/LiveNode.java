@@ -163,6 +163,12 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
         return h == null ? List.of() : List.copyOf(h.connectedPeers());
     }
 
+    /** The connected peers known to be in the topic (for tests and diagnostics). */
+    java.util.Set<PeerId> topicPeers() {
+        GossipRouter r = router;
+        return r == null ? java.util.Set.of() : r.topicPeers(settings.topic());
+    }
+
     // ---- events
 
     @Override
