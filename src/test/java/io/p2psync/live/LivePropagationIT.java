@@ -3,19 +3,33 @@ package io.p2psync.live;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.Kind;
+import io.p2psync.changes.Operation;
+import io.p2psync.changes.RowChange;
+import io.p2psync.changes.VersionVector;
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.p2p.core.PrivateKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Three real nodes in one JVM, paired with each other by url only (no libp2p address configured): pairing
  * makes them dial each other at the addresses in {@code /status}, and changes then travel by gossip.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class LivePropagationIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     static Path dir;
@@ -52,6 +66,82 @@ class LivePropagationIT {
     void statusListsTheLibp2pListenAddresses() {
         assertThat(a.status().get("listenAddrs").get(0).asString())
                 .startsWith("/ip4/127.0.0.1/tcp/").endsWith("/p2p/" + a.id);
+    }
+
+    @Test
+    void nodeThatMissedMessagesWhileDownIsCaughtUpWhenItReconnects() {
+        c.close();
+        a.put("missed-1", "written while c was down");
+        b.put("missed-2", "also written while c was down");
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.get("missed-1").isPresent() && a.get("missed-2").isPresent());
+
+        // Same data directory and key, new HTTP and libp2p ports: c dials a and b from their /status and
+        // pulls what it missed over REST as soon as each connects; nothing is written after the restart.
+        c = LiveTestNode.start("c", dir.resolve("c"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> c.get("missed-1").equals(Optional.of("written while c was down"))
+                && c.get("missed-2").equals(Optional.of("also written while c was down")));
+        await().atMost(Duration.ofSeconds(15)).until(() -> c.meshedWith(a, b) && a.meshedWith(c) && b.meshedWith(c));
+
+        a.put("after-restart", "live again");
+        await().atMost(Duration.ofSeconds(5)).until(() -> c.get("after-restart").equals(Optional.of("live again")));
+    }
+
+    @Test
+    void floodingPeerIsRateLimitedWhileOthersKeepSyncing() {
+        try (RawGossipPeer flooder = new RawGossipPeer("p2p-sync")) {
+            a.authorize(flooder.id(), "flooder", null);
+            flooder.dial(a);
+            await().atMost(Duration.ofSeconds(10)).until(() -> flooder.seesInTopic(a));
+            double limitedBefore = a.dropped(DropReason.RATE_LIMITED);
+
+            for (int i = 0; i < 250; i++) {
+                flooder.publish("{\"flood\":" + i + "}");
+            }
+            b.put("during-flood", "from b");
+
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> a.dropped(DropReason.RATE_LIMITED) >= limitedBefore + 150);
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.get("during-flood").equals(Optional.of("from b"))
+                    && c.get("during-flood").equals(Optional.of("from b")));
+            assertThat(flooder.isConnected(a)).as("a rate-limited peer stays connected").isTrue();
+        }
+    }
+
+    @Test
+    void malformedOrUnsignedMessagesAreDroppedWithALoggedReasonAndCounted(CapturedOutput output) {
+        try (RawGossipPeer peer = new RawGossipPeer("p2p-sync")) {
+            a.authorize(peer.id(), "prankster", null);
+            peer.dial(a);
+            await().atMost(Duration.ofSeconds(10)).until(() -> peer.seesInTopic(a));
+            double malformed = a.dropped(DropReason.MALFORMED);
+            double badSignature = a.dropped(DropReason.BAD_SIGNATURE);
+            double unsigned = a.dropped(DropReason.UNSIGNED_MESSAGE);
+
+            peer.publish("this is not json");
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.dropped(DropReason.MALFORMED) > malformed);
+            await().atMost(Duration.ofSeconds(5)).until(() -> output.getAll().contains("malformed: not JSON"));
+
+            ChangeEntry genuine = ChangeEntry.seal(new DeviceIdentity(peer.key), 1, 1, System.currentTimeMillis(),
+                    new RowChange("kv_store", "forged", Operation.INSERT, Kind.EDIT,
+                            "{\"key\":\"forged\",\"value\":\"v\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"deleted_at\":null}",
+                            null),
+                    VersionVector.EMPTY, null);
+            ChangeEntry signedByAnother = ChangeEntry.seal(new DeviceIdentity(PrivateKey.generate()), 1, 1,
+                    genuine.timestamp(), genuine.change(), VersionVector.EMPTY, null);
+            ChangeEntry forged = new ChangeEntry(genuine.origin(), 1, genuine.hlc(), genuine.timestamp(), genuine.table(),
+                    genuine.recordId(), genuine.operation(), genuine.kind(), genuine.data(), genuine.changedColumns(),
+                    genuine.base(), null, genuine.hash(), signedByAnother.signature());
+            peer.publish(JSON.writeValueAsString(forged));
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.dropped(DropReason.BAD_SIGNATURE) > badSignature);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> output.getAll().contains("bad-signature: " + genuine.origin() + "#1"));
+
+            peer.sendUnsigned(a, JSON.writeValueAsString(genuine));
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.dropped(DropReason.UNSIGNED_MESSAGE) > unsigned);
+
+            assertThat(a.get("forged")).as("nothing forged or unsigned was applied").isEmpty();
+            assertThat(peer.isConnected(a)).isTrue();
+        }
     }
 
     @Test
