@@ -12,6 +12,7 @@ import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.PrivateKey;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +40,7 @@ class LivePropagationIT {
 
     @BeforeAll
     static void startNodes() {
-        a = LiveTestNode.start("a", dir.resolve("a"));
+        a = LiveTestNode.start("a", dir.resolve("a"), "p2psync.libp2p.seed-compat=true");
         b = LiveTestNode.start("b", dir.resolve("b"));
         c = LiveTestNode.start("c", dir.resolve("c"));
         for (LiveTestNode x : new LiveTestNode[] {a, b, c}) {
@@ -142,6 +143,38 @@ class LivePropagationIT {
             assertThat(a.get("forged")).as("nothing forged or unsigned was applied").isEmpty();
             assertThat(peer.isConnected(a)).isTrue();
         }
+    }
+
+    @Test
+    void seedProtocolChangesFromAnAuthorizedPeerApplyNewestTimestampWinsAndSyncOn() {
+        try (RawGossipPeer seed = new RawGossipPeer("p2p-sync")) {
+            a.authorize(seed.id(), "rust-seed", null);
+            seed.dial(a);
+            await().atMost(Duration.ofSeconds(10)).until(() -> seed.seesInTopic(a));
+            Instant now = Instant.now();
+
+            seed.publish(seedPut("seed-key", "from the seed", now));
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.get("seed-key").equals(Optional.of("from the seed"))
+                    && b.get("seed-key").equals(Optional.of("from the seed"))
+                    && c.get("seed-key").equals(Optional.of("from the seed")));
+
+            seed.publish(seedPut("seed-key", "an older write", now.minusSeconds(60)));
+            seed.publish(seedPut("seed-marker", "after the older write", now));
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.get("seed-marker").isPresent());
+            assertThat(a.get("seed-key")).as("an older seed write loses").contains("from the seed");
+            seed.publish("{\"Delete\":{\"key\":\"seed-key\",\"timestamp\":\"" + now.plusSeconds(1) + "\"}}");
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.get("seed-key").isEmpty() && b.get("seed-key").isEmpty()
+                    && c.get("seed-key").isEmpty());
+
+            // a runs with seed-compat: its own kv writes also go out as seed Put messages.
+            a.put("for-the-seed", "hello rust");
+            await().atMost(Duration.ofSeconds(5)).until(() -> seed.received.stream()
+                    .anyMatch(m -> m.startsWith("{\"Put\":{\"key\":\"for-the-seed\",\"value\":\"hello rust\",\"timestamp\":")));
+        }
+    }
+
+    private static String seedPut(String key, String value, Instant timestamp) {
+        return "{\"Put\":{\"key\":\"" + key + "\",\"value\":\"" + value + "\",\"timestamp\":\"" + timestamp + "\"}}";
     }
 
     @Test

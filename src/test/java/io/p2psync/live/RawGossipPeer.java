@@ -28,6 +28,8 @@ final class RawGossipPeer implements AutoCloseable {
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
     private final GossipRouter router;
     private final Host host;
+    /** Payloads received on the topic, as text. */
+    final List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     RawGossipPeer(String topic) {
         this.topic = topic;
@@ -50,7 +52,7 @@ final class RawGossipPeer implements AutoCloseable {
                 .start();
         self[0] = host;
         router.start(heartbeat);
-        router.subscribe(topic, m -> { });
+        router.subscribe(topic, m -> received.add(new String(m.data(), StandardCharsets.UTF_8)));
     }
 
     PeerId id() {
