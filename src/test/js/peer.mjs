@@ -39,6 +39,9 @@ const node = await createLibp2p({
   transports: [tcp()],
   connectionEncrypters: [noise()],
   streamMuxers: [yamux()],
+  // The tests and benchmarks dial the same local peer many times a second; the default limit of 5
+  // inbound connections per second per host would turn some of those dials away.
+  connectionManager: { inboundConnectionThreshold: 10_000 },
   services
 })
 
