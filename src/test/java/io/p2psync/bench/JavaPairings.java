@@ -8,7 +8,7 @@ final class JavaPairings {
     private JavaPairings() {
     }
 
-    static List<TransportBenchmark.Result> measureAll() {
+    static List<InteropBenchmark.Result> measureAll() {
         return List.of();
     }
 }

@@ -13,10 +13,10 @@ import java.util.Locale;
  * table. The dialling side measures; a few warm-up rounds are dropped so the JIT and V8 have settled.
  *
  * <p>Run: {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=io.p2psync.bench.TransportBenchmark} (the js packages must be installed:
+ * -Dexec.mainClass=io.p2psync.bench.InteropBenchmark} (the js packages must be installed:
  * {@code node install.mjs} in {@code src/test/js}).
  */
-public final class TransportBenchmark {
+public final class InteropBenchmark {
 
     static final int WARMUP = 5;
     static final int DIALS = 30;
@@ -25,7 +25,7 @@ public final class TransportBenchmark {
     static final int PARALLEL_BYTES = 4 << 20;
     static final Duration ECHO_TIMEOUT = Duration.ofMinutes(2);
 
-    private TransportBenchmark() {
+    private InteropBenchmark() {
     }
 
     /** One side of a measured pairing: it dials, and it opens echo streams, to a listener. */
