@@ -1,0 +1,70 @@
+package io.p2psync.p2p.host;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.p2p.multistream.Multistream;
+import io.p2psync.p2p.noise.Noise;
+import io.p2psync.p2p.yamux.YamuxHandler;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Turns a raw TCP channel into a {@link Connection}: multistream-select {@code /noise}, the Noise
+ * handshake, multistream-select {@code /yamux/1.0.0} over the secured channel, then the yamux session
+ * (libp2p/specs connections/README.md, "Upgrading Connections"). Each step replaces the previous one's
+ * handlers; any failure has already closed the channel with a logged reason when the future fails.
+ */
+final class ConnectionUpgrader {
+
+    private final PrivateKey identity;
+    private final Consumer<Channel> inboundStreams;
+
+    /** @param inboundStreams given every stream the peer opens, before it is registered */
+    ConnectionUpgrader(PrivateKey identity, Consumer<Channel> inboundStreams) {
+        this.identity = identity;
+        this.inboundStreams = inboundStreams;
+    }
+
+    /**
+     * Installs the upgrade on {@code channel}, before it is active or on its event loop.
+     *
+     * @param outbound true if this side dialled: it initiates every negotiation and the handshake
+     * @param expectedPeer the peer dialled, when known; Noise refuses any other
+     */
+    CompletableFuture<Connection> upgrade(Channel channel, boolean outbound, Optional<PeerId> expectedPeer) {
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        ChannelPipeline pipeline = channel.pipeline();
+        Consumer<String> secure = noise -> Noise.secure(pipeline, outbound, identity, expectedPeer,
+                        peer -> negotiate(pipeline, outbound, YamuxHandler.PROTOCOL_ID,
+                                mux -> multiplex(channel, peer, outbound, result))
+                                .whenComplete((p, e) -> failOn(e, result)))
+                .whenComplete((p, e) -> failOn(e, result));
+        negotiate(pipeline, outbound, Noise.PROTOCOL_ID, secure).whenComplete((p, e) -> failOn(e, result));
+        return result;
+    }
+
+    private static CompletableFuture<String> negotiate(ChannelPipeline pipeline, boolean outbound, String protocol,
+            Consumer<String> onAgreed) {
+        return outbound
+                ? Multistream.initiate(pipeline, List.of(protocol), onAgreed)
+                : Multistream.respond(pipeline, protocol::equals, onAgreed);
+    }
+
+    private void multiplex(Channel channel, PeerId peer, boolean outbound, CompletableFuture<Connection> result) {
+        YamuxHandler muxer = new YamuxHandler(outbound, inboundStreams);
+        Connection connection = new Connection(channel, peer, outbound, muxer);
+        channel.attr(Connection.KEY).set(connection);
+        channel.pipeline().addLast("yamux", muxer);
+        result.complete(connection);
+    }
+
+    private static void failOn(Throwable error, CompletableFuture<Connection> result) {
+        if (error != null) {
+            result.completeExceptionally(error);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.p2psync.p2p.host;
+
+import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.core.PrivateKey;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Configures and starts a {@link Host}:
+ *
+ * <pre>{@code
+ * Host host = Host.builder()
+ *         .privateKey(key)
+ *         .listen("/ip4/127.0.0.1/tcp/0")
+ *         .protocol(new EchoHandler())
+ *         .agentVersion("p2p-sync/0.1.0")
+ *         .start();
+ * }</pre>
+ */
+public final class HostBuilder {
+
+    public static final String DEFAULT_AGENT_VERSION = "p2p-sync/0.1.0";
+
+    PrivateKey privateKey;
+    final List<Multiaddr> listen = new ArrayList<>();
+    final List<ProtocolHandler> protocols = new ArrayList<>();
+    final List<ConnectionListener> listeners = new ArrayList<>();
+    String agentVersion = DEFAULT_AGENT_VERSION;
+    RedialPolicy redialPolicy = RedialPolicy.DEFAULT;
+    int ioThreads = 2;
+
+    HostBuilder() {
+    }
+
+    /** The host's identity; a fresh key if never set. */
+    public HostBuilder privateKey(PrivateKey key) {
+        this.privateKey = key;
+        return this;
+    }
+
+    /** Adds a listen address ({@code /ip4|ip6/…/tcp/port}, port 0 for a free one); none means dial only. */
+    public HostBuilder listen(String multiaddr) {
+        return listen(Multiaddr.parse(multiaddr));
+    }
+
+    public HostBuilder listen(Multiaddr multiaddr) {
+        listen.add(multiaddr);
+        return this;
+    }
+
+    /** Serves a protocol on inbound streams (and initializes outbound streams that agree on it). */
+    public HostBuilder protocol(ProtocolHandler handler) {
+        protocols.add(handler);
+        return this;
+    }
+
+    /** The agent version identify announces; {@value #DEFAULT_AGENT_VERSION} by default. */
+    public HostBuilder agentVersion(String agentVersion) {
+        this.agentVersion = agentVersion;
+        return this;
+    }
+
+    public HostBuilder connectionListener(ConnectionListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    /** How lost peers are redialled; {@link RedialPolicy#DEFAULT} unless set. */
+    public HostBuilder redialPolicy(RedialPolicy policy) {
+        this.redialPolicy = policy;
+        return this;
+    }
+
+    /** Netty I/O threads shared by all connections; 2 by default. */
+    public HostBuilder ioThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("at least one I/O thread");
+        }
+        this.ioThreads = threads;
+        return this;
+    }
+
+    /**
+     * Binds the listen addresses and returns the running host.
+     *
+     * @throws java.io.UncheckedIOException if an address cannot be bound; nothing is left running then
+     */
+    public Host start() {
+        if (privateKey == null) {
+            privateKey = PrivateKey.generate();
+        }
+        return Host.start(this);
+    }
+}

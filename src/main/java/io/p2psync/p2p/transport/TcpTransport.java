@@ -1,0 +1,117 @@
+package io.p2psync.p2p.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.core.MultiaddrException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * TCP listen and dial on a shared NIO event loop group, which the caller owns and shuts down.
+ */
+public final class TcpTransport {
+
+    /** How long a dial may take to establish the TCP connection. */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final EventLoopGroup group;
+
+    public TcpTransport(EventLoopGroup group) {
+        this.group = group;
+    }
+
+    /**
+     * Binds a listener.
+     *
+     * @param address {@code /ip4|ip6/host/tcp/port}; port 0 picks a free port
+     * @param onAccepted called with each accepted connection, on its event loop, before it reads
+     * @return the bound server channel (close it to stop listening)
+     * @throws MultiaddrException if the address is not an IP and TCP port
+     */
+    public ChannelFuture listen(Multiaddr address, Consumer<SocketChannel> onAccepted) {
+        InetSocketAddress socket = address.toTcpSocketAddress();
+        if (socket.isUnresolved()) {
+            throw new MultiaddrException("listen on an IP address, not a name: " + address);
+        }
+        return new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(initializer(onAccepted))
+                .bind(socket);
+    }
+
+    /**
+     * Dials {@code address}; {@code onConnecting} installs the channel's handlers before it connects.
+     *
+     * @throws MultiaddrException if the address is not a host and a TCP port
+     */
+    public ChannelFuture dial(Multiaddr address, Consumer<SocketChannel> onConnecting) {
+        InetSocketAddress socket = address.toTcpSocketAddress();
+        return new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
+                .handler(initializer(onConnecting))
+                .connect(socket);
+    }
+
+    /**
+     * The addresses a bound listener can be reached on: its own address, or for a wildcard bind
+     * ({@code 0.0.0.0}, {@code ::}) every address of the same family on an interface that is up.
+     */
+    public static List<Multiaddr> listenAddresses(Channel server) {
+        InetSocketAddress bound = (InetSocketAddress) server.localAddress();
+        if (!bound.getAddress().isAnyLocalAddress()) {
+            return List.of(Multiaddr.fromSocketAddress(bound));
+        }
+        boolean ip4 = bound.getAddress() instanceof Inet4Address;
+        List<Multiaddr> out = new ArrayList<>();
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp()) {
+                    continue;
+                }
+                for (InetAddress ip : Collections.list(nic.getInetAddresses())) {
+                    boolean sameFamily = ip4 ? ip instanceof Inet4Address : ip instanceof Inet6Address;
+                    if (sameFamily && !ip.isLinkLocalAddress()) {
+                        out.add(Multiaddr.fromSocketAddress(new InetSocketAddress(ip, bound.getPort())));
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            return List.of(Multiaddr.fromSocketAddress(bound));
+        }
+        return out;
+    }
+
+    private static ChannelInitializer<SocketChannel> initializer(Consumer<SocketChannel> init) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                init.accept(ch);
+            }
+        };
+    }
+}

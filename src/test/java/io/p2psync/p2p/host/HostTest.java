@@ -1,0 +1,220 @@
+package io.p2psync.p2p.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.buffer.Unpooled;
+import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.p2p.multistream.MultistreamException;
+import io.p2psync.p2p.noise.NoiseException;
+import io.p2psync.p2p.testing.Collector;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Two Java hosts over real TCP on 127.0.0.1. */
+class HostTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final List<Host> hosts = new ArrayList<>();
+
+    private Host start(HostBuilder builder) {
+        Host host = builder.listen("/ip4/127.0.0.1/tcp/0").protocol(new EchoHandler()).start();
+        hosts.add(host);
+        return host;
+    }
+
+    private Host start() {
+        return start(Host.builder());
+    }
+
+    private static Multiaddr addressOf(Host host) {
+        return host.listenAddresses().get(0).withPeerId(host.peerId());
+    }
+
+    @AfterEach
+    void closeHosts() {
+        hosts.forEach(Host::close);
+    }
+
+    @Test
+    void dialsAPeerAndEchoesDataOverAStream() throws Exception {
+        Host listener = start();
+        Host dialer = start();
+
+        Connection connection = dialer.dial(addressOf(listener)).get(20, TimeUnit.SECONDS);
+
+        assertThat(connection.remotePeer()).isEqualTo(listener.peerId());
+        assertThat(connection.outbound()).isTrue();
+        await().atMost(WAIT).until(() -> listener.isConnected(dialer.peerId()));
+        byte[] data = new byte[1 << 20];
+        new Random(7).nextBytes(data);
+        assertThat(echo(dialer, listener.peerId(), data)).isEqualTo(data);
+    }
+
+    @Test
+    void carriesAHundredConcurrentStreams() throws Exception {
+        Host listener = start();
+        Host dialer = start();
+        dialer.dial(addressOf(listener)).get(20, TimeUnit.SECONDS);
+
+        List<CompletableFuture<byte[]>> echoes = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            byte[] data = ("stream " + i + " ").repeat(100 + i).getBytes();
+            echoes.add(CompletableFuture.supplyAsync(() -> echoUnchecked(dialer, listener.peerId(), data))
+                    .thenApply(echoed -> {
+                        assertThat(echoed).isEqualTo(data);
+                        return echoed;
+                    }));
+        }
+
+        CompletableFuture.allOf(echoes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        assertThat(echoes).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+    }
+
+    @Test
+    void refusesAConnectionWhosePeerIdDiffersFromTheOneDialled() {
+        Host listener = start();
+        Host dialer = start();
+        PeerId someoneElse = PrivateKey.generate().peerId();
+
+        CompletableFuture<Connection> dial = dialer.dial(listener.listenAddresses().get(0).withPeerId(someoneElse));
+
+        assertThat(dial).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(NoiseException.class);
+        assertThat(dialer.isConnected(listener.peerId())).isFalse();
+        assertThat(dialer.isConnected(someoneElse)).isFalse();
+        await().atMost(WAIT).until(() -> listener.connectedPeers().isEmpty());
+    }
+
+    @Test
+    void tellsListenersWhenAPeerComesAndGoes() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        Host listener = start(Host.builder().connectionListener(new ConnectionListener() {
+            @Override
+            public void connected(Connection c) {
+                events.add("connected " + c.remotePeer());
+            }
+
+            @Override
+            public void disconnected(Connection c) {
+                events.add("disconnected " + c.remotePeer());
+            }
+        }));
+        Host dialer = start();
+
+        dialer.dial(addressOf(listener)).get(20, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> events.size() == 1);
+        dialer.close();
+
+        await().atMost(WAIT).until(() -> events.size() == 2);
+        assertThat(events).containsExactly("connected " + dialer.peerId(), "disconnected " + dialer.peerId());
+    }
+
+    @Test
+    void redialsAPeerItDialledOnPurposeAfterLosingIt() throws Exception {
+        Host listener = start();
+        Host dialer = start(Host.builder().redialPolicy(
+                new RedialPolicy(Duration.ofMillis(50), Duration.ofMillis(200), 10)));
+        Connection first = dialer.dial(addressOf(listener)).get(20, TimeUnit.SECONDS);
+
+        listener.connection(dialer.peerId()).orElseThrow().channel().close();
+
+        await().atMost(WAIT).until(() -> !first.isOpen());
+        await().atMost(WAIT).until(() -> dialer.connection(listener.peerId()).filter(c -> c != first).isPresent());
+        assertThat(echo(dialer, listener.peerId(), "again".getBytes())).isEqualTo("again".getBytes());
+    }
+
+    @Test
+    void doesNotRedialAPeerThatWasDisconnectedOnPurpose() throws Exception {
+        Host listener = start();
+        Host dialer = start(Host.builder().redialPolicy(
+                new RedialPolicy(Duration.ofMillis(10), Duration.ofMillis(20), 10)));
+        dialer.dial(addressOf(listener)).get(20, TimeUnit.SECONDS);
+
+        dialer.disconnect(listener.peerId());
+
+        await().atMost(WAIT).until(() -> listener.connectedPeers().isEmpty() && dialer.connectedPeers().isEmpty());
+        // A redial would be attempted within 20 ms; a listener-side connection would show it.
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> listener.connectedPeers().isEmpty());
+    }
+
+    @Test
+    void anUnknownProtocolFailsOnlyThatStream() throws Exception {
+        Host listener = start();
+        Host dialer = start();
+        Connection connection = dialer.dial(addressOf(listener)).get(20, TimeUnit.SECONDS);
+
+        CompletableFuture<P2pStream> stream = dialer.newStream(listener.peerId(), "/no/such/protocol");
+
+        assertThat(stream).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(MultistreamException.class);
+        assertThat(connection.isOpen()).isTrue();
+        assertThat(echo(dialer, listener.peerId(), "still here".getBytes())).isEqualTo("still here".getBytes());
+    }
+
+    @Test
+    void newStreamFailsForAPeerNotConnected() {
+        Host host = start();
+        assertThat(host.newStream(PrivateKey.generate().peerId(), EchoHandler.PROTOCOL_ID))
+                .failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(NotConnectedException.class);
+    }
+
+    @Test
+    void garbageOnOneConnectionClosesOnlyThatConnection() throws Exception {
+        Host listener = start();
+        Host dialer = start();
+        dialer.dial(addressOf(listener)).get(20, TimeUnit.SECONDS);
+        var tcp = listener.listenAddresses().get(0).toTcpSocketAddress();
+
+        try (Socket socket = new Socket(tcp.getAddress(), tcp.getPort())) {
+            socket.setSoTimeout((int) WAIT.toMillis());
+            OutputStream out = socket.getOutputStream();
+            out.write("\u0013/multistream/1.0.0\n\u0007/noise\n".getBytes());
+            out.write(new byte[] {0, 40});
+            out.write(new byte[40]); // not a valid handshake message: 40 zero bytes
+            out.flush();
+            InputStream in = socket.getInputStream();
+            while (in.read() >= 0) {
+                // the listener's multistream answers, then end of stream when it closes
+            }
+        }
+
+        assertThat(echo(dialer, listener.peerId(), "unaffected".getBytes())).isEqualTo("unaffected".getBytes());
+    }
+
+    private static byte[] echoUnchecked(Host dialer, PeerId peer, byte[] data) {
+        try {
+            return echo(dialer, peer, data);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Opens an echo stream, writes {@code data}, waits for as many bytes back and closes the stream. */
+    private static byte[] echo(Host dialer, PeerId peer, byte[] data) throws Exception {
+        P2pStream stream = dialer.newStream(peer, EchoHandler.PROTOCOL_ID).get(20, TimeUnit.SECONDS);
+        assertThat(stream.protocolId()).isEqualTo(EchoHandler.PROTOCOL_ID);
+        assertThat(stream.remotePeer()).isEqualTo(peer);
+        Collector collector = new Collector();
+        stream.channel().pipeline().addLast(collector);
+        stream.channel().writeAndFlush(Unpooled.wrappedBuffer(data));
+        await().atMost(WAIT).until(() -> collector.bytes().length >= data.length);
+        stream.channel().close();
+        return collector.bytes();
+    }
+}
