@@ -124,7 +124,7 @@ public final class InteropBenchmark {
 
         @Override
         public double dial(Listener listener) {
-            return peer.dial(listener.addr());
+            return peer.dial(listener.addr()).millis();
         }
 
         @Override

@@ -116,9 +116,11 @@ public final class JsPeer implements AutoCloseable {
         return addrs;
     }
 
-    /** Dials a multiaddr that ends in {@code /p2p/<id>}; answers the js side's set-up time in milliseconds. */
-    public double dial(String multiaddr) {
-        return call("dial", Map.of("addr", multiaddr)).get("millis").asDouble();
+    /** Dials a multiaddr that ends in {@code /p2p/<id>} and answers what the js side agreed on. */
+    public Dialed dial(String multiaddr) {
+        JsonNode r = call("dial", Map.of("addr", multiaddr));
+        return new Dialed(PeerId.parse(r.get("peer").asString()), r.path("encryption").asString(""),
+                r.path("muxer").asString(""), r.get("millis").asDouble());
     }
 
     public void hangUp(PeerId peer) {
@@ -289,6 +291,14 @@ public final class JsPeer implements AutoCloseable {
     @Override
     public String toString() {
         return "JsPeer[" + peerId + "]";
+    }
+
+    /**
+     * A connection the js peer dialled.
+     *
+     * @param millis the js side's time from dial to a secured, multiplexed connection
+     */
+    public record Dialed(PeerId peer, String encryption, String muxer, double millis) {
     }
 
     /** What identify told the js peer about a remote. */
