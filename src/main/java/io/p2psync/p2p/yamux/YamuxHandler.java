@@ -98,9 +98,17 @@ public final class YamuxHandler extends ChannelDuplexHandler {
      *     the session is closed or going away, or {@link IllegalStateException} past a stream limit
      */
     public Future<Channel> openStream() {
+        return openStream(stream -> { });
+    }
+
+    /**
+     * Opens a stream like {@link #openStream()}, running {@code initializer} on the event loop before the
+     * stream is registered, so that handlers it adds see every byte the peer sends.
+     */
+    public Future<Channel> openStream(Consumer<Channel> initializer) {
         EventLoop loop = connection().eventLoop();
         Promise<Channel> promise = loop.newPromise();
-        onLoop(() -> openStream0(promise));
+        onLoop(() -> openStream0(promise, initializer));
         return promise;
     }
 
@@ -276,25 +284,33 @@ public final class YamuxHandler extends ChannelDuplexHandler {
             flush();
             return null;
         }
-        YamuxStreamChannel stream = new YamuxStreamChannel(this, id, false, receiveWindow);
-        try {
-            inboundStreamInitializer.accept(stream);
-        } catch (RuntimeException e) {
-            log.warn("yamux: initializer failed for inbound stream {} on {}, resetting it", id, ctx.channel(), e);
-            frame.release();
-            writeFrame(YamuxFrame.windowUpdate(id, Set.of(YamuxFlag.RST), 0));
-            flush();
-            return null;
-        }
-        streams.put(id, stream);
-        // ACK before registering, so nothing the stream writes in channelActive can overtake it.
+        // ACK first, so nothing the initializer or the stream writes can overtake it.
         writeFrame(YamuxFrame.windowUpdate(id, Set.of(YamuxFlag.ACK), receiveWindow - INITIAL_WINDOW));
         flush();
-        connection().eventLoop().register(stream);
+        YamuxStreamChannel stream = new YamuxStreamChannel(this, id, false, receiveWindow);
+        streams.put(id, stream);
+        if (!initializeAndRegister(stream, inboundStreamInitializer)) {
+            frame.release();
+            return null;
+        }
         return stream;
     }
 
-    private void openStream0(Promise<Channel> promise) {
+    /** Runs the initializer, then registers; on failure resets the stream and returns false. */
+    private boolean initializeAndRegister(YamuxStreamChannel stream, Consumer<Channel> initializer) {
+        try {
+            initializer.accept(stream);
+        } catch (RuntimeException e) {
+            log.warn("yamux: initializer failed for stream {} on {}, resetting it", Integer.toUnsignedString(stream.streamId()),
+                    ctx.channel(), e);
+            stream.unsafe().closeForcibly(); // sends RST and leaves the session
+            return false;
+        }
+        connection().eventLoop().register(stream);
+        return true;
+    }
+
+    private void openStream0(Promise<Channel> promise, Consumer<Channel> initializer) {
         if (state != State.OPEN || remoteGoAway || !ctx.channel().isActive()) {
             promise.tryFailure(new ClosedChannelException());
             return;
@@ -318,14 +334,11 @@ public final class YamuxHandler extends ChannelDuplexHandler {
         unacknowledged++;
         writeFrame(YamuxFrame.windowUpdate(id, Set.of(YamuxFlag.SYN), receiveWindow - INITIAL_WINDOW));
         flush();
-        connection().eventLoop().register(stream).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess()) {
-                promise.trySuccess(stream);
-            } else {
-                promise.tryFailure(f.cause());
-                stream.close();
-            }
-        });
+        if (initializeAndRegister(stream, initializer)) {
+            promise.trySuccess(stream);
+        } else {
+            promise.tryFailure(new IllegalStateException("the stream initializer failed"));
+        }
     }
 
     // ---- for streams ----

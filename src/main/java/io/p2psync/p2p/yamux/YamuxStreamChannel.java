@@ -360,7 +360,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
 
     private void onLoop(Runnable task) {
-        EventLoop loop = eventLoop();
+        // the connection's loop: the same one, and usable before this channel is registered
+        EventLoop loop = parent().eventLoop();
         if (loop.inEventLoop()) {
             task.run();
         } else {
