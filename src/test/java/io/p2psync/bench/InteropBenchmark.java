@@ -65,6 +65,7 @@ public final class InteropBenchmark {
     }
 
     static Result measure(Dialer dialer, Listener listener) throws Exception {
+        System.err.printf("measuring %s -> %s%n", dialer.name(), listener.name());
         double[] setup = new double[DIALS];
         for (int i = 0; i < WARMUP + DIALS; i++) {
             double ms = dialer.dial(listener);
@@ -74,6 +75,7 @@ public final class InteropBenchmark {
             }
         }
         Arrays.sort(setup);
+        System.err.printf("  set-up p50 %.2f ms; echo...%n", percentile(setup, 50));
         dialer.dial(listener);
         dialer.echo(listener, 1, 1 << 20); // warm-up
         double one = mibPerSecond(ONE_STREAM_BYTES, dialer.echo(listener, 1, ONE_STREAM_BYTES));

@@ -77,7 +77,8 @@ public final class JsPeer implements AutoCloseable {
         log = logDir.resolve("js-peer-" + ProcessHandle.current().pid() + "-" + INSTANCES.incrementAndGet() + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectError(ProcessBuilder.Redirect.to(log.toFile()));
-        options.debug.ifPresent(d -> builder.environment().put("DEBUG", d));
+        options.debug.or(() -> Optional.ofNullable(System.getProperty("js.debug")))
+                .ifPresent(d -> builder.environment().put("DEBUG", d));
         process = builder.start();
         stdin = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
         Thread reader = new Thread(this::readStdout, "js-peer-stdout-" + process.pid());
@@ -336,7 +337,7 @@ public final class JsPeer implements AutoCloseable {
             return this;
         }
 
-        /** The js {@code DEBUG} pattern (e.g. {@code libp2p:*}) for the stderr log. */
+        /** The js {@code DEBUG} pattern (e.g. {@code libp2p:*}) for the stderr log; system property {@code js.debug} sets it for all. */
         public Options debug(String pattern) {
             this.debug = Optional.of(pattern);
             return this;
