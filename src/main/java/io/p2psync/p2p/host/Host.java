@@ -45,7 +45,7 @@ public final class Host implements AutoCloseable {
     private final Streams streams = new Streams();
     private final ConnectionUpgrader upgrader;
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
-    private final List<Channel> servers = new ArrayList<>();
+    private final Map<Channel, Multiaddr> servers = new java.util.LinkedHashMap<>();
     // All guarded by "this".
     private final Map<PeerId, List<Connection>> connections = new HashMap<>();
     private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new HashMap<>();
@@ -76,7 +76,7 @@ public final class Host implements AutoCloseable {
                 if (!bound.isSuccess()) {
                     throw new UncheckedIOException(new IOException("cannot listen on " + address, bound.cause()));
                 }
-                host.servers.add(bound.channel());
+                host.servers.put(bound.channel(), address);
             }
         } catch (RuntimeException e) {
             host.close();
@@ -100,7 +100,8 @@ public final class Host implements AutoCloseable {
 
     /** The addresses this host accepts connections on, without {@code /p2p}; empty for a dial-only host. */
     public List<Multiaddr> listenAddresses() {
-        return servers.stream().flatMap(s -> TcpTransport.listenAddresses(s).stream()).toList();
+        return servers.entrySet().stream()
+                .flatMap(s -> TcpTransport.listenAddresses(s.getKey(), s.getValue()).stream()).toList();
     }
 
     /** The protocol ids served on inbound streams, sorted. */
@@ -192,7 +193,7 @@ public final class Host implements AutoCloseable {
             keepConnected.clear();
             connections.values().forEach(open::addAll);
         }
-        servers.forEach(Channel::close);
+        servers.keySet().forEach(Channel::close);
         open.forEach(Connection::close);
         for (Connection c : open) {
             c.channel().closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);

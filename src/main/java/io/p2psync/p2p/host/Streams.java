@@ -53,7 +53,9 @@ final class Streams {
      */
     CompletableFuture<P2pStream> open(Connection connection, List<String> protocols, ProtocolHandler handler) {
         CompletableFuture<P2pStream> result = new CompletableFuture<>();
-        connection.muxer().openStream().addListener(opened -> {
+        // Open on the event loop, so the negotiation handlers are in place before the stream can read:
+        // the responder sends its header as soon as it sees the new stream.
+        connection.channel().eventLoop().execute(() -> connection.muxer().openStream().addListener(opened -> {
             if (!opened.isSuccess()) {
                 result.completeExceptionally(opened.cause());
                 return;
@@ -74,7 +76,7 @@ final class Streams {
                     result.complete(agreed.get());
                 }
             });
-        });
+        }));
         return result;
     }
 }

@@ -79,14 +79,19 @@ public final class TcpTransport {
 
     /**
      * The addresses a bound listener can be reached on: its own address, or for a wildcard bind
-     * ({@code 0.0.0.0}, {@code ::}) every address of the same family on an interface that is up.
+     * ({@code 0.0.0.0}, {@code ::}) every address of the requested family on an interface that is up.
+     * The family comes from {@code requested}, since the JDK binds {@code 0.0.0.0} as a dual-stack
+     * {@code ::} socket.
+     *
+     * @param requested the address given to {@link #listen}
      */
-    public static List<Multiaddr> listenAddresses(Channel server) {
+    public static List<Multiaddr> listenAddresses(Channel server, Multiaddr requested) {
         InetSocketAddress bound = (InetSocketAddress) server.localAddress();
-        if (!bound.getAddress().isAnyLocalAddress()) {
-            return List.of(Multiaddr.fromSocketAddress(bound));
+        InetAddress wanted = requested.toTcpSocketAddress().getAddress();
+        if (!wanted.isAnyLocalAddress()) {
+            return List.of(Multiaddr.fromSocketAddress(new InetSocketAddress(wanted, bound.getPort())));
         }
-        boolean ip4 = bound.getAddress() instanceof Inet4Address;
+        boolean ip4 = wanted instanceof Inet4Address;
         List<Multiaddr> out = new ArrayList<>();
         try {
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
@@ -101,7 +106,7 @@ public final class TcpTransport {
                 }
             }
         } catch (SocketException e) {
-            return List.of(Multiaddr.fromSocketAddress(bound));
+            return List.of(Multiaddr.fromSocketAddress(new InetSocketAddress(wanted, bound.getPort())));
         }
         return out;
     }

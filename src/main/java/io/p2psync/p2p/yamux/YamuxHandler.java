@@ -41,6 +41,8 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     public static final int INITIAL_WINDOW = 256 * 1024;
     public static final int MAX_STREAMS = 1024;
     public static final int MAX_ACK_BACKLOG = 256;
+    /** Pings awaiting an answer; more fail at once, so a silent peer cannot grow the table. */
+    public static final int MAX_PENDING_PINGS = 16;
 
     private static final Logger log = LoggerFactory.getLogger(YamuxHandler.class);
 
@@ -61,10 +63,11 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     private final Map<Long, PendingPing> pings = new HashMap<>();
     private ChannelHandlerContext ctx;
     private State state = State.OPEN;
-    private boolean remoteGoAway;
+    private volatile boolean remoteGoAway;
     private long nextStreamId;
     private int unacknowledged;
     private long nextPingId;
+    private boolean resumeScheduled;
 
     /**
      * @param initiator true on the side that dialled the connection (it opens odd stream ids)
@@ -118,6 +121,10 @@ public final class YamuxHandler extends ChannelDuplexHandler {
         onLoop(() -> {
             if (state == State.CLOSED || !ctx.channel().isActive()) {
                 promise.tryFailure(new ClosedChannelException());
+                return;
+            }
+            if (pings.size() >= MAX_PENDING_PINGS) {
+                promise.tryFailure(new IllegalStateException(pings.size() + " pings are still unanswered"));
                 return;
             }
             long id = nextPingId++ & YamuxFrame.MAX_UINT32;
@@ -187,6 +194,21 @@ public final class YamuxHandler extends ChannelDuplexHandler {
         } catch (YamuxProtocolException e) {
             fail(e.getMessage());
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && !resumeScheduled) {
+            // Later, not now: this event can fire inside a stream's own flush, which would ignore the call.
+            resumeScheduled = true;
+            ctx.executor().execute(() -> {
+                resumeScheduled = false;
+                for (YamuxStreamChannel stream : new ArrayList<>(streams.values())) {
+                    stream.writeQueued();
+                }
+            });
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -357,6 +379,10 @@ public final class YamuxHandler extends ChannelDuplexHandler {
             return ctx.newFailedFuture(new ClosedChannelException());
         }
         return ctx.write(frame);
+    }
+
+    boolean connectionWritable() {
+        return ctx.channel().isWritable();
     }
 
     void flush() {

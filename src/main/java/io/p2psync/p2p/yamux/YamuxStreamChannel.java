@@ -138,7 +138,12 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
     private void onWindowUpdate(long delta) {
         sendWindow += delta;
-        if (open && !reset) {
+        writeQueued();
+    }
+
+    /** Sends what waited for window or for the connection to drain. */
+    void writeQueued() {
+        if (open && !reset && isRegistered()) {
             ((StreamUnsafe) unsafe()).writeQueued();
         }
     }
@@ -233,26 +238,31 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
     @Override
     protected void doWrite(ChannelOutboundBuffer in) {
-        boolean wrote = false;
-        while (sendWindow > 0) {
-            Object msg = in.current();
-            if (msg == null) {
-                break;
+        boolean wrote;
+        do {
+            wrote = false;
+            // Stop while the connection is backed up too: then this stream's own buffer fills and its writer
+            // sees isWritable() == false, instead of every stream piling a window's worth onto the connection.
+            while (sendWindow > 0 && session.connectionWritable()) {
+                Object msg = in.current();
+                if (msg == null) {
+                    break;
+                }
+                ByteBuf data = (ByteBuf) msg;
+                int length = (int) Math.min(Math.min(data.readableBytes(), sendWindow), YamuxFrameCodec.MAX_OUTBOUND_DATA_LENGTH);
+                if (length == 0) {
+                    in.remove();
+                    continue;
+                }
+                session.writeFrame(YamuxFrame.data(streamId, Set.of(), data.retainedSlice(data.readerIndex(), length)));
+                sendWindow -= length;
+                in.removeBytes(length);
+                wrote = true;
             }
-            ByteBuf data = (ByteBuf) msg;
-            int length = (int) Math.min(Math.min(data.readableBytes(), sendWindow), YamuxFrameCodec.MAX_OUTBOUND_DATA_LENGTH);
-            if (length == 0) {
-                in.remove();
-                continue;
+            if (wrote) {
+                session.flush(); // may drain the connection at once, so look again
             }
-            session.writeFrame(YamuxFrame.data(streamId, Set.of(), data.retainedSlice(data.readerIndex(), length)));
-            sendWindow -= length;
-            in.removeBytes(length);
-            wrote = true;
-        }
-        if (wrote) {
-            session.flush();
-        }
+        } while (wrote && sendWindow > 0 && in.current() != null && session.connectionWritable());
         sendFinIfDrained(in);
     }
 

@@ -197,6 +197,45 @@ class HostTest {
         assertThat(echo(dialer, listener.peerId(), "unaffected".getBytes())).isEqualTo("unaffected".getBytes());
     }
 
+    @Test
+    void garbageOnOneStreamClosesOnlyThatStream() throws Exception {
+        Host listener = start();
+        Host dialer = start();
+        Connection connection = dialer.dial(addressOf(listener)).get(20, TimeUnit.SECONDS);
+        io.netty.channel.Channel raw = connection.muxer().openStream().get(20, TimeUnit.SECONDS);
+
+        raw.writeAndFlush(Unpooled.wrappedBuffer("\u0013/multistream/1.0.0\n\u0005oops!".getBytes()));
+
+        await().atMost(WAIT).until(() -> !raw.isActive());
+        assertThat(connection.isOpen()).isTrue();
+        assertThat(echo(dialer, listener.peerId(), "fine".getBytes())).isEqualTo("fine".getBytes());
+    }
+
+    @Test
+    void listsConcreteAddressesWhenListeningOnAllInterfaces() {
+        Host host = Host.builder().listen("/ip4/0.0.0.0/tcp/0").start();
+        hosts.add(host);
+
+        List<Multiaddr> addresses = host.listenAddresses();
+
+        assertThat(addresses).isNotEmpty().noneMatch(a -> a.toString().startsWith("/ip4/0.0.0.0/"));
+        assertThat(addresses).anyMatch(a -> a.toString().startsWith("/ip4/127.0.0.1/tcp/"));
+        assertThat(addresses).allMatch(a -> !a.toString().endsWith("/tcp/0"));
+    }
+
+    @Test
+    void dialFailsForAnAddressNobodyListensOn() throws Exception {
+        Host dialer = start();
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        assertThat(dialer.dial(Multiaddr.parse("/ip4/127.0.0.1/tcp/" + port))).failsWithin(WAIT);
+        assertThat(dialer.dial(Multiaddr.parse("/ip4/127.0.0.1/udp/" + port)))
+                .failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(io.p2psync.p2p.core.MultiaddrException.class);
+    }
+
     private static byte[] echoUnchecked(Host dialer, PeerId peer, byte[] data) {
         try {
             return echo(dialer, peer, data);

@@ -99,6 +99,28 @@ class IdentifyProtocolTest {
     }
 
     @Test
+    void pushDeliversThePushersInfoToTheListener() {
+        List<IdentifyInfo> pushes = new ArrayList<>();
+        IdentifyPushProtocol receiving = new IdentifyPushProtocol(() -> serverInfo, (peer, info) -> {
+            assertThat(peer).isEqualTo(clientKey.peerId());
+            pushes.add(info);
+        });
+        IdentifyInfo clientInfo = new IdentifyInfo("", "p2p-sync/pusher", clientKey.publicKey(), List.of(), null,
+                List.of(IdentifyPushProtocol.PROTOCOL_ID));
+        IdentifyPushProtocol pushing = new IdentifyPushProtocol(() -> clientInfo, (peer, info) -> {
+            throw new AssertionError("the pushing side receives nothing");
+        });
+        pair = servedBy(stream -> receiving.initStream(new P2pStream(stream, clientKey.peerId(), IdentifyPushProtocol.PROTOCOL_ID, false)));
+
+        Channel stream = pair.openFromClient();
+        pushing.initStream(new P2pStream(stream, serverKey.peerId(), IdentifyPushProtocol.PROTOCOL_ID, true));
+        pair.pump();
+
+        assertThat(pushes).containsExactly(clientInfo);
+        assertThat(stream.isOpen()).isFalse();
+    }
+
+    @Test
     void usesTheFieldNumbersOfTheSpec() throws Exception {
         IdentifyInfo info = new IdentifyInfo("v", "a", serverKey.publicKey(), List.of(listenAddr), HEX.parseHex("0401020304060001"),
                 List.of("p"));

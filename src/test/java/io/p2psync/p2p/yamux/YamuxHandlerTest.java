@@ -165,6 +165,24 @@ class YamuxHandlerTest {
     }
 
     @Test
+    void holdsStreamDataWhileTheConnectionIsBackedUp() {
+        Channel stream = pair.openFromClient();
+        pair.pump();
+        pair.client.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+
+        ChannelFuture write = stream.writeAndFlush(text("wait for it"));
+        pair.pump();
+        assertThat(dataSent(1)).isZero();
+        assertThat(write.isDone()).isFalse();
+
+        pair.client.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        pair.pump();
+
+        assertThat(recorders.get(serverInbound.get(0)).text()).isEqualTo("wait for it");
+        assertThat(write.isSuccess()).isTrue();
+    }
+
+    @Test
     void halfCloseLetsTheOtherSideFinishWriting() {
         DuplexChannel stream = (DuplexChannel) pair.openFromClient();
         StreamRecorder clientSide = record(stream);
@@ -193,6 +211,49 @@ class YamuxHandlerTest {
         assertThat(pair.serverToClient).noneMatch(f -> f.flags().contains(YamuxFlag.RST));
         assertThat(pair.clientMux.streamCount()).isZero();
         assertThat(pair.serverMux.streamCount()).isZero();
+    }
+
+    @Test
+    void deliversThePeersFinOnlyAfterTheLastUnreadByte() {
+        serverAutoRead = false;
+        DuplexChannel stream = (DuplexChannel) pair.openFromClient();
+        stream.writeAndFlush(text("abc"));
+        stream.shutdownOutput();
+        pair.pump();
+        Channel atServer = serverInbound.get(0);
+        StreamRecorder reader = recorders.get(atServer);
+        assertThat(reader.inputShutdown()).isFalse();
+
+        atServer.read();
+        pair.pump();
+
+        assertThat(reader.text()).isEqualTo("abc");
+        assertThat(reader.inputShutdown()).isTrue();
+    }
+
+    @Test
+    void shutDownInputDropsDataButKeepsTheWindowOpen() {
+        Channel stream = pair.openFromClient();
+        stream.writeAndFlush(text("first"));
+        pair.pump();
+        DuplexChannel atServer = (DuplexChannel) serverInbound.get(0);
+        atServer.shutdownInput();
+
+        ChannelFuture big = stream.writeAndFlush(track(Unpooled.wrappedBuffer(random(3 * YamuxHandler.INITIAL_WINDOW))));
+        pair.pump();
+
+        assertThat(big.isSuccess()).as("the window kept being credited").isTrue();
+        assertThat(recorders.get(atServer).text()).isEqualTo("first");
+        assertThat(atServer.isInputShutdown()).isTrue();
+    }
+
+    @Test
+    void dataAfterFinIsAProtocolError() {
+        pair.server.writeInbound(hex("000100050000000100000000")); // SYN|FIN
+        pair.server.writeInbound(hex("00000000000000010000000141"));
+
+        assertThat(pair.server.isOpen()).isFalse();
+        assertThat(logs.list).anySatisfy(event -> assertThat(event.getFormattedMessage()).contains("data after FIN"));
     }
 
     @Test
@@ -230,6 +291,17 @@ class YamuxHandlerTest {
         assertThat(fromServer.getNow().isNegative()).isFalse();
         assertThat(pair.clientToServer).contains(new WireFrame(YamuxType.PING, Set.of(YamuxFlag.SYN), 0, 0));
         assertThat(pair.serverToClient).contains(new WireFrame(YamuxType.PING, Set.of(YamuxFlag.ACK), 0, 0));
+    }
+
+    @Test
+    void boundsUnansweredPings() {
+        for (int i = 0; i < YamuxHandler.MAX_PENDING_PINGS; i++) {
+            pair.clientMux.ping();
+        }
+
+        assertThat(pair.clientMux.ping().cause()).isInstanceOf(IllegalStateException.class);
+        pair.pump();
+        assertThat(pair.clientMux.ping().isDone()).isFalse();
     }
 
     @Test
