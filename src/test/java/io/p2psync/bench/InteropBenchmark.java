@@ -50,8 +50,14 @@ public final class InteropBenchmark {
         String name();
     }
 
+    /** One row; {@code failure} is set (and the numbers are NaN) when the pairing could not be measured. */
     record Result(String dialer, String listener, double setupP50, double setupP90, double oneStreamMiBs,
-                  double parallelMiBs) {
+                  double parallelMiBs, String failure) {
+
+        static Result failed(Dialer dialer, Listener listener, Exception e) {
+            return new Result(dialer.name(), listener.name(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                    String.valueOf(e.getMessage()));
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -64,8 +70,18 @@ public final class InteropBenchmark {
         System.exit(0);
     }
 
-    static Result measure(Dialer dialer, Listener listener) throws Exception {
+    /** Measures one pairing; a failure becomes a row that says so rather than ending the run. */
+    static Result measure(Dialer dialer, Listener listener) {
         System.err.printf("measuring %s -> %s%n", dialer.name(), listener.name());
+        try {
+            return measureOrThrow(dialer, listener);
+        } catch (Exception e) {
+            System.err.printf("  failed: %s%n", e);
+            return Result.failed(dialer, listener, e);
+        }
+    }
+
+    private static Result measureOrThrow(Dialer dialer, Listener listener) throws Exception {
         double[] setup = new double[DIALS];
         for (int i = 0; i < WARMUP + DIALS; i++) {
             double ms = dialer.dial(listener);
@@ -82,7 +98,7 @@ public final class InteropBenchmark {
         double parallel = mibPerSecond((long) PARALLEL_STREAMS * PARALLEL_BYTES,
                 dialer.echo(listener, PARALLEL_STREAMS, PARALLEL_BYTES));
         dialer.hangUp(listener);
-        return new Result(dialer.name(), listener.name(), percentile(setup, 50), percentile(setup, 90), one, parallel);
+        return new Result(dialer.name(), listener.name(), percentile(setup, 50), percentile(setup, 90), one, parallel, null);
     }
 
     /** Echo moves every byte twice (there and back); throughput counts the payload once each way, as sent. */
@@ -104,6 +120,10 @@ public final class InteropBenchmark {
                 .append(PARALLEL_STREAMS).append(" streams (MiB/s) |\n");
         out.append("|---|---|---:|---:|---:|---:|\n");
         for (Result r : results) {
+            if (r.failure() != null) {
+                out.append(String.format(Locale.ROOT, "| %s | %s | failed: %s | | | |%n", r.dialer(), r.listener(), r.failure()));
+                continue;
+            }
             out.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.1f | %.1f |%n",
                     r.dialer(), r.listener(), r.setupP50(), r.setupP90(), r.oneStreamMiBs(), r.parallelMiBs()));
         }
