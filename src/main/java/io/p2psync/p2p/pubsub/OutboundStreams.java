@@ -1,0 +1,174 @@
+package io.p2psync.p2p.pubsub;
+
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.host.P2pStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One long-lived outbound stream per peer, used only for writing (pubsub/README.md, "Stream management").
+ * RPCs sent while the stream is being opened wait in a bounded queue; when the stream fails or closes, the
+ * link is forgotten and the router opens a new one at its next heartbeat. Thread-safe: stream futures complete
+ * on event-loop threads while the router sends from its own.
+ */
+final class OutboundStreams {
+
+    private static final Logger log = LoggerFactory.getLogger(OutboundStreams.class);
+
+    private static final class Link {
+        final Deque<Rpc> pending = new ArrayDeque<>();
+        P2pStream stream;
+    }
+
+    private final StreamOpener opener;
+    private final List<String> protocolIds;
+    private final int maxPending;
+    private final Consumer<PeerId> openFailed;
+    private final Map<PeerId, Link> links = new HashMap<>();
+
+    /** @param openFailed told (without this object's lock held) of a peer whose stream could not be opened */
+    OutboundStreams(StreamOpener opener, List<String> protocolIds, int maxPending, Consumer<PeerId> openFailed) {
+        this.opener = opener;
+        this.protocolIds = List.copyOf(protocolIds);
+        this.maxPending = maxPending;
+        this.openFailed = openFailed;
+    }
+
+    /** True if a stream to {@code peer} is open or being opened. */
+    synchronized boolean isLinked(PeerId peer) {
+        return links.containsKey(peer);
+    }
+
+    /**
+     * Creates the link to {@code peer} unless there is one; RPCs sent to it queue until the stream is open.
+     *
+     * @return true if the link is new and {@link #startOpening} must be called for it
+     */
+    synchronized boolean reserve(PeerId peer) {
+        return links.putIfAbsent(peer, new Link()) == null;
+    }
+
+    /** Asks the opener for the stream of a reserved link; call without holding the router's lock. */
+    void startOpening(PeerId peer) {
+        Link link;
+        synchronized (this) {
+            link = links.get(peer);
+            if (link == null || link.stream != null) {
+                return;
+            }
+        }
+        CompletableFuture<P2pStream> future;
+        try {
+            future = opener.open(peer, protocolIds);
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        future.whenComplete((stream, error) -> opened(peer, link, stream, error));
+    }
+
+    /** Writes {@code rpc} to {@code peer}'s stream, or queues it while the stream is opening. */
+    synchronized void send(PeerId peer, Rpc rpc) {
+        Link link = links.get(peer);
+        if (link == null) {
+            log.debug("no stream to {}: dropping an RPC", peer);
+            return;
+        }
+        if (link.stream == null) {
+            if (link.pending.size() >= maxPending) {
+                log.warn("stream to {} still opening and {} RPCs queued: dropping the oldest", peer, maxPending);
+                link.pending.removeFirst();
+            }
+            link.pending.addLast(rpc);
+            return;
+        }
+        write(link.stream, rpc);
+    }
+
+    /** The protocol id agreed with {@code peer}, or null while no stream is open. */
+    synchronized String protocol(PeerId peer) {
+        Link link = links.get(peer);
+        return link == null || link.stream == null ? null : link.stream.protocolId();
+    }
+
+    /** Closes the stream to {@code peer} and drops what was queued for it. */
+    void close(PeerId peer) {
+        Link link;
+        synchronized (this) {
+            link = links.remove(peer);
+        }
+        if (link != null && link.stream != null) {
+            link.stream.channel().close();
+        }
+    }
+
+    /** Closes every stream. */
+    void closeAll() {
+        List<PeerId> peers;
+        synchronized (this) {
+            peers = List.copyOf(links.keySet());
+        }
+        peers.forEach(this::close);
+    }
+
+    private void opened(PeerId peer, Link link, P2pStream stream, Throwable error) {
+        synchronized (this) {
+            if (links.get(peer) == link && error == null) {
+                link.stream = stream;
+                while (!link.pending.isEmpty()) {
+                    write(stream, link.pending.removeFirst());
+                }
+                stream.channel().closeFuture().addListener(f -> closed(peer, link));
+                return;
+            }
+            if (links.get(peer) == link) {
+                links.remove(peer);
+            }
+        }
+        if (error != null) {
+            log.info("cannot open a pubsub stream to {}: {}", peer, error.toString());
+            openFailed.accept(peer);
+        } else {
+            stream.channel().close(); // the peer went away while the stream was being opened
+        }
+    }
+
+    private synchronized void closed(PeerId peer, Link link) {
+        if (links.get(peer) == link) {
+            links.remove(peer);
+            log.debug("pubsub stream to {} closed", peer);
+        }
+    }
+
+    /**
+     * Always hands the write to the stream's event loop, even from that loop: a write run in place could reach
+     * another router's handler in the same thread (an in-process transport does that) while the caller holds
+     * its router's lock. Tasks on one event loop run in submission order, so RPCs keep their order.
+     */
+    private static void write(P2pStream stream, Rpc rpc) {
+        Rpc adapted = GossipsubProtocol.MESHSUB_V10.equals(stream.protocolId()) ? withoutV11Fields(rpc) : rpc;
+        stream.channel().eventLoop().execute(() -> stream.channel().writeAndFlush(adapted).addListener(f -> {
+            if (!f.isSuccess()) {
+                log.info("cannot write to the pubsub stream to {}: {}", stream.remotePeer(), f.cause().toString());
+            }
+        }));
+    }
+
+    /** A v1.0 peer knows nothing of PRUNE's peer exchange and backoff. */
+    private static Rpc withoutV11Fields(Rpc rpc) {
+        if (rpc.control().prune().isEmpty()) {
+            return rpc;
+        }
+        ControlMessage c = rpc.control();
+        List<ControlMessage.Prune> prunes = c.prune().stream()
+                .map(p -> new ControlMessage.Prune(p.topic(), List.of(), java.util.Optional.empty()))
+                .toList();
+        return new Rpc(rpc.subscriptions(), rpc.messages(), new ControlMessage(c.ihave(), c.iwant(), c.graft(), prunes));
+    }
+}
