@@ -14,8 +14,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * mDNS for real, on UDP 224.0.0.251:5353, inside a network namespace this test makes, so no packet leaves
- * it. Java nodes run in child JVMs and the js peer in node, all joined to the namespace. Where no namespace
- * can be made (no privilege, no tools), every test is skipped with the reason.
+ * it. Java nodes run in child JVMs and the js peer in node, all joined to the namespace; nobody is given
+ * an address, they find each other and connect. Where no namespace can be made (no privilege, no tools),
+ * every test is skipped with the reason.
  */
 class MdnsDiscoveryIT {
 
@@ -45,17 +46,18 @@ class MdnsDiscoveryIT {
     }
 
     @Test
-    void twoJavaNodesFindEachOther() throws Exception {
+    void twoJavaNodesFindEachOtherAndConnect() throws Exception {
         ChildNode a = javaNode();
         ChildNode b = javaNode();
 
         await().atMost(DISCOVERY_TIMEOUT).until(() -> heard(a.events("discovered"), b.peerId(), b.addrs())
                 && heard(b.events("discovered"), a.peerId(), a.addrs()));
+        await().atMost(DISCOVERY_TIMEOUT).until(() -> connected(a, b.peerId()) && connected(b, a.peerId()));
         assertThat(a.events("discovered")).noneMatch(e -> e.get("peer").asString().equals(a.peerId()));
     }
 
     @Test
-    void javaAndJsNodesFindEachOther() throws Exception {
+    void javaAndJsNodesFindEachOtherAndConnect() throws Exception {
         ChildNode java = javaNode();
         JsPeer js = JsPeer.start(new JsPeer.Options().launcher(ns.launcher()).mdns(Duration.ofMillis(500)));
         nodes.add(js);
@@ -68,8 +70,15 @@ class MdnsDiscoveryIT {
         // js-libp2p strips the /p2p/<id> suffix from what it reports
         List<String> expected = java.addrs().stream().map(a -> a.substring(0, a.indexOf("/p2p/"))).toList();
         assertThat(seen.get("addrs").values().stream().map(JsonNode::asString)).containsAll(expected);
+        await().atMost(DISCOVERY_TIMEOUT).until(() -> connected(java, js.peerId().toString())
+                && js.peers().contains(io.p2psync.p2p.core.PeerId.parse(java.peerId())));
     }
 
+    private static boolean connected(ChildNode node, String peer) {
+        return node.events("connected").stream().anyMatch(e -> e.get("peer").asString().equals(peer));
+    }
+
+    /** A Java libp2p node with mDNS that dials whatever it discovers, in a child JVM in the namespace. */
     private ChildNode javaNode() throws Exception {
         ChildNode node = new ChildNode(ns.launcher(), MdnsNodeMain.class, QUERY_INTERVAL_MS);
         nodes.add(node);

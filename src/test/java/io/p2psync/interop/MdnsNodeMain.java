@@ -1,12 +1,13 @@
 package io.p2psync.interop;
 
-import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.host.Connection;
+import io.p2psync.p2p.host.ConnectionListener;
+import io.p2psync.p2p.mdns.DiscoveredPeer;
 import io.p2psync.p2p.mdns.MdnsConfig;
 import io.p2psync.p2p.mdns.MdnsDiscovery;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -14,11 +15,12 @@ import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A Java mDNS node in its own JVM, for tests that run it inside a {@link NetNamespace}. Prints
- * {@code {"event":"ready","peerId":…,"addrs":[…]}} and then one {@code {"event":"discovered",…}} line per
- * peer heard; stops when its stdin closes.
+ * A Java libp2p node with mDNS discovery in its own JVM, for tests that run it inside a
+ * {@link NetNamespace}: it dials every peer it discovers, as the service does. Prints
+ * {@code {"event":"ready","peerId":…,"addrs":[…]}}, then {@code discovered} and {@code connected} events
+ * as JSON lines; stops when its stdin closes.
  *
- * <p>Arguments: the query interval in milliseconds. It advertises a TCP port it really listens on.
+ * <p>Argument: the query interval in milliseconds.
  */
 public final class MdnsNodeMain {
 
@@ -29,14 +31,20 @@ public final class MdnsNodeMain {
 
     public static void main(String[] args) throws Exception {
         Duration interval = Duration.ofMillis(Long.parseLong(args[0]));
-        PrivateKey key = PrivateKey.generate();
-        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            List<String> addrs = List.of("/ip4/127.0.0.1/tcp/" + listener.getLocalPort() + "/p2p/" + key.peerId());
+        try (JavaNode node = JavaNode.start()) {
+            node.host().addConnectionListener(new ConnectionListener() {
+                @Override
+                public void connected(Connection connection) {
+                    print(Map.of("event", "connected", "peer", connection.remotePeer().toString(),
+                            "outbound", connection.outbound()));
+                }
+            });
+            List<String> addrs = node.host().listenAddresses().stream()
+                    .map(a -> a.withPeerId(node.peerId()).toString()).toList();
             try (MdnsDiscovery mdns = new MdnsDiscovery(MdnsConfig.defaults().withQueryInterval(interval),
-                    key.peerId(), () -> addrs, peer -> print(Map.of("event", "discovered",
-                            "peer", peer.peerId().toString(), "addrs", peer.multiaddrs())))) {
+                    node.peerId(), () -> addrs, peer -> discovered(node, peer))) {
                 mdns.start();
-                print(Map.of("event", "ready", "peerId", key.peerId().toString(), "addrs", addrs));
+                print(Map.of("event", "ready", "peerId", node.peerId().toString(), "addrs", addrs));
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
                 while (in.readLine() != null) {
                     // nothing to do but wait for stdin to close
@@ -44,6 +52,17 @@ public final class MdnsNodeMain {
             }
         }
         System.exit(0);
+    }
+
+    private static void discovered(JavaNode node, DiscoveredPeer peer) {
+        print(Map.of("event", "discovered", "peer", peer.peerId().toString(), "addrs", peer.multiaddrs()));
+        if (!node.host().isConnected(peer.peerId())) {
+            node.host().dial(Multiaddr.parse(peer.multiaddrs().get(0))).whenComplete((c, e) -> {
+                if (e != null) {
+                    print(Map.of("event", "dialFailed", "peer", peer.peerId().toString(), "error", String.valueOf(e)));
+                }
+            });
+        }
     }
 
     private static synchronized void print(Map<String, ?> event) {
