@@ -66,7 +66,8 @@ node.services.pubsub.addEventListener('message', (e) => {
     type: m.type,
     from: m.from?.toString(),
     seqno: m.sequenceNumber?.toString(),
-    data: Buffer.from(m.data).toString('utf8')
+    data: Buffer.from(m.data).toString('utf8'),
+    receivedAt: epochMillis()
   })
 })
 
@@ -111,8 +112,10 @@ const commands = {
     node.services.pubsub.subscribe(topic)
     return {}
   },
-  async publish ({ topic, data }) {
-    const r = await node.services.pubsub.publish(topic, Buffer.from(data, 'utf8'))
+  // With stamp: true, "|<epoch ms>" is appended at the moment of publishing (latency benchmarks).
+  async publish ({ topic, data, stamp = false }) {
+    const text = stamp ? `${data}|${epochMillis()}` : data
+    const r = await node.services.pubsub.publish(topic, Buffer.from(text, 'utf8'))
     return { recipients: r.recipients.map(String) }
   },
   async topicPeers ({ topic }) {
@@ -163,6 +166,11 @@ function parseArgs (argv) {
     out[argv[i].slice(2)] = argv[i + 1]
   }
   return out
+}
+
+/** Wall-clock time in milliseconds with sub-millisecond precision, comparable with the JVM's Instant.now(). */
+function epochMillis () {
+  return performance.timeOrigin + performance.now()
 }
 
 function emit (obj) {

@@ -7,6 +7,7 @@ import io.p2psync.p2p.host.ConnectionListener;
 import io.p2psync.p2p.pubsub.GossipRouter;
 import io.p2psync.p2p.pubsub.GossipsubProtocol;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -24,8 +25,7 @@ public final class GossipNode implements AutoCloseable {
     private final JavaNode node;
     private final GossipRouter router;
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
-    private final List<String> received = new CopyOnWriteArrayList<>();
-    private final List<PeerId> senders = new CopyOnWriteArrayList<>();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
 
     private GossipNode(PrivateKey key, Predicate<PeerId> authorized) {
         AtomicReference<JavaNode> self = new AtomicReference<>();
@@ -63,25 +63,38 @@ public final class GossipNode implements AutoCloseable {
         return router;
     }
 
-    /** Subscribes and records every delivered message as UTF-8, with its author. */
+    /** Subscribes and records every delivered message as UTF-8, with its author and arrival time. */
     public void subscribe(String topic) {
-        router.subscribe(topic, m -> {
-            received.add(new String(m.data(), StandardCharsets.UTF_8));
-            senders.add(m.from());
-        });
+        router.subscribe(topic, m -> received.add(new Received(new String(m.data(), StandardCharsets.UTF_8), m.from(),
+                epochMillis(Instant.now()))));
     }
 
     public void publish(String topic, String data) {
         router.publish(topic, data.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The data of every delivered message, in order of arrival. */
     public List<String> received() {
-        return received;
+        return received.stream().map(Received::data).toList();
+    }
+
+    /** Every delivered message with its author and arrival time. */
+    public List<Received> deliveries() {
+        return List.copyOf(received);
     }
 
     /** The author of the first delivered message equal to {@code data}. */
     public PeerId authorOf(String data) {
-        return senders.get(received.indexOf(data));
+        return received.stream().filter(r -> r.data().equals(data)).findFirst().orElseThrow().from();
+    }
+
+    /** Wall-clock milliseconds with sub-millisecond precision, comparable with js {@code performance.timeOrigin + now()}. */
+    public static double epochMillis(Instant t) {
+        return t.getEpochSecond() * 1000.0 + t.getNano() / 1e6;
+    }
+
+    /** A delivered message; {@code atMillis} is wall-clock time as from {@link #epochMillis}. */
+    public record Received(String data, PeerId from, double atMillis) {
     }
 
     @Override

@@ -172,6 +172,11 @@ public final class JsPeer implements AutoCloseable {
                 .map(JsonNode::asString).toList();
     }
 
+    /** Publishes {@code data + "|" + <js wall clock in ms>}, stamped at the moment of publishing. */
+    public void publishStamped(String topic, String data) {
+        call("publish", Map.of("topic", topic, "data", data, "stamp", true));
+    }
+
     /** Peers known to be subscribed to {@code topic}. */
     public List<PeerId> topicPeers(String topic) {
         return call("topicPeers", Map.of("topic", topic)).get("peers").values().stream()
