@@ -2,17 +2,12 @@ package io.p2psync.p2p.pubsub;
 
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
-import io.p2psync.p2p.pubsub.ControlMessage.IHave;
-import io.p2psync.p2p.pubsub.ControlMessage.IWant;
-import io.p2psync.p2p.pubsub.ControlMessage.Prune;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -26,14 +21,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gossipsub router (gossipsub-v1.0.md and v1.1.md): the application subscribes and publishes here; the
- * wiring reports peers coming and going; {@link GossipsubProtocol} hands it every received RPC.
+ * wiring reports peers coming and going; {@link GossipsubProtocol} hands it every received RPC. The mesh
+ * decisions live in {@link Overlay}, the checks on received messages in {@link MessageGate}, the streams in
+ * {@link OutboundStreams}.
  *
- * <p>All state is guarded by this object's lock. Listeners and the drop listener run after the lock is
- * released, on the thread that received the message. Peer exchange (PX), peer scoring and outbound-degree
- * quotas of v1.1 are not implemented: a node here sends no PX and ignores received PX.
+ * <p>All state is guarded by this object's lock. Listeners, the drop listener and the {@link StreamOpener} run
+ * after the lock is released, on the calling thread (for a received message, the stream's event loop).
+ * Peer exchange (PX), peer scoring and outbound-degree quotas of v1.1 are not implemented: this router sends
+ * no PX and ignores received PX.
  *
  * <p>Only peers that pass the peer filter ("may exchange data with") get data or control from this router,
- * and messages and control from other peers are dropped; their subscription announcements are still noted
+ * and messages and control from other peers are dropped; their subscription announcements are still noted,
  * so that a peer authorized later joins the mesh at the next heartbeat.
  */
 public final class GossipRouter implements AutoCloseable {
@@ -46,25 +44,23 @@ public final class GossipRouter implements AutoCloseable {
     private final GossipParams params;
     private final MessageSigner signer;
     private final PeerId self;
-    private final Clock clock;
-    private final Random random;
-    private final Predicate<PeerId> peerFilter;
     private final Consumer<MessageDrop> dropListener;
     private final MessageIdFunction idFunction;
 
     private final PeerTopics peers = new PeerTopics();
     private final Mesh mesh;
+    private final PeerSelection selection;
     private final SeenCache seen;
     private final MessageCache mcache;
     private final MessageGate gate;
     private final RpcBatch batch;
+    private final Overlay overlay;
     private final OutboundStreams streams;
     private final Map<String, Subscription> subscriptions = new HashMap<>();
-    /** IHAVE messages received per peer since the last heartbeat. */
-    private final Map<PeerId, Integer> ihaveReceived = new HashMap<>();
-    /** Message ids asked for by IWANT per peer since the last heartbeat. */
-    private final Map<PeerId, Integer> iwantAsked = new HashMap<>();
+    /** Listener calls decided under the lock, run after it is released. */
     private final List<Runnable> callbacks = new ArrayList<>();
+    /** Peers whose reserved outbound stream is to be opened after the lock is released. */
+    private final List<PeerId> toOpen = new ArrayList<>();
     private long nextSeqno;
     private ScheduledFuture<?> heartbeatTask;
 
@@ -72,20 +68,23 @@ public final class GossipRouter implements AutoCloseable {
         this.params = b.params;
         this.signer = new MessageSigner(b.privateKey);
         this.self = signer.self();
-        this.clock = b.clock;
-        this.random = b.random;
-        this.peerFilter = b.peerFilter;
         this.dropListener = b.dropListener;
         this.idFunction = b.idFunction;
-        this.mesh = new Mesh(clock);
-        this.seen = new SeenCache(params.seenTtl(), clock);
+        Mesh mesh = new Mesh(b.clock);
+        // the grafting side waits two heartbeats past a backoff, as go does: its GRAFT may leave up to a
+        // heartbeat late and must not reach the other side before that side's own backoff is over
+        this.selection = new PeerSelection(peers, mesh, b.peerFilter, b.random,
+                params.heartbeatInterval().multipliedBy(2));
+        this.seen = new SeenCache(params.seenTtl(), b.clock);
         this.mcache = new MessageCache(params.historyLength(), params.historyGossip());
         this.gate = new MessageGate(self, params.maxMessageBytes(), seen, idFunction);
         this.batch = new RpcBatch(params.maxRpcBytes());
+        this.overlay = new Overlay(params, mesh, peers, selection, seen, mcache, batch);
         this.streams = new OutboundStreams(b.opener, GossipsubProtocol.PROTOCOL_IDS, params.maxPendingRpcs(),
                 this::streamFailed);
         // like go: start from the clock in nanoseconds, so seqnos keep growing across restarts
-        this.nextSeqno = Math.multiplyExact(clock.millis(), 1_000_000L);
+        this.nextSeqno = Math.multiplyExact(b.clock.millis(), 1_000_000L);
+        this.mesh = mesh;
     }
 
     /**
@@ -139,40 +138,26 @@ public final class GossipRouter implements AutoCloseable {
      * @throws IllegalStateException if this router is already subscribed to {@code topic}
      */
     public void subscribe(String topic, MessageValidator validator, Consumer<PubsubMessage> listener) {
-        synchronized (this) {
+        Objects.requireNonNull(validator, "validator");
+        Objects.requireNonNull(listener, "listener");
+        locked(() -> {
             if (subscriptions.containsKey(topic)) {
                 throw new IllegalStateException("already subscribed to " + topic);
             }
             subscriptions.put(topic, new Subscription(validator, listener));
-            for (PeerId peer : linkedPeers()) {
-                batch.subscription(peer, new Rpc.Subscription(true, topic));
-            }
-            Set<PeerId> members = new LinkedHashSet<>();
-            mesh.join(topic).stream()
-                    .filter(p -> !mesh.inBackoff(topic, p, backoffSlack()) && mayExchange(p))
-                    .forEach(members::add);
-            List<PeerId> more = graftCandidates(topic);
-            more.removeAll(members);
-            members.addAll(pick(more, params.d() - members.size()));
-            members.forEach(p -> graft(topic, p));
-            flush();
-        }
+            announce(new Rpc.Subscription(true, topic));
+            overlay.join(topic);
+        });
     }
 
     /** Leaves {@code topic}: announces it and prunes the mesh with the unsubscribe backoff. No-op if not joined. */
     public void unsubscribe(String topic) {
-        synchronized (this) {
-            if (subscriptions.remove(topic) == null) {
-                return;
+        locked(() -> {
+            if (subscriptions.remove(topic) != null) {
+                announce(new Rpc.Subscription(false, topic));
+                overlay.leave(topic);
             }
-            for (PeerId peer : linkedPeers()) {
-                batch.subscription(peer, new Rpc.Subscription(false, topic));
-            }
-            for (PeerId peer : mesh.leave(topic)) {
-                sendPrune(peer, topic, params.unsubscribeBackoff());
-            }
-            flush();
-        }
+        });
     }
 
     /** Topics this router has joined. */
@@ -182,7 +167,7 @@ public final class GossipRouter implements AutoCloseable {
 
     /**
      * Signs and sends a message: to every authorized peer in the topic with flood publishing (the default),
-     * else to the mesh, or to the fanout for a topic not joined.
+     * else to the mesh, or to the fanout for a topic not joined. Own messages are not delivered to own listeners.
      *
      * @return the message's id
      * @throws IllegalArgumentException if {@code data} exceeds {@link GossipParams#maxMessageBytes()}
@@ -192,77 +177,62 @@ public final class GossipRouter implements AutoCloseable {
             throw new IllegalArgumentException(
                     "message of " + data.length + " bytes exceeds the limit of " + params.maxMessageBytes());
         }
-        synchronized (this) {
+        MessageId[] id = new MessageId[1];
+        locked(() -> {
             PubsubMessage message = signer.sign(topic, data, nextSeqno++);
-            MessageId id = idFunction.apply(message);
-            seen.add(id);
-            mcache.put(id, message);
-            for (PeerId peer : publishTargets(topic)) {
-                batch.message(peer, message);
-            }
-            flush();
-            return id;
-        }
+            id[0] = idFunction.apply(message);
+            seen.add(id[0]);
+            mcache.put(id[0], message);
+            overlay.publishTargets(topic).forEach(peer -> batch.message(peer, message));
+        });
+        return id[0];
     }
 
     // ---- the wiring's side
 
     /** A connection to {@code peer} is up: opens the outbound stream and announces our topics, if allowed. */
     public void peerConnected(PeerId peer) {
-        synchronized (this) {
-            connect(peer);
-            flush();
-        }
+        locked(() -> connect(peer));
     }
 
     /** The last connection to {@code peer} is gone: forgets it everywhere except in backoffs. */
     public void peerDisconnected(PeerId peer) {
         synchronized (this) {
             peers.remove(peer);
-            mesh.removePeer(peer);
-            ihaveReceived.remove(peer);
-            iwantAsked.remove(peer);
+            overlay.peerGone(peer);
         }
         streams.close(peer);
     }
 
     /** Processes one RPC received from {@code from} (called by the stream handler). */
     public void handleRpc(PeerId from, Rpc rpc) {
-        List<Runnable> toRun;
-        synchronized (this) {
+        locked(() -> {
             connect(from);
             handleSubscriptions(from, rpc.subscriptions());
-            if (!mayExchange(from)) {
-                if (!rpc.messages().isEmpty() || !rpc.control().isEmpty()) {
-                    dropped(new MessageDrop(from, "", MessageDrop.Reason.UNAUTHORIZED_PEER,
-                            rpc.messages().size() + " messages and control from a peer we do not exchange data with"));
-                }
-            } else {
+            if (selection.mayExchange(from)) {
                 rpc.messages().forEach(m -> handleMessage(from, m));
-                handleControl(from, rpc.control());
+                overlay.handle(from, rpc.control());
+            } else if (!rpc.messages().isEmpty() || !rpc.control().isEmpty()) {
+                dropped(new MessageDrop(from, "", MessageDrop.Reason.UNAUTHORIZED_PEER,
+                        rpc.messages().size() + " messages and control from a peer we do not exchange data with"));
             }
-            flush();
-            toRun = takeCallbacks();
-        }
-        toRun.forEach(GossipRouter::runSafely);
+        });
     }
 
     /**
-     * One heartbeat (gossipsub-v1.0.md, "Heartbeat"): mesh maintenance, fanout maintenance, gossip emission,
-     * then the message cache shifts. Called by the scheduler given to {@link #start}, or directly by tests.
+     * One heartbeat (gossipsub-v1.0.md, "Heartbeat"): streams to newly authorized peers, mesh maintenance,
+     * fanout maintenance, gossip emission, then the message cache shifts. Called by the scheduler given to
+     * {@link #start}, or directly by tests.
      */
     public void heartbeat() {
-        synchronized (this) {
-            ihaveReceived.clear();
-            iwantAsked.clear();
-            mesh.expireBackoffs(backoffSlack());
-            peers.all().stream().filter(this::mayExchange).filter(p -> !streams.isLinked(p)).forEach(this::link);
-            mesh.meshTopics().forEach(this::maintainMesh);
-            maintainFanout();
-            emitGossip();
-            mcache.shift();
-            flush();
-        }
+        locked(() -> {
+            for (PeerId peer : peers.all()) {
+                if (selection.mayExchange(peer) && !streams.isLinked(peer)) {
+                    link(peer);
+                }
+            }
+            overlay.heartbeat();
+        });
     }
 
     /** The peers in this router's mesh for {@code topic}; empty if not joined. */
@@ -281,11 +251,23 @@ public final class GossipRouter implements AutoCloseable {
         if (peer.equals(self) || !peers.add(peer)) {
             return;
         }
-        if (mayExchange(peer)) {
+        if (selection.mayExchange(peer)) {
             link(peer);
         } else {
             log.info("peer {} may not exchange pubsub data: not opening a stream", peer);
         }
+    }
+
+    /**
+     * Reserves the outbound stream, so that RPCs queue for it, and queues the hello: every topic we have
+     * joined. The stream itself is opened once the lock is released.
+     */
+    private void link(PeerId peer) {
+        if (streams.reserve(peer)) {
+            toOpen.add(peer);
+        }
+        subscriptions.keySet().stream().sorted()
+                .forEach(topic -> batch.subscription(peer, new Rpc.Subscription(true, topic)));
     }
 
     /**
@@ -294,28 +276,30 @@ public final class GossipRouter implements AutoCloseable {
      */
     private void streamFailed(PeerId peer) {
         synchronized (this) {
-            if (streams.isLinked(peer)) {
-                return; // a newer attempt is under way
+            if (!streams.isLinked(peer)) { // else a newer attempt is under way
+                peers.remove(peer);
+                overlay.peerGone(peer);
             }
-            peers.remove(peer);
-            mesh.removePeer(peer);
         }
     }
 
-    /** Opens the outbound stream and queues the hello: every topic we have joined. */
-    private void link(PeerId peer) {
-        streams.open(peer);
-        subscriptions.keySet().stream().sorted()
-                .forEach(topic -> batch.subscription(peer, new Rpc.Subscription(true, topic)));
+    /** Tells every peer with a stream that we joined or left a topic. */
+    private void announce(Rpc.Subscription change) {
+        for (PeerId peer : peers.all()) {
+            if (selection.mayExchange(peer) && streams.isLinked(peer)) {
+                batch.subscription(peer, change);
+            }
+        }
     }
 
     private void handleSubscriptions(PeerId from, List<Rpc.Subscription> changes) {
         for (Rpc.Subscription s : changes) {
-            if (s.subscribe()) {
-                peers.subscribe(from, s.topic());
-            } else {
+            if (!s.subscribe()) {
                 peers.unsubscribe(from, s.topic());
-                mesh.prune(s.topic(), from);
+                overlay.peerLeft(from, s.topic());
+            } else if (!peers.subscribe(from, s.topic())) {
+                log.warn("{} announced more than {} topics: ignoring '{}'", from, PeerTopics.MAX_TOPICS_PER_PEER,
+                        s.topic());
             }
         }
     }
@@ -332,180 +316,7 @@ public final class GossipRouter implements AutoCloseable {
         }
         mcache.put(verdict.id(), m);
         callbacks.add(() -> subscription.listener().accept(m));
-        for (PeerId peer : mesh.meshPeers(m.topic())) {
-            if (!peer.equals(from) && !peer.equals(m.from()) && mayExchange(peer)) {
-                batch.message(peer, m);
-            }
-        }
-    }
-
-    private Collection<PeerId> publishTargets(String topic) {
-        if (params.floodPublish()) {
-            return eligible(topic);
-        }
-        if (mesh.joined(topic)) {
-            return mesh.meshPeers(topic).stream().filter(this::mayExchange).toList();
-        }
-        mesh.published(topic);
-        Set<PeerId> fanout = mesh.fanoutPeers(topic);
-        if (fanout.isEmpty()) {
-            pick(eligible(topic), params.d()).forEach(p -> mesh.addFanout(topic, p));
-            fanout = mesh.fanoutPeers(topic);
-        }
-        return fanout;
-    }
-
-    // ---- control
-
-    private void handleControl(PeerId from, ControlMessage control) {
-        control.graft().forEach(g -> handleGraft(from, g.topic()));
-        control.prune().forEach(p -> handlePrune(from, p));
-        control.ihave().forEach(h -> handleIHave(from, h));
-        control.iwant().forEach(w -> handleIWant(from, w));
-    }
-
-    private void handleGraft(PeerId from, String topic) {
-        if (!mesh.joined(topic) || mesh.inMesh(topic, from)) {
-            return; // v1.1: a GRAFT for a topic we are not in is ignored, not answered
-        }
-        if (mesh.inBackoff(topic, from)) {
-            log.debug("{} grafted {} during its backoff: pruning again", from, topic);
-            sendPrune(from, topic, params.pruneBackoff());
-            return;
-        }
-        mesh.graft(topic, from);
-    }
-
-    private void handlePrune(PeerId from, Prune prune) {
-        mesh.prune(prune.topic(), from);
-        mesh.backoff(prune.topic(), from, prune.backoff().orElse(params.pruneBackoff()));
-    }
-
-    private void handleIHave(PeerId from, IHave ihave) {
-        if (!mesh.joined(ihave.topic()) || ihaveReceived.merge(from, 1, Integer::sum) > params.maxIHaveMessages()) {
-            return;
-        }
-        int budget = params.maxIHaveLength() - iwantAsked.getOrDefault(from, 0);
-        List<MessageId> wanted = ihave.ids().stream().distinct().filter(id -> !seen.contains(id))
-                .limit(Math.max(0, budget)).toList();
-        if (!wanted.isEmpty()) {
-            iwantAsked.merge(from, wanted.size(), Integer::sum);
-            batch.iwant(from, new IWant(wanted));
-        }
-    }
-
-    private void handleIWant(PeerId from, IWant iwant) {
-        for (MessageId id : iwant.ids()) {
-            mcache.getForPeer(id, from, params.gossipRetransmission()).ifPresent(m -> batch.message(from, m));
-        }
-    }
-
-    private void graft(String topic, PeerId peer) {
-        if (mesh.graft(topic, peer)) {
-            batch.graft(peer, topic);
-        }
-    }
-
-    private void sendPrune(PeerId peer, String topic, Duration backoff) {
-        mesh.backoff(topic, peer, backoff);
-        batch.prune(peer, new Prune(topic, List.of(), Optional.of(backoff)));
-    }
-
-    // ---- heartbeat
-
-    private void maintainMesh(String topic) {
-        for (PeerId peer : mesh.meshPeers(topic)) {
-            if (!mayExchange(peer) || !peers.isSubscribed(peer, topic)) {
-                mesh.prune(topic, peer); // gone, unsubscribed or no longer authorized: nothing to tell it
-            }
-        }
-        int size = mesh.meshPeers(topic).size();
-        if (size < params.dLow()) {
-            pick(graftCandidates(topic), params.d() - size).forEach(p -> graft(topic, p));
-        } else if (size > params.dHigh()) {
-            List<PeerId> members = new ArrayList<>(mesh.meshPeers(topic));
-            for (PeerId peer : pick(members, size - params.d())) {
-                mesh.prune(topic, peer);
-                sendPrune(peer, topic, params.pruneBackoff());
-            }
-        }
-    }
-
-    private void maintainFanout() {
-        mesh.expireFanout(params.fanoutTtl());
-        for (String topic : mesh.fanoutTopics()) {
-            Set<PeerId> fanout = mesh.fanoutPeers(topic);
-            for (PeerId peer : fanout) {
-                if (!mayExchange(peer) || !peers.isSubscribed(peer, topic)) {
-                    mesh.removeFanout(topic, peer);
-                }
-            }
-            int missing = params.d() - mesh.fanoutPeers(topic).size();
-            if (missing > 0) {
-                List<PeerId> candidates = eligible(topic);
-                candidates.removeAll(fanout);
-                pick(candidates, missing).forEach(p -> mesh.addFanout(topic, p));
-            }
-        }
-    }
-
-    /** IHAVE to max(D_lazy, gossip factor × eligible) peers in each topic that are outside its mesh and fanout. */
-    private void emitGossip() {
-        Set<String> topics = new LinkedHashSet<>(mesh.meshTopics());
-        topics.addAll(mesh.fanoutTopics());
-        for (String topic : topics) {
-            List<MessageId> ids = mcache.gossipIds(topic);
-            if (ids.isEmpty()) {
-                continue;
-            }
-            if (ids.size() > params.maxIHaveLength()) {
-                ids = ids.subList(0, params.maxIHaveLength());
-            }
-            List<PeerId> candidates = eligible(topic);
-            candidates.removeAll(mesh.meshPeers(topic));
-            candidates.removeAll(mesh.fanoutPeers(topic));
-            int count = Math.max(params.dLazy(), (int) Math.ceil(params.gossipFactor() * candidates.size()));
-            for (PeerId peer : pick(candidates, count)) {
-                batch.ihave(peer, new IHave(topic, ids));
-            }
-        }
-    }
-
-    // ---- helpers
-
-    private boolean mayExchange(PeerId peer) {
-        return peerFilter.test(peer);
-    }
-
-    /** Authorized peers subscribed to {@code topic}; a fresh list in a stable order. */
-    private List<PeerId> eligible(String topic) {
-        return new ArrayList<>(peers.peersIn(topic).stream().filter(this::mayExchange).toList());
-    }
-
-    private List<PeerId> graftCandidates(String topic) {
-        List<PeerId> candidates = eligible(topic);
-        candidates.removeIf(p -> mesh.inMesh(topic, p) || mesh.inBackoff(topic, p, backoffSlack()));
-        return candidates;
-    }
-
-    /** Two heartbeats, as go waits: our GRAFT may go out up to a heartbeat late and arrive a little later. */
-    private Duration backoffSlack() {
-        return params.heartbeatInterval().multipliedBy(2);
-    }
-
-    private List<PeerId> linkedPeers() {
-        return peers.all().stream().filter(this::mayExchange).filter(streams::isLinked).toList();
-    }
-
-    /** Up to {@code count} of {@code from}, chosen at random. */
-    private List<PeerId> pick(List<PeerId> from, int count) {
-        List<PeerId> shuffled = new ArrayList<>(from);
-        java.util.Collections.shuffle(shuffled, random);
-        return shuffled.subList(0, Math.max(0, Math.min(count, shuffled.size())));
-    }
-
-    private void flush() {
-        batch.flush(streams::send);
+        overlay.forwardTargets(m.topic(), from, m.from()).forEach(peer -> batch.message(peer, m));
     }
 
     private void dropped(MessageDrop drop) {
@@ -519,10 +330,30 @@ public final class GossipRouter implements AutoCloseable {
         callbacks.add(() -> dropListener.accept(drop));
     }
 
-    private List<Runnable> takeCallbacks() {
-        List<Runnable> taken = List.copyOf(callbacks);
-        callbacks.clear();
-        return taken;
+    // ---- locking
+
+    /**
+     * Runs {@code section} under the lock and sends what it batched; then, without the lock, opens the streams
+     * it reserved and runs the listeners it queued. The host's stream opening and the application's listeners
+     * are foreign code that may block or call back, so they never run while the router holds its lock. Sends
+     * stay under the lock so that RPCs to one peer go out in the order they were decided.
+     */
+    private void locked(Runnable section) {
+        List<PeerId> opening;
+        List<Runnable> toRun;
+        synchronized (this) {
+            try {
+                section.run();
+                batch.flush(streams::send);
+            } finally {
+                opening = List.copyOf(toOpen);
+                toOpen.clear();
+                toRun = List.copyOf(callbacks);
+                callbacks.clear();
+            }
+        }
+        opening.forEach(streams::startOpening);
+        toRun.forEach(GossipRouter::runSafely);
     }
 
     private void heartbeatSafely() {
@@ -553,42 +384,45 @@ public final class GossipRouter implements AutoCloseable {
         private MessageIdFunction idFunction = MessageIdFunction.PUBLIC_KEY_AND_SEQNO;
 
         private Builder(PrivateKey privateKey, StreamOpener opener) {
-            this.privateKey = java.util.Objects.requireNonNull(privateKey, "privateKey");
-            this.opener = java.util.Objects.requireNonNull(opener, "opener");
+            this.privateKey = Objects.requireNonNull(privateKey, "privateKey");
+            this.opener = Objects.requireNonNull(opener, "opener");
         }
 
         public Builder params(GossipParams params) {
-            this.params = params;
+            this.params = Objects.requireNonNull(params);
             return this;
         }
 
-        /** The clock for backoffs, fanout TTL and the seen cache (tests move it by hand). */
+        /** The clock for backoffs, fanout TTL, the seen cache and the first seqno (tests move it by hand). */
         public Builder clock(Clock clock) {
-            this.clock = clock;
+            this.clock = Objects.requireNonNull(clock);
             return this;
         }
 
         /** The source of randomness for peer selection (tests seed it). */
         public Builder random(Random random) {
-            this.random = random;
+            this.random = Objects.requireNonNull(random);
             return this;
         }
 
-        /** Which direct peers this node may exchange pubsub data with (default: all). Asked on every use. */
+        /**
+         * Which direct peers this node may exchange pubsub data with (default: all). Asked often and with the
+         * router's lock held, so it should be a quick in-memory lookup.
+         */
         public Builder peerFilter(Predicate<PeerId> peerFilter) {
-            this.peerFilter = peerFilter;
+            this.peerFilter = Objects.requireNonNull(peerFilter);
             return this;
         }
 
         /** Told of every dropped message, after it is logged (default: nothing). */
         public Builder dropListener(Consumer<MessageDrop> dropListener) {
-            this.dropListener = dropListener;
+            this.dropListener = Objects.requireNonNull(dropListener);
             return this;
         }
 
         /** How message ids are computed (default: as js-libp2p-gossipsub does); the same on every peer. */
         public Builder messageIdFunction(MessageIdFunction idFunction) {
-            this.idFunction = idFunction;
+            this.idFunction = Objects.requireNonNull(idFunction);
             return this;
         }
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,8 +16,8 @@ import java.util.TreeSet;
 /**
  * The router's overlay state per topic (gossipsub-v1.0.md, "Peering State"; v1.1 "PRUNE Backoff"):
  * {@code mesh[topic]} for joined topics, {@code fanout[topic]} with the last publish time for topics published
- * to but not joined, and the backoff until which a peer must not be grafted in a topic. Sets are sorted so a
- * seeded random selection is reproducible. Not thread-safe: the router guards it.
+ * to but not joined, and the backoff until which a peer must not be grafted in a topic. Sets keep insertion order, so
+ * runs with the same keys and random seed choose the same peers. Not thread-safe: the router guards it.
  */
 final class Mesh {
 
@@ -40,7 +41,7 @@ final class Mesh {
     Set<PeerId> join(String topic) {
         Set<PeerId> fromFanout = fanout.remove(topic);
         lastPublished.remove(topic);
-        mesh.putIfAbsent(topic, new TreeSet<>());
+        mesh.putIfAbsent(topic, new LinkedHashSet<>());
         return fromFanout == null ? Set.of() : fromFanout;
     }
 
@@ -57,7 +58,7 @@ final class Mesh {
     /** A copy of {@code mesh[topic]}; empty if the topic is not joined. */
     Set<PeerId> meshPeers(String topic) {
         Set<PeerId> members = mesh.get(topic);
-        return members == null ? new TreeSet<>() : new TreeSet<>(members);
+        return members == null ? new LinkedHashSet<>() : new LinkedHashSet<>(members);
     }
 
     boolean inMesh(String topic, PeerId peer) {
@@ -96,11 +97,11 @@ final class Mesh {
     /** A copy of {@code fanout[topic]}; empty if there is none. */
     Set<PeerId> fanoutPeers(String topic) {
         Set<PeerId> peers = fanout.get(topic);
-        return peers == null ? new TreeSet<>() : new TreeSet<>(peers);
+        return peers == null ? new LinkedHashSet<>() : new LinkedHashSet<>(peers);
     }
 
     void addFanout(String topic, PeerId peer) {
-        fanout.computeIfAbsent(topic, t -> new TreeSet<>()).add(peer);
+        fanout.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(peer);
     }
 
     void removeFanout(String topic, PeerId peer) {
@@ -112,7 +113,7 @@ final class Mesh {
 
     /** Records a publish to a topic not joined, keeping its fanout alive for another TTL. */
     void published(String topic) {
-        fanout.computeIfAbsent(topic, t -> new TreeSet<>());
+        fanout.computeIfAbsent(topic, t -> new LinkedHashSet<>());
         lastPublished.put(topic, clock.instant());
     }
 

@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,18 +46,31 @@ final class OutboundStreams {
         return links.containsKey(peer);
     }
 
-    /** Starts opening a stream to {@code peer} unless one is open or opening. */
-    void open(PeerId peer) {
+    /**
+     * Creates the link to {@code peer} unless there is one; RPCs sent to it queue until the stream is open.
+     *
+     * @return true if the link is new and {@link #startOpening} must be called for it
+     */
+    synchronized boolean reserve(PeerId peer) {
+        return links.putIfAbsent(peer, new Link()) == null;
+    }
+
+    /** Asks the opener for the stream of a reserved link; call without holding the router's lock. */
+    void startOpening(PeerId peer) {
         Link link;
         synchronized (this) {
-            if (links.containsKey(peer)) {
+            link = links.get(peer);
+            if (link == null || link.stream != null) {
                 return;
             }
-            link = new Link();
-            links.put(peer, link);
         }
-        // outside the lock: a test opener, or a host on this thread, may complete the future at once
-        opener.open(peer, protocolIds).whenComplete((stream, error) -> opened(peer, link, stream, error));
+        CompletableFuture<P2pStream> future;
+        try {
+            future = opener.open(peer, protocolIds);
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        future.whenComplete((stream, error) -> opened(peer, link, stream, error));
     }
 
     /** Writes {@code rpc} to {@code peer}'s stream, or queues it while the stream is opening. */
@@ -132,13 +146,18 @@ final class OutboundStreams {
         }
     }
 
+    /**
+     * Always hands the write to the stream's event loop, even from that loop: a write run in place could reach
+     * another router's handler in the same thread (an in-process transport does that) while the caller holds
+     * its router's lock. Tasks on one event loop run in submission order, so RPCs keep their order.
+     */
     private static void write(P2pStream stream, Rpc rpc) {
         Rpc adapted = GossipsubProtocol.MESHSUB_V10.equals(stream.protocolId()) ? withoutV11Fields(rpc) : rpc;
-        stream.channel().writeAndFlush(adapted).addListener(f -> {
+        stream.channel().eventLoop().execute(() -> stream.channel().writeAndFlush(adapted).addListener(f -> {
             if (!f.isSuccess()) {
                 log.info("cannot write to the pubsub stream to {}: {}", stream.remotePeer(), f.cause().toString());
             }
-        });
+        }));
     }
 
     /** A v1.0 peer knows nothing of PRUNE's peer exchange and backoff. */

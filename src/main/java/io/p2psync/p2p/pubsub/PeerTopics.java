@@ -1,8 +1,8 @@
 package io.p2psync.p2p.pubsub;
 
 import io.p2psync.p2p.core.PeerId;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +13,11 @@ import java.util.Set;
  */
 final class PeerTopics {
 
-    private final Map<PeerId, Set<String>> topicsByPeer = new HashMap<>();
+    /** Any connected peer may announce topics, authorized or not; this bounds what it can make us hold. */
+    static final int MAX_TOPICS_PER_PEER = 256;
+
+    /** Connection order, so that runs with the same keys and random seed choose the same peers. */
+    private final Map<PeerId, Set<String>> topicsByPeer = new LinkedHashMap<>();
 
     /** @return true if {@code peer} was not known yet */
     boolean add(PeerId peer) {
@@ -30,8 +34,18 @@ final class PeerTopics {
         return topicsByPeer.containsKey(peer);
     }
 
-    void subscribe(PeerId peer, String topic) {
-        topicsByPeer.computeIfAbsent(peer, p -> new HashSet<>()).add(topic);
+    /**
+     * Notes that {@code peer} joined {@code topic}.
+     *
+     * @return false if the peer already announced {@link #MAX_TOPICS_PER_PEER} topics and this one is ignored
+     */
+    boolean subscribe(PeerId peer, String topic) {
+        Set<String> topics = topicsByPeer.computeIfAbsent(peer, p -> new HashSet<>());
+        if (topics.size() >= MAX_TOPICS_PER_PEER && !topics.contains(topic)) {
+            return false;
+        }
+        topics.add(topic);
+        return true;
     }
 
     void unsubscribe(PeerId peer, String topic) {
@@ -46,21 +60,19 @@ final class PeerTopics {
         return topics != null && topics.contains(topic);
     }
 
-    /** Peers subscribed to {@code topic}, in a stable order; a fresh set the caller may change. */
+    /** Peers subscribed to {@code topic}, in the order they connected; a fresh set the caller may change. */
     Set<PeerId> peersIn(String topic) {
         Set<PeerId> peers = new LinkedHashSet<>();
-        topicsByPeer.entrySet().stream()
-                .filter(e -> e.getValue().contains(topic))
-                .map(Map.Entry::getKey)
-                .sorted()
-                .forEach(peers::add);
+        topicsByPeer.forEach((peer, topics) -> {
+            if (topics.contains(topic)) {
+                peers.add(peer);
+            }
+        });
         return peers;
     }
 
-    /** All connected peers, sorted; a fresh set. */
+    /** All connected peers, in the order they connected; a fresh set. */
     Set<PeerId> all() {
-        Set<PeerId> peers = new LinkedHashSet<>();
-        topicsByPeer.keySet().stream().sorted().forEach(peers::add);
-        return peers;
+        return new LinkedHashSet<>(topicsByPeer.keySet());
     }
 }

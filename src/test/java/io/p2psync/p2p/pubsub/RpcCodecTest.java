@@ -184,10 +184,12 @@ class RpcCodecTest {
         new GossipsubProtocol(router).initStream(v10);
         OutboundStreams streams = new OutboundStreams((peer, ids) -> CompletableFuture.completedFuture(v10),
                 GossipsubProtocol.PROTOCOL_IDS, 8, peer -> { });
-        streams.open(remote);
+        streams.reserve(remote);
+        streams.startOpening(remote);
 
         streams.send(remote, Rpc.ofControl(new ControlMessage(List.of(), List.of(), List.of(), List.of(prune))));
 
+        ch.runPendingTasks();
         ByteBuf frame = ch.readOutbound();
         written.add(frame);
         EmbeddedChannel reader = stream();

@@ -72,7 +72,9 @@ final class SimulatedNetwork implements AutoCloseable {
 
     /** Adds a node, letting the test finish configuring its router (clock and randomness are the network's). */
     Node add(Function<GossipRouter.Builder, GossipRouter.Builder> configure) {
-        Node node = new Node(PrivateKey.generate());
+        byte[] seed = new byte[32];
+        random.nextBytes(seed); // seeded keys too: peer order, and so every random choice, repeats run to run
+        Node node = new Node(PrivateKey.fromSeed(seed));
         GossipRouter.Builder builder = GossipRouter.builder(node.key, (peer, ids) -> openStream(node, peer, ids))
                 .clock(clock)
                 .random(new Random(random.nextLong()))
@@ -100,6 +102,7 @@ final class SimulatedNetwork implements AutoCloseable {
         while (moved) {
             moved = false;
             for (Pipe pipe : List.copyOf(pipes)) {
+                pipe.from().runPendingTasks(); // routers hand their writes to the event loop
                 Object frame;
                 while ((frame = pipe.from().readOutbound()) != null) {
                     moved = true;
