@@ -12,6 +12,8 @@ import io.p2psync.p2p.host.ConnectionListener;
 import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.identify.IdentifyInfo;
 import io.p2psync.p2p.identify.IdentifyProtocol;
+import io.p2psync.p2p.mdns.MdnsConfig;
+import io.p2psync.p2p.mdns.MdnsDiscovery;
 import io.p2psync.p2p.ping.PingProtocol;
 import io.p2psync.p2p.pubsub.GossipParams;
 import io.p2psync.p2p.pubsub.GossipRouter;
@@ -33,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * This node on the live network: starts the libp2p host with the device key (identify, ping, gossipsub),
- * joins the topic with {@link GossipIntake} as validator and {@link GossipDelivery} as listener, dials the
+ * finds LAN peers by mDNS (if {@code p2psync.libp2p.mdns}), joins the topic with {@link GossipIntake} as validator and {@link GossipDelivery} as listener, dials the
  * configured peers and every authorized device with a url, and stops it all again. When an authorized peer
  * connects it asks the peer's identify (to learn its REST url) and starts a {@link CatchUp} round with it.
  * Starts after the web server (so {@code local.server.port} is known) and stops before it.
@@ -62,6 +64,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
     private volatile IdentifyProtocol identify;
     private volatile PeerDialer dialer;
     private ScheduledExecutorService heartbeat;
+    private MdnsDiscovery mdns;
 
     LiveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices, AuthorizedPeers authorized,
             GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, PeerUrls urls, PeerRateLimiter rate,
@@ -113,6 +116,9 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
         });
         router.start(heartbeat);
         router.subscribe(settings.topic(), intake, delivery);
+        if (settings.mdns()) {
+            startMdns();
+        }
         log.info("live: {} on topic '{}' at {}", host.peerId(), settings.topic(), listenAddrs());
         background(() -> {
             dialer.dialConfigured(settings.peers());
@@ -120,10 +126,27 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
         });
     }
 
+    /** Starts mDNS discovery; a machine without a multicast interface runs on without it. */
+    private void startMdns() {
+        MdnsDiscovery discovery = new MdnsDiscovery(MdnsConfig.defaults().withQueryInterval(settings.mdnsInterval()),
+                host.peerId(), this::listenAddrs,
+                peer -> background(() -> dialer.dialDiscovered(peer.peerId(), peer.multiaddrs())));
+        try {
+            discovery.start();
+            mdns = discovery;
+        } catch (RuntimeException e) {
+            log.warn("mDNS discovery is off: {}", e.getMessage());
+        }
+    }
+
     @Override
     public synchronized void stop() {
         if (host == null) {
             return;
+        }
+        if (mdns != null) {
+            mdns.close();
+            mdns = null;
         }
         router.close();
         heartbeat.shutdownNow();

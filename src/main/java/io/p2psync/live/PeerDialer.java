@@ -3,6 +3,7 @@ package io.p2psync.live;
 import io.p2psync.devices.Device;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.MultiaddrProtocol;
+import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.host.Host;
 import java.io.IOException;
 import java.net.URI;
@@ -12,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Dials peers over libp2p: the multiaddrs configured in {@code p2psync.libp2p.peers}, and every authorized
  * device that has a url, at the libp2p addresses its {@code GET /status} lists ({@code listenAddrs}), trying
- * first those on the url's host. The host redials a peer it reached by a {@code /p2p/} address when the
+ * first those on the url's host; and peers heard by mDNS. The host redials a peer it reached by a {@code /p2p/} address when the
  * connection is lost. Blocking: call it off the network threads.
  */
 final class PeerDialer {
@@ -33,6 +36,7 @@ final class PeerDialer {
 
     private final Host host;
     private final JsonMapper json;
+    private final Set<PeerId> dialling = ConcurrentHashMap.newKeySet();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(TIMEOUT).build();
 
@@ -69,15 +73,45 @@ final class PeerDialer {
             Thread.currentThread().interrupt();
             return false;
         }
+        return dialAny(device.deviceId(), addresses);
+    }
+
+    /**
+     * Dials a peer heard by mDNS at the addresses it announced, those not on loopback first (a LAN peer's
+     * loopback address is this machine), unless already connected or being dialled.
+     */
+    void dialDiscovered(PeerId peer, List<String> announced) {
+        if (host.isConnected(peer) || !dialling.add(peer)) {
+            return;
+        }
+        try {
+            List<Multiaddr> first = new ArrayList<>();
+            List<Multiaddr> loopback = new ArrayList<>();
+            for (String text : announced) {
+                try {
+                    Multiaddr m = Multiaddr.parse(text).withoutPeerId();
+                    (m.toTcpSocketAddress().getAddress().isLoopbackAddress() ? loopback : first).add(m);
+                } catch (IllegalArgumentException notTcp) {
+                    log.debug("ignoring announced address {} of {}", text, peer);
+                }
+            }
+            first.addAll(loopback);
+            dialAny(peer, first);
+        } finally {
+            dialling.remove(peer);
+        }
+    }
+
+    private boolean dialAny(PeerId peer, List<Multiaddr> addresses) {
         for (Multiaddr address : addresses) {
             try {
-                dial(address.withPeerId(device.deviceId()));
+                dial(address.withPeerId(peer));
                 return true;
             } catch (RuntimeException e) {
-                log.debug("dialling {} at {} failed: {}", device.deviceId(), address, cause(e));
+                log.debug("dialling {} at {} failed: {}", peer, address, cause(e));
             }
         }
-        log.info("could not dial {} at any of {}", device.deviceId(), addresses);
+        log.info("could not dial {} at any of {}", peer, addresses);
         return false;
     }
 
