@@ -27,9 +27,10 @@ CREATE INDEX sync_log_row ON sync_log (table_name, record_id);
 CREATE INDEX sync_log_unsynced ON sync_log (is_synced) WHERE is_synced = 0;
 CREATE INDEX sync_log_hlc ON sync_log (hlc);
 
--- What the triggers on tracked tables write; drained into sync_log by the sealer.
+-- What the triggers on tracked tables write; drained into sync_log by the sealer. The id orders the queue;
+-- no AUTOINCREMENT, which would cost a write to sqlite_sequence on every captured change.
 CREATE TABLE sync_capture (
-    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    id              INTEGER PRIMARY KEY,
     table_name      TEXT    NOT NULL,
     record_id       TEXT    NOT NULL,
     operation       TEXT    NOT NULL CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE')),
@@ -57,7 +58,7 @@ CREATE TABLE sync_row_state (
     deleted       INTEGER NOT NULL DEFAULT 0,
     column_clocks TEXT,                               -- reserved for per-column merge (issue 4)
     PRIMARY KEY (table_name, record_id)
-);
+) WITHOUT ROWID;                                      -- looked up and written by key only
 
 CREATE TABLE sync_devices (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -85,7 +85,12 @@ public record ChangeEntry(
      */
     public static ChangeEntry seal(DeviceIdentity signer, long version, long hlc, long timestamp, RowChange change,
             VersionVector base, String prevHash) {
-        String origin = signer.deviceId().toString();
+        return seal(signer, signer.deviceId().toString(), version, hlc, timestamp, change, base, prevHash);
+    }
+
+    /** As above, with the signer's device id text already at hand (it costs a base58 encoding). */
+    static ChangeEntry seal(DeviceIdentity signer, String origin, long version, long hlc, long timestamp,
+            RowChange change, VersionVector base, String prevHash) {
         byte[] digest = CanonicalEncoding.digest(origin, version, hlc, timestamp, change, base, prevHash);
         return new ChangeEntry(origin, version, hlc, timestamp, change.table(), change.recordId(), change.operation(),
                 change.kind(), change.data(), change.changedColumns(), base, prevHash, CanonicalEncoding.hex(digest),

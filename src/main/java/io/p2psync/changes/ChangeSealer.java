@@ -23,7 +23,8 @@ class ChangeSealer {
     /** Captures sealed per batch; bounds memory when another program wrote a lot at once. */
     static final int BATCH = 1000;
 
-    private record Capture(long id, RowChange change, long capturedAt) {
+    /** A captured change and, for the first capture of its row in a batch, the row's stored state. */
+    private record Capture(long id, RowChange change, long capturedAt, RowState stored) {
     }
 
     private final JdbcClient jdbc;
@@ -31,6 +32,7 @@ class ChangeSealer {
     private final RowStates rows;
     private final DeviceIdentity identity;
     private final HybridLogicalClock clock;
+    private final String self;
 
     ChangeSealer(JdbcClient jdbc, ChangeLog log, RowStates rows, DeviceIdentity identity, HybridLogicalClock clock) {
         this.jdbc = jdbc;
@@ -38,6 +40,7 @@ class ChangeSealer {
         this.rows = rows;
         this.identity = identity;
         this.clock = clock;
+        this.self = identity.deviceId().toString();
     }
 
     /** Seals every pending capture; answers the number of entries made (0 if none were pending). */
@@ -46,12 +49,23 @@ class ChangeSealer {
         int total = 0;
         List<Capture> captures;
         do {
+            // One query reads the captures with their rows' states, instead of one lookup per row.
             captures = jdbc.sql("""
-                            SELECT id, table_name, record_id, operation, row_data, changed_columns, captured_at
-                            FROM sync_capture ORDER BY id LIMIT ?""")
+                            SELECT c.id, c.table_name, c.record_id, c.operation, c.row_data, c.changed_columns,
+                                   c.captured_at, s.vector, s.origin, s.version, s.hlc, s.deleted, s.column_clocks
+                            FROM sync_capture c
+                            LEFT JOIN sync_row_state s ON s.table_name = c.table_name AND s.record_id = c.record_id
+                            ORDER BY c.id LIMIT ?""")
                     .param(BATCH)
-                    .query((rs, n) -> new Capture(rs.getLong(1), new RowChange(rs.getString(2), rs.getString(3),
-                            Operation.valueOf(rs.getString(4)), Kind.EDIT, rs.getString(5), rs.getString(6)), rs.getLong(7)))
+                    .query((rs, n) -> {
+                        RowChange change = new RowChange(rs.getString(2), rs.getString(3),
+                                Operation.valueOf(rs.getString(4)), Kind.EDIT, rs.getString(5), rs.getString(6));
+                        String vector = rs.getString(8);
+                        RowState stored = vector == null ? null : new RowState(change.table(), change.recordId(),
+                                VersionVector.parse(vector), rs.getString(9), rs.getLong(10), rs.getLong(11),
+                                rs.getInt(12) != 0, rs.getString(13));
+                        return new Capture(rs.getLong(1), change, rs.getLong(7), stored);
+                    })
                     .list();
             if (!captures.isEmpty()) {
                 seal(captures);
@@ -68,11 +82,11 @@ class ChangeSealer {
      */
     @Transactional(propagation = Propagation.REQUIRED)
     public ChangeEntry seal(RowChange change) {
-        return seal(List.of(new Capture(0, change, System.currentTimeMillis()))).get(0);
+        RowState stored = rows.find(change.table(), change.recordId()).orElse(null);
+        return seal(List.of(new Capture(0, change, System.currentTimeMillis(), stored))).get(0);
     }
 
     private List<ChangeEntry> seal(List<Capture> captures) {
-        String self = identity.deviceId().toString();
         ChangeLog.Head head = log.head(self);
         long version = head.version();
         String prev = head.hash();
@@ -80,16 +94,16 @@ class ChangeSealer {
         List<ChangeEntry> entries = new ArrayList<>(captures.size());
         for (Capture c : captures) {
             String rowKey = c.change().table() + '\u0000' + c.change().recordId();
-            RowState before = states.computeIfAbsent(rowKey, k -> rows.find(c.change().table(), c.change().recordId())
-                    .orElse(null));
+            // a row met earlier in this batch has moved on since the query; take the newer state
+            RowState before = states.containsKey(rowKey) ? states.get(rowKey) : c.stored();
             VersionVector base = before == null ? VersionVector.EMPTY : before.vector();
-            ChangeEntry entry = ChangeEntry.seal(identity, ++version, clock.now(), c.capturedAt(), c.change(), base, prev);
+            ChangeEntry entry = ChangeEntry.seal(identity, self, ++version, clock.now(), c.capturedAt(), c.change(), base, prev);
             prev = entry.hash();
             entries.add(entry);
             states.put(rowKey, RowState.writtenBy(entry, base));
         }
         log.append(entries, null, 0);
-        states.values().stream().filter(s -> s != null).forEach(rows::save);
+        rows.saveAll(states.values());
         return entries;
     }
 }

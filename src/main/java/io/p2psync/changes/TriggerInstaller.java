@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Installs the capture triggers: AFTER INSERT, UPDATE and DELETE on {@code kv_store} and every table in
@@ -28,6 +29,7 @@ class TriggerInstaller {
     static final String KV_TABLE = "kv_store";
     private static final Logger log = LoggerFactory.getLogger(TriggerInstaller.class);
     private static final String NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String NOT_APPLYING = "(SELECT applying FROM sync_apply_guard WHERE id = 1) = 0";
 
     private final JdbcClient jdbc;
@@ -128,9 +130,12 @@ class TriggerInstaller {
         String anyChanged = t.columns().stream().map(c -> "OLD." + TrackedTable.quote(c) + " IS NOT NEW." + TrackedTable.quote(c))
                 .collect(Collectors.joining(" OR "));
         String keyChanged = t.recordIdSql("OLD") + " IS NOT " + t.recordIdSql("NEW");
+        // A plain expression, not a subquery: the trigger is compiled into every statement that writes the
+        // table, so its size is paid on every prepare.
         String changedList = t.columns().stream()
-                .map(c -> "SELECT " + TrackedTable.literal(c) + " AS c WHERE OLD." + TrackedTable.quote(c) + " IS NOT NEW." + TrackedTable.quote(c))
-                .collect(Collectors.joining(" UNION ALL ", "(SELECT json_group_array(c) FROM (", "))"));
+                .map(c -> "CASE WHEN OLD." + TrackedTable.quote(c) + " IS NOT NEW." + TrackedTable.quote(c) + " THEN "
+                        + TrackedTable.literal(JSON.writeValueAsString(c) + ",") + " ELSE '' END")
+                .collect(Collectors.joining(" || ", "'[' || rtrim(", ", ',') || ']'"));
         String deleteOld = "INSERT INTO sync_capture (table_name, record_id, operation, row_data, changed_columns, captured_at) "
                 + "SELECT " + TrackedTable.literal(t.name()) + ", " + t.recordIdSql("OLD") + ", 'DELETE', NULL, NULL, "
                 + NOW_MS + " WHERE " + keyChanged + ";";
