@@ -113,7 +113,9 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
                     "device " + caller + " is not known here; it is now listed as pending");
             return;
         }
-        devices.recordAddress(caller, address);
+        if (!address.equals(device.get().lastAddress())) {
+            devices.recordAddress(caller, address);
+        }
         switch (device.get().status()) {
             case REVOKED -> {
                 refuse(request, response, AuthFailure.REVOKED_DEVICE, "device " + caller + " was revoked");

@@ -47,6 +47,11 @@ class SyncLog {
         this.jdbc = jdbc;
     }
 
+    /** True if the triggers captured changes that are not sealed into the log yet: one cheap read. */
+    boolean hasUnsealedCaptures() {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_capture)").query(Boolean.class).single();
+    }
+
     /** Per origin, the highest version held. Versions are stored without gaps, so this is what is known. */
     VersionVector vector() {
         Map<String, Long> heads = new LinkedHashMap<>();

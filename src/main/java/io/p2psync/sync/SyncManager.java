@@ -10,8 +10,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 
@@ -21,7 +26,7 @@ import org.springframework.stereotype.Service;
  * rest of the round (it would be refused again), so one bad entry never stalls the other origins.
  */
 @Service
-public class SyncManager {
+public class SyncManager implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(SyncManager.class);
 
@@ -33,6 +38,12 @@ public class SyncManager {
     private final PeerProgress progress;
     private final SyncSettings settings;
     private final Clock clock;
+    /** Runs the request for the next pull page while the current one is applied; daemon threads. */
+    private final ExecutorService prefetcher = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "sync-prefetch");
+        t.setDaemon(true);
+        return t;
+    });
 
     SyncManager(PeerClient client, SyncLog syncLog, ChangeTracker tracker, EntryReceiver receiver, DeviceRepository devices,
                 PeerProgress progress, SyncSettings settings, ObjectProvider<Clock> clock) {
@@ -44,6 +55,11 @@ public class SyncManager {
         this.progress = progress;
         this.settings = settings;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
+    }
+
+    @Override
+    public void destroy() {
+        prefetcher.shutdownNow();
     }
 
     /** One round with every authorized device that has a url, one after the other. */
@@ -100,28 +116,59 @@ public class SyncManager {
             this.peer = peer;
         }
 
+        /**
+         * Pulls page after page. While one page is applied here, the next is already being asked for (with
+         * the vector this page will give once applied), so the peer's work and the transfer overlap with
+         * the local apply. If the page had refusals, that request is dropped and asked again without the
+         * refused origins.
+         */
         void pull() {
             VersionVector mine = syncLog.vector();
-            while (true) {
-                PullResponse page = client.pull(peer.url(), peer.deviceId(),
-                        new PullRequest(skippingBlocked(mine), settings.pullPageSize()));
+            CompletableFuture<PullResponse> next = fetch(mine);
+            while (next != null) {
+                PullResponse page = await(next);
                 theirs = page.serverVector();
+                boolean last = !page.more() || page.entries().isEmpty();
+                VersionVector after = advance(mine, page.entries());
+                next = last ? null : fetch(after);
                 if (!page.entries().isEmpty()) {
                     PushResponse outcome = receiver.receive(page.entries(), peer.deviceId());
                     pulled += outcome.accepted();
                     conflicts += outcome.conflicts();
                     rejected += outcome.rejected();
-                    outcome.rejections().forEach(r -> blocked.add(r.origin()));
-                    mine = advance(mine, page.entries());
+                    if (!outcome.rejections().isEmpty()) {
+                        outcome.rejections().forEach(r -> blocked.add(r.origin()));
+                        after = advance(mine, page.entries());
+                        if (next != null) {
+                            next.cancel(false);
+                            next = fetch(after);
+                        }
+                    }
                 }
-                if (!page.more() || page.entries().isEmpty()) {
-                    return;
+                mine = after;
+            }
+        }
+
+        private CompletableFuture<PullResponse> fetch(VersionVector mine) {
+            PullRequest request = new PullRequest(skippingBlocked(mine), settings.pullPageSize());
+            return CompletableFuture.supplyAsync(() -> client.pull(peer.url(), peer.deviceId(), request), prefetcher);
+        }
+
+        private PullResponse await(CompletableFuture<PullResponse> page) {
+            try {
+                return page.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
                 }
+                throw e;
             }
         }
 
         void push() {
-            tracker.sealPending(); // so writes made a moment ago by other programs go out in this round
+            if (syncLog.hasUnsealedCaptures()) {
+                tracker.sealPending(); // so writes made a moment ago by other programs go out in this round
+            }
             VersionVector mine = syncLog.vector();
             while (true) {
                 List<ChangeEntry> page = syncLog.missing(mine, skippingBlocked(theirs), settings.pushPageSize());

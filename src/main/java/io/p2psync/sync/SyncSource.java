@@ -23,7 +23,9 @@ public class SyncSource {
      * @param limit the most entries to answer
      */
     public PullResponse pull(VersionVector known, int limit) {
-        tracker.sealPending(); // so writes made a moment ago by other programs are answered too
+        if (syncLog.hasUnsealedCaptures()) {
+            tracker.sealPending(); // so writes made a moment ago by other programs are answered too
+        }
         VersionVector mine = syncLog.vector();
         List<ChangeEntry> entries = syncLog.missing(mine, known, limit + 1);
         boolean more = entries.size() > limit;
