@@ -12,16 +12,16 @@ import io.p2psync.p2p.core.PublicKey;
 import io.p2psync.p2p.transport.TcpTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,29 +39,28 @@ public final class Host implements AutoCloseable {
 
     private final PrivateKey identity;
     private final String agentVersion;
-    private final RedialPolicy redialPolicy;
+    private final int maxInboundConnections;
+    private final AtomicInteger inboundConnections = new AtomicInteger();
     private final EventLoopGroup group;
     private final TcpTransport tcp;
     private final Streams streams = new Streams();
     private final ConnectionUpgrader upgrader;
-    private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<Channel, Multiaddr> servers = new java.util.LinkedHashMap<>();
-    // All guarded by "this".
-    private final Map<PeerId, List<Connection>> connections = new HashMap<>();
+    private final PeerConnections connections = new PeerConnections();
+    private final Redialer redialer;
+    private final Map<Channel, Multiaddr> servers = new LinkedHashMap<>();
     private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new HashMap<>();
-    private final Map<PeerId, Multiaddr> keepConnected = new HashMap<>();
-    private final Map<PeerId, Integer> redialAttempts = new HashMap<>();
-    private boolean closed;
+    private volatile boolean closed;
 
     private Host(HostBuilder builder) {
         this.identity = builder.privateKey;
         this.agentVersion = builder.agentVersion;
-        this.redialPolicy = builder.redialPolicy;
+        this.maxInboundConnections = builder.maxInboundConnections;
         this.group = new MultiThreadIoEventLoopGroup(builder.ioThreads, NioIoHandler.newFactory());
         this.tcp = new TcpTransport(group);
         this.upgrader = new ConnectionUpgrader(identity, streams::acceptInbound);
+        this.redialer = new Redialer(builder.redialPolicy, group, this::dial, connections::contains);
         builder.protocols.forEach(streams::register);
-        listeners.addAll(builder.listeners);
+        builder.listeners.forEach(connections::addListener);
     }
 
     public static HostBuilder builder() {
@@ -72,7 +71,7 @@ public final class Host implements AutoCloseable {
         Host host = new Host(builder);
         try {
             for (Multiaddr address : builder.listen) {
-                ChannelFuture bound = host.tcp.listen(address, ch -> host.accept(ch)).awaitUninterruptibly();
+                ChannelFuture bound = host.tcp.listen(address, host::accept).awaitUninterruptibly();
                 if (!bound.isSuccess()) {
                     throw new UncheckedIOException(new IOException("cannot listen on " + address, bound.cause()));
                 }
@@ -115,11 +114,11 @@ public final class Host implements AutoCloseable {
     }
 
     public void addConnectionListener(ConnectionListener listener) {
-        listeners.add(listener);
+        connections.addListener(listener);
     }
 
     public void removeConnectionListener(ConnectionListener listener) {
-        listeners.remove(listener);
+        connections.removeListener(listener);
     }
 
     /**
@@ -131,7 +130,60 @@ public final class Host implements AutoCloseable {
      *     {@code NoiseException} that stopped it
      */
     public CompletableFuture<Connection> dial(Multiaddr address) {
-        return dial(address, false);
+        Optional<PeerId> peer;
+        try {
+            peer = address.peerId();
+            address.withoutPeerId().toTcpSocketAddress();
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (peer.isPresent() && peer.get().equals(peerId())) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("cannot dial this host itself"));
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("host is closed"));
+        }
+        CompletableFuture<Connection> attempt = new CompletableFuture<>();
+        if (peer.isPresent()) {
+            Optional<Connection> existing = connections.primary(peer.get());
+            if (existing.isPresent()) {
+                return CompletableFuture.completedFuture(existing.get());
+            }
+            synchronized (pendingDials) {
+                CompletableFuture<Connection> pending = pendingDials.putIfAbsent(peer.get(), attempt);
+                if (pending != null) {
+                    return pending;
+                }
+            }
+        }
+        tcp.dial(address.withoutPeerId(), ch -> upgrader.upgrade(ch, true, peer).whenComplete((c, e) -> {
+            if (e != null) {
+                attempt.completeExceptionally(e);
+            } else {
+                attempt.complete(c);
+            }
+        })).addListener(connected -> {
+            if (!connected.isSuccess()) {
+                attempt.completeExceptionally(connected.cause());
+            }
+        });
+        return attempt.handle((connection, error) -> {
+            peer.ifPresent(p -> {
+                synchronized (pendingDials) {
+                    pendingDials.remove(p, attempt);
+                }
+            });
+            if (error != null) {
+                log.debug("dialling {} failed: {}", address, error.toString());
+                throw error instanceof CompletionException c ? c : new CompletionException(error);
+            }
+            // Remembered first, so that a connection lost right after it is booked is redialled.
+            peer.ifPresent(p -> redialer.remember(p, address));
+            if (!register(connection)) {
+                throw new CompletionException(new IllegalStateException("refused " + connection));
+            }
+            return connection;
+        });
     }
 
     /**
@@ -149,7 +201,7 @@ public final class Host implements AutoCloseable {
     }
 
     private CompletableFuture<P2pStream> newStream(PeerId peer, List<String> protocols, ProtocolHandler handler) {
-        Optional<Connection> connection = connection(peer);
+        Optional<Connection> connection = connections.primary(peer);
         if (connection.isEmpty()) {
             return CompletableFuture.failedFuture(new NotConnectedException(peer));
         }
@@ -157,42 +209,36 @@ public final class Host implements AutoCloseable {
     }
 
     /** The connection new streams to {@code peer} use, if connected. */
-    public synchronized Optional<Connection> connection(PeerId peer) {
-        List<Connection> open = connections.get(peer);
-        return open == null ? Optional.empty() : Optional.of(open.get(0));
+    public Optional<Connection> connection(PeerId peer) {
+        return connections.primary(peer);
     }
 
-    public synchronized boolean isConnected(PeerId peer) {
-        return connections.containsKey(peer);
+    public boolean isConnected(PeerId peer) {
+        return connections.contains(peer);
     }
 
-    public synchronized Set<PeerId> connectedPeers() {
-        return Set.copyOf(connections.keySet());
+    public Set<PeerId> connectedPeers() {
+        return connections.peers();
     }
 
     /** Stops redialling {@code peer} and closes every connection to it. */
     public void disconnect(PeerId peer) {
-        List<Connection> open;
-        synchronized (this) {
-            keepConnected.remove(peer);
-            redialAttempts.remove(peer);
-            open = List.copyOf(connections.getOrDefault(peer, List.of()));
-        }
-        open.forEach(Connection::close);
+        redialer.forget(peer);
+        connections.of(peer).forEach(Connection::close);
     }
 
-    /** Stops listening, closes every connection (yamux go-away first) and the I/O threads. Idempotent. */
+    /**
+     * Stops listening, closes every connection (yamux go-away first) and the I/O threads. Idempotent.
+     * Blocks for a few seconds at most; never call it on an event loop (e.g. from a listener).
+     */
     @Override
-    public void close() {
-        List<Connection> open = new ArrayList<>();
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            keepConnected.clear();
-            connections.values().forEach(open::addAll);
+    public synchronized void close() {
+        if (closed) {
+            return;
         }
+        closed = true;
+        redialer.close();
+        List<Connection> open = connections.closeAll();
         servers.keySet().forEach(Channel::close);
         open.forEach(Connection::close);
         for (Connection c : open) {
@@ -201,139 +247,35 @@ public final class Host implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    // ---- connection book-keeping ----
-
-    private CompletableFuture<Connection> dial(Multiaddr address, boolean redial) {
-        Optional<PeerId> peer;
-        try {
-            peer = address.peerId();
-            address.withoutPeerId().toTcpSocketAddress();
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        if (peer.isPresent() && peer.get().equals(peerId())) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("cannot dial this host itself"));
-        }
-        CompletableFuture<Connection> result = new CompletableFuture<>();
-        synchronized (this) {
-            if (closed) {
-                return CompletableFuture.failedFuture(new IllegalStateException("host is closed"));
-            }
-            if (peer.isPresent()) {
-                Optional<Connection> existing = connection(peer.get());
-                if (existing.isPresent()) {
-                    return CompletableFuture.completedFuture(existing.get());
-                }
-                CompletableFuture<Connection> pending = pendingDials.putIfAbsent(peer.get(), result);
-                if (pending != null) {
-                    return pending;
-                }
-            }
-        }
-        Consumer<Channel> upgrade = ch -> upgrader.upgrade(ch, true, peer).whenComplete((c, e) -> {
-            if (e != null) {
-                result.completeExceptionally(e);
-            } else {
-                result.complete(c);
-            }
-        });
-        tcp.dial(address.withoutPeerId(), upgrade::accept).addListener(connected -> {
-            if (!connected.isSuccess()) {
-                result.completeExceptionally(connected.cause());
-            }
-        });
-        return result.whenComplete((connection, error) -> dialDone(address, peer, result, connection, error, redial));
-    }
-
-    private void dialDone(Multiaddr address, Optional<PeerId> peer, CompletableFuture<Connection> attempt,
-            Connection connection, Throwable error, boolean redial) {
-        synchronized (this) {
-            peer.ifPresent(p -> pendingDials.remove(p, attempt));
-            if (connection != null && peer.isPresent()) {
-                keepConnected.put(peer.get(), address);
-            }
-        }
-        if (connection != null) {
-            register(connection);
-        } else {
-            log.debug("dialling {} failed: {}", address, error.toString());
-            if (redial) {
-                peer.ifPresent(this::scheduleRedial);
-            }
-        }
-    }
-
     private void accept(Channel channel) {
+        if (inboundConnections.incrementAndGet() > maxInboundConnections) {
+            inboundConnections.decrementAndGet();
+            log.warn("refusing connection from {}: {} inbound connections open", channel.remoteAddress(),
+                    maxInboundConnections);
+            channel.close();
+            return;
+        }
+        channel.closeFuture().addListener(f -> inboundConnections.decrementAndGet());
         upgrader.upgrade(channel, false, Optional.empty()).thenAccept(this::register);
     }
 
-    private void register(Connection connection) {
-        PeerId peer = connection.remotePeer();
-        synchronized (this) {
-            if (closed) {
-                connection.close();
-                return;
+    /** Books an authenticated connection; false if it was refused (and closed). */
+    private boolean register(Connection connection) {
+        if (connection.remotePeer().equals(peerId())) {
+            log.warn("closing {}: it is a connection to this host itself", connection);
+            connection.channel().close();
+            return false;
+        }
+        if (!connections.add(connection)) {
+            connection.close();
+            return false;
+        }
+        connection.channel().closeFuture().addListener(f -> {
+            if (connections.remove(connection)) {
+                redialer.lost(connection.remotePeer());
             }
-            List<Connection> open = connections.computeIfAbsent(peer, p -> new ArrayList<>());
-            if (open.contains(connection)) {
-                return;
-            }
-            open.add(connection);
-            redialAttempts.remove(peer);
-            log.debug("connected: {}", connection);
-            if (open.size() == 1) {
-                listeners.forEach(l -> notify(l::connected, connection));
-            }
-        }
-        connection.channel().closeFuture().addListener(f -> unregister(connection));
-    }
-
-    private synchronized void unregister(Connection connection) {
-        PeerId peer = connection.remotePeer();
-        List<Connection> open = connections.get(peer);
-        if (open == null || !open.remove(connection)) {
-            return;
-        }
-        log.debug("disconnected: {}", connection);
-        if (open.isEmpty()) {
-            connections.remove(peer);
-            listeners.forEach(l -> notify(l::disconnected, connection));
-            if (!closed && keepConnected.containsKey(peer)) {
-                scheduleRedial(peer);
-            }
-        }
-    }
-
-    private synchronized void scheduleRedial(PeerId peer) {
-        Multiaddr address = keepConnected.get(peer);
-        if (closed || address == null) {
-            return;
-        }
-        int attempt = redialAttempts.merge(peer, 1, Integer::sum);
-        if (attempt > redialPolicy.maxAttempts()) {
-            log.info("giving up on {} after {} redials", peer, attempt - 1);
-            keepConnected.remove(peer);
-            redialAttempts.remove(peer);
-            return;
-        }
-        long delay = redialPolicy.delay(attempt).toMillis();
-        log.debug("redialling {} in {} ms (attempt {})", peer, delay, attempt);
-        group.next().schedule(() -> {
-            synchronized (this) {
-                if (closed || !address.equals(keepConnected.get(peer)) || connections.containsKey(peer)) {
-                    return;
-                }
-            }
-            dial(address, true);
-        }, delay, TimeUnit.MILLISECONDS);
-    }
-
-    private static void notify(Consumer<Connection> event, Connection connection) {
-        try {
-            event.accept(connection);
-        } catch (RuntimeException e) {
-            log.warn("connection listener failed on {}", connection, e);
-        }
+        });
+        return true;
     }
 
     @Override

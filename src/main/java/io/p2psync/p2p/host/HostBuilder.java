@@ -20,6 +20,7 @@ import java.util.List;
 public final class HostBuilder {
 
     public static final String DEFAULT_AGENT_VERSION = "p2p-sync/0.1.0";
+    public static final int DEFAULT_MAX_INBOUND_CONNECTIONS = 256;
 
     PrivateKey privateKey;
     final List<Multiaddr> listen = new ArrayList<>();
@@ -28,6 +29,7 @@ public final class HostBuilder {
     String agentVersion = DEFAULT_AGENT_VERSION;
     RedialPolicy redialPolicy = RedialPolicy.DEFAULT;
     int ioThreads = 2;
+    int maxInboundConnections = DEFAULT_MAX_INBOUND_CONNECTIONS;
 
     HostBuilder() {
     }
@@ -77,6 +79,18 @@ public final class HostBuilder {
             throw new IllegalArgumentException("at least one I/O thread");
         }
         this.ioThreads = threads;
+        return this;
+    }
+
+    /**
+     * Inbound TCP connections open at once, handshaking or upgraded; more are closed as soon as they
+     * are accepted. {@value #DEFAULT_MAX_INBOUND_CONNECTIONS} by default.
+     */
+    public HostBuilder maxInboundConnections(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("at least one inbound connection");
+        }
+        this.maxInboundConnections = max;
         return this;
     }
 

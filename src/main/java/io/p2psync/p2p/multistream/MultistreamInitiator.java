@@ -29,7 +29,7 @@ final class MultistreamInitiator extends MultistreamNegotiator {
             agree(ctx, proposal);
         } else if (line.equals(Multistream.NOT_AVAILABLE)) {
             if (++proposed == protocols.size()) {
-                fail(ctx, "peer supports none of " + protocols);
+                fail(ctx, "peer supports none of " + protocols, false);
             } else {
                 ctx.writeAndFlush(protocols.get(proposed));
             }

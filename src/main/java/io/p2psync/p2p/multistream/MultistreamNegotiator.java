@@ -121,6 +121,11 @@ abstract sealed class MultistreamNegotiator extends ChannelInboundHandlerAdapter
 
     /** Logs the reason, closes the channel and fails the negotiation. */
     final void fail(ChannelHandlerContext ctx, String reason) {
+        fail(ctx, reason, true);
+    }
+
+    /** @param peerAtFault false when the peer did nothing wrong (it just lacks a protocol): logged quietly */
+    final void fail(ChannelHandlerContext ctx, String reason, boolean peerAtFault) {
         if (state == State.DONE) {
             return;
         }
@@ -128,7 +133,11 @@ abstract sealed class MultistreamNegotiator extends ChannelInboundHandlerAdapter
         if (timeout != null) {
             timeout.cancel(false);
         }
-        log.debug("multistream negotiation on {} failed: {}", ctx.channel(), reason);
+        if (peerAtFault) {
+            log.info("multistream negotiation on {} failed: {}", ctx.channel(), reason);
+        } else {
+            log.debug("multistream negotiation on {} failed: {}", ctx.channel(), reason);
+        }
         result.completeExceptionally(new MultistreamException(reason));
         ctx.channel().close();
     }

@@ -67,8 +67,14 @@ public final class TcpTransport {
      */
     public ChannelFuture dial(Multiaddr address, Consumer<SocketChannel> onConnecting) {
         InetSocketAddress socket = address.toTcpSocketAddress();
+        AddressFamilyResolverGroup resolver = switch (address.components().get(0).protocol()) {
+            case DNS4 -> AddressFamilyResolverGroup.IP4;
+            case DNS6 -> AddressFamilyResolverGroup.IP6;
+            default -> AddressFamilyResolverGroup.ANY;
+        };
         return new Bootstrap()
                 .group(group)
+                .resolver(resolver)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)

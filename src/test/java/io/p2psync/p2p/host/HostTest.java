@@ -236,6 +236,45 @@ class HostTest {
                 .withCauseInstanceOf(io.p2psync.p2p.core.MultiaddrException.class);
     }
 
+    @Test
+    void refusesToConnectToItself() {
+        Host host = start();
+
+        assertThat(host.dial(addressOf(host))).failsWithin(WAIT);
+        // Without a /p2p part the handshake succeeds; the host then sees its own id and hangs up.
+        assertThat(host.dial(host.listenAddresses().get(0))).failsWithin(WAIT);
+        await().atMost(WAIT).until(() -> host.connectedPeers().isEmpty());
+    }
+
+    @Test
+    void closesInboundConnectionsBeyondItsLimit() throws Exception {
+        Host listener = start(Host.builder().maxInboundConnections(1));
+        Host first = start();
+        Host second = start();
+        first.dial(addressOf(listener)).get(20, TimeUnit.SECONDS);
+
+        assertThat(second.dial(addressOf(listener))).failsWithin(WAIT);
+        assertThat(listener.connectedPeers()).containsExactly(first.peerId());
+
+        first.disconnect(listener.peerId());
+        await().atMost(WAIT).until(() -> listener.connectedPeers().isEmpty());
+        assertThat(second.dial(addressOf(listener))).succeedsWithin(WAIT);
+    }
+
+    @Test
+    void dialsAHostName() throws Exception {
+        Host listener = start();
+        Host dialer = start();
+        String port = listener.listenAddresses().get(0).valueOf(io.p2psync.p2p.core.MultiaddrProtocol.TCP).orElseThrow();
+
+        Connection connection = dialer.dial(Multiaddr.parse("/dns4/localhost/tcp/" + port + "/p2p/" + listener.peerId()))
+                .get(20, TimeUnit.SECONDS);
+
+        assertThat(connection.remotePeer()).isEqualTo(listener.peerId());
+        // localhost has no IPv6 address that this IPv4 listener serves: /dns6 must not fall back to IPv4.
+        assertThat(dialer.dial(Multiaddr.parse("/dns6/localhost/tcp/" + port))).failsWithin(WAIT);
+    }
+
     private static byte[] echoUnchecked(Host dialer, PeerId peer, byte[] data) {
         try {
             return echo(dialer, peer, data);
