@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param graft topics where this peer added the receiver to its mesh
  * @param prune topics where this peer removed the receiver from its mesh
  */
-public record ControlMessage(List<IHave> ihave, List<IWant> iwant, List<Graft> graft, List<Prune> prune) {
+record ControlMessage(List<IHave> ihave, List<IWant> iwant, List<Graft> graft, List<Prune> prune) {
 
     public static final ControlMessage EMPTY = new ControlMessage(List.of(), List.of(), List.of(), List.of());
 

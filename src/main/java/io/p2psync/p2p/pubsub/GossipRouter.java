@@ -56,6 +56,7 @@ public final class GossipRouter implements AutoCloseable {
     private final RpcBatch batch;
     private final Overlay overlay;
     private final OutboundStreams streams;
+    private final LinkRetries retries;
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     /** Listener calls decided under the lock, run after it is released. */
     private final List<Runnable> callbacks = new ArrayList<>();
@@ -71,17 +72,18 @@ public final class GossipRouter implements AutoCloseable {
         this.dropListener = b.dropListener;
         this.idFunction = b.idFunction;
         Mesh mesh = new Mesh(b.clock);
+        this.streams = new OutboundStreams(b.opener, GossipsubProtocol.PROTOCOL_IDS, params.maxPendingRpcs(),
+                this::streamFailed);
+        this.retries = new LinkRetries(b.clock, params.heartbeatInterval());
         // the grafting side waits two heartbeats past a backoff, as go does: its GRAFT may leave up to a
         // heartbeat late and must not reach the other side before that side's own backoff is over
-        this.selection = new PeerSelection(peers, mesh, b.peerFilter, b.random,
+        this.selection = new PeerSelection(peers, mesh, b.peerFilter, streams::isLinked, b.random,
                 params.heartbeatInterval().multipliedBy(2));
         this.seen = new SeenCache(params.seenTtl(), b.clock);
         this.mcache = new MessageCache(params.historyLength(), params.historyGossip());
         this.gate = new MessageGate(self, params.maxMessageBytes(), seen, idFunction);
         this.batch = new RpcBatch(params.maxRpcBytes());
         this.overlay = new Overlay(params, mesh, peers, selection, seen, mcache, batch);
-        this.streams = new OutboundStreams(b.opener, GossipsubProtocol.PROTOCOL_IDS, params.maxPendingRpcs(),
-                this::streamFailed);
         // like go: start from the clock in nanoseconds, so seqnos keep growing across restarts
         this.nextSeqno = Math.multiplyExact(b.clock.millis(), 1_000_000L);
         this.mesh = mesh;
@@ -192,7 +194,10 @@ public final class GossipRouter implements AutoCloseable {
 
     /** A connection to {@code peer} is up: opens the outbound stream and announces our topics, if allowed. */
     public void peerConnected(PeerId peer) {
-        locked(() -> connect(peer));
+        locked(() -> {
+            retries.clear(peer); // a new connection deserves a new attempt at once
+            connect(peer);
+        });
     }
 
     /** The last connection to {@code peer} is gone: forgets it everywhere except in backoffs. */
@@ -200,12 +205,13 @@ public final class GossipRouter implements AutoCloseable {
         synchronized (this) {
             peers.remove(peer);
             overlay.peerGone(peer);
+            retries.clear(peer);
         }
         streams.close(peer);
     }
 
-    /** Processes one RPC received from {@code from} (called by the stream handler). */
-    public void handleRpc(PeerId from, Rpc rpc) {
+    /** Processes one RPC received from {@code from} (called by the stream handler, and by tests). */
+    void handleRpc(PeerId from, Rpc rpc) {
         locked(() -> {
             connect(from);
             handleSubscriptions(from, rpc.subscriptions());
@@ -227,7 +233,7 @@ public final class GossipRouter implements AutoCloseable {
     public void heartbeat() {
         locked(() -> {
             for (PeerId peer : peers.all()) {
-                if (selection.mayExchange(peer) && !streams.isLinked(peer)) {
+                if (selection.mayExchange(peer) && !streams.isLinked(peer) && retries.due(peer)) {
                     link(peer);
                 }
             }
@@ -247,14 +253,18 @@ public final class GossipRouter implements AutoCloseable {
 
     // ---- peers and subscriptions
 
+    /** Notes {@code peer} and, if we may exchange data with it, opens its stream unless one is open or due later. */
     private void connect(PeerId peer) {
-        if (peer.equals(self) || !peers.add(peer)) {
+        if (peer.equals(self)) {
             return;
         }
-        if (selection.mayExchange(peer)) {
+        boolean isNew = peers.add(peer);
+        if (!selection.mayExchange(peer)) {
+            if (isNew) {
+                log.info("peer {} may not exchange pubsub data: not opening a stream", peer);
+            }
+        } else if (!streams.isLinked(peer) && retries.due(peer)) {
             link(peer);
-        } else {
-            log.info("peer {} may not exchange pubsub data: not opening a stream", peer);
         }
     }
 
@@ -271,13 +281,14 @@ public final class GossipRouter implements AutoCloseable {
     }
 
     /**
-     * No stream could be opened: the peer is gone or does not speak gossipsub. It is forgotten, so the
-     * heartbeat does not dial it again each second; an RPC or a new connection from it brings it back.
+     * No stream could be opened: the peer is gone, does not speak gossipsub, or the attempt failed for a while.
+     * It leaves every mesh (it is not eligible without a stream) but keeps its announced topics, and the next
+     * attempt waits longer each time, so a peer without gossipsub is not dialled every second.
      */
     private void streamFailed(PeerId peer) {
         synchronized (this) {
-            if (!streams.isLinked(peer)) { // else a newer attempt is under way
-                peers.remove(peer);
+            if (!streams.isLinked(peer) && peers.contains(peer)) { // else a newer attempt is under way, or it left
+                retries.failed(peer);
                 overlay.peerGone(peer);
             }
         }

@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -167,7 +168,7 @@ final class OutboundStreams {
         }
         ControlMessage c = rpc.control();
         List<ControlMessage.Prune> prunes = c.prune().stream()
-                .map(p -> new ControlMessage.Prune(p.topic(), List.of(), java.util.Optional.empty()))
+                .map(p -> new ControlMessage.Prune(p.topic(), List.of(), Optional.empty()))
                 .toList();
         return new Rpc(rpc.subscriptions(), rpc.messages(), new ControlMessage(c.ihave(), c.iwant(), c.graft(), prunes));
     }

@@ -10,7 +10,7 @@ import java.util.function.Predicate;
 
 /**
  * Which peers the router may choose for a topic, and the random choice among them. A peer is eligible when it
- * announced the topic and the peer filter lets this node exchange data with it; the filter is asked on every
+ * announced the topic, has an outbound stream, and the peer filter lets this node exchange data with it; the filter is asked on every
  * use, so authorizing or revoking a device takes effect without reconnecting. Not thread-safe: the router
  * guards it.
  */
@@ -19,14 +19,20 @@ final class PeerSelection {
     private final PeerTopics peers;
     private final Mesh mesh;
     private final Predicate<PeerId> peerFilter;
+    private final Predicate<PeerId> linked;
     private final Random random;
     private final Duration backoffSlack;
 
-    /** @param backoffSlack extra wait on top of a backoff before this side grafts (see {@link Mesh#inBackoff}) */
-    PeerSelection(PeerTopics peers, Mesh mesh, Predicate<PeerId> peerFilter, Random random, Duration backoffSlack) {
+    /**
+     * @param linked whether a peer has an outbound stream, open or opening: without one it can be sent nothing
+     * @param backoffSlack extra wait on top of a backoff before this side grafts (see {@link Mesh#inBackoff})
+     */
+    PeerSelection(PeerTopics peers, Mesh mesh, Predicate<PeerId> peerFilter, Predicate<PeerId> linked,
+            Random random, Duration backoffSlack) {
         this.peers = peers;
         this.mesh = mesh;
         this.peerFilter = peerFilter;
+        this.linked = linked;
         this.random = random;
         this.backoffSlack = backoffSlack;
     }
@@ -35,11 +41,11 @@ final class PeerSelection {
         return peerFilter.test(peer);
     }
 
-    /** Authorized peers subscribed to {@code topic}, in connection order; a fresh list. */
+    /** Authorized peers with a stream that are subscribed to {@code topic}, in connection order; a fresh list. */
     List<PeerId> eligible(String topic) {
         List<PeerId> eligible = new ArrayList<>();
         for (PeerId peer : peers.peersIn(topic)) {
-            if (mayExchange(peer)) {
+            if (mayExchange(peer) && linked.test(peer)) {
                 eligible.add(peer);
             }
         }

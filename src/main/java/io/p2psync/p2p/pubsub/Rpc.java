@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param messages full messages; empty, never null
  * @param control gossipsub control messages; {@link ControlMessage#EMPTY} when there are none
  */
-public record Rpc(List<Subscription> subscriptions, List<PubsubMessage> messages, ControlMessage control) {
+record Rpc(List<Subscription> subscriptions, List<PubsubMessage> messages, ControlMessage control) {
 
     public static final Rpc EMPTY = new Rpc(List.of(), List.of(), ControlMessage.EMPTY);
 

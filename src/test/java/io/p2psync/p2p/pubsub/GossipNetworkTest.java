@@ -60,19 +60,27 @@ class GossipNetworkTest {
 
     @Test
     void publishReachesEverySubscriberExactlyOnce() {
-        List<Node> nodes = sparseNetwork(GossipParams.defaults().withFloodPublish(false));
+        assertEveryMessageDeliveredOnce(GossipParams.defaults().withFloodPublish(false));
+    }
+
+    @Test
+    void floodPublishedMessageReachesEverySubscriberExactlyOnce() {
+        assertEveryMessageDeliveredOnce(GossipParams.defaults());
+    }
+
+    private void assertEveryMessageDeliveredOnce(GossipParams params) {
+        List<Node> nodes = sparseNetwork(params);
         net.heartbeats(3, HEARTBEAT);
 
-        for (int i = 0; i < 5; i++) {
-            Node publisher = nodes.get(i * 3);
-            publisher.router.publish(TOPIC, ("change " + i).getBytes(StandardCharsets.UTF_8));
+        List<Node> publishers = List.of(nodes.get(0), nodes.get(3), nodes.get(6), nodes.get(9), nodes.get(12));
+        for (int i = 0; i < publishers.size(); i++) {
+            publishers.get(i).router.publish(TOPIC, ("change " + i).getBytes(StandardCharsets.UTF_8));
             net.pump();
         }
 
         for (Node node : nodes) {
-            int own = node == nodes.get(0) || node == nodes.get(3) || node == nodes.get(6)
-                    || node == nodes.get(9) || node == nodes.get(12) ? 1 : 0;
-            assertThat(node.delivered).hasSize(5 - own);
+            int own = publishers.contains(node) ? 1 : 0;
+            assertThat(node.delivered).hasSize(publishers.size() - own);
             assertThat(node.delivered).doesNotHaveDuplicates();
             assertThat(node.delivered).noneMatch(m -> m.from().equals(node.id));
         }
@@ -287,7 +295,7 @@ class GossipNetworkTest {
     }
 
     @Test
-    void forgetsAPeerThatDoesNotSpeakGossipsub() {
+    void dialsAPeerWithoutGossipsubLessAndLessOften() {
         GossipParams params = GossipParams.defaults();
         Node a = net.add(params);
         a.subscribe(TOPIC);
@@ -295,10 +303,34 @@ class GossipNetworkTest {
 
         a.router.peerConnected(stranger);
         a.router.handleRpc(stranger, Rpc.ofSubscriptions(List.of(new Rpc.Subscription(true, TOPIC))));
-        assertThat(a.router.topicPeers(TOPIC)).isEmpty();
-        net.heartbeats(3, HEARTBEAT);
+        assertThat(net.failedOpens.get(stranger)).isEqualTo(1);
 
-        assertThat(a.router.topicPeers(TOPIC)).doesNotContain(stranger);
-        assertThat(a.router.meshPeers(TOPIC)).isEmpty();
+        net.heartbeats(15, HEARTBEAT); // attempts after 1, 2, 4 and 8 more seconds: t = 1, 3, 7, 15
+
+        assertThat(net.failedOpens.get(stranger)).isEqualTo(5);
+        assertThat(a.router.topicPeers(TOPIC)).containsExactly(stranger); // what it announced is kept
+        assertThat(a.router.meshPeers(TOPIC)).isEmpty(); // but without a stream it is in no mesh
+        a.router.peerConnected(stranger); // a new connection is tried at once
+        assertThat(net.failedOpens.get(stranger)).isEqualTo(6);
+    }
+
+    @Test
+    void keepsAPeersTopicsWhenItsStreamFailsOnceAndMeshesItAgain() {
+        GossipParams params = GossipParams.defaults();
+        Node a = net.add(params);
+        Node b = net.add(params);
+        a.subscribe(TOPIC);
+        b.subscribe(TOPIC);
+        net.connect(a, b);
+        net.heartbeat(HEARTBEAT);
+        assertThat(a.router.meshPeers(TOPIC)).containsExactly(b.id);
+
+        net.closeStreamsFrom(a, b); // a's outbound stream to b dies; the connection stays
+
+        net.heartbeats(2, HEARTBEAT);
+        a.router.publish(TOPIC, "still there".getBytes(StandardCharsets.UTF_8));
+        net.pump();
+        assertThat(a.router.topicPeers(TOPIC)).containsExactly(b.id);
+        assertThat(b.delivered).hasSize(1);
     }
 }

@@ -11,7 +11,6 @@ import io.p2psync.p2p.host.P2pStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +59,10 @@ final class SimulatedNetwork implements AutoCloseable {
     private final Map<PeerId, Node> nodes = new LinkedHashMap<>();
     private final List<Pipe> pipes = new ArrayList<>();
     private final List<ByteBuf> carried = new ArrayList<>();
+    /** Both ends of each stream, by opener and target. */
+    private final Map<List<PeerId>, List<EmbeddedChannel>> streamsByPair = new java.util.HashMap<>();
+    /** Attempts to open a stream to a peer that has no router here. */
+    final Map<PeerId, Integer> failedOpens = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Adds a node whose router allows every peer. */
     Node add(GossipParams params) {
@@ -133,6 +136,12 @@ final class SimulatedNetwork implements AutoCloseable {
         }
     }
 
+    /** Closes both ends of every stream {@code opener} opened to {@code target}, as a stream reset would. */
+    void closeStreamsFrom(Node opener, Node target) {
+        streamsByPair.getOrDefault(List.of(opener.id, target.id), List.of()).forEach(EmbeddedChannel::close);
+        pump();
+    }
+
     /** Asserts that every frame carried so far was released by the receiving pipeline. */
     void assertAllFramesReleased() {
         assertThat(carried).isNotEmpty().allSatisfy(buf -> assertThat(buf.refCnt()).isZero());
@@ -149,6 +158,7 @@ final class SimulatedNetwork implements AutoCloseable {
     private CompletableFuture<P2pStream> openStream(Node opener, PeerId target, List<String> protocolIds) {
         Node remote = nodes.get(target);
         if (remote == null) {
+            failedOpens.merge(target, 1, Integer::sum);
             return CompletableFuture.failedFuture(new IllegalStateException("no such node " + target));
         }
         String protocol = protocolIds.get(0);
@@ -157,6 +167,7 @@ final class SimulatedNetwork implements AutoCloseable {
         P2pStream ours = new P2pStream(outbound, target, protocol, true);
         opener.protocol.initStream(ours);
         remote.protocol.initStream(new P2pStream(inbound, opener.id, protocol, false));
+        streamsByPair.computeIfAbsent(List.of(opener.id, target), k -> new ArrayList<>()).addAll(List.of(outbound, inbound));
         pipes.add(new Pipe(outbound, inbound));
         pipes.add(new Pipe(inbound, outbound));
         return CompletableFuture.completedFuture(ours);
