@@ -9,6 +9,8 @@ import io.netty.handler.codec.dns.DnsResponse;
 import io.p2psync.p2p.core.PeerId;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,24 +22,40 @@ import org.slf4j.LoggerFactory;
 final class MdnsHandler extends SimpleChannelInboundHandler<DnsMessage> {
 
     private static final Logger log = LoggerFactory.getLogger(MdnsHandler.class);
+    /**
+     * RFC 6762 §6: a record is multicast at most once a second on an interface. Our answer goes to the
+     * group, so everyone who asked within that second has heard it; a flood of questions costs one
+     * answer a second.
+     */
+    static final long MIN_RESPONSE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final MdnsConfig config;
     private final String peerName;
     private final PeerId self;
     private final Supplier<List<String>> ownAddrs;
     private final PeerDiscoveryListener listener;
+    private final LongSupplier nanoClock;
+    private long lastResponseNanos;
+    private boolean responded;
+
+    MdnsHandler(MdnsConfig config, String peerName, PeerId self, Supplier<List<String>> ownAddrs,
+                PeerDiscoveryListener listener) {
+        this(config, peerName, self, ownAddrs, listener, System::nanoTime);
+    }
 
     /**
      * @param ownAddrs our current listen addresses, each ending in {@code /p2p/<self>}; asked at every
      *     question, and an empty list means we stay silent
+     * @param nanoClock monotonic time in nanoseconds (tests move it by hand)
      */
     MdnsHandler(MdnsConfig config, String peerName, PeerId self, Supplier<List<String>> ownAddrs,
-                PeerDiscoveryListener listener) {
+                PeerDiscoveryListener listener, LongSupplier nanoClock) {
         this.config = config;
         this.peerName = peerName;
         this.self = self;
         this.ownAddrs = ownAddrs;
         this.listener = listener;
+        this.nanoClock = nanoClock;
     }
 
     @Override
@@ -46,7 +64,7 @@ final class MdnsHandler extends SimpleChannelInboundHandler<DnsMessage> {
             onResponse(msg, sender(msg));
         } else if (msg instanceof DnsQuery && MdnsMessages.asksForPeers(msg, config.serviceName())) {
             List<String> addrs = ownAddrs.get();
-            if (!addrs.isEmpty()) {
+            if (!addrs.isEmpty() && mayRespond()) {
                 ctx.writeAndFlush(MdnsMessages.response(config.serviceName(), peerName, addrs, config.group(), ctx.alloc()))
                         .addListener(f -> {
                             if (!f.isSuccess()) {
@@ -55,6 +73,16 @@ final class MdnsHandler extends SimpleChannelInboundHandler<DnsMessage> {
                         });
             }
         }
+    }
+
+    private boolean mayRespond() {
+        long now = nanoClock.getAsLong();
+        if (responded && now - lastResponseNanos < MIN_RESPONSE_INTERVAL_NANOS) {
+            return false;
+        }
+        responded = true;
+        lastResponseNanos = now;
+        return true;
     }
 
     private void onResponse(DnsMessage response, Object sender) {

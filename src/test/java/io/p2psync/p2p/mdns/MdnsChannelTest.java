@@ -26,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -44,8 +45,9 @@ class MdnsChannelTest {
     private final List<String> ownAddrs = new ArrayList<>(List.of("/ip4/192.168.1.10/tcp/4001/p2p/" + self));
     private final List<DiscoveredPeer> discovered = new ArrayList<>();
     private final List<ByteBuf> sent = new ArrayList<>();
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     private final EmbeddedChannel channel = new EmbeddedChannel(new MdnsChannelInitializer(
-            MdnsConfig.defaults(), OWN_NAME, self, () -> List.copyOf(ownAddrs), discovered::add));
+            MdnsConfig.defaults(), OWN_NAME, self, () -> List.copyOf(ownAddrs), discovered::add, nanos::get));
 
     @AfterEach
     void allBuffersReleased() {
@@ -77,6 +79,32 @@ class MdnsChannelTest {
             assertThat(txt).containsExactly("dnsaddr=" + ownAddrs.get(0), "dnsaddr=" + ownAddrs.get(1));
         });
         assertThat(channel.<Object>readOutbound()).isNull();
+    }
+
+    @Test
+    void answersAtMostOnceASecondHoweverOftenItIsAsked() {
+        for (int i = 0; i < 5; i++) {
+            receive(resource("js-query.hex"));
+        }
+        assertThat(drainOutbound()).isEqualTo(1);
+
+        nanos.addAndGet(MdnsHandler.MIN_RESPONSE_INTERVAL_NANOS - 1);
+        receive(resource("js-query.hex"));
+        assertThat(drainOutbound()).isZero();
+
+        nanos.addAndGet(1);
+        receive(resource("js-query.hex"));
+        assertThat(drainOutbound()).isEqualTo(1);
+    }
+
+    private int drainOutbound() {
+        int count = 0;
+        DatagramPacket out;
+        while ((out = channel.readOutbound()) != null) {
+            out.release();
+            count++;
+        }
+        return count;
     }
 
     @Test
