@@ -1,16 +1,20 @@
 package io.p2psync.live;
 
+import com.google.protobuf.ByteString;
+import io.netty.buffer.Unpooled;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.p2p.core.UnsignedVarint;
 import io.p2psync.p2p.host.Connection;
 import io.p2psync.p2p.host.ConnectionListener;
 import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.host.P2pStream;
+import io.p2psync.p2p.host.ProtocolHandler;
 import io.p2psync.p2p.pubsub.GossipRouter;
 import io.p2psync.p2p.pubsub.GossipsubProtocol;
-import io.p2psync.p2p.pubsub.PubsubMessage;
-import io.p2psync.p2p.pubsub.Rpc;
+import io.p2psync.p2p.pubsub.pb.RpcProto;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -78,11 +82,29 @@ final class RawGossipPeer implements AutoCloseable {
         router.publish(topic, payload.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Sends {@code node} a message with no origin stamp and no signature, on a stream of its own. */
+    /**
+     * Sends {@code node} an RPC with one message that has no origin stamp and no signature, hand-encoded on a
+     * gossipsub stream of its own (the router here would sign it).
+     */
     void sendUnsigned(LiveTestNode node, String payload) {
-        P2pStream stream = host.newStream(node.id, GossipsubProtocol.MESHSUB_V11).orTimeout(10, TimeUnit.SECONDS).join();
-        PubsubMessage unsigned = new PubsubMessage(null, null, topic, payload.getBytes(StandardCharsets.UTF_8), null, null);
-        stream.channel().writeAndFlush(Rpc.ofMessages(List.of(unsigned)));
+        ProtocolHandler raw = new ProtocolHandler() {
+            @Override
+            public List<String> protocolIds() {
+                return List.of(GossipsubProtocol.MESHSUB_V11);
+            }
+
+            @Override
+            public void initStream(P2pStream stream) {
+                // bytes are written by hand below
+            }
+        };
+        P2pStream stream = host.newStream(node.id, raw).orTimeout(10, TimeUnit.SECONDS).join();
+        byte[] rpc = RpcProto.RPC.newBuilder().addPublish(RpcProto.Message.newBuilder().setTopic(topic)
+                .setData(ByteString.copyFromUtf8(payload))).build().toByteArray();
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        UnsignedVarint.write(rpc.length, frame);
+        frame.writeBytes(rpc);
+        stream.channel().writeAndFlush(Unpooled.wrappedBuffer(frame.toByteArray()));
     }
 
     @Override
