@@ -43,6 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class LiveNode implements SmartLifecycle, ConnectionListener {
 
     private static final Logger log = LoggerFactory.getLogger(LiveNode.class);
+    /** How often authorized devices with a url that are not connected are dialled again. */
+    static final java.time.Duration REACH_INTERVAL = java.time.Duration.ofSeconds(30);
 
     private final LiveSettings settings;
     private final DeviceIdentity identity;
@@ -120,10 +122,18 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
             startMdns();
         }
         log.info("live: {} on topic '{}' at {}", host.peerId(), settings.topic(), listenAddrs());
-        background(() -> {
-            dialer.dialConfigured(settings.peers());
-            devices.findSyncTargets().forEach(dialer::dialDevice);
-        });
+        background(() -> dialer.dialConfigured(settings.peers()));
+        // Paired devices that were offline at start, or whose redials ran out, are tried again now and then.
+        heartbeat.scheduleWithFixedDelay(() -> background(this::reachPairedDevices), 0,
+                REACH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void reachPairedDevices() {
+        Host h = host;
+        if (h == null) {
+            return;
+        }
+        devices.findSyncTargets().stream().filter(d -> !h.isConnected(d.deviceId())).forEach(dialer::dialDevice);
     }
 
     /** Starts mDNS discovery; a machine without a multicast interface runs on without it. */
