@@ -4,24 +4,29 @@ import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.sync.SyncManager;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs a REST sync round ({@link SyncManager#syncWith}) with one peer at once, so that nothing depends on
  * gossip delivery: when an authorized peer connects, when an entry arrives after a gap, when a peer goes
- * over its rate. Requests for a peer whose round is running are folded into one more round after it; rounds
- * with different peers run side by side on the executor. The peer's url is the one learned from identify,
+ * over its rate. Requests for a peer whose round is running are folded into one more round, {@link #RERUN_DELAY}
+ * after it; rounds with different peers run side by side on the executor. The peer's url is the one learned from identify,
  * else the one in {@code sync_devices}.
  */
 final class CatchUp {
 
     private static final Logger log = LoggerFactory.getLogger(CatchUp.class);
+    /** The pause before a round asked for while the previous one with the same peer ran. */
+    static final Duration RERUN_DELAY = Duration.ofSeconds(1);
 
     private enum State { RUNNING, RUN_AGAIN }
 
@@ -64,12 +69,23 @@ final class CatchUp {
                 log.warn("catch-up with {} failed: {}", peer, e.toString());
             }
             synchronized (states) {
-                if (states.get(peer) == State.RUN_AGAIN) {
-                    states.put(peer, State.RUNNING);
-                } else {
+                if (states.get(peer) != State.RUN_AGAIN) {
                     states.remove(peer);
                     return;
                 }
+                states.put(peer, State.RUNNING);
+            }
+            try {
+                // One more round for what was asked meanwhile, after a pause: a peer that keeps going over its
+                // rate gets at most about one round per RERUN_DELAY, and a burst still arrives in full.
+                CompletableFuture.delayedExecutor(RERUN_DELAY.toMillis(), TimeUnit.MILLISECONDS, executor)
+                        .execute(() -> run(peer));
+                return;
+            } catch (RejectedExecutionException stopped) {
+                synchronized (states) {
+                    states.remove(peer);
+                }
+                return;
             }
         }
     }

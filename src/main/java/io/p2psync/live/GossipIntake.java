@@ -16,8 +16,8 @@ import java.util.function.Predicate;
  * entry of a burst is checked against this one.
  *
  * <p>Verdicts: a rate-limited message, an entry already held and an entry after a gap are ignored (not
- * forwarded, the sender is not at fault); everything else that fails is rejected. After a gap or the first
- * rate-limited message of a window, {@code catchUp} is told the sending peer, so the REST catch-up fetches
+ * forwarded, the sender is not at fault); everything else that fails is rejected. After a gap or a
+ * rate-limited message, {@code catchUp} is told the sending peer, so the REST catch-up fetches
  * what gossip did not deliver.
  */
 final class GossipIntake implements MessageValidator {
@@ -100,11 +100,8 @@ final class GossipIntake implements MessageValidator {
             return Verdict.drop(DropReason.TOO_LARGE,
                     m.size() + " bytes exceed the limit of " + limits.maxMessageBytes());
         }
-        PeerRateLimiter.Decision allowed = rate.acquire(from);
-        if (allowed != PeerRateLimiter.Decision.ALLOWED) {
-            if (allowed == PeerRateLimiter.Decision.FIRST_REFUSED) {
-                catchUp.accept(from); // a legitimate burst still arrives, over REST
-            }
+        if (rate.acquire(from) != PeerRateLimiter.Decision.ALLOWED) {
+            catchUp.accept(from); // a legitimate burst still arrives, over REST (CatchUp folds repeated asks)
             return Verdict.drop(DropReason.RATE_LIMITED, "peer " + from + " is over its message rate");
         }
         if (!authorized.test(from)) {
