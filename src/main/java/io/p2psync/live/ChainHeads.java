@@ -51,6 +51,11 @@ final class ChainHeads {
         return Objects.equals(e.prevHash(), head.hash()) ? Position.NEXT : Position.BROKEN_CHAIN;
     }
 
+    /** Reads the heads of {@code origins} now, so that checks of their entries need no database read. */
+    void preload(Iterable<String> origins) {
+        origins.forEach(o -> heads.computeIfAbsent(o, loader));
+    }
+
     /** Moves the origin's head to {@code e} if that is newer (stored, or accepted and about to be applied). */
     void advance(ChangeEntry e) {
         heads.merge(e.origin(), new Head(e.version(), e.hash()),

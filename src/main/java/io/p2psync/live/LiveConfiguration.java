@@ -58,11 +58,14 @@ class LiveConfiguration {
 
     @Bean
     ChainHeads chainHeads(ChangeTracker tracker) {
-        return new ChainHeads(origin -> {
+        ChainHeads heads = new ChainHeads(origin -> {
             long version = tracker.versionVector().get(origin);
             return version == 0 ? ChainHeads.Head.NONE : new ChainHeads.Head(version,
                     tracker.find(new EntryRef(origin, version)).orElseThrow().hash());
         });
+        // Only an origin never seen before is read from the database on the network thread.
+        heads.preload(tracker.versionVector().asMap().keySet());
+        return heads;
     }
 
     @Bean
