@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -40,9 +41,12 @@ public class RemoteChangeApplier {
     private final TrackedTables tables;
     private final HybridLogicalClock clock;
     private final ObjectProvider<ConcurrentEditPolicy> policy;
+    private final ObjectProvider<AppliedEntryListener> listeners;
+    private final RowAccess access = new Access();
 
     RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
-            RowWriter writer, TrackedTables tables, HybridLogicalClock clock, ObjectProvider<ConcurrentEditPolicy> policy) {
+            RowWriter writer, TrackedTables tables, HybridLogicalClock clock, ObjectProvider<ConcurrentEditPolicy> policy,
+            ObjectProvider<AppliedEntryListener> listeners) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.sealer = sealer;
@@ -52,6 +56,7 @@ public class RemoteChangeApplier {
         this.tables = tables;
         this.clock = clock;
         this.policy = policy;
+        this.listeners = listeners;
     }
 
     /**
@@ -72,6 +77,72 @@ public class RemoteChangeApplier {
                 setGuard(0);
             }
         });
+    }
+
+    /**
+     * Writes a row made here without a trigger (a conflict resolution, say) and logs it as this device's
+     * change with the current row vector as base, in one transaction: nothing is captured twice.
+     *
+     * @return the sealed entry
+     * @throws IllegalArgumentException if the table is not tracked or the data does not fit it
+     */
+    public ChangeEntry writeLocal(RowChange change) {
+        TrackedTable table = tables.get(change.table());
+        if (table == null) {
+            throw new IllegalArgumentException("table " + change.table() + " is not tracked on this device");
+        }
+        return tx.execute(status -> {
+            sealer.sealPending();
+            setGuard(1);
+            try {
+                if (change.operation() == Operation.DELETE) {
+                    writer.delete(table, change.recordId());
+                } else {
+                    writer.upsert(table, change.data());
+                }
+                return sealer.seal(change);
+            } finally {
+                setGuard(0);
+            }
+        });
+    }
+
+    /** Row access for listeners; only valid inside {@link #apply}. */
+    private final class Access implements RowAccess {
+
+        @Override
+        public Optional<RowState> state(String table, String recordId) {
+            return rows.find(table, recordId);
+        }
+
+        @Override
+        public Optional<String> read(String table, String recordId) {
+            return writer.read(tracked(table), recordId);
+        }
+
+        @Override
+        public void write(RowState state, String data) {
+            TrackedTable table = tracked(state.table());
+            if (data == null) {
+                writer.delete(table, state.recordId());
+            } else {
+                writer.upsert(table, data);
+            }
+            rows.save(state);
+        }
+
+        @Override
+        public List<ChangeEntry> entries(String table, String recordId) {
+            return log.entriesFor(table, recordId);
+        }
+
+        private TrackedTable tracked(String name) {
+            TrackedTable table = tables.get(name);
+            if (table == null) {
+                throw new IllegalArgumentException("table " + name + " is not tracked on this device");
+            }
+            return table;
+        }
     }
 
     private void setGuard(int applying) {
@@ -109,6 +180,7 @@ public class RemoteChangeApplier {
         private final Map<String, ChangeLog.Head> heads = new HashMap<>();
         private final Map<String, String> stopped = new HashMap<>();
         private final ConcurrentEditPolicy decider = policy.getIfAvailable(() -> ConcurrentEditPolicy.LATEST_WINS);
+        private final List<AppliedEntryListener> hooks = listeners.orderedStream().toList();
 
         Batch(String receivedFrom, Checks checks) {
             this.receivedFrom = receivedFrom;
@@ -161,6 +233,7 @@ public class RemoteChangeApplier {
             log.append(List.of(e), receivedFrom, receivedAt);
             heads.put(e.origin(), new ChangeLog.Head(e.version(), e.hash()));
             clock.observe(e.hlc());
+            hooks.forEach(l -> l.stored(e, outcome.result(), access));
             return outcome;
         }
 

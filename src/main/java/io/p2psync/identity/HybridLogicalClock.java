@@ -8,12 +8,17 @@ import java.util.function.LongSupplier;
  * plain longs. Every timestamp this clock hands out is greater than every one it handed out or observed
  * before, even when the wall clock goes back or a peer's clock runs ahead.
  *
+ * <p>A remote timestamp more than {@link #MAX_DRIFT_MS} ahead of the local wall clock is not followed (a
+ * broken or hostile clock must not drag every later timestamp decades ahead or overflow the 48 bits).
+ *
  * <p>Thread-safe. Start it from the highest timestamp already stored so it never goes back across restarts.
  */
 public final class HybridLogicalClock {
 
     private static final int COUNTER_BITS = 16;
     private static final long COUNTER_MASK = (1L << COUNTER_BITS) - 1;
+    /** How far ahead of the local wall clock a remote timestamp may be and still be followed: one day. */
+    public static final long MAX_DRIFT_MS = 24L * 60 * 60 * 1000;
 
     private final LongSupplier wallClock;
     private long last;
@@ -39,12 +44,15 @@ public final class HybridLogicalClock {
 
     /**
      * Takes in a timestamp from another device (receive rule): later {@link #now()} calls answer
-     * timestamps greater than {@code remote}.
+     * timestamps greater than {@code remote}, unless {@code remote} is more than {@link #MAX_DRIFT_MS}
+     * ahead of the local wall clock, in which case it is ignored.
      *
      * @return the new timestamp of this clock
      */
     public synchronized long observe(long remote) {
-        last = next(pack(wallClock.getAsLong(), 0), Math.max(last, remote));
+        long wall = wallClock.getAsLong();
+        boolean believable = remote >= 0 && wallMillis(remote) <= wall + MAX_DRIFT_MS;
+        last = next(pack(wall, 0), believable ? Math.max(last, remote) : last);
         return last;
     }
 

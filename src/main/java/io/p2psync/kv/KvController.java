@@ -1,5 +1,10 @@
 package io.p2psync.kv;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -9,7 +14,6 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
@@ -38,16 +42,29 @@ class KvController {
         this.limits = limits;
     }
 
+    /**
+     * The body is the value, read raw whatever the content type (so {@code curl -d hello} works: form parsing
+     * is off in application.yml) and never more than the limit plus one byte, so a huge body costs no memory.
+     */
     @PutMapping(path = "/{key}", consumes = MediaType.ALL_VALUE)
-    KvView put(@PathVariable String key, @RequestBody(required = false) String value) {
+    KvView put(@PathVariable String key, InputStream body) throws IOException {
         checkKey(key);
-        String v = value == null ? "" : value;
-        long size = v.getBytes(StandardCharsets.UTF_8).length;
-        if (size > limits.maxValueSize().toBytes()) {
+        long max = limits.maxValueSize().toBytes();
+        byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+        if (bytes.length > max) {
             throw new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE,
-                    "value is " + size + " bytes; at most " + limits.maxValueSize().toBytes() + " are allowed");
+                    "value is more than " + max + " bytes; at most " + max + " are allowed");
         }
-        return KvView.of(kv.put(key, v));
+        return KvView.of(kv.put(key, utf8(bytes)));
+    }
+
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "the value is not valid UTF-8 text");
+        }
     }
 
     @GetMapping("/{key}")

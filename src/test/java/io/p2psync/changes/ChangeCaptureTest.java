@@ -70,6 +70,25 @@ class ChangeCaptureTest {
     }
 
     @Test
+    void sealsAWriteFromTheSqlite3ShellWithinASecond() throws Exception {
+        Process probe;
+        try {
+            probe = new ProcessBuilder("sqlite3", "-version").redirectErrorStream(true).start();
+        } catch (java.io.IOException noShell) {
+            probe = null;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(probe != null && probe.waitFor() == 0, "no sqlite3 shell here");
+        Process shell = new ProcessBuilder("sqlite3", dataDir.resolve("p2psync.db").toString(),
+                ".timeout 10000", "INSERT INTO notes (id, title) VALUES (150, 'typed in sqlite3')")
+                .redirectErrorStream(true).start();
+        String out = new String(shell.getInputStream().readAllBytes());
+        assertThat(shell.waitFor()).as(out).isZero();
+        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "150").size() == 1);
+        assertThat(logFor("notes", "150").get(0).get("change_data"))
+                .isEqualTo("{\"id\":150,\"title\":\"typed in sqlite3\",\"body\":null}");
+    }
+
+    @Test
     void capturesUpdatesWithChangedColumnsAndDeletes() throws Exception {
         try (Connection c = otherProgram(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO notes (id, title, body) VALUES (102, 'a', 'b')");

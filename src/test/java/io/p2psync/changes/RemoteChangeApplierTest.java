@@ -188,6 +188,22 @@ class RemoteChangeApplierTest {
     }
 
     @Test
+    void logsAResolutionWhoseBaseCoversBothSides() throws Exception {
+        otherProgram("INSERT INTO notes (id, title) VALUES (670, 'local')");
+        await().atMost(Duration.ofSeconds(1)).until(() -> logCount("notes", "670") == 1);
+        ChangeEntry remote = bob.next(RemoteDevice.upsert("notes", "670", "{\"id\":670,\"title\":\"bob\"}"),
+                VersionVector.EMPTY, 1);
+        assertThat(applier.apply(List.of(remote), bob.id()).get(0).result()).isEqualTo(Result.CONFLICT);
+        ChangeEntry resolution = tracker.log(new RowChange("notes", "670", Operation.UPDATE, Kind.RESOLUTION,
+                "{\"id\":670,\"title\":\"local\"}", null));
+        assertThat(resolution.kind()).isEqualTo(Kind.RESOLUTION);
+        assertThat(resolution.base().dominates(remote.vector())).isTrue();
+        assertThat(resolution.base().get(identity.deviceId().toString())).isPositive();
+        assertThat(tracker.verify(resolution)).isEmpty();
+        assertThat(tracker.verify()).isEmpty();
+    }
+
+    @Test
     void rejectsEntriesForATableNotTrackedHere() {
         ChangeEntry e = bob.next(RemoteDevice.upsert("secrets", "1", "{\"id\":1}"), VersionVector.EMPTY, later());
         ApplyOutcome out = applier.apply(List.of(e), bob.id()).get(0);

@@ -39,6 +39,16 @@ class HybridLogicalClockTest {
     }
 
     @Test
+    void doesNotFollowARemoteClockMoreThanADayAhead() {
+        long mine = clock.now();
+        clock.observe(Long.MAX_VALUE);
+        clock.observe(HybridLogicalClock.pack(wall.get() + HybridLogicalClock.MAX_DRIFT_MS + 1, 0));
+        long next = clock.now();
+        assertThat(next).isGreaterThan(mine);
+        assertThat(HybridLogicalClock.wallMillis(next)).isEqualTo(wall.get());
+    }
+
+    @Test
     void ignoresAnOlderRemoteClock() {
         long mine = clock.now();
         clock.observe(HybridLogicalClock.pack(wall.get() - 60_000, 3));

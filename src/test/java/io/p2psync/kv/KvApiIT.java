@@ -107,6 +107,26 @@ class KvApiIT {
     }
 
     @Test
+    void takesTheRawBodyAsTheValueWhateverItsContentType() {
+        // what `curl -X PUT -d 'a=b&c' …` sends
+        http.put().uri("/kv/form").contentType(MediaType.APPLICATION_FORM_URLENCODED).body("a=b&c")
+                .retrieve().toBodilessEntity();
+        assertThat(get("/kv/{key}", "form").getBody()).containsEntry("value", "a=b&c");
+        ResponseEntity<Map<String, Object>> big = http.put().uri("/kv/bigform")
+                .contentType(MediaType.APPLICATION_FORM_URLENCODED).body("x".repeat(64 * 1024 + 1))
+                .retrieve().toEntity(new ParameterizedTypeReference<>() { });
+        assertThat(big.getStatusCode().value()).isEqualTo(413);
+    }
+
+    @Test
+    void rejectsAValueThatIsNotUtf8() {
+        ResponseEntity<Map<String, Object>> res = http.put().uri("/kv/bin").contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .body(new byte[] {(byte) 0xff, (byte) 0xfe}).retrieve().toEntity(new ParameterizedTypeReference<>() { });
+        assertThat(res.getStatusCode().value()).isEqualTo(400);
+        assertThat(res.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+    }
+
+    @Test
     void answersStatusAndHealth() {
         put("s", "1");
         Map<String, Object> status = get("/status").getBody();
