@@ -54,6 +54,10 @@ public class DeviceRepository {
                 .list();
     }
 
+    public int countPending() {
+        return jdbc.sql("SELECT count(*) FROM sync_devices WHERE status = 'PENDING'").query(Integer.class).single();
+    }
+
     /** Records a device that called in for the first time; does nothing if it is known. */
     public void addPending(PeerId deviceId, String address, Instant now) {
         jdbc.sql("INSERT INTO sync_devices (device_id, public_key, status, is_authorized, last_address, created_at)"

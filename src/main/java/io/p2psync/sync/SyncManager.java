@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 
 /**
@@ -86,7 +87,7 @@ public class SyncManager implements DisposableBean {
             round.push();
             progress.recordSuccess(peer.deviceId().toString(), round.theirs, clock.instant());
             devices.recordSync(peer.deviceId(), clock.instant());
-        } catch (PeerException | org.springframework.dao.DataAccessException e) {
+        } catch (PeerException | DataAccessException e) {
             error = e.getMessage();
             progress.recordFailure(peer.deviceId().toString(), error, clock.instant());
         }
@@ -130,6 +131,10 @@ public class SyncManager implements DisposableBean {
                 theirs = page.serverVector();
                 boolean last = !page.more() || page.entries().isEmpty();
                 VersionVector after = advance(mine, page.entries());
+                if (!page.entries().isEmpty() && after.equals(mine)) {
+                    // Nothing above what this device holds: asking again would get the same page forever.
+                    throw new PeerException("the peer answered a page with nothing this device lacks", 200, null);
+                }
                 next = last ? null : fetch(after);
                 if (!page.entries().isEmpty()) {
                     PushResponse outcome = receiver.receive(page.entries(), peer.deviceId());
