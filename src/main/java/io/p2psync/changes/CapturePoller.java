@@ -1,0 +1,65 @@
+package io.p2psync.changes;
+
+import io.p2psync.storage.P2pSyncSettings;
+import java.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.stereotype.Component;
+
+/**
+ * Seals changes that other programs wrote to the database file: every {@code p2psync.capture-poll}
+ * (200 ms by default) it looks for pending captures with one cheap read and seals them if there are any.
+ */
+@Component
+class CapturePoller implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(CapturePoller.class);
+
+    private final JdbcClient jdbc;
+    private final ChangeSealer sealer;
+    private final TaskScheduler scheduler;
+    private final P2pSyncSettings settings;
+    private volatile ScheduledFuture<?> task;
+
+    CapturePoller(JdbcClient jdbc, ChangeSealer sealer, TaskScheduler scheduler, P2pSyncSettings settings) {
+        this.jdbc = jdbc;
+        this.sealer = sealer;
+        this.scheduler = scheduler;
+        this.settings = settings;
+    }
+
+    void poll() {
+        try {
+            boolean pending = jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_capture)").query(Boolean.class).single();
+            if (pending) {
+                int sealed = sealer.sealPending();
+                log.debug("sealed {} changes written by other programs", sealed);
+            }
+        } catch (RuntimeException e) {
+            // A busy or failing database must not stop the poller; the captures stay queued for next time.
+            log.warn("sealing pending captures failed, will retry: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void start() {
+        task = scheduler.scheduleWithFixedDelay(this::poll, settings.capturePoll());
+    }
+
+    @Override
+    public void stop() {
+        ScheduledFuture<?> t = task;
+        if (t != null) {
+            t.cancel(false);
+        }
+        task = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return task != null;
+    }
+}

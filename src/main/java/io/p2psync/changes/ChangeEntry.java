@@ -1,0 +1,144 @@
+package io.p2psync.changes;
+
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.core.PublicKey;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * One sealed change log entry, exactly as stored in {@code sync_log} and sent between devices. Immutable
+ * and self-certifying: {@code hash} is the SHA-256 of the canonical encoding of every other field
+ * (see {@link CanonicalEncoding}, docs/storage.md) and {@code signature} is the origin's Ed25519
+ * signature over the 32 raw hash bytes, so anyone can check it with the key inside the origin's peer id.
+ *
+ * <p>The compact constructor checks the shape only; {@link #hashValid()} and {@link #signatureValid()}
+ * check the content, and the chain ({@code prevHash}) is checked against the previous entry by the log.
+ *
+ * @param origin         device id (peer id) of the device that made the change
+ * @param version        per-origin sequence number, from 1 without gaps
+ * @param hlc            hybrid logical clock of the origin when it made the change
+ * @param timestamp      origin wall clock, ms since the epoch
+ * @param table          tracked table name
+ * @param recordId       primary key as text; composite keys as a JSON array
+ * @param operation      INSERT, UPDATE or DELETE
+ * @param kind           EDIT or RESOLUTION
+ * @param data           the row as a JSON object; null exactly for DELETE
+ * @param changedColumns JSON array of changed columns, or null for all/unknown
+ * @param base           the row's version vector that this change replaced ({@link VersionVector#EMPTY} for a new row)
+ * @param prevHash       hash of the origin's entry {@code version - 1}; null exactly for version 1
+ * @param hash           lowercase hex SHA-256 (64 characters)
+ * @param signature      base64 Ed25519 signature over the raw hash bytes
+ */
+public record ChangeEntry(
+        String origin,
+        long version,
+        long hlc,
+        long timestamp,
+        String table,
+        String recordId,
+        Operation operation,
+        Kind kind,
+        String data,
+        String changedColumns,
+        VersionVector base,
+        String prevHash,
+        String hash,
+        String signature) {
+
+    public ChangeEntry {
+        if (origin == null || origin.isBlank()) {
+            throw new IllegalArgumentException("origin must not be blank");
+        }
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be >= 1, was " + version);
+        }
+        if (hlc < 0 || timestamp < 0) {
+            throw new IllegalArgumentException("hlc and timestamp must not be negative");
+        }
+        if (base == null) {
+            base = VersionVector.EMPTY;
+        }
+        if (kind == null) {
+            kind = Kind.EDIT;
+        }
+        new RowChange(table, recordId, operation, kind, data, changedColumns); // validates the content
+        if ((version == 1) != (prevHash == null)) {
+            throw new IllegalArgumentException("prevHash must be null for version 1 and only for version 1");
+        }
+        if (prevHash != null && !isHash(prevHash)) {
+            throw new IllegalArgumentException("prevHash is not 64 lowercase hex characters");
+        }
+        if (!isHash(hash)) {
+            throw new IllegalArgumentException("hash is not 64 lowercase hex characters");
+        }
+        if (signature == null || signature.isBlank()) {
+            throw new IllegalArgumentException("signature must not be blank");
+        }
+    }
+
+    /**
+     * Seals a change made by {@code signer}: computes the hash and signs it.
+     *
+     * @param prevHash hash of the signer's entry {@code version - 1}, null for version 1
+     */
+    public static ChangeEntry seal(DeviceIdentity signer, long version, long hlc, long timestamp, RowChange change,
+            VersionVector base, String prevHash) {
+        return seal(signer, signer.deviceId().toString(), version, hlc, timestamp, change, base, prevHash);
+    }
+
+    /** As above, with the signer's device id text already at hand (it costs a base58 encoding). */
+    static ChangeEntry seal(DeviceIdentity signer, String origin, long version, long hlc, long timestamp,
+            RowChange change, VersionVector base, String prevHash) {
+        byte[] digest = CanonicalEncoding.digest(origin, version, hlc, timestamp, change, base, prevHash);
+        return new ChangeEntry(origin, version, hlc, timestamp, change.table(), change.recordId(), change.operation(),
+                change.kind(), change.data(), change.changedColumns(), base, prevHash, CanonicalEncoding.hex(digest),
+                Base64.getEncoder().encodeToString(signer.sign(digest)));
+    }
+
+    /** The content of the change. */
+    public RowChange change() {
+        return new RowChange(table, recordId, operation, kind, data, changedColumns);
+    }
+
+    /** The row version this entry creates: its base plus its own (origin, version). */
+    public VersionVector vector() {
+        return base.with(origin, version);
+    }
+
+    /** The hash the fields actually give; equal to {@link #hash()} for an intact entry. */
+    public String computeHash() {
+        return CanonicalEncoding.hex(CanonicalEncoding.digest(origin, version, hlc, timestamp, change(), base, prevHash));
+    }
+
+    public boolean hashValid() {
+        return hash.equals(computeHash());
+    }
+
+    /** True if {@link #signature()} is the origin's signature over {@link #hash()}. */
+    public boolean signatureValid() {
+        Optional<PublicKey> key;
+        byte[] sig;
+        try {
+            key = PeerId.parse(origin).publicKey();
+            sig = Base64.getDecoder().decode(signature);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return key.isPresent() && key.get().verify(HexFormat.of().parseHex(hash), sig);
+    }
+
+    private static boolean isHash(String s) {
+        if (s == null || s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,155 @@
+package io.p2psync.changes;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** {@code sync_log}: stores sealed entries and answers the queries sync needs. */
+@Repository
+class ChangeLog {
+
+    static final String COLUMNS = """
+            device_id, version, hlc, timestamp, table_name, record_id, operation, kind, change_data,
+            changed_columns, base, prev_hash, hash, signature""";
+
+    /** Maps the {@link #COLUMNS} (in that order) to an entry. */
+    static final RowMapper<ChangeEntry> ENTRY = (rs, n) -> entry(rs, 0);
+
+    /** The last entry of one origin: its version and hash. */
+    record Head(long version, String hash) {
+        static final Head NONE = new Head(0, null);
+    }
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+
+    ChangeLog(JdbcClient jdbc, JdbcTemplate template) {
+        this.jdbc = jdbc;
+        this.template = template;
+    }
+
+    /**
+     * Reads the {@link #COLUMNS} starting after column {@code skip}.
+     *
+     * @throws IllegalArgumentException if the stored values do not make a well-formed entry
+     */
+    static ChangeEntry entry(ResultSet rs, int skip) throws SQLException {
+        int i = skip;
+        return new ChangeEntry(rs.getString(i + 1), rs.getLong(i + 2), rs.getLong(i + 3), rs.getLong(i + 4),
+                rs.getString(i + 5), rs.getString(i + 6), Operation.valueOf(rs.getString(i + 7)),
+                Kind.valueOf(rs.getString(i + 8)), rs.getString(i + 9), rs.getString(i + 10),
+                VersionVector.parse(rs.getString(i + 11)), rs.getString(i + 12), rs.getString(i + 13),
+                rs.getString(i + 14));
+    }
+
+    /**
+     * Appends entries in one batch.
+     *
+     * @param receivedFrom the device that delivered them, null for entries made here
+     * @param receivedAt   local ms when received, ignored when {@code receivedFrom} is null
+     */
+    void append(List<ChangeEntry> entries, String receivedFrom, long receivedAt) {
+        template.batchUpdate("INSERT INTO sync_log (" + COLUMNS + ", received_from, received_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries, 500,
+                (PreparedStatement ps, ChangeEntry e) -> {
+                    ps.setString(1, e.origin());
+                    ps.setLong(2, e.version());
+                    ps.setLong(3, e.hlc());
+                    ps.setLong(4, e.timestamp());
+                    ps.setString(5, e.table());
+                    ps.setString(6, e.recordId());
+                    ps.setString(7, e.operation().name());
+                    ps.setString(8, e.kind().name());
+                    ps.setString(9, e.data());
+                    ps.setString(10, e.changedColumns());
+                    ps.setString(11, e.base().toJson());
+                    ps.setString(12, e.prevHash());
+                    ps.setString(13, e.hash());
+                    ps.setString(14, e.signature());
+                    ps.setString(15, receivedFrom);
+                    if (receivedFrom == null) {
+                        ps.setNull(16, Types.INTEGER);
+                    } else {
+                        ps.setLong(16, receivedAt);
+                    }
+                });
+    }
+
+    Head head(String origin) {
+        return jdbc.sql("SELECT version, hash FROM sync_log WHERE device_id = ? ORDER BY version DESC LIMIT 1")
+                .param(origin)
+                .query((rs, n) -> new Head(rs.getLong(1), rs.getString(2)))
+                .optional()
+                .orElse(Head.NONE);
+    }
+
+    /** The hash stored for (origin, version), empty if this device does not have that entry. */
+    Optional<String> hashOf(String origin, long version) {
+        return jdbc.sql("SELECT hash FROM sync_log WHERE device_id = ? AND version = ?")
+                .params(origin, version)
+                .query(String.class)
+                .optional();
+    }
+
+    Optional<ChangeEntry> find(String origin, long version) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_log WHERE device_id = ? AND version = ?")
+                .params(origin, version)
+                .query(ENTRY)
+                .optional();
+    }
+
+    /** Highest version per origin. Versions are stored without gaps, so this is what this device knows. */
+    VersionVector vector() {
+        Map<String, Long> map = new TreeMap<>();
+        jdbc.sql("SELECT device_id, MAX(version) FROM sync_log GROUP BY device_id")
+                .query(rs -> {
+                    map.put(rs.getString(1), rs.getLong(2));
+                })
+                ;
+        return VersionVector.of(map);
+    }
+
+    /** Entries with a version above what {@code known} has for their origin, in log order, at most {@code limit}. */
+    List<ChangeEntry> missingFrom(VersionVector known, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + """
+                         FROM sync_log l
+                        WHERE l.version > COALESCE((SELECT value FROM json_each(?) WHERE key = l.device_id), 0)
+                        ORDER BY l.id LIMIT ?""")
+                .params(known.toJson(), limit)
+                .query(ENTRY)
+                .list();
+    }
+
+    int markSynced(Collection<EntryRef> refs) {
+        int[][] counts = template.batchUpdate("UPDATE sync_log SET is_synced = 1 WHERE device_id = ? AND version = ?",
+                refs, 500, (ps, ref) -> {
+                    ps.setString(1, ref.origin());
+                    ps.setLong(2, ref.version());
+                });
+        int total = 0;
+        for (int[] batch : counts) {
+            for (int c : batch) {
+                total += Math.max(c, 0);
+            }
+        }
+        return total;
+    }
+
+    long count() {
+        return jdbc.sql("SELECT COUNT(*) FROM sync_log").query(Long.class).single();
+    }
+
+    long maxHlc() {
+        return jdbc.sql("SELECT COALESCE(MAX(hlc), 0) FROM sync_log").query(Long.class).single();
+    }
+}

@@ -1,0 +1,102 @@
+package io.p2psync.changes;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.stereotype.Service;
+
+/**
+ * The change log as the rest of the node sees it (the seed's ChangeTracker): seal captured changes, list
+ * what another device lacks, mark entries as synced, verify the log. Applying entries from other devices is
+ * {@link RemoteChangeApplier}.
+ *
+ * <p>Methods that write join the caller's transaction or start their own; the others read in autocommit.
+ */
+@Service
+public class ChangeTracker {
+
+    /** The most entries one {@link #missingFrom} call answers. */
+    public static final int MAX_PAGE = 10_000;
+
+    private final ChangeSealer sealer;
+    private final ChangeLog log;
+    private final ChangeVerifier verifier;
+
+    ChangeTracker(ChangeSealer sealer, ChangeLog log, ChangeVerifier verifier) {
+        this.sealer = sealer;
+        this.log = log;
+        this.verifier = verifier;
+    }
+
+    /**
+     * Seals every change the triggers captured into this device's log ("log a change"). Call it in the same
+     * transaction as a write to make that write's entry appear atomically with it; writes by other programs
+     * are sealed by the capture poller.
+     *
+     * @return the number of entries made, 0 if nothing was pending
+     */
+    public int sealPending() {
+        return sealer.sealPending();
+    }
+
+    /**
+     * Logs a change that did not come through a trigger, such as a conflict resolution whose row the caller
+     * wrote with the apply guard set. Its base is the row's current vector.
+     */
+    public ChangeEntry log(RowChange change) {
+        return sealer.seal(change);
+    }
+
+    /**
+     * Entries a device that knows {@code known} lacks: those whose version is above {@code known}'s version
+     * for their origin, oldest first (per origin always in version order), at most {@code limit}. To page,
+     * call again with {@code known} raised by the entries received. An empty list means it lacks nothing.
+     */
+    public List<ChangeEntry> missingFrom(VersionVector known, int limit) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new IllegalArgumentException("limit must be 1.." + MAX_PAGE);
+        }
+        return log.missingFrom(known, limit);
+    }
+
+    /** What this device has: the highest version per origin (versions are stored without gaps). */
+    public VersionVector versionVector() {
+        return log.vector();
+    }
+
+    /** Marks entries as delivered to at least one peer; answers how many were found. */
+    public int markSynced(Collection<EntryRef> entries) {
+        return entries.isEmpty() ? 0 : log.markSynced(entries);
+    }
+
+    public Optional<ChangeEntry> find(EntryRef ref) {
+        return log.find(ref.origin(), ref.version());
+    }
+
+    /** Number of entries in the log. */
+    public long count() {
+        return log.count();
+    }
+
+    /**
+     * Verifies the whole log: per origin no gaps, every hash matches its content, every prevHash matches the
+     * previous entry, every signature verifies. Empty means all good; otherwise each failing entry and why.
+     */
+    public List<VerificationFailure> verify() {
+        return verifier.verifyAll();
+    }
+
+    /**
+     * Verifies one entry against the previous entry of its origin stored here; empty if it holds.
+     *
+     * @return the reason it fails
+     */
+    public Optional<String> verify(ChangeEntry entry) {
+        String prevHash = entry.version() == 1 ? null
+                : log.hashOf(entry.origin(), entry.version() - 1).orElse(null);
+        if (entry.version() > 1 && prevHash == null) {
+            return Optional.of("version " + (entry.version() - 1) + " of " + entry.origin() + " is not here");
+        }
+        return Optional.ofNullable(ChangeVerifier.problem(entry, entry.version() - 1, prevHash));
+    }
+}

@@ -1,0 +1,28 @@
+package io.p2psync.changes;
+
+import io.p2psync.identity.HybridLogicalClock;
+import io.p2psync.storage.P2pSyncSettings;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Beans that read the schema, so they are made after the Flyway migrations ran. */
+@Configuration(proxyBeanMethods = false)
+class ChangesConfiguration {
+
+    /** Starts after the highest timestamp in the log, so timestamps never go back across restarts. */
+    @Bean
+    @DependsOnDatabaseInitialization
+    HybridLogicalClock hybridLogicalClock(ChangeLog log) {
+        return new HybridLogicalClock(log.maxHlc());
+    }
+
+    /** Installs the capture triggers at start-up; fails start-up if a configured table cannot be tracked. */
+    @Bean
+    @DependsOnDatabaseInitialization
+    TrackedTables trackedTables(JdbcClient jdbc, TransactionTemplate tx, P2pSyncSettings settings) {
+        return new TrackedTables(new TriggerInstaller(jdbc, tx).install(settings.tables()));
+    }
+}

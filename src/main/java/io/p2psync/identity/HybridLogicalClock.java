@@ -1,0 +1,87 @@
+package io.p2psync.identity;
+
+import java.util.function.LongSupplier;
+
+/**
+ * A hybrid logical clock (Kulkarni et al., "Logical Physical Clocks", 2014). A timestamp is one long:
+ * the wall-clock milliseconds in the upper 48 bits and a counter in the lower 16, so timestamps compare as
+ * plain longs. Every timestamp this clock hands out is greater than every one it handed out or observed
+ * before, even when the wall clock goes back or a peer's clock runs ahead.
+ *
+ * <p>A remote timestamp more than {@link #MAX_DRIFT_MS} ahead of the local wall clock is not followed (a
+ * broken or hostile clock must not drag every later timestamp decades ahead or overflow the 48 bits).
+ *
+ * <p>Thread-safe. Start it from the highest timestamp already stored so it never goes back across restarts.
+ */
+public final class HybridLogicalClock {
+
+    private static final int COUNTER_BITS = 16;
+    private static final long COUNTER_MASK = (1L << COUNTER_BITS) - 1;
+    /** How far ahead of the local wall clock a remote timestamp may be and still be followed: one day. */
+    public static final long MAX_DRIFT_MS = 24L * 60 * 60 * 1000;
+
+    private final LongSupplier wallClock;
+    private long last;
+
+    /**
+     * @param wallClock milliseconds since the epoch
+     * @param start     the highest timestamp already used (0 if none); later timestamps are greater
+     */
+    public HybridLogicalClock(LongSupplier wallClock, long start) {
+        this.wallClock = wallClock;
+        this.last = Math.max(0, start);
+    }
+
+    public HybridLogicalClock(long start) {
+        this(System::currentTimeMillis, start);
+    }
+
+    /** A new timestamp, greater than all before (send or local event rule). */
+    public synchronized long now() {
+        last = next(pack(wallClock.getAsLong(), 0), last);
+        return last;
+    }
+
+    /**
+     * Takes in a timestamp from another device (receive rule): later {@link #now()} calls answer
+     * timestamps greater than {@code remote}, unless {@code remote} is more than {@link #MAX_DRIFT_MS}
+     * ahead of the local wall clock, in which case it is ignored.
+     *
+     * @return the new timestamp of this clock
+     */
+    public synchronized long observe(long remote) {
+        long wall = wallClock.getAsLong();
+        boolean believable = remote >= 0 && wallMillis(remote) <= wall + MAX_DRIFT_MS;
+        last = next(pack(wall, 0), believable ? Math.max(last, remote) : last);
+        return last;
+    }
+
+    /** The last timestamp handed out or observed, without advancing. */
+    public synchronized long last() {
+        return last;
+    }
+
+    private static long next(long physical, long floor) {
+        // Physical time ahead of everything seen: use it with counter 0. Otherwise tick past the floor;
+        // a counter overflow carries into the millisecond part, which keeps the order.
+        return physical > floor ? physical : floor + 1;
+    }
+
+    /** Packs wall milliseconds and a counter into one timestamp. */
+    public static long pack(long wallMillis, int counter) {
+        if (wallMillis < 0 || wallMillis >= (1L << 48)) {
+            throw new IllegalArgumentException("wall clock out of range: " + wallMillis);
+        }
+        return (wallMillis << COUNTER_BITS) | (counter & COUNTER_MASK);
+    }
+
+    /** The wall-clock milliseconds of a timestamp. */
+    public static long wallMillis(long timestamp) {
+        return timestamp >>> COUNTER_BITS;
+    }
+
+    /** The logical counter of a timestamp. */
+    public static int counter(long timestamp) {
+        return (int) (timestamp & COUNTER_MASK);
+    }
+}

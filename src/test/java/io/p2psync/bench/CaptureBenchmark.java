@@ -1,0 +1,104 @@
+package io.p2psync.bench;
+
+import io.p2psync.P2pSyncApplication;
+import io.p2psync.changes.ChangeTracker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Measures local capture: writes/s to {@code kv_store} through the capture triggers and sealing (hash chain,
+ * Ed25519 signature, row state) against the same writes to {@code plain_kv}, an identical table without
+ * triggers, in the same run and database file. Two workloads:
+ * <ul>
+ *   <li>one write per transaction, sealed in that transaction (what {@code PUT /kv/{key}} does);</li>
+ *   <li>batches of writes in one transaction, sealed once (what a bulk write by another program costs).</li>
+ * </ul>
+ * Run: {@code ./mvnw -q test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java
+ * -Dexec.mainClass=io.p2psync.bench.CaptureBenchmark -Dexec.classpathScope=test} (optional args: writes, batch).
+ */
+public final class CaptureBenchmark {
+
+    private CaptureBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int writes = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        Path dir = Files.createTempDirectory("p2psync-bench");
+        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(P2pSyncApplication.class)
+                .web(WebApplicationType.NONE)
+                .run("--p2psync.data-dir=" + dir, "--p2psync.capture-poll=1h", "--logging.level.root=WARN",
+                        "--logging.level.io.p2psync=WARN",
+                        "--spring.flyway.locations=classpath:db/migration,classpath:db/testmigration")) {
+            Bench bench = new Bench(ctx.getBean(JdbcClient.class), ctx.getBean(TransactionTemplate.class),
+                    ctx.getBean(ChangeTracker.class));
+            bench.single("warmup", "plain_kv", 500, false);
+            bench.single("warmup", "kv_store", 500, true);
+            System.out.printf("Local capture benchmark: %d writes, batches of %d, SQLite WAL synchronous=NORMAL%n", writes, batch);
+            report("one write per transaction", bench.single("s", "plain_kv", writes, false),
+                    bench.single("s", "kv_store", writes, true));
+            report("batches of " + batch, bench.batched("b", "plain_kv", writes, batch, false),
+                    bench.batched("b", "kv_store", writes, batch, true));
+            System.out.printf("log entries: %d, chain verifies: %s%n", ctx.getBean(ChangeTracker.class).count(),
+                    ctx.getBean(ChangeTracker.class).verify().isEmpty());
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void report(String workload, double plain, double captured) {
+        System.out.printf("%-28s plain table %8.0f writes/s | kv_store captured+sealed %8.0f writes/s | ratio %.2f%n",
+                workload, plain, captured, captured / plain);
+    }
+
+    private record Bench(JdbcClient jdbc, TransactionTemplate tx, ChangeTracker tracker) {
+
+        private void write(String table, String key, int i) {
+            jdbc.sql("INSERT INTO " + table + " (key, value, timestamp, deleted_at) VALUES (?, ?, ?, NULL) "
+                    + "ON CONFLICT (key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, deleted_at = NULL")
+                    .params(key, "value-" + i + "-" + "x".repeat(64), "2026-01-01T00:00:00." + (i % 1000) + "Z")
+                    .update();
+        }
+
+        /** Writes per second, one transaction per write. */
+        double single(String prefix, String table, int n, boolean seal) {
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                tx.executeWithoutResult(s -> {
+                    write(table, prefix + (k % 1000), k);
+                    if (seal) {
+                        tracker.sealPending();
+                    }
+                });
+            }
+            return n / ((System.nanoTime() - start) / 1e9);
+        }
+
+        /** Writes per second, {@code batch} writes per transaction. */
+        double batched(String prefix, String table, int n, int batch, boolean seal) {
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i += batch) {
+                int from = i;
+                tx.executeWithoutResult(s -> {
+                    for (int k = from; k < Math.min(n, from + batch); k++) {
+                        write(table, prefix + (k % 1000), k);
+                    }
+                    if (seal) {
+                        tracker.sealPending();
+                    }
+                });
+            }
+            return n / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package io.p2psync.changes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.p2psync.changes.ApplyOutcome.Result;
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.identity.HybridLogicalClock;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** Applying entries made by other devices, on a real SQLite file. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+class RemoteChangeApplierTest {
+
+    @TempDir
+    static Path dataDir;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("p2psync.data-dir", () -> dataDir.toString());
+        registry.add("p2psync.tables", () -> "notes,inventory");
+        registry.add("spring.flyway.locations", () -> "classpath:db/migration,classpath:db/testmigration");
+    }
+
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    ChangeTracker tracker;
+    @Autowired
+    RemoteChangeApplier applier;
+    @Autowired
+    DeviceIdentity identity;
+    @Autowired
+    HybridLogicalClock clock;
+
+    private final RemoteDevice bob = new RemoteDevice();
+    private final RemoteDevice carol = new RemoteDevice();
+
+    private long later() {
+        return clock.last() + (1L << 20);
+    }
+
+    private Optional<String> note(int id) {
+        return jdbc.sql("SELECT title FROM notes WHERE id = ?").param(id).query(String.class).optional();
+    }
+
+    private long logCount(String table, String recordId) {
+        return jdbc.sql("SELECT COUNT(*) FROM sync_log WHERE table_name = ? AND record_id = ?")
+                .params(table, recordId).query(Long.class).single();
+    }
+
+    private void otherProgram(String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("p2psync.db"));
+                Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = 10000");
+            s.executeUpdate(sql);
+        }
+    }
+
+    @Test
+    void appliesARemoteEntryWithoutCapturingItAgain() {
+        ChangeEntry e = bob.next(RemoteDevice.upsert("notes", "600", "{\"id\":600,\"title\":\"from bob\",\"body\":null}"),
+                VersionVector.EMPTY, later());
+        List<ApplyOutcome> out = applier.apply(List.of(e), bob.id());
+        assertThat(out).extracting(ApplyOutcome::result).containsExactly(Result.APPLIED);
+        assertThat(note(600)).contains("from bob");
+        assertThat(tracker.sealPending()).isZero();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM sync_capture").query(Long.class).single()).isZero();
+        assertThat(logCount("notes", "600")).isEqualTo(1);
+        assertThat(tracker.find(EntryRef.of(e))).contains(e);
+        assertThat(jdbc.sql("SELECT received_from FROM sync_log WHERE hash = ?").param(e.hash()).query(String.class).single())
+                .isEqualTo(bob.id());
+        assertThat(jdbc.sql("SELECT applying FROM sync_apply_guard").query(Integer.class).single()).isZero();
+        assertThat(tracker.versionVector().get(bob.id())).isEqualTo(1);
+        assertThat(clock.last()).isGreaterThan(e.hlc());
+        assertThat(tracker.verify()).isEmpty();
+
+        // receiving it again changes nothing
+        assertThat(applier.apply(List.of(e), bob.id())).extracting(ApplyOutcome::result).containsExactly(Result.DUPLICATE);
+        assertThat(logCount("notes", "600")).isEqualTo(1);
+    }
+
+    @Test
+    void localWritesAfterAnApplyAreCapturedAgainAndBuildOnTheRemoteVersion() throws Exception {
+        ChangeEntry e = bob.next(RemoteDevice.upsert("notes", "610", "{\"id\":610,\"title\":\"b\",\"body\":null}"),
+                VersionVector.EMPTY, later());
+        applier.apply(List.of(e), bob.id());
+        otherProgram("UPDATE notes SET title = 'local' WHERE id = 610");
+        await().atMost(Duration.ofSeconds(1)).until(() -> logCount("notes", "610") == 2);
+        ChangeEntry local = tracker.missingFrom(VersionVector.EMPTY, 10_000).stream()
+                .filter(x -> x.recordId().equals("610") && x.origin().equals(identity.deviceId().toString()))
+                .findFirst().orElseThrow();
+        assertThat(local.base()).isEqualTo(e.vector());
+    }
+
+    @Test
+    void appliesDeletesAndCompositeKeys() {
+        ChangeEntry put = bob.next(RemoteDevice.upsert("inventory", "[\"south\",\"B-2\"]",
+                "{\"warehouse\":\"south\",\"sku\":\"B-2\",\"qty\":3}"), VersionVector.EMPTY, later());
+        ChangeEntry del = bob.next(RemoteDevice.delete("inventory", "[\"south\",\"B-2\"]"), put.vector(), later());
+        assertThat(applier.apply(List.of(put), bob.id())).extracting(ApplyOutcome::result).containsExactly(Result.APPLIED);
+        assertThat(jdbc.sql("SELECT qty FROM inventory WHERE warehouse = 'south' AND sku = 'B-2'").query(Integer.class).single())
+                .isEqualTo(3);
+        assertThat(applier.apply(List.of(del), bob.id())).extracting(ApplyOutcome::result).containsExactly(Result.APPLIED);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM inventory WHERE sku = 'B-2'").query(Long.class).single()).isZero();
+        assertThat(tracker.sealPending()).isZero();
+    }
+
+    @Test
+    void rejectsAGapAndEverythingAfterItFromThatOriginButGoesOnWithOthers() {
+        ChangeEntry b1 = bob.next(RemoteDevice.upsert("notes", "620", "{\"id\":620,\"title\":\"1\"}"), VersionVector.EMPTY, later());
+        ChangeEntry b2 = bob.next(RemoteDevice.upsert("notes", "621", "{\"id\":621,\"title\":\"2\"}"), VersionVector.EMPTY, later());
+        ChangeEntry b3 = bob.next(RemoteDevice.upsert("notes", "622", "{\"id\":622,\"title\":\"3\"}"), VersionVector.EMPTY, later());
+        ChangeEntry c1 = carol.next(RemoteDevice.upsert("notes", "623", "{\"id\":623,\"title\":\"c\"}"), VersionVector.EMPTY, later());
+        List<ApplyOutcome> out = applier.apply(List.of(b1, b3, c1, b2), bob.id());
+        assertThat(out).extracting(ApplyOutcome::result)
+                .containsExactly(Result.APPLIED, Result.REJECTED, Result.APPLIED, Result.REJECTED);
+        assertThat(out.get(1).reason()).contains("expected version 2");
+        assertThat(out.get(3).reason()).contains("earlier entry");
+        assertThat(note(622)).isEmpty();
+        assertThat(note(623)).contains("c");
+        // the sender pushes again from the gap
+        assertThat(applier.apply(List.of(b2, b3), bob.id())).extracting(ApplyOutcome::result)
+                .containsExactly(Result.APPLIED, Result.APPLIED);
+    }
+
+    @Test
+    void rejectsATamperedEntryAndAForgedSignature() {
+        ChangeEntry good = bob.next(RemoteDevice.upsert("notes", "630", "{\"id\":630,\"title\":\"ok\"}"), VersionVector.EMPTY, later());
+        ChangeEntry tampered = new ChangeEntry(good.origin(), good.version(), good.hlc(), good.timestamp(), good.table(),
+                good.recordId(), good.operation(), good.kind(), good.data().replace("ok", "evil"), good.changedColumns(),
+                good.base(), good.prevHash(), good.hash(), good.signature());
+        assertThat(applier.apply(List.of(tampered), bob.id()).get(0).reason()).contains("hash");
+        ChangeEntry carols = carol.next(RemoteDevice.upsert("notes", "630", "{\"id\":630,\"title\":\"ok\"}"), VersionVector.EMPTY, good.hlc());
+        ChangeEntry forged = new ChangeEntry(carols.origin(), 1, carols.hlc(), carols.timestamp(), carols.table(),
+                carols.recordId(), carols.operation(), carols.kind(), carols.data(), null, carols.base(), null,
+                carols.hash(), good.signature());
+        assertThat(applier.apply(List.of(forged), bob.id()).get(0).reason()).contains("signature");
+        assertThat(note(630)).isEmpty();
+        assertThat(applier.apply(List.of(good), bob.id())).extracting(ApplyOutcome::result).containsExactly(Result.APPLIED);
+    }
+
+    @Test
+    void keepsTheRowWhenAnEntryIsOlderThanWhatItHasSeen() {
+        ChangeEntry c1 = carol.next(RemoteDevice.upsert("notes", "640", "{\"id\":640,\"title\":\"carol\"}"), VersionVector.EMPTY, later());
+        ChangeEntry b1 = bob.next(RemoteDevice.upsert("notes", "640", "{\"id\":640,\"title\":\"bob saw carol\"}"), c1.vector(), later());
+        // bob's entry arrives first (through another relay), carol's later
+        assertThat(applier.apply(List.of(b1), bob.id())).extracting(ApplyOutcome::result).containsExactly(Result.APPLIED);
+        assertThat(applier.apply(List.of(c1), carol.id())).extracting(ApplyOutcome::result).containsExactly(Result.IGNORED_OLDER);
+        assertThat(note(640)).contains("bob saw carol");
+        assertThat(tracker.find(EntryRef.of(c1))).contains(c1); // stored for relaying
+    }
+
+    @Test
+    void settlesConcurrentEditsByTheLaterClock() throws Exception {
+        otherProgram("INSERT INTO notes (id, title) VALUES (650, 'local')");
+        await().atMost(Duration.ofSeconds(1)).until(() -> logCount("notes", "650") == 1);
+        ChangeEntry newer = bob.next(RemoteDevice.upsert("notes", "650", "{\"id\":650,\"title\":\"bob, later\"}"),
+                VersionVector.EMPTY, later());
+        List<ApplyOutcome> out = applier.apply(List.of(newer), bob.id());
+        assertThat(out.get(0).result()).isEqualTo(Result.CONFLICT);
+        assertThat(out.get(0).reason()).isEqualTo("TAKE_REMOTE");
+        assertThat(note(650)).contains("bob, later");
+
+        otherProgram("INSERT INTO notes (id, title) VALUES (651, 'local, later')");
+        await().atMost(Duration.ofSeconds(1)).until(() -> logCount("notes", "651") == 1);
+        ChangeEntry older = carol.next(RemoteDevice.upsert("notes", "651", "{\"id\":651,\"title\":\"carol, earlier\"}"),
+                VersionVector.EMPTY, 1);
+        out = applier.apply(List.of(older), carol.id());
+        assertThat(out.get(0).reason()).isEqualTo("KEEP_LOCAL");
+        assertThat(note(651)).contains("local, later");
+        String vector = jdbc.sql("SELECT vector FROM sync_row_state WHERE table_name = 'notes' AND record_id = '651'")
+                .query(String.class).single();
+        assertThat(VersionVector.parse(vector).dominates(older.vector())).isTrue();
+    }
+
+    @Test
+    void logsAResolutionWhoseBaseCoversBothSides() throws Exception {
+        otherProgram("INSERT INTO notes (id, title) VALUES (670, 'local')");
+        await().atMost(Duration.ofSeconds(1)).until(() -> logCount("notes", "670") == 1);
+        ChangeEntry remote = bob.next(RemoteDevice.upsert("notes", "670", "{\"id\":670,\"title\":\"bob\"}"),
+                VersionVector.EMPTY, 1);
+        assertThat(applier.apply(List.of(remote), bob.id()).get(0).result()).isEqualTo(Result.CONFLICT);
+        ChangeEntry resolution = tracker.log(new RowChange("notes", "670", Operation.UPDATE, Kind.RESOLUTION,
+                "{\"id\":670,\"title\":\"local\"}", null));
+        assertThat(resolution.kind()).isEqualTo(Kind.RESOLUTION);
+        assertThat(resolution.base().dominates(remote.vector())).isTrue();
+        assertThat(resolution.base().get(identity.deviceId().toString())).isPositive();
+        assertThat(tracker.verify(resolution)).isEmpty();
+        assertThat(tracker.verify()).isEmpty();
+    }
+
+    @Test
+    void rejectsEntriesForATableNotTrackedHere() {
+        ChangeEntry e = bob.next(RemoteDevice.upsert("secrets", "1", "{\"id\":1}"), VersionVector.EMPTY, later());
+        ApplyOutcome out = applier.apply(List.of(e), bob.id()).get(0);
+        assertThat(out.result()).isEqualTo(Result.REJECTED);
+        assertThat(out.reason()).contains("not tracked");
+    }
+
+    @Test
+    void rejectsRowDataTheTableCannotHoldWithoutHalfApplying() {
+        ChangeEntry bad = bob.next(RemoteDevice.upsert("notes", "660", "{\"id\":660,\"title\":null}"), VersionVector.EMPTY, later());
+        ApplyOutcome out = applier.apply(List.of(bad), bob.id()).get(0);
+        assertThat(out.result()).isEqualTo(Result.REJECTED);
+        assertThat(out.reason()).contains("cannot write the row");
+        assertThat(tracker.find(EntryRef.of(bad))).isEmpty();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM sync_row_state WHERE record_id = '660'").query(Long.class).single()).isZero();
+    }
+}

@@ -1,0 +1,30 @@
+package io.p2psync.changes;
+
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.p2p.core.PrivateKey;
+
+/** Another device in a test: makes correctly sealed and chained entries of its own. */
+final class RemoteDevice {
+
+    final DeviceIdentity identity = new DeviceIdentity(PrivateKey.generate());
+    private long version;
+    private String prevHash;
+
+    String id() {
+        return identity.deviceId().toString();
+    }
+
+    ChangeEntry next(RowChange change, VersionVector base, long hlc) {
+        ChangeEntry e = ChangeEntry.seal(identity, ++version, hlc, System.currentTimeMillis(), change, base, prevHash);
+        prevHash = e.hash();
+        return e;
+    }
+
+    static RowChange upsert(String table, String recordId, String json) {
+        return new RowChange(table, recordId, Operation.UPDATE, Kind.EDIT, json, null);
+    }
+
+    static RowChange delete(String table, String recordId) {
+        return new RowChange(table, recordId, Operation.DELETE, Kind.EDIT, null, null);
+    }
+}

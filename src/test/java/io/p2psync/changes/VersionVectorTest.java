@@ -1,0 +1,111 @@
+package io.p2psync.changes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.p2psync.changes.VersionVector.Order;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+class VersionVectorTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Test
+    void answersEachOrder() {
+        VersionVector a1 = VersionVector.of(Map.of("A", 1L));
+        VersionVector a2 = VersionVector.of(Map.of("A", 2L));
+        VersionVector a1b1 = VersionVector.of(Map.of("A", 1L, "B", 1L));
+        assertThat(a1.compare(VersionVector.of(Map.of("A", 1L)))).isEqualTo(Order.EQUAL);
+        assertThat(a1.compare(a2)).isEqualTo(Order.BEFORE);
+        assertThat(a2.compare(a1)).isEqualTo(Order.AFTER);
+        assertThat(a2.compare(a1b1)).isEqualTo(Order.CONCURRENT);
+        assertThat(VersionVector.EMPTY.compare(a1)).isEqualTo(Order.BEFORE);
+    }
+
+    @Test
+    void treatsZeroAsAbsent() {
+        assertThat(VersionVector.of(Map.of("A", 0L))).isEqualTo(VersionVector.EMPTY);
+        assertThat(VersionVector.of(Map.of("A", 0L, "B", 2L)).compare(VersionVector.of(Map.of("B", 2L))))
+                .isEqualTo(Order.EQUAL);
+    }
+
+    @Test
+    void writesCanonicalJsonWithSortedKeys() {
+        VersionVector v = VersionVector.of(Map.of("zeta", 3L, "alpha", 1L, "Mid", 2L));
+        assertThat(v.toJson()).isEqualTo("{\"Mid\":2,\"alpha\":1,\"zeta\":3}");
+        assertThat(VersionVector.EMPTY.toJson()).isEqualTo("{}");
+        assertThat(VersionVector.parse(v.toJson())).isEqualTo(v);
+    }
+
+    @Test
+    void roundTripsThroughJacksonAsAPlainObject() {
+        VersionVector v = VersionVector.of(Map.of("B", 7L, "A", 1L));
+        String json = JSON.writeValueAsString(v);
+        assertThat(json).isEqualTo("{\"A\":1,\"B\":7}");
+        assertThat(JSON.readValue(json, VersionVector.class)).isEqualTo(v);
+    }
+
+    @Test
+    void rejectsNegativeVersionsAndGarbage() {
+        assertThatThrownBy(() -> VersionVector.of(Map.of("A", -1L))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> VersionVector.parse("[1,2]")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> VersionVector.parse("{\"A\":\"x\"}")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void withNeverLowersAVersion() {
+        VersionVector v = VersionVector.of(Map.of("A", 5L));
+        assertThat(v.with("A", 3)).isSameAs(v);
+        assertThat(v.with("A", 6).get("A")).isEqualTo(6);
+    }
+
+    @Property
+    void mergeIsAtOrAfterBoth(@ForAll("vectors") VersionVector a, @ForAll("vectors") VersionVector b) {
+        VersionVector m = a.merge(b);
+        assertThat(m.dominates(a)).isTrue();
+        assertThat(m.dominates(b)).isTrue();
+        assertThat(m).isEqualTo(b.merge(a));
+        assertThat(m.merge(a)).isEqualTo(m);
+    }
+
+    @Property
+    void compareIsAntisymmetric(@ForAll("vectors") VersionVector a, @ForAll("vectors") VersionVector b) {
+        Order ab = a.compare(b);
+        Order ba = b.compare(a);
+        switch (ab) {
+            case EQUAL -> assertThat(ba).isEqualTo(Order.EQUAL);
+            case BEFORE -> assertThat(ba).isEqualTo(Order.AFTER);
+            case AFTER -> assertThat(ba).isEqualTo(Order.BEFORE);
+            case CONCURRENT -> assertThat(ba).isEqualTo(Order.CONCURRENT);
+        }
+        assertThat(ab == Order.EQUAL).isEqualTo(a.equals(b));
+    }
+
+    @Property
+    void addingADotMovesAfter(@ForAll("vectors") VersionVector a, @ForAll("origins") String origin) {
+        VersionVector next = a.with(origin, a.get(origin) + 1);
+        assertThat(next.compare(a)).isEqualTo(Order.AFTER);
+    }
+
+    @Property
+    void jsonRoundTrips(@ForAll("vectors") VersionVector a) {
+        assertThat(VersionVector.parse(a.toJson())).isEqualTo(a);
+    }
+
+    @Provide
+    Arbitrary<String> origins() {
+        return Arbitraries.of("A", "B", "C", "D");
+    }
+
+    @Provide
+    Arbitrary<VersionVector> vectors() {
+        return Arbitraries.maps(origins(), Arbitraries.longs().between(0, 5)).ofMaxSize(4).map(VersionVector::of);
+    }
+}
