@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -35,6 +36,12 @@ class ChangeLog {
     private final JdbcTemplate template;
     private final ApplicationEventPublisher events;
 
+    /** For tests that run the log without a Spring context: stored entries are announced to nobody. */
+    ChangeLog(JdbcClient jdbc, JdbcTemplate template) {
+        this(jdbc, template, event -> { });
+    }
+
+    @Autowired
     ChangeLog(JdbcClient jdbc, JdbcTemplate template, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.template = template;

@@ -60,12 +60,22 @@ public final class GossipLatencyBenchmark {
     record Result(String from, String to, double p50, double p99, double max) {
     }
 
+    /** @param args pairings to run, any of {@code js-js java-js js-java java-java}; all when none given */
     public static void main(String[] args) throws Exception {
+        Set<String> only = Set.of(args);
         List<Result> results = new ArrayList<>();
-        results.add(measurePair(JsNode::start, JsNode::start));
-        results.add(measurePair(JavaGossip::start, JsNode::start));
-        results.add(measurePair(JsNode::start, JavaGossip::start));
-        results.add(measurePair(JavaGossip::start, JavaGossip::start));
+        if (only.isEmpty() || only.contains("js-js")) {
+            results.add(measurePair(JsNode::start, JsNode::start));
+        }
+        if (only.isEmpty() || only.contains("java-js")) {
+            results.add(measurePair(JavaGossip::start, JsNode::start));
+        }
+        if (only.isEmpty() || only.contains("js-java")) {
+            results.add(measurePair(JsNode::start, JavaGossip::start));
+        }
+        if (only.isEmpty() || only.contains("java-java")) {
+            results.add(measurePair(JavaGossip::start, JavaGossip::start));
+        }
         System.out.println(table(results));
         System.exit(0);
     }

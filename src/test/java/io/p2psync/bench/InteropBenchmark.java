@@ -1,6 +1,7 @@
 package io.p2psync.bench;
 
 import io.p2psync.interop.JsPeer;
+import io.p2psync.p2p.core.PeerId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,12 +152,12 @@ public final class InteropBenchmark {
 
         @Override
         public void hangUp(Listener listener) {
-            peer.hangUp(io.p2psync.p2p.core.PeerId.parse(listener.peerId()));
+            peer.hangUp(PeerId.parse(listener.peerId()));
         }
 
         @Override
         public double echo(Listener listener, int streams, int bytes) {
-            return peer.echo(io.p2psync.p2p.core.PeerId.parse(listener.peerId()), streams, bytes, ECHO_TIMEOUT);
+            return peer.echo(PeerId.parse(listener.peerId()), streams, bytes, ECHO_TIMEOUT);
         }
 
         @Override

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * A private network namespace for one test: only a loopback interface, up, with multicast on and
  * 224.0.0.0/4 routed to it. Multicast sent inside never reaches a real network, so mDNS can run for real.
  * Processes join it through {@link #launcher()} ({@code nsenter}). The namespace lives as long as a
- * holder process ({@code unshare -n sleep}) that {@link #close()} ends.
+ * holder process ({@code unshare --net cat}, reading our pipe): {@link #close()} ends it, and so does the
+ * end of this JVM, which closes the pipe.
  *
  * <p>Making one needs root (or CAP_SYS_ADMIN) and the {@code unshare}, {@code nsenter} and {@code ip}
  * tools; {@link #create()} says why not otherwise, so a test can skip with that reason.
@@ -45,8 +46,7 @@ public final class NetNamespace implements AutoCloseable {
         }
         Process holder;
         try {
-            holder = new ProcessBuilder("unshare", "--net", "--", "sleep", "3600")
-                    .redirectErrorStream(true).start();
+            holder = new ProcessBuilder("unshare", "--net", "--", "cat").redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new Unavailable("cannot run unshare: " + e.getMessage());
         }
@@ -86,7 +86,7 @@ public final class NetNamespace implements AutoCloseable {
                     String out = new String(holder.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                     throw new Unavailable("unshare --net failed (not root?): " + out);
                 }
-                // unshare execs sleep once the new namespace exists; until then the link is still ours
+                // unshare execs cat once the new namespace exists; until then the link is still ours
                 if (!Files.readSymbolicLink(Path.of(netns)).equals(own)) {
                     return;
                 }
@@ -130,6 +130,11 @@ public final class NetNamespace implements AutoCloseable {
     /** Ends the holder; the namespace goes away with the last process inside it. */
     @Override
     public void close() {
+        try {
+            holder.getOutputStream().close(); // cat ends at end of input
+        } catch (IOException e) {
+            // already gone
+        }
         holder.destroy();
         try {
             if (!holder.waitFor(5, TimeUnit.SECONDS)) {
