@@ -2,6 +2,7 @@ package io.p2psync.sync;
 
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.ChangeTracker;
+import io.p2psync.changes.EntryRef;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
@@ -186,7 +187,22 @@ public class SyncManager implements DisposableBean {
                 rejected += outcome.rejected();
                 outcome.rejections().forEach(r -> blocked.add(r.origin()));
                 theirs = advance(theirs, page);
+                markDelivered(page, outcome);
             }
+        }
+
+        /** Marks the pushed entries the peer now holds as synced ({@code sync_log.is_synced}). */
+        private void markDelivered(List<ChangeEntry> page, PushResponse outcome) {
+            Set<EntryRef> refused = new HashSet<>();
+            outcome.rejections().forEach(r -> refused.add(new EntryRef(r.origin(), r.version())));
+            List<EntryRef> delivered = new ArrayList<>(page.size());
+            for (ChangeEntry e : page) {
+                EntryRef ref = EntryRef.of(e);
+                if (!refused.contains(ref)) {
+                    delivered.add(ref);
+                }
+            }
+            tracker.markSynced(delivered);
         }
 
         /** {@code vector} raised by the entries of {@code page} whose origin was not refused. */

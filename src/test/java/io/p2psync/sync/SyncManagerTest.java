@@ -37,7 +37,8 @@ class SyncManagerTest {
     private final PeerProgress progress = mock(PeerProgress.class);
     private final SyncSettings settings = new SyncSettings(DataSize.ofMegabytes(1), 100, 2, 100, 50,
             DataSize.ofKilobytes(8), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1));
-    private final SyncManager manager = new SyncManager(client, syncLog, mock(ChangeTracker.class), receiver,
+    private final ChangeTracker tracker = mock(ChangeTracker.class);
+    private final SyncManager manager = new SyncManager(client, syncLog, tracker, receiver,
             devices, progress, settings, new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC()))
                     .getBeanProvider(Clock.class));
 
@@ -129,6 +130,7 @@ class SyncManagerTest {
 
         assertThat(result.pushed()).isEqualTo(3);
         assertThat(result.error()).isNull();
+        verify(tracker, org.mockito.Mockito.times(2)).markSynced(any());
         verify(devices).recordSync(eq(peerKey.peerId()), any());
     }
 
