@@ -13,10 +13,10 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 
 /**
  * The last word on errors: whatever no feature's own handler answered (a missing key's
- * {@code ResponseStatusException}, an unknown path, a wrong method, a body that is not JSON) becomes an
- * RFC 9457 problem body. Needed because Spring Boot's own problem-details handler backs off as soon as a
- * feature declares its own {@link ResponseEntityExceptionHandler}, as devices and sync do for their
- * controllers. Runs after those (lowest precedence).
+ * {@code ResponseStatusException}, an unknown path, a wrong method, a body that is not JSON, an unexpected
+ * failure) becomes an RFC 9457 problem body. It takes the place of Spring Boot's problem-details handler
+ * (which backs off when any {@link ResponseEntityExceptionHandler} exists) and adds the 500 case, which Boot's
+ * leaves to the HTML/JSON error page. Feature advices and controller-local handlers run first.
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)

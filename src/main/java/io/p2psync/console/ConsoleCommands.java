@@ -81,7 +81,9 @@ class ConsoleCommands {
                 "pending conflicts: " + s.pendingConflicts(),
                 "versions:          " + (versions.isEmpty() ? "none yet"
                         : versions.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
-                                .collect(Collectors.joining(", "))));
+                                .collect(Collectors.joining(", "))),
+                "libp2p listens on: " + (s.listenAddrs().isEmpty() ? "nothing (live network off)"
+                        : String.join(", ", s.listenAddrs())));
     }
 
     private String peers() {

@@ -12,7 +12,9 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Key-value reads and writes, each write sealed into the change log in the same transaction, and the limits
- * on keys and values. Public for the console, which offers the same operations as {@code /kv}.
+ * on keys and values. Public for the console, which offers the same operations as {@code /kv}, and for the
+ * seed-protocol bridge in {@code live}, which writes timestamped values from other nodes with
+ * {@link #putIfNewer} and {@link #deleteIfNewer}.
  */
 @Service
 public class KvService {
@@ -57,6 +59,48 @@ public class KvService {
         return deleted;
     }
 
+    /**
+     * Newest timestamp wins: stores {@code value} with {@code timestamp} if the key is absent or its stored
+     * timestamp (of a put or a delete) is older. Captured and sealed like any local write, so it syncs on.
+     *
+     * @return true if written; false if the stored entry is as new or newer (equal timestamps change nothing,
+     *     so two nodes echoing the same write cannot loop)
+     */
+    @Transactional
+    public boolean putIfNewer(String key, String value, Instant timestamp) {
+        if (!olderThan(key, timestamp)) {
+            return false;
+        }
+        repository.put(key, value, iso(timestamp));
+        tracker.sealPending();
+        return true;
+    }
+
+    /**
+     * Newest timestamp wins for a delete: marks a live key deleted at {@code timestamp} if its stored
+     * timestamp is older.
+     *
+     * @return true if a live entry was deleted
+     */
+    @Transactional
+    public boolean deleteIfNewer(String key, Instant timestamp) {
+        if (!olderThan(key, timestamp)) {
+            return false;
+        }
+        boolean deleted = repository.softDelete(key, iso(timestamp));
+        tracker.sealPending();
+        return deleted;
+    }
+
+    private boolean olderThan(String key, Instant timestamp) {
+        Instant t = timestamp.truncatedTo(ChronoUnit.MILLIS); // as stored, so an echo compares equal
+        return repository.findById(key).map(e -> Instant.parse(e.timestamp()).isBefore(t)).orElse(true);
+    }
+
+    private static String iso(Instant t) {
+        return t.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
     /** The live entry under {@code key}, empty if there is none or it was deleted. */
     public Optional<KvEntry> get(String key) {
         checkKey(key);
@@ -78,6 +122,6 @@ public class KvService {
     }
 
     private String now() {
-        return Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString();
+        return iso(Instant.now(clock));
     }
 }

@@ -3,7 +3,10 @@ package io.p2psync.status;
 import io.p2psync.changes.ChangeTracker;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.live.LiveNode;
 import io.p2psync.storage.P2pSyncSettings;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -20,27 +23,33 @@ public class StatusReport {
      * @param logEntries entries in the change log, from every origin
      * @param devices rows in {@code sync_devices}, whatever their status
      * @param pendingConflicts conflicts waiting for a person
+     * @param listenAddrs the libp2p multiaddrs this node listens on (with {@code /p2p/<id>}); empty when the
+     *     live network is off
      */
     public record NodeStatus(String deviceId, String deviceName, VersionVector versionVector, long logEntries,
-            long devices, long pendingConflicts) {
+            long devices, long pendingConflicts, List<String> listenAddrs) {
     }
 
     private final DeviceIdentity identity;
     private final P2pSyncSettings settings;
     private final ChangeTracker tracker;
     private final JdbcClient jdbc;
+    private final ObjectProvider<LiveNode> live;
 
-    StatusReport(DeviceIdentity identity, P2pSyncSettings settings, ChangeTracker tracker, JdbcClient jdbc) {
+    StatusReport(DeviceIdentity identity, P2pSyncSettings settings, ChangeTracker tracker, JdbcClient jdbc,
+            ObjectProvider<LiveNode> live) {
         this.identity = identity;
         this.settings = settings;
         this.tracker = tracker;
         this.jdbc = jdbc;
+        this.live = live;
     }
 
     public NodeStatus current() {
         return new NodeStatus(identity.deviceId().toString(), settings.deviceName(), tracker.versionVector(),
                 tracker.count(), count("SELECT COUNT(*) FROM sync_devices"),
-                count("SELECT COUNT(*) FROM sync_conflicts WHERE status = 'pending'"));
+                count("SELECT COUNT(*) FROM sync_conflicts WHERE status = 'pending'"),
+                live.stream().flatMap(node -> node.listenAddrs().stream()).toList());
     }
 
     private long count(String sql) {

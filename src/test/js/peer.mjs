@@ -1,0 +1,203 @@
+// A js-libp2p peer that the Java interop tests script over stdin/stdout.
+//
+// Start:   node peer.mjs [--key <hex of a protobuf private key>] [--listen <multiaddr>]
+//                        [--mdns <query interval ms>] [--agent <agent version>]
+// Input:   one JSON command a line: {"id": 7, "cmd": "ping", "peer": "12D3KooW..."}
+// Output:  one JSON line per command: {"id": 7, "ok": true, ...result} or {"id": 7, "ok": false, "error": "..."},
+//          and unsolicited events: {"event": "message" | "discovered" | "connected" | "disconnected", ...}.
+// The first line is {"event": "ready", "peerId": ..., "addrs": [...]}. libp2p's own logs go to stderr.
+import './polyfill.mjs'
+import { createInterface } from 'node:readline'
+import { createLibp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { gossipsub } from '@chainsafe/libp2p-gossipsub'
+import { mdns } from '@libp2p/mdns'
+import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+
+const ECHO = '/p2psync/echo/1.0.0'
+const STREAM_LIMIT = 1024
+
+const args = parseArgs(process.argv.slice(2))
+const services = {
+  identify: identify({ agentVersion: args.agent ?? 'p2p-sync-interop-js/1.0.0' }),
+  ping: ping(),
+  pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false })
+}
+if (args.mdns != null) {
+  // as a service (not in peerDiscovery) so the "mdns" command can switch it off and on again
+  services.mdns = mdns({ interval: Number(args.mdns) })
+}
+const node = await createLibp2p({
+  privateKey: args.key == null ? undefined : privateKeyFromProtobuf(Buffer.from(args.key, 'hex')),
+  addresses: { listen: [args.listen ?? '/ip4/127.0.0.1/tcp/0'] },
+  transports: [tcp()],
+  connectionEncrypters: [noise()],
+  streamMuxers: [yamux()],
+  // The tests and benchmarks dial the same local peer many times a second; the default limit of 5
+  // inbound connections per second per host would turn some of those dials away.
+  connectionManager: { inboundConnectionThreshold: 10_000 },
+  // The monitor keeps pinging every connection (so Java's ping responder is exercised), but on a busy
+  // test machine a ping can time out behind a bulk transfer; that must not abort the connection.
+  connectionMonitor: { abortConnectionOnPingFailure: false },
+  services
+})
+
+node.addEventListener('peer:discovery', (e) => {
+  const addrs = e.detail.multiaddrs.map(String)
+  emit({ event: 'discovered', peer: e.detail.id.toString(), addrs })
+  // mDNS only finds peers; connecting is the application's choice, and here it is always yes.
+  if (addrs.length > 0 && node.getConnections(e.detail.id).length === 0) {
+    node.dial(e.detail.id).catch((err) => emit({ event: 'dialFailed', peer: e.detail.id.toString(), error: err.message }))
+  }
+})
+node.addEventListener('peer:connect', (e) => emit({ event: 'connected', peer: e.detail.toString() }))
+node.addEventListener('peer:disconnect', (e) => emit({ event: 'disconnected', peer: e.detail.toString() }))
+node.services.pubsub.addEventListener('message', (e) => {
+  const m = e.detail
+  emit({
+    event: 'message',
+    topic: m.topic,
+    type: m.type,
+    from: m.from?.toString(),
+    seqno: m.sequenceNumber?.toString(),
+    data: Buffer.from(m.data).toString('utf8'),
+    receivedAt: epochMillis()
+  })
+})
+
+const commands = {
+  // TCP + Noise + yamux to a multiaddr (with /p2p/ id); answers the peer id and how long it took.
+  async dial ({ addr }) {
+    const start = performance.now()
+    const conn = await node.dial(multiaddr(addr))
+    return { peer: conn.remotePeer.toString(), millis: performance.now() - start, muxer: conn.multiplexer, encryption: conn.encryption }
+  },
+  async hangUp ({ peer }) {
+    await node.hangUp(peerIdFromString(peer))
+    return {}
+  },
+  async peers () {
+    return { peers: node.getPeers().map(String) }
+  },
+  async ping ({ peer }) {
+    return { rtt: await node.services.ping.ping(peerIdFromString(peer)) }
+  },
+  // Runs identify on the open connection and answers what the remote said about itself.
+  async identify ({ peer }) {
+    const conn = node.getConnections(peerIdFromString(peer))[0]
+    if (conn == null) throw new Error(`not connected to ${peer}`)
+    const r = await node.services.identify.identify(conn)
+    return { agentVersion: r.agentVersion, protocolVersion: r.protocolVersion, protocols: r.protocols, listenAddrs: r.listenAddrs.map(String) }
+  },
+  async serveEcho () {
+    await node.handle(ECHO, ({ stream }) => {
+      stream.sink(stream.source).catch((err) => stream.abort(err))
+    }, { maxInboundStreams: STREAM_LIMIT, maxOutboundStreams: STREAM_LIMIT })
+    return {}
+  },
+  // Opens `streams` echo streams at once, sends `bytes` on each, half-closes and checks the echo.
+  async echo ({ peer, streams = 1, bytes = 1024 }) {
+    const id = peerIdFromString(peer)
+    const start = performance.now()
+    await Promise.all(Array.from({ length: streams }, (_, i) => echoOnce(id, i, bytes)))
+    return { millis: performance.now() - start, bytes: streams * bytes }
+  },
+  async subscribe ({ topic }) {
+    node.services.pubsub.subscribe(topic)
+    return {}
+  },
+  // With stamp: true, "|<epoch ms>" is appended at the moment of publishing (latency benchmarks).
+  async publish ({ topic, data, stamp = false }) {
+    const text = stamp ? `${data}|${epochMillis()}` : data
+    const r = await node.services.pubsub.publish(topic, Buffer.from(text, 'utf8'))
+    return { recipients: r.recipients.map(String) }
+  },
+  async topicPeers ({ topic }) {
+    return { peers: node.services.pubsub.getSubscribers(topic).map(String), mesh: node.services.pubsub.getMeshPeers(topic) }
+  },
+  async mdns ({ on }) {
+    const service = node.services.mdns
+    if (service == null) throw new Error('started without --mdns')
+    await (on ? service.start() : service.stop())
+    return { on: service.isStarted() }
+  },
+  async stop () {
+    await node.stop()
+    setImmediate(() => process.exit(0))
+    return {}
+  }
+}
+
+async function echoOnce (peerId, index, bytes) {
+  const stream = await node.dialProtocol(peerId, ECHO, { maxOutboundStreams: STREAM_LIMIT })
+  const payload = new Uint8Array(bytes)
+  for (let i = 0; i < bytes; i++) payload[i] = (i * 31 + index) & 0xff
+  const CHUNK = 16 * 1024
+  const received = []
+  let length = 0
+  await Promise.all([
+    stream.sink((async function * () {
+      for (let off = 0; off < bytes; off += CHUNK) yield payload.subarray(off, Math.min(bytes, off + CHUNK))
+    })()),
+    (async () => {
+      for await (const chunk of stream.source) {
+        const part = chunk.subarray()
+        received.push(part)
+        length += part.length
+      }
+    })()
+  ])
+  const echoed = Buffer.concat(received, length)
+  if (!echoed.equals(Buffer.from(payload))) {
+    throw new Error(`stream ${index}: echo differs (sent ${bytes} bytes, got ${length})`)
+  }
+}
+
+function parseArgs (argv) {
+  const out = {}
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!argv[i].startsWith('--')) throw new Error(`bad argument ${argv[i]}`)
+    out[argv[i].slice(2)] = argv[i + 1]
+  }
+  return out
+}
+
+/** Wall-clock time in milliseconds with sub-millisecond precision, comparable with the JVM's Instant.now(). */
+function epochMillis () {
+  return performance.timeOrigin + performance.now()
+}
+
+function emit (obj) {
+  process.stdout.write(JSON.stringify(obj) + '\n')
+}
+
+await node.start()
+emit({ event: 'ready', peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(String) })
+
+const lines = createInterface({ input: process.stdin })
+lines.on('line', (line) => {
+  let msg
+  try {
+    msg = JSON.parse(line)
+  } catch (err) {
+    emit({ event: 'badCommand', line, error: err.message })
+    return
+  }
+  const fn = commands[msg.cmd]
+  if (fn == null) {
+    emit({ id: msg.id, ok: false, error: `unknown command ${msg.cmd}` })
+    return
+  }
+  fn(msg).then(
+    (result) => emit({ id: msg.id, ok: true, ...result }),
+    (err) => emit({ id: msg.id, ok: false, error: String(err?.message ?? err) })
+  )
+})
+// The test closed our stdin (or died): stop cleanly so no port stays bound.
+lines.on('close', () => { node.stop().finally(() => process.exit(0)) })
