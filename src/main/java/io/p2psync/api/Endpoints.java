@@ -72,7 +72,7 @@ final class Endpoints {
             "the body is over p2psync.sync.max-body-size (after decompression) or p2psync.devices.max-request-body",
             "body-too-large", "Request body too large", "the request body is larger than 33554432 bytes");
     private static final Problem NO_CONFLICT = new Problem(404, "no conflict has this id", """
-            {"title":"No such conflict","status":404,"detail":"no conflict 7","instance":"/conflicts/7"}""");
+            {"title":"No such conflict","status":404,"detail":"no conflict with id 7","instance":"/conflicts/7"}""");
     private static final Problem NOT_PENDING = new Problem(409, "the conflict was resolved or ignored already", """
             {"title":"Conflict is not pending","status":409,"detail":"conflict 1 is resolved, not pending",\
             "instance":"/conflicts/1/resolve","conflictStatus":"resolved","resolution":"remote"}""");
@@ -95,11 +95,13 @@ final class Endpoints {
                     "A soft delete: the key keeps a timestamped tombstone, which syncs like a value." + ADMIN,
                     204, null, null, List.of(KEY_TOO_LONG, NO_KEY, ADMIN_TOKEN))),
             Map.entry("GET /status", new EndpointDoc(NODE, "Who this node is and how much it holds",
-                    "Device id and name, version vector, counts of log entries, devices and pending conflicts. "
+                    "Device id and name, version vector, counts of log entries, devices and pending conflicts, "
+                            + "and the libp2p addresses it listens on (empty when the live network is off). "
                             + "Open to every caller.",
                     200, null, """
                     {"deviceId":"%1$s","deviceName":"node-a","versionVector":{"%1$s":3,"%2$s":1},\
-                    "logEntries":4,"devices":1,"pendingConflicts":0}""".formatted(A, B), List.of())),
+                    "logEntries":4,"devices":1,"pendingConflicts":0,\
+                    "listenAddrs":["/ip4/192.168.1.7/tcp/4001/p2p/%1$s"]}""".formatted(A, B), List.of())),
             Map.entry("GET /peers", new EndpointDoc(NODE, "The peers and the state of sync with each",
                     "Paired devices first, then peers only suggested (configuration without a device id, the "
                             + "tailnet). Statuses: see docs/operations.md. Open to every caller.",
