@@ -1,6 +1,7 @@
 package io.p2psync.changes;
 
 import io.p2psync.storage.P2pSyncSettings;
+import io.p2psync.storage.WriterTurns;
 import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,18 @@ class CapturePoller implements SmartLifecycle {
         try {
             boolean pending = jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_capture)").query(Boolean.class).single();
             if (pending) {
-                int sealed = sealer.sealPending();
+                // Batch by batch, each in its own short transaction, so the app's own writes and incoming
+                // sync interleave with a large backlog instead of waiting behind it.
+                int sealed = 0;
+                int batch;
+                do {
+                    long start = System.nanoTime();
+                    batch = sealer.sealBatch();
+                    sealed += batch;
+                    if (batch == ChangeSealer.BATCH) {
+                        WriterTurns.pauseAfter(start);
+                    }
+                } while (batch == ChangeSealer.BATCH && isRunning());
                 log.debug("sealed {} changes written by other programs", sealed);
             }
         } catch (RuntimeException e) {

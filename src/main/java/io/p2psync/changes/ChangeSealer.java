@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -20,8 +21,11 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class ChangeSealer {
 
-    /** Captures sealed per batch; bounds memory when another program wrote a lot at once. */
-    static final int BATCH = 1000;
+    /**
+     * Captures sealed per batch; bounds memory when another program wrote a lot at once, and bounds how long
+     * the capture poller holds the write lock (see docs/operations.md, "Sharing the database").
+     */
+    static final int BATCH = 256;
 
     /** A captured change and, for the first capture of its row in a batch, the row's stored state. */
     private record Capture(long id, RowChange change, long capturedAt, RowState stored) {
@@ -33,8 +37,11 @@ class ChangeSealer {
     private final DeviceIdentity identity;
     private final HybridLogicalClock clock;
     private final String self;
+    private final ApplicationEventPublisher events;
 
-    ChangeSealer(JdbcClient jdbc, ChangeLog log, RowStates rows, DeviceIdentity identity, HybridLogicalClock clock) {
+    ChangeSealer(JdbcClient jdbc, ChangeLog log, RowStates rows, DeviceIdentity identity, HybridLogicalClock clock,
+                 ApplicationEventPublisher events) {
+        this.events = events;
         this.jdbc = jdbc;
         this.log = log;
         this.rows = rows;
@@ -47,33 +54,51 @@ class ChangeSealer {
     @Transactional(propagation = Propagation.REQUIRED)
     public int sealPending() {
         int total = 0;
-        List<Capture> captures;
+        int sealed;
         do {
-            // One query reads the captures with their rows' states, instead of one lookup per row.
-            captures = jdbc.sql("""
-                            SELECT c.id, c.table_name, c.record_id, c.operation, c.row_data, c.changed_columns,
-                                   c.captured_at, s.vector, s.origin, s.version, s.hlc, s.deleted, s.column_clocks
-                            FROM sync_capture c
-                            LEFT JOIN sync_row_state s ON s.table_name = c.table_name AND s.record_id = c.record_id
-                            ORDER BY c.id LIMIT ?""")
-                    .param(BATCH)
-                    .query((rs, n) -> {
-                        RowChange change = new RowChange(rs.getString(2), rs.getString(3),
-                                Operation.valueOf(rs.getString(4)), Kind.EDIT, rs.getString(5), rs.getString(6));
-                        String vector = rs.getString(8);
-                        RowState stored = vector == null ? null : new RowState(change.table(), change.recordId(),
-                                VersionVector.parse(vector), rs.getString(9), rs.getLong(10), rs.getLong(11),
-                                rs.getInt(12) != 0, rs.getString(13));
-                        return new Capture(rs.getLong(1), change, rs.getLong(7), stored);
-                    })
-                    .list();
-            if (!captures.isEmpty()) {
-                seal(captures);
-                jdbc.sql("DELETE FROM sync_capture WHERE id <= ?").param(captures.get(captures.size() - 1).id()).update();
-                total += captures.size();
-            }
-        } while (captures.size() == BATCH);
+            sealed = sealOneBatch();
+            total += sealed;
+        } while (sealed == BATCH);
         return total;
+    }
+
+    /**
+     * Seals at most {@link #BATCH} pending captures, oldest first, in a transaction of its own (or the
+     * caller's). The capture poller calls this in a loop rather than {@link #sealPending()}, so a program that
+     * wrote many rows at once never makes the node hold the single SQLite write lock for long: other writers
+     * (the app, incoming sync) get their turn between batches.
+     *
+     * @return the number of entries made; {@link #BATCH} means more may be pending
+     */
+    @Transactional(propagation = Propagation.REQUIRED)
+    public int sealBatch() {
+        return sealOneBatch();
+    }
+
+    private int sealOneBatch() {
+        // One query reads the captures with their rows' states, instead of one lookup per row.
+        List<Capture> captures = jdbc.sql("""
+                        SELECT c.id, c.table_name, c.record_id, c.operation, c.row_data, c.changed_columns,
+                               c.captured_at, s.vector, s.origin, s.version, s.hlc, s.deleted, s.column_clocks
+                        FROM sync_capture c
+                        LEFT JOIN sync_row_state s ON s.table_name = c.table_name AND s.record_id = c.record_id
+                        ORDER BY c.id LIMIT ?""")
+                .param(BATCH)
+                .query((rs, n) -> {
+                    RowChange change = new RowChange(rs.getString(2), rs.getString(3),
+                            Operation.valueOf(rs.getString(4)), Kind.EDIT, rs.getString(5), rs.getString(6));
+                    String vector = rs.getString(8);
+                    RowState stored = vector == null ? null : new RowState(change.table(), change.recordId(),
+                            VersionVector.parse(vector), rs.getString(9), rs.getLong(10), rs.getLong(11),
+                            rs.getInt(12) != 0, rs.getString(13));
+                    return new Capture(rs.getLong(1), change, rs.getLong(7), stored);
+                })
+                .list();
+        if (!captures.isEmpty()) {
+            seal(captures);
+            jdbc.sql("DELETE FROM sync_capture WHERE id <= ?").param(captures.get(captures.size() - 1).id()).update();
+        }
+        return captures.size();
     }
 
     /**
@@ -104,6 +129,7 @@ class ChangeSealer {
         }
         log.append(entries, null, 0);
         rows.saveAll(states.values());
+        events.publishEvent(new LocalChangesSealed(entries.size(), version));
         return entries;
     }
 }

@@ -2,6 +2,7 @@ package io.p2psync.changes;
 
 import io.p2psync.changes.ApplyOutcome.Result;
 import io.p2psync.identity.HybridLogicalClock;
+import io.p2psync.storage.WriterTurns;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +33,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class RemoteChangeApplier {
 
+    /** Entries applied per write transaction (see {@link #apply}). */
+    static final int MAX_PER_TRANSACTION = 256;
+
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final ChangeSealer sealer;
@@ -60,7 +64,8 @@ public class RemoteChangeApplier {
     }
 
     /**
-     * Applies a batch.
+     * Applies a batch, in write transactions of at most {@value #MAX_PER_TRANSACTION} entries (or in the
+     * caller's transaction, if there is one). Each part is all or nothing.
      *
      * @param entries      entries in per-origin version order
      * @param receivedFrom device id of the device that delivered them (stored as {@code received_from})
@@ -68,15 +73,30 @@ public class RemoteChangeApplier {
      */
     public List<ApplyOutcome> apply(List<ChangeEntry> entries, String receivedFrom) {
         Checks checks = Checks.of(entries);
-        return tx.execute(status -> {
-            sealer.sealPending(); // local captures first, so they get versions and bases before remote writes
-            setGuard(1);
-            try {
-                return new Batch(receivedFrom, checks).applyAll(entries);
-            } finally {
-                setGuard(0);
+        // At most MAX_PER_TRANSACTION entries per transaction: each part is all or nothing and leaves every
+        // origin at a version without gaps, so a crash in between loses only work the next sync redoes, and
+        // the app and other writers get the SQLite write lock between parts instead of waiting for all.
+        Batch batch = new Batch(receivedFrom, checks);
+        List<ApplyOutcome> outcomes = new ArrayList<>(entries.size());
+        long partStart = System.nanoTime();
+        for (int from = 0; from < entries.size(); from += MAX_PER_TRANSACTION) {
+            if (from > 0) {
+                WriterTurns.pauseAfter(partStart);
             }
-        });
+            partStart = System.nanoTime();
+            int offset = from;
+            List<ChangeEntry> part = entries.subList(from, Math.min(entries.size(), from + MAX_PER_TRANSACTION));
+            outcomes.addAll(tx.execute(status -> {
+                sealer.sealPending(); // local captures first, so they get versions and bases before remote writes
+                setGuard(1);
+                try {
+                    return batch.applyAll(part, offset);
+                } finally {
+                    setGuard(0);
+                }
+            }));
+        }
+        return outcomes;
     }
 
     /**
@@ -187,10 +207,11 @@ public class RemoteChangeApplier {
             this.checks = checks;
         }
 
-        List<ApplyOutcome> applyAll(List<ChangeEntry> entries) {
-            List<ApplyOutcome> outcomes = new ArrayList<>(entries.size());
-            for (int i = 0; i < entries.size(); i++) {
-                outcomes.add(applyOne(entries.get(i), i));
+        /** Applies {@code part}, whose first entry is at {@code offset} in the batch (and its checks). */
+        List<ApplyOutcome> applyAll(List<ChangeEntry> part, int offset) {
+            List<ApplyOutcome> outcomes = new ArrayList<>(part.size());
+            for (int i = 0; i < part.size(); i++) {
+                outcomes.add(applyOne(part.get(i), offset + i));
             }
             return outcomes;
         }

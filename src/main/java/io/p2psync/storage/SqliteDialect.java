@@ -17,7 +17,7 @@ import org.springframework.data.relational.core.sql.LockOptions;
  *   <li>Paging is {@code LIMIT n OFFSET m} (SQLite has no {@code FETCH FIRST}); an offset alone is
  *       {@code LIMIT -1 OFFSET m}, SQLite's spelling of "no limit".</li>
  *   <li>There is no row locking ({@code FOR UPDATE}): SQLite locks the whole database, and every
- *       transaction here already begins with {@code BEGIN IMMEDIATE}, so the lock clause is empty.</li>
+ *       transaction here takes the write lock first (SqliteTransactionManager), so the lock clause is empty.</li>
  *   <li>Identifiers are quoted with double quotes and keep their case (SQLite compares them
  *       case-insensitively anyway).</li>
  *   <li>No array columns.</li>

@@ -12,10 +12,12 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The node's one SQLite database. SQLite has a single writer, so every transaction starts with
- * {@code BEGIN IMMEDIATE}: it takes the write lock up front (waiting at most the busy timeout), which means
- * a transaction that reads and then writes can never fail by trying to upgrade a read lock while another
- * connection writes. Reads outside a transaction run in autocommit mode and never wait thanks to WAL.
+ * The node's one SQLite database. SQLite has a single writer, so every read-write transaction takes the
+ * write lock up front (waiting at most the busy timeout; see {@link SqliteTransactionManager} for how and why
+ * not through sqlite-jdbc's IMMEDIATE mode), which means a transaction that reads and then writes can never
+ * fail by trying to upgrade a read lock while another connection writes. Reads outside a transaction run in
+ * autocommit mode and never wait thanks to WAL. Writers keep transactions short (a few hundred entries) so
+ * the app writing the same file gets its turn; see docs/operations.md.
  */
 @Configuration(proxyBeanMethods = false)
 class StorageConfiguration {
@@ -49,8 +51,13 @@ class StorageConfiguration {
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout(BUSY_TIMEOUT_MS);
         config.enforceForeignKeys(true);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        config.setTransactionMode(SQLiteConfig.TransactionMode.DEFERRED);
         return config;
+    }
+
+    @Bean
+    SqliteTransactionManager transactionManager(javax.sql.DataSource dataSource) {
+        return new SqliteTransactionManager(dataSource);
     }
 
     @Bean

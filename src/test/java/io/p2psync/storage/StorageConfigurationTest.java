@@ -44,18 +44,26 @@ class StorageConfigurationTest {
 
     @Test
     void aTransactionTakesTheWriteLockWhenItBegins() throws Exception {
-        try (HikariDataSource ds = dataSource(); Connection c = ds.getConnection()) {
-            try (Statement s = c.createStatement()) {
+        try (HikariDataSource ds = dataSource()) {
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE t (x INTEGER)");
+                s.execute("CREATE TABLE sync_apply_guard (id INTEGER PRIMARY KEY, applying INTEGER NOT NULL)");
+                s.execute("INSERT INTO sync_apply_guard VALUES (1, 0)");
             }
-            c.setAutoCommit(false); // BEGIN IMMEDIATE: the lock is held before any statement ran
+            var tx = new org.springframework.transaction.support.TransactionTemplate(new SqliteTransactionManager(ds));
+            tx.executeWithoutResult(status -> {
+                // the lock is held before the transaction's own first statement ran
+                try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("nested/p2psync.db"));
+                        Statement s = other.createStatement()) {
+                    s.execute("PRAGMA busy_timeout = 0");
+                    assertThatThrownBy(() -> s.executeUpdate("INSERT INTO t VALUES (1)"))
+                            .isInstanceOf(SQLException.class).hasMessageContaining("SQLITE_BUSY");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("nested/p2psync.db"));
                     Statement s = other.createStatement()) {
-                s.execute("PRAGMA busy_timeout = 0");
-                assertThatThrownBy(() -> s.executeUpdate("INSERT INTO t VALUES (1)"))
-                        .isInstanceOf(SQLException.class).hasMessageContaining("SQLITE_BUSY");
-                c.rollback();
-                c.setAutoCommit(true);
                 assertThat(s.executeUpdate("INSERT INTO t VALUES (1)")).isEqualTo(1);
             }
         }
