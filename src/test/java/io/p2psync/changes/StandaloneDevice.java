@@ -60,7 +60,7 @@ public final class StandaloneDevice implements AutoCloseable {
         RowStates rows = new RowStates(jdbc, template);
         RowWriter writer = new RowWriter(jdbc);
         this.clock = new HybridLogicalClock(wallClock, log.maxHlc());
-        ChangeSealer sealer = new ChangeSealer(jdbc, log, rows, identity, clock);
+        ChangeSealer sealer = new ChangeSealer(jdbc, log, rows, identity, clock, event -> { });
         this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc));
         this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx).install(tables));
         this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock,
