@@ -101,6 +101,14 @@ class ChangeLog {
                 .optional();
     }
 
+    /** Every entry for one row, in log order. */
+    List<ChangeEntry> entriesFor(String table, String recordId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_log WHERE table_name = ? AND record_id = ? ORDER BY id")
+                .params(table, recordId)
+                .query(ENTRY)
+                .list();
+    }
+
     Optional<ChangeEntry> find(String origin, long version) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM sync_log WHERE device_id = ? AND version = ?")
                 .params(origin, version)

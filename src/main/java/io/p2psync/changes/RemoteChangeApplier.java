@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -40,9 +41,12 @@ public class RemoteChangeApplier {
     private final TrackedTables tables;
     private final HybridLogicalClock clock;
     private final ObjectProvider<ConcurrentEditPolicy> policy;
+    private final ObjectProvider<AppliedEntryListener> listeners;
+    private final RowAccess access = new Access();
 
     RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
-            RowWriter writer, TrackedTables tables, HybridLogicalClock clock, ObjectProvider<ConcurrentEditPolicy> policy) {
+            RowWriter writer, TrackedTables tables, HybridLogicalClock clock, ObjectProvider<ConcurrentEditPolicy> policy,
+            ObjectProvider<AppliedEntryListener> listeners) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.sealer = sealer;
@@ -52,6 +56,7 @@ public class RemoteChangeApplier {
         this.tables = tables;
         this.clock = clock;
         this.policy = policy;
+        this.listeners = listeners;
     }
 
     /**
@@ -62,42 +67,135 @@ public class RemoteChangeApplier {
      * @return one outcome per entry, in the same order
      */
     public List<ApplyOutcome> apply(List<ChangeEntry> entries, String receivedFrom) {
+        Checks checks = Checks.of(entries);
         return tx.execute(status -> {
             sealer.sealPending(); // local captures first, so they get versions and bases before remote writes
             setGuard(1);
             try {
-                return new Batch(receivedFrom).applyAll(entries);
+                return new Batch(receivedFrom, checks).applyAll(entries);
             } finally {
                 setGuard(0);
             }
         });
     }
 
+    /**
+     * Writes a row made here without a trigger (a conflict resolution, say) and logs it as this device's
+     * change with the current row vector as base, in one transaction: nothing is captured twice.
+     *
+     * @return the sealed entry
+     * @throws IllegalArgumentException if the table is not tracked or the data does not fit it
+     */
+    public ChangeEntry writeLocal(RowChange change) {
+        TrackedTable table = tables.get(change.table());
+        if (table == null) {
+            throw new IllegalArgumentException("table " + change.table() + " is not tracked on this device");
+        }
+        return tx.execute(status -> {
+            sealer.sealPending();
+            setGuard(1);
+            try {
+                if (change.operation() == Operation.DELETE) {
+                    writer.delete(table, change.recordId());
+                } else {
+                    writer.upsert(table, change.data());
+                }
+                return sealer.seal(change);
+            } finally {
+                setGuard(0);
+            }
+        });
+    }
+
+    /** Row access for listeners; only valid inside {@link #apply}. */
+    private final class Access implements RowAccess {
+
+        @Override
+        public Optional<RowState> state(String table, String recordId) {
+            return rows.find(table, recordId);
+        }
+
+        @Override
+        public Optional<String> read(String table, String recordId) {
+            return writer.read(tracked(table), recordId);
+        }
+
+        @Override
+        public void write(RowState state, String data) {
+            TrackedTable table = tracked(state.table());
+            if (data == null) {
+                writer.delete(table, state.recordId());
+            } else {
+                writer.upsert(table, data);
+            }
+            rows.save(state);
+        }
+
+        @Override
+        public List<ChangeEntry> entries(String table, String recordId) {
+            return log.entriesFor(table, recordId);
+        }
+
+        private TrackedTable tracked(String name) {
+            TrackedTable table = tables.get(name);
+            if (table == null) {
+                throw new IllegalArgumentException("table " + name + " is not tracked on this device");
+            }
+            return table;
+        }
+    }
+
     private void setGuard(int applying) {
         jdbc.sql("UPDATE sync_apply_guard SET applying = ? WHERE id = 1").param(applying).update();
+    }
+
+    /**
+     * Hash and signature checks of a batch, run before its transaction and in parallel: an Ed25519
+     * verification is most of the cost of applying an entry, needs no database, and keeping it out of the
+     * transaction keeps the write lock short. (Entries that turn out to be duplicates are checked too.)
+     */
+    private record Checks(boolean[] hashOk, boolean[] signatureOk) {
+        /** Below this many entries the fork-join hand-off costs more than it saves. */
+        private static final int PARALLEL_FROM = 32;
+
+        static Checks of(List<ChangeEntry> entries) {
+            int n = entries.size();
+            boolean[] hash = new boolean[n];
+            boolean[] signature = new boolean[n];
+            java.util.stream.IntStream range = java.util.stream.IntStream.range(0, n);
+            (n >= PARALLEL_FROM ? range.parallel() : range).forEach(i -> {
+                ChangeEntry e = entries.get(i);
+                hash[i] = e.hashValid();
+                signature[i] = hash[i] && e.signatureValid();
+            });
+            return new Checks(hash, signature);
+        }
     }
 
     /** The state of one batch: the head of each origin seen so far and the origins stopped. */
     private final class Batch {
         private final String receivedFrom;
+        private final Checks checks;
         private final long receivedAt = System.currentTimeMillis();
         private final Map<String, ChangeLog.Head> heads = new HashMap<>();
         private final Map<String, String> stopped = new HashMap<>();
         private final ConcurrentEditPolicy decider = policy.getIfAvailable(() -> ConcurrentEditPolicy.LATEST_WINS);
+        private final List<AppliedEntryListener> hooks = listeners.orderedStream().toList();
 
-        Batch(String receivedFrom) {
+        Batch(String receivedFrom, Checks checks) {
             this.receivedFrom = receivedFrom;
+            this.checks = checks;
         }
 
         List<ApplyOutcome> applyAll(List<ChangeEntry> entries) {
             List<ApplyOutcome> outcomes = new ArrayList<>(entries.size());
-            for (ChangeEntry e : entries) {
-                outcomes.add(applyOne(e));
+            for (int i = 0; i < entries.size(); i++) {
+                outcomes.add(applyOne(entries.get(i), i));
             }
             return outcomes;
         }
 
-        private ApplyOutcome applyOne(ChangeEntry e) {
+        private ApplyOutcome applyOne(ChangeEntry e, int index) {
             EntryRef ref = EntryRef.of(e);
             if (stopped.containsKey(e.origin())) {
                 return new ApplyOutcome(ref, Result.REJECTED, "an earlier entry of this origin was rejected: "
@@ -112,13 +210,13 @@ public class RemoteChangeApplier {
             if (e.version() != head.version() + 1) {
                 return reject(e, "out of order: expected version " + (head.version() + 1));
             }
-            if (!e.hashValid()) {
+            if (!checks.hashOk()[index]) {
                 return reject(e, "hash does not match the content");
             }
             if (!Objects.equals(e.prevHash(), head.hash())) {
                 return reject(e, "prevHash does not match the hash of version " + head.version());
             }
-            if (!e.signatureValid()) {
+            if (!checks.signatureOk()[index]) {
                 return reject(e, "signature does not verify against the origin's key");
             }
             TrackedTable table = tables.get(e.table());
@@ -135,6 +233,7 @@ public class RemoteChangeApplier {
             log.append(List.of(e), receivedFrom, receivedAt);
             heads.put(e.origin(), new ChangeLog.Head(e.version(), e.hash()));
             clock.observe(e.hlc());
+            hooks.forEach(l -> l.stored(e, outcome.result(), access));
             return outcome;
         }
 

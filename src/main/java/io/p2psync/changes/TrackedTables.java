@@ -1,5 +1,6 @@
 package io.p2psync.changes;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -19,6 +20,18 @@ public final class TrackedTables {
 
     public boolean contains(String name) {
         return tables.containsKey(name);
+    }
+
+    /** The table's columns in declaration order; empty if it is not tracked. */
+    public List<String> columns(String name) {
+        TrackedTable t = tables.get(name);
+        return t == null ? List.of() : t.columns();
+    }
+
+    /** The table's primary key columns in key order; empty if it is not tracked. */
+    public List<String> primaryKey(String name) {
+        TrackedTable t = tables.get(name);
+        return t == null ? List.of() : t.primaryKey();
     }
 
     public Set<String> names() {

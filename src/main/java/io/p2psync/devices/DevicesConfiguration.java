@@ -1,0 +1,53 @@
+package io.p2psync.devices;
+
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.storage.P2pSyncSettings;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Puts the signature filter in front of {@code /sync/*} and the admin guard in front of the admin API. */
+@Configuration(proxyBeanMethods = false)
+class DevicesConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(DevicesConfiguration.class);
+
+    @Bean
+    AdminToken adminToken(AdminSettings settings, P2pSyncSettings storage) {
+        Path dataDir = storage.dataDir();
+        AdminToken token = AdminToken.loadOrCreate(settings.adminToken(), dataDir);
+        if (token.configured()) {
+            log.info("Admin token set by p2psync.admin-token; loopback callers need none");
+        } else {
+            log.info("Admin token (send as 'Authorization: Bearer <token>' from non-loopback addresses;"
+                    + " kept in {}): {}", dataDir.resolve(AdminToken.FILE), token.value());
+        }
+        return token;
+    }
+
+    @Bean
+    FilterRegistrationBean<AdminGuardFilter> adminGuardFilter(AdminToken token, JsonMapper json) {
+        var registration = new FilterRegistrationBean<>(new AdminGuardFilter(token, new ProblemWriter(json)));
+        registration.addUrlPatterns("/devices", "/devices/*", "/kv", "/kv/*", "/sync/now", "/conflicts",
+                "/conflicts/*");
+        registration.setOrder(DevicesFilterOrder.ADMIN_GUARD);
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<RequestSignatureFilter> requestSignatureFilter(DeviceIdentity identity,
+            DeviceRepository devices, DeviceSettings settings, ObjectProvider<Clock> clock, JsonMapper json) {
+        var filter = new RequestSignatureFilter(identity.deviceId(), devices, settings,
+                clock.getIfAvailable(Clock::systemUTC), new ProblemWriter(json));
+        var registration = new FilterRegistrationBean<>(filter);
+        registration.addUrlPatterns("/sync/*");
+        registration.setOrder(DevicesFilterOrder.SIGNATURE);
+        return registration;
+    }
+}

@@ -1,0 +1,109 @@
+package io.p2psync.sync;
+
+import io.p2psync.changes.ApplyOutcome;
+import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.RemoteChangeApplier;
+import io.p2psync.devices.DeviceRepository;
+import io.p2psync.p2p.core.PeerId;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * Takes entries that an authorized device delivered (pushed to this one, or pulled from it) and applies
+ * them through the change log's applier, one batch in one transaction. Before that it refuses every entry
+ * whose origin is revoked here; after it, it lists each origin it had never heard of as introduced by the
+ * delivering device. Entries are self-certifying, so no other trust is needed in the origin.
+ */
+@Component
+public class EntryReceiver {
+
+    private static final Logger log = LoggerFactory.getLogger(EntryReceiver.class);
+
+    private final RemoteChangeApplier applier;
+    private final DeviceRepository devices;
+    private final PeerId self;
+    private final Clock clock;
+
+    EntryReceiver(RemoteChangeApplier applier, DeviceRepository devices,
+                  io.p2psync.identity.DeviceIdentity identity, ObjectProvider<Clock> clock) {
+        this.applier = applier;
+        this.devices = devices;
+        this.self = identity.deviceId();
+        this.clock = clock.getIfAvailable(Clock::systemUTC);
+    }
+
+    /**
+     * Applies a batch delivered by {@code from}.
+     *
+     * @param entries entries in per-origin version order
+     * @return counts and the reason for each refused entry
+     */
+    public PushResponse receive(List<ChangeEntry> entries, PeerId from) {
+        if (entries.isEmpty()) {
+            return new PushResponse(0, 0, 0, 0, List.of());
+        }
+        Map<String, Boolean> revoked = new HashMap<>();
+        List<ChangeEntry> admitted = new ArrayList<>(entries.size());
+        List<PushResponse.Rejection> rejections = new ArrayList<>();
+        for (ChangeEntry e : entries) {
+            if (revoked.computeIfAbsent(e.origin(), this::isRevoked)) {
+                rejections.add(new PushResponse.Rejection(e.origin(), e.version(),
+                        RejectionReason.REVOKED_ORIGIN.code() + ": device " + e.origin() + " is revoked here"));
+            } else {
+                admitted.add(e);
+            }
+        }
+        int accepted = 0;
+        int duplicates = 0;
+        int conflicts = 0;
+        Set<String> delivered = new LinkedHashSet<>();
+        for (ApplyOutcome outcome : admitted.isEmpty() ? List.<ApplyOutcome>of() : applier.apply(admitted, from.toString())) {
+            switch (outcome.result()) {
+                case APPLIED, IGNORED_OLDER -> accepted++;
+                case CONFLICT -> {
+                    accepted++;
+                    conflicts++;
+                }
+                case DUPLICATE -> duplicates++;
+                case REJECTED -> rejections.add(new PushResponse.Rejection(outcome.entry().origin(),
+                        outcome.entry().version(), RejectionReason.classify(outcome.reason())));
+            }
+            if (outcome.accepted()) {
+                delivered.add(outcome.entry().origin());
+            }
+        }
+        introduceNewOrigins(delivered, from);
+        if (!rejections.isEmpty()) {
+            PushResponse.Rejection first = rejections.get(0);
+            log.warn("Refused {} of {} entries delivered by {}; first: {}#{} {}", rejections.size(), entries.size(),
+                    from, first.origin(), first.version(), first.reason());
+        }
+        return new PushResponse(accepted, duplicates, conflicts, rejections.size(), rejections);
+    }
+
+    private boolean isRevoked(String origin) {
+        try {
+            return devices.isRevoked(PeerId.parse(origin));
+        } catch (IllegalArgumentException notAPeerId) {
+            return false; // the applier rejects it: its signature cannot verify
+        }
+    }
+
+    private void introduceNewOrigins(Set<String> origins, PeerId from) {
+        for (String origin : origins) {
+            PeerId id = PeerId.parse(origin);
+            if (!id.equals(self) && !id.equals(from) && devices.introduce(id, from, clock.instant())) {
+                log.info("Device {} introduced by {}: accepted entries it signed", id, from);
+            }
+        }
+    }
+}

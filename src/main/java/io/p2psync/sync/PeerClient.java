@@ -1,0 +1,126 @@
+package io.p2psync.sync;
+
+import io.p2psync.devices.RequestSignature;
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.p2p.core.PeerId;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Calls another device's {@code /sync/pull} and {@code /sync/push}: signs each request with this device's
+ * key, gzips bodies from {@link SyncSettings#compressAbove()} up, accepts gzip answers, and applies the
+ * connect and read timeouts. Thread-safe.
+ */
+@Component
+class PeerClient {
+
+    private final HttpClient http;
+    private final DeviceIdentity identity;
+    private final JsonMapper json;
+    private final SyncSettings settings;
+    private final Clock clock;
+
+    PeerClient(DeviceIdentity identity, JsonMapper json, SyncSettings settings,
+               org.springframework.beans.factory.ObjectProvider<Clock> clock) {
+        this.identity = identity;
+        this.json = json;
+        this.settings = settings;
+        this.clock = clock.getIfAvailable(Clock::systemUTC);
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /**
+     * @param baseUrl the peer's base url, e.g. {@code http://100.64.0.2:8080}
+     * @param peer the peer's device id, which the request is addressed to
+     * @throws PeerException if the call fails
+     */
+    PullResponse pull(String baseUrl, PeerId peer, PullRequest request) {
+        return call(baseUrl, peer, "/sync/pull", request, PullResponse.class);
+    }
+
+    /** @throws PeerException if the call fails */
+    PushResponse push(String baseUrl, PeerId peer, PushRequest request) {
+        return call(baseUrl, peer, "/sync/push", request, PushResponse.class);
+    }
+
+    private <T> T call(String baseUrl, PeerId peer, String path, Object body, Class<T> answer) {
+        byte[] bytes = json.writeValueAsBytes(body);
+        boolean gzip = bytes.length >= settings.compressAbove().toBytes();
+        if (gzip) {
+            bytes = gzip(bytes);
+        }
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(settings.readTimeout())
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("Accept-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+        if (gzip) {
+            builder.header("Content-Encoding", "gzip");
+        }
+        RequestSignature.sign(identity.privateKey(), "POST", path, peer, clock.instant(), bytes)
+                .forEach(builder::header);
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new PeerException("cannot reach " + baseUrl + ": " + e, 0, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PeerException("interrupted while calling " + baseUrl, 0, e);
+        }
+        try (InputStream in = decoded(response)) {
+            if (response.statusCode() / 100 != 2) {
+                throw new PeerException(describe(response.statusCode(), in.readAllBytes()), response.statusCode(), null);
+            }
+            return json.readValue(in, answer);
+        } catch (IOException e) {
+            throw new PeerException("reading the answer of " + baseUrl + path + " failed: " + e, 0, e);
+        } catch (JacksonException e) {
+            throw new PeerException(baseUrl + path + " answered malformed JSON: " + e.getOriginalMessage(),
+                    response.statusCode(), e);
+        }
+    }
+
+    private String describe(int status, byte[] body) {
+        try {
+            JsonNode problem = json.readTree(body);
+            return "HTTP " + status + " " + problem.path("title").asString("") + ": "
+                    + problem.path("detail").asString("");
+        } catch (JacksonException e) {
+            return "HTTP " + status;
+        }
+    }
+
+    private static InputStream decoded(HttpResponse<InputStream> response) throws IOException {
+        boolean gzip = response.headers().firstValue("Content-Encoding").map("gzip"::equalsIgnoreCase).orElse(false);
+        return gzip ? new GZIPInputStream(response.body(), 64 * 1024) : response.body();
+    }
+
+    private static byte[] gzip(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
+            gz.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,205 @@
+package io.p2psync.sync;
+
+import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.ChangeTracker;
+import io.p2psync.changes.VersionVector;
+import io.p2psync.devices.Device;
+import io.p2psync.devices.DeviceRepository;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+
+/**
+ * Runs sync rounds: with one peer, pull every page it has that this device lacks, then push every entry
+ * the peer lacks according to the vector it answered. An origin whose entry is refused is left out of the
+ * rest of the round (it would be refused again), so one bad entry never stalls the other origins.
+ */
+@Service
+public class SyncManager implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(SyncManager.class);
+
+    private final PeerClient client;
+    private final SyncLog syncLog;
+    private final ChangeTracker tracker;
+    private final EntryReceiver receiver;
+    private final DeviceRepository devices;
+    private final PeerProgress progress;
+    private final SyncSettings settings;
+    private final Clock clock;
+    /** Runs the request for the next pull page while the current one is applied; daemon threads. */
+    private final ExecutorService prefetcher = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "sync-prefetch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    SyncManager(PeerClient client, SyncLog syncLog, ChangeTracker tracker, EntryReceiver receiver, DeviceRepository devices,
+                PeerProgress progress, SyncSettings settings, ObjectProvider<Clock> clock) {
+        this.client = client;
+        this.syncLog = syncLog;
+        this.tracker = tracker;
+        this.receiver = receiver;
+        this.devices = devices;
+        this.progress = progress;
+        this.settings = settings;
+        this.clock = clock.getIfAvailable(Clock::systemUTC);
+    }
+
+    @Override
+    public void destroy() {
+        prefetcher.shutdownNow();
+    }
+
+    /** One round with every authorized device that has a url, one after the other. */
+    public List<PeerSyncResult> syncAll() {
+        List<PeerSyncResult> results = new ArrayList<>();
+        for (Device peer : devices.findSyncTargets()) {
+            results.add(syncWith(peer));
+        }
+        return results;
+    }
+
+    /**
+     * One pull-then-push round with {@code peer}. Never throws for a peer's failure: the result carries
+     * the error, and {@code sync_peer_progress} records it.
+     *
+     * @param peer an authorized device with a url
+     */
+    public PeerSyncResult syncWith(Device peer) {
+        long start = System.nanoTime();
+        Round round = new Round(peer);
+        String error = null;
+        try {
+            round.pull();
+            round.push();
+            progress.recordSuccess(peer.deviceId().toString(), round.theirs, clock.instant());
+            devices.recordSync(peer.deviceId(), clock.instant());
+        } catch (PeerException | org.springframework.dao.DataAccessException e) {
+            error = e.getMessage();
+            progress.recordFailure(peer.deviceId().toString(), error, clock.instant());
+        }
+        if (error == null && round.rejected > 0) {
+            error = round.rejected + " entries refused";
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        PeerSyncResult result = new PeerSyncResult(peer.deviceId().toString(), round.pulled, round.pushed,
+                round.conflicts, round.rejected, error, millis);
+        log.info("Sync with {}: pulled {}, pushed {}, conflicts {}, rejected {} in {} ms{}", peer.deviceId(),
+                round.pulled, round.pushed, round.conflicts, round.rejected, millis,
+                error == null ? "" : " (" + error + ")");
+        return result;
+    }
+
+    /** The state of one round with one peer. */
+    private final class Round {
+        private final Device peer;
+        private final Set<String> blocked = new HashSet<>();
+        private VersionVector theirs = VersionVector.EMPTY;
+        private int pulled;
+        private int pushed;
+        private int conflicts;
+        private int rejected;
+
+        Round(Device peer) {
+            this.peer = peer;
+        }
+
+        /**
+         * Pulls page after page. While one page is applied here, the next is already being asked for (with
+         * the vector this page will give once applied), so the peer's work and the transfer overlap with
+         * the local apply. If the page had refusals, that request is dropped and asked again without the
+         * refused origins.
+         */
+        void pull() {
+            VersionVector mine = syncLog.vector();
+            CompletableFuture<PullResponse> next = fetch(mine);
+            while (next != null) {
+                PullResponse page = await(next);
+                theirs = page.serverVector();
+                boolean last = !page.more() || page.entries().isEmpty();
+                VersionVector after = advance(mine, page.entries());
+                next = last ? null : fetch(after);
+                if (!page.entries().isEmpty()) {
+                    PushResponse outcome = receiver.receive(page.entries(), peer.deviceId());
+                    pulled += outcome.accepted();
+                    conflicts += outcome.conflicts();
+                    rejected += outcome.rejected();
+                    if (!outcome.rejections().isEmpty()) {
+                        outcome.rejections().forEach(r -> blocked.add(r.origin()));
+                        after = advance(mine, page.entries());
+                        if (next != null) {
+                            next.cancel(false);
+                            next = fetch(after);
+                        }
+                    }
+                }
+                mine = after;
+            }
+        }
+
+        private CompletableFuture<PullResponse> fetch(VersionVector mine) {
+            PullRequest request = new PullRequest(skippingBlocked(mine), settings.pullPageSize());
+            return CompletableFuture.supplyAsync(() -> client.pull(peer.url(), peer.deviceId(), request), prefetcher);
+        }
+
+        private PullResponse await(CompletableFuture<PullResponse> page) {
+            try {
+                return page.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                throw e;
+            }
+        }
+
+        void push() {
+            if (syncLog.hasUnsealedCaptures()) {
+                tracker.sealPending(); // so writes made a moment ago by other programs go out in this round
+            }
+            VersionVector mine = syncLog.vector();
+            while (true) {
+                List<ChangeEntry> page = syncLog.missing(mine, skippingBlocked(theirs), settings.pushPageSize());
+                if (page.isEmpty()) {
+                    return;
+                }
+                PushResponse outcome = client.push(peer.url(), peer.deviceId(), new PushRequest(page));
+                pushed += outcome.accepted();
+                conflicts += outcome.conflicts();
+                rejected += outcome.rejected();
+                outcome.rejections().forEach(r -> blocked.add(r.origin()));
+                theirs = advance(theirs, page);
+            }
+        }
+
+        /** {@code vector} raised by the entries of {@code page} whose origin was not refused. */
+        private VersionVector advance(VersionVector vector, List<ChangeEntry> page) {
+            for (ChangeEntry e : page) {
+                if (!blocked.contains(e.origin())) {
+                    vector = vector.with(e.origin(), e.version());
+                }
+            }
+            return vector;
+        }
+
+        /** Origins refused in this round are marked as fully known, so they are neither asked for nor sent. */
+        private VersionVector skippingBlocked(VersionVector vector) {
+            for (String origin : blocked) {
+                vector = vector.with(origin, Long.MAX_VALUE);
+            }
+            return vector;
+        }
+    }
+}

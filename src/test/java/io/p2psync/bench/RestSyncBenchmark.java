@@ -1,0 +1,333 @@
+package io.p2psync.bench;
+
+import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.ChangeTracker;
+import io.p2psync.changes.Operation;
+import io.p2psync.changes.VersionVector;
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.sync.Node;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * REST sync benchmark (docs/benchmarks.md, "REST sync"): two real nodes in this JVM talking HTTP on
+ * loopback, each on its own SQLite file.
+ *
+ * <ol>
+ *   <li>initial sync of N kv rows from A to an empty B, in rows/s, beside the rate of inserting the same
+ *       rows into a plain SQLite table in batches, in the same run;</li>
+ *   <li>incremental sync of 1,000 changed rows in that N-row database, in ms;</li>
+ *   <li>a sync with nothing to do, against databases of each size given, in ms (median of 25).</li>
+ * </ol>
+ *
+ * Arguments: {@code [rows=100000] [no-op sizes=10000,100000,1000000 | none]}; system property
+ * {@code bench.node} adds node settings, e.g. {@code -Dbench.node=p2psync.sync.pull-page-size=1000}.
+ */
+public final class RestSyncBenchmark {
+
+    private static final int CHANGED = 1_000;
+    private static final int NO_OP_RUNS = 25;
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        String sizeArg = args.length > 1 ? args[1] : "10000,100000,1000000";
+        int[] sizes = sizeArg.equals("none") ? new int[0]
+                : Arrays.stream(sizeArg.split(",")).mapToInt(Integer::parseInt).toArray();
+        Path work = Files.createTempDirectory("p2psync-bench");
+        List<String> report = new ArrayList<>() {
+            @Override
+            public boolean add(String line) {
+                System.out.println("[bench] " + line); // as it comes, in case a later step fails
+                return super.add(line);
+            }
+        };
+
+        double rawRate = rawInsertRate(work.resolve("raw.db"), rows);
+        report.add(String.format("raw SQLite batch insert of %,d rows: %,.0f rows/s", rows, rawRate));
+
+        // A's capture poller is slowed right down: the rows are sealed by one explicit call instead, so the
+        // set-up does not fight the poller for the write lock (this benchmark is about sync, not capture).
+        try (Node a = Node.start("a", work.resolve("a"), nodeProperties("p2psync.capture-poll=1h"))) {
+            long t0 = System.nanoTime();
+            writeRows(a, rows, "v1");
+            report.add(String.format("capture+seal of %,d rows on A (setup, not sync): %.1f s", rows,
+                    (System.nanoTime() - t0) / 1e9));
+            try (Node b = Node.start("b", work.resolve("b"), nodeProperties())) {
+                a.pairWith(b);
+                b.pairWith(a);
+
+                long start = System.nanoTime();
+                long cpu0 = cpuNanos();
+                JsonNode round = syncNow(b, a);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double cpuSeconds = (cpuNanos() - cpu0) / 1e9;
+                check(round, rows, b, rows);
+                double syncRate = rows / seconds;
+                report.add(String.format("(1) initial sync of %,d rows A->B: %.2f s = %,.0f rows/s = %.3f x raw insert"
+                        + " (process CPU %.1f s, both nodes)", rows, seconds, syncRate, syncRate / rawRate, cpuSeconds));
+
+                writeRows(a, CHANGED, "v2");
+                start = System.nanoTime();
+                cpu0 = cpuNanos();
+                round = syncNow(b, a);
+                double millis = (System.nanoTime() - start) / 1e6;
+                double cpuMillis = (cpuNanos() - cpu0) / 1e6;
+                check(round, CHANGED, b, rows);
+                report.add(String.format("(2) incremental sync of %,d changed rows in a %,d-row db: %.1f ms"
+                        + " (process CPU %.0f ms)", CHANGED, rows, millis, cpuMillis));
+            }
+        }
+
+        for (int size : sizes) {
+            double[] noOp = noOpMillis(work.resolve("noop-" + size), size);
+            report.add(String.format("(3) no-op sync against a %,d-row db: median %.2f ms (process CPU %.2f ms per round)",
+                    size, noOp[0], noOp[1]));
+        }
+        System.out.println();
+        System.out.println("REST sync benchmark, " + Runtime.getRuntime().availableProcessors() + " cpus, Java "
+                + System.getProperty("java.version") + ", load average at end "
+                + java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        report.forEach(System.out::println);
+        System.exit(0);
+    }
+
+    /** Inserts {@code rows} rows shaped like kv_store into a plain table: batches of 1,000, one transaction. */
+    static double rawInsertRate(Path file, int rows) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("CREATE TABLE plain (key TEXT PRIMARY KEY, value TEXT, timestamp TEXT NOT NULL, deleted_at TEXT)");
+            }
+            long start = System.nanoTime();
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO plain VALUES (?, ?, ?, NULL)")) {
+                String ts = Instant.now().toString();
+                for (int i = 0; i < rows; i++) {
+                    ps.setString(1, key(i));
+                    ps.setString(2, value(i, "v1"));
+                    ps.setString(3, ts);
+                    ps.addBatch();
+                    if (i % 1000 == 999) {
+                        ps.executeBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
+            c.commit();
+            return rows / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /**
+     * Upserts rows 0..n-1 into A's kv_store the way any program would (triggers capture), 5,000 rows per
+     * transaction, then seals what the capture poller has not sealed yet.
+     */
+    private static void writeRows(Node node, int n, String version) throws Exception {
+        javax.sql.DataSource ds = node.context.getBean(javax.sql.DataSource.class);
+        String ts = Instant.now().toString();
+        for (int from = 0; from < n; from += 5_000) {
+            int to = Math.min(n, from + 5_000);
+            for (int attempt = 1; ; attempt++) {
+                try (Connection c = ds.getConnection()) {
+                    c.setAutoCommit(false);
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO kv_store (key, value, timestamp)"
+                            + " VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+                            + " timestamp = excluded.timestamp")) {
+                        for (int i = from; i < to; i++) {
+                            ps.setString(1, key(i));
+                            ps.setString(2, value(i, version));
+                            ps.setString(3, ts);
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                    c.commit();
+                    break;
+                } catch (java.sql.SQLException busy) {
+                    // On a loaded machine a commit can time out waiting for another writer; the transaction
+                    // was rolled back, so writing it again is safe.
+                    if (attempt == 5) {
+                        throw busy;
+                    }
+                }
+            }
+        }
+        node.context.getBean(ChangeTracker.class).sealPending();
+    }
+
+    /**
+     * Median time of a sync with nothing to do between two nodes that both hold {@code size} rows and their
+     * log entries (made by a third device, as after a completed sync); and the process CPU time per round.
+     */
+    private static double[] noOpMillis(Path dir, int size) throws Exception {
+        Path aDir = dir.resolve("a");
+        Path bDir = dir.resolve("b");
+        try (Node seed = Node.start("seed", aDir, "logging.level.io.p2psync=WARN")) {
+            seed(seed, size);
+        }
+        Files.createDirectories(bDir);
+        Files.copy(aDir.resolve("p2psync.db"), bDir.resolve("p2psync.db"), StandardCopyOption.REPLACE_EXISTING);
+        try (Node a = Node.start("a", aDir, "logging.level.io.p2psync=WARN");
+             Node b = Node.start("b", bDir, "logging.level.io.p2psync=WARN")) {
+            a.pairWith(b);
+            b.pairWith(a);
+            syncNow(b, a); // warm up connections and the JIT
+            syncNow(b, a);
+            double[] times = new double[NO_OP_RUNS];
+            long cpu0 = cpuNanos();
+            for (int i = 0; i < NO_OP_RUNS; i++) {
+                long start = System.nanoTime();
+                JsonNode round = syncNow(b, a);
+                times[i] = (System.nanoTime() - start) / 1e6;
+                if (round.get(0).get("pulled").asInt() != 0 || round.get(0).get("pushed").asInt() != 0) {
+                    throw new IllegalStateException("not a no-op: " + round);
+                }
+            }
+            double cpuMillis = (cpuNanos() - cpu0) / 1e6 / NO_OP_RUNS;
+            Arrays.sort(times);
+            return new double[] {times[NO_OP_RUNS / 2], cpuMillis};
+        }
+    }
+
+    private static final String PLACEHOLDER_HASH = "0".repeat(64);
+    /** 64 zero bytes: a sync with nothing to do reads no entry, and signing a million would take minutes. */
+    private static final String PLACEHOLDER_SIGNATURE = java.util.Base64.getEncoder().encodeToString(new byte[64]);
+
+    /**
+     * Writes {@code size} kv rows and their log entries (by a made-up third device, hash-chained, with a
+     * placeholder signature) straight into the node's file, with the apply guard set so the triggers do not
+     * capture them. If a no-op round wrongly sent any of them, the receiver would refuse it and the run fails.
+     */
+    private static void seed(Node node, int size) throws Exception {
+        DeviceIdentity origin = new DeviceIdentity(PrivateKey.generate());
+        String ts = Instant.now().toString();
+        long now = System.currentTimeMillis();
+        int batch = 50_000;
+        String prev = null;
+        try (Connection c = node.context.getBean(javax.sql.DataSource.class).getConnection()) {
+            for (int from = 0; from < size; from += batch) {
+                int to = Math.min(size, from + batch);
+                // Sealed one after the other: each digest covers the previous entry's hash.
+                List<ChangeEntry> entries = new ArrayList<>(to - from);
+                for (int i = from; i < to; i++) {
+                    String data = "{\"key\":\"" + key(i) + "\",\"value\":\"" + value(i, "v1") + "\",\"timestamp\":\""
+                            + ts + "\",\"deleted_at\":null}";
+                    ChangeEntry draft = new ChangeEntry(origin.deviceId().toString(), i + 1, (now << 16) + i, now,
+                            "kv_store", key(i), Operation.INSERT, null, data, null, VersionVector.EMPTY, prev,
+                            PLACEHOLDER_HASH, PLACEHOLDER_SIGNATURE);
+                    ChangeEntry e = new ChangeEntry(draft.origin(), draft.version(), draft.hlc(), draft.timestamp(),
+                            draft.table(), draft.recordId(), draft.operation(), draft.kind(), draft.data(),
+                            draft.changedColumns(), draft.base(), draft.prevHash(), draft.computeHash(),
+                            PLACEHOLDER_SIGNATURE);
+                    entries.add(e);
+                    prev = e.hash();
+                }
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement()) {
+                    s.execute("UPDATE sync_apply_guard SET applying = 1 WHERE id = 1");
+                }
+                try (PreparedStatement kv = c.prepareStatement("INSERT INTO kv_store (key, value, timestamp) VALUES (?, ?, ?)");
+                     PreparedStatement log = c.prepareStatement("INSERT INTO sync_log (device_id, version, hlc, timestamp,"
+                             + " table_name, record_id, operation, kind, change_data, changed_columns, base, prev_hash,"
+                             + " hash, signature, received_from, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    for (int i = from; i < to; i++) {
+                        kv.setString(1, key(i));
+                        kv.setString(2, value(i, "v1"));
+                        kv.setString(3, ts);
+                        kv.addBatch();
+                        ChangeEntry e = entries.get(i - from);
+                        log.setString(1, e.origin());
+                        log.setLong(2, e.version());
+                        log.setLong(3, e.hlc());
+                        log.setLong(4, e.timestamp());
+                        log.setString(5, e.table());
+                        log.setString(6, e.recordId());
+                        log.setString(7, e.operation().name());
+                        log.setString(8, e.kind().name());
+                        log.setString(9, e.data());
+                        log.setString(10, e.changedColumns());
+                        log.setString(11, e.base().toJson());
+                        log.setString(12, e.prevHash());
+                        log.setString(13, e.hash());
+                        log.setString(14, e.signature());
+                        log.setString(15, origin.deviceId().toString());
+                        log.setLong(16, now);
+                        log.addBatch();
+                        if (i % 1000 == 999) {
+                            kv.executeBatch();
+                            log.executeBatch();
+                        }
+                    }
+                    kv.executeBatch();
+                    log.executeBatch();
+                }
+                try (Statement s = c.createStatement()) {
+                    s.execute("UPDATE sync_apply_guard SET applying = 0 WHERE id = 1");
+                }
+                c.commit();
+            }
+        }
+    }
+
+    /**
+     * Properties of the two sync nodes: quiet logs, plus {@code -Dbench.node=k=v,k=v} (e.g.
+     * {@code p2psync.sync.pull-page-size=1000}) to try other settings.
+     */
+    private static String[] nodeProperties(String... more) {
+        List<String> props = new ArrayList<>(List.of("logging.level.io.p2psync=WARN"));
+        props.addAll(List.of(more));
+        String extra = System.getProperty("bench.node", "");
+        if (!extra.isBlank()) {
+            props.addAll(List.of(extra.split(",")));
+        }
+        return props.toArray(String[]::new);
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static JsonNode syncNow(Node from, Node peer) {
+        Node.Response r = from.post("/sync/now?peer=" + peer.id, "");
+        if (r.status() != 200) {
+            throw new IllegalStateException("sync failed: " + r);
+        }
+        return r.json();
+    }
+
+    private static void check(JsonNode round, int expectedPulled, Node b, int expectedRows) {
+        JsonNode peer = round.get(0);
+        if (!peer.get("error").isNull() || peer.get("pulled").asInt() != expectedPulled) {
+            throw new IllegalStateException("unexpected round: " + round);
+        }
+        long live = b.get("/kv").json().size();
+        if (live != expectedRows) {
+            throw new IllegalStateException("B has " + live + " rows, expected " + expectedRows);
+        }
+    }
+
+    private static String key(int i) {
+        return "key-" + i;
+    }
+
+    private static String value(int i, String version) {
+        return "value " + i + " " + version + " " + "x".repeat(40);
+    }
+
+    private RestSyncBenchmark() {
+    }
+
+}

@@ -1,0 +1,138 @@
+package io.p2psync.changes;
+
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.identity.HybridLogicalClock;
+import io.p2psync.p2p.core.PrivateKey;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.flywaydb.core.Flyway;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * One device's change machinery (log, sealer, applier, triggers) on its own real SQLite file, wired by hand
+ * without Spring so a test can run several devices in one JVM quickly. Hooks for the applier are added
+ * with {@link #addBean}. Close it when done.
+ */
+public final class StandaloneDevice implements AutoCloseable {
+
+    private final SingleConnectionDataSource dataSource;
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final DeviceIdentity identity;
+    private final HybridLogicalClock clock;
+    private final ChangeTracker tracker;
+    private final TrackedTables tables;
+    private final RemoteChangeApplier applier;
+    private final StaticListableBeanFactory beans = new StaticListableBeanFactory();
+
+    /**
+     * @param file      the SQLite file; migrated with Flyway unless it is a copy of a migrated file
+     *                  (see {@link #copyOf}), which saves most of the start-up time
+     * @param tables    user tables to track besides kv_store (they must exist: create them in {@code schema})
+     * @param wallClock this device's wall clock in ms (skew it to test clocks running ahead)
+     * @param schema    SQL run before the triggers are installed, e.g. CREATE TABLE IF NOT EXISTS statements
+     */
+    public StandaloneDevice(Path file, List<String> tables, LongSupplier wallClock, List<String> schema) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.OFF);
+        config.setBusyTimeout(10_000);
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        this.dataSource = new SingleConnectionDataSource("jdbc:sqlite:" + file.toAbsolutePath(), true);
+        this.dataSource.setConnectionProperties(config.toProperties());
+        boolean migrated = jdbcHasTable(dataSource, "flyway_schema_history");
+        if (!migrated) {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        }
+        this.jdbc = JdbcClient.create(dataSource);
+        JdbcTemplate template = new JdbcTemplate(dataSource);
+        schema.forEach(sql -> jdbc.sql(sql).update());
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.identity = new DeviceIdentity(PrivateKey.generate());
+        ChangeLog log = new ChangeLog(jdbc, template);
+        RowStates rows = new RowStates(jdbc, template);
+        RowWriter writer = new RowWriter(jdbc);
+        this.clock = new HybridLogicalClock(wallClock, log.maxHlc());
+        ChangeSealer sealer = new ChangeSealer(jdbc, log, rows, identity, clock);
+        this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc));
+        this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx).install(tables));
+        this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock,
+                beans.getBeanProvider(ConcurrentEditPolicy.class), beans.getBeanProvider(AppliedEntryListener.class));
+    }
+
+    /**
+     * Makes {@code target} a copy of a migrated database with {@code schema} applied, made once per JVM and
+     * schema in {@code templateDir}; open it with the constructor as usual. The copy has no device key or log:
+     * every device opened on it is new.
+     */
+    public static synchronized Path copyOf(Path templateDir, List<String> schema, Path target) {
+        Path template = templateDir.resolve("template-" + Integer.toHexString(schema.hashCode()) + ".db");
+        try {
+            if (!java.nio.file.Files.exists(template)) {
+                new StandaloneDevice(template, List.of(), System::currentTimeMillis, schema).close();
+            }
+            java.nio.file.Files.copy(template, target);
+            return target;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static boolean jdbcHasTable(SingleConnectionDataSource ds, String table) {
+        return JdbcClient.create(ds).sql("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?")
+                .param(table).query(Integer.class).single() > 0;
+    }
+
+    /** Registers a hook (a {@link ConcurrentEditPolicy}, an {@link AppliedEntryListener}) for the applier. */
+    public void addBean(String name, Object bean) {
+        beans.addBean(name, bean);
+    }
+
+    public String id() {
+        return identity.deviceId().toString();
+    }
+
+    public JdbcClient jdbc() {
+        return jdbc;
+    }
+
+    public TransactionTemplate tx() {
+        return tx;
+    }
+
+    public HybridLogicalClock clock() {
+        return clock;
+    }
+
+    public ChangeTracker tracker() {
+        return tracker;
+    }
+
+    public TrackedTables tables() {
+        return tables;
+    }
+
+    public RemoteChangeApplier applier() {
+        return applier;
+    }
+
+    /** Runs SQL as the user's own program would (captured by the triggers) and seals it, in one transaction. */
+    public void write(String sql, Object... params) {
+        tx.executeWithoutResult(s -> {
+            jdbc.sql(sql).params(params).update();
+            tracker.sealPending();
+        });
+    }
+
+    @Override
+    public void close() {
+        dataSource.destroy();
+    }
+}

@@ -1,0 +1,232 @@
+package io.p2psync.conflict.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import io.p2psync.changes.ChangeTracker;
+import io.p2psync.changes.Kind;
+import io.p2psync.changes.RemoteChangeApplier;
+import io.p2psync.changes.StandaloneDevice;
+import io.p2psync.changes.VersionVector;
+import io.p2psync.conflict.ConflictRepository;
+import io.p2psync.conflict.ConflictStatus;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The /conflicts endpoints on a real node (SQLite file, change log, applier) under the manual policy; the
+ * conflicts are real: another device, wired by hand on its own file, edits the same keys concurrently.
+ */
+@SpringBootTest
+@AutoConfigureMockMvc
+class ConflictControllerTest {
+
+    @TempDir
+    static Path dataDir;
+    static StandaloneDevice other;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("p2psync.data-dir", () -> dataDir.resolve("node").toString());
+        registry.add("p2psync.conflicts.default-policy", () -> "manual");
+    }
+
+    @BeforeAll
+    static void otherDevice() {
+        other = new StandaloneDevice(dataDir.resolve("other.db"), List.of(), System::currentTimeMillis, List.of());
+    }
+
+    @AfterAll
+    static void closeOther() {
+        other.close();
+    }
+
+    @Autowired
+    MockMvc mvc;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    TransactionTemplate tx;
+    @Autowired
+    ChangeTracker tracker;
+    @Autowired
+    RemoteChangeApplier applier;
+    @Autowired
+    ConflictRepository conflicts;
+
+    private void writeHere(String key, String value) {
+        tx.executeWithoutResult(s -> {
+            jdbc.sql("INSERT INTO kv_store (key, value, timestamp) VALUES (?, ?, 't') "
+                    + "ON CONFLICT (key) DO UPDATE SET value = excluded.value").params(key, value).update();
+            tracker.sealPending();
+        });
+    }
+
+    /** Makes a pending conflict on a fresh key: both devices change it after both saw it created here. */
+    private long pendingConflict(String key) {
+        writeHere(key, "v0");
+        other.applier().apply(tracker.missingFrom(other.tracker().versionVector(), 10_000), "node");
+        writeHere(key, "here");
+        other.write("UPDATE kv_store SET value = 'there' WHERE key = ?", key);
+        applier.apply(other.tracker().missingFrom(tracker.versionVector(), 10_000), other.id());
+        return conflicts.find(ConflictStatus.PENDING, "kv_store", 0, 500).items().stream()
+                .filter(c -> c.recordId().equals(key)).findFirst().orElseThrow().id();
+    }
+
+    private String valueOf(String key) {
+        return jdbc.sql("SELECT value FROM kv_store WHERE key = ?").param(key).query(String.class).single();
+    }
+
+    private static String key() {
+        return "k-" + UUID.randomUUID();
+    }
+
+    @Test
+    void listsPendingConflictsFilteredByStatusAndTable() throws Exception {
+        String key = key();
+        long id = pendingConflict(key);
+        mvc.perform(get("/conflicts").param("status", "pending").param("table", "kv_store").param("size", "500"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.items[?(@.id == " + id + ")].recordId").value(key))
+                .andExpect(jsonPath("$.page").value(0))
+                .andExpect(jsonPath("$.size").value(500));
+        mvc.perform(get("/conflicts").param("table", "no_such_table"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.total").value(0))
+                .andExpect(jsonPath("$.items").isEmpty());
+    }
+
+    @Test
+    void pagesNewestFirst() throws Exception {
+        long older = pendingConflict(key());
+        long newer = pendingConflict(key());
+        mvc.perform(get("/conflicts").param("size", "1").param("page", "0"))
+                .andExpect(jsonPath("$.items[0].id").value(newer));
+        assertThat(older).isLessThan(newer);
+    }
+
+    @Test
+    void answersOneConflictWithBothSides() throws Exception {
+        long id = pendingConflict(key());
+        mvc.perform(get("/conflicts/{id}", id))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("pending"))
+                .andExpect(jsonPath("$.policy").value("manual"))
+                .andExpect(jsonPath("$.local.data.value").value("here"))
+                .andExpect(jsonPath("$.remote.data.value").value("there"))
+                .andExpect(jsonPath("$.remote.deviceId").value(other.id()))
+                .andExpect(jsonPath("$.remote.version." + other.id()).isNumber())
+                .andExpect(jsonPath("$.resolution").doesNotExist());
+    }
+
+    @Test
+    void unknownConflictIsNotFoundWithAProblemBody() throws Exception {
+        mvc.perform(get("/conflicts/{id}", 999_999))
+                .andExpect(status().isNotFound())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.status").value(404))
+                .andExpect(jsonPath("$.detail").value("no conflict with id 999999"));
+        mvc.perform(post("/conflicts/{id}/resolve", 999_999).contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"strategy\":\"local\"}"))
+                .andExpect(status().isNotFound());
+        mvc.perform(post("/conflicts/{id}/ignore", 999_999)).andExpect(status().isNotFound());
+    }
+
+    @Test
+    void resolvesWithAStrategyAndLogsTheResolution() throws Exception {
+        String key = key();
+        long id = pendingConflict(key);
+        assertThat(valueOf(key)).isEqualTo("here");
+
+        mvc.perform(post("/conflicts/{id}/resolve", id).contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"strategy\":\"remote\"}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("resolved"))
+                .andExpect(jsonPath("$.resolution").value(containsString("manual: remote")))
+                .andExpect(jsonPath("$.resolvedAt").isString());
+
+        assertThat(valueOf(key)).isEqualTo("there");
+        var last = tracker.missingFrom(VersionVector.EMPTY, 10_000).stream().filter(e -> e.recordId().equals(key))
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(last.kind()).isEqualTo(Kind.RESOLUTION);
+        assertThat(last.base().get(other.id())).isPositive();
+    }
+
+    @Test
+    void resolvesWithAHandWrittenRow() throws Exception {
+        String key = key();
+        long id = pendingConflict(key);
+        mvc.perform(post("/conflicts/{id}/resolve", id).contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"data\":{\"value\":\"both\"}}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.resolution").value(containsString("manual: data")));
+        assertThat(valueOf(key)).isEqualTo("both");
+    }
+
+    @Test
+    void resolvingAConflictThatIsNotPendingIsAConflict() throws Exception {
+        long id = pendingConflict(key());
+        mvc.perform(post("/conflicts/{id}/resolve", id).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"strategy\":\"local\"}")).andExpect(status().isOk());
+
+        mvc.perform(post("/conflicts/{id}/resolve", id).contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"strategy\":\"remote\"}"))
+                .andExpect(status().isConflict())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.status").value(409))
+                .andExpect(jsonPath("$.detail").value("conflict " + id + " is resolved, not pending"))
+                .andExpect(jsonPath("$.conflictStatus").value("resolved"));
+        mvc.perform(post("/conflicts/{id}/ignore", id)).andExpect(status().isConflict());
+    }
+
+    @Test
+    void ignoringLeavesTheRowAndThenResolvingIsAConflict() throws Exception {
+        String key = key();
+        long id = pendingConflict(key);
+        long entries = tracker.count();
+        mvc.perform(post("/conflicts/{id}/ignore", id))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("ignored"));
+        assertThat(valueOf(key)).isEqualTo("here");
+        assertThat(tracker.count()).isEqualTo(entries);
+        mvc.perform(post("/conflicts/{id}/resolve", id).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"strategy\":\"local\"}")).andExpect(status().isConflict());
+    }
+
+    @Test
+    void badResolveRequestsAreRejectedWithProblemBodies() throws Exception {
+        long id = pendingConflict(key());
+        for (String body : List.of("{}", "{\"strategy\":\"local\",\"data\":{\"value\":\"x\"}}",
+                "{\"strategy\":\"newest\"}", "{\"data\":[1,2]}", "{\"data\":{\"colour\":\"red\"}}",
+                "{\"data\":{\"key\":\"another-key\"}}", "{\"data\":{\"timestamp\":null}}")) {
+            mvc.perform(post("/conflicts/{id}/resolve", id).contentType(MediaType.APPLICATION_JSON).content(body))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+        }
+        mvc.perform(post("/conflicts/{id}/resolve", id).contentType(MediaType.APPLICATION_JSON).content("{not json"))
+                .andExpect(status().isBadRequest());
+        mvc.perform(get("/conflicts").param("status", "open")).andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("unknown status")));
+        mvc.perform(get("/conflicts").param("size", "0")).andExpect(status().isBadRequest());
+        mvc.perform(get("/conflicts/{id}", id)).andExpect(jsonPath("$.status").value("pending"));
+    }
+}

@@ -1,0 +1,222 @@
+package io.p2psync.devices;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.core.PrivateKey;
+import jakarta.servlet.http.HttpServletRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.util.unit.DataSize;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class RequestSignatureFilterTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
+    private final PrivateKey serverKey = PrivateKey.generate();
+    private final PrivateKey callerKey = PrivateKey.generate();
+    private final PeerId caller = callerKey.peerId();
+    private final DeviceRepository devices = mock(DeviceRepository.class);
+    private final JsonMapper json = JsonMapper.builder().build();
+    private RequestSignatureFilter filter;
+
+    @BeforeEach
+    void setUp() {
+        DeviceSettings settings = new DeviceSettings(Duration.ofMinutes(5), 1000, DataSize.ofKilobytes(1));
+        filter = new RequestSignatureFilter(serverKey.peerId(), devices, settings,
+                Clock.fixed(NOW, ZoneOffset.UTC), new ProblemWriter(json));
+        givenStatus(DeviceStatus.AUTHORIZED);
+    }
+
+    @Test
+    void letsAnAuthorizedDeviceThroughWithTheBodyIntactAndTheDeviceOnTheRequest() throws Exception {
+        MockHttpServletRequest request = signed("POST", "/sync/pull", "{\"vector\":{}}", NOW);
+        AtomicReference<String> seenBody = new AtomicReference<>();
+        AtomicReference<Object> seenDevice = new AtomicReference<>();
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        filter.doFilter(request, response, (req, res) -> {
+            seenBody.set(new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            seenDevice.set(AuthenticatedDevice.of((HttpServletRequest) req).device().deviceId());
+        });
+
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(seenBody.get()).isEqualTo("{\"vector\":{}}");
+        assertThat(seenDevice.get()).isEqualTo(caller);
+        verify(devices).recordAddress(caller, "127.0.0.1");
+    }
+
+    @Test
+    void refusesARequestWithoutSignatureHeaders() throws Exception {
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/sync/pull");
+        request.setContent("{}".getBytes());
+        assertRefused(request, AuthFailure.MISSING_SIGNATURE);
+    }
+
+    @Test
+    void refusesAMalformedDeviceId() throws Exception {
+        MockHttpServletRequest request = signed("POST", "/sync/pull", "{}", NOW);
+        request.removeHeader(RequestSignature.DEVICE_HEADER);
+        request.addHeader(RequestSignature.DEVICE_HEADER, "not-a-peer-id");
+        assertRefused(request, AuthFailure.MALFORMED_SIGNATURE);
+    }
+
+    @Test
+    void refusesASignatureThatIsNotBase64() throws Exception {
+        MockHttpServletRequest request = signed("POST", "/sync/pull", "{}", NOW);
+        request.removeHeader(RequestSignature.SIGNATURE_HEADER);
+        request.addHeader(RequestSignature.SIGNATURE_HEADER, "%%%");
+        assertRefused(request, AuthFailure.MALFORMED_SIGNATURE);
+    }
+
+    @Test
+    void refusesABodyChangedAfterSigning() throws Exception {
+        MockHttpServletRequest request = signed("POST", "/sync/push", "{\"entries\":[]}", NOW);
+        request.setContent("{\"entries\":[1]}".getBytes());
+        assertRefused(request, AuthFailure.BAD_SIGNATURE);
+    }
+
+    @Test
+    void refusesARequestSignedForAnotherPath() throws Exception {
+        MockHttpServletRequest request = signed("POST", "/sync/pull", "{}", NOW);
+        request.setRequestURI("/sync/push");
+        assertRefused(request, AuthFailure.BAD_SIGNATURE);
+    }
+
+    @Test
+    void refusesARequestSignedForAnotherDevice() throws Exception {
+        Map<String, String> headers = RequestSignature.sign(callerKey, "POST", "/sync/pull",
+                PrivateKey.generate().peerId(), NOW, "{}".getBytes());
+        assertRefused(request("POST", "/sync/pull", "{}", headers), AuthFailure.BAD_SIGNATURE);
+    }
+
+    @Test
+    void refusesATimestampOutsideTheWindowEitherWay() throws Exception {
+        assertRefused(signed("POST", "/sync/pull", "{}", NOW.minus(Duration.ofMinutes(6))),
+                AuthFailure.STALE_TIMESTAMP);
+        assertRefused(signed("POST", "/sync/pull", "{}", NOW.plus(Duration.ofMinutes(6))),
+                AuthFailure.STALE_TIMESTAMP);
+    }
+
+    @Test
+    void acceptsATimestampInsideTheWindow() throws Exception {
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        filter.doFilter(signed("POST", "/sync/pull", "{}", NOW.minus(Duration.ofMinutes(4))), response,
+                (req, res) -> { });
+        assertThat(response.getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void refusesAReplayedRequest() throws Exception {
+        Map<String, String> headers = RequestSignature.sign(callerKey, "POST", "/sync/pull", serverKey.peerId(),
+                NOW, "{}".getBytes());
+        MockHttpServletResponse first = new MockHttpServletResponse();
+        filter.doFilter(request("POST", "/sync/pull", "{}", headers), first, (req, res) -> { });
+        assertThat(first.getStatus()).isEqualTo(200);
+
+        assertRefused(request("POST", "/sync/pull", "{}", headers), AuthFailure.REPLAYED_NONCE);
+    }
+
+    @Test
+    void recordsAnUnknownDeviceAsPendingWithItsAddress() throws Exception {
+        when(devices.find(caller)).thenReturn(Optional.empty());
+        MockHttpServletRequest request = signed("POST", "/sync/pull", "{}", NOW);
+        request.setRemoteAddr("100.64.0.7");
+        assertRefused(request, AuthFailure.UNKNOWN_DEVICE);
+        verify(devices).addPending(caller, "100.64.0.7", NOW);
+    }
+
+    @Test
+    void doesNotRecordADeviceWhoseSignatureFails() throws Exception {
+        when(devices.find(caller)).thenReturn(Optional.empty());
+        MockHttpServletRequest request = signed("POST", "/sync/pull", "{}", NOW);
+        request.setContent("{\"x\":1}".getBytes());
+        assertRefused(request, AuthFailure.BAD_SIGNATURE);
+        verify(devices, never()).addPending(eq(caller), any(), any());
+    }
+
+    @Test
+    void refusesAPendingDevice() throws Exception {
+        givenStatus(DeviceStatus.PENDING);
+        assertRefused(signed("POST", "/sync/pull", "{}", NOW), AuthFailure.NOT_AUTHORIZED);
+    }
+
+    @Test
+    void refusesAnIntroducedDeviceThatWasNeverAuthorized() throws Exception {
+        givenStatus(DeviceStatus.INTRODUCED);
+        assertRefused(signed("POST", "/sync/pull", "{}", NOW), AuthFailure.NOT_AUTHORIZED);
+    }
+
+    @Test
+    void refusesARevokedDevice() throws Exception {
+        givenStatus(DeviceStatus.REVOKED);
+        assertRefused(signed("POST", "/sync/pull", "{}", NOW), AuthFailure.REVOKED_DEVICE);
+    }
+
+    @Test
+    void answers413ForABodyOverTheLimit() throws Exception {
+        MockHttpServletRequest request = signed("POST", "/sync/push", "x".repeat(1025), NOW);
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        filter.doFilter(request, response, (req, res) -> { throw new AssertionError("must not pass"); });
+        assertThat(response.getStatus()).isEqualTo(413);
+        assertThat(response.getContentType()).isEqualTo("application/problem+json");
+    }
+
+    @Test
+    void coversTheQueryStringInTheSignature() throws Exception {
+        MockHttpServletRequest request = signed("GET", "/sync/pull?limit=5", "", NOW);
+        request.setQueryString("limit=6");
+        assertRefused(request, AuthFailure.BAD_SIGNATURE);
+    }
+
+    private void givenStatus(DeviceStatus status) {
+        when(devices.find(caller)).thenReturn(Optional.of(
+                new Device(caller, "laptop", null, status, null, null, null, NOW)));
+    }
+
+    private MockHttpServletRequest signed(String method, String target, String body, Instant at) {
+        Map<String, String> headers = RequestSignature.sign(callerKey, method, target, serverKey.peerId(), at,
+                body.getBytes(StandardCharsets.UTF_8));
+        return request(method, target, body, headers);
+    }
+
+    private static MockHttpServletRequest request(String method, String target, String body,
+                                                  Map<String, String> headers) {
+        int q = target.indexOf('?');
+        MockHttpServletRequest request = new MockHttpServletRequest(method, q < 0 ? target : target.substring(0, q));
+        if (q >= 0) {
+            request.setQueryString(target.substring(q + 1));
+        }
+        request.setContent(body.getBytes(StandardCharsets.UTF_8));
+        headers.forEach(request::addHeader);
+        return request;
+    }
+
+    private void assertRefused(MockHttpServletRequest request, AuthFailure reason) throws Exception {
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        filter.doFilter(request, response, (req, res) -> { throw new AssertionError("must not pass"); });
+        assertThat(response.getStatus()).isEqualTo(401);
+        assertThat(response.getContentType()).isEqualTo("application/problem+json");
+        JsonNode problem = json.readTree(response.getContentAsByteArray());
+        assertThat(problem.get("type").asString()).isEqualTo(reason.type().toString());
+        assertThat(problem.get("title").asString()).isEqualTo(reason.title());
+        assertThat(problem.get("status").asInt()).isEqualTo(401);
+    }
+}
