@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -32,10 +34,18 @@ class ChangeLog {
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
+    private final ApplicationEventPublisher events;
 
+    /** For tests that run the log without a Spring context: stored entries are announced to nobody. */
     ChangeLog(JdbcClient jdbc, JdbcTemplate template) {
+        this(jdbc, template, event -> { });
+    }
+
+    @Autowired
+    ChangeLog(JdbcClient jdbc, JdbcTemplate template, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.template = template;
+        this.events = events;
     }
 
     /**
@@ -59,6 +69,9 @@ class ChangeLog {
      * @param receivedAt   local ms when received, ignored when {@code receivedFrom} is null
      */
     void append(List<ChangeEntry> entries, String receivedFrom, long receivedAt) {
+        if (entries.isEmpty()) {
+            return;
+        }
         template.batchUpdate("INSERT INTO sync_log (" + COLUMNS + ", received_from, received_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries, 500,
                 (PreparedStatement ps, ChangeEntry e) -> {
@@ -83,6 +96,7 @@ class ChangeLog {
                         ps.setLong(16, receivedAt);
                     }
                 });
+        events.publishEvent(new EntriesStored(entries, receivedFrom)); // the live bridge publishes them
     }
 
     Head head(String origin) {

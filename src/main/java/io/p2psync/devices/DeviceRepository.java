@@ -11,6 +11,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -25,9 +26,11 @@ public class DeviceRepository {
             "device_id, device_name, url, status, introduced_by, last_address, last_sync_at, created_at";
 
     private final JdbcClient jdbc;
+    private final ApplicationEventPublisher events;
 
-    DeviceRepository(JdbcClient jdbc) {
+    DeviceRepository(JdbcClient jdbc, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
+        this.events = events;
     }
 
     public Optional<Device> find(PeerId deviceId) {
@@ -49,6 +52,10 @@ public class DeviceRepository {
                         + " ORDER BY device_id")
                 .query(DeviceRepository::map)
                 .list();
+    }
+
+    public int countPending() {
+        return jdbc.sql("SELECT count(*) FROM sync_devices WHERE status = 'PENDING'").query(Integer.class).single();
     }
 
     /** Records a device that called in for the first time; does nothing if it is known. */
@@ -84,19 +91,28 @@ public class DeviceRepository {
                         + " is_authorized = 1, introduced_by = NULL")
                 .params(deviceId.toString(), name, url, publicKeyHex(deviceId), iso(now))
                 .update();
+        events.publishEvent(new DeviceChanged(deviceId));
         return !known;
     }
 
     /** @return false if the device is unknown */
     public boolean setStatus(PeerId deviceId, DeviceStatus status) {
-        return jdbc.sql("UPDATE sync_devices SET status = ?, is_authorized = ? WHERE device_id = ?")
+        return changed(deviceId, jdbc.sql("UPDATE sync_devices SET status = ?, is_authorized = ? WHERE device_id = ?")
                 .params(status.name(), status == DeviceStatus.AUTHORIZED ? 1 : 0, deviceId.toString())
-                .update() == 1;
+                .update() == 1);
     }
 
     /** @return false if the device is unknown */
     public boolean delete(PeerId deviceId) {
-        return jdbc.sql("DELETE FROM sync_devices WHERE device_id = ?").param(deviceId.toString()).update() == 1;
+        return changed(deviceId,
+                jdbc.sql("DELETE FROM sync_devices WHERE device_id = ?").param(deviceId.toString()).update() == 1);
+    }
+
+    private boolean changed(PeerId deviceId, boolean changed) {
+        if (changed) {
+            events.publishEvent(new DeviceChanged(deviceId));
+        }
+        return changed;
     }
 
     /** Notes that an authenticated request came from {@code address}. */

@@ -13,12 +13,15 @@ import org.springframework.util.unit.DataSize;
  *     than the oldest remembered nonce are refused as stale
  * @param maxRequestBody the most bytes read from the wire for one signed request, before it is
  *     authenticated (compressed size, if compressed); more gets 413
+ * @param maxPending the most devices listed as pending at once; past it, unknown callers still get 401 but
+ *     are no longer recorded, so anyone able to make keys cannot fill the table
  */
 @ConfigurationProperties("p2psync.devices")
 public record DeviceSettings(
         @DefaultValue("5m") Duration signatureWindow,
         @DefaultValue("100000") int nonceCacheSize,
-        @DefaultValue("32MB") DataSize maxRequestBody) {
+        @DefaultValue("32MB") DataSize maxRequestBody,
+        @DefaultValue("100") int maxPending) {
 
     public DeviceSettings {
         if (signatureWindow.isNegative() || signatureWindow.isZero()) {

@@ -22,8 +22,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * 401 with a problem body naming the {@link AuthFailure}. A device met for the first time (with a valid
  * signature) is recorded as pending with its address, so an admin can authorize it.
  *
- * <p>The checks run cheapest first, and the nonce is remembered only once the signature verifies, so
- * forged requests cannot fill the nonce cache.
+ * <p>The checks run cheapest first: the headers and the timestamp before the body is read, the nonce is
+ * remembered only once the signature verifies (so forged requests cannot fill the nonce cache), and the
+ * device table is consulted last.
  */
 final class RequestSignatureFilter extends OncePerRequestFilter {
 
@@ -36,6 +37,7 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
     private final Clock clock;
     private final Duration window;
     private final long maxBody;
+    private final int maxPending;
     private final ProblemWriter problems;
 
     RequestSignatureFilter(PeerId self, DeviceRepository devices, DeviceSettings settings, Clock clock,
@@ -46,6 +48,7 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
         this.clock = clock;
         this.window = settings.signatureWindow();
         this.maxBody = settings.maxRequestBody().toBytes();
+        this.maxPending = settings.maxPending();
         this.problems = problems;
     }
 
@@ -58,12 +61,6 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        byte[] body = readBody(request);
-        if (body == null) {
-            problems.write(response, 413, BODY_TOO_LARGE, "Request body too large",
-                    "a signed request may carry at most " + maxBody + " bytes", request.getRequestURI());
-            return;
-        }
         RequestSignature signature;
         try {
             signature = RequestSignature.fromHeaders(
@@ -82,6 +79,14 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
         if (Duration.between(signature.timestamp(), now).abs().compareTo(window) > 0) {
             refuse(request, response, AuthFailure.STALE_TIMESTAMP, "the request was signed at "
                     + signature.timestamp() + ", more than " + window + " away from this device's clock " + now);
+            return;
+        }
+        // Read only now: a request without a fresh, well-formed signature never makes this device buffer
+        // its body.
+        byte[] body = readBody(request);
+        if (body == null) {
+            problems.write(response, 413, BODY_TOO_LARGE, "Request body too large",
+                    "a signed request may carry at most " + maxBody + " bytes", request.getRequestURI());
             return;
         }
         if (!signature.verifies(request.getMethod(), target(request), self, body)) {
@@ -106,6 +111,12 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
         String address = request.getRemoteAddr();
         Optional<Device> device = devices.find(caller);
         if (device.isEmpty()) {
+            if (devices.countPending() >= maxPending) {
+                log.warn("Device {} called in from {}; not recorded: already {} pending devices", caller, address,
+                        maxPending);
+                refuse(request, response, AuthFailure.UNKNOWN_DEVICE, "device " + caller + " is not known here");
+                return;
+            }
             devices.addPending(caller, address, now);
             log.info("Device {} called in from {}; recorded as pending (authorize: POST /devices/{}/authorize)",
                     caller, address, caller);

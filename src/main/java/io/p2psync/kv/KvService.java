@@ -9,9 +9,13 @@ import java.util.Optional;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Key-value writes, each sealed into the change log in the same transaction. */
+/**
+ * Key-value writes, each sealed into the change log in the same transaction. Public for the seed-protocol
+ * bridge in {@code live}, which writes timestamped values from other nodes with {@link #putIfNewer} and
+ * {@link #deleteIfNewer}.
+ */
 @Service
-class KvService {
+public class KvService {
 
     private final KvRepository repository;
     private final ChangeTracker tracker;
@@ -39,6 +43,48 @@ class KvService {
         return deleted;
     }
 
+    /**
+     * Newest timestamp wins: stores {@code value} with {@code timestamp} if the key is absent or its stored
+     * timestamp (of a put or a delete) is older. Captured and sealed like any local write, so it syncs on.
+     *
+     * @return true if written; false if the stored entry is as new or newer (equal timestamps change nothing,
+     *     so two nodes echoing the same write cannot loop)
+     */
+    @Transactional
+    public boolean putIfNewer(String key, String value, Instant timestamp) {
+        if (!olderThan(key, timestamp)) {
+            return false;
+        }
+        repository.put(key, value, iso(timestamp));
+        tracker.sealPending();
+        return true;
+    }
+
+    /**
+     * Newest timestamp wins for a delete: marks a live key deleted at {@code timestamp} if its stored
+     * timestamp is older.
+     *
+     * @return true if a live entry was deleted
+     */
+    @Transactional
+    public boolean deleteIfNewer(String key, Instant timestamp) {
+        if (!olderThan(key, timestamp)) {
+            return false;
+        }
+        boolean deleted = repository.softDelete(key, iso(timestamp));
+        tracker.sealPending();
+        return deleted;
+    }
+
+    private boolean olderThan(String key, Instant timestamp) {
+        Instant t = timestamp.truncatedTo(ChronoUnit.MILLIS); // as stored, so an echo compares equal
+        return repository.findById(key).map(e -> Instant.parse(e.timestamp()).isBefore(t)).orElse(true);
+    }
+
+    private static String iso(Instant t) {
+        return t.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
     Optional<KvEntry> get(String key) {
         return repository.findByKeyAndDeletedAtIsNull(key);
     }
@@ -48,6 +94,6 @@ class KvService {
     }
 
     private String now() {
-        return Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString();
+        return iso(Instant.now(clock));
     }
 }

@@ -11,5 +11,5 @@ import org.springframework.util.unit.DataSize;
  * @param maxValueSize longest value, in UTF-8 bytes (longer: 413)
  */
 @ConfigurationProperties("p2psync.kv")
-record KvSettings(@DefaultValue("256B") DataSize maxKeySize, @DefaultValue("64KB") DataSize maxValueSize) {
+public record KvSettings(@DefaultValue("256B") DataSize maxKeySize, @DefaultValue("64KB") DataSize maxValueSize) {
 }

@@ -1,6 +1,6 @@
 /**
  * {@code GET /status}: who this node is and how much it holds (device id and name, version vector, counts
- * of log entries, devices and pending conflicts). Reads only; depends on {@code identity}, {@code changes}
- * and {@code storage}.
+ * of log entries, devices and pending conflicts, libp2p listen addresses). Reads only; depends on {@code identity}, {@code changes},
+ * {@code storage} and {@code live} (for the listen addresses).
  */
 package io.p2psync.status;

@@ -4,6 +4,7 @@ import io.p2psync.changes.ApplyOutcome;
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.RemoteChangeApplier;
 import io.p2psync.devices.DeviceRepository;
+import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.PeerId;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ public class EntryReceiver {
     private final Clock clock;
 
     EntryReceiver(RemoteChangeApplier applier, DeviceRepository devices,
-                  io.p2psync.identity.DeviceIdentity identity, ObjectProvider<Clock> clock) {
+                  DeviceIdentity identity, ObjectProvider<Clock> clock) {
         this.applier = applier;
         this.devices = devices;
         this.self = identity.deviceId();

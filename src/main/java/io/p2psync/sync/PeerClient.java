@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -34,7 +35,7 @@ class PeerClient {
     private final Clock clock;
 
     PeerClient(DeviceIdentity identity, JsonMapper json, SyncSettings settings,
-               org.springframework.beans.factory.ObjectProvider<Clock> clock) {
+               ObjectProvider<Clock> clock) {
         this.identity = identity;
         this.json = json;
         this.settings = settings;

@@ -2,6 +2,7 @@ package io.p2psync.sync;
 
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.ChangeTracker;
+import io.p2psync.changes.EntryRef;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
@@ -18,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 
 /**
@@ -86,7 +88,7 @@ public class SyncManager implements DisposableBean {
             round.push();
             progress.recordSuccess(peer.deviceId().toString(), round.theirs, clock.instant());
             devices.recordSync(peer.deviceId(), clock.instant());
-        } catch (PeerException | org.springframework.dao.DataAccessException e) {
+        } catch (PeerException | DataAccessException e) {
             error = e.getMessage();
             progress.recordFailure(peer.deviceId().toString(), error, clock.instant());
         }
@@ -130,6 +132,10 @@ public class SyncManager implements DisposableBean {
                 theirs = page.serverVector();
                 boolean last = !page.more() || page.entries().isEmpty();
                 VersionVector after = advance(mine, page.entries());
+                if (!page.entries().isEmpty() && after.equals(mine)) {
+                    // Nothing above what this device holds: asking again would get the same page forever.
+                    throw new PeerException("the peer answered a page with nothing this device lacks", 200, null);
+                }
                 next = last ? null : fetch(after);
                 if (!page.entries().isEmpty()) {
                     PushResponse outcome = receiver.receive(page.entries(), peer.deviceId());
@@ -181,7 +187,22 @@ public class SyncManager implements DisposableBean {
                 rejected += outcome.rejected();
                 outcome.rejections().forEach(r -> blocked.add(r.origin()));
                 theirs = advance(theirs, page);
+                markDelivered(page, outcome);
             }
+        }
+
+        /** Marks the pushed entries the peer now holds as synced ({@code sync_log.is_synced}). */
+        private void markDelivered(List<ChangeEntry> page, PushResponse outcome) {
+            Set<EntryRef> refused = new HashSet<>();
+            outcome.rejections().forEach(r -> refused.add(new EntryRef(r.origin(), r.version())));
+            List<EntryRef> delivered = new ArrayList<>(page.size());
+            for (ChangeEntry e : page) {
+                EntryRef ref = EntryRef.of(e);
+                if (!refused.contains(ref)) {
+                    delivered.add(ref);
+                }
+            }
+            tracker.markSynced(delivered);
         }
 
         /** {@code vector} raised by the entries of {@code page} whose origin was not refused. */

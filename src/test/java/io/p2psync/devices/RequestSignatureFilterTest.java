@@ -39,7 +39,7 @@ class RequestSignatureFilterTest {
 
     @BeforeEach
     void setUp() {
-        DeviceSettings settings = new DeviceSettings(Duration.ofMinutes(5), 1000, DataSize.ofKilobytes(1));
+        DeviceSettings settings = new DeviceSettings(Duration.ofMinutes(5), 1000, DataSize.ofKilobytes(1), 3);
         filter = new RequestSignatureFilter(serverKey.peerId(), devices, settings,
                 Clock.fixed(NOW, ZoneOffset.UTC), new ProblemWriter(json));
         givenStatus(DeviceStatus.AUTHORIZED);
@@ -141,6 +141,14 @@ class RequestSignatureFilterTest {
         request.setRemoteAddr("100.64.0.7");
         assertRefused(request, AuthFailure.UNKNOWN_DEVICE);
         verify(devices).addPending(caller, "100.64.0.7", NOW);
+    }
+
+    @Test
+    void stopsRecordingPendingDevicesPastTheLimit() throws Exception {
+        when(devices.find(caller)).thenReturn(Optional.empty());
+        when(devices.countPending()).thenReturn(3);
+        assertRefused(signed("POST", "/sync/pull", "{}", NOW), AuthFailure.UNKNOWN_DEVICE);
+        verify(devices, never()).addPending(eq(caller), any(), any());
     }
 
     @Test

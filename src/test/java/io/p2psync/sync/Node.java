@@ -130,7 +130,7 @@ public final class Node implements AutoCloseable {
         try {
             HttpResponse<byte[]> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
-                    new String(r.body(), StandardCharsets.UTF_8));
+                    r.headers().firstValue("Content-Encoding").orElse(""), r.body());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -149,9 +149,26 @@ public final class Node implements AutoCloseable {
         return name;
     }
 
-    public record Response(int status, String contentType, String body) {
+    /** An answer; the body is decoded from gzip if it was sent so. */
+    public record Response(int status, String contentType, String contentEncoding, byte[] raw) {
+        public String body() {
+            if (!contentEncoding.equalsIgnoreCase("gzip")) {
+                return new String(raw, StandardCharsets.UTF_8);
+            }
+            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
         public JsonNode json() {
-            return JSON.readTree(body);
+            return JSON.readTree(body());
+        }
+
+        @Override
+        public String toString() {
+            return "HTTP " + status + " " + body();
         }
     }
 }

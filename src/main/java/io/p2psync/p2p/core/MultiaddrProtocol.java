@@ -23,7 +23,9 @@ public enum MultiaddrProtocol {
     TLS(448, "tls", Value.NONE),
     QUIC_V1(460, "quic-v1", Value.NONE),
     WS(477, "ws", Value.NONE),
-    WSS(478, "wss", Value.NONE);
+    WSS(478, "wss", Value.NONE),
+    /** Plain HTTP on the preceding TCP port; p2p-sync announces its REST endpoint this way in identify. */
+    HTTP(480, "http", Value.NONE);
 
     private final int code;
     private final String protocolName;

@@ -1,21 +1,22 @@
 package io.p2psync.sync.web;
 
 import io.p2psync.changes.ChangeEntry;
-import io.p2psync.changes.VersionVector;
 import io.p2psync.devices.AuthenticatedDevice;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
 import io.p2psync.p2p.core.PeerId;
+import io.p2psync.sync.EntryReceiver;
+import io.p2psync.sync.PeerSyncResult;
 import io.p2psync.sync.PullRequest;
 import io.p2psync.sync.PullResponse;
 import io.p2psync.sync.PushRequest;
 import io.p2psync.sync.PushResponse;
-import io.p2psync.sync.PeerSyncResult;
 import io.p2psync.sync.SyncManager;
 import io.p2psync.sync.SyncSettings;
 import io.p2psync.sync.SyncSource;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -32,13 +33,13 @@ import org.springframework.web.bind.annotation.RestController;
 class SyncController {
 
     private final SyncSource source;
-    private final io.p2psync.sync.EntryReceiver receiver;
+    private final EntryReceiver receiver;
     private final SyncManager manager;
     private final DeviceRepository devices;
     private final SyncSettings settings;
     private final Clock clock;
 
-    SyncController(SyncSource source, io.p2psync.sync.EntryReceiver receiver, SyncManager manager,
+    SyncController(SyncSource source, EntryReceiver receiver, SyncManager manager,
                    DeviceRepository devices, SyncSettings settings, ObjectProvider<Clock> clock) {
         this.source = source;
         this.receiver = receiver;
@@ -86,11 +87,11 @@ class SyncController {
         return List.of(manager.syncWith(target));
     }
 
-    private static java.util.Optional<PeerId> parsePeer(String text) {
+    private static Optional<PeerId> parsePeer(String text) {
         try {
-            return java.util.Optional.of(PeerId.parse(text));
+            return Optional.of(PeerId.parse(text));
         } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

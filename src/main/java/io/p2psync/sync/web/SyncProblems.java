@@ -4,24 +4,23 @@ import io.p2psync.devices.AuthFailure;
 import java.net.URI;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.context.request.WebRequest;
-import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
  * Every error of the sync API as an RFC 9457 problem body with a stable type. Malformed JSON is 400,
- * a body over the limit (even one found out while decompressing) 413.
+ * a body over the limit (even one found out while decompressing) 413. Deliberately not a
+ * {@code ResponseEntityExceptionHandler}: a bean of that type would switch off Spring Boot's
+ * application-wide problem-details handler that the other features rely on.
  */
 @RestControllerAdvice(basePackageClasses = SyncProblems.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class SyncProblems extends ResponseEntityExceptionHandler {
+class SyncProblems {
 
     static final URI MALFORMED_REQUEST = URI.create(AuthFailure.PROBLEM_BASE + "malformed-request");
     static final URI BODY_TOO_LARGE = URI.create(AuthFailure.PROBLEM_BASE + "body-too-large");
@@ -40,9 +39,13 @@ class SyncProblems extends ResponseEntityExceptionHandler {
         return body;
     }
 
-    @Override
-    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    @ExceptionHandler(ErrorResponseException.class)
+    ResponseEntity<ProblemDetail> errorResponse(ErrorResponseException e) {
+        return ResponseEntity.status(e.getStatusCode()).body(e.getBody());
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException ex) {
         Throwable cause = ex;
         while (cause != null && !(cause instanceof BodyTooLargeException)) {
             cause = cause.getCause();
@@ -51,7 +54,7 @@ class SyncProblems extends ResponseEntityExceptionHandler {
                 ? problem(HttpStatus.PAYLOAD_TOO_LARGE, BODY_TOO_LARGE, "Request body too large", cause.getMessage())
                 : problem(HttpStatus.BAD_REQUEST, MALFORMED_REQUEST, "Malformed request",
                         "the body is not a valid request: " + rootMessage(ex));
-        return handleExceptionInternal(ex, body, headers, HttpStatusCode.valueOf(body.getStatus()), request);
+        return ResponseEntity.status(body.getStatus()).body(body);
     }
 
     private static String rootMessage(Throwable ex) {

@@ -1,0 +1,48 @@
+package io.p2psync.live;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Counters of the live bridge: {@code p2psync.gossip.dropped} tagged {@code reason} (one per
+ * {@link DropReason}), {@code p2psync.gossip.published}, {@code p2psync.gossip.applied} (entries and seed
+ * changes that changed this node) and {@code p2psync.gossip.duplicates} (entries this node already had).
+ */
+final class LiveMetrics {
+
+    static final String DROPPED = "p2psync.gossip.dropped";
+
+    private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
+    private final Counter published;
+    private final Counter applied;
+    private final Counter duplicates;
+
+    LiveMetrics(MeterRegistry registry) {
+        for (DropReason reason : DropReason.values()) {
+            dropped.put(reason, Counter.builder(DROPPED).tag("reason", reason.code())
+                    .description("gossip messages not applied, by reason").register(registry));
+        }
+        published = Counter.builder("p2psync.gossip.published").description("messages published").register(registry);
+        applied = Counter.builder("p2psync.gossip.applied").description("received changes applied").register(registry);
+        duplicates = Counter.builder("p2psync.gossip.duplicates").description("received entries already held")
+                .register(registry);
+    }
+
+    void dropped(DropReason reason) {
+        dropped.get(reason).increment();
+    }
+
+    void published() {
+        published.increment();
+    }
+
+    void applied() {
+        applied.increment();
+    }
+
+    void duplicate() {
+        duplicates.increment();
+    }
+}

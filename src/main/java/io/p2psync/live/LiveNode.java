@@ -1,0 +1,323 @@
+package io.p2psync.live;
+
+import io.p2psync.devices.Device;
+import io.p2psync.devices.DeviceChanged;
+import io.p2psync.devices.DeviceRepository;
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.core.MultiaddrProtocol;
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.host.Connection;
+import io.p2psync.p2p.host.ConnectionListener;
+import io.p2psync.p2p.host.Host;
+import io.p2psync.p2p.identify.IdentifyInfo;
+import io.p2psync.p2p.identify.IdentifyProtocol;
+import io.p2psync.p2p.mdns.MdnsConfig;
+import io.p2psync.p2p.mdns.MdnsDiscovery;
+import io.p2psync.p2p.ping.PingProtocol;
+import io.p2psync.p2p.pubsub.GossipParams;
+import io.p2psync.p2p.pubsub.GossipRouter;
+import io.p2psync.p2p.pubsub.GossipsubProtocol;
+import io.p2psync.p2p.pubsub.MessageDrop;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * This node on the live network: starts the libp2p host with the device key (identify, ping, gossipsub),
+ * finds LAN peers by mDNS (if {@code p2psync.libp2p.mdns}), joins the topic with {@link GossipIntake} as validator and {@link GossipDelivery} as listener, dials the
+ * configured peers and every authorized device with a url, and stops it all again. When an authorized peer
+ * connects it asks the peer's identify (to learn its REST url) and starts a {@link CatchUp} round with it.
+ * Starts after the web server (so {@code local.server.port} is known) and stops before it.
+ */
+public final class LiveNode implements SmartLifecycle, ConnectionListener {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveNode.class);
+    /** How often authorized devices with a url that are not connected are dialled again. */
+    static final java.time.Duration REACH_INTERVAL = java.time.Duration.ofSeconds(30);
+
+    private final LiveSettings settings;
+    private final DeviceIdentity identity;
+    private final DeviceRepository devices;
+    private final AuthorizedPeers authorized;
+    private final GossipIntake intake;
+    private final GossipDelivery delivery;
+    private final CatchUp catchUp;
+    private final PeerUrls urls;
+    private final PeerRateLimiter rate;
+    private final LiveMetrics metrics;
+    private final ExecutorService network;
+    private final Environment environment;
+    private final JsonMapper json;
+    private final String agentVersion;
+
+    private volatile Host host;
+    private volatile GossipRouter router;
+    private volatile IdentifyProtocol identify;
+    private volatile PeerDialer dialer;
+    private ScheduledExecutorService heartbeat;
+    private MdnsDiscovery mdns;
+
+    LiveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices, AuthorizedPeers authorized,
+            GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, PeerUrls urls, PeerRateLimiter rate,
+            LiveMetrics metrics, ExecutorService network, Environment environment, JsonMapper json) {
+        this.settings = settings;
+        this.identity = identity;
+        this.devices = devices;
+        this.authorized = authorized;
+        this.intake = intake;
+        this.delivery = delivery;
+        this.catchUp = catchUp;
+        this.urls = urls;
+        this.rate = rate;
+        this.metrics = metrics;
+        this.network = network;
+        this.environment = environment;
+        this.json = json;
+        String version = LiveNode.class.getPackage().getImplementationVersion();
+        this.agentVersion = "p2p-sync/" + (version == null ? "dev" : version);
+    }
+
+    // ---- lifecycle
+
+    @Override
+    public synchronized void start() {
+        authorized.refresh();
+        GossipParams params = GossipParams.defaults().withMaxMessageBytes((int) settings.maxMessageSize().toBytes());
+        router = GossipRouter.builder(identity.privateKey(),
+                        (peer, protocols) -> host.newStream(peer, protocols.toArray(String[]::new)))
+                .params(params)
+                .peerFilter(authorized)
+                .dropListener(this::routerDropped)
+                .build();
+        identify = new IdentifyProtocol(this::identifyInfo);
+        host = Host.builder()
+                .privateKey(identity.privateKey())
+                .listen(settings.listenAddress())
+                .agentVersion(agentVersion)
+                .protocol(identify)
+                .protocol(new PingProtocol())
+                .protocol(new GossipsubProtocol(router))
+                .connectionListener(this)
+                .start();
+        dialer = new PeerDialer(host, json);
+        heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gossip-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        router.start(heartbeat);
+        router.subscribe(settings.topic(), intake, delivery);
+        if (settings.mdns()) {
+            startMdns();
+        }
+        log.info("live: {} on topic '{}' at {}", host.peerId(), settings.topic(), listenAddrs());
+        background(() -> dialer.dialConfigured(settings.peers()));
+        // Paired devices that were offline at start, or whose redials ran out, are tried again now and then.
+        heartbeat.scheduleWithFixedDelay(() -> background(this::reachPairedDevices), 0,
+                REACH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void reachPairedDevices() {
+        Host h = host;
+        if (h == null) {
+            return;
+        }
+        devices.findSyncTargets().stream().filter(d -> !h.isConnected(d.deviceId())).forEach(dialer::dialDevice);
+    }
+
+    /** Starts mDNS discovery; a machine without a multicast interface runs on without it. */
+    private void startMdns() {
+        MdnsDiscovery discovery = new MdnsDiscovery(MdnsConfig.defaults().withQueryInterval(settings.mdnsInterval()),
+                host.peerId(), this::listenAddrs,
+                peer -> background(() -> dialer.dialDiscovered(peer.peerId(), peer.multiaddrs())));
+        try {
+            discovery.start();
+            mdns = discovery;
+        } catch (RuntimeException e) {
+            log.warn("mDNS discovery is off: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (host == null) {
+            return;
+        }
+        if (mdns != null) {
+            mdns.close();
+            mdns = null;
+        }
+        router.close();
+        heartbeat.shutdownNow();
+        host.close();
+        host = null;
+        router = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return host != null;
+    }
+
+    // ---- what other parts use
+
+    /** This node's libp2p listen addresses with its {@code /p2p/} id; empty while stopped. */
+    public List<String> listenAddrs() {
+        Host h = host;
+        if (h == null) {
+            return List.of();
+        }
+        return h.listenAddresses().stream().map(a -> a.withPeerId(h.peerId()).toString()).toList();
+    }
+
+    /** Publishes a payload on the topic; does nothing while stopped. */
+    void publish(byte[] payload) {
+        GossipRouter r = router;
+        if (r != null) {
+            r.publish(settings.topic(), payload);
+            metrics.published();
+        }
+    }
+
+    /** The connected peers (for tests and diagnostics). */
+    List<PeerId> connectedPeers() {
+        Host h = host;
+        return h == null ? List.of() : List.copyOf(h.connectedPeers());
+    }
+
+    /** The connected peers known to be in the topic (for tests and diagnostics). */
+    java.util.Set<PeerId> topicPeers() {
+        GossipRouter r = router;
+        return r == null ? java.util.Set.of() : r.topicPeers(settings.topic());
+    }
+
+    // ---- events
+
+    @Override
+    public void connected(Connection connection) {
+        GossipRouter r = router;
+        if (r == null) {
+            return;
+        }
+        r.peerConnected(connection.remotePeer());
+        if (authorized.test(connection.remotePeer())) {
+            background(() -> greet(connection));
+        }
+    }
+
+    @Override
+    public void disconnected(Connection connection) {
+        GossipRouter r = router;
+        if (r != null) {
+            r.peerDisconnected(connection.remotePeer());
+        }
+        rate.forget(connection.remotePeer());
+    }
+
+    @EventListener
+    void onDeviceChanged(DeviceChanged event) {
+        if (host == null) {
+            return;
+        }
+        authorized.refresh();
+        if (!authorized.test(event.deviceId())) {
+            return; // the router's peer filter stops its data; identify and ping may go on
+        }
+        background(() -> devices.find(event.deviceId()).ifPresent(this::reach));
+    }
+
+    private void reach(Device device) {
+        Host h = host;
+        if (h == null) {
+            return;
+        }
+        if (h.isConnected(device.deviceId())) {
+            h.connection(device.deviceId()).ifPresent(this::greet);
+        } else {
+            dialer.dialDevice(device); // its connected event greets it
+        }
+    }
+
+    /** Learns an authorized peer's REST url from identify, then catches up with it. */
+    private void greet(Connection connection) {
+        PeerId peer = connection.remotePeer();
+        Host h = host;
+        if (h == null) {
+            return;
+        }
+        try {
+            IdentifyInfo info = h.newStream(peer, identify).thenCompose(identify::identify)
+                    .get(IdentifyProtocol.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            PeerUrls.fromIdentify(connection.remoteAddress(), info.listenAddrs()).ifPresent(url -> {
+                urls.learn(peer, url);
+                log.debug("{} announces its REST endpoint; reaching it at {}", peer, url);
+            });
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            log.info("identify with {} failed ({}); catching up with its url from sync_devices, if any", peer, e.toString());
+        }
+        catchUp.request(peer);
+    }
+
+    // ---- helpers
+
+    /** What identify answers: listen addresses plus the REST endpoint as {@code /ip4/…/tcp/<http-port>/http}. */
+    private IdentifyInfo identifyInfo() {
+        Host h = host;
+        List<byte[]> addrs = new ArrayList<>();
+        String httpPort = environment.getProperty("local.server.port");
+        for (Multiaddr a : h.listenAddresses()) {
+            addrs.add(a.toBytes());
+        }
+        if (httpPort != null) {
+            for (Multiaddr a : h.listenAddresses()) {
+                String ip4 = a.valueOf(MultiaddrProtocol.IP4).orElse(null);
+                String ip = ip4 != null ? "/ip4/" + ip4 : a.valueOf(MultiaddrProtocol.IP6).map(v -> "/ip6/" + v).orElse(null);
+                if (ip != null) {
+                    addrs.add(Multiaddr.parse(ip + "/tcp/" + httpPort + "/http").toBytes());
+                }
+            }
+        }
+        return new IdentifyInfo(IdentifyInfo.DEFAULT_PROTOCOL_VERSION, agentVersion, h.publicKey(), addrs, null,
+                h.protocolIds());
+    }
+
+    private void routerDropped(MessageDrop drop) {
+        switch (drop.reason()) {
+            case UNAUTHORIZED_PEER -> metrics.dropped(DropReason.UNAUTHORIZED);
+            case TOO_LARGE -> metrics.dropped(DropReason.TOO_LARGE);
+            case INVALID_SIGNATURE -> metrics.dropped(DropReason.UNSIGNED_MESSAGE);
+            default -> {
+                // REJECTED and IGNORED are counted by the intake; duplicates and own messages are normal
+            }
+        }
+    }
+
+    private void background(Runnable task) {
+        try {
+            network.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.warn("live background task failed", e);
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            log.debug("not starting a live task: shutting down");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.p2psync.live;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the live network, under {@code p2psync.libp2p}.
+ *
+ * @param enabled false switches the whole live network off: no host, no gossip, no dialling
+ * @param host the address the libp2p host listens on ({@code 0.0.0.0}: every interface)
+ * @param port the libp2p TCP port; 0 picks a free one (tests)
+ * @param mdns find LAN peers by mDNS (only where the mDNS module is present; off in tests)
+ * @param mdnsInterval how often mDNS asks the LAN
+ * @param peers multiaddrs dialled at start and redialled when lost, e.g. {@code /ip4/192.168.1.7/tcp/4001/p2p/12D3KooW…}
+ * @param seedCompat also publish kv changes in the seed protocol's {@code {"Put":…}} / {@code {"Delete":…}} form
+ * @param topic the gossipsub topic
+ * @param maxMessageSize the largest gossip payload accepted or published
+ * @param rateLimit messages accepted from one peer per {@code rateWindow}; more are dropped, the peer stays connected
+ * @param rateWindow the window of {@code rateLimit}
+ */
+@ConfigurationProperties("p2psync.libp2p")
+public record LiveSettings(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("0.0.0.0") String host,
+        @DefaultValue("4001") int port,
+        @DefaultValue("true") boolean mdns,
+        @DefaultValue("10s") Duration mdnsInterval,
+        @DefaultValue List<String> peers,
+        @DefaultValue("false") boolean seedCompat,
+        @DefaultValue("p2p-sync") String topic,
+        @DefaultValue("1MB") DataSize maxMessageSize,
+        @DefaultValue("100") int rateLimit,
+        @DefaultValue("60s") Duration rateWindow) {
+
+    public LiveSettings {
+        peers = peers == null ? List.of() : List.copyOf(peers);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("p2psync.libp2p.port must be 0..65535");
+        }
+        if (rateLimit < 1 || rateWindow == null || rateWindow.isNegative() || rateWindow.isZero()) {
+            throw new IllegalArgumentException("p2psync.libp2p.rate-limit and rate-window must be positive");
+        }
+        if (topic == null || topic.isBlank()) {
+            throw new IllegalArgumentException("p2psync.libp2p.topic must not be blank");
+        }
+    }
+
+    /** The listen multiaddr of the host. */
+    String listenAddress() {
+        return (host.contains(":") ? "/ip6/" : "/ip4/") + host + "/tcp/" + port;
+    }
+}

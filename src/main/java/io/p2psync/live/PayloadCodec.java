@@ -1,0 +1,145 @@
+package io.p2psync.live;
+
+import io.p2psync.changes.ChangeEntry;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns gossip payloads into {@link GossipPayload}s and back. An entry travels as the JSON of the
+ * {@link ChangeEntry} record (the same form as in {@code /sync/pull}); a seed-protocol change as an object
+ * with the single field {@code Put} or {@code Delete}, whose timestamp is RFC 3339 (any offset). Thread-safe.
+ */
+final class PayloadCodec {
+
+    /** Thrown for a payload that is not one of the accepted shapes; the message says what is wrong. */
+    static final class MalformedPayloadException extends RuntimeException {
+        MalformedPayloadException(String message) {
+            super(message);
+        }
+    }
+
+    private final JsonMapper json;
+
+    PayloadCodec(JsonMapper json) {
+        this.json = json;
+    }
+
+    /** @throws MalformedPayloadException if {@code data} is not a well-formed payload */
+    GossipPayload decode(byte[] data) {
+        JsonNode root;
+        try {
+            root = json.readTree(data);
+        } catch (JacksonException e) {
+            throw new MalformedPayloadException("not JSON: " + firstLine(e.getOriginalMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new MalformedPayloadException("not a JSON object");
+        }
+        if (root.size() == 1 && root.has("Put")) {
+            JsonNode put = root.get("Put");
+            return new GossipPayload.SeedPut(text(put, "key"), text(put, "value"), timestamp(put));
+        }
+        if (root.size() == 1 && root.has("Delete")) {
+            JsonNode delete = root.get("Delete");
+            return new GossipPayload.SeedDelete(text(delete, "key"), timestamp(delete));
+        }
+        try {
+            return new GossipPayload.Entry(json.treeToValue(root, ChangeEntry.class));
+        } catch (JacksonException | IllegalArgumentException e) {
+            String why = e instanceof JacksonException j ? j.getOriginalMessage() : e.getMessage();
+            throw new MalformedPayloadException("not a change log entry: " + firstLine(why));
+        }
+    }
+
+    byte[] encode(ChangeEntry entry) {
+        return json.writeValueAsBytes(entry);
+    }
+
+    byte[] encodePut(String key, String value, Instant timestamp) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("key", key);
+        body.put("value", value);
+        body.put("timestamp", timestamp.toString());
+        return json.writeValueAsBytes(Map.of("Put", body));
+    }
+
+    byte[] encodeDelete(String key, Instant timestamp) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("key", key);
+        body.put("timestamp", timestamp.toString());
+        return json.writeValueAsBytes(Map.of("Delete", body));
+    }
+
+    private static String text(JsonNode object, String field) {
+        if (object == null || !object.isObject()) {
+            throw new MalformedPayloadException("seed message body is not an object");
+        }
+        JsonNode value = object.get(field);
+        if (value == null || !value.isString()) {
+            throw new MalformedPayloadException("seed message lacks the text field '" + field + "'");
+        }
+        return value.asString();
+    }
+
+    private static Instant timestamp(JsonNode object) {
+        String text = text(object, "timestamp");
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new MalformedPayloadException("seed timestamp '" + abbreviate(text) + "' is not RFC 3339");
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return abbreviate(nl < 0 ? s : s.substring(0, nl));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 120 ? s : s.substring(0, 120) + "…";
+    }
+
+    /**
+     * The {@code value} of a {@code kv_store} row as an entry carries it, or null if the row has none (a
+     * delete).
+     *
+     * @throws MalformedPayloadException if {@code rowJson} is not a JSON object
+     */
+    String kvValue(String rowJson) {
+        if (rowJson == null) {
+            return null;
+        }
+        try {
+            JsonNode row = json.readTree(rowJson);
+            JsonNode value = row == null ? null : row.get("value");
+            return value == null || value.isNull() ? null : value.asString();
+        } catch (JacksonException e) {
+            throw new MalformedPayloadException("row data is not JSON");
+        }
+    }
+
+    /** The fields of a {@code kv_store} row: key, value, timestamp and deleted_at (null when absent). */
+    Map<String, String> kvRow(String rowJson) {
+        JsonNode row = json.readTree(rowJson);
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String f : new String[] {"key", "value", "timestamp", "deleted_at"}) {
+            JsonNode v = row.get(f);
+            fields.put(f, v == null || v.isNull() ? null : v.asString());
+        }
+        return fields;
+    }
+
+    static int utf8Length(String s) {
+        return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
+    }
+}

@@ -1,0 +1,161 @@
+package io.p2psync.live;
+
+import io.p2psync.devices.Device;
+import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.core.MultiaddrProtocol;
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.host.Host;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Dials peers over libp2p: the multiaddrs configured in {@code p2psync.libp2p.peers}, and every authorized
+ * device that has a url, at the libp2p addresses its {@code GET /status} lists ({@code listenAddrs}), trying
+ * first those on the url's host; and peers heard by mDNS. The host redials a peer it reached by a {@code /p2p/} address when the
+ * connection is lost. Blocking: call it off the network threads.
+ */
+final class PeerDialer {
+
+    private static final Logger log = LoggerFactory.getLogger(PeerDialer.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private final Host host;
+    private final JsonMapper json;
+    private final Set<PeerId> dialling = ConcurrentHashMap.newKeySet();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT).build();
+
+    PeerDialer(Host host, JsonMapper json) {
+        this.host = host;
+        this.json = json;
+    }
+
+    void dialConfigured(List<String> peers) {
+        for (String text : peers) {
+            try {
+                dial(Multiaddr.parse(text));
+            } catch (RuntimeException e) {
+                log.warn("cannot dial configured peer {}: {}", text, cause(e));
+            }
+        }
+    }
+
+    /** Dials {@code device} unless already connected; answers whether a connection is up. */
+    boolean dialDevice(Device device) {
+        if (host.isConnected(device.deviceId())) {
+            return true;
+        }
+        if (device.url() == null) {
+            return false;
+        }
+        List<Multiaddr> addresses;
+        try {
+            addresses = listenAddresses(device);
+        } catch (IOException | RuntimeException e) {
+            log.info("cannot reach {} at {} to learn its libp2p addresses: {}", device.deviceId(), device.url(), cause(e));
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return dialAny(device.deviceId(), addresses);
+    }
+
+    /**
+     * Dials a peer heard by mDNS at the addresses it announced, those not on loopback first (a LAN peer's
+     * loopback address is this machine), unless already connected or being dialled.
+     */
+    void dialDiscovered(PeerId peer, List<String> announced) {
+        if (host.isConnected(peer) || !dialling.add(peer)) {
+            return;
+        }
+        try {
+            List<Multiaddr> first = new ArrayList<>();
+            List<Multiaddr> loopback = new ArrayList<>();
+            for (String text : announced) {
+                try {
+                    Multiaddr m = Multiaddr.parse(text).withoutPeerId();
+                    (m.toTcpSocketAddress().getAddress().isLoopbackAddress() ? loopback : first).add(m);
+                } catch (IllegalArgumentException notTcp) {
+                    log.debug("ignoring announced address {} of {}", text, peer);
+                }
+            }
+            first.addAll(loopback);
+            dialAny(peer, first);
+        } finally {
+            dialling.remove(peer);
+        }
+    }
+
+    private boolean dialAny(PeerId peer, List<Multiaddr> addresses) {
+        for (Multiaddr address : addresses) {
+            try {
+                dial(address.withPeerId(peer));
+                return true;
+            } catch (RuntimeException e) {
+                log.debug("dialling {} at {} failed: {}", peer, address, cause(e));
+            }
+        }
+        log.info("could not dial {} at any of {}", peer, addresses);
+        return false;
+    }
+
+    private void dial(Multiaddr address) {
+        host.dial(address).orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join();
+        log.info("connected to {}", address);
+    }
+
+    /** The device's libp2p addresses from its /status, those on its url's host first. */
+    private List<Multiaddr> listenAddresses(Device device) throws IOException, InterruptedException {
+        URI status = URI.create(device.url() + "/status");
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(status).timeout(TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + status + " answered " + r.statusCode());
+        }
+        JsonNode addrs;
+        try {
+            addrs = json.readTree(r.body()).get("listenAddrs");
+        } catch (JacksonException e) {
+            throw new IOException("GET " + status + " did not answer JSON");
+        }
+        List<Multiaddr> first = new ArrayList<>();
+        List<Multiaddr> rest = new ArrayList<>();
+        String urlHost = status.getHost();
+        if (addrs != null) {
+            for (JsonNode a : addrs) {
+                try {
+                    Multiaddr m = Multiaddr.parse(a.asString()).withoutPeerId();
+                    boolean sameHost = m.valueOf(MultiaddrProtocol.IP4).or(() -> m.valueOf(MultiaddrProtocol.IP6))
+                            .map(ip -> urlHost != null && urlHost.replace("[", "").replace("]", "").equals(ip))
+                            .orElse(false);
+                    (sameHost ? first : rest).add(m);
+                } catch (IllegalArgumentException unusable) {
+                    log.debug("ignoring listen address {} of {}", a, device.deviceId());
+                }
+            }
+        }
+        first.addAll(rest);
+        return first;
+    }
+
+    private static String cause(Throwable e) {
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t.toString();
+    }
+}

@@ -1,0 +1,133 @@
+package io.p2psync.bench;
+
+import io.p2psync.P2pSyncApplication;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Live propagation benchmark (docs/benchmarks.md, "Live propagation"): two real nodes in this JVM, paired by
+ * url, connected over libp2p on loopback. For each of N writes it measures the time from sending
+ * {@code PUT /kv/<key>} to node A until {@code GET /kv/<key>} on node B answers the new value, polling B
+ * over HTTP without pause; then reports p50, p90, p99 and max. Writes are sequential (the next starts once
+ * the previous one has arrived), so this is latency, not throughput. The gossip rate limit is raised for the
+ * run, since the default (100 per minute per peer) is meant for a person's writes, not a benchmark.
+ *
+ * <p>Arguments: {@code [writes=500] [warm-up=100]}.
+ */
+public final class LiveBenchmark {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    public static void main(String[] args) throws Exception {
+        int writes = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+        int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        Path work = Files.createTempDirectory("p2psync-live-bench");
+        try (ConfigurableApplicationContext a = start("a", work.resolve("a"));
+             ConfigurableApplicationContext b = start("b", work.resolve("b"))) {
+            String urlA = url(a);
+            String urlB = url(b);
+            pair(urlA, urlB);
+            pair(urlB, urlA);
+
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (propagate(urlA, urlB, "warm-up-probe", "probe") < 0) { // wait for the connection and mesh
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the nodes did not connect within 30 s");
+                }
+            }
+            for (int i = 0; i < warmUp; i++) {
+                propagate(urlA, urlB, "warm-" + i, "w" + i);
+            }
+            long[] nanos = new long[writes];
+            for (int i = 0; i < writes; i++) {
+                nanos[i] = propagate(urlA, urlB, "bench-" + i, "value-" + i);
+                if (nanos[i] < 0) {
+                    throw new IllegalStateException("write " + i + " did not arrive within 10 s");
+                }
+            }
+            Arrays.sort(nanos);
+            System.out.println();
+            System.out.printf("Live propagation A->B, %d writes after %d warm-up, %d cpus, Java %s%n", writes, warmUp,
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            System.out.printf("PUT on A -> readable by GET on B: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                    pct(nanos, 50), pct(nanos, 90), pct(nanos, 99), nanos[writes - 1] / 1e6);
+            System.out.printf("PUT round trip alone on A (for comparison): median %.2f ms%n", putOnlyMedian(urlA));
+        }
+        System.exit(0);
+    }
+
+    private static ConfigurableApplicationContext start(String name, Path dir) {
+        return new SpringApplicationBuilder(P2pSyncApplication.class).run(
+                "--p2psync.data-dir=" + dir, "--p2psync.device-name=" + name, "--server.port=0",
+                "--server.address=127.0.0.1", "--p2psync.libp2p.host=127.0.0.1", "--p2psync.libp2p.port=0",
+                "--p2psync.libp2p.enabled=true", "--p2psync.libp2p.mdns=false",
+                "--p2psync.libp2p.rate-limit=1000000",
+                "--logging.level.io.p2psync=WARN", "--spring.main.banner-mode=off");
+    }
+
+    private static String url(ConfigurableApplicationContext c) {
+        return "http://127.0.0.1:" + c.getEnvironment().getProperty("local.server.port");
+    }
+
+    private static void pair(String from, String to) throws Exception {
+        String id = JSON.readTree(get(to + "/status").body()).get("deviceId").asString();
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(from + "/devices"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"deviceId\":\"" + id + "\",\"url\":\"" + to + "\"}"))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException("pairing failed: " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    /** Nanoseconds from sending the PUT on {@code a} until {@code b} answers the value; -1 after 10 s. */
+    private static long propagate(String a, String b, String key, String value) throws Exception {
+        long start = System.nanoTime();
+        put(a, key, value);
+        String expected = "\"value\":\"" + value + "\"";
+        while (System.nanoTime() - start < 10_000_000_000L) {
+            HttpResponse<String> r = get(b + "/kv/" + key);
+            if (r.statusCode() == 200 && r.body().contains(expected)) {
+                return System.nanoTime() - start;
+            }
+        }
+        return -1;
+    }
+
+    private static double putOnlyMedian(String a) throws Exception {
+        long[] nanos = new long[101];
+        for (int i = 0; i < nanos.length; i++) {
+            long start = System.nanoTime();
+            put(a, "put-only-" + i, "x");
+            nanos[i] = System.nanoTime() - start;
+        }
+        Arrays.sort(nanos);
+        return nanos[nanos.length / 2] / 1e6;
+    }
+
+    private static void put(String base, String key, String value) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/kv/" + key))
+                .PUT(HttpRequest.BodyPublishers.ofString(value)).header("Content-Type", "text/plain").build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException("PUT failed: " + r.statusCode());
+        }
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static double pct(long[] sorted, int p) {
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, i)] / 1e6;
+    }
+}
