@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * connection reached the peer at, which is the address that is known to work. Kept in memory only: LAN
  * addresses change, and a url set by an admin in {@code sync_devices} is left alone. Thread-safe.
  */
-final class PeerUrls {
+final class LearnedRestUrls {
 
     private final Map<PeerId, String> urls = new ConcurrentHashMap<>();
 
