@@ -4,7 +4,7 @@
 //                        [--mdns <query interval ms>] [--agent <agent version>]
 // Input:   one JSON command a line: {"id": 7, "cmd": "ping", "peer": "12D3KooW..."}
 // Output:  one JSON line per command: {"id": 7, "ok": true, ...result} or {"id": 7, "ok": false, "error": "..."},
-//          and unsolicited events: {"event": "message" | "discovered" | "connected" | "disconnected", ...}.
+//          and unsolicited events: {"event": "message" | "discovered" | "mdnsPeer" | "connected" | "disconnected", ...}.
 // The first line is {"event": "ready", "peerId": ..., "addrs": [...]}. libp2p's own logs go to stderr.
 import './polyfill.mjs'
 import { createInterface } from 'node:readline'
@@ -55,6 +55,11 @@ node.addEventListener('peer:discovery', (e) => {
   if (addrs.length > 0 && node.getConnections(e.detail.id).length === 0) {
     node.dial(e.detail.id).catch((err) => emit({ event: 'dialFailed', peer: e.detail.id.toString(), error: err.message }))
   }
+})
+// libp2p reports "peer:discovery" only for peers new to its peer store (a peer that dialled us first
+// never shows up there), so mDNS finds are also reported straight from the service, every time.
+node.services.mdns?.addEventListener('peer', (e) => {
+  emit({ event: 'mdnsPeer', peer: e.detail.id.toString(), addrs: e.detail.multiaddrs.map(String) })
 })
 node.addEventListener('peer:connect', (e) => emit({ event: 'connected', peer: e.detail.toString() }))
 node.addEventListener('peer:disconnect', (e) => emit({ event: 'disconnected', peer: e.detail.toString() }))

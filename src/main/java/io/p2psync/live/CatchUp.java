@@ -33,10 +33,10 @@ final class CatchUp {
     private final Executor executor;
     private final SyncManager sync;
     private final DeviceRepository devices;
-    private final PeerUrls urls;
+    private final LearnedRestUrls urls;
     private final Map<PeerId, State> states = new HashMap<>();
 
-    CatchUp(Executor executor, SyncManager sync, DeviceRepository devices, PeerUrls urls) {
+    CatchUp(Executor executor, SyncManager sync, DeviceRepository devices, LearnedRestUrls urls) {
         this.executor = executor;
         this.sync = sync;
         this.devices = devices;

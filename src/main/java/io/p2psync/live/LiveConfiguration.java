@@ -79,8 +79,8 @@ class LiveConfiguration {
     }
 
     @Bean
-    PeerUrls peerUrls() {
-        return new PeerUrls();
+    LearnedRestUrls learnedRestUrls() {
+        return new LearnedRestUrls();
     }
 
     @Bean
@@ -90,7 +90,7 @@ class LiveConfiguration {
 
     @Bean
     CatchUp catchUp(@Qualifier("liveNetworkTasks") ExecutorService network, SyncManager sync,
-            DeviceRepository devices, PeerUrls urls) {
+            DeviceRepository devices, LearnedRestUrls urls) {
         return new CatchUp(network, sync, devices, urls);
     }
 
@@ -110,7 +110,7 @@ class LiveConfiguration {
 
     @Bean
     LiveNode liveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices,
-            AuthorizedPeers authorized, GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, PeerUrls urls,
+            AuthorizedPeers authorized, GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls,
             PeerRateLimiter rate, LiveMetrics metrics, @Qualifier("liveNetworkTasks") ExecutorService network,
             Environment environment, JsonMapper json) {
         return new LiveNode(settings, identity, devices, authorized, intake, delivery, catchUp, urls, rate, metrics,

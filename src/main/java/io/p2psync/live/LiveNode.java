@@ -53,7 +53,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
     private final GossipIntake intake;
     private final GossipDelivery delivery;
     private final CatchUp catchUp;
-    private final PeerUrls urls;
+    private final LearnedRestUrls urls;
     private final PeerRateLimiter rate;
     private final LiveMetrics metrics;
     private final ExecutorService network;
@@ -69,7 +69,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
     private MdnsDiscovery mdns;
 
     LiveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices, AuthorizedPeers authorized,
-            GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, PeerUrls urls, PeerRateLimiter rate,
+            GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls, PeerRateLimiter rate,
             LiveMetrics metrics, ExecutorService network, Environment environment, JsonMapper json) {
         this.settings = settings;
         this.identity = identity;
@@ -259,7 +259,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
         try {
             IdentifyInfo info = h.newStream(peer, identify).thenCompose(identify::identify)
                     .get(IdentifyProtocol.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            PeerUrls.fromIdentify(connection.remoteAddress(), info.listenAddrs()).ifPresent(url -> {
+            LearnedRestUrls.fromIdentify(connection.remoteAddress(), info.listenAddrs()).ifPresent(url -> {
                 urls.learn(peer, url);
                 log.debug("{} announces its REST endpoint; reaching it at {}", peer, url);
             });

@@ -35,6 +35,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void syncRunsRoundsAndKnowsNothingOfWhenTheyAreScheduled() {
+        noClasses().that().resideInAPackage("io.p2psync.sync..")
+                .should().dependOnClassesThat().resideInAPackage("io.p2psync.peers..")
+                .because("peers decides when and with whom sync runs a round; the dependency points one way")
+                .check(MAIN);
+    }
+
+    @Test
     void noFieldInjection() {
         noFields().should().beAnnotatedWith("org.springframework.beans.factory.annotation.Autowired")
                 .because("dependencies come through constructors")
