@@ -42,11 +42,11 @@ class CatchUpSettingsTest {
     @Test
     void configuredPeersBindFromACommaSeparatedList() {
         Binder binder = new Binder(new MapConfigurationPropertySource(Map.of("p2psync.peers",
-                "http://100.64.0.2:8080/, 12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA@http://Laptop:8080")));
+                "http://127.0.64.2:8080/, 12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA@http://Laptop:8080")));
         List<String> texts = binder.bind("p2psync.peers", org.springframework.boot.context.properties.bind.Bindable.listOf(String.class)).get();
         List<ConfiguredPeer> peers = texts.stream().map(ConfiguredPeer::parse).toList();
 
-        assertThat(peers.get(0).url()).hasToString("http://100.64.0.2:8080");
+        assertThat(peers.get(0).url()).hasToString("http://127.0.64.2:8080");
         assertThat(peers.get(0).deviceId()).isNull();
         assertThat(peers.get(1).url()).hasToString("http://laptop:8080");
         assertThat(peers.get(1).deviceId()).hasToString("12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA");

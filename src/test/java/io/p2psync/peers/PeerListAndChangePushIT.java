@@ -37,7 +37,7 @@ class PeerListAndChangePushIT {
     void start() throws Exception {
         Files.createDirectories(dir);
         Path status = dir.resolve("tailscale-status.json");
-        try (InputStream in = getClass().getResourceAsStream("/sync/tailscale-status.json")) {
+        try (InputStream in = getClass().getResourceAsStream("/peers/tailscale-status.json")) {
             Files.write(status, in.readAllBytes());
         }
         Path fake = dir.resolve("fake-tailscale");
@@ -52,7 +52,7 @@ class PeerListAndChangePushIT {
                 "--p2psync.sync.retry.max-attempts=1",
                 "--p2psync.tailscale.enabled=true",
                 "--p2psync.tailscale.command=" + fake.toAbsolutePath() + ",status,--json",
-                "--p2psync.peers=http://100.64.0.2:8080," + deadPeer + "@http://127.0.0.1:" + closedPort));
+                "--p2psync.peers=http://127.0.64.2:8080," + deadPeer + "@http://127.0.0.1:" + closedPort));
         b = new JarNode("node-b", dir.resolve("node-b"), List.of("--p2psync.sync.interval=PT5M"));
         a.start();
         b.start();
@@ -97,18 +97,18 @@ class PeerListAndChangePushIT {
         assertThat(paired.path("behind").asLong()).isZero();
         assertThat(paired.path("lastSuccessAt").isString()).isTrue();
 
-        JsonNode home = peer(a, "http://100.64.0.2:8080");
+        JsonNode home = peer(a, "http://127.0.64.2:8080");
         assertThat(home.path("paired").asBoolean()).as("listed, never authorized by itself").isFalse();
         assertThat(home.path("status").asString()).isEqualTo("UNPAIRED");
         assertThat(home.path("sources").toString()).contains("CONFIG").contains("TAILSCALE");
         assertThat(home.path("name").asString()).isEqualTo("home-server");
         assertThat(home.path("online").asBoolean()).isTrue();
 
-        JsonNode phone = peer(a, "http://100.88.42.59:8080");
+        JsonNode phone = peer(a, "http://127.0.88.59:8080");
         assertThat(phone.path("status").asString()).isEqualTo("UNPAIRED");
         assertThat(phone.path("online").asBoolean()).isFalse();
 
-        assertThat(a.get("/devices").body()).doesNotContain("100.88.42.59").doesNotContain("100.64.0.2");
+        assertThat(a.get("/devices").body()).doesNotContain("127.0.88.59").doesNotContain("127.0.64.2");
     }
 
     private static JsonNode peer(JarNode n, String key) {

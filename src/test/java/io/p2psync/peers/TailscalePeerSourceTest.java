@@ -31,9 +31,9 @@ class TailscalePeerSourceTest {
         List<TailnetDevice> devices = source.devices();
 
         assertThat(devices).containsExactly(
-                new TailnetDevice("home-server", "home-server.tail3a5c1.ts.net", "linux", "100.64.0.2", true),
-                new TailnetDevice("pixel-7", "pixel-7.tail3a5c1.ts.net", "android", "100.88.42.59", false));
-        assertThat(devices.get(0).url(source.port())).isEqualTo(URI.create("http://100.64.0.2:8080"));
+                new TailnetDevice("home-server", "home-server.tail3a5c1.ts.net", "linux", "127.0.64.2", true),
+                new TailnetDevice("pixel-7", "pixel-7.tail3a5c1.ts.net", "android", "127.0.88.59", false));
+        assertThat(devices.get(0).url(source.port())).isEqualTo(URI.create("http://127.0.64.2:8080"));
     }
 
     @Test
