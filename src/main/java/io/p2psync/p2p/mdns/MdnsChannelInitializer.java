@@ -2,34 +2,16 @@ package io.p2psync.p2p.mdns;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.p2psync.p2p.core.PeerId;
-import java.util.List;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-/** The mDNS socket's pipeline: datagrams to DNS messages and back, then {@link MdnsHandler}. */
+/** The mDNS socket's pipeline: datagrams to DNS messages and back, then a fresh {@link MdnsHandler}. */
 final class MdnsChannelInitializer extends ChannelInitializer<Channel> {
 
-    private final MdnsConfig config;
-    private final String peerName;
-    private final PeerId self;
-    private final Supplier<List<String>> ownAddrs;
-    private final PeerDiscoveryListener listener;
-    private final LongSupplier nanoClock;
+    private final Supplier<MdnsHandler> handlers;
 
-    MdnsChannelInitializer(MdnsConfig config, String peerName, PeerId self, Supplier<List<String>> ownAddrs,
-                           PeerDiscoveryListener listener) {
-        this(config, peerName, self, ownAddrs, listener, System::nanoTime);
-    }
-
-    MdnsChannelInitializer(MdnsConfig config, String peerName, PeerId self, Supplier<List<String>> ownAddrs,
-                           PeerDiscoveryListener listener, LongSupplier nanoClock) {
-        this.config = config;
-        this.peerName = peerName;
-        this.self = self;
-        this.ownAddrs = ownAddrs;
-        this.listener = listener;
-        this.nanoClock = nanoClock;
+    /** @param handlers makes the handler of each channel; it holds that channel's state */
+    MdnsChannelInitializer(Supplier<MdnsHandler> handlers) {
+        this.handlers = handlers;
     }
 
     @Override
@@ -39,6 +21,6 @@ final class MdnsChannelInitializer extends ChannelInitializer<Channel> {
                 new MdnsPacketCodecs.QueryDecoder(),
                 new MdnsPacketCodecs.QueryEncoder(),
                 new MdnsPacketCodecs.ResponseEncoder(),
-                new MdnsHandler(config, peerName, self, ownAddrs, listener, nanoClock));
+                handlers.get());
     }
 }

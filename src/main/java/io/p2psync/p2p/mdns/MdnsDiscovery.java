@@ -83,7 +83,8 @@ public final class MdnsDiscovery implements AutoCloseable {
                     .option(ChannelOption.IP_MULTICAST_IF, nif)
                     .option(ChannelOption.IP_MULTICAST_TTL, MULTICAST_TTL)
                     .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, false) // other nodes on this host hear us
-                    .handler(new MdnsChannelInitializer(config, peerName, self, this::ownAddrs, listener))
+                    .handler(new MdnsChannelInitializer(
+                            () -> new MdnsHandler(config, peerName, self, this::ownAddrs, listener)))
                     .bind(config.group().getPort()).sync().channel();
             channel.joinGroup(config.group(), nif).sync();
         } catch (Exception e) {

@@ -46,8 +46,8 @@ class MdnsChannelTest {
     private final List<DiscoveredPeer> discovered = new ArrayList<>();
     private final List<ByteBuf> sent = new ArrayList<>();
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    private final EmbeddedChannel channel = new EmbeddedChannel(new MdnsChannelInitializer(
-            MdnsConfig.defaults(), OWN_NAME, self, () -> List.copyOf(ownAddrs), discovered::add, nanos::get));
+    private final EmbeddedChannel channel = new EmbeddedChannel(new MdnsChannelInitializer(() -> new MdnsHandler(
+            MdnsConfig.defaults(), OWN_NAME, self, () -> List.copyOf(ownAddrs), discovered::add, nanos::get)));
 
     @AfterEach
     void allBuffersReleased() {
@@ -231,10 +231,10 @@ class MdnsChannelTest {
 
     @Test
     void keepsListeningWhenTheListenerThrows() {
-        EmbeddedChannel failing = new EmbeddedChannel(new MdnsChannelInitializer(MdnsConfig.defaults(), OWN_NAME, self,
-                List::of, peer -> {
+        EmbeddedChannel failing = new EmbeddedChannel(new MdnsChannelInitializer(() -> new MdnsHandler(MdnsConfig.defaults(),
+                OWN_NAME, self, List::of, peer -> {
                     throw new IllegalStateException("boom");
-                }));
+                })));
         ByteBuf in = Unpooled.wrappedBuffer(HexFormat.of().parseHex(resource("js-response.hex")));
         failing.writeInbound(new DatagramPacket(in, GROUP, SENDER));
 
