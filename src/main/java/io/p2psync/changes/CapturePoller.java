@@ -6,7 +6,6 @@ import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 
@@ -19,14 +18,12 @@ class CapturePoller implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(CapturePoller.class);
 
-    private final JdbcClient jdbc;
     private final ChangeSealer sealer;
     private final TaskScheduler scheduler;
     private final P2pSyncSettings settings;
     private volatile ScheduledFuture<?> task;
 
-    CapturePoller(JdbcClient jdbc, ChangeSealer sealer, TaskScheduler scheduler, P2pSyncSettings settings) {
-        this.jdbc = jdbc;
+    CapturePoller(ChangeSealer sealer, TaskScheduler scheduler, P2pSyncSettings settings) {
         this.sealer = sealer;
         this.scheduler = scheduler;
         this.settings = settings;
@@ -34,7 +31,7 @@ class CapturePoller implements SmartLifecycle {
 
     void poll() {
         try {
-            boolean pending = jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_capture)").query(Boolean.class).single();
+            boolean pending = sealer.hasPending();
             if (pending) {
                 // Batch by batch, each in its own short transaction, so the app's own writes and incoming
                 // sync interleave with a large backlog instead of waiting behind it.

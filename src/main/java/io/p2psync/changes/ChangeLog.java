@@ -4,6 +4,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -130,16 +131,28 @@ class ChangeLog {
                 .optional();
     }
 
-    /** Highest version per origin. Versions are stored without gaps, so this is what this device knows. */
+    /**
+     * Highest version per origin. Versions are stored without gaps, so this is what this device knows.
+     * A skip-scan over the {@code UNIQUE (device_id, version)} index: each step jumps to the next origin and
+     * reads its highest version from the same index, so the cost grows with the number of origins, never
+     * with the size of the log.
+     */
     VersionVector vector() {
         Map<String, Long> map = new TreeMap<>();
-        jdbc.sql("SELECT device_id, MAX(version) FROM sync_log GROUP BY device_id")
-                .query(rs -> {
-                    map.put(rs.getString(1), rs.getLong(2));
-                })
-                ;
+        jdbc.sql(VECTOR).query(rs -> {
+            map.put(rs.getString(1), rs.getLong(2));
+        });
         return VersionVector.of(map);
     }
+
+    private static final String VECTOR = """
+            WITH RECURSIVE origin(id) AS (
+                SELECT (SELECT MIN(device_id) FROM sync_log)
+                UNION ALL
+                SELECT (SELECT MIN(device_id) FROM sync_log WHERE device_id > origin.id) FROM origin
+                 WHERE origin.id IS NOT NULL)
+            SELECT id, (SELECT MAX(version) FROM sync_log WHERE device_id = origin.id) FROM origin
+             WHERE id IS NOT NULL""";
 
     /** Entries with a version above what {@code known} has for their origin, in log order, at most {@code limit}. */
     List<ChangeEntry> missingFrom(VersionVector known, int limit) {
@@ -150,6 +163,34 @@ class ChangeLog {
                 .params(known.toJson(), limit)
                 .query(ENTRY)
                 .list();
+    }
+
+    /**
+     * Entries a device that knows {@code known} lacks, oldest first per origin, origins in id order, at most
+     * {@code limit}: one index range per origin of {@code mine}, so the cost grows with the entries answered,
+     * never with the size of the log. Origins whose version in {@code known} is {@link Long#MAX_VALUE} are
+     * skipped.
+     *
+     * @param mine this device's vector, from {@link #vector()}
+     */
+    List<ChangeEntry> missingFrom(VersionVector mine, VersionVector known, int limit) {
+        List<ChangeEntry> out = new ArrayList<>();
+        for (Map.Entry<String, Long> head : mine.asMap().entrySet()) {
+            long from = known.get(head.getKey());
+            if (head.getValue() <= from) {
+                continue;
+            }
+            int room = limit - out.size();
+            if (room <= 0) {
+                break;
+            }
+            out.addAll(jdbc.sql("SELECT " + COLUMNS + " FROM sync_log WHERE device_id = ? AND version > ?"
+                            + " ORDER BY version LIMIT ?")
+                    .params(head.getKey(), from, room)
+                    .query(ENTRY)
+                    .list());
+        }
+        return out;
     }
 
     int markSynced(Collection<EntryRef> refs) {

@@ -50,6 +50,11 @@ class ChangeSealer {
         this.self = identity.deviceId().toString();
     }
 
+    /** True if the triggers captured changes that are not sealed yet: one cheap read, no transaction. */
+    boolean hasPending() {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_capture)").query(Boolean.class).single();
+    }
+
     /** Seals every pending capture; answers the number of entries made (0 if none were pending). */
     @Transactional(propagation = Propagation.REQUIRED)
     public int sealPending() {

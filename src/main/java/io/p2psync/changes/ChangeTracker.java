@@ -49,8 +49,9 @@ public class ChangeTracker {
 
     /**
      * Entries a device that knows {@code known} lacks: those whose version is above {@code known}'s version
-     * for their origin, oldest first (per origin always in version order), at most {@code limit}. To page,
-     * call again with {@code known} raised by the entries received. An empty list means it lacks nothing.
+     * for their origin, in the order this log received them (so per origin always in version order), at most
+     * {@code limit}. To page, call again with {@code known} raised by the entries received. An empty list
+     * means it lacks nothing.
      */
     public List<ChangeEntry> missingFrom(VersionVector known, int limit) {
         if (limit < 1 || limit > MAX_PAGE) {
@@ -59,9 +60,28 @@ public class ChangeTracker {
         return log.missingFrom(known, limit);
     }
 
+    /**
+     * The same entries grouped by origin (origins in id order, each oldest first), read with one index range
+     * per origin so the cost never grows with the size of the log: what sync pages are made of. For a caller
+     * that already read {@code mine} from {@link #versionVector()}. Origins whose version in {@code known} is
+     * {@link Long#MAX_VALUE} are skipped. {@code limit} may be one more than {@link #MAX_PAGE}, so a caller
+     * serving full pages can tell whether more remain.
+     */
+    public List<ChangeEntry> missingFrom(VersionVector mine, VersionVector known, int limit) {
+        if (limit < 1 || limit > MAX_PAGE + 1) {
+            throw new IllegalArgumentException("limit must be 1.." + (MAX_PAGE + 1));
+        }
+        return log.missingFrom(mine, known, limit);
+    }
+
     /** What this device has: the highest version per origin (versions are stored without gaps). */
     public VersionVector versionVector() {
         return log.vector();
+    }
+
+    /** True if the triggers captured changes that are not sealed into the log yet: one cheap read. */
+    public boolean hasUnsealedCaptures() {
+        return sealer.hasPending();
     }
 
     /** Marks entries as delivered to at least one peer; answers how many were found. */

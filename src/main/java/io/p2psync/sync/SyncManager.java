@@ -33,7 +33,6 @@ public class SyncManager implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(SyncManager.class);
 
     private final PeerClient client;
-    private final SyncLog syncLog;
     private final ChangeTracker tracker;
     private final EntryReceiver receiver;
     private final DeviceRepository devices;
@@ -47,10 +46,9 @@ public class SyncManager implements DisposableBean {
         return t;
     });
 
-    SyncManager(PeerClient client, SyncLog syncLog, ChangeTracker tracker, EntryReceiver receiver, DeviceRepository devices,
+    SyncManager(PeerClient client, ChangeTracker tracker, EntryReceiver receiver, DeviceRepository devices,
                 PeerProgress progress, SyncSettings settings, ObjectProvider<Clock> clock) {
         this.client = client;
-        this.syncLog = syncLog;
         this.tracker = tracker;
         this.receiver = receiver;
         this.devices = devices;
@@ -125,7 +123,7 @@ public class SyncManager implements DisposableBean {
          * refused origins.
          */
         void pull() {
-            VersionVector mine = syncLog.vector();
+            VersionVector mine = tracker.versionVector();
             CompletableFuture<PullResponse> next = fetch(mine);
             while (next != null) {
                 PullResponse page = await(next);
@@ -172,12 +170,12 @@ public class SyncManager implements DisposableBean {
         }
 
         void push() {
-            if (syncLog.hasUnsealedCaptures()) {
+            if (tracker.hasUnsealedCaptures()) {
                 tracker.sealPending(); // so writes made a moment ago by other programs go out in this round
             }
-            VersionVector mine = syncLog.vector();
+            VersionVector mine = tracker.versionVector();
             while (true) {
-                List<ChangeEntry> page = syncLog.missing(mine, skippingBlocked(theirs), settings.pushPageSize());
+                List<ChangeEntry> page = tracker.missingFrom(mine, skippingBlocked(theirs), settings.pushPageSize());
                 if (page.isEmpty()) {
                     return;
                 }

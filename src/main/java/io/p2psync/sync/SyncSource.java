@@ -10,11 +10,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class SyncSource {
 
-    private final SyncLog syncLog;
     private final ChangeTracker tracker;
 
-    SyncSource(SyncLog syncLog, ChangeTracker tracker) {
-        this.syncLog = syncLog;
+    SyncSource(ChangeTracker tracker) {
         this.tracker = tracker;
     }
 
@@ -23,11 +21,11 @@ public class SyncSource {
      * @param limit the most entries to answer
      */
     public PullResponse pull(VersionVector known, int limit) {
-        if (syncLog.hasUnsealedCaptures()) {
+        if (tracker.hasUnsealedCaptures()) {
             tracker.sealPending(); // so writes made a moment ago by other programs are answered too
         }
-        VersionVector mine = syncLog.vector();
-        List<ChangeEntry> entries = syncLog.missing(mine, known, limit + 1);
+        VersionVector mine = tracker.versionVector();
+        List<ChangeEntry> entries = tracker.missingFrom(mine, known, limit + 1);
         boolean more = entries.size() > limit;
         return new PullResponse(more ? entries.subList(0, limit) : entries, mine, more);
     }

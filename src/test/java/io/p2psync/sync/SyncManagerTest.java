@@ -31,14 +31,13 @@ import org.springframework.util.unit.DataSize;
 class SyncManagerTest {
 
     private final PeerClient client = mock(PeerClient.class);
-    private final SyncLog syncLog = mock(SyncLog.class);
     private final EntryReceiver receiver = mock(EntryReceiver.class);
     private final DeviceRepository devices = mock(DeviceRepository.class);
     private final PeerProgress progress = mock(PeerProgress.class);
     private final SyncSettings settings = new SyncSettings(DataSize.ofMegabytes(1), 100, 2, 100, 50,
             DataSize.ofKilobytes(8), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1));
     private final ChangeTracker tracker = mock(ChangeTracker.class);
-    private final SyncManager manager = new SyncManager(client, syncLog, tracker, receiver,
+    private final SyncManager manager = new SyncManager(client, tracker, receiver,
             devices, progress, settings, new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC()))
                     .getBeanProvider(Clock.class));
 
@@ -52,8 +51,8 @@ class SyncManagerTest {
         PrivateKey good = PrivateKey.generate();
         List<ChangeEntry> bads = ThreeNodeSyncIT.chain(bad, "bad", 2);
         List<ChangeEntry> goods = ThreeNodeSyncIT.chain(good, "good", 2);
-        when(syncLog.vector()).thenReturn(VersionVector.EMPTY);
-        when(syncLog.missing(any(), any(), anyInt())).thenReturn(List.of());
+        when(tracker.versionVector()).thenReturn(VersionVector.EMPTY);
+        when(tracker.missingFrom(any(), any(), anyInt())).thenReturn(List.of());
         List<VersionVector> asked = java.util.Collections.synchronizedList(new ArrayList<>());
         when(client.pull(anyString(), eq(peerKey.peerId()), any())).thenAnswer(call -> {
             PullRequest request = call.getArgument(2);
@@ -100,7 +99,7 @@ class SyncManagerTest {
 
     @Test
     void recordsAnUnreachablePeerAsAFailedRoundWithoutThrowing() {
-        when(syncLog.vector()).thenReturn(VersionVector.EMPTY);
+        when(tracker.versionVector()).thenReturn(VersionVector.EMPTY);
         when(client.pull(anyString(), any(), any())).thenThrow(new PeerException("cannot reach", 0, null));
 
         PeerSyncResult result = manager.syncWith(peer);
@@ -117,9 +116,9 @@ class SyncManagerTest {
         PrivateKey me = PrivateKey.generate();
         List<ChangeEntry> mine = ThreeNodeSyncIT.chain(me, "mine", 3);
         VersionVector full = VersionVector.of(Map.of(me.peerId().toString(), 3L));
-        when(syncLog.vector()).thenReturn(full);
+        when(tracker.versionVector()).thenReturn(full);
         when(client.pull(anyString(), any(), any())).thenReturn(new PullResponse(List.of(), VersionVector.EMPTY, false));
-        when(syncLog.missing(eq(full), any(), eq(50))).thenAnswer(call -> {
+        when(tracker.missingFrom(eq(full), any(), eq(50))).thenAnswer(call -> {
             VersionVector theirs = call.getArgument(1);
             return mine.stream().filter(e -> e.version() > theirs.get(e.origin())).limit(2).toList();
         });
@@ -138,7 +137,7 @@ class SyncManagerTest {
     void stopsAPeerThatKeepsAnsweringEntriesThisDeviceAlreadyHas() {
         PrivateKey other = PrivateKey.generate();
         List<ChangeEntry> old = ThreeNodeSyncIT.chain(other, "old", 1);
-        when(syncLog.vector()).thenReturn(VersionVector.of(Map.of(other.peerId().toString(), 1L)));
+        when(tracker.versionVector()).thenReturn(VersionVector.of(Map.of(other.peerId().toString(), 1L)));
         when(client.pull(anyString(), any(), any())).thenReturn(new PullResponse(old, VersionVector.EMPTY, true));
 
         PeerSyncResult result = manager.syncWith(peer);
