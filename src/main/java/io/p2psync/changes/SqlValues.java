@@ -1,0 +1,211 @@
+package io.p2psync.changes;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * SQLite values as they travel in entries: exact, whatever program and SQLite version wrote them. SQLite types
+ * belong to values, not columns, so each value carries its own storage class (docs/storage.md, "Values"):
+ *
+ * <table>
+ *   <caption>storage class and JSON form</caption>
+ *   <tr><th>SQLite</th><th>Java</th><th>in a row (entry data)</th><th>in a key (record id)</th></tr>
+ *   <tr><td>NULL</td><td>null</td><td>{@code null}</td><td>{@code null}</td></tr>
+ *   <tr><td>INTEGER</td><td>{@link Long}</td><td>a JSON integer, all of int64</td><td>the same</td></tr>
+ *   <tr><td>REAL</td><td>{@link Double}</td><td>a JSON number that always has a fraction or exponent
+ *       ({@code 0.30000000000000004}, {@code 1.0E300}); {@code {"real":"Infinity"}} for the infinities</td>
+ *       <td>{@code {"real":"0x1.3333333333334p-2"}}: the hexadecimal form, which is the same on every JVM</td></tr>
+ *   <tr><td>TEXT</td><td>{@link String}</td><td>a JSON string (any Unicode, NUL included)</td><td>the same</td></tr>
+ *   <tr><td>BLOB</td><td>{@code byte[]}</td><td>{@code {"blob":"<base64>"}}</td><td>the same</td></tr>
+ * </table>
+ *
+ * <p>A REAL round-trips bit for bit: the decimal text of a finite double is the shortest that parses back to
+ * it. A row is a JSON object of column to value in the order given; a record id is a JSON array of the key's
+ * values in key order, so the key 5 ({@code [5]}) is a different row from the key '5' ({@code ["5"]}).
+ * Record ids are compared as text, so they are written only by {@link #encodeKey}, which is canonical.
+ */
+public final class SqlValues {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonNodeFactory NODES = JSON.getNodeFactory();
+    private static final String REAL = "real";
+    private static final String BLOB = "blob";
+
+    private SqlValues() {
+    }
+
+    /**
+     * The value as the codec holds it: {@link Integer}, {@link Short} and {@link Byte} become {@link Long},
+     * {@link Float} becomes {@link Double}; null, Long, Double, String and byte[] stay as they are.
+     *
+     * @throws IllegalArgumentException for any other type
+     */
+    public static Object normalize(Object value) {
+        if (value == null || value instanceof Long || value instanceof Double || value instanceof String
+                || value instanceof byte[]) {
+            return value;
+        }
+        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            return ((Number) value).longValue();
+        }
+        if (value instanceof Float f) {
+            return f.doubleValue();
+        }
+        throw new IllegalArgumentException("not an SQLite value: " + value.getClass().getSimpleName());
+    }
+
+    /** A row (column to value, in the map's order) as its JSON text. */
+    public static String encodeRow(Map<String, ?> row) {
+        ObjectNode out = NODES.objectNode();
+        row.forEach((column, value) -> out.set(column, node(normalize(value), false)));
+        return JSON.writeValueAsString(out);
+    }
+
+    /**
+     * The row a JSON object describes, in the object's order.
+     *
+     * @throws IllegalArgumentException if the text is not such an object or holds a value of no storage class
+     */
+    public static LinkedHashMap<String, Object> decodeRow(String json) {
+        JsonNode tree = parse(json);
+        if (!(tree instanceof ObjectNode object)) {
+            throw new IllegalArgumentException("row data is not a JSON object");
+        }
+        LinkedHashMap<String, Object> row = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : object.properties()) {
+            row.put(e.getKey(), value(e.getValue()));
+        }
+        return row;
+    }
+
+    /** The canonical record id of a key: its values, in key order, as a JSON array. */
+    public static String encodeKey(List<?> key) {
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("a key has at least one value");
+        }
+        ArrayNode out = NODES.arrayNode();
+        key.forEach(v -> out.add(node(normalize(v), true)));
+        return JSON.writeValueAsString(out);
+    }
+
+    /**
+     * The key values a record id names, in key order.
+     *
+     * @throws IllegalArgumentException if it is not a non-empty JSON array of values
+     */
+    public static List<Object> decodeKey(String recordId) {
+        JsonNode tree = parse(recordId);
+        if (!(tree instanceof ArrayNode array) || array.isEmpty()) {
+            throw new IllegalArgumentException("record id is not a non-empty JSON array: " + recordId);
+        }
+        List<Object> key = new ArrayList<>(array.size());
+        for (JsonNode v : array) {
+            key.add(value(v));
+        }
+        return key;
+    }
+
+    /** True if both are the same SQLite value: same storage class and same bits (0.0 and -0.0 differ). */
+    public static boolean same(Object a, Object b) {
+        Object x = normalize(a);
+        Object y = normalize(b);
+        if (x instanceof byte[] p && y instanceof byte[] q) {
+            return Arrays.equals(p, q);
+        }
+        if (x instanceof Double p && y instanceof Double q) {
+            return Double.doubleToRawLongBits(p) == Double.doubleToRawLongBits(q);
+        }
+        return Objects.equals(x, y);
+    }
+
+    /** True if both rows have the same columns with the {@link #same} values, in any order. */
+    public static boolean sameRow(Map<String, ?> a, Map<String, ?> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<String, ?> e : a.entrySet()) {
+            if (!b.containsKey(e.getKey()) || !same(e.getValue(), b.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static JsonNode node(Object v, boolean inKey) {
+        if (v == null) {
+            return NODES.nullNode();
+        }
+        if (v instanceof Long l) {
+            return NODES.numberNode(l);
+        }
+        if (v instanceof Double d) {
+            if (inKey) {
+                return NODES.objectNode().put(REAL, Double.toHexString(d));
+            }
+            return Double.isFinite(d) ? NODES.numberNode(d) : NODES.objectNode().put(REAL, d.toString());
+        }
+        if (v instanceof String s) {
+            return NODES.stringNode(s);
+        }
+        return NODES.objectNode().put(BLOB, Base64.getEncoder().encodeToString((byte[]) v));
+    }
+
+    private static Object value(JsonNode v) {
+        if (v.isNull()) {
+            return null;
+        }
+        if (v.isIntegralNumber()) {
+            if (!v.canConvertToLong()) {
+                throw new IllegalArgumentException("integer out of the 64-bit range: " + v);
+            }
+            return v.longValue();
+        }
+        if (v.isFloatingPointNumber()) {
+            return v.doubleValue();
+        }
+        if (v.isString()) {
+            return v.asString();
+        }
+        if (v instanceof ObjectNode tagged && tagged.size() == 1) {
+            JsonNode real = tagged.get(REAL);
+            if (real != null && real.isString()) {
+                try {
+                    return Double.parseDouble(real.asString());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("not a REAL value: " + real);
+                }
+            }
+            JsonNode blob = tagged.get(BLOB);
+            if (blob != null && blob.isString()) {
+                try {
+                    return Base64.getDecoder().decode(blob.asString());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("BLOB value is not base64");
+                }
+            }
+        }
+        throw new IllegalArgumentException("not an SQLite value: " + v);
+    }
+
+    private static JsonNode parse(String json) {
+        if (json == null) {
+            throw new IllegalArgumentException("no JSON text");
+        }
+        try {
+            return JSON.readTree(json);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.p2psync.changes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+class SqlValuesTest {
+
+    @Property(tries = 500)
+    void everyValueRoundTripsExactlyInRowsAndKeys(@ForAll("values") List<Object> values) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 0; i < values.size(); i++) {
+            row.put("c" + i, values.get(i));
+        }
+        Map<String, Object> back = SqlValues.decodeRow(SqlValues.encodeRow(row));
+        assertThat(new ArrayList<>(back.keySet())).containsExactlyElementsOf(row.keySet());
+        assertThat(SqlValues.sameRow(row, back)).as("row %s came back as %s", row, back).isTrue();
+        if (!values.isEmpty()) {
+            String id = SqlValues.encodeKey(values);
+            List<Object> key = SqlValues.decodeKey(id);
+            for (int i = 0; i < values.size(); i++) {
+                assertThat(SqlValues.same(values.get(i), key.get(i))).as("key value %s", values.get(i)).isTrue();
+            }
+            assertThat(SqlValues.encodeKey(key)).as("record ids are canonical").isEqualTo(id);
+        }
+    }
+
+    @Test
+    void realsKeepEveryBitAndStayRealsInRows() {
+        String json = SqlValues.encodeRow(Map.of("r", 0.1 + 0.2));
+        assertThat(json).isEqualTo("{\"r\":0.30000000000000004}");
+        assertThat(SqlValues.encodeRow(Map.of("r", 5.0))).isEqualTo("{\"r\":5.0}");
+        assertThat(SqlValues.decodeRow("{\"r\":5.0}").get("r")).isEqualTo(5.0);
+        assertThat(SqlValues.decodeRow("{\"r\":5}").get("r")).isEqualTo(5L);
+        assertThat(SqlValues.decodeRow(SqlValues.encodeRow(Map.of("r", Double.NEGATIVE_INFINITY))).get("r"))
+                .isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(SqlValues.same(-0.0, 0.0)).isFalse();
+    }
+
+    @Test
+    void keysMatchByType() {
+        assertThat(SqlValues.encodeKey(List.of(5L))).isEqualTo("[5]");
+        assertThat(SqlValues.encodeKey(List.of("5"))).isEqualTo("[\"5\"]");
+        assertThat(SqlValues.encodeKey(List.of(5))).as("an Integer is an INTEGER").isEqualTo("[5]");
+        assertThat(SqlValues.encodeKey(List.of(1.5))).isEqualTo("[{\"real\":\"0x1.8p0\"}]");
+        assertThat(SqlValues.encodeKey(List.of(new byte[] {0, -1}))).isEqualTo("[{\"blob\":\"AP8=\"}]");
+    }
+
+    @Test
+    void textKeepsNulAndAnyUnicode() {
+        String text = "a\u0000b \uD83D\uDE00 \u00e9\u4e2d";
+        assertThat(SqlValues.decodeRow(SqlValues.encodeRow(Map.of("t", text))).get("t")).isEqualTo(text);
+    }
+
+    @Test
+    void refusesWhatNoStorageClassHolds() {
+        assertThatThrownBy(() -> SqlValues.decodeRow("[1]")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqlValues.decodeRow("{\"a\":true}")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqlValues.decodeRow("{\"a\":[1]}")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqlValues.decodeRow("{\"a\":{\"blob\":\"***\"}}"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqlValues.decodeRow("{\"a\":123456789012345678901234567890}"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqlValues.decodeKey("[]")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqlValues.decodeKey("not json")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqlValues.normalize(true)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Provide
+    Arbitrary<List<Object>> values() {
+        Arbitrary<Object> integers = Arbitraries.oneOf(Arbitraries.longs(),
+                Arbitraries.of(Long.MIN_VALUE, Long.MAX_VALUE, 0L, -1L)).map(v -> v);
+        Arbitrary<Object> reals = Arbitraries.oneOf(
+                Arbitraries.longs().map(Double::longBitsToDouble).filter(d -> !Double.isNaN(d)),
+                Arbitraries.of(0.1 + 0.2, -0.0, 0.0, Double.MIN_VALUE, Double.MAX_VALUE, Double.POSITIVE_INFINITY,
+                        Double.NEGATIVE_INFINITY, 1e23, 5.0)).map(v -> v);
+        Arbitrary<Object> texts = Arbitraries.strings().all().ofMaxLength(40)
+                .filter(SqlValuesTest::wellFormed).map(v -> v);
+        Arbitrary<Object> blobs = Arbitraries.bytes().array(byte[].class).ofMaxSize(40).map(v -> v);
+        Arbitrary<Object> nulls = Arbitraries.just(null);
+        return Arbitraries.oneOf(integers, reals, texts, blobs, nulls).list().ofMaxSize(6);
+    }
+
+    /** SQLite TEXT is UTF-8, so a lone surrogate is not a text value an app can store. */
+    private static boolean wellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
