@@ -95,7 +95,7 @@ class ChangeSealer {
                     String vector = rs.getString(8);
                     RowState stored = vector == null ? null : new RowState(change.table(), change.recordId(),
                             VersionVector.parse(vector), rs.getString(9), rs.getLong(10), rs.getLong(11),
-                            rs.getInt(12) != 0, rs.getString(13));
+                            rs.getInt(12) != 0, rs.getString(13), null);
                     return new Capture(rs.getLong(1), change, rs.getLong(7), stored);
                 })
                 .list();

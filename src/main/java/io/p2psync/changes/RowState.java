@@ -9,9 +9,11 @@ package io.p2psync.changes;
  * @param version that entry's version
  * @param hlc     that entry's hybrid clock timestamp
  * @param deleted true if that entry deleted the row
+ * @param columnClocks per column, the clock of the write its value came from (conflict merge), or null
+ * @param columnHashes what the row held when the node last sealed or wrote it ({@link RowHashes}), or null
  */
 public record RowState(String table, String recordId, VersionVector vector, String origin, long version, long hlc,
-        boolean deleted, String columnClocks) {
+        boolean deleted, String columnClocks, String columnHashes) {
 
     public RowState {
         if (vector == null) {
@@ -22,11 +24,12 @@ public record RowState(String table, String recordId, VersionVector vector, Stri
     /** The state after {@code entry} wrote the row; its vector merges {@code seen} (the previous vector). */
     static RowState writtenBy(ChangeEntry entry, VersionVector seen) {
         return new RowState(entry.table(), entry.recordId(), entry.vector().merge(seen), entry.origin(),
-                entry.version(), entry.hlc(), entry.operation() == Operation.DELETE, null);
+                entry.version(), entry.hlc(), entry.operation() == Operation.DELETE, null, null);
     }
 
     /** This state having also seen {@code entry} without taking its value. */
     RowState overruling(ChangeEntry entry) {
-        return new RowState(table, recordId, vector.merge(entry.vector()), origin, version, hlc, deleted, columnClocks);
+        return new RowState(table, recordId, vector.merge(entry.vector()), origin, version, hlc, deleted, columnClocks,
+                columnHashes);
     }
 }

@@ -11,11 +11,13 @@ import org.springframework.stereotype.Repository;
 class RowStates {
 
     private static final String UPSERT = """
-            INSERT INTO sync_row_state (table_name, record_id, vector, origin, version, hlc, deleted, column_clocks)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO sync_row_state (table_name, record_id, vector, origin, version, hlc, deleted, column_clocks,
+              column_hashes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (table_name, record_id) DO UPDATE SET vector = excluded.vector,
               origin = excluded.origin, version = excluded.version, hlc = excluded.hlc,
-              deleted = excluded.deleted, column_clocks = excluded.column_clocks""";
+              deleted = excluded.deleted, column_clocks = excluded.column_clocks,
+              column_hashes = excluded.column_hashes""";
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
@@ -27,11 +29,11 @@ class RowStates {
 
     Optional<RowState> find(String table, String recordId) {
         return jdbc.sql("""
-                        SELECT table_name, record_id, vector, origin, version, hlc, deleted, column_clocks
-                        FROM sync_row_state WHERE table_name = ? AND record_id = ?""")
+                        SELECT table_name, record_id, vector, origin, version, hlc, deleted, column_clocks,
+                               column_hashes FROM sync_row_state WHERE table_name = ? AND record_id = ?""")
                 .params(table, recordId)
                 .query((rs, n) -> new RowState(rs.getString(1), rs.getString(2), VersionVector.parse(rs.getString(3)),
-                        rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getInt(7) != 0, rs.getString(8)))
+                        rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getInt(7) != 0, rs.getString(8), rs.getString(9)))
                 .optional();
     }
 
@@ -43,7 +45,7 @@ class RowStates {
     void save(RowState s) {
         jdbc.sql(UPSERT)
                 .params(s.table(), s.recordId(), s.vector().toJson(), s.origin(), s.version(), s.hlc(),
-                        s.deleted() ? 1 : 0, s.columnClocks())
+                        s.deleted() ? 1 : 0, s.columnClocks(), s.columnHashes())
                 .update();
     }
 
@@ -58,6 +60,7 @@ class RowStates {
             ps.setLong(6, s.hlc());
             ps.setInt(7, s.deleted() ? 1 : 0);
             ps.setString(8, s.columnClocks());
+            ps.setString(9, s.columnHashes());
         });
     }
 }

@@ -208,7 +208,7 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
                 .orElse(VersionVector.EMPTY).merge(entry.vector());
         ChangeEntry top = merged.top();
         rows.write(new RowState(entry.table(), entry.recordId(), vector, top.origin(), top.version(), top.hlc(),
-                merged.deleted(), merged.columnClocksJson()), merged.data());
+                merged.deleted(), merged.columnClocksJson(), null), merged.data());
     }
 
     private void closeCoveredBy(ChangeEntry resolution, String why) {

@@ -65,7 +65,7 @@ class ApplierHooksTest {
         a.write(KV, "x", "1");
         b.addBean("rewriter", (AppliedEntryListener) (entry, result, rows) -> {
             RowState s = rows.state(entry.table(), entry.recordId()).orElseThrow();
-            rows.write(new RowState(s.table(), s.recordId(), s.vector(), s.origin(), s.version(), s.hlc(), false, "{}"),
+            rows.write(new RowState(s.table(), s.recordId(), s.vector(), s.origin(), s.version(), s.hlc(), false, "{}", null),
                     "{\"key\":\"x\",\"value\":\"rewritten\",\"timestamp\":\"t\"}");
             assertThat(rows.entries(entry.table(), entry.recordId())).containsExactly(entry);
         });

@@ -205,7 +205,7 @@ class ChangeCaptureTest {
         return jdbc.sql("SELECT vector, origin, version, hlc, deleted FROM sync_row_state WHERE table_name = ? AND record_id = ?")
                 .params(table, recordId)
                 .query((rs, n) -> new RowState(table, recordId, VersionVector.parse(rs.getString(1)), rs.getString(2),
-                        rs.getLong(3), rs.getLong(4), rs.getInt(5) == 1, null))
+                        rs.getLong(3), rs.getLong(4), rs.getInt(5) == 1, null, null))
                 .single();
     }
 }

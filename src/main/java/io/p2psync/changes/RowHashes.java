@@ -1,0 +1,103 @@
+package io.p2psync.changes;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What a row held when it was last sealed or written by the node, one short hash per column
+ * ({@code sync_row_state.column_hashes}): the sealer and the reconciliation scan compare a row with it to
+ * learn which columns changed, without keeping a copy of the row. Every write the node makes to a tracked
+ * row stores the hashes of what it wrote, so only changes made by others ever differ.
+ *
+ * <p>A column's hash is the first 8 bytes of SHA-256 over its storage class and exact bytes (see
+ * {@link SqlValues}), as 16 hex digits; the whole is a JSON object of column to hash in column order.
+ */
+public final class RowHashes {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<LinkedHashMap<String, String>> MAP = new TypeReference<>() { };
+
+    private RowHashes() {
+    }
+
+    /** The hashes of a row (column to value) as stored in {@code column_hashes}. */
+    public static String of(Map<String, ?> row) {
+        Map<String, String> out = new LinkedHashMap<>();
+        MessageDigest sha = sha256();
+        row.forEach((column, value) -> out.put(column, hash(sha, value)));
+        return JSON.writeValueAsString(out);
+    }
+
+    /**
+     * The columns of {@code row} whose value differs from what {@code stored} recorded, in row order: changed
+     * values and columns {@code stored} does not know (added since). A null or unreadable {@code stored}
+     * means every column.
+     */
+    public static Set<String> changed(String stored, Map<String, ?> row) {
+        Map<String, String> before = parse(stored);
+        Set<String> changed = new LinkedHashSet<>();
+        MessageDigest sha = sha256();
+        row.forEach((column, value) -> {
+            if (before == null || !hash(sha, value).equals(before.get(column))) {
+                changed.add(column);
+            }
+        });
+        return changed;
+    }
+
+    /** True if the row holds exactly what {@code stored} recorded: the same columns and values. */
+    public static boolean matches(String stored, Map<String, ?> row) {
+        Map<String, String> before = parse(stored);
+        return before != null && before.size() == row.size() && changed(stored, row).isEmpty();
+    }
+
+    private static Map<String, String> parse(String stored) {
+        if (stored == null) {
+            return null;
+        }
+        try {
+            return JSON.readValue(stored, MAP);
+        } catch (JacksonException e) {
+            return null;
+        }
+    }
+
+    private static String hash(MessageDigest sha, Object value) {
+        Object v = SqlValues.normalize(value);
+        sha.reset();
+        if (v == null) {
+            sha.update((byte) 0);
+        } else if (v instanceof Long l) {
+            sha.update((byte) 1);
+            sha.update(ByteBuffer.allocate(8).putLong(l).array());
+        } else if (v instanceof Double d) {
+            sha.update((byte) 2);
+            sha.update(ByteBuffer.allocate(8).putLong(Double.doubleToRawLongBits(d)).array());
+        } else if (v instanceof String s) {
+            sha.update((byte) 3);
+            sha.update(s.getBytes(StandardCharsets.UTF_8));
+        } else {
+            sha.update((byte) 4);
+            sha.update((byte[]) v);
+        }
+        return HexFormat.of().formatHex(sha.digest(), 0, 8);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.p2psync.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The app, as tests play it: Debian's {@code sqlite3} program (a different SQLite from sqlite-jdbc's) writing
+ * to the same file as a running node. {@code .ci/run} installs it when missing.
+ *
+ * <p>Each call is one {@code sqlite3} process, as a separate program would be; it waits up to 10 s for the
+ * write lock, like an app with a busy timeout.
+ */
+public final class SqliteCli {
+
+    private static final long TIMEOUT_SECONDS = 60;
+
+    private final Path file;
+
+    public SqliteCli(Path file) {
+        this.file = file;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * Runs SQL (one or more statements, or dot-commands on lines of their own) and answers what it printed.
+     *
+     * @throws IllegalStateException with sqlite3's own message if it fails
+     */
+    public String exec(String sql) {
+        return run(".bail on\n.timeout 10000\n" + sql + "\n");
+    }
+
+    /**
+     * Every row of {@code table}, each value as SQLite's {@code quote()} gives it (so 5, 5.0, '5' and X'05'
+     * differ; a TEXT holding NUL, which {@code quote()} would cut, as {@code text:} and its hex), columns in
+     * table order separated by {@code |}, rows sorted: the form in which tests compare devices value by value.
+     */
+    public List<String> dump(String table) {
+        List<String> columns = exec(".mode list\nSELECT name FROM pragma_table_info('" + table.replace("'", "''")
+                + "') ORDER BY cid;").lines().toList();
+        if (columns.isEmpty()) {
+            throw new IllegalStateException("no table " + table + " in " + file);
+        }
+        StringBuilder select = new StringBuilder("SELECT ");
+        for (int i = 0; i < columns.size(); i++) {
+            String c = '"' + columns.get(i).replace("\"", "\"\"") + '"';
+            select.append(i == 0 ? "" : " || '|' || ").append("CASE WHEN typeof(").append(c)
+                    .append(") = 'text' AND instr(").append(c).append(", char(0)) > 0 THEN 'text:' || hex(").append(c)
+                    .append(") ELSE quote(").append(c).append(") END");
+        }
+        select.append(" FROM \"").append(table.replace("\"", "\"\"")).append("\";");
+        List<String> rows = new ArrayList<>(exec(".mode list\n" + select).lines().toList());
+        rows.sort(null);
+        return rows;
+    }
+
+    /** The SQLite version of the program, e.g. {@code 3.40.1}. */
+    public static String version() {
+        return runCommand(List.of("sqlite3", "--version"), "").split(" ")[0];
+    }
+
+    private String run(String script) {
+        return runCommand(List.of("sqlite3", "-batch", file.toString()), script);
+    }
+
+    private static String runCommand(List<String> command, String input) {
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(false).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run sqlite3 (Debian package sqlite3; .ci/run installs it)", e);
+        }
+        try {
+            p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            byte[] err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("sqlite3 did not finish within " + TIMEOUT_SECONDS + " s");
+            }
+            if (p.exitValue() != 0 || err.length > 0) {
+                throw new IllegalStateException("sqlite3 failed (exit " + p.exitValue() + "): "
+                        + new String(err, StandardCharsets.UTF_8).strip());
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sqlite3 ran", e);
+        }
+    }
+}
