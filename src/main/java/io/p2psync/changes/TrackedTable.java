@@ -9,8 +9,10 @@ import java.util.stream.Collectors;
  * @param name       the table name
  * @param columns    all columns in declaration order
  * @param primaryKey the primary key columns in key order (never empty)
+ * @param keyAssignedBySqlite true if the key is SQLite's rowid ({@code INTEGER PRIMARY KEY}, with or without
+ *                   {@code AUTOINCREMENT}): two devices inserting without a key get the same one
  */
-record TrackedTable(String name, List<String> columns, List<String> primaryKey) {
+record TrackedTable(String name, List<String> columns, List<String> primaryKey, boolean keyAssignedBySqlite) {
 
     TrackedTable {
         columns = List.copyOf(columns);

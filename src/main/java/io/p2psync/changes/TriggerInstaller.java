@@ -81,7 +81,12 @@ class TriggerInstaller {
             throw new IllegalStateException("p2psync.tables: table '" + name + "' has no PRIMARY KEY; "
                     + "synced rows need a stable key to be matched across devices");
         }
-        return new TrackedTable(name, columns.stream().map(Column::name).toList(), new ArrayList<>(key.values()));
+        boolean rowidKey = key.size() == 1 && columns.stream()
+                .anyMatch(c -> c.pk() == 1 && c.type().equalsIgnoreCase("INTEGER"))
+                && !jdbc.sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").param(name)
+                        .query(String.class).optional().orElse("").toUpperCase(Locale.ROOT).contains("WITHOUT ROWID");
+        return new TrackedTable(name, columns.stream().map(Column::name).toList(), new ArrayList<>(key.values()),
+                rowidKey);
     }
 
     private void installTriggers(TrackedTable t) {
