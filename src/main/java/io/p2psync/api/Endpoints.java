@@ -138,14 +138,14 @@ final class Endpoints {
                             + "a page at a time (`more` says whether to ask again), and this device's vector."
                             + SIGNED,
                     200, """
-                    {"vector":{"%s":0},"limit":5000}""".formatted(A), """
-                    {"entries":[%s],"serverVector":{"%s":1},"more":false}""".formatted(ENTRY, A),
+                    {"format":1,"vector":{"%s":0},"limit":5000}""".formatted(A), """
+                    {"format":1,"entries":[%s],"serverVector":{"%s":1},"more":false}""".formatted(ENTRY, A),
                     List.of(MALFORMED, UNSIGNED, BODY_TOO_LARGE))),
             Map.entry("POST /sync/push", new EndpointDoc(SYNC, "Send entries this device lacks",
                     "Each entry's hash, signature and place in its origin's chain are checked before it is "
                             + "applied; a refused entry stops its origin for the rest of the batch and is listed with "
                             + "its reason." + SIGNED,
-                    200, "{\"entries\":[" + ENTRY + "]}", """
+                    200, "{\"format\":1,\"entries\":[" + ENTRY + "]}", """
                     {"accepted":1,"duplicates":0,"conflicts":0,"rejected":0,"rejections":[]}""",
                     List.of(MALFORMED, UNSIGNED, BODY_TOO_LARGE, problem(413,
                             "the push carries more than p2psync.sync.max-push-entries entries", "too-many-entries",

@@ -1,6 +1,5 @@
 package io.p2psync.changes;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Collections;
 import java.util.Map;
@@ -13,7 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
  * What a device (or a row) has seen: for each origin device id, the highest version seen from it. An origin
  * that is absent counts as version 0. Immutable; the single place where causality is decided.
  *
- * <p>As JSON it is an object from origin id to version with keys in sorted order and no spaces, e.g.
+ * <p>As JSON (the admin API shows it; the sync wire format converts it in {@code io.p2psync.wire}) it is an object from origin id to version with keys in sorted order and no spaces, e.g.
  * {@code {"12D3KooWA…":3,"12D3KooWB…":1}}; {@link #toJson()} is that canonical form and is what the entry
  * hash covers. Origins with version 0 are never stored.
  */
@@ -44,7 +43,6 @@ public final class VersionVector {
     /**
      * @throws IllegalArgumentException if an origin is blank or a version is negative
      */
-    @JsonCreator
     public static VersionVector of(Map<String, Long> versions) {
         TreeMap<String, Long> copy = new TreeMap<>();
         versions.forEach((origin, version) -> {

@@ -1,6 +1,8 @@
 package io.p2psync.live;
 
 import io.p2psync.changes.ChangeEntry;
+import io.p2psync.wire.WireEntry;
+import io.p2psync.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -10,10 +12,11 @@ import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Turns gossip payloads into {@link GossipPayload}s and back. An entry travels as the JSON of the
- * {@link ChangeEntry} record (the same form as in {@code /sync/pull}); a seed-protocol change as an object
+ * Turns gossip payloads into {@link GossipPayload}s and back. An entry travels as a {@link WireEntry} (the
+ * same form as in {@code /sync/pull}) with the wire {@code format} added; a seed-protocol change as an object
  * with the single field {@code Put} or {@code Delete}, whose timestamp is RFC 3339 (any offset). Thread-safe.
  */
 final class PayloadCodec {
@@ -24,6 +27,8 @@ final class PayloadCodec {
             super(message);
         }
     }
+
+    private static final String FORMAT = "format";
 
     private final JsonMapper json;
 
@@ -51,15 +56,20 @@ final class PayloadCodec {
             return new GossipPayload.SeedDelete(text(delete, "key"), timestamp(delete));
         }
         try {
-            return new GossipPayload.Entry(json.treeToValue(root, ChangeEntry.class));
+            JsonNode format = ((ObjectNode) root).remove(FORMAT);
+            WireFormat.check(format == null || format.isNull() ? null : format.isInt() ? format.intValue() : -1);
+            return new GossipPayload.Entry(json.treeToValue(root, WireEntry.class).toDomain());
         } catch (JacksonException | IllegalArgumentException e) {
             String why = e instanceof JacksonException j ? j.getOriginalMessage() : e.getMessage();
             throw new MalformedPayloadException("not a change log entry: " + firstLine(why));
         }
     }
 
+    /** An entry as a gossip message: the wire entry's fields with {@code "format"} first. */
     byte[] encode(ChangeEntry entry) {
-        return json.writeValueAsBytes(entry);
+        ObjectNode message = json.createObjectNode().put(FORMAT, WireFormat.CURRENT);
+        message.setAll((ObjectNode) json.valueToTree(WireEntry.of(entry)));
+        return json.writeValueAsBytes(message);
     }
 
     byte[] encodePut(String key, String value, Instant timestamp) {

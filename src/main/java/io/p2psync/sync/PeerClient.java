@@ -3,6 +3,9 @@ package io.p2psync.sync;
 import io.p2psync.devices.RequestSignature;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.PeerId;
+import io.p2psync.wire.PullRequestBody;
+import io.p2psync.wire.PullResponseBody;
+import io.p2psync.wire.PushRequestBody;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,12 +56,18 @@ class PeerClient {
      * @throws PeerException if the call fails
      */
     PullResponse pull(String baseUrl, PeerId peer, PullRequest request) {
-        return call(baseUrl, peer, "/sync/pull", request, PullResponse.class);
+        PullResponseBody body = call(baseUrl, peer, "/sync/pull", PullRequestBody.of(request.vector(), request.limit()),
+                PullResponseBody.class);
+        try {
+            return new PullResponse(body.domainEntries(), body.server(), body.more());
+        } catch (IllegalArgumentException e) {
+            throw new PeerException(baseUrl + "/sync/pull answered a malformed page: " + e.getMessage(), 200, e);
+        }
     }
 
     /** @throws PeerException if the call fails */
     PushResponse push(String baseUrl, PeerId peer, PushRequest request) {
-        return call(baseUrl, peer, "/sync/push", request, PushResponse.class);
+        return call(baseUrl, peer, "/sync/push", PushRequestBody.of(request.entries()), PushResponse.class);
     }
 
     private <T> T call(String baseUrl, PeerId peer, String path, Object body, Class<T> answer) {

@@ -3,7 +3,7 @@ package io.p2psync.sync;
 import io.p2psync.changes.VersionVector;
 
 /**
- * Body of {@code POST /sync/pull}.
+ * A pull as the round asks for it; on the wire it is {@link io.p2psync.wire.PullRequestBody}.
  *
  * @param vector what the caller has: per origin, the highest version it holds with no gap; null or absent
  *     means nothing

@@ -5,7 +5,7 @@ import io.p2psync.changes.VersionVector;
 import java.util.List;
 
 /**
- * Answer to {@code POST /sync/pull}.
+ * A page of a pull as the round uses it; on the wire it is {@link io.p2psync.wire.PullResponseBody}.
  *
  * @param entries entries the caller lacks, oldest first per origin; a prefix of each origin's missing run
  * @param serverVector what the server holds after this answer was made (used to decide what to push)

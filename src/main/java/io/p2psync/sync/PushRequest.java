@@ -4,7 +4,8 @@ import io.p2psync.changes.ChangeEntry;
 import java.util.List;
 
 /**
- * Body of {@code POST /sync/push}: entries the server lacks, oldest first per origin.
+ * A push as the round makes it: entries the server lacks, oldest first per origin; on the wire it is
+ * {@link io.p2psync.wire.PushRequestBody}.
  */
 public record PushRequest(List<ChangeEntry> entries) {
 

@@ -45,11 +45,9 @@ class VersionVectorTest {
     }
 
     @Test
-    void roundTripsThroughJacksonAsAPlainObject() {
+    void showsAsAPlainObjectInTheAdminApi() {
         VersionVector v = VersionVector.of(Map.of("B", 7L, "A", 1L));
-        String json = JSON.writeValueAsString(v);
-        assertThat(json).isEqualTo("{\"A\":1,\"B\":7}");
-        assertThat(JSON.readValue(json, VersionVector.class)).isEqualTo(v);
+        assertThat(JSON.writeValueAsString(v)).isEqualTo("{\"A\":1,\"B\":7}");
     }
 
     @Test

@@ -78,6 +78,20 @@ class PayloadCodecTest {
         assertThat(codec.kvValue(e.data())).isEqualTo("v");
     }
 
+    @Test
+    void anEntryTravelsAsTheWireEntryWithTheFormatFirst() {
+        ChangeEntry e = ChangeEntry.seal(new DeviceIdentity(PrivateKey.fromSeed(new byte[32])), 1, 42, 1000,
+                new RowChange("notes", "[\"n1\"]", Operation.INSERT, Kind.EDIT, "{\"id\":\"n1\"}", null),
+                VersionVector.EMPTY, null);
+        String message = new String(codec.encode(e), StandardCharsets.UTF_8);
+        assertThat(message).startsWith("{\"format\":1,\"origin\":\"" + e.origin() + "\",\"version\":1,");
+        assertThat(codec.decode(message.replace("{\"format\":1,", "{").getBytes(StandardCharsets.UTF_8)))
+                .as("an entry without a format is format 1").isEqualTo(new GossipPayload.Entry(e));
+        assertThatThrownBy(() -> decode(message.replace("\"format\":1", "\"format\":2")))
+                .isInstanceOf(PayloadCodec.MalformedPayloadException.class)
+                .hasMessageContaining("wire format 2 is not supported");
+    }
+
     private GossipPayload decode(String json) {
         return codec.decode(json.getBytes(StandardCharsets.UTF_8));
     }

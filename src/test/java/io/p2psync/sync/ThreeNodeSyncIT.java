@@ -181,6 +181,12 @@ class ThreeNodeSyncIT {
                 400, "malformed-request");
         assertProblem(c.signedPost(device, "/sync/push", "{\"entries\":[{\"version\":0}]}".getBytes(), Map.of()),
                 400, "malformed-request");
+        assertProblem(c.signedPost(device, "/sync/push", "{\"format\":2,\"entries\":[]}".getBytes(), Map.of()),
+                400, "unsupported-format");
+        assertProblem(c.signedPost(device, "/sync/pull", "{\"format\":2}".getBytes(), Map.of()),
+                400, "unsupported-format");
+        assertProblem(c.signedPost(device, "/sync/pull", "{\"vector\":{\"x\":-1}}".getBytes(), Map.of()),
+                400, "malformed-request");
         assertProblem(c.signedPost(device, "/sync/push", json(Map.of("entries", chain(device, "many", 51))),
                 Map.of()), 413, "too-many-entries");
         byte[] big = ("{\"entries\":[],\"pad\":\"" + "x".repeat(300 * 1024) + "\"}").getBytes();

@@ -9,11 +9,13 @@ import io.p2psync.sync.EntryReceiver;
 import io.p2psync.sync.PeerSyncResult;
 import io.p2psync.sync.PullRequest;
 import io.p2psync.sync.PullResponse;
-import io.p2psync.sync.PushRequest;
 import io.p2psync.sync.PushResponse;
 import io.p2psync.sync.SyncManager;
 import io.p2psync.sync.SyncSettings;
 import io.p2psync.sync.SyncSource;
+import io.p2psync.wire.PullRequestBody;
+import io.p2psync.wire.PullResponseBody;
+import io.p2psync.wire.PushRequestBody;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -50,24 +52,25 @@ class SyncController {
     }
 
     @PostMapping("/sync/pull")
-    PullResponse pull(@RequestBody PullRequest request,
-                      @RequestAttribute(AuthenticatedDevice.ATTRIBUTE) AuthenticatedDevice caller) {
+    PullResponseBody pull(@RequestBody PullRequestBody body,
+                          @RequestAttribute(AuthenticatedDevice.ATTRIBUTE) AuthenticatedDevice caller) {
+        PullRequest request = malformedAs400(() -> new PullRequest(body.known(), body.limit()));
         int limit = Math.min(request.limit() == null ? settings.pullPageSize() : request.limit(),
                 settings.maxPullPageSize());
         PullResponse response = source.pull(request.vector(), limit);
         devices.recordSync(caller.device().deviceId(), clock.instant());
-        return response;
+        return PullResponseBody.of(response.entries(), response.serverVector(), response.more());
     }
 
     @PostMapping("/sync/push")
-    PushResponse push(@RequestBody PushRequest request,
+    PushResponse push(@RequestBody PushRequestBody body,
                       @RequestAttribute(AuthenticatedDevice.ATTRIBUTE) AuthenticatedDevice caller) {
-        List<ChangeEntry> entries = request.entries();
-        if (entries.size() > settings.maxPushEntries()) {
+        if (body.entries().size() > settings.maxPushEntries()) {
             throw SyncProblems.error(HttpStatus.PAYLOAD_TOO_LARGE, SyncProblems.TOO_MANY_ENTRIES, "Too many entries",
                     "a push may carry at most " + settings.maxPushEntries() + " entries, this one has "
-                            + entries.size());
+                            + body.entries().size());
         }
+        List<ChangeEntry> entries = malformedAs400(body::domainEntries);
         PushResponse response = receiver.receive(entries, caller.device().deviceId());
         devices.recordSync(caller.device().deviceId(), clock.instant());
         return response;
@@ -85,6 +88,16 @@ class SyncController {
                 .orElseThrow(() -> SyncProblems.error(HttpStatus.NOT_FOUND, SyncProblems.NO_SUCH_PEER, "No such peer",
                         "no authorized device with a url has id " + peer));
         return List.of(manager.syncWith(target));
+    }
+
+    /** Converts a received body to domain records; a malformed field is the caller's 400, not our 500. */
+    private static <T> T malformedAs400(java.util.function.Supplier<T> conversion) {
+        try {
+            return conversion.get();
+        } catch (IllegalArgumentException e) {
+            throw SyncProblems.error(HttpStatus.BAD_REQUEST, SyncProblems.MALFORMED_REQUEST, "Malformed request",
+                    "the body is not a valid request: " + e.getMessage());
+        }
     }
 
     private static Optional<PeerId> parsePeer(String text) {

@@ -1,6 +1,7 @@
 package io.p2psync.sync.web;
 
 import io.p2psync.devices.AuthFailure;
+import io.p2psync.wire.WireFormat;
 import java.net.URI;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -27,6 +28,7 @@ class SyncProblems {
     static final URI TOO_MANY_ENTRIES = URI.create(AuthFailure.PROBLEM_BASE + "too-many-entries");
     static final URI UNSUPPORTED_ENCODING = URI.create(AuthFailure.PROBLEM_BASE + "unsupported-encoding");
     static final URI NO_SUCH_PEER = URI.create(AuthFailure.PROBLEM_BASE + "no-such-peer");
+    static final URI UNSUPPORTED_FORMAT = URI.create(AuthFailure.PROBLEM_BASE + "unsupported-format");
 
     static ErrorResponseException error(HttpStatus status, URI type, String title, String detail) {
         return new ErrorResponseException(status, problem(status, type, title, detail), null);
@@ -46,15 +48,23 @@ class SyncProblems {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException ex) {
-        Throwable cause = ex;
-        while (cause != null && !(cause instanceof BodyTooLargeException)) {
-            cause = cause.getCause();
-        }
-        ProblemDetail body = cause != null
-                ? problem(HttpStatus.PAYLOAD_TOO_LARGE, BODY_TOO_LARGE, "Request body too large", cause.getMessage())
+        Throwable tooLarge = causeOfType(ex, BodyTooLargeException.class);
+        Throwable format = causeOfType(ex, WireFormat.UnsupportedFormatException.class);
+        ProblemDetail body = tooLarge != null
+                ? problem(HttpStatus.PAYLOAD_TOO_LARGE, BODY_TOO_LARGE, "Request body too large", tooLarge.getMessage())
+                : format != null
+                ? problem(HttpStatus.BAD_REQUEST, UNSUPPORTED_FORMAT, "Unsupported wire format", format.getMessage())
                 : problem(HttpStatus.BAD_REQUEST, MALFORMED_REQUEST, "Malformed request",
                         "the body is not a valid request: " + rootMessage(ex));
         return ResponseEntity.status(body.getStatus()).body(body);
+    }
+
+    private static Throwable causeOfType(Throwable ex, Class<? extends Throwable> type) {
+        Throwable cause = ex;
+        while (cause != null && !type.isInstance(cause)) {
+            cause = cause.getCause() == cause ? null : cause.getCause();
+        }
+        return cause;
     }
 
     private static String rootMessage(Throwable ex) {

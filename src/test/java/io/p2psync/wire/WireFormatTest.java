@@ -1,0 +1,93 @@
+package io.p2psync.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.Kind;
+import io.p2psync.changes.Operation;
+import io.p2psync.changes.RowChange;
+import io.p2psync.changes.VersionVector;
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.p2p.core.PrivateKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The sync wire format, pinned by files under {@code src/test/resources/wire}: what this build writes is
+ * byte for byte what the files hold, and what the files hold reads back as the same domain entries with
+ * their hashes and signatures intact. A change to a domain record that would change the protocol fails here.
+ */
+class WireFormatTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final DeviceIdentity ALICE = new DeviceIdentity(PrivateKey.fromSeed(new byte[32]));
+    private static final ChangeEntry FIRST = ChangeEntry.seal(ALICE, 1, 42L << 16, 1000,
+            new RowChange("notes", "[\"n1\"]", Operation.INSERT, Kind.EDIT,
+                    "{\"id\":\"n1\",\"title\":\"caf\u00e9\",\"r\":0.30000000000000004,\"photo\":{\"blob\":\"AP8=\"}}", null),
+            VersionVector.of(Map.of("12D3KooWBob", 3L)), null);
+    private static final ChangeEntry SECOND = ChangeEntry.seal(ALICE, 2, (42L << 16) + 1, 1001,
+            new RowChange("notes", "[\"n1\"]", Operation.DELETE, Kind.RESOLUTION, null, null),
+            FIRST.vector(), FIRST.hash());
+
+    @Test
+    void writesExactlyThePinnedPullAndPushBodies() {
+        assertThat(JSON.writeValueAsString(PullRequestBody.of(VersionVector.of(Map.of("12D3KooWBob", 3L)), 500)))
+                .isEqualTo(pinned("pull-request.json"));
+        assertThat(JSON.writeValueAsString(PullResponseBody.of(List.of(FIRST, SECOND), SECOND.vector(), true)))
+                .isEqualTo(pinned("pull-response.json"));
+        assertThat(JSON.writeValueAsString(PushRequestBody.of(List.of(FIRST, SECOND))))
+                .isEqualTo(pinned("push-request.json"));
+    }
+
+    @Test
+    void readsThePinnedBodiesBackAsIntactEntries() {
+        PullResponseBody page = JSON.readValue(pinned("pull-response.json"), PullResponseBody.class);
+        assertThat(page.domainEntries()).containsExactly(FIRST, SECOND);
+        assertThat(page.domainEntries()).allSatisfy(e -> {
+            assertThat(e.hashValid()).isTrue();
+            assertThat(e.signatureValid()).isTrue();
+        });
+        assertThat(page.server()).isEqualTo(SECOND.vector());
+        assertThat(page.more()).isTrue();
+        assertThat(JSON.readValue(pinned("push-request.json"), PushRequestBody.class).domainEntries())
+                .containsExactly(FIRST, SECOND);
+        assertThat(JSON.readValue(pinned("pull-request.json"), PullRequestBody.class).known())
+                .isEqualTo(VersionVector.of(Map.of("12D3KooWBob", 3L)));
+    }
+
+    @Test
+    void aBodyWithoutFormatIsFormatOneAndAnyOtherFormatIsRefused() {
+        assertThat(JSON.readValue("{\"vector\":{}}", PullRequestBody.class).known()).isEqualTo(VersionVector.EMPTY);
+        assertThatThrownBy(() -> JSON.readValue("{\"format\":2,\"entries\":[]}", PushRequestBody.class))
+                .hasRootCauseInstanceOf(WireFormat.UnsupportedFormatException.class)
+                .rootCause().hasMessageContaining("wire format 2 is not supported");
+    }
+
+    @Test
+    void malformedEntriesAreRefusedWhenConverted() {
+        String bad = pinned("push-request.json").replace("\"operation\":\"INSERT\"", "\"operation\":\"UPSERT\"");
+        PushRequestBody body = JSON.readValue(bad, PushRequestBody.class);
+        assertThatThrownBy(body::domainEntries).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("UPSERT");
+        String negative = pinned("pull-request.json").replace(":3}", ":-3}");
+        assertThatThrownBy(() -> JSON.readValue(negative, PullRequestBody.class).known())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    static String pinned(String name) {
+        try (InputStream in = WireFormatTest.class.getResourceAsStream("/wire/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing test resource wire/" + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
