@@ -34,7 +34,8 @@ import org.springframework.stereotype.Component;
  * catch-up, a local change, the live network on connect or after a gap, {@code POST /sync/now}). Each peer
  * runs on its own thread so a dead or slow peer never holds up another, at most one round per peer at a time,
  * under the peer's {@link PeerGuards}. Writes one log line per round and peer, counts rounds in
- * {@code p2psync.sync.rounds} (tags {@code peer}, {@code outcome}: ok, refusals, failed, skipped) and keeps
+ * {@code p2psync.sync.rounds} (tags {@code peer}, {@code outcome}: ok, refusals, failed, skipped;
+ * {@code trigger}: catch-up, change, connected, gap, manual) and keeps
  * the running round's progress in {@link RunningRounds}.
  *
  * <p>On shutdown it stops taking rounds, lets running ones finish for up to {@link #DRAIN}, then interrupts
@@ -196,8 +197,10 @@ public class PeerRunner implements SmartLifecycle {
             List<CompletableFuture<RoundReport>> waiters = takeWaiters(key);
             RoundReport report = running ? round(peer, trigger) : skipped(peer, trigger, "shutting down");
             count(report);
+            // Marked as ended before the waiters hear of it: whoever asks again at once gets a round of its own.
+            boolean more = health.endOrContinue(key);
             waiters.forEach(w -> w.complete(report));
-            if (!health.endOrContinue(key)) {
+            if (!more) {
                 return;
             }
             Trigger asked = nextTrigger.remove(key);
@@ -298,6 +301,7 @@ public class PeerRunner implements SmartLifecycle {
             case SKIPPED -> "skipped";
         };
         Counter.builder(ROUNDS).tag("peer", report.peer().key()).tag("outcome", outcome)
+                .tag("trigger", report.trigger().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
                 .description("rounds with a peer, by how they ended").register(meters).increment();
     }
 
