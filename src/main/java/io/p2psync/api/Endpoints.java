@@ -104,13 +104,15 @@ final class Endpoints {
                     "listenAddrs":["/ip4/192.168.1.7/tcp/4001/p2p/%1$s"]}""".formatted(A, B), List.of())),
             Map.entry("GET /peers", new EndpointDoc(NODE, "The peers and the state of sync with each",
                     "Paired devices first, then peers only suggested (configuration without a device id, the "
-                            + "tailnet). Statuses: see docs/operations.md. Open to every caller.",
+                            + "tailnet), with refusals, held entries and the running round's progress. Statuses: see "
+                            + "docs/operations.md." + ADMIN,
                     200, null, """
                     [{"key":"%1$s","deviceId":"%1$s","name":"node-b","url":"http://localhost:8082",\
                     "sources":["DEVICES"],"paired":true,"online":null,"status":"IN_SYNC",\
                     "lastSuccessAt":"2026-11-21T12:00:05.100Z","lastError":null,"lastErrorAt":null,"failedRounds":0,\
-                    "nextAttemptAt":"2026-11-21T12:05:00.000Z","breaker":"CLOSED","syncing":false,"behind":0}]"""
-                    .formatted(B), List.of())),
+                    "nextAttemptAt":"2026-11-21T12:05:00.000Z","breaker":"CLOSED","syncing":false,"behind":0,\
+                    "refused":0,"refusedReasons":{},"held":0,"progress":null}]"""
+                    .formatted(B), List.of(ADMIN_TOKEN))),
             Map.entry("GET /devices", new EndpointDoc(DEVICES, "List the devices this one knows",
                     "Authorized, pending (they called in unpaired) and revoked devices." + ADMIN, 200, null,
                     "[" + DEVICE_VIEW + "]", List.of(ADMIN_TOKEN))),
@@ -152,7 +154,9 @@ final class Endpoints {
                             "Too many entries", "a push may carry at most 10000 entries, this one has 10001")))),
             Map.entry("POST /sync/now", new EndpointDoc(SYNC, "Sync now",
                     "Runs one pull-then-push round with every authorized device that has a url, or with the one "
-                            + "given as `peer`, and answers what each round did." + ADMIN,
+                            + "given as `peer`, through the per-peer scheduler (one round at a time per peer; if "
+                            + "one runs, this waits for one more after it), and answers what each round did."
+                            + ADMIN,
                     200, null, """
                     [{"peer":"%s","pulled":2,"pushed":1,"conflicts":0,"rejected":0,"error":null,"millis":48}]"""
                     .formatted(B),

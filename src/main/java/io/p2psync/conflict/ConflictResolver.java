@@ -16,6 +16,8 @@ import io.p2psync.changes.TrackedTables;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.conflict.Settlement.Outcome;
 import io.p2psync.conflict.Settlement.Verdict;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -59,11 +62,19 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
     private final TrackedTables tables;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final ConflictMetrics metrics;
     /** Verdicts that write a resolution once their entry is stored; filled by decide, drained by stored. */
     private final Map<EntryRef, Verdict> awaitingResolution = new ConcurrentHashMap<>();
 
     public ConflictResolver(ConflictSettings settings, ConflictRepository conflicts, ChangeTracker tracker,
             RemoteChangeApplier applier, TrackedTables tables, TransactionTemplate tx) {
+        this(settings, conflicts, tracker, applier, tables, tx, new SimpleMeterRegistry());
+    }
+
+    @Autowired
+    public ConflictResolver(ConflictSettings settings, ConflictRepository conflicts, ChangeTracker tracker,
+            RemoteChangeApplier applier, TrackedTables tables, TransactionTemplate tx, MeterRegistry meters) {
+        this.metrics = new ConflictMetrics(meters);
         this.settings = settings;
         this.conflicts = conflicts;
         this.tracker = tracker;
@@ -93,6 +104,7 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
                 remote.recordId(), conflict.local().entry(), conflict.remote().entry(), remote.operation(),
                 policy.name().toLowerCase(java.util.Locale.ROOT),
                 verdict.status() == ConflictStatus.PENDING ? "pending" : verdict.resolution());
+        metrics.settled(policy, verdict);
         if (verdict.writesResolution()) {
             awaitingResolution.put(EntryRef.of(remote), verdict);
         }
@@ -167,6 +179,7 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
             pending(id);
             conflicts.close(id, ConflictStatus.IGNORED, "ignored", clock.instant());
             log.info("conflict {} ignored", id);
+            metrics.settledByHand(ConflictStatus.IGNORED);
             return conflicts.findById(id).orElseThrow();
         });
     }
@@ -186,6 +199,7 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
         log.info("conflict {} on {}/{} resolved by hand: {}, logged as {}", c.id(), c.table(), c.recordId(), resolution,
                 EntryRef.of(entry));
         closeCoveredBy(entry, "resolved here by " + EntryRef.of(entry));
+        metrics.settledByHand(ConflictStatus.RESOLVED);
         return conflicts.findById(c.id()).orElseThrow();
     }
 

@@ -101,6 +101,16 @@ class ConsoleCommands {
         if (p.behind() != null) {
             text.append(", ").append(p.behind()).append(" entries behind");
         }
+        if (p.refused() != null && p.refused() > 0) {
+            text.append(", ").append(p.refused()).append(" refused ").append(p.refusedReasons().keySet());
+        }
+        if (p.held() > 0) {
+            text.append(", ").append(p.held()).append(" held");
+        }
+        if (p.progress() != null) {
+            text.append(", syncing ").append(p.progress().done())
+                    .append(p.progress().total() == null ? "" : "/" + p.progress().total());
+        }
         if (p.lastSuccessAt() != null) {
             text.append(", last sync ").append(p.lastSuccessAt());
         }

@@ -30,7 +30,7 @@ final class AdminGuardFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (isLoopback(request.getRemoteAddr()) || token.matches(bearer(request.getHeader("Authorization")))) {
+        if (isAdmin(request, token)) {
             chain.doFilter(request, response);
             return;
         }
@@ -38,6 +38,11 @@ final class AdminGuardFilter extends OncePerRequestFilter {
         problems.write(response, 401, ADMIN_UNAUTHORIZED, "Admin token required",
                 "callers other than loopback must send Authorization: Bearer <admin token>",
                 request.getRequestURI());
+    }
+
+    /** Whether the caller is on a loopback address or sends the admin token. */
+    static boolean isAdmin(HttpServletRequest request, AdminToken token) {
+        return isLoopback(request.getRemoteAddr()) || token.matches(bearer(request.getHeader("Authorization")));
     }
 
     private static String bearer(String authorization) {

@@ -12,7 +12,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Puts the signature filter in front of {@code /sync/*} and the admin guard in front of the admin API. */
+/**
+ * Puts the signature filter in front of {@code /sync/*}, the admin guard in front of the admin API (metrics
+ * included), and marks admin callers of {@code /actuator/health} so they see its details.
+ */
 @Configuration(proxyBeanMethods = false)
 class DevicesConfiguration {
 
@@ -35,7 +38,16 @@ class DevicesConfiguration {
     FilterRegistrationBean<AdminGuardFilter> adminGuardFilter(AdminToken token, JsonMapper json) {
         var registration = new FilterRegistrationBean<>(new AdminGuardFilter(token, new ProblemWriter(json)));
         registration.addUrlPatterns("/devices", "/devices/*", "/kv", "/kv/*", "/sync/now", "/peers", "/conflicts",
-                "/conflicts/*");
+                "/conflicts/*", "/actuator/metrics", "/actuator/metrics/*", "/actuator/prometheus");
+        registration.setOrder(DevicesFilterOrder.ADMIN_GUARD);
+        return registration;
+    }
+
+    /** Health stays open to every caller; admin callers are marked so they see its details. */
+    @Bean
+    FilterRegistrationBean<AdminPrincipalFilter> adminPrincipalFilter(AdminToken token) {
+        var registration = new FilterRegistrationBean<>(new AdminPrincipalFilter(token));
+        registration.addUrlPatterns("/actuator/health", "/actuator/health/*");
         registration.setOrder(DevicesFilterOrder.ADMIN_GUARD);
         return registration;
     }

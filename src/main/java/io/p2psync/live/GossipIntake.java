@@ -77,6 +77,7 @@ final class GossipIntake implements MessageValidator {
 
     @Override
     public Validation validate(PeerId receivedFrom, PubsubMessage message) {
+        metrics.received();
         Verdict v = check(receivedFrom, message);
         if (v.accepted()) {
             onAccepted.accept(new Accepted(message, receivedFrom, v.payload()));

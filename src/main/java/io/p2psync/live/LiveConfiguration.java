@@ -7,8 +7,9 @@ import io.p2psync.devices.DeviceRepository;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.kv.KvService;
 import io.p2psync.kv.KvSettings;
+import io.p2psync.peers.PeerDirectory;
+import io.p2psync.peers.PeerRunner;
 import io.p2psync.sync.EntryReceiver;
-import io.p2psync.sync.SyncManager;
 import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -89,9 +90,8 @@ class LiveConfiguration {
     }
 
     @Bean
-    CatchUp catchUp(@Qualifier("liveNetworkTasks") ExecutorService network, SyncManager sync,
-            DeviceRepository devices, LearnedRestUrls urls) {
-        return new CatchUp(network, sync, devices, urls);
+    CatchUp catchUp(PeerRunner runner, PeerDirectory directory, LearnedRestUrls urls) {
+        return new CatchUp(runner, directory, urls);
     }
 
     @Bean

@@ -6,15 +6,18 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * Counters of the live bridge: {@code p2psync.gossip.dropped} tagged {@code reason} (one per
- * {@link DropReason}), {@code p2psync.gossip.published}, {@code p2psync.gossip.applied} (entries and seed
- * changes that changed this node) and {@code p2psync.gossip.duplicates} (entries this node already had).
+ * Counters of the live bridge, in the node's Micrometer registry (so in {@code /actuator/metrics} and
+ * {@code /actuator/prometheus}): {@code p2psync.gossip.received} (messages on the topic that reached the
+ * checks), {@code p2psync.gossip.dropped} tagged {@code reason} (one per {@link DropReason}, the router's own
+ * drops included), {@code p2psync.gossip.published}, {@code p2psync.gossip.applied} (entries and seed changes
+ * that changed this node) and {@code p2psync.gossip.duplicates} (entries this node already had).
  */
 final class LiveMetrics {
 
     static final String DROPPED = "p2psync.gossip.dropped";
 
     private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
+    private final Counter received;
     private final Counter published;
     private final Counter applied;
     private final Counter duplicates;
@@ -24,6 +27,8 @@ final class LiveMetrics {
             dropped.put(reason, Counter.builder(DROPPED).tag("reason", reason.code())
                     .description("gossip messages not applied, by reason").register(registry));
         }
+        received = Counter.builder("p2psync.gossip.received").description("messages that reached the checks")
+                .register(registry);
         published = Counter.builder("p2psync.gossip.published").description("messages published").register(registry);
         applied = Counter.builder("p2psync.gossip.applied").description("received changes applied").register(registry);
         duplicates = Counter.builder("p2psync.gossip.duplicates").description("received entries already held")
@@ -32,6 +37,10 @@ final class LiveMetrics {
 
     void dropped(DropReason reason) {
         dropped.get(reason).increment();
+    }
+
+    void received() {
+        received.increment();
     }
 
     void published() {

@@ -270,7 +270,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
             }
             log.info("identify with {} failed ({}); catching up with its url from sync_devices, if any", peer, e.toString());
         }
-        catchUp.request(peer);
+        catchUp.connected(peer);
     }
 
     // ---- helpers

@@ -3,6 +3,7 @@ package io.p2psync.peers;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
 import io.p2psync.devices.DeviceStatus;
+import io.p2psync.p2p.core.PeerId;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,6 +11,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
 
@@ -43,6 +45,18 @@ public class PeerDirectory {
             }
         }
         return targets;
+    }
+
+    /**
+     * The peer to sync with for an authorized device, at {@code url} if given (a url the live network learned),
+     * else at the url in {@code sync_devices}; empty if the device is not authorized or no url is known.
+     */
+    public Optional<Peer> target(PeerId deviceId, URI url) {
+        return devices.find(deviceId).filter(Device::authorized).flatMap(device -> {
+            URI at = url != null ? PeerUrls.normalizeOrNull(url.toString()) : PeerUrls.normalizeOrNull(device.url());
+            return at == null ? Optional.empty() : Optional.of(new Peer(deviceId.toString(), deviceId, device.name(),
+                    at, EnumSet.of(PeerSource.DEVICES), true, null));
+        });
     }
 
     /** Every peer from every source: paired ones first, then suggestions, each group by key. */

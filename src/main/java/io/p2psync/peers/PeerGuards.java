@@ -89,6 +89,18 @@ public class PeerGuards implements AutoCloseable {
         return breaker(peerKey).getState();
     }
 
+    /**
+     * Lets one trial attempt through an open breaker now instead of after its open duration: for a sign that
+     * the peer is back (it connected) or an admin's explicit request. A closed or half-open breaker is left as
+     * it is; the trial's result closes or opens it again as usual.
+     */
+    public void letTrialThrough(String peerKey) {
+        CircuitBreaker breaker = breaker(peerKey);
+        if (breaker.getState() == CircuitBreaker.State.OPEN) {
+            breaker.transitionToHalfOpenState();
+        }
+    }
+
     /** When the next retry of a running call starts, if one is waiting. */
     public Optional<Instant> retryAt(String peerKey) {
         return Optional.ofNullable(retryAt.get(peerKey));

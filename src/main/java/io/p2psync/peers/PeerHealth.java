@@ -1,5 +1,6 @@
 package io.p2psync.peers;
 
+import io.p2psync.sync.RejectionReason;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,9 +22,17 @@ public class PeerHealth {
      * @param lastError why the latest failed round failed, or null if the latest round succeeded or none ran
      * @param lastErrorAt when a round last failed, or null
      * @param failedRounds failed rounds in a row (0 after a success)
+     * @param failingSince when the first of those failed rounds failed, or null after a success
+     * @param refused entries refused in the latest completed round, here or by the peer
+     * @param refusals those refused entries counted by reason; empty when none
      */
-    public record Record(Instant lastSuccessAt, String lastError, Instant lastErrorAt, int failedRounds) {
-        static final Record NONE = new Record(null, null, null, 0);
+    public record Record(Instant lastSuccessAt, String lastError, Instant lastErrorAt, int failedRounds,
+                         Instant failingSince, int refused, Map<RejectionReason, Integer> refusals) {
+        static final Record NONE = new Record(null, null, null, 0, null, 0, Map.of());
+
+        public Record {
+            refusals = refusals == null ? Map.of() : Map.copyOf(refusals);
+        }
     }
 
     private final Map<String, Record> records = new HashMap<>();
@@ -63,14 +72,23 @@ public class PeerHealth {
         return running.containsKey(peerKey);
     }
 
+    /** A round completed without refusals. */
     public synchronized void succeeded(String peerKey, Instant at) {
+        succeeded(peerKey, at, new RoundOutcome(0, 0, 0, 0));
+    }
+
+    /** A round completed; its refusals, if any, are kept until the next completed round. */
+    public synchronized void succeeded(String peerKey, Instant at, RoundOutcome outcome) {
         Record before = record(peerKey);
-        records.put(peerKey, new Record(at, null, before.lastErrorAt(), 0));
+        records.put(peerKey, new Record(at, null, before.lastErrorAt(), 0, null, outcome.rejected(),
+                outcome.refusals()));
     }
 
     public synchronized void failed(String peerKey, String error, Instant at) {
         Record before = record(peerKey);
-        records.put(peerKey, new Record(before.lastSuccessAt(), error, at, before.failedRounds() + 1));
+        Instant since = before.failingSince() == null ? at : before.failingSince();
+        records.put(peerKey, new Record(before.lastSuccessAt(), error, at, before.failedRounds() + 1, since,
+                before.refused(), before.refusals()));
     }
 
     public synchronized Record record(String peerKey) {

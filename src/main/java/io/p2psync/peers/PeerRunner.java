@@ -1,9 +1,18 @@
 package io.p2psync.peers;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,8 +30,13 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs rounds with peers, each peer on its own thread so a dead or slow peer never holds up another, at most
- * one round per peer at a time, under the peer's {@link PeerGuards}. Writes one log line per round and peer.
+ * The one per-peer scheduler: every round with a peer runs here, whatever asked for it (the scheduled
+ * catch-up, a local change, the live network on connect or after a gap, {@code POST /sync/now}). Each peer
+ * runs on its own thread so a dead or slow peer never holds up another, at most one round per peer at a time,
+ * under the peer's {@link PeerGuards}. Writes one log line per round and peer, counts rounds in
+ * {@code p2psync.sync.rounds} (tags {@code peer}, {@code outcome}: ok, refusals, failed, skipped;
+ * {@code trigger}: catch-up, change, connected, gap, manual) and keeps
+ * the running round's progress in {@link RunningRounds}.
  *
  * <p>On shutdown it stops taking rounds, lets running ones finish for up to {@link #DRAIN}, then interrupts
  * them. An interrupted round loses at most the batch it was applying: each batch is one transaction, and the
@@ -33,78 +47,188 @@ public class PeerRunner implements SmartLifecycle {
 
     /** Why a round runs. */
     public enum Trigger {
-        /** The scheduled catch-up: retried with backoff. */
+        /** The scheduled catch-up: retried with backoff; skipped while a round with the peer runs. */
         CATCH_UP,
         /** A local change to pass on soon: one attempt, the next catch-up is the safety net. */
-        CHANGE
+        CHANGE,
+        /** The peer connected on the live network: one attempt; a sign it is back, so an open breaker lets a trial through. */
+        CONNECTED,
+        /** Gossip may have missed something (a gap, a dropped message): one attempt. */
+        GAP,
+        /** An admin asked ({@code POST /sync/now}): one attempt; an open breaker lets a trial through. */
+        MANUAL
+    }
+
+    /**
+     * What one round with one peer came to.
+     *
+     * @param peer the peer
+     * @param trigger why it ran
+     * @param result whether it completed, failed or did not run
+     * @param outcome what it did if it completed, else null
+     * @param error why it failed or did not run, else null
+     * @param millis how long it took, retries included
+     */
+    public record RoundReport(Peer peer, Trigger trigger, Result result, RoundOutcome outcome, String error,
+                              long millis) {
+
+        /** How a round ended. */
+        public enum Result {
+            /** It completed (possibly with refused entries, see the outcome). */
+            COMPLETED,
+            /** It could not complete; {@code error} says why. */
+            FAILED,
+            /** It did not run (breaker open, a round was running, shutting down); {@code error} says why. */
+            SKIPPED
+        }
     }
 
     /** How long shutdown waits for running rounds before interrupting them. */
     static final Duration DRAIN = Duration.ofSeconds(10);
+    /**
+     * The pause before one more round asked for by gossip ({@link Trigger#GAP}) while one ran: a peer that keeps
+     * going over its rate costs at most about one round per pause, and a burst still arrives in full.
+     */
+    static final Duration GAP_RERUN_DELAY = Duration.ofSeconds(1);
+    static final String ROUNDS = "p2psync.sync.rounds";
 
     private static final Logger log = LoggerFactory.getLogger(PeerRunner.class);
 
     private final PeerSync sync;
     private final PeerGuards guards;
     private final PeerHealth health;
+    private final RunningRounds rounds;
+    private final MeterRegistry meters;
     private final Clock clock;
     private final ExecutorService workers = Executors.newCachedThreadPool(PeerGuards.daemonThreads("peer-sync-"));
     /** Times rounds and debounces; its own thread, so a busy shared scheduler never delays or bunches rounds. */
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(PeerGuards.daemonThreads("peer-sync-timer-"));
+    /** Per peer, who waits for the next round to start and end; guarded by itself. */
+    private final Map<String, List<CompletableFuture<RoundReport>>> waiting = new HashMap<>();
+    /** Per peer, why the round asked for while one ran will run. */
+    private final Map<String, Trigger> nextTrigger = new ConcurrentHashMap<>();
     private volatile boolean running;
 
     @Autowired
-    PeerRunner(PeerSync sync, PeerGuards guards, PeerHealth health, ObjectProvider<Clock> clock) {
-        this(sync, guards, health, clock.getIfAvailable(Clock::systemUTC));
+    PeerRunner(PeerSync sync, PeerGuards guards, PeerHealth health, RunningRounds rounds, MeterRegistry meters,
+               ObjectProvider<Clock> clock) {
+        this(sync, guards, health, rounds, meters, clock.getIfAvailable(Clock::systemUTC));
     }
 
     PeerRunner(PeerSync sync, PeerGuards guards, PeerHealth health, Clock clock) {
+        this(sync, guards, health, new RunningRounds(clock), new SimpleMeterRegistry(), clock);
+    }
+
+    PeerRunner(PeerSync sync, PeerGuards guards, PeerHealth health, RunningRounds rounds, MeterRegistry meters,
+               Clock clock) {
         this.sync = sync;
         this.guards = guards;
         this.health = health;
+        this.rounds = rounds;
+        this.meters = meters;
         this.clock = clock;
         this.running = true;
     }
 
     /**
-     * Starts a round with {@code peer} on a thread of its own, unless one is running. For a change, a running
-     * round is asked to go once more when done, so the change is not left for the next interval.
+     * Starts a round with {@code peer} on a thread of its own, unless one is running. For any trigger but the
+     * scheduled catch-up, a running round is asked to go once more when done, so what asked is not left for
+     * the next interval.
      *
      * @return true if a round was started
      */
     public boolean submit(Peer peer, Trigger trigger) {
+        return start(peer, trigger, null);
+    }
+
+    /**
+     * Asks for a round with {@code peer} and answers when a round that started after this call has ended: a new
+     * one, or, if one is running, the one more it is asked to go. A scheduled catch-up while a round runs is
+     * skipped (answered at once).
+     */
+    public CompletableFuture<RoundReport> request(Peer peer, Trigger trigger) {
+        CompletableFuture<RoundReport> report = new CompletableFuture<>();
+        start(peer, trigger, report);
+        return report;
+    }
+
+    private boolean start(Peer peer, Trigger trigger, CompletableFuture<RoundReport> report) {
+        String key = peer.key();
         if (!running) {
+            complete(report, skipped(peer, trigger, "shutting down"));
             return false;
         }
-        if (!health.tryBegin(peer.key(), trigger == Trigger.CHANGE)) {
-            if (trigger == Trigger.CATCH_UP) {
+        boolean again = trigger != Trigger.CATCH_UP;
+        // Waiters and the follow-up's trigger are registered before the round can be asked for: a round that
+        // starts from here on takes them, whichever thread starts it.
+        if (report != null) {
+            synchronized (waiting) {
+                waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(report);
+            }
+        }
+        if (again) {
+            nextTrigger.merge(key, trigger, (before, now) -> now == Trigger.CHANGE ? before : now);
+        }
+        if (!health.tryBegin(key, again)) {
+            if (!again) {
                 log.info("Catch-up with {}: skipped, the previous round is still running", label(peer));
+                if (report != null && unregister(key, report)) {
+                    report.complete(skipped(peer, trigger, "the previous round is still running"));
+                }
             }
             return false;
         }
+        nextTrigger.remove(key); // this round is the one asked for
         try {
             workers.execute(() -> runRounds(peer, trigger));
             return true;
         } catch (RejectedExecutionException stopping) {
-            health.endOrContinue(peer.key());
+            health.endOrContinue(key);
+            takeWaiters(key).forEach(w -> w.complete(skipped(peer, trigger, "shutting down")));
             return false;
         }
     }
 
-    private void runRounds(Peer peer, Trigger trigger) {
-        Trigger next = trigger;
-        do {
-            if (!running) {
-                health.endOrContinue(peer.key());
+    private void runRounds(Peer peer, Trigger first) {
+        String key = peer.key();
+        Trigger trigger = first;
+        while (true) {
+            List<CompletableFuture<RoundReport>> waiters = takeWaiters(key);
+            RoundReport report = running ? round(peer, trigger) : skipped(peer, trigger, "shutting down");
+            count(report);
+            // Marked as ended before the waiters hear of it: whoever asks again at once gets a round of its own.
+            boolean more = health.endOrContinue(key);
+            waiters.forEach(w -> w.complete(report));
+            if (!more) {
                 return;
             }
-            round(peer, next);
-            next = Trigger.CHANGE;
-        } while (health.endOrContinue(peer.key()));
+            Trigger asked = nextTrigger.remove(key);
+            trigger = asked == null ? Trigger.CHANGE : asked;
+            if (trigger == Trigger.GAP) {
+                // The peer stays marked as running meanwhile, so more asks fold into this follow-up.
+                Trigger next = trigger;
+                try {
+                    timer.schedule(() -> resume(peer, next), GAP_RERUN_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException stopping) {
+                    health.endOrContinue(key);
+                    takeWaiters(key).forEach(w -> w.complete(skipped(peer, next, "shutting down")));
+                }
+                return;
+            }
+        }
     }
 
-    private void round(Peer peer, Trigger trigger) {
+    private void resume(Peer peer, Trigger trigger) {
+        try {
+            workers.execute(() -> runRounds(peer, trigger));
+        } catch (RejectedExecutionException stopping) {
+            health.endOrContinue(peer.key());
+            takeWaiters(peer.key()).forEach(w -> w.complete(skipped(peer, trigger, "shutting down")));
+        }
+    }
+
+    private RoundReport round(Peer peer, Trigger trigger) {
         long start = System.nanoTime();
         String key = peer.key();
         AtomicInteger attempts = new AtomicInteger();
@@ -112,49 +236,93 @@ public class PeerRunner implements SmartLifecycle {
         Callable<RoundOutcome> attempt = () -> {
             attempts.incrementAndGet();
             try {
-                return sync.sync(peer);
+                return sync.sync(peer, rounds.begin(peer, trigger));
             } catch (Exception e) {
                 lastFailure.set(e);
                 throw e;
             }
         };
         try {
+            if (trigger == Trigger.CONNECTED || trigger == Trigger.MANUAL) {
+                guards.letTrialThrough(key);
+            }
             RoundOutcome outcome = trigger == Trigger.CATCH_UP
                     ? guards.callWithRetry(key, attempt)
                     : guards.callOnce(key, attempt);
-            health.succeeded(key, clock.instant());
+            health.succeeded(key, clock.instant(), outcome);
             String line = "{} with {}: ok, pulled {}, pushed {}, conflicts {}, refused {} in {} ms";
             Object[] args = {what(trigger), label(peer), outcome.pulled(), outcome.pushed(), outcome.conflicts(),
                     outcome.rejected(), millisSince(start)};
             // SyncManager already logs every round at INFO with these counts: one line per round per peer.
             log.debug(line, args);
+            return new RoundReport(peer, trigger, RoundReport.Result.COMPLETED, outcome, null, millisSince(start));
         } catch (CallNotPermittedException open) {
             if (attempts.get() == 0) {
-                log.info("{} with {}: skipped, circuit breaker open after {} failed rounds (last error: {})",
-                        what(trigger), label(peer), health.record(key).failedRounds(), health.record(key).lastError());
-            } else {
-                // A trial (half-open) attempt ran and failed, which opened the breaker again before a retry.
-                failed(peer, trigger, lastFailure.get() == null ? "timed out" : describe(lastFailure.get()), start);
+                String why = "circuit breaker open after " + health.record(key).failedRounds()
+                        + " failed rounds (last error: " + health.record(key).lastError() + ")";
+                log.info("{} with {}: skipped, {}", what(trigger), label(peer), why);
+                return skipped(peer, trigger, why);
             }
+            // A trial (half-open) attempt ran and failed, which opened the breaker again before a retry.
+            return failed(peer, trigger, lastFailure.get() == null ? "timed out" : describe(lastFailure.get()), start);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.info("{} with {}: interrupted by shutdown; the next start resumes from the version vector",
                     what(trigger), label(peer));
+            return skipped(peer, trigger, "interrupted by shutdown");
         } catch (Exception e) {
             if (!running) {
                 log.info("{} with {}: stopped by shutdown ({}); the next start resumes from the version vector",
                         what(trigger), label(peer), describe(e));
-                return;
+                return skipped(peer, trigger, "stopped by shutdown");
             }
-            failed(peer, trigger, describe(e), start);
+            return failed(peer, trigger, describe(e), start);
+        } finally {
+            rounds.end(peer);
         }
     }
 
-    private void failed(Peer peer, Trigger trigger, String error, long start) {
+    private RoundReport failed(Peer peer, Trigger trigger, String error, long start) {
         health.failed(peer.key(), error, clock.instant());
         log.warn("{} with {}: failed after {} ms: {}; breaker {}, {} failed rounds in a row", what(trigger),
                 label(peer), millisSince(start), error, guards.breakerState(peer.key()),
                 health.record(peer.key()).failedRounds());
+        return new RoundReport(peer, trigger, RoundReport.Result.FAILED, null, error, millisSince(start));
+    }
+
+    private static RoundReport skipped(Peer peer, Trigger trigger, String why) {
+        return new RoundReport(peer, trigger, RoundReport.Result.SKIPPED, null, why, 0);
+    }
+
+    private void count(RoundReport report) {
+        String outcome = switch (report.result()) {
+            case COMPLETED -> report.outcome().rejected() > 0 ? "refusals" : "ok";
+            case FAILED -> "failed";
+            case SKIPPED -> "skipped";
+        };
+        Counter.builder(ROUNDS).tag("peer", report.peer().key()).tag("outcome", outcome)
+                .tag("trigger", report.trigger().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                .description("rounds with a peer, by how they ended").register(meters).increment();
+    }
+
+    private List<CompletableFuture<RoundReport>> takeWaiters(String key) {
+        synchronized (waiting) {
+            List<CompletableFuture<RoundReport>> taken = waiting.remove(key);
+            return taken == null ? List.of() : taken;
+        }
+    }
+
+    private boolean unregister(String key, CompletableFuture<RoundReport> report) {
+        synchronized (waiting) {
+            List<CompletableFuture<RoundReport>> list = waiting.get(key);
+            return list != null && list.remove(report);
+        }
+    }
+
+    private static void complete(CompletableFuture<RoundReport> report, RoundReport value) {
+        if (report != null) {
+            report.complete(value);
+        }
     }
 
     /** Runs {@code task} now and then {@code delay} after each run ends, until cancelled or stopped. */
@@ -191,7 +359,13 @@ public class PeerRunner implements SmartLifecycle {
     }
 
     private static String what(Trigger trigger) {
-        return trigger == Trigger.CATCH_UP ? "Catch-up" : "Change push";
+        return switch (trigger) {
+            case CATCH_UP -> "Catch-up";
+            case CHANGE -> "Change push";
+            case CONNECTED -> "Catch-up on connect";
+            case GAP -> "Catch-up after a gossip gap";
+            case MANUAL -> "Sync now";
+        };
     }
 
     private static String label(Peer peer) {
@@ -227,6 +401,12 @@ public class PeerRunner implements SmartLifecycle {
             guards.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        synchronized (waiting) {
+            // Rounds that never ran: whoever waits is answered rather than left hanging.
+            waiting.values().forEach(list -> list.forEach(w -> w.completeExceptionally(
+                    new java.util.concurrent.CancellationException("shutting down"))));
+            waiting.clear();
         }
     }
 

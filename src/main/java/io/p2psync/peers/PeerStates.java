@@ -6,9 +6,13 @@ import io.p2psync.changes.VersionVector;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
-/** Puts together {@code GET /peers}: the peer list with each peer's rounds, breaker and lag. */
+/**
+ * Puts together {@code GET /peers}: the peer list with each peer's rounds, breaker, lag, refusals, held entries
+ * and, while a round runs, its progress.
+ */
 @Component
 public class PeerStates {
 
@@ -18,15 +22,20 @@ public class PeerStates {
     private final CatchUpScheduler scheduler;
     private final PeerProgressRecords progress;
     private final ChangeTracker changes;
+    private final RunningRounds rounds;
+    private final HeldEntries held;
 
     PeerStates(PeerDirectory directory, PeerHealth health, PeerGuards guards, CatchUpScheduler scheduler,
-               PeerProgressRecords progress, ChangeTracker changes) {
+               PeerProgressRecords progress, ChangeTracker changes, RunningRounds rounds,
+               ObjectProvider<HeldEntries> held) {
         this.directory = directory;
         this.health = health;
         this.guards = guards;
         this.scheduler = scheduler;
         this.progress = progress;
         this.changes = changes;
+        this.rounds = rounds;
+        this.held = held.getIfAvailable(() -> HeldEntries.NONE);
     }
 
     /** Every peer, paired ones first. */
@@ -40,7 +49,7 @@ public class PeerStates {
         String id = peer.deviceId() == null ? null : peer.deviceId().toString();
         if (!peer.paired()) {
             return new PeerState(peer.key(), id, peer.name(), peer.url(), peer.sources(), false, peer.online(),
-                    PeerState.Status.UNPAIRED, null, null, null, 0, null, null, false, null);
+                    PeerState.Status.UNPAIRED, null, null, null, 0, null, null, false, null, null, Map.of(), 0, null);
         }
         PeerHealth.Record here = health.record(peer.key());
         // After a restart this process has no rounds yet: what the last process stored stands in.
@@ -53,17 +62,32 @@ public class PeerStates {
                 && !row.lastErrorAt().isAfter(row.lastSuccessAt())) {
             lastError = null;
         }
-        Long behind = row == null || row.theirVector() == null ? null : behind(mine, row.theirVector());
+        // During a round, what the peer holds is what the round has seen it accept; else the stored vector.
+        VersionVector theirs = rounds.theirs(peer.key())
+                .map(live -> row == null || row.theirVector() == null ? live : live.merge(row.theirVector()))
+                .orElse(row == null ? null : row.theirVector());
+        Long behind = theirs == null ? null : behind(mine, theirs, id);
+        // Refusals are known for rounds of this process only (they are not stored).
+        Integer refused = here.lastSuccessAt() == null ? null : here.refused();
+        long heldHere = held.countDeliveredBy(id);
         CircuitBreaker.State breaker = guards.breakerState(peer.key());
         boolean running = health.isRunning(peer.key());
         Instant next = guards.retryAt(peer.key()).orElse(scheduler.nextRoundAt());
         return new PeerState(peer.key(), id, peer.name(), peer.url(), peer.sources(), true, peer.online(),
-                status(breaker, lastSuccess, lastError, behind), lastSuccess, lastError, lastErrorAt, failed,
-                next, breaker.name(), running, behind);
+                status(breaker, lastSuccess, lastError, behind, refused == null ? 0 : refused, heldHere),
+                lastSuccess, lastError, lastErrorAt, failed, next, breaker.name(), running, behind, refused,
+                here.refusals(), heldHere, rounds.progress(peer.key()).orElse(null));
     }
 
-    private static PeerState.Status status(CircuitBreaker.State breaker, Instant lastSuccess, String lastError,
-                                           Long behind) {
+    /**
+     * A paired peer's state in one word.
+     *
+     * @param behind entries it lacks, or null if no round completed
+     * @param refused entries refused in the latest completed round
+     * @param held entries it delivered that are held here
+     */
+    static PeerState.Status status(CircuitBreaker.State breaker, Instant lastSuccess, String lastError, Long behind,
+                                   int refused, long held) {
         if (breaker == CircuitBreaker.State.OPEN || breaker == CircuitBreaker.State.FORCED_OPEN) {
             return PeerState.Status.UNREACHABLE;
         }
@@ -76,14 +100,29 @@ public class PeerStates {
         if (lastSuccess == null) {
             return PeerState.Status.NEW;
         }
+        if (refused > 0 || held > 0) {
+            return PeerState.Status.INCOMPLETE;
+        }
         return behind != null && behind > 0 ? PeerState.Status.BEHIND : PeerState.Status.IN_SYNC;
     }
 
     /** Entries {@code mine} has that {@code theirs} lacks: versions have no gaps, so a difference is a count. */
     static long behind(VersionVector mine, VersionVector theirs) {
+        return behind(mine, theirs, null);
+    }
+
+    /**
+     * Entries {@code mine} has that the peer lacks, by {@code theirs}; the peer's own entries never count: a
+     * device holds every entry it made, whatever an older record of its vector says.
+     *
+     * @param peerId the peer's device id, or null if unknown
+     */
+    static long behind(VersionVector mine, VersionVector theirs, String peerId) {
         long lacking = 0;
         for (Map.Entry<String, Long> origin : mine.asMap().entrySet()) {
-            lacking += Math.max(0, origin.getValue() - theirs.get(origin.getKey()));
+            if (!origin.getKey().equals(peerId)) {
+                lacking += Math.max(0, origin.getValue() - theirs.get(origin.getKey()));
+            }
         }
         return lacking;
     }

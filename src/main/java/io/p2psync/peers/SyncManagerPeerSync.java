@@ -1,15 +1,17 @@
 package io.p2psync.peers;
 
-import io.p2psync.sync.SyncManager;
-import io.p2psync.sync.PeerSyncResult;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
+import io.p2psync.sync.PeerSyncResult;
+import io.p2psync.sync.RoundObserver;
+import io.p2psync.sync.SyncManager;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs a round through {@link SyncManager#syncWith}, turning a round that stopped early into an exception so
- * the peer's retry and breaker count it. A round whose only trouble was refused entries completed: the
- * peer answered, and calling again would be refused again.
+ * Runs a round through {@link SyncManager#syncWith}, at the peer's url (the one in {@code sync_devices}, or
+ * one the live network learned), turning a round that stopped early into an exception so the peer's retry and
+ * breaker count it. A round whose only trouble was refused entries completed: the peer answered, and calling
+ * again would be refused again.
  */
 @Component
 class SyncManagerPeerSync implements PeerSync {
@@ -24,18 +26,22 @@ class SyncManagerPeerSync implements PeerSync {
 
     @Override
     public RoundOutcome sync(Peer peer) throws RoundFailedException {
-        Device device = devices.find(peer.deviceId())
-                .filter(d -> d.authorized() && d.url() != null)
-                .orElseThrow(() -> new RoundFailedException("no longer an authorized device with a url"));
-        PeerSyncResult result = manager.syncWith(device);
-        if (result.error() != null && !refusalsOnly(result)) {
-            throw new RoundFailedException(result.error());
-        }
-        return new RoundOutcome(result.pulled(), result.pushed(), result.conflicts(), result.rejected());
+        return sync(peer, RoundObserver.NONE);
     }
 
-    private static boolean refusalsOnly(PeerSyncResult result) {
-        return result.rejected() > 0 && result.error().equals(result.rejected() + " entries refused");
+    @Override
+    public RoundOutcome sync(Peer peer, RoundObserver observer) throws RoundFailedException {
+        Device d = devices.find(peer.deviceId())
+                .filter(Device::authorized)
+                .orElseThrow(() -> new RoundFailedException("no longer an authorized device"));
+        Device at = new Device(d.deviceId(), d.name(), peer.url().toString(), d.status(), d.introducedBy(),
+                d.lastAddress(), d.lastSyncAt(), d.createdAt());
+        PeerSyncResult result = manager.syncWith(at, observer);
+        if (!result.completed()) {
+            throw new RoundFailedException(result.error());
+        }
+        return new RoundOutcome(result.pulled(), result.pushed(), result.conflicts(), result.rejected(),
+                result.refusals());
     }
 
     /** A round that could not complete; the message says why. */

@@ -33,13 +33,15 @@ public class EntryReceiver {
     private final DeviceRepository devices;
     private final PeerId self;
     private final Clock clock;
+    private final SyncMetrics metrics;
 
     EntryReceiver(RemoteChangeApplier applier, DeviceRepository devices,
-                  DeviceIdentity identity, ObjectProvider<Clock> clock) {
+                  DeviceIdentity identity, ObjectProvider<Clock> clock, SyncMetrics metrics) {
         this.applier = applier;
         this.devices = devices;
         this.self = identity.deviceId();
         this.clock = clock.getIfAvailable(Clock::systemUTC);
+        this.metrics = metrics;
     }
 
     /**
@@ -57,6 +59,7 @@ public class EntryReceiver {
         List<PushResponse.Rejection> rejections = new ArrayList<>();
         for (ChangeEntry e : entries) {
             if (revoked.computeIfAbsent(e.origin(), this::isRevoked)) {
+                metrics.refusedHere(RejectionReason.REVOKED_ORIGIN);
                 rejections.add(new PushResponse.Rejection(e.origin(), e.version(),
                         RejectionReason.REVOKED_ORIGIN.code() + ": device " + e.origin() + " is revoked here"));
             } else {
@@ -75,13 +78,18 @@ public class EntryReceiver {
                     conflicts++;
                 }
                 case DUPLICATE -> duplicates++;
-                case REJECTED -> rejections.add(new PushResponse.Rejection(outcome.entry().origin(),
-                        outcome.entry().version(), RejectionReason.classify(outcome.reason())));
+                case REJECTED -> {
+                    String reason = RejectionReason.classify(outcome.reason());
+                    metrics.refusedHere(RejectionReason.ofWire(reason));
+                    rejections.add(new PushResponse.Rejection(outcome.entry().origin(), outcome.entry().version(),
+                            reason));
+                }
             }
             if (outcome.accepted()) {
                 delivered.add(outcome.entry().origin());
             }
         }
+        metrics.applied(accepted);
         introduceNewOrigins(delivered, from);
         if (!rejections.isEmpty()) {
             PushResponse.Rejection first = rejections.get(0);

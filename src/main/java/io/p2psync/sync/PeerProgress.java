@@ -6,14 +6,48 @@ import java.time.temporal.ChronoUnit;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** {@code sync_peer_progress}: per peer, what it held at the last round and how the rounds went. */
+/**
+ * {@code sync_peer_progress}: per peer, what it held at the last round and how the rounds went. What it holds
+ * is also raised between rounds when the peer shows it: the vector it sends with a pull, the entries it pushes.
+ */
 @Repository
-class PeerProgress {
+public class PeerProgress {
 
     private final JdbcClient jdbc;
 
     PeerProgress(JdbcClient jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /**
+     * Raises what {@code peer} is known to hold to at least {@code held}, per origin. Does nothing before a
+     * round with the peer completed (there is no vector to raise yet). Versions of {@link Long#MAX_VALUE}
+     * (a caller's mark for an origin it skips) say nothing about what it holds and are left out.
+     */
+    public void recordHeld(String peer, VersionVector held) {
+        String before = jdbc.sql("SELECT their_vector FROM sync_peer_progress WHERE peer_id = ?").param(peer)
+                .query(String.class).optional().orElse(null);
+        if (before == null) {
+            return;
+        }
+        VersionVector known;
+        try {
+            known = VersionVector.parse(before);
+        } catch (IllegalArgumentException unreadable) {
+            return;
+        }
+        VersionVector raised = known;
+        for (var origin : held.asMap().entrySet()) {
+            if (origin.getValue() != Long.MAX_VALUE) {
+                raised = raised.with(origin.getKey(), origin.getValue());
+            }
+        }
+        if (!raised.equals(known)) {
+            // Only if no round wrote meanwhile: a round's own record is at least as fresh.
+            jdbc.sql("UPDATE sync_peer_progress SET their_vector = ? WHERE peer_id = ? AND their_vector = ?")
+                    .params(raised.toJson(), peer, before)
+                    .update();
+        }
     }
 
     void recordSuccess(String peer, VersionVector theirVector, Instant at) {

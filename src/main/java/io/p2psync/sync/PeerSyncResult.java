@@ -1,5 +1,8 @@
 package io.p2psync.sync;
 
+import java.util.EnumMap;
+import java.util.Map;
+
 /**
  * What one sync round with one peer did.
  *
@@ -8,9 +11,16 @@ package io.p2psync.sync;
  * @param pushed entries the peer accepted from this device (conflicts included)
  * @param conflicts entries that raised a conflict, here or at the peer
  * @param rejected entries refused, here or at the peer
- * @param error why the round stopped early, or null if it completed
+ * @param refusals the refused entries counted by reason; empty when none were refused
+ * @param completed whether the round ran to its end; refusals do not stop a round
+ * @param error why the round stopped early, or, for a completed round with refusals, how many were refused;
+ *     null for a completed round without refusals
  * @param millis how long the round took
  */
-public record PeerSyncResult(String peer, int pulled, int pushed, int conflicts, int rejected, String error,
-                             long millis) {
+public record PeerSyncResult(String peer, int pulled, int pushed, int conflicts, int rejected,
+                             Map<RejectionReason, Integer> refusals, boolean completed, String error, long millis) {
+
+    public PeerSyncResult {
+        refusals = refusals == null || refusals.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(refusals));
+    }
 }

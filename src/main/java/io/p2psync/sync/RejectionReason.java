@@ -1,17 +1,22 @@
 package io.p2psync.sync;
 
+import java.util.Locale;
+
 /**
- * Stable codes for why an entry was refused, sent in {@link PushResponse.Rejection#reason()} as
- * {@code code: detail}.
+ * Why an entry was refused. On the wire it travels in {@link PushResponse.Rejection#reason()} as
+ * {@code code: detail}; this device reads a peer's answer by that stable code only ({@link #ofWire}), never by
+ * the detail.
  */
-enum RejectionReason {
+public enum RejectionReason {
     BAD_HASH("bad-hash"),
     BAD_SIGNATURE("bad-signature"),
     BROKEN_CHAIN("broken-chain"),
     GAP("gap"),
     REVOKED_ORIGIN("revoked-origin"),
     EARLIER_REJECTED("earlier-entry-rejected"),
-    INVALID_DATA("invalid-data");
+    INVALID_DATA("invalid-data"),
+    /** A code this version does not know (a peer running a newer version sent it). */
+    OTHER("other");
 
     private final String code;
 
@@ -19,7 +24,8 @@ enum RejectionReason {
         this.code = code;
     }
 
-    String code() {
+    /** The stable code, as sent on the wire and used as the {@code reason} tag of metrics. */
+    public String code() {
         return code;
     }
 
@@ -29,8 +35,29 @@ enum RejectionReason {
         return of(text).code + ": " + text;
     }
 
+    /**
+     * The reason of a wire rejection, by the code before its first colon.
+     *
+     * @param wireReason a {@link PushResponse.Rejection#reason()}; null or without a known code gives {@link #OTHER}
+     */
+    public static RejectionReason ofWire(String wireReason) {
+        if (wireReason == null) {
+            return OTHER;
+        }
+        int colon = wireReason.indexOf(':');
+        String code = (colon < 0 ? wireReason : wireReason.substring(0, colon)).trim();
+        for (RejectionReason r : values()) {
+            if (r.code.equals(code)) {
+                return r;
+            }
+        }
+        return OTHER;
+    }
+
+    // The applier still reports its reasons as text; this is the one place that reads them (to be replaced by
+    // a typed reason from the applier).
     private static RejectionReason of(String text) {
-        String t = text.toLowerCase(java.util.Locale.ROOT);
+        String t = text.toLowerCase(Locale.ROOT);
         if (t.startsWith("an earlier entry")) {
             return EARLIER_REJECTED;
         }

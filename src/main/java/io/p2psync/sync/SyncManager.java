@@ -8,8 +8,10 @@ import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -38,6 +40,7 @@ public class SyncManager implements DisposableBean {
     private final DeviceRepository devices;
     private final PeerProgress progress;
     private final SyncSettings settings;
+    private final SyncMetrics metrics;
     private final Clock clock;
     /** Runs the request for the next pull page while the current one is applied; daemon threads. */
     private final ExecutorService prefetcher = Executors.newCachedThreadPool(r -> {
@@ -47,28 +50,20 @@ public class SyncManager implements DisposableBean {
     });
 
     SyncManager(PeerClient client, ChangeTracker tracker, EntryReceiver receiver, DeviceRepository devices,
-                PeerProgress progress, SyncSettings settings, ObjectProvider<Clock> clock) {
+                PeerProgress progress, SyncSettings settings, SyncMetrics metrics, ObjectProvider<Clock> clock) {
         this.client = client;
         this.tracker = tracker;
         this.receiver = receiver;
         this.devices = devices;
         this.progress = progress;
         this.settings = settings;
+        this.metrics = metrics;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
     }
 
     @Override
     public void destroy() {
         prefetcher.shutdownNow();
-    }
-
-    /** One round with every authorized device that has a url, one after the other. */
-    public List<PeerSyncResult> syncAll() {
-        List<PeerSyncResult> results = new ArrayList<>();
-        for (Device peer : devices.findSyncTargets()) {
-            results.add(syncWith(peer));
-        }
-        return results;
     }
 
     /**
@@ -78,14 +73,26 @@ public class SyncManager implements DisposableBean {
      * @param peer an authorized device with a url
      */
     public PeerSyncResult syncWith(Device peer) {
+        return syncWith(peer, RoundObserver.NONE);
+    }
+
+    /**
+     * One pull-then-push round with {@code peer}, telling {@code observer} how it goes. Never throws for a
+     * peer's failure: the result carries the error, and {@code sync_peer_progress} records it.
+     *
+     * @param peer an authorized device with a url
+     */
+    public PeerSyncResult syncWith(Device peer, RoundObserver observer) {
         long start = System.nanoTime();
-        Round round = new Round(peer);
+        Round round = new Round(peer, observer);
         String error = null;
+        boolean completed = false;
         try {
             round.pull();
             round.push();
             progress.recordSuccess(peer.deviceId().toString(), round.theirs, clock.instant());
             devices.recordSync(peer.deviceId(), clock.instant());
+            completed = true;
         } catch (PeerException | DataAccessException e) {
             error = e.getMessage();
             progress.recordFailure(peer.deviceId().toString(), error, clock.instant());
@@ -95,25 +102,40 @@ public class SyncManager implements DisposableBean {
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         PeerSyncResult result = new PeerSyncResult(peer.deviceId().toString(), round.pulled, round.pushed,
-                round.conflicts, round.rejected, error, millis);
+                round.conflicts, round.rejected, round.refusals, completed, error, millis);
         log.info("Sync with {}: pulled {}, pushed {}, conflicts {}, rejected {} in {} ms{}", peer.deviceId(),
                 round.pulled, round.pushed, round.conflicts, round.rejected, millis,
                 error == null ? "" : " (" + error + ")");
         return result;
     }
 
+    /** Entries {@code mine} holds that {@code theirs} lacks: versions have no gaps, so a difference is a count. */
+    private static long lacking(VersionVector mine, VersionVector theirs) {
+        long lacking = 0;
+        for (Map.Entry<String, Long> origin : mine.asMap().entrySet()) {
+            lacking += Math.max(0, origin.getValue() - theirs.get(origin.getKey()));
+        }
+        return lacking;
+    }
+
     /** The state of one round with one peer. */
     private final class Round {
         private final Device peer;
+        private final RoundObserver observer;
+        private final String peerId;
         private final Set<String> blocked = new HashSet<>();
+        private final Map<RejectionReason, Integer> refusals = new EnumMap<>(RejectionReason.class);
+        private boolean planned;
         private VersionVector theirs = VersionVector.EMPTY;
         private int pulled;
         private int pushed;
         private int conflicts;
         private int rejected;
 
-        Round(Device peer) {
+        Round(Device peer, RoundObserver observer) {
             this.peer = peer;
+            this.observer = observer;
+            this.peerId = peer.deviceId().toString();
         }
 
         /**
@@ -128,6 +150,10 @@ public class SyncManager implements DisposableBean {
             while (next != null) {
                 PullResponse page = await(next);
                 theirs = page.serverVector();
+                if (!planned) {
+                    planned = true;
+                    observer.planned(theirs, lacking(theirs, mine), lacking(tracker.versionVector(), theirs));
+                }
                 boolean last = !page.more() || page.entries().isEmpty();
                 VersionVector after = advance(mine, page.entries());
                 if (!page.entries().isEmpty() && after.equals(mine)) {
@@ -140,6 +166,9 @@ public class SyncManager implements DisposableBean {
                     pulled += outcome.accepted();
                     conflicts += outcome.conflicts();
                     rejected += outcome.rejected();
+                    metrics.pulled(peerId, outcome.accepted());
+                    outcome.rejections().forEach(r -> refusals.merge(RejectionReason.ofWire(r.reason()), 1, Integer::sum));
+                    observer.pulled(page.entries().size());
                     if (!outcome.rejections().isEmpty()) {
                         outcome.rejections().forEach(r -> blocked.add(r.origin()));
                         after = advance(mine, page.entries());
@@ -183,9 +212,16 @@ public class SyncManager implements DisposableBean {
                 pushed += outcome.accepted();
                 conflicts += outcome.conflicts();
                 rejected += outcome.rejected();
-                outcome.rejections().forEach(r -> blocked.add(r.origin()));
+                metrics.pushed(peerId, outcome.accepted());
+                for (PushResponse.Rejection r : outcome.rejections()) {
+                    RejectionReason reason = RejectionReason.ofWire(r.reason());
+                    refusals.merge(reason, 1, Integer::sum);
+                    metrics.refusedByPeer(reason);
+                    blocked.add(r.origin());
+                }
                 theirs = advance(theirs, page);
                 markDelivered(page, outcome);
+                observer.pushed(page.size(), theirs);
             }
         }
 

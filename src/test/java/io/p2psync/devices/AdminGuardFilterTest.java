@@ -46,6 +46,34 @@ class AdminGuardFilterTest {
         assertThat(Files.exists(dataDir.resolve(AdminToken.FILE))).isFalse();
     }
 
+    @Test
+    void marksAdminCallersOfHealthAndLetsEveryoneThrough() throws Exception {
+        AdminToken token = AdminToken.loadOrCreate(null, dataDir);
+        assertThat(principal("127.0.0.1", null)).isEqualTo(AdminPrincipalFilter.ADMIN);
+        assertThat(principal("100.64.0.2", "Bearer " + token.value())).isEqualTo(AdminPrincipalFilter.ADMIN);
+        assertThat(principal("100.64.0.2", null)).isNull();
+        assertThat(principal("100.64.0.2", "Bearer wrong")).isNull();
+    }
+
+    /** The principal the health endpoint would see after the filter, or null; the call always passes. */
+    private String principal(String address, String authorization) throws Exception {
+        AdminPrincipalFilter filter = new AdminPrincipalFilter(AdminToken.loadOrCreate(null, dataDir));
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/actuator/health");
+        request.setRemoteAddr(address);
+        if (authorization != null) {
+            request.addHeader("Authorization", authorization);
+        }
+        java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicBoolean passed = new AtomicBoolean();
+        filter.doFilter(request, new MockHttpServletResponse(), (req, res) -> {
+            passed.set(true);
+            var principal = ((jakarta.servlet.http.HttpServletRequest) req).getUserPrincipal();
+            seen.set(principal == null ? null : principal.getName());
+        });
+        assertThat(passed.get()).isTrue();
+        return seen.get();
+    }
+
     private int call(String address, String authorization) throws Exception {
         AdminGuardFilter filter = new AdminGuardFilter(AdminToken.loadOrCreate(null, dataDir),
                 new ProblemWriter(JsonMapper.builder().build()));

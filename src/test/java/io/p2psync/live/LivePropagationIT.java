@@ -82,6 +82,7 @@ class LivePropagationIT {
         await().atMost(Duration.ofSeconds(15)).until(() -> c.get("missed-1").equals(Optional.of("written while c was down"))
                 && c.get("missed-2").equals(Optional.of("also written while c was down")));
         await().atMost(Duration.ofSeconds(15)).until(() -> c.meshedWith(a, b) && a.meshedWith(c) && b.meshedWith(c));
+        assertThat(c.rounds(a, "connected")).as("the catch-up on connect ran in the per-peer scheduler").isPositive();
 
         a.put("after-restart", "live again");
         await().atMost(Duration.ofSeconds(5)).until(() -> c.get("after-restart").equals(Optional.of("live again")));

@@ -99,6 +99,14 @@ final class LiveTestNode implements AutoCloseable {
         return c == null ? 0 : c.count();
     }
 
+    /** Rounds with {@code peer} that the per-peer scheduler ran for {@code trigger} and that completed. */
+    double rounds(LiveTestNode peer, String trigger) {
+        return context.getBean(MeterRegistry.class).find("p2psync.sync.rounds").tag("peer", peer.id.toString())
+                .tag("trigger", trigger).counters().stream()
+                .filter(c -> !c.getId().getTag("outcome").equals("failed") && !c.getId().getTag("outcome").equals("skipped"))
+                .mapToDouble(Counter::count).sum();
+    }
+
     double applied() {
         Counter c = context.getBean(MeterRegistry.class).find("p2psync.gossip.applied").counter();
         return c == null ? 0 : c.count();

@@ -3,7 +3,10 @@ package io.p2psync.peers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.p2psync.sync.RejectionReason;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import java.net.ConnectException;
@@ -12,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -125,6 +129,74 @@ class PeerRunnerTest {
         await().atMost(10, TimeUnit.SECONDS).until(() -> !health.isRunning("down") && rounds("down") == 3);
         assertThat(health.record("down").failedRounds()).isEqualTo(2);
         assertThat(health.record("down").lastError()).isEqualTo("Connection refused");
+    }
+
+    @Test
+    void aRequestWhileARoundRunsIsAnsweredByTheOneMoreRoundAfterIt() throws Exception {
+        runner = runner(peer -> {
+            if (count(peer) == 1) {
+                release.await();
+            }
+            return new RoundOutcome(rounds(peer.key()), 0, 0, 0);
+        });
+        Peer peer = peer("busy");
+
+        CompletableFuture<PeerRunner.RoundReport> first = runner.request(peer, PeerRunner.Trigger.CATCH_UP);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> rounds("busy") == 1);
+        CompletableFuture<PeerRunner.RoundReport> manual = runner.request(peer, PeerRunner.Trigger.MANUAL);
+        CompletableFuture<PeerRunner.RoundReport> skipped = runner.request(peer, PeerRunner.Trigger.CATCH_UP);
+        assertThat(skipped.get(10, TimeUnit.SECONDS).result()).isEqualTo(PeerRunner.RoundReport.Result.SKIPPED);
+        assertThat(manual).isNotDone();
+        release.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS).outcome().pulled()).isEqualTo(1);
+        PeerRunner.RoundReport answer = manual.get(10, TimeUnit.SECONDS);
+        assertThat(answer.result()).isEqualTo(PeerRunner.RoundReport.Result.COMPLETED);
+        assertThat(answer.trigger()).isEqualTo(PeerRunner.Trigger.MANUAL);
+        assertThat(answer.outcome().pulled()).as("answered by the round that started after the request").isEqualTo(2);
+    }
+
+    @Test
+    void aManualRoundLetsATrialThroughAnOpenBreakerAndRoundsAreCounted() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        AtomicInteger calls = new AtomicInteger();
+        guards = new PeerGuards(new CatchUpSettings(Duration.ofMinutes(5), null, Duration.ofSeconds(30),
+                new CatchUpSettings.Retry(1, Duration.ofMillis(10), 2.0, 0.0, Duration.ofSeconds(1)),
+                new CatchUpSettings.Breaker(2, 2, 50, Duration.ofMinutes(5), 1)),
+                RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(), TimeLimiterRegistry.ofDefaults());
+        runner = new PeerRunner(peer -> {
+            if (calls.incrementAndGet() <= 2) {
+                throw new ConnectException("Connection refused");
+            }
+            return new RoundOutcome(1, 0, 0, 0);
+        }, guards, health, new RunningRounds(Clock.systemUTC()), meters, Clock.systemUTC());
+        Peer peer = peer("back");
+        runner.request(peer, PeerRunner.Trigger.CATCH_UP).get(10, TimeUnit.SECONDS);
+        runner.request(peer, PeerRunner.Trigger.CATCH_UP).get(10, TimeUnit.SECONDS);
+        assertThat(guards.breakerState("back")).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(runner.request(peer, PeerRunner.Trigger.CHANGE).get(10, TimeUnit.SECONDS).result())
+                .isEqualTo(PeerRunner.RoundReport.Result.SKIPPED);
+
+        PeerRunner.RoundReport manual = runner.request(peer, PeerRunner.Trigger.MANUAL).get(10, TimeUnit.SECONDS);
+
+        assertThat(manual.result()).isEqualTo(PeerRunner.RoundReport.Result.COMPLETED);
+        assertThat(guards.breakerState("back")).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(meters.get(PeerRunner.ROUNDS).tag("peer", "back").tag("outcome", "failed").counter().count())
+                .isEqualTo(2);
+        assertThat(meters.get(PeerRunner.ROUNDS).tag("peer", "back").tag("outcome", "skipped").counter().count())
+                .isEqualTo(1);
+        assertThat(meters.get(PeerRunner.ROUNDS).tag("peer", "back").tag("outcome", "ok").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void keepsTheRefusalsOfTheLatestRoundWithTheirReasons() throws Exception {
+        runner = runner(peer -> new RoundOutcome(3, 0, 0, 2, Map.of(RejectionReason.REVOKED_ORIGIN, 2)));
+
+        runner.request(peer("strict"), PeerRunner.Trigger.CATCH_UP).get(10, TimeUnit.SECONDS);
+
+        assertThat(health.record("strict").refused()).isEqualTo(2);
+        assertThat(health.record("strict").refusals()).containsEntry(RejectionReason.REVOKED_ORIGIN, 2);
     }
 
     @Test

@@ -40,6 +40,14 @@ public final class Node implements AutoCloseable {
     }
 
     public static Node start(String name, Path dataDir, String... extraProperties) {
+        return start(name, dataDir, List.of(), extraProperties);
+    }
+
+    /**
+     * A node whose context also holds {@code extraSources} (test configuration). An extra property overrides a
+     * default of the same name.
+     */
+    public static Node start(String name, Path dataDir, List<Class<?>> extraSources, String... extraProperties) {
         List<String> props = new ArrayList<>(List.of(
                 "p2psync.data-dir=" + dataDir,
                 "p2psync.device-name=" + name,
@@ -47,9 +55,15 @@ public final class Node implements AutoCloseable {
                 "server.address=127.0.0.1",
                 "p2psync.libp2p.enabled=false",
                 "spring.main.banner-mode=off"));
-        props.addAll(List.of(extraProperties));
+        for (String extra : extraProperties) {
+            String key = extra.substring(0, extra.indexOf('=') + 1);
+            props.removeIf(p -> p.startsWith(key));
+            props.add(extra);
+        }
+        List<Class<?>> sources = new ArrayList<>(List.of(P2pSyncApplication.class));
+        sources.addAll(extraSources);
         // As command-line arguments: they outrank application.yml (default properties would not).
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(P2pSyncApplication.class)
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class<?>[]::new))
                 .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         return new Node(name, context);
     }
@@ -63,7 +77,7 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    void put(String key, String value) {
+    public void put(String key, String value) {
         Response r = send(HttpRequest.newBuilder(URI.create(url + "/kv/" + key))
                 .PUT(HttpRequest.BodyPublishers.ofString(value)).header("Content-Type", "text/plain"));
         if (r.status() / 100 != 2) {
@@ -94,7 +108,7 @@ public final class Node implements AutoCloseable {
         return null;
     }
 
-    JsonNode syncNow() {
+    public JsonNode syncNow() {
         Response r = post("/sync/now", "");
         if (r.status() != 200) {
             throw new AssertionError("sync/now failed: " + r);
@@ -126,7 +140,7 @@ public final class Node implements AutoCloseable {
         return send(b);
     }
 
-    static Response send(HttpRequest.Builder request) {
+    public static Response send(HttpRequest.Builder request) {
         try {
             HttpResponse<byte[]> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),

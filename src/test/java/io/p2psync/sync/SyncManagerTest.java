@@ -38,7 +38,8 @@ class SyncManagerTest {
             DataSize.ofKilobytes(8), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1));
     private final ChangeTracker tracker = mock(ChangeTracker.class);
     private final SyncManager manager = new SyncManager(client, tracker, receiver,
-            devices, progress, settings, new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC()))
+            devices, progress, settings, new SyncMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
+            new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC()))
                     .getBeanProvider(Clock.class));
 
     private final PrivateKey peerKey = PrivateKey.generate();

@@ -27,7 +27,6 @@ class SyncProblems {
     static final URI BODY_TOO_LARGE = URI.create(AuthFailure.PROBLEM_BASE + "body-too-large");
     static final URI TOO_MANY_ENTRIES = URI.create(AuthFailure.PROBLEM_BASE + "too-many-entries");
     static final URI UNSUPPORTED_ENCODING = URI.create(AuthFailure.PROBLEM_BASE + "unsupported-encoding");
-    static final URI NO_SUCH_PEER = URI.create(AuthFailure.PROBLEM_BASE + "no-such-peer");
     static final URI UNSUPPORTED_FORMAT = URI.create(AuthFailure.PROBLEM_BASE + "unsupported-format");
 
     static ErrorResponseException error(HttpStatus status, URI type, String title, String detail) {

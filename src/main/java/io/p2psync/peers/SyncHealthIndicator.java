@@ -1,0 +1,71 @@
+package io.p2psync.peers;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/**
+ * The {@code sync} part of {@code /actuator/health}:
+ * <ul>
+ *   <li>DOWN when this device has paired peers and sync with every one of them has failed for longer than
+ *       {@code p2psync.health.failing-threshold} (each one's latest round failed, or its breaker stays open, since
+ *       at least that long);</li>
+ *   <li>OUT_OF_SERVICE when an entry has been held here for longer than {@code p2psync.health.held-threshold};</li>
+ *   <li>UP otherwise, also with no paired peer at all (nothing to sync is not a fault).</li>
+ * </ul>
+ * The details (shown to loopback and admin callers only) say why, with counts.
+ */
+@Component("sync")
+class SyncHealthIndicator implements HealthIndicator {
+
+    private final PeerDirectory directory;
+    private final PeerHealth health;
+    private final HeldEntries held;
+    private final HealthSettings settings;
+    private final Clock clock;
+
+    SyncHealthIndicator(PeerDirectory directory, PeerHealth health, ObjectProvider<HeldEntries> held,
+                        HealthSettings settings, ObjectProvider<Clock> clock) {
+        this.directory = directory;
+        this.health = health;
+        this.held = held.getIfAvailable(() -> HeldEntries.NONE);
+        this.settings = settings;
+        this.clock = clock.getIfAvailable(Clock::systemUTC);
+    }
+
+    @Override
+    public Health health() {
+        List<PeerHealth.Record> peers = directory.syncTargets().stream().map(p -> health.record(p.key())).toList();
+        return judge(peers, held.count(), held.oldestHeldSince(), clock.instant(), settings);
+    }
+
+    /** The rule, apart from where its inputs come from. */
+    static Health judge(List<PeerHealth.Record> peers, long heldCount, Optional<Instant> heldSince, Instant now,
+                        HealthSettings settings) {
+        long failing = peers.stream().filter(r -> r.failedRounds() > 0).count();
+        long failingLong = peers.stream().filter(r -> r.failedRounds() > 0 && r.failingSince() != null
+                && !r.failingSince().plus(settings.failingThreshold()).isAfter(now)).count();
+        Health.Builder builder;
+        if (!peers.isEmpty() && failingLong == peers.size()) {
+            Instant since = peers.stream().map(PeerHealth.Record::failingSince).max(Instant::compareTo).orElseThrow();
+            builder = Health.down().withDetail("reason", "sync with every paired peer (" + peers.size()
+                    + ") has failed for more than " + settings.failingThreshold() + ", since " + since);
+        } else if (heldSince.isPresent()
+                && !heldSince.get().plus(settings.heldThreshold()).isAfter(now)) {
+            builder = Health.outOfService().withDetail("reason", heldCount + " entries are held here, the oldest for "
+                    + "more than " + settings.heldThreshold() + " (since " + heldSince.get() + ")");
+        } else {
+            builder = Health.up();
+        }
+        return builder.withDetail("pairedPeers", peers.size())
+                .withDetail("failingPeers", failing)
+                .withDetail("heldEntries", heldCount)
+                .withDetail("failingThreshold", settings.failingThreshold().toString())
+                .build();
+    }
+}

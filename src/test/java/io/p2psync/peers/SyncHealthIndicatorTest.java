@@ -1,0 +1,69 @@
+package io.p2psync.peers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+class SyncHealthIndicatorTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
+    private static final HealthSettings SETTINGS = new HealthSettings(Duration.ofMinutes(15), Duration.ofHours(1));
+
+    @Test
+    void upWithoutPeersAndWhileAnyPeerSyncs() {
+        assertThat(judge(List.of()).getStatus()).isEqualTo(Status.UP);
+        assertThat(judge(List.of(failingSince(NOW.minus(Duration.ofHours(2))), ok())).getStatus()).isEqualTo(Status.UP);
+        assertThat(judge(List.of(neverRan())).getStatus()).as("a newly paired peer").isEqualTo(Status.UP);
+    }
+
+    @Test
+    void downWithAReasonWhenEveryPeerHasFailedForLongerThanTheThreshold() {
+        Health health = judge(List.of(failingSince(NOW.minus(Duration.ofMinutes(20))),
+                failingSince(NOW.minus(Duration.ofMinutes(16)))));
+
+        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.getDetails().get("reason").toString()).contains("every paired peer (2)").contains("PT15M");
+        assertThat(health.getDetails()).containsEntry("failingPeers", 2L);
+    }
+
+    @Test
+    void upWhileTheFailuresAreYoungerThanTheThreshold() {
+        assertThat(judge(List.of(failingSince(NOW.minus(Duration.ofMinutes(20))),
+                failingSince(NOW.minus(Duration.ofMinutes(5))))).getStatus()).isEqualTo(Status.UP);
+    }
+
+    @Test
+    void outOfServiceWhenAnEntryIsHeldPastItsThreshold() {
+        Health held = SyncHealthIndicator.judge(List.of(ok()), 3, Optional.of(NOW.minus(Duration.ofHours(2))), NOW,
+                SETTINGS);
+        Health young = SyncHealthIndicator.judge(List.of(ok()), 3, Optional.of(NOW.minus(Duration.ofMinutes(2))), NOW,
+                SETTINGS);
+
+        assertThat(held.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+        assertThat(held.getDetails().get("reason").toString()).contains("3 entries are held");
+        assertThat(young.getStatus()).isEqualTo(Status.UP);
+    }
+
+    private static Health judge(List<PeerHealth.Record> peers) {
+        return SyncHealthIndicator.judge(peers, 0, Optional.empty(), NOW, SETTINGS);
+    }
+
+    private static PeerHealth.Record failingSince(Instant since) {
+        return new PeerHealth.Record(null, "connect refused", NOW, 4, since, 0, Map.of());
+    }
+
+    private static PeerHealth.Record ok() {
+        return new PeerHealth.Record(NOW, null, null, 0, null, 0, Map.of());
+    }
+
+    private static PeerHealth.Record neverRan() {
+        return new PeerHealth.Record(null, null, null, 0, null, 0, Map.of());
+    }
+}
