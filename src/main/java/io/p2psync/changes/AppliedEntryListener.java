@@ -11,4 +11,11 @@ package io.p2psync.changes;
 public interface AppliedEntryListener {
 
     void stored(ChangeEntry entry, ApplyOutcome.Result result, RowAccess rows);
+
+    /**
+     * A held entry was applied on a retry ({@link RemoteChangeApplier#retryHeld}); {@link #stored} was
+     * called for it just before, in the same savepoint. Called after the savepoint was released.
+     */
+    default void released(ChangeEntry entry, ApplyOutcome.Result result, RowAccess rows) {
+    }
 }

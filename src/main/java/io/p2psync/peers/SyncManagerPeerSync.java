@@ -28,14 +28,10 @@ class SyncManagerPeerSync implements PeerSync {
                 .filter(d -> d.authorized() && d.url() != null)
                 .orElseThrow(() -> new RoundFailedException("no longer an authorized device with a url"));
         PeerSyncResult result = manager.syncWith(device);
-        if (result.error() != null && !refusalsOnly(result)) {
+        if (result.failed()) {
             throw new RoundFailedException(result.error());
         }
         return new RoundOutcome(result.pulled(), result.pushed(), result.conflicts(), result.rejected());
-    }
-
-    private static boolean refusalsOnly(PeerSyncResult result) {
-        return result.rejected() > 0 && result.error().equals(result.rejected() + " entries refused");
     }
 
     /** A round that could not complete; the message says why. */

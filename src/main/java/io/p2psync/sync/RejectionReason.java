@@ -1,17 +1,23 @@
 package io.p2psync.sync;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.p2psync.changes.RejectReason;
+import java.util.Arrays;
+
 /**
- * Stable codes for why an entry was refused, sent in {@link PushResponse.Rejection#reason()} as
- * {@code code: detail}.
+ * Why an entry was refused, as the stable code {@link PushResponse.Rejection#reason()} carries on the wire.
+ * Only entries that do not verify (or whose origin is revoked here) are refused; an entry that verifies but
+ * cannot be applied is held, not refused.
  */
-enum RejectionReason {
+public enum RejectionReason {
     BAD_HASH("bad-hash"),
     BAD_SIGNATURE("bad-signature"),
     BROKEN_CHAIN("broken-chain"),
+    DIFFERENT_ENTRY("different-entry"),
     GAP("gap"),
     REVOKED_ORIGIN("revoked-origin"),
-    EARLIER_REJECTED("earlier-entry-rejected"),
-    INVALID_DATA("invalid-data");
+    EARLIER_REJECTED("earlier-entry-rejected");
 
     private final String code;
 
@@ -19,33 +25,26 @@ enum RejectionReason {
         this.code = code;
     }
 
-    String code() {
+    @JsonValue
+    public String code() {
         return code;
     }
 
-    /** Prefixes the applier's reason text with its code. */
-    static String classify(String reason) {
-        String text = reason == null ? "" : reason;
-        return of(text).code + ": " + text;
+    @JsonCreator
+    public static RejectionReason fromCode(String code) {
+        return Arrays.stream(values()).filter(r -> r.code.equals(code)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown rejection reason: " + code));
     }
 
-    private static RejectionReason of(String text) {
-        String t = text.toLowerCase(java.util.Locale.ROOT);
-        if (t.startsWith("an earlier entry")) {
-            return EARLIER_REJECTED;
-        }
-        if (t.startsWith("hash")) {
-            return BAD_HASH;
-        }
-        if (t.startsWith("signature")) {
-            return BAD_SIGNATURE;
-        }
-        if (t.startsWith("prevhash") || t.startsWith("differs")) {
-            return BROKEN_CHAIN;
-        }
-        if (t.startsWith("out of order")) {
-            return GAP;
-        }
-        return INVALID_DATA;
+    /** The wire code of the applier's reason. */
+    static RejectionReason of(RejectReason reason) {
+        return switch (reason) {
+            case BAD_HASH -> BAD_HASH;
+            case BAD_SIGNATURE -> BAD_SIGNATURE;
+            case BROKEN_CHAIN -> BROKEN_CHAIN;
+            case DIFFERENT_ENTRY -> DIFFERENT_ENTRY;
+            case OUT_OF_ORDER -> GAP;
+            case EARLIER_REJECTED -> EARLIER_REJECTED;
+        };
     }
 }

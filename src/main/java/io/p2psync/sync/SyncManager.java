@@ -24,8 +24,9 @@ import org.springframework.stereotype.Service;
 
 /**
  * Runs sync rounds: with one peer, pull every page it has that this device lacks, then push every entry
- * the peer lacks according to the vector it answered. An origin whose entry is refused is left out of the
- * rest of the round (it would be refused again), so one bad entry never stalls the other origins.
+ * the peer lacks according to the vector it answered. An origin whose entry is refused (it does not verify)
+ * is left out of the rest of the round (it would be refused again), so one bad entry never stalls the other
+ * origins. A held entry (stored, not applied yet) counts as delivered and stops nothing.
  */
 @Service
 public class SyncManager implements DisposableBean {
@@ -81,6 +82,7 @@ public class SyncManager implements DisposableBean {
         long start = System.nanoTime();
         Round round = new Round(peer);
         String error = null;
+        boolean failed = false;
         try {
             round.pull();
             round.push();
@@ -88,6 +90,7 @@ public class SyncManager implements DisposableBean {
             devices.recordSync(peer.deviceId(), clock.instant());
         } catch (PeerException | DataAccessException e) {
             error = e.getMessage();
+            failed = true;
             progress.recordFailure(peer.deviceId().toString(), error, clock.instant());
         }
         if (error == null && round.rejected > 0) {
@@ -95,9 +98,9 @@ public class SyncManager implements DisposableBean {
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         PeerSyncResult result = new PeerSyncResult(peer.deviceId().toString(), round.pulled, round.pushed,
-                round.conflicts, round.rejected, error, millis);
-        log.info("Sync with {}: pulled {}, pushed {}, conflicts {}, rejected {} in {} ms{}", peer.deviceId(),
-                round.pulled, round.pushed, round.conflicts, round.rejected, millis,
+                round.conflicts, round.rejected, error, millis, round.held, failed);
+        log.info("Sync with {}: pulled {}, pushed {}, conflicts {}, held {}, rejected {} in {} ms{}", peer.deviceId(),
+                round.pulled, round.pushed, round.conflicts, round.held, round.rejected, millis,
                 error == null ? "" : " (" + error + ")");
         return result;
     }
@@ -111,6 +114,7 @@ public class SyncManager implements DisposableBean {
         private int pushed;
         private int conflicts;
         private int rejected;
+        private int held;
 
         Round(Device peer) {
             this.peer = peer;
@@ -139,6 +143,7 @@ public class SyncManager implements DisposableBean {
                     PushResponse outcome = receiver.receive(page.entries(), peer.deviceId());
                     pulled += outcome.accepted();
                     conflicts += outcome.conflicts();
+                    held += outcome.held();
                     rejected += outcome.rejected();
                     if (!outcome.rejections().isEmpty()) {
                         outcome.rejections().forEach(r -> blocked.add(r.origin()));
@@ -182,6 +187,7 @@ public class SyncManager implements DisposableBean {
                 PushResponse outcome = client.push(peer.url(), peer.deviceId(), new PushRequest(page));
                 pushed += outcome.accepted();
                 conflicts += outcome.conflicts();
+                held += outcome.held();
                 rejected += outcome.rejected();
                 outcome.rejections().forEach(r -> blocked.add(r.origin()));
                 theirs = advance(theirs, page);
