@@ -396,6 +396,11 @@ public class RemoteChangeApplier {
             }
             Object savepoint = status.createSavepoint();
             try {
+                if (retry) {
+                    // released inside the savepoint: the row's rules see the entry as applied, and a failure
+                    // rolls the release back with everything else
+                    held.release(EntryRef.of(e));
+                }
                 Placed placed = decide(e, table);
                 hooks.forEach(l -> l.stored(e, placed.outcome().result(), access));
                 orphanCandidates.addAll(Orphans.candidates(jdbc, tables, e, table));
@@ -404,8 +409,6 @@ public class RemoteChangeApplier {
                     // The row took the columns it has; the values of the others wait for the schema to catch up.
                     held.hold(e, HoldReason.MISSING_COLUMN, "this table has no column " + String.join(", ", placed.missing()),
                             JSON.writeValueAsString(placed.missing()), true, System.currentTimeMillis());
-                } else if (retry) {
-                    held.release(EntryRef.of(e));
                 }
                 return placed.outcome();
             } catch (IllegalArgumentException bad) {
