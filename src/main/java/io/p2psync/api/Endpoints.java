@@ -148,7 +148,7 @@ final class Endpoints {
                             + "applied; a refused entry stops its origin for the rest of the batch and is listed with "
                             + "its reason." + SIGNED,
                     200, "{\"format\":1,\"entries\":[" + ENTRY + "]}", """
-                    {"accepted":1,"duplicates":0,"conflicts":0,"rejected":0,"rejections":[]}""",
+                    {"accepted":1,"duplicates":0,"conflicts":0,"held":0,"rejected":0,"rejections":[]}""",
                     List.of(MALFORMED, UNSIGNED, BODY_TOO_LARGE, problem(413,
                             "the push carries more than p2psync.sync.max-push-entries entries", "too-many-entries",
                             "Too many entries", "a push may carry at most 10000 entries, this one has 10001")))),
@@ -158,10 +158,20 @@ final class Endpoints {
                             + "one runs, this waits for one more after it), and answers what each round did."
                             + ADMIN,
                     200, null, """
-                    [{"peer":"%s","pulled":2,"pushed":1,"conflicts":0,"rejected":0,"error":null,"millis":48}]"""
+                    [{"peer":"%s","pulled":2,"pushed":1,"conflicts":0,"rejected":0,"held":0,"refusals":{},"completed":true,"error":null,"millis":48}]"""
                     .formatted(B),
                     List.of(problem(404, "`peer` is not an authorized device with a url", "no-such-peer",
                             "No such peer", "no authorized device with a url has id " + B), ADMIN_TOKEN))),
+            Map.entry("GET /sync/held", new EndpointDoc(SYNC, "List held entries",
+                    "Entries this device stored (they verify, are relayed, and their origin's later entries apply) "
+                            + "but could not apply to their row yet, oldest first, at most `limit` (1 to 1000), with "
+                            + "the count per reason: missing-table, missing-column, not-null, check, unique, "
+                            + "constraint, undecodable, waiting-behind. See docs/storage.md, \"Holds\"." + ADMIN,
+                    200, null, """
+                    {"count":1,"byReason":{"unique":1},"entries":[{"entry":"%s#7","table":"users","recordId":"[\\"u2\\"]",\
+                    "reason":"unique","detail":"UNIQUE constraint failed: users.email","partial":false,\
+                    "heldAt":"2026-11-21T12:00:00Z","tries":2}]}""".formatted(B),
+                    List.of(ADMIN_TOKEN))),
             Map.entry("GET /conflicts", new EndpointDoc(CONFLICTS, "List conflicts, newest first",
                     "Filter by `status` (pending, resolved, ignored) and `table`; pages of `size` (1 to 500)."
                             + ADMIN,

@@ -1,14 +1,22 @@
 package io.p2psync.changes;
 
 /**
- * Told about every entry {@link RemoteChangeApplier} stored (not duplicates, not rejected), after the row was
- * decided, the entry appended to the log and the clock advanced past it; still inside the apply transaction
- * with the apply guard set. A listener may rewrite the row through {@code rows} and log new local changes
- * with {@link ChangeTracker#log}; all of it commits or rolls back with the batch. Conflict handling uses this
- * to write resolutions and to recompute column-merged rows.
+ * Told about every entry {@link RemoteChangeApplier} put on its row (not duplicates, not rejected, not while
+ * held: a held entry is told when a retry applies it), after the row was decided and written, the entry
+ * appended to the log and the clock advanced past it; inside the entry's savepoint with the apply guard set,
+ * so whatever it writes is undone with the entry if the entry cannot be applied. A listener may rewrite the
+ * row through {@code rows} and log new local changes with {@link ChangeTracker#log}. Conflict handling uses
+ * this to close conflicts an incoming resolution covers.
  */
 @FunctionalInterface
 public interface AppliedEntryListener {
 
     void stored(ChangeEntry entry, ApplyOutcome.Result result, RowAccess rows);
+
+    /**
+     * A held entry was applied on a retry ({@link RemoteChangeApplier#retryHeld}); {@link #stored} was
+     * called for it just before, in the same savepoint. Called after the savepoint was released.
+     */
+    default void released(ChangeEntry entry, ApplyOutcome.Result result, RowAccess rows) {
+    }
 }

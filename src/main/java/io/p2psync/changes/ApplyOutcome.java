@@ -5,9 +5,15 @@ package io.p2psync.changes;
  *
  * @param entry  which entry
  * @param result what was done with it
- * @param reason why it was rejected, or a short note; null when there is nothing to say
+ * @param reason why, as a type: a {@link RejectReason} for {@code REJECTED}, a {@link HoldReason} for
+ *               {@code HELD}, a {@link ConcurrentEditPolicy.Decision} for {@code CONFLICT}; null otherwise
+ * @param detail for people (logs, API); never parsed. Null when there is nothing to add
  */
-public record ApplyOutcome(EntryRef entry, Result result, String reason) {
+public record ApplyOutcome(EntryRef entry, Result result, Reason reason, String detail) {
+
+    /** A typed reason; see {@link #reason()}. */
+    public sealed interface Reason permits RejectReason, HoldReason, ConcurrentEditPolicy.Decision {
+    }
 
     public enum Result {
         /** Stored, and the row now holds its value. */
@@ -18,11 +24,35 @@ public record ApplyOutcome(EntryRef entry, Result result, String reason) {
         IGNORED_OLDER,
         /** Stored; it was concurrent with the row's version and the policy decided (see reason). */
         CONFLICT,
-        /** Not stored; nothing after it from the same origin in the batch is applied either. */
+        /**
+         * Stored (so relayed, and the origin's later entries go on), but not applied to its row yet; see the
+         * {@link HoldReason}. Later entries of the same row wait behind it.
+         */
+        HELD,
+        /** Not stored; it did not verify. Nothing after it from the same origin in the batch is applied. */
         REJECTED
     }
 
-    /** True if the entry is now in the log (including duplicates). */
+    public ApplyOutcome {
+        if (entry == null || result == null) {
+            throw new IllegalArgumentException("entry and result are required");
+        }
+        boolean fits = switch (result) {
+            case REJECTED -> reason instanceof RejectReason;
+            case HELD -> reason instanceof HoldReason;
+            case CONFLICT -> reason instanceof ConcurrentEditPolicy.Decision;
+            default -> reason == null;
+        };
+        if (!fits) {
+            throw new IllegalArgumentException(result + " does not go with reason " + reason);
+        }
+    }
+
+    static ApplyOutcome of(EntryRef entry, Result result) {
+        return new ApplyOutcome(entry, result, null, null);
+    }
+
+    /** True if the entry is now in the log (including duplicates and held entries). */
     public boolean accepted() {
         return result != Result.REJECTED;
     }

@@ -12,11 +12,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Configuration(proxyBeanMethods = false)
 class ChangesConfiguration {
 
-    /** Starts after the highest timestamp in the log, so timestamps never go back across restarts. */
+    /**
+     * Starts after the last timestamp this device handed out, so its timestamps never go back across
+     * restarts. Only its own entries: received ones are observed again as they arrive, and seeding from
+     * them would let one far-ahead origin move this clock before anything was made on top of it.
+     */
     @Bean
     @DependsOnDatabaseInitialization
-    HybridLogicalClock hybridLogicalClock(ChangeLog log) {
-        return new HybridLogicalClock(log.maxHlc());
+    HybridLogicalClock hybridLogicalClock(ChangeLog log, io.p2psync.identity.DeviceIdentity identity) {
+        return new HybridLogicalClock(log.lastHlcOf(identity.deviceId().toString()));
     }
 
     /** Installs the capture triggers at start-up; fails start-up if a configured table cannot be tracked. */

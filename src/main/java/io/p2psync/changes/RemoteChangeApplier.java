@@ -1,40 +1,58 @@
 package io.p2psync.changes;
 
 import io.p2psync.changes.ApplyOutcome.Result;
+import io.p2psync.changes.ConcurrentEditPolicy.Decision;
+import io.p2psync.changes.ConcurrentEditPolicy.Settled;
 import io.p2psync.identity.HybridLogicalClock;
 import io.p2psync.storage.WriterTurns;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Applies entries that came from other devices, in one transaction per batch, without capturing them
+ * Applies entries that came from other devices, in one transaction per batch part, without capturing them
  * again: the apply guard is set for the duration and reset before commit.
  *
  * <p>Per entry, in the order given: a duplicate (same origin, version and hash) changes nothing; otherwise
- * it must be the next version of its origin, hash, chain and signature must hold, and its table must be
- * tracked here, or it is rejected together with every later entry of that origin in the batch (other
- * origins go on). An accepted entry is stored unchanged in {@code sync_log} (so it is relayed) and then
- * decided against the row's version with {@link VersionVector#compare}:
+ * it must be the next version of its origin, and its hash, chain and signature must hold, or it is
+ * rejected ({@link RejectReason}) together with every later entry of that origin in the batch (other origins
+ * go on). An entry that verifies is always stored in {@code sync_log} (so its chain goes on and it is
+ * relayed) and then applied to its row inside a savepoint, decided against the row's version with
+ * {@link VersionVector#compare}:
  * <ul>
  *   <li>its base covers the row's vector: the row takes its value ({@code APPLIED});</li>
  *   <li>the row has already seen it: the row stays ({@code IGNORED_OLDER});</li>
  *   <li>otherwise the edits were concurrent and the {@link ConcurrentEditPolicy} decides ({@code CONFLICT}).</li>
  * </ul>
+ * If the row cannot take it here (a missing table or column, a constraint, data that does not decode), the
+ * savepoint is rolled back, so nothing of the entry is half-written, and the entry is held
+ * ({@link HoldReason}, {@code sync_held}) and retried by itself later ({@link #retryHeld}). Later entries of
+ * the same row wait behind it; nothing else does.
  */
 @Component
 public class RemoteChangeApplier {
 
+    private static final Logger logger = LoggerFactory.getLogger(RemoteChangeApplier.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     /** Entries applied per write transaction (see {@link #apply}). */
     static final int MAX_PER_TRANSACTION = 256;
+    /** Holds retried at most per pass, so a pile of holds never keeps the write lock for long. */
+    static final int MAX_RETRIES_PER_PASS = 500;
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
@@ -44,13 +62,14 @@ public class RemoteChangeApplier {
     private final RowWriter writer;
     private final TrackedTables tables;
     private final HybridLogicalClock clock;
+    private final HeldEntries held;
     private final ObjectProvider<ConcurrentEditPolicy> policy;
     private final ObjectProvider<AppliedEntryListener> listeners;
     private final RowAccess access = new Access();
 
     RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
-            RowWriter writer, TrackedTables tables, HybridLogicalClock clock, ObjectProvider<ConcurrentEditPolicy> policy,
-            ObjectProvider<AppliedEntryListener> listeners) {
+            RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held,
+            ObjectProvider<ConcurrentEditPolicy> policy, ObjectProvider<AppliedEntryListener> listeners) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.sealer = sealer;
@@ -59,13 +78,15 @@ public class RemoteChangeApplier {
         this.writer = writer;
         this.tables = tables;
         this.clock = clock;
+        this.held = held;
         this.policy = policy;
         this.listeners = listeners;
     }
 
     /**
      * Applies a batch, in write transactions of at most {@value #MAX_PER_TRANSACTION} entries (or in the
-     * caller's transaction, if there is one). Each part is all or nothing.
+     * caller's transaction, if there is one). Each part is all or nothing; each entry within it is applied
+     * or held whole. Holds that an arrival may have released are retried at the end of each part.
      *
      * @param entries      entries in per-origin version order
      * @param receivedFrom device id of the device that delivered them (stored as {@code received_from})
@@ -90,13 +111,49 @@ public class RemoteChangeApplier {
                 sealer.sealPending(); // local captures first, so they get versions and bases before remote writes
                 setGuard(1);
                 try {
-                    return batch.applyAll(part, offset);
+                    List<ApplyOutcome> done = batch.applyAll(part, offset, status);
+                    if (batch.mayRelease && held.any()) {
+                        new Placer(status).retry(false);
+                    }
+                    return done;
                 } finally {
                     setGuard(0);
                 }
             }));
         }
         return outcomes;
+    }
+
+    /**
+     * Retries held entries, oldest first, each in its own savepoint: those that now apply are released, the
+     * others stay held (with their reason brought up to date).
+     *
+     * @param schemaToo true after a schema change (or on the slow timer): also retry entries held for a
+     *                  missing table or column
+     * @return how many holds were released
+     */
+    public int retryHeld(boolean schemaToo) {
+        if (!held.any()) {
+            return 0;
+        }
+        return tx.execute(status -> {
+            setGuard(1);
+            try {
+                return new Placer(status).retry(schemaToo);
+            } finally {
+                setGuard(0);
+            }
+        });
+    }
+
+    /** After capture follows a schema change: forget the cached columns and retry what waited for it. */
+    @org.springframework.context.event.EventListener
+    public void schemaChanged(SchemaChanged event) {
+        writer.forget(event.tables());
+        int released = retryHeld(true);
+        if (released > 0) {
+            logger.info("schema of {} changed: applied {} held entries", event.tables(), released);
+        }
     }
 
     /**
@@ -107,10 +164,7 @@ public class RemoteChangeApplier {
      * @throws IllegalArgumentException if the table is not tracked or the data does not fit it
      */
     public ChangeEntry writeLocal(RowChange change) {
-        TrackedTable table = tables.get(change.table());
-        if (table == null) {
-            throw new IllegalArgumentException("table " + change.table() + " is not tracked on this device");
-        }
+        TrackedTable table = tracked(change.table());
         return tx.execute(status -> {
             sealer.sealPending();
             setGuard(1);
@@ -120,14 +174,63 @@ public class RemoteChangeApplier {
                 } else {
                     writer.upsert(table, change.data());
                 }
-                return sealer.seal(change);
+                ChangeEntry entry = sealer.seal(change);
+                rows.find(change.table(), change.recordId())
+                        .ifPresent(s -> rows.save(withHashes(s, table)));
+                return entry;
             } finally {
                 setGuard(0);
             }
         });
     }
 
-    /** Row access for listeners; only valid inside {@link #apply}. */
+    /**
+     * Makes the row's version include {@code vector} without changing the row: a resolution logged next then
+     * covers the entries that vector names (a held entry it settles, say).
+     */
+    public void cover(String table, String recordId, VersionVector vector) {
+        tracked(table);
+        tx.executeWithoutResult(status -> {
+            RowState s = rows.find(table, recordId).orElse(null);
+            if (s == null) {
+                rows.save(new RowState(table, recordId, vector, "", 0, 0, true, null, null));
+            } else {
+                rows.save(new RowState(table, recordId, s.vector().merge(vector), s.origin(), s.version(), s.hlc(),
+                        s.deleted(), s.columnClocks(), s.columnHashes()));
+            }
+        });
+    }
+
+    /** The key SQLite would give the next row of a rowid-key table here: one above the largest. */
+    public long nextRowid(String table) {
+        TrackedTable t = tracked(table);
+        return jdbc.sql("SELECT COALESCE(MAX(" + TrackedTable.quote(t.primaryKey().get(0)) + "), 0) + 1 FROM "
+                + t.quotedName()).query(Long.class).single();
+    }
+
+    /** Whether the row's key is assigned by SQLite (rowid), so that two devices' inserts can collide. */
+    public boolean keyAssignedBySqlite(String table) {
+        TrackedTable t = tables.get(table);
+        return t != null && t.keyAssignedBySqlite();
+    }
+
+    private TrackedTable tracked(String name) {
+        TrackedTable table = tables.get(name);
+        if (table == null) {
+            throw new IllegalArgumentException("table " + name + " is not tracked on this device");
+        }
+        return table;
+    }
+
+    /** The state with the column hashes of the row as it now stands (kept as they were for a deleted row). */
+    private RowState withHashes(RowState s, TrackedTable table) {
+        Optional<Map<String, Object>> row = writer.row(table, s.recordId());
+        String hashes = row.map(RowHashes::of).orElse(s.columnHashes());
+        return new RowState(s.table(), s.recordId(), s.vector(), s.origin(), s.version(), s.hlc(), s.deleted(),
+                s.columnClocks(), hashes);
+    }
+
+    /** Row access for hooks; only valid inside {@link #apply} or {@link #retryHeld}. */
     private final class Access implements RowAccess {
 
         @Override
@@ -141,6 +244,11 @@ public class RemoteChangeApplier {
         }
 
         @Override
+        public Optional<Map<String, Object>> row(String table, String recordId) {
+            return writer.row(tracked(table), recordId);
+        }
+
+        @Override
         public void write(RowState state, String data) {
             TrackedTable table = tracked(state.table());
             if (data == null) {
@@ -148,20 +256,18 @@ public class RemoteChangeApplier {
             } else {
                 writer.upsert(table, data);
             }
-            rows.save(state);
+            rows.save(withHashes(state, table));
         }
 
         @Override
         public List<ChangeEntry> entries(String table, String recordId) {
-            return log.entriesFor(table, recordId);
+            return log.entriesFor(table, recordId).stream()
+                    .filter(e -> !held.isHeld(e.origin(), e.version()) || isPartial(e))
+                    .toList();
         }
 
-        private TrackedTable tracked(String name) {
-            TrackedTable table = tables.get(name);
-            if (table == null) {
-                throw new IllegalArgumentException("table " + name + " is not tracked on this device");
-            }
-            return table;
+        private boolean isPartial(ChangeEntry e) {
+            return held.find(EntryRef.of(e)).map(HeldEntry::partial).orElse(false);
         }
     }
 
@@ -198,9 +304,9 @@ public class RemoteChangeApplier {
         private final Checks checks;
         private final long receivedAt = System.currentTimeMillis();
         private final Map<String, ChangeLog.Head> heads = new HashMap<>();
-        private final Map<String, String> stopped = new HashMap<>();
-        private final ConcurrentEditPolicy decider = policy.getIfAvailable(() -> ConcurrentEditPolicy.LATEST_WINS);
-        private final List<AppliedEntryListener> hooks = listeners.orderedStream().toList();
+        private final Map<String, RejectReason> stopped = new HashMap<>();
+        /** True once an entry was stored: it may release holds (a clashing row moved, a row's entry came). */
+        private boolean mayRelease;
 
         Batch(String receivedFrom, Checks checks) {
             this.receivedFrom = receivedFrom;
@@ -208,90 +314,296 @@ public class RemoteChangeApplier {
         }
 
         /** Applies {@code part}, whose first entry is at {@code offset} in the batch (and its checks). */
-        List<ApplyOutcome> applyAll(List<ChangeEntry> part, int offset) {
+        List<ApplyOutcome> applyAll(List<ChangeEntry> part, int offset, TransactionStatus status) {
+            Placer placer = new Placer(status);
             List<ApplyOutcome> outcomes = new ArrayList<>(part.size());
             for (int i = 0; i < part.size(); i++) {
-                outcomes.add(applyOne(part.get(i), offset + i));
+                outcomes.add(applyOne(part.get(i), offset + i, placer));
             }
+            placer.checkOrphans();
             return outcomes;
         }
 
-        private ApplyOutcome applyOne(ChangeEntry e, int index) {
+        private ApplyOutcome applyOne(ChangeEntry e, int index, Placer placer) {
             EntryRef ref = EntryRef.of(e);
             if (stopped.containsKey(e.origin())) {
-                return new ApplyOutcome(ref, Result.REJECTED, "an earlier entry of this origin was rejected: "
-                        + stopped.get(e.origin()));
+                return new ApplyOutcome(ref, Result.REJECTED, RejectReason.EARLIER_REJECTED,
+                        "an earlier entry of this origin was rejected: " + stopped.get(e.origin()));
             }
             var stored = log.hashOf(e.origin(), e.version());
             if (stored.isPresent()) {
-                return stored.get().equals(e.hash()) ? new ApplyOutcome(ref, Result.DUPLICATE, null)
-                        : reject(e, "differs from the stored entry with the same origin and version");
+                return stored.get().equals(e.hash()) ? ApplyOutcome.of(ref, Result.DUPLICATE)
+                        : reject(e, RejectReason.DIFFERENT_ENTRY, "differs from the stored entry with the same origin and version");
             }
             ChangeLog.Head head = heads.computeIfAbsent(e.origin(), log::head);
             if (e.version() != head.version() + 1) {
-                return reject(e, "out of order: expected version " + (head.version() + 1));
+                return reject(e, RejectReason.OUT_OF_ORDER, "out of order: expected version " + (head.version() + 1));
             }
             if (!checks.hashOk()[index]) {
-                return reject(e, "hash does not match the content");
+                return reject(e, RejectReason.BAD_HASH, "hash does not match the content");
             }
             if (!Objects.equals(e.prevHash(), head.hash())) {
-                return reject(e, "prevHash does not match the hash of version " + head.version());
+                return reject(e, RejectReason.BROKEN_CHAIN, "prevHash does not match the hash of version " + head.version());
             }
             if (!checks.signatureOk()[index]) {
-                return reject(e, "signature does not verify against the origin's key");
+                return reject(e, RejectReason.BAD_SIGNATURE, "signature does not verify against the origin's key");
             }
-            TrackedTable table = tables.get(e.table());
-            if (table == null) {
-                return reject(e, "table " + e.table() + " is not tracked on this device");
-            }
-            ApplyOutcome outcome;
-            try {
-                outcome = decide(e, table);
-            } catch (IllegalArgumentException | DataAccessException bad) {
-                // SQLite undoes just the failed statement; nothing of this entry was written before it.
-                return reject(e, "cannot write the row: " + bad.getMessage());
-            }
+            // It verifies: store it whatever happens to its row, so the chain goes on and it is relayed.
             log.append(List.of(e), receivedFrom, receivedAt);
             heads.put(e.origin(), new ChangeLog.Head(e.version(), e.hash()));
             clock.observe(e.hlc());
-            hooks.forEach(l -> l.stored(e, outcome.result(), access));
-            return outcome;
+            mayRelease = true;
+            return placer.place(e, false);
         }
 
-        private ApplyOutcome decide(ChangeEntry e, TrackedTable table) {
+        private ApplyOutcome reject(ChangeEntry e, RejectReason reason, String detail) {
+            stopped.put(e.origin(), reason);
+            return new ApplyOutcome(EntryRef.of(e), Result.REJECTED, reason, detail);
+        }
+    }
+
+    /** Puts stored entries on their rows, each in a savepoint of the current transaction, or holds them. */
+    private final class Placer {
+        private final TransactionStatus status;
+        private final ConcurrentEditPolicy decider = policy.getIfAvailable(() -> ConcurrentEditPolicy.LATEST_WINS);
+        private final List<AppliedEntryListener> hooks = listeners.orderedStream().toList();
+        private final Set<Orphans.Candidate> orphanCandidates = new java.util.LinkedHashSet<>();
+
+        Placer(TransactionStatus status) {
+            this.status = status;
+        }
+
+        /** Reports the rows this placer's entries left without a parent. */
+        void checkOrphans() {
+            for (Orphans.Candidate c : orphanCandidates) {
+                TrackedTable t = tables.get(c.table());
+                Orphans.Orphan o = t == null ? null : Orphans.check(jdbc, writer, t, c.recordId());
+                if (o != null) {
+                    decider.orphaned(o.table(), o.recordId(), o.row(), o.parentTable(), access);
+                }
+            }
+            orphanCandidates.clear();
+        }
+
+        /** Applies a stored entry to its row, or holds it; {@code retry} for an entry already held. */
+        ApplyOutcome place(ChangeEntry e, boolean retry) {
+            TrackedTable table = tables.get(e.table());
+            if (table == null) {
+                return hold(e, HoldReason.MISSING_TABLE, "table " + e.table() + " is not tracked on this device", null);
+            }
+            if (!retry && held.blocks(e.table(), e.recordId()) && !replacesHeld(e)) {
+                return hold(e, HoldReason.WAITING_BEHIND, "an earlier entry of this row is held", null);
+            }
+            Object savepoint = status.createSavepoint();
+            try {
+                if (retry) {
+                    // released inside the savepoint: the row's rules see the entry as applied, and a failure
+                    // rolls the release back with everything else
+                    held.release(EntryRef.of(e));
+                }
+                Placed placed = decide(e, table);
+                hooks.forEach(l -> l.stored(e, placed.outcome().result(), access));
+                orphanCandidates.addAll(Orphans.candidates(jdbc, tables, e, table));
+                status.releaseSavepoint(savepoint);
+                if (!placed.missing().isEmpty()) {
+                    // The row took the columns it has; the values of the others wait for the schema to catch up.
+                    held.hold(e, HoldReason.MISSING_COLUMN, "this table has no column " + String.join(", ", placed.missing()),
+                            JSON.writeValueAsString(placed.missing()), true, System.currentTimeMillis());
+                }
+                return placed.outcome();
+            } catch (IllegalArgumentException bad) {
+                status.rollbackToSavepoint(savepoint);
+                return hold(e, HoldReason.UNDECODABLE, bad.getMessage(), null);
+            } catch (DataAccessException refused) {
+                status.rollbackToSavepoint(savepoint);
+                HoldReason reason = Constraints.reason(refused);
+                String detail = refused.getMostSpecificCause().getMessage();
+                String clashWith = null;
+                if (reason == HoldReason.UNIQUE && e.operation() != Operation.DELETE) {
+                    Optional<Constraints.Clash> clash = Constraints.clash(jdbc, writer, table, e);
+                    if (clash.isPresent()) {
+                        clashWith = clash.get().recordId();
+                        decider.clashed(e, clash.get().recordId(), clash.get().row(), access);
+                    }
+                }
+                return hold(e, reason, detail, clashWith);
+            }
+        }
+
+        /**
+         * True if {@code e} was made on top of every entry held whole for its row: they need never apply, so
+         * they are released and {@code e} goes ahead.
+         */
+        private boolean replacesHeld(ChangeEntry e) {
+            List<EntryRef> blocking = held.wholeHoldsOf(e.table(), e.recordId());
+            for (EntryRef ref : blocking) {
+                ChangeEntry h = log.find(ref.origin(), ref.version()).orElse(null);
+                if (h != null && !Causality.covers(e, h)) {
+                    return false;
+                }
+            }
+            blocking.forEach(held::release);
+            return true;
+        }
+
+        private ApplyOutcome hold(ChangeEntry e, HoldReason reason, String detail, String waitingOn) {
+            held.hold(e, reason, detail, waitingOn, false, System.currentTimeMillis());
+            logger.debug("held {} ({}/{}): {} {}", EntryRef.of(e), e.table(), e.recordId(), reason.code(), detail);
+            return new ApplyOutcome(EntryRef.of(e), Result.HELD, reason, detail);
+        }
+
+        /** Retries holds in log order; answers how many were released. */
+        int retry(boolean schemaToo) {
+            int released = 0;
+            // rows whose earlier entries are held for the schema and not retried now: later ones keep waiting
+            Set<String> stillBlocked = schemaToo ? new HashSet<>() : new HashSet<>(held.rowsWaitingForSchema());
+            List<HeldEntries.Stored> pass = held.toRetry(schemaToo, MAX_RETRIES_PER_PASS);
+            Map<String, List<ChangeEntry>> heldOfRow = new HashMap<>();
+            Map<EntryRef, ChangeEntry> entries = new HashMap<>();
+            for (HeldEntries.Stored s : pass) {
+                log.find(s.held().entry().origin(), s.held().entry().version()).ifPresent(e -> {
+                    entries.put(s.held().entry(), e);
+                    if (!s.held().partial()) {
+                        heldOfRow.computeIfAbsent(s.held().table() + '\u0000' + s.held().recordId(), k -> new ArrayList<>()).add(e);
+                    }
+                });
+            }
+            for (HeldEntries.Stored s : pass) {
+                HeldEntry h = s.held();
+                String row = h.table() + '\u0000' + h.recordId();
+                ChangeEntry e = entries.get(h.entry());
+                if (e == null) {
+                    held.release(h.entry());
+                    continue;
+                }
+                if (!h.partial() && heldOfRow.getOrDefault(row, List.of()).stream().anyMatch(later -> Causality.covers(later, e))) {
+                    // A later held entry of the row was made on top of this one: it replaces it, so this one
+                    // need never apply (a NOT NULL fixed by the next edit, a clash the next edit removes).
+                    held.release(h.entry());
+                    released++;
+                    continue;
+                }
+                if (h.partial()) {
+                    if (fillMissingColumns(e, s.waitingOn())) {
+                        released++;
+                    }
+                    continue;
+                }
+                if (stillBlocked.contains(row)) {
+                    continue; // an earlier entry of the row stays held: this one keeps waiting behind it
+                }
+                ApplyOutcome outcome = place(e, true);
+                if (outcome.result() == Result.HELD) {
+                    stillBlocked.add(row);
+                } else {
+                    released++;
+                    hooks.forEach(l -> l.released(e, outcome.result(), access));
+                }
+            }
+            checkOrphans();
+            return released;
+        }
+
+        /**
+         * A partly applied entry: once the table has the missing columns, write their values unless a later
+         * write of the column (one that saw this entry, or a concurrent one with a later clock) holds the
+         * column, or the row is gone. Answers true if nothing is missing any more.
+         */
+        private boolean fillMissingColumns(ChangeEntry e, String waitingOn) {
+            TrackedTable table = tables.get(e.table());
+            if (table == null) {
+                return false;
+            }
+            List<String> missing = JSON.readValue(waitingOn, new tools.jackson.core.type.TypeReference<List<String>>() { });
+            List<String> have = writer.columns(table);
+            List<String> now = missing.stream().filter(have::contains).toList();
+            if (now.isEmpty()) {
+                return false;
+            }
+            Map<String, Object> data = SqlValues.decodeRow(e.data());
+            Map<String, Object> values = new java.util.LinkedHashMap<>();
+            List<ChangeEntry> others = log.entriesFor(e.table(), e.recordId());
+            for (String column : now) {
+                if (Causality.latestWriterOf(column, others, held).filter(w -> w.equals(e)).isPresent()) {
+                    values.put(column, data.get(column));
+                }
+            }
+            writer.update(table, e.recordId(), values);
+            rows.find(e.table(), e.recordId()).ifPresent(s -> rows.save(withHashes(s, table)));
+            if (now.size() == missing.size()) {
+                held.release(EntryRef.of(e));
+                return true;
+            }
+            List<String> left = missing.stream().filter(c -> !have.contains(c)).toList();
+            held.hold(e, HoldReason.MISSING_COLUMN, "this table has no column " + String.join(", ", left),
+                    JSON.writeValueAsString(left), true, System.currentTimeMillis());
+            return false;
+        }
+
+        /** Decides and writes the row (throws if SQLite refuses it; the caller rolls back the savepoint). */
+        private Placed decide(ChangeEntry e, TrackedTable table) {
             RowState current = rows.find(e.table(), e.recordId()).orElse(null);
             VersionVector seen = current == null ? VersionVector.EMPTY : current.vector();
             EntryRef ref = EntryRef.of(e);
             if (e.base().dominates(seen)) {
-                write(e, table);
-                rows.save(RowState.writtenBy(e, seen));
-                return new ApplyOutcome(ref, Result.APPLIED, null);
+                Set<String> missing = write(e, table);
+                rows.save(withHashes(RowState.writtenBy(e, seen), table));
+                return new Placed(ApplyOutcome.of(ref, Result.APPLIED), missing);
             }
             if (seen.dominates(e.vector())) {
-                return new ApplyOutcome(ref, Result.IGNORED_OLDER, null);
+                return new Placed(ApplyOutcome.of(ref, Result.IGNORED_OLDER), Set.of());
             }
-            String localData = writer.read(table, e.recordId()).orElse(null);
-            ConcurrentEditPolicy.Decision decision = decider.decide(e, current, localData);
-            if (decision == ConcurrentEditPolicy.Decision.TAKE_REMOTE) {
-                write(e, table);
-                rows.save(RowState.writtenBy(e, seen));
+            Map<String, Object> localRow = writer.row(table, e.recordId()).orElse(null);
+            Settled settled;
+            if (localRow == null && e.operation() == Operation.DELETE
+                    || localRow != null && e.data() != null && SqlValues.sameRow(localRow, remoteRow(e, localRow))) {
+                settled = Settled.just(Decision.SAME_ROW);
+            } else if (table.keyAssignedBySqlite() && e.operation() == Operation.INSERT && localRow != null
+                    && insertedHere(current)) {
+                settled = decider.collided(e, current, localRow, access);
             } else {
-                rows.save(current.overruling(e));
+                settled = decider.decide(e, current, localRow, access);
             }
-            return new ApplyOutcome(ref, Result.CONFLICT, decision.name());
+            Set<String> missing = Set.of();
+            if (settled.decision() == Decision.TAKE_REMOTE) {
+                missing = write(e, table);
+                rows.save(withHashes(RowState.writtenBy(e, seen), table));
+            } else {
+                rows.save(withHashes(current.overruling(e), table));
+            }
+            settled.then().run(access);
+            Result result = settled.decision() == Decision.SAME_ROW ? Result.APPLIED : Result.CONFLICT;
+            return new Placed(new ApplyOutcome(ref, result, result == Result.CONFLICT ? settled.decision() : null,
+                    null), missing);
         }
 
-        private void write(ChangeEntry e, TrackedTable table) {
+        /** The entry's row as this table would hold it: only the columns the local row has. */
+        private Map<String, Object> remoteRow(ChangeEntry e, Map<String, Object> localRow) {
+            try {
+                Map<String, Object> remote = SqlValues.decodeRow(e.data());
+                remote.keySet().retainAll(localRow.keySet());
+                return remote;
+            } catch (IllegalArgumentException undecodable) {
+                return Map.of();
+            }
+        }
+
+        /** True if the row's value came from an INSERT (the row was created by the entry it holds). */
+        private boolean insertedHere(RowState current) {
+            return current.version() > 0 && log.find(current.origin(), current.version())
+                    .map(x -> x.operation() == Operation.INSERT).orElse(false);
+        }
+
+        private Set<String> write(ChangeEntry e, TrackedTable table) {
             if (e.operation() == Operation.DELETE) {
                 writer.delete(table, e.recordId());
-            } else {
-                writer.upsert(table, e.data());
+                return Set.of();
             }
+            return writer.upsert(table, e.data());
         }
+    }
 
-        private ApplyOutcome reject(ChangeEntry e, String reason) {
-            stopped.put(e.origin(), reason);
-            return new ApplyOutcome(EntryRef.of(e), Result.REJECTED, reason);
-        }
+    /** An entry decided and written: its outcome and the columns of its data this table lacks. */
+    private record Placed(ApplyOutcome outcome, Set<String> missing) {
     }
 }

@@ -1,6 +1,7 @@
 package io.p2psync.changes;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads and writes tracked rows and their state inside an apply transaction, with the apply guard set. */
@@ -9,16 +10,23 @@ public interface RowAccess {
     /** The row's state, empty for a row never seen. */
     Optional<RowState> state(String table, String recordId);
 
-    /** The row as JSON (the form the triggers capture), empty if it does not exist. */
+    /** The row as JSON ({@link SqlValues#encodeRow}), empty if it does not exist. */
     Optional<String> read(String table, String recordId);
 
+    /** The row's values (column to value, see {@link SqlValues}), empty if it does not exist. */
+    Optional<Map<String, Object>> row(String table, String recordId);
+
     /**
-     * Writes the row and its state without capturing it.
+     * Writes the row and its state without capturing it; the state's column hashes become those of the row
+     * as written.
      *
-     * @param data the row as a JSON object, or null to delete it (the state then says deleted)
+     * @param data the row as a JSON object ({@link SqlValues#encodeRow}), or null to delete it
      */
     void write(RowState state, String data);
 
-    /** Every entry in the log for the row, in log order. */
+    /**
+     * Every entry in the log for the row that is applied here, in log order: held entries are left out until
+     * they apply.
+     */
     List<ChangeEntry> entries(String table, String recordId);
 }

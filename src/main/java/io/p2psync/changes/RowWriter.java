@@ -1,48 +1,57 @@
 package io.p2psync.changes;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
+import java.sql.ResultSetMetaData;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Writes a row of a tracked table from an entry: an upsert by primary key from the row JSON, or a delete by
- * record id. Callers set the apply guard first, so these writes are not captured.
+ * Writes a row of a tracked table from an entry: an upsert by primary key, or a delete by record id. Values
+ * are decoded with {@link SqlValues} and bound with their own storage class (Long, Double, String, byte[],
+ * null), so they are stored bit for bit and keys match by type: the key 5 never matches the text '5'.
+ * Callers set the apply guard first, so these writes are not captured.
+ *
+ * <p>The columns written are those the table has now (read from SQLite's schema, cached until
+ * {@link #forget} is called on a schema change), not those it had when tracking began.
  */
 @Component
 class RowWriter {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     private final JdbcClient jdbc;
+    private final Map<String, List<String>> liveColumns = new ConcurrentHashMap<>();
 
     RowWriter(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
     /**
-     * Inserts the row, or updates it if a row with its key exists. Columns in the JSON that the local table
-     * lacks are ignored; local columns missing from the JSON keep their value (or default).
+     * Inserts the row, or updates it if a row with its key exists. Local columns missing from the data keep
+     * their value (or default); columns in the data that the table lacks are not written and answered.
      *
-     * @throws IllegalArgumentException if the JSON is not an object or lacks a key column
+     * @return the data's columns this table lacks, in data order; empty if it has them all
+     * @throws IllegalArgumentException if the data does not decode into a row or lacks a key column
+     * @throws org.springframework.dao.DataAccessException if SQLite refuses the row (a constraint)
      */
-    void upsert(TrackedTable t, String rowJson) {
-        Map<String, Object> row = parseObject(rowJson);
-        List<String> cols = t.columns().stream().filter(row::containsKey).toList();
+    Set<String> upsert(TrackedTable t, String rowJson) {
+        Map<String, Object> row = SqlValues.decodeRow(rowJson);
         for (String k : t.primaryKey()) {
             if (!row.containsKey(k)) {
                 throw new IllegalArgumentException("row data lacks key column " + k);
             }
         }
+        List<String> have = columns(t);
+        Set<String> missing = new LinkedHashSet<>(row.keySet());
+        missing.removeAll(have);
+        List<String> cols = have.stream().filter(row::containsKey).toList();
         List<String> updates = cols.stream().filter(c -> !t.primaryKey().contains(c)).toList();
         String sql = "INSERT INTO " + t.quotedName()
                 + cols.stream().map(TrackedTable::quote).collect(Collectors.joining(", ", " (", ")"))
@@ -51,68 +60,92 @@ class RowWriter {
                 + (updates.isEmpty() ? " DO NOTHING"
                         : updates.stream().map(c -> TrackedTable.quote(c) + " = excluded." + TrackedTable.quote(c))
                                 .collect(Collectors.joining(", ", " DO UPDATE SET ", "")));
-        jdbc.sql(sql).params(cols.stream().map(c -> sqlValue(row.get(c))).toList()).update();
+        jdbc.sql(sql).params(cols.stream().map(row::get).toList()).update();
+        return missing;
+    }
+
+    /**
+     * Sets some columns of an existing row; nothing happens if there is no such row.
+     *
+     * @param values column to value; every column must exist
+     */
+    void update(TrackedTable t, String recordId, Map<String, Object> values) {
+        if (values.isEmpty()) {
+            return;
+        }
+        List<Object> params = new ArrayList<>(values.values());
+        params.addAll(key(t, recordId));
+        jdbc.sql("UPDATE " + t.quotedName() + " SET "
+                        + values.keySet().stream().map(c -> TrackedTable.quote(c) + " = ?").collect(Collectors.joining(", "))
+                        + " WHERE " + keyMatch(t))
+                .params(params).update();
     }
 
     /** Deletes the row; nothing happens if it is not there. */
     void delete(TrackedTable t, String recordId) {
-        jdbc.sql("DELETE FROM " + t.quotedName() + " WHERE " + keyMatch(t)).params(keyValues(t, recordId)).update();
+        jdbc.sql("DELETE FROM " + t.quotedName() + " WHERE " + keyMatch(t)).params(key(t, recordId)).update();
     }
 
-    /** The row as JSON (the same form the triggers capture), empty if there is no such row. */
+    /** The row's values in column order, each as its own storage class; empty if there is no such row. */
+    Optional<Map<String, Object>> row(TrackedTable t, String recordId) {
+        return jdbc.sql("SELECT * FROM " + t.quotedName() + " WHERE " + keyMatch(t))
+                .params(key(t, recordId))
+                .query((rs, n) -> {
+                    ResultSetMetaData meta = rs.getMetaData();
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= meta.getColumnCount(); i++) {
+                        row.put(meta.getColumnName(i), SqlValues.normalize(rs.getObject(i)));
+                    }
+                    return row;
+                })
+                .optional();
+    }
+
+    /** The row as {@link SqlValues#encodeRow} writes it, empty if there is no such row. */
     Optional<String> read(TrackedTable t, String recordId) {
-        return jdbc.sql("SELECT " + t.rowJsonSql(t.quotedName()) + " FROM " + t.quotedName() + " WHERE " + keyMatch(t))
-                .params(keyValues(t, recordId)).query(String.class).optional();
+        return row(t, recordId).map(SqlValues::encodeRow);
+    }
+
+    /** The table's columns now, in declaration order. */
+    List<String> columns(TrackedTable t) {
+        return liveColumns.computeIfAbsent(t.name(), name -> {
+            List<String> cols = jdbc.sql("SELECT name FROM pragma_table_info(?) ORDER BY cid").param(name)
+                    .query(String.class).list();
+            return cols.isEmpty() ? t.columns() : List.copyOf(cols);
+        });
+    }
+
+    /** Forgets what it knew of these tables' columns (after a schema change). */
+    void forget(Collection<String> tables) {
+        tables.forEach(liveColumns::remove);
+    }
+
+    /**
+     * The key values a record id names, in key order. A record id is {@link SqlValues#encodeKey}'s JSON array;
+     * a single key that is not one is taken as the text itself (record ids written before SqlValues, when a
+     * one-column key travelled as its text).
+     *
+     * @throws IllegalArgumentException if it names the wrong number of values
+     */
+    static List<Object> key(TrackedTable t, String recordId) {
+        List<Object> values;
+        try {
+            values = SqlValues.decodeKey(recordId);
+        } catch (IllegalArgumentException notAnArray) {
+            if (t.compositeKey()) {
+                throw new IllegalArgumentException("record id of " + t.name() + " is not a JSON array of its key: "
+                        + recordId);
+            }
+            return List.of(recordId);
+        }
+        if (values.size() != t.primaryKey().size()) {
+            throw new IllegalArgumentException("record id of " + t.name() + " needs " + t.primaryKey().size()
+                    + " values: " + recordId);
+        }
+        return values;
     }
 
     private static String keyMatch(TrackedTable t) {
         return t.primaryKey().stream().map(c -> TrackedTable.quote(c) + " = ?").collect(Collectors.joining(" AND "));
-    }
-
-    private static List<Object> keyValues(TrackedTable t, String recordId) {
-        if (!t.compositeKey()) {
-            return List.of(recordId);
-        }
-        List<Object> values;
-        try {
-            values = JSON.readValue(recordId, new TypeReference<List<Object>>() { });
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException("record id of " + t.name() + " is not a JSON array: " + recordId);
-        }
-        if (values == null || values.size() != t.primaryKey().size()) {
-            throw new IllegalArgumentException("record id of " + t.name() + " needs " + t.primaryKey().size() + " values");
-        }
-        List<Object> out = new ArrayList<>();
-        values.forEach(v -> out.add(sqlValue(v)));
-        return out;
-    }
-
-    private static Map<String, Object> parseObject(String json) {
-        try {
-            Map<String, Object> row = JSON.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() { });
-            if (row == null) {
-                throw new IllegalArgumentException("row data is not a JSON object");
-            }
-            return row;
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException("row data is not a JSON object: " + e.getOriginalMessage());
-        }
-    }
-
-    /** JSON values as SQLite stores them: numbers and text as they are, booleans as 0/1, nested JSON as text. */
-    private static Object sqlValue(Object v) {
-        if (v instanceof Boolean b) {
-            return b ? 1 : 0;
-        }
-        if (v instanceof BigInteger big) {
-            return big.bitLength() < 64 ? big.longValue() : big.toString();
-        }
-        if (v instanceof BigDecimal dec) {
-            return dec.doubleValue();
-        }
-        if (v instanceof Map || v instanceof List) {
-            return JSON.writeValueAsString(v);
-        }
-        return v;
     }
 }

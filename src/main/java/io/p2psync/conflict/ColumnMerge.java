@@ -1,28 +1,30 @@
 package io.p2psync.conflict;
 
+import io.p2psync.changes.Causality;
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.Operation;
+import io.p2psync.changes.SqlValues;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The {@link ConflictPolicy#MERGE} rule: a row computed from every entry this device holds for it. Each
- * column is a last-writer-wins register: it holds the value of the latest entry (by {@link WriteClock})
- * that wrote it, where an INSERT (or an entry with unknown changed columns) writes every column and an
- * UPDATE writes its changed columns. Whether the row exists is decided by the latest entry of any kind: a
- * DELETE that is later than every other write leaves a tombstone; an edit later than the delete brings the
- * row back with each column's latest value.
- *
- * <p>Being a function of the set of entries, the result cannot depend on the order they arrived in, and it
- * agrees with plain "apply the successor" because a successor always has the later clock.
+ * Rows computed from every entry this device holds for them, causality first ({@link Causality}): a write
+ * made on top of another replaces it whatever their clocks say, and only writes that neither saw (the
+ * frontier) fall back to the later clock.
+ * <ul>
+ *   <li>{@link #merge} ({@link ConflictPolicy#MERGE}): each column holds the value of the write of that
+ *       column that no other write of it covers, the later clock among several such; an INSERT (or an
+ *       entry with unknown changed columns) writes every column, an UPDATE its changed columns. Whether the
+ *       row exists is decided the same way among all writes, a DELETE included.</li>
+ *   <li>{@link #latest} ({@link ConflictPolicy#TIMESTAMP}): the whole row of the latest write of the
+ *       frontier.</li>
+ * </ul>
+ * Being functions of the set of entries, the results cannot depend on the order they arrived in.
  */
 final class ColumnMerge {
 
@@ -31,8 +33,8 @@ final class ColumnMerge {
     /**
      * The merged row.
      *
-     * @param top          the latest entry of any kind; it names the row's current writer
-     * @param data         the row as a JSON object, or null for a tombstone
+     * @param top          the write that decided whether the row exists; it names the row's current writer
+     * @param data         the row ({@link SqlValues#encodeRow}), or null for a tombstone
      * @param columnClocks for each column, the clock of the write its value came from
      */
     record Merged(ChangeEntry top, String data, Map<String, WriteClock> columnClocks) {
@@ -58,83 +60,69 @@ final class ColumnMerge {
     }
 
     /**
-     * Merges all entries of one row. An entry whose data is not a JSON object (only a faulty or hostile origin
-     * makes one; its hash and signature still hold) is left out, the same way on every device.
+     * Merges all entries of one row column by column. An entry whose data does not decode (only a faulty or
+     * hostile origin makes one; its hash and signature still hold) is left out, the same way on every device.
      *
      * @param entries every entry this device holds for the row, in any order
      * @return the merged row, or null if no entry could be used
      */
     static Merged merge(Collection<ChangeEntry> entries) {
-        ChangeEntry top = null;
-        ChangeEntry latestEdit = null;
-        Map<String, ChangeEntry> writers = new TreeMap<>();
-        Map<ChangeEntry, ObjectNode> parsed = new LinkedHashMap<>();
-        for (ChangeEntry e : entries) {
-            ObjectNode row = e.operation() == Operation.DELETE ? null : parse(e);
-            if (e.operation() != Operation.DELETE && row == null) {
-                continue;
-            }
-            WriteClock clock = WriteClock.of(e);
-            if (top == null || clock.isAfter(WriteClock.of(top))) {
-                top = e;
-            }
-            if (row == null) {
-                continue;
-            }
-            if (latestEdit == null || clock.isAfter(WriteClock.of(latestEdit))) {
-                latestEdit = e;
-            }
-            parsed.put(e, row);
-            for (String column : writtenColumns(e, row)) {
-                ChangeEntry current = writers.get(column);
-                if (current == null || clock.isAfter(WriteClock.of(current))) {
-                    writers.put(column, e);
-                }
-            }
-        }
-        if (top == null) {
+        Map<ChangeEntry, Map<String, Object>> rows = decoded(entries);
+        if (rows.isEmpty()) {
             return null;
         }
+        ChangeEntry top = Causality.winner(rows.keySet()).orElseThrow();
+        Map<String, List<ChangeEntry>> writers = new TreeMap<>();
+        rows.forEach((e, row) -> {
+            if (row != null) {
+                Causality.writtenColumns(e, row.keySet()).forEach(c -> writers.computeIfAbsent(c, k -> new ArrayList<>()).add(e));
+            }
+        });
         Map<String, WriteClock> clocks = new TreeMap<>();
-        writers.forEach((column, e) -> clocks.put(column, WriteClock.of(e)));
+        Map<String, ChangeEntry> holders = new TreeMap<>();
+        writers.forEach((column, ws) -> {
+            ChangeEntry w = Causality.winner(ws).orElseThrow();
+            holders.put(column, w);
+            clocks.put(column, WriteClock.of(w));
+        });
         if (top.operation() == Operation.DELETE) {
             return new Merged(top, null, clocks);
         }
         // Start from the latest edit's whole row so a column no entry here wrote still has a value.
-        ObjectNode result = parsed.get(latestEdit).deepCopy();
-        writers.forEach((column, e) -> result.set(column, parsed.get(e).get(column)));
-        return new Merged(top, JSON.writeValueAsString(result), clocks);
+        List<ChangeEntry> edits = rows.keySet().stream().filter(e -> rows.get(e) != null).toList();
+        Map<String, Object> result = new LinkedHashMap<>(rows.get(Causality.winner(edits).orElseThrow()));
+        holders.forEach((column, e) -> result.put(column, rows.get(e).get(column)));
+        return new Merged(top, SqlValues.encodeRow(result), clocks);
     }
 
-    /** The entry's row, or null if its data is not a JSON object. */
-    private static ObjectNode parse(ChangeEntry e) {
-        try {
-            return JSON.readTree(e.data()) instanceof ObjectNode object ? object : null;
-        } catch (JacksonException notJson) {
+    /**
+     * The whole row of the latest write that no other write covers; a tombstone if that write is a DELETE.
+     *
+     * @return the row, or null if no entry could be used
+     */
+    static Merged latest(Collection<ChangeEntry> entries) {
+        Map<ChangeEntry, Map<String, Object>> rows = decoded(entries);
+        if (rows.isEmpty()) {
             return null;
         }
+        ChangeEntry top = Causality.winner(rows.keySet()).orElseThrow();
+        return new Merged(top, top.operation() == Operation.DELETE ? null : top.data(), Map.of());
     }
 
-    private static Set<String> writtenColumns(ChangeEntry e, ObjectNode row) {
-        Set<String> all = new TreeSet<>(row.propertyNames());
-        if (e.operation() == Operation.INSERT || e.changedColumns() == null) {
-            return all;
-        }
-        JsonNode list;
-        try {
-            list = JSON.readTree(e.changedColumns());
-        } catch (JacksonException notJson) {
-            return all; // unreadable: treat as unknown, like null
-        }
-        if (!list.isArray()) {
-            return all;
-        }
-        Set<String> changed = new TreeSet<>();
-        for (JsonNode c : list) {
-            if (all.contains(c.asString())) {
-                changed.add(c.asString());
+    /** Each usable entry with its row (null for a DELETE), in the given order. */
+    private static Map<ChangeEntry, Map<String, Object>> decoded(Collection<ChangeEntry> entries) {
+        Map<ChangeEntry, Map<String, Object>> rows = new LinkedHashMap<>();
+        for (ChangeEntry e : entries) {
+            if (e.operation() == Operation.DELETE) {
+                rows.put(e, null);
+                continue;
+            }
+            try {
+                rows.put(e, SqlValues.decodeRow(e.data()));
+            } catch (IllegalArgumentException undecodable) {
+                // left out
             }
         }
-        return changed;
+        return rows;
     }
 }

@@ -13,9 +13,16 @@ import java.time.Instant;
  * @param policy     the policy that settled it (or left it pending)
  * @param resolution how it was settled; null while pending
  * @param resolvedAt when it stopped being pending; null while pending
+ * @param kind       what the conflict is about; for {@link ConflictKind#UNIQUE} the local side is the other
+ *                   row that holds the same UNIQUE values, for {@link ConflictKind#ORPHAN} the local side is
+ *                   the child row and the remote side the parent's table with no data
  */
 public record Conflict(long id, String table, String recordId, ConflictStatus status, ConflictPolicy policy,
-        Side local, Side remote, String resolution, Instant createdAt, Instant resolvedAt) {
+        Side local, Side remote, String resolution, Instant createdAt, Instant resolvedAt, ConflictKind kind) {
+
+    public Conflict {
+        kind = kind == null ? ConflictKind.EDIT : kind;
+    }
 
     /**
      * One side of a conflict.

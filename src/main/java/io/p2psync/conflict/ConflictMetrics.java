@@ -1,6 +1,7 @@
 package io.p2psync.conflict;
 
 import io.micrometer.core.instrument.Counter;
+import io.p2psync.changes.ConcurrentEditPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Locale;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -22,10 +23,15 @@ final class ConflictMetrics {
         this.registry = registry;
     }
 
-    /** A conflict the policy settled (or left pending) inside the current transaction, if any. */
-    void settled(ConflictPolicy policy, Settlement.Verdict verdict) {
-        String outcome = verdict.status() == ConflictStatus.PENDING ? "pending"
-                : verdict.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    /**
+     * A conflict the policy settled (or left pending) inside the current transaction, if any.
+     *
+     * @param decision what the row did: kept its value, took the remote one, or was recomputed (a merge)
+     */
+    void settled(ConflictPolicy policy, ConflictStatus status, ConcurrentEditPolicy.Decision decision) {
+        String outcome = status == ConflictStatus.PENDING ? "pending"
+                : decision == ConcurrentEditPolicy.Decision.RECOMPUTE ? "merge"
+                : decision.name().toLowerCase(Locale.ROOT).replace('_', '-');
         afterCommit(policy.name().toLowerCase(Locale.ROOT), outcome);
     }
 

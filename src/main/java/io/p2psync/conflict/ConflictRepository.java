@@ -20,7 +20,7 @@ public class ConflictRepository {
     private static final String COLUMNS = """
             id, table_name, record_id, status, policy, local_data, local_version, local_device_id, local_hlc,
             local_entry, remote_data, remote_version, remote_device_id, remote_hlc, remote_entry, resolution,
-            created_at, resolved_at""";
+            created_at, resolved_at, kind""";
 
     private static final RowMapper<Conflict> CONFLICT = ConflictRepository::map;
 
@@ -38,16 +38,16 @@ public class ConflictRepository {
     Conflict insert(Conflict c) {
         KeyHolder key = new GeneratedKeyHolder();
         jdbc.sql("INSERT INTO sync_conflicts (" + COLUMNS.substring(COLUMNS.indexOf(',') + 1) + """
-                        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .params(c.table(), c.recordId(), c.status().dbValue(), c.policy().name().toLowerCase(java.util.Locale.ROOT),
                         c.local().data(), c.local().version().toJson(), c.local().deviceId(), c.local().hlc(),
                         c.local().entry(), c.remote().data(), c.remote().version().toJson(), c.remote().deviceId(),
                         c.remote().hlc(), c.remote().entry(), c.resolution(), c.createdAt().toString(),
-                        c.resolvedAt() == null ? null : c.resolvedAt().toString())
+                        c.resolvedAt() == null ? null : c.resolvedAt().toString(), c.kind().dbValue())
                 .update(key, "id");
         long id = key.getKey().longValue();
         return new Conflict(id, c.table(), c.recordId(), c.status(), c.policy(), c.local(), c.remote(), c.resolution(),
-                c.createdAt(), c.resolvedAt());
+                c.createdAt(), c.resolvedAt(), c.kind());
     }
 
     public Optional<Conflict> findById(long id) {
@@ -89,6 +89,13 @@ public class ConflictRepository {
                 .params(table, recordId).query(CONFLICT).list();
     }
 
+    /** The pending conflicts of one kind about a row, or whose remote side is the given entry ({@code origin#version}). */
+    List<Conflict> pending(ConflictKind kind, String table, String recordId, String remoteEntry) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_conflicts WHERE status = 'pending' AND kind = ?"
+                        + " AND table_name = ? AND (record_id = ? OR remote_entry = ?) ORDER BY id")
+                .params(kind.dbValue(), table, recordId, remoteEntry).query(CONFLICT).list();
+    }
+
     public long countPending() {
         return jdbc.sql("SELECT COUNT(*) FROM sync_conflicts WHERE status = 'pending'").query(Long.class).single();
     }
@@ -113,7 +120,8 @@ public class ConflictRepository {
                         rs.getString("local_device_id"), rs.getLong("local_hlc"), rs.getString("local_entry")),
                 new Conflict.Side(rs.getString("remote_data"), VersionVector.parse(rs.getString("remote_version")),
                         rs.getString("remote_device_id"), rs.getLong("remote_hlc"), rs.getString("remote_entry")),
-                rs.getString("resolution"), instant(rs.getString("created_at")), instant(rs.getString("resolved_at")));
+                rs.getString("resolution"), instant(rs.getString("created_at")), instant(rs.getString("resolved_at")),
+                ConflictKind.fromDb(rs.getString("kind")));
     }
 
     private static ConflictPolicy policy(String value) {

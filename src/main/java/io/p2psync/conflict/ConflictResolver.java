@@ -12,6 +12,7 @@ import io.p2psync.changes.RemoteChangeApplier;
 import io.p2psync.changes.RowAccess;
 import io.p2psync.changes.RowChange;
 import io.p2psync.changes.RowState;
+import io.p2psync.changes.SqlValues;
 import io.p2psync.changes.TrackedTables;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.conflict.Settlement.Outcome;
@@ -23,31 +24,31 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Records and settles conflicts. The applier calls {@link #decide} for an incoming entry that is concurrent
- * with the row (and writes the row as told), then {@link #stored} for every entry it stored. Here:
+ * Records and settles conflicts. The applier asks {@link #decide} about an incoming entry that is concurrent
+ * with the row; the answer is the decision and what follows from it (record the conflict, log a resolution,
+ * recompute the row), which the applier runs in the entry's savepoint right after writing the row: a
+ * conflict is recorded only when the write it describes commits, and no state passes between hooks.
  * <ul>
  *   <li>each concurrent entry becomes one {@code sync_conflicts} row with both sides, and one log line;</li>
- *   <li>{@code timestamp}, {@code manual}: the decision is all; {@code local}/{@code remote}: after the entry
- *       is stored, a RESOLUTION entry with the chosen row is logged, its base the merge of both sides;</li>
- *   <li>{@code merge}: every entry of the table, concurrent or not, recomputes the row from all entries held
- *       for it ({@link ColumnMerge});</li>
+ *   <li>{@code merge} (the default) and {@code timestamp} recompute the row from every entry held for it,
+ *       causality first ({@link ColumnMerge}); {@code manual} keeps the row and waits for a person;
+ *       {@code local}/{@code remote} log a RESOLUTION entry with the chosen row, its base covering both;</li>
+ *   <li>a UNIQUE clash, a row left without its parent, and two inserts under one SQLite-assigned key are
+ *       pending conflicts of their own kind ({@link ConflictKind}), whatever the policy;</li>
  *   <li>an incoming RESOLUTION whose base covers a pending conflict here closes it.</li>
  * </ul>
  * A person resolves or ignores pending conflicts with {@link #resolve}, {@link #resolveWith} and
- * {@link #ignore}; a resolution is written and logged as a RESOLUTION entry of this device.
+ * {@link #ignore}; a resolution is written and logged as a RESOLUTION entry of this device, and held entries
+ * it may release are retried.
  */
 @Service
 public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListener {
@@ -63,8 +64,6 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
     private final TransactionTemplate tx;
     private final Clock clock;
     private final ConflictMetrics metrics;
-    /** Verdicts that write a resolution once their entry is stored; filled by decide, drained by stored. */
-    private final Map<EntryRef, Verdict> awaitingResolution = new ConcurrentHashMap<>();
 
     public ConflictResolver(ConflictSettings settings, ConflictRepository conflicts, ChangeTracker tracker,
             RemoteChangeApplier applier, TrackedTables tables, TransactionTemplate tx) {
@@ -85,47 +84,115 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
     }
 
     @Override
-    public Decision decide(ChangeEntry remote, RowState local, String localData) {
+    public Settled decide(ChangeEntry remote, RowState local, Map<String, Object> localRow, RowAccess rows) {
         ConflictPolicy policy = settings.policyFor(remote.table());
         WriteClock localClock = new WriteClock(local.hlc(), local.origin());
-        if (sameRow(localData, remote.data())) {
-            // Both sides wrote the same row (or both deleted it): nothing to settle or to ask a person. The row
-            // names the later write, as under timestamp, so every device ends with the same state.
-            return WriteClock.of(remote).isAfter(localClock) ? Decision.TAKE_REMOTE : Decision.KEEP_LOCAL;
-        }
         Verdict verdict = Settlement.settle(policy, localClock, kindOf(local), remote);
-        Instant now = clock.instant();
-        Conflict conflict = conflicts.insert(new Conflict(0, remote.table(), remote.recordId(), verdict.status(), policy,
-                new Conflict.Side(localData, local.vector(), local.origin(), local.hlc(),
-                        local.origin() + "#" + local.version()),
-                new Conflict.Side(remote.data(), remote.vector(), remote.origin(), remote.hlc(), EntryRef.of(remote).toString()),
-                verdict.resolution(), now, verdict.status() == ConflictStatus.PENDING ? null : now));
-        log.info("conflict {} on {}/{}: local {} vs remote {} ({}), policy {}: {}", conflict.id(), remote.table(),
-                remote.recordId(), conflict.local().entry(), conflict.remote().entry(), remote.operation(),
-                policy.name().toLowerCase(java.util.Locale.ROOT),
-                verdict.status() == ConflictStatus.PENDING ? "pending" : verdict.resolution());
-        metrics.settled(policy, verdict);
-        if (verdict.writesResolution()) {
-            awaitingResolution.put(EntryRef.of(remote), verdict);
+        String localData = localRow == null ? null : SqlValues.encodeRow(localRow);
+        Conflict.Side localSide = new Conflict.Side(localData, local.vector(), local.origin(), local.hlc(),
+                local.origin() + "#" + local.version());
+        if (verdict.outcome() == Outcome.MERGE) {
+            FollowUp record = r -> record(ConflictKind.EDIT, remote, policy, verdict.status(), verdict.resolution(),
+                    localSide, Decision.RECOMPUTE);
+            return new Settled(Decision.RECOMPUTE, record.andThen(r -> recompute(remote, r, true)));
         }
-        return verdict.outcome() == Outcome.TAKE_REMOTE ? Decision.TAKE_REMOTE : Decision.KEEP_LOCAL;
+        if (verdict.writesResolution()) {
+            boolean takeRemote = verdict.outcome() == Outcome.TAKE_REMOTE;
+            FollowUp record = r -> record(ConflictKind.EDIT, remote, policy, verdict.status(), verdict.resolution(),
+                    localSide, takeRemote ? Decision.TAKE_REMOTE : Decision.KEEP_LOCAL);
+            return new Settled(takeRemote ? Decision.TAKE_REMOTE : Decision.KEEP_LOCAL,
+                    record.andThen(r -> writeResolution(remote, takeRemote ? remote.data() : localData)));
+        }
+        if (verdict.status() == ConflictStatus.PENDING) {
+            return new Settled(Decision.KEEP_LOCAL,
+                    r -> record(ConflictKind.EDIT, remote, policy, verdict.status(), null, localSide, Decision.KEEP_LOCAL));
+        }
+        // Later wins, causality first: the latest write that no other write of the row covers, which may be
+        // neither side when the row's value was itself replaced by a write that is not here yet.
+        ColumnMerge.Merged latest = ColumnMerge.latest(rows.entries(remote.table(), remote.recordId()));
+        ChangeEntry winner = latest == null ? remote : latest.top();
+        Decision d = winner.equals(remote) ? Decision.TAKE_REMOTE
+                : winner.origin().equals(local.origin()) && winner.version() == local.version()
+                        ? Decision.KEEP_LOCAL : Decision.RECOMPUTE;
+        String prefix = verdict.resolution().startsWith("timestamp: concurrent resolutions")
+                ? "timestamp: concurrent resolutions, " : "timestamp: ";
+        String resolution = prefix + switch (d) {
+            case TAKE_REMOTE -> "remote is later";
+            case KEEP_LOCAL -> "local is later";
+            default -> EntryRef.of(winner) + " is the latest write neither side covers";
+        };
+        FollowUp record = r -> record(ConflictKind.EDIT, remote, policy, verdict.status(), resolution, localSide, d);
+        return new Settled(d, d == Decision.RECOMPUTE ? record.andThen(r -> recompute(remote, r, false)) : record);
+    }
+
+    @Override
+    public Settled collided(ChangeEntry remote, RowState local, Map<String, Object> localRow, RowAccess rows) {
+        Conflict.Side localSide = new Conflict.Side(SqlValues.encodeRow(localRow), local.vector(), local.origin(),
+                local.hlc(), local.origin() + "#" + local.version());
+        return new Settled(Decision.KEEP_LOCAL, r -> record(ConflictKind.KEY_COLLISION, remote,
+                settings.policyFor(remote.table()), ConflictStatus.PENDING, null, localSide, Decision.KEEP_LOCAL));
+    }
+
+    @Override
+    public void clashed(ChangeEntry remote, String localRecordId, Map<String, Object> localRow, RowAccess rows) {
+        if (!conflicts.pending(ConflictKind.UNIQUE, remote.table(), "\u0000", EntryRef.of(remote).toString()).isEmpty()) {
+            return; // recorded when it was first held
+        }
+        RowState state = rows.state(remote.table(), localRecordId).orElse(null);
+        Conflict.Side localSide = state == null
+                ? new Conflict.Side(SqlValues.encodeRow(localRow), VersionVector.EMPTY, "", 0, null)
+                : new Conflict.Side(SqlValues.encodeRow(localRow), state.vector(), state.origin(), state.hlc(),
+                        state.origin() + "#" + state.version());
+        record(ConflictKind.UNIQUE, remote, settings.policyFor(remote.table()), ConflictStatus.PENDING, null, localSide,
+                Decision.KEEP_LOCAL);
+    }
+
+    @Override
+    public void orphaned(String table, String recordId, Map<String, Object> child, String parentTable, RowAccess rows) {
+        if (!conflicts.pending(ConflictKind.ORPHAN, table, recordId, "\u0000").isEmpty()) {
+            return;
+        }
+        RowState state = rows.state(table, recordId).orElse(null);
+        VersionVector vector = state == null ? VersionVector.EMPTY : state.vector();
+        String origin = state == null ? "" : state.origin();
+        long hlc = state == null ? 0 : state.hlc();
+        String entry = state == null ? null : state.origin() + "#" + state.version();
+        Instant now = clock.instant();
+        Conflict c = conflicts.insert(new Conflict(0, table, recordId, ConflictStatus.PENDING,
+                settings.policyFor(table), new Conflict.Side(SqlValues.encodeRow(child), vector, origin, hlc, entry),
+                new Conflict.Side(null, VersionVector.EMPTY, parentTable, 0, null), null, now, null, ConflictKind.ORPHAN));
+        log.info("conflict {} on {}/{}: the row points at a row of {} that another device deleted; pending",
+                c.id(), table, recordId, parentTable);
     }
 
     @Override
     public void stored(ChangeEntry entry, ApplyOutcome.Result result, RowAccess rows) {
-        Verdict verdict = awaitingResolution.remove(EntryRef.of(entry));
-        if (result != ApplyOutcome.Result.CONFLICT) {
-            verdict = null; // left over from a batch that rolled back after decide; this arrival is not a conflict
-        }
-        if (settings.policyFor(entry.table()) == ConflictPolicy.MERGE) {
-            remerge(entry, rows);
-        }
-        if (verdict != null) {
-            writeResolution(entry, verdict, rows);
-        }
         if (entry.kind() == Kind.RESOLUTION) {
             closeCoveredBy(entry, "resolved on device " + entry.origin() + " by " + EntryRef.of(entry));
         }
+    }
+
+    @Override
+    public void released(ChangeEntry entry, ApplyOutcome.Result result, RowAccess rows) {
+        for (Conflict c : conflicts.pending(ConflictKind.UNIQUE, entry.table(), "\u0000", EntryRef.of(entry).toString())) {
+            conflicts.close(c.id(), ConflictStatus.RESOLVED, "the clash is gone: " + EntryRef.of(entry) + " applied",
+                    clock.instant());
+            log.info("conflict {} on {}/{}: the UNIQUE clash is gone, {} applied", c.id(), c.table(), c.recordId(),
+                    EntryRef.of(entry));
+        }
+    }
+
+    /** Records a conflict and counts it (once its transaction commits); {@code decision} is the row's outcome. */
+    private void record(ConflictKind kind, ChangeEntry remote, ConflictPolicy policy, ConflictStatus status,
+            String resolution, Conflict.Side localSide, Decision decision) {
+        Instant now = clock.instant();
+        Conflict conflict = conflicts.insert(new Conflict(0, remote.table(), remote.recordId(), status, policy, localSide,
+                new Conflict.Side(remote.data(), remote.vector(), remote.origin(), remote.hlc(), EntryRef.of(remote).toString()),
+                resolution, now, status == ConflictStatus.PENDING ? null : now, kind));
+        log.info("conflict {} ({}) on {}/{}: local {} vs remote {} ({}), policy {}: {}", conflict.id(), kind.dbValue(),
+                remote.table(), remote.recordId(), localSide.entry(), conflict.remote().entry(), remote.operation(),
+                policy.name().toLowerCase(java.util.Locale.ROOT), status == ConflictStatus.PENDING ? "pending" : resolution);
+        metrics.settled(policy, status, decision);
     }
 
     /**
@@ -135,15 +202,43 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
      * @throws ConflictNotPendingException if it is resolved or ignored already
      */
     public Conflict resolve(long id, ResolutionStrategy strategy) {
-        return tx.execute(status -> {
+        Conflict settled = tx.execute(status -> {
             Conflict c = pending(id);
-            Conflict.Side side = switch (strategy) {
-                case LOCAL -> c.local();
-                case REMOTE -> c.remote();
-                case TIMESTAMP -> c.remote().clock().isAfter(c.local().clock()) ? c.remote() : c.local();
+            String how = "manual: " + strategy.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            boolean remoteSide = switch (strategy) {
+                case LOCAL -> false;
+                case REMOTE -> true;
+                case TIMESTAMP -> c.remote().clock().isAfter(c.local().clock());
+                case KEEP_BOTH -> {
+                    if (c.kind() != ConflictKind.KEY_COLLISION) {
+                        throw new IllegalArgumentException("keep-both settles only a key-collision conflict");
+                    }
+                    yield false;
+                }
             };
-            return settleByHand(c, side.data(), "manual: " + strategy.name().toLowerCase(java.util.Locale.ROOT));
+            return switch (c.kind()) {
+                case EDIT -> settleByHand(c, remoteSide ? c.remote().data() : c.local().data(), how);
+                case KEY_COLLISION -> {
+                    if (strategy == ResolutionStrategy.KEEP_BOTH) {
+                        ChangeEntry copy = reinsertUnderNewKey(c);
+                        how = how + ", the remote row is now " + c.table() + "/" + copy.recordId();
+                    }
+                    yield settleByHand(c, remoteSide ? c.remote().data() : c.local().data(), how);
+                }
+                case UNIQUE -> {
+                    // Keep one of the two rows: delete the other, by a resolution that covers what it replaces.
+                    if (remoteSide) {
+                        String localKey = keyOf(c.table(), c.local().data());
+                        yield settleRow(c, c.table(), localKey, null, how);
+                    }
+                    applier.cover(c.table(), c.recordId(), c.remote().version());
+                    yield settleRow(c, c.table(), c.recordId(), null, how);
+                }
+                case ORPHAN -> remoteSide ? settleByHand(c, null, how) : closeWithoutWriting(c, how);
+            };
         });
+        applier.retryHeld(false); // a settled clash or collision may let held entries apply
+        return settled;
     }
 
     /**
@@ -193,8 +288,34 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
     }
 
     private Conflict settleByHand(Conflict c, String data, String resolution) {
+        return settleRow(c, c.table(), c.recordId(), data, resolution);
+    }
+
+    private Conflict closeWithoutWriting(Conflict c, String resolution) {
+        conflicts.close(c.id(), ConflictStatus.RESOLVED, resolution, clock.instant());
+        log.info("conflict {} on {}/{} resolved by hand: {}", c.id(), c.table(), c.recordId(), resolution);
+        return conflicts.findById(c.id()).orElseThrow();
+    }
+
+    /** The remote row of a key collision inserted again under the next key SQLite would assign here. */
+    private ChangeEntry reinsertUnderNewKey(Conflict c) {
+        List<String> key = tables.primaryKey(c.table());
+        Map<String, Object> row = SqlValues.decodeRow(c.remote().data());
+        long next = applier.nextRowid(c.table());
+        row.put(key.get(0), next);
+        return applier.writeLocal(new RowChange(c.table(), SqlValues.encodeKey(List.of(next)), Operation.INSERT,
+                Kind.EDIT, SqlValues.encodeRow(row), null));
+    }
+
+    /** The record id of the row {@code data} holds. */
+    private String keyOf(String table, String data) {
+        Map<String, Object> row = SqlValues.decodeRow(data);
+        return SqlValues.encodeKey(tables.primaryKey(table).stream().map(row::get).toList());
+    }
+
+    private Conflict settleRow(Conflict c, String table, String recordId, String data, String resolution) {
         Operation op = data == null ? Operation.DELETE : Operation.UPDATE;
-        ChangeEntry entry = applier.writeLocal(new RowChange(c.table(), c.recordId(), op, Kind.RESOLUTION, data, null));
+        ChangeEntry entry = applier.writeLocal(new RowChange(table, recordId, op, Kind.RESOLUTION, data, null));
         conflicts.close(c.id(), ConflictStatus.RESOLVED, resolution + " (" + EntryRef.of(entry) + ")", clock.instant());
         log.info("conflict {} on {}/{} resolved by hand: {}, logged as {}", c.id(), c.table(), c.recordId(), resolution,
                 EntryRef.of(entry));
@@ -204,25 +325,27 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
     }
 
     /** After a conflict under local/remote: log the chosen row as a resolution whose base covers both sides. */
-    private void writeResolution(ChangeEntry entry, Verdict verdict, RowAccess rows) {
-        String data = verdict.outcome() == Outcome.TAKE_REMOTE ? entry.data()
-                : rows.read(entry.table(), entry.recordId()).orElse(null);
+    private void writeResolution(ChangeEntry entry, String data) {
         Operation op = data == null ? Operation.DELETE : Operation.UPDATE;
         ChangeEntry resolution = tracker.log(new RowChange(entry.table(), entry.recordId(), op, Kind.RESOLUTION, data, null));
         log.debug("logged resolution {} for {}/{}", EntryRef.of(resolution), entry.table(), entry.recordId());
     }
 
-    /** Under merge: the row becomes the column merge of every entry held for it; its vector the merge of all. */
-    private void remerge(ChangeEntry entry, RowAccess rows) {
-        ColumnMerge.Merged merged = ColumnMerge.merge(rows.entries(entry.table(), entry.recordId()));
+    /**
+     * The row becomes the result of every entry held for it (column by column under merge, the latest
+     * uncovered write under timestamp); its vector the merge of all.
+     */
+    private void recompute(ChangeEntry entry, RowAccess rows, boolean byColumn) {
+        List<ChangeEntry> all = rows.entries(entry.table(), entry.recordId());
+        ColumnMerge.Merged merged = byColumn ? ColumnMerge.merge(all) : ColumnMerge.latest(all);
         if (merged == null) {
-            return; // nothing readable to merge: the applier's decision stands
+            return; // nothing readable to merge: the row stays
         }
         VersionVector vector = rows.state(entry.table(), entry.recordId()).map(RowState::vector)
                 .orElse(VersionVector.EMPTY).merge(entry.vector());
         ChangeEntry top = merged.top();
         rows.write(new RowState(entry.table(), entry.recordId(), vector, top.origin(), top.version(), top.hlc(),
-                merged.deleted(), merged.columnClocksJson(), null), merged.data());
+                merged.deleted(), byColumn ? merged.columnClocksJson() : null, null), merged.data());
     }
 
     private void closeCoveredBy(ChangeEntry resolution, String why) {
@@ -243,65 +366,62 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
 
     /** A hand-written row made whole: known columns only, the conflict's key, missing columns filled in. */
     private String completeRow(Conflict c, String row) {
-        JsonNode given;
+        Map<String, Object> given;
         try {
-            given = JSON.readTree(row);
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException("data is not JSON: " + e.getOriginalMessage());
-        }
-        if (!(given instanceof ObjectNode object)) {
-            throw new IllegalArgumentException("data must be a JSON object of column to value");
+            given = SqlValues.decodeRow(row);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("not JSON") ? "data is " + e.getMessage()
+                    : "data must be a JSON object of column to value");
         }
         List<String> columns = tables.columns(c.table());
         if (columns.isEmpty()) {
             throw new IllegalArgumentException("table " + c.table() + " is not tracked on this device");
         }
-        for (String name : object.propertyNames()) {
+        for (String name : given.keySet()) {
             if (!columns.contains(name)) {
                 throw new IllegalArgumentException("table " + c.table() + " has no column " + name);
             }
         }
-        Map<String, JsonNode> keys = keyValues(c);
+        Map<String, Object> keys = keyValues(c);
         keys.forEach((k, v) -> {
-            if (object.has(k) && !sameValue(object.get(k), v)) {
+            if (given.containsKey(k) && !sameValue(given.get(k), v)) {
                 throw new IllegalArgumentException("data names another row: " + k + " must be " + v);
             }
         });
-        JsonNode fill = c.local().data() != null ? JSON.readTree(c.local().data())
-                : c.remote().data() != null ? JSON.readTree(c.remote().data()) : JSON.createObjectNode();
-        ObjectNode out = JSON.createObjectNode();
+        Map<String, Object> fill = c.local().data() != null ? SqlValues.decodeRow(c.local().data())
+                : c.remote().data() != null ? SqlValues.decodeRow(c.remote().data()) : Map.of();
+        Map<String, Object> out = new LinkedHashMap<>();
         for (String column : columns) {
-            JsonNode v = object.has(column) ? object.get(column) : keys.containsKey(column) ? keys.get(column) : fill.get(column);
-            out.set(column, v == null ? JSON.nullNode() : v);
+            out.put(column, given.containsKey(column) ? given.get(column)
+                    : keys.containsKey(column) ? keys.get(column) : fill.get(column));
         }
-        return JSON.writeValueAsString(out);
+        return SqlValues.encodeRow(out);
     }
 
-    private Map<String, JsonNode> keyValues(Conflict c) {
+    private Map<String, Object> keyValues(Conflict c) {
         List<String> key = tables.primaryKey(c.table());
-        Map<String, JsonNode> out = new LinkedHashMap<>();
+        Map<String, Object> out = new LinkedHashMap<>();
         String source = c.local().data() != null ? c.local().data() : c.remote().data();
         if (source != null) {
-            JsonNode row = JSON.readTree(source);
+            Map<String, Object> row = SqlValues.decodeRow(source);
             key.forEach(k -> out.put(k, row.get(k)));
-        } else if (key.size() == 1) {
-            out.put(key.get(0), JSON.getNodeFactory().textNode(c.recordId()));
+        } else {
+            List<Object> values;
+            try {
+                values = SqlValues.decodeKey(c.recordId());
+            } catch (IllegalArgumentException textKey) {
+                values = List.of(c.recordId()); // a record id from before SqlValues: the key's text
+            }
+            for (int i = 0; i < key.size() && i < values.size(); i++) {
+                out.put(key.get(i), values.get(i));
+            }
         }
         return out;
     }
 
-    private static boolean sameRow(String a, String b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        try {
-            return JSON.readTree(a).equals(JSON.readTree(b));
-        } catch (JacksonException notJson) {
-            return false;
-        }
-    }
-
-    private static boolean sameValue(JsonNode a, JsonNode b) {
-        return a.equals(b) || a.isValueNode() && b.isValueNode() && a.asString().equals(b.asString());
+    /** The same value, or the same text (a person may write 5 for a key stored as '5', or the reverse). */
+    private static boolean sameValue(Object a, Object b) {
+        return SqlValues.same(a, b) || a != null && b != null && !(a instanceof byte[]) && !(b instanceof byte[])
+                && String.valueOf(a).equals(String.valueOf(b));
     }
 }

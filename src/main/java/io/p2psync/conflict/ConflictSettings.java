@@ -7,24 +7,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Conflict settings under {@code p2psync.conflicts.*}.
  *
- * @param defaultPolicy the policy of every table not named in {@code policy}; {@code timestamp} by default
+ * @param defaultPolicy the policy of every table not named in {@code policy}; {@code merge} by default
  * @param policy        per-table policy, e.g. {@code p2psync.conflicts.policy.notes=merge}
  */
 @ConfigurationProperties("p2psync.conflicts")
 public record ConflictSettings(
-        @DefaultValue("timestamp") ConflictPolicy defaultPolicy,
+        @DefaultValue("merge") ConflictPolicy defaultPolicy,
         @DefaultValue Map<String, ConflictPolicy> policy) {
 
     public ConflictSettings {
         if (defaultPolicy == null) {
-            defaultPolicy = ConflictPolicy.TIMESTAMP;
+            defaultPolicy = ConflictPolicy.MERGE;
         }
         policy = policy == null ? Map.of() : Map.copyOf(policy);
     }
 
     /** Every table on the default policy. */
     public static ConflictSettings defaults() {
-        return new ConflictSettings(ConflictPolicy.TIMESTAMP, Map.of());
+        return new ConflictSettings(ConflictPolicy.MERGE, Map.of());
     }
 
     /** The same policy for every table. */

@@ -7,5 +7,10 @@ public enum ResolutionStrategy {
     /** The row as the incoming entry had it. */
     REMOTE,
     /** The side with the later hybrid-clock timestamp (device id breaks ties). */
-    TIMESTAMP
+    TIMESTAMP,
+    /**
+     * Only for a key collision (two devices inserted different rows under one SQLite-assigned key): the
+     * local row keeps the key and the remote row is inserted again under the next key assigned here.
+     */
+    KEEP_BOTH
 }

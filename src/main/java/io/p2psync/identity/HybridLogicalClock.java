@@ -8,17 +8,20 @@ import java.util.function.LongSupplier;
  * plain longs. Every timestamp this clock hands out is greater than every one it handed out or observed
  * before, even when the wall clock goes back or a peer's clock runs ahead.
  *
- * <p>A remote timestamp more than {@link #MAX_DRIFT_MS} ahead of the local wall clock is not followed (a
- * broken or hostile clock must not drag every later timestamp decades ahead or overflow the 48 bits).
+ * <p>Every received timestamp is observed, however far ahead: a change made on top of another must carry a
+ * greater clock than the value it replaced, or "later wins" would undo it on some devices and not on others.
+ * (Conflict rules put causality first anyway; see docs/conflicts.md.) Only a timestamp whose wall part does
+ * not fit the 48 bits is left out, and the clock never moves past the largest timestamp that still does.
  *
- * <p>Thread-safe. Start it from the highest timestamp already stored so it never goes back across restarts.
+ * <p>Thread-safe. Start it from the highest timestamp this device handed out before (its own entries), so
+ * it never goes back across restarts; received entries are observed again as they arrive.
  */
 public final class HybridLogicalClock {
 
     private static final int COUNTER_BITS = 16;
     private static final long COUNTER_MASK = (1L << COUNTER_BITS) - 1;
-    /** How far ahead of the local wall clock a remote timestamp may be and still be followed: one day. */
-    public static final long MAX_DRIFT_MS = 24L * 60 * 60 * 1000;
+    /** The largest timestamp that is still a positive long (wall part below 2^47 ms, some 4,000 years). */
+    static final long MAX = ((1L << 47) - 1) << COUNTER_BITS;
 
     private final LongSupplier wallClock;
     private long last;
@@ -44,15 +47,15 @@ public final class HybridLogicalClock {
 
     /**
      * Takes in a timestamp from another device (receive rule): later {@link #now()} calls answer
-     * timestamps greater than {@code remote}, unless {@code remote} is more than {@link #MAX_DRIFT_MS}
-     * ahead of the local wall clock, in which case it is ignored.
+     * timestamps greater than {@code remote}, however far ahead it is. A negative timestamp or one past
+     * {@link #MAX} (whose wall part would overflow) is left out.
      *
      * @return the new timestamp of this clock
      */
     public synchronized long observe(long remote) {
         long wall = wallClock.getAsLong();
-        boolean believable = remote >= 0 && wallMillis(remote) <= wall + MAX_DRIFT_MS;
-        last = next(pack(wall, 0), believable ? Math.max(last, remote) : last);
+        boolean fits = remote >= 0 && remote <= MAX;
+        last = next(pack(wall, 0), fits ? Math.max(last, remote) : last);
         return last;
     }
 

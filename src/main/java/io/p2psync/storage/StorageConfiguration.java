@@ -50,7 +50,7 @@ class StorageConfiguration {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout(BUSY_TIMEOUT_MS);
-        config.enforceForeignKeys(true);
+        config.enforceForeignKeys(false); // entries from other devices must never cascade or fail here (issue 11)
         config.setTransactionMode(SQLiteConfig.TransactionMode.DEFERRED);
         return config;
     }

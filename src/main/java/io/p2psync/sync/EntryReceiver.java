@@ -2,6 +2,7 @@ package io.p2psync.sync;
 
 import io.p2psync.changes.ApplyOutcome;
 import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.RejectReason;
 import io.p2psync.changes.RemoteChangeApplier;
 import io.p2psync.devices.DeviceRepository;
 import io.p2psync.identity.DeviceIdentity;
@@ -52,7 +53,7 @@ public class EntryReceiver {
      */
     public PushResponse receive(List<ChangeEntry> entries, PeerId from) {
         if (entries.isEmpty()) {
-            return new PushResponse(0, 0, 0, 0, List.of());
+            return new PushResponse(0, 0, 0, 0, 0, List.of());
         }
         Map<String, Boolean> revoked = new HashMap<>();
         List<ChangeEntry> admitted = new ArrayList<>(entries.size());
@@ -60,8 +61,8 @@ public class EntryReceiver {
         for (ChangeEntry e : entries) {
             if (revoked.computeIfAbsent(e.origin(), this::isRevoked)) {
                 metrics.refusedHere(RejectionReason.REVOKED_ORIGIN);
-                rejections.add(new PushResponse.Rejection(e.origin(), e.version(),
-                        RejectionReason.REVOKED_ORIGIN.code() + ": device " + e.origin() + " is revoked here"));
+                rejections.add(new PushResponse.Rejection(e.origin(), e.version(), RejectionReason.REVOKED_ORIGIN,
+                        "device " + e.origin() + " is revoked here"));
             } else {
                 admitted.add(e);
             }
@@ -69,6 +70,7 @@ public class EntryReceiver {
         int accepted = 0;
         int duplicates = 0;
         int conflicts = 0;
+        int held = 0;
         Set<String> delivered = new LinkedHashSet<>();
         for (ApplyOutcome outcome : admitted.isEmpty() ? List.<ApplyOutcome>of() : applier.apply(admitted, from.toString())) {
             switch (outcome.result()) {
@@ -78,11 +80,12 @@ public class EntryReceiver {
                     conflicts++;
                 }
                 case DUPLICATE -> duplicates++;
+                case HELD -> held++;
                 case REJECTED -> {
-                    String reason = RejectionReason.classify(outcome.reason());
-                    metrics.refusedHere(RejectionReason.ofWire(reason));
+                    RejectionReason reason = RejectionReason.of((RejectReason) outcome.reason());
+                    metrics.refusedHere(reason);
                     rejections.add(new PushResponse.Rejection(outcome.entry().origin(), outcome.entry().version(),
-                            reason));
+                            reason, outcome.detail()));
                 }
             }
             if (outcome.accepted()) {
@@ -93,10 +96,14 @@ public class EntryReceiver {
         introduceNewOrigins(delivered, from);
         if (!rejections.isEmpty()) {
             PushResponse.Rejection first = rejections.get(0);
-            log.warn("Refused {} of {} entries delivered by {}; first: {}#{} {}", rejections.size(), entries.size(),
-                    from, first.origin(), first.version(), first.reason());
+            log.warn("Refused {} of {} entries delivered by {}; first: {}#{} {}: {}", rejections.size(), entries.size(),
+                    from, first.origin(), first.version(), first.reason().code(), first.detail());
         }
-        return new PushResponse(accepted, duplicates, conflicts, rejections.size(), rejections);
+        if (held > 0) {
+            log.info("Held {} of {} entries delivered by {}: stored, waiting to apply (GET /sync/held)", held,
+                    entries.size(), from);
+        }
+        return new PushResponse(accepted, duplicates, conflicts, held, rejections.size(), rejections);
     }
 
     private boolean isRevoked(String origin) {

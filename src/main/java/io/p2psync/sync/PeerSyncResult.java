@@ -11,13 +11,15 @@ import java.util.Map;
  * @param pushed entries the peer accepted from this device (conflicts included)
  * @param conflicts entries that raised a conflict, here or at the peer
  * @param rejected entries refused, here or at the peer
+ * @param held entries stored but held (not applied yet), here or at the peer; a hold never stops a round
  * @param refusals the refused entries counted by reason; empty when none were refused
- * @param completed whether the round ran to its end; refusals do not stop a round
+ * @param completed whether the round ran to its end; refusals and holds do not stop a round (the peer
+ *     answered, and asking again would be refused again)
  * @param error why the round stopped early, or, for a completed round with refusals, how many were refused;
  *     null for a completed round without refusals
  * @param millis how long the round took
  */
-public record PeerSyncResult(String peer, int pulled, int pushed, int conflicts, int rejected,
+public record PeerSyncResult(String peer, int pulled, int pushed, int conflicts, int rejected, int held,
                              Map<RejectionReason, Integer> refusals, boolean completed, String error, long millis) {
 
     public PeerSyncResult {

@@ -5,14 +5,17 @@ import java.util.List;
 /**
  * Answer to {@code POST /sync/push}, and what this device reports after receiving a pulled page.
  *
- * @param accepted entries applied (conflicts included)
+ * @param accepted   entries applied (conflicts included)
  * @param duplicates entries the receiver already had
- * @param conflicts entries that were concurrent with the receiver's row and went to conflict resolution
- * @param rejected entries refused, each listed in {@code rejections}; later entries of the same origin in
- *     the batch are refused too
+ * @param conflicts  entries that were concurrent with the receiver's row and went to conflict resolution
+ * @param held       entries stored but not applied to their row yet (see {@code GET /sync/held}); they
+ *                   count as delivered, and never stop later entries of their origin
+ * @param rejected   entries refused, each listed in {@code rejections}; later entries of the same origin in
+ *                   the batch are refused too
  * @param rejections why each refused entry was refused
  */
-public record PushResponse(int accepted, int duplicates, int conflicts, int rejected, List<Rejection> rejections) {
+public record PushResponse(int accepted, int duplicates, int conflicts, int held, int rejected,
+        List<Rejection> rejections) {
 
     public PushResponse {
         rejections = rejections == null ? List.of() : List.copyOf(rejections);
@@ -21,10 +24,9 @@ public record PushResponse(int accepted, int duplicates, int conflicts, int reje
     /**
      * One refused entry.
      *
-     * @param reason a short stable code ({@code bad-hash}, {@code bad-signature}, {@code broken-chain},
-     *     {@code gap}, {@code revoked-origin}, {@code invalid-data}, {@code earlier-entry-rejected}) and,
-     *     after a colon, detail for people
+     * @param reason why, as a stable code ({@code bad-hash}, {@code gap}, ...)
+     * @param detail for people; never parsed
      */
-    public record Rejection(String origin, long version, String reason) {
+    public record Rejection(String origin, long version, RejectionReason reason, String detail) {
     }
 }

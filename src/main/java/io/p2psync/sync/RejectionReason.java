@@ -1,20 +1,22 @@
 package io.p2psync.sync;
 
-import java.util.Locale;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.p2psync.changes.RejectReason;
 
 /**
- * Why an entry was refused. On the wire it travels in {@link PushResponse.Rejection#reason()} as
- * {@code code: detail}; this device reads a peer's answer by that stable code only ({@link #ofWire}), never by
- * the detail.
+ * Why an entry was refused, as the stable code {@link PushResponse.Rejection#reason()} carries on the wire.
+ * Only entries that do not verify (or whose origin is revoked here) are refused; an entry that verifies but
+ * cannot be applied is held, not refused. A peer's answer is read by this code only, never by its detail.
  */
 public enum RejectionReason {
     BAD_HASH("bad-hash"),
     BAD_SIGNATURE("bad-signature"),
     BROKEN_CHAIN("broken-chain"),
+    DIFFERENT_ENTRY("different-entry"),
     GAP("gap"),
     REVOKED_ORIGIN("revoked-origin"),
     EARLIER_REJECTED("earlier-entry-rejected"),
-    INVALID_DATA("invalid-data"),
     /** A code this version does not know (a peer running a newer version sent it). */
     OTHER("other");
 
@@ -25,27 +27,13 @@ public enum RejectionReason {
     }
 
     /** The stable code, as sent on the wire and used as the {@code reason} tag of metrics. */
+    @JsonValue
     public String code() {
         return code;
     }
 
-    /** Prefixes the applier's reason text with its code. */
-    static String classify(String reason) {
-        String text = reason == null ? "" : reason;
-        return of(text).code + ": " + text;
-    }
-
-    /**
-     * The reason of a wire rejection, by the code before its first colon.
-     *
-     * @param wireReason a {@link PushResponse.Rejection#reason()}; null or without a known code gives {@link #OTHER}
-     */
-    public static RejectionReason ofWire(String wireReason) {
-        if (wireReason == null) {
-            return OTHER;
-        }
-        int colon = wireReason.indexOf(':');
-        String code = (colon < 0 ? wireReason : wireReason.substring(0, colon)).trim();
+    @JsonCreator
+    public static RejectionReason fromCode(String code) {
         for (RejectionReason r : values()) {
             if (r.code.equals(code)) {
                 return r;
@@ -54,25 +42,15 @@ public enum RejectionReason {
         return OTHER;
     }
 
-    // The applier still reports its reasons as text; this is the one place that reads them (to be replaced by
-    // a typed reason from the applier).
-    private static RejectionReason of(String text) {
-        String t = text.toLowerCase(Locale.ROOT);
-        if (t.startsWith("an earlier entry")) {
-            return EARLIER_REJECTED;
-        }
-        if (t.startsWith("hash")) {
-            return BAD_HASH;
-        }
-        if (t.startsWith("signature")) {
-            return BAD_SIGNATURE;
-        }
-        if (t.startsWith("prevhash") || t.startsWith("differs")) {
-            return BROKEN_CHAIN;
-        }
-        if (t.startsWith("out of order")) {
-            return GAP;
-        }
-        return INVALID_DATA;
+    /** The wire code of the applier's reason. */
+    static RejectionReason of(RejectReason reason) {
+        return switch (reason) {
+            case BAD_HASH -> BAD_HASH;
+            case BAD_SIGNATURE -> BAD_SIGNATURE;
+            case BROKEN_CHAIN -> BROKEN_CHAIN;
+            case DIFFERENT_ENTRY -> DIFFERENT_ENTRY;
+            case OUT_OF_ORDER -> GAP;
+            case EARLIER_REJECTED -> EARLIER_REJECTED;
+        };
     }
 }

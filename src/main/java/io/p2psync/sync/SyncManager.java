@@ -26,8 +26,9 @@ import org.springframework.stereotype.Service;
 
 /**
  * Runs sync rounds: with one peer, pull every page it has that this device lacks, then push every entry
- * the peer lacks according to the vector it answered. An origin whose entry is refused is left out of the
- * rest of the round (it would be refused again), so one bad entry never stalls the other origins.
+ * the peer lacks according to the vector it answered. An origin whose entry is refused (it does not verify)
+ * is left out of the rest of the round (it would be refused again), so one bad entry never stalls the other
+ * origins. A held entry (stored, not applied yet) counts as delivered and stops nothing.
  */
 @Service
 public class SyncManager implements DisposableBean {
@@ -102,9 +103,9 @@ public class SyncManager implements DisposableBean {
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         PeerSyncResult result = new PeerSyncResult(peer.deviceId().toString(), round.pulled, round.pushed,
-                round.conflicts, round.rejected, round.refusals, completed, error, millis);
-        log.info("Sync with {}: pulled {}, pushed {}, conflicts {}, rejected {} in {} ms{}", peer.deviceId(),
-                round.pulled, round.pushed, round.conflicts, round.rejected, millis,
+                round.conflicts, round.rejected, round.held, round.refusals, completed, error, millis);
+        log.info("Sync with {}: pulled {}, pushed {}, conflicts {}, held {}, rejected {} in {} ms{}", peer.deviceId(),
+                round.pulled, round.pushed, round.conflicts, round.held, round.rejected, millis,
                 error == null ? "" : " (" + error + ")");
         return result;
     }
@@ -131,6 +132,7 @@ public class SyncManager implements DisposableBean {
         private int pushed;
         private int conflicts;
         private int rejected;
+        private int held;
 
         Round(Device peer, RoundObserver observer) {
             this.peer = peer;
@@ -165,9 +167,10 @@ public class SyncManager implements DisposableBean {
                     PushResponse outcome = receiver.receive(page.entries(), peer.deviceId());
                     pulled += outcome.accepted();
                     conflicts += outcome.conflicts();
+                    held += outcome.held();
                     rejected += outcome.rejected();
                     metrics.pulled(peerId, outcome.accepted());
-                    outcome.rejections().forEach(r -> refusals.merge(RejectionReason.ofWire(r.reason()), 1, Integer::sum));
+                    outcome.rejections().forEach(r -> refusals.merge(r.reason(), 1, Integer::sum));
                     observer.pulled(page.entries().size());
                     if (!outcome.rejections().isEmpty()) {
                         outcome.rejections().forEach(r -> blocked.add(r.origin()));
@@ -211,10 +214,11 @@ public class SyncManager implements DisposableBean {
                 PushResponse outcome = client.push(peer.url(), peer.deviceId(), new PushRequest(page));
                 pushed += outcome.accepted();
                 conflicts += outcome.conflicts();
+                held += outcome.held();
                 rejected += outcome.rejected();
                 metrics.pushed(peerId, outcome.accepted());
                 for (PushResponse.Rejection r : outcome.rejections()) {
-                    RejectionReason reason = RejectionReason.ofWire(r.reason());
+                    RejectionReason reason = r.reason();
                     refusals.merge(reason, 1, Integer::sum);
                     metrics.refusedByPeer(reason);
                     blocked.add(r.origin());

@@ -30,6 +30,7 @@ public final class StandaloneDevice implements AutoCloseable {
     private final ChangeTracker tracker;
     private final TrackedTables tables;
     private final RemoteChangeApplier applier;
+    private final HeldEntries held;
     private final StaticListableBeanFactory beans = new StaticListableBeanFactory();
 
     /**
@@ -45,6 +46,7 @@ public final class StandaloneDevice implements AutoCloseable {
         config.setSynchronous(SQLiteConfig.SynchronousMode.OFF);
         config.setBusyTimeout(10_000);
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        config.enforceForeignKeys(false); // as the node's connections: remote entries never cascade
         this.dataSource = new SingleConnectionDataSource("jdbc:sqlite:" + file.toAbsolutePath(), true);
         this.dataSource.setConnectionProperties(config.toProperties());
         boolean migrated = jdbcHasTable(dataSource, "flyway_schema_history");
@@ -59,11 +61,12 @@ public final class StandaloneDevice implements AutoCloseable {
         ChangeLog log = new ChangeLog(jdbc, template);
         RowStates rows = new RowStates(jdbc, template);
         RowWriter writer = new RowWriter(jdbc);
-        this.clock = new HybridLogicalClock(wallClock, log.maxHlc());
+        this.clock = new HybridLogicalClock(wallClock, log.lastHlcOf(identity.deviceId().toString()));
         ChangeSealer sealer = new ChangeSealer(jdbc, log, rows, identity, clock, event -> { });
         this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc));
         this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx).install(tables));
-        this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock,
+        this.held = new HeldEntries(jdbc);
+        this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock, held,
                 beans.getBeanProvider(ConcurrentEditPolicy.class), beans.getBeanProvider(AppliedEntryListener.class));
     }
 
@@ -117,6 +120,10 @@ public final class StandaloneDevice implements AutoCloseable {
 
     public TrackedTables tables() {
         return tables;
+    }
+
+    public HeldEntries held() {
+        return held;
     }
 
     public RemoteChangeApplier applier() {

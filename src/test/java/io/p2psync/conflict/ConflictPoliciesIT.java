@@ -34,6 +34,7 @@ class ConflictPoliciesIT {
     private static final String[] COMMON = {
             "spring.flyway.locations=classpath:db/migration,classpath:db/conflictmigration",
             "p2psync.tables=t_timestamp,t_local,t_remote,t_merge,t_manual",
+            "p2psync.conflicts.policy.t_timestamp=timestamp", // merge is the default now
             "p2psync.conflicts.policy.t_local=local",
             "p2psync.conflicts.policy.t_remote=remote",
             "p2psync.conflicts.policy.t_merge=merge",

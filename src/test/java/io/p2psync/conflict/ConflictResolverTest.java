@@ -65,7 +65,7 @@ class ConflictResolverTest {
 
     @Test
     void timestampKeepsTheLaterEditOnBothDevicesAndRecordsTheConflict() {
-        start(ConflictSettings.defaults());
+        start(ConflictSettings.everywhere(ConflictPolicy.TIMESTAMP));
         concurrentValues();
         exchange();
 
@@ -128,7 +128,7 @@ class ConflictResolverTest {
 
     @Test
     void deleteLaterThanAConcurrentUpdateLeavesATombstoneAndAnOldInsertDoesNotBringItBack() {
-        start(ConflictSettings.defaults());
+        start(ConflictSettings.everywhere(ConflictPolicy.TIMESTAMP));
         a.write(KV, "k", "v0");
         b.pull(a);
         wall.addAndGet(10);
@@ -138,7 +138,7 @@ class ConflictResolverTest {
 
         exchange();
         // the first insert arrives again, as from a relay: it is known, so the row stays deleted
-        Device c = new Device("c", dir.resolve("c.db"), ConflictSettings.defaults(), wall::get);
+        Device c = new Device("c", dir.resolve("c.db"), ConflictSettings.everywhere(ConflictPolicy.TIMESTAMP), wall::get);
         try (c) {
             c.pull(b);
             assertThat(value(c)).isNull();
@@ -198,8 +198,8 @@ class ConflictResolverTest {
     @Test
     void aDeviceThatSawAClockAnHourAheadWritesLaterThanIt() {
         AtomicLong skewed = new AtomicLong(START + 3_600_000);
-        a = new Device("a", dir.resolve("a.db"), ConflictSettings.defaults(), wall::get);
-        b = new Device("b", dir.resolve("b.db"), ConflictSettings.defaults(), skewed::get);
+        a = new Device("a", dir.resolve("a.db"), ConflictSettings.everywhere(ConflictPolicy.TIMESTAMP), wall::get);
+        b = new Device("b", dir.resolve("b.db"), ConflictSettings.everywhere(ConflictPolicy.TIMESTAMP), skewed::get);
         b.write(KV, "k", "from-the-future");
         a.pull(b);
         wall.addAndGet(10);

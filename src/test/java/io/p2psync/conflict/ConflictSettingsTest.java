@@ -17,8 +17,8 @@ class ConflictSettingsTest {
     }
 
     @Test
-    void everyTableIsOnTimestampByDefault() {
-        assertThat(bind(Map.of()).policyFor("kv_store")).isEqualTo(ConflictPolicy.TIMESTAMP);
+    void everyTableIsOnMergeByDefault() {
+        assertThat(bind(Map.of()).policyFor("kv_store")).isEqualTo(ConflictPolicy.MERGE);
     }
 
     @Test

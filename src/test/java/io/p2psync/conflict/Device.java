@@ -16,7 +16,7 @@ final class Device implements AutoCloseable {
     static final String ITEMS = "items";
     static final List<String> SCHEMA = List.of("""
             CREATE TABLE IF NOT EXISTS items (
-                id    INTEGER PRIMARY KEY,
+                id    INT     PRIMARY KEY, -- not a rowid alias: both devices choose ids on purpose
                 title TEXT    NOT NULL,
                 qty   INTEGER NOT NULL DEFAULT 0,
                 note  TEXT)""");

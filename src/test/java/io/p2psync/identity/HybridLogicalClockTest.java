@@ -39,10 +39,17 @@ class HybridLogicalClockTest {
     }
 
     @Test
-    void doesNotFollowARemoteClockMoreThanADayAhead() {
+    void followsARemoteClockDaysAheadSoAChangeMadeOnTopOfItCarriesAGreaterClock() {
+        long days = HybridLogicalClock.pack(wall.get() + 3 * 24 * 3_600_000L, 5);
+        clock.observe(days);
+        assertThat(clock.now()).isGreaterThan(days);
+    }
+
+    @Test
+    void leavesOutOnlyTimestampsWhoseWallPartWouldOverflow() {
         long mine = clock.now();
         clock.observe(Long.MAX_VALUE);
-        clock.observe(HybridLogicalClock.pack(wall.get() + HybridLogicalClock.MAX_DRIFT_MS + 1, 0));
+        clock.observe(-1);
         long next = clock.now();
         assertThat(next).isGreaterThan(mine);
         assertThat(HybridLogicalClock.wallMillis(next)).isEqualTo(wall.get());

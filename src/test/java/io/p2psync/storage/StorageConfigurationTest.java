@@ -32,11 +32,11 @@ class StorageConfigurationTest {
     }
 
     @Test
-    void opensTheFileInTheDataDirWithWalBusyTimeoutAndForeignKeys() throws Exception {
+    void opensTheFileInTheDataDirWithWalBusyTimeoutAndForeignKeysOff() throws Exception {
         try (HikariDataSource ds = dataSource(); Connection c = ds.getConnection()) {
             assertThat(pragma(c, "journal_mode")).isEqualTo("wal");
             assertThat(pragma(c, "busy_timeout")).isEqualTo("10000");
-            assertThat(pragma(c, "foreign_keys")).isEqualTo("1");
+            assertThat(pragma(c, "foreign_keys")).isEqualTo("0"); // remote entries never cascade (issue 11)
             assertThat(pragma(c, "synchronous")).isEqualTo("1"); // NORMAL
         }
         assertThat(dataDir.resolve("nested").resolve("p2psync.db")).exists();

@@ -75,12 +75,12 @@ class SyncManagerTest {
             List<PushResponse.Rejection> rejections = new ArrayList<>();
             for (ChangeEntry e : page) {
                 if (e.origin().equals(bad.peerId().toString())) {
-                    rejections.add(new PushResponse.Rejection(e.origin(), e.version(), "bad-hash: test"));
+                    rejections.add(new PushResponse.Rejection(e.origin(), e.version(), RejectionReason.BAD_HASH, "test"));
                 } else {
                     accepted++;
                 }
             }
-            return new PushResponse(accepted, 0, 0, rejections.size(), rejections);
+            return new PushResponse(accepted, 0, 0, 0, rejections.size(), rejections);
         });
 
         PeerSyncResult result = manager.syncWith(peer);
@@ -88,6 +88,7 @@ class SyncManagerTest {
         assertThat(result.pulled()).isEqualTo(2);
         assertThat(result.rejected()).isEqualTo(2);
         assertThat(result.error()).contains("2 entries refused");
+        assertThat(result.completed()).isTrue(); // refusals alone: the peer answered
         // The page after the refusal was asked for again with the refused origin marked as fully known
         // (the request sent ahead while the first page was applied may or may not have gone out).
         assertThat(asked).anySatisfy(v -> {
@@ -124,7 +125,7 @@ class SyncManagerTest {
             return mine.stream().filter(e -> e.version() > theirs.get(e.origin())).limit(2).toList();
         });
         when(client.push(anyString(), any(), any())).thenAnswer(call ->
-                new PushResponse(((PushRequest) call.getArgument(2)).entries().size(), 0, 0, 0, List.of()));
+                new PushResponse(((PushRequest) call.getArgument(2)).entries().size(), 0, 0, 0, 0, List.of()));
 
         PeerSyncResult result = manager.syncWith(peer);
 

@@ -85,9 +85,9 @@ class ConflictController {
 
     private static ResolutionStrategy strategy(String value) {
         try {
-            return ResolutionStrategy.valueOf(value.toUpperCase(Locale.ROOT));
+            return ResolutionStrategy.valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown strategy '" + value + "': use local, remote or timestamp");
+            throw new IllegalArgumentException("unknown strategy '" + value + "': use local, remote, timestamp or keep-both");
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.Map;
  * are version vectors (device id to version), times ISO-8601.
  */
 record ConflictView(long id, String table, String recordId, String status, String policy, SideView local,
-        SideView remote, String resolution, String createdAt, String resolvedAt) {
+        SideView remote, String resolution, String createdAt, String resolvedAt, String kind) {
 
     /** One side: the row, its version vector, the device that wrote it, its hybrid clock and entry. */
     record SideView(@JsonRawValue String data, Map<String, Long> version, String deviceId, long hlc, String entry) {
@@ -23,6 +23,7 @@ record ConflictView(long id, String table, String recordId, String status, Strin
     static ConflictView of(Conflict c) {
         return new ConflictView(c.id(), c.table(), c.recordId(), c.status().dbValue(),
                 c.policy().name().toLowerCase(Locale.ROOT), SideView.of(c.local()), SideView.of(c.remote()),
-                c.resolution(), c.createdAt().toString(), c.resolvedAt() == null ? null : c.resolvedAt().toString());
+                c.resolution(), c.createdAt().toString(), c.resolvedAt() == null ? null : c.resolvedAt().toString(),
+                c.kind().dbValue());
     }
 }

@@ -1,0 +1,114 @@
+package io.p2psync.changes;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * {@code sync_held}: entries stored but not applied yet, with their typed reasons. The queries are public so
+ * that status, health and metrics can show them; only the applier writes.
+ */
+@Repository
+public class HeldEntries {
+
+    private static final String COLUMNS = "h.origin, h.version, h.table_name, h.record_id, h.reason, h.detail, "
+            + "h.partial, h.held_at, h.tries, h.waiting_on";
+    private static final RowMapper<Stored> STORED = (rs, n) -> new Stored(new HeldEntry(
+            new EntryRef(rs.getString(1), rs.getLong(2)), rs.getString(3), rs.getString(4),
+            HoldReason.fromCode(rs.getString(5)), rs.getString(6), rs.getInt(7) != 0,
+            Instant.ofEpochMilli(rs.getLong(8)), rs.getInt(9)), rs.getString(10));
+
+    /** A hold and what would release it ({@code waiting_on}). */
+    record Stored(HeldEntry held, String waitingOn) {
+    }
+
+    private final JdbcClient jdbc;
+
+    public HeldEntries(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Number of held entries. */
+    public long count() {
+        return jdbc.sql("SELECT COUNT(*) FROM sync_held").query(Long.class).single();
+    }
+
+    /** Number of held entries per reason; reasons with none are left out. */
+    public Map<HoldReason, Long> countsByReason() {
+        Map<HoldReason, Long> counts = new EnumMap<>(HoldReason.class);
+        jdbc.sql("SELECT reason, COUNT(*) FROM sync_held GROUP BY reason")
+                .query((rs, n) -> counts.put(HoldReason.fromCode(rs.getString(1)), rs.getLong(2))).list();
+        return counts;
+    }
+
+    /** Held entries in log order (oldest first), at most {@code limit}. */
+    public List<HeldEntry> list(int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_held h JOIN sync_log l ON l.device_id = h.origin"
+                        + " AND l.version = h.version ORDER BY l.id LIMIT ?")
+                .param(limit).query(STORED).list().stream().map(Stored::held).toList();
+    }
+
+    /** The entry's hold, if it is held. */
+    public Optional<HeldEntry> find(EntryRef entry) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_held h WHERE h.origin = ? AND h.version = ?")
+                .params(entry.origin(), entry.version()).query(STORED).optional().map(Stored::held);
+    }
+
+    boolean any() {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_held)").query(Boolean.class).single();
+    }
+
+    /** True if an entry of the row is held whole (not partially applied): later entries must wait. */
+    boolean blocks(String table, String recordId) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_held WHERE table_name = ? AND record_id = ? AND partial = 0)")
+                .params(table, recordId).query(Boolean.class).single();
+    }
+
+    /** Holds to retry, in log order, with their entries; {@code schemaToo} includes schema reasons. */
+    List<Stored> toRetry(boolean schemaToo, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_held h JOIN sync_log l ON l.device_id = h.origin"
+                        + " AND l.version = h.version"
+                        + (schemaToo ? "" : " WHERE h.reason NOT IN ('missing-table', 'missing-column')")
+                        + " ORDER BY l.id LIMIT ?")
+                .param(limit).query(STORED).list();
+    }
+
+    /** The entries of the row held whole (not partially applied). */
+    List<EntryRef> wholeHoldsOf(String table, String recordId) {
+        return jdbc.sql("SELECT origin, version FROM sync_held WHERE table_name = ? AND record_id = ? AND partial = 0")
+                .params(table, recordId).query((rs, n) -> new EntryRef(rs.getString(1), rs.getLong(2))).list();
+    }
+
+    /** Rows (table, NUL, record id) with an entry held whole for a missing table. */
+    java.util.Set<String> rowsWaitingForSchema() {
+        return new java.util.HashSet<>(jdbc.sql("SELECT table_name || char(0) || record_id FROM sync_held"
+                + " WHERE partial = 0 AND reason = 'missing-table'").query(String.class).list());
+    }
+
+    /** Holds an entry, or changes the reason it is held for (counting a try). */
+    void hold(ChangeEntry e, HoldReason reason, String detail, String waitingOn, boolean partial, long now) {
+        jdbc.sql("""
+                        INSERT INTO sync_held (origin, version, table_name, record_id, reason, detail, waiting_on, partial,
+                          held_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (origin, version) DO UPDATE SET reason = excluded.reason, detail = excluded.detail,
+                          waiting_on = excluded.waiting_on, partial = excluded.partial, tries = tries + 1""")
+                .params(e.origin(), e.version(), e.table(), e.recordId(), reason.code(), detail, waitingOn,
+                        partial ? 1 : 0, now)
+                .update();
+    }
+
+    void release(EntryRef entry) {
+        jdbc.sql("DELETE FROM sync_held WHERE origin = ? AND version = ?").params(entry.origin(), entry.version()).update();
+    }
+
+    /** True if the entry is held. */
+    boolean isHeld(String origin, long version) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_held WHERE origin = ? AND version = ?)")
+                .params(origin, version).query(Boolean.class).single();
+    }
+}

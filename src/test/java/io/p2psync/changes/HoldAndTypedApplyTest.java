@@ -1,0 +1,189 @@
+package io.p2psync.changes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.p2psync.changes.ApplyOutcome.Result;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Applying entries with exact types, and holding (never refusing) entries that verify but cannot be written
+ * here: issue 11 (typed keys, schema changes) and issue 12 (hold, never stall), on real SQLite files.
+ */
+class HoldAndTypedApplyTest {
+
+    @TempDir
+    Path dir;
+
+    private StandaloneDevice here;
+    private final RemoteDevice bob = new RemoteDevice();
+    private long hlc = 1L << 40;
+
+    private StandaloneDevice device(List<String> tables, String... schema) {
+        here = new StandaloneDevice(dir.resolve("here.db"), tables, System::currentTimeMillis, List.of(schema));
+        return here;
+    }
+
+    @AfterEach
+    void close() {
+        if (here != null) {
+            here.close();
+        }
+    }
+
+    private ChangeEntry next(RowChange change, VersionVector base) {
+        hlc += 1 << 16;
+        return bob.next(change, base, hlc);
+    }
+
+    private static RowChange insert(String table, List<?> key, Map<String, ?> row) {
+        return new RowChange(table, SqlValues.encodeKey(key), Operation.INSERT, Kind.EDIT, SqlValues.encodeRow(row), null);
+    }
+
+    private static RowChange update(String table, List<?> key, Map<String, ?> row, String changed) {
+        return new RowChange(table, SqlValues.encodeKey(key), Operation.UPDATE, Kind.EDIT, SqlValues.encodeRow(row), changed);
+    }
+
+    private List<Map<String, Object>> rows(String sql) {
+        return here.jdbc().sql(sql).query().listOfRows();
+    }
+
+    @Test
+    void deletesTheRowWhoseKeyIsTheInteger5AndNotTheText5() {
+        device(List.of("untyped"), "CREATE TABLE untyped (k PRIMARY KEY, v)");
+        ChangeEntry int5 = next(insert("untyped", List.of(5L), Map.of("k", 5L, "v", "integer")), VersionVector.EMPTY);
+        ChangeEntry text5 = next(insert("untyped", List.of("5"), Map.of("k", "5", "v", "text")), VersionVector.EMPTY);
+        ChangeEntry delete = next(new RowChange("untyped", SqlValues.encodeKey(List.of(5L)), Operation.DELETE, Kind.EDIT,
+                null, null), int5.vector());
+
+        assertThat(here.applier().apply(List.of(int5, text5, delete), bob.id())).extracting(ApplyOutcome::result)
+                .containsExactly(Result.APPLIED, Result.APPLIED, Result.APPLIED);
+
+        assertThat(rows("SELECT typeof(k) AS t, v FROM untyped")).containsExactly(Map.of("t", "text", "v", "text"));
+    }
+
+    @Test
+    void storesEveryValueBitForBitAndRecordsTheHashesOfTheRowAsWritten() {
+        device(List.of("vals"), "CREATE TABLE vals (id TEXT PRIMARY KEY, r REAL, i, b, n)");
+        Map<String, Object> row = new java.util.LinkedHashMap<>();
+        row.put("id", "a");
+        row.put("r", 0.1 + 0.2);
+        row.put("i", Long.MIN_VALUE);
+        row.put("b", new byte[] {0, -1, 7});
+        row.put("n", null);
+        here.applier().apply(List.of(next(insert("vals", List.of("a"), row), VersionVector.EMPTY)), bob.id());
+
+        Map<String, Object> stored = rows("SELECT r, i, b, n FROM vals").get(0);
+        assertThat(Double.doubleToRawLongBits((Double) stored.get("r"))).isEqualTo(Double.doubleToRawLongBits(0.1 + 0.2));
+        assertThat(((Number) stored.get("i")).longValue()).isEqualTo(Long.MIN_VALUE);
+        assertThat((byte[]) stored.get("b")).containsExactly(0, -1, 7);
+        String hashes = here.jdbc().sql("SELECT column_hashes FROM sync_row_state WHERE table_name = 'vals'")
+                .query(String.class).single();
+        assertThat(hashes).isEqualTo(RowHashes.of(row));
+    }
+
+    @Test
+    void holdsAnEntryTheTableRefusesWhileLaterEntriesOfTheOriginApplyAndLaterEntriesOfTheRowWait() {
+        device(List.of("notes"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL)");
+        ChangeEntry bad = next(insert("notes", List.of("n1"), nullTitle("n1")), VersionVector.EMPTY);
+        ChangeEntry other = next(insert("notes", List.of("n2"), Map.of("id", "n2", "title", "fine")), VersionVector.EMPTY);
+
+        List<ApplyOutcome> out = here.applier().apply(List.of(bad, other), bob.id());
+
+        assertThat(out).extracting(ApplyOutcome::result).containsExactly(Result.HELD, Result.APPLIED);
+        assertThat(out.get(0).reason()).isEqualTo(HoldReason.NOT_NULL);
+        assertThat(here.held().countsByReason()).containsExactly(Map.entry(HoldReason.NOT_NULL, 1L));
+        assertThat(here.tracker().versionVector().get(bob.id())).isEqualTo(2); // stored: the chain goes on
+
+        // A later entry of the held row, concurrent with it, waits behind it ...
+        ChangeEntry sameRowConcurrent = next(insert("notes", List.of("n1"), Map.of("id", "n1", "title", "x")),
+                VersionVector.EMPTY.with("someone", 1));
+        assertThat(here.applier().apply(List.of(sameRowConcurrent), bob.id()).get(0).reason())
+                .isEqualTo(HoldReason.WAITING_BEHIND);
+        assertThat(rows("SELECT id FROM notes ORDER BY id")).containsExactly(Map.of("id", "n2"));
+
+        // ... and an edit made on top of the held one replaces it: both held ones are done, the row applies.
+        ChangeEntry fix = next(update("notes", List.of("n1"), Map.of("id", "n1", "title", "fixed"), "[\"title\"]"),
+                bad.vector().merge(sameRowConcurrent.vector()));
+        here.applier().apply(List.of(fix), bob.id());
+
+        assertThat(rows("SELECT id, title FROM notes ORDER BY id"))
+                .containsExactly(Map.of("id", "n1", "title", "fixed"), Map.of("id", "n2", "title", "fine"));
+        assertThat(here.held().count()).isZero();
+    }
+
+    @Test
+    void aFailedWriteLeavesNothingOfItsEntryBehind() {
+        device(List.of("notes"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL)");
+        ChangeEntry bad = next(insert("notes", List.of("n1"), nullTitle("n1")), VersionVector.EMPTY);
+        here.applier().apply(List.of(bad), bob.id());
+        assertThat(rows("SELECT * FROM notes")).isEmpty();
+        assertThat(rows("SELECT * FROM sync_row_state WHERE table_name = 'notes'")).isEmpty();
+        assertThat(here.jdbc().sql("SELECT applying FROM sync_apply_guard").query(Integer.class).single()).isZero();
+    }
+
+    @Test
+    void holdsAnEntryForATableNotTrackedHereAndKeepsItsChain() {
+        device(List.of());
+        ChangeEntry e = next(insert("elsewhere", List.of(1L), Map.of("id", 1L)), VersionVector.EMPTY);
+        ChangeEntry kv = next(insert("kv_store", List.of("k"), Map.of("key", "k", "value", "v", "timestamp", "t")),
+                VersionVector.EMPTY);
+
+        List<ApplyOutcome> out = here.applier().apply(List.of(e, kv), bob.id());
+
+        assertThat(out).extracting(ApplyOutcome::result).containsExactly(Result.HELD, Result.APPLIED);
+        assertThat(out.get(0).reason()).isEqualTo(HoldReason.MISSING_TABLE);
+        assertThat(here.held().list(10)).singleElement().satisfies(h -> assertThat(h.entry()).isEqualTo(EntryRef.of(e)));
+        assertThat(here.applier().retryHeld(true)).isZero(); // still not tracked: stays held
+    }
+
+    @Test
+    void appliesTheColumnsItHasAndTheMissingColumnsValueOnceTheSchemaHasIt() {
+        device(List.of("notes"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT)");
+        ChangeEntry e = next(insert("notes", List.of("n1"), Map.of("id", "n1", "title", "t", "rating", 4L)),
+                VersionVector.EMPTY);
+
+        ApplyOutcome out = here.applier().apply(List.of(e), bob.id()).get(0);
+
+        assertThat(out.result()).isEqualTo(Result.APPLIED);
+        assertThat(rows("SELECT id, title FROM notes")).containsExactly(Map.of("id", "n1", "title", "t"));
+        assertThat(here.held().find(EntryRef.of(e))).hasValueSatisfying(h -> {
+            assertThat(h.reason()).isEqualTo(HoldReason.MISSING_COLUMN);
+            assertThat(h.partial()).isTrue();
+        });
+
+        here.jdbc().sql("ALTER TABLE notes ADD COLUMN rating INTEGER").update();
+        here.applier().schemaChanged(new SchemaChanged(Set.of("notes")));
+
+        assertThat(rows("SELECT rating FROM notes")).containsExactly(Map.of("rating", 4));
+        assertThat(here.held().count()).isZero();
+    }
+
+    @Test
+    void aLaterWriteOfTheMissingColumnWinsOverTheHeldValue() {
+        device(List.of("notes"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT)");
+        ChangeEntry first = next(insert("notes", List.of("n1"), Map.of("id", "n1", "title", "t", "rating", 4L)),
+                VersionVector.EMPTY);
+        ChangeEntry second = next(update("notes", List.of("n1"), Map.of("id", "n1", "title", "t", "rating", 5L),
+                "[\"rating\"]"), first.vector());
+        here.applier().apply(List.of(first, second), bob.id());
+
+        here.jdbc().sql("ALTER TABLE notes ADD COLUMN rating INTEGER").update();
+        here.applier().schemaChanged(new SchemaChanged(Set.of("notes")));
+
+        assertThat(rows("SELECT rating FROM notes")).containsExactly(Map.of("rating", 5));
+        assertThat(here.held().count()).isZero();
+    }
+
+    private static Map<String, Object> nullTitle(String id) {
+        Map<String, Object> row = new java.util.LinkedHashMap<>();
+        row.put("id", id);
+        row.put("title", null);
+        return row;
+    }
+}
