@@ -38,6 +38,21 @@ public class HeldEntries {
         return jdbc.sql("SELECT COUNT(*) FROM sync_held").query(Long.class).single();
     }
 
+    /** Number of held entries that {@code deviceId} delivered here (its {@code sync_log.received_from}). */
+    public long countDeliveredBy(String deviceId) {
+        return jdbc.sql("""
+                        SELECT COUNT(*) FROM sync_held h
+                          JOIN sync_log l ON l.device_id = h.origin AND l.version = h.version
+                         WHERE l.received_from = ?""")
+                .param(deviceId).query(Long.class).single();
+    }
+
+    /** When the longest-held entry was held; empty when none is. */
+    public Optional<java.time.Instant> oldestHeldAt() {
+        Long ms = jdbc.sql("SELECT MIN(held_at) FROM sync_held").query(Long.class).single();
+        return Optional.ofNullable(ms).map(java.time.Instant::ofEpochMilli);
+    }
+
     /** Number of held entries per reason; reasons with none are left out. */
     public Map<HoldReason, Long> countsByReason() {
         Map<HoldReason, Long> counts = new EnumMap<>(HoldReason.class);

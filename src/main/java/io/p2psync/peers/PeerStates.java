@@ -23,11 +23,11 @@ public class PeerStates {
     private final PeerProgressRecords progress;
     private final ChangeTracker changes;
     private final RunningRounds rounds;
-    private final HeldEntries held;
+    private final HeldCounts held;
 
     PeerStates(PeerDirectory directory, PeerHealth health, PeerGuards guards, CatchUpScheduler scheduler,
                PeerProgressRecords progress, ChangeTracker changes, RunningRounds rounds,
-               ObjectProvider<HeldEntries> held) {
+               ObjectProvider<HeldCounts> held) {
         this.directory = directory;
         this.health = health;
         this.guards = guards;
@@ -35,7 +35,7 @@ public class PeerStates {
         this.progress = progress;
         this.changes = changes;
         this.rounds = rounds;
-        this.held = held.getIfAvailable(() -> HeldEntries.NONE);
+        this.held = held.getIfAvailable(() -> HeldCounts.NONE);
     }
 
     /** Every peer, paired ones first. */

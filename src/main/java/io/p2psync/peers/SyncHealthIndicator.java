@@ -25,15 +25,15 @@ class SyncHealthIndicator implements HealthIndicator {
 
     private final PeerDirectory directory;
     private final PeerHealth health;
-    private final HeldEntries held;
+    private final HeldCounts held;
     private final HealthSettings settings;
     private final Clock clock;
 
-    SyncHealthIndicator(PeerDirectory directory, PeerHealth health, ObjectProvider<HeldEntries> held,
+    SyncHealthIndicator(PeerDirectory directory, PeerHealth health, ObjectProvider<HeldCounts> held,
                         HealthSettings settings, ObjectProvider<Clock> clock) {
         this.directory = directory;
         this.health = health;
-        this.held = held.getIfAvailable(() -> HeldEntries.NONE);
+        this.held = held.getIfAvailable(() -> HeldCounts.NONE);
         this.settings = settings;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
     }

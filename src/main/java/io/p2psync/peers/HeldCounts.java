@@ -4,18 +4,18 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The extension point for entries that are stored here but held (verified, yet not applicable: a missing
- * table or column, a constraint), which {@code GET /peers} and the sync health indicator read. A peer is not
+ * What {@code GET /peers} and the sync health indicator need to know of entries that are stored here but
+ * held (verified, yet not applicable: a missing table or column, a constraint; see {@code changes.HeldEntries}). A peer is not
  * in sync while entries it delivered are held, and health turns OUT_OF_SERVICE when an entry stays held past
  * {@code p2psync.health.held-threshold}.
  *
- * <p>Nothing implements it yet: until the feature that holds entries declares a bean of this type,
- * {@link #NONE} stands in and every count is 0.
+ * <p>{@link LogHeldCounts} answers from {@code sync_held}; {@link #NONE} stands in where no bean exists (unit
+ * tests of one class).
  */
-public interface HeldEntries {
+public interface HeldCounts {
 
-    /** No entries are held (the stand-in while no bean of this type exists). */
-    HeldEntries NONE = new HeldEntries() {
+    /** No entries are held (the stand-in where no bean of this type exists). */
+    HeldCounts NONE = new HeldCounts() {
         @Override
         public long count() {
             return 0;
