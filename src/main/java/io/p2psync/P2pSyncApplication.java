@@ -1,6 +1,7 @@
 package io.p2psync;
 
 import io.p2psync.console.LaunchArguments;
+import io.p2psync.storage.RemoveCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -14,7 +15,9 @@ public class P2pSyncApplication {
 
     /**
      * Accepts the seed's command line ({@code start --port 4002 --http-port 8082 --no-console}) as well as
-     * Spring Boot arguments ({@code --server.port=8082}); see {@link LaunchArguments}.
+     * Spring Boot arguments ({@code --server.port=8082}), and the {@code remove} command; see
+     * {@link LaunchArguments}. Ends the process with 2 for a malformed command line and 1 for a start that
+     * failed (reported as one line by {@link StartupFailureReporter} when a setting is at fault).
      */
     public static void main(String[] args) {
         String[] springArgs;
@@ -25,6 +28,17 @@ public class P2pSyncApplication {
             System.exit(2);
             return;
         }
-        SpringApplication.run(P2pSyncApplication.class, springArgs);
+        if (LaunchArguments.command(args) == LaunchArguments.Command.REMOVE) {
+            System.exit(RemoveCommand.run(springArgs));
+            return;
+        }
+        try {
+            SpringApplication.run(P2pSyncApplication.class, springArgs);
+        } catch (SpringApplication.AbandonedRunException e) {
+            throw e; // not a failure: a tool (AOT processing, a test hook) stopped the run on purpose
+        } catch (RuntimeException e) {
+            // Already reported. Exit rather than return: threads a half-started node made must not keep it alive.
+            System.exit(1);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.p2psync.changes;
 
+import io.p2psync.storage.StartupProblem;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,7 +17,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Installs the capture triggers: AFTER INSERT, UPDATE and DELETE on {@code kv_store} and every table in
+ * Installs the capture triggers: AFTER INSERT, UPDATE and DELETE on {@code sync_kv} and every table in
  * {@code p2psync.tables}, each writing the change to {@code sync_capture} unless the apply guard is set.
  *
  * <p>Triggers live in the database file, so they also capture writes by other programs. They are
@@ -26,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class TriggerInstaller {
 
-    static final String KV_TABLE = "kv_store";
+    static final String KV_TABLE = "sync_kv";
     private static final Logger log = LoggerFactory.getLogger(TriggerInstaller.class);
     private static final String NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -56,9 +57,10 @@ class TriggerInstaller {
     }
 
     private TrackedTable describe(String name) {
-        if (name == null || name.isBlank() || name.toLowerCase(Locale.ROOT).startsWith("sync_")
+        if (name == null || name.isBlank() || (name.toLowerCase(Locale.ROOT).startsWith("sync_") && !name.equals(KV_TABLE))
                 || name.toLowerCase(Locale.ROOT).startsWith("sqlite_")) {
-            throw new IllegalStateException("p2psync.tables: '" + name + "' cannot be tracked (blank or a reserved name)");
+            throw new StartupProblem("p2psync.tables", String.valueOf(name), "a blank or reserved table name "
+                    + "(sync_* tables are p2p-sync's own, sqlite_* SQLite's)", "list only the app's own tables");
         }
         record Column(String name, String type, int pk) {
         }

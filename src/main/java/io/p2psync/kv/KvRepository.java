@@ -7,7 +7,7 @@ import org.springframework.data.jdbc.repository.query.Modifying;
 import org.springframework.data.jdbc.repository.query.Query;
 import org.springframework.data.repository.Repository;
 
-/** {@code kv_store} through Spring Data JDBC with the SQLite dialect. */
+/** {@code sync_kv} through Spring Data JDBC with the SQLite dialect. */
 interface KvRepository extends Repository<KvEntry, String> {
 
     Optional<KvEntry> findByKeyAndDeletedAtIsNull(String key);
@@ -21,12 +21,12 @@ interface KvRepository extends Repository<KvEntry, String> {
     /** Inserts or replaces a live value. */
     @Modifying
     @Query("""
-            INSERT INTO kv_store (key, value, timestamp, deleted_at) VALUES (:key, :value, :timestamp, NULL)
+            INSERT INTO sync_kv (key, value, timestamp, deleted_at) VALUES (:key, :value, :timestamp, NULL)
             ON CONFLICT (key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, deleted_at = NULL""")
     void put(String key, String value, String timestamp);
 
     /** Marks a live entry deleted at {@code at}; answers whether there was one. */
     @Modifying
-    @Query("UPDATE kv_store SET deleted_at = :at, timestamp = :at WHERE key = :key AND deleted_at IS NULL")
+    @Query("UPDATE sync_kv SET deleted_at = :at, timestamp = :at WHERE key = :key AND deleted_at IS NULL")
     boolean softDelete(String key, String at);
 }

@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  */
 final class GossipIntake implements MessageValidator {
 
-    static final String KV_TABLE = "kv_store";
+    static final String KV_TABLE = "sync_kv";
 
     /**
      * @param payload the decoded payload when accepted, else null

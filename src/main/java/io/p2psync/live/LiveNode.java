@@ -19,6 +19,8 @@ import io.p2psync.p2p.pubsub.GossipParams;
 import io.p2psync.p2p.pubsub.GossipRouter;
 import io.p2psync.p2p.pubsub.GossipsubProtocol;
 import io.p2psync.p2p.pubsub.MessageDrop;
+import io.p2psync.storage.StartupProblem;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -101,15 +103,26 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
                 .dropListener(this::routerDropped)
                 .build();
         identify = new IdentifyProtocol(this::identifyInfo);
-        host = Host.builder()
-                .privateKey(identity.privateKey())
-                .listen(settings.listenAddress())
-                .agentVersion(agentVersion)
-                .protocol(identify)
-                .protocol(new PingProtocol())
-                .protocol(new GossipsubProtocol(router))
-                .connectionListener(this)
-                .start();
+        try {
+            host = Host.builder()
+                    .privateKey(identity.privateKey())
+                    .listen(settings.listenAddress())
+                    .agentVersion(agentVersion)
+                    .protocol(identify)
+                    .protocol(new PingProtocol())
+                    .protocol(new GossipsubProtocol(router))
+                    .connectionListener(this)
+                    .start();
+        } catch (UncheckedIOException e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new StartupProblem("p2psync.libp2p.port", String.valueOf(settings.port()),
+                    "cannot listen on " + settings.listenAddress() + " (" + root.getMessage() + ")",
+                    "stop the program that uses the port or choose another with --p2psync.libp2p.port (--port), "
+                            + "0 for a free one; or check p2psync.libp2p.host", e);
+        }
         dialer = new PeerDialer(host, json);
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gossip-heartbeat");

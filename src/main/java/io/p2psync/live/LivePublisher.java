@@ -13,7 +13,7 @@ import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * Publishes every entry once it is committed to {@code sync_log}, whether sealed here or relayed (received
- * over REST), as the JSON of the entry; with {@code seed-compat} a {@code kv_store} change also goes out in
+ * over REST), as the JSON of the entry; with {@code seed-compat} a {@code sync_kv} change also goes out in
  * the seed protocol's Put/Delete form, after the entry. Entries that arrived by gossip are not published
  * again (see {@link GossipArrivals}). Also moves the in-memory chain heads on.
  */

@@ -120,7 +120,7 @@ final class PayloadCodec {
     }
 
     /**
-     * The {@code value} of a {@code kv_store} row as an entry carries it, or null if the row has none (a
+     * The {@code value} of a {@code sync_kv} row as an entry carries it, or null if the row has none (a
      * delete).
      *
      * @throws MalformedPayloadException if {@code rowJson} is not a JSON object
@@ -138,7 +138,7 @@ final class PayloadCodec {
         }
     }
 
-    /** The fields of a {@code kv_store} row: key, value, timestamp and deleted_at (null when absent). */
+    /** The fields of a {@code sync_kv} row: key, value, timestamp and deleted_at (null when absent). */
     Map<String, String> kvRow(String rowJson) {
         JsonNode row = json.readTree(rowJson);
         Map<String, String> fields = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package io.p2psync.storage;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,25 +12,30 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings every feature shares, under {@code p2psync.*}.
  *
- * @param dataDir     directory holding the SQLite file {@code p2psync.db} and the device key
+ * @param dataDir     directory holding the device key and the admin token, and the SQLite file when
+ *                    {@code database} is not set
+ * @param database    the app's SQLite file to keep in sync, used in place; null means {@code <dataDir>/p2psync.db}
  * @param deviceName  a human name for this device; the host name when not set
- * @param tables      user tables to track besides {@code kv_store}; each needs a primary key
+ * @param tables      user tables to track besides {@code sync_kv}; each needs a primary key
  * @param capturePoll how often to look for changes written by other programs (they are sealed within it)
+ * @throws StartupProblem if the data dir is a file or lies below one, so no directory can be made there
  */
 @ConfigurationProperties("p2psync")
 public record P2pSyncSettings(
         @DefaultValue("./data") Path dataDir,
+        Path database,
         String deviceName,
         @DefaultValue List<String> tables,
         @DefaultValue("200ms") Duration capturePoll) {
 
-    /** The SQLite file name inside the data dir. */
+    /** The SQLite file name inside the data dir when {@code p2psync.database} is not set. */
     public static final String DATABASE_FILE = "p2psync.db";
 
     public P2pSyncSettings {
         if (dataDir == null) {
             dataDir = Path.of("./data");
         }
+        checkDataDir(dataDir);
         tables = tables == null ? List.of() : List.copyOf(tables);
         if (capturePoll == null || capturePoll.isNegative() || capturePoll.isZero()) {
             capturePoll = Duration.ofMillis(200);
@@ -39,8 +45,38 @@ public record P2pSyncSettings(
         }
     }
 
+    /** The SQLite file the node works on: {@code p2psync.database}, else {@code <data-dir>/p2psync.db}. */
     public Path databaseFile() {
-        return dataDir.resolve(DATABASE_FILE);
+        return database != null ? database : dataDir.resolve(DATABASE_FILE);
+    }
+
+    /** Whether the file was named with {@code p2psync.database} rather than left to its default. */
+    public boolean databaseConfigured() {
+        return database != null;
+    }
+
+    /**
+     * Fails early, before any feature writes its file there, when the data dir can neither be used nor made:
+     * it is a file, or the nearest existing directory above it is a file or cannot be written. Makes nothing.
+     */
+    private static void checkDataDir(Path dataDir) {
+        Path existing = dataDir.toAbsolutePath().normalize();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return;
+        }
+        String fix = "point p2psync.data-dir (--data-dir) at a directory this user may write, or create it";
+        if (!Files.isDirectory(existing)) {
+            throw new StartupProblem("p2psync.data-dir", dataDir.toString(),
+                    existing.equals(dataDir.toAbsolutePath().normalize()) ? "it is a file, not a directory"
+                            : "it cannot be created: " + existing + " is a file, not a directory", fix);
+        }
+        if (!Files.isWritable(existing)) {
+            throw new StartupProblem("p2psync.data-dir", dataDir.toString(),
+                    "the directory " + existing + " cannot be written by this user", fix);
+        }
     }
 
     private static String hostName() {

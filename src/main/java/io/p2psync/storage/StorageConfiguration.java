@@ -3,8 +3,8 @@ package io.p2psync.storage;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.jdbc.core.dialect.JdbcDialect;
@@ -12,12 +12,13 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The node's one SQLite database. SQLite has a single writer, so every read-write transaction takes the
- * write lock up front (waiting at most the busy timeout; see {@link SqliteTransactionManager} for how and why
- * not through sqlite-jdbc's IMMEDIATE mode), which means a transaction that reads and then writes can never
- * fail by trying to upgrade a read lock while another connection writes. Reads outside a transaction run in
- * autocommit mode and never wait thanks to WAL. Writers keep transactions short (a few hundred entries) so
- * the app writing the same file gets its turn; see docs/operations.md.
+ * The node's one SQLite database: the app's file named by {@code p2psync.database}. SQLite has a single writer,
+ * so every read-write transaction takes the write lock up front (waiting at most the busy timeout; see
+ * {@link SqliteTransactionManager} for how and why not through sqlite-jdbc's IMMEDIATE mode), which means a
+ * transaction that reads and then writes can never fail by trying to upgrade a read lock while another
+ * connection writes. Reads outside a transaction run in autocommit mode and never wait thanks to WAL. Writers
+ * keep transactions short (a few hundred entries) so the app writing the same file gets its turn; see
+ * docs/operations.md.
  */
 @Configuration(proxyBeanMethods = false)
 class StorageConfiguration {
@@ -27,13 +28,28 @@ class StorageConfiguration {
     /** A few connections so reads go on while one writes; writers queue on the SQLite lock. */
     static final int POOL_SIZE = 4;
 
+    /**
+     * Held while the node runs, so a second node on the same file, and {@code remove}, are refused.
+     *
+     * @throws StartupProblem if the file cannot be used or another node holds it
+     */
     @Bean(destroyMethod = "close")
-    HikariDataSource dataSource(P2pSyncSettings settings) {
+    NodeLock nodeLock(P2pSyncSettings settings) {
+        DatabaseFile.prepare(settings);
+        String setting = settings.databaseConfigured() ? "p2psync.database" : "p2psync.data-dir";
+        String value = settings.databaseConfigured() ? settings.databaseFile().toString() : settings.dataDir().toString();
         try {
-            Files.createDirectories(settings.dataDir());
+            return NodeLock.tryAcquire(settings.databaseFile()).orElseThrow(() -> new StartupProblem(setting, value,
+                    "another p2p-sync node is running on " + settings.databaseFile(),
+                    "stop that node first, or give this one its own file"));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data dir " + settings.dataDir(), e);
+            throw new StartupProblem(setting, value, "cannot create the lock file " + NodeLock.fileOf(settings.databaseFile())
+                    + " (" + e + ")", "give this user write access to the file's directory", e);
         }
+    }
+
+    @Bean(destroyMethod = "close")
+    HikariDataSource dataSource(P2pSyncSettings settings, NodeLock nodeLock) {
         SQLiteDataSource sqlite = new SQLiteDataSource(sqliteConfig());
         sqlite.setUrl("jdbc:sqlite:" + settings.databaseFile().toAbsolutePath());
         HikariConfig hikari = new HikariConfig();
@@ -53,6 +69,17 @@ class StorageConfiguration {
         config.enforceForeignKeys(false); // entries from other devices must never cascade or fail here (issue 11)
         config.setTransactionMode(SQLiteConfig.TransactionMode.DEFERRED);
         return config;
+    }
+
+    /** The node's own history table and the baseline of a file that holds the app's tables: no flags needed. */
+    @Bean
+    FlywayConfigurationCustomizer syncSchemaHistory() {
+        return SchemaMigrations::configure;
+    }
+
+    @Bean
+    FlywayMigrationStrategy adoptingMigration(P2pSyncSettings settings) {
+        return flyway -> SchemaMigrations.migrate(flyway, settings.databaseFile());
     }
 
     @Bean

@@ -13,7 +13,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Measures local capture: writes/s to {@code kv_store} through the capture triggers and sealing (hash chain,
+ * Measures local capture: writes/s to {@code sync_kv} through the capture triggers and sealing (hash chain,
  * Ed25519 signature, row state) against the same writes to {@code plain_kv}, an identical table without
  * triggers, in the same run and database file. Two workloads:
  * <ul>
@@ -40,12 +40,12 @@ public final class CaptureBenchmark {
             Bench bench = new Bench(ctx.getBean(JdbcClient.class), ctx.getBean(TransactionTemplate.class),
                     ctx.getBean(ChangeTracker.class));
             bench.single("warmup", "plain_kv", 500, false);
-            bench.single("warmup", "kv_store", 500, true);
+            bench.single("warmup", "sync_kv", 500, true);
             System.out.printf("Local capture benchmark: %d writes, batches of %d, SQLite WAL synchronous=NORMAL%n", writes, batch);
             report("one write per transaction", bench.single("s", "plain_kv", writes, false),
-                    bench.single("s", "kv_store", writes, true));
+                    bench.single("s", "sync_kv", writes, true));
             report("batches of " + batch, bench.batched("b", "plain_kv", writes, batch, false),
-                    bench.batched("b", "kv_store", writes, batch, true));
+                    bench.batched("b", "sync_kv", writes, batch, true));
             System.out.printf("log entries: %d, chain verifies: %s%n", ctx.getBean(ChangeTracker.class).count(),
                     ctx.getBean(ChangeTracker.class).verify().isEmpty());
         } finally {
@@ -56,7 +56,7 @@ public final class CaptureBenchmark {
     }
 
     private static void report(String workload, double plain, double captured) {
-        System.out.printf("%-28s plain table %8.0f writes/s | kv_store captured+sealed %8.0f writes/s | ratio %.2f%n",
+        System.out.printf("%-28s plain table %8.0f writes/s | sync_kv captured+sealed %8.0f writes/s | ratio %.2f%n",
                 workload, plain, captured, captured / plain);
     }
 

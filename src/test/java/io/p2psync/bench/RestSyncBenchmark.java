@@ -103,7 +103,7 @@ public final class RestSyncBenchmark {
         System.exit(0);
     }
 
-    /** Inserts {@code rows} rows shaped like kv_store into a plain table: batches of 1,000, one transaction. */
+    /** Inserts {@code rows} rows shaped like sync_kv into a plain table: batches of 1,000, one transaction. */
     static double rawInsertRate(Path file, int rows) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             try (Statement s = c.createStatement()) {
@@ -132,7 +132,7 @@ public final class RestSyncBenchmark {
     }
 
     /**
-     * Upserts rows 0..n-1 into A's kv_store the way any program would (triggers capture), 5,000 rows per
+     * Upserts rows 0..n-1 into A's sync_kv the way any program would (triggers capture), 5,000 rows per
      * transaction, then seals what the capture poller has not sealed yet.
      */
     private static void writeRows(Node node, int n, String version) throws Exception {
@@ -143,7 +143,7 @@ public final class RestSyncBenchmark {
             for (int attempt = 1; ; attempt++) {
                 try (Connection c = ds.getConnection()) {
                     c.setAutoCommit(false);
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO kv_store (key, value, timestamp)"
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO sync_kv (key, value, timestamp)"
                             + " VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
                             + " timestamp = excluded.timestamp")) {
                         for (int i = from; i < to; i++) {
@@ -226,7 +226,7 @@ public final class RestSyncBenchmark {
                     String data = "{\"key\":\"" + key(i) + "\",\"value\":\"" + value(i, "v1") + "\",\"timestamp\":\""
                             + ts + "\",\"deleted_at\":null}";
                     ChangeEntry draft = new ChangeEntry(origin.deviceId().toString(), i + 1, (now << 16) + i, now,
-                            "kv_store", key(i), Operation.INSERT, null, data, null, VersionVector.EMPTY, prev,
+                            "sync_kv", key(i), Operation.INSERT, null, data, null, VersionVector.EMPTY, prev,
                             PLACEHOLDER_HASH, PLACEHOLDER_SIGNATURE);
                     ChangeEntry e = new ChangeEntry(draft.origin(), draft.version(), draft.hlc(), draft.timestamp(),
                             draft.table(), draft.recordId(), draft.operation(), draft.kind(), draft.data(),
@@ -239,7 +239,7 @@ public final class RestSyncBenchmark {
                 try (Statement s = c.createStatement()) {
                     s.execute("UPDATE sync_apply_guard SET applying = 1 WHERE id = 1");
                 }
-                try (PreparedStatement kv = c.prepareStatement("INSERT INTO kv_store (key, value, timestamp) VALUES (?, ?, ?)");
+                try (PreparedStatement kv = c.prepareStatement("INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, ?)");
                      PreparedStatement log = c.prepareStatement("INSERT INTO sync_log (device_id, version, hlc, timestamp,"
                              + " table_name, record_id, operation, kind, change_data, changed_columns, base, prev_hash,"
                              + " hash, signature, received_from, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {

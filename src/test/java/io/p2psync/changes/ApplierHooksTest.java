@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The applier's hooks for conflict handling: the stored-entry listener, row access and local writes. */
 class ApplierHooksTest {
 
-    private static final String KV = "INSERT INTO kv_store (key, value, timestamp) VALUES (?, ?, 't') "
+    private static final String KV = "INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, 't') "
             + "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
     @TempDir
@@ -49,7 +49,7 @@ class ApplierHooksTest {
         a.write(KV, "x", "1");
         a.write(KV, "y", "2");
         List<ChangeEntry> entries = all(a);
-        ChangeEntry tampered = new ChangeEntry(a.id(), 3, entries.get(1).hlc() + 1, 0, "kv_store", "z", Operation.DELETE,
+        ChangeEntry tampered = new ChangeEntry(a.id(), 3, entries.get(1).hlc() + 1, 0, "sync_kv", "z", Operation.DELETE,
                 Kind.EDIT, null, null, VersionVector.EMPTY, entries.get(1).hash(), entries.get(1).hash(), "c2ln");
 
         b.applier().apply(List.of(entries.get(0)), a.id());
@@ -72,7 +72,7 @@ class ApplierHooksTest {
 
         b.applier().apply(all(a), a.id());
 
-        assertThat(b.jdbc().sql("SELECT value FROM kv_store WHERE key = 'x'").query(String.class).single()).isEqualTo("rewritten");
+        assertThat(b.jdbc().sql("SELECT value FROM sync_kv WHERE key = 'x'").query(String.class).single()).isEqualTo("rewritten");
         assertThat(b.jdbc().sql("SELECT column_clocks FROM sync_row_state").query(String.class).single()).isEqualTo("{}");
         assertThat(b.tracker().sealPending()).isZero();
         assertThat(b.tracker().count()).isEqualTo(1);
@@ -81,20 +81,20 @@ class ApplierHooksTest {
     @Test
     void writeLocalWritesTheRowAndLogsItOnceAsThisDevicesChangeOnTopOfTheRow() {
         a.write(KV, "x", "1");
-        ChangeEntry written = a.applier().writeLocal(new RowChange("kv_store", "x", Operation.UPDATE, Kind.RESOLUTION,
+        ChangeEntry written = a.applier().writeLocal(new RowChange("sync_kv", "x", Operation.UPDATE, Kind.RESOLUTION,
                 "{\"key\":\"x\",\"value\":\"settled\",\"timestamp\":\"t\",\"deleted_at\":null}", null));
 
         assertThat(written.kind()).isEqualTo(Kind.RESOLUTION);
         assertThat(written.version()).isEqualTo(2);
         assertThat(written.base()).isEqualTo(all(a).get(0).vector());
-        assertThat(a.jdbc().sql("SELECT value FROM kv_store WHERE key = 'x'").query(String.class).single()).isEqualTo("settled");
+        assertThat(a.jdbc().sql("SELECT value FROM sync_kv WHERE key = 'x'").query(String.class).single()).isEqualTo("settled");
         assertThat(a.tracker().sealPending()).isZero();
         assertThat(a.tracker().count()).isEqualTo(2);
         assertThat(a.tracker().verify()).isEmpty();
 
-        ChangeEntry deleted = a.applier().writeLocal(new RowChange("kv_store", "x", Operation.DELETE, Kind.RESOLUTION, null, null));
+        ChangeEntry deleted = a.applier().writeLocal(new RowChange("sync_kv", "x", Operation.DELETE, Kind.RESOLUTION, null, null));
         assertThat(deleted.base()).isEqualTo(written.vector());
-        assertThat(a.jdbc().sql("SELECT COUNT(*) FROM kv_store").query(Long.class).single()).isZero();
+        assertThat(a.jdbc().sql("SELECT COUNT(*) FROM sync_kv").query(Long.class).single()).isZero();
         assertThatThrownBy(() -> a.applier().writeLocal(new RowChange("nope", "x", Operation.DELETE, Kind.RESOLUTION, null, null)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not tracked");
     }

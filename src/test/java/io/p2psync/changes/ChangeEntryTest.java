@@ -15,7 +15,7 @@ class ChangeEntryTest {
     private static final DeviceIdentity ALICE = new DeviceIdentity(PrivateKey.fromSeed(new byte[32]));
     private static final DeviceIdentity BOB = new DeviceIdentity(PrivateKey.fromSeed(filled(1)));
 
-    private static final RowChange PUT = new RowChange("kv_store", "k", Operation.INSERT, Kind.EDIT,
+    private static final RowChange PUT = new RowChange("sync_kv", "k", Operation.INSERT, Kind.EDIT,
             "{\"key\":\"k\",\"value\":\"v\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"deleted_at\":null}", null);
 
     private static byte[] filled(int b) {

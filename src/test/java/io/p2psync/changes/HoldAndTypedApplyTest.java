@@ -131,7 +131,7 @@ class HoldAndTypedApplyTest {
     void holdsAnEntryForATableNotTrackedHereAndKeepsItsChain() {
         device(List.of());
         ChangeEntry e = next(insert("elsewhere", List.of(1L), Map.of("id", 1L)), VersionVector.EMPTY);
-        ChangeEntry kv = next(insert("kv_store", List.of("k"), Map.of("key", "k", "value", "v", "timestamp", "t")),
+        ChangeEntry kv = next(insert("sync_kv", List.of("k"), Map.of("key", "k", "value", "v", "timestamp", "t")),
                 VersionVector.EMPTY);
 
         List<ApplyOutcome> out = here.applier().apply(List.of(e, kv), bob.id());

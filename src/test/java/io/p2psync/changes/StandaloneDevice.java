@@ -3,10 +3,10 @@ package io.p2psync.changes;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.identity.HybridLogicalClock;
 import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.storage.SchemaMigrations;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.LongSupplier;
-import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -36,7 +36,7 @@ public final class StandaloneDevice implements AutoCloseable {
     /**
      * @param file      the SQLite file; migrated with Flyway unless it is a copy of a migrated file
      *                  (see {@link #copyOf}), which saves most of the start-up time
-     * @param tables    user tables to track besides kv_store (they must exist: create them in {@code schema})
+     * @param tables    user tables to track besides sync_kv (they must exist: create them in {@code schema})
      * @param wallClock this device's wall clock in ms (skew it to test clocks running ahead)
      * @param schema    SQL run before the triggers are installed, e.g. CREATE TABLE IF NOT EXISTS statements
      */
@@ -49,9 +49,9 @@ public final class StandaloneDevice implements AutoCloseable {
         config.enforceForeignKeys(false); // as the node's connections: remote entries never cascade
         this.dataSource = new SingleConnectionDataSource("jdbc:sqlite:" + file.toAbsolutePath(), true);
         this.dataSource.setConnectionProperties(config.toProperties());
-        boolean migrated = jdbcHasTable(dataSource, "flyway_schema_history");
+        boolean migrated = jdbcHasTable(dataSource, SchemaMigrations.HISTORY_TABLE);
         if (!migrated) {
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            SchemaMigrations.migrate(dataSource);
         }
         this.jdbc = JdbcClient.create(dataSource);
         JdbcTemplate template = new JdbcTemplate(dataSource);

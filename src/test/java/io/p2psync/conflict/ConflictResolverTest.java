@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConflictResolverTest {
 
     private static final long START = 1_750_000_000_000L;
-    private static final String KV = "INSERT INTO kv_store (key, value, timestamp) VALUES (?, ?, 't') "
+    private static final String KV = "INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, 't') "
             + "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
     @TempDir
@@ -59,7 +59,7 @@ class ConflictResolverTest {
     }
 
     private String value(Device d) {
-        return d.rows("kv_store").stream().filter(r -> r.get("key").equals("k")).map(r -> (String) r.get("value"))
+        return d.rows("sync_kv").stream().filter(r -> r.get("key").equals("k")).map(r -> (String) r.get("value"))
                 .findFirst().orElse(null);
     }
 
@@ -71,7 +71,7 @@ class ConflictResolverTest {
 
         assertThat(value(a)).isEqualTo("from-b");
         assertThat(value(b)).isEqualTo("from-b");
-        Conflict onA = a.conflicts.find(null, "kv_store", 0, 10).items().get(0);
+        Conflict onA = a.conflicts.find(null, "sync_kv", 0, 10).items().get(0);
         assertThat(onA.status()).isEqualTo(ConflictStatus.RESOLVED);
         assertThat(onA.local().data()).contains("from-a");
         assertThat(onA.remote().data()).contains("from-b");
@@ -134,7 +134,7 @@ class ConflictResolverTest {
         wall.addAndGet(10);
         a.write(KV, "k", "updated");
         wall.addAndGet(10);
-        b.write("DELETE FROM kv_store WHERE key = 'k'");
+        b.write("DELETE FROM sync_kv WHERE key = 'k'");
 
         exchange();
         // the first insert arrives again, as from a relay: it is known, so the row stays deleted

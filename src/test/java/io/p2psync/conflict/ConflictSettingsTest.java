@@ -18,7 +18,7 @@ class ConflictSettingsTest {
 
     @Test
     void everyTableIsOnMergeByDefault() {
-        assertThat(bind(Map.of()).policyFor("kv_store")).isEqualTo(ConflictPolicy.MERGE);
+        assertThat(bind(Map.of()).policyFor("sync_kv")).isEqualTo(ConflictPolicy.MERGE);
     }
 
     @Test
@@ -29,7 +29,7 @@ class ConflictSettingsTest {
                 "p2psync.conflicts.policy.[Todo.Items]", "manual"));
         assertThat(s.policyFor("notes")).isEqualTo(ConflictPolicy.MERGE);
         assertThat(s.policyFor("Todo.Items")).isEqualTo(ConflictPolicy.MANUAL);
-        assertThat(s.policyFor("kv_store")).isEqualTo(ConflictPolicy.REMOTE);
+        assertThat(s.policyFor("sync_kv")).isEqualTo(ConflictPolicy.REMOTE);
     }
 
     @Test

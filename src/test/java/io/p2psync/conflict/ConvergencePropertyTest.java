@@ -37,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The convergence invariant: 3 to 5 devices, each with its own real SQLite file and the real change log,
  * applier and resolver (wired without Spring or HTTP), make random inserts, updates and deletes on shared
- * keys of {@code kv_store} and of the multi-column {@code items}; they exchange entries in random order,
+ * keys of {@code sync_kv} and of the multi-column {@code items}; they exchange entries in random order,
  * per-origin prefixes only, in several batches, with duplicates, while devices are cut off and rejoin, and
  * one device's wall clock may run an hour ahead. After a full exchange every device holds the same rows.
  * Under {@code manual} that holds once the pending conflicts are resolved through the resolver.
@@ -223,7 +223,7 @@ class ConvergencePropertyTest {
             }
         }
         exchangeAll();
-        if (settings.policyFor(Device.ITEMS) == ConflictPolicy.MANUAL || settings.policyFor("kv_store") == ConflictPolicy.MANUAL) {
+        if (settings.policyFor(Device.ITEMS) == ConflictPolicy.MANUAL || settings.policyFor("sync_kv") == ConflictPolicy.MANUAL) {
             resolvePendingByHand();
         }
         assertConverged(settings);
@@ -234,9 +234,9 @@ class ConvergencePropertyTest {
         if (e.target() == Target.KV) {
             String key = "k" + e.key();
             if (e.kind() == EditKind.DELETE) {
-                d.write("DELETE FROM kv_store WHERE key = ?", key);
+                d.write("DELETE FROM sync_kv WHERE key = ?", key);
             } else {
-                d.write("INSERT INTO kv_store (key, value, timestamp) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE "
+                d.write("INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE "
                         + "SET value = excluded.value, timestamp = excluded.timestamp", key, v, "t" + (e.value() % 3));
             }
             return;
@@ -350,13 +350,13 @@ class ConvergencePropertyTest {
         Device first = devices.get(0);
         for (Device d : devices) {
             assertThat(d.vector()).as("version vector of %s", d).isEqualTo(first.vector());
-            assertThat(d.rows("kv_store")).as("kv_store on %s", d).isEqualTo(first.rows("kv_store"));
+            assertThat(d.rows("sync_kv")).as("sync_kv on %s", d).isEqualTo(first.rows("sync_kv"));
             assertThat(d.rows(Device.ITEMS)).as("items on %s", d).isEqualTo(first.rows(Device.ITEMS));
             assertThat(d.pending()).as("pending conflicts on %s", d).isEmpty();
         }
         assertThat(first.node.tracker().verify()).isEmpty();
-        if (settings.policyFor("kv_store") != ConflictPolicy.MERGE) {
-            assertThat(first.rows("kv_store")).isEqualTo(latestWriteWins(first, "kv_store"));
+        if (settings.policyFor("sync_kv") != ConflictPolicy.MERGE) {
+            assertThat(first.rows("sync_kv")).isEqualTo(latestWriteWins(first, "sync_kv"));
         }
     }
 

@@ -20,7 +20,17 @@ class LaunchArgumentsTest {
     }
 
     @Test
+    void removeIsACommandOfItsOwnWithTheSameFlags() {
+        assertThat(LaunchArguments.command("remove", "--database", "app.db")).isEqualTo(LaunchArguments.Command.REMOVE);
+        assertThat(LaunchArguments.toSpringArguments("remove", "--database", "app.db", "--data-dir=d"))
+                .containsExactly("--p2psync.database=app.db", "--p2psync.data-dir=d");
+        assertThat(LaunchArguments.command("start", "--port", "1")).isEqualTo(LaunchArguments.Command.START);
+        assertThat(LaunchArguments.command("--database=remove")).isEqualTo(LaunchArguments.Command.START);
+    }
+
+    @Test
     void aBareLaunchStartsANodeWithDefaults() {
+        assertThat(LaunchArguments.command()).isEqualTo(LaunchArguments.Command.START);
         assertThat(LaunchArguments.toSpringArguments()).isEmpty();
     }
 

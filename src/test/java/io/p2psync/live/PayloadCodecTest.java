@@ -68,7 +68,7 @@ class PayloadCodecTest {
     @Test
     void anEntryRoundTripsAndStillVerifies() {
         ChangeEntry e = ChangeEntry.seal(new DeviceIdentity(PrivateKey.generate()), 1, 42, 1_700_000_000_000L,
-                new RowChange("kv_store", "k", Operation.INSERT, Kind.EDIT,
+                new RowChange("sync_kv", "k", Operation.INSERT, Kind.EDIT,
                         "{\"key\":\"k\",\"value\":\"v\",\"timestamp\":\"2024-03-01T12:30:45Z\",\"deleted_at\":null}", null),
                 VersionVector.EMPTY, null);
         GossipPayload p = codec.decode(codec.encode(e));

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Three nodes as separate OS processes from the built jar, paired with each other, syncing only through the
  * scheduled catch-up (interval 3 s) and the push after local changes; nobody calls {@code /sync/now}. Each
- * node tracks {@code kv_store} and an app table {@code notes} that a program writes through its own JDBC
+ * node tracks {@code sync_kv} and an app table {@code notes} that a program writes through its own JDBC
  * connection. The scenarios run in order on the same three nodes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -165,12 +165,12 @@ class AutoSyncFaultIT {
                 .untilAsserted(() -> {
                     for (JarNode n : nodes()) {
                         assertThat(n.count("SELECT count(*) FROM notes")).as(n.name + " notes").isEqualTo(expectedNotes);
-                        assertThat(n.count("SELECT count(*) FROM kv_store")).as(n.name + " kv").isEqualTo(kvWritten);
+                        assertThat(n.count("SELECT count(*) FROM sync_kv")).as(n.name + " kv").isEqualTo(kvWritten);
                     }
                     assertThat(c.checksum("notes", "id")).isEqualTo(a.checksum("notes", "id"))
                             .isEqualTo(b.checksum("notes", "id"));
-                    assertThat(c.checksum("kv_store", "key")).isEqualTo(a.checksum("kv_store", "key"))
-                            .isEqualTo(b.checksum("kv_store", "key"));
+                    assertThat(c.checksum("sync_kv", "key")).isEqualTo(a.checksum("sync_kv", "key"))
+                            .isEqualTo(b.checksum("sync_kv", "key"));
                 });
     }
 
@@ -236,7 +236,7 @@ class AutoSyncFaultIT {
     private JarNode node(String name) throws Exception {
         Path data = dir.resolve(name);
         java.nio.file.Files.createDirectories(data);
-        // The app's database exists before p2p-sync joins it: Flyway baselines it and adds the sync tables.
+        // The app's database exists before p2p-sync joins it: the node adds its sync tables, with no flags.
         try (Connection conn = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("p2psync.db"));
              Statement s = conn.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
@@ -244,8 +244,6 @@ class AutoSyncFaultIT {
         }
         return new JarNode(name, data, List.of(
                 "--p2psync.tables=notes",
-                "--spring.flyway.baseline-on-migrate=true",
-                "--spring.flyway.baseline-version=0",
                 "--p2psync.sync.interval=" + INTERVAL,
                 "--p2psync.sync.retry.max-attempts=2",
                 "--p2psync.sync.retry.initial-backoff=200ms",

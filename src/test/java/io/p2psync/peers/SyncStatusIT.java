@@ -191,7 +191,7 @@ class SyncStatusIT {
         JdbcClient jdbc = n.context.getBean(JdbcClient.class);
         long before = n.context.getBean(ChangeTracker.class).count();
         for (int i = 0; i < rows; i++) {
-            jdbc.sql("INSERT INTO kv_store (key, value, timestamp) VALUES (?, ?, ?)")
+            jdbc.sql("INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, ?)")
                     .params("bulk-" + i, "value " + i, java.time.Instant.now().toString()).update();
         }
         n.context.getBean(ChangeTracker.class).sealPending();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -11,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,8 +22,81 @@ class StorageConfigurationTest {
     @TempDir
     Path dataDir;
 
+    private final List<NodeLock> locks = new java.util.ArrayList<>();
+
+    @AfterEach
+    void releaseLocks() throws IOException {
+        for (NodeLock lock : locks) {
+            lock.close();
+        }
+    }
+
     private HikariDataSource dataSource() {
-        return new StorageConfiguration().dataSource(new P2pSyncSettings(dataDir.resolve("nested"), null, List.of(), null));
+        return dataSource(new P2pSyncSettings(dataDir.resolve("nested"), null, null, List.of(), null));
+    }
+
+    private HikariDataSource dataSource(P2pSyncSettings settings) {
+        StorageConfiguration configuration = new StorageConfiguration();
+        NodeLock lock = configuration.nodeLock(settings);
+        locks.add(lock);
+        return configuration.dataSource(settings, lock);
+    }
+
+    private static P2pSyncSettings database(Path dataDir, Path database) {
+        return new P2pSyncSettings(dataDir, database, null, List.of(), null);
+    }
+
+    @Test
+    void opensTheAppFileNamedByDatabaseAndKeepsTheDataDirForTheKey() throws Exception {
+        Path app = dataDir.resolve("app.db");
+        try (HikariDataSource ds = dataSource(database(dataDir.resolve("keys"), app)); Connection c = ds.getConnection();
+             Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (x INTEGER)");
+        }
+        assertThat(app).exists();
+        assertThat(NodeLock.fileOf(app)).exists();
+        assertThat(dataDir.resolve("keys")).isDirectory();
+        assertThat(dataDir.resolve("keys").resolve("p2psync.db")).doesNotExist();
+    }
+
+    @Test
+    void refusesASecondNodeOnTheSameFile() {
+        Path app = dataDir.resolve("app.db");
+        dataSource(database(dataDir.resolve("a"), app)).close();
+        assertThatThrownBy(() -> dataSource(database(dataDir.resolve("b"), app)))
+                .isInstanceOfSatisfying(StartupProblem.class, p -> {
+                    assertThat(p.setting()).isEqualTo("p2psync.database");
+                    assertThat(p.problem()).contains("another p2p-sync node is running");
+                });
+    }
+
+    @Test
+    void refusesADatabaseInAMissingDirectoryWithoutMakingIt() {
+        Path app = dataDir.resolve("missing").resolve("app.db");
+        assertThatThrownBy(() -> dataSource(database(dataDir.resolve("d"), app)))
+                .isInstanceOfSatisfying(StartupProblem.class, p -> {
+                    assertThat(p.line()).startsWith("p2psync.database=" + app + ": the directory ");
+                    assertThat(p.problem()).endsWith("does not exist");
+                });
+        assertThat(dataDir.resolve("missing")).doesNotExist();
+    }
+
+    @Test
+    void refusesAFileThatIsNotSqliteAndLeavesItAlone() throws IOException {
+        Path text = java.nio.file.Files.writeString(dataDir.resolve("notes.txt"), "milk, eggs");
+        assertThatThrownBy(() -> dataSource(database(dataDir.resolve("d"), text)))
+                .isInstanceOfSatisfying(StartupProblem.class, p -> assertThat(p.problem()).contains("not an SQLite database"));
+        assertThat(java.nio.file.Files.readString(text)).isEqualTo("milk, eggs");
+    }
+
+    @Test
+    void refusesADataDirBelowAFile() throws IOException {
+        Path file = java.nio.file.Files.writeString(dataDir.resolve("f"), "x");
+        assertThatThrownBy(() -> new P2pSyncSettings(file.resolve("data"), null, null, List.of(), null))
+                .isInstanceOfSatisfying(StartupProblem.class, p -> {
+                    assertThat(p.setting()).isEqualTo("p2psync.data-dir");
+                    assertThat(p.problem()).contains(file + " is a file");
+                });
     }
 
     private static String pragma(Connection c, String name) throws SQLException {

@@ -247,7 +247,7 @@ class ThreeNodeSyncIT {
             String data = "{\"key\":\"" + k + "\",\"value\":\"value " + i + "\",\"timestamp\":\""
                     + Instant.ofEpochMilli(now) + "\",\"deleted_at\":null}";
             ChangeEntry e = ChangeEntry.seal(identity, i, (now << 16) + i, now,
-                    new RowChange("kv_store", k, Operation.INSERT, null, data, null), VersionVector.EMPTY, prev);
+                    new RowChange("sync_kv", k, Operation.INSERT, null, data, null), VersionVector.EMPTY, prev);
             out.add(e);
             prev = e.hash();
         }

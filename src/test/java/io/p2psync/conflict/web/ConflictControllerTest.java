@@ -75,7 +75,7 @@ class ConflictControllerTest {
 
     private void writeHere(String key, String value) {
         tx.executeWithoutResult(s -> {
-            jdbc.sql("INSERT INTO kv_store (key, value, timestamp) VALUES (?, ?, 't') "
+            jdbc.sql("INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, 't') "
                     + "ON CONFLICT (key) DO UPDATE SET value = excluded.value").params(key, value).update();
             tracker.sealPending();
         });
@@ -86,14 +86,14 @@ class ConflictControllerTest {
         writeHere(key, "v0");
         other.applier().apply(tracker.missingFrom(other.tracker().versionVector(), 10_000), "node");
         writeHere(key, "here");
-        other.write("UPDATE kv_store SET value = 'there' WHERE key = ?", key);
+        other.write("UPDATE sync_kv SET value = 'there' WHERE key = ?", key);
         applier.apply(other.tracker().missingFrom(tracker.versionVector(), 10_000), other.id());
-        return conflicts.find(ConflictStatus.PENDING, "kv_store", 0, 500).items().stream()
+        return conflicts.find(ConflictStatus.PENDING, "sync_kv", 0, 500).items().stream()
                 .filter(c -> c.recordId().equals(key)).findFirst().orElseThrow().id();
     }
 
     private String valueOf(String key) {
-        return jdbc.sql("SELECT value FROM kv_store WHERE key = ?").param(key).query(String.class).single();
+        return jdbc.sql("SELECT value FROM sync_kv WHERE key = ?").param(key).query(String.class).single();
     }
 
     private static String key() {
@@ -104,7 +104,7 @@ class ConflictControllerTest {
     void listsPendingConflictsFilteredByStatusAndTable() throws Exception {
         String key = key();
         long id = pendingConflict(key);
-        mvc.perform(get("/conflicts").param("status", "pending").param("table", "kv_store").param("size", "500"))
+        mvc.perform(get("/conflicts").param("status", "pending").param("table", "sync_kv").param("size", "500"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.items[?(@.id == " + id + ")].recordId").value(key))
                 .andExpect(jsonPath("$.page").value(0))
