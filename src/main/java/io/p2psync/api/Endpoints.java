@@ -158,7 +158,7 @@ final class Endpoints {
                             + "one runs, this waits for one more after it), and answers what each round did."
                             + ADMIN,
                     200, null, """
-                    [{"peer":"%s","pulled":2,"pushed":1,"conflicts":0,"rejected":0,"held":0,"refusals":{},"completed":true,"error":null,"millis":48}]"""
+                    [{"peer":"%s","pulled":2,"pushed":1,"conflicts":0,"rejected":0,"held":0,"completed":true,"error":null,"millis":48}]"""
                     .formatted(B),
                     List.of(problem(404, "`peer` is not an authorized device with a url", "no-such-peer",
                             "No such peer", "no authorized device with a url has id " + B), ADMIN_TOKEN))),

@@ -13,12 +13,13 @@ import java.util.Map;
  * @param rejected entries refused, here or there (a refusal is not a failure of the peer: retrying would not
  *     help, so the round still counts as a success)
  * @param refusals the refused entries counted by reason; empty when none were refused
+ * @param held entries stored but held (not applicable yet), here or there; a hold is not a failure either
  */
 public record RoundOutcome(int pulled, int pushed, int conflicts, int rejected,
-                           Map<RejectionReason, Integer> refusals) {
+                           Map<RejectionReason, Integer> refusals, int held) {
 
     public RoundOutcome {
-        if (pulled < 0 || pushed < 0 || conflicts < 0 || rejected < 0) {
+        if (pulled < 0 || pushed < 0 || conflicts < 0 || rejected < 0 || held < 0) {
             throw new IllegalArgumentException("counts are never negative");
         }
         refusals = refusals == null || refusals.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(refusals));
@@ -26,6 +27,6 @@ public record RoundOutcome(int pulled, int pushed, int conflicts, int rejected,
 
     /** An outcome whose refusals, if any, have no known reason. */
     public RoundOutcome(int pulled, int pushed, int conflicts, int rejected) {
-        this(pulled, pushed, conflicts, rejected, rejected == 0 ? Map.of() : Map.of(RejectionReason.OTHER, rejected));
+        this(pulled, pushed, conflicts, rejected, rejected == 0 ? Map.of() : Map.of(RejectionReason.OTHER, rejected), 0);
     }
 }

@@ -191,7 +191,7 @@ class PeerRunnerTest {
 
     @Test
     void keepsTheRefusalsOfTheLatestRoundWithTheirReasons() throws Exception {
-        runner = runner(peer -> new RoundOutcome(3, 0, 0, 2, Map.of(RejectionReason.REVOKED_ORIGIN, 2)));
+        runner = runner(peer -> new RoundOutcome(3, 0, 0, 2, Map.of(RejectionReason.REVOKED_ORIGIN, 2), 0));
 
         runner.request(peer("strict"), PeerRunner.Trigger.CATCH_UP).get(10, TimeUnit.SECONDS);
 

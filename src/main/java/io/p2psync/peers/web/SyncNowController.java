@@ -38,18 +38,21 @@ class SyncNowController {
      * @param pushed entries the peer accepted (conflicts included)
      * @param conflicts entries that raised a conflict, here or at the peer
      * @param rejected entries refused, here or at the peer
+     * @param held entries stored but held (not applicable yet), here or at the peer; they do not stop a round
+     * @param completed whether the round ran to its end
      * @param error why the round failed or did not run; for a completed round with refusals, how many were
      *     refused; else null
      * @param millis how long the round took
      */
-    record RoundAnswer(String peer, int pulled, int pushed, int conflicts, int rejected, String error, long millis) {
+    record RoundAnswer(String peer, int pulled, int pushed, int conflicts, int rejected, int held, boolean completed,
+                       String error, long millis) {
 
         static RoundAnswer of(RoundReport report) {
             RoundOutcome o = report.outcome() == null ? new RoundOutcome(0, 0, 0, 0) : report.outcome();
             String error = report.error() != null ? report.error()
                     : o.rejected() > 0 ? o.rejected() + " entries refused" : null;
-            return new RoundAnswer(report.peer().key(), o.pulled(), o.pushed(), o.conflicts(), o.rejected(), error,
-                    report.millis());
+            return new RoundAnswer(report.peer().key(), o.pulled(), o.pushed(), o.conflicts(), o.rejected(), o.held(),
+                    report.error() == null, error, report.millis());
         }
     }
 
