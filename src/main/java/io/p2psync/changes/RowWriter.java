@@ -36,7 +36,7 @@ class RowWriter {
      * @throws IllegalArgumentException if the JSON is not an object or lacks a key column
      */
     void upsert(TrackedTable t, String rowJson) {
-        Map<String, Object> row = parseObject(rowJson);
+        Map<String, Object> row = decode(rowJson);
         List<String> cols = t.columns().stream().filter(row::containsKey).toList();
         for (String k : t.primaryKey()) {
             if (!row.containsKey(k)) {
@@ -56,35 +56,27 @@ class RowWriter {
 
     /** Deletes the row; nothing happens if it is not there. */
     void delete(TrackedTable t, String recordId) {
-        jdbc.sql("DELETE FROM " + t.quotedName() + " WHERE " + keyMatch(t)).params(keyValues(t, recordId)).update();
+        jdbc.sql("DELETE FROM " + t.quotedName() + " WHERE " + t.keyMatchSql()).params(keyValues(t, recordId)).update();
     }
 
-    /** The row as JSON (the same form the triggers capture), empty if there is no such row. */
+    /** The row as JSON (the form the sealer seals, {@link SqlValues#encodeRow}), empty if there is no such row. */
     Optional<String> read(TrackedTable t, String recordId) {
-        return jdbc.sql("SELECT " + t.rowJsonSql(t.quotedName()) + " FROM " + t.quotedName() + " WHERE " + keyMatch(t))
-                .params(keyValues(t, recordId)).query(String.class).optional();
+        return jdbc.sql("SELECT * FROM " + t.quotedName() + " WHERE " + t.keyMatchSql())
+                .params(keyValues(t, recordId)).query((rs, n) -> SqlValues.encodeRow(RowLookup.row(rs))).optional();
     }
 
-    private static String keyMatch(TrackedTable t) {
-        return t.primaryKey().stream().map(c -> TrackedTable.quote(c) + " = ?").collect(Collectors.joining(" AND "));
-    }
-
+    /** The key values a record id names ({@link SqlValues#decodeKey}), each with its own storage class. */
     private static List<Object> keyValues(TrackedTable t, String recordId) {
-        if (!t.compositeKey()) {
-            return List.of(recordId);
-        }
-        List<Object> values;
+        return RowDifference.keyOf(t, recordId);
+    }
+
+    /** The sealer's form ({@link SqlValues#decodeRow}: every value exact), else any JSON object. */
+    private static Map<String, Object> decode(String json) {
         try {
-            values = JSON.readValue(recordId, new TypeReference<List<Object>>() { });
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException("record id of " + t.name() + " is not a JSON array: " + recordId);
+            return SqlValues.decodeRow(json);
+        } catch (IllegalArgumentException notThatForm) {
+            return parseObject(json);
         }
-        if (values == null || values.size() != t.primaryKey().size()) {
-            throw new IllegalArgumentException("record id of " + t.name() + " needs " + t.primaryKey().size() + " values");
-        }
-        List<Object> out = new ArrayList<>();
-        values.forEach(v -> out.add(sqlValue(v)));
-        return out;
     }
 
     private static Map<String, Object> parseObject(String json) {

@@ -12,6 +12,7 @@ import io.p2psync.changes.RemoteChangeApplier;
 import io.p2psync.changes.RowAccess;
 import io.p2psync.changes.RowChange;
 import io.p2psync.changes.RowState;
+import io.p2psync.changes.SqlValues;
 import io.p2psync.changes.TrackedTables;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.conflict.Settlement.Outcome;
@@ -270,8 +271,14 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
         if (source != null) {
             JsonNode row = JSON.readTree(source);
             key.forEach(k -> out.put(k, row.get(k)));
-        } else if (key.size() == 1) {
-            out.put(key.get(0), JSON.getNodeFactory().textNode(c.recordId()));
+        } else {
+            // the record id is the key's values (SqlValues.encodeKey); each in the row form of its storage class
+            List<Object> values = SqlValues.decodeKey(c.recordId());
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int i = 0; i < key.size() && i < values.size(); i++) {
+                row.put(key.get(i), values.get(i));
+            }
+            JSON.readTree(SqlValues.encodeRow(row)).properties().forEach(e -> out.put(e.getKey(), e.getValue()));
         }
         return out;
     }

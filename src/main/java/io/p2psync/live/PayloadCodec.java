@@ -1,11 +1,13 @@
 package io.p2psync.live;
 
 import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.SqlValues;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -126,6 +128,24 @@ final class PayloadCodec {
         } catch (JacksonException e) {
             throw new MalformedPayloadException("row data is not JSON");
         }
+    }
+
+    /**
+     * The key a {@code kv_store} record id names: record ids are {@link SqlValues#encodeKey} of the key, so
+     * {@code ["greeting"]} is the key {@code greeting}.
+     *
+     * @throws MalformedPayloadException if it is not the record id of one text key
+     */
+    String kvKey(String recordId) {
+        try {
+            List<Object> key = SqlValues.decodeKey(recordId);
+            if (key.size() == 1 && key.get(0) instanceof String text) {
+                return text;
+            }
+        } catch (IllegalArgumentException bad) {
+            // answered below
+        }
+        throw new MalformedPayloadException("not the record id of a kv_store key: " + recordId);
     }
 
     /** The fields of a {@code kv_store} row: key, value, timestamp and deleted_at (null when absent). */

@@ -60,9 +60,11 @@ public final class StandaloneDevice implements AutoCloseable {
         RowStates rows = new RowStates(jdbc, template);
         RowWriter writer = new RowWriter(jdbc);
         this.clock = new HybridLogicalClock(wallClock, log.maxHlc());
-        ChangeSealer sealer = new ChangeSealer(jdbc, log, rows, identity, clock, event -> { });
+        // Tests may track tables whose key SQLite assigns: they opt in, as a user would.
+        this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx,
+                CaptureSettings.defaults().allowingAssignedKeys(tables)).install(tables));
+        ChangeSealer sealer = new ChangeSealer(template, log, rows, this.tables, identity, clock, event -> { });
         this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc));
-        this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx).install(tables));
         this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock,
                 beans.getBeanProvider(ConcurrentEditPolicy.class), beans.getBeanProvider(AppliedEntryListener.class));
     }
