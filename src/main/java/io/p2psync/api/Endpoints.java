@@ -158,6 +158,16 @@ final class Endpoints {
                     .formatted(B),
                     List.of(problem(404, "`peer` is not an authorized device with a url", "no-such-peer",
                             "No such peer", "no authorized device with a url has id " + B), ADMIN_TOKEN))),
+            Map.entry("POST /sync/rescan", new EndpointDoc(SYNC, "Reconciliation scan now",
+                    "Compares every row of every tracked table (or of the one given as `table`) with what was last "
+                            + "sealed, and seals the difference as this device's entries: rows the log lacks, rows "
+                            + "changed and rows gone without a trigger seeing it. Waits for a scheduled scan that "
+                            + "is running." + ADMIN,
+                    200, null, """
+                    {"tables":[{"table":"kv_store","rowsScanned":120,"entriesSealed":0},\
+                    {"table":"notes","rowsScanned":5000,"entriesSealed":3}]}""",
+                    List.of(problem(404, "`table` is not a tracked table", "no-such-table", "No such table",
+                            "'nope' is not a tracked table here; tracked: [kv_store, notes]"), ADMIN_TOKEN))),
             Map.entry("GET /conflicts", new EndpointDoc(CONFLICTS, "List conflicts, newest first",
                     "Filter by `status` (pending, resolved, ignored) and `table`; pages of `size` (1 to 500)."
                             + ADMIN,

@@ -1,11 +1,14 @@
 package io.p2psync.changes;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -50,13 +53,47 @@ final class RowDifference {
         if (!live) {
             return Optional.of(new RowChange(table, recordId, Operation.INSERT, Kind.EDIT, SqlValues.encodeRow(row), null));
         }
-        Set<String> changed = state.columnHashes() != null ? RowHashes.changed(state.columnHashes(), row)
-                : changedFrom(lastWritten, row);
+        Set<String> changed = state.columnHashes() != null ? withoutRenamed(RowHashes.changed(state.columnHashes(), row),
+                state.columnHashes(), row) : changedFrom(lastWritten, row);
         if (changed.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new RowChange(table, recordId, Operation.UPDATE, Kind.EDIT, SqlValues.encodeRow(row),
                 JSON.writeValueAsString(new ArrayList<>(changed))));
+    }
+
+    /**
+     * Leaves out a column that is only a renamed one: unknown to the state, while a column the state knows is
+     * gone from the row and held the same value. Without this, every row touched after a RENAME COLUMN would
+     * count the renamed column as changed.
+     */
+    private static Set<String> withoutRenamed(Set<String> changed, String stored, Map<String, Object> row) {
+        Map<String, String> before = hashes(stored);
+        if (before == null || changed.stream().allMatch(before::containsKey)) {
+            return changed;
+        }
+        Map<String, String> now = hashes(RowHashes.of(row));
+        Set<String> vanished = new LinkedHashSet<>(before.keySet());
+        vanished.removeAll(row.keySet());
+        Set<String> out = new LinkedHashSet<>();
+        for (String column : changed) {
+            String was = before.containsKey(column) ? null : vanished.stream()
+                    .filter(v -> before.get(v).equals(now.get(column))).findFirst().orElse(null);
+            if (was == null) {
+                out.add(column);
+            } else {
+                vanished.remove(was);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> hashes(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() { });
+        } catch (JacksonException e) {
+            return null;
+        }
     }
 
     private static Set<String> changedFrom(Map<String, Object> before, Map<String, Object> row) {

@@ -81,7 +81,10 @@ class SchemaFollower {
         }
         Set<String> installed = installer.installAll(now.values());
         tables.replace(now);
-        seen = schemaVersion(); // our own triggers moved it too
+        // What was read above, not the version now: the app may have changed more since (sqlite3 commits each
+        // CREATE TABLE of a script on its own). Our own triggers moved it too, so the next poll looks once
+        // more and finds nothing to do.
+        seen = version;
         if (!changed.isEmpty()) {
             log.info("capture follows a schema change of {}", changed);
             events.publishEvent(new SchemaChanged(changed));

@@ -34,7 +34,7 @@ class DevicesConfiguration {
     @Bean
     FilterRegistrationBean<AdminGuardFilter> adminGuardFilter(AdminToken token, JsonMapper json) {
         var registration = new FilterRegistrationBean<>(new AdminGuardFilter(token, new ProblemWriter(json)));
-        registration.addUrlPatterns("/devices", "/devices/*", "/kv", "/kv/*", "/sync/now", "/peers", "/conflicts",
+        registration.addUrlPatterns("/devices", "/devices/*", "/kv", "/kv/*", "/sync/now", "/sync/rescan", "/peers", "/conflicts",
                 "/conflicts/*");
         registration.setOrder(DevicesFilterOrder.ADMIN_GUARD);
         return registration;

@@ -54,8 +54,8 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        // /sync/now is the admin's trigger, guarded by the admin filter, not a device's call.
-        return "/sync/now".equals(request.getRequestURI());
+        // /sync/now and /sync/rescan are the admin's triggers, guarded by the admin filter, not a device's call.
+        return "/sync/now".equals(request.getRequestURI()) || "/sync/rescan".equals(request.getRequestURI());
     }
 
     @Override

@@ -30,6 +30,7 @@ public final class StandaloneDevice implements AutoCloseable {
     private final ChangeTracker tracker;
     private final TrackedTables tables;
     private final RemoteChangeApplier applier;
+    private final ReconciliationScan scan;
     private final StaticListableBeanFactory beans = new StaticListableBeanFactory();
 
     /**
@@ -65,6 +66,9 @@ public final class StandaloneDevice implements AutoCloseable {
                 CaptureSettings.defaults().allowingAssignedKeys(tables)).install(tables));
         ChangeSealer sealer = new ChangeSealer(template, log, rows, this.tables, identity, clock, event -> { });
         this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc));
+        // small pages, so tests of a few rows cross page boundaries
+        this.scan = new ReconciliationScan(template, tx, sealer, this.tables,
+                new CaptureSettings(List.of(), java.time.Duration.ZERO, 3));
         this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock,
                 beans.getBeanProvider(ConcurrentEditPolicy.class), beans.getBeanProvider(AppliedEntryListener.class));
     }
@@ -119,6 +123,11 @@ public final class StandaloneDevice implements AutoCloseable {
 
     public TrackedTables tables() {
         return tables;
+    }
+
+    /** The reconciliation scan of this device, three rows per page. */
+    public ReconciliationScan scan() {
+        return scan;
     }
 
     public RemoteChangeApplier applier() {
