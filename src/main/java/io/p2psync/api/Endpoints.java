@@ -33,7 +33,7 @@ final class Endpoints {
             "introducedBy":null,"lastAddress":null,"lastSyncAt":null,"createdAt":"2026-11-21T11:56:54.619Z"}"""
             .formatted(B);
     private static final String CONFLICT_VIEW = """
-            {"id":1,"table":"kv_store","recordId":"colour","status":"pending","policy":"manual",\
+            {"id":1,"table":"kv_store","recordId":"[\\"colour\\"]","status":"pending","policy":"manual",\
             "local":{"data":{"key":"colour","value":"green","timestamp":"2026-11-21T12:00:01.000Z","deleted_at":null},\
             "version":{"%2$s":1},"deviceId":"%2$s","hlc":7463481766297600000,"entry":"%2$s#1"},\
             "remote":{"data":{"key":"colour","value":"blue","timestamp":"2026-11-21T12:00:00.000Z","deleted_at":null},\
@@ -41,7 +41,7 @@ final class Endpoints {
             "resolution":null,"createdAt":"2026-11-21T12:00:05.120Z","resolvedAt":null}""".formatted(A, B);
     private static final String ENTRY = """
             {"origin":"%1$s","version":1,"hlc":7463481766293401600,"timestamp":1795262400000,"table":"kv_store",\
-            "recordId":"greeting","operation":"INSERT","kind":"EDIT",\
+            "recordId":"[\\"greeting\\"]","operation":"INSERT","kind":"EDIT",\
             "data":"{\\"key\\":\\"greeting\\",\\"value\\":\\"hello from A\\",\\"timestamp\\":\\"2026-11-21T12:00:00.000Z\\",\\"deleted_at\\":null}",\
             "changedColumns":null,"base":{},"prevHash":null,\
             "hash":"3f7a1c0e9b2d4f6a8c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a",\
