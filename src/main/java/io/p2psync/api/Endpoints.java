@@ -33,7 +33,7 @@ final class Endpoints {
             "introducedBy":null,"lastAddress":null,"lastSyncAt":null,"createdAt":"2026-11-21T11:56:54.619Z"}"""
             .formatted(B);
     private static final String CONFLICT_VIEW = """
-            {"id":1,"table":"sync_kv","recordId":"colour","status":"pending","policy":"manual",\
+            {"id":1,"table":"sync_kv","recordId":"[\\"colour\\"]","status":"pending","policy":"manual",\
             "local":{"data":{"key":"colour","value":"green","timestamp":"2026-11-21T12:00:01.000Z","deleted_at":null},\
             "version":{"%2$s":1},"deviceId":"%2$s","hlc":7463481766297600000,"entry":"%2$s#1"},\
             "remote":{"data":{"key":"colour","value":"blue","timestamp":"2026-11-21T12:00:00.000Z","deleted_at":null},\
@@ -41,7 +41,7 @@ final class Endpoints {
             "resolution":null,"createdAt":"2026-11-21T12:00:05.120Z","resolvedAt":null}""".formatted(A, B);
     private static final String ENTRY = """
             {"origin":"%1$s","version":1,"hlc":7463481766293401600,"timestamp":1795262400000,"table":"sync_kv",\
-            "recordId":"greeting","operation":"INSERT","kind":"EDIT",\
+            "recordId":"[\\"greeting\\"]","operation":"INSERT","kind":"EDIT",\
             "data":"{\\"key\\":\\"greeting\\",\\"value\\":\\"hello from A\\",\\"timestamp\\":\\"2026-11-21T12:00:00.000Z\\",\\"deleted_at\\":null}",\
             "changedColumns":null,"base":{},"prevHash":null,\
             "hash":"3f7a1c0e9b2d4f6a8c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a",\
@@ -172,6 +172,16 @@ final class Endpoints {
                     "reason":"unique","detail":"UNIQUE constraint failed: users.email","partial":false,\
                     "heldAt":"2026-11-21T12:00:00Z","tries":2}]}""".formatted(B),
                     List.of(ADMIN_TOKEN))),
+            Map.entry("POST /sync/rescan", new EndpointDoc(SYNC, "Reconciliation scan now",
+                    "Compares every row of every tracked table (or of the one given as `table`) with what was last "
+                            + "sealed, and seals the difference as this device's entries: rows the log lacks, rows "
+                            + "changed and rows gone without a trigger seeing it. Waits for a scheduled scan that "
+                            + "is running." + ADMIN,
+                    200, null, """
+                    {"tables":[{"table":"sync_kv","rowsScanned":120,"entriesSealed":0},\
+                    {"table":"notes","rowsScanned":5000,"entriesSealed":3}]}""",
+                    List.of(problem(404, "`table` is not a tracked table", "no-such-table", "No such table",
+                            "'nope' is not a tracked table here; tracked: [sync_kv, notes]"), ADMIN_TOKEN))),
             Map.entry("GET /conflicts", new EndpointDoc(CONFLICTS, "List conflicts, newest first",
                     "Filter by `status` (pending, resolved, ignored) and `table`; pages of `size` (1 to 500)."
                             + ADMIN,

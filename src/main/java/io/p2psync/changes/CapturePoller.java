@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Seals changes that other programs wrote to the database file: every {@code p2psync.capture-poll}
- * (200 ms by default) it looks for pending captures with one cheap read and seals them if there are any.
+ * (200 ms by default) it first follows the app's schema if it changed ({@link SchemaFollower}: one cheap read
+ * when it did not), then looks for pending captures with one cheap read and seals them if there are any.
  */
 @Component
 class CapturePoller implements SmartLifecycle {
@@ -19,32 +20,43 @@ class CapturePoller implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(CapturePoller.class);
 
     private final ChangeSealer sealer;
+    private final SchemaFollower schema;
+    private final ScanScheduler scans;
     private final TaskScheduler scheduler;
     private final P2pSyncSettings settings;
     private volatile ScheduledFuture<?> task;
 
-    CapturePoller(ChangeSealer sealer, TaskScheduler scheduler, P2pSyncSettings settings) {
+    CapturePoller(ChangeSealer sealer, SchemaFollower schema, ScanScheduler scans, TaskScheduler scheduler,
+                  P2pSyncSettings settings) {
         this.sealer = sealer;
+        this.schema = schema;
+        this.scans = scans;
         this.scheduler = scheduler;
         this.settings = settings;
     }
 
     void poll() {
         try {
+            // Before sealing, so captures of a table that just became tracked are not dropped as untracked.
+            scans.scanSoon(schema.follow());
+        } catch (RuntimeException e) {
+            log.warn("following a schema change failed, will retry: {}", e.getMessage());
+        }
+        try {
             boolean pending = sealer.hasPending();
             if (pending) {
                 // Batch by batch, each in its own short transaction, so the app's own writes and incoming
                 // sync interleave with a large backlog instead of waiting behind it.
                 int sealed = 0;
-                int batch;
+                ChangeSealer.Batch batch;
                 do {
                     long start = System.nanoTime();
                     batch = sealer.sealBatch();
-                    sealed += batch;
-                    if (batch == ChangeSealer.BATCH) {
+                    sealed += batch.entries();
+                    if (batch.captures() == ChangeSealer.BATCH) {
                         WriterTurns.pauseAfter(start);
                     }
-                } while (batch == ChangeSealer.BATCH && isRunning());
+                } while (batch.captures() == ChangeSealer.BATCH && isRunning());
                 log.debug("sealed {} changes written by other programs", sealed);
             }
         } catch (RuntimeException e) {

@@ -2,21 +2,35 @@ package io.p2psync.changes;
 
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.identity.HybridLogicalClock;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Turns what the triggers captured into sealed log entries of this device: next version without gaps, base
- * = the row's current vector, a hybrid clock timestamp, the hash chained to this device's previous entry,
- * the signature; and moves the row state on. One write transaction per call (joining the caller's), so a
- * capture is sealed exactly once and the log never shows half a batch.
+ * Turns what the triggers captured into sealed log entries of this device. A capture names only a row (table
+ * and key); in its write transaction the sealer reads that row as it stands and compares it with the row's
+ * state ({@link RowDifference}), so one row touched several times since the last seal gives one entry with
+ * its latest content, and a write that changed nothing gives none. Each entry gets the next version without
+ * gaps, base = the row's current vector, a hybrid clock timestamp, the hash chained to this device's previous
+ * entry and the signature; the row's state moves on with the hashes of what it now holds. One write
+ * transaction per call (joining the caller's), so a capture is sealed exactly once and the log never shows
+ * half a batch.
  */
 @Component
 class ChangeSealer {
@@ -27,44 +41,66 @@ class ChangeSealer {
      */
     static final int BATCH = 256;
 
-    /** A captured change and, for the first capture of its row in a batch, the row's stored state. */
-    private record Capture(long id, RowChange change, long capturedAt, RowState stored) {
+    private static final Logger logger = LoggerFactory.getLogger(ChangeSealer.class);
+    private static final String CAPTURES = "SELECT id, table_name, "
+            + IntStream.rangeClosed(1, TrackedTable.MAX_KEY_COLUMNS).mapToObj(i -> "k" + i).collect(Collectors.joining(", "))
+            + ", captured_at FROM sync_capture ORDER BY id LIMIT " + BATCH;
+
+    /**
+     * A row found to differ from its state, ready to seal.
+     *
+     * @param change    what to seal
+     * @param timestamp the origin wall clock of the change, ms
+     * @param before    the row's state before; null for a row never seen
+     * @param row       the row now; null for a DELETE
+     */
+    record Observed(RowChange change, long timestamp, RowState before, Map<String, Object> row) {
     }
 
-    private final JdbcClient jdbc;
+    /** One row the triggers named in a batch: its key and when it was last touched. */
+    private record Touched(TrackedTable table, List<Object> key, String recordId, long capturedAt) {
+    }
+
+    private final JdbcTemplate template;
     private final ChangeLog log;
     private final RowStates rows;
+    private final TrackedTables tables;
     private final DeviceIdentity identity;
     private final HybridLogicalClock clock;
     private final String self;
     private final ApplicationEventPublisher events;
 
-    ChangeSealer(JdbcClient jdbc, ChangeLog log, RowStates rows, DeviceIdentity identity, HybridLogicalClock clock,
-                 ApplicationEventPublisher events) {
-        this.events = events;
-        this.jdbc = jdbc;
+    ChangeSealer(JdbcTemplate template, ChangeLog log, RowStates rows, TrackedTables tables, DeviceIdentity identity,
+                 HybridLogicalClock clock, ApplicationEventPublisher events) {
+        this.template = template;
         this.log = log;
         this.rows = rows;
+        this.tables = tables;
         this.identity = identity;
         this.clock = clock;
         this.self = identity.deviceId().toString();
+        this.events = events;
     }
 
     /** True if the triggers captured changes that are not sealed yet: one cheap read, no transaction. */
     boolean hasPending() {
-        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_capture)").query(Boolean.class).single();
+        return Boolean.TRUE.equals(template.queryForObject("SELECT EXISTS (SELECT 1 FROM sync_capture)", Boolean.class));
     }
 
     /** Seals every pending capture; answers the number of entries made (0 if none were pending). */
     @Transactional(propagation = Propagation.REQUIRED)
     public int sealPending() {
         int total = 0;
-        int sealed;
+        Batch batch;
         do {
-            sealed = sealOneBatch();
-            total += sealed;
-        } while (sealed == BATCH);
+            batch = sealOneBatch();
+            total += batch.entries();
+        } while (batch.captures() == BATCH);
         return total;
+    }
+
+    /** What one batch did: captures consumed (BATCH means more may be pending) and entries made. */
+    record Batch(int captures, int entries) {
     }
 
     /**
@@ -72,38 +108,70 @@ class ChangeSealer {
      * caller's). The capture poller calls this in a loop rather than {@link #sealPending()}, so a program that
      * wrote many rows at once never makes the node hold the single SQLite write lock for long: other writers
      * (the app, incoming sync) get their turn between batches.
-     *
-     * @return the number of entries made; {@link #BATCH} means more may be pending
      */
     @Transactional(propagation = Propagation.REQUIRED)
-    public int sealBatch() {
+    public Batch sealBatch() {
         return sealOneBatch();
     }
 
-    private int sealOneBatch() {
-        // One query reads the captures with their rows' states, instead of one lookup per row.
-        List<Capture> captures = jdbc.sql("""
-                        SELECT c.id, c.table_name, c.record_id, c.operation, c.row_data, c.changed_columns,
-                               c.captured_at, s.vector, s.origin, s.version, s.hlc, s.deleted, s.column_clocks
-                        FROM sync_capture c
-                        LEFT JOIN sync_row_state s ON s.table_name = c.table_name AND s.record_id = c.record_id
-                        ORDER BY c.id LIMIT ?""")
-                .param(BATCH)
-                .query((rs, n) -> {
-                    RowChange change = new RowChange(rs.getString(2), rs.getString(3),
-                            Operation.valueOf(rs.getString(4)), Kind.EDIT, rs.getString(5), rs.getString(6));
-                    String vector = rs.getString(8);
-                    RowState stored = vector == null ? null : new RowState(change.table(), change.recordId(),
-                            VersionVector.parse(vector), rs.getString(9), rs.getLong(10), rs.getLong(11),
-                            rs.getInt(12) != 0, rs.getString(13), null);
-                    return new Capture(rs.getLong(1), change, rs.getLong(7), stored);
-                })
-                .list();
-        if (!captures.isEmpty()) {
-            seal(captures);
-            jdbc.sql("DELETE FROM sync_capture WHERE id <= ?").param(captures.get(captures.size() - 1).id()).update();
-        }
-        return captures.size();
+    private Batch sealOneBatch() {
+        return template.execute((ConnectionCallback<Batch>) connection -> {
+            try (RowLookup lookup = new RowLookup(connection)) {
+                LinkedHashMap<String, Touched> touched = new LinkedHashMap<>();
+                long lastId = -1;
+                int count = 0;
+                try (PreparedStatement ps = connection.prepareStatement(CAPTURES); ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        count++;
+                        lastId = rs.getLong(1);
+                        TrackedTable t = tables.get(rs.getString(2));
+                        if (t == null) {
+                            logger.debug("dropping a capture of {}, which is not tracked", rs.getString(2));
+                            continue;
+                        }
+                        List<Object> key = new ArrayList<>(t.primaryKey().size());
+                        for (int i = 0; i < t.primaryKey().size(); i++) {
+                            key.add(SqlValues.normalize(rs.getObject(3 + i)));
+                        }
+                        long at = rs.getLong(3 + TrackedTable.MAX_KEY_COLUMNS);
+                        String recordId = SqlValues.encodeKey(key);
+                        // first capture keeps its place in the order, the last one gives the time
+                        touched.merge(t.name() + '\u0000' + recordId, new Touched(t, key, recordId, at),
+                                (a, b) -> new Touched(a.table(), a.key(), a.recordId(), Math.max(a.capturedAt(), b.capturedAt())));
+                    }
+                }
+                if (count == 0) {
+                    return new Batch(0, 0);
+                }
+                List<Observed> observed = new ArrayList<>();
+                for (Touched t : touched.values()) {
+                    observe(lookup, t.table(), t.key(), t.recordId(), t.capturedAt()).ifPresent(observed::add);
+                }
+                int entries = seal(observed).size();
+                try (PreparedStatement ps = connection.prepareStatement("DELETE FROM sync_capture WHERE id <= ?")) {
+                    ps.setLong(1, lastId);
+                    ps.executeUpdate();
+                }
+                return new Batch(count, entries);
+            }
+        });
+    }
+
+    /** Reads the row with {@code key} and its state, and answers what to seal for it, if anything. */
+    static Optional<Observed> observe(RowLookup lookup, TrackedTable t, List<Object> key, String recordId, long at)
+            throws SQLException {
+        LinkedHashMap<String, Object> row = lookup.row(t, key);
+        RowState state = lookup.state(t.name(), recordId);
+        return observe(lookup, t, recordId, row, state, at);
+    }
+
+    /** What to seal for a row already read, if anything. */
+    static Optional<Observed> observe(RowLookup lookup, TrackedTable t, String recordId, Map<String, Object> row,
+                                      RowState state, long at) throws SQLException {
+        Map<String, Object> lastWritten = row != null && state != null && !state.deleted() && state.columnHashes() == null
+                ? lookup.writtenBy(state) : null;
+        return RowDifference.of(t.name(), recordId, row, state, lastWritten)
+                .map(change -> new Observed(change, at, state, row));
     }
 
     /**
@@ -113,24 +181,43 @@ class ChangeSealer {
     @Transactional(propagation = Propagation.REQUIRED)
     public ChangeEntry seal(RowChange change) {
         RowState stored = rows.find(change.table(), change.recordId()).orElse(null);
-        return seal(List.of(new Capture(0, change, System.currentTimeMillis(), stored))).get(0);
+        Map<String, Object> row = null;
+        if (change.data() != null) {
+            try {
+                row = SqlValues.decodeRow(change.data());
+            } catch (IllegalArgumentException notOurForm) {
+                row = null; // no hashes then: the next comparison falls back to the entry's data
+            }
+        }
+        return seal(List.of(new Observed(change, System.currentTimeMillis(), stored, row))).get(0);
     }
 
-    private List<ChangeEntry> seal(List<Capture> captures) {
+    /**
+     * Seals the changes in order, each chained to the previous, and saves the rows' new states with the
+     * hashes of what each row holds now (a deleted row keeps the hashes it had). Joins the caller's write
+     * transaction.
+     */
+    List<ChangeEntry> seal(List<Observed> observed) {
+        if (observed.isEmpty()) {
+            return List.of();
+        }
         ChangeLog.Head head = log.head(self);
         long version = head.version();
         String prev = head.hash();
         Map<String, RowState> states = new HashMap<>();
-        List<ChangeEntry> entries = new ArrayList<>(captures.size());
-        for (Capture c : captures) {
-            String rowKey = c.change().table() + '\u0000' + c.change().recordId();
-            // a row met earlier in this batch has moved on since the query; take the newer state
-            RowState before = states.containsKey(rowKey) ? states.get(rowKey) : c.stored();
+        List<ChangeEntry> entries = new ArrayList<>(observed.size());
+        for (Observed o : observed) {
+            RowChange c = o.change();
+            String rowKey = c.table() + '\u0000' + c.recordId();
+            // a row met earlier in this call has moved on since it was read; take the newer state
+            RowState before = states.containsKey(rowKey) ? states.get(rowKey) : o.before();
             VersionVector base = before == null ? VersionVector.EMPTY : before.vector();
-            ChangeEntry entry = ChangeEntry.seal(identity, self, ++version, clock.now(), c.capturedAt(), c.change(), base, prev);
+            ChangeEntry entry = ChangeEntry.seal(identity, self, ++version, clock.now(), o.timestamp(), c, base, prev);
             prev = entry.hash();
             entries.add(entry);
-            states.put(rowKey, RowState.writtenBy(entry, base));
+            String hashes = o.row() != null ? RowHashes.of(o.row())
+                    : c.operation() == Operation.DELETE && before != null ? before.columnHashes() : null;
+            states.put(rowKey, RowState.writtenBy(entry, base).withColumnHashes(hashes));
         }
         log.append(entries, null, 0);
         rows.saveAll(states.values());

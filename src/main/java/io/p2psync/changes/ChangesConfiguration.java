@@ -23,10 +23,16 @@ class ChangesConfiguration {
         return new HybridLogicalClock(log.lastHlcOf(identity.deviceId().toString()));
     }
 
+    @Bean
+    @DependsOnDatabaseInitialization
+    TriggerInstaller triggerInstaller(JdbcClient jdbc, TransactionTemplate tx, CaptureSettings settings) {
+        return new TriggerInstaller(jdbc, tx, settings);
+    }
+
     /** Installs the capture triggers at start-up; fails start-up if a configured table cannot be tracked. */
     @Bean
     @DependsOnDatabaseInitialization
-    TrackedTables trackedTables(JdbcClient jdbc, TransactionTemplate tx, P2pSyncSettings settings) {
-        return new TrackedTables(new TriggerInstaller(jdbc, tx).install(settings.tables()));
+    TrackedTables trackedTables(TriggerInstaller installer, P2pSyncSettings settings) {
+        return new TrackedTables(installer.install(settings.tables()));
     }
 }

@@ -27,6 +27,11 @@ public record RowState(String table, String recordId, VersionVector vector, Stri
                 entry.version(), entry.hlc(), entry.operation() == Operation.DELETE, null, null);
     }
 
+    /** This state with {@code hashes} ({@link RowHashes}) as what the row holds now. */
+    RowState withColumnHashes(String hashes) {
+        return new RowState(table, recordId, vector, origin, version, hlc, deleted, columnClocks, hashes);
+    }
+
     /** This state having also seen {@code entry} without taking its value. */
     RowState overruling(ChangeEntry entry) {
         return new RowState(table, recordId, vector.merge(entry.vector()), origin, version, hlc, deleted, columnClocks,

@@ -121,23 +121,13 @@ class RowWriter {
     }
 
     /**
-     * The key values a record id names, in key order. A record id is {@link SqlValues#encodeKey}'s JSON array;
-     * a single key that is not one is taken as the text itself (record ids written before SqlValues, when a
-     * one-column key travelled as its text).
+     * The key values a record id names ({@link SqlValues#decodeKey}), in key order, each with its own storage
+     * class.
      *
-     * @throws IllegalArgumentException if it names the wrong number of values
+     * @throws IllegalArgumentException if it is not such an array or names the wrong number of values
      */
     static List<Object> key(TrackedTable t, String recordId) {
-        List<Object> values;
-        try {
-            values = SqlValues.decodeKey(recordId);
-        } catch (IllegalArgumentException notAnArray) {
-            if (t.compositeKey()) {
-                throw new IllegalArgumentException("record id of " + t.name() + " is not a JSON array of its key: "
-                        + recordId);
-            }
-            return List.of(recordId);
-        }
+        List<Object> values = SqlValues.decodeKey(recordId);
         if (values.size() != t.primaryKey().size()) {
             throw new IllegalArgumentException("record id of " + t.name() + " needs " + t.primaryKey().size()
                     + " values: " + recordId);

@@ -8,17 +8,23 @@ import java.util.stream.Collectors;
  *
  * @param name       the table name
  * @param columns    all columns in declaration order
- * @param primaryKey the primary key columns in key order (never empty)
+ * @param primaryKey the primary key columns in key order (never empty, at most {@link #MAX_KEY_COLUMNS})
  * @param keyAssignedBySqlite true if the key is SQLite's rowid ({@code INTEGER PRIMARY KEY}, with or without
  *                   {@code AUTOINCREMENT}): two devices inserting without a key get the same one
  */
 record TrackedTable(String name, List<String> columns, List<String> primaryKey, boolean keyAssignedBySqlite) {
+
+    /** Key columns {@code sync_capture} holds ({@code k1..k8}); a table with a longer key cannot be tracked. */
+    static final int MAX_KEY_COLUMNS = 8;
 
     TrackedTable {
         columns = List.copyOf(columns);
         primaryKey = List.copyOf(primaryKey);
         if (primaryKey.isEmpty()) {
             throw new IllegalArgumentException("table " + name + " has no primary key");
+        }
+        if (primaryKey.size() > MAX_KEY_COLUMNS) {
+            throw new IllegalArgumentException("table " + name + " has more than " + MAX_KEY_COLUMNS + " key columns");
         }
     }
 
@@ -36,18 +42,18 @@ record TrackedTable(String name, List<String> columns, List<String> primaryKey, 
         return quote(name);
     }
 
-    /** SQL for the record id of the row named by {@code ref} (NEW or OLD): the key as text, or a JSON array. */
-    String recordIdSql(String ref) {
-        if (primaryKey.size() == 1) {
-            return "CAST(" + ref + "." + quote(primaryKey.get(0)) + " AS TEXT)";
-        }
-        return primaryKey.stream().map(c -> ref + "." + quote(c)).collect(Collectors.joining(", ", "json_array(", ")"));
+    /**
+     * {@code "a" IS ? AND "b" IS ?}: matches one row by its key values, bound in key order. {@code IS} rather
+     * than {@code =} so a NULL key value (which SQLite allows in a non-integer key of a rowid table) matches
+     * too; SQLite uses the key's index for either.
+     */
+    String keyMatchSql() {
+        return primaryKey.stream().map(c -> quote(c) + " IS ?").collect(Collectors.joining(" AND "));
     }
 
-    /** SQL for the whole row named by {@code ref} as a JSON object. */
-    String rowJsonSql(String ref) {
-        return columns.stream().map(c -> literal(c) + ", " + ref + "." + quote(c))
-                .collect(Collectors.joining(", ", "json_object(", ")"));
+    /** {@code "a", "b"}: the key columns in key order. */
+    String keyListSql() {
+        return primaryKey.stream().map(TrackedTable::quote).collect(Collectors.joining(", "));
     }
 
     boolean compositeKey() {

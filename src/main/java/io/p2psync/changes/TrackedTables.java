@@ -4,10 +4,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The tables tracked on this device, with their triggers installed. */
+/**
+ * The tables tracked on this device, with their triggers installed. Capture replaces the whole set when the
+ * app changes its schema while the node runs ({@link SchemaChanged}); readers (the apply side, on other
+ * threads) always see one consistent set, never a half-updated one.
+ */
 public final class TrackedTables {
 
-    private final Map<String, TrackedTable> tables;
+    private volatile Map<String, TrackedTable> tables;
 
     TrackedTables(Map<String, TrackedTable> tables) {
         this.tables = Map.copyOf(tables);
@@ -36,5 +40,15 @@ public final class TrackedTables {
 
     public Set<String> names() {
         return tables.keySet();
+    }
+
+    /** Every tracked table as it stands now: one snapshot, safe to iterate while capture follows the schema. */
+    Map<String, TrackedTable> snapshot() {
+        return tables;
+    }
+
+    /** Replaces the whole set at once (capture, after following a schema change). */
+    void replace(Map<String, TrackedTable> now) {
+        this.tables = Map.copyOf(now);
     }
 }

@@ -2,6 +2,7 @@ package io.p2psync.changes;
 
 import io.p2psync.storage.StartupProblem;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -10,57 +11,120 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Installs the capture triggers: AFTER INSERT, UPDATE and DELETE on {@code sync_kv} and every table in
- * {@code p2psync.tables}, each writing the change to {@code sync_capture} unless the apply guard is set.
+ * {@code p2psync.tables}, each recording only the table and the key of the row touched in
+ * {@code sync_capture} (unless the apply guard is set). The sealer reads the row itself.
  *
- * <p>Triggers live in the database file, so they also capture writes by other programs. They are
- * rewritten on start whenever their SQL differs from what the current columns need (a column was added,
- * say), and left alone otherwise; all in one transaction. A table is refused, failing start-up, when it does
- * not exist, has no primary key, has a column declared BLOB (JSON cannot carry bytes), or is one of ours.
+ * <p>A trigger names no column but the key, and copies key values as they are into untyped columns, so it
+ * cannot fail on any value and survives {@code ALTER TABLE … ADD/DROP/RENAME COLUMN} (SQLite rewrites the
+ * trigger on a rename; a key column cannot be dropped). Triggers are compared with {@code sqlite_master} and
+ * rewritten when their SQL differs, all in one transaction; the triggers of earlier versions
+ * ({@code p2psync_capture_*}) are dropped.
+ *
+ * <p>A configured table is refused (a {@link StartupProblem}) when its name is reserved, it has no primary
+ * key, its key has more columns than capture holds, or SQLite assigns its key and it is not opted in with
+ * {@code p2psync.capture.assigned-keys}. A configured table that does not exist yet is not an error: capture
+ * starts when the app creates it.
  */
 class TriggerInstaller {
 
     static final String KV_TABLE = "sync_kv";
+    static final String SETTING = "p2psync.tables";
     private static final Logger log = LoggerFactory.getLogger(TriggerInstaller.class);
     private static final String NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String NOT_APPLYING = "(SELECT applying FROM sync_apply_guard WHERE id = 1) = 0";
+    private static final String PREFIX = "sync_capture_";
+
+    /** What a configured table is, as the schema stands. */
+    sealed interface Description {
+    }
+
+    /** The table can be tracked. */
+    record Trackable(TrackedTable table) implements Description {
+    }
+
+    /** No such table (yet). */
+    record Missing(String name) implements Description {
+    }
+
+    /** The table exists but cannot be tracked. */
+    record Refused(StartupProblem problem) implements Description {
+    }
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
+    private final Set<String> assignedKeysAllowed;
 
-    TriggerInstaller(JdbcClient jdbc, TransactionTemplate tx) {
+    TriggerInstaller(JdbcClient jdbc, TransactionTemplate tx, CaptureSettings settings) {
         this.jdbc = jdbc;
         this.tx = tx;
+        this.assignedKeysAllowed = settings.assignedKeys().stream().map(n -> n.toLowerCase(Locale.ROOT))
+                .collect(Collectors.toSet());
     }
 
-    /**
-     * @throws IllegalStateException naming the table and the reason if a table cannot be tracked
-     */
-    Map<String, TrackedTable> install(List<String> configured) {
+    /** The tables to track: {@code sync_kv} first, then the configured ones, without repeats. */
+    static List<String> names(List<String> configured) {
         Set<String> names = new LinkedHashSet<>();
         names.add(KV_TABLE);
         names.addAll(configured);
+        return new ArrayList<>(names);
+    }
+
+    /**
+     * Start-up: describes every table, installs the triggers of those that exist, drops triggers of earlier
+     * versions and of tables no longer tracked. Logs one line per configured table that does not exist yet.
+     *
+     * @throws StartupProblem naming the first table that cannot be tracked
+     */
+    Map<String, TrackedTable> install(List<String> configured) {
         Map<String, TrackedTable> tables = new LinkedHashMap<>();
-        for (String name : names) {
-            tables.put(name, describe(name));
+        for (String name : names(configured)) {
+            Description d = describe(name);
+            if (d instanceof Trackable t) {
+                tables.put(name, t.table());
+            } else if (d instanceof Refused r) {
+                throw r.problem();
+            } else {
+                log.info("{}: table '{}' does not exist yet; capture starts when the app creates it", SETTING, name);
+            }
         }
-        tx.executeWithoutResult(status -> tables.values().forEach(this::installTriggers));
+        tx.executeWithoutResult(status -> {
+            dropStaleTriggers(tables.keySet());
+            tables.values().forEach(this::installTriggers);
+        });
         return tables;
     }
 
-    private TrackedTable describe(String name) {
-        if (name == null || name.isBlank() || (name.toLowerCase(Locale.ROOT).startsWith("sync_") && !name.equals(KV_TABLE))
-                || name.toLowerCase(Locale.ROOT).startsWith("sqlite_")) {
-            throw new StartupProblem("p2psync.tables", String.valueOf(name), "a blank or reserved table name "
-                    + "(sync_* tables are p2p-sync's own, sqlite_* SQLite's)", "list only the app's own tables");
+    /**
+     * Installs or rewrites the triggers of {@code tables} where they are missing or differ (a table the app
+     * created or re-created while the node ran), in one transaction.
+     *
+     * @return the names of the tables whose triggers were installed or rewritten
+     */
+    Set<String> installAll(Collection<TrackedTable> tables) {
+        Set<String> installed = new LinkedHashSet<>();
+        tx.executeWithoutResult(status -> tables.forEach(t -> {
+            if (installTriggers(t)) {
+                installed.add(t.name());
+            }
+        }));
+        return installed;
+    }
+
+    Description describe(String name) {
+        String lower = name == null ? "" : name.toLowerCase(Locale.ROOT);
+        if (lower.isBlank() || lower.startsWith("sync_") && !name.equals(KV_TABLE) || lower.startsWith("sqlite_")
+                || lower.equals("flyway_schema_history")) {
+            return new Refused(new StartupProblem(SETTING, String.valueOf(name),
+                    "'" + name + "' is a reserved name (blank, sync_*, sqlite_* or Flyway's history), not an app table",
+                    "list only your app's own tables in " + SETTING));
         }
         record Column(String name, String type, int pk) {
         }
@@ -69,89 +133,115 @@ class TriggerInstaller {
                 .query((rs, n) -> new Column(rs.getString(1), rs.getString(2), rs.getInt(3)))
                 .list();
         if (columns.isEmpty()) {
-            throw new IllegalStateException("p2psync.tables: table '" + name + "' does not exist in the database");
-        }
-        List<String> blobs = columns.stream().filter(c -> c.type().toUpperCase(Locale.ROOT).contains("BLOB"))
-                .map(Column::name).toList();
-        if (!blobs.isEmpty()) {
-            throw new IllegalStateException("p2psync.tables: table '" + name + "' has BLOB columns " + blobs
-                    + "; store bytes as base64 TEXT to sync them");
+            return new Missing(name);
         }
         TreeMap<Integer, String> key = new TreeMap<>();
         columns.stream().filter(c -> c.pk() > 0).forEach(c -> key.put(c.pk(), c.name()));
         if (key.isEmpty()) {
-            throw new IllegalStateException("p2psync.tables: table '" + name + "' has no PRIMARY KEY; "
-                    + "synced rows need a stable key to be matched across devices");
+            return new Refused(new StartupProblem(SETTING, name, "table '" + name + "' has no PRIMARY KEY, so its "
+                    + "rows cannot be matched across devices",
+                    "give it a primary key (a text key such as a UUIDv7 or ULID), or remove it from " + SETTING));
+        }
+        if (key.size() > TrackedTable.MAX_KEY_COLUMNS) {
+            return new Refused(new StartupProblem(SETTING, name, "table '" + name + "' has a primary key of "
+                    + key.size() + " columns; capture holds at most " + TrackedTable.MAX_KEY_COLUMNS,
+                    "use a key of at most " + TrackedTable.MAX_KEY_COLUMNS + " columns, or remove it from " + SETTING));
         }
         boolean rowidKey = key.size() == 1 && columns.stream()
                 .anyMatch(c -> c.pk() == 1 && c.type().equalsIgnoreCase("INTEGER"))
                 && !jdbc.sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").param(name)
                         .query(String.class).optional().orElse("").toUpperCase(Locale.ROOT).contains("WITHOUT ROWID");
-        return new TrackedTable(name, columns.stream().map(Column::name).toList(), new ArrayList<>(key.values()),
-                rowidKey);
+        if (rowidKey && !assignedKeysAllowed.contains(lower)) {
+            return new Refused(new StartupProblem(SETTING, name, "SQLite assigns the key of table '" + name
+                    + "' (" + key.firstEntry().getValue() + " INTEGER PRIMARY KEY): two devices that insert without "
+                    + "an id get the same id, and one row would replace the other",
+                    "use a text key such as a UUIDv7 or ULID, or a composite key with the device, or accept "
+                    + "insert/insert collisions as conflicts with p2psync.capture.assigned-keys=" + name));
+        }
+        return new Trackable(new TrackedTable(name, columns.stream().map(Column::name).toList(),
+                new ArrayList<>(key.values()), rowidKey));
     }
 
-    private void installTriggers(TrackedTable t) {
+    /** Drops the triggers of earlier versions, and ours on tables no longer tracked; then the old queue. */
+    private void dropStaleTriggers(Set<String> tracked) {
+        Set<String> wanted = tracked.stream().map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        record Trigger(String name, String table) {
+        }
+        List<Trigger> triggers = jdbc.sql("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+                .query((rs, n) -> new Trigger(rs.getString(1), rs.getString(2))).list();
+        for (Trigger t : triggers) {
+            boolean old = t.name().startsWith("p2psync_capture_");
+            boolean untracked = t.name().startsWith(PREFIX) && !wanted.contains(t.table().toLowerCase(Locale.ROOT));
+            if (old || untracked) {
+                jdbc.sql("DROP TRIGGER IF EXISTS " + TrackedTable.quote(t.name())).update();
+                log.info("dropped capture trigger {}", t.name());
+            }
+        }
+        jdbc.sql("DROP TABLE IF EXISTS sync_capture_v1").update();
+    }
+
+    /** Answers true if a trigger was missing or different and is now as wanted. */
+    private boolean installTriggers(TrackedTable t) {
         Map<String, String> wanted = Map.of(
                 triggerName(t, "insert"), insertTrigger(t),
                 triggerName(t, "update"), updateTrigger(t),
                 triggerName(t, "delete"), deleteTrigger(t));
-        wanted.forEach((name, sql) -> {
+        boolean changed = false;
+        for (Map.Entry<String, String> e : wanted.entrySet()) {
             String existing = jdbc.sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
-                    .param(name).query(String.class).optional().orElse(null);
-            if (!sql.equals(existing)) {
-                jdbc.sql("DROP TRIGGER IF EXISTS " + TrackedTable.quote(name)).update();
-                jdbc.sql(sql).update();
-                log.info("installed capture trigger {}", name);
+                    .param(e.getKey()).query(String.class).optional().orElse(null);
+            if (!e.getValue().equals(existing)) {
+                jdbc.sql("DROP TRIGGER IF EXISTS " + TrackedTable.quote(e.getKey())).update();
+                jdbc.sql(e.getValue()).update();
+                log.info("installed capture trigger {}", e.getKey());
+                changed = true;
             }
-        });
+        }
+        return changed;
     }
 
     static String triggerName(TrackedTable t, String event) {
-        return "p2psync_capture_" + t.name() + "_" + event;
+        return PREFIX + t.name() + "_" + event;
     }
 
-    private static String capture(TrackedTable t, String recordId, String operation, String data, String changed) {
-        return "INSERT INTO sync_capture (table_name, record_id, operation, row_data, changed_columns, captured_at) "
-                + "VALUES (" + TrackedTable.literal(t.name()) + ", " + recordId + ", " + operation + ", " + data
-                + ", " + changed + ", " + NOW_MS + ");";
+    /** {@code INSERT INTO sync_capture (table_name, k1, …, captured_at)}: the columns a trigger fills. */
+    private static String into(TrackedTable t) {
+        return "INSERT INTO sync_capture (table_name, "
+                + IntStream.rangeClosed(1, t.primaryKey().size()).mapToObj(i -> "k" + i).collect(Collectors.joining(", "))
+                + ", captured_at) ";
+    }
+
+    /** {@code 'table', REF."a", REF."b", now}: what a trigger records for the row named by {@code ref}. */
+    private static String values(TrackedTable t, String ref) {
+        return TrackedTable.literal(t.name()) + ", "
+                + t.primaryKey().stream().map(c -> ref + "." + TrackedTable.quote(c)).collect(Collectors.joining(", "))
+                + ", " + NOW_MS;
+    }
+
+    private static String header(TrackedTable t, String event) {
+        return "CREATE TRIGGER " + TrackedTable.quote(triggerName(t, event)) + " AFTER " + event.toUpperCase(Locale.ROOT)
+                + " ON " + t.quotedName() + " WHEN " + NOT_APPLYING + " BEGIN ";
     }
 
     private static String insertTrigger(TrackedTable t) {
-        return "CREATE TRIGGER " + TrackedTable.quote(triggerName(t, "insert")) + " AFTER INSERT ON " + t.quotedName()
-                + " WHEN " + NOT_APPLYING + " BEGIN "
-                + capture(t, t.recordIdSql("NEW"), "'INSERT'", t.rowJsonSql("NEW"), "NULL") + " END";
+        return header(t, "insert") + into(t) + "VALUES (" + values(t, "NEW") + "); END";
     }
 
     private static String deleteTrigger(TrackedTable t) {
-        return "CREATE TRIGGER " + TrackedTable.quote(triggerName(t, "delete")) + " AFTER DELETE ON " + t.quotedName()
-                + " WHEN " + NOT_APPLYING + " BEGIN "
-                + capture(t, t.recordIdSql("OLD"), "'DELETE'", "NULL", "NULL") + " END";
+        return header(t, "delete") + into(t) + "VALUES (" + values(t, "OLD") + "); END";
     }
 
     /**
-     * An update that changes no column is not captured. One that changes the key is captured as a DELETE of
-     * the old record id and an INSERT of the new one, since the record id is the key.
+     * Every update is recorded, also one that changes nothing (the sealer then makes no entry): telling them
+     * apart in SQL would name every column. One that changes the key also records the old key, first, so the
+     * sealer sees the old row gone.
      */
     private static String updateTrigger(TrackedTable t) {
-        String anyChanged = t.columns().stream().map(c -> "OLD." + TrackedTable.quote(c) + " IS NOT NEW." + TrackedTable.quote(c))
+        String keyChanged = t.primaryKey().stream()
+                .map(c -> "OLD." + TrackedTable.quote(c) + " IS NOT NEW." + TrackedTable.quote(c))
                 .collect(Collectors.joining(" OR "));
-        String keyChanged = t.recordIdSql("OLD") + " IS NOT " + t.recordIdSql("NEW");
-        // A plain expression, not a subquery: the trigger is compiled into every statement that writes the
-        // table, so its size is paid on every prepare.
-        String changedList = t.columns().stream()
-                .map(c -> "CASE WHEN OLD." + TrackedTable.quote(c) + " IS NOT NEW." + TrackedTable.quote(c) + " THEN "
-                        + TrackedTable.literal(JSON.writeValueAsString(c) + ",") + " ELSE '' END")
-                .collect(Collectors.joining(" || ", "'[' || rtrim(", ", ',') || ']'"));
-        String deleteOld = "INSERT INTO sync_capture (table_name, record_id, operation, row_data, changed_columns, captured_at) "
-                + "SELECT " + TrackedTable.literal(t.name()) + ", " + t.recordIdSql("OLD") + ", 'DELETE', NULL, NULL, "
-                + NOW_MS + " WHERE " + keyChanged + ";";
-        return "CREATE TRIGGER " + TrackedTable.quote(triggerName(t, "update")) + " AFTER UPDATE ON " + t.quotedName()
-                + " WHEN " + NOT_APPLYING + " AND (" + anyChanged + ") BEGIN " + deleteOld + " "
-                + capture(t, t.recordIdSql("NEW"),
-                        "CASE WHEN " + keyChanged + " THEN 'INSERT' ELSE 'UPDATE' END",
-                        t.rowJsonSql("NEW"),
-                        "CASE WHEN " + keyChanged + " THEN NULL ELSE " + changedList + " END")
-                + " END";
+        return header(t, "update")
+                + into(t) + "SELECT " + values(t, "OLD") + " WHERE " + keyChanged + "; "
+                + into(t) + "VALUES (" + values(t, "NEW") + "); END";
     }
 }

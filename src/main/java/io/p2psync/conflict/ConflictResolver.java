@@ -406,12 +406,7 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
             Map<String, Object> row = SqlValues.decodeRow(source);
             key.forEach(k -> out.put(k, row.get(k)));
         } else {
-            List<Object> values;
-            try {
-                values = SqlValues.decodeKey(c.recordId());
-            } catch (IllegalArgumentException textKey) {
-                values = List.of(c.recordId()); // a record id from before SqlValues: the key's text
-            }
+            List<Object> values = SqlValues.decodeKey(c.recordId());
             for (int i = 0; i < key.size() && i < values.size(); i++) {
                 out.put(key.get(i), values.get(i));
             }

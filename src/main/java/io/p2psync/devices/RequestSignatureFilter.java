@@ -54,8 +54,9 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        // /sync/now and /sync/held are the admin's, guarded by the admin filter, not a device's calls.
-        return "/sync/now".equals(request.getRequestURI()) || "/sync/held".equals(request.getRequestURI());
+        // /sync/now, /sync/held and /sync/rescan are the admin's, guarded by the admin filter, not a device's calls.
+        String uri = request.getRequestURI();
+        return "/sync/now".equals(uri) || "/sync/held".equals(uri) || "/sync/rescan".equals(uri);
     }
 
     @Override

@@ -136,12 +136,15 @@ final class GossipIntake implements MessageValidator {
     private Verdict checkEntry(PeerId from, GossipPayload.Entry payload) {
         ChangeEntry e = payload.entry();
         String value;
+        String key;
         try {
             value = KV_TABLE.equals(e.table()) ? codec.kvValue(e.data()) : null;
+            // a sync_kv record id is the key as a JSON array (["greeting"]); the limit is on the key itself
+            key = KV_TABLE.equals(e.table()) ? codec.kvKey(e.recordId()) : e.recordId();
         } catch (PayloadCodec.MalformedPayloadException bad) {
             return Verdict.drop(DropReason.MALFORMED, bad.getMessage());
         }
-        Verdict limited = checkKeyValue(e.recordId(), value);
+        Verdict limited = checkKeyValue(key, value);
         if (limited != null) {
             return limited;
         }

@@ -55,7 +55,7 @@ final class LivePublisher {
         try {
             Map<String, String> row = e.data() == null ? null : codec.kvRow(e.data());
             if (e.operation() == Operation.DELETE || row == null) {
-                send(codec.encodeDelete(e.recordId(), Instant.ofEpochMilli(e.timestamp())), e);
+                send(codec.encodeDelete(codec.kvKey(e.recordId()), Instant.ofEpochMilli(e.timestamp())), e);
             } else if (row.get("deleted_at") != null) {
                 send(codec.encodeDelete(row.get("key"), Instant.parse(row.get("deleted_at"))), e);
             } else {

@@ -1,6 +1,7 @@
 package io.p2psync.live;
 
 import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.SqlValues;
 import io.p2psync.wire.WireEntry;
 import io.p2psync.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -136,6 +138,24 @@ final class PayloadCodec {
         } catch (JacksonException e) {
             throw new MalformedPayloadException("row data is not JSON");
         }
+    }
+
+    /**
+     * The key a {@code sync_kv} record id names: record ids are {@link SqlValues#encodeKey} of the key, so
+     * {@code ["greeting"]} is the key {@code greeting}.
+     *
+     * @throws MalformedPayloadException if it is not the record id of one text key
+     */
+    String kvKey(String recordId) {
+        try {
+            List<Object> key = SqlValues.decodeKey(recordId);
+            if (key.size() == 1 && key.get(0) instanceof String text) {
+                return text;
+            }
+        } catch (IllegalArgumentException bad) {
+            // answered below
+        }
+        throw new MalformedPayloadException("not the record id of a sync_kv key: " + recordId);
     }
 
     /** The fields of a {@code sync_kv} row: key, value, timestamp and deleted_at (null when absent). */

@@ -49,15 +49,15 @@ class ApplierHooksTest {
         a.write(KV, "x", "1");
         a.write(KV, "y", "2");
         List<ChangeEntry> entries = all(a);
-        ChangeEntry tampered = new ChangeEntry(a.id(), 3, entries.get(1).hlc() + 1, 0, "sync_kv", "z", Operation.DELETE,
+        ChangeEntry tampered = new ChangeEntry(a.id(), 3, entries.get(1).hlc() + 1, 0, "sync_kv", "[\"z\"]", Operation.DELETE,
                 Kind.EDIT, null, null, VersionVector.EMPTY, entries.get(1).hash(), entries.get(1).hash(), "c2ln");
 
         b.applier().apply(List.of(entries.get(0)), a.id());
         b.applier().apply(List.of(entries.get(0), entries.get(1), tampered), a.id());
 
         assertThat(heard).containsExactly(
-                "x:APPLIED:{\"key\":\"x\",\"value\":\"1\",\"timestamp\":\"t\",\"deleted_at\":null}",
-                "y:APPLIED:{\"key\":\"y\",\"value\":\"2\",\"timestamp\":\"t\",\"deleted_at\":null}");
+                "[\"x\"]:APPLIED:{\"key\":\"x\",\"value\":\"1\",\"timestamp\":\"t\",\"deleted_at\":null}",
+                "[\"y\"]:APPLIED:{\"key\":\"y\",\"value\":\"2\",\"timestamp\":\"t\",\"deleted_at\":null}");
     }
 
     @Test
@@ -81,7 +81,7 @@ class ApplierHooksTest {
     @Test
     void writeLocalWritesTheRowAndLogsItOnceAsThisDevicesChangeOnTopOfTheRow() {
         a.write(KV, "x", "1");
-        ChangeEntry written = a.applier().writeLocal(new RowChange("sync_kv", "x", Operation.UPDATE, Kind.RESOLUTION,
+        ChangeEntry written = a.applier().writeLocal(new RowChange("sync_kv", "[\"x\"]", Operation.UPDATE, Kind.RESOLUTION,
                 "{\"key\":\"x\",\"value\":\"settled\",\"timestamp\":\"t\",\"deleted_at\":null}", null));
 
         assertThat(written.kind()).isEqualTo(Kind.RESOLUTION);
@@ -92,7 +92,7 @@ class ApplierHooksTest {
         assertThat(a.tracker().count()).isEqualTo(2);
         assertThat(a.tracker().verify()).isEmpty();
 
-        ChangeEntry deleted = a.applier().writeLocal(new RowChange("sync_kv", "x", Operation.DELETE, Kind.RESOLUTION, null, null));
+        ChangeEntry deleted = a.applier().writeLocal(new RowChange("sync_kv", "[\"x\"]", Operation.DELETE, Kind.RESOLUTION, null, null));
         assertThat(deleted.base()).isEqualTo(written.vector());
         assertThat(a.jdbc().sql("SELECT COUNT(*) FROM sync_kv").query(Long.class).single()).isZero();
         assertThatThrownBy(() -> a.applier().writeLocal(new RowChange("nope", "x", Operation.DELETE, Kind.RESOLUTION, null, null)))

@@ -31,6 +31,7 @@ class ChangeCaptureTest {
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("p2psync.data-dir", () -> dataDir.toString());
         registry.add("p2psync.tables", () -> "notes,inventory");
+        registry.add("p2psync.capture.assigned-keys", () -> "notes");
         registry.add("spring.flyway.locations", () -> "classpath:db/migration,classpath:db/testmigration");
     }
 
@@ -59,8 +60,8 @@ class ChangeCaptureTest {
         try (Connection c = otherProgram(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO notes (id, title, body) VALUES (101, 'from sqlite3', 'hi')");
         }
-        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "101").size() == 1);
-        Map<String, Object> row = logFor("notes", "101").get(0);
+        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "[101]").size() == 1);
+        Map<String, Object> row = logFor("notes", "[101]").get(0);
         assertThat(row.get("operation")).isEqualTo("INSERT");
         assertThat(row.get("device_id")).isEqualTo(identity.deviceId().toString());
         assertThat(row.get("change_data")).isEqualTo("{\"id\":101,\"title\":\"from sqlite3\",\"body\":\"hi\"}");
@@ -83,28 +84,31 @@ class ChangeCaptureTest {
                 .redirectErrorStream(true).start();
         String out = new String(shell.getInputStream().readAllBytes());
         assertThat(shell.waitFor()).as(out).isZero();
-        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "150").size() == 1);
-        assertThat(logFor("notes", "150").get(0).get("change_data"))
+        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "[150]").size() == 1);
+        assertThat(logFor("notes", "[150]").get(0).get("change_data"))
                 .isEqualTo("{\"id\":150,\"title\":\"typed in sqlite3\",\"body\":null}");
     }
 
     @Test
     void capturesUpdatesWithChangedColumnsAndDeletes() throws Exception {
+        // The sealer seals a row as it stands when it seals, so each step waits until the one before is sealed.
         try (Connection c = otherProgram(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO notes (id, title, body) VALUES (102, 'a', 'b')");
+            await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "[102]").size() == 1);
             s.executeUpdate("UPDATE notes SET body = 'c' WHERE id = 102");
+            await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "[102]").size() == 2);
             s.executeUpdate("UPDATE notes SET body = 'c' WHERE id = 102"); // changes nothing: not captured
             s.executeUpdate("DELETE FROM notes WHERE id = 102");
         }
-        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "102").size() == 3);
-        List<Map<String, Object>> log = logFor("notes", "102");
+        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "[102]").size() == 3);
+        List<Map<String, Object>> log = logFor("notes", "[102]");
         assertThat(log).extracting(r -> r.get("operation")).containsExactly("INSERT", "UPDATE", "DELETE");
         assertThat(log.get(1).get("changed_columns")).isEqualTo("[\"body\"]");
         assertThat(log.get(2).get("change_data")).isNull();
         String self = identity.deviceId().toString();
         long v1 = ((Number) log.get(0).get("version")).longValue();
         assertThat(log.get(1).get("base")).isEqualTo("{\"" + self + "\":" + v1 + "}");
-        RowState state = rowState("notes", "102");
+        RowState state = rowState("notes", "[102]");
         assertThat(state.deleted()).isTrue();
         assertThat(state.vector().get(self)).isEqualTo(v1 + 2);
     }
@@ -123,11 +127,12 @@ class ChangeCaptureTest {
     void aKeyChangeIsADeleteOfTheOldIdAndAnInsertOfTheNew() throws Exception {
         try (Connection c = otherProgram(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO notes (id, title) VALUES (103, 'moving')");
+            await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "[103]").size() == 1);
             s.executeUpdate("UPDATE notes SET id = 104 WHERE id = 103");
         }
-        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "104").size() == 1);
-        assertThat(logFor("notes", "103")).extracting(r -> r.get("operation")).containsExactly("INSERT", "DELETE");
-        assertThat(logFor("notes", "104").get(0).get("operation")).isEqualTo("INSERT");
+        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "[104]").size() == 1);
+        assertThat(logFor("notes", "[103]")).extracting(r -> r.get("operation")).containsExactly("INSERT", "DELETE");
+        assertThat(logFor("notes", "[104]").get(0).get("operation")).isEqualTo("INSERT");
     }
 
     @Test
@@ -137,7 +142,7 @@ class ChangeCaptureTest {
                 s.executeUpdate("INSERT INTO notes (id, title) VALUES (" + (200 + i) + ", 'n" + i + "')");
             }
         }
-        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "249").size() == 1);
+        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "[249]").size() == 1);
         List<Long> versions = jdbc.sql("SELECT version FROM sync_log WHERE device_id = ? ORDER BY version")
                 .param(identity.deviceId().toString()).query(Long.class).list();
         for (int i = 0; i < versions.size(); i++) {
@@ -154,7 +159,7 @@ class ChangeCaptureTest {
                 s.executeUpdate("INSERT INTO notes (id, title) VALUES (" + (300 + i) + ", 'p')");
             }
         }
-        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "304").size() == 1);
+        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "[304]").size() == 1);
         String self = identity.deviceId().toString();
         long head = tracker.versionVector().get(self);
         VersionVector theirs = VersionVector.of(Map.of(self, head - 5));
@@ -171,10 +176,10 @@ class ChangeCaptureTest {
         try (Connection c = otherProgram(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO notes (id, title) VALUES (400, 's')");
         }
-        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "400").size() == 1);
-        long version = ((Number) logFor("notes", "400").get(0).get("version")).longValue();
+        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "[400]").size() == 1);
+        long version = ((Number) logFor("notes", "[400]").get(0).get("version")).longValue();
         assertThat(tracker.markSynced(List.of(new EntryRef(identity.deviceId().toString(), version)))).isEqualTo(1);
-        assertThat(logFor("notes", "400").get(0).get("is_synced")).isEqualTo(1);
+        assertThat(logFor("notes", "[400]").get(0).get("is_synced")).isEqualTo(1);
     }
 
     @Test
@@ -182,9 +187,9 @@ class ChangeCaptureTest {
         try (Connection c = otherProgram(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO notes (id, title) VALUES (500, 'genuine')");
         }
-        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "500").size() == 1);
-        long id = ((Number) logFor("notes", "500").get(0).get("id")).longValue();
-        long version = ((Number) logFor("notes", "500").get(0).get("version")).longValue();
+        await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "[500]").size() == 1);
+        long id = ((Number) logFor("notes", "[500]").get(0).get("id")).longValue();
+        long version = ((Number) logFor("notes", "[500]").get(0).get("version")).longValue();
         try {
             // 'g' (0x67) -> 'f' (0x66): one bit of one byte
             jdbc.sql("UPDATE sync_log SET change_data = replace(change_data, 'genuine', 'fenuine') WHERE id = ?")

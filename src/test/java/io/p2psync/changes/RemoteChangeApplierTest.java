@@ -32,6 +32,7 @@ class RemoteChangeApplierTest {
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("p2psync.data-dir", () -> dataDir.toString());
         registry.add("p2psync.tables", () -> "notes,inventory");
+        registry.add("p2psync.capture.assigned-keys", () -> "notes");
         registry.add("spring.flyway.locations", () -> "classpath:db/migration,classpath:db/testmigration");
         // the whole-row rule these tests were written for; merge (the default) has tests of its own
         registry.add("p2psync.conflicts.default-policy", () -> "timestamp");
@@ -74,14 +75,14 @@ class RemoteChangeApplierTest {
 
     @Test
     void appliesARemoteEntryWithoutCapturingItAgain() {
-        ChangeEntry e = bob.next(RemoteDevice.upsert("notes", "600", "{\"id\":600,\"title\":\"from bob\",\"body\":null}"),
+        ChangeEntry e = bob.next(RemoteDevice.upsert("notes", "[600]", "{\"id\":600,\"title\":\"from bob\",\"body\":null}"),
                 VersionVector.EMPTY, later());
         List<ApplyOutcome> out = applier.apply(List.of(e), bob.id());
         assertThat(out).extracting(ApplyOutcome::result).containsExactly(Result.APPLIED);
         assertThat(note(600)).contains("from bob");
         assertThat(tracker.sealPending()).isZero();
         assertThat(jdbc.sql("SELECT COUNT(*) FROM sync_capture").query(Long.class).single()).isZero();
-        assertThat(logCount("notes", "600")).isEqualTo(1);
+        assertThat(logCount("notes", "[600]")).isEqualTo(1);
         assertThat(tracker.find(EntryRef.of(e))).contains(e);
         assertThat(jdbc.sql("SELECT received_from FROM sync_log WHERE hash = ?").param(e.hash()).query(String.class).single())
                 .isEqualTo(bob.id());
@@ -92,18 +93,18 @@ class RemoteChangeApplierTest {
 
         // receiving it again changes nothing
         assertThat(applier.apply(List.of(e), bob.id())).extracting(ApplyOutcome::result).containsExactly(Result.DUPLICATE);
-        assertThat(logCount("notes", "600")).isEqualTo(1);
+        assertThat(logCount("notes", "[600]")).isEqualTo(1);
     }
 
     @Test
     void localWritesAfterAnApplyAreCapturedAgainAndBuildOnTheRemoteVersion() throws Exception {
-        ChangeEntry e = bob.next(RemoteDevice.upsert("notes", "610", "{\"id\":610,\"title\":\"b\",\"body\":null}"),
+        ChangeEntry e = bob.next(RemoteDevice.upsert("notes", "[610]", "{\"id\":610,\"title\":\"b\",\"body\":null}"),
                 VersionVector.EMPTY, later());
         applier.apply(List.of(e), bob.id());
         otherProgram("UPDATE notes SET title = 'local' WHERE id = 610");
-        await().atMost(Duration.ofSeconds(1)).until(() -> logCount("notes", "610") == 2);
+        await().atMost(Duration.ofSeconds(1)).until(() -> logCount("notes", "[610]") == 2);
         ChangeEntry local = tracker.missingFrom(VersionVector.EMPTY, 10_000).stream()
-                .filter(x -> x.recordId().equals("610") && x.origin().equals(identity.deviceId().toString()))
+                .filter(x -> x.recordId().equals("[610]") && x.origin().equals(identity.deviceId().toString()))
                 .findFirst().orElseThrow();
         assertThat(local.base()).isEqualTo(e.vector());
     }
@@ -123,10 +124,10 @@ class RemoteChangeApplierTest {
 
     @Test
     void rejectsAGapAndEverythingAfterItFromThatOriginButGoesOnWithOthers() {
-        ChangeEntry b1 = bob.next(RemoteDevice.upsert("notes", "620", "{\"id\":620,\"title\":\"1\"}"), VersionVector.EMPTY, later());
-        ChangeEntry b2 = bob.next(RemoteDevice.upsert("notes", "621", "{\"id\":621,\"title\":\"2\"}"), VersionVector.EMPTY, later());
-        ChangeEntry b3 = bob.next(RemoteDevice.upsert("notes", "622", "{\"id\":622,\"title\":\"3\"}"), VersionVector.EMPTY, later());
-        ChangeEntry c1 = carol.next(RemoteDevice.upsert("notes", "623", "{\"id\":623,\"title\":\"c\"}"), VersionVector.EMPTY, later());
+        ChangeEntry b1 = bob.next(RemoteDevice.upsert("notes", "[620]", "{\"id\":620,\"title\":\"1\"}"), VersionVector.EMPTY, later());
+        ChangeEntry b2 = bob.next(RemoteDevice.upsert("notes", "[621]", "{\"id\":621,\"title\":\"2\"}"), VersionVector.EMPTY, later());
+        ChangeEntry b3 = bob.next(RemoteDevice.upsert("notes", "[622]", "{\"id\":622,\"title\":\"3\"}"), VersionVector.EMPTY, later());
+        ChangeEntry c1 = carol.next(RemoteDevice.upsert("notes", "[623]", "{\"id\":623,\"title\":\"c\"}"), VersionVector.EMPTY, later());
         List<ApplyOutcome> out = applier.apply(List.of(b1, b3, c1, b2), bob.id());
         assertThat(out).extracting(ApplyOutcome::result)
                 .containsExactly(Result.APPLIED, Result.REJECTED, Result.APPLIED, Result.REJECTED);
@@ -143,12 +144,12 @@ class RemoteChangeApplierTest {
 
     @Test
     void rejectsATamperedEntryAndAForgedSignature() {
-        ChangeEntry good = bob.next(RemoteDevice.upsert("notes", "630", "{\"id\":630,\"title\":\"ok\"}"), VersionVector.EMPTY, later());
+        ChangeEntry good = bob.next(RemoteDevice.upsert("notes", "[630]", "{\"id\":630,\"title\":\"ok\"}"), VersionVector.EMPTY, later());
         ChangeEntry tampered = new ChangeEntry(good.origin(), good.version(), good.hlc(), good.timestamp(), good.table(),
                 good.recordId(), good.operation(), good.kind(), good.data().replace("ok", "evil"), good.changedColumns(),
                 good.base(), good.prevHash(), good.hash(), good.signature());
         assertThat(applier.apply(List.of(tampered), bob.id()).get(0).detail()).contains("hash");
-        ChangeEntry carols = carol.next(RemoteDevice.upsert("notes", "630", "{\"id\":630,\"title\":\"ok\"}"), VersionVector.EMPTY, good.hlc());
+        ChangeEntry carols = carol.next(RemoteDevice.upsert("notes", "[630]", "{\"id\":630,\"title\":\"ok\"}"), VersionVector.EMPTY, good.hlc());
         ChangeEntry forged = new ChangeEntry(carols.origin(), 1, carols.hlc(), carols.timestamp(), carols.table(),
                 carols.recordId(), carols.operation(), carols.kind(), carols.data(), null, carols.base(), null,
                 carols.hash(), good.signature());
@@ -159,8 +160,8 @@ class RemoteChangeApplierTest {
 
     @Test
     void keepsTheRowWhenAnEntryIsOlderThanWhatItHasSeen() {
-        ChangeEntry c1 = carol.next(RemoteDevice.upsert("notes", "640", "{\"id\":640,\"title\":\"carol\"}"), VersionVector.EMPTY, later());
-        ChangeEntry b1 = bob.next(RemoteDevice.upsert("notes", "640", "{\"id\":640,\"title\":\"bob saw carol\"}"), c1.vector(), later());
+        ChangeEntry c1 = carol.next(RemoteDevice.upsert("notes", "[640]", "{\"id\":640,\"title\":\"carol\"}"), VersionVector.EMPTY, later());
+        ChangeEntry b1 = bob.next(RemoteDevice.upsert("notes", "[640]", "{\"id\":640,\"title\":\"bob saw carol\"}"), c1.vector(), later());
         // bob's entry arrives first (through another relay), carol's later
         assertThat(applier.apply(List.of(b1), bob.id())).extracting(ApplyOutcome::result).containsExactly(Result.APPLIED);
         assertThat(applier.apply(List.of(c1), carol.id())).extracting(ApplyOutcome::result).containsExactly(Result.IGNORED_OLDER);
@@ -171,8 +172,8 @@ class RemoteChangeApplierTest {
     @Test
     void settlesConcurrentEditsByTheLaterClock() throws Exception {
         otherProgram("INSERT INTO notes (id, title) VALUES (650, 'local')");
-        await().atMost(Duration.ofSeconds(1)).until(() -> logCount("notes", "650") == 1);
-        ChangeEntry newer = bob.next(RemoteDevice.upsert("notes", "650", "{\"id\":650,\"title\":\"bob, later\"}"),
+        await().atMost(Duration.ofSeconds(1)).until(() -> logCount("notes", "[650]") == 1);
+        ChangeEntry newer = bob.next(RemoteDevice.upsert("notes", "[650]", "{\"id\":650,\"title\":\"bob, later\"}"),
                 VersionVector.EMPTY, later());
         List<ApplyOutcome> out = applier.apply(List.of(newer), bob.id());
         assertThat(out.get(0).result()).isEqualTo(Result.CONFLICT);
@@ -180,13 +181,13 @@ class RemoteChangeApplierTest {
         assertThat(note(650)).contains("bob, later");
 
         otherProgram("INSERT INTO notes (id, title) VALUES (651, 'local, later')");
-        await().atMost(Duration.ofSeconds(1)).until(() -> logCount("notes", "651") == 1);
-        ChangeEntry older = carol.next(RemoteDevice.upsert("notes", "651", "{\"id\":651,\"title\":\"carol, earlier\"}"),
+        await().atMost(Duration.ofSeconds(1)).until(() -> logCount("notes", "[651]") == 1);
+        ChangeEntry older = carol.next(RemoteDevice.upsert("notes", "[651]", "{\"id\":651,\"title\":\"carol, earlier\"}"),
                 VersionVector.EMPTY, 1);
         out = applier.apply(List.of(older), carol.id());
         assertThat(out.get(0).reason()).isEqualTo(ConcurrentEditPolicy.Decision.KEEP_LOCAL);
         assertThat(note(651)).contains("local, later");
-        String vector = jdbc.sql("SELECT vector FROM sync_row_state WHERE table_name = 'notes' AND record_id = '651'")
+        String vector = jdbc.sql("SELECT vector FROM sync_row_state WHERE table_name = 'notes' AND record_id = '[651]'")
                 .query(String.class).single();
         assertThat(VersionVector.parse(vector).dominates(older.vector())).isTrue();
     }
@@ -194,11 +195,11 @@ class RemoteChangeApplierTest {
     @Test
     void logsAResolutionWhoseBaseCoversBothSides() throws Exception {
         otherProgram("INSERT INTO notes (id, title) VALUES (670, 'local')");
-        await().atMost(Duration.ofSeconds(1)).until(() -> logCount("notes", "670") == 1);
-        ChangeEntry remote = bob.next(RemoteDevice.upsert("notes", "670", "{\"id\":670,\"title\":\"bob\"}"),
+        await().atMost(Duration.ofSeconds(1)).until(() -> logCount("notes", "[670]") == 1);
+        ChangeEntry remote = bob.next(RemoteDevice.upsert("notes", "[670]", "{\"id\":670,\"title\":\"bob\"}"),
                 VersionVector.EMPTY, 1);
         assertThat(applier.apply(List.of(remote), bob.id()).get(0).result()).isEqualTo(Result.CONFLICT);
-        ChangeEntry resolution = tracker.log(new RowChange("notes", "670", Operation.UPDATE, Kind.RESOLUTION,
+        ChangeEntry resolution = tracker.log(new RowChange("notes", "[670]", Operation.UPDATE, Kind.RESOLUTION,
                 "{\"id\":670,\"title\":\"local\"}", null));
         assertThat(resolution.kind()).isEqualTo(Kind.RESOLUTION);
         assertThat(resolution.base().dominates(remote.vector())).isTrue();
@@ -222,12 +223,12 @@ class RemoteChangeApplierTest {
 
     @Test
     void holdsRowDataTheTableCannotHoldWithoutHalfApplying() {
-        ChangeEntry bad = bob.next(RemoteDevice.upsert("notes", "660", "{\"id\":660,\"title\":null}"), VersionVector.EMPTY, later());
+        ChangeEntry bad = bob.next(RemoteDevice.upsert("notes", "[660]", "{\"id\":660,\"title\":null}"), VersionVector.EMPTY, later());
         ApplyOutcome out = applier.apply(List.of(bad), bob.id()).get(0);
         assertThat(out.result()).isEqualTo(Result.HELD);
         assertThat(out.reason()).isEqualTo(HoldReason.NOT_NULL);
         assertThat(tracker.find(EntryRef.of(bad))).contains(bad);
         assertThat(note(660)).isEmpty();
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM sync_row_state WHERE record_id = '660'").query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM sync_row_state WHERE record_id = '[660]'").query(Long.class).single()).isZero();
     }
 }

@@ -31,6 +31,7 @@ public final class StandaloneDevice implements AutoCloseable {
     private final TrackedTables tables;
     private final RemoteChangeApplier applier;
     private final HeldEntries held;
+    private final ReconciliationScan scan;
     private final StaticListableBeanFactory beans = new StaticListableBeanFactory();
 
     /**
@@ -62,9 +63,14 @@ public final class StandaloneDevice implements AutoCloseable {
         RowStates rows = new RowStates(jdbc, template);
         RowWriter writer = new RowWriter(jdbc);
         this.clock = new HybridLogicalClock(wallClock, log.lastHlcOf(identity.deviceId().toString()));
-        ChangeSealer sealer = new ChangeSealer(jdbc, log, rows, identity, clock, event -> { });
+        // Tests may track tables whose key SQLite assigns: they opt in, as a user would.
+        this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx,
+                CaptureSettings.defaults().allowingAssignedKeys(tables)).install(tables));
+        ChangeSealer sealer = new ChangeSealer(template, log, rows, this.tables, identity, clock, event -> { });
         this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc));
-        this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx).install(tables));
+        // small pages, so tests of a few rows cross page boundaries
+        this.scan = new ReconciliationScan(template, tx, sealer, this.tables,
+                new CaptureSettings(List.of(), java.time.Duration.ZERO, 3));
         this.held = new HeldEntries(jdbc);
         this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock, held,
                 beans.getBeanProvider(ConcurrentEditPolicy.class), beans.getBeanProvider(AppliedEntryListener.class));
@@ -124,6 +130,11 @@ public final class StandaloneDevice implements AutoCloseable {
 
     public HeldEntries held() {
         return held;
+    }
+
+    /** The reconciliation scan of this device, three rows per page. */
+    public ReconciliationScan scan() {
+        return scan;
     }
 
     public RemoteChangeApplier applier() {

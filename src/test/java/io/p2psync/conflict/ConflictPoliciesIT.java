@@ -34,6 +34,7 @@ class ConflictPoliciesIT {
     private static final String[] COMMON = {
             "spring.flyway.locations=classpath:db/migration,classpath:db/conflictmigration",
             "p2psync.tables=t_timestamp,t_local,t_remote,t_merge,t_manual",
+            "p2psync.capture.assigned-keys=t_timestamp,t_local,t_remote,t_merge,t_manual",
             "p2psync.conflicts.policy.t_timestamp=timestamp", // merge is the default now
             "p2psync.conflicts.policy.t_local=local",
             "p2psync.conflicts.policy.t_remote=remote",
@@ -124,7 +125,7 @@ class ConflictPoliciesIT {
 
         ChangeTracker onA = a.context.getBean(ChangeTracker.class);
         List<ChangeEntry> row = onA.missingFrom(VersionVector.EMPTY, 10_000).stream()
-                .filter(e -> e.table().equals("t_timestamp") && e.recordId().equals("2")).toList();
+                .filter(e -> e.table().equals("t_timestamp") && e.recordId().equals("[2]")).toList();
         assertThat(row).hasSize(2);
         assertThat(row.get(1).origin()).isEqualTo(a.id.toString());
         assertThat(row.get(1).hlc()).isGreaterThan(row.get(0).hlc());

@@ -62,7 +62,7 @@ class KvApiIT {
     void aPutLandsInTheLogExactlyOnceAndSealed() {
         assertThat(put("greeting", "hello").getStatusCode().value()).isEqualTo(200);
         // sealed in the same transaction: no waiting
-        List<Map<String, Object>> log = jdbc.sql("SELECT * FROM sync_log WHERE table_name = 'sync_kv' AND record_id = 'greeting'")
+        List<Map<String, Object>> log = jdbc.sql("SELECT * FROM sync_log WHERE table_name = 'sync_kv' AND record_id = '[\"greeting\"]'")
                 .query().listOfRows();
         assertThat(log).hasSize(1);
         assertThat((String) log.get(0).get("change_data")).contains("\"value\":\"hello\"");
@@ -82,7 +82,7 @@ class KvApiIT {
         List<Map<String, Object>> live = http.get().uri("/kv").retrieve().body(new ParameterizedTypeReference<>() { });
         assertThat(live).extracting(m -> m.get("key")).contains("b").doesNotContain("a");
         assertThat(jdbc.sql("SELECT deleted_at IS NOT NULL FROM sync_kv WHERE key = 'a'").query(Boolean.class).single()).isTrue();
-        assertThat(jdbc.sql("SELECT operation FROM sync_log WHERE record_id = 'a' ORDER BY version").query(String.class).list())
+        assertThat(jdbc.sql("SELECT operation FROM sync_log WHERE record_id = '[\"a\"]' ORDER BY version").query(String.class).list())
                 .containsExactly("INSERT", "UPDATE");
         assertThat(http.delete().uri("/kv/a").retrieve().toBodilessEntity().getStatusCode().value()).isEqualTo(404);
     }

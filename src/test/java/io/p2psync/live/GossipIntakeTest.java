@@ -200,7 +200,7 @@ class GossipIntakeTest {
 
     private ChangeEntry entry(long version, String prevHash, String key, String value) {
         String row = "{\"key\":\"" + key + "\",\"value\":\"" + value + "\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"deleted_at\":null}";
-        return ChangeEntry.seal(origin, version, version, version, new RowChange("sync_kv", key, Operation.INSERT,
+        return ChangeEntry.seal(origin, version, version, version, new RowChange("sync_kv", "[\"" + key + "\"]", Operation.INSERT,
                 Kind.EDIT, row, null), VersionVector.EMPTY, prevHash);
     }
 

@@ -124,7 +124,7 @@ class LivePropagationIT {
             await().atMost(Duration.ofSeconds(5)).until(() -> output.getAll().contains("malformed: not JSON"));
 
             ChangeEntry genuine = ChangeEntry.seal(new DeviceIdentity(peer.key), 1, 1, System.currentTimeMillis(),
-                    new RowChange("sync_kv", "forged", Operation.INSERT, Kind.EDIT,
+                    new RowChange("sync_kv", "[\"forged\"]", Operation.INSERT, Kind.EDIT,
                             "{\"key\":\"forged\",\"value\":\"v\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"deleted_at\":null}",
                             null),
                     VersionVector.EMPTY, null);

@@ -182,8 +182,8 @@ class AutoSyncFaultIT {
         assertThat(n.count("SELECT count(*) FROM notes WHERE id < 1000000 OR id >= 2000000"))
                 .as("bulk notes in " + n.name + " match its log")
                 .isEqualTo(n.count("SELECT count(DISTINCT record_id) FROM sync_log WHERE table_name = 'notes'"
-                        + " AND operation = 'INSERT' AND (CAST(record_id AS INTEGER) < 1000000"
-                        + " OR CAST(record_id AS INTEGER) >= 2000000)"));
+                        + " AND operation = 'INSERT' AND (CAST(json_extract(record_id, '$[0]') AS INTEGER) < 1000000"
+                        + " OR CAST(json_extract(record_id, '$[0]') AS INTEGER) >= 2000000)"));
     }
 
     private void assertNoLockErrorsInLogs() throws Exception {
@@ -244,6 +244,7 @@ class AutoSyncFaultIT {
         }
         return new JarNode(name, data, List.of(
                 "--p2psync.tables=notes",
+                "--p2psync.capture.assigned-keys=notes",
                 "--p2psync.sync.interval=" + INTERVAL,
                 "--p2psync.sync.retry.max-attempts=2",
                 "--p2psync.sync.retry.initial-backoff=200ms",

@@ -89,11 +89,16 @@ class ConflictControllerTest {
         other.write("UPDATE sync_kv SET value = 'there' WHERE key = ?", key);
         applier.apply(other.tracker().missingFrom(tracker.versionVector(), 10_000), other.id());
         return conflicts.find(ConflictStatus.PENDING, "sync_kv", 0, 500).items().stream()
-                .filter(c -> c.recordId().equals(key)).findFirst().orElseThrow().id();
+                .filter(c -> c.recordId().equals(recordId(key))).findFirst().orElseThrow().id();
     }
 
     private String valueOf(String key) {
         return jdbc.sql("SELECT value FROM sync_kv WHERE key = ?").param(key).query(String.class).single();
+    }
+
+    /** The record id of a kv_store key: the key as a JSON array. */
+    private static String recordId(String key) {
+        return "[\"" + key + "\"]";
     }
 
     private static String key() {
@@ -106,7 +111,7 @@ class ConflictControllerTest {
         long id = pendingConflict(key);
         mvc.perform(get("/conflicts").param("status", "pending").param("table", "sync_kv").param("size", "500"))
                 .andExpect(status().isOk())
-                .andExpect(jsonPath("$.items[?(@.id == " + id + ")].recordId").value(key))
+                .andExpect(jsonPath("$.items[?(@.id == " + id + ")].recordId").value(recordId(key)))
                 .andExpect(jsonPath("$.page").value(0))
                 .andExpect(jsonPath("$.size").value(500));
         mvc.perform(get("/conflicts").param("table", "no_such_table"))
@@ -165,7 +170,7 @@ class ConflictControllerTest {
                 .andExpect(jsonPath("$.resolvedAt").isString());
 
         assertThat(valueOf(key)).isEqualTo("there");
-        var last = tracker.missingFrom(VersionVector.EMPTY, 10_000).stream().filter(e -> e.recordId().equals(key))
+        var last = tracker.missingFrom(VersionVector.EMPTY, 10_000).stream().filter(e -> e.recordId().equals(recordId(key)))
                 .reduce((a, b) -> b).orElseThrow();
         assertThat(last.kind()).isEqualTo(Kind.RESOLUTION);
         assertThat(last.base().get(other.id())).isPositive();

@@ -1,0 +1,217 @@
+package io.p2psync.changes;
+
+import io.p2psync.storage.WriterTurns;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The reconciliation scan: compares every row of a tracked table with its state and seals the difference as
+ * this device's entries ({@link RowDifference}), so rows that existed before the table was tracked enter the
+ * log, and writes the triggers could not see are found (an {@code INSERT OR REPLACE} that removed a row
+ * through another UNIQUE index fires no delete trigger unless the app turned {@code recursive_triggers} on).
+ *
+ * <p>First pass: the table in key order, a bounded number of rows per write transaction, with a pause for
+ * other writers between them ({@link WriterTurns}). Second pass, only when the count of live states exceeds
+ * the count of rows (after the first pass every row has a live state, so the excess is exactly the rows that
+ * are gone): the table's live states in record-id order, each looked up by key, and a DELETE sealed for those
+ * whose row is gone. One scan runs at a time; a second caller waits for it.
+ */
+@Service
+public class ReconciliationScan {
+
+    private static final Logger log = LoggerFactory.getLogger(ReconciliationScan.class);
+    /** A progress line in the log every this many rows. */
+    static final long PROGRESS_EVERY = 100_000;
+
+    /**
+     * What a scan of one table did.
+     *
+     * @param table   the table
+     * @param rows    rows compared (first pass) plus states looked up (second pass)
+     * @param sealed  entries sealed: new rows, changed rows and rows gone
+     */
+    public record TableScan(String table, long rows, long sealed) {
+    }
+
+    private final JdbcTemplate template;
+    private final TransactionTemplate tx;
+    private final ChangeSealer sealer;
+    private final TrackedTables tables;
+    private final int batch;
+    private final ReentrantLock running = new ReentrantLock();
+
+    ReconciliationScan(JdbcTemplate template, TransactionTemplate tx, ChangeSealer sealer, TrackedTables tables,
+                       CaptureSettings settings) {
+        this.template = template;
+        this.tx = tx;
+        this.sealer = sealer;
+        this.tables = tables;
+        this.batch = settings.scanBatch();
+    }
+
+    /** Scans every tracked table, one after the other. */
+    public List<TableScan> scanAll() {
+        return scan(new ArrayList<>(tables.names()));
+    }
+
+    /**
+     * Scans the named tables that are tracked now (others are skipped), one after the other.
+     *
+     * @return one result per table scanned, in the order given
+     */
+    public List<TableScan> scan(List<String> names) {
+        running.lock();
+        try {
+            List<TableScan> out = new ArrayList<>();
+            for (String name : names) {
+                TrackedTable t = tables.get(name);
+                if (t != null) {
+                    out.add(scan(t));
+                }
+            }
+            return out;
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private TableScan scan(TrackedTable t) {
+        long started = System.nanoTime();
+        long rows = 0;
+        long sealed = 0;
+        List<Object> after = null;
+        Page page;
+        do {
+            long start = System.nanoTime();
+            List<Object> from = after;
+            page = tx.execute(s -> rowsPage(t, from));
+            rows += page.count();
+            sealed += page.sealed();
+            after = page.last();
+            if (rows / PROGRESS_EVERY != (rows - page.count()) / PROGRESS_EVERY) {
+                log.info("scan of {}: {} rows compared, {} entries sealed so far", t.name(), rows, sealed);
+            }
+            WriterTurns.pauseAfter(start);
+            if (Thread.currentThread().isInterrupted()) {
+                log.info("scan of {} stopped after {} rows: the node is stopping", t.name(), rows);
+                return new TableScan(t.name(), rows, sealed);
+            }
+        } while (page.count() == batch);
+        long gone = tx.execute(s -> excessStates(t));
+        if (gone > 0) {
+            String fromId = null;
+            do {
+                long start = System.nanoTime();
+                String f = fromId;
+                page = tx.execute(s -> statesPage(t, f));
+                rows += page.count();
+                sealed += page.sealed();
+                fromId = page.lastRecordId();
+                WriterTurns.pauseAfter(start);
+            } while (page.count() == batch);
+        }
+        log.info("scan of {}: {} rows compared, {} entries sealed, in {} ms", t.name(), rows, sealed,
+                (System.nanoTime() - started) / 1_000_000);
+        return new TableScan(t.name(), rows, sealed);
+    }
+
+    /** One page of a pass: how many rows it read, entries it sealed, and where the next page starts. */
+    private record Page(int count, int sealed, List<Object> last, String lastRecordId) {
+    }
+
+    /** First pass: up to {@code batch} rows after key {@code after} (null: from the start), in key order. */
+    private Page rowsPage(TrackedTable t, List<Object> after) {
+        String keys = t.keyListSql();
+        String sql = "SELECT * FROM " + t.quotedName()
+                + (after == null ? "" : " WHERE (" + keys + ") > (" + t.primaryKey().stream().map(c -> "?")
+                        .collect(Collectors.joining(", ")) + ")")
+                + " ORDER BY " + keys + " LIMIT " + batch;
+        return template.execute((ConnectionCallback<Page>) connection -> {
+            try (RowLookup lookup = new RowLookup(connection)) {
+                List<ChangeSealer.Observed> observed = new ArrayList<>();
+                List<Object> last = null;
+                int count = 0;
+                long now = System.currentTimeMillis();
+                PreparedStatement ps = lookup.statement(sql);
+                if (after != null) {
+                    for (int i = 0; i < after.size(); i++) {
+                        RowLookup.bind(ps, i + 1, after.get(i));
+                    }
+                }
+                List<LinkedHashMap<String, Object>> page = new ArrayList<>(batch);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        page.add(RowLookup.row(rs));
+                    }
+                }
+                for (LinkedHashMap<String, Object> row : page) {
+                    count++;
+                    last = t.primaryKey().stream().map(row::get).toList();
+                    String recordId = SqlValues.encodeKey(last);
+                    ChangeSealer.observe(lookup, t, recordId, row, lookup.state(t.name(), recordId), now)
+                            .ifPresent(observed::add);
+                }
+                return new Page(count, sealer.seal(observed).size(), last, null);
+            }
+        });
+    }
+
+    /**
+     * Live states beyond the table's rows, after sealing what the triggers queued (so every row has a live
+     * state): the number of rows that are gone without a delete the triggers saw.
+     */
+    private long excessStates(TrackedTable t) {
+        sealer.sealPending();
+        Long states = template.queryForObject(
+                "SELECT COUNT(*) FROM sync_row_state WHERE table_name = ? AND deleted = 0", Long.class, t.name());
+        Long present = template.queryForObject("SELECT COUNT(*) FROM " + t.quotedName(), Long.class);
+        return (states == null ? 0 : states) - (present == null ? 0 : present);
+    }
+
+    /** Second pass: up to {@code batch} live states after {@code after}; a DELETE for each whose row is gone. */
+    private Page statesPage(TrackedTable t, String after) {
+        return template.execute((ConnectionCallback<Page>) connection -> {
+            try (RowLookup lookup = new RowLookup(connection)) {
+                PreparedStatement ps = lookup.statement("""
+                        SELECT record_id FROM sync_row_state
+                         WHERE table_name = ? AND deleted = 0 AND record_id > ? ORDER BY record_id LIMIT ?""");
+                ps.setString(1, t.name());
+                ps.setString(2, after == null ? "" : after);
+                ps.setInt(3, batch);
+                List<String> ids = new ArrayList<>(batch);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+                List<ChangeSealer.Observed> observed = new ArrayList<>();
+                long now = System.currentTimeMillis();
+                for (String recordId : ids) {
+                    List<Object> key;
+                    try {
+                        key = RowDifference.keyOf(t, recordId);
+                    } catch (IllegalArgumentException notThisForm) {
+                        continue; // a record id of an earlier form names no row this table can hold
+                    }
+                    if (lookup.row(t, key) == null) {
+                        ChangeSealer.observe(lookup, t, recordId, null, lookup.state(t.name(), recordId), now)
+                                .ifPresent(observed::add);
+                    }
+                }
+                return new Page(ids.size(), sealer.seal(observed).size(), null,
+                        ids.isEmpty() ? after : ids.get(ids.size() - 1));
+            }
+        });
+    }
+}

@@ -1,0 +1,105 @@
+package io.p2psync.changes;
+
+import io.p2psync.storage.P2pSyncSettings;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps capture in step with the app's schema while the node runs, with no call from the app: before each
+ * poll it reads {@code PRAGMA schema_version} (a field of the file header, so one cheap read), and when that
+ * moved it describes the configured tables again, installs triggers where they are missing (a table created
+ * or re-created by the app), replaces the {@link TrackedTables} at once and publishes {@link SchemaChanged}
+ * for the tables whose columns or presence changed.
+ */
+@Component
+class SchemaFollower {
+
+    private static final Logger log = LoggerFactory.getLogger(SchemaFollower.class);
+
+    private final JdbcTemplate template;
+    private final TriggerInstaller installer;
+    private final TrackedTables tables;
+    private final List<String> configured;
+    private final ApplicationEventPublisher events;
+    private final Set<String> refusedLogged = new LinkedHashSet<>();
+    private long seen;
+
+    SchemaFollower(JdbcTemplate template, TriggerInstaller installer, TrackedTables tables, P2pSyncSettings settings,
+                   ApplicationEventPublisher events) {
+        this.template = template;
+        this.installer = installer;
+        this.tables = tables;
+        this.configured = TriggerInstaller.names(settings.tables());
+        this.events = events;
+        this.seen = schemaVersion(); // the tracked tables were just read from this schema
+    }
+
+    /**
+     * Follows the schema if it changed since the last call.
+     *
+     * @return tables whose rows the triggers may have missed (newly tracked, or whose triggers had to be
+     *     installed again): the caller scans them
+     */
+    synchronized List<String> follow() {
+        long version = schemaVersion();
+        if (version == seen) {
+            return List.of();
+        }
+        Map<String, TrackedTable> before = tables.snapshot();
+        Map<String, TrackedTable> now = new LinkedHashMap<>();
+        Set<String> changed = new LinkedHashSet<>();
+        for (String name : configured) {
+            TriggerInstaller.Description d = installer.describe(name);
+            TrackedTable old = before.get(name);
+            if (d instanceof TriggerInstaller.Trackable t) {
+                now.put(name, t.table());
+                refusedLogged.remove(name);
+                if (old == null || !old.equals(t.table())) {
+                    changed.add(name);
+                }
+            } else if (d instanceof TriggerInstaller.Refused r) {
+                if (refusedLogged.add(name)) {
+                    log.warn("not capturing {}: {}", name, r.problem().line());
+                }
+                if (old != null) {
+                    changed.add(name);
+                }
+            } else if (old != null) {
+                log.info("{}: table '{}' is gone; capture resumes if the app creates it again", TriggerInstaller.SETTING,
+                        name);
+                changed.add(name);
+            }
+        }
+        Set<String> installed = installer.installAll(now.values());
+        tables.replace(now);
+        // What was read above, not the version now: the app may have changed more since (sqlite3 commits each
+        // CREATE TABLE of a script on its own). Our own triggers moved it too, so the next poll looks once
+        // more and finds nothing to do.
+        seen = version;
+        if (!changed.isEmpty()) {
+            log.info("capture follows a schema change of {}", changed);
+            events.publishEvent(new SchemaChanged(changed));
+        }
+        List<String> scan = new ArrayList<>();
+        for (String name : now.keySet()) {
+            if (!before.containsKey(name) || installed.contains(name)) {
+                scan.add(name);
+            }
+        }
+        return scan;
+    }
+
+    private long schemaVersion() {
+        Long v = template.queryForObject("PRAGMA schema_version", Long.class);
+        return v == null ? 0 : v;
+    }
+}

@@ -1,0 +1,98 @@
+package io.p2psync.changes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The sealer's and the scan's one comparison: a row as it stands against its last sealed state. */
+class RowDifferenceTest {
+
+    private static final String ID = "[\"k\"]";
+
+    private static Map<String, Object> row(Object... columnsAndValues) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 0; i < columnsAndValues.length; i += 2) {
+            row.put((String) columnsAndValues[i], columnsAndValues[i + 1]);
+        }
+        return row;
+    }
+
+    private static RowState live(Map<String, Object> sealed) {
+        return new RowState("t", ID, VersionVector.EMPTY, "o", 1, 1, false, null, RowHashes.of(sealed));
+    }
+
+    private static Optional<RowChange> diff(Map<String, Object> now, RowState state) {
+        return RowDifference.of("t", ID, now, state, null);
+    }
+
+    @Test
+    void aRowWithoutStateIsAnInsertOfTheWholeRow() {
+        RowChange c = diff(row("k", "k", "r", 0.1 + 0.2), null).orElseThrow();
+        assertThat(c.operation()).isEqualTo(Operation.INSERT);
+        assertThat(c.data()).isEqualTo("{\"k\":\"k\",\"r\":0.30000000000000004}");
+        assertThat(c.changedColumns()).isNull();
+    }
+
+    @Test
+    void aRowWhoseStateSaysDeletedIsAnInsertAgain() {
+        RowState deleted = new RowState("t", ID, VersionVector.EMPTY, "o", 1, 1, true, null, null);
+        assertThat(diff(row("k", "k"), deleted).orElseThrow().operation()).isEqualTo(Operation.INSERT);
+    }
+
+    @Test
+    void aChangedRowIsAnUpdateNamingOnlyTheChangedColumns() {
+        RowState state = live(row("k", "k", "a", 1L, "b", new byte[] {0}));
+        RowChange c = diff(row("k", "k", "a", 1L, "b", new byte[] {1}), state).orElseThrow();
+        assertThat(c.operation()).isEqualTo(Operation.UPDATE);
+        assertThat(c.changedColumns()).isEqualTo("[\"b\"]");
+    }
+
+    @Test
+    void aValueOfAnotherStorageClassIsAChangeThoughItReadsTheSame() {
+        RowState state = live(row("k", "k", "a", 5L));
+        assertThat(diff(row("k", "k", "a", "5"), state).orElseThrow().changedColumns()).isEqualTo("[\"a\"]");
+        assertThat(diff(row("k", "k", "a", 5.0), state)).isPresent();
+    }
+
+    @Test
+    void anUnchangedRowGivesNothing() {
+        Map<String, Object> sealed = row("k", "k", "a", -0.0, "n", null);
+        assertThat(diff(row("k", "k", "a", -0.0, "n", null), live(sealed))).isEmpty();
+    }
+
+    @Test
+    void aDroppedColumnIsNoChangeAndARenamedOneIsNotCountedAsChanged() {
+        RowState state = live(row("k", "k", "old", "v", "gone", 1L));
+        assertThat(diff(row("k", "k", "old", "v"), state)).isEmpty();
+        assertThat(diff(row("k", "k", "renamed", "v", "gone", 1L), state)).isEmpty();
+        assertThat(diff(row("k", "k", "renamed", "w", "gone", 1L), state).orElseThrow().changedColumns())
+                .isEqualTo("[\"renamed\"]");
+    }
+
+    @Test
+    void anAddedColumnCountsAsChanged() {
+        RowState state = live(row("k", "k", "a", 1L));
+        assertThat(diff(row("k", "k", "a", 1L, "extra", null), state).orElseThrow().changedColumns())
+                .isEqualTo("[\"extra\"]");
+    }
+
+    @Test
+    void aRowGoneWhileItsStateIsLiveIsADeleteAndOtherwiseNothing() {
+        assertThat(diff(null, live(row("k", "k"))).orElseThrow().operation()).isEqualTo(Operation.DELETE);
+        assertThat(diff(null, null)).isEmpty();
+        assertThat(diff(null, new RowState("t", ID, VersionVector.EMPTY, "o", 1, 1, true, null, null))).isEmpty();
+    }
+
+    @Test
+    void aStateWithoutHashesIsComparedWithTheRowItsEntryWrote() {
+        RowState noHashes = new RowState("t", ID, VersionVector.EMPTY, "o", 1, 1, false, null, null);
+        assertThat(RowDifference.of("t", ID, row("k", "k", "a", 1L), noHashes, row("k", "k", "a", 1L))).isEmpty();
+        assertThat(RowDifference.of("t", ID, row("k", "k", "a", 2L), noHashes, row("k", "k", "a", 1L))
+                .orElseThrow().changedColumns()).isEqualTo("[\"a\"]");
+        assertThat(RowDifference.of("t", ID, row("k", "k", "a", 2L), noHashes, null)
+                .orElseThrow().changedColumns()).isEqualTo("[\"k\",\"a\"]");
+    }
+}
