@@ -1,6 +1,7 @@
 package io.p2psync.changes;
 
 import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.storage.P2pSyncSettings;
 import io.p2psync.identity.HybridLogicalClock;
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.storage.SchemaMigrations;
@@ -32,6 +33,7 @@ public final class StandaloneDevice implements AutoCloseable {
     private final RemoteChangeApplier applier;
     private final HeldEntries held;
     private final ReconciliationScan scan;
+    private final SchemaFollower schema;
     private final StaticListableBeanFactory beans = new StaticListableBeanFactory();
 
     /**
@@ -74,6 +76,15 @@ public final class StandaloneDevice implements AutoCloseable {
         this.held = new HeldEntries(jdbc);
         this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock, held,
                 beans.getBeanProvider(ConcurrentEditPolicy.class), beans.getBeanProvider(AppliedEntryListener.class));
+        // As the node's capture poll does: follow the app's ALTER TABLEs and tell the applier, whose held
+        // entries may now apply.
+        this.schema = new SchemaFollower(template, new TriggerInstaller(jdbc, tx,
+                CaptureSettings.defaults().allowingAssignedKeys(tables)), this.tables,
+                new P2pSyncSettings(file.getParent(), file, "standalone", tables, null), event -> {
+                    if (event instanceof SchemaChanged changed) {
+                        this.applier.schemaChanged(changed);
+                    }
+                });
     }
 
     /**
@@ -141,8 +152,21 @@ public final class StandaloneDevice implements AutoCloseable {
         return applier;
     }
 
+    /**
+     * Follows a change of the app's schema as the node's capture poll does (new triggers, the tracked columns,
+     * held entries retried), and scans the tables that became tracked; answers the tables it scanned.
+     */
+    public List<String> followSchema() {
+        List<String> newlyTracked = schema.follow();
+        if (!newlyTracked.isEmpty()) {
+            scan.scan(newlyTracked);
+        }
+        return newlyTracked;
+    }
+
     /** Runs SQL as the user's own program would (captured by the triggers) and seals it, in one transaction. */
     public void write(String sql, Object... params) {
+        followSchema();
         tx.executeWithoutResult(s -> {
             jdbc.sql(sql).params(params).update();
             tracker.sealPending();

@@ -319,6 +319,7 @@ class AppSchemaPropertyTest {
             Column c = m.column();
             devices.get(device).jdbc().sql("ALTER TABLE " + s.tables().get(m.table()).name() + " ADD COLUMN \""
                     + c.name() + "\"" + (c.type().isEmpty() ? "" : " " + c.type())).update();
+            devices.get(device).followSchema();
         }
 
         private List<Column> columnsOn(int device, int table) {
