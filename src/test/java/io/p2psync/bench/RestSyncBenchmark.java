@@ -3,6 +3,7 @@ package io.p2psync.bench;
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.ChangeTracker;
 import io.p2psync.changes.Operation;
+import io.p2psync.changes.SqlValues;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.PrivateKey;
@@ -226,7 +227,8 @@ public final class RestSyncBenchmark {
                     String data = "{\"key\":\"" + key(i) + "\",\"value\":\"" + value(i, "v1") + "\",\"timestamp\":\""
                             + ts + "\",\"deleted_at\":null}";
                     ChangeEntry draft = new ChangeEntry(origin.deviceId().toString(), i + 1, (now << 16) + i, now,
-                            "sync_kv", key(i), Operation.INSERT, null, data, null, VersionVector.EMPTY, prev,
+                            "sync_kv", SqlValues.encodeKey(List.of(key(i))), Operation.INSERT, null, data, null,
+                            VersionVector.EMPTY, prev,
                             PLACEHOLDER_HASH, PLACEHOLDER_SIGNATURE);
                     ChangeEntry e = new ChangeEntry(draft.origin(), draft.version(), draft.hlc(), draft.timestamp(),
                             draft.table(), draft.recordId(), draft.operation(), draft.kind(), draft.data(),

@@ -91,7 +91,7 @@ class NodeRestartTest {
         // Issue 11: a configured table the app has not created yet is no start-up failure; capture begins
         // once it appears (ChangeCaptureTest follows that while running).
         try (ConfigurableApplicationContext ctx = start("notes,nothere")) {
-            assertThat(ctx.getBean(TrackedTables.class).names()).containsExactlyInAnyOrder("kv_store", "notes");
+            assertThat(ctx.getBean(TrackedTables.class).names()).containsExactlyInAnyOrder("sync_kv", "notes");
         }
     }
 }

@@ -210,8 +210,8 @@ class RemoteChangeApplierTest {
 
     @Test
     void holdsEntriesForATableNotTrackedHereAndGoesOnWithTheOrigin() {
-        ChangeEntry e = bob.next(RemoteDevice.upsert("secrets", "1", "{\"id\":1}"), VersionVector.EMPTY, later());
-        ChangeEntry next = bob.next(RemoteDevice.upsert("notes", "680", "{\"id\":680,\"title\":\"after\"}"),
+        ChangeEntry e = bob.next(RemoteDevice.upsert("secrets", "[1]", "{\"id\":1}"), VersionVector.EMPTY, later());
+        ChangeEntry next = bob.next(RemoteDevice.upsert("notes", "[680]", "{\"id\":680,\"title\":\"after\"}"),
                 VersionVector.EMPTY, later());
         List<ApplyOutcome> out = applier.apply(List.of(e, next), bob.id());
         assertThat(out).extracting(ApplyOutcome::result).containsExactly(Result.HELD, Result.APPLIED);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.Operation;
 import io.p2psync.changes.RowChange;
+import io.p2psync.changes.SqlValues;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.PrivateKey;
@@ -247,7 +248,8 @@ class ThreeNodeSyncIT {
             String data = "{\"key\":\"" + k + "\",\"value\":\"value " + i + "\",\"timestamp\":\""
                     + Instant.ofEpochMilli(now) + "\",\"deleted_at\":null}";
             ChangeEntry e = ChangeEntry.seal(identity, i, (now << 16) + i, now,
-                    new RowChange("sync_kv", k, Operation.INSERT, null, data, null), VersionVector.EMPTY, prev);
+                    new RowChange("sync_kv", SqlValues.encodeKey(List.of(k)), Operation.INSERT, null, data, null),
+                    VersionVector.EMPTY, prev);
             out.add(e);
             prev = e.hash();
         }

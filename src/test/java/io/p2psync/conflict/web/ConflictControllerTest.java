@@ -96,7 +96,7 @@ class ConflictControllerTest {
         return jdbc.sql("SELECT value FROM sync_kv WHERE key = ?").param(key).query(String.class).single();
     }
 
-    /** The record id of a kv_store key: the key as a JSON array. */
+    /** The record id of a sync_kv key: the key as a JSON array. */
     private static String recordId(String key) {
         return "[\"" + key + "\"]";
     }
