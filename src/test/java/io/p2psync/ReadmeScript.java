@@ -145,7 +145,9 @@ final class ReadmeScript implements AutoCloseable {
 
     /**
      * Starts a node from the built jar with the README's own arguments ({@code java -jar target/p2p-sync.jar}
-     * first, then anything), plus {@code overrides}; its output goes to {@code <name>.log} in the directory.
+     * first, then anything), {@code overrides} ({@code --name=value}) taking the place of the README's
+     * arguments of the same name (Spring would join a repeated one into a list); its output goes to
+     * {@code <name>.log} in the directory.
      */
     Process start(String readmeCommand, String name, List<String> overrides) throws IOException {
         if (!Files.exists(JAR)) {
@@ -160,7 +162,10 @@ final class ReadmeScript implements AutoCloseable {
         }
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());
-        command.addAll(words.subList(3, words.size()));
+        List<String> overridden = overrides.stream().map(o -> o.substring(0, o.indexOf('=') + 1)).toList();
+        words.subList(3, words.size()).stream()
+                .filter(w -> overridden.stream().noneMatch(w::startsWith))
+                .forEach(command::add);
         command.addAll(overrides);
         Process node = new ProcessBuilder(command)
                 .directory(workDir.toFile())
