@@ -2,6 +2,7 @@ package io.p2psync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.p2psync.testing.SqliteCli;
 import io.p2psync.testing.JarRun;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -32,6 +33,25 @@ class StartupErrorsIT {
     @Test
     void aReservedTableName() throws Exception {
         assertOneLine(start(Map.of("p2psync.tables", "sync_log")), "p2psync.tables=sync_log: ");
+    }
+
+    @Test
+    void aTableWhoseKeySqliteAssignsWithoutTheOptIn() throws Exception {
+        SqliteCli app = new SqliteCli(dir.resolve("notes.db"));
+        app.exec("CREATE TABLE notebooks (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT);"
+                + "INSERT INTO notebooks (name) VALUES ('Trips');");
+        JarRun run = start(Map.of("p2psync.database", app.file().toString(), "p2psync.tables", "notebooks"));
+        assertOneLine(run, "p2psync.tables=notebooks: SQLite assigns the key of table 'notebooks'");
+        assertThat(run.output()).contains("p2psync.capture.assigned-keys=notebooks");
+        assertThat(app.dump("notebooks")).as("the app's rows are untouched").containsExactly("1|'Trips'");
+    }
+
+    @Test
+    void aTableWithoutAPrimaryKey() throws Exception {
+        SqliteCli app = new SqliteCli(dir.resolve("log.db"));
+        app.exec("CREATE TABLE events (at TEXT, what TEXT);");
+        assertOneLine(start(Map.of("p2psync.database", app.file().toString(), "p2psync.tables", "events")),
+                "p2psync.tables=events: table 'events' has no PRIMARY KEY");
     }
 
     @Test
