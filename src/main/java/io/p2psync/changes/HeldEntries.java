@@ -49,8 +49,8 @@ public class HeldEntries {
 
     /** When the longest-held entry was held; empty when none is. */
     public Optional<java.time.Instant> oldestHeldAt() {
-        Long ms = jdbc.sql("SELECT MIN(held_at) FROM sync_held").query(Long.class).single();
-        return Optional.ofNullable(ms).map(java.time.Instant::ofEpochMilli);
+        return jdbc.sql("SELECT held_at FROM sync_held ORDER BY held_at LIMIT 1").query(Long.class).optional()
+                .map(java.time.Instant::ofEpochMilli);
     }
 
     /** Number of held entries per reason; reasons with none are left out. */

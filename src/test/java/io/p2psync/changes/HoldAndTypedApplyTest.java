@@ -98,6 +98,8 @@ class HoldAndTypedApplyTest {
         assertThat(out).extracting(ApplyOutcome::result).containsExactly(Result.HELD, Result.APPLIED);
         assertThat(out.get(0).reason()).isEqualTo(HoldReason.NOT_NULL);
         assertThat(here.held().countsByReason()).containsExactly(Map.entry(HoldReason.NOT_NULL, 1L));
+        assertThat(here.held().countDeliveredBy(bob.id())).isEqualTo(1);
+        assertThat(here.held().oldestHeldAt()).isPresent();
         assertThat(here.tracker().versionVector().get(bob.id())).isEqualTo(2); // stored: the chain goes on
 
         // A later entry of the held row, concurrent with it, waits behind it ...
@@ -115,6 +117,7 @@ class HoldAndTypedApplyTest {
         assertThat(rows("SELECT id, title FROM notes ORDER BY id"))
                 .containsExactly(Map.of("id", "n1", "title", "fixed"), Map.of("id", "n2", "title", "fine"));
         assertThat(here.held().count()).isZero();
+        assertThat(here.held().oldestHeldAt()).as("nothing held: no time, and no error").isEmpty();
     }
 
     @Test
