@@ -272,11 +272,10 @@ class AppSchemaPropertyTest {
         private void update(Update step) {
             Table t = s.tables().get(step.table());
             StandaloneDevice d = devices.get(step.device());
-            List<List<Object>> keys = keysOn(d, t);
-            if (keys.isEmpty()) {
+            List<Object> key = pickRow(d, t, step.row());
+            if (key == null) {
                 return;
             }
-            List<Object> key = keys.get(step.row() % keys.size());
             List<Column> columns = columnsOn(step.device(), step.table());
             Random r = new Random(step.seed());
             Map<String, Object> sets = new LinkedHashMap<>();
@@ -302,11 +301,10 @@ class AppSchemaPropertyTest {
         private void delete(Delete step) {
             Table t = s.tables().get(step.table());
             StandaloneDevice d = devices.get(step.device());
-            List<List<Object>> keys = keysOn(d, t);
-            if (keys.isEmpty()) {
+            List<Object> key = pickRow(d, t, step.row());
+            if (key == null) {
                 return;
             }
-            List<Object> key = keys.get(step.row() % keys.size());
             d.write("DELETE FROM " + t.name() + " WHERE " + keyMatch(t), key.toArray());
             deletedBy.get(step.table()).computeIfAbsent(SqlValues.encodeKey(key), k -> new HashSet<>()).add(step.device());
         }
@@ -410,6 +408,12 @@ class AppSchemaPropertyTest {
             case COMPOSITE -> List.of((long) device, "n" + n);
             case WITHOUT_ROWID_INTEGER -> List.of((long) device * 1000 + n);
         };
+    }
+
+    /** The key of the {@code n}th row the device holds (modulo how many), or null if it holds none. */
+    private static List<Object> pickRow(StandaloneDevice d, Table t, int n) {
+        List<List<Object>> keys = keysOn(d, t);
+        return keys.isEmpty() ? null : keys.get(n % keys.size());
     }
 
     private static String keyMatch(Table t) {
