@@ -87,7 +87,15 @@ class SchemaFollower {
         seen = version;
         if (!changed.isEmpty()) {
             log.info("capture follows a schema change of {}", changed);
-            events.publishEvent(new SchemaChanged(changed));
+            try {
+                events.publishEvent(new SchemaChanged(changed));
+            } catch (RuntimeException e) {
+                // Listeners retry held entries, which needs the write lock; if the app holds it too long they
+                // fail, and the schema version is recorded already: the holds' own timer retries them, and the
+                // new tables are still scanned below.
+                log.warn("retrying held entries after the schema change of {} failed, the hold timer will: {}",
+                        changed, e.getMessage());
+            }
         }
         List<String> scan = new ArrayList<>();
         for (String name : now.keySet()) {

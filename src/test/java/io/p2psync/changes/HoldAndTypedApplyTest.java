@@ -54,6 +54,25 @@ class HoldAndTypedApplyTest {
     }
 
     @Test
+    void aRowTheScanHasNotReachedYetMeetsARemoteInsertAsAConflictNotASilentOverwrite() {
+        // The row was in the app's file before the table was tracked, and no scan has sealed it yet.
+        device(List.of("notes"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT)",
+                "INSERT INTO notes VALUES ('n1', 'mine')");
+        ChangeEntry theirs = next(insert("notes", List.of("n1"), Map.of("id", "n1", "title", "theirs")),
+                VersionVector.EMPTY);
+
+        ApplyOutcome out = here.applier().apply(List.of(theirs), bob.id()).get(0);
+
+        assertThat(out.result()).isEqualTo(Result.CONFLICT);
+        assertThat(here.tracker().versionVector().get(here.id())).as("the local value is in the log").isEqualTo(1);
+        assertThat(here.tracker().find(new EntryRef(here.id(), 1))).hasValueSatisfying(mine -> {
+            assertThat(mine.recordId()).isEqualTo("[\"n1\"]");
+            assertThat(mine.data()).contains("\"title\":\"mine\"");
+        });
+        assertThat(here.tracker().verify()).isEmpty();
+    }
+
+    @Test
     void deletesTheRowWhoseKeyIsTheInteger5AndNotTheText5() {
         device(List.of("untyped"), "CREATE TABLE untyped (k PRIMARY KEY, v)");
         ChangeEntry int5 = next(insert("untyped", List.of(5L), Map.of("k", 5L, "v", "integer")), VersionVector.EMPTY);
