@@ -53,6 +53,22 @@ class RowWriter {
         missing.removeAll(have);
         List<String> cols = have.stream().filter(row::containsKey).toList();
         List<String> updates = cols.stream().filter(c -> !t.primaryKey().contains(c)).toList();
+        if (t.primaryKey().stream().anyMatch(k -> row.get(k) == null)) {
+            // A key column holding NULL (SQLite allows it in a rowid table's composite key): ON CONFLICT never
+            // matches a NULL, so the upsert would add a second row. Update the row the key names, else insert.
+            List<Object> key = t.primaryKey().stream().map(row::get).toList();
+            if (row(t, SqlValues.encodeKey(key)).isEmpty()) {
+                jdbc.sql("INSERT INTO " + t.quotedName()
+                                + cols.stream().map(TrackedTable::quote).collect(Collectors.joining(", ", " (", ")"))
+                                + cols.stream().map(c -> "?").collect(Collectors.joining(", ", " VALUES (", ")")))
+                        .params(cols.stream().map(row::get).toList()).update();
+            } else {
+                Map<String, Object> values = new LinkedHashMap<>();
+                updates.forEach(c -> values.put(c, row.get(c)));
+                update(t, SqlValues.encodeKey(key), values);
+            }
+            return missing;
+        }
         String sql = "INSERT INTO " + t.quotedName()
                 + cols.stream().map(TrackedTable::quote).collect(Collectors.joining(", ", " (", ")"))
                 + cols.stream().map(c -> "?").collect(Collectors.joining(", ", " VALUES (", ")"))
@@ -135,7 +151,8 @@ class RowWriter {
         return values;
     }
 
+    /** Matches the key by {@code IS}, which is {@code =} for values and also finds a NULL key column. */
     private static String keyMatch(TrackedTable t) {
-        return t.primaryKey().stream().map(c -> TrackedTable.quote(c) + " = ?").collect(Collectors.joining(" AND "));
+        return t.primaryKey().stream().map(c -> TrackedTable.quote(c) + " IS ?").collect(Collectors.joining(" AND "));
     }
 }

@@ -73,6 +73,29 @@ class HoldAndTypedApplyTest {
     }
 
     @Test
+    void aCompositeKeyHoldingNullNamesOneRowForInsertUpdateAndDelete() {
+        device(List.of("pairs"), "CREATE TABLE pairs (a TEXT, b TEXT, v, PRIMARY KEY (a, b))");
+        List<Object> key = java.util.Arrays.asList("x", null);
+        Map<String, Object> one = new java.util.LinkedHashMap<>();
+        one.put("a", "x");
+        one.put("b", null);
+        one.put("v", 1L);
+        ChangeEntry put = next(insert("pairs", key, one), VersionVector.EMPTY);
+        Map<String, Object> two = new java.util.LinkedHashMap<>(one);
+        two.put("v", 2L);
+        ChangeEntry edit = next(update("pairs", key, two, "[\"v\"]"), put.vector());
+
+        here.applier().apply(List.of(put, edit), bob.id());
+        assertThat(here.jdbc().sql("SELECT quote(a) || '|' || quote(b) || '|' || quote(v) FROM pairs").query(String.class)
+                .list()).as("one row, updated in place").containsExactly("'x'|NULL|2");
+
+        ChangeEntry gone = next(new RowChange("pairs", SqlValues.encodeKey(key), Operation.DELETE, Kind.EDIT, null,
+                null), edit.vector());
+        here.applier().apply(List.of(gone), bob.id());
+        assertThat(rows("SELECT a, b, v FROM pairs")).isEmpty();
+    }
+
+    @Test
     void deletesTheRowWhoseKeyIsTheInteger5AndNotTheText5() {
         device(List.of("untyped"), "CREATE TABLE untyped (k PRIMARY KEY, v)");
         ChangeEntry int5 = next(insert("untyped", List.of(5L), Map.of("k", 5L, "v", "integer")), VersionVector.EMPTY);
