@@ -170,7 +170,7 @@ class ChangeSealer {
                                       RowState state, long at) throws SQLException {
         Map<String, Object> lastWritten = row != null && state != null && !state.deleted() && state.columnHashes() == null
                 ? lookup.writtenBy(state) : null;
-        return RowDifference.of(t.name(), recordId, row, state, lastWritten)
+        return RowDifference.of(t.name(), recordId, row, state, lastWritten, t.defaults())
                 .map(change -> new Observed(change, at, state, row));
     }
 

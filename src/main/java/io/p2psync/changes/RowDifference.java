@@ -41,10 +41,14 @@ final class RowDifference {
      * @param state       the row's state; null for a row never seen
      * @param lastWritten for a live state without {@code column_hashes} only: the row as the entry that wrote
      *                    the state left it, or null if unknown (then every column counts as changed)
+     * @param defaults    per column, the value a row holds when nobody wrote it ({@link TrackedTable#defaults()}):
+     *                    a column the state does not know yet (the app just added it) that still holds its
+     *                    default was not written here, so it does not count as changed (it would otherwise
+     *                    carry the default over a value another device wrote into the new column)
      * @return the change to seal, empty if there is nothing to seal
      */
     static Optional<RowChange> of(String table, String recordId, Map<String, Object> row, RowState state,
-                                  Map<String, Object> lastWritten) {
+                                  Map<String, Object> lastWritten, Map<String, Object> defaults) {
         boolean live = state != null && !state.deleted();
         if (row == null) {
             return live ? Optional.of(new RowChange(table, recordId, Operation.DELETE, Kind.EDIT, null, null))
@@ -55,6 +59,10 @@ final class RowDifference {
         }
         Set<String> changed = state.columnHashes() != null ? withoutRenamed(RowHashes.changed(state.columnHashes(), row),
                 state.columnHashes(), row) : changedFrom(lastWritten, row);
+        if (state.columnHashes() != null) {
+            changed.removeIf(c -> !RowHashes.knows(state.columnHashes(), c) && defaults.containsKey(c)
+                    && SqlValues.same(row.get(c), defaults.get(c)));
+        }
         if (changed.isEmpty()) {
             return Optional.empty();
         }

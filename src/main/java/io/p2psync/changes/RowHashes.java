@@ -55,6 +55,12 @@ public final class RowHashes {
         return changed;
     }
 
+    /** True if {@code stored} records a hash for {@code column}; false for a null or unreadable record. */
+    public static boolean knows(String stored, String column) {
+        Map<String, String> before = parse(stored);
+        return before != null && before.containsKey(column);
+    }
+
     /** True if the row holds exactly what {@code stored} recorded: the same columns and values. */
     public static boolean matches(String stored, Map<String, ?> row) {
         Map<String, String> before = parse(stored);

@@ -1,6 +1,7 @@
 package io.p2psync.changes;
 
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -9,15 +10,19 @@ import java.util.stream.Collectors;
  * @param name       the table name
  * @param columns    all columns in declaration order
  * @param primaryKey the primary key columns in key order (never empty, at most {@link #MAX_KEY_COLUMNS})
+ * @param defaults   per column, the value a row holds in it when the app did not write it (NULL, or a constant
+ *                   DEFAULT); a column whose default is an expression that varies (CURRENT_TIMESTAMP) is absent
  * @param keyAssignedBySqlite true if the key is SQLite's rowid ({@code INTEGER PRIMARY KEY}, with or without
  *                   {@code AUTOINCREMENT}): two devices inserting without a key get the same one
  */
-record TrackedTable(String name, List<String> columns, List<String> primaryKey, boolean keyAssignedBySqlite) {
+record TrackedTable(String name, List<String> columns, List<String> primaryKey, boolean keyAssignedBySqlite,
+        Map<String, Object> defaults) {
 
     /** Key columns {@code sync_capture} holds ({@code k1..k8}); a table with a longer key cannot be tracked. */
     static final int MAX_KEY_COLUMNS = 8;
 
     TrackedTable {
+        defaults = defaults == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(defaults));
         columns = List.copyOf(columns);
         primaryKey = List.copyOf(primaryKey);
         if (primaryKey.isEmpty()) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -126,11 +127,11 @@ class TriggerInstaller {
                     "'" + name + "' is a reserved name (blank, sync_*, sqlite_* or Flyway's history), not an app table",
                     "list only your app's own tables in " + SETTING));
         }
-        record Column(String name, String type, int pk) {
+        record Column(String name, String type, int pk, String dflt) {
         }
-        List<Column> columns = jdbc.sql("SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid")
+        List<Column> columns = jdbc.sql("SELECT name, type, pk, dflt_value FROM pragma_table_info(?) ORDER BY cid")
                 .param(name)
-                .query((rs, n) -> new Column(rs.getString(1), rs.getString(2), rs.getInt(3)))
+                .query((rs, n) -> new Column(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4)))
                 .list();
         if (columns.isEmpty()) {
             return new Missing(name);
@@ -158,8 +159,33 @@ class TriggerInstaller {
                     "use a text key such as a UUIDv7 or ULID, or a composite key with the device, or accept "
                     + "insert/insert collisions as conflicts with p2psync.capture.assigned-keys=" + name));
         }
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        for (Column c : columns) {
+            if (c.dflt() == null) {
+                defaults.put(c.name(), null);
+            } else {
+                defaultOf(c.dflt()).ifPresent(v -> defaults.put(c.name(), v.orElse(null)));
+            }
+        }
         return new Trackable(new TrackedTable(name, columns.stream().map(Column::name).toList(),
-                new ArrayList<>(key.values()), rowidKey));
+                new ArrayList<>(key.values()), rowidKey, defaults));
+    }
+
+    /**
+     * The value a constant DEFAULT expression gives, as its storage class (the outer Optional is empty for an
+     * expression that varies or cannot be evaluated alone, such as CURRENT_TIMESTAMP).
+     */
+    private Optional<Optional<Object>> defaultOf(String expression) {
+        if (expression.toUpperCase(Locale.ROOT).contains("CURRENT_") || expression.contains("(")) {
+            return Optional.empty();
+        }
+        try {
+            List<Object> v = jdbc.sql("SELECT " + expression).query((rs, n) -> SqlValues.normalize(rs.getObject(1)))
+                    .list();
+            return Optional.of(Optional.ofNullable(v.isEmpty() ? null : v.get(0)));
+        } catch (RuntimeException notConstant) {
+            return Optional.empty();
+        }
     }
 
     /** Drops the triggers of earlier versions, and ours on tables no longer tracked; then the old queue. */

@@ -25,7 +25,7 @@ class RowDifferenceTest {
     }
 
     private static Optional<RowChange> diff(Map<String, Object> now, RowState state) {
-        return RowDifference.of("t", ID, now, state, null);
+        return RowDifference.of("t", ID, now, state, null, Map.of());
     }
 
     @Test
@@ -87,12 +87,32 @@ class RowDifferenceTest {
     }
 
     @Test
+    void aColumnTheAppJustAddedCountsAsChangedOnlyWhenItNoLongerHoldsItsDefault() {
+        RowState sealed = live(row("k", "k", "title", "a"));
+        Map<String, Object> defaults = new java.util.LinkedHashMap<>();
+        defaults.put("k", null);
+        defaults.put("title", null);
+        defaults.put("pinned", 0L);
+        defaults.put("tag", null);
+        // ALTER TABLE ... ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0, ADD COLUMN tag; then the title is edited
+        RowChange edit = RowDifference.of("t", ID, row("k", "k", "title", "b", "pinned", 0L, "tag", null), sealed, null,
+                defaults).orElseThrow();
+        assertThat(edit.changedColumns()).as("the new columns still hold their defaults").isEqualTo("[\"title\"]");
+        assertThat(RowDifference.of("t", ID, row("k", "k", "title", "a", "pinned", 0L), sealed, null, defaults))
+                .as("nothing written here at all").isEmpty();
+        assertThat(RowDifference.of("t", ID, row("k", "k", "title", "a", "pinned", 1L), sealed, null, defaults)
+                .orElseThrow().changedColumns()).as("a value written into the new column").isEqualTo("[\"pinned\"]");
+        assertThat(RowDifference.of("t", ID, row("k", "k", "title", "a", "made", "now"), sealed, null, defaults)
+                .orElseThrow().changedColumns()).as("a column whose default is unknown").isEqualTo("[\"made\"]");
+    }
+
+    @Test
     void aStateWithoutHashesIsComparedWithTheRowItsEntryWrote() {
         RowState noHashes = new RowState("t", ID, VersionVector.EMPTY, "o", 1, 1, false, null, null);
-        assertThat(RowDifference.of("t", ID, row("k", "k", "a", 1L), noHashes, row("k", "k", "a", 1L))).isEmpty();
-        assertThat(RowDifference.of("t", ID, row("k", "k", "a", 2L), noHashes, row("k", "k", "a", 1L))
+        assertThat(RowDifference.of("t", ID, row("k", "k", "a", 1L), noHashes, row("k", "k", "a", 1L), Map.of())).isEmpty();
+        assertThat(RowDifference.of("t", ID, row("k", "k", "a", 2L), noHashes, row("k", "k", "a", 1L), Map.of())
                 .orElseThrow().changedColumns()).isEqualTo("[\"a\"]");
-        assertThat(RowDifference.of("t", ID, row("k", "k", "a", 2L), noHashes, null)
+        assertThat(RowDifference.of("t", ID, row("k", "k", "a", 2L), noHashes, null, Map.of())
                 .orElseThrow().changedColumns()).isEqualTo("[\"k\",\"a\"]");
     }
 }
