@@ -10,8 +10,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Every received timestamp is observed, however far ahead: a change made on top of another must carry a
  * greater clock than the value it replaced, or "later wins" would undo it on some devices and not on others.
- * (Conflict rules put causality first anyway; see docs/conflicts.md.) Only a timestamp whose wall part does
- * not fit the 48 bits is left out, and the clock never moves past the largest timestamp that still does.
+ * (Conflict rules put causality first anyway; see docs/conflicts.md.) Only an absurd timestamp is left out:
+ * one whose wall part lies more than {@link #MAX_AHEAD_MS} (a century) ahead of this clock's wall clock, so a
+ * broken or hostile stamp near the top of the range cannot carry every later timestamp past {@code 2^63}
+ * and wrap it negative. A device whose clock runs days or years ahead is still followed.
  *
  * <p>Thread-safe. Start it from the highest timestamp this device handed out before (its own entries), so
  * it never goes back across restarts; received entries are observed again as they arrive.
@@ -22,6 +24,8 @@ public final class HybridLogicalClock {
     private static final long COUNTER_MASK = (1L << COUNTER_BITS) - 1;
     /** The largest timestamp that is still a positive long (wall part below 2^47 ms, some 4,000 years). */
     static final long MAX = ((1L << 47) - 1) << COUNTER_BITS;
+    /** How far ahead of the local wall clock a received timestamp may be and still be followed: a century. */
+    public static final long MAX_AHEAD_MS = 100L * 366 * 24 * 60 * 60 * 1000;
 
     private final LongSupplier wallClock;
     private long last;
@@ -47,14 +51,14 @@ public final class HybridLogicalClock {
 
     /**
      * Takes in a timestamp from another device (receive rule): later {@link #now()} calls answer
-     * timestamps greater than {@code remote}, however far ahead it is. A negative timestamp or one past
-     * {@link #MAX} (whose wall part would overflow) is left out.
+     * timestamps greater than {@code remote}, however far ahead it is within {@link #MAX_AHEAD_MS}. A
+     * negative timestamp, one past {@link #MAX}, or one more than a century ahead is left out.
      *
      * @return the new timestamp of this clock
      */
     public synchronized long observe(long remote) {
         long wall = wallClock.getAsLong();
-        boolean fits = remote >= 0 && remote <= MAX;
+        boolean fits = remote >= 0 && remote <= MAX && wallMillis(remote) - wall <= MAX_AHEAD_MS;
         last = next(pack(wall, 0), fits ? Math.max(last, remote) : last);
         return last;
     }
