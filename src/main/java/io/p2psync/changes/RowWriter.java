@@ -1,6 +1,5 @@
 package io.p2psync.changes;
 
-import java.sql.ResultSetMetaData;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -93,27 +92,20 @@ class RowWriter {
         params.addAll(key(t, recordId));
         jdbc.sql("UPDATE " + t.quotedName() + " SET "
                         + values.keySet().stream().map(c -> TrackedTable.quote(c) + " = ?").collect(Collectors.joining(", "))
-                        + " WHERE " + keyMatch(t))
+                        + " WHERE " + t.keyMatchSql())
                 .params(params).update();
     }
 
     /** Deletes the row; nothing happens if it is not there. */
     void delete(TrackedTable t, String recordId) {
-        jdbc.sql("DELETE FROM " + t.quotedName() + " WHERE " + keyMatch(t)).params(key(t, recordId)).update();
+        jdbc.sql("DELETE FROM " + t.quotedName() + " WHERE " + t.keyMatchSql()).params(key(t, recordId)).update();
     }
 
     /** The row's values in column order, each as its own storage class; empty if there is no such row. */
     Optional<Map<String, Object>> row(TrackedTable t, String recordId) {
-        return jdbc.sql("SELECT * FROM " + t.quotedName() + " WHERE " + keyMatch(t))
+        return jdbc.sql("SELECT * FROM " + t.quotedName() + " WHERE " + t.keyMatchSql())
                 .params(key(t, recordId))
-                .query((rs, n) -> {
-                    ResultSetMetaData meta = rs.getMetaData();
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= meta.getColumnCount(); i++) {
-                        row.put(meta.getColumnName(i), SqlValues.normalize(rs.getObject(i)));
-                    }
-                    return row;
-                })
+                .query((rs, n) -> (Map<String, Object>) RowLookup.row(rs))
                 .optional();
     }
 
@@ -149,10 +141,5 @@ class RowWriter {
                     + " values: " + recordId);
         }
         return values;
-    }
-
-    /** Matches the key by {@code IS}, which is {@code =} for values and also finds a NULL key column. */
-    private static String keyMatch(TrackedTable t) {
-        return t.primaryKey().stream().map(c -> TrackedTable.quote(c) + " IS ?").collect(Collectors.joining(" AND "));
     }
 }
