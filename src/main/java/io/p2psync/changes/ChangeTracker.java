@@ -3,6 +3,7 @@ package io.p2psync.changes;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.springframework.stereotype.Service;
 
 /**
@@ -21,11 +22,13 @@ public class ChangeTracker {
     private final ChangeSealer sealer;
     private final ChangeLog log;
     private final ChangeVerifier verifier;
+    private final RowStates rows;
 
-    ChangeTracker(ChangeSealer sealer, ChangeLog log, ChangeVerifier verifier) {
+    ChangeTracker(ChangeSealer sealer, ChangeLog log, ChangeVerifier verifier, RowStates rows) {
         this.sealer = sealer;
         this.log = log;
         this.verifier = verifier;
+        this.rows = rows;
     }
 
     /**
@@ -91,6 +94,14 @@ public class ChangeTracker {
 
     public Optional<ChangeEntry> find(EntryRef ref) {
         return log.find(ref.origin(), ref.version());
+    }
+
+    /**
+     * The hybrid clock of the entry that last wrote the row, as the change log orders writes; empty for a row
+     * the log has never written (not sealed yet, or never there).
+     */
+    public OptionalLong lastWriteClock(String table, String recordId) {
+        return rows.find(table, recordId).map(s -> OptionalLong.of(s.hlc())).orElse(OptionalLong.empty());
     }
 
     /** Number of entries in the log. */

@@ -1,12 +1,15 @@
 package io.p2psync.kv;
 
 import io.p2psync.changes.ChangeTracker;
+import io.p2psync.changes.SqlValues;
+import io.p2psync.identity.HybridLogicalClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -15,19 +18,29 @@ import org.springframework.transaction.annotation.Transactional;
  * on keys and values. Public for the console, which offers the same operations as {@code /kv}, and for the
  * seed-protocol bridge in {@code live}, which writes timestamped values from other nodes with
  * {@link #putIfNewer} and {@link #deleteIfNewer}.
+ *
+ * <p>A seed-protocol write carries only a wall-clock timestamp, no version. It is ordered by the change log's
+ * own clock: it takes the key only if its timestamp, as a hybrid clock stamp, is later than the stamp of the
+ * entry that last wrote the row here. That stamp moved past everything this device had seen when it wrote, so
+ * a late echo of a value never undoes a change made on top of it, however the devices' wall clocks differ.
+ * The stamp is observed, so a write made here afterwards is later than the seed's.
  */
 @Service
 public class KvService {
 
+    private static final String TABLE = "sync_kv";
+
     private final KvRepository repository;
     private final ChangeTracker tracker;
     private final KvSettings limits;
+    private final HybridLogicalClock writeClock;
     private final Clock clock;
 
-    KvService(KvRepository repository, ChangeTracker tracker, KvSettings limits) {
+    KvService(KvRepository repository, ChangeTracker tracker, KvSettings limits, HybridLogicalClock writeClock) {
         this.repository = repository;
         this.tracker = tracker;
         this.limits = limits;
+        this.writeClock = writeClock;
         this.clock = Clock.systemUTC();
     }
 
@@ -60,11 +73,12 @@ public class KvService {
     }
 
     /**
-     * Newest timestamp wins: stores {@code value} with {@code timestamp} if the key is absent or its stored
-     * timestamp (of a put or a delete) is older. Captured and sealed like any local write, so it syncs on.
+     * Stores {@code value} with {@code timestamp} if the key was never written here or its last write is
+     * earlier by the change log's clock (see the class comment). Captured and sealed like any local write, so
+     * it syncs on.
      *
-     * @return true if written; false if the stored entry is as new or newer (equal timestamps change nothing,
-     *     so two nodes echoing the same write cannot loop)
+     * @return true if written; false if the row's last write is as late or later (an echo of the write that
+     *     made the row changes nothing, so two nodes echoing the same write cannot loop)
      */
     @Transactional
     public boolean putIfNewer(String key, String value, Instant timestamp) {
@@ -77,8 +91,7 @@ public class KvService {
     }
 
     /**
-     * Newest timestamp wins for a delete: marks a live key deleted at {@code timestamp} if its stored
-     * timestamp is older.
+     * The same rule for a delete: marks a live key deleted at {@code timestamp} if its last write is earlier.
      *
      * @return true if a live entry was deleted
      */
@@ -94,7 +107,15 @@ public class KvService {
 
     private boolean olderThan(String key, Instant timestamp) {
         Instant t = timestamp.truncatedTo(ChronoUnit.MILLIS); // as stored, so an echo compares equal
-        return repository.findById(key).map(e -> Instant.parse(e.timestamp()).isBefore(t)).orElse(true);
+        long stamp = HybridLogicalClock.pack(t.toEpochMilli(), 0);
+        OptionalLong lastWrite = tracker.lastWriteClock(TABLE, SqlValues.encodeKey(List.of(key)));
+        boolean later = lastWrite.isPresent() ? lastWrite.getAsLong() < stamp
+                // a row the log has not sealed yet: only its own timestamp is there to compare with
+                : repository.findById(key).map(e -> Instant.parse(e.timestamp()).isBefore(t)).orElse(true);
+        if (later) {
+            writeClock.observe(stamp);
+        }
+        return later;
     }
 
     private static String iso(Instant t) {

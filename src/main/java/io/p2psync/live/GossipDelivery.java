@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Applies what {@link GossipIntake} accepted, off the network thread, one message at a time in arrival
  * order: an entry through {@link EntryReceiver} (the code path of a REST pull: revoked origins refused, new
  * origins listed as introduced, hash, chain and signature checked again in the transaction); a seed-protocol
- * change through {@link KvService} with newest timestamp wins. If an entry does not apply after all, its
+ * change through {@link KvService}, ordered by the change log's clock. If an entry does not apply after all, its
  * origin's chain head is reloaded and a REST catch-up with the sender is asked for.
  */
 final class GossipDelivery implements Consumer<PubsubMessage> {

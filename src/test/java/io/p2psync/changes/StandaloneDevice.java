@@ -69,7 +69,7 @@ public final class StandaloneDevice implements AutoCloseable {
         this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx,
                 CaptureSettings.defaults().allowingAssignedKeys(tables)).install(tables));
         ChangeSealer sealer = new ChangeSealer(template, log, rows, this.tables, identity, clock, event -> { });
-        this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc));
+        this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc), rows);
         // small pages, so tests of a few rows cross page boundaries
         this.scan = new ReconciliationScan(template, tx, sealer, this.tables,
                 new CaptureSettings(List.of(), java.time.Duration.ZERO, 3));

@@ -160,6 +160,31 @@ class ThreeNodeSyncIT {
     }
 
     @Test
+    void revokingADeviceKeepsWhatItMadeBeforeAndTheOriginsItIntroduced() {
+        PrivateKey laptop = PrivateKey.generate();
+        PrivateKey phone = PrivateKey.generate();
+        PrivateKey tablet = PrivateKey.generate(); // known here only through the laptop
+        a.post("/devices", "{\"deviceId\":\"" + laptop.peerId() + "\"}");
+        a.post("/devices", "{\"deviceId\":\"" + phone.peerId() + "\"}");
+        List<ChangeEntry> byLaptop = chain(laptop, "before-revoke", 2);
+        List<ChangeEntry> byTablet = chain(tablet, "introduced", 2);
+        a.signedPost(laptop, "/sync/push", json(Map.of("entries", List.of(byLaptop.get(0), byTablet.get(0)))), Map.of());
+
+        a.post("/devices/" + laptop.peerId() + "/revoke", "");
+
+        assertProblem(a.signedPost(laptop, "/sync/pull", "{}".getBytes(), Map.of()), 401, "device-revoked");
+        Node.Response relayed = a.signedPost(phone, "/sync/push",
+                json(Map.of("entries", List.of(byLaptop.get(1), byTablet.get(1)))), Map.of());
+        assertThat(relayed.json().get("rejected").asInt()).as("the laptop's later entry, relayed").isEqualTo(1);
+        assertThat(relayed.json().get("rejections").get(0).get("reason").asString()).startsWith("revoked-origin");
+        assertThat(relayed.json().get("accepted").asInt()).as("the tablet's, which the laptop introduced").isEqualTo(1);
+        assertThat(a.kv()).as("what the laptop made before it was revoked stays")
+                .containsEntry("before-revoke1", "value 1").doesNotContainKey("before-revoke2")
+                .containsEntry("introduced1", "value 1").containsEntry("introduced2", "value 2");
+        assertThat(a.device(tablet.peerId()).get("status").asString()).isEqualTo("INTRODUCED");
+    }
+
+    @Test
     void refusesAReplayedRequest() {
         PrivateKey device = PrivateKey.generate();
         c.post("/devices", "{\"deviceId\":\"" + device.peerId() + "\"}");
