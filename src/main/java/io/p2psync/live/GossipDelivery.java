@@ -4,13 +4,11 @@ import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.EntryRef;
 import io.p2psync.kv.KvService;
 import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.pubsub.MessageListener;
 import io.p2psync.p2p.pubsub.PubsubMessage;
 import io.p2psync.sync.EntryReceiver;
 import io.p2psync.sync.PushResponse;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -24,12 +22,10 @@ import org.slf4j.LoggerFactory;
  * change through {@link KvService}, ordered by the change log's clock. If an entry does not apply after all, its
  * origin's chain head is reloaded and a REST catch-up with the sender is asked for.
  */
-final class GossipDelivery implements Consumer<PubsubMessage> {
+final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
 
     private static final Logger log = LoggerFactory.getLogger(GossipDelivery.class);
 
-    /** Accepted by the validator, waiting for the router to hand the same message to {@link #accept}. */
-    private final Map<PubsubMessage, GossipIntake.Accepted> accepted = Collections.synchronizedMap(new IdentityHashMap<>());
     private final ExecutorService worker;
     private final EntryReceiver receiver;
     private final KvService kv;
@@ -49,18 +45,9 @@ final class GossipDelivery implements Consumer<PubsubMessage> {
         this.catchUp = catchUp;
     }
 
-    /** Called by the validator for every message it accepts. */
-    void accepted(GossipIntake.Accepted a) {
-        accepted.put(a.message(), a);
-    }
-
-    /** Called by the router for every accepted message, after its lock is released. */
+    /** Called by the router for every message the intake accepted, with its verdict, after its lock is released. */
     @Override
-    public void accept(PubsubMessage message) {
-        GossipIntake.Accepted a = accepted.remove(message);
-        if (a == null) {
-            return; // not validated by our intake; cannot happen with the router's contract
-        }
+    public void deliver(PubsubMessage message, GossipIntake.Accepted a) {
         try {
             worker.execute(() -> apply(a));
         } catch (RejectedExecutionException full) {

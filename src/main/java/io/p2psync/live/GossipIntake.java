@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  * rate-limited message, {@code catchUp} is told the sending peer, so the REST catch-up fetches
  * what gossip did not deliver.
  */
-final class GossipIntake implements MessageValidator {
+final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
 
     static final String KV_TABLE = "sync_kv";
 
@@ -57,14 +57,13 @@ final class GossipIntake implements MessageValidator {
     private final ChainHeads heads;
     private final LiveMetrics metrics;
     private final Consumer<PeerId> catchUp;
-    private final Consumer<Accepted> onAccepted;
 
     /** An accepted message with its decoded payload and the peer that delivered it. */
     record Accepted(PubsubMessage message, PeerId receivedFrom, GossipPayload payload) {
     }
 
     GossipIntake(Limits limits, PeerRateLimiter rate, Predicate<PeerId> authorized, PayloadCodec codec,
-            ChainHeads heads, LiveMetrics metrics, Consumer<PeerId> catchUp, Consumer<Accepted> onAccepted) {
+            ChainHeads heads, LiveMetrics metrics, Consumer<PeerId> catchUp) {
         this.limits = limits;
         this.rate = rate;
         this.authorized = authorized;
@@ -72,16 +71,14 @@ final class GossipIntake implements MessageValidator {
         this.heads = heads;
         this.metrics = metrics;
         this.catchUp = catchUp;
-        this.onAccepted = onAccepted;
     }
 
     @Override
-    public Validation validate(PeerId receivedFrom, PubsubMessage message) {
+    public Validation<Accepted> validate(PeerId receivedFrom, PubsubMessage message) {
         metrics.received();
         Verdict v = check(receivedFrom, message);
         if (v.accepted()) {
-            onAccepted.accept(new Accepted(message, receivedFrom, v.payload()));
-            return Validation.accept();
+            return Validation.accept(new Accepted(message, receivedFrom, v.payload()));
         }
         if (v.drop() == null) {
             metrics.duplicate();

@@ -102,10 +102,10 @@ class LiveConfiguration {
 
     @Bean
     GossipIntake gossipIntake(LiveSettings settings, KvSettings kv, PeerRateLimiter rate, AuthorizedPeers authorized,
-            PayloadCodec codec, ChainHeads heads, LiveMetrics metrics, CatchUp catchUp, GossipDelivery delivery) {
+            PayloadCodec codec, ChainHeads heads, LiveMetrics metrics, CatchUp catchUp) {
         GossipIntake.Limits limits = new GossipIntake.Limits((int) settings.maxMessageSize().toBytes(),
                 kv.maxKeySize().toBytes(), kv.maxValueSize().toBytes());
-        return new GossipIntake(limits, rate, authorized, codec, heads, metrics, catchUp::request, delivery::accepted);
+        return new GossipIntake(limits, rate, authorized, codec, heads, metrics, catchUp::request);
     }
 
     @Bean

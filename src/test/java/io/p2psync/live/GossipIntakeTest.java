@@ -39,21 +39,22 @@ class GossipIntakeTest {
     private final Set<PeerId> authorized = new HashSet<>(Set.of(sender));
     private final Map<String, ChainHeads.Head> stored = new HashMap<>();
     private final List<PeerId> catchUps = new ArrayList<>();
+    /** What the intake's accepting verdicts carried, in order. */
     private final List<GossipIntake.Accepted> accepted = new ArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final PayloadCodec codec = new PayloadCodec(JSON);
     private final GossipIntake intake = new GossipIntake(new GossipIntake.Limits(MAX_MESSAGE, 16, 64),
             new PeerRateLimiter(3, Duration.ofSeconds(60), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)),
             authorized::contains, codec, new ChainHeads(o -> stored.getOrDefault(o, ChainHeads.Head.NONE)),
-            new LiveMetrics(registry), catchUps::add, accepted::add);
+            new LiveMetrics(registry), catchUps::add);
 
     @Test
     void acceptsTheNextEntryOfItsOriginAndChecksTheFollowingOneAgainstIt() {
         ChangeEntry first = entry(1, null, "k", "v1");
         ChangeEntry second = entry(2, first.hash(), "k", "v2");
 
-        assertThat(intake.validate(sender, message(sender, codec.encode(first))).outcome()).isEqualTo(Validation.Outcome.ACCEPT);
-        assertThat(intake.validate(sender, message(sender, codec.encode(second))).outcome()).isEqualTo(Validation.Outcome.ACCEPT);
+        assertThat(validate(sender, message(sender, codec.encode(first))).outcome()).isEqualTo(Validation.Outcome.ACCEPT);
+        assertThat(validate(sender, message(sender, codec.encode(second))).outcome()).isEqualTo(Validation.Outcome.ACCEPT);
         assertThat(accepted).extracting(a -> ((GossipPayload.Entry) a.payload()).entry()).containsExactly(first, second);
         assertThat(accepted).allMatch(a -> a.receivedFrom().equals(sender));
     }
@@ -63,7 +64,7 @@ class GossipIntakeTest {
         PeerId stranger = PrivateKey.generate().peerId();
         byte[] huge = new byte[MAX_MESSAGE + 1];
         assertThat(drop(stranger, huge)).isEqualTo(DropReason.TOO_LARGE);
-        assertThat(intake.validate(stranger, message(stranger, huge)).outcome()).isEqualTo(Validation.Outcome.REJECT);
+        assertThat(validate(stranger, message(stranger, huge)).outcome()).isEqualTo(Validation.Outcome.REJECT);
         assertThat(dropped(DropReason.TOO_LARGE)).isEqualTo(1);
     }
 
@@ -78,7 +79,7 @@ class GossipIntakeTest {
         assertThat(drop(sender, bytes("not json"))).isEqualTo(DropReason.RATE_LIMITED);
         assertThat(catchUps).containsExactly(sender, sender);
         assertThat(drop(other, bytes("not json"))).isEqualTo(DropReason.MALFORMED);
-        Validation v = intake.validate(sender, message(sender, bytes("{}")));
+        Validation<GossipIntake.Accepted> v = validate(sender, message(sender, bytes("{}")));
         assertThat(v.outcome()).as("rate-limited messages are ignored, not rejected").isEqualTo(Validation.Outcome.IGNORE);
         assertThat(v.reason()).startsWith("rate-limited: ");
     }
@@ -139,7 +140,7 @@ class GossipIntakeTest {
     @Test
     void anEntryAfterAGapIsIgnoredAndCaughtUpFromTheSender() {
         ChangeEntry third = entry(3, "a".repeat(64), "k", "v3");
-        Validation v = intake.validate(sender, message(sender, codec.encode(third)));
+        Validation<GossipIntake.Accepted> v = validate(sender, message(sender, codec.encode(third)));
         assertThat(v.outcome()).isEqualTo(Validation.Outcome.IGNORE);
         assertThat(v.reason()).startsWith("gap: ");
         assertThat(catchUps).containsExactly(sender);
@@ -149,7 +150,7 @@ class GossipIntakeTest {
     void anEntryAlreadyHeldIsIgnoredWithoutCountingADrop() {
         ChangeEntry first = entry(1, null, "k", "v1");
         stored.put(origin.deviceId().toString(), new ChainHeads.Head(1, first.hash()));
-        Validation v = intake.validate(sender, message(sender, codec.encode(first)));
+        Validation<GossipIntake.Accepted> v = validate(sender, message(sender, codec.encode(first)));
         assertThat(v.outcome()).isEqualTo(Validation.Outcome.IGNORE);
         assertThat(registry.get(LiveMetrics.DROPPED).counters()).allMatch(c -> c.count() == 0);
         assertThat(registry.get("p2psync.gossip.duplicates").counter().count()).isEqualTo(1);
@@ -159,7 +160,7 @@ class GossipIntakeTest {
     void seedMessagesNeedAnAuthorizedAuthorAndRespectTheLimits() {
         PeerId strangerAuthor = PrivateKey.generate().peerId();
         byte[] put = bytes("{\"Put\":{\"key\":\"k\",\"value\":\"v\",\"timestamp\":\"2026-01-01T00:00:00Z\"}}");
-        assertThat(intake.validate(sender, message(sender, put)).outcome()).isEqualTo(Validation.Outcome.ACCEPT);
+        assertThat(validate(sender, message(sender, put)).outcome()).isEqualTo(Validation.Outcome.ACCEPT);
         assertThat(accepted.get(0).payload()).isEqualTo(new GossipPayload.SeedPut("k", "v", Instant.parse("2026-01-01T00:00:00Z")));
         assertThat(drop(sender, message(strangerAuthor, put))).isEqualTo(DropReason.UNAUTHORIZED);
         assertThat(drop(sender, bytes("{\"Delete\":{\"key\":\"" + "k".repeat(17) + "\",\"timestamp\":\"2026-01-01T00:00:00Z\"}}")))
@@ -168,13 +169,22 @@ class GossipIntakeTest {
 
     @Test
     void invalidContentIsRejectedAndCountedByReason() {
-        Validation v = intake.validate(sender, message(sender, bytes("not json")));
+        Validation<GossipIntake.Accepted> v = validate(sender, message(sender, bytes("not json")));
         assertThat(v.outcome()).isEqualTo(Validation.Outcome.REJECT);
         assertThat(v.reason()).startsWith("malformed: not JSON");
         assertThat(dropped(DropReason.MALFORMED)).isEqualTo(1);
     }
 
     // ---- helpers
+
+    /** Runs the intake as the router does, keeping what each accepting verdict carries. */
+    private Validation<GossipIntake.Accepted> validate(PeerId from, PubsubMessage m) {
+        Validation<GossipIntake.Accepted> v = intake.validate(from, m);
+        if (v.accepted() != null) {
+            accepted.add(v.accepted());
+        }
+        return v;
+    }
 
     private DropReason drop(PeerId from, byte[] data) {
         return drop(from, message(from, data));

@@ -38,7 +38,7 @@ public final class GossipRouter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GossipRouter.class);
 
-    private record Subscription(MessageValidator validator, Consumer<PubsubMessage> listener) {
+    private record Subscription<T>(MessageValidator<T> validator, MessageListener<T> listener) {
     }
 
     private final GossipParams params;
@@ -57,7 +57,7 @@ public final class GossipRouter implements AutoCloseable {
     private final Overlay overlay;
     private final OutboundStreams streams;
     private final LinkRetries retries;
-    private final Map<String, Subscription> subscriptions = new HashMap<>();
+    private final Map<String, Subscription<?>> subscriptions = new HashMap<>();
     /** Listener calls decided under the lock, run after it is released. */
     private final List<Runnable> callbacks = new ArrayList<>();
     /** Peers whose reserved outbound stream is to be opened after the lock is released. */
@@ -129,24 +129,24 @@ public final class GossipRouter implements AutoCloseable {
 
     /** Joins {@code topic}, delivering every message that passes the router's checks to {@code listener}. */
     public void subscribe(String topic, Consumer<PubsubMessage> listener) {
-        subscribe(topic, MessageValidator.ACCEPT_ALL, listener);
+        subscribe(topic, MessageValidator.ACCEPT_ALL, (message, same) -> listener.accept(message));
     }
 
     /**
      * Joins {@code topic}: announces it to every peer and grafts up to D of them (JOIN in the spec). Messages
-     * that {@code validator} accepts are delivered to {@code listener} and forwarded; own messages are not
-     * delivered back.
+     * that {@code validator} accepts are delivered to {@code listener}, with what the validator answered for
+     * them, and forwarded; own messages are not delivered back.
      *
      * @throws IllegalStateException if this router is already subscribed to {@code topic}
      */
-    public void subscribe(String topic, MessageValidator validator, Consumer<PubsubMessage> listener) {
+    public <T> void subscribe(String topic, MessageValidator<T> validator, MessageListener<T> listener) {
         Objects.requireNonNull(validator, "validator");
         Objects.requireNonNull(listener, "listener");
         locked(() -> {
             if (subscriptions.containsKey(topic)) {
                 throw new IllegalStateException("already subscribed to " + topic);
             }
-            subscriptions.put(topic, new Subscription(validator, listener));
+            subscriptions.put(topic, new Subscription<>(validator, listener));
             announce(new Rpc.Subscription(true, topic));
             overlay.join(topic);
         });
@@ -318,16 +318,19 @@ public final class GossipRouter implements AutoCloseable {
     // ---- messages
 
     private void handleMessage(PeerId from, PubsubMessage m) {
-        Subscription subscription = subscriptions.get(m.topic());
-        MessageGate.Verdict verdict = gate.check(from, m,
-                Optional.ofNullable(subscription).map(Subscription::validator));
+        MessageGate.Verdict verdict = check(from, m, subscriptions.get(m.topic()));
         if (!verdict.accepted()) {
             dropped(verdict.drop());
             return;
         }
         mcache.put(verdict.id(), m);
-        callbacks.add(() -> subscription.listener().accept(m));
+        callbacks.add(verdict.delivery());
         overlay.forwardTargets(m.topic(), from, m.from()).forEach(peer -> batch.message(peer, m));
+    }
+
+    private <T> MessageGate.Verdict check(PeerId from, PubsubMessage m, Subscription<T> subscription) {
+        return subscription == null ? gate.check(from, m, Optional.empty(), null)
+                : gate.check(from, m, Optional.of(subscription.validator()), subscription.listener());
     }
 
     private void dropped(MessageDrop drop) {

@@ -15,10 +15,12 @@ import java.util.Optional;
 final class MessageGate {
 
     /**
-     * @param id the message id, or null if the message has no origin stamp
-     * @param drop why the message is dropped, or null if it is accepted
+     * @param id       the message id, or null if the message has no origin stamp
+     * @param drop     why the message is dropped, or null if it is accepted
+     * @param delivery for an accepted message: hands it to the topic's listener with what the validator made
+     *                 of it (run by the router outside its lock); null for a dropped one
      */
-    record Verdict(MessageId id, MessageDrop drop) {
+    record Verdict(MessageId id, MessageDrop drop, Runnable delivery) {
         boolean accepted() {
             return drop == null;
         }
@@ -36,8 +38,12 @@ final class MessageGate {
         this.idFunction = idFunction;
     }
 
-    /** @param validator the topic's validator, or empty if this node has not joined the topic */
-    Verdict check(PeerId receivedFrom, PubsubMessage m, Optional<MessageValidator> validator) {
+    /**
+     * @param validator the topic's validator, or empty if this node has not joined the topic
+     * @param listener  the topic's listener
+     */
+    <T> Verdict check(PeerId receivedFrom, PubsubMessage m, Optional<MessageValidator<T>> validator,
+            MessageListener<T> listener) {
         if (validator.isEmpty()) {
             return drop(receivedFrom, m, null, Reason.NOT_SUBSCRIBED, "topic not joined");
         }
@@ -61,20 +67,21 @@ final class MessageGate {
             return drop(receivedFrom, m, id, Reason.INVALID_SIGNATURE, violation.get());
         }
         seen.add(id);
-        Validation validation;
+        Validation<T> validation;
         try {
             validation = validator.get().validate(receivedFrom, m);
         } catch (RuntimeException e) {
             validation = Validation.ignore("validator failed: " + e);
         }
+        T accepted = validation.accepted();
         return switch (validation.outcome()) {
-            case ACCEPT -> new Verdict(id, null);
+            case ACCEPT -> new Verdict(id, null, () -> listener.deliver(m, accepted));
             case REJECT -> drop(receivedFrom, m, id, Reason.REJECTED, validation.reason());
             case IGNORE -> drop(receivedFrom, m, id, Reason.IGNORED, validation.reason());
         };
     }
 
     private static Verdict drop(PeerId receivedFrom, PubsubMessage m, MessageId id, Reason reason, String detail) {
-        return new Verdict(id, new MessageDrop(receivedFrom, m.topic(), reason, detail));
+        return new Verdict(id, new MessageDrop(receivedFrom, m.topic(), reason, detail), null);
     }
 }

@@ -6,26 +6,35 @@ import io.p2psync.p2p.core.PeerId;
  * The application's check of a received message, run after the router's own checks (size, StrictSign,
  * duplicates) and before the message is delivered or forwarded: the extended validator of gossipsub-v1.1.md.
  * Called with the router's lock held, so it should be quick and must not call back into the router.
+ *
+ * <p>An accepting verdict carries what the check made of the message (a decoded payload, say), and the router
+ * hands exactly that to the topic's {@link MessageListener} with the message: the decision travels in the
+ * return value, not through state shared by the two hooks.
+ *
+ * @param <T> what an accepted message is delivered as
  */
 @FunctionalInterface
-public interface MessageValidator {
+public interface MessageValidator<T> {
 
-    MessageValidator ACCEPT_ALL = (receivedFrom, message) -> Validation.accept();
+    /** Accepts every message and delivers the message itself. */
+    MessageValidator<PubsubMessage> ACCEPT_ALL = (receivedFrom, message) -> Validation.accept(message);
 
     /**
      * @param receivedFrom the peer that sent the message to us, not necessarily its author
      * @param message a message whose signature has verified
      */
-    Validation validate(PeerId receivedFrom, PubsubMessage message);
+    Validation<T> validate(PeerId receivedFrom, PubsubMessage message);
 
     /**
      * A verdict: ACCEPT delivers and forwards; REJECT drops a message that is invalid; IGNORE drops a message
      * that is not wanted here (e.g. from a device that is not authorized) without calling it invalid.
      *
-     * @param outcome the decision
-     * @param reason why, for the log; empty for ACCEPT
+     * @param outcome  the decision
+     * @param reason   why, for the log; empty for ACCEPT
+     * @param accepted what the message is delivered as; non-null exactly for ACCEPT
+     * @param <T>      the type of {@code accepted}
      */
-    record Validation(Outcome outcome, String reason) {
+    record Validation<T>(Outcome outcome, String reason, T accepted) {
 
         public enum Outcome { ACCEPT, REJECT, IGNORE }
 
@@ -33,18 +42,21 @@ public interface MessageValidator {
             if (outcome == null || reason == null) {
                 throw new IllegalArgumentException("a validation needs an outcome and a reason");
             }
+            if ((outcome == Outcome.ACCEPT) != (accepted != null)) {
+                throw new IllegalArgumentException("an accepting validation, and only one, carries what it accepted");
+            }
         }
 
-        public static Validation accept() {
-            return new Validation(Outcome.ACCEPT, "");
+        public static <T> Validation<T> accept(T accepted) {
+            return new Validation<>(Outcome.ACCEPT, "", accepted);
         }
 
-        public static Validation reject(String reason) {
-            return new Validation(Outcome.REJECT, reason);
+        public static <T> Validation<T> reject(String reason) {
+            return new Validation<>(Outcome.REJECT, reason, null);
         }
 
-        public static Validation ignore(String reason) {
-            return new Validation(Outcome.IGNORE, reason);
+        public static <T> Validation<T> ignore(String reason) {
+            return new Validation<>(Outcome.IGNORE, reason, null);
         }
     }
 }

@@ -34,7 +34,8 @@ class MessageDropTest {
         c = net.add(params);
         a.subscribe(TOPIC);
         b.router.subscribe(TOPIC, (from, m) -> new String(m.data(), StandardCharsets.UTF_8).startsWith("bad")
-                ? Validation.reject("not a sync entry") : Validation.accept(), b.delivered::add);
+                ? Validation.<PubsubMessage>reject("not a sync entry") : Validation.accept(m),
+                (m, accepted) -> b.delivered.add(accepted));
         c.subscribe(TOPIC);
         net.connect(a, b);
         net.connect(b, c);
