@@ -3,6 +3,8 @@ package io.p2psync.conflict;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.HeldEntry;
+import io.p2psync.changes.HoldReason;
 import io.p2psync.changes.Kind;
 import io.p2psync.changes.Operation;
 import io.p2psync.changes.SqlValues;
@@ -54,7 +56,9 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>{@code members}: a UNIQUE {@code email} beside the key; devices insert different keys with the same
  *       email, rename and delete their own rows;</li>
  *   <li>{@code extras}: in some scenarios one device has no such table until late (it is tracked there but
- *       does not exist); what it receives meanwhile is held and applied when the app creates the table;</li>
+ *       does not exist); what it receives meanwhile is held and applied when the app creates the table. In
+ *       others that device has the table but does not track it: it holds every entry of it for good, and
+ *       nothing else waits;</li>
  *   <li>some writes are one app transaction of several statements.</li>
  * </ul>
  *
@@ -78,7 +82,9 @@ import tools.jackson.databind.json.JsonMapper;
  *       model says, and a pending {@code unique} conflict for each of the others, and no other pending
  *       conflict (documented: "the incoming entry is held, later entries of its origin go on").</li>
  * </ul>
- * Then the pending clashes are resolved by hand ({@code local} or {@code remote}), those resolutions are added
+ * A second property runs the same with {@code items} under {@code timestamp} (whole rows).
+ *
+ * <p>Then the pending clashes are resolved by hand ({@code local} or {@code remote}), those resolutions are added
  * to the model as the deletes they are, and after a full exchange every table on every device is the model
  * and nothing is pending.
  */
@@ -128,13 +134,18 @@ class ConvergenceModelPropertyTest {
 
     /**
      * @param skews       each device's wall clock minus the world's, ms
-     * @param lateTableAt -1: every device has {@code extras} from the start; else device {@value #LATE} creates
-     *                    it before this step (at the end if there are fewer steps)
+     * @param lateTableAt -1: every device tracks {@code extras} from the start; -2: device {@value #LATE} has the
+     *                    table but does not track it (and its app leaves it alone); else device {@value #LATE}
+     *                    creates it before this step (after a full exchange if there are fewer steps)
      */
     record Scenario(List<Long> skews, int lateTableAt, List<Step> steps) {
 
         boolean lateTable() {
             return lateTableAt >= 0;
+        }
+
+        boolean untrackedTable() {
+            return lateTableAt == -2;
         }
     }
 
@@ -159,16 +170,26 @@ class ConvergenceModelPropertyTest {
 
     @Property(tries = 200)
     void everyDeviceEndsWithTheModelsRowsAndTheModelsPendingClashes(@ForAll("scenarios") Scenario s) {
-        Run run = new Run(s, AVOID_STALE_UNIQUE_CONFLICT);
+        Run run = new Run(s, ConflictPolicy.MERGE, AVOID_STALE_UNIQUE_CONFLICT);
         run.play();
         // what the scenarios exercised (printed by jqwik after the run)
         Statistics.label("concurrent edits settled").collect(run.editConflicts > 0);
         Statistics.label("UNIQUE clashes pending before resolving").collect(run.clashesPending > 0);
         Statistics.label("entries held for the late table").collect(run.heldForLateTable > 0);
+        Statistics.label("a device not tracking extras").collect(s.untrackedTable());
         Statistics.label("primary key changed").collect(run.keyChanges > 0);
         Statistics.label("transactions of several rows").collect(run.multiRowTransactions > 0);
         Statistics.label("clocks more than a day apart").collect(
                 s.skews().stream().mapToLong(x -> x).max().orElse(0) - s.skews().stream().mapToLong(x -> x).min().orElse(0) > DAY);
+    }
+
+    /**
+     * The same with {@code items} under {@code timestamp}: each row is the whole row of the latest write nobody
+     * saw past (the other tables stay on the default).
+     */
+    @Property(tries = 50)
+    void underTimestampEveryDeviceEndsWithTheModelsWholeRows(@ForAll("scenarios") Scenario s) {
+        new Run(s, ConflictPolicy.TIMESTAMP, AVOID_STALE_UNIQUE_CONFLICT).play();
     }
 
     /**
@@ -198,7 +219,7 @@ class ConvergenceModelPropertyTest {
         new Run(new Scenario(List.of(0L, 0L, 0L), -1, List.of(
                 new Write(0, List.of(insertFirstEmail)),
                 new Write(2, List.of(insertFirstEmail)),
-                new Write(0, List.of(new Op(OpKind.MEMBER_DELETE, 1, 1, 1))))), false).play();
+                new Write(0, List.of(new Op(OpKind.MEMBER_DELETE, 1, 1, 1))))), ConflictPolicy.MERGE, false).play();
     }
 
     /** As above with a rename: d2 must end with one pending conflict for d0's row, not two. */
@@ -209,7 +230,7 @@ class ConvergenceModelPropertyTest {
         new Run(new Scenario(List.of(0L, 0L, 0L), -1, List.of(
                 new Write(0, List.of(insertFirstEmail)),
                 new Write(2, List.of(insertFirstEmail)),
-                new Write(0, List.of(new Op(OpKind.MEMBER_RENAME, 1, 1, 1))))), false).play();
+                new Write(0, List.of(new Op(OpKind.MEMBER_RENAME, 1, 1, 1))))), ConflictPolicy.MERGE, false).play();
     }
 
     // ---- generating scenarios
@@ -218,8 +239,8 @@ class ConvergenceModelPropertyTest {
     Arbitrary<Scenario> scenarios() {
         Arbitrary<Long> skew = Arbitraries.of(-3 * DAY, -DAY, 0L, 2 * DAY, 5 * DAY)
                 .flatMap(d -> Arbitraries.longs().between(0, 999).map(ms -> d + ms));
-        Arbitrary<Integer> lateTableAt = Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(-1)),
-                Tuple.of(1, Arbitraries.integers().between(4, 40)));
+        Arbitrary<Integer> lateTableAt = Arbitraries.frequencyOf(Tuple.of(2, Arbitraries.just(-1)),
+                Tuple.of(1, Arbitraries.just(-2)), Tuple.of(2, Arbitraries.integers().between(4, 40)));
         return Combinators.combine(skew.list().ofSize(DEVICES), lateTableAt, step().list().ofMinSize(8).ofMaxSize(28))
                 .as(Scenario::new);
     }
@@ -266,6 +287,8 @@ class ConvergenceModelPropertyTest {
     /** One scenario's devices and the model of its history. */
     private final class Run {
         private final Scenario s;
+        private final ConflictPolicy itemsPolicy;
+        private final ConflictSettings settings;
         private final boolean avoidStaleUniqueConflict;
         private final List<ModelWrite> writes = new ArrayList<>();
         private final Map<String, ModelWrite> byRef = new HashMap<>();
@@ -282,8 +305,10 @@ class ConvergenceModelPropertyTest {
         int keyChanges;
         int multiRowTransactions;
 
-        Run(Scenario s, boolean avoidStaleUniqueConflict) {
+        Run(Scenario s, ConflictPolicy itemsPolicy, boolean avoidStaleUniqueConflict) {
             this.s = s;
+            this.itemsPolicy = itemsPolicy;
+            this.settings = new ConflictSettings(ConflictPolicy.MERGE, Map.of(ITEMS, itemsPolicy));
             this.avoidStaleUniqueConflict = avoidStaleUniqueConflict;
         }
 
@@ -294,14 +319,15 @@ class ConvergenceModelPropertyTest {
                 boolean late = s.lateTable() && i == LATE;
                 Path file = StandaloneDevice.copyOf(TEMPLATES, late ? lacking : full, dir.resolve("d" + i + ".db"));
                 long skew = s.skews().get(i);
-                StandaloneDevice d = new StandaloneDevice(file, TRACKED, () -> world.get() + skew, List.of());
-                ConflictResolver resolver = new ConflictResolver(ConflictSettings.defaults(),
+                List<String> tracked = s.untrackedTable() && i == LATE ? List.of(ITEMS, MEMBERS) : TRACKED;
+                StandaloneDevice d = new StandaloneDevice(file, tracked, () -> world.get() + skew, List.of());
+                ConflictResolver resolver = new ConflictResolver(settings,
                         new ConflictRepository(d.jdbc()), d.tracker(), d.applier(), d.tables(), d.tx());
                 d.addBean("conflictResolver", resolver);
                 devices.add(d);
                 resolvers.add(resolver);
                 stored.add(new HashSet<>());
-                hasExtras[i] = !late;
+                hasExtras[i] = !late && !(s.untrackedTable() && i == LATE);
             }
             int n = 0;
             for (Step step : s.steps()) {
@@ -551,9 +577,13 @@ class ConvergenceModelPropertyTest {
 
         private void checkBeforeAnyoneActs() {
             checkVectorsAndClocks();
+            checkUntrackedTable();
             for (String table : List.of(ITEMS, EXTRAS)) {
                 Map<String, Map<String, Object>> want = expectedRows(table);
                 for (int i = 0; i < DEVICES; i++) {
+                    if (table.equals(EXTRAS) && untrackedHere(i)) {
+                        continue;
+                    }
                     assertThat(rows(i, table)).as("%s on d%d, as the model says", table, i).isEqualTo(want);
                     assertThat(devices.get(i).held().list(10_000)).as("held entries of %s on d%d", table, i)
                             .noneMatch(h -> h.table().equals(table));
@@ -618,16 +648,52 @@ class ConvergenceModelPropertyTest {
 
         private void checkFinal() {
             checkVectorsAndClocks();
+            checkUntrackedTable();
             for (String table : TRACKED) {
                 Map<String, Map<String, Object>> want = expectedRows(table);
                 for (int i = 0; i < DEVICES; i++) {
+                    if (table.equals(EXTRAS) && untrackedHere(i)) {
+                        continue;
+                    }
                     assertThat(rows(i, table)).as("%s on d%d after the clashes were resolved, as the model says", table, i)
                             .isEqualTo(want);
                     assertThat(pending(i)).as("pending conflicts on d%d", i).isEmpty();
-                    assertThat(devices.get(i).held().count()).as("held entries on d%d", i).isZero();
+                    boolean untracked = untrackedHere(i);
+                    assertThat(devices.get(i).held().list(10_000)).as("held entries on d%d", i)
+                            .allMatch(h -> untracked && h.table().equals(EXTRAS));
                 }
             }
             assertThat(devices.get(0).tracker().verify()).isEmpty();
+        }
+
+        private boolean untrackedHere(int d) {
+            return s.untrackedTable() && d == LATE;
+        }
+
+        /**
+         * A device that does not track {@code extras} stores and relays its entries but holds every one of them
+         * (documented: a table tracked there and not here), writes nothing into its own table, and nothing else
+         * waits behind them.
+         */
+        private void checkUntrackedTable() {
+            if (!s.untrackedTable()) {
+                return;
+            }
+            assertThat(rows(LATE, EXTRAS)).as("extras on d%d, which does not track it", LATE).isEmpty();
+            List<HeldEntry> held = devices.get(LATE).held().list(10_000).stream()
+                    .filter(h -> h.table().equals(EXTRAS)).toList();
+            assertThat(held).as("entries of extras held on d%d", LATE)
+                    .allMatch(h -> h.reason() == HoldReason.MISSING_TABLE);
+            Set<Integer> heldWrites = held.stream().map(h -> byRef.get(h.entry().origin() + "#" + h.entry().version()).id())
+                    .collect(Collectors.toSet());
+            for (ModelWrite w : writes) {
+                if (w.table().equals(EXTRAS)) {
+                    // a held write may be replaced by a later held write of its row that saw it
+                    assertThat(heldWrites.contains(w.id()) || heldWrites.stream().anyMatch(h -> writes.get(h).saw().contains(w.id())))
+                            .as("%s#%d of extras/%s held on d%d, or replaced by a held write that saw it", w.origin(),
+                                    w.version(), w.recordId(), LATE).isTrue();
+                }
+            }
         }
 
         private void checkVectorsAndClocks() {
@@ -654,6 +720,10 @@ class ConvergenceModelPropertyTest {
             byRow.forEach((id, ws) -> {
                 ModelWrite top = frontier(ws).stream().max(LATER).orElseThrow();
                 if (top.op() == Operation.DELETE) {
+                    return;
+                }
+                if (table.equals(ITEMS) && itemsPolicy == ConflictPolicy.TIMESTAMP) {
+                    out.put(id, new TreeMap<>(top.row()));
                     return;
                 }
                 Map<String, Object> row = new TreeMap<>();
