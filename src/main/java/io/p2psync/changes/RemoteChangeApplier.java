@@ -413,10 +413,14 @@ public class RemoteChangeApplier {
                 hooks.forEach(l -> l.stored(e, placed.outcome().result(), access));
                 orphanCandidates.addAll(Orphans.candidates(jdbc, tables, e, table));
                 status.releaseSavepoint(savepoint);
-                if (!placed.missing().isEmpty()) {
+                Set<String> missing = placed.outcome().result() == Result.IGNORED_OLDER ? placed.missing()
+                        : lacking(e, table, placed.missing());
+                if (!missing.isEmpty()) {
                     // The row took the columns it has; the values of the others wait for the schema to catch up.
-                    held.hold(e, HoldReason.MISSING_COLUMN, "this table has no column " + String.join(", ", placed.missing()),
-                            JSON.writeValueAsString(placed.missing()), true, System.currentTimeMillis());
+                    // Also when a conflict was settled without writing the entry's data as it is (merged,
+                    // local kept, same row): which write holds such a column is decided once it exists.
+                    held.hold(e, HoldReason.MISSING_COLUMN, "this table has no column " + String.join(", ", missing),
+                            JSON.writeValueAsString(missing), true, System.currentTimeMillis());
                 }
                 return placed.outcome();
             } catch (IllegalArgumentException bad) {
@@ -436,6 +440,25 @@ public class RemoteChangeApplier {
                 }
                 return hold(e, reason, detail, clashWith);
             }
+        }
+
+        /**
+         * The columns of the entry's data this table lacks ({@code known}, if the row was written from the
+         * data, already names them), in data order; empty for a delete or data that does not decode.
+         */
+        private Set<String> lacking(ChangeEntry e, TrackedTable table, Set<String> known) {
+            if (!known.isEmpty() || e.operation() == Operation.DELETE || e.data() == null) {
+                return known;
+            }
+            Map<String, Object> data;
+            try {
+                data = SqlValues.decodeRow(e.data());
+            } catch (IllegalArgumentException undecodable) {
+                return known;
+            }
+            Set<String> out = new java.util.LinkedHashSet<>(data.keySet());
+            writer.columns(table).forEach(out::remove);
+            return out;
         }
 
         /**

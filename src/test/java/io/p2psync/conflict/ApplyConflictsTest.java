@@ -134,6 +134,35 @@ class ApplyConflictsTest {
     }
 
     @Test
+    void aMergedConflictKeepsTheValueOfAColumnThisDeviceLacksUntilTheColumnIsAdded() {
+        Dev a = dev("a");
+        // b runs an older version of the app: its notes table has no rating column yet
+        Dev b = new Dev("b", ConflictSettings.defaults(), wall::get,
+                List.of("CREATE TABLE notes (id TEXT PRIMARY KEY, body TEXT)"));
+        a.write("INSERT INTO notes (id, body, rating) VALUES ('n', 'b0', 1)");
+        b.pull(a);
+        a.write("UPDATE notes SET rating = 4 WHERE id = 'n'");
+        ChangeEntry rating = a.last();
+        b.write("UPDATE notes SET body = 'b1' WHERE id = 'n'");
+
+        assertThat(b.pull(a)).extracting(ApplyOutcome::result).containsExactly(ApplyOutcome.Result.CONFLICT);
+        assertThat(b.node.held().find(io.p2psync.changes.EntryRef.of(rating))).as("the rating waits for b's schema")
+                .hasValueSatisfying(h -> {
+                    assertThat(h.reason()).isEqualTo(HoldReason.MISSING_COLUMN);
+                    assertThat(h.partial()).isTrue();
+                });
+
+        b.node.jdbc().sql("ALTER TABLE notes ADD COLUMN rating INTEGER").update();
+        b.node.followSchema();
+        a.pull(b);
+        for (Dev d : List.of(a, b)) {
+            assertThat(d.rows("SELECT body, rating FROM notes")).as(d.node.id())
+                    .containsExactly(Map.of("body", "b1", "rating", 4));
+        }
+        assertThat(b.node.held().count()).isZero();
+    }
+
+    @Test
     void identicalRowsOnTwoDevicesRaiseNoConflict() {
         Dev a = dev("a");
         Dev b = dev("b");
