@@ -221,7 +221,7 @@ class ChangeSealer {
         }
         log.append(entries, null, 0);
         rows.saveAll(states.values());
-        events.publishEvent(new LocalChangesSealed(entries.size(), version));
+        SavepointEvents.publish(events, new LocalChangesSealed(entries.size(), version));
         return entries;
     }
 }

@@ -403,7 +403,8 @@ public class RemoteChangeApplier {
             }
             sealUnscanned(e, table);
             Object savepoint = status.createSavepoint();
-            try {
+            // events of entries sealed in the savepoint (a policy's resolution) go out only if it is released
+            try (SavepointEvents.Scope events = SavepointEvents.open()) {
                 if (retry) {
                     // released inside the savepoint: the row's rules see the entry as applied, and a failure
                     // rolls the release back with everything else
@@ -413,6 +414,7 @@ public class RemoteChangeApplier {
                 hooks.forEach(l -> l.stored(e, placed.outcome().result(), access));
                 orphanCandidates.addAll(Orphans.candidates(jdbc, tables, e, table));
                 status.releaseSavepoint(savepoint);
+                events.released();
                 Set<String> missing = placed.outcome().result() == Result.IGNORED_OLDER ? placed.missing()
                         : lacking(e, table, placed.missing());
                 if (!missing.isEmpty()) {
