@@ -66,6 +66,11 @@ public class RemoteChangeApplier {
     private final ObjectProvider<ConcurrentEditPolicy> policy;
     private final ObjectProvider<AppliedEntryListener> listeners;
     private final RowAccess access = new Access();
+    /**
+     * Where the next bounded retry pass starts: the log id of the last hold the previous pass took, 0 for the
+     * start. Passes go round, so holds that never clear cannot keep the ones after them from their turn.
+     */
+    private final java.util.concurrent.atomic.AtomicLong retryCursor = new java.util.concurrent.atomic.AtomicLong();
 
     RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
             RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held,
@@ -125,8 +130,9 @@ public class RemoteChangeApplier {
     }
 
     /**
-     * Retries held entries, oldest first, each in its own savepoint: those that now apply are released, the
-     * others stay held (with their reason brought up to date).
+     * Retries every held entry, oldest first, each in its own savepoint: those that now apply are released,
+     * the others stay held (with their reason brought up to date). In passes of at most
+     * {@value #MAX_RETRIES_PER_PASS} holds, one write transaction each, with a turn for other writers between.
      *
      * @param schemaToo true after a schema change (or on the slow timer): also retry entries held for a
      *                  missing table or column
@@ -136,14 +142,24 @@ public class RemoteChangeApplier {
         if (!held.any()) {
             return 0;
         }
-        return tx.execute(status -> {
-            setGuard(1);
-            try {
-                return new Placer(status).retry(schemaToo);
-            } finally {
-                setGuard(0);
+        retryCursor.set(0);
+        int released = 0;
+        long passStart = System.nanoTime();
+        do {
+            if (released > 0 || retryCursor.get() > 0) {
+                WriterTurns.pauseAfter(passStart);
             }
-        });
+            passStart = System.nanoTime();
+            released += tx.execute(status -> {
+                setGuard(1);
+                try {
+                    return new Placer(status).retry(schemaToo);
+                } finally {
+                    setGuard(0);
+                }
+            });
+        } while (retryCursor.get() > 0);
+        return released;
     }
 
     /** After capture follows a schema change: forget the cached columns and retry what waited for it. */
@@ -505,12 +521,22 @@ public class RemoteChangeApplier {
             return new ApplyOutcome(EntryRef.of(e), Result.HELD, reason, detail);
         }
 
-        /** Retries holds in log order; answers how many were released. */
+        /**
+         * Retries one pass of at most {@value #MAX_RETRIES_PER_PASS} holds in log order, from where the last
+         * pass stopped ({@code retryCursor}, back to the start after the last hold); answers how many were
+         * released.
+         */
         int retry(boolean schemaToo) {
             int released = 0;
+            long after = retryCursor.get();
             // rows whose earlier entries are held for the schema and not retried now: later ones keep waiting
             Set<String> stillBlocked = schemaToo ? new HashSet<>() : new HashSet<>(held.rowsWaitingForSchema());
-            List<HeldEntries.Stored> pass = held.toRetry(schemaToo, MAX_RETRIES_PER_PASS);
+            if (after > 0) {
+                // and rows with an entry held before this pass: the pass cannot try it first
+                stillBlocked.addAll(held.rowsHeldWholeUpTo(after));
+            }
+            List<HeldEntries.Stored> pass = held.toRetry(schemaToo, after, MAX_RETRIES_PER_PASS);
+            retryCursor.set(pass.size() < MAX_RETRIES_PER_PASS ? 0 : pass.get(pass.size() - 1).logId());
             Map<String, List<ChangeEntry>> heldOfRow = new HashMap<>();
             Map<EntryRef, ChangeEntry> entries = new HashMap<>();
             for (HeldEntries.Stored s : pass) {
