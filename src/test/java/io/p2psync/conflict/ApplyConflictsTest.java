@@ -163,6 +163,26 @@ class ApplyConflictsTest {
     }
 
     @Test
+    void aResolutionLoggedWhileApplyingRecordsTheRowAsItStandsSoTheScanFindsNoPhantomChange() {
+        ConflictSettings remoteWins = ConflictSettings.everywhere(ConflictPolicy.REMOTE);
+        // a's notes have no rating column: its row data leaves rating out, b's row keeps its own rating
+        Dev a = new Dev("a", remoteWins, wall::get, List.of("CREATE TABLE notes (id TEXT PRIMARY KEY, body TEXT)"));
+        Dev b = new Dev("b", remoteWins, wall::get, List.of());
+        b.write("INSERT INTO notes (id, body, rating) VALUES ('n', 'mine', 3)");
+        a.write("INSERT INTO notes (id, body) VALUES ('n', 'theirs')");
+
+        assertThat(b.pull(a)).extracting(ApplyOutcome::result).containsExactly(ApplyOutcome.Result.CONFLICT);
+        assertThat(b.last().kind()).isEqualTo(io.p2psync.changes.Kind.RESOLUTION);
+        assertThat(b.rows("SELECT body, rating FROM notes")).containsExactly(Map.of("body", "theirs", "rating", 3));
+
+        String hashes = b.node.jdbc().sql("SELECT column_hashes FROM sync_row_state WHERE table_name = 'notes'")
+                .query(String.class).single();
+        assertThat(hashes).isEqualTo(io.p2psync.changes.RowHashes.of(
+                b.node.jdbc().sql("SELECT * FROM notes").query().singleRow()));
+        assertThat(b.node.scan().scan(List.of("notes")).get(0).sealed()).as("nothing changed since").isZero();
+    }
+
+    @Test
     void identicalRowsOnTwoDevicesRaiseNoConflict() {
         Dev a = dev("a");
         Dev b = dev("b");
