@@ -177,10 +177,12 @@ public class RemoteChangeApplier {
      * change with the current row vector as base, in one transaction: nothing is captured twice.
      *
      * @return the sealed entry
-     * @throws IllegalArgumentException if the table is not tracked or the data does not fit it
+     * @throws IllegalArgumentException if the table is not tracked, the record id is not of this table's form
+     *                                  (one of an earlier version, say), or the data does not fit it
      */
     public ChangeEntry writeLocal(RowChange change) {
         TrackedTable table = tracked(change.table());
+        RowWriter.key(table, change.recordId()); // an entry other devices could not apply is never sealed
         return tx.execute(status -> {
             sealer.sealPending();
             setGuard(1);
