@@ -67,8 +67,9 @@ public class RemoteChangeApplier {
     private final ObjectProvider<AppliedEntryListener> listeners;
     private final RowAccess access = new Access();
     /**
-     * Where the next bounded retry pass starts: the log id of the last hold the previous pass took, 0 for the
-     * start. Passes go round, so holds that never clear cannot keep the ones after them from their turn.
+     * Where the next retry pass at the end of an applied part starts: the log id of the last hold the previous
+     * one took, 0 for the start. Passes go round, so holds that never clear cannot keep the ones after them
+     * from their turn.
      */
     private final java.util.concurrent.atomic.AtomicLong retryCursor = new java.util.concurrent.atomic.AtomicLong();
 
@@ -118,7 +119,7 @@ public class RemoteChangeApplier {
                 try {
                     List<ApplyOutcome> done = batch.applyAll(part, offset, status);
                     if (batch.mayRelease && held.any()) {
-                        new Placer(status).retry(false);
+                        retryCursor.set(new Placer(status).retry(false, retryCursor.get()).next());
                     }
                     return done;
                 } finally {
@@ -142,24 +143,36 @@ public class RemoteChangeApplier {
         if (!held.any()) {
             return 0;
         }
-        retryCursor.set(0);
         int released = 0;
+        long after = 0;
         long passStart = System.nanoTime();
         do {
-            if (released > 0 || retryCursor.get() > 0) {
+            if (after > 0) {
                 WriterTurns.pauseAfter(passStart);
             }
             passStart = System.nanoTime();
-            released += tx.execute(status -> {
+            long from = after;
+            Pass pass = tx.execute(status -> {
                 setGuard(1);
                 try {
-                    return new Placer(status).retry(schemaToo);
+                    return new Placer(status).retry(schemaToo, from);
                 } finally {
                     setGuard(0);
                 }
             });
-        } while (retryCursor.get() > 0);
+            released += pass.released();
+            after = pass.next();
+        } while (after > 0);
         return released;
+    }
+
+    /**
+     * What one retry pass did.
+     *
+     * @param released holds released
+     * @param next     where the next pass starts: the log id of the last hold this one took, 0 after the newest
+     */
+    private record Pass(int released, long next) {
     }
 
     /** After capture follows a schema change: forget the cached columns and retry what waited for it. */
@@ -524,13 +537,11 @@ public class RemoteChangeApplier {
         }
 
         /**
-         * Retries one pass of at most {@value #MAX_RETRIES_PER_PASS} holds in log order, from where the last
-         * pass stopped ({@code retryCursor}, back to the start after the last hold); answers how many were
-         * released.
+         * Retries one pass of at most {@value #MAX_RETRIES_PER_PASS} holds in log order, those whose entries
+         * come after log id {@code after} (0: from the oldest).
          */
-        int retry(boolean schemaToo) {
+        Pass retry(boolean schemaToo, long after) {
             int released = 0;
-            long after = retryCursor.get();
             // rows whose earlier entries are held for the schema and not retried now: later ones keep waiting
             Set<String> stillBlocked = schemaToo ? new HashSet<>() : new HashSet<>(held.rowsWaitingForSchema());
             if (after > 0) {
@@ -538,7 +549,7 @@ public class RemoteChangeApplier {
                 stillBlocked.addAll(held.rowsHeldWholeUpTo(after));
             }
             List<HeldEntries.Stored> pass = held.toRetry(schemaToo, after, MAX_RETRIES_PER_PASS);
-            retryCursor.set(pass.size() < MAX_RETRIES_PER_PASS ? 0 : pass.get(pass.size() - 1).logId());
+            long next = pass.size() < MAX_RETRIES_PER_PASS ? 0 : pass.get(pass.size() - 1).logId();
             Map<String, List<ChangeEntry>> heldOfRow = new HashMap<>();
             Map<EntryRef, ChangeEntry> entries = new HashMap<>();
             for (HeldEntries.Stored s : pass) {
@@ -582,7 +593,7 @@ public class RemoteChangeApplier {
                 }
             }
             checkOrphans();
-            return released;
+            return new Pass(released, next);
         }
 
         /**

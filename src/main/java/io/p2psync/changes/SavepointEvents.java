@@ -69,7 +69,7 @@ final class SavepointEvents {
             }
             ended = true;
             Deque<List<Runnable>> open = OPEN.get();
-            open.remove(kept);
+            open.removeIf(list -> list == kept); // by identity: two scopes' lists may be equal
             if (open.isEmpty()) {
                 OPEN.remove();
             }
