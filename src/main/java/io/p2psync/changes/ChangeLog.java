@@ -97,7 +97,7 @@ class ChangeLog {
                         ps.setLong(16, receivedAt);
                     }
                 });
-        events.publishEvent(new EntriesStored(entries, receivedFrom)); // the live bridge publishes them
+        SavepointEvents.publish(events, new EntriesStored(entries, receivedFrom)); // the live bridge publishes them
     }
 
     Head head(String origin) {

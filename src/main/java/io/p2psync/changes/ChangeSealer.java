@@ -176,20 +176,45 @@ class ChangeSealer {
 
     /**
      * Seals one change made here that did not come through a trigger (a conflict resolution, say); the caller
-     * has already written the row with the apply guard set, or will.
+     * has already written the row with the apply guard set. The row's state records the hashes of the row as
+     * it now stands in the table, not of the change's data: the data of a resolution that took another
+     * device's row may name columns this table lacks, or lack columns it has, and hashes of it would make the
+     * next capture or scan see a change nobody made (or miss one).
      */
     @Transactional(propagation = Propagation.REQUIRED)
     public ChangeEntry seal(RowChange change) {
         RowState stored = rows.find(change.table(), change.recordId()).orElse(null);
-        Map<String, Object> row = null;
-        if (change.data() != null) {
+        Map<String, Object> row = change.data() == null ? null : standing(change);
+        return seal(List.of(new Observed(change, System.currentTimeMillis(), stored, row))).get(0);
+    }
+
+    /**
+     * The change's row as it stands in its table; for a table not tracked here or a record id that names no
+     * row of it, the change's data decoded (null if that fails too: no hashes then, and the next comparison
+     * falls back to the entry's data).
+     */
+    private Map<String, Object> standing(RowChange change) {
+        TrackedTable t = tables.get(change.table());
+        if (t != null) {
             try {
-                row = SqlValues.decodeRow(change.data());
-            } catch (IllegalArgumentException notOurForm) {
-                row = null; // no hashes then: the next comparison falls back to the entry's data
+                List<Object> key = RowDifference.keyOf(t, change.recordId());
+                Map<String, Object> row = template.execute((ConnectionCallback<Map<String, Object>>) connection -> {
+                    try (RowLookup lookup = new RowLookup(connection)) {
+                        return lookup.row(t, key);
+                    }
+                });
+                if (row != null) {
+                    return row;
+                }
+            } catch (IllegalArgumentException notThisTablesKey) {
+                // fall back to the data
             }
         }
-        return seal(List.of(new Observed(change, System.currentTimeMillis(), stored, row))).get(0);
+        try {
+            return SqlValues.decodeRow(change.data());
+        } catch (IllegalArgumentException notOurForm) {
+            return null;
+        }
     }
 
     /**
@@ -221,7 +246,7 @@ class ChangeSealer {
         }
         log.append(entries, null, 0);
         rows.saveAll(states.values());
-        events.publishEvent(new LocalChangesSealed(entries.size(), version));
+        SavepointEvents.publish(events, new LocalChangesSealed(entries.size(), version));
         return entries;
     }
 }

@@ -21,10 +21,15 @@ public class HeldEntries {
     private static final RowMapper<Stored> STORED = (rs, n) -> new Stored(new HeldEntry(
             new EntryRef(rs.getString(1), rs.getLong(2)), rs.getString(3), rs.getString(4),
             HoldReason.fromCode(rs.getString(5)), rs.getString(6), rs.getInt(7) != 0,
-            Instant.ofEpochMilli(rs.getLong(8)), rs.getInt(9)), rs.getString(10));
+            Instant.ofEpochMilli(rs.getLong(8)), rs.getInt(9)), rs.getString(10), 0);
+    /** {@link #STORED} with the log id as an 11th column. */
+    private static final RowMapper<Stored> STORED_AT = (rs, n) -> {
+        Stored s = STORED.mapRow(rs, n);
+        return new Stored(s.held(), s.waitingOn(), rs.getLong(11));
+    };
 
-    /** A hold and what would release it ({@code waiting_on}). */
-    record Stored(HeldEntry held, String waitingOn) {
+    /** A hold, what would release it ({@code waiting_on}) and its entry's place in the log ({@code sync_log.id}, 0 if not read). */
+    record Stored(HeldEntry held, String waitingOn, long logId) {
     }
 
     private final JdbcClient jdbc;
@@ -84,13 +89,24 @@ public class HeldEntries {
                 .params(table, recordId).query(Boolean.class).single();
     }
 
-    /** Holds to retry, in log order, with their entries; {@code schemaToo} includes schema reasons. */
-    List<Stored> toRetry(boolean schemaToo, int limit) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_held h JOIN sync_log l ON l.device_id = h.origin"
-                        + " AND l.version = h.version"
-                        + (schemaToo ? "" : " WHERE h.reason NOT IN ('missing-table', 'missing-column')")
+    /**
+     * Holds to retry, in log order, whose entries come after log id {@code afterLogId} (0: from the start);
+     * {@code schemaToo} includes schema reasons.
+     */
+    List<Stored> toRetry(boolean schemaToo, long afterLogId, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + ", l.id FROM sync_held h JOIN sync_log l ON l.device_id = h.origin"
+                        + " AND l.version = h.version WHERE l.id > ?"
+                        + (schemaToo ? "" : " AND h.reason NOT IN ('missing-table', 'missing-column')")
                         + " ORDER BY l.id LIMIT ?")
-                .param(limit).query(STORED).list();
+                .params(afterLogId, limit).query(STORED_AT).list();
+    }
+
+    /** Rows (table, NUL, record id) with an entry held whole whose log id is at most {@code logId}. */
+    java.util.Set<String> rowsHeldWholeUpTo(long logId) {
+        return new java.util.HashSet<>(jdbc.sql("SELECT h.table_name || char(0) || h.record_id FROM sync_held h"
+                        + " JOIN sync_log l ON l.device_id = h.origin AND l.version = h.version"
+                        + " WHERE h.partial = 0 AND l.id <= ?")
+                .param(logId).query(String.class).list());
     }
 
     /** The entries of the row held whole (not partially applied). */

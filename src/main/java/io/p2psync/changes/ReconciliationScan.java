@@ -21,8 +21,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * log, and writes the triggers could not see are found (an {@code INSERT OR REPLACE} that removed a row
  * through another UNIQUE index fires no delete trigger unless the app turned {@code recursive_triggers} on).
  *
- * <p>First pass: the table in key order, a bounded number of rows per write transaction, with a pause for
- * other writers between them ({@link WriterTurns}). Second pass, only when the count of live states exceeds
+ * <p>First pass: the table in rowid order (key order for a {@code WITHOUT ROWID} table), a bounded number of
+ * rows per write transaction, with a pause for other writers between them ({@link WriterTurns}). Second pass, only when the count of live states exceeds
  * the count of rows (after the first pass every row has a live state, so the excess is exactly the rows that
  * are gone): the table's live states in record-id order, each looked up by key, and a DELETE sealed for those
  * whose row is gone. One scan runs at a time; a second caller waits for it.
@@ -91,11 +91,12 @@ public class ReconciliationScan {
         long rows = 0;
         long sealed = 0;
         List<Object> after = null;
+        String rowid = rowidName(t);
         Page page;
         do {
             long start = System.nanoTime();
             List<Object> from = after;
-            page = tx.execute(s -> rowsPage(t, from));
+            page = tx.execute(s -> rowsPage(t, rowid, from));
             rows += page.count();
             sealed += page.sealed();
             after = page.last();
@@ -130,13 +131,42 @@ public class ReconciliationScan {
     private record Page(int count, int sealed, List<Object> last, String lastRecordId) {
     }
 
-    /** First pass: up to {@code batch} rows after key {@code after} (null: from the start), in key order. */
-    private Page rowsPage(TrackedTable t, List<Object> after) {
+    /**
+     * The name under which the table's rowid can be read ({@code rowid}, {@code _rowid_} or {@code oid}, the
+     * first no column of the table shadows); null for a {@code WITHOUT ROWID} table, or if columns shadow all
+     * three.
+     */
+    private String rowidName(TrackedTable t) {
+        Integer withoutRowid = template.query("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?",
+                rs -> rs.next() ? rs.getInt(1) : null, t.name());
+        if (withoutRowid == null || withoutRowid != 0) {
+            return null;
+        }
+        List<String> columns = template.queryForList("SELECT lower(name) FROM pragma_table_info(?)", String.class,
+                t.name());
+        return java.util.stream.Stream.of("rowid", "_rowid_", "oid").filter(n -> !columns.contains(n)).findFirst()
+                .orElse(null);
+    }
+
+    /**
+     * First pass: up to {@code batch} rows after {@code after} (null: from the start). A table with a rowid
+     * is read in rowid order, after the last rowid: a key column of such a table may hold NULL (SQLite allows
+     * it unless the key is the rowid itself), and a comparison of the key with NULL in it is never true, so
+     * paging by key would stop or skip rows there. A {@code WITHOUT ROWID} table, whose key columns are never
+     * NULL, is read in key order after the last key.
+     *
+     * @param rowid how to name the rowid ({@link #rowidName}), null to page by key
+     */
+    private Page rowsPage(TrackedTable t, String rowid, List<Object> after) {
         String keys = t.keyListSql();
-        String sql = "SELECT * FROM " + t.quotedName()
-                + (after == null ? "" : " WHERE (" + keys + ") > (" + t.primaryKey().stream().map(c -> "?")
-                        .collect(Collectors.joining(", ")) + ")")
-                + " ORDER BY " + keys + " LIMIT " + batch;
+        String sql = rowid != null
+                ? "SELECT " + rowid + ", * FROM " + t.quotedName() + (after == null ? "" : " WHERE " + rowid + " > ?")
+                        + " ORDER BY " + rowid + " LIMIT " + batch
+                : "SELECT * FROM " + t.quotedName()
+                        + (after == null ? "" : " WHERE (" + keys + ") > (" + t.primaryKey().stream().map(c -> "?")
+                                .collect(Collectors.joining(", ")) + ")")
+                        + " ORDER BY " + keys + " LIMIT " + batch;
+        int skip = rowid != null ? 1 : 0;
         return template.execute((ConnectionCallback<Page>) connection -> {
             try (RowLookup lookup = new RowLookup(connection)) {
                 List<ChangeSealer.Observed> observed = new ArrayList<>();
@@ -150,15 +180,27 @@ public class ReconciliationScan {
                     }
                 }
                 List<LinkedHashMap<String, Object>> page = new ArrayList<>(batch);
+                List<Object> lastRowid = null;
                 try (ResultSet rs = ps.executeQuery()) {
+                    java.sql.ResultSetMetaData meta = rs.getMetaData();
                     while (rs.next()) {
-                        page.add(RowLookup.row(rs));
+                        if (skip == 0) {
+                            page.add(RowLookup.row(rs));
+                            continue;
+                        }
+                        lastRowid = List.of(rs.getLong(1));
+                        LinkedHashMap<String, Object> row = new LinkedHashMap<>();
+                        for (int i = 2; i <= meta.getColumnCount(); i++) {
+                            row.put(meta.getColumnName(i), SqlValues.normalize(rs.getObject(i)));
+                        }
+                        page.add(row);
                     }
                 }
                 for (LinkedHashMap<String, Object> row : page) {
                     count++;
-                    last = t.primaryKey().stream().map(row::get).toList();
-                    String recordId = SqlValues.encodeKey(last);
+                    List<Object> key = t.primaryKey().stream().map(row::get).toList();
+                    last = skip == 0 ? key : lastRowid;
+                    String recordId = SqlValues.encodeKey(key);
                     ChangeSealer.observe(lookup, t, recordId, row, lookup.state(t.name(), recordId), now)
                             .ifPresent(observed::add);
                 }

@@ -66,6 +66,12 @@ public class RemoteChangeApplier {
     private final ObjectProvider<ConcurrentEditPolicy> policy;
     private final ObjectProvider<AppliedEntryListener> listeners;
     private final RowAccess access = new Access();
+    /**
+     * Where the next retry pass at the end of an applied part starts: the log id of the last hold the previous
+     * one took, 0 for the start. Passes go round, so holds that never clear cannot keep the ones after them
+     * from their turn.
+     */
+    private final java.util.concurrent.atomic.AtomicLong retryCursor = new java.util.concurrent.atomic.AtomicLong();
 
     RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
             RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held,
@@ -113,7 +119,7 @@ public class RemoteChangeApplier {
                 try {
                     List<ApplyOutcome> done = batch.applyAll(part, offset, status);
                     if (batch.mayRelease && held.any()) {
-                        new Placer(status).retry(false);
+                        retryCursor.set(new Placer(status).retry(false, retryCursor.get()).next());
                     }
                     return done;
                 } finally {
@@ -125,8 +131,9 @@ public class RemoteChangeApplier {
     }
 
     /**
-     * Retries held entries, oldest first, each in its own savepoint: those that now apply are released, the
-     * others stay held (with their reason brought up to date).
+     * Retries every held entry, oldest first, each in its own savepoint: those that now apply are released,
+     * the others stay held (with their reason brought up to date). In passes of at most
+     * {@value #MAX_RETRIES_PER_PASS} holds, one write transaction each, with a turn for other writers between.
      *
      * @param schemaToo true after a schema change (or on the slow timer): also retry entries held for a
      *                  missing table or column
@@ -136,14 +143,36 @@ public class RemoteChangeApplier {
         if (!held.any()) {
             return 0;
         }
-        return tx.execute(status -> {
-            setGuard(1);
-            try {
-                return new Placer(status).retry(schemaToo);
-            } finally {
-                setGuard(0);
+        int released = 0;
+        long after = 0;
+        long passStart = System.nanoTime();
+        do {
+            if (after > 0) {
+                WriterTurns.pauseAfter(passStart);
             }
-        });
+            passStart = System.nanoTime();
+            long from = after;
+            Pass pass = tx.execute(status -> {
+                setGuard(1);
+                try {
+                    return new Placer(status).retry(schemaToo, from);
+                } finally {
+                    setGuard(0);
+                }
+            });
+            released += pass.released();
+            after = pass.next();
+        } while (after > 0);
+        return released;
+    }
+
+    /**
+     * What one retry pass did.
+     *
+     * @param released holds released
+     * @param next     where the next pass starts: the log id of the last hold this one took, 0 after the newest
+     */
+    private record Pass(int released, long next) {
     }
 
     /** After capture follows a schema change: forget the cached columns and retry what waited for it. */
@@ -161,10 +190,12 @@ public class RemoteChangeApplier {
      * change with the current row vector as base, in one transaction: nothing is captured twice.
      *
      * @return the sealed entry
-     * @throws IllegalArgumentException if the table is not tracked or the data does not fit it
+     * @throws IllegalArgumentException if the table is not tracked, the record id is not of this table's form
+     *                                  (one of an earlier version, say), or the data does not fit it
      */
     public ChangeEntry writeLocal(RowChange change) {
         TrackedTable table = tracked(change.table());
+        RowWriter.key(table, change.recordId()); // an entry other devices could not apply is never sealed
         return tx.execute(status -> {
             sealer.sealPending();
             setGuard(1);
@@ -403,7 +434,8 @@ public class RemoteChangeApplier {
             }
             sealUnscanned(e, table);
             Object savepoint = status.createSavepoint();
-            try {
+            // events of entries sealed in the savepoint (a policy's resolution) go out only if it is released
+            try (SavepointEvents.Scope events = SavepointEvents.open()) {
                 if (retry) {
                     // released inside the savepoint: the row's rules see the entry as applied, and a failure
                     // rolls the release back with everything else
@@ -413,10 +445,15 @@ public class RemoteChangeApplier {
                 hooks.forEach(l -> l.stored(e, placed.outcome().result(), access));
                 orphanCandidates.addAll(Orphans.candidates(jdbc, tables, e, table));
                 status.releaseSavepoint(savepoint);
-                if (!placed.missing().isEmpty()) {
+                events.released();
+                Set<String> missing = placed.outcome().result() == Result.IGNORED_OLDER ? placed.missing()
+                        : lacking(e, table, placed.missing());
+                if (!missing.isEmpty()) {
                     // The row took the columns it has; the values of the others wait for the schema to catch up.
-                    held.hold(e, HoldReason.MISSING_COLUMN, "this table has no column " + String.join(", ", placed.missing()),
-                            JSON.writeValueAsString(placed.missing()), true, System.currentTimeMillis());
+                    // Also when a conflict was settled without writing the entry's data as it is (merged,
+                    // local kept, same row): which write holds such a column is decided once it exists.
+                    held.hold(e, HoldReason.MISSING_COLUMN, "this table has no column " + String.join(", ", missing),
+                            JSON.writeValueAsString(missing), true, System.currentTimeMillis());
                 }
                 return placed.outcome();
             } catch (IllegalArgumentException bad) {
@@ -436,6 +473,25 @@ public class RemoteChangeApplier {
                 }
                 return hold(e, reason, detail, clashWith);
             }
+        }
+
+        /**
+         * The columns of the entry's data this table lacks ({@code known}, if the row was written from the
+         * data, already names them), in data order; empty for a delete or data that does not decode.
+         */
+        private Set<String> lacking(ChangeEntry e, TrackedTable table, Set<String> known) {
+            if (!known.isEmpty() || e.operation() == Operation.DELETE || e.data() == null) {
+                return known;
+            }
+            Map<String, Object> data;
+            try {
+                data = SqlValues.decodeRow(e.data());
+            } catch (IllegalArgumentException undecodable) {
+                return known;
+            }
+            Set<String> out = new java.util.LinkedHashSet<>(data.keySet());
+            writer.columns(table).forEach(out::remove);
+            return out;
         }
 
         /**
@@ -480,12 +536,20 @@ public class RemoteChangeApplier {
             return new ApplyOutcome(EntryRef.of(e), Result.HELD, reason, detail);
         }
 
-        /** Retries holds in log order; answers how many were released. */
-        int retry(boolean schemaToo) {
+        /**
+         * Retries one pass of at most {@value #MAX_RETRIES_PER_PASS} holds in log order, those whose entries
+         * come after log id {@code after} (0: from the oldest).
+         */
+        Pass retry(boolean schemaToo, long after) {
             int released = 0;
             // rows whose earlier entries are held for the schema and not retried now: later ones keep waiting
             Set<String> stillBlocked = schemaToo ? new HashSet<>() : new HashSet<>(held.rowsWaitingForSchema());
-            List<HeldEntries.Stored> pass = held.toRetry(schemaToo, MAX_RETRIES_PER_PASS);
+            if (after > 0) {
+                // and rows with an entry held before this pass: the pass cannot try it first
+                stillBlocked.addAll(held.rowsHeldWholeUpTo(after));
+            }
+            List<HeldEntries.Stored> pass = held.toRetry(schemaToo, after, MAX_RETRIES_PER_PASS);
+            long next = pass.size() < MAX_RETRIES_PER_PASS ? 0 : pass.get(pass.size() - 1).logId();
             Map<String, List<ChangeEntry>> heldOfRow = new HashMap<>();
             Map<EntryRef, ChangeEntry> entries = new HashMap<>();
             for (HeldEntries.Stored s : pass) {
@@ -529,7 +593,7 @@ public class RemoteChangeApplier {
                 }
             }
             checkOrphans();
-            return released;
+            return new Pass(released, next);
         }
 
         /**

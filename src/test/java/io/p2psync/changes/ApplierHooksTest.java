@@ -61,6 +61,46 @@ class ApplierHooksTest {
     }
 
     @Test
+    void aResolutionSealedInASavepointThatRollsBackIsNeverAnnounced() {
+        // A policy that logs a resolution and then writes a row the table refuses: the entry's savepoint rolls
+        // back, the resolution with it. Other devices must never hear of an entry this log does not have.
+        StandaloneDevice c = new StandaloneDevice(dir.resolve("c.db"), List.of("notes"), System::currentTimeMillis,
+                List.of("CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL)"));
+        StandaloneDevice d = new StandaloneDevice(dir.resolve("d.db"), List.of("notes"), System::currentTimeMillis,
+                List.of("CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL)"));
+        try {
+            d.addBean("policy", (ConcurrentEditPolicy) (remote, local, localRow, rows) ->
+                    new ConcurrentEditPolicy.Settled(ConcurrentEditPolicy.Decision.KEEP_LOCAL, r -> {
+                        d.tracker().log(new RowChange(remote.table(), remote.recordId(), Operation.UPDATE,
+                                Kind.RESOLUTION, SqlValues.encodeRow(localRow), null));
+                        r.write(r.state(remote.table(), remote.recordId()).orElseThrow(),
+                                "{\"id\":\"n1\",\"title\":null}");
+                    }));
+            c.write("INSERT INTO notes VALUES ('n1', 'theirs')");
+            d.write("INSERT INTO notes VALUES ('n1', 'mine')");
+
+            ApplyOutcome out = d.applier().apply(all(c), c.id()).get(0);
+
+            assertThat(out.reason()).isEqualTo(HoldReason.NOT_NULL);
+            assertThat(d.tracker().versionVector().get(d.id())).as("the resolution was rolled back").isEqualTo(1);
+            d.write("UPDATE notes SET title = 'mine, later' WHERE id = 'n1'");
+            ChangeEntry second = d.tracker().find(new EntryRef(d.id(), 2)).orElseThrow();
+            List<ChangeEntry> announced = d.committedEvents().stream()
+                    .filter(EntriesStored.class::isInstance).map(EntriesStored.class::cast)
+                    .flatMap(e -> e.entries().stream()).filter(e -> e.origin().equals(d.id())).toList();
+            assertThat(announced).as("every announced entry of d is in its log, once")
+                    .extracting(ChangeEntry::version).containsExactly(1L, 2L);
+            assertThat(announced.get(1)).isEqualTo(second);
+            assertThat(d.committedEvents().stream().filter(LocalChangesSealed.class::isInstance)
+                    .map(LocalChangesSealed.class::cast).mapToLong(LocalChangesSealed::lastVersion))
+                    .containsExactly(1L, 2L);
+        } finally {
+            c.close();
+            d.close();
+        }
+    }
+
+    @Test
     void rowAccessWritesRowAndStateWithoutCapturingAndListsTheRowsEntries() {
         a.write(KV, "x", "1");
         b.addBean("rewriter", (AppliedEntryListener) (entry, result, rows) -> {

@@ -177,6 +177,53 @@ class HoldAndTypedApplyTest {
     }
 
     @Test
+    void aHoldBehindMoreThanOnePassOfHoldsThatNeverClearIsRetriedToo() {
+        device(List.of("notes", "users"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL)",
+                "CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT UNIQUE)");
+        here.write("INSERT INTO users VALUES ('mine', 'e@x')");
+        List<ChangeEntry> stuck = new java.util.ArrayList<>();
+        for (int i = 0; i <= RemoteChangeApplier.MAX_RETRIES_PER_PASS; i++) {
+            stuck.add(next(insert("notes", List.of("n" + i), nullTitle("n" + i)), VersionVector.EMPTY));
+        }
+        ChangeEntry clash = next(insert("users", List.of("theirs"), Map.of("id", "theirs", "email", "e@x")),
+                VersionVector.EMPTY);
+        here.applier().apply(stuck, bob.id());
+        assertThat(here.applier().apply(List.of(clash), bob.id()).get(0).reason()).isEqualTo(HoldReason.UNIQUE);
+
+        here.write("DELETE FROM users WHERE id = 'mine'"); // the clash is gone; the NOT NULL holds stay
+        here.applier().retryHeld(false);
+
+        assertThat(rows("SELECT id, email FROM users")).containsExactly(Map.of("id", "theirs", "email", "e@x"));
+        assertThat(here.held().find(EntryRef.of(clash))).isEmpty();
+        assertThat(here.held().count()).isEqualTo(stuck.size());
+    }
+
+    @Test
+    void retriesInsideApplyMoveOnPastHoldsThatNeverClear() {
+        device(List.of("notes", "users"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL)",
+                "CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT UNIQUE)");
+        here.write("INSERT INTO users VALUES ('mine', 'e@x')");
+        List<ChangeEntry> stuck = new java.util.ArrayList<>();
+        for (int i = 0; i <= RemoteChangeApplier.MAX_RETRIES_PER_PASS; i++) {
+            stuck.add(next(insert("notes", List.of("n" + i), nullTitle("n" + i)), VersionVector.EMPTY));
+        }
+        ChangeEntry clash = next(insert("users", List.of("theirs"), Map.of("id", "theirs", "email", "e@x")),
+                VersionVector.EMPTY);
+        here.applier().apply(stuck, bob.id());
+        here.applier().apply(List.of(clash), bob.id());
+        here.write("DELETE FROM users WHERE id = 'mine'");
+
+        // every arrival retries one bounded pass; passes go round, so the clash's turn comes
+        for (int i = 0; i < 3 && here.held().find(EntryRef.of(clash)).isPresent(); i++) {
+            here.applier().apply(List.of(next(insert("notes", List.of("ok" + i), Map.of("id", "ok" + i, "title", "t")),
+                    VersionVector.EMPTY)), bob.id());
+        }
+
+        assertThat(here.held().find(EntryRef.of(clash))).isEmpty();
+        assertThat(rows("SELECT id FROM users")).containsExactly(Map.of("id", "theirs"));
+    }
+
+    @Test
     void aFailedWriteLeavesNothingOfItsEntryBehind() {
         device(List.of("notes"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL)");
         ChangeEntry bad = next(insert("notes", List.of("n1"), nullTitle("n1")), VersionVector.EMPTY);

@@ -77,6 +77,38 @@ class ReconciliationScanTest {
     }
 
     @Test
+    void reachesEveryRowWhenAPageEndsOnAKeyHoldingNull() {
+        // SQLite lets a composite key of a rowid table hold NULL; the app wrote these before tracking began.
+        Path file = dir.resolve("nulls.db");
+        new io.p2psync.testing.SqliteCli(file).exec("""
+                CREATE TABLE pairs (a, b, v, PRIMARY KEY (a, b));
+                INSERT INTO pairs VALUES (NULL, 1, 'n1'), (NULL, 2, 'n2'), (NULL, 3, 'n3'), ('a', 1, 'a1'),
+                  ('a', 2, 'a2'), ('b', NULL, 'bn'), ('b', 1, 'b1'), ('c', 1, 'c1'), ('c', NULL, 'cn');""");
+        device = new StandaloneDevice(file, List.of("pairs"), System::currentTimeMillis, List.of());
+
+        List<ReconciliationScan.TableScan> scan = device.scan().scan(List.of("pairs"));
+
+        assertThat(scan).containsExactly(new ReconciliationScan.TableScan("pairs", 9, 9));
+        assertThat(device.jdbc().sql("SELECT change_data FROM sync_log WHERE table_name = 'pairs'").query(String.class)
+                .list()).hasSize(9);
+        assertThat(device.scan().scan(List.of("pairs"))).as("a second scan finds nothing new")
+                .containsExactly(new ReconciliationScan.TableScan("pairs", 9, 0));
+    }
+
+    @Test
+    void aWithoutRowidTableIsScannedInKeyOrderAcrossPages() {
+        Path file = dir.resolve("wr.db");
+        new io.p2psync.testing.SqliteCli(file).exec("""
+                CREATE TABLE wr (a TEXT, b INTEGER, v, PRIMARY KEY (a, b)) WITHOUT ROWID;
+                INSERT INTO wr VALUES ('a', 1, 1), ('a', 2, 2), ('b', 1, 3), ('b', 2, 4), ('c', 1, 5), ('c', 2, 6),
+                  ('d', 1, 7);""");
+        device = new StandaloneDevice(file, List.of("wr"), System::currentTimeMillis, List.of());
+
+        assertThat(device.scan().scan(List.of("wr"))).containsExactly(new ReconciliationScan.TableScan("wr", 7, 7));
+        assertThat(device.scan().scan(List.of("wr"))).containsExactly(new ReconciliationScan.TableScan("wr", 7, 0));
+    }
+
+    @Test
     void aStateWithoutHashesWrittenByAnotherDeviceIsNotSealedAgain() {
         open();
         device.scan().scanAll();

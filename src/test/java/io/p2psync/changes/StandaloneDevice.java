@@ -35,6 +35,7 @@ public final class StandaloneDevice implements AutoCloseable {
     private final ReconciliationScan scan;
     private final SchemaFollower schema;
     private final StaticListableBeanFactory beans = new StaticListableBeanFactory();
+    private final List<Object> committedEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param file      the SQLite file; migrated with Flyway unless it is a copy of a migrated file
@@ -61,14 +62,14 @@ public final class StandaloneDevice implements AutoCloseable {
         schema.forEach(sql -> jdbc.sql(sql).update());
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.identity = new DeviceIdentity(PrivateKey.generate());
-        ChangeLog log = new ChangeLog(jdbc, template);
+        ChangeLog log = new ChangeLog(jdbc, template, this::heard);
         RowStates rows = new RowStates(jdbc, template);
         RowWriter writer = new RowWriter(jdbc);
         this.clock = new HybridLogicalClock(wallClock, log.lastHlcOf(identity.deviceId().toString()));
         // Tests may track tables whose key SQLite assigns: they opt in, as a user would.
         this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx,
                 CaptureSettings.defaults().allowingAssignedKeys(tables)).install(tables));
-        ChangeSealer sealer = new ChangeSealer(template, log, rows, this.tables, identity, clock, event -> { });
+        ChangeSealer sealer = new ChangeSealer(template, log, rows, this.tables, identity, clock, this::heard);
         this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc), rows);
         // small pages, so tests of a few rows cross page boundaries
         this.scan = new ReconciliationScan(template, tx, sealer, this.tables,
@@ -108,6 +109,29 @@ public final class StandaloneDevice implements AutoCloseable {
     private static boolean jdbcHasTable(SingleConnectionDataSource ds, String table) {
         return JdbcClient.create(ds).sql("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?")
                 .param(table).query(Integer.class).single() > 0;
+    }
+
+    /**
+     * Keeps an event of the change machinery once its transaction commits, as the node's
+     * {@code @TransactionalEventListener}s hear it (at once when published outside a transaction).
+     */
+    private void heard(Object event) {
+        if (org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
+            org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
+                    new org.springframework.transaction.support.TransactionSynchronization() {
+                        @Override
+                        public void afterCommit() {
+                            committedEvents.add(event);
+                        }
+                    });
+        } else {
+            committedEvents.add(event);
+        }
+    }
+
+    /** The {@link EntriesStored} and {@link LocalChangesSealed} events heard after their commit, in order. */
+    public List<Object> committedEvents() {
+        return committedEvents;
     }
 
     /** Registers a hook (a {@link ConcurrentEditPolicy}, an {@link AppliedEntryListener}) for the applier. */

@@ -134,6 +134,55 @@ class ApplyConflictsTest {
     }
 
     @Test
+    void aMergedConflictKeepsTheValueOfAColumnThisDeviceLacksUntilTheColumnIsAdded() {
+        Dev a = dev("a");
+        // b runs an older version of the app: its notes table has no rating column yet
+        Dev b = new Dev("b", ConflictSettings.defaults(), wall::get,
+                List.of("CREATE TABLE notes (id TEXT PRIMARY KEY, body TEXT)"));
+        a.write("INSERT INTO notes (id, body, rating) VALUES ('n', 'b0', 1)");
+        b.pull(a);
+        a.write("UPDATE notes SET rating = 4 WHERE id = 'n'");
+        ChangeEntry rating = a.last();
+        b.write("UPDATE notes SET body = 'b1' WHERE id = 'n'");
+
+        assertThat(b.pull(a)).extracting(ApplyOutcome::result).containsExactly(ApplyOutcome.Result.CONFLICT);
+        assertThat(b.node.held().find(io.p2psync.changes.EntryRef.of(rating))).as("the rating waits for b's schema")
+                .hasValueSatisfying(h -> {
+                    assertThat(h.reason()).isEqualTo(HoldReason.MISSING_COLUMN);
+                    assertThat(h.partial()).isTrue();
+                });
+
+        b.node.jdbc().sql("ALTER TABLE notes ADD COLUMN rating INTEGER").update();
+        b.node.followSchema();
+        a.pull(b);
+        for (Dev d : List.of(a, b)) {
+            assertThat(d.rows("SELECT body, rating FROM notes")).as(d.node.id())
+                    .containsExactly(Map.of("body", "b1", "rating", 4));
+        }
+        assertThat(b.node.held().count()).isZero();
+    }
+
+    @Test
+    void aResolutionLoggedWhileApplyingRecordsTheRowAsItStandsSoTheScanFindsNoPhantomChange() {
+        ConflictSettings remoteWins = ConflictSettings.everywhere(ConflictPolicy.REMOTE);
+        // a's notes have no rating column: its row data leaves rating out, b's row keeps its own rating
+        Dev a = new Dev("a", remoteWins, wall::get, List.of("CREATE TABLE notes (id TEXT PRIMARY KEY, body TEXT)"));
+        Dev b = new Dev("b", remoteWins, wall::get, List.of());
+        b.write("INSERT INTO notes (id, body, rating) VALUES ('n', 'mine', 3)");
+        a.write("INSERT INTO notes (id, body) VALUES ('n', 'theirs')");
+
+        assertThat(b.pull(a)).extracting(ApplyOutcome::result).containsExactly(ApplyOutcome.Result.CONFLICT);
+        assertThat(b.last().kind()).isEqualTo(io.p2psync.changes.Kind.RESOLUTION);
+        assertThat(b.rows("SELECT body, rating FROM notes")).containsExactly(Map.of("body", "theirs", "rating", 3));
+
+        String hashes = b.node.jdbc().sql("SELECT column_hashes FROM sync_row_state WHERE table_name = 'notes'")
+                .query(String.class).single();
+        assertThat(hashes).isEqualTo(io.p2psync.changes.RowHashes.of(
+                b.node.jdbc().sql("SELECT * FROM notes").query().singleRow()));
+        assertThat(b.node.scan().scan(List.of("notes")).get(0).sealed()).as("nothing changed since").isZero();
+    }
+
+    @Test
     void identicalRowsOnTwoDevicesRaiseNoConflict() {
         Dev a = dev("a");
         Dev b = dev("b");

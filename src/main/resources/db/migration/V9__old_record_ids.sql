@@ -1,0 +1,12 @@
+-- Row states left by versions before key-only capture (V5), whose record ids of one-column keys were the key
+-- as text (n1, 5) rather than a JSON array (["n1"], [5]); kv_store's became sync_kv's in V7 with the same ids.
+-- Nothing finds them any more: the sealer, the applier and the reconciliation scan look rows up by the new
+-- form only, and the scan's first pass at start seals every row that has no state in that form as an INSERT
+-- of this device, so every row reaches devices that start with this version. Left in place, they count as
+-- live states without a row, and every scan walked all of them again in its second pass.
+--
+-- They are removed, not converted: converted, a row whose hashes still matched would not be sealed again, and
+-- the only entries describing it would be the old ones in sync_log, which are signed as they are (table
+-- kv_store, text record ids) and which a device of this version holds instead of applying.
+-- Composite keys already had the array form (json_array of the key values) and keep their states.
+DELETE FROM sync_row_state WHERE NOT (json_valid(record_id) AND json_type(record_id) = 'array');
