@@ -19,4 +19,13 @@ public interface AppliedEntryListener {
      */
     default void released(ChangeEntry entry, ApplyOutcome.Result result, RowAccess rows) {
     }
+
+    /**
+     * A held entry was let go without being applied because {@code by}, a later entry of the same row made on
+     * top of it, replaces it (its origin deleted or changed the row before the held entry could apply here).
+     * Whatever waited on the held entry waits on {@code by} now, if on anything. Called in the transaction
+     * that let it go.
+     */
+    default void replaced(ChangeEntry held, ChangeEntry by, RowAccess rows) {
+    }
 }

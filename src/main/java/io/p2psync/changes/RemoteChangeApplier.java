@@ -520,13 +520,18 @@ public class RemoteChangeApplier {
          */
         private boolean replacesHeld(ChangeEntry e) {
             List<EntryRef> blocking = held.wholeHoldsOf(e.table(), e.recordId());
+            List<ChangeEntry> replaced = new ArrayList<>(blocking.size());
             for (EntryRef ref : blocking) {
                 ChangeEntry h = log.find(ref.origin(), ref.version()).orElse(null);
                 if (h != null && !Causality.covers(e, h)) {
                     return false;
                 }
+                if (h != null) {
+                    replaced.add(h);
+                }
             }
             blocking.forEach(held::release);
+            replaced.forEach(h -> hooks.forEach(l -> l.replaced(h, e, access)));
             return true;
         }
 
@@ -568,10 +573,13 @@ public class RemoteChangeApplier {
                     held.release(h.entry());
                     continue;
                 }
-                if (!h.partial() && heldOfRow.getOrDefault(row, List.of()).stream().anyMatch(later -> Causality.covers(later, e))) {
+                Optional<ChangeEntry> replacement = h.partial() ? Optional.empty()
+                        : heldOfRow.getOrDefault(row, List.of()).stream().filter(later -> Causality.covers(later, e)).findFirst();
+                if (replacement.isPresent()) {
                     // A later held entry of the row was made on top of this one: it replaces it, so this one
                     // need never apply (a NOT NULL fixed by the next edit, a clash the next edit removes).
                     held.release(h.entry());
+                    hooks.forEach(l -> l.replaced(e, replacement.get(), access));
                     released++;
                     continue;
                 }

@@ -182,6 +182,21 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
         }
     }
 
+    /**
+     * A held entry was replaced by a later entry of its row: a UNIQUE clash recorded for it is gone with it. If
+     * the later entry still clashes, it is held and recorded as a conflict of its own, so a clash is pending
+     * once, never once per version of the row.
+     */
+    @Override
+    public void replaced(ChangeEntry held, ChangeEntry by, RowAccess rows) {
+        for (Conflict c : conflicts.pending(ConflictKind.UNIQUE, held.table(), "\u0000", EntryRef.of(held).toString())) {
+            conflicts.close(c.id(), ConflictStatus.RESOLVED, "the clashing row changed on its device: "
+                    + EntryRef.of(held) + " was replaced by " + EntryRef.of(by), clock.instant());
+            log.info("conflict {} on {}/{}: {} was replaced by {} before it applied here; closed", c.id(), c.table(),
+                    c.recordId(), EntryRef.of(held), EntryRef.of(by));
+        }
+    }
+
     /** Records a conflict and counts it (once its transaction commits); {@code decision} is the row's outcome. */
     private void record(ConflictKind kind, ChangeEntry remote, ConflictPolicy policy, ConflictStatus status,
             String resolution, Conflict.Side localSide, Decision decision) {

@@ -33,7 +33,6 @@ import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import net.jqwik.api.Disabled;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -170,7 +169,7 @@ class ConvergenceModelPropertyTest {
 
     @Property(tries = 200)
     void everyDeviceEndsWithTheModelsRowsAndTheModelsPendingClashes(@ForAll("scenarios") Scenario s) {
-        Run run = new Run(s, ConflictPolicy.MERGE, AVOID_STALE_UNIQUE_CONFLICT);
+        Run run = new Run(s, ConflictPolicy.MERGE);
         run.play();
         // what the scenarios exercised (printed by jqwik after the run)
         Statistics.label("concurrent edits settled").collect(run.editConflicts > 0);
@@ -190,49 +189,30 @@ class ConvergenceModelPropertyTest {
      */
     @Property(tries = 50)
     void underTimestampEveryDeviceEndsWithTheModelsWholeRows(@ForAll("scenarios") Scenario s) {
-        new Run(s, ConflictPolicy.TIMESTAMP, AVOID_STALE_UNIQUE_CONFLICT).play();
+        new Run(s, ConflictPolicy.TIMESTAMP).play();
     }
-
-    /**
-     * Known defect, kept out of the generated scenarios until it is fixed (then set this to false): when a
-     * members row whose INSERT is held here for a UNIQUE clash is deleted or changed by its own device, the
-     * later entry replaces the held INSERT (RemoteChangeApplier's {@code replacesHeld}, or the "a later held
-     * entry replaces it" branch of the retry) without telling the conflict hooks, so the {@code unique}
-     * conflict recorded for the INSERT stays pending although the clash is gone (deleted), or a second one is
-     * recorded beside it (changed and still clashing). docs/conflicts.md says the conflict closes by itself
-     * once one of the rows changes. Resolving such a stale conflict with {@code remote} deletes a row nothing
-     * clashes with any more. First found with seed -1596817942434021460; reproduced by
-     * {@link #aClashGoneBecauseItsRowWasDeletedLeavesNoPendingConflict}.
-     *
-     * <p>While true, the app never renames or deletes a members row that ever shared its email with another
-     * row, and never gives a new row the email of a row that was renamed or deleted: clashes are settled only
-     * by a person.
-     */
-    static final boolean AVOID_STALE_UNIQUE_CONFLICT = true;
 
     /**
      * d0 and d2 insert different members with the same email; d0 then deletes its row before anyone syncs.
      * After the exchange only d2's row is live: nothing clashes, so no conflict may wait for a person.
      */
     @Example
-    @Disabled("known defect, see AVOID_STALE_UNIQUE_CONFLICT: enable once a replaced held entry closes its conflict")
     void aClashGoneBecauseItsRowWasDeletedLeavesNoPendingConflict() {
         Op insertFirstEmail = new Op(OpKind.MEMBER_INSERT, 3, 1, 1);
         new Run(new Scenario(List.of(0L, 0L, 0L), -1, List.of(
                 new Write(0, List.of(insertFirstEmail)),
                 new Write(2, List.of(insertFirstEmail)),
-                new Write(0, List.of(new Op(OpKind.MEMBER_DELETE, 1, 1, 1))))), ConflictPolicy.MERGE, false).play();
+                new Write(0, List.of(new Op(OpKind.MEMBER_DELETE, 1, 1, 1))))), ConflictPolicy.MERGE).play();
     }
 
     /** As above with a rename: d2 must end with one pending conflict for d0's row, not two. */
     @Example
-    @Disabled("known defect, see AVOID_STALE_UNIQUE_CONFLICT: enable once a replaced held entry closes its conflict")
     void aClashingRowRenamedByItsDeviceLeavesOnePendingConflict() {
         Op insertFirstEmail = new Op(OpKind.MEMBER_INSERT, 3, 1, 1);
         new Run(new Scenario(List.of(0L, 0L, 0L), -1, List.of(
                 new Write(0, List.of(insertFirstEmail)),
                 new Write(2, List.of(insertFirstEmail)),
-                new Write(0, List.of(new Op(OpKind.MEMBER_RENAME, 1, 1, 1))))), ConflictPolicy.MERGE, false).play();
+                new Write(0, List.of(new Op(OpKind.MEMBER_RENAME, 1, 1, 1))))), ConflictPolicy.MERGE).play();
     }
 
     // ---- generating scenarios
@@ -291,7 +271,6 @@ class ConvergenceModelPropertyTest {
         private final Scenario s;
         private final ConflictPolicy itemsPolicy;
         private final ConflictSettings settings;
-        private final boolean avoidStaleUniqueConflict;
         private final List<ModelWrite> writes = new ArrayList<>();
         private final Map<String, ModelWrite> byRef = new HashMap<>();
         /** Per device, the writes whose entries it has stored. */
@@ -307,11 +286,10 @@ class ConvergenceModelPropertyTest {
         int keyChanges;
         int multiRowTransactions;
 
-        Run(Scenario s, ConflictPolicy itemsPolicy, boolean avoidStaleUniqueConflict) {
+        Run(Scenario s, ConflictPolicy itemsPolicy) {
             this.s = s;
             this.itemsPolicy = itemsPolicy;
             this.settings = new ConflictSettings(ConflictPolicy.MERGE, Map.of(ITEMS, itemsPolicy));
-            this.avoidStaleUniqueConflict = avoidStaleUniqueConflict;
         }
 
         void play() {
@@ -445,7 +423,7 @@ class ConvergenceModelPropertyTest {
                     String email = "e" + op.a() % 2 + "@example.org";
                     boolean taken = dev.jdbc().sql("SELECT COUNT(*) FROM members WHERE email = ?").param(email)
                             .query(Integer.class).single() > 0;
-                    if (!taken && !(avoidStaleUniqueConflict && everChanged(email))) { // taken: the app's insert fails
+                    if (!taken) { // taken: the app's insert fails
                         sql(dev, "INSERT INTO members (id, email, name) VALUES (?, ?, ?)",
                                 "m" + d + "-" + ++memberCounter[d], email, "name" + u);
                     }
@@ -459,30 +437,13 @@ class ConvergenceModelPropertyTest {
 
         /**
          * One of the members rows this device inserted itself. Only a row's own device edits it: the clash the
-         * model checks is between rows of different devices, and a person settles it (see the class comment).
+         * model checks is between rows of different devices. Renaming or deleting a clashing row before its
+         * INSERT applied elsewhere replaces the held INSERT there, and its conflict with it.
          */
         private java.util.Optional<String> ownMember(int d, int pick) {
             List<String> own = devices.get(d).jdbc().sql("SELECT id FROM members WHERE id LIKE ? ORDER BY id")
-                    .param("m" + d + "-%").query(String.class).list().stream()
-                    .filter(id -> !avoidStaleUniqueConflict || !everClashed(id)).toList();
+                    .param("m" + d + "-%").query(String.class).list();
             return own.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(own.get(pick % own.size()));
-        }
-
-        /** True if a members row that had {@code email} was ever changed or deleted (the model's history). */
-        private boolean everChanged(String email) {
-            Map<String, Long> writesPerRow = writes.stream().filter(w -> w.table().equals(MEMBERS))
-                    .collect(Collectors.groupingBy(ModelWrite::recordId, Collectors.counting()));
-            return writes.stream().anyMatch(w -> w.table().equals(MEMBERS) && w.row() != null
-                    && email.equals(w.row().get("email")) && writesPerRow.get(w.recordId()) > 1);
-        }
-
-        /** True if another members row ever had the email of row {@code id} (the model's history). */
-        private boolean everClashed(String id) {
-            String recordId = SqlValues.encodeKey(List.of(id));
-            Set<Object> emails = writes.stream().filter(w -> w.table().equals(MEMBERS) && w.recordId().equals(recordId)
-                    && w.row() != null).map(w -> w.row().get("email")).collect(Collectors.toSet());
-            return writes.stream().anyMatch(w -> w.table().equals(MEMBERS) && !w.recordId().equals(recordId)
-                    && w.row() != null && emails.contains(w.row().get("email")));
         }
 
         private void createLateTable() {
