@@ -574,9 +574,28 @@ public class RemoteChangeApplier {
             VersionVector seen = current == null ? VersionVector.EMPTY : current.vector();
             EntryRef ref = EntryRef.of(e);
             if (e.base().dominates(seen)) {
-                Set<String> missing = write(e, table);
-                rows.save(withHashes(RowState.writtenBy(e, seen), table));
-                return new Placed(ApplyOutcome.of(ref, Result.APPLIED), missing);
+                return applied(e, table, seen);
+            }
+            boolean mayBeCopy = Twins.firstSeal(e);
+            if (seen.dominates(e.vector()) && !mayBeCopy) {
+                return new Placed(ApplyOutcome.of(ref, Result.IGNORED_OLDER), Set.of());
+            }
+            // Off the common paths: identical first seals of the row (copies of one file) count as one write.
+            List<ChangeEntry> entries = access.entries(e.table(), e.recordId());
+            Twins twins = Twins.among(entries);
+            if (!twins.isEmpty()) {
+                if (twins.close(e.base()).dominates(seen)) {
+                    return applied(e, table, seen); // made on top of a copy identical to the one the row has
+                }
+                if (twins.close(seen).dominates(e.vector())) {
+                    // a copy of a row this row has seen a copy of: no conflict, but an entry here made on top of
+                    // this copy now replaces every copy, so a policy that computes rows computes it again
+                    rows.save(withHashes(current.overruling(e), table));
+                    if (entries.size() > twins.of(e).size() + 1) {
+                        decider.copyArrived(e, access).run(access);
+                    }
+                    return new Placed(ApplyOutcome.of(ref, Result.IGNORED_OLDER), Set.of());
+                }
             }
             if (seen.dominates(e.vector())) {
                 return new Placed(ApplyOutcome.of(ref, Result.IGNORED_OLDER), Set.of());
@@ -603,6 +622,12 @@ public class RemoteChangeApplier {
             Result result = settled.decision() == Decision.SAME_ROW ? Result.APPLIED : Result.CONFLICT;
             return new Placed(new ApplyOutcome(ref, result, result == Result.CONFLICT ? settled.decision() : null,
                     null), missing);
+        }
+
+        private Placed applied(ChangeEntry e, TrackedTable table, VersionVector seen) {
+            Set<String> missing = write(e, table);
+            rows.save(withHashes(RowState.writtenBy(e, seen), table));
+            return new Placed(ApplyOutcome.of(EntryRef.of(e), Result.APPLIED), missing);
         }
 
         /** The entry's row as this table would hold it: only the columns the local row has. */
