@@ -32,8 +32,9 @@ import net.jqwik.api.lifecycle.BeforeTry;
 /**
  * Devices that all start with the same rows (each seals its own identical copy), one of them with its clock an
  * hour ahead, edit and delete those rows and exchange entries in random order, per-origin prefixes only.
- * After a full exchange every device holds the same rows; and a row that only one device changed holds that
- * device's last version of it everywhere, with no conflict recorded for it on any device: the other devices'
+ * Sometimes one device starts without the rows and gets them from the others. After a full exchange every
+ * device holds the same rows; and a row that only one device changed holds that device's last version of it
+ * everywhere, with no conflict recorded for it on any device when all started with copies: the other devices'
  * copies never compete with it (docs/conflicts.md, "Rows two devices both had").
  */
 class CopiesPropertyTest {
@@ -53,7 +54,8 @@ class CopiesPropertyTest {
     record Deliver(int from, int to, long seed, int keepPercent) implements Step {
     }
 
-    record Scenario(int devices, int ahead, ConflictPolicy policy, List<Step> steps) {
+    /** {@code fresh}: the last device starts without the rows and gets them from the others. */
+    record Scenario(int devices, int ahead, boolean fresh, ConflictPolicy policy, List<Step> steps) {
     }
 
     private static final Path TEMPLATES = templates();
@@ -99,6 +101,9 @@ class CopiesPropertyTest {
             Device d = Device.onTemplate("d" + i, TEMPLATES, dir.resolve("d" + i + ".db"),
                     ConflictSettings.everywhere(s.policy()), () -> world.get() + skew);
             devices.add(d);
+            if (s.fresh() && i == s.devices() - 1) {
+                continue;
+            }
             // the rows every copy of the file has, sealed as this device's INSERTs on an empty base
             d.write("INSERT INTO items (id, title, qty, note) VALUES (1, 'one', 1, 'n1'), (2, 'two', 2, NULL),"
                     + " (3, 'three', 3, 'n3')");
@@ -132,8 +137,12 @@ class CopiesPropertyTest {
             for (Device d : devices) {
                 assertThat(row(d, key)).as("row %d on %s, changed by device %s only", key, d, editors.get(key))
                         .isEqualTo(lastVersion.get(key));
-                assertThat(d.conflicts.find(null, null, 0, 1000).items()).extracting(Conflict::recordId)
-                        .as("conflicts on %s", d).doesNotContain(recordId);
+                if (!s.fresh()) {
+                    // (a device without a copy can edit on top of one copy and reach another device before that
+                    // copy does: there a conflict is recorded, and the row computed again once the copy arrives)
+                    assertThat(d.conflicts.find(null, null, 0, 1000).items()).extracting(Conflict::recordId)
+                            .as("conflicts on %s", d).doesNotContain(recordId);
+                }
             }
         }
     }
@@ -141,10 +150,10 @@ class CopiesPropertyTest {
     @Provide
     Arbitrary<Scenario> scenarios() {
         return Arbitraries.integers().between(3, 4).flatMap(n -> Combinators.combine(
-                        Arbitraries.integers().between(0, n - 1),
+                        Arbitraries.integers().between(0, n - 1), Arbitraries.of(true, false),
                         Arbitraries.of(ConflictPolicy.MERGE, ConflictPolicy.TIMESTAMP),
                         step(n).list().ofMinSize(6).ofMaxSize(30))
-                .as((ahead, policy, steps) -> new Scenario(n, ahead, policy, steps)));
+                .as((ahead, fresh, policy, steps) -> new Scenario(n, ahead, fresh, policy, steps)));
     }
 
     private static Arbitrary<Step> step(int n) {
