@@ -464,10 +464,14 @@ public class RemoteChangeApplier {
          */
         private boolean replacesHeld(ChangeEntry e) {
             List<EntryRef> blocking = held.wholeHoldsOf(e.table(), e.recordId());
+            Twins twins = null;
             for (EntryRef ref : blocking) {
                 ChangeEntry h = log.find(ref.origin(), ref.version()).orElse(null);
                 if (h != null && !Causality.covers(e, h)) {
-                    return false;
+                    twins = twins != null ? twins : Twins.among(log.entriesFor(e.table(), e.recordId()));
+                    if (!twins.covers(e, h)) { // made on top of a copy identical to the held one: it replaces it too
+                        return false;
+                    }
                 }
             }
             blocking.forEach(held::release);
@@ -504,7 +508,7 @@ public class RemoteChangeApplier {
                     held.release(h.entry());
                     continue;
                 }
-                if (!h.partial() && heldOfRow.getOrDefault(row, List.of()).stream().anyMatch(later -> Causality.covers(later, e))) {
+                if (!h.partial() && replacedByHeld(e, heldOfRow.getOrDefault(row, List.of()))) {
                     // A later held entry of the row was made on top of this one: it replaces it, so this one
                     // need never apply (a NOT NULL fixed by the next edit, a clash the next edit removes).
                     held.release(h.entry());
@@ -530,6 +534,18 @@ public class RemoteChangeApplier {
             }
             checkOrphans();
             return released;
+        }
+
+        /** True if one of {@code later}, held entries of the row, was made on top of {@code e} or of a copy of it. */
+        private boolean replacedByHeld(ChangeEntry e, List<ChangeEntry> later) {
+            if (later.stream().anyMatch(l -> Causality.covers(l, e))) {
+                return true;
+            }
+            if (!Twins.firstSeal(e) || later.stream().noneMatch(l -> !l.base().isEmpty())) {
+                return false;
+            }
+            Twins twins = Twins.among(log.entriesFor(e.table(), e.recordId()));
+            return later.stream().anyMatch(l -> twins.covers(l, e));
         }
 
         /**
