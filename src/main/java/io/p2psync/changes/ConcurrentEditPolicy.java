@@ -106,6 +106,19 @@ public interface ConcurrentEditPolicy {
             String parentTable, RowAccess rows) {
     }
 
+    /**
+     * An identical copy of the row arrived ({@link Twins}) that the row had already seen by way of another
+     * copy: nothing is settled and no conflict is recorded, but the row's other entries may now relate
+     * differently (an entry made on top of this copy now replaces every copy). A policy that computes the row
+     * from its entries computes it again here; the default leaves the row as it is.
+     *
+     * @param copy the incoming copy
+     * @return what to do, run in the entry's savepoint
+     */
+    default FollowUp copyArrived(ChangeEntry copy, RowAccess rows) {
+        return FollowUp.NONE;
+    }
+
     /** The later hybrid clock timestamp wins; equal timestamps go to the greater origin id. */
     ConcurrentEditPolicy LATEST_WINS = (remote, local, localRow, rows) -> {
         int byClock = Long.compare(remote.hlc(), local.hlc());

@@ -521,10 +521,14 @@ public class RemoteChangeApplier {
         private boolean replacesHeld(ChangeEntry e) {
             List<EntryRef> blocking = held.wholeHoldsOf(e.table(), e.recordId());
             List<ChangeEntry> replaced = new ArrayList<>(blocking.size());
+            Twins twins = null;
             for (EntryRef ref : blocking) {
                 ChangeEntry h = log.find(ref.origin(), ref.version()).orElse(null);
                 if (h != null && !Causality.covers(e, h)) {
-                    return false;
+                    twins = twins != null ? twins : Twins.among(log.entriesFor(e.table(), e.recordId()));
+                    if (!twins.covers(e, h)) { // made on top of a copy identical to the held one: it replaces it too
+                        return false;
+                    }
                 }
                 if (h != null) {
                     replaced.add(h);
@@ -574,7 +578,7 @@ public class RemoteChangeApplier {
                     continue;
                 }
                 Optional<ChangeEntry> replacement = h.partial() ? Optional.empty()
-                        : heldOfRow.getOrDefault(row, List.of()).stream().filter(later -> Causality.covers(later, e)).findFirst();
+                        : replacementAmong(e, heldOfRow.getOrDefault(row, List.of()));
                 if (replacement.isPresent()) {
                     // A later held entry of the row was made on top of this one: it replaces it, so this one
                     // need never apply (a NOT NULL fixed by the next edit, a clash the next edit removes).
@@ -602,6 +606,16 @@ public class RemoteChangeApplier {
             }
             checkOrphans();
             return new Pass(released, next);
+        }
+
+        /** The first of {@code later}, held entries of the row, made on top of {@code e} or of a copy of it. */
+        private Optional<ChangeEntry> replacementAmong(ChangeEntry e, List<ChangeEntry> later) {
+            Optional<ChangeEntry> direct = later.stream().filter(l -> Causality.covers(l, e)).findFirst();
+            if (direct.isPresent() || !Twins.firstSeal(e) || later.stream().allMatch(l -> l.base().isEmpty())) {
+                return direct;
+            }
+            Twins twins = Twins.among(log.entriesFor(e.table(), e.recordId()));
+            return later.stream().filter(l -> twins.covers(l, e)).findFirst();
         }
 
         /**
@@ -646,9 +660,28 @@ public class RemoteChangeApplier {
             VersionVector seen = current == null ? VersionVector.EMPTY : current.vector();
             EntryRef ref = EntryRef.of(e);
             if (e.base().dominates(seen)) {
-                Set<String> missing = write(e, table);
-                rows.save(withHashes(RowState.writtenBy(e, seen), table));
-                return new Placed(ApplyOutcome.of(ref, Result.APPLIED), missing);
+                return applied(e, table, seen);
+            }
+            boolean mayBeCopy = Twins.firstSeal(e);
+            if (seen.dominates(e.vector()) && !mayBeCopy) {
+                return new Placed(ApplyOutcome.of(ref, Result.IGNORED_OLDER), Set.of());
+            }
+            // Off the common paths: identical first seals of the row (copies of one file) count as one write.
+            List<ChangeEntry> entries = access.entries(e.table(), e.recordId());
+            Twins twins = Twins.among(entries);
+            if (!twins.isEmpty()) {
+                if (twins.close(e.base()).dominates(seen)) {
+                    return applied(e, table, seen); // made on top of a copy identical to the one the row has
+                }
+                if (twins.close(seen).dominates(e.vector())) {
+                    // a copy of a row this row has seen a copy of: no conflict, but an entry here made on top of
+                    // this copy now replaces every copy, so a policy that computes rows computes it again
+                    rows.save(withHashes(current.overruling(e), table));
+                    if (entries.size() > twins.of(e).size() + 1) {
+                        decider.copyArrived(e, access).run(access);
+                    }
+                    return new Placed(ApplyOutcome.of(ref, Result.IGNORED_OLDER), Set.of());
+                }
             }
             if (seen.dominates(e.vector())) {
                 return new Placed(ApplyOutcome.of(ref, Result.IGNORED_OLDER), Set.of());
@@ -675,6 +708,12 @@ public class RemoteChangeApplier {
             Result result = settled.decision() == Decision.SAME_ROW ? Result.APPLIED : Result.CONFLICT;
             return new Placed(new ApplyOutcome(ref, result, result == Result.CONFLICT ? settled.decision() : null,
                     null), missing);
+        }
+
+        private Placed applied(ChangeEntry e, TrackedTable table, VersionVector seen) {
+            Set<String> missing = write(e, table);
+            rows.save(withHashes(RowState.writtenBy(e, seen), table));
+            return new Placed(ApplyOutcome.of(EntryRef.of(e), Result.APPLIED), missing);
         }
 
         /** The entry's row as this table would hold it: only the columns the local row has. */

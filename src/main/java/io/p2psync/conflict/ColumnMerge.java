@@ -4,6 +4,7 @@ import io.p2psync.changes.Causality;
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.Operation;
 import io.p2psync.changes.SqlValues;
+import io.p2psync.changes.Twins;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -24,7 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>{@link #latest} ({@link ConflictPolicy#TIMESTAMP}): the whole row of the latest write of the
  *       frontier.</li>
  * </ul>
- * Being functions of the set of entries, the results cannot depend on the order they arrived in.
+ * Identical first seals of the row (two devices' copies of one file) count as one write ({@link Twins}):
+ * a write made on top of one device's copy replaces every device's copy, so the copies' clocks never compete
+ * with it. Being functions of the set of entries, the results cannot depend on the order they arrived in.
  */
 final class ColumnMerge {
 
@@ -71,7 +74,8 @@ final class ColumnMerge {
         if (rows.isEmpty()) {
             return null;
         }
-        ChangeEntry top = Causality.winner(rows.keySet()).orElseThrow();
+        Twins twins = Twins.amongDecoded(rows);
+        ChangeEntry top = Causality.winner(rows.keySet(), twins).orElseThrow();
         Map<String, List<ChangeEntry>> writers = new TreeMap<>();
         rows.forEach((e, row) -> {
             if (row != null) {
@@ -81,7 +85,7 @@ final class ColumnMerge {
         Map<String, WriteClock> clocks = new TreeMap<>();
         Map<String, ChangeEntry> holders = new TreeMap<>();
         writers.forEach((column, ws) -> {
-            ChangeEntry w = Causality.winner(ws).orElseThrow();
+            ChangeEntry w = Causality.winner(ws, twins).orElseThrow();
             holders.put(column, w);
             clocks.put(column, WriteClock.of(w));
         });
@@ -90,7 +94,7 @@ final class ColumnMerge {
         }
         // Start from the latest edit's whole row so a column no entry here wrote still has a value.
         List<ChangeEntry> edits = rows.keySet().stream().filter(e -> rows.get(e) != null).toList();
-        Map<String, Object> result = new LinkedHashMap<>(rows.get(Causality.winner(edits).orElseThrow()));
+        Map<String, Object> result = new LinkedHashMap<>(rows.get(Causality.winner(edits, twins).orElseThrow()));
         holders.forEach((column, e) -> result.put(column, rows.get(e).get(column)));
         return new Merged(top, SqlValues.encodeRow(result), clocks);
     }
@@ -105,7 +109,7 @@ final class ColumnMerge {
         if (rows.isEmpty()) {
             return null;
         }
-        ChangeEntry top = Causality.winner(rows.keySet()).orElseThrow();
+        ChangeEntry top = Causality.winner(rows.keySet(), Twins.amongDecoded(rows)).orElseThrow();
         return new Merged(top, top.operation() == Operation.DELETE ? null : top.data(), Map.of());
     }
 

@@ -125,6 +125,22 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
         return new Settled(d, d == Decision.RECOMPUTE ? record.andThen(r -> recompute(remote, r, false)) : record);
     }
 
+    /**
+     * Under merge and timestamp the row is a function of its entries: computed again with the copy among them,
+     * unless a conflict of the row waits for a person (a key collision keeps the local row until then).
+     */
+    @Override
+    public FollowUp copyArrived(ChangeEntry copy, RowAccess rows) {
+        if (!conflicts.pendingFor(copy.table(), copy.recordId()).isEmpty()) {
+            return FollowUp.NONE;
+        }
+        return switch (settings.policyFor(copy.table())) {
+            case MERGE -> r -> recompute(copy, r, true);
+            case TIMESTAMP -> r -> recompute(copy, r, false);
+            default -> FollowUp.NONE;
+        };
+    }
+
     @Override
     public Settled collided(ChangeEntry remote, RowState local, Map<String, Object> localRow, RowAccess rows) {
         Conflict.Side localSide = new Conflict.Side(SqlValues.encodeRow(localRow), local.vector(), local.origin(),

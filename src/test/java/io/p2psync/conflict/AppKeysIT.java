@@ -48,13 +48,13 @@ class AppKeysIT {
         assertThat(laptop.get("/conflicts").json().path("total").asLong()).as("conflicts on the laptop").isZero();
         assertThat(phone.get("/conflicts").json().path("total").asLong()).as("conflicts on the phone").isZero();
 
-        // An edit of a shared row afterwards reaches the other device. (It is still recorded there as a conflict
-        // settled by merge, since it was not made on top of the other device's identical copy: see
-        // docs/conflicts.md, "Rows two devices both had".)
+        // An edit of a shared row afterwards reaches the other device, and is no conflict there either (see
+        // docs/conflicts.md, "Rows two devices both had"; CopiesIT edits before the devices ever met).
         phoneApp.exec("UPDATE notes SET title = 'two, edited' WHERE id = 'b';");
         phone.syncNow();
         assertThat(laptopApp.dump("notes")).isEqualTo(phoneApp.dump("notes"))
                 .contains("'b'|'two, edited'|NULL|NULL");
+        assertThat(laptop.get("/conflicts").json().path("total").asLong()).as("conflicts on the laptop").isZero();
     }
 
     @Test

@@ -50,6 +50,39 @@ class ColumnMergeTest {
     }
 
     @Test
+    void anEditOnTopOfOneCopyReplacesEveryIdenticalCopyWhateverTheirClocks() {
+        // three devices sealed the same row (in their own column order); b's and c's clocks are far ahead
+        ChangeEntry onB = insert("b", 1, 90, "{\"y\":\"y0\",\"id\":1,\"x\":\"x0\"}");
+        ChangeEntry onC = insert("c", 1, 95, "{\"id\":1,\"x\":\"x0\",\"y\":\"y0\"}");
+        ChangeEntry edit = update("a", 2, 20, "{\"id\":1,\"x\":\"xa\",\"y\":\"y0\"}", "[\"x\"]", vv("a", 1));
+        ChangeEntry gone = delete("a", 2, 20, vv("a", 1));
+        List<ChangeEntry> all = new ArrayList<>(List.of(created, onB, onC, edit));
+        for (int i = 0; i < 6; i++) {
+            Collections.rotate(all, 1);
+            if (i == 3) {
+                Collections.reverse(all);
+            }
+            ColumnMerge.Merged m = ColumnMerge.merge(all);
+            assertThat(m.data()).isEqualTo("{\"id\":1,\"x\":\"xa\",\"y\":\"y0\"}");
+            assertThat(m.top()).isEqualTo(edit);
+            assertThat(ColumnMerge.latest(all).data()).isEqualTo(edit.data());
+        }
+        assertThat(ColumnMerge.merge(List.of(onC, created, gone, onB)).deleted()).isTrue();
+        assertThat(ColumnMerge.latest(List.of(onB, gone, created, onC)).deleted()).isTrue();
+    }
+
+    @Test
+    void copiesThatDifferInAValueAreConcurrentWrites() {
+        ChangeEntry other = insert("b", 1, 90, "{\"id\":1,\"x\":\"x0\",\"y\":\"different\"}");
+        ChangeEntry typed = insert("c", 1, 95, "{\"id\":\"1\",\"x\":\"x0\",\"y\":\"y0\"}"); // '1' is not 1
+        ChangeEntry edit = update("a", 2, 20, "{\"id\":1,\"x\":\"xa\",\"y\":\"y0\"}", "[\"x\"]", vv("a", 1));
+
+        assertThat(ColumnMerge.merge(List.of(created, other, edit)).data())
+                .isEqualTo("{\"id\":1,\"x\":\"x0\",\"y\":\"different\"}");
+        assertThat(ColumnMerge.latest(List.of(created, typed, edit)).top()).isEqualTo(typed);
+    }
+
+    @Test
     void resultDoesNotDependOnOrder() {
         List<ChangeEntry> all = new ArrayList<>(List.of(created,
                 update("a", 2, 20, "{\"id\":1,\"x\":\"xa\",\"y\":\"y0\"}", "[\"x\"]", vv("a", 1)),
