@@ -1,0 +1,82 @@
+package io.p2psync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.p2psync.testing.CountWatcher;
+import io.p2psync.testing.SqliteCli;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Transactions arrive whole over REST: the app ({@code sqlite3}) on the laptop writes 1,000 rows in one
+ * transaction; while the phone receives them, in pulled pages and in pushes of 300 entries (so the group of
+ * 1,000 entries is split over requests and over the receiver's 256-entry write transactions), another
+ * program on the phone counts the rows again and again. It must only ever see none or all of them.
+ */
+class TransactionGroupsIT {
+
+    private static final int ROWS = 1000;
+    private static final String SCHEMA = "CREATE TABLE items (id TEXT PRIMARY KEY, batch TEXT, n INTEGER);";
+    private static final String[] PROPS = {"p2psync.tables=items", "p2psync.sync.auto=false",
+            "p2psync.sync.pull-page-size=300", "p2psync.sync.push-page-size=300"};
+
+    @TempDir
+    Path dir;
+
+    private final List<Node> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(Node::close);
+    }
+
+    @Test
+    void aThousandRowTransactionIsNeverSeenHalfAppliedWhilePulledOrPushed() {
+        SqliteCli laptopApp = app("laptop");
+        SqliteCli phoneApp = app("phone");
+        Node laptop = node("laptop", laptopApp);
+        Node phone = node("phone", phoneApp);
+        laptop.pairWith(phone);
+        phone.pairWith(laptop);
+
+        laptopApp.exec("BEGIN; WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < " + ROWS + ")"
+                + " INSERT INTO items SELECT 'item-' || n, 'one', n FROM i; COMMIT;");
+        // the capture poller seals it in several batches of its own, as it does for any large write
+        await().atMost(Duration.ofSeconds(30)).until(() -> laptop.logEntries() >= ROWS);
+
+        try (CountWatcher reader = new CountWatcher(phoneApp.file(), "SELECT COUNT(*) FROM items WHERE batch = 'one'")) {
+            phone.syncNow(); // the phone pulls pages of 300
+            await().atMost(Duration.ofSeconds(10)).until(() -> reader.seen().contains((long) ROWS));
+            assertThat(reader.seen()).as("counts the phone's reader saw while pulling").isSubsetOf(0L, (long) ROWS);
+        }
+
+        laptopApp.exec("BEGIN; UPDATE items SET batch = 'two', n = n + 1; COMMIT;");
+        await().atMost(Duration.ofSeconds(30)).until(() -> laptop.logEntries() >= 2 * ROWS);
+        try (CountWatcher reader = new CountWatcher(phoneApp.file(), "SELECT COUNT(*) FROM items WHERE batch = 'two'")) {
+            laptop.syncNow(); // the laptop pushes requests of 300
+            await().atMost(Duration.ofSeconds(10)).until(() -> reader.seen().contains((long) ROWS));
+            assertThat(reader.seen()).as("counts the phone's reader saw while receiving pushes").isSubsetOf(0L, (long) ROWS);
+        }
+        assertThat(phoneApp.dump("items")).isEqualTo(laptopApp.dump("items"));
+    }
+
+    private SqliteCli app(String name) {
+        SqliteCli app = new SqliteCli(dir.resolve(name + ".db"));
+        app.exec(SCHEMA);
+        return app;
+    }
+
+    private Node node(String name, SqliteCli app) {
+        List<String> props = new ArrayList<>(List.of(PROPS));
+        props.add("p2psync.database=" + app.file());
+        Node n = Node.start(name, dir.resolve(name + "-data"), props.toArray(String[]::new));
+        nodes.add(n);
+        return n;
+    }
+}
