@@ -46,6 +46,12 @@ public final class CountWatcher implements AutoCloseable {
                 } catch (SQLException busy) {
                     // a moment when the file could not be read (a checkpoint, say): read again
                 }
+                try {
+                    Thread.sleep(1); // often enough to see every write transaction, without taking a core
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         } catch (SQLException | RuntimeException e) {
             failure = e;
