@@ -141,8 +141,8 @@ public record ChangeEntry(
 
     /**
      * True for an entry whose changedColumns is the empty array: it changes no column of its row. The sealer
-     * makes one only to end a group whose last changes turned out to change nothing; a receiver merges its
-     * vector into the row's state and writes nothing.
+     * makes one only to end a group whose last changes turned out to change nothing; no device writes its row
+     * or changes the row's state for it.
      */
     public boolean changesNothing() {
         return operation != Operation.INSERT && NO_COLUMNS.equals(changedColumns);

@@ -181,8 +181,9 @@ class ChangeSealer {
     /**
      * Ends this device's open group, if its last entry continues: with an UPDATE of that entry's row that
      * changes nothing (changedColumns {@code []}, the data of that entry), so the group can be applied
-     * elsewhere. The row's state only takes the new entry into its vector: the row's value and who wrote it
-     * stay as they are. Joins the caller's write transaction; answers the number of entries made (0 or 1).
+     * elsewhere. It is a marker only: no row and no row state changes, here or on any device, so no vector
+     * names it and it can never make a later edit look concurrent. Joins the caller's write transaction;
+     * answers the number of entries made (0 or 1).
      */
     int endOpenGroup() {
         Optional<ChangeEntry> open = log.openGroupHead(self);
@@ -197,9 +198,6 @@ class ChangeSealer {
         ChangeEntry end = ChangeEntry.seal(identity, self, last.version() + 1, clock.now(), System.currentTimeMillis(),
                 nothing, base, last.hash(), false);
         log.append(List.of(end), null, 0);
-        if (state != null) {
-            rows.save(state.overruling(end));
-        }
         events.publishEvent(new LocalChangesSealed(1, end.version()));
         return 1;
     }

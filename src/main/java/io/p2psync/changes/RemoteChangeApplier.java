@@ -406,9 +406,10 @@ public class RemoteChangeApplier {
 
         /**
          * Puts a whole group on its rows, in version order, and answers the outcome of its last entry. An entry
-         * whose row clashes on a UNIQUE value is tried again after the rest of the group: one app transaction
-         * may swap a unique value between two rows, which clashes only half way through. Its first try is
-         * undone (savepoint), so it leaves neither a hold nor a conflict record behind.
+         * whose row clashes on a UNIQUE value is tried again after the rest of the group: in one app transaction
+         * a row may take the value another row gives up, which clashes only half way through the group. Its
+         * first try is undone (savepoint), so it leaves neither a hold nor a conflict record behind. (Two rows
+         * that swap a value clash whichever goes first; they stay a clash for a person.)
          */
         private ApplyOutcome placeGroup(List<ChangeEntry> group, Placer placer) {
             group.forEach(g -> unplaced.add(EntryRef.of(g)));
@@ -443,15 +444,12 @@ public class RemoteChangeApplier {
         }
 
         /**
-         * Puts one stored entry on its row. An entry that changes nothing (it only ends its group) writes
-         * nothing: the row's state takes its vector, so later entries made on top of it still find it covered.
+         * Puts one stored entry on its row. An entry that changes nothing only ends its group: it touches
+         * neither the row nor its state (the origin's state does not name it either), so it can neither cover
+         * an entry this device has not placed yet nor make a later edit look concurrent.
          */
         private ApplyOutcome placeOne(ChangeEntry e, Placer placer) {
-            if (!e.changesNothing()) {
-                return placer.place(e, false);
-            }
-            rows.find(e.table(), e.recordId()).ifPresent(s -> rows.save(s.overruling(e)));
-            return ApplyOutcome.of(EntryRef.of(e), Result.APPLIED);
+            return e.changesNothing() ? ApplyOutcome.of(EntryRef.of(e), Result.APPLIED) : placer.place(e, false);
         }
 
         private ApplyOutcome reject(ChangeEntry e, RejectReason reason, String detail) {

@@ -141,9 +141,8 @@ class TransactionGroupsTest {
         ChangeEntry end = tracker.find(new EntryRef(ownId(), before + ChangeSealer.BATCH + 1)).orElseThrow();
         assertThat(end.changesNothing()).isTrue();
         assertThat(end.recordId()).isEqualTo(lastRow.recordId());
-        RowState after = rows.find("notes", lastRow.recordId()).orElseThrow();
-        assertThat(after.version()).as("the row is still the one its INSERT wrote").isEqualTo(lastRow.version());
-        assertThat(after.vector().get(ownId())).isEqualTo(end.version());
+        assertThat(rows.find("notes", lastRow.recordId())).as("a marker only: the row's state is as it was")
+                .contains(lastRow);
         assertThat(tracker.verify()).isEmpty();
         // nothing left open: a later seal does not add another
         assertThat(tracker.sealPending()).isZero();
@@ -203,7 +202,7 @@ class TransactionGroupsTest {
         assertThat(notesBetween(7001, 7001)).isZero();
         assertThat(applier.apply(List.of(end), bob.id())).extracting(ApplyOutcome::result).containsExactly(Result.APPLIED);
         assertThat(jdbc.sql("SELECT title FROM notes WHERE id = 7001").query(String.class).single()).isEqualTo("bob 7001");
-        assertThat(rows.find("notes", "[7001]").orElseThrow().vector()).isEqualTo(end.vector());
+        assertThat(rows.find("notes", "[7001]").orElseThrow().vector()).as("a marker only").isEqualTo(a.vector());
         assertThat(rows.find("notes", "[7001]").orElseThrow().version()).isEqualTo(a.version());
     }
 }
