@@ -29,6 +29,11 @@ public record ApplyOutcome(EntryRef entry, Result result, Reason reason, String 
          * {@link HoldReason}. Later entries of the same row wait behind it.
          */
         HELD,
+        /**
+         * Stored (so relayed, and the origin's later entries go on), but not put on its row yet: its group
+         * continues, and the group is put on its rows in one transaction once its last entry arrives.
+         */
+        STAGED,
         /** Not stored; it did not verify. Nothing after it from the same origin in the batch is applied. */
         REJECTED
     }
@@ -52,7 +57,7 @@ public record ApplyOutcome(EntryRef entry, Result result, Reason reason, String 
         return new ApplyOutcome(entry, result, null, null);
     }
 
-    /** True if the entry is now in the log (including duplicates and held entries). */
+    /** True if the entry is now in the log (including duplicates, staged and held entries). */
     public boolean accepted() {
         return result != Result.REJECTED;
     }

@@ -10,7 +10,9 @@ import java.util.HexFormat;
  * The bytes an entry's hash covers (docs/storage.md, "Entry hash"): the fields origin, version, hlc,
  * timestamp, table, recordId, operation, kind, data, changedColumns, base (canonical JSON), prevHash, in
  * this order, each as a 4-byte big-endian length followed by its UTF-8 bytes; numbers as decimal text;
- * a null field as length -1 with no bytes.
+ * a null field as length -1 with no bytes. An entry whose group continues ({@link ChangeEntry#continues()})
+ * has a 13th field, the text {@code continues}; an entry that ends its group has none, so every entry made
+ * before groups existed keeps its hash.
  */
 final class CanonicalEncoding {
 
@@ -18,7 +20,7 @@ final class CanonicalEncoding {
     }
 
     static byte[] encode(String origin, long version, long hlc, long timestamp, RowChange c, VersionVector base,
-            String prevHash) {
+            String prevHash, boolean continues) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 + (c.data() == null ? 0 : c.data().length()));
         field(out, origin);
         field(out, Long.toString(version));
@@ -32,14 +34,18 @@ final class CanonicalEncoding {
         field(out, c.changedColumns());
         field(out, base.toJson());
         field(out, prevHash);
+        if (continues) {
+            field(out, "continues");
+        }
         return out.toByteArray();
     }
 
     /** SHA-256 of the encoding: 32 bytes. */
     static byte[] digest(String origin, long version, long hlc, long timestamp, RowChange c, VersionVector base,
-            String prevHash) {
+            String prevHash, boolean continues) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(encode(origin, version, hlc, timestamp, c, base, prevHash));
+            return MessageDigest.getInstance("SHA-256").digest(encode(origin, version, hlc, timestamp, c, base, prevHash,
+                    continues));
         } catch (NoSuchAlgorithmException impossible) {
             throw new IllegalStateException(impossible);
         }

@@ -30,6 +30,10 @@ import java.util.Optional;
  * @param prevHash       hash of the origin's entry {@code version - 1}; null exactly for version 1
  * @param hash           lowercase hex SHA-256 (64 characters)
  * @param signature      base64 Ed25519 signature over the raw hash bytes
+ * @param continues      true if the origin's next entry belongs to the same group: the changes of one seal,
+ *                       which hold whole app transactions, end at an entry with {@code continues} false, and a
+ *                       receiver puts a group on its rows only once it has that last entry (docs/storage.md,
+ *                       "Groups")
  */
 public record ChangeEntry(
         String origin,
@@ -45,7 +49,19 @@ public record ChangeEntry(
         VersionVector base,
         String prevHash,
         String hash,
-        String signature) {
+        String signature,
+        boolean continues) {
+
+    /** The changedColumns of an entry that changes nothing: it only ends its group (see {@link #changesNothing}). */
+    public static final String NO_COLUMNS = "[]";
+
+    /** An entry that ends its group ({@code continues} false), as every entry made before groups existed. */
+    public ChangeEntry(String origin, long version, long hlc, long timestamp, String table, String recordId,
+            Operation operation, Kind kind, String data, String changedColumns, VersionVector base, String prevHash,
+            String hash, String signature) {
+        this(origin, version, hlc, timestamp, table, recordId, operation, kind, data, changedColumns, base, prevHash,
+                hash, signature, false);
+    }
 
     public ChangeEntry {
         if (origin == null || origin.isBlank()) {
@@ -85,16 +101,26 @@ public record ChangeEntry(
      */
     public static ChangeEntry seal(DeviceIdentity signer, long version, long hlc, long timestamp, RowChange change,
             VersionVector base, String prevHash) {
-        return seal(signer, signer.deviceId().toString(), version, hlc, timestamp, change, base, prevHash);
+        return seal(signer, version, hlc, timestamp, change, base, prevHash, false);
     }
 
-    /** As above, with the signer's device id text already at hand (it costs a base58 encoding). */
+    /** As above; {@code continues} true if the signer's next entry belongs to the same group. */
+    public static ChangeEntry seal(DeviceIdentity signer, long version, long hlc, long timestamp, RowChange change,
+            VersionVector base, String prevHash, boolean continues) {
+        return seal(signer, signer.deviceId().toString(), version, hlc, timestamp, change, base, prevHash, continues);
+    }
+
+    /**
+     * As above, with the signer's device id text already at hand (it costs a base58 encoding).
+     *
+     * @param continues true if the next entry belongs to the same group
+     */
     static ChangeEntry seal(DeviceIdentity signer, String origin, long version, long hlc, long timestamp,
-            RowChange change, VersionVector base, String prevHash) {
-        byte[] digest = CanonicalEncoding.digest(origin, version, hlc, timestamp, change, base, prevHash);
+            RowChange change, VersionVector base, String prevHash, boolean continues) {
+        byte[] digest = CanonicalEncoding.digest(origin, version, hlc, timestamp, change, base, prevHash, continues);
         return new ChangeEntry(origin, version, hlc, timestamp, change.table(), change.recordId(), change.operation(),
                 change.kind(), change.data(), change.changedColumns(), base, prevHash, CanonicalEncoding.hex(digest),
-                Base64.getEncoder().encodeToString(signer.sign(digest)));
+                Base64.getEncoder().encodeToString(signer.sign(digest)), continues);
     }
 
     /** The content of the change. */
@@ -109,7 +135,17 @@ public record ChangeEntry(
 
     /** The hash the fields actually give; equal to {@link #hash()} for an intact entry. */
     public String computeHash() {
-        return CanonicalEncoding.hex(CanonicalEncoding.digest(origin, version, hlc, timestamp, change(), base, prevHash));
+        return CanonicalEncoding.hex(CanonicalEncoding.digest(origin, version, hlc, timestamp, change(), base, prevHash,
+                continues));
+    }
+
+    /**
+     * True for an entry whose changedColumns is the empty array: it changes no column of its row. The sealer
+     * makes one only to end a group whose last changes turned out to change nothing; no device writes its row
+     * or changes the row's state for it.
+     */
+    public boolean changesNothing() {
+        return operation != Operation.INSERT && NO_COLUMNS.equals(changedColumns);
     }
 
     public boolean hashValid() {

@@ -23,7 +23,7 @@ class ChangeLog {
 
     static final String COLUMNS = """
             device_id, version, hlc, timestamp, table_name, record_id, operation, kind, change_data,
-            changed_columns, base, prev_hash, hash, signature""";
+            changed_columns, base, prev_hash, hash, signature, continues""";
 
     /** Maps the {@link #COLUMNS} (in that order) to an entry. */
     static final RowMapper<ChangeEntry> ENTRY = (rs, n) -> entry(rs, 0);
@@ -60,7 +60,7 @@ class ChangeLog {
                 rs.getString(i + 5), rs.getString(i + 6), Operation.valueOf(rs.getString(i + 7)),
                 Kind.valueOf(rs.getString(i + 8)), rs.getString(i + 9), rs.getString(i + 10),
                 VersionVector.parse(rs.getString(i + 11)), rs.getString(i + 12), rs.getString(i + 13),
-                rs.getString(i + 14));
+                rs.getString(i + 14), rs.getInt(i + 15) != 0);
     }
 
     /**
@@ -74,7 +74,7 @@ class ChangeLog {
             return;
         }
         template.batchUpdate("INSERT INTO sync_log (" + COLUMNS + ", received_from, received_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries, 500,
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries, 500,
                 (PreparedStatement ps, ChangeEntry e) -> {
                     ps.setString(1, e.origin());
                     ps.setLong(2, e.version());
@@ -90,11 +90,12 @@ class ChangeLog {
                     ps.setString(12, e.prevHash());
                     ps.setString(13, e.hash());
                     ps.setString(14, e.signature());
-                    ps.setString(15, receivedFrom);
+                    ps.setInt(15, e.continues() ? 1 : 0);
+                    ps.setString(16, receivedFrom);
                     if (receivedFrom == null) {
-                        ps.setNull(16, Types.INTEGER);
+                        ps.setNull(17, Types.INTEGER);
                     } else {
-                        ps.setLong(16, receivedAt);
+                        ps.setLong(17, receivedAt);
                     }
                 });
         SavepointEvents.publish(events, new EntriesStored(entries, receivedFrom)); // the live bridge publishes them
@@ -106,6 +107,64 @@ class ChangeLog {
                 .query((rs, n) -> new Head(rs.getLong(1), rs.getString(2)))
                 .optional()
                 .orElse(Head.NONE);
+    }
+
+    /**
+     * The last entry of {@code origin} whose group is still open here (it continues, and the entry that ends
+     * the group is not stored yet), or empty if the origin's last entry ends its group or it has none.
+     */
+    Optional<ChangeEntry> openGroupHead(String origin) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_log WHERE device_id = ? ORDER BY version DESC LIMIT 1")
+                .param(origin)
+                .query(ENTRY)
+                .optional()
+                .filter(ChangeEntry::continues);
+    }
+
+    /**
+     * The entries of {@code origin}'s group that ends at version {@code end}: those after the origin's previous
+     * entry that ends a group, up to and including {@code end}, in version order. Walks the
+     * {@code (device_id, version)} index back from {@code end}, so the cost grows with the group only.
+     */
+    List<ChangeEntry> group(String origin, long end) {
+        long start = jdbc.sql("SELECT version FROM sync_log WHERE device_id = ? AND version < ? AND continues = 0"
+                        + " ORDER BY version DESC LIMIT 1")
+                .params(origin, end)
+                .query(Long.class)
+                .optional()
+                .orElse(0L) + 1;
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_log WHERE device_id = ? AND version BETWEEN ? AND ?"
+                        + " ORDER BY version")
+                .params(origin, start, end)
+                .query(ENTRY)
+                .list();
+    }
+
+    /**
+     * The first version of {@code origin}'s open group here (its last entry continues, and the entry that ends
+     * the group is not stored yet), or 0 if the origin's last entry ends its group or it has none.
+     */
+    long openGroupStart(String origin) {
+        if (openGroupHead(origin).isEmpty()) {
+            return 0;
+        }
+        return jdbc.sql("SELECT version FROM sync_log WHERE device_id = ? AND continues = 0 ORDER BY version DESC LIMIT 1")
+                .param(origin).query(Long.class).optional().orElse(0L) + 1;
+    }
+
+    /**
+     * Entries stored here whose group has not ended yet (they wait for its last entry before they are put on
+     * their rows): per origin whose last entry continues, the entries after its last entry that ends a group.
+     */
+    long waitingForGroupEnd() {
+        long waiting = 0;
+        for (Map.Entry<String, Long> head : vector().asMap().entrySet()) {
+            long start = openGroupStart(head.getKey());
+            if (start > 0) {
+                waiting += head.getValue() - start + 1;
+            }
+        }
+        return waiting;
     }
 
     /** The hash stored for (origin, version), empty if this device does not have that entry. */

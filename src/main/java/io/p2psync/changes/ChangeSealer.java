@@ -31,6 +31,13 @@ import org.springframework.transaction.annotation.Transactional;
  * entry and the signature; the row's state moves on with the hashes of what it now holds. One write
  * transaction per call (joining the caller's), so a capture is sealed exactly once and the log never shows
  * half a batch.
+ *
+ * <p>Groups (docs/storage.md, "Groups"): every entry but the last of a seal continues its group, and the last
+ * ends it only if {@code sync_capture} is empty once the seal's captures are consumed, checked in the same
+ * write transaction. At that moment every committed write of the app has been sealed, with each row read after
+ * its last write, so a device that applies the group up to its end shows a state the app committed here. A
+ * batch that empties the capture table but makes no entry while this device's last entry continues ends the
+ * group with an entry that changes nothing ({@link ChangeEntry#changesNothing()}).
  */
 @Component
 class ChangeSealer {
@@ -141,20 +148,58 @@ class ChangeSealer {
                     }
                 }
                 if (count == 0) {
-                    return new Batch(0, 0);
+                    return new Batch(0, endOpenGroup());
                 }
                 List<Observed> observed = new ArrayList<>();
                 for (Touched t : touched.values()) {
                     observe(lookup, t.table(), t.key(), t.recordId(), t.capturedAt()).ifPresent(observed::add);
                 }
-                int entries = seal(observed).size();
+                boolean ends = !capturedAfter(connection, lastId);
+                int entries = seal(observed, ends).size();
                 try (PreparedStatement ps = connection.prepareStatement("DELETE FROM sync_capture WHERE id <= ?")) {
                     ps.setLong(1, lastId);
                     ps.executeUpdate();
                 }
+                if (entries == 0 && ends) {
+                    entries = endOpenGroup();
+                }
                 return new Batch(count, entries);
             }
         });
+    }
+
+    /** True if the triggers captured anything after capture {@code id}. */
+    private static boolean capturedAfter(java.sql.Connection connection, long id) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM sync_capture WHERE id > ?)")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getInt(1) != 0;
+            }
+        }
+    }
+
+    /**
+     * Ends this device's open group, if its last entry continues: with an UPDATE of that entry's row that
+     * changes nothing (changedColumns {@code []}, the data of that entry), so the group can be applied
+     * elsewhere. It is a marker only: no row and no row state changes, here or on any device, so no vector
+     * names it and it can never make a later edit look concurrent. Joins the caller's write transaction;
+     * answers the number of entries made (0 or 1).
+     */
+    int endOpenGroup() {
+        Optional<ChangeEntry> open = log.openGroupHead(self);
+        if (open.isEmpty()) {
+            return 0;
+        }
+        ChangeEntry last = open.get();
+        RowChange nothing = new RowChange(last.table(), last.recordId(), Operation.UPDATE, Kind.EDIT,
+                last.data() == null ? "{}" : last.data(), ChangeEntry.NO_COLUMNS);
+        RowState state = rows.find(last.table(), last.recordId()).orElse(null);
+        VersionVector base = state == null ? VersionVector.EMPTY : state.vector();
+        ChangeEntry end = ChangeEntry.seal(identity, self, last.version() + 1, clock.now(), System.currentTimeMillis(),
+                nothing, base, last.hash(), false);
+        log.append(List.of(end), null, 0);
+        events.publishEvent(new LocalChangesSealed(1, end.version()));
+        return 1;
     }
 
     /** Reads the row with {@code key} and its state, and answers what to seal for it, if anything. */
@@ -220,9 +265,16 @@ class ChangeSealer {
     /**
      * Seals the changes in order, each chained to the previous, and saves the rows' new states with the
      * hashes of what each row holds now (a deleted row keeps the hashes it had). Joins the caller's write
-     * transaction.
+     * transaction. The last entry ends its group if nothing else is captured and waiting to be sealed.
      */
     List<ChangeEntry> seal(List<Observed> observed) {
+        return observed.isEmpty() ? List.of() : seal(observed, !hasPending());
+    }
+
+    /**
+     * As above; {@code ends} says whether the last entry ends its group (every other entry continues it).
+     */
+    List<ChangeEntry> seal(List<Observed> observed, boolean ends) {
         if (observed.isEmpty()) {
             return List.of();
         }
@@ -231,13 +283,16 @@ class ChangeSealer {
         String prev = head.hash();
         Map<String, RowState> states = new HashMap<>();
         List<ChangeEntry> entries = new ArrayList<>(observed.size());
-        for (Observed o : observed) {
+        for (int i = 0; i < observed.size(); i++) {
+            Observed o = observed.get(i);
+            boolean continues = i < observed.size() - 1 || !ends;
             RowChange c = o.change();
             String rowKey = c.table() + '\u0000' + c.recordId();
             // a row met earlier in this call has moved on since it was read; take the newer state
             RowState before = states.containsKey(rowKey) ? states.get(rowKey) : o.before();
             VersionVector base = before == null ? VersionVector.EMPTY : before.vector();
-            ChangeEntry entry = ChangeEntry.seal(identity, self, ++version, clock.now(), o.timestamp(), c, base, prev);
+            ChangeEntry entry = ChangeEntry.seal(identity, self, ++version, clock.now(), o.timestamp(), c, base, prev,
+                    continues);
             prev = entry.hash();
             entries.add(entry);
             String hashes = o.row() != null ? RowHashes.of(o.row())

@@ -105,6 +105,11 @@ public class ChangeTracker {
     }
 
     /** Number of entries in the log. */
+    /** Entries stored here that wait for the last entry of their group before they are put on their rows. */
+    public long waitingForGroupEnd() {
+        return log.waitingForGroupEnd();
+    }
+
     public long count() {
         return log.count();
     }

@@ -42,6 +42,11 @@ import tools.jackson.databind.json.JsonMapper;
  * savepoint is rolled back, so nothing of the entry is half-written, and the entry is held
  * ({@link HoldReason}, {@code sync_held}) and retried by itself later ({@link #retryHeld}). Later entries of
  * the same row wait behind it; nothing else does.
+ *
+ * <p>Groups ({@link ChangeEntry#continues()}, docs/storage.md "Groups"): an entry whose group continues is
+ * stored but not put on its row ({@code STAGED}); the entry that ends the group puts the whole group on its
+ * rows in one transaction, so another program reading the file sees an app transaction of another device
+ * whole or not at all. Holds stay per entry.
  */
 @Component
 public class RemoteChangeApplier {
@@ -72,6 +77,11 @@ public class RemoteChangeApplier {
      * from their turn.
      */
     private final java.util.concurrent.atomic.AtomicLong retryCursor = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Entries of the group being put on its rows that are stored but not placed yet; hooks do not see them as
+     * the row's entries. Only touched inside a write transaction, of which there is one at a time.
+     */
+    private final Set<EntryRef> unplaced = new HashSet<>();
 
     RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
             RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held,
@@ -93,6 +103,13 @@ public class RemoteChangeApplier {
      * Applies a batch, in write transactions of at most {@value #MAX_PER_TRANSACTION} entries (or in the
      * caller's transaction, if there is one). Each part is all or nothing; each entry within it is applied
      * or held whole. Holds that an arrival may have released are retried at the end of each part.
+     *
+     * <p>Groups: an entry whose group continues is stored and staged ({@code STAGED}), not put on its row;
+     * the entry that ends the group puts every staged entry of the group (read back from {@code sync_log},
+     * whichever part, batch or delivery stored them) and itself on their rows, in version order, in its own
+     * transaction. So a reader of the app's file sees an origin's group all at once or not at all. An
+     * outcome answered as {@code STAGED} is replaced by the entry's placement outcome when its group ends
+     * within the same call.
      *
      * @param entries      entries in per-origin version order
      * @param receivedFrom device id of the device that delivered them (stored as {@code received_from})
@@ -126,6 +143,13 @@ public class RemoteChangeApplier {
                     setGuard(0);
                 }
             }));
+        }
+        // Entries staged in an earlier part and put on their rows with their group's end: their final outcome.
+        for (int i = 0; i < outcomes.size(); i++) {
+            ApplyOutcome placed = batch.placedLater.get(outcomes.get(i).entry());
+            if (outcomes.get(i).result() == Result.STAGED && placed != null) {
+                outcomes.set(i, placed);
+            }
         }
         return outcomes;
     }
@@ -292,9 +316,18 @@ public class RemoteChangeApplier {
 
         @Override
         public List<ChangeEntry> entries(String table, String recordId) {
+            Map<String, Long> openFrom = new HashMap<>();
             return log.entriesFor(table, recordId).stream()
+                    .filter(e -> !e.changesNothing() && !unplaced.contains(EntryRef.of(e)))
+                    .filter(e -> !e.continues() || !staged(e, openFrom))
                     .filter(e -> !held.isHeld(e.origin(), e.version()) || isPartial(e))
                     .toList();
+        }
+
+        /** True if {@code e}'s group has not ended here yet, so it is not on its row. */
+        private boolean staged(ChangeEntry e, Map<String, Long> openFrom) {
+            long start = openFrom.computeIfAbsent(e.origin(), log::openGroupStart);
+            return start > 0 && e.version() >= start;
         }
 
         private boolean isPartial(ChangeEntry e) {
@@ -336,6 +369,12 @@ public class RemoteChangeApplier {
         private final long receivedAt = System.currentTimeMillis();
         private final Map<String, ChangeLog.Head> heads = new HashMap<>();
         private final Map<String, RejectReason> stopped = new HashMap<>();
+        /** Per origin met: true while its last stored entry continues its group (the group is open). */
+        private final Map<String, Boolean> open = new HashMap<>();
+        /** Outcomes of entries staged in this batch and placed when their group ended. */
+        private final Map<EntryRef, ApplyOutcome> placedLater = new HashMap<>();
+        /** The write transaction of the part being applied. */
+        private TransactionStatus status;
         /** True once an entry was stored: it may release holds (a clashing row moved, a row's entry came). */
         private boolean mayRelease;
 
@@ -346,6 +385,7 @@ public class RemoteChangeApplier {
 
         /** Applies {@code part}, whose first entry is at {@code offset} in the batch (and its checks). */
         List<ApplyOutcome> applyAll(List<ChangeEntry> part, int offset, TransactionStatus status) {
+            this.status = status;
             Placer placer = new Placer(status);
             List<ApplyOutcome> outcomes = new ArrayList<>(part.size());
             for (int i = 0; i < part.size(); i++) {
@@ -367,6 +407,7 @@ public class RemoteChangeApplier {
                         : reject(e, RejectReason.DIFFERENT_ENTRY, "differs from the stored entry with the same origin and version");
             }
             ChangeLog.Head head = heads.computeIfAbsent(e.origin(), log::head);
+            boolean groupOpen = open.computeIfAbsent(e.origin(), o -> log.openGroupHead(o).isPresent());
             if (e.version() != head.version() + 1) {
                 return reject(e, RejectReason.OUT_OF_ORDER, "out of order: expected version " + (head.version() + 1));
             }
@@ -384,7 +425,62 @@ public class RemoteChangeApplier {
             heads.put(e.origin(), new ChangeLog.Head(e.version(), e.hash()));
             clock.observe(e.hlc());
             mayRelease = true;
-            return placer.place(e, false);
+            open.put(e.origin(), e.continues());
+            if (e.continues()) {
+                return ApplyOutcome.of(ref, Result.STAGED);
+            }
+            if (!groupOpen) {
+                return placeOne(e, placer);
+            }
+            return placeGroup(log.group(e.origin(), e.version()), placer);
+        }
+
+        /**
+         * Puts a whole group on its rows, in version order, and answers the outcome of its last entry. An entry
+         * whose row clashes on a UNIQUE value is tried again after the rest of the group: in one app transaction
+         * a row may take the value another row gives up, which clashes only half way through the group. Its
+         * first try is undone (savepoint), so it leaves neither a hold nor a conflict record behind. (Two rows
+         * that swap a value clash whichever goes first; they stay a clash for a person.)
+         */
+        private ApplyOutcome placeGroup(List<ChangeEntry> group, Placer placer) {
+            group.forEach(g -> unplaced.add(EntryRef.of(g)));
+            Map<EntryRef, ApplyOutcome> outcomes = new java.util.LinkedHashMap<>();
+            List<ChangeEntry> clashed = new ArrayList<>();
+            try {
+                for (ChangeEntry g : group) {
+                    unplaced.remove(EntryRef.of(g));
+                    Object savepoint = status.createSavepoint();
+                    ApplyOutcome outcome = placeOne(g, placer);
+                    if (outcome.result() == Result.HELD && outcome.reason() == HoldReason.UNIQUE) {
+                        status.rollbackToSavepoint(savepoint);
+                        clashed.add(g);
+                    } else {
+                        status.releaseSavepoint(savepoint);
+                    }
+                    outcomes.put(EntryRef.of(g), outcome);
+                }
+                for (ChangeEntry g : clashed) {
+                    outcomes.put(EntryRef.of(g), placeOne(g, placer));
+                }
+            } finally {
+                unplaced.clear();
+            }
+            EntryRef last = EntryRef.of(group.get(group.size() - 1));
+            outcomes.forEach((ref, outcome) -> {
+                if (!ref.equals(last)) {
+                    placedLater.put(ref, outcome);
+                }
+            });
+            return outcomes.get(last);
+        }
+
+        /**
+         * Puts one stored entry on its row. An entry that changes nothing only ends its group: it touches
+         * neither the row nor its state (the origin's state does not name it either), so it can neither cover
+         * an entry this device has not placed yet nor make a later edit look concurrent.
+         */
+        private ApplyOutcome placeOne(ChangeEntry e, Placer placer) {
+            return e.changesNothing() ? ApplyOutcome.of(EntryRef.of(e), Result.APPLIED) : placer.place(e, false);
         }
 
         private ApplyOutcome reject(ChangeEntry e, RejectReason reason, String detail) {

@@ -74,7 +74,7 @@ public class EntryReceiver {
         Set<String> delivered = new LinkedHashSet<>();
         for (ApplyOutcome outcome : admitted.isEmpty() ? List.<ApplyOutcome>of() : applier.apply(admitted, from.toString())) {
             switch (outcome.result()) {
-                case APPLIED, IGNORED_OLDER -> accepted++;
+                case APPLIED, IGNORED_OLDER, STAGED -> accepted++;
                 case CONFLICT -> {
                     accepted++;
                     conflicts++;

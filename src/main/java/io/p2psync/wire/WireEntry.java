@@ -13,10 +13,11 @@ import java.util.Map;
  * One change log entry as it travels (docs/protocol.md, "Entries"). The JSON names are fixed here, not taken
  * from {@link ChangeEntry}'s components; {@link #toDomain()} checks the shape and throws
  * {@link IllegalArgumentException} for a malformed entry (content, hash and signature are checked by the
- * applier).
+ * applier). {@code continues} is sent only as {@code true} (an entry whose group goes on); absent means the
+ * entry ends its group, so entries outside groups look exactly as before.
  */
 @JsonPropertyOrder({"origin", "version", "hlc", "timestamp", "table", "recordId", "operation", "kind", "data",
-        "changedColumns", "base", "prevHash", "hash", "signature"})
+        "changedColumns", "base", "prevHash", "hash", "signature", "continues"})
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record WireEntry(
         @JsonProperty("origin") String origin,
@@ -32,12 +33,13 @@ public record WireEntry(
         @JsonProperty("base") Map<String, Long> base,
         @JsonProperty("prevHash") String prevHash,
         @JsonProperty("hash") String hash,
-        @JsonProperty("signature") String signature) {
+        @JsonProperty("signature") String signature,
+        @JsonProperty("continues") @JsonInclude(JsonInclude.Include.NON_NULL) Boolean continues) {
 
     public static WireEntry of(ChangeEntry e) {
         return new WireEntry(e.origin(), e.version(), e.hlc(), e.timestamp(), e.table(), e.recordId(),
                 e.operation().name(), e.kind().name(), e.data(), e.changedColumns(), WireVectors.of(e.base()),
-                e.prevHash(), e.hash(), e.signature());
+                e.prevHash(), e.hash(), e.signature(), e.continues() ? Boolean.TRUE : null);
     }
 
     public static List<WireEntry> of(List<ChangeEntry> entries) {
@@ -52,7 +54,7 @@ public record WireEntry(
     public ChangeEntry toDomain() {
         return new ChangeEntry(origin, version, hlc, timestamp, table, recordId, operation(operation),
                 kind == null ? Kind.EDIT : kind(kind), data, changedColumns, WireVectors.toDomain(base), prevHash,
-                hash, signature);
+                hash, signature, Boolean.TRUE.equals(continues));
     }
 
     /** Converts every entry; the first malformed one throws. */

@@ -49,8 +49,36 @@ class ChangeEntryTest {
                 out.writeBytes(b);
             }
         }
-        assertThat(CanonicalEncoding.encode(e.origin(), 1, 5, 6, del, base, null)).isEqualTo(out.toByteArray());
+        assertThat(CanonicalEncoding.encode(e.origin(), 1, 5, 6, del, base, null, false)).isEqualTo(out.toByteArray());
         assertThat(e.hash()).isEqualTo(HexFormat.of().formatHex(sha256(out.toByteArray())));
+    }
+
+    @Test
+    void anEntryWhoseGroupContinuesHasAThirteenthFieldAndTheOthersHashAsBefore() {
+        RowChange del = new RowChange("t", "1", Operation.DELETE, Kind.EDIT, null, null);
+        VersionVector base = VersionVector.of(Map.of("X", 2L));
+        ChangeEntry ends = ChangeEntry.seal(ALICE, 1, 5, 6, del, base, null);
+        ChangeEntry continues = ChangeEntry.seal(ALICE, 1, 5, 6, del, base, null, true);
+        assertThat(ends.continues()).isFalse();
+        assertThat(ChangeEntry.seal(ALICE, 1, 5, 6, del, base, null, false)).isEqualTo(ends);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (String f : new String[] {continues.origin(), "1", "5", "6", "t", "1", "DELETE", "EDIT", null, null,
+                "{\"X\":2}", null, "continues"}) {
+            byte[] b = f == null ? null : f.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            int len = b == null ? -1 : b.length;
+            out.writeBytes(new byte[] {(byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len});
+            if (b != null) {
+                out.writeBytes(b);
+            }
+        }
+        assertThat(continues.hash()).isEqualTo(HexFormat.of().formatHex(sha256(out.toByteArray())))
+                .isNotEqualTo(ends.hash());
+        assertThat(continues.hashValid()).isTrue();
+        assertThat(continues.signatureValid()).isTrue();
+        // the flag is covered by the hash: the same fields claiming to end the group do not verify
+        ChangeEntry flipped = new ChangeEntry(continues.origin(), 1, 5, 6, "t", "1", Operation.DELETE, Kind.EDIT, null,
+                null, base, null, continues.hash(), continues.signature(), false);
+        assertThat(flipped.hashValid()).isFalse();
     }
 
     @Test

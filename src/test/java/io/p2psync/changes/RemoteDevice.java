@@ -15,7 +15,13 @@ final class RemoteDevice {
     }
 
     ChangeEntry next(RowChange change, VersionVector base, long hlc) {
-        ChangeEntry e = ChangeEntry.seal(identity, ++version, hlc, System.currentTimeMillis(), change, base, prevHash);
+        return next(change, base, hlc, false);
+    }
+
+    /** @param continues true if the next entry belongs to the same group */
+    ChangeEntry next(RowChange change, VersionVector base, long hlc, boolean continues) {
+        ChangeEntry e = ChangeEntry.seal(identity, ++version, hlc, System.currentTimeMillis(), change, base, prevHash,
+                continues);
         prevHash = e.hash();
         return e;
     }

@@ -35,6 +35,35 @@ class WireFormatTest {
             new RowChange("notes", "[\"n1\"]", Operation.DELETE, Kind.RESOLUTION, null, null),
             FIRST.vector(), FIRST.hash());
 
+    /** A group of two: the first continues it ({@code "continues":true} on the wire), the second ends it. */
+    private static final ChangeEntry OPENS = ChangeEntry.seal(ALICE, 1, 43L << 16, 2000,
+            new RowChange("accounts", "[\"a\"]", Operation.UPDATE, Kind.EDIT, "{\"id\":\"a\",\"balance\":90}",
+                    "[\"balance\"]"), VersionVector.EMPTY, null, true);
+    private static final ChangeEntry ENDS = ChangeEntry.seal(ALICE, 2, (43L << 16) + 1, 2000,
+            new RowChange("accounts", "[\"b\"]", Operation.UPDATE, Kind.EDIT, "{\"id\":\"b\",\"balance\":110}",
+                    "[\"balance\"]"), VersionVector.EMPTY, OPENS.hash(), false);
+
+    @Test
+    void aGroupTravelsWithContinuesOnEveryEntryButItsLast() {
+        assertThat(JSON.writeValueAsString(PushRequestBody.of(List.of(OPENS, ENDS))))
+                .isEqualTo(pinned("push-request-group.json"));
+        List<ChangeEntry> read = JSON.readValue(pinned("push-request-group.json"), PushRequestBody.class).domainEntries();
+        assertThat(read).containsExactly(OPENS, ENDS);
+        assertThat(read.get(0).continues()).isTrue();
+        assertThat(read.get(1).continues()).isFalse();
+        assertThat(read).allSatisfy(e -> {
+            assertThat(e.hashValid()).isTrue();
+            assertThat(e.signatureValid()).isTrue();
+        });
+        // continues is covered by the hash: an entry that claims to end the group where it did not fails
+        String cut = pinned("push-request-group.json").replace(",\"continues\":true", "");
+        assertThat(JSON.readValue(cut, PushRequestBody.class).domainEntries().get(0).hashValid()).isFalse();
+        // and false written out is the same as absent
+        String explicit = pinned("push-request-group.json").replace("\"signature\":\"" + ENDS.signature() + "\"",
+                "\"signature\":\"" + ENDS.signature() + "\",\"continues\":false");
+        assertThat(JSON.readValue(explicit, PushRequestBody.class).domainEntries()).containsExactly(OPENS, ENDS);
+    }
+
     @Test
     void writesExactlyThePinnedPullAndPushBodies() {
         assertThat(JSON.writeValueAsString(PullRequestBody.of(VersionVector.of(Map.of("12D3KooWBob", 3L)), 500)))

@@ -1,5 +1,6 @@
 package io.p2psync.sync.web;
 
+import io.p2psync.changes.ChangeTracker;
 import io.p2psync.changes.HeldEntries;
 import io.p2psync.changes.HeldEntry;
 import java.util.LinkedHashMap;
@@ -20,9 +21,11 @@ class HeldController {
     static final int MAX_LIST = 1000;
 
     private final HeldEntries held;
+    private final ChangeTracker tracker;
 
-    HeldController(HeldEntries held) {
+    HeldController(HeldEntries held, ChangeTracker tracker) {
         this.held = held;
+        this.tracker = tracker;
     }
 
     /**
@@ -31,8 +34,10 @@ class HeldController {
      * @param count    every held entry
      * @param byReason count per reason code ({@code missing-column}, {@code unique}, ...)
      * @param entries  the oldest held entries, at most the requested limit
+     * @param waitingForGroupEnd entries stored but not on their rows yet because the last entry of their
+     *                 group (the rest of the app transaction) has not arrived; not holds, not in {@code count}
      */
-    record HeldView(long count, Map<String, Long> byReason, List<Item> entries) {
+    record HeldView(long count, Map<String, Long> byReason, List<Item> entries, long waitingForGroupEnd) {
     }
 
     /** One held entry: {@code origin#version}, its row, why, and since when (ISO-8601). */
@@ -50,6 +55,7 @@ class HeldController {
         int n = Math.max(1, Math.min(limit, MAX_LIST));
         Map<String, Long> byReason = new LinkedHashMap<>();
         held.countsByReason().forEach((reason, count) -> byReason.put(reason.code(), count));
-        return new HeldView(held.count(), byReason, held.list(n).stream().map(Item::of).toList());
+        return new HeldView(held.count(), byReason, held.list(n).stream().map(Item::of).toList(),
+                tracker.waitingForGroupEnd());
     }
 }
