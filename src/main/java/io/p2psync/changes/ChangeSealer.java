@@ -52,6 +52,8 @@ class ChangeSealer {
     private static final String CAPTURES = "SELECT id, table_name, "
             + IntStream.rangeClosed(1, TrackedTable.MAX_KEY_COLUMNS).mapToObj(i -> "k" + i).collect(Collectors.joining(", "))
             + ", captured_at FROM sync_capture ORDER BY id LIMIT " + BATCH;
+    private static final String CONSUMED = "DELETE FROM sync_capture WHERE id <= ?";
+    private static final String CAPTURED_AFTER = "SELECT EXISTS (SELECT 1 FROM sync_capture WHERE id > ?)";
 
     /**
      * A row found to differ from its state, ready to seal.
@@ -76,6 +78,8 @@ class ChangeSealer {
     private final HybridLogicalClock clock;
     private final String self;
     private final ApplicationEventPublisher events;
+    /** The read side's statements, kept per pooled connection: a single write is sealed without preparing them. */
+    private final RowLookup.Statements statements = new RowLookup.Statements();
 
     ChangeSealer(JdbcTemplate template, ChangeLog log, RowStates rows, TrackedTables tables, DeviceIdentity identity,
                  HybridLogicalClock clock, ApplicationEventPublisher events) {
@@ -123,11 +127,12 @@ class ChangeSealer {
 
     private Batch sealOneBatch() {
         return template.execute((ConnectionCallback<Batch>) connection -> {
-            try (RowLookup lookup = new RowLookup(connection)) {
+            try (RowLookup lookup = new RowLookup(connection, statements)) {
                 LinkedHashMap<String, Touched> touched = new LinkedHashMap<>();
                 long lastId = -1;
                 int count = 0;
-                try (PreparedStatement ps = connection.prepareStatement(CAPTURES); ResultSet rs = ps.executeQuery()) {
+                PreparedStatement captures = lookup.statement(CAPTURES);
+                try (ResultSet rs = captures.executeQuery()) {
                     while (rs.next()) {
                         count++;
                         lastId = rs.getLong(1);
@@ -146,6 +151,8 @@ class ChangeSealer {
                         touched.merge(t.name() + '\u0000' + recordId, new Touched(t, key, recordId, at),
                                 (a, b) -> new Touched(a.table(), a.key(), a.recordId(), Math.max(a.capturedAt(), b.capturedAt())));
                     }
+                } catch (SQLException e) {
+                    throw lookup.forget(CAPTURES, e);
                 }
                 if (count == 0) {
                     return new Batch(0, endOpenGroup());
@@ -154,11 +161,14 @@ class ChangeSealer {
                 for (Touched t : touched.values()) {
                     observe(lookup, t.table(), t.key(), t.recordId(), t.capturedAt()).ifPresent(observed::add);
                 }
-                boolean ends = !capturedAfter(connection, lastId);
+                boolean ends = !capturedAfter(lookup, lastId);
                 int entries = seal(observed, ends).size();
-                try (PreparedStatement ps = connection.prepareStatement("DELETE FROM sync_capture WHERE id <= ?")) {
-                    ps.setLong(1, lastId);
-                    ps.executeUpdate();
+                PreparedStatement consumed = lookup.statement(CONSUMED);
+                try {
+                    consumed.setLong(1, lastId);
+                    consumed.executeUpdate();
+                } catch (SQLException e) {
+                    throw lookup.forget(CONSUMED, e);
                 }
                 if (entries == 0 && ends) {
                     entries = endOpenGroup();
@@ -169,12 +179,15 @@ class ChangeSealer {
     }
 
     /** True if the triggers captured anything after capture {@code id}. */
-    private static boolean capturedAfter(java.sql.Connection connection, long id) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM sync_capture WHERE id > ?)")) {
+    private static boolean capturedAfter(RowLookup lookup, long id) throws SQLException {
+        PreparedStatement ps = lookup.statement(CAPTURED_AFTER);
+        try {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getInt(1) != 0;
             }
+        } catch (SQLException e) {
+            throw lookup.forget(CAPTURED_AFTER, e);
         }
     }
 

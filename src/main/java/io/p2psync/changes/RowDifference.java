@@ -1,14 +1,11 @@
 package io.p2psync.changes;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -57,10 +54,13 @@ final class RowDifference {
         if (!live) {
             return Optional.of(new RowChange(table, recordId, Operation.INSERT, Kind.EDIT, SqlValues.encodeRow(row), null));
         }
-        Set<String> changed = state.columnHashes() != null ? withoutRenamed(RowHashes.changed(state.columnHashes(), row),
-                state.columnHashes(), row) : changedFrom(lastWritten, row);
-        if (state.columnHashes() != null) {
-            changed.removeIf(c -> !RowHashes.knows(state.columnHashes(), c) && defaults.containsKey(c)
+        // the stored hashes are read once; a null or unreadable record counts every column as changed
+        boolean hashed = state.columnHashes() != null;
+        Map<String, String> before = hashed ? RowHashes.parse(state.columnHashes()) : null;
+        Set<String> changed = hashed ? withoutRenamed(RowHashes.changed(before, row), before, row)
+                : changedFrom(lastWritten, row);
+        if (hashed) {
+            changed.removeIf(c -> (before == null || !before.containsKey(c)) && defaults.containsKey(c)
                     && SqlValues.same(row.get(c), defaults.get(c)));
         }
         if (changed.isEmpty()) {
@@ -75,12 +75,11 @@ final class RowDifference {
      * gone from the row and held the same value. Without this, every row touched after a RENAME COLUMN would
      * count the renamed column as changed.
      */
-    private static Set<String> withoutRenamed(Set<String> changed, String stored, Map<String, Object> row) {
-        Map<String, String> before = hashes(stored);
+    private static Set<String> withoutRenamed(Set<String> changed, Map<String, String> before, Map<String, Object> row) {
         if (before == null || changed.stream().allMatch(before::containsKey)) {
             return changed;
         }
-        Map<String, String> now = hashes(RowHashes.of(row));
+        Map<String, String> now = RowHashes.hashes(row);
         Set<String> vanished = new LinkedHashSet<>(before.keySet());
         vanished.removeAll(row.keySet());
         Set<String> out = new LinkedHashSet<>();
@@ -94,14 +93,6 @@ final class RowDifference {
             }
         }
         return out;
-    }
-
-    private static Map<String, String> hashes(String json) {
-        try {
-            return JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() { });
-        } catch (JacksonException e) {
-            return null;
-        }
     }
 
     private static Set<String> changedFrom(Map<String, Object> before, Map<String, Object> row) {

@@ -26,16 +26,23 @@ public final class RowHashes {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final TypeReference<LinkedHashMap<String, String>> MAP = new TypeReference<>() { };
+    /** One digest per thread: looking SHA-256 up for every row costs more than hashing a short value. */
+    private static final ThreadLocal<MessageDigest> SHA = ThreadLocal.withInitial(RowHashes::sha256);
 
     private RowHashes() {
     }
 
     /** The hashes of a row (column to value) as stored in {@code column_hashes}. */
     public static String of(Map<String, ?> row) {
+        return JSON.writeValueAsString(hashes(row));
+    }
+
+    /** The hashes of a row, column to hash in row order, before they are written as JSON. */
+    static Map<String, String> hashes(Map<String, ?> row) {
         Map<String, String> out = new LinkedHashMap<>();
-        MessageDigest sha = sha256();
+        MessageDigest sha = SHA.get();
         row.forEach((column, value) -> out.put(column, hash(sha, value)));
-        return JSON.writeValueAsString(out);
+        return out;
     }
 
     /**
@@ -44,9 +51,13 @@ public final class RowHashes {
      * means every column.
      */
     public static Set<String> changed(String stored, Map<String, ?> row) {
-        Map<String, String> before = parse(stored);
+        return changed(parse(stored), row);
+    }
+
+    /** {@link #changed(String, Map)} for hashes already read with {@link #parse}. */
+    static Set<String> changed(Map<String, String> before, Map<String, ?> row) {
         Set<String> changed = new LinkedHashSet<>();
-        MessageDigest sha = sha256();
+        MessageDigest sha = SHA.get();
         row.forEach((column, value) -> {
             if (before == null || !hash(sha, value).equals(before.get(column))) {
                 changed.add(column);
@@ -67,7 +78,8 @@ public final class RowHashes {
         return before != null && before.size() == row.size() && changed(stored, row).isEmpty();
     }
 
-    private static Map<String, String> parse(String stored) {
+    /** The hashes {@code stored} records, column to hash; null for a null or unreadable record. */
+    static Map<String, String> parse(String stored) {
         if (stored == null) {
             return null;
         }

@@ -2,6 +2,8 @@ package io.p2psync.bench;
 
 import io.p2psync.P2pSyncApplication;
 import io.p2psync.changes.ChangeTracker;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -21,7 +23,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li>batches of writes in one transaction, sealed once (what a bulk write by another program costs).</li>
  * </ul>
  * Run: {@code ./mvnw -q test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java
- * -Dexec.mainClass=io.p2psync.bench.CaptureBenchmark -Dexec.classpathScope=test} (optional args: writes, batch).
+ * -Dexec.mainClass=io.p2psync.bench.CaptureBenchmark -Dexec.classpathScope=test} (optional args: writes, batch,
+ * warm-up writes per table).
+ *
+ * <p>Besides writes per second (wall clock) it prints the CPU time the writing thread spent per write. SQLite
+ * and the sealer run in that thread, so this covers the whole write but for waits (I/O, the scheduler) and the
+ * JVM's own threads (JIT, GC); on a shared machine it moves far less than the wall-clock rate.
  */
 public final class CaptureBenchmark {
 
@@ -31,6 +38,7 @@ public final class CaptureBenchmark {
     public static void main(String[] args) throws Exception {
         int writes = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 500;
         Path dir = Files.createTempDirectory("p2psync-bench");
         try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(P2pSyncApplication.class)
                 .web(WebApplicationType.NONE)
@@ -39,9 +47,10 @@ public final class CaptureBenchmark {
                         "--spring.flyway.locations=classpath:db/migration,classpath:db/testmigration")) {
             Bench bench = new Bench(ctx.getBean(JdbcClient.class), ctx.getBean(TransactionTemplate.class),
                     ctx.getBean(ChangeTracker.class));
-            bench.single("warmup", "plain_kv", 500, false);
-            bench.single("warmup", "sync_kv", 500, true);
-            System.out.printf("Local capture benchmark: %d writes, batches of %d, SQLite WAL synchronous=NORMAL%n", writes, batch);
+            bench.single("warmup", "plain_kv", warmup, false);
+            bench.single("warmup", "sync_kv", warmup, true);
+            System.out.printf("Local capture benchmark: %d writes, batches of %d, after %d warm-up writes per table, "
+                    + "SQLite WAL synchronous=NORMAL%n", writes, batch, warmup);
             report("one write per transaction", bench.single("s", "plain_kv", writes, false),
                     bench.single("s", "sync_kv", writes, true));
             report("batches of " + batch, bench.batched("b", "plain_kv", writes, batch, false),
@@ -55,10 +64,23 @@ public final class CaptureBenchmark {
         }
     }
 
-    private static void report(String workload, double plain, double captured) {
-        System.out.printf("%-28s plain table %8.0f writes/s | sync_kv captured+sealed %8.0f writes/s | ratio %.2f%n",
-                workload, plain, captured, captured / plain);
+    private static void report(String workload, Rate plain, Rate captured) {
+        System.out.printf("%-28s plain table %8.0f writes/s | sync_kv captured+sealed %8.0f writes/s | ratio %.2f"
+                        + " | CPU per write: plain %.0f us, captured %.0f us%n",
+                workload, plain.perSecond(), captured.perSecond(), captured.perSecond() / plain.perSecond(),
+                plain.cpuMicros(), captured.cpuMicros());
     }
+
+    /** Writes per second of wall clock, and CPU microseconds the writing thread spent per write. */
+    private record Rate(double perSecond, double cpuMicros) {
+
+        static Rate of(int writes, long startNanos, long startCpuNanos) {
+            long cpu = THREADS.getCurrentThreadCpuTime() - startCpuNanos;
+            return new Rate(writes / ((System.nanoTime() - startNanos) / 1e9), cpu / 1e3 / writes);
+        }
+    }
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private record Bench(JdbcClient jdbc, TransactionTemplate tx, ChangeTracker tracker) {
 
@@ -70,7 +92,8 @@ public final class CaptureBenchmark {
         }
 
         /** Writes per second, one transaction per write. */
-        double single(String prefix, String table, int n, boolean seal) {
+        Rate single(String prefix, String table, int n, boolean seal) {
+            long cpu = THREADS.getCurrentThreadCpuTime();
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 int k = i;
@@ -81,11 +104,12 @@ public final class CaptureBenchmark {
                     }
                 });
             }
-            return n / ((System.nanoTime() - start) / 1e9);
+            return Rate.of(n, start, cpu);
         }
 
         /** Writes per second, {@code batch} writes per transaction. */
-        double batched(String prefix, String table, int n, int batch, boolean seal) {
+        Rate batched(String prefix, String table, int n, int batch, boolean seal) {
+            long cpu = THREADS.getCurrentThreadCpuTime();
             long start = System.nanoTime();
             for (int i = 0; i < n; i += batch) {
                 int from = i;
@@ -98,7 +122,7 @@ public final class CaptureBenchmark {
                     }
                 });
             }
-            return n / ((System.nanoTime() - start) / 1e9);
+            return Rate.of(n, start, cpu);
         }
     }
 }
