@@ -93,7 +93,17 @@ class UpgradeFromOldFileTest {
             entries.add(k);
             states.add(RowState.writtenBy(k, VersionVector.EMPTY).withColumnHashes(RowHashes.of(kv)));
 
-            new ChangeLog(jdbc, new JdbcTemplate(ds)).append(entries, origin.id(), System.currentTimeMillis());
+            // as the log of that version stored them (no continues column yet: that came with V8)
+            for (ChangeEntry e : entries) {
+                jdbc.sql("""
+                        INSERT INTO sync_log (device_id, version, hlc, timestamp, table_name, record_id, operation, kind,
+                            change_data, changed_columns, base, prev_hash, hash, signature, received_from, received_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                        .params(e.origin(), e.version(), e.hlc(), e.timestamp(), e.table(), e.recordId(),
+                                e.operation().name(), e.kind().name(), e.data(), e.changedColumns(), e.base().toJson(),
+                                e.prevHash(), e.hash(), e.signature(), origin.id(), System.currentTimeMillis())
+                        .update();
+            }
             new RowStates(jdbc, new JdbcTemplate(ds)).saveAll(states);
         } finally {
             ds.destroy();

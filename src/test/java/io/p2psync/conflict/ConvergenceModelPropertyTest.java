@@ -273,6 +273,8 @@ class ConvergenceModelPropertyTest {
         private final ConflictSettings settings;
         private final List<ModelWrite> writes = new ArrayList<>();
         private final Map<String, ModelWrite> byRef = new HashMap<>();
+        /** The writes whose entry ends its group (docs/storage.md, "Groups"): a receiver places a group whole. */
+        private final Set<Integer> groupEnds = new HashSet<>();
         /** Per device, the writes whose entries it has stored. */
         private final List<Set<Integer>> stored = new ArrayList<>();
         private final long[] ownVersion = new long[DEVICES];
@@ -706,11 +708,24 @@ class ConvergenceModelPropertyTest {
             return ws.stream().filter(w -> ws.stream().noneMatch(o -> o.saw().contains(w.id()))).toList();
         }
 
-        /** What device {@code d} has seen of a row: the writes of it it stored and all that those saw. */
+        /**
+         * What device {@code d} has seen of a row: the writes of it it placed on the row and all that those saw.
+         * A stored entry is placed once its group's last entry is stored too (a delivery can end inside the
+         * group of a multi-statement transaction: the receiver stores those entries and waits).
+         */
         private Set<Integer> seen(int d, String table, String recordId) {
+            Map<String, Long> placedUpTo = new HashMap<>();
+            for (int id : stored.get(d)) {
+                if (groupEnds.contains(id)) {
+                    placedUpTo.merge(writes.get(id).origin(), writes.get(id).version(), Math::max);
+                }
+            }
             Set<Integer> out = new HashSet<>();
             for (int id : stored.get(d)) {
                 ModelWrite w = writes.get(id);
+                if (w.version() > placedUpTo.getOrDefault(w.origin(), 0L)) {
+                    continue; // stored, waiting for the end of its group
+                }
                 if (w.table().equals(table) && w.recordId().equals(recordId)) {
                     out.add(id);
                     out.addAll(w.saw());
@@ -731,6 +746,9 @@ class ConvergenceModelPropertyTest {
                     row, Set.copyOf(saw), e.hlc(), resolution);
             writes.add(w);
             byRef.put(ref(e), w);
+            if (!e.continues()) {
+                groupEnds.add(w.id());
+            }
             stored.get(d).add(w.id());
         }
 
