@@ -119,6 +119,19 @@ public interface ConcurrentEditPolicy {
         return FollowUp.NONE;
     }
 
+    /**
+     * An entry arrived that the row had already counted as seen, because an entry made on top of it came
+     * first (by another page, by gossip or by relay): its values were never written here. Columns that the
+     * later entry did not change should still get them where the policy says so; a policy that computes the
+     * row from its entries computes it again here. The default leaves the row as it is.
+     *
+     * @param late the incoming entry
+     * @return what to do, run in the entry's savepoint
+     */
+    default FollowUp arrivedLate(ChangeEntry late, RowAccess rows) {
+        return FollowUp.NONE;
+    }
+
     /** The later hybrid clock timestamp wins; equal timestamps go to the greater origin id. */
     ConcurrentEditPolicy LATEST_WINS = (remote, local, localRow, rows) -> {
         int byClock = Long.compare(remote.hlc(), local.hlc());

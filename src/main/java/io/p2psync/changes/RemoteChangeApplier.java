@@ -760,7 +760,7 @@ public class RemoteChangeApplier {
             }
             boolean mayBeCopy = Twins.firstSeal(e);
             if (seen.dominates(e.vector()) && !mayBeCopy) {
-                return new Placed(ApplyOutcome.of(ref, Result.IGNORED_OLDER), Set.of());
+                return arrivedLate(e);
             }
             // Off the common paths: identical first seals of the row (copies of one file) count as one write.
             List<ChangeEntry> entries = access.entries(e.table(), e.recordId());
@@ -780,7 +780,7 @@ public class RemoteChangeApplier {
                 }
             }
             if (seen.dominates(e.vector())) {
-                return new Placed(ApplyOutcome.of(ref, Result.IGNORED_OLDER), Set.of());
+                return arrivedLate(e);
             }
             Map<String, Object> localRow = writer.row(table, e.recordId()).orElse(null);
             Settled settled;
@@ -804,6 +804,18 @@ public class RemoteChangeApplier {
             Result result = settled.decision() == Decision.SAME_ROW ? Result.APPLIED : Result.CONFLICT;
             return new Placed(new ApplyOutcome(ref, result, result == Result.CONFLICT ? settled.decision() : null,
                     null), missing);
+        }
+
+        /**
+         * An entry the row has already counted as seen, though it is only being placed now: an entry made on top
+         * of it was placed first (pages, gossip and relays can bring an origin's entries before those of the
+         * origins they were made on). Its values were never written here, so the policy may compute the row
+         * again from all its entries; without that, the columns the later entry left alone would keep this
+         * device's older values for good.
+         */
+        private Placed arrivedLate(ChangeEntry e) {
+            decider.arrivedLate(e, access).run(access);
+            return new Placed(ApplyOutcome.of(EntryRef.of(e), Result.IGNORED_OLDER), Set.of());
         }
 
         private Placed applied(ChangeEntry e, TrackedTable table, VersionVector seen) {

@@ -131,12 +131,22 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
      */
     @Override
     public FollowUp copyArrived(ChangeEntry copy, RowAccess rows) {
-        if (!conflicts.pendingFor(copy.table(), copy.recordId()).isEmpty()) {
+        return computeAgain(copy);
+    }
+
+    @Override
+    public FollowUp arrivedLate(ChangeEntry late, RowAccess rows) {
+        return computeAgain(late);
+    }
+
+    /** Under merge and timestamp, the row computed again from its entries; nothing while a person decides. */
+    private FollowUp computeAgain(ChangeEntry entry) {
+        if (!conflicts.pendingFor(entry.table(), entry.recordId()).isEmpty()) {
             return FollowUp.NONE;
         }
-        return switch (settings.policyFor(copy.table())) {
-            case MERGE -> r -> recompute(copy, r, true);
-            case TIMESTAMP -> r -> recompute(copy, r, false);
+        return switch (settings.policyFor(entry.table())) {
+            case MERGE -> r -> recompute(entry, r, true);
+            case TIMESTAMP -> r -> recompute(entry, r, false);
             default -> FollowUp.NONE;
         };
     }

@@ -1,16 +1,15 @@
 package io.p2psync.conflict;
 
+import io.p2psync.testing.ScratchDirs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.SqlValues;
 import io.p2psync.changes.StandaloneDevice;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -104,7 +103,7 @@ class AppSchemaPropertyTest {
     }
 
     private static final int DEVICES = 3;
-    private static final Path TEMPLATES = tempDir("app-schema-templates");
+    private static final Path TEMPLATES = ScratchDirs.create("app-schema-templates");
 
     private Path dir;
     private final List<StandaloneDevice> devices = new ArrayList<>();
@@ -118,7 +117,7 @@ class AppSchemaPropertyTest {
     void closeDevices() {
         devices.forEach(StandaloneDevice::close);
         devices.clear();
-        delete(dir);
+        ScratchDirs.delete(dir);
     }
 
     @Property(tries = 60)
@@ -464,24 +463,4 @@ class AppSchemaPropertyTest {
         return v instanceof byte[] b ? "X'" + java.util.HexFormat.of().formatHex(b) + "'" : String.valueOf(v);
     }
 
-    private static Path tempDir(String prefix) {
-        try {
-            Path d = Files.createTempDirectory(prefix);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(d)));
-            return d;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void delete(Path root) {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (var files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.p2psync.conflict;
 
+import io.p2psync.testing.ScratchDirs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.p2psync.changes.ChangeEntry;
@@ -11,16 +12,12 @@ import io.p2psync.changes.SqlValues;
 import io.p2psync.changes.StandaloneDevice;
 import io.p2psync.changes.VersionVector;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -148,7 +145,7 @@ class ConvergenceModelPropertyTest {
         }
     }
 
-    private static final Path TEMPLATES = tempDir("convergence-model-templates");
+    private static final Path TEMPLATES = ScratchDirs.create("convergence-model-templates");
 
     private Path dir;
     private final List<StandaloneDevice> devices = new ArrayList<>();
@@ -164,7 +161,7 @@ class ConvergenceModelPropertyTest {
         devices.forEach(StandaloneDevice::close);
         devices.clear();
         resolvers.clear();
-        delete(dir);
+        ScratchDirs.delete(dir);
     }
 
     @Property(tries = 200)
@@ -213,6 +210,29 @@ class ConvergenceModelPropertyTest {
                 new Write(0, List.of(insertFirstEmail)),
                 new Write(2, List.of(insertFirstEmail)),
                 new Write(0, List.of(new Op(OpKind.MEMBER_RENAME, 1, 1, 1))))), ConflictPolicy.MERGE).play();
+    }
+
+    /**
+     * d1 and d2 insert item 1 with different values; d0 takes d2's row and changes only its title; d1 then gets
+     * d0's change before d2's insert (one delivery, origins interleaved). d0's change counted d2's insert as
+     * seen, so when the insert came d1 ignored it and kept its own qty and note for good; the other devices
+     * had d2's. Every device must end with d0's title and, by the later clock, d2's qty and note.
+     */
+    @Example
+    void anEditThatArrivesBeforeTheInsertItWasMadeOnLeavesThatInsertsOtherColumns() {
+        Op upsert = new Op(OpKind.ITEM_UPSERT, 1, 1, 1);
+        Op delete = new Op(OpKind.ITEM_DELETE, 1, 1, 1);
+        long skew = -3 * DAY;
+        new Run(new Scenario(List.of(skew, skew, skew), -1, List.of(
+                new Write(1, List.of(upsert)),
+                new Write(0, List.of(delete)),
+                new Write(0, List.of(delete)),
+                new Write(2, List.of(upsert)),
+                new Write(0, List.of(delete)),
+                new Write(0, List.of(delete)),
+                new Deliver(2, 0, 0, 30, 1),
+                new Write(0, List.of(upsert)),
+                new Deliver(0, 1, 0, 30, 1))), ConflictPolicy.MERGE).play();
     }
 
     // ---- generating scenarios
@@ -468,24 +488,8 @@ class ConvergenceModelPropertyTest {
             StandaloneDevice from = devices.get(d.from());
             StandaloneDevice to = devices.get(d.to());
             Random random = new Random(d.seed());
-            Map<String, Deque<ChangeEntry>> byOrigin = new LinkedHashMap<>();
-            for (ChangeEntry e : from.tracker().missingFrom(to.tracker().versionVector(), 10_000)) {
-                byOrigin.computeIfAbsent(e.origin(), o -> new ArrayDeque<>()).add(e);
-            }
-            byOrigin.values().forEach(q -> {
-                int keep = (int) Math.ceil(q.size() * d.keepPercent() / 100.0);
-                while (q.size() > keep) {
-                    q.removeLast();
-                }
-            });
-            List<ChangeEntry> batch = new ArrayList<>();
-            List<Deque<ChangeEntry>> queues = new ArrayList<>(byOrigin.values());
-            queues.removeIf(Deque::isEmpty);
-            while (!queues.isEmpty()) {
-                Deque<ChangeEntry> q = queues.get(random.nextInt(queues.size()));
-                batch.add(q.removeFirst());
-                queues.removeIf(Deque::isEmpty);
-            }
+            List<ChangeEntry> batch = PartialDelivery.prefixesInterleaved(
+                    from.tracker().missingFrom(to.tracker().versionVector(), 10_000), d.keepPercent(), random);
             int size = Math.max(1, (batch.size() + d.batches() - 1) / d.batches());
             for (int i = 0; i < batch.size(); i += size) {
                 receive(d.to(), d.from(), batch.subList(i, Math.min(batch.size(), i + size)));
@@ -705,7 +709,22 @@ class ConvergenceModelPropertyTest {
 
         /** The writes none of the others saw. */
         private List<ModelWrite> frontier(List<ModelWrite> ws) {
-            return ws.stream().filter(w -> ws.stream().noneMatch(o -> o.saw().contains(w.id()))).toList();
+            return ws.stream().filter(w -> ws.stream().noneMatch(o -> saw(o, w))).toList();
+        }
+
+        /**
+         * True if {@code o} was made on top of {@code w}: it saw {@code w}, or {@code w} is a first INSERT of the
+         * row and {@code o} saw another device's identical first INSERT of it (docs/conflicts.md, "Rows two
+         * devices both had": copies of one row count as one write).
+         */
+        private boolean saw(ModelWrite o, ModelWrite w) {
+            return o.saw().contains(w.id()) || firstInsert(w) && o.saw().stream().map(writes::get)
+                    .anyMatch(t -> t.id() != w.id() && firstInsert(t) && t.rowKey().equals(w.rowKey())
+                            && t.row().equals(w.row()));
+        }
+
+        private static boolean firstInsert(ModelWrite w) {
+            return w.op() == Operation.INSERT && w.saw().isEmpty() && !w.resolution();
         }
 
         /**
@@ -838,24 +857,4 @@ class ConvergenceModelPropertyTest {
         return e.origin() + "#" + e.version();
     }
 
-    private static Path tempDir(String prefix) {
-        try {
-            Path d = Files.createTempDirectory(prefix);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(d)));
-            return d;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void delete(Path root) {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (var files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

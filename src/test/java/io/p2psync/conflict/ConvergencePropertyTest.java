@@ -9,10 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -271,24 +269,8 @@ class ConvergencePropertyTest {
     /** Part of what {@code to} lacks, per origin a prefix, origins interleaved at random, maybe duplicates. */
     private static void deliver(Device from, Device to, Deliver d) {
         Random random = new Random(d.seed());
-        Map<String, Deque<ChangeEntry>> byOrigin = new LinkedHashMap<>();
-        for (ChangeEntry e : from.missingAt(to)) {
-            byOrigin.computeIfAbsent(e.origin(), o -> new ArrayDeque<>()).add(e);
-        }
-        byOrigin.values().forEach(q -> {
-            int keep = (int) Math.ceil(q.size() * d.keepPercent() / 100.0);
-            while (q.size() > keep) {
-                q.removeLast();
-            }
-        });
-        List<ChangeEntry> batch = new ArrayList<>();
-        List<Deque<ChangeEntry>> queues = new ArrayList<>(byOrigin.values());
-        queues.removeIf(Deque::isEmpty);
-        while (!queues.isEmpty()) {
-            Deque<ChangeEntry> q = queues.get(random.nextInt(queues.size()));
-            batch.add(q.removeFirst());
-            queues.removeIf(Deque::isEmpty);
-        }
+        List<ChangeEntry> batch = new ArrayList<>(
+                PartialDelivery.prefixesInterleaved(from.missingAt(to), d.keepPercent(), random));
         if (d.duplicates()) {
             VersionVector known = to.vector();
             List<ChangeEntry> old = from.node.tracker().missingFrom(VersionVector.EMPTY, 10_000).stream()
