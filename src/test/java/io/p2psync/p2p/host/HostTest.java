@@ -130,6 +130,8 @@ class HostTest {
         Host dialer = start(Host.builder().redialPolicy(
                 new RedialPolicy(Duration.ofMillis(50), Duration.ofMillis(200), 10)));
         Connection first = dialer.dial(addressOf(listener)).get(20, TimeUnit.SECONDS);
+        // the dialer's side is upgraded first; the listener registers its side a moment later
+        await().atMost(WAIT).until(() -> listener.connection(dialer.peerId()).isPresent());
 
         listener.connection(dialer.peerId()).orElseThrow().channel().close();
 
