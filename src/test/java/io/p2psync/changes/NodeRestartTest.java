@@ -42,6 +42,10 @@ class NodeRestartTest {
         long version;
         long hlc;
         try (ConfigurableApplicationContext first = start("notes")) {
+            // The start-up scan may seal a row whose capture is still pending; the group it opens is then
+            // ended by an entry of its own (docs/storage.md, "Groups"), which would shift the versions counted
+            // here. This test is about the sequence across a restart, so it runs without the scan.
+            first.getBean(ScanScheduler.class).stop();
             id = first.getBean(DeviceIdentity.class).deviceId().toString();
             write(first, "INSERT INTO notes (id, title) VALUES (1, 'one')");
             write(first, "INSERT INTO notes (id, title) VALUES (2, 'two')");
@@ -50,6 +54,7 @@ class NodeRestartTest {
         }
         assertThat(version).isEqualTo(2);
         try (ConfigurableApplicationContext second = start("notes")) {
+            second.getBean(ScanScheduler.class).stop();
             assertThat(second.getBean(DeviceIdentity.class).deviceId().toString()).isEqualTo(id);
             assertThat(second.getBean(HybridLogicalClock.class).now()).isGreaterThan(hlc);
             write(second, "UPDATE notes SET title = 'uno' WHERE id = 1");
