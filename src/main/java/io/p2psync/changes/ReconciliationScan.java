@@ -167,6 +167,10 @@ public class ReconciliationScan {
                                 .collect(Collectors.joining(", ")) + ")")
                         + " ORDER BY " + keys + " LIMIT " + batch;
         int skip = rowid != null ? 1 : 0;
+        // What the triggers queued is sealed first, in this page's write transaction, so nothing is pending
+        // when the page's entries are sealed: they end their group (docs/storage.md, "Groups") instead of
+        // leaving it open for a marker entry to end.
+        sealer.sealPending();
         return template.execute((ConnectionCallback<Page>) connection -> {
             try (RowLookup lookup = new RowLookup(connection)) {
                 List<ChangeSealer.Observed> observed = new ArrayList<>();
@@ -223,6 +227,7 @@ public class ReconciliationScan {
 
     /** Second pass: up to {@code batch} live states after {@code after}; a DELETE for each whose row is gone. */
     private Page statesPage(TrackedTable t, String after) {
+        sealer.sealPending(); // as in rowsPage
         return template.execute((ConnectionCallback<Page>) connection -> {
             try (RowLookup lookup = new RowLookup(connection)) {
                 PreparedStatement ps = lookup.statement("""
