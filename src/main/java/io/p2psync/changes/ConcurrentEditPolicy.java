@@ -107,23 +107,11 @@ public interface ConcurrentEditPolicy {
     }
 
     /**
-     * An identical copy of the row arrived ({@link Twins}) that the row had already seen by way of another
-     * copy: nothing is settled and no conflict is recorded, but the row's other entries may now relate
-     * differently (an entry made on top of this copy now replaces every copy). A policy that computes the row
-     * from its entries computes it again here; the default leaves the row as it is.
-     *
-     * @param copy the incoming copy
-     * @return what to do, run in the entry's savepoint
-     */
-    default FollowUp copyArrived(ChangeEntry copy, RowAccess rows) {
-        return FollowUp.NONE;
-    }
-
-    /**
-     * An entry arrived that the row had already counted as seen, because an entry made on top of it came
-     * first (by another page, by gossip or by relay): its values were never written here. Columns that the
-     * later entry did not change should still get them where the policy says so; a policy that computes the
-     * row from its entries computes it again here. The default leaves the row as it is.
+     * An entry arrived that the row had already counted as seen, so nothing is settled and no conflict is
+     * recorded, but its values were never written here: an entry made on top of it came first (by another
+     * page, by gossip or by relay), or it is an identical copy of a row ({@link Twins}) the row had seen by way
+     * of another copy, and an entry made on top of that copy now replaces every copy. A policy that computes
+     * the row from its entries computes it again here; the default leaves the row as it is.
      *
      * @param late the incoming entry
      * @return what to do, run in the entry's savepoint

@@ -774,7 +774,7 @@ public class RemoteChangeApplier {
                     // this copy now replaces every copy, so a policy that computes rows computes it again
                     rows.save(withHashes(current.overruling(e), table));
                     if (entries.size() > twins.of(e).size() + 1) {
-                        decider.copyArrived(e, access).run(access);
+                        decider.arrivedLate(e, access).run(access);
                     }
                     return new Placed(ApplyOutcome.of(ref, Result.IGNORED_OLDER), Set.of());
                 }

@@ -126,21 +126,11 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
     }
 
     /**
-     * Under merge and timestamp the row is a function of its entries: computed again with the copy among them,
-     * unless a conflict of the row waits for a person (a key collision keeps the local row until then).
+     * Under merge and timestamp the row is a function of its entries: computed again with the late one among
+     * them, unless a conflict of the row waits for a person (a key collision keeps the local row until then).
      */
     @Override
-    public FollowUp copyArrived(ChangeEntry copy, RowAccess rows) {
-        return computeAgain(copy);
-    }
-
-    @Override
-    public FollowUp arrivedLate(ChangeEntry late, RowAccess rows) {
-        return computeAgain(late);
-    }
-
-    /** Under merge and timestamp, the row computed again from its entries; nothing while a person decides. */
-    private FollowUp computeAgain(ChangeEntry entry) {
+    public FollowUp arrivedLate(ChangeEntry entry, RowAccess rows) {
         if (!conflicts.pendingFor(entry.table(), entry.recordId()).isEmpty()) {
             return FollowUp.NONE;
         }
