@@ -178,28 +178,38 @@ class HoldAndTypedApplyTest {
 
     @Test
     void aHoldBehindMoreThanOnePassOfHoldsThatNeverClearIsRetriedToo() {
-        device(List.of("notes", "users"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL)",
-                "CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT UNIQUE)");
-        here.write("INSERT INTO users VALUES ('mine', 'e@x')");
-        List<ChangeEntry> stuck = new java.util.ArrayList<>();
-        for (int i = 0; i <= RemoteChangeApplier.MAX_RETRIES_PER_PASS; i++) {
-            stuck.add(next(insert("notes", List.of("n" + i), nullTitle("n" + i)), VersionVector.EMPTY));
-        }
-        ChangeEntry clash = next(insert("users", List.of("theirs"), Map.of("id", "theirs", "email", "e@x")),
-                VersionVector.EMPTY);
-        here.applier().apply(stuck, bob.id());
-        assertThat(here.applier().apply(List.of(clash), bob.id()).get(0).reason()).isEqualTo(HoldReason.UNIQUE);
+        ApplyOutcome clashed = moreThanAPassOfHoldsThenAClash();
+        EntryRef clash = clashed.entry();
+        assertThat(clashed.reason()).isEqualTo(HoldReason.UNIQUE);
 
         here.write("DELETE FROM users WHERE id = 'mine'"); // the clash is gone; the NOT NULL holds stay
         here.applier().retryHeld(false);
 
         assertThat(rows("SELECT id, email FROM users")).containsExactly(Map.of("id", "theirs", "email", "e@x"));
-        assertThat(here.held().find(EntryRef.of(clash))).isEmpty();
-        assertThat(here.held().count()).isEqualTo(stuck.size());
+        assertThat(here.held().find(clash)).isEmpty();
+        assertThat(here.held().count()).isEqualTo(RemoteChangeApplier.MAX_RETRIES_PER_PASS + 1);
     }
 
     @Test
     void retriesInsideApplyMoveOnPastHoldsThatNeverClear() {
+        EntryRef clash = moreThanAPassOfHoldsThenAClash().entry();
+        here.write("DELETE FROM users WHERE id = 'mine'");
+
+        // every arrival retries one bounded pass; passes go round, so the clash's turn comes
+        for (int i = 0; i < 3 && here.held().find(clash).isPresent(); i++) {
+            here.applier().apply(List.of(next(insert("notes", List.of("ok" + i), Map.of("id", "ok" + i, "title", "t")),
+                    VersionVector.EMPTY)), bob.id());
+        }
+
+        assertThat(here.held().find(clash)).isEmpty();
+        assertThat(rows("SELECT id FROM users")).containsExactly(Map.of("id", "theirs"));
+    }
+
+    /**
+     * One more NOT NULL hold than a retry pass takes, that never clears, then an entry held behind them all
+     * for a UNIQUE clash with this device's row 'mine'; answers that entry's outcome.
+     */
+    private ApplyOutcome moreThanAPassOfHoldsThenAClash() {
         device(List.of("notes", "users"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL)",
                 "CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT UNIQUE)");
         here.write("INSERT INTO users VALUES ('mine', 'e@x')");
@@ -210,17 +220,7 @@ class HoldAndTypedApplyTest {
         ChangeEntry clash = next(insert("users", List.of("theirs"), Map.of("id", "theirs", "email", "e@x")),
                 VersionVector.EMPTY);
         here.applier().apply(stuck, bob.id());
-        here.applier().apply(List.of(clash), bob.id());
-        here.write("DELETE FROM users WHERE id = 'mine'");
-
-        // every arrival retries one bounded pass; passes go round, so the clash's turn comes
-        for (int i = 0; i < 3 && here.held().find(EntryRef.of(clash)).isPresent(); i++) {
-            here.applier().apply(List.of(next(insert("notes", List.of("ok" + i), Map.of("id", "ok" + i, "title", "t")),
-                    VersionVector.EMPTY)), bob.id());
-        }
-
-        assertThat(here.held().find(EntryRef.of(clash))).isEmpty();
-        assertThat(rows("SELECT id FROM users")).containsExactly(Map.of("id", "theirs"));
+        return here.applier().apply(List.of(clash), bob.id()).get(0);
     }
 
     @Test
