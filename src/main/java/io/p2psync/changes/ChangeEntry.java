@@ -10,8 +10,10 @@ import java.util.Optional;
 /**
  * One sealed change log entry, exactly as stored in {@code sync_log} and sent between devices. Immutable
  * and self-certifying: {@code hash} is the SHA-256 of the canonical encoding of every other field
- * (see {@link CanonicalEncoding}, docs/storage.md) and {@code signature} is the origin's Ed25519
- * signature over the 32 raw hash bytes, so anyone can check it with the key inside the origin's peer id.
+ * (see {@link CanonicalEncoding}, docs/storage.md) and chains to the origin's previous entry, and the entry
+ * that ends a group carries {@code signature}, the origin's Ed25519 signature over its 32 raw hash bytes. The
+ * chain makes that one signature cover every earlier entry of the origin, so a group is signed once
+ * (docs/storage.md, "Group signatures"): anyone can check a group with the key inside the origin's peer id.
  *
  * <p>The compact constructor checks the shape only; {@link #hashValid()} and {@link #signatureValid()}
  * check the content, and the chain ({@code prevHash}) is checked against the previous entry by the log.
@@ -29,7 +31,9 @@ import java.util.Optional;
  * @param base           the row's version vector that this change replaced ({@link VersionVector#EMPTY} for a new row)
  * @param prevHash       hash of the origin's entry {@code version - 1}; null exactly for version 1
  * @param hash           lowercase hex SHA-256 (64 characters)
- * @param signature      base64 Ed25519 signature over the raw hash bytes
+ * @param signature      base64 Ed25519 signature over the raw hash bytes; present exactly on an entry that ends
+ *                       its group (null on one whose group continues: the group's last entry signs for it; a
+ *                       signature that an older build put there is kept but never needed)
  * @param continues      true if the origin's next entry belongs to the same group: the changes of one seal,
  *                       which hold whole app transactions, end at an entry with {@code continues} false, and a
  *                       receiver puts a group on its rows only once it has that last entry (docs/storage.md,
@@ -89,13 +93,16 @@ public record ChangeEntry(
         if (!isHash(hash)) {
             throw new IllegalArgumentException("hash is not 64 lowercase hex characters");
         }
-        if (signature == null || signature.isBlank()) {
-            throw new IllegalArgumentException("signature must not be blank");
+        if (signature != null && signature.isBlank()) {
+            signature = null;
+        }
+        if (signature == null && !continues) {
+            throw new IllegalArgumentException("signature must not be blank on an entry that ends its group");
         }
     }
 
     /**
-     * Seals a change made by {@code signer}: computes the hash and signs it.
+     * Seals a change made by {@code signer} that ends its group: computes the hash and signs it.
      *
      * @param prevHash hash of the signer's entry {@code version - 1}, null for version 1
      */
@@ -104,7 +111,10 @@ public record ChangeEntry(
         return seal(signer, version, hlc, timestamp, change, base, prevHash, false);
     }
 
-    /** As above; {@code continues} true if the signer's next entry belongs to the same group. */
+    /**
+     * As above; {@code continues} true if the signer's next entry belongs to the same group, and then the entry
+     * is not signed (the group's last entry signs for it).
+     */
     public static ChangeEntry seal(DeviceIdentity signer, long version, long hlc, long timestamp, RowChange change,
             VersionVector base, String prevHash, boolean continues) {
         return seal(signer, signer.deviceId().toString(), version, hlc, timestamp, change, base, prevHash, continues);
@@ -120,7 +130,7 @@ public record ChangeEntry(
         byte[] digest = CanonicalEncoding.digest(origin, version, hlc, timestamp, change, base, prevHash, continues);
         return new ChangeEntry(origin, version, hlc, timestamp, change.table(), change.recordId(), change.operation(),
                 change.kind(), change.data(), change.changedColumns(), base, prevHash, CanonicalEncoding.hex(digest),
-                Base64.getEncoder().encodeToString(signer.sign(digest)), continues);
+                continues ? null : Base64.getEncoder().encodeToString(signer.sign(digest)), continues);
     }
 
     /** The content of the change. */
@@ -152,8 +162,11 @@ public record ChangeEntry(
         return hash.equals(computeHash());
     }
 
-    /** True if {@link #signature()} is the origin's signature over {@link #hash()}. */
+    /** True if {@link #signature()} is present and is the origin's signature over {@link #hash()}. */
     public boolean signatureValid() {
+        if (signature == null) {
+            return false;
+        }
         Optional<PublicKey> key;
         byte[] sig;
         try {

@@ -89,7 +89,7 @@ class ChangeLog {
                     ps.setString(11, e.base().toJson());
                     ps.setString(12, e.prevHash());
                     ps.setString(13, e.hash());
-                    ps.setString(14, e.signature());
+                    ps.setString(14, e.signature() == null ? "" : e.signature()); // the column is NOT NULL (V1)
                     ps.setInt(15, e.continues() ? 1 : 0);
                     ps.setString(16, receivedFrom);
                     if (receivedFrom == null) {

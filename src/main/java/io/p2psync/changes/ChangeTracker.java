@@ -23,12 +23,14 @@ public class ChangeTracker {
     private final ChangeLog log;
     private final ChangeVerifier verifier;
     private final RowStates rows;
+    private final StagedEntries staged;
 
-    ChangeTracker(ChangeSealer sealer, ChangeLog log, ChangeVerifier verifier, RowStates rows) {
+    ChangeTracker(ChangeSealer sealer, ChangeLog log, ChangeVerifier verifier, RowStates rows, StagedEntries staged) {
         this.sealer = sealer;
         this.log = log;
         this.verifier = verifier;
         this.rows = rows;
+        this.staged = staged;
     }
 
     /**
@@ -104,19 +106,22 @@ public class ChangeTracker {
         return rows.find(table, recordId).map(s -> OptionalLong.of(s.hlc())).orElse(OptionalLong.empty());
     }
 
-    /** Number of entries in the log. */
-    /** Entries stored here that wait for the last entry of their group before they are put on their rows. */
+    /**
+     * Entries that wait for the last entry of their group: stored here but not on their rows yet, or received
+     * without their group's signed end and kept outside the log until it comes.
+     */
     public long waitingForGroupEnd() {
-        return log.waitingForGroupEnd();
+        return log.waitingForGroupEnd() + staged.count();
     }
 
+    /** Number of entries in the log. */
     public long count() {
         return log.count();
     }
 
     /**
      * Verifies the whole log: per origin no gaps, every hash matches its content, every prevHash matches the
-     * previous entry, every signature verifies. Empty means all good; otherwise each failing entry and why.
+     * previous entry, every group end's signature verifies. Empty means all good; otherwise each failing entry and why.
      */
     public List<VerificationFailure> verify() {
         return verifier.verifyAll();

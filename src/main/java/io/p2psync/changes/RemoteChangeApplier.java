@@ -68,6 +68,7 @@ public class RemoteChangeApplier {
     private final TrackedTables tables;
     private final HybridLogicalClock clock;
     private final HeldEntries held;
+    private final StagedEntries staged;
     private final ObjectProvider<ConcurrentEditPolicy> policy;
     private final ObjectProvider<AppliedEntryListener> listeners;
     private final RowAccess access = new Access();
@@ -84,7 +85,7 @@ public class RemoteChangeApplier {
     private final Set<EntryRef> unplaced = new HashSet<>();
 
     RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
-            RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held,
+            RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held, StagedEntries staged,
             ObjectProvider<ConcurrentEditPolicy> policy, ObjectProvider<AppliedEntryListener> listeners) {
         this.jdbc = jdbc;
         this.tx = tx;
@@ -95,6 +96,7 @@ public class RemoteChangeApplier {
         this.tables = tables;
         this.clock = clock;
         this.held = held;
+        this.staged = staged;
         this.policy = policy;
         this.listeners = listeners;
     }
@@ -116,20 +118,23 @@ public class RemoteChangeApplier {
      * @return one outcome per entry, in the same order
      */
     public List<ApplyOutcome> apply(List<ChangeEntry> entries, String receivedFrom) {
-        Checks checks = Checks.of(entries);
+        boolean staging = staged.any();
+        Delivery delivery = staging ? withStagedChains(entries) : new Delivery(entries, null);
+        List<ChangeEntry> work = delivery.entries();
+        GroupChecks checks = GroupChecks.of(work);
         // At most MAX_PER_TRANSACTION entries per transaction: each part is all or nothing and leaves every
         // origin at a version without gaps, so a crash in between loses only work the next sync redoes, and
         // the app and other writers get the SQLite write lock between parts instead of waiting for all.
         Batch batch = new Batch(receivedFrom, checks);
-        List<ApplyOutcome> outcomes = new ArrayList<>(entries.size());
+        List<ApplyOutcome> outcomes = new ArrayList<>(work.size());
         long partStart = System.nanoTime();
-        for (int from = 0; from < entries.size(); from += MAX_PER_TRANSACTION) {
+        for (int from = 0; from < work.size(); from += MAX_PER_TRANSACTION) {
             if (from > 0) {
                 WriterTurns.pauseAfter(partStart);
             }
             partStart = System.nanoTime();
             int offset = from;
-            List<ChangeEntry> part = entries.subList(from, Math.min(entries.size(), from + MAX_PER_TRANSACTION));
+            List<ChangeEntry> part = work.subList(from, Math.min(work.size(), from + MAX_PER_TRANSACTION));
             outcomes.addAll(tx.execute(status -> {
                 sealer.sealPending(); // local captures first, so they get versions and bases before remote writes
                 setGuard(1);
@@ -137,6 +142,9 @@ public class RemoteChangeApplier {
                     List<ApplyOutcome> done = batch.applyAll(part, offset, status);
                     if (batch.mayRelease && held.any()) {
                         retryCursor.set(new Placer(status).retry(false, retryCursor.get()).next());
+                    }
+                    if (staging || batch.stagedAny) {
+                        batch.storedHeads.forEach(staged::dropUpTo);
                     }
                     return done;
                 } finally {
@@ -151,7 +159,58 @@ public class RemoteChangeApplier {
                 outcomes.set(i, placed);
             }
         }
-        return outcomes;
+        return delivery.reported(outcomes);
+    }
+
+    /**
+     * The entries to apply: those delivered, and before each origin's first one the entries staged by earlier
+     * deliveries that it chains back to, down to the origin's head here (a group that began in an earlier
+     * page or message). Only the delivered ones are answered.
+     *
+     * @param entries  what to apply
+     * @param reported per entry of {@code entries}, whether it was delivered; null if all were
+     */
+    private record Delivery(List<ChangeEntry> entries, boolean[] reported) {
+        List<ApplyOutcome> reported(List<ApplyOutcome> outcomes) {
+            if (reported == null) {
+                return outcomes;
+            }
+            List<ApplyOutcome> answer = new ArrayList<>(outcomes.size());
+            for (int i = 0; i < outcomes.size(); i++) {
+                if (reported[i]) {
+                    answer.add(outcomes.get(i));
+                }
+            }
+            return answer;
+        }
+    }
+
+    private Delivery withStagedChains(List<ChangeEntry> entries) {
+        List<ChangeEntry> work = new ArrayList<>(entries.size());
+        List<Boolean> reported = new ArrayList<>(entries.size());
+        Set<String> met = new HashSet<>();
+        for (ChangeEntry e : entries) {
+            if (met.add(e.origin())) {
+                ChangeLog.Head head = log.head(e.origin());
+                if (e.version() > head.version() + 1 && e.prevHash() != null) {
+                    List<ChangeEntry> chain = staged.chainBefore(e.origin(), e.version() - 1, e.prevHash(), head.version());
+                    if (!chain.isEmpty() && Objects.equals(chain.get(0).prevHash(), head.hash())) {
+                        work.addAll(chain);
+                        chain.forEach(c -> reported.add(false));
+                    }
+                }
+            }
+            work.add(e);
+            reported.add(true);
+        }
+        if (work.size() == entries.size()) {
+            return new Delivery(entries, null);
+        }
+        boolean[] flags = new boolean[reported.size()];
+        for (int i = 0; i < flags.length; i++) {
+            flags[i] = reported.get(i);
+        }
+        return new Delivery(work, flags);
     }
 
     /**
@@ -339,33 +398,10 @@ public class RemoteChangeApplier {
         jdbc.sql("UPDATE sync_apply_guard SET applying = ? WHERE id = 1").param(applying).update();
     }
 
-    /**
-     * Hash and signature checks of a batch, run before its transaction and in parallel: an Ed25519
-     * verification is most of the cost of applying an entry, needs no database, and keeping it out of the
-     * transaction keeps the write lock short. (Entries that turn out to be duplicates are checked too.)
-     */
-    private record Checks(boolean[] hashOk, boolean[] signatureOk) {
-        /** Below this many entries the fork-join hand-off costs more than it saves. */
-        private static final int PARALLEL_FROM = 32;
-
-        static Checks of(List<ChangeEntry> entries) {
-            int n = entries.size();
-            boolean[] hash = new boolean[n];
-            boolean[] signature = new boolean[n];
-            java.util.stream.IntStream range = java.util.stream.IntStream.range(0, n);
-            (n >= PARALLEL_FROM ? range.parallel() : range).forEach(i -> {
-                ChangeEntry e = entries.get(i);
-                hash[i] = e.hashValid();
-                signature[i] = hash[i] && e.signatureValid();
-            });
-            return new Checks(hash, signature);
-        }
-    }
-
     /** The state of one batch: the head of each origin seen so far and the origins stopped. */
     private final class Batch {
         private final String receivedFrom;
-        private final Checks checks;
+        private final GroupChecks checks;
         private final long receivedAt = System.currentTimeMillis();
         private final Map<String, ChangeLog.Head> heads = new HashMap<>();
         private final Map<String, RejectReason> stopped = new HashMap<>();
@@ -377,8 +413,12 @@ public class RemoteChangeApplier {
         private TransactionStatus status;
         /** True once an entry was stored: it may release holds (a clashing row moved, a row's entry came). */
         private boolean mayRelease;
+        /** Per origin, the highest version this batch stored in the log (staged entries up to it are done). */
+        private final Map<String, Long> storedHeads = new HashMap<>();
+        /** True once an entry of this batch was staged to wait for its group's end. */
+        private boolean stagedAny;
 
-        Batch(String receivedFrom, Checks checks) {
+        Batch(String receivedFrom, GroupChecks checks) {
             this.receivedFrom = receivedFrom;
             this.checks = checks;
         }
@@ -411,18 +451,36 @@ public class RemoteChangeApplier {
             if (e.version() != head.version() + 1) {
                 return reject(e, RejectReason.OUT_OF_ORDER, "out of order: expected version " + (head.version() + 1));
             }
-            if (!checks.hashOk()[index]) {
+            if (!checks.hashOk(index)) {
                 return reject(e, RejectReason.BAD_HASH, "hash does not match the content");
             }
             if (!Objects.equals(e.prevHash(), head.hash())) {
                 return reject(e, RejectReason.BROKEN_CHAIN, "prevHash does not match the hash of version " + head.version());
             }
-            if (!checks.signatureOk()[index]) {
-                return reject(e, RejectReason.BAD_SIGNATURE, "signature does not verify against the origin's key");
+            switch (checks.verdict(index)) {
+                case BAD_SIGNATURE -> {
+                    return reject(e, RejectReason.BAD_SIGNATURE, "the signature of its group's last entry (version "
+                            + checks.badGroupEnd(index) + ") does not verify against the origin's key");
+                }
+                case WAITS_FOR_END -> {
+                    // No signature covers it yet: it waits outside the log for the entry that ends its group.
+                    staged.stage(e, receivedFrom, receivedAt);
+                    heads.put(e.origin(), new ChangeLog.Head(e.version(), e.hash()));
+                    stagedAny = true;
+                    return ApplyOutcome.of(ref, Result.STAGED);
+                }
+                case FAILED_BEFORE_SIGNATURE -> {
+                    // an earlier entry of the delivery that this one depends on failed a check
+                    return reject(e, RejectReason.BROKEN_CHAIN, "does not chain to the entry before it");
+                }
+                case SIGNED_FOR -> {
+                    // checked: stored below
+                }
             }
             // It verifies: store it whatever happens to its row, so the chain goes on and it is relayed.
             log.append(List.of(e), receivedFrom, receivedAt);
             heads.put(e.origin(), new ChangeLog.Head(e.version(), e.hash()));
+            storedHeads.put(e.origin(), e.version());
             clock.observe(e.hlc());
             mayRelease = true;
             open.put(e.origin(), e.continues());

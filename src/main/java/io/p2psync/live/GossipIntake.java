@@ -10,7 +10,7 @@ import java.util.function.Predicate;
 /**
  * The checks every gossip message passes before it is applied, in this order: size, rate per sending peer,
  * sender authorized, JSON shape, key and value limits, then for an entry its hash, its place in the origin's
- * hash chain and its signature. The router has already checked the pubsub envelope (StrictSign). Runs as the
+ * hash chain and the signature of an entry that ends its group. The router has already checked the pubsub envelope (StrictSign). Runs as the
  * topic's validator, under the router's lock on a network thread, so it only computes: the chain is checked
  * against {@link ChainHeads} in memory. Accepted entries move their origin's head on at once, so the next
  * entry of a burst is checked against this one.
@@ -163,7 +163,8 @@ final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
                 // checked below
             }
         }
-        if (!e.signatureValid()) {
+        // Only a group's last entry is signed; the entries before it chain to it and wait for it at the applier.
+        if (!e.continues() && !e.signatureValid()) {
             return Verdict.drop(DropReason.BAD_SIGNATURE, ref(e) + ": signature does not verify against the origin's key");
         }
         heads.advance(e);

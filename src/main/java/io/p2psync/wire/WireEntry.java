@@ -14,7 +14,8 @@ import java.util.Map;
  * from {@link ChangeEntry}'s components; {@link #toDomain()} checks the shape and throws
  * {@link IllegalArgumentException} for a malformed entry (content, hash and signature are checked by the
  * applier). {@code continues} is sent only as {@code true} (an entry whose group goes on); absent means the
- * entry ends its group, so entries outside groups look exactly as before.
+ * entry ends its group, so entries outside groups look exactly as before. {@code signature} is absent on an
+ * entry whose group continues: the group's last entry signs for the whole group.
  */
 @JsonPropertyOrder({"origin", "version", "hlc", "timestamp", "table", "recordId", "operation", "kind", "data",
         "changedColumns", "base", "prevHash", "hash", "signature", "continues"})
@@ -33,7 +34,7 @@ public record WireEntry(
         @JsonProperty("base") Map<String, Long> base,
         @JsonProperty("prevHash") String prevHash,
         @JsonProperty("hash") String hash,
-        @JsonProperty("signature") String signature,
+        @JsonProperty("signature") @JsonInclude(JsonInclude.Include.NON_NULL) String signature,
         @JsonProperty("continues") @JsonInclude(JsonInclude.Include.NON_NULL) Boolean continues) {
 
     public static WireEntry of(ChangeEntry e) {

@@ -74,10 +74,11 @@ class ChangeEntryTest {
         assertThat(continues.hash()).isEqualTo(HexFormat.of().formatHex(sha256(out.toByteArray())))
                 .isNotEqualTo(ends.hash());
         assertThat(continues.hashValid()).isTrue();
-        assertThat(continues.signatureValid()).isTrue();
+        assertThat(continues.signature()).as("the group's last entry signs for it").isNull();
+        assertThat(continues.signatureValid()).isFalse();
         // the flag is covered by the hash: the same fields claiming to end the group do not verify
         ChangeEntry flipped = new ChangeEntry(continues.origin(), 1, 5, 6, "t", "1", Operation.DELETE, Kind.EDIT, null,
-                null, base, null, continues.hash(), continues.signature(), false);
+                null, base, null, continues.hash(), ends.signature(), false);
         assertThat(flipped.hashValid()).isFalse();
     }
 

@@ -70,12 +70,13 @@ public final class StandaloneDevice implements AutoCloseable {
         this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx,
                 CaptureSettings.defaults().allowingAssignedKeys(tables)).install(tables));
         ChangeSealer sealer = new ChangeSealer(template, log, rows, this.tables, identity, clock, this::heard);
-        this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc), rows);
+        StagedEntries staged = new StagedEntries(jdbc);
+        this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc), rows, staged);
         // small pages, so tests of a few rows cross page boundaries
         this.scan = new ReconciliationScan(template, tx, sealer, this.tables,
                 new CaptureSettings(List.of(), java.time.Duration.ZERO, 3));
         this.held = new HeldEntries(jdbc);
-        this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock, held,
+        this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock, held, staged,
                 beans.getBeanProvider(ConcurrentEditPolicy.class), beans.getBeanProvider(AppliedEntryListener.class));
         // As the node's capture poll does: follow the app's ALTER TABLEs and tell the applier, whose held
         // entries may now apply.

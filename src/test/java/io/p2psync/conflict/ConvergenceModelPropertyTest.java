@@ -509,8 +509,9 @@ class ConvergenceModelPropertyTest {
                     fresh++;
                 }
             }
-            assertThat(devices.get(to).tracker().versionVector()).as("vector of d%d: everything delivered to it", to)
-                    .isEqualTo(vectorOf(stored.get(to)));
+            assertThat(devices.get(to).tracker().versionVector())
+                    .as("vector of d%d: everything delivered to it that a group end covers", to)
+                    .isEqualTo(vectorOf(logged(to)));
             return fresh;
         }
 
@@ -748,6 +749,29 @@ class ConvergenceModelPropertyTest {
                 if (w.table().equals(table) && w.recordId().equals(recordId)) {
                     out.add(id);
                     out.addAll(w.saw());
+                }
+            }
+            return out;
+        }
+
+        /**
+         * The writes whose entries device {@code d} holds in its log: its own, and of every other origin those up
+         * to the last group end delivered (docs/storage.md, "Group signatures": entries no delivered group end
+         * covers yet wait outside the log).
+         */
+        private Set<Integer> logged(int d) {
+            Map<String, Long> placedUpTo = new HashMap<>();
+            for (int id : stored.get(d)) {
+                if (groupEnds.contains(id)) {
+                    placedUpTo.merge(writes.get(id).origin(), writes.get(id).version(), Math::max);
+                }
+            }
+            String own = devices.get(d).id();
+            Set<Integer> out = new HashSet<>();
+            for (int id : stored.get(d)) {
+                ModelWrite w = writes.get(id);
+                if (w.origin().equals(own) || w.version() <= placedUpTo.getOrDefault(w.origin(), 0L)) {
+                    out.add(id);
                 }
             }
             return out;

@@ -1,0 +1,78 @@
+package io.p2psync.changes;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * {@code sync_staged} (V10): entries of another origin's group that arrived without the group's signed last
+ * entry, so they cannot be checked yet (docs/storage.md, "Group signatures"). They stay out of the log: a
+ * device never stores, relays or counts an entry no signature covers. When a delivery brings the entry that
+ * ends the group, {@link #chainBefore} finds the staged entries it chains back to, and they are checked and
+ * stored together with it. Content-addressed (origin, version, hash): whoever sent them, an entry is found
+ * only through the hash the next entry names, so a sender's stray or forged entries are never picked up and
+ * never stand in the way of the real ones.
+ */
+@Repository
+class StagedEntries {
+
+    private final JdbcClient jdbc;
+
+    StagedEntries(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Keeps {@code e} until its group's last entry comes; the same entry staged again changes nothing. */
+    void stage(ChangeEntry e, String receivedFrom, long receivedAt) {
+        jdbc.sql("INSERT OR IGNORE INTO sync_staged (" + ChangeLog.COLUMNS + ", received_from, received_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params(e.origin(), e.version(), e.hlc(), e.timestamp(), e.table(), e.recordId(),
+                        e.operation().name(), e.kind().name(), e.data(), e.changedColumns(), e.base().toJson(),
+                        e.prevHash(), e.hash(), e.signature() == null ? "" : e.signature(), e.continues() ? 1 : 0,
+                        receivedFrom, receivedAt)
+                .update();
+    }
+
+    /**
+     * The staged entries that lead from the origin's stored head to an arriving entry: walking back from the
+     * entry at {@code version} whose hash is {@code hash} (the arriving entry's prevHash) through each one's
+     * prevHash, down to {@code head} + 1, in version order. Empty if the walk breaks before it gets there.
+     */
+    List<ChangeEntry> chainBefore(String origin, long version, String hash, long head) {
+        if (version <= head || !any()) {
+            return List.of();
+        }
+        List<ChangeEntry> chain = new ArrayList<>();
+        String want = hash;
+        for (long v = version; v > head; v--) {
+            ChangeEntry e = jdbc.sql("SELECT " + ChangeLog.COLUMNS + " FROM sync_staged"
+                            + " WHERE device_id = ? AND version = ? AND hash = ?")
+                    .params(origin, v, want)
+                    .query(ChangeLog.ENTRY)
+                    .optional()
+                    .orElse(null);
+            if (e == null || !e.continues()) {
+                return List.of();
+            }
+            chain.add(e);
+            want = e.prevHash();
+        }
+        Collections.reverse(chain);
+        return chain;
+    }
+
+    /** Drops what the log now holds: staged entries of {@code origin} at or below {@code version}. */
+    void dropUpTo(String origin, long version) {
+        jdbc.sql("DELETE FROM sync_staged WHERE device_id = ? AND version <= ?").params(origin, version).update();
+    }
+
+    boolean any() {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_staged)").query(Boolean.class).single();
+    }
+
+    long count() {
+        return jdbc.sql("SELECT COUNT(*) FROM sync_staged").query(Long.class).single();
+    }
+}
