@@ -119,13 +119,13 @@ public class RemoteChangeApplier {
      */
     public List<ApplyOutcome> apply(List<ChangeEntry> entries, String receivedFrom) {
         boolean staging = staged.any();
-        Delivery delivery = staging ? withStagedChains(entries) : new Delivery(entries, null);
+        Delivery delivery = staging ? withStagedChains(entries) : new Delivery(entries, null, Map.of());
         List<ChangeEntry> work = delivery.entries();
         GroupChecks checks = GroupChecks.of(work);
         // At most MAX_PER_TRANSACTION entries per transaction: each part is all or nothing and leaves every
         // origin at a version without gaps, so a crash in between loses only work the next sync redoes, and
         // the app and other writers get the SQLite write lock between parts instead of waiting for all.
-        Batch batch = new Batch(receivedFrom, checks);
+        Batch batch = new Batch(receivedFrom, checks, delivery.stagedHeads());
         List<ApplyOutcome> outcomes = new ArrayList<>(work.size());
         long partStart = System.nanoTime();
         for (int from = 0; from < work.size(); from += MAX_PER_TRANSACTION) {
@@ -165,12 +165,17 @@ public class RemoteChangeApplier {
     /**
      * The entries to apply: those delivered, and before each origin's first one the entries staged by earlier
      * deliveries that it chains back to, down to the origin's head here (a group that began in an earlier
-     * page or message). Only the delivered ones are answered.
+     * page or message), when the delivery brings an entry of that origin that ends a group. Only the delivered
+     * ones are answered.
      *
-     * @param entries  what to apply
-     * @param reported per entry of {@code entries}, whether it was delivered; null if all were
+     * @param entries     what to apply
+     * @param reported    per entry of {@code entries}, whether it was delivered; null if all were
+     * @param stagedHeads per origin whose delivered entries only go on a staged group (none ends it): the
+     *                    staged entry the first of them chains to, which they are checked against instead of
+     *                    the log's head, so each message of a group gossiped one entry at a time costs one
+     *                    look-up, not a walk of the whole group
      */
-    private record Delivery(List<ChangeEntry> entries, boolean[] reported) {
+    private record Delivery(List<ChangeEntry> entries, boolean[] reported, Map<String, ChangeLog.Head> stagedHeads) {
         List<ApplyOutcome> reported(List<ApplyOutcome> outcomes) {
             if (reported == null) {
                 return outcomes;
@@ -186,17 +191,27 @@ public class RemoteChangeApplier {
     }
 
     private Delivery withStagedChains(List<ChangeEntry> entries) {
+        Set<String> ending = new HashSet<>();
+        entries.stream().filter(e -> !e.continues()).forEach(e -> ending.add(e.origin()));
         List<ChangeEntry> work = new ArrayList<>(entries.size());
         List<Boolean> reported = new ArrayList<>(entries.size());
+        Map<String, ChangeLog.Head> stagedHeads = new HashMap<>();
         Set<String> met = new HashSet<>();
         for (ChangeEntry e : entries) {
             if (met.add(e.origin())) {
                 ChangeLog.Head head = log.head(e.origin());
                 if (e.version() > head.version() + 1 && e.prevHash() != null) {
-                    List<ChangeEntry> chain = staged.chainBefore(e.origin(), e.version() - 1, e.prevHash(), head.version());
-                    if (!chain.isEmpty() && Objects.equals(chain.get(0).prevHash(), head.hash())) {
-                        work.addAll(chain);
-                        chain.forEach(c -> reported.add(false));
+                    if (!ending.contains(e.origin())) {
+                        if (staged.has(e.origin(), e.version() - 1, e.prevHash())) {
+                            stagedHeads.put(e.origin(), new ChangeLog.Head(e.version() - 1, e.prevHash()));
+                        }
+                    } else {
+                        List<ChangeEntry> chain = staged.chainBefore(e.origin(), e.version() - 1, e.prevHash(),
+                                head.version());
+                        if (!chain.isEmpty() && Objects.equals(chain.get(0).prevHash(), head.hash())) {
+                            work.addAll(chain);
+                            chain.forEach(c -> reported.add(false));
+                        }
                     }
                 }
             }
@@ -204,13 +219,13 @@ public class RemoteChangeApplier {
             reported.add(true);
         }
         if (work.size() == entries.size()) {
-            return new Delivery(entries, null);
+            return new Delivery(entries, null, stagedHeads);
         }
         boolean[] flags = new boolean[reported.size()];
         for (int i = 0; i < flags.length; i++) {
             flags[i] = reported.get(i);
         }
-        return new Delivery(work, flags);
+        return new Delivery(work, flags, stagedHeads);
     }
 
     /**
@@ -418,9 +433,10 @@ public class RemoteChangeApplier {
         /** True once an entry of this batch was staged to wait for its group's end. */
         private boolean stagedAny;
 
-        Batch(String receivedFrom, GroupChecks checks) {
+        Batch(String receivedFrom, GroupChecks checks, Map<String, ChangeLog.Head> stagedHeads) {
             this.receivedFrom = receivedFrom;
             this.checks = checks;
+            heads.putAll(stagedHeads);
         }
 
         /** Applies {@code part}, whose first entry is at {@code offset} in the batch (and its checks). */

@@ -63,6 +63,13 @@ class StagedEntries {
         return chain;
     }
 
+    /** True if the entry of {@code origin} at {@code version} whose hash is {@code hash} is staged and continues. */
+    boolean has(String origin, long version, String hash) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_staged WHERE device_id = ? AND version = ? AND hash = ?"
+                        + " AND continues = 1)")
+                .params(origin, version, hash).query(Boolean.class).single();
+    }
+
     /** Drops what the log now holds: staged entries of {@code origin} at or below {@code version}. */
     void dropUpTo(String origin, long version) {
         jdbc.sql("DELETE FROM sync_staged WHERE device_id = ? AND version <= ?").params(origin, version).update();

@@ -223,4 +223,27 @@ class GroupSignaturesTest {
         assertThat(node.tracker().waitingForGroupEnd()).as("staged entries the log went past are dropped").isZero();
         assertThat(node.tracker().verify()).isEmpty();
     }
+
+    @Test
+    void aGroupDeliveredOneEntryAtATimeAsGossipDoesWaitsThenGoesInWhole() {
+        List<ChangeEntry> group = group(1, 30);
+        for (ChangeEntry e : group.subList(0, 29)) {
+            assertThat(node.applier().apply(List.of(e), bob.id())).extracting(ApplyOutcome::result)
+                    .containsExactly(Result.STAGED);
+        }
+        assertThat(node.tracker().waitingForGroupEnd()).isEqualTo(29);
+        assertThat(logged()).isZero();
+        // an entry with nothing staged or logged before it is out of order, as ever
+        RemoteDevice carol = new RemoteDevice();
+        carol.next(RemoteDevice.upsert("notes", "[98]", "{\"id\":98,\"title\":\"x\"}"), VersionVector.EMPTY, clock++, true);
+        ChangeEntry second = carol.next(RemoteDevice.upsert("notes", "[99]", "{\"id\":99,\"title\":\"x\"}"),
+                VersionVector.EMPTY, clock++, true);
+        assertThat(node.applier().apply(List.of(second), carol.id())).extracting(ApplyOutcome::reason)
+                .containsExactly(RejectReason.OUT_OF_ORDER);
+
+        assertThat(node.applier().apply(List.of(group.get(29)), bob.id())).extracting(ApplyOutcome::result)
+                .containsExactly(Result.APPLIED);
+        assertThat(notes()).isEqualTo(30);
+        assertThat(logged()).isEqualTo(30);
+    }
 }
