@@ -50,7 +50,12 @@ class StorageConfiguration {
 
     @Bean(destroyMethod = "close")
     HikariDataSource dataSource(P2pSyncSettings settings, NodeLock nodeLock) {
-        SQLiteDataSource sqlite = new SQLiteDataSource(sqliteConfig());
+        SQLiteDataSource sqlite = new SQLiteDataSource(sqliteConfig()) {
+            @Override
+            public java.sql.Connection getConnection() throws java.sql.SQLException {
+                return StatementCache.wrap(super.getConnection()); // compiled statements kept per connection
+            }
+        };
         sqlite.setUrl("jdbc:sqlite:" + settings.databaseFile().toAbsolutePath());
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("p2psync-sqlite");
