@@ -39,24 +39,40 @@ public final class CaptureBenchmark {
         int writes = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 500;
+        System.out.printf("Local capture benchmark: %d writes, batches of %d, after %d warm-up writes per table, "
+                + "SQLite WAL synchronous=NORMAL%n", writes, batch, warmup);
+        Figures f = measure(writes, batch, warmup);
+        report("one write per transaction", f.singlePlain(), f.singleCaptured());
+        report("batches of " + batch, f.batchPlain(), f.batchCaptured());
+        System.out.printf("log entries: %d, chain verifies: %s%n", f.entries(), f.verifies());
+    }
+
+    /**
+     * One run's figures: the same writes to the plain table and to the tracked one, one per transaction and
+     * in batches; then how many entries the log holds and whether it verifies.
+     */
+    record Figures(Rate singlePlain, Rate singleCaptured, Rate batchPlain, Rate batchCaptured, long entries,
+                   boolean verifies) {
+    }
+
+    /** Runs both workloads on a fresh node in a temporary data dir. */
+    static Figures measure(int writes, int batch, int warmup) throws Exception {
         Path dir = Files.createTempDirectory("p2psync-bench");
         try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(P2pSyncApplication.class)
                 .web(WebApplicationType.NONE)
                 .run("--p2psync.data-dir=" + dir, "--p2psync.capture-poll=1h", "--logging.level.root=WARN",
                         "--logging.level.io.p2psync=WARN",
                         "--spring.flyway.locations=classpath:db/migration,classpath:db/testmigration")) {
-            Bench bench = new Bench(ctx.getBean(JdbcClient.class), ctx.getBean(TransactionTemplate.class),
-                    ctx.getBean(ChangeTracker.class));
+            ChangeTracker tracker = ctx.getBean(ChangeTracker.class);
+            Bench bench = new Bench(ctx.getBean(JdbcClient.class), ctx.getBean(TransactionTemplate.class), tracker);
             bench.single("warmup", "plain_kv", warmup, false);
             bench.single("warmup", "sync_kv", warmup, true);
-            System.out.printf("Local capture benchmark: %d writes, batches of %d, after %d warm-up writes per table, "
-                    + "SQLite WAL synchronous=NORMAL%n", writes, batch, warmup);
-            report("one write per transaction", bench.single("s", "plain_kv", writes, false),
-                    bench.single("s", "sync_kv", writes, true));
-            report("batches of " + batch, bench.batched("b", "plain_kv", writes, batch, false),
-                    bench.batched("b", "sync_kv", writes, batch, true));
-            System.out.printf("log entries: %d, chain verifies: %s%n", ctx.getBean(ChangeTracker.class).count(),
-                    ctx.getBean(ChangeTracker.class).verify().isEmpty());
+            Rate singlePlain = bench.single("s", "plain_kv", writes, false);
+            Rate singleCaptured = bench.single("s", "sync_kv", writes, true);
+            Rate batchPlain = bench.batched("b", "plain_kv", writes, batch, false);
+            Rate batchCaptured = bench.batched("b", "sync_kv", writes, batch, true);
+            return new Figures(singlePlain, singleCaptured, batchPlain, batchCaptured, tracker.count(),
+                    tracker.verify().isEmpty());
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -72,7 +88,7 @@ public final class CaptureBenchmark {
     }
 
     /** Writes per second of wall clock, and CPU microseconds the writing thread spent per write. */
-    private record Rate(double perSecond, double cpuMicros) {
+    record Rate(double perSecond, double cpuMicros) {
 
         static Rate of(int writes, long startNanos, long startCpuNanos) {
             long cpu = THREADS.getCurrentThreadCpuTime() - startCpuNanos;

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -42,27 +43,62 @@ public final class RestSyncBenchmark {
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        String sizeArg = args.length > 1 ? args[1] : "10000,100000,1000000";
-        int[] sizes = sizeArg.equals("none") ? new int[0]
-                : Arrays.stream(sizeArg.split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] sizes = sizes(args.length > 1 ? args[1] : "10000,100000,1000000");
+        List<String> report = new ArrayList<>();
+        run(rows, sizes, line -> {
+            System.out.println("[bench] " + line); // as it comes, in case a later step fails
+            report.add(line);
+        });
+        System.out.println();
+        System.out.println("REST sync benchmark, " + Runtime.getRuntime().availableProcessors() + " cpus, Java "
+                + System.getProperty("java.version") + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                + " MiB, load average at end " + loadAverage());
+        report.forEach(System.out::println);
+        System.exit(0);
+    }
+
+    /** {@code none} or comma-separated database sizes for the no-op rounds. */
+    static int[] sizes(String arg) {
+        return arg.equals("none") ? new int[0] : Arrays.stream(arg.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    /**
+     * What one run measured.
+     *
+     * @param rawRate          rows/s of the plain batched insert of the same rows
+     * @param initialSeconds   B's first round with A, which pulls every row
+     * @param initialCpu       process CPU seconds of that round (both nodes)
+     * @param incrementalMs    B's round after {@value #CHANGED} rows changed on A
+     * @param incrementalCpuMs process CPU of that round
+     * @param noOp             per database size, the median ms of a round with nothing to do and its CPU ms
+     */
+    record Figures(int rows, double rawRate, double initialSeconds, double initialCpu, double incrementalMs,
+                   double incrementalCpuMs, Map<Integer, double[]> noOp) {
+
+        double initialRate() {
+            return rows / initialSeconds;
+        }
+    }
+
+    /** Runs the three measurements, telling {@code report} each figure as it comes. */
+    static Figures run(int rows, int[] sizes, java.util.function.Consumer<String> report) throws Exception {
         Path work = Files.createTempDirectory("p2psync-bench");
-        List<String> report = new ArrayList<>() {
-            @Override
-            public boolean add(String line) {
-                System.out.println("[bench] " + line); // as it comes, in case a later step fails
-                return super.add(line);
-            }
-        };
-
         double rawRate = rawInsertRate(work.resolve("raw.db"), rows);
-        report.add(String.format("raw SQLite batch insert of %,d rows: %,.0f rows/s", rows, rawRate));
-
+        report.accept(String.format("raw SQLite batch insert of %,d rows: %,.0f rows/s", rows, rawRate));
+        double seconds;
+        double cpuSeconds;
+        double millis;
+        double cpuMillis;
         // A's capture poller is slowed right down: the rows are sealed by one explicit call instead, so the
         // set-up does not fight the poller for the write lock (this benchmark is about sync, not capture).
         try (Node a = Node.start("a", work.resolve("a"), nodeProperties("p2psync.capture-poll=1h"))) {
             long t0 = System.nanoTime();
             writeRows(a, rows, "v1");
-            report.add(String.format("capture+seal of %,d rows on A (setup, not sync): %.1f s", rows,
+            report.accept(String.format("capture+seal of %,d rows on A (setup, not sync): %.1f s", rows,
                     (System.nanoTime() - t0) / 1e9));
             try (Node b = Node.start("b", work.resolve("b"), nodeProperties())) {
                 a.pairWith(b);
@@ -70,12 +106,15 @@ public final class RestSyncBenchmark {
 
                 long start = System.nanoTime();
                 long cpu0 = cpuNanos();
-                JsonNode round = syncNow(b, a);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double cpuSeconds = (cpuNanos() - cpu0) / 1e9;
+                JsonNode round;
+                try (AutoCloseable progress = showProgress(b, report)) {
+                    round = syncNow(b, a);
+                }
+                seconds = (System.nanoTime() - start) / 1e9;
+                cpuSeconds = (cpuNanos() - cpu0) / 1e9;
                 check(round, rows, b, rows);
                 double syncRate = rows / seconds;
-                report.add(String.format("(1) initial sync of %,d rows A->B: %.2f s = %,.0f rows/s = %.3f x raw insert"
+                report.accept(String.format("(1) initial sync of %,d rows A->B: %.2f s = %,.0f rows/s = %.3f x raw insert"
                         + " (process CPU %.1f s, both nodes)", rows, seconds, syncRate, syncRate / rawRate, cpuSeconds));
 
                 int changed = Math.min(CHANGED, rows);
@@ -83,25 +122,54 @@ public final class RestSyncBenchmark {
                 start = System.nanoTime();
                 cpu0 = cpuNanos();
                 round = syncNow(b, a);
-                double millis = (System.nanoTime() - start) / 1e6;
-                double cpuMillis = (cpuNanos() - cpu0) / 1e6;
+                millis = (System.nanoTime() - start) / 1e6;
+                cpuMillis = (cpuNanos() - cpu0) / 1e6;
                 check(round, changed, b, rows);
-                report.add(String.format("(2) incremental sync of %,d changed rows in a %,d-row db: %.1f ms"
+                report.accept(String.format("(2) incremental sync of %,d changed rows in a %,d-row db: %.1f ms"
                         + " (process CPU %.0f ms)", changed, rows, millis, cpuMillis));
             }
         }
 
+        Map<Integer, double[]> noOps = new java.util.LinkedHashMap<>();
         for (int size : sizes) {
             double[] noOp = noOpMillis(work.resolve("noop-" + size), size);
-            report.add(String.format("(3) no-op sync against a %,d-row db: median %.2f ms (process CPU %.2f ms per round)",
+            noOps.put(size, noOp);
+            report.accept(String.format("(3) no-op sync against a %,d-row db: median %.2f ms (process CPU %.2f ms per round)",
                     size, noOp[0], noOp[1]));
         }
-        System.out.println();
-        System.out.println("REST sync benchmark, " + Runtime.getRuntime().availableProcessors() + " cpus, Java "
-                + System.getProperty("java.version") + ", load average at end "
-                + java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        report.forEach(System.out::println);
-        System.exit(0);
+        return new Figures(rows, rawRate, seconds, cpuSeconds, millis, cpuMillis, noOps);
+    }
+
+    /**
+     * Tells {@code report} every 10 s how far the running round has come, as B's {@code GET /peers} shows it
+     * to a user (its {@code progress}: entries done of the total, rate, time left), until closed.
+     */
+    private static AutoCloseable showProgress(Node b, java.util.function.Consumer<String> report) {
+        Thread watcher = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(10_000);
+                    for (JsonNode peer : b.get("/peers").json()) {
+                        JsonNode p = peer.get("progress");
+                        if (p != null && !p.isNull()) {
+                            report.accept(String.format("    progress: %,d of %s entries, %s/s, %s s left, heap used %d MiB",
+                                    p.get("done").asLong(), p.get("total"), p.get("perSecond"),
+                                    p.get("secondsLeft"), usedHeapMiB()));
+                        }
+                    }
+                }
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bench-progress");
+        watcher.setDaemon(true);
+        watcher.start();
+        return watcher::interrupt;
+    }
+
+    private static long usedHeapMiB() {
+        Runtime r = Runtime.getRuntime();
+        return (r.totalMemory() - r.freeMemory()) >> 20;
     }
 
     /** Inserts {@code rows} rows shaped like sync_kv into a plain table: batches of 1,000, one transaction. */

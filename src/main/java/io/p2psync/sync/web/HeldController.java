@@ -34,8 +34,9 @@ class HeldController {
      * @param count    every held entry
      * @param byReason count per reason code ({@code missing-column}, {@code unique}, ...)
      * @param entries  the oldest held entries, at most the requested limit
-     * @param waitingForGroupEnd entries stored but not on their rows yet because the last entry of their
-     *                 group (the rest of the app transaction) has not arrived; not holds, not in {@code count}
+     * @param waitingForGroupEnd entries waiting for the last entry of their group (the rest of the app
+     *                 transaction): stored but not on their rows yet, or received without a signed group end
+     *                 and kept outside the log until it comes; not holds, not in {@code count}
      */
     record HeldView(long count, Map<String, Long> byReason, List<Item> entries, long waitingForGroupEnd) {
     }

@@ -1,0 +1,124 @@
+package io.p2psync.bench;
+
+import io.p2psync.bench.PeerBenchmarks.PeerFigures;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bulk-speed benchmark (docs/benchmarks.md, "Bulk sync beside PouchDB and cr-sqlite"): p2p-sync and its
+ * peers on the same rows in one run, printed as one table with ratios to a raw SQLite batch insert.
+ *
+ * <ol>
+ *   <li>raw SQLite batch insert of the rows (sqlite-jdbc, prepared statement, batches of 1,000, one
+ *       transaction), the yardstick;</li>
+ *   <li>p2p-sync over REST between two real nodes: initial sync of the rows, incremental sync of 1,000
+ *       changed rows, a round with nothing to do at each database size given ({@link RestSyncBenchmark});</li>
+ *   <li>p2p-sync capture: batches of 500 writes and one write per transaction, against the same writes to a
+ *       plain table ({@link CaptureBenchmark});</li>
+ *   <li>PouchDB replicating to pouchdb-server and cr-sqlite merging {@code crsql_changes}, on the same rows
+ *       ({@link PeerBenchmarks}, which installs them from npm itself).</li>
+ * </ol>
+ *
+ * <p>Arguments: {@code [rows=100000] [no-op sizes=10000,100000,1000000 | none] [peers | no-peers]}. Run:
+ * {@code ./mvnw -o -q test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=io.p2psync.bench.BulkBenchmark}.
+ */
+public final class BulkBenchmark {
+
+    private static final int CHANGED = 1_000;
+    private static final int CAPTURE_WRITES = 5_000;
+    private static final int CAPTURE_BATCH = 500;
+
+    private BulkBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int[] sizes = RestSyncBenchmark.sizes(args.length > 1 ? args[1] : "10000,100000,1000000");
+        boolean peers = args.length <= 2 || !args[2].equals("no-peers");
+        double loadBefore = RestSyncBenchmark.loadAverage();
+        long started = System.nanoTime();
+
+        RestSyncBenchmark.Figures sync = RestSyncBenchmark.run(rows, sizes, line -> System.out.println("[sync] " + line));
+        CaptureBenchmark.Figures capture = CaptureBenchmark.measure(CAPTURE_WRITES, CAPTURE_BATCH, 500);
+        System.out.println("[capture] done; log verifies: " + capture.verifies());
+        PeerFigures peer = peers ? PeerBenchmarks.run(rows, CHANGED) : PeerFigures.failed(rows, CHANGED, "not run");
+
+        List<String[]> table = new ArrayList<>();
+        double raw = sync.rawRate();
+        table.add(row("raw SQLite batch insert (sqlite-jdbc)", rate(raw, "rows/s"), "1", "", ""));
+        table.add(row(String.format("initial sync, %,d rows", rows),
+                rate(sync.initialRate(), "rows/s"), ratio(sync.initialRate() / raw),
+                peer.pouchdb() == null ? "-" : rate(peer.pouchdb().initialDocsPerSecond(), "docs/s") + " ("
+                        + ratio(peer.pouchdb().initialDocsPerSecond() / raw) + ")",
+                peer.crsqlite() == null ? "-" : rate(peer.crsqlite().initialRowsPerSecond(), "rows/s") + " ("
+                        + ratio(peer.crsqlite().initialRowsPerSecond() / peer.crsqlite().rawInsertRowsPerSecond())
+                        + " of its own raw)"));
+        table.add(row(String.format("incremental, %,d changed rows", CHANGED), millis(sync.incrementalMs()), "",
+                peer.pouchdb() == null ? "-" : millis(peer.pouchdb().incrementalMs()),
+                peer.crsqlite() == null ? "-" : millis(peer.crsqlite().incrementalMs())));
+        for (Map.Entry<Integer, double[]> noOp : sync.noOp().entrySet()) {
+            table.add(row(String.format("round with nothing to do, %,d rows", noOp.getKey()), millis(noOp.getValue()[0]),
+                    "", "", ""));
+        }
+        table.add(row("capture, batches of " + CAPTURE_BATCH, rate(capture.batchCaptured().perSecond(), "writes/s"),
+                ratio(capture.batchCaptured().perSecond() / capture.batchPlain().perSecond()) + " of plain", "",
+                peer.crsqlite() == null ? "-" : rate(peer.crsqlite().crrInsertRowsPerSecond(), "rows/s") + " ("
+                        + ratio(peer.crsqlite().crrInsertRowsPerSecond() / peer.crsqlite().rawInsertRowsPerSecond())
+                        + " of plain)"));
+        table.add(row("capture, one write per transaction", rate(capture.singleCaptured().perSecond(), "writes/s"),
+                ratio(capture.singleCaptured().perSecond() / capture.singlePlain().perSecond()) + " of plain", "", ""));
+
+        System.out.println();
+        System.out.printf("Bulk sync benchmark: %,d rows (key-i, ~60-character value, ISO timestamp), %d cpus, Java %s,"
+                        + " Node %s; load average %.2f before, %.2f after; %.0f s in all%n", rows,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                peer.node() == null ? "-" : peer.node().version(), loadBefore, RestSyncBenchmark.loadAverage(),
+                (System.nanoTime() - started) / 1e9);
+        print(table);
+        System.out.printf("plain tables for capture: %,.0f writes/s one per transaction, %,.0f in batches; cr-sqlite's"
+                        + " own raw insert (%s): %,.0f rows/s%n", capture.singlePlain().perSecond(),
+                capture.batchPlain().perSecond(), peer.crsqlite() == null ? "-" : peer.crsqlite().build(),
+                peer.crsqlite() == null ? 0.0 : peer.crsqlite().rawInsertRowsPerSecond());
+        if (peer.pouchdbError() != null || peer.crsqliteError() != null) {
+            System.out.println("peers not measured: pouchdb " + peer.pouchdbError() + "; cr-sqlite " + peer.crsqliteError());
+        }
+        System.exit(capture.verifies() ? 0 : 1);
+    }
+
+    private static String[] row(String what, String p2pSync, String ratio, String pouch, String crsqlite) {
+        return new String[] {what, p2pSync, ratio, pouch, crsqlite};
+    }
+
+    private static String rate(double perSecond, String unit) {
+        return String.format("%,.0f %s", perSecond, unit);
+    }
+
+    private static String millis(double ms) {
+        return String.format("%,.1f ms", ms);
+    }
+
+    private static String ratio(double r) {
+        return String.format("%.3f", r);
+    }
+
+    private static void print(List<String[]> rows) {
+        List<String[]> all = new ArrayList<>();
+        all.add(new String[] {"", "p2p-sync", "ratio to raw", "PouchDB -> pouchdb-server", "cr-sqlite"});
+        all.addAll(rows);
+        int[] width = new int[5];
+        for (String[] r : all) {
+            for (int i = 0; i < r.length; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        for (String[] r : all) {
+            StringBuilder line = new StringBuilder("|");
+            for (int i = 0; i < r.length; i++) {
+                line.append(' ').append(String.format("%-" + width[i] + "s", r[i])).append(" |");
+            }
+            System.out.println(line);
+        }
+    }
+}
