@@ -64,7 +64,7 @@ class ChangeLog {
     }
 
     /**
-     * Appends entries in one batch.
+     * Appends entries in one batch and announces them ({@link EntriesStored}).
      *
      * @param receivedFrom the device that delivered them, null for entries made here
      * @param receivedAt   local ms when received, ignored when {@code receivedFrom} is null
@@ -73,6 +73,22 @@ class ChangeLog {
         if (entries.isEmpty()) {
             return;
         }
+        store(entries, receivedFrom, receivedAt);
+        announce(entries, receivedFrom);
+    }
+
+    /**
+     * Announces entries stored with {@link #store}: one event for many entries costs the transaction one
+     * synchronization per listener, where an event per entry made every later savepoint sort them all.
+     */
+    void announce(List<ChangeEntry> entries, String receivedFrom) {
+        if (!entries.isEmpty()) {
+            SavepointEvents.publish(events, new EntriesStored(List.copyOf(entries), receivedFrom));
+        }
+    }
+
+    /** Appends entries in one batch without announcing them; the caller announces them with {@link #announce}. */
+    void store(List<ChangeEntry> entries, String receivedFrom, long receivedAt) {
         template.batchUpdate("INSERT INTO sync_log (" + COLUMNS + ", received_from, received_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries, 500,
                 (PreparedStatement ps, ChangeEntry e) -> {
@@ -98,7 +114,6 @@ class ChangeLog {
                         ps.setLong(17, receivedAt);
                     }
                 });
-        SavepointEvents.publish(events, new EntriesStored(entries, receivedFrom)); // the live bridge publishes them
     }
 
     Head head(String origin) {

@@ -24,22 +24,28 @@ final class Orphans {
     }
 
     /** One foreign key of a child table: its columns, the parent table and the parent's columns. */
-    private record ForeignKey(String childTable, List<String> from, String parent, List<String> to) {
+    record ForeignKey(String childTable, List<String> from, String parent, List<String> to) {
     }
 
     private Orphans() {
     }
 
-    /** The rows to check after {@code e} was applied to its row in {@code t}. */
-    static List<Candidate> candidates(JdbcClient jdbc, TrackedTables tables, ChangeEntry e, TrackedTable t) {
+    /**
+     * The rows to check after {@code e} was applied to its row in {@code t}.
+     *
+     * @param known foreign keys per table already read in this transaction; filled as tables are read
+     */
+    static List<Candidate> candidates(JdbcClient jdbc, TrackedTables tables, ChangeEntry e, TrackedTable t,
+                                      Map<String, List<ForeignKey>> known) {
         if (e.operation() != Operation.DELETE) {
-            return foreignKeys(jdbc, t.name()).isEmpty() ? List.of() : List.of(new Candidate(t.name(), e.recordId()));
+            return known.computeIfAbsent(t.name(), name -> foreignKeys(jdbc, name)).isEmpty() ? List.of()
+                    : List.of(new Candidate(t.name(), e.recordId()));
         }
         List<Object> key = RowWriter.key(t, e.recordId());
         List<Candidate> out = new ArrayList<>();
         for (String name : tables.names()) {
             TrackedTable child = tables.get(name);
-            for (ForeignKey fk : foreignKeys(jdbc, name)) {
+            for (ForeignKey fk : known.computeIfAbsent(name, n -> foreignKeys(jdbc, n))) {
                 List<String> to = fk.to().stream().anyMatch(c -> c == null) ? t.primaryKey() : fk.to();
                 if (!fk.parent().equalsIgnoreCase(t.name()) || !to.equals(t.primaryKey())) {
                     continue; // only references to the deleted row's key can be found again

@@ -54,8 +54,10 @@ public class RemoteChangeApplier {
     private static final Logger logger = LoggerFactory.getLogger(RemoteChangeApplier.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** Entries applied per write transaction (see {@link #apply}). */
-    static final int MAX_PER_TRANSACTION = 256;
+    /** Work per write transaction of {@link #apply}: entries are applied until this much time has gone. */
+    static final java.time.Duration PART_TIME = java.time.Duration.ofMillis(100);
+    /** The most entries one write transaction of {@link #apply} takes, however fast they go. */
+    static final int MAX_PER_TRANSACTION = 5_000;
     /** Holds retried at most per pass, so a pile of holds never keeps the write lock for long. */
     static final int MAX_RETRIES_PER_PASS = 500;
 
@@ -102,8 +104,8 @@ public class RemoteChangeApplier {
     }
 
     /**
-     * Applies a batch, in write transactions of at most {@value #MAX_PER_TRANSACTION} entries (or in the
-     * caller's transaction, if there is one). Each part is all or nothing; each entry within it is applied
+     * Applies a batch, in write transactions of about {@link #PART_TIME} of work and at most
+     * {@value #MAX_PER_TRANSACTION} entries (or in the caller's transaction, if there is one). Each part is all or nothing; each entry within it is applied
      * or held whole. Holds that an arrival may have released are retried at the end of each part.
      *
      * <p>Groups: an entry whose group continues is stored and staged ({@code STAGED}), not put on its row;
@@ -122,24 +124,26 @@ public class RemoteChangeApplier {
         Delivery delivery = staging ? withStagedChains(entries) : new Delivery(entries, null, Map.of());
         List<ChangeEntry> work = delivery.entries();
         GroupChecks checks = GroupChecks.of(work);
-        // At most MAX_PER_TRANSACTION entries per transaction: each part is all or nothing and leaves every
-        // origin at a version without gaps, so a crash in between loses only work the next sync redoes, and
-        // the app and other writers get the SQLite write lock between parts instead of waiting for all.
+        // Parts of about PART_TIME of work (at most MAX_PER_TRANSACTION entries), one write transaction each:
+        // each part is all or nothing and leaves every origin at a version without gaps, so a crash in between
+        // loses only work the next sync redoes, and the app and other writers get the SQLite write lock between
+        // parts (WriterTurns) instead of waiting for all. Bounded by time, not by a count, so the pause between
+        // parts stays a fixed share of the time however fast entries apply.
         Batch batch = new Batch(receivedFrom, checks, delivery.stagedHeads());
         List<ApplyOutcome> outcomes = new ArrayList<>(work.size());
         long partStart = System.nanoTime();
-        for (int from = 0; from < work.size(); from += MAX_PER_TRANSACTION) {
-            if (from > 0) {
+        while (outcomes.size() < work.size()) {
+            if (!outcomes.isEmpty()) {
                 WriterTurns.pauseAfter(partStart);
             }
             partStart = System.nanoTime();
-            int offset = from;
-            List<ChangeEntry> part = work.subList(from, Math.min(work.size(), from + MAX_PER_TRANSACTION));
+            int offset = outcomes.size();
+            long deadline = partStart + PART_TIME.toNanos();
             outcomes.addAll(tx.execute(status -> {
                 sealer.sealPending(); // local captures first, so they get versions and bases before remote writes
                 setGuard(1);
                 try {
-                    List<ApplyOutcome> done = batch.applyAll(part, offset, status);
+                    List<ApplyOutcome> done = batch.applyPart(work, offset, deadline, status);
                     if (batch.mayRelease && held.any()) {
                         retryCursor.set(new Placer(status).retry(false, retryCursor.get()).next());
                     }
@@ -432,6 +436,10 @@ public class RemoteChangeApplier {
         private final Map<String, Long> storedHeads = new HashMap<>();
         /** True once an entry of this batch was staged to wait for its group's end. */
         private boolean stagedAny;
+        /** Per origin met, the highest version in the log: only entries up to it can be duplicates. */
+        private final Map<String, Long> loggedUpTo = new HashMap<>();
+        /** Entries the part being applied stored in the log, announced together at its end. */
+        private final List<ChangeEntry> storedInPart = new ArrayList<>();
 
         Batch(String receivedFrom, GroupChecks checks, Map<String, ChangeLog.Head> stagedHeads) {
             this.receivedFrom = receivedFrom;
@@ -439,15 +447,21 @@ public class RemoteChangeApplier {
             heads.putAll(stagedHeads);
         }
 
-        /** Applies {@code part}, whose first entry is at {@code offset} in the batch (and its checks). */
-        List<ApplyOutcome> applyAll(List<ChangeEntry> part, int offset, TransactionStatus status) {
+        /**
+         * Applies the entries from {@code offset} on, at least one, until {@code deadline} ({@link System#nanoTime})
+         * has passed or {@value #MAX_PER_TRANSACTION} are done, and announces those stored in one event.
+         */
+        List<ApplyOutcome> applyPart(List<ChangeEntry> work, int offset, long deadline, TransactionStatus status) {
             this.status = status;
             Placer placer = new Placer(status);
-            List<ApplyOutcome> outcomes = new ArrayList<>(part.size());
-            for (int i = 0; i < part.size(); i++) {
-                outcomes.add(applyOne(part.get(i), offset + i, placer));
+            List<ApplyOutcome> outcomes = new ArrayList<>();
+            int end = Math.min(work.size(), offset + MAX_PER_TRANSACTION);
+            for (int i = offset; i < end && (i == offset || System.nanoTime() < deadline); i++) {
+                outcomes.add(applyOne(work.get(i), i, placer));
             }
             placer.checkOrphans();
+            log.announce(storedInPart, receivedFrom);
+            storedInPart.clear();
             return outcomes;
         }
 
@@ -457,7 +471,9 @@ public class RemoteChangeApplier {
                 return new ApplyOutcome(ref, Result.REJECTED, RejectReason.EARLIER_REJECTED,
                         "an earlier entry of this origin was rejected: " + stopped.get(e.origin()));
             }
-            var stored = log.hashOf(e.origin(), e.version());
+            // Only an entry at or below the origin's head in the log can be stored already.
+            long logged = loggedUpTo.computeIfAbsent(e.origin(), o -> log.head(o).version());
+            var stored = e.version() <= logged ? log.hashOf(e.origin(), e.version()) : Optional.<String>empty();
             if (stored.isPresent()) {
                 return stored.get().equals(e.hash()) ? ApplyOutcome.of(ref, Result.DUPLICATE)
                         : reject(e, RejectReason.DIFFERENT_ENTRY, "differs from the stored entry with the same origin and version");
@@ -494,7 +510,9 @@ public class RemoteChangeApplier {
                 }
             }
             // It verifies: store it whatever happens to its row, so the chain goes on and it is relayed.
-            log.append(List.of(e), receivedFrom, receivedAt);
+            log.store(List.of(e), receivedFrom, receivedAt);
+            storedInPart.add(e);
+            loggedUpTo.put(e.origin(), e.version());
             heads.put(e.origin(), new ChangeLog.Head(e.version(), e.hash()));
             storedHeads.put(e.origin(), e.version());
             clock.observe(e.hlc());
@@ -569,9 +587,17 @@ public class RemoteChangeApplier {
         private final ConcurrentEditPolicy decider = policy.getIfAvailable(() -> ConcurrentEditPolicy.LATEST_WINS);
         private final List<AppliedEntryListener> hooks = listeners.orderedStream().toList();
         private final Set<Orphans.Candidate> orphanCandidates = new java.util.LinkedHashSet<>();
+        /** Foreign keys per table, read once per transaction (the schema cannot change while it holds the lock). */
+        private final Map<String, List<Orphans.ForeignKey>> foreignKeys = new HashMap<>();
+        /**
+         * False while {@code sync_held} is known to be empty: read once per transaction (no other writer can
+         * add a hold while it holds the lock) and set by every hold this placer makes.
+         */
+        private boolean holdsMayExist;
 
         Placer(TransactionStatus status) {
             this.status = status;
+            this.holdsMayExist = held.any();
         }
 
         /** Reports the rows this placer's entries left without a parent. */
@@ -599,10 +625,10 @@ public class RemoteChangeApplier {
             if (table == null) {
                 return hold(e, HoldReason.MISSING_TABLE, "table " + e.table() + " is not tracked on this device", null);
             }
-            if (!retry && held.blocks(e.table(), e.recordId()) && !replacesHeld(e)) {
+            if (!retry && holdsMayExist && held.blocks(e.table(), e.recordId()) && !replacesHeld(e)) {
                 return hold(e, HoldReason.WAITING_BEHIND, "an earlier entry of this row is held", null);
             }
-            sealUnscanned(e, table);
+            RowState current = sealUnscanned(e, table);
             Object savepoint = status.createSavepoint();
             // events of entries sealed in the savepoint (a policy's resolution) go out only if it is released
             try (SavepointEvents.Scope events = SavepointEvents.open()) {
@@ -611,14 +637,15 @@ public class RemoteChangeApplier {
                     // rolls the release back with everything else
                     held.release(EntryRef.of(e));
                 }
-                Placed placed = decide(e, table);
+                Placed placed = decide(e, table, current);
                 hooks.forEach(l -> l.stored(e, placed.outcome().result(), access));
-                orphanCandidates.addAll(Orphans.candidates(jdbc, tables, e, table));
+                orphanCandidates.addAll(Orphans.candidates(jdbc, tables, e, table, foreignKeys));
                 status.releaseSavepoint(savepoint);
                 events.released();
-                Set<String> missing = placed.outcome().result() == Result.IGNORED_OLDER ? placed.missing()
-                        : lacking(e, table, placed.missing());
+                Set<String> missing = placed.written() || placed.outcome().result() == Result.IGNORED_OLDER
+                        ? placed.missing() : lacking(e, table, placed.missing());
                 if (!missing.isEmpty()) {
+                    holdsMayExist = true;
                     // The row took the columns it has; the values of the others wait for the schema to catch up.
                     // Also when a conflict was settled without writing the entry's data as it is (merged,
                     // local kept, same row): which write holds such a column is decided once it exists.
@@ -668,20 +695,26 @@ public class RemoteChangeApplier {
          * A row the app wrote that capture has not sealed yet (it was there before the table was tracked, and
          * the scan has not reached it) is sealed now as this device's INSERT, before the remote entry is
          * decided: otherwise its value would be overwritten without a trace, not met as a concurrent edit.
-         * Outside the entry's savepoint, so it stands or falls with the whole part.
+         * Outside the entry's savepoint, so it stands or falls with the whole part. Answers the row's state, as
+         * it is now (null for a row never seen).
          */
-        private void sealUnscanned(ChangeEntry e, TrackedTable table) {
-            if (rows.find(e.table(), e.recordId()).isPresent()) {
-                return;
+        private RowState sealUnscanned(ChangeEntry e, TrackedTable table) {
+            Optional<RowState> state = rows.find(e.table(), e.recordId());
+            if (state.isPresent()) {
+                return state.get();
             }
             Optional<Map<String, Object>> local;
             try {
                 local = writer.row(table, e.recordId());
             } catch (IllegalArgumentException undecodableKey) {
-                return; // the entry itself is held as undecodable
+                return null; // the entry itself is held as undecodable
             }
-            local.ifPresent(row -> sealer.seal(new RowChange(e.table(), e.recordId(), Operation.INSERT, Kind.EDIT,
-                    SqlValues.encodeRow(row), null)));
+            if (local.isEmpty()) {
+                return null;
+            }
+            sealer.seal(new RowChange(e.table(), e.recordId(), Operation.INSERT, Kind.EDIT,
+                    SqlValues.encodeRow(local.get()), null));
+            return rows.find(e.table(), e.recordId()).orElse(null);
         }
 
         /**
@@ -710,6 +743,7 @@ public class RemoteChangeApplier {
         }
 
         private ApplyOutcome hold(ChangeEntry e, HoldReason reason, String detail, String waitingOn) {
+            holdsMayExist = true;
             held.hold(e, reason, detail, waitingOn, false, System.currentTimeMillis());
             logger.debug("held {} ({}/{}): {} {}", EntryRef.of(e), e.table(), e.recordId(), reason.code(), detail);
             return new ApplyOutcome(EntryRef.of(e), Result.HELD, reason, detail);
@@ -825,8 +859,8 @@ public class RemoteChangeApplier {
         }
 
         /** Decides and writes the row (throws if SQLite refuses it; the caller rolls back the savepoint). */
-        private Placed decide(ChangeEntry e, TrackedTable table) {
-            RowState current = rows.find(e.table(), e.recordId()).orElse(null);
+        /** Decides {@code e} against its row, whose state is {@code current} (null if it has none). */
+        private Placed decide(ChangeEntry e, TrackedTable table, RowState current) {
             VersionVector seen = current == null ? VersionVector.EMPTY : current.vector();
             EntryRef ref = EntryRef.of(e);
             if (e.base().dominates(seen)) {
@@ -895,7 +929,7 @@ public class RemoteChangeApplier {
         private Placed applied(ChangeEntry e, TrackedTable table, VersionVector seen) {
             Set<String> missing = write(e, table);
             rows.save(withHashes(RowState.writtenBy(e, seen), table));
-            return new Placed(ApplyOutcome.of(EntryRef.of(e), Result.APPLIED), missing);
+            return new Placed(ApplyOutcome.of(EntryRef.of(e), Result.APPLIED), missing, true);
         }
 
         /** The entry's row as this table would hold it: only the columns the local row has. */
@@ -924,7 +958,14 @@ public class RemoteChangeApplier {
         }
     }
 
-    /** An entry decided and written: its outcome and the columns of its data this table lacks. */
-    private record Placed(ApplyOutcome outcome, Set<String> missing) {
+    /**
+     * An entry decided: its outcome and the columns of its data this table lacks; {@code written} if the row
+     * was written from the entry's data, which then named exactly those columns.
+     */
+    private record Placed(ApplyOutcome outcome, Set<String> missing, boolean written) {
+
+        Placed(ApplyOutcome outcome, Set<String> missing) {
+            this(outcome, missing, false);
+        }
     }
 }

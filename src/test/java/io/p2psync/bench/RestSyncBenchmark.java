@@ -39,6 +39,8 @@ import tools.jackson.databind.JsonNode;
 public final class RestSyncBenchmark {
 
     private static final int CHANGED = 1_000;
+    /** Rows of the warm-up round ({@code -Dbench.warmup=N}, 0 for none). */
+    private static final int WARMUP_ROWS = Integer.getInteger("bench.warmup", 30_000);
     private static final int NO_OP_RUNS = 25;
 
     public static void main(String[] args) throws Exception {
@@ -93,6 +95,22 @@ public final class RestSyncBenchmark {
         double cpuSeconds;
         double millis;
         double cpuMillis;
+        if (WARMUP_ROWS > 0) {
+            // The same round once on a pair of throwaway nodes first, so the figures are those of a running
+            // node, not of the JIT compiling the whole sync path (a cold first round is printed for reference).
+            try (Node a = Node.start("warm-a", work.resolve("warm-a"), nodeProperties("p2psync.capture-poll=1h"));
+                 Node b = Node.start("warm-b", work.resolve("warm-b"), nodeProperties())) {
+                writeRows(a, WARMUP_ROWS, "v1");
+                a.pairWith(b);
+                b.pairWith(a);
+                long start = System.nanoTime();
+                check(syncNow(b, a), WARMUP_ROWS, b, WARMUP_ROWS);
+                report.accept(String.format("warm-up: initial sync of %,d rows on a cold JVM: %,.0f rows/s", WARMUP_ROWS,
+                        WARMUP_ROWS / ((System.nanoTime() - start) / 1e9)));
+                writeRows(a, Math.min(CHANGED, WARMUP_ROWS), "v2");
+                syncNow(b, a);
+            }
+        }
         // A's capture poller is slowed right down: the rows are sealed by one explicit call instead, so the
         // set-up does not fight the poller for the write lock (this benchmark is about sync, not capture).
         try (Node a = Node.start("a", work.resolve("a"), nodeProperties("p2psync.capture-poll=1h"))) {
@@ -202,7 +220,7 @@ public final class RestSyncBenchmark {
 
     /**
      * Upserts rows 0..n-1 into A's sync_kv the way any program would (triggers capture), 5,000 rows per
-     * transaction, then seals what the capture poller has not sealed yet.
+     * transaction, sealing after each: every transaction becomes one group of 5,000 entries.
      */
     private static void writeRows(Node node, int n, String version) throws Exception {
         javax.sql.DataSource ds = node.context.getBean(javax.sql.DataSource.class);
@@ -224,6 +242,9 @@ public final class RestSyncBenchmark {
                         ps.executeBatch();
                     }
                     c.commit();
+                    // sealed after each transaction, as the capture poller does when it keeps up: one group per
+                    // app transaction (sealing all at the end would make the whole run a single group)
+                    node.context.getBean(ChangeTracker.class).sealPending();
                     break;
                 } catch (java.sql.SQLException busy) {
                     // On a loaded machine a commit can time out waiting for another writer; the transaction
@@ -234,7 +255,6 @@ public final class RestSyncBenchmark {
                 }
             }
         }
-        node.context.getBean(ChangeTracker.class).sealPending();
     }
 
     /**
