@@ -12,14 +12,19 @@ import java.util.stream.IntStream;
  * no database, so they use both cores and keep the SQLite write lock short (docs/storage.md, "Group
  * signatures").
  *
- * <p>Only the entry that ends a group is signed, and each entry's hash covers the previous entry's hash, so a
- * valid signature on an origin's entry vouches for every entry of that origin that chains up to it. Per
- * origin, the batch's run is cut at the first entry whose hash is wrong or that does not chain to the one
- * before it (the applier refuses that entry and the rest of the origin), and within what is left one
- * signature is checked: that of the last entry that ends a group. If it verifies, every entry up to it is
- * {@link Verdict#SIGNED_FOR}; the entries after it (a group this batch does not finish) {@link
- * Verdict#WAITS_FOR_END}. If it does not, each group end of the run is checked so the groups before the first
- * bad one still go in, and that group is {@link Verdict#BAD_SIGNATURE}.
+ * <p>Only the entry that ends a group is signed, and each entry's hash covers the previous entry's hash, so the
+ * signature on a group's last entry vouches for every entry of the group. Per origin, the batch's run is cut
+ * at the first entry whose hash is wrong or that does not chain to the one before it (the applier refuses
+ * that entry and the rest of the origin), and within what is left the signature of every group end is
+ * checked, once per group (an app transaction), in parallel when there are many. Every entry up to the last
+ * group end before the first bad one is {@link Verdict#SIGNED_FOR}; the bad one's group is {@link
+ * Verdict#BAD_SIGNATURE}; entries after the last group end (a group this batch does not finish) {@link
+ * Verdict#WAITS_FOR_END}.
+ *
+ * <p>Why every group end and not just the last of a run, though the chain would make the last one vouch for
+ * all: the earlier group ends are stored with the signature they came with, and a device that relays them
+ * later may end a page on one of them. A damaged signature taken in on the strength of a later one would be
+ * refused there, by every device it is relayed to, for good.
  *
  * <p>The applier still checks each run's first entry against the origin's head in the log; the verdicts
  * assume that link holds, and an entry is only stored once it does.
@@ -40,6 +45,8 @@ final class GroupChecks {
 
     /** Below this many entries the fork-join hand-off costs more than it saves. */
     private static final int PARALLEL_FROM = 32;
+    /** A signature check costs as much as a hundred hashes: worth the hand-off from a few on. */
+    private static final int SIGNATURES_PARALLEL_FROM = 4;
 
     private final boolean[] hashOk;
     private final Verdict[] verdicts;
@@ -93,19 +100,16 @@ final class GroupChecks {
                 ends.add(k);
             }
         }
-        int signedUpTo = -1; // the last position a verified signature covers
-        if (!ends.isEmpty() && entries.get(run.get(ends.get(ends.size() - 1))).signatureValid()) {
-            signedUpTo = ends.get(ends.size() - 1);
-        } else if (!ends.isEmpty()) {
-            // The last group end is bad: find the first bad one, so the groups before it still go in.
-            boolean[] valid = new boolean[ends.size()];
-            IntStream.range(0, ends.size() - 1).parallel()
-                    .forEach(j -> valid[j] = entries.get(run.get(ends.get(j))).signatureValid());
-            int firstBad = 0;
-            while (valid[firstBad]) {
-                firstBad++;
-            }
-            signedUpTo = firstBad == 0 ? -1 : ends.get(firstBad - 1);
+        boolean[] valid = new boolean[ends.size()];
+        IntStream each = IntStream.range(0, ends.size());
+        (ends.size() >= SIGNATURES_PARALLEL_FROM ? each.parallel() : each)
+                .forEach(j -> valid[j] = entries.get(run.get(ends.get(j))).signatureValid());
+        int firstBad = 0;
+        while (firstBad < ends.size() && valid[firstBad]) {
+            firstBad++;
+        }
+        int signedUpTo = firstBad == 0 ? -1 : ends.get(firstBad - 1); // the last position a valid group end covers
+        if (firstBad < ends.size()) {
             long version = entries.get(run.get(ends.get(firstBad))).version();
             for (int k = signedUpTo + 1; k < intact; k++) {
                 verdicts[run.get(k)] = Verdict.BAD_SIGNATURE;

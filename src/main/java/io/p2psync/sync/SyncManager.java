@@ -2,7 +2,6 @@ package io.p2psync.sync;
 
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.ChangeTracker;
-import io.p2psync.changes.PageEnds;
 import io.p2psync.changes.EntryRef;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.devices.Device;
@@ -208,8 +207,7 @@ public class SyncManager implements DisposableBean {
             }
             VersionVector mine = tracker.versionVector();
             while (true) {
-                List<ChangeEntry> page = PageEnds.verifiable(
-                        tracker.missingFrom(mine, skippingBlocked(theirs), settings.pushPageSize()));
+                List<ChangeEntry> page = tracker.missingFrom(mine, skippingBlocked(theirs), settings.pushPageSize());
                 if (page.isEmpty()) {
                     return;
                 }

@@ -2,7 +2,6 @@ package io.p2psync.sync;
 
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.ChangeTracker;
-import io.p2psync.changes.PageEnds;
 import io.p2psync.changes.VersionVector;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -28,6 +27,6 @@ public class SyncSource {
         VersionVector mine = tracker.versionVector();
         List<ChangeEntry> entries = tracker.missingFrom(mine, known, limit + 1);
         boolean more = entries.size() > limit;
-        return new PullResponse(PageEnds.verifiable(more ? entries.subList(0, limit) : entries), mine, more);
+        return new PullResponse(more ? entries.subList(0, limit) : entries, mine, more);
     }
 }
