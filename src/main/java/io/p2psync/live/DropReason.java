@@ -25,6 +25,11 @@ enum DropReason {
     UNSIGNED_MESSAGE("unsigned-message"),
     /** The entry is ahead of what this node has of its origin; a REST catch-up fetches what is missing. */
     GAP("gap"),
+    /**
+     * An entry whose group continues: gossip carries only entries that end their group, which are signed;
+     * the rest of a group comes over REST when its end shows a gap (sent by an older build).
+     */
+    GROUP_PART("group-part"),
     /** The applier refused the entry (revoked origin, untracked table, a race lost to another delivery). */
     REFUSED("refused"),
     /** The apply queue was full; a REST catch-up fetches what was dropped. */

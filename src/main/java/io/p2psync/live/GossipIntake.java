@@ -10,12 +10,14 @@ import java.util.function.Predicate;
 /**
  * The checks every gossip message passes before it is applied, in this order: size, rate per sending peer,
  * sender authorized, JSON shape, key and value limits, then for an entry its hash, its place in the origin's
- * hash chain and the signature of an entry that ends its group. The router has already checked the pubsub envelope (StrictSign). Runs as the
+ * hash chain and its signature; an entry whose group continues is ignored (gossip carries only group ends,
+ * which are signed). The router has already checked the pubsub envelope (StrictSign). Runs as the
  * topic's validator, under the router's lock on a network thread, so it only computes: the chain is checked
  * against {@link ChainHeads} in memory. Accepted entries move their origin's head on at once, so the next
  * entry of a burst is checked against this one.
  *
- * <p>Verdicts: a rate-limited message, an entry already held and an entry after a gap are ignored (not
+ * <p>Verdicts: a rate-limited message, an entry already held, a group's continuing entry and an entry after a
+ * gap are ignored (not
  * forwarded, the sender is not at fault); everything else that fails is rejected. After a gap or a
  * rate-limited message, {@code catchUp} is told the sending peer, so the REST catch-up fetches
  * what gossip did not deliver.
@@ -87,7 +89,7 @@ final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
         metrics.dropped(v.drop());
         String reason = v.drop().code() + ": " + v.detail();
         return switch (v.drop()) {
-            case RATE_LIMITED, GAP -> Validation.ignore(reason);
+            case RATE_LIMITED, GAP, GROUP_PART -> Validation.ignore(reason);
             default -> Validation.reject(reason);
         };
     }
@@ -145,6 +147,10 @@ final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
         if (limited != null) {
             return limited;
         }
+        if (e.continues()) {
+            // Unsigned until its group's end: never taken in or forwarded on its own (docs/live.md, "Groups").
+            return Verdict.drop(DropReason.GROUP_PART, ref(e) + " continues its group; groups come over REST");
+        }
         if (!e.hashValid()) {
             return Verdict.drop(DropReason.BAD_HASH, ref(e) + ": hash does not match the content");
         }
@@ -163,8 +169,7 @@ final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
                 // checked below
             }
         }
-        // Only a group's last entry is signed; the entries before it chain to it and wait for it at the applier.
-        if (!e.continues() && !e.signatureValid()) {
+        if (!e.signatureValid()) {
             return Verdict.drop(DropReason.BAD_SIGNATURE, ref(e) + ": signature does not verify against the origin's key");
         }
         heads.advance(e);

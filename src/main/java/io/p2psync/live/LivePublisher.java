@@ -44,7 +44,11 @@ final class LivePublisher {
             if (arrivals.contains(EntryRef.of(e))) {
                 continue;
             }
-            send(codec.encode(e), e);
+            if (!e.continues()) {
+                // Only group ends travel as entries: they are signed. A receiver that lacks the entries before
+                // one sees a gap and pulls the group over REST (docs/live.md, "Groups").
+                send(codec.encode(e), e);
+            }
             if (seedCompat && GossipIntake.KV_TABLE.equals(e.table())) {
                 sendSeed(e);
             }

@@ -138,6 +138,22 @@ class GossipIntakeTest {
     }
 
     @Test
+    void anEntryWhoseGroupContinuesIsIgnoredAndNeitherForwardedNorStandsInTheWayOfTheRealOne() {
+        ChangeEntry first = entry(1, null, "k", "v1");
+        stored.put(origin.deviceId().toString(), new ChainHeads.Head(1, first.hash()));
+        // unsigned (its group's end signs for it), hashed and chained to the origin's head: anyone could make it
+        ChangeEntry forged = ChangeEntry.seal(origin, 2, 2, 2, entry(2, first.hash(), "k", "forged").change(),
+                VersionVector.EMPTY, first.hash(), true);
+        Validation<GossipIntake.Accepted> v = validate(sender, message(sender, codec.encode(forged)));
+        assertThat(v.outcome()).as("not forwarded, the sender not at fault").isEqualTo(Validation.Outcome.IGNORE);
+        assertThat(v.reason()).startsWith("group-part: ");
+        assertThat(accepted).isEmpty();
+
+        ChangeEntry real = entry(2, first.hash(), "k", "v2");
+        assertThat(validate(sender, message(sender, codec.encode(real))).outcome()).isEqualTo(Validation.Outcome.ACCEPT);
+    }
+
+    @Test
     void anEntryAfterAGapIsIgnoredAndCaughtUpFromTheSender() {
         ChangeEntry third = entry(3, "a".repeat(64), "k", "v3");
         Validation<GossipIntake.Accepted> v = validate(sender, message(sender, codec.encode(third)));
