@@ -30,8 +30,9 @@ public record ApplyOutcome(EntryRef entry, Result result, Reason reason, String 
          */
         HELD,
         /**
-         * Stored (so relayed, and the origin's later entries go on), but not put on its row yet: its group
-         * continues, and the group is put on its rows in one transaction once its last entry arrives.
+         * Not put on its row yet: its group continues, and the group is put on its rows in one transaction once
+         * its last entry arrives. Until then it is kept, outside the log if no signed group end of its delivery
+         * covered it (docs/storage.md, "Group signatures"): the sender need not send it again.
          */
         STAGED,
         /** Not stored; it did not verify. Nothing after it from the same origin in the batch is applied. */
@@ -57,7 +58,10 @@ public record ApplyOutcome(EntryRef entry, Result result, Reason reason, String 
         return new ApplyOutcome(entry, result, null, null);
     }
 
-    /** True if the entry is now in the log (including duplicates, staged and held entries). */
+    /**
+     * True if the sender need not send the entry again: it is in the log (including duplicates and held
+     * entries) or kept until its group's end (staged).
+     */
     public boolean accepted() {
         return result != Result.REJECTED;
     }

@@ -79,12 +79,21 @@ public class RemoteChangeApplier {
      * one took, 0 for the start. Passes go round, so holds that never clear cannot keep the ones after them
      * from their turn.
      */
+    /** Work per write transaction of {@link #apply}: {@link #PART_TIME}; tests shorten it to make many parts. */
+    java.time.Duration partTime = PART_TIME;
     private final java.util.concurrent.atomic.AtomicLong retryCursor = new java.util.concurrent.atomic.AtomicLong();
     /**
      * Entries of the group being put on its rows that are stored but not placed yet; hooks do not see them as
      * the row's entries. Only touched inside a write transaction, of which there is one at a time.
      */
     private final Set<EntryRef> unplaced = new HashSet<>();
+    /**
+     * Entries received and stored in the current write transaction but not announced yet ({@link EntriesStored}),
+     * and who delivered them: announced together at the end of the part, or before anything sealed here in
+     * between is announced, so listeners see entries in the order they were stored.
+     */
+    private final List<ChangeEntry> unannounced = new ArrayList<>();
+    private String unannouncedFrom;
 
     RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
             RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held, StagedEntries staged,
@@ -138,16 +147,17 @@ public class RemoteChangeApplier {
             }
             partStart = System.nanoTime();
             int offset = outcomes.size();
-            long deadline = partStart + PART_TIME.toNanos();
+            long deadline = partStart + partTime.toNanos();
             outcomes.addAll(tx.execute(status -> {
                 sealer.sealPending(); // local captures first, so they get versions and bases before remote writes
                 setGuard(1);
                 try {
+                    batch.refreshHeads(offset > 0);
                     List<ApplyOutcome> done = batch.applyPart(work, offset, deadline, status);
                     if (batch.mayRelease && held.any()) {
                         retryCursor.set(new Placer(status).retry(false, retryCursor.get()).next());
                     }
-                    if (staging || batch.stagedAny) {
+                    if (!batch.storedHeads.isEmpty() && staged.any()) {
                         batch.storedHeads.forEach(staged::dropUpTo);
                     }
                     return done;
@@ -413,6 +423,12 @@ public class RemoteChangeApplier {
         }
     }
 
+    /** Announces the received entries stored since the last announcement. */
+    private void announceStored() {
+        log.announce(unannounced, unannouncedFrom);
+        unannounced.clear();
+    }
+
     private void setGuard(int applying) {
         jdbc.sql("UPDATE sync_apply_guard SET applying = ? WHERE id = 1").param(applying).update();
     }
@@ -438,8 +454,6 @@ public class RemoteChangeApplier {
         private boolean stagedAny;
         /** Per origin met, the highest version in the log: only entries up to it can be duplicates. */
         private final Map<String, Long> loggedUpTo = new HashMap<>();
-        /** Entries the part being applied stored in the log, announced together at its end. */
-        private final List<ChangeEntry> storedInPart = new ArrayList<>();
 
         Batch(String receivedFrom, GroupChecks checks, Map<String, ChangeLog.Head> stagedHeads) {
             this.receivedFrom = receivedFrom;
@@ -448,11 +462,30 @@ public class RemoteChangeApplier {
         }
 
         /**
+         * At the start of a part after the first: what another write transaction (another delivery, between
+         * this one's parts) stored since is taken into account, so its entries are found as duplicates and
+         * the next one is checked against its real predecessor. Heads of entries staged by this batch, ahead
+         * of the log, are kept.
+         */
+        void refreshHeads(boolean laterPart) {
+            if (!laterPart) {
+                return;
+            }
+            loggedUpTo.clear();
+            heads.replaceAll((origin, head) -> {
+                ChangeLog.Head logged = log.head(origin);
+                return logged.version() >= head.version() ? logged : head;
+            });
+            open.clear();
+        }
+
+        /**
          * Applies the entries from {@code offset} on, at least one, until {@code deadline} ({@link System#nanoTime})
          * has passed or {@value #MAX_PER_TRANSACTION} are done, and announces those stored in one event.
          */
         List<ApplyOutcome> applyPart(List<ChangeEntry> work, int offset, long deadline, TransactionStatus status) {
             this.status = status;
+            unannounced.clear(); // what a rolled-back part stored is not in the log
             Placer placer = new Placer(status);
             List<ApplyOutcome> outcomes = new ArrayList<>();
             int end = Math.min(work.size(), offset + MAX_PER_TRANSACTION);
@@ -460,8 +493,7 @@ public class RemoteChangeApplier {
                 outcomes.add(applyOne(work.get(i), i, placer));
             }
             placer.checkOrphans();
-            log.announce(storedInPart, receivedFrom);
-            storedInPart.clear();
+            announceStored();
             return outcomes;
         }
 
@@ -511,7 +543,8 @@ public class RemoteChangeApplier {
             }
             // It verifies: store it whatever happens to its row, so the chain goes on and it is relayed.
             log.store(List.of(e), receivedFrom, receivedAt);
-            storedInPart.add(e);
+            unannounced.add(e);
+            unannouncedFrom = receivedFrom;
             loggedUpTo.put(e.origin(), e.version());
             heads.put(e.origin(), new ChangeLog.Head(e.version(), e.hash()));
             storedHeads.put(e.origin(), e.version());
@@ -531,8 +564,9 @@ public class RemoteChangeApplier {
          * Puts a whole group on its rows, in version order, and answers the outcome of its last entry. An entry
          * whose row clashes on a UNIQUE value is tried again after the rest of the group: in one app transaction
          * a row may take the value another row gives up, which clashes only half way through the group. Its
-         * first try is undone (savepoint), so it leaves neither a hold nor a conflict record behind. (Two rows
-         * that swap a value clash whichever goes first; they stay a clash for a person.)
+         * first try leaves neither a hold nor a conflict record behind (its savepoint is rolled back and the
+         * clash is not recorded). (Two rows that swap a value clash whichever goes first; they stay a clash for
+         * a person.)
          */
         private ApplyOutcome placeGroup(List<ChangeEntry> group, Placer placer) {
             group.forEach(g -> unplaced.add(EntryRef.of(g)));
@@ -541,13 +575,10 @@ public class RemoteChangeApplier {
             try {
                 for (ChangeEntry g : group) {
                     unplaced.remove(EntryRef.of(g));
-                    Object savepoint = status.createSavepoint();
-                    ApplyOutcome outcome = placeOne(g, placer);
+                    ApplyOutcome outcome = g.changesNothing() ? ApplyOutcome.of(EntryRef.of(g), Result.APPLIED)
+                            : placer.place(g, false, true);
                     if (outcome.result() == Result.HELD && outcome.reason() == HoldReason.UNIQUE) {
-                        status.rollbackToSavepoint(savepoint);
-                        clashed.add(g);
-                    } else {
-                        status.releaseSavepoint(savepoint);
+                        clashed.add(g); // nothing of it was kept: tried again after the rest of the group
                     }
                     outcomes.put(EntryRef.of(g), outcome);
                 }
@@ -572,7 +603,7 @@ public class RemoteChangeApplier {
          * an entry this device has not placed yet nor make a later edit look concurrent.
          */
         private ApplyOutcome placeOne(ChangeEntry e, Placer placer) {
-            return e.changesNothing() ? ApplyOutcome.of(EntryRef.of(e), Result.APPLIED) : placer.place(e, false);
+            return e.changesNothing() ? ApplyOutcome.of(EntryRef.of(e), Result.APPLIED) : placer.place(e, false, false);
         }
 
         private ApplyOutcome reject(ChangeEntry e, RejectReason reason, String detail) {
@@ -619,8 +650,12 @@ public class RemoteChangeApplier {
             orphanCandidates.clear();
         }
 
-        /** Applies a stored entry to its row, or holds it; {@code retry} for an entry already held. */
-        ApplyOutcome place(ChangeEntry e, boolean retry) {
+        /**
+         * Applies a stored entry to its row, or holds it; {@code retry} for an entry already held. With
+         * {@code clashLater}, a UNIQUE clash leaves nothing behind (no hold, no conflict record: its savepoint
+         * is rolled back) and is answered as a UNIQUE hold, for a caller that tries the entry again later.
+         */
+        ApplyOutcome place(ChangeEntry e, boolean retry, boolean clashLater) {
             TrackedTable table = tables.get(e.table());
             if (table == null) {
                 return hold(e, HoldReason.MISSING_TABLE, "table " + e.table() + " is not tracked on this device", null);
@@ -641,6 +676,9 @@ public class RemoteChangeApplier {
                 hooks.forEach(l -> l.stored(e, placed.outcome().result(), access));
                 orphanCandidates.addAll(Orphans.candidates(jdbc, tables, e, table, foreignKeys));
                 status.releaseSavepoint(savepoint);
+                if (events.keepsAny()) {
+                    announceStored(); // entries stored before what a policy sealed here are announced first
+                }
                 events.released();
                 Set<String> missing = placed.written() || placed.outcome().result() == Result.IGNORED_OLDER
                         ? placed.missing() : lacking(e, table, placed.missing());
@@ -660,6 +698,9 @@ public class RemoteChangeApplier {
                 status.rollbackToSavepoint(savepoint);
                 HoldReason reason = Constraints.reason(refused);
                 String detail = refused.getMostSpecificCause().getMessage();
+                if (clashLater && reason == HoldReason.UNIQUE) {
+                    return new ApplyOutcome(EntryRef.of(e), Result.HELD, reason, detail);
+                }
                 String clashWith = null;
                 if (reason == HoldReason.UNIQUE && e.operation() != Operation.DELETE) {
                     Optional<Constraints.Clash> clash = Constraints.clash(jdbc, writer, table, e);
@@ -800,7 +841,7 @@ public class RemoteChangeApplier {
                 if (stillBlocked.contains(row)) {
                     continue; // an earlier entry of the row stays held: this one keeps waiting behind it
                 }
-                ApplyOutcome outcome = place(e, true);
+                ApplyOutcome outcome = place(e, true, false);
                 if (outcome.result() == Result.HELD) {
                     stillBlocked.add(row);
                 } else {

@@ -51,6 +51,11 @@ final class SavepointEvents {
             this.kept = kept;
         }
 
+        /** True if events were kept back in this savepoint. */
+        boolean keepsAny() {
+            return !kept.isEmpty();
+        }
+
         /** The savepoint was released: its events go on (to the enclosing savepoint, if one is open). */
         void released() {
             end();

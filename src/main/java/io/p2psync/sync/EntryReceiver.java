@@ -88,8 +88,8 @@ public class EntryReceiver {
                             reason, outcome.detail()));
                 }
             }
-            if (outcome.accepted()) {
-                delivered.add(outcome.entry().origin());
+            if (outcome.accepted() && outcome.result() != ApplyOutcome.Result.STAGED) {
+                delivered.add(outcome.entry().origin()); // a staged entry is not checked yet: it introduces no one
             }
         }
         metrics.applied(accepted);
@@ -116,7 +116,7 @@ public class EntryReceiver {
 
     private void introduceNewOrigins(Set<String> origins, PeerId from) {
         for (String origin : origins) {
-            PeerId id = PeerId.parse(origin);
+            PeerId id = PeerId.parse(origin); // stored, so its signature verified against this very id
             if (!id.equals(self) && !id.equals(from) && devices.introduce(id, from, clock.instant())) {
                 log.info("Device {} introduced by {}: accepted entries it signed", id, from);
             }

@@ -1,0 +1,79 @@
+package io.p2psync.changes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.p2psync.changes.ApplyOutcome.Result;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Two deliveries of the same origin's entries at once, as a pull page and a relay by another peer can be: the
+ * applier writes in parts with turns for other writers between them, so each delivery's later parts meet
+ * entries the other stored meanwhile. They must come out as duplicates, never as an error that fails the
+ * round.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+class ConcurrentDeliveriesTest {
+
+    @TempDir
+    static Path dataDir;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("p2psync.data-dir", () -> dataDir.toString());
+        registry.add("p2psync.tables", () -> "notes");
+        registry.add("p2psync.capture.assigned-keys", () -> "notes");
+        registry.add("p2psync.capture-poll", () -> "1h");
+        registry.add("spring.flyway.locations", () -> "classpath:db/migration,classpath:db/testmigration");
+    }
+
+    @Autowired
+    RemoteChangeApplier applier;
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void twoDeliveriesOfTheSameEntriesAtOnceEndWithEachEntryStoredOnce() throws Exception {
+        applier.partTime = java.time.Duration.ZERO; // one entry per part: each delivery pauses after every entry
+        RemoteDevice bob = new RemoteDevice();
+        List<ChangeEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            int id = 100_000 + i;
+            entries.add(bob.next(RemoteDevice.upsert("notes", "[" + id + "]", "{\"id\":" + id + ",\"title\":\"n" + id
+                    + "\",\"body\":null}"), VersionVector.EMPTY, (1L << 40) + i, i % 10 != 9));
+        }
+
+        CompletableFuture<List<ApplyOutcome>> first = CompletableFuture.supplyAsync(() -> applier.apply(entries, bob.id()));
+        CompletableFuture<List<ApplyOutcome>> second = CompletableFuture.supplyAsync(() -> applier.apply(entries, bob.id()));
+        List<ApplyOutcome> a = first.get(120, TimeUnit.SECONDS);
+        List<ApplyOutcome> b = second.get(120, TimeUnit.SECONDS);
+
+        for (List<ApplyOutcome> outcomes : List.of(a, b)) {
+            assertThat(outcomes).hasSize(entries.size());
+            Map<Result, Long> counts = outcomes.stream()
+                    .collect(Collectors.groupingBy(ApplyOutcome::result, TreeMap::new, Collectors.counting()));
+            // STAGED: an entry this delivery stored whose group the other delivery placed
+            assertThat(counts.keySet()).as("outcomes of one delivery: %s", counts)
+                    .isSubsetOf(Result.APPLIED, Result.DUPLICATE, Result.STAGED);
+        }
+        assertThat(List.of(a, b)).as("the two deliveries interleaved: each stored part of the entries")
+                .allMatch(outcomes -> outcomes.stream().anyMatch(o -> o.result() == Result.APPLIED));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM sync_log WHERE device_id = ?").param(bob.id()).query(Long.class).single())
+                .isEqualTo(300L);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM notes WHERE id >= 100000").query(Long.class).single()).isEqualTo(300L);
+        applier.partTime = RemoteChangeApplier.PART_TIME;
+    }
+}
