@@ -75,6 +75,16 @@ class StagedEntries {
         jdbc.sql("DELETE FROM sync_staged WHERE device_id = ? AND version <= ?").params(origin, version).update();
     }
 
+    /**
+     * Drops entries staged before {@code cutoff} (ms since the epoch): a group whose end never came (its sender
+     * went away half way, or made it up) must not keep its entries here for good.
+     *
+     * @return how many were dropped
+     */
+    int dropReceivedBefore(long cutoff) {
+        return jdbc.sql("DELETE FROM sync_staged WHERE received_at < ?").param(cutoff).update();
+    }
+
     boolean any() {
         return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_staged)").query(Boolean.class).single();
     }

@@ -250,4 +250,23 @@ class GroupSignaturesTest {
         assertThat(notes()).isEqualTo(30);
         assertThat(logged()).isEqualTo(30);
     }
+
+    @Test
+    void stagedEntriesWhoseGroupNeverEndsAreDroppedAfterAWhile() {
+        List<ChangeEntry> group = group(1, 6);
+        node.applier().apply(group.subList(0, 5), bob.id());
+        assertThat(node.tracker().waitingForGroupEnd()).isEqualTo(5);
+        StagedEntries staged = new StagedEntries(node.jdbc());
+
+        assertThat(staged.dropReceivedBefore(System.currentTimeMillis() - StagedEntriesExpiry.KEPT_FOR.toMillis()))
+                .as("an hour has not passed").isZero();
+        node.jdbc().sql("UPDATE sync_staged SET received_at = received_at - ?")
+                .param(StagedEntriesExpiry.KEPT_FOR.toMillis() + 1).update();
+        assertThat(staged.dropReceivedBefore(System.currentTimeMillis() - StagedEntriesExpiry.KEPT_FOR.toMillis()))
+                .isEqualTo(5);
+        assertThat(node.tracker().waitingForGroupEnd()).isZero();
+
+        // the group brought again, whole, goes in as ever
+        assertThat(node.applier().apply(group, bob.id())).extracting(ApplyOutcome::result).containsOnly(Result.APPLIED);
+    }
 }

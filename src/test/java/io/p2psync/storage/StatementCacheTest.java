@@ -95,4 +95,48 @@ class StatementCacheTest {
             assertThat(firstReal.isClosed()).as("the least recently used was dropped").isTrue();
         }
     }
+
+    @Test
+    void aTableDroppedAndMadeAgainIsReadThroughTheKeptStatementAndAFailedOneIsReplaced() throws Exception {
+        try (Connection c = open()) {
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO t VALUES (1, 'a')")) {
+                insert.executeUpdate();
+            }
+            c.prepareStatement("SELECT v FROM t").close(); // kept, compiled against the table as it was
+            try (Statement s = c.createStatement()) {
+                s.execute("DROP TABLE t");
+            }
+            PreparedStatement failed = c.prepareStatement("SELECT v FROM t");
+            assertThatThrownBy(failed::executeQuery).isInstanceOf(SQLException.class).hasMessageContaining("no such table");
+            try {
+                failed.close();
+            } catch (SQLException finalizedByTheDriver) {
+                // sqlite-jdbc may finalize a statement that failed this way: it cannot be reset, only replaced
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT, w TEXT)");
+                s.execute("INSERT INTO t VALUES (2, 'b', 'c')");
+            }
+            try (PreparedStatement again = c.prepareStatement("SELECT v FROM t");
+                 ResultSet rs = again.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("b");
+            }
+        }
+    }
+
+    @Test
+    void aStatementInUseIsNeverClosedToMakeRoom() throws Exception {
+        try (Connection c = open()) {
+            PreparedStatement held = c.prepareStatement("SELECT 0");
+            for (int i = 1; i <= StatementCache.PER_CONNECTION + 10; i++) {
+                c.prepareStatement("SELECT " + i).close();
+            }
+            try (ResultSet rs = held.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isZero();
+            }
+            held.close();
+        }
+    }
 }
