@@ -16,6 +16,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -73,6 +74,7 @@ public class RemoteChangeApplier {
     private final StagedEntries staged;
     private final ObjectProvider<ConcurrentEditPolicy> policy;
     private final ObjectProvider<AppliedEntryListener> listeners;
+    private final ApplicationEventPublisher events;
     private final RowAccess access = new Access();
     /**
      * Where the next retry pass at the end of an applied part starts: the log id of the last hold the previous
@@ -97,7 +99,8 @@ public class RemoteChangeApplier {
 
     RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
             RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held, StagedEntries staged,
-            ObjectProvider<ConcurrentEditPolicy> policy, ObjectProvider<AppliedEntryListener> listeners) {
+            ObjectProvider<ConcurrentEditPolicy> policy, ObjectProvider<AppliedEntryListener> listeners,
+            ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.sealer = sealer;
@@ -110,6 +113,7 @@ public class RemoteChangeApplier {
         this.staged = staged;
         this.policy = policy;
         this.listeners = listeners;
+        this.events = events;
     }
 
     /**
@@ -154,6 +158,10 @@ public class RemoteChangeApplier {
                 try {
                     batch.refreshHeads(offset > 0);
                     List<ApplyOutcome> done = batch.applyPart(work, offset, deadline, status);
+                    int handled = delivery.reportedAmong(offset, done.size());
+                    if (handled > 0 && receivedFrom != null) {
+                        events.publishEvent(new EntriesHandled(receivedFrom, handled));
+                    }
                     if (batch.mayRelease && held.any()) {
                         retryCursor.set(new Placer(status).retry(false, retryCursor.get()).next());
                     }
@@ -190,6 +198,18 @@ public class RemoteChangeApplier {
      *                    look-up, not a walk of the whole group
      */
     private record Delivery(List<ChangeEntry> entries, boolean[] reported, Map<String, ChangeLog.Head> stagedHeads) {
+        /** How many of the {@code count} entries from {@code from} on were delivered (not staged earlier). */
+        int reportedAmong(int from, int count) {
+            if (reported == null) {
+                return count;
+            }
+            int n = 0;
+            for (int i = from; i < from + count; i++) {
+                n += reported[i] ? 1 : 0;
+            }
+            return n;
+        }
+
         List<ApplyOutcome> reported(List<ApplyOutcome> outcomes) {
             if (reported == null) {
                 return outcomes;

@@ -1,10 +1,9 @@
 package io.p2psync.peers;
 
-import io.p2psync.changes.EntriesStored;
+import io.p2psync.changes.EntriesHandled;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.sync.RoundObserver;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -55,14 +54,15 @@ public class RunningRounds {
         return Optional.ofNullable(rounds.get(peerKey)).map(Round::theirs);
     }
 
-    /** Counts the parts of a pulled page as they are committed (published per part by the change log). */
+    /**
+     * Counts the parts of a pulled page as they are committed (published per part by the applier), whatever
+     * became of their entries: a large group waiting for its end outside the log shows progress too.
+     */
     @TransactionalEventListener(fallbackExecution = true)
-    void onStored(EntriesStored stored) {
-        if (stored.receivedFrom() != null) {
-            Round round = rounds.get(stored.receivedFrom());
-            if (round != null) {
-                round.landed(stored.entries().size());
-            }
+    void onHandled(EntriesHandled handled) {
+        Round round = rounds.get(handled.receivedFrom());
+        if (round != null) {
+            round.landed(handled.count());
         }
     }
 
@@ -115,9 +115,10 @@ public class RunningRounds {
                 // The peer got more meanwhile (a round handles what arrives while it runs too).
                 total = done;
             }
-            double seconds = Duration.ofNanos(System.nanoTime() - startNanos).toMillis() / 1000.0;
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
             double rate = seconds > 0 ? done / seconds : 0;
-            Long left = total == null || rate <= 0 ? null : (long) Math.ceil((total - done) / rate);
+            Long left = total == null ? null : done >= total ? Long.valueOf(0)
+                    : rate <= 0 ? null : Long.valueOf((long) Math.ceil((total - done) / rate));
             return new RoundProgress(trigger, startedAt, done, total, Math.round(rate * 10) / 10.0, left);
         }
     }

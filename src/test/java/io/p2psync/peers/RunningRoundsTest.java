@@ -2,18 +2,14 @@ package io.p2psync.peers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.p2psync.changes.ChangeEntry;
-import io.p2psync.changes.EntriesStored;
+import io.p2psync.changes.EntriesHandled;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.sync.RoundObserver;
 import java.net.URI;
 import java.time.Clock;
-import java.util.Collections;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.mockito.Mockito;
 
 class RunningRoundsTest {
 
@@ -27,9 +23,9 @@ class RunningRoundsTest {
         assertThat(rounds.progress(peer.key()).orElseThrow().total()).as("unknown before the peer answers").isNull();
 
         round.planned(VersionVector.of(Map.of("peer", 5000L)), 5000, 1000);
-        rounds.onStored(stored(256, peer.key()));
-        rounds.onStored(stored(256, peer.key()));
-        rounds.onStored(stored(256, null)); // made here: not part of the round
+        rounds.onHandled(new EntriesHandled(peer.key(), 256));
+        rounds.onHandled(new EntriesHandled(peer.key(), 256));
+        rounds.onHandled(new EntriesHandled("12D3KooWother", 256)); // another device's delivery: not this round
         RoundProgress partway = rounds.progress(peer.key()).orElseThrow();
         assertThat(partway.done()).isEqualTo(512);
         assertThat(partway.total()).isEqualTo(6000);
@@ -46,7 +42,4 @@ class RunningRoundsTest {
         assertThat(rounds.progress(peer.key())).isEmpty();
     }
 
-    private static EntriesStored stored(int count, String from) {
-        return new EntriesStored(Collections.nCopies(count, Mockito.mock(ChangeEntry.class)), from);
-    }
 }
