@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.p2psync.changes.ChangeTracker;
-import io.p2psync.changes.EntriesStored;
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.sync.Node;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,20 +31,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.event.EventListener;
+import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
  * What {@code GET /peers}, {@code /actuator/health} and {@code /actuator/prometheus} say, checked on real nodes
- * over HTTP. Automatic sync is off, so every round is one this test asks for with {@code /sync/now}. Node b
- * holds its pulls at chosen points ({@link PullGate}), so a running round can be looked at without racing it.
+ * over HTTP. Automatic sync is off, so every round is one this test asks for with {@code /sync/now}. Node a
+ * holds its answers to b's pulls at chosen points ({@link PullGate}), so a running round can be looked at
+ * between two pages without racing it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SyncStatusIT {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private static final String[] MANUAL = {"p2psync.sync.auto=false"};
 
     @TempDir
     static Path dir;
@@ -49,8 +53,9 @@ class SyncStatusIT {
 
     @BeforeAll
     void start() {
-        a = Node.start("a", dir.resolve("a"), List.of(), "p2psync.sync.auto=false", "server.address=0.0.0.0");
-        b = Node.start("b", dir.resolve("b"), List.of(PullGate.class), MANUAL);
+        a = Node.start("a", dir.resolve("a"), List.of(PullGate.class), "p2psync.sync.auto=false",
+                "server.address=0.0.0.0");
+        b = Node.start("b", dir.resolve("b"), List.of(), "p2psync.sync.auto=false", "p2psync.sync.pull-page-size=1000");
         a.pairWith(b);
         b.pairWith(a);
     }
@@ -86,19 +91,20 @@ class SyncStatusIT {
         double roundsBefore = metric(b, "p2psync_sync_rounds_total", "outcome=\"ok\",peer=\"" + a.id + "\"");
         int rows = 3000;
         writeRows(a, rows);
-        PullGate gate = b.context.getBean(PullGate.class);
-        gate.holdAt(1000, 2000);
+        PullGate gate = a.context.getBean(PullGate.class);
+        gate.holdAnswers(2, 3); // pages of 1,000: a answers the first, then holds the next two until released
 
         CompletableFuture<HttpResponse<String>> round = HTTP.sendAsync(HttpRequest.newBuilder(
                 URI.create(b.url + "/sync/now")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
 
-        gate.awaitHeld();
+        gate.awaitHeld(); // b asked for page 2 while it applied page 1, which it finishes meanwhile
+        await().atMost(Duration.ofSeconds(60)).until(() -> peer(b, a).path("progress").path("done").asLong() >= 1000);
         JsonNode first = peer(b, a);
         gate.release();
         gate.awaitHeld();
+        await().atMost(Duration.ofSeconds(60)).until(() -> peer(b, a).path("progress").path("done").asLong() >= 2000);
         JsonNode second = peer(b, a);
-        gate.holdAt();
         gate.release();
 
         assertThat(first.path("syncing").asBoolean()).isTrue();
@@ -247,37 +253,37 @@ class SyncStatusIT {
     }
 
     /**
-     * Holds node b's apply of entries pulled from a peer when the count of such entries reaches each of the
-     * given marks, until the test releases it. It runs inside the apply transaction, after the parts before
-     * were committed.
+     * Holds node a's answers to chosen {@code POST /sync/pull} requests (counted from 1 after {@link #holdAnswers})
+     * until the test releases each, so b's round can be looked at between two pages.
      */
     @Configuration(proxyBeanMethods = false)
-    static class PullGate {
+    static class PullGate extends OncePerRequestFilter {
 
-        private final AtomicInteger received = new AtomicInteger();
+        private final AtomicInteger pulls = new AtomicInteger();
         private final Semaphore held = new Semaphore(0);
         private final Semaphore released = new Semaphore(0);
         private volatile List<Integer> marks = List.of();
 
-        void holdAt(Integer... at) {
-            received.set(0);
+        void holdAnswers(Integer... at) {
+            pulls.set(0);
             marks = List.of(at);
         }
 
-        @EventListener
-        void onStored(EntriesStored stored) throws InterruptedException {
-            if (stored.receivedFrom() == null) {
-                return;
-            }
-            int before = received.getAndAdd(stored.entries().size());
-            for (int mark : marks) {
-                if (before < mark && before + stored.entries().size() >= mark) {
-                    held.release();
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            if ("/sync/pull".equals(request.getRequestURI()) && marks.contains(pulls.incrementAndGet())) {
+                held.release();
+                try {
                     if (!released.tryAcquire(60, TimeUnit.SECONDS)) {
                         throw new IllegalStateException("the test never released the pull");
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
                 }
             }
+            chain.doFilter(request, response);
         }
 
         void awaitHeld() throws InterruptedException {
