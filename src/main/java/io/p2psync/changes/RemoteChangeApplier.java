@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionStatus;
@@ -57,12 +58,15 @@ public class RemoteChangeApplier {
 
     /** Work per write transaction of {@link #apply}: entries are applied until this much time has gone. */
     static final java.time.Duration PART_TIME = java.time.Duration.ofMillis(100);
+    /** Groups at least this large put their fresh inserts on their rows in bulk ({@code Placer.insertFresh}). */
+    static final int FRESH_BULK_FROM = 8;
     /** The most entries one write transaction of {@link #apply} takes, however fast they go. */
     static final int MAX_PER_TRANSACTION = 5_000;
     /** Holds retried at most per pass, so a pile of holds never keeps the write lock for long. */
     static final int MAX_RETRIES_PER_PASS = 500;
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate template;
     private final TransactionTemplate tx;
     private final ChangeSealer sealer;
     private final ChangeLog log;
@@ -97,11 +101,12 @@ public class RemoteChangeApplier {
     private final List<ChangeEntry> unannounced = new ArrayList<>();
     private String unannouncedFrom;
 
-    RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
+    RemoteChangeApplier(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
             RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held, StagedEntries staged,
             ObjectProvider<ConcurrentEditPolicy> policy, ObjectProvider<AppliedEntryListener> listeners,
             ApplicationEventPublisher events) {
         this.jdbc = jdbc;
+        this.template = template;
         this.tx = tx;
         this.sealer = sealer;
         this.log = log;
@@ -593,7 +598,14 @@ public class RemoteChangeApplier {
             Map<EntryRef, ApplyOutcome> outcomes = new java.util.LinkedHashMap<>();
             List<ChangeEntry> clashed = new ArrayList<>();
             try {
+                for (ChangeEntry g : placer.insertFresh(group)) {
+                    unplaced.remove(EntryRef.of(g));
+                    outcomes.put(EntryRef.of(g), ApplyOutcome.of(EntryRef.of(g), Result.APPLIED));
+                }
                 for (ChangeEntry g : group) {
+                    if (outcomes.containsKey(EntryRef.of(g))) {
+                        continue;
+                    }
                     unplaced.remove(EntryRef.of(g));
                     ApplyOutcome outcome = g.changesNothing() ? ApplyOutcome.of(EntryRef.of(g), Result.APPLIED)
                             : placer.place(g, false, true);
@@ -649,6 +661,130 @@ public class RemoteChangeApplier {
         Placer(TransactionStatus status) {
             this.status = status;
             this.holdsMayExist = held.any();
+        }
+
+        /**
+         * Puts the group's entries that create a row nobody here has seen (an INSERT made on nothing, of a key
+         * with no row and no row state here, in a table that has every column of its data) on their rows in
+         * bulk: one query for the states and one for the rows of all of them, one batched insert per column
+         * set, one read of the rows as stored (for their column hashes) and one batched save of their states,
+         * under one savepoint. That is what an initial sync is made of, and it takes the per-entry statements
+         * (state, local row, savepoint and release, upsert, read-back, state write) down to a handful per
+         * group. If anything fails (a constraint, say), the savepoint is rolled back and every entry goes the
+         * per-entry way. Only when no hold exists (so none can block a row); the order of the other entries of
+         * the group among themselves is kept.
+         *
+         * @return the entries placed, each {@code APPLIED}
+         */
+        List<ChangeEntry> insertFresh(List<ChangeEntry> group) {
+            if (holdsMayExist || group.size() < FRESH_BULK_FROM) {
+                return List.of();
+            }
+            Map<String, List<ChangeEntry>> byTable = new java.util.LinkedHashMap<>();
+            Set<String> rowsMet = new HashSet<>();
+            for (ChangeEntry e : group) {
+                if (!rowsMet.add(e.table() + '\u0000' + e.recordId())) {
+                    byTable.computeIfPresent(e.table(), (t, list) -> {
+                        list.removeIf(x -> x.recordId().equals(e.recordId()));
+                        return list;
+                    });
+                    continue; // a row written twice in the group goes the per-entry way, in order
+                }
+                TrackedTable t = tables.get(e.table());
+                if (t != null && e.operation() == Operation.INSERT && e.kind() == Kind.EDIT && e.base().isEmpty()
+                        && t.primaryKey().size() == 1 && simpleKey(t, e.recordId())) {
+                    byTable.computeIfAbsent(e.table(), x -> new ArrayList<>()).add(e);
+                }
+            }
+            byTable.values().removeIf(List::isEmpty);
+            if (byTable.isEmpty()) {
+                return List.of();
+            }
+            Object savepoint = status.createSavepoint();
+            try {
+                List<ChangeEntry> placed = new ArrayList<>();
+                for (Map.Entry<String, List<ChangeEntry>> run : byTable.entrySet()) {
+                    placed.addAll(insertFresh(tables.get(run.getKey()), run.getValue()));
+                }
+                for (ChangeEntry e : placed) {
+                    hooks.forEach(l -> l.stored(e, Result.APPLIED, access));
+                    orphanCandidates.addAll(Orphans.candidates(jdbc, tables, e, tables.get(e.table()), foreignKeys));
+                }
+                status.releaseSavepoint(savepoint);
+                return placed;
+            } catch (DataAccessException | IllegalArgumentException refused) {
+                status.rollbackToSavepoint(savepoint);
+                logger.debug("placing {} entries in bulk failed, placing them one by one: {}", group.size(),
+                        refused.toString());
+                return List.of();
+            }
+        }
+
+        /** Of {@code entries} (one table, distinct keys), those it inserted fresh. */
+        private List<ChangeEntry> insertFresh(TrackedTable t, List<ChangeEntry> entries) {
+            String keys = JSON.writeValueAsString(entries.stream().map(ChangeEntry::recordId).toList());
+            Set<String> seen = new HashSet<>(jdbc.sql("SELECT record_id FROM sync_row_state WHERE table_name = ?"
+                    + " AND record_id IN (SELECT value FROM json_each(?))").params(t.name(), keys)
+                    .query(String.class).list());
+            String column = TrackedTable.quote(t.primaryKey().get(0));
+            List<Object> keyValues = entries.stream().map(e -> RowWriter.key(t, e.recordId()).get(0)).toList();
+            String keyJson = JSON.writeValueAsString(keyValues);
+            Set<Object> present = new HashSet<>(jdbc.sql("SELECT " + column + " FROM " + t.quotedName() + " WHERE "
+                    + column + " IN (SELECT value FROM json_each(?))").param(keyJson)
+                    .query((rs, n) -> SqlValues.normalize(rs.getObject(1))).list());
+            List<String> have = writer.columns(t);
+            Map<List<String>, List<Map<String, Object>>> byColumns = new java.util.LinkedHashMap<>();
+            List<ChangeEntry> fresh = new ArrayList<>();
+            for (int i = 0; i < entries.size(); i++) {
+                ChangeEntry e = entries.get(i);
+                if (seen.contains(e.recordId()) || present.contains(keyValues.get(i))) {
+                    continue;
+                }
+                Map<String, Object> row = SqlValues.decodeRow(e.data());
+                if (!have.containsAll(row.keySet()) || !keyValues.get(i).equals(row.get(t.primaryKey().get(0)))) {
+                    continue;
+                }
+                byColumns.computeIfAbsent(List.copyOf(row.keySet()), c -> new ArrayList<>()).add(row);
+                fresh.add(e);
+            }
+            if (fresh.isEmpty()) {
+                return fresh;
+            }
+            byColumns.forEach((cols, rows) -> template.batchUpdate("INSERT INTO " + t.quotedName()
+                            + cols.stream().map(TrackedTable::quote).collect(java.util.stream.Collectors.joining(", ", " (", ")"))
+                            + cols.stream().map(c -> "?").collect(java.util.stream.Collectors.joining(", ", " VALUES (", ")")),
+                    rows, 500, (ps, row) -> {
+                        for (int c = 0; c < cols.size(); c++) {
+                            ps.setObject(c + 1, row.get(cols.get(c)));
+                        }
+                    }));
+            Map<Object, Map<String, Object>> stored = new HashMap<>();
+            jdbc.sql("SELECT * FROM " + t.quotedName() + " WHERE " + column + " IN (SELECT value FROM json_each(?))")
+                    .param(JSON.writeValueAsString(fresh.stream().map(e -> RowWriter.key(t, e.recordId()).get(0)).toList()))
+                    .query(rs -> {
+                        Map<String, Object> row = RowLookup.row(rs);
+                        stored.put(row.get(t.primaryKey().get(0)), row);
+                    });
+            List<RowState> states = new ArrayList<>(fresh.size());
+            for (ChangeEntry e : fresh) {
+                Map<String, Object> row = stored.get(RowWriter.key(t, e.recordId()).get(0));
+                if (row == null) {
+                    throw new IllegalArgumentException("a row inserted in bulk is not there: " + e.recordId());
+                }
+                states.add(RowState.writtenBy(e, VersionVector.EMPTY).withColumnHashes(RowHashes.of(row)));
+            }
+            rows.saveAll(states);
+            return fresh;
+        }
+
+        /** True if the record id is one key value that SQLite and JSON hold alike: an integer or a text. */
+        private boolean simpleKey(TrackedTable t, String recordId) {
+            try {
+                Object key = RowWriter.key(t, recordId).get(0);
+                return key instanceof Long || key instanceof String;
+            } catch (IllegalArgumentException malformed) {
+                return false;
+            }
         }
 
         /** Reports the rows this placer's entries left without a parent. */
