@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionStatus;
@@ -66,7 +65,6 @@ public class RemoteChangeApplier {
     static final int MAX_RETRIES_PER_PASS = 500;
 
     private final JdbcClient jdbc;
-    private final JdbcTemplate template;
     private final TransactionTemplate tx;
     private final ChangeSealer sealer;
     private final ChangeLog log;
@@ -101,12 +99,11 @@ public class RemoteChangeApplier {
     private final List<ChangeEntry> unannounced = new ArrayList<>();
     private String unannouncedFrom;
 
-    RemoteChangeApplier(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
+    RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
             RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held, StagedEntries staged,
             ObjectProvider<ConcurrentEditPolicy> policy, ObjectProvider<AppliedEntryListener> listeners,
             ApplicationEventPublisher events) {
         this.jdbc = jdbc;
-        this.template = template;
         this.tx = tx;
         this.sealer = sealer;
         this.log = log;
@@ -722,52 +719,31 @@ public class RemoteChangeApplier {
 
         /** Of {@code entries} (one table, distinct keys), those it inserted fresh. */
         private List<ChangeEntry> insertFresh(TrackedTable t, List<ChangeEntry> entries) {
-            String keys = JSON.writeValueAsString(entries.stream().map(ChangeEntry::recordId).toList());
-            Set<String> seen = new HashSet<>(jdbc.sql("SELECT record_id FROM sync_row_state WHERE table_name = ?"
-                    + " AND record_id IN (SELECT value FROM json_each(?))").params(t.name(), keys)
-                    .query(String.class).list());
-            String column = TrackedTable.quote(t.primaryKey().get(0));
-            List<Object> keyValues = entries.stream().map(e -> RowWriter.key(t, e.recordId()).get(0)).toList();
-            String keyJson = JSON.writeValueAsString(keyValues);
-            Set<Object> present = new HashSet<>(jdbc.sql("SELECT " + column + " FROM " + t.quotedName() + " WHERE "
-                    + column + " IN (SELECT value FROM json_each(?))").param(keyJson)
-                    .query((rs, n) -> SqlValues.normalize(rs.getObject(1))).list());
+            Set<String> seen = rows.withState(t.name(), entries.stream().map(ChangeEntry::recordId).toList());
+            Map<ChangeEntry, Object> keyOf = new java.util.LinkedHashMap<>();
+            entries.forEach(e -> keyOf.put(e, RowWriter.key(t, e.recordId()).get(0)));
+            Set<Object> present = writer.rowsByKey(t, List.copyOf(keyOf.values())).keySet();
             List<String> have = writer.columns(t);
-            Map<List<String>, List<Map<String, Object>>> byColumns = new java.util.LinkedHashMap<>();
+            List<Map<String, Object>> newRows = new ArrayList<>();
             List<ChangeEntry> fresh = new ArrayList<>();
-            for (int i = 0; i < entries.size(); i++) {
-                ChangeEntry e = entries.get(i);
-                if (seen.contains(e.recordId()) || present.contains(keyValues.get(i))) {
+            for (ChangeEntry e : entries) {
+                if (seen.contains(e.recordId()) || present.contains(keyOf.get(e))) {
                     continue;
                 }
                 Map<String, Object> row = SqlValues.decodeRow(e.data());
-                if (!have.containsAll(row.keySet()) || !keyValues.get(i).equals(row.get(t.primaryKey().get(0)))) {
-                    continue;
+                if (have.containsAll(row.keySet()) && keyOf.get(e).equals(row.get(t.primaryKey().get(0)))) {
+                    newRows.add(row);
+                    fresh.add(e);
                 }
-                byColumns.computeIfAbsent(List.copyOf(row.keySet()), c -> new ArrayList<>()).add(row);
-                fresh.add(e);
             }
             if (fresh.isEmpty()) {
                 return fresh;
             }
-            byColumns.forEach((cols, rows) -> template.batchUpdate("INSERT INTO " + t.quotedName()
-                            + cols.stream().map(TrackedTable::quote).collect(java.util.stream.Collectors.joining(", ", " (", ")"))
-                            + cols.stream().map(c -> "?").collect(java.util.stream.Collectors.joining(", ", " VALUES (", ")")),
-                    rows, 500, (ps, row) -> {
-                        for (int c = 0; c < cols.size(); c++) {
-                            ps.setObject(c + 1, row.get(cols.get(c)));
-                        }
-                    }));
-            Map<Object, Map<String, Object>> stored = new HashMap<>();
-            jdbc.sql("SELECT * FROM " + t.quotedName() + " WHERE " + column + " IN (SELECT value FROM json_each(?))")
-                    .param(JSON.writeValueAsString(fresh.stream().map(e -> RowWriter.key(t, e.recordId()).get(0)).toList()))
-                    .query(rs -> {
-                        Map<String, Object> row = RowLookup.row(rs);
-                        stored.put(row.get(t.primaryKey().get(0)), row);
-                    });
+            writer.insertAll(t, newRows);
+            Map<Object, Map<String, Object>> stored = writer.rowsByKey(t, fresh.stream().map(keyOf::get).toList());
             List<RowState> states = new ArrayList<>(fresh.size());
             for (ChangeEntry e : fresh) {
-                Map<String, Object> row = stored.get(RowWriter.key(t, e.recordId()).get(0));
+                Map<String, Object> row = stored.get(keyOf.get(e));
                 if (row == null) {
                     throw new IllegalArgumentException("a row inserted in bulk is not there: " + e.recordId());
                 }

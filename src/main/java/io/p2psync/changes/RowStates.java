@@ -1,7 +1,10 @@
 package io.p2psync.changes;
 
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -35,6 +38,14 @@ class RowStates {
                 .query((rs, n) -> new RowState(rs.getString(1), rs.getString(2), VersionVector.parse(rs.getString(3)),
                         rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getInt(7) != 0, rs.getString(8), rs.getString(9)))
                 .optional();
+    }
+
+    /** Of {@code recordIds} of {@code table}, those that have a state here; one query. */
+    Set<String> withState(String table, Collection<String> recordIds) {
+        return new HashSet<>(jdbc.sql("SELECT record_id FROM sync_row_state WHERE table_name = ?"
+                        + " AND record_id IN (SELECT value FROM json_each(?))")
+                .params(table, SqlValues.encodeKey(List.copyOf(recordIds)))
+                .query(String.class).list());
     }
 
     /** The row's vector, empty for a row never seen. */

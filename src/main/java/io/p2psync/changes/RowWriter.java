@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -26,10 +27,12 @@ import org.springframework.stereotype.Component;
 class RowWriter {
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate template;
     private final Map<String, List<String>> liveColumns = new ConcurrentHashMap<>();
 
-    RowWriter(JdbcClient jdbc) {
+    RowWriter(JdbcClient jdbc, JdbcTemplate template) {
         this.jdbc = jdbc;
+        this.template = template;
     }
 
     /**
@@ -107,6 +110,41 @@ class RowWriter {
                 .params(key(t, recordId))
                 .query((rs, n) -> (Map<String, Object>) RowLookup.row(rs))
                 .optional();
+    }
+
+    /**
+     * Inserts new rows (decoded, every column one the table has) with one batched statement per column set.
+     *
+     * @throws org.springframework.dao.DataAccessException if SQLite refuses a row (a constraint, a key taken)
+     */
+    void insertAll(TrackedTable t, List<Map<String, Object>> rows) {
+        Map<List<String>, List<Map<String, Object>>> byColumns = new LinkedHashMap<>();
+        rows.forEach(row -> byColumns.computeIfAbsent(List.copyOf(row.keySet()), c -> new ArrayList<>()).add(row));
+        byColumns.forEach((cols, same) -> template.batchUpdate("INSERT INTO " + t.quotedName()
+                        + cols.stream().map(TrackedTable::quote).collect(Collectors.joining(", ", " (", ")"))
+                        + cols.stream().map(c -> "?").collect(Collectors.joining(", ", " VALUES (", ")")),
+                same, 500, (ps, row) -> {
+                    for (int c = 0; c < cols.size(); c++) {
+                        ps.setObject(c + 1, row.get(cols.get(c)));
+                    }
+                }));
+    }
+
+    /**
+     * The rows of a table with a one-column key whose key is among {@code keys} (integers or texts, which
+     * SQLite and JSON hold alike), by key, each in column order with its own storage class; one query.
+     */
+    Map<Object, Map<String, Object>> rowsByKey(TrackedTable t, List<Object> keys) {
+        String column = t.primaryKey().get(0);
+        Map<Object, Map<String, Object>> rows = new LinkedHashMap<>();
+        jdbc.sql("SELECT * FROM " + t.quotedName() + " WHERE " + TrackedTable.quote(column)
+                        + " IN (SELECT value FROM json_each(?))")
+                .param(SqlValues.encodeKey(keys))
+                .query(rs -> {
+                    Map<String, Object> row = RowLookup.row(rs);
+                    rows.put(row.get(column), row);
+                });
+        return rows;
     }
 
     /** The row as {@link SqlValues#encodeRow} writes it, empty if there is no such row. */

@@ -64,7 +64,7 @@ public final class StandaloneDevice implements AutoCloseable {
         this.identity = new DeviceIdentity(PrivateKey.generate());
         ChangeLog log = new ChangeLog(jdbc, template, this::heard);
         RowStates rows = new RowStates(jdbc, template);
-        RowWriter writer = new RowWriter(jdbc);
+        RowWriter writer = new RowWriter(jdbc, template);
         this.clock = new HybridLogicalClock(wallClock, log.lastHlcOf(identity.deviceId().toString()));
         // Tests may track tables whose key SQLite assigns: they opt in, as a user would.
         this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx,
@@ -76,7 +76,7 @@ public final class StandaloneDevice implements AutoCloseable {
         this.scan = new ReconciliationScan(template, tx, sealer, this.tables,
                 new CaptureSettings(List.of(), java.time.Duration.ZERO, 3));
         this.held = new HeldEntries(jdbc);
-        this.applier = new RemoteChangeApplier(jdbc, template, tx, sealer, log, rows, writer, this.tables, clock, held, staged,
+        this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock, held, staged,
                 beans.getBeanProvider(ConcurrentEditPolicy.class), beans.getBeanProvider(AppliedEntryListener.class),
                 this::heard);
         // As the node's capture poll does: follow the app's ALTER TABLEs and tell the applier, whose held
