@@ -734,12 +734,7 @@ class ConvergenceModelPropertyTest {
          * group of a multi-statement transaction: the receiver stores those entries and waits).
          */
         private Set<Integer> seen(int d, String table, String recordId) {
-            Map<String, Long> placedUpTo = new HashMap<>();
-            for (int id : stored.get(d)) {
-                if (groupEnds.contains(id)) {
-                    placedUpTo.merge(writes.get(id).origin(), writes.get(id).version(), Math::max);
-                }
-            }
+            Map<String, Long> placedUpTo = groupEndsDelivered(d);
             Set<Integer> out = new HashSet<>();
             for (int id : stored.get(d)) {
                 ModelWrite w = writes.get(id);
@@ -760,12 +755,7 @@ class ConvergenceModelPropertyTest {
          * covers yet wait outside the log).
          */
         private Set<Integer> logged(int d) {
-            Map<String, Long> placedUpTo = new HashMap<>();
-            for (int id : stored.get(d)) {
-                if (groupEnds.contains(id)) {
-                    placedUpTo.merge(writes.get(id).origin(), writes.get(id).version(), Math::max);
-                }
-            }
+            Map<String, Long> placedUpTo = groupEndsDelivered(d);
             String own = devices.get(d).id();
             Set<Integer> out = new HashSet<>();
             for (int id : stored.get(d)) {
@@ -775,6 +765,17 @@ class ConvergenceModelPropertyTest {
                 }
             }
             return out;
+        }
+
+        /** Per origin, the highest version of an entry device {@code d} was delivered that ends its group. */
+        private Map<String, Long> groupEndsDelivered(int d) {
+            Map<String, Long> upTo = new HashMap<>();
+            for (int id : stored.get(d)) {
+                if (groupEnds.contains(id)) {
+                    upTo.merge(writes.get(id).origin(), writes.get(id).version(), Math::max);
+                }
+            }
+            return upTo;
         }
 
         private VersionVector vectorOf(Set<Integer> ids) {
