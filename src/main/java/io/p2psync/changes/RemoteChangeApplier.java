@@ -135,8 +135,7 @@ public class RemoteChangeApplier {
      * @return one outcome per entry, in the same order
      */
     public List<ApplyOutcome> apply(List<ChangeEntry> entries, String receivedFrom) {
-        boolean staging = staged.any();
-        Delivery delivery = staging ? withStagedChains(entries) : new Delivery(entries, null, Map.of());
+        Delivery delivery = staged.any() ? withStagedChains(entries) : new Delivery(entries, null, Map.of());
         List<ChangeEntry> work = delivery.entries();
         GroupChecks checks = GroupChecks.of(work);
         // Parts of about PART_TIME of work (at most MAX_PER_TRANSACTION entries), one write transaction each:
@@ -472,8 +471,6 @@ public class RemoteChangeApplier {
         private boolean mayRelease;
         /** Per origin, the highest version this batch stored in the log (staged entries up to it are done). */
         private final Map<String, Long> storedHeads = new HashMap<>();
-        /** True once an entry of this batch was staged to wait for its group's end. */
-        private boolean stagedAny;
         /** Per origin met, the highest version in the log: only entries up to it can be duplicates. */
         private final Map<String, Long> loggedUpTo = new HashMap<>();
 
@@ -552,7 +549,6 @@ public class RemoteChangeApplier {
                     // No signature covers it yet: it waits outside the log for the entry that ends its group.
                     staged.stage(e, receivedFrom, receivedAt);
                     heads.put(e.origin(), new ChangeLog.Head(e.version(), e.hash()));
-                    stagedAny = true;
                     return ApplyOutcome.of(ref, Result.STAGED);
                 }
                 case FAILED_BEFORE_SIGNATURE -> {
