@@ -166,7 +166,8 @@ final class Endpoints {
                     "Entries this device stored (they verify, are relayed, and their origin's later entries apply) "
                             + "but could not apply to their row yet, oldest first, at most `limit` (1 to 1000), with "
                             + "the count per reason: missing-table, missing-column, not-null, check, unique, "
-                            + "constraint, undecodable, waiting-behind. See docs/storage.md, \"Holds\"." + ADMIN,
+                            + "constraint, undecodable, unknown-base, limit, waiting-behind. See docs/storage.md, \"Holds\"."
+                            + ADMIN,
                     200, null, """
                     {"count":1,"byReason":{"unique":1},"entries":[{"entry":"%s#7","table":"users","recordId":"[\\"u2\\"]",\
                     "reason":"unique","detail":"UNIQUE constraint failed: users.email","partial":false,\

@@ -16,6 +16,12 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class HeldEntries {
 
+    /**
+     * Holds that make later entries of their row wait: not one held for an unknown base, which is an entry
+     * that has in effect not arrived yet (it is placed against the row as it is when its base is known here),
+     * so another device's edit never waits for versions that may never come.
+     */
+    private static final String BLOCKING = " AND reason <> 'unknown-base'";
     private static final String COLUMNS = "h.origin, h.version, h.table_name, h.record_id, h.reason, h.detail, "
             + "h.partial, h.held_at, h.tries, h.waiting_on";
     private static final RowMapper<Stored> STORED = (rs, n) -> new Stored(new HeldEntry(
@@ -85,7 +91,8 @@ public class HeldEntries {
 
     /** True if an entry of the row is held whole (not partially applied): later entries must wait. */
     boolean blocks(String table, String recordId) {
-        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_held WHERE table_name = ? AND record_id = ? AND partial = 0)")
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_held WHERE table_name = ? AND record_id = ? AND partial = 0"
+                        + BLOCKING + ")")
                 .params(table, recordId).query(Boolean.class).single();
     }
 
@@ -105,13 +112,14 @@ public class HeldEntries {
     java.util.Set<String> rowsHeldWholeUpTo(long logId) {
         return new java.util.HashSet<>(jdbc.sql("SELECT h.table_name || char(0) || h.record_id FROM sync_held h"
                         + " JOIN sync_log l ON l.device_id = h.origin AND l.version = h.version"
-                        + " WHERE h.partial = 0 AND l.id <= ?")
+                        + " WHERE h.partial = 0 AND l.id <= ?" + BLOCKING)
                 .param(logId).query(String.class).list());
     }
 
     /** The entries of the row held whole (not partially applied). */
     List<EntryRef> wholeHoldsOf(String table, String recordId) {
-        return jdbc.sql("SELECT origin, version FROM sync_held WHERE table_name = ? AND record_id = ? AND partial = 0")
+        return jdbc.sql("SELECT origin, version FROM sync_held WHERE table_name = ? AND record_id = ? AND partial = 0"
+                        + BLOCKING)
                 .params(table, recordId).query((rs, n) -> new EntryRef(rs.getString(1), rs.getLong(2))).list();
     }
 

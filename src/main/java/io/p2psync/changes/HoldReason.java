@@ -22,8 +22,19 @@ public enum HoldReason implements ApplyOutcome.Reason {
     UNIQUE,
     /** Another constraint refused the row. */
     CONSTRAINT,
-    /** The entry's data or record id does not decode into this table's row (a faulty origin made it). */
+    /**
+     * The entry's data or record id does not decode into this table's row, or its data holds another key than
+     * its record id (a faulty origin made it).
+     */
     UNDECODABLE,
+    /**
+     * The entry's base names a version this device does not have: it was made on edits that have not arrived
+     * yet, or that no device made. Placing it before them could make their edits, or edits concurrent with
+     * them, look older than it. Retried whenever entries arrive.
+     */
+    UNKNOWN_BASE,
+    /** A local limit on the table's rows ({@link RowLimits}, such as the key-value store's sizes) refuses it. */
+    LIMIT,
     /** An earlier entry of the same row is held; this one waits behind it. */
     WAITING_BEHIND;
 

@@ -76,6 +76,7 @@ public class RemoteChangeApplier {
     private final StagedEntries staged;
     private final ObjectProvider<ConcurrentEditPolicy> policy;
     private final ObjectProvider<AppliedEntryListener> listeners;
+    private final Map<String, RowLimits> limits = new HashMap<>();
     private final ApplicationEventPublisher events;
     private final RowAccess access = new Access();
     /**
@@ -102,7 +103,7 @@ public class RemoteChangeApplier {
     RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
             RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held, StagedEntries staged,
             ObjectProvider<ConcurrentEditPolicy> policy, ObjectProvider<AppliedEntryListener> listeners,
-            ApplicationEventPublisher events) {
+            ObjectProvider<RowLimits> limits, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.sealer = sealer;
@@ -115,6 +116,7 @@ public class RemoteChangeApplier {
         this.staged = staged;
         this.policy = policy;
         this.listeners = listeners;
+        limits.orderedStream().forEach(l -> this.limits.put(l.table(), l));
         this.events = events;
     }
 
@@ -336,7 +338,7 @@ public class RemoteChangeApplier {
                 if (change.operation() == Operation.DELETE) {
                     writer.delete(table, change.recordId());
                 } else {
-                    writer.upsert(table, change.data());
+                    writer.upsert(table, change.recordId(), change.data());
                 }
                 ChangeEntry entry = sealer.seal(change);
                 rows.find(change.table(), change.recordId())
@@ -418,7 +420,7 @@ public class RemoteChangeApplier {
             if (data == null) {
                 writer.delete(table, state.recordId());
             } else {
-                writer.upsert(table, data);
+                writer.upsert(table, state.recordId(), data);
             }
             rows.save(withHashes(state, table));
         }
@@ -643,6 +645,8 @@ public class RemoteChangeApplier {
         private final ConcurrentEditPolicy decider = policy.getIfAvailable(() -> ConcurrentEditPolicy.LATEST_WINS);
         private final List<AppliedEntryListener> hooks = listeners.orderedStream().toList();
         private final Set<Orphans.Candidate> orphanCandidates = new java.util.LinkedHashSet<>();
+        /** Head versions per origin as last read ({@link #headAtLeast}); they only grow. */
+        private final Map<String, Long> knownHeads = new HashMap<>();
         /** Foreign keys per table, read once per transaction (the schema cannot change while it holds the lock). */
         private final Map<String, List<Orphans.ForeignKey>> foreignKeys = new HashMap<>();
         /**
@@ -685,7 +689,7 @@ public class RemoteChangeApplier {
                 }
                 TrackedTable t = tables.get(e.table());
                 if (t != null && e.operation() == Operation.INSERT && e.kind() == Kind.EDIT && e.base().isEmpty()
-                        && t.primaryKey().size() == 1 && simpleKey(t, e.recordId())) {
+                        && !limits.containsKey(e.table()) && t.primaryKey().size() == 1 && simpleKey(t, e.recordId())) {
                     byTable.computeIfAbsent(e.table(), x -> new ArrayList<>()).add(e);
                 }
             }
@@ -791,6 +795,14 @@ public class RemoteChangeApplier {
             if (!retry && holdsMayExist && held.blocks(e.table(), e.recordId()) && !replacesHeld(e)) {
                 return hold(e, HoldReason.WAITING_BEHIND, "an earlier entry of this row is held", null);
             }
+            Optional<String> unknown = unknownBase(e);
+            if (unknown.isPresent()) {
+                return hold(e, HoldReason.UNKNOWN_BASE, unknown.get(), null);
+            }
+            Optional<String> overLimit = overLimit(e);
+            if (overLimit.isPresent()) {
+                return hold(e, HoldReason.LIMIT, overLimit.get(), null);
+            }
             RowState current = sealUnscanned(e, table);
             Object savepoint = status.createSavepoint();
             // events of entries sealed in the savepoint (a policy's resolution) go out only if it is released
@@ -838,6 +850,55 @@ public class RemoteChangeApplier {
                     }
                 }
                 return hold(e, reason, detail, clashWith);
+            }
+        }
+
+        /**
+         * Why the entry's base cannot be trusted here, or empty if it can: every version it names must be one
+         * this device has (an origin's own, one before the entry). A base is the row's version vector on the
+         * origin when it made the change, so an honest origin only names entries it had, which every device
+         * that has the entry got before it (a pull answers in log order). A base that names more would make
+         * later edits of those origins look older than the entry and be dropped without a conflict.
+         */
+        private Optional<String> unknownBase(ChangeEntry e) {
+            for (Map.Entry<String, Long> named : e.base().asMap().entrySet()) {
+                String origin = named.getKey();
+                long version = named.getValue();
+                if (origin.equals(e.origin())) {
+                    if (version >= e.version()) {
+                        return Optional.of("its base names version " + version + " of its own origin, not one before it");
+                    }
+                    continue;
+                }
+                long have = headAtLeast(origin, version);
+                if (version > have) {
+                    return Optional.of("its base names version " + version + " of " + origin
+                            + ", and this device has its entries up to " + have);
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** The origin's head version here; read again only when the one known is below {@code wanted}. */
+        private long headAtLeast(String origin, long wanted) {
+            Long known = knownHeads.get(origin);
+            if (known == null || known < wanted) {
+                known = log.head(origin).version();
+                knownHeads.put(origin, known);
+            }
+            return known;
+        }
+
+        /** Why the table's {@link RowLimits} refuse the entry's row, or empty (also for data that does not decode). */
+        private Optional<String> overLimit(ChangeEntry e) {
+            RowLimits rule = limits.get(e.table());
+            if (rule == null || e.data() == null) {
+                return Optional.empty();
+            }
+            try {
+                return rule.refusal(SqlValues.decodeRow(e.data()));
+            } catch (IllegalArgumentException undecodable) {
+                return Optional.empty(); // held as undecodable when it is written
             }
         }
 
@@ -937,7 +998,7 @@ public class RemoteChangeApplier {
             for (HeldEntries.Stored s : pass) {
                 log.find(s.held().entry().origin(), s.held().entry().version()).ifPresent(e -> {
                     entries.put(s.held().entry(), e);
-                    if (!s.held().partial()) {
+                    if (!s.held().partial() && s.held().reason() != HoldReason.UNKNOWN_BASE) {
                         heldOfRow.computeIfAbsent(s.held().table() + '\u0000' + s.held().recordId(), k -> new ArrayList<>()).add(e);
                     }
                 });
@@ -970,7 +1031,7 @@ public class RemoteChangeApplier {
                     continue; // an earlier entry of the row stays held: this one keeps waiting behind it
                 }
                 ApplyOutcome outcome = place(e, true, false);
-                if (outcome.result() == Result.HELD) {
+                if (outcome.result() == Result.HELD && outcome.reason() != HoldReason.UNKNOWN_BASE) {
                     stillBlocked.add(row);
                 } else {
                     released++;
@@ -1123,7 +1184,7 @@ public class RemoteChangeApplier {
                 writer.delete(table, e.recordId());
                 return Set.of();
             }
-            return writer.upsert(table, e.data());
+            return writer.upsert(table, e.recordId(), e.data());
         }
     }
 

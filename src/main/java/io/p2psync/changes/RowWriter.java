@@ -39,17 +39,16 @@ class RowWriter {
      * Inserts the row, or updates it if a row with its key exists. Local columns missing from the data keep
      * their value (or default); columns in the data that the table lacks are not written and answered.
      *
+     * @param recordId the row the data is for: its key values must be the data's, value for value, so an entry
+     *                 can never write another row than the one its record id (and its row state) names
      * @return the data's columns this table lacks, in data order; empty if it has them all
-     * @throws IllegalArgumentException if the data does not decode into a row or lacks a key column
+     * @throws IllegalArgumentException if the data does not decode into a row, lacks a key column or holds
+     *                                  another key than the record id
      * @throws org.springframework.dao.DataAccessException if SQLite refuses the row (a constraint)
      */
-    Set<String> upsert(TrackedTable t, String rowJson) {
+    Set<String> upsert(TrackedTable t, String recordId, String rowJson) {
         Map<String, Object> row = SqlValues.decodeRow(rowJson);
-        for (String k : t.primaryKey()) {
-            if (!row.containsKey(k)) {
-                throw new IllegalArgumentException("row data lacks key column " + k);
-            }
-        }
+        checkKey(t, recordId, row);
         List<String> have = columns(t);
         Set<String> missing = new LinkedHashSet<>(row.keySet());
         missing.removeAll(have);
@@ -164,6 +163,28 @@ class RowWriter {
     /** Forgets what it knew of these tables' columns (after a schema change). */
     void forget(Collection<String> tables) {
         tables.forEach(liveColumns::remove);
+    }
+
+    /**
+     * Checks that the row holds every key column and that its key is the one the record id names.
+     *
+     * @throws IllegalArgumentException if not
+     */
+    static void checkKey(TrackedTable t, String recordId, Map<String, Object> row) {
+        List<Object> named = key(t, recordId);
+        List<Object> held = new ArrayList<>(named.size());
+        for (String k : t.primaryKey()) {
+            if (!row.containsKey(k)) {
+                throw new IllegalArgumentException("row data lacks key column " + k);
+            }
+            held.add(row.get(k));
+        }
+        for (int i = 0; i < named.size(); i++) {
+            if (!SqlValues.same(named.get(i), held.get(i))) {
+                throw new IllegalArgumentException("the row data's key " + SqlValues.encodeKey(held)
+                        + " is not its record id " + recordId);
+            }
+        }
     }
 
     /**

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The applier's hooks for conflict handling: the stored-entry listener, row access and local writes. */
 class ApplierHooksTest {
 
-    private static final String KV = "INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, 't') "
+    private static final String KV = "INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, '2026-01-01T00:00:00Z') "
             + "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
     @TempDir
@@ -56,8 +56,8 @@ class ApplierHooksTest {
         b.applier().apply(List.of(entries.get(0), entries.get(1), tampered), a.id());
 
         assertThat(heard).containsExactly(
-                "[\"x\"]:APPLIED:{\"key\":\"x\",\"value\":\"1\",\"timestamp\":\"t\",\"deleted_at\":null}",
-                "[\"y\"]:APPLIED:{\"key\":\"y\",\"value\":\"2\",\"timestamp\":\"t\",\"deleted_at\":null}");
+                "[\"x\"]:APPLIED:{\"key\":\"x\",\"value\":\"1\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"deleted_at\":null}",
+                "[\"y\"]:APPLIED:{\"key\":\"y\",\"value\":\"2\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"deleted_at\":null}");
     }
 
     @Test
@@ -106,7 +106,7 @@ class ApplierHooksTest {
         b.addBean("rewriter", (AppliedEntryListener) (entry, result, rows) -> {
             RowState s = rows.state(entry.table(), entry.recordId()).orElseThrow();
             rows.write(new RowState(s.table(), s.recordId(), s.vector(), s.origin(), s.version(), s.hlc(), false, "{}", null),
-                    "{\"key\":\"x\",\"value\":\"rewritten\",\"timestamp\":\"t\"}");
+                    "{\"key\":\"x\",\"value\":\"rewritten\",\"timestamp\":\"2026-01-01T00:00:00Z\"}");
             assertThat(rows.entries(entry.table(), entry.recordId())).containsExactly(entry);
         });
 
@@ -122,7 +122,7 @@ class ApplierHooksTest {
     void writeLocalWritesTheRowAndLogsItOnceAsThisDevicesChangeOnTopOfTheRow() {
         a.write(KV, "x", "1");
         ChangeEntry written = a.applier().writeLocal(new RowChange("sync_kv", "[\"x\"]", Operation.UPDATE, Kind.RESOLUTION,
-                "{\"key\":\"x\",\"value\":\"settled\",\"timestamp\":\"t\",\"deleted_at\":null}", null));
+                "{\"key\":\"x\",\"value\":\"settled\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"deleted_at\":null}", null));
 
         assertThat(written.kind()).isEqualTo(Kind.RESOLUTION);
         assertThat(written.version()).isEqualTo(2);

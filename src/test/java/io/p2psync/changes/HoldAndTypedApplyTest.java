@@ -158,12 +158,16 @@ class HoldAndTypedApplyTest {
         assertThat(here.held().oldestHeldAt()).isPresent();
         assertThat(here.tracker().versionVector().get(bob.id())).isEqualTo(2); // stored: the chain goes on
 
-        // A later entry of the held row, concurrent with it, waits behind it ...
+        // A later entry of the held row, made on another device's edit, waits behind it ...
+        RemoteDevice someone = new RemoteDevice();
+        ChangeEntry elsewhere = someone.next(insert("notes", List.of("n9"), Map.of("id", "n9", "title", "s")),
+                VersionVector.EMPTY, hlc += 1 << 16);
+        here.applier().apply(List.of(elsewhere), someone.id());
         ChangeEntry sameRowConcurrent = next(insert("notes", List.of("n1"), Map.of("id", "n1", "title", "x")),
-                VersionVector.EMPTY.with("someone", 1));
+                elsewhere.vector());
         assertThat(here.applier().apply(List.of(sameRowConcurrent), bob.id()).get(0).reason())
                 .isEqualTo(HoldReason.WAITING_BEHIND);
-        assertThat(rows("SELECT id FROM notes ORDER BY id")).containsExactly(Map.of("id", "n2"));
+        assertThat(rows("SELECT id FROM notes ORDER BY id")).containsExactly(Map.of("id", "n2"), Map.of("id", "n9"));
 
         // ... and an edit made on top of the held one replaces it: both held ones are done, the row applies.
         ChangeEntry fix = next(update("notes", List.of("n1"), Map.of("id", "n1", "title", "fixed"), "[\"title\"]"),
@@ -171,7 +175,8 @@ class HoldAndTypedApplyTest {
         here.applier().apply(List.of(fix), bob.id());
 
         assertThat(rows("SELECT id, title FROM notes ORDER BY id"))
-                .containsExactly(Map.of("id", "n1", "title", "fixed"), Map.of("id", "n2", "title", "fine"));
+                .containsExactly(Map.of("id", "n1", "title", "fixed"), Map.of("id", "n2", "title", "fine"),
+                        Map.of("id", "n9", "title", "s"));
         assertThat(here.held().count()).isZero();
         assertThat(here.held().oldestHeldAt()).as("nothing held: no time, and no error").isEmpty();
     }
@@ -237,7 +242,7 @@ class HoldAndTypedApplyTest {
     void holdsAnEntryForATableNotTrackedHereAndKeepsItsChain() {
         device(List.of());
         ChangeEntry e = next(insert("elsewhere", List.of(1L), Map.of("id", 1L)), VersionVector.EMPTY);
-        ChangeEntry kv = next(insert("sync_kv", List.of("k"), Map.of("key", "k", "value", "v", "timestamp", "t")),
+        ChangeEntry kv = next(insert("sync_kv", List.of("k"), Map.of("key", "k", "value", "v", "timestamp", "2026-01-01T00:00:00Z")),
                 VersionVector.EMPTY);
 
         List<ApplyOutcome> out = here.applier().apply(List.of(e, kv), bob.id());

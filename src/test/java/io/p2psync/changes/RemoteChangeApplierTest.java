@@ -48,6 +48,8 @@ class RemoteChangeApplierTest {
     DeviceIdentity identity;
     @Autowired
     HybridLogicalClock clock;
+    @Autowired
+    HeldEntries held;
 
     private final RemoteDevice bob = new RemoteDevice();
     private final RemoteDevice carol = new RemoteDevice();
@@ -159,14 +161,34 @@ class RemoteChangeApplierTest {
     }
 
     @Test
-    void keepsTheRowWhenAnEntryIsOlderThanWhatItHasSeen() {
+    void anEntryMadeOnAnEditNotHereYetWaitsForItAndThenApplies() {
         ChangeEntry c1 = carol.next(RemoteDevice.upsert("notes", "[640]", "{\"id\":640,\"title\":\"carol\"}"), VersionVector.EMPTY, later());
         ChangeEntry b1 = bob.next(RemoteDevice.upsert("notes", "[640]", "{\"id\":640,\"title\":\"bob saw carol\"}"), c1.vector(), later());
         // bob's entry arrives first (through another relay), carol's later
-        assertThat(applier.apply(List.of(b1), bob.id())).extracting(ApplyOutcome::result).containsExactly(Result.APPLIED);
-        assertThat(applier.apply(List.of(c1), carol.id())).extracting(ApplyOutcome::result).containsExactly(Result.IGNORED_OLDER);
-        assertThat(note(640)).contains("bob saw carol");
-        assertThat(tracker.find(EntryRef.of(c1))).contains(c1); // stored for relaying
+        List<ApplyOutcome> first = applier.apply(List.of(b1), bob.id());
+        assertThat(first).extracting(ApplyOutcome::result).containsExactly(Result.HELD);
+        assertThat(first.get(0).reason()).isEqualTo(HoldReason.UNKNOWN_BASE);
+        assertThat(tracker.find(EntryRef.of(b1))).contains(b1); // stored for relaying all the same
+
+        assertThat(applier.apply(List.of(c1), carol.id())).extracting(ApplyOutcome::result).containsExactly(Result.APPLIED);
+        assertThat(note(640)).contains("bob saw carol"); // bob's, released once carol's is here: it is on top of it
+        assertThat(held.find(EntryRef.of(b1))).isEmpty();
+    }
+
+    @Test
+    void anEntryWhoseBaseNamesVersionsNobodyMadeWaitsWithoutHoldingUpTheRow() {
+        ChangeEntry c1 = carol.next(RemoteDevice.upsert("notes", "[641]", "{\"id\":641,\"title\":\"carol\"}"), VersionVector.EMPTY, later());
+        applier.apply(List.of(c1), carol.id());
+        ChangeEntry inflated = bob.next(RemoteDevice.upsert("notes", "[641]", "{\"id\":641,\"title\":\"bob\"}"),
+                VersionVector.of(java.util.Map.of(carol.id(), 1L << 40)), later());
+        ChangeEntry c2 = carol.next(RemoteDevice.upsert("notes", "[641]", "{\"id\":641,\"title\":\"carol again\"}"), c1.vector(), later());
+
+        assertThat(applier.apply(List.of(inflated), bob.id())).extracting(ApplyOutcome::reason)
+                .containsExactly(HoldReason.UNKNOWN_BASE);
+        assertThat(applier.apply(List.of(c2), carol.id())).extracting(ApplyOutcome::result).containsExactly(Result.APPLIED);
+
+        assertThat(note(641)).contains("carol again");
+        assertThat(held.find(EntryRef.of(inflated))).map(HeldEntry::reason).contains(HoldReason.UNKNOWN_BASE);
     }
 
     @Test

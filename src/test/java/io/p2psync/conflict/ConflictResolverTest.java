@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConflictResolverTest {
 
     private static final long START = 1_750_000_000_000L;
-    private static final String KV = "INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, 't') "
+    private static final String KV = "INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, '2026-01-01T00:00:00Z') "
             + "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
     @TempDir

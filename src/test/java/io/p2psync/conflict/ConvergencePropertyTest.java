@@ -235,7 +235,7 @@ class ConvergencePropertyTest {
                 d.write("DELETE FROM sync_kv WHERE key = ?", key);
             } else {
                 d.write("INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE "
-                        + "SET value = excluded.value, timestamp = excluded.timestamp", key, v, "t" + (e.value() % 3));
+                        + "SET value = excluded.value, timestamp = excluded.timestamp", key, v, "2026-01-01T00:00:0" + (e.value() % 3) + "Z");
             }
             return;
         }

@@ -75,7 +75,7 @@ class ConflictControllerTest {
 
     private void writeHere(String key, String value) {
         tx.executeWithoutResult(s -> {
-            jdbc.sql("INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, 't') "
+            jdbc.sql("INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, '2026-01-01T00:00:00Z') "
                     + "ON CONFLICT (key) DO UPDATE SET value = excluded.value").params(key, value).update();
             tracker.sealPending();
         });

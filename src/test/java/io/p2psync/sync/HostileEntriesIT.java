@@ -1,0 +1,181 @@
+package io.p2psync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.Operation;
+import io.p2psync.changes.RowChange;
+import io.p2psync.changes.SqlValues;
+import io.p2psync.changes.VersionVector;
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.testing.SqliteCli;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * An authorized device that sends well-signed but wrong entries, against two real paired nodes: it may be
+ * buggy or taken over, so what it sends is checked like anything else, and an entry that cannot be right is
+ * held with its reason on every device alike, never written over another row or past a limit, and never
+ * hides another device's edit.
+ */
+class HostileEntriesIT {
+
+    private static final String NO_AUTO_SYNC = "p2psync.sync.auto=false";
+
+    @TempDir
+    Path dir;
+    Node a;
+    Node b;
+    Forger hostile;
+
+    @BeforeEach
+    void startNodes() {
+        a = Node.start("a", dir.resolve("a"), NO_AUTO_SYNC);
+        b = Node.start("b", dir.resolve("b"), NO_AUTO_SYNC);
+        a.pairWith(b);
+        b.pairWith(a);
+        hostile = new Forger(PrivateKey.generate());
+        for (Node n : List.of(a, b)) {
+            n.post("/devices", "{\"deviceId\":\"" + hostile.key.peerId() + "\",\"name\":\"hostile\"}");
+        }
+    }
+
+    @AfterEach
+    void stopNodes() {
+        for (Node n : new Node[] {a, b}) {
+            if (n != null) {
+                n.close();
+            }
+        }
+    }
+
+    @Test
+    void anEntryWhoseDataNamesAnotherKeyThanItsRecordIdIsHeldAndOverwritesNothing() {
+        a.put("target", "original");
+        a.syncNow();
+        assertThat(b.kv()).containsEntry("target", "original");
+
+        ChangeEntry decoy = hostile.next(kvRow(Operation.INSERT, "decoy", "target", "overwritten"), VersionVector.EMPTY);
+        JsonNode answer = push(a, decoy);
+        a.syncNow();
+
+        assertThat(answer.get("rejected").asInt()).isZero();
+        for (Node n : List.of(a, b)) {
+            assertThat(n.kv()).as(n.toString()).containsEntry("target", "original").doesNotContainKey("decoy");
+            JsonNode held = heldEntry(n, decoy);
+            assertThat(held).as("held on " + n).isNotNull();
+            assertThat(held.get("reason").asString()).isEqualTo("undecodable");
+            assertThat(held.get("detail").asString()).contains("[\"target\"]").contains("[\"decoy\"]");
+        }
+    }
+
+    @Test
+    void anEntryThatClaimsVersionsNobodyMadeIsHeldAndDoesNotHideAConcurrentEdit() {
+        a.put("shared", "v1");
+        a.syncNow();
+        a.put("shared", "edited on a"); // not yet on b
+
+        // Claims to be made on a's version 2^62 of the row, so that every later edit of a would look older.
+        VersionVector inflated = VersionVector.of(Map.of(a.id.toString(), 1L << 62));
+        ChangeEntry inflating = hostile.next(kvRow(Operation.UPDATE, "shared", "shared", "hostile"), inflated);
+        push(b, inflating);
+        a.syncNow();
+
+        for (Node n : List.of(a, b)) {
+            assertThat(n.kv()).as(n.toString()).containsEntry("shared", "edited on a");
+            JsonNode held = heldEntry(n, inflating);
+            assertThat(held).as("held on " + n).isNotNull();
+            assertThat(held.get("reason").asString()).isEqualTo("unknown-base");
+            assertThat(held.get("detail").asString()).contains(a.id.toString()).contains(Long.toString(1L << 62));
+        }
+    }
+
+    @Test
+    void keyValueEntriesBeyondTheLimitsOrWithoutAKeyOrTimestampAreHeldAndNeverStored() {
+        String bigKey = "k".repeat(300 * 1024);
+        String bigValue = "v".repeat(200 * 1024);
+        List<ChangeEntry> entries = List.of(
+                hostile.next(new RowChange("sync_kv", "[null]", Operation.INSERT, null,
+                        "{\"key\":null,\"value\":\"no key\",\"timestamp\":\"" + Instant.now() + "\",\"deleted_at\":null}",
+                        null), VersionVector.EMPTY),
+                hostile.next(kvRow(Operation.INSERT, bigKey, bigKey, "big key"), VersionVector.EMPTY),
+                hostile.next(kvRow(Operation.INSERT, "big-value", "big-value", bigValue), VersionVector.EMPTY),
+                hostile.next(new RowChange("sync_kv", SqlValues.encodeKey(List.of("bad-time")), Operation.INSERT, null,
+                        "{\"key\":\"bad-time\",\"value\":\"x\",\"timestamp\":\"x\",\"deleted_at\":null}", null),
+                        VersionVector.EMPTY),
+                hostile.next(kvRow(Operation.INSERT, "fine", "fine", "within the limits"), VersionVector.EMPTY));
+
+        JsonNode answer = push(a, entries.toArray(ChangeEntry[]::new));
+        a.syncNow();
+
+        assertThat(answer.get("rejected").asInt()).isZero();
+        for (Node n : List.of(a, b)) {
+            assertThat(n.kv()).as(n.toString()).containsEntry("fine", "within the limits")
+                    .doesNotContainKeys("big-value", "bad-time", bigKey);
+            SqliteCli file = new SqliteCli(dir.resolve(n == a ? "a" : "b").resolve("p2psync.db"));
+            assertThat(file.exec("SELECT count(*) FROM sync_kv WHERE key IS NULL OR length(key) > 256"
+                    + " OR length(value) > 65536 OR julianday(timestamp) IS NULL;").strip()).isEqualTo("0");
+            for (ChangeEntry refused : entries.subList(0, 4)) {
+                assertThat(heldEntry(n, refused)).as(refused.version() + " held on " + n).isNotNull();
+            }
+        }
+        assertThat(heldEntry(a, entries.get(1)).get("reason").asString()).isEqualTo("limit");
+        assertThat(heldEntry(a, entries.get(1)).get("detail").asString()).contains("p2psync.kv.max-key-size");
+        assertThat(heldEntry(a, entries.get(2)).get("reason").asString()).isEqualTo("limit");
+        assertThat(heldEntry(a, entries.get(2)).get("detail").asString()).contains("p2psync.kv.max-value-size");
+    }
+
+    private JsonNode push(Node to, ChangeEntry... entries) {
+        Node.Response r = to.signedPost(hostile.key, "/sync/push",
+                Node.JSON.writeValueAsBytes(Map.of("entries", Arrays.asList(entries))), Map.of());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    private static JsonNode heldEntry(Node n, ChangeEntry e) {
+        JsonNode held = n.get("/sync/held?limit=1000").json();
+        for (JsonNode item : held.get("entries")) {
+            if (item.get("entry").asString().equals(e.origin() + "#" + e.version())) {
+                return item;
+            }
+        }
+        return null;
+    }
+
+    private static RowChange kvRow(Operation op, String recordKey, String dataKey, String value) {
+        String data = Node.JSON.writeValueAsString(Map.of("key", dataKey, "value", value,
+                "timestamp", Instant.now().toString()));
+        return new RowChange("sync_kv", SqlValues.encodeKey(List.of(recordKey)), op, null, data, null);
+    }
+
+    /** Seals and chains entries of its own key, each ending its group. */
+    private static final class Forger {
+        final PrivateKey key;
+        final DeviceIdentity identity;
+        final List<ChangeEntry> made = new ArrayList<>();
+
+        Forger(PrivateKey key) {
+            this.key = key;
+            this.identity = new DeviceIdentity(key);
+        }
+
+        ChangeEntry next(RowChange change, VersionVector base) {
+            String prev = made.isEmpty() ? null : made.get(made.size() - 1).hash();
+            long now = System.currentTimeMillis();
+            ChangeEntry e = ChangeEntry.seal(identity, made.size() + 1, (now << 16) + made.size(), now, change, base,
+                    prev);
+            made.add(e);
+            return e;
+        }
+    }
+}
