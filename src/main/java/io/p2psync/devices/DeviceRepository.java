@@ -129,12 +129,25 @@ public class DeviceRepository {
                 .update();
     }
 
-    /** True if entries made by {@code origin} must be refused. */
+    /**
+     * True if entries made by {@code origin} must be refused: its id, or its key under any id, is revoked
+     * (revocation is of the key: a key has one id, but a row listed before ids were read strictly may name
+     * another).
+     */
     public boolean isRevoked(PeerId origin) {
-        return jdbc.sql("SELECT count(*) FROM sync_devices WHERE device_id = ? AND status = 'REVOKED'")
-                .param(origin.toString())
+        return jdbc.sql("SELECT count(*) FROM sync_devices WHERE status = 'REVOKED' AND (device_id = ?"
+                        + " OR public_key = ?)")
+                .params(origin.toString(), publicKeyHex(origin))
                 .query(Integer.class)
                 .single() > 0;
+    }
+
+    /** How many devices are listed as introduced by {@code relay}. */
+    public int countIntroducedBy(PeerId relay) {
+        return jdbc.sql("SELECT count(*) FROM sync_devices WHERE status = 'INTRODUCED' AND introduced_by = ?")
+                .param(relay.toString())
+                .query(Integer.class)
+                .single();
     }
 
     /** Timestamps are ISO-8601 UTC text with millisecond precision, like the rest of the schema. */

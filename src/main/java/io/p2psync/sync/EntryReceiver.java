@@ -5,6 +5,7 @@ import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.RejectReason;
 import io.p2psync.changes.RemoteChangeApplier;
 import io.p2psync.devices.DeviceRepository;
+import io.p2psync.devices.DeviceSettings;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.PeerId;
 import java.time.Clock;
@@ -22,8 +23,9 @@ import org.springframework.stereotype.Component;
 /**
  * Takes entries that an authorized device delivered (pushed to this one, or pulled from it) and applies
  * them through the change log's applier, one batch in one transaction. Before that it refuses every entry
- * whose origin is revoked here; after it, it lists each origin it had never heard of as introduced by the
- * delivering device. Entries are self-certifying, so no other trust is needed in the origin.
+ * whose origin is revoked here, and every entry of a new origin past the most one device may introduce
+ * ({@code p2psync.devices.max-introduced}); after it, it lists each origin it had never heard of as introduced
+ * by the delivering device. Entries are self-certifying, so no other trust is needed in the origin.
  */
 @Component
 public class EntryReceiver {
@@ -35,11 +37,13 @@ public class EntryReceiver {
     private final PeerId self;
     private final Clock clock;
     private final SyncMetrics metrics;
+    private final int maxIntroduced;
 
-    EntryReceiver(RemoteChangeApplier applier, DeviceRepository devices,
+    EntryReceiver(RemoteChangeApplier applier, DeviceRepository devices, DeviceSettings settings,
                   DeviceIdentity identity, ObjectProvider<Clock> clock, SyncMetrics metrics) {
         this.applier = applier;
         this.devices = devices;
+        this.maxIntroduced = settings.maxIntroduced();
         this.self = identity.deviceId();
         this.clock = clock.getIfAvailable(Clock::systemUTC);
         this.metrics = metrics;
@@ -56,6 +60,7 @@ public class EntryReceiver {
             return new PushResponse(0, 0, 0, 0, 0, List.of());
         }
         Map<String, Boolean> revoked = new HashMap<>();
+        NewOrigins newOrigins = new NewOrigins(from);
         List<ChangeEntry> admitted = new ArrayList<>(entries.size());
         List<PushResponse.Rejection> rejections = new ArrayList<>();
         for (ChangeEntry e : entries) {
@@ -63,6 +68,11 @@ public class EntryReceiver {
                 metrics.refusedHere(RejectionReason.REVOKED_ORIGIN);
                 rejections.add(new PushResponse.Rejection(e.origin(), e.version(), RejectionReason.REVOKED_ORIGIN,
                         "device " + e.origin() + " is revoked here"));
+            } else if (!newOrigins.admits(e.origin())) {
+                metrics.refusedHere(RejectionReason.ORIGIN_LIMIT);
+                rejections.add(new PushResponse.Rejection(e.origin(), e.version(), RejectionReason.ORIGIN_LIMIT,
+                        from + " introduced " + maxIntroduced + " devices already (p2psync.devices.max-introduced);"
+                                + " add " + e.origin() + " to accept its entries"));
             } else {
                 admitted.add(e);
             }
@@ -111,6 +121,39 @@ public class EntryReceiver {
             return devices.isRevoked(PeerId.parse(origin));
         } catch (IllegalArgumentException notAPeerId) {
             return false; // the applier rejects it: its signature cannot verify
+        }
+    }
+
+    /** The origins of one delivery not known here yet, admitted while the sender's share of them lasts. */
+    private final class NewOrigins {
+        private final PeerId from;
+        private final Map<String, Boolean> admitted = new HashMap<>();
+        private int introduced = -1;
+
+        NewOrigins(PeerId from) {
+            this.from = from;
+        }
+
+        boolean admits(String origin) {
+            return admitted.computeIfAbsent(origin, o -> {
+                PeerId id;
+                try {
+                    id = PeerId.parse(o);
+                } catch (IllegalArgumentException notAPeerId) {
+                    return true; // the applier rejects it: its signature cannot verify
+                }
+                if (id.equals(self) || id.equals(from) || devices.find(id).isPresent()) {
+                    return true;
+                }
+                if (introduced < 0) {
+                    introduced = devices.countIntroducedBy(from);
+                }
+                if (introduced >= maxIntroduced) {
+                    return false;
+                }
+                introduced++;
+                return true;
+            });
         }
     }
 

@@ -16,6 +16,8 @@ public enum RejectionReason {
     DIFFERENT_ENTRY("different-entry"),
     GAP("gap"),
     REVOKED_ORIGIN("revoked-origin"),
+    /** A new origin past the most one device may introduce ({@code p2psync.devices.max-introduced}). */
+    ORIGIN_LIMIT("origin-limit"),
     EARLIER_REJECTED("earlier-entry-rejected"),
     /** A code this version does not know (a peer running a newer version sent it). */
     OTHER("other");

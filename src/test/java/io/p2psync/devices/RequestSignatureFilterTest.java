@@ -39,7 +39,7 @@ class RequestSignatureFilterTest {
 
     @BeforeEach
     void setUp() {
-        DeviceSettings settings = new DeviceSettings(Duration.ofMinutes(5), 1000, DataSize.ofKilobytes(1), 3);
+        DeviceSettings settings = new DeviceSettings(Duration.ofMinutes(5), 1000, DataSize.ofKilobytes(1), 3, 64);
         filter = new RequestSignatureFilter(serverKey.peerId(), devices, settings,
                 Clock.fixed(NOW, ZoneOffset.UTC), new ProblemWriter(json));
         givenStatus(DeviceStatus.AUTHORIZED);

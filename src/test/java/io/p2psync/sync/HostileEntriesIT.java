@@ -135,6 +135,70 @@ class HostileEntriesIT {
         assertThat(heldEntry(a, entries.get(2)).get("detail").asString()).contains("p2psync.kv.max-value-size");
     }
 
+    @Test
+    void anotherEncodingOfARevokedDevicesKeyIsNotAnotherDevice() {
+        PrivateKey revoked = PrivateKey.generate();
+        a.post("/devices", "{\"deviceId\":\"" + revoked.peerId() + "\"}");
+        a.post("/devices/" + revoked.peerId() + "/revoke", "");
+        // The same key with an unknown protobuf field appended: a peer id that differs from the key's own.
+        byte[] canonical = revoked.publicKey().toProtobuf();
+        byte[] padded = java.util.Arrays.copyOf(canonical, canonical.length + 2);
+        padded[canonical.length] = 0x18; // field 3, varint
+        padded[canonical.length + 1] = 0x01;
+        byte[] multihash = new byte[padded.length + 2];
+        multihash[1] = (byte) padded.length;
+        System.arraycopy(padded, 0, multihash, 2, padded.length);
+        String alias = new io.p2psync.p2p.core.PeerId(multihash).toString();
+        assertThat(alias).isNotEqualTo(revoked.peerId().toString());
+
+        ChangeEntry aliased = signedAs(revoked, alias, kvRow(Operation.INSERT, "by-alias", "by-alias", "revoked key"));
+        JsonNode answer = push(a, aliased);
+
+        assertThat(answer.get("accepted").asInt()).isZero();
+        assertThat(answer.get("rejected").asInt()).isEqualTo(1);
+        assertThat(a.kv()).doesNotContainKey("by-alias");
+        assertThat(a.device(new io.p2psync.p2p.core.PeerId(multihash))).as("never listed as a device").isNull();
+    }
+
+    @Test
+    void oneDeviceIntroducesAtMostTheLimitOfNewOriginsAndAnAdminCanAddMore() {
+        List<PrivateKey> made = new ArrayList<>();
+        List<ChangeEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 70; i++) {
+            PrivateKey origin = PrivateKey.generate();
+            made.add(origin);
+            entries.add(signedAs(origin, origin.peerId().toString(),
+                    kvRow(Operation.INSERT, "origin-" + i, "origin-" + i, "from a made-up device")));
+        }
+
+        JsonNode answer = push(a, entries.toArray(ChangeEntry[]::new));
+
+        assertThat(answer.get("accepted").asInt()).isEqualTo(64);
+        assertThat(answer.get("rejected").asInt()).isEqualTo(6);
+        assertThat(answer.get("rejections").get(0).get("reason").asString()).isEqualTo("origin-limit");
+        assertThat(a.get("/devices").json().size()).as("a, b, the hostile device and 64 it introduced")
+                .isEqualTo(2 + 64);
+        assertThat(a.kv()).containsKey("origin-63").doesNotContainKey("origin-64");
+
+        a.post("/devices", "{\"deviceId\":\"" + made.get(64).peerId() + "\"}");
+        JsonNode again = push(a, entries.get(64), entries.get(65));
+        assertThat(again.get("accepted").asInt()).as("the origin an admin added").isEqualTo(1);
+        assertThat(again.get("rejections").get(0).get("origin").asString()).isEqualTo(made.get(65).peerId().toString());
+        assertThat(a.kv()).containsKey("origin-64").doesNotContainKey("origin-65");
+    }
+
+    /** Entry 1 of {@code origin} (any text), signed with {@code key}. */
+    private static ChangeEntry signedAs(PrivateKey key, String origin, RowChange c) {
+        long now = System.currentTimeMillis();
+        ChangeEntry draft = new ChangeEntry(origin, 1, now << 16, now, c.table(), c.recordId(), c.operation(), c.kind(),
+                c.data(), c.changedColumns(), VersionVector.EMPTY, null, "0".repeat(64), "AA==");
+        String hash = draft.computeHash();
+        String signature = java.util.Base64.getEncoder().encodeToString(
+                key.sign(java.util.HexFormat.of().parseHex(hash)));
+        return new ChangeEntry(origin, 1, draft.hlc(), now, c.table(), c.recordId(), c.operation(), c.kind(), c.data(),
+                c.changedColumns(), VersionVector.EMPTY, null, hash, signature);
+    }
+
     private JsonNode push(Node to, ChangeEntry... entries) {
         Node.Response r = to.signedPost(hostile.key, "/sync/push",
                 Node.JSON.writeValueAsBytes(Map.of("entries", Arrays.asList(entries))), Map.of());

@@ -36,14 +36,25 @@ public record PublicKey(byte[] raw) {
                 .toByteArray();
     }
 
-    /** @throws IllegalArgumentException for a malformed encoding or a key type other than Ed25519 */
+    /**
+     * Reads the deterministic encoding only (the libp2p peer-id spec's "Keys" section): a key sent with an
+     * unknown field, a repeated field, fields out of order or a longer varint than needed would otherwise give
+     * one key any number of peer ids, so one device could pose as many, and an alias of a revoked key would
+     * not be the revoked device.
+     *
+     * @throws IllegalArgumentException for a malformed or non-canonical encoding or a key type other than Ed25519
+     */
     public static PublicKey fromProtobuf(byte[] encoded) {
         try {
             CryptoProto.PublicKey pb = CryptoProto.PublicKey.parseFrom(encoded);
             if (pb.getType() != CryptoProto.KeyType.Ed25519) {
                 throw new IllegalArgumentException("unsupported key type " + pb.getType());
             }
-            return new PublicKey(pb.getData().toByteArray());
+            PublicKey key = new PublicKey(pb.getData().toByteArray());
+            if (!Arrays.equals(encoded, key.toProtobuf())) {
+                throw new IllegalArgumentException("public key is not in its canonical encoding");
+            }
+            return key;
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("malformed public key: " + e.getMessage(), e);
         }

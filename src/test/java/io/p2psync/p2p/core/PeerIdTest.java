@@ -61,4 +61,31 @@ class PeerIdTest {
         assertThatThrownBy(() -> PeerId.parse("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> PeerId.parse("3mJr7AoUXx2Wqd")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void onlyTheCanonicalEncodingOfAKeyIsAKeySoOneKeyHasOnePeerId() {
+        PublicKey key = PrivateKey.generate().publicKey();
+        byte[] canonical = key.toProtobuf(); // 08 01 12 20 <32 bytes>
+        byte[] data = java.util.Arrays.copyOfRange(canonical, 2, canonical.length);
+        java.util.List<byte[]> others = java.util.List.of(
+                concat(canonical, new byte[] {0x18, 0x01}), // an unknown field
+                concat(canonical, new byte[] {0x08, 0x01}), // the type twice
+                concat(data, new byte[] {0x08, 0x01}), // data before type
+                concat(new byte[] {0x08, (byte) 0x81, 0x00}, data)); // the type as a longer varint
+
+        for (byte[] other : others) {
+            assertThatThrownBy(() -> PublicKey.fromProtobuf(other)).as(HEX.formatHex(other))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("canonical");
+            PeerId alias = new PeerId(concat(new byte[] {0x00, (byte) other.length}, other));
+            assertThat(alias).isNotEqualTo(key.peerId());
+            assertThat(alias.publicKey()).as("an id that is not the key's own names no key").isEmpty();
+        }
+        assertThat(PublicKey.fromProtobuf(canonical)).isEqualTo(key);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }
