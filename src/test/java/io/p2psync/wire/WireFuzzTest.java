@@ -2,6 +2,7 @@ package io.p2psync.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.VersionVector;
@@ -12,6 +13,7 @@ import io.p2psync.testing.Mutations.Mutant;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import net.jqwik.api.Arbitrary;
@@ -54,6 +56,20 @@ class WireFuzzTest {
     void anUnknownFormatIsRefusedWithItsNumber() {
         assertThatThrownBy(() -> JSON.readValue("{\"format\":2,\"entries\":[]}", PushRequestBody.class))
                 .hasRootCauseInstanceOf(WireFormat.UnsupportedFormatException.class);
+    }
+
+    /**
+     * An entry's origin is a peer id in text; one of a megabyte (inside the gossip and REST size limits) used
+     * to keep the signature check decoding base58 for minutes. See CoreFuzzTest for the peer id limit.
+     */
+    @Test
+    void anEntryWhoseOriginIsAMegabyteFailsItsSignatureCheckAtOnce() {
+        String pinned = pinned("push-request.json");
+        String origin = JSON.readValue(pinned, PushRequestBody.class).domainEntries().get(0).origin();
+        String huge = pinned.replace("\"origin\":\"" + origin + "\"", "\"origin\":\"" + "z".repeat(1 << 20) + "\"");
+        List<ChangeEntry> entries = JSON.readValue(huge, PushRequestBody.class).domainEntries();
+
+        assertTimeoutPreemptively(Duration.ofSeconds(2), () -> assertThat(entries.get(0).signatureValid()).isFalse());
     }
 
     /** Reads {@code bytes} as each body type the REST protocol carries, as the server and the client do. */

@@ -51,13 +51,24 @@ public record PeerId(byte[] bytes) implements Comparable<PeerId> {
     }
 
     /**
+     * The longest text {@link #parse} reads: the base58 form of the longest multihash accepted (2 + 255 bytes)
+     * has at most 352 characters. Longer text is refused before decoding, because base58 decoding takes time
+     * quadratic in the length and peer ids arrive from the network (request headers, entry origins, mDNS).
+     */
+    public static final int MAX_TEXT_LENGTH = 352;
+
+    /**
      * Parses the base58btc form ({@code 12D3KooW…} or {@code Qm…}).
      *
-     * @throws IllegalArgumentException if the text is not a peer id
+     * @throws IllegalArgumentException if the text is not a peer id, or longer than {@link #MAX_TEXT_LENGTH}
      */
     public static PeerId parse(String text) {
         if (text == null || text.isEmpty()) {
             throw new IllegalArgumentException("empty peer id");
+        }
+        if (text.length() > MAX_TEXT_LENGTH) {
+            throw new IllegalArgumentException("a peer id has at most " + MAX_TEXT_LENGTH + " characters, got "
+                    + text.length());
         }
         return new PeerId(Base58.decode(text));
     }

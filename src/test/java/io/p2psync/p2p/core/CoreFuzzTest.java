@@ -2,11 +2,13 @@ package io.p2psync.p2p.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.p2psync.testing.Mutations;
 import io.p2psync.testing.Mutations.Mutant;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -169,7 +171,37 @@ class CoreFuzzTest {
         id.publicKey().ifPresent(key -> assertThat(key.peerId()).isEqualTo(id));
     }
 
+    @Property(tries = 200)
+    void theLongestMultihashFitsTheTextLimit(@ForAll("longestMultihashes") byte[] bytes) {
+        PeerId id = new PeerId(bytes);
+        assertThat(id.toString().length()).isLessThanOrEqualTo(PeerId.MAX_TEXT_LENGTH);
+        assertThat(PeerId.parse(id.toString())).isEqualTo(id);
+    }
+
+    /**
+     * Found while checking that no decoder does unbounded work: base58 decoding is quadratic in the text, and
+     * peer id text arrives from anyone (the device header of a REST request, before its signature is
+     * checked) and from authorized devices (an entry's origin in a 1 MB gossip message). A megabyte of base58
+     * took minutes to refuse; text longer than any peer id is now refused before decoding.
+     */
+    @Test
+    void aPeerIdTextLongerThanAnyPeerIdIsRefusedBeforeDecoding() {
+        String megabyte = "z".repeat(1 << 20);
+        assertTimeoutPreemptively(Duration.ofSeconds(2), () -> assertThatThrownBy(() -> PeerId.parse(megabyte))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most"));
+    }
+
     // ---- inputs ----
+
+    @Provide
+    Arbitrary<byte[]> longestMultihashes() {
+        return Arbitraries.bytes().array(byte[].class).ofSize(255).map(digest -> {
+            byte[] out = new byte[257];
+            out[1] = (byte) 255;
+            System.arraycopy(digest, 0, out, 2, 255);
+            return out;
+        });
+    }
 
     @Provide
     Arbitrary<byte[]> anyBytes() {
