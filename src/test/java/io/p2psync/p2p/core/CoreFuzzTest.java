@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -157,6 +158,20 @@ class CoreFuzzTest {
         }
         assertThat(PeerId.parse(id.toString())).isEqualTo(id);
         id.publicKey().ifPresent(key -> assertThat(key.peerId()).isEqualTo(id));
+        ByteBuffer multihash = ByteBuffer.wrap(id.bytes());
+        UnsignedVarint.read(multihash); // the code
+        assertThat(UnsignedVarint.read(multihash)).as("the varint length names the rest").isEqualTo(multihash.remaining());
+    }
+
+    /**
+     * Found by {@link #aPeerIdMultihashIsRefusedOrRoundTrips}: a multihash whose length byte had its top bit
+     * set (an unfinished varint, which go and js refuse) was read as a length of 128 to 255.
+     */
+    @Test
+    void aMultihashLengthThatIsNotAWholeVarintIsRefused() {
+        byte[] bytes = new byte[2 + 0x80];
+        bytes[1] = (byte) 0x80;
+        assertThatThrownBy(() -> new PeerId(bytes)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Property(tries = 1000)
@@ -186,6 +201,13 @@ class CoreFuzzTest {
      */
     @Test
     void aPeerIdTextLongerThanAnyPeerIdIsRefusedBeforeDecoding() {
+        byte[] longest = new byte[129];
+        Arrays.fill(longest, 2, 129, (byte) 0xff);
+        longest[1] = 127;
+        PeerId id = new PeerId(longest);
+        assertThat(PeerId.parse(id.toString())).isEqualTo(id);
+        assertThat(id.toString()).hasSize(PeerId.MAX_TEXT_LENGTH);
+
         String megabyte = "z".repeat(1 << 20);
         assertTimeoutPreemptively(Duration.ofSeconds(2), () -> assertThatThrownBy(() -> PeerId.parse(megabyte))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most"));
@@ -195,12 +217,13 @@ class CoreFuzzTest {
 
     @Provide
     Arbitrary<byte[]> longestMultihashes() {
-        return Arbitraries.bytes().array(byte[].class).ofSize(255).map(digest -> {
-            byte[] out = new byte[257];
-            out[1] = (byte) 255;
-            System.arraycopy(digest, 0, out, 2, 255);
-            return out;
-        });
+        return Arbitraries.oneOf(Arbitraries.just((byte) -1), Arbitraries.bytes()).array(byte[].class).ofSize(127)
+                .map(digest -> {
+                    byte[] out = new byte[129];
+                    out[1] = 127;
+                    System.arraycopy(digest, 0, out, 2, 127);
+                    return out;
+                });
     }
 
     @Provide
@@ -243,7 +266,15 @@ class CoreFuzzTest {
 
     @Provide
     Arbitrary<byte[]> peerIds() {
-        return Arbitraries.oneOf(Mutations.bytes(48), Mutations.of(List.of(PEER.bytes())).map(Mutant::bytes));
+        Arbitrary<byte[]> shaped = Combinators.combine(Arbitraries.of(0x00, 0x12), Arbitraries.integers().between(0, 255))
+                .flatAs((code, length) -> Arbitraries.bytes().array(byte[].class).ofSize(length).map(digest -> {
+                    byte[] out = new byte[length + 2];
+                    out[0] = (byte) (int) code;
+                    out[1] = (byte) (int) length;
+                    System.arraycopy(digest, 0, out, 2, length);
+                    return out;
+                }));
+        return Arbitraries.oneOf(Mutations.bytes(48), Mutations.of(List.of(PEER.bytes())).map(Mutant::bytes), shaped);
     }
 
     @Provide
