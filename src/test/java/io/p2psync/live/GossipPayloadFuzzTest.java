@@ -38,17 +38,17 @@ class GossipPayloadFuzzTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final PayloadCodec codec = new PayloadCodec(JSON);
 
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void anyBytesAreDecodedOrRefused(@ForAll("anyBytes") byte[] bytes) {
         decode(bytes);
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void damagedPayloadBytesAreDecodedOrRefused(@ForAll("damagedBytes") Mutant mutant) {
         decode(mutant.bytes());
     }
 
-    @Property(tries = 1500)
+    @Property(tries = 1000)
     void payloadsWithOddValuesAreDecodedOrRefused(@ForAll("damagedValues") Damaged damaged) {
         decode(damaged.text().getBytes(StandardCharsets.UTF_8));
     }

@@ -37,17 +37,17 @@ class WireFuzzTest {
     private static final List<String> PINNED = List.of("push-request.json", "push-request-group.json",
             "pull-request.json", "pull-response.json");
 
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void anyBytesAreReadOrRefused(@ForAll("anyBytes") byte[] bytes) {
         readEveryBody(bytes);
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void damagedBodyBytesAreReadOrRefused(@ForAll("damagedBytes") Mutant mutant) {
         readEveryBody(mutant.bytes());
     }
 
-    @Property(tries = 1500)
+    @Property(tries = 1000)
     void bodiesWithOddValuesAreReadOrRefused(@ForAll("damagedValues") Damaged damaged) {
         readEveryBody(damaged.text().getBytes(StandardCharsets.UTF_8));
     }

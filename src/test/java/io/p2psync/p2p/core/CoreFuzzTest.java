@@ -33,7 +33,7 @@ class CoreFuzzTest {
 
     // ---- unsigned varints ----
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void aVarintIsRefusedOrReadBackAsItsMinimalEncoding(@ForAll("anyBytes") byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         long value;
@@ -63,12 +63,12 @@ class CoreFuzzTest {
 
     // ---- binary multiaddrs ----
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void aBinaryMultiaddrIsRefusedOrRoundTrips(@ForAll("anyBytes") byte[] bytes) {
         checkBinaryMultiaddr(bytes);
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void aDamagedBinaryMultiaddrIsRefusedOrRoundTrips(@ForAll("damagedBinaryMultiaddrs") Mutant mutant) {
         checkBinaryMultiaddr(mutant.bytes());
     }
@@ -94,7 +94,7 @@ class CoreFuzzTest {
 
     // ---- text multiaddrs ----
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void aTextMultiaddrIsRefusedOrRoundTrips(@ForAll("multiaddrTexts") String text) {
         Multiaddr parsed;
         try {

@@ -43,7 +43,7 @@ class MdnsFuzzTest {
         receive(bytes);
     }
 
-    @Property(tries = 1500)
+    @Property(tries = 1000)
     void aDamagedDatagramIsReadOrDropped(@ForAll("damagedPackets") Mutant mutant) {
         receive(mutant.bytes());
     }
