@@ -56,8 +56,9 @@ public record PeerId(byte[] bytes) implements Comparable<PeerId> {
 
     /**
      * The longest text {@link #parse} reads: the base58 form of the longest multihash accepted (2 + 127 bytes,
-     * the first of them zero) has at most 176 characters. Longer text is refused before decoding, because base58 decoding takes time
-     * quadratic in the length and peer ids arrive from the network (request headers, entry origins, mDNS).
+     * the first of them zero) has at most 176 characters. Longer text is refused before decoding, because
+     * base58 decoding takes time quadratic in the length and peer ids arrive from the network (request
+     * headers, entry origins, mDNS).
      */
     public static final int MAX_TEXT_LENGTH = 176;
 
