@@ -23,6 +23,10 @@ public record PeerId(byte[] bytes) implements Comparable<PeerId> {
         if (bytes == null || bytes.length < 2 || (bytes[1] & 0xff) != bytes.length - 2) {
             throw new IllegalArgumentException("not a multihash");
         }
+        if ((bytes[1] & 0x80) != 0) {
+            // the digest length is an unsigned varint: a byte with its top bit set is not a whole one
+            throw new IllegalArgumentException("multihash length is not a one-byte varint");
+        }
         int code = bytes[0] & 0xff;
         if (code != IDENTITY && code != SHA2_256) {
             throw new IllegalArgumentException("unsupported multihash code 0x" + Integer.toHexString(code));
@@ -51,13 +55,25 @@ public record PeerId(byte[] bytes) implements Comparable<PeerId> {
     }
 
     /**
+     * The longest text {@link #parse} reads: the base58 form of the longest multihash accepted (2 + 127 bytes,
+     * the first of them zero) has at most 176 characters. Longer text is refused before decoding, because
+     * base58 decoding takes time quadratic in the length and peer ids arrive from the network (request
+     * headers, entry origins, mDNS).
+     */
+    public static final int MAX_TEXT_LENGTH = 176;
+
+    /**
      * Parses the base58btc form ({@code 12D3KooW…} or {@code Qm…}).
      *
-     * @throws IllegalArgumentException if the text is not a peer id
+     * @throws IllegalArgumentException if the text is not a peer id, or longer than {@link #MAX_TEXT_LENGTH}
      */
     public static PeerId parse(String text) {
         if (text == null || text.isEmpty()) {
             throw new IllegalArgumentException("empty peer id");
+        }
+        if (text.length() > MAX_TEXT_LENGTH) {
+            throw new IllegalArgumentException("a peer id has at most " + MAX_TEXT_LENGTH + " characters, got "
+                    + text.length());
         }
         return new PeerId(Base58.decode(text));
     }

@@ -60,13 +60,23 @@ public record PublicKey(byte[] raw) {
         }
     }
 
-    /** Verifies an Ed25519 signature over {@code message}; false for any malformed signature. */
+    /**
+     * Verifies an Ed25519 signature over {@code message}; false for any malformed signature, and for a key
+     * whose 32 bytes are not a point of the curve (any 32 bytes decode as a key, and no signature verifies
+     * against such a one).
+     */
     public boolean verify(byte[] message, byte[] signature) {
         if (signature == null || signature.length != 64) {
             return false;
         }
+        Ed25519PublicKeyParameters point;
+        try {
+            point = new Ed25519PublicKeyParameters(raw, 0);
+        } catch (IllegalArgumentException notAPoint) {
+            return false;
+        }
         Ed25519Signer verifier = new Ed25519Signer();
-        verifier.init(false, new Ed25519PublicKeyParameters(raw, 0));
+        verifier.init(false, point);
         verifier.update(message, 0, message.length);
         return verifier.verifySignature(signature);
     }
