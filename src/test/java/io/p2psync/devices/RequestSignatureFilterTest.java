@@ -223,6 +223,22 @@ class RequestSignatureFilterTest {
     }
 
     @Test
+    void readsABodyOfUndeclaredLengthOnlyToTheLimitAndCountsItAsTheLargestAllowed() throws Exception {
+        AtomicReference<Long> during = new AtomicReference<>();
+        MockHttpServletResponse small = new MockHttpServletResponse();
+        filter.doFilter(wrapLength(signed("POST", "/sync/push", "{}", NOW), -1), small,
+                (req, res) -> during.set(budget.reserved()));
+        assertThat(small.getStatus()).isEqualTo(200);
+        assertThat(during.get()).isEqualTo(1024);
+
+        MockHttpServletResponse large = new MockHttpServletResponse();
+        filter.doFilter(wrapLength(signed("POST", "/sync/push", "x".repeat(5000), NOW), -1), large,
+                (req, res) -> { throw new AssertionError("must not pass"); });
+        assertThat(large.getStatus()).isEqualTo(413);
+        assertThat(budget.reserved()).isZero();
+    }
+
+    @Test
     void answers503WithoutReadingWhenTheBodyDoesNotFitTheBudget() throws Exception {
         assertThat(budget.tryReserve(1500)).isTrue();
         MockHttpServletRequest request = unreadable(signed("POST", "/sync/push", "x".repeat(600), NOW));
