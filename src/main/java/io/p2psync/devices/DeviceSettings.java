@@ -32,6 +32,9 @@ public record DeviceSettings(
         @DefaultValue("64MB") DataSize bodyBudget,
         @DefaultValue("100") int maxPending) {
 
+    /** The largest body one request may carry: it is held in one array. */
+    static final long MAX_BODY_BYTES = Integer.MAX_VALUE - 8;
+
     public DeviceSettings {
         if (signatureWindow.isNegative() || signatureWindow.isZero()) {
             throw new IllegalArgumentException("p2psync.devices.signature-window must be positive");
@@ -43,8 +46,9 @@ public record DeviceSettings(
             throw new IllegalArgumentException(
                     "p2psync.devices.nonce-cache-size and nonces-per-device must be positive");
         }
-        if (maxRequestBody.toBytes() < 1) {
-            throw new IllegalArgumentException("p2psync.devices.max-request-body must be positive");
+        if (maxRequestBody.toBytes() < 1 || maxRequestBody.toBytes() > MAX_BODY_BYTES) {
+            throw new IllegalArgumentException("p2psync.devices.max-request-body must be between 1 byte and "
+                    + MAX_BODY_BYTES + " bytes (one Java array)");
         }
         if (bodyBudget.toBytes() < maxRequestBody.toBytes()) {
             throw new IllegalArgumentException("p2psync.devices.body-budget must hold at least one body of"

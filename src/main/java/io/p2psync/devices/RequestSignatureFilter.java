@@ -40,6 +40,8 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
     static final URI MALFORMED_REQUEST = URI.create(AuthFailure.PROBLEM_BASE + "malformed-request");
     /** Seconds a caller refused for {@link #BUSY} is asked to wait. */
     static final int BUSY_RETRY_AFTER_SECONDS = 1;
+    /** Bytes read at a time from a body of undeclared length. */
+    private static final int READ_CHUNK = 64 * 1024;
     private static final Logger log = LoggerFactory.getLogger(RequestSignatureFilter.class);
 
     private final PeerId self;
@@ -216,7 +218,7 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
 
     /**
      * The body, or null if it is longer than allowed. Holds at most {@code declared} bytes when the length is
-     * declared (the caller checked it against the limit), else at most the limit plus one.
+     * declared (the caller checked it against the limit), else about the limit at most.
      */
     private byte[] readBody(HttpServletRequest request, long declared) throws IOException {
         try (InputStream in = request.getInputStream()) {
@@ -228,9 +230,36 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
                 }
                 return body;
             }
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
-            return body.length > maxBody ? null : body;
+            return readUndeclared(in);
         }
+    }
+
+    /**
+     * A body of undeclared length, read in chunks up to the limit plus one byte and then joined; each chunk is
+     * let go as soon as it is copied, so what stays reachable is never much more than the limit.
+     */
+    private byte[] readUndeclared(InputStream in) throws IOException {
+        java.util.ArrayList<byte[]> chunks = new java.util.ArrayList<>();
+        long total = 0;
+        while (total <= maxBody) {
+            byte[] chunk = in.readNBytes((int) Math.min(READ_CHUNK, maxBody + 1 - total));
+            if (chunk.length == 0) {
+                break;
+            }
+            chunks.add(chunk);
+            total += chunk.length;
+        }
+        if (total > maxBody) {
+            return null;
+        }
+        byte[] body = new byte[(int) total];
+        int at = 0;
+        for (int i = 0; i < chunks.size(); i++) {
+            byte[] chunk = chunks.set(i, null);
+            System.arraycopy(chunk, 0, body, at, chunk.length);
+            at += chunk.length;
+        }
+        return body;
     }
 
     private void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
