@@ -110,8 +110,7 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
             tooLarge(request, response);
             return;
         }
-        // A body of unknown length (chunked) may be as long as the limit.
-        long reservation = declared >= 0 ? declared : maxBody;
+        long reservation = reservation(request, declared);
         if (!budget.tryReserve(reservation)) {
             log.debug("Refused {} {} from {}: {} body bytes would not fit the budget of {}", request.getMethod(),
                     request.getRequestURI(), request.getRemoteAddr(), reservation, budget.capacity());
@@ -142,6 +141,18 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
         } finally {
             budget.release(reservation);
         }
+    }
+
+    /**
+     * The body bytes to reserve: the declared length; none for an HTTP/1.x request that declares neither a
+     * length nor a transfer coding (it has no body); else (chunked) the limit, as long as the body may be.
+     */
+    private long reservation(HttpServletRequest request, long declared) {
+        if (declared >= 0) {
+            return declared;
+        }
+        boolean http1 = request.getProtocol() != null && request.getProtocol().startsWith("HTTP/1.");
+        return http1 && request.getHeader("Transfer-Encoding") == null ? 0 : maxBody;
     }
 
     /** The caller if it is an authorized device; otherwise refuses (recording a new caller as pending). */

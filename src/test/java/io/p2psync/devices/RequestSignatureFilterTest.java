@@ -225,8 +225,10 @@ class RequestSignatureFilterTest {
     @Test
     void readsABodyOfUndeclaredLengthOnlyToTheLimitAndCountsItAsTheLargestAllowed() throws Exception {
         AtomicReference<Long> during = new AtomicReference<>();
+        MockHttpServletRequest chunked = signed("POST", "/sync/push", "{}", NOW);
+        chunked.addHeader("Transfer-Encoding", "chunked");
         MockHttpServletResponse small = new MockHttpServletResponse();
-        filter.doFilter(wrapLength(signed("POST", "/sync/push", "{}", NOW), -1), small,
+        filter.doFilter(wrapLength(chunked, -1), small,
                 (req, res) -> during.set(budget.reserved()));
         assertThat(small.getStatus()).isEqualTo(200);
         assertThat(during.get()).isEqualTo(1024);
@@ -236,6 +238,16 @@ class RequestSignatureFilterTest {
                 (req, res) -> { throw new AssertionError("must not pass"); });
         assertThat(large.getStatus()).isEqualTo(413);
         assertThat(budget.reserved()).isZero();
+    }
+
+    @Test
+    void aRequestWithoutABodyNeedsNoShareOfTheBudget() throws Exception {
+        assertThat(budget.tryReserve(2048)).isTrue();
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        filter.doFilter(wrapLength(signed("POST", "/sync/pull", "", NOW), -1), response, (req, res) -> { });
+
+        assertThat(response.getStatus()).isEqualTo(200);
     }
 
     @Test
