@@ -11,6 +11,8 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -250,7 +252,7 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
      * let go as soon as it is copied, so what stays reachable is never much more than the limit.
      */
     private byte[] readUndeclared(InputStream in) throws IOException {
-        java.util.ArrayList<byte[]> chunks = new java.util.ArrayList<>();
+        List<byte[]> chunks = new ArrayList<>();
         long total = 0;
         while (total <= maxBody) {
             byte[] chunk = in.readNBytes((int) Math.min(READ_CHUNK, maxBody + 1 - total));
