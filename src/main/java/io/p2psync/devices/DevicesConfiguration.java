@@ -1,5 +1,6 @@
 package io.p2psync.devices;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.storage.P2pSyncSettings;
 import java.nio.file.Path;
@@ -53,9 +54,17 @@ class DevicesConfiguration {
     }
 
     @Bean
+    RequestBodyBudget requestBodyBudget(DeviceSettings settings, ObjectProvider<MeterRegistry> meters) {
+        RequestBodyBudget budget = new RequestBodyBudget(settings.bodyBudget().toBytes());
+        meters.ifAvailable(budget::register);
+        return budget;
+    }
+
+    @Bean
     FilterRegistrationBean<RequestSignatureFilter> requestSignatureFilter(DeviceIdentity identity,
-            DeviceRepository devices, DeviceSettings settings, ObjectProvider<Clock> clock, JsonMapper json) {
-        var filter = new RequestSignatureFilter(identity.deviceId(), devices, settings,
+            DeviceRepository devices, DeviceSettings settings, RequestBodyBudget budget, ObjectProvider<Clock> clock,
+            JsonMapper json) {
+        var filter = new RequestSignatureFilter(identity.deviceId(), devices, settings, budget,
                 clock.getIfAvailable(Clock::systemUTC), new ProblemWriter(json));
         var registration = new FilterRegistrationBean<>(filter);
         registration.addUrlPatterns("/sync/*");

@@ -7,7 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Writes an RFC 9457 problem body from a servlet filter, where no controller advice reaches. */
+/**
+ * Writes an RFC 9457 problem body from a servlet filter, where no controller advice reaches. The answer carries
+ * its length, so a caller has all of it even while the server still drains (or gives up on) a request body it
+ * refused without reading.
+ */
 public final class ProblemWriter {
 
     private final JsonMapper json;
@@ -27,6 +31,8 @@ public final class ProblemWriter {
         response.resetBuffer();
         response.setStatus(status);
         response.setContentType("application/problem+json");
-        response.getOutputStream().write(json.writeValueAsBytes(body));
+        byte[] bytes = json.writeValueAsBytes(body);
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
     }
 }

@@ -11,6 +11,8 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,34 +21,52 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Lets a {@code /sync/**} request through only if it carries a valid {@link RequestSignature} of an
  * authorized device, and puts that device on the request as {@link AuthenticatedDevice}. Anything else gets
- * 401 with a problem body naming the {@link AuthFailure}. A device met for the first time (with a valid
- * signature) is recorded as pending with its address, so an admin can authorize it.
+ * an RFC 9457 problem: 401 naming the {@link AuthFailure}, 413 for a body over the limit, 503 when the
+ * {@link RequestBodyBudget} is spent.
  *
- * <p>The checks run cheapest first: the headers and the timestamp before the body is read, the nonce is
- * remembered only once the signature verifies (so forged requests cannot fill the nonce cache), and the
- * device table is consulted last.
+ * <p>Everything that does not need the body is decided before a byte of it is read, in this order: the
+ * headers are present and well-formed, the timestamp is inside the window, the caller is an authorized
+ * device, the declared length is within the limit, and the body fits the budget. So a caller that is not an
+ * authorized device never makes this device read, hold or hash its body, and costs it no memory: its
+ * request is answered from the headers alone. Only then is the body read (never more than the limit),
+ * the signature checked, and the nonce remembered, in the caller's own share of the {@link NonceCache}.
+ *
+ * <p>A caller met for the first time is listed as pending with its address, so an admin can authorize it.
+ * That record rests on the headers alone (its signature cannot be checked without reading the body);
+ * authorizing the id lets in only whoever holds its key.
  */
 final class RequestSignatureFilter extends OncePerRequestFilter {
 
     static final URI BODY_TOO_LARGE = URI.create(AuthFailure.PROBLEM_BASE + "body-too-large");
+    static final URI BUSY = URI.create(AuthFailure.PROBLEM_BASE + "busy");
+    static final URI MALFORMED_REQUEST = URI.create(AuthFailure.PROBLEM_BASE + "malformed-request");
+    /** Seconds a caller refused for {@link #BUSY} is asked to wait. */
+    static final int BUSY_RETRY_AFTER_SECONDS = 1;
+    /** Bytes read at a time from a body of undeclared length. */
+    private static final int READ_CHUNK = 64 * 1024;
     private static final Logger log = LoggerFactory.getLogger(RequestSignatureFilter.class);
 
     private final PeerId self;
     private final DeviceRepository devices;
     private final NonceCache nonces;
+    private final RequestBodyBudget budget;
     private final Clock clock;
     private final Duration window;
+    private final Duration futureSkew;
     private final long maxBody;
     private final int maxPending;
     private final ProblemWriter problems;
 
-    RequestSignatureFilter(PeerId self, DeviceRepository devices, DeviceSettings settings, Clock clock,
-                           ProblemWriter problems) {
+    RequestSignatureFilter(PeerId self, DeviceRepository devices, DeviceSettings settings, RequestBodyBudget budget,
+                           Clock clock, ProblemWriter problems) {
         this.self = self;
         this.devices = devices;
-        this.nonces = new NonceCache(settings.nonceCacheSize(), settings.signatureWindow());
+        this.nonces = new NonceCache(settings.noncesPerDevice(), settings.nonceCacheSize(),
+                settings.signatureWindow());
+        this.budget = budget;
         this.clock = clock;
         this.window = settings.signatureWindow();
+        this.futureSkew = settings.futureSkew();
         this.maxBody = settings.maxRequestBody().toBytes();
         this.maxPending = settings.maxPending();
         this.problems = problems;
@@ -77,71 +97,130 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
             return;
         }
         Instant now = clock.instant();
-        if (Duration.between(signature.timestamp(), now).abs().compareTo(window) > 0) {
+        if (signature.timestamp().isBefore(now.minus(window)) || signature.timestamp().isAfter(now.plus(futureSkew))) {
             refuse(request, response, AuthFailure.STALE_TIMESTAMP, "the request was signed at "
-                    + signature.timestamp() + ", more than " + window + " away from this device's clock " + now);
+                    + signature.timestamp() + "; this device's clock says " + now + " and accepts requests signed"
+                    + " at most " + window + " before it or " + futureSkew + " after it");
             return;
         }
-        // Read only now: a request without a fresh, well-formed signature never makes this device buffer
-        // its body.
-        byte[] body = readBody(request);
-        if (body == null) {
-            problems.write(response, 413, BODY_TOO_LARGE, "Request body too large",
-                    "a signed request may carry at most " + maxBody + " bytes", request.getRequestURI());
+        Optional<Device> device = authorized(request, response, signature.deviceId(), now);
+        if (device.isEmpty()) {
             return;
         }
-        if (!signature.verifies(request.getMethod(), target(request), self, body)) {
-            refuse(request, response, AuthFailure.BAD_SIGNATURE, "the signature does not verify against "
-                    + signature.deviceId() + " for this request addressed to " + self);
+        long declared = request.getContentLengthLong();
+        if (declared > maxBody) {
+            tooLarge(request, response);
             return;
         }
-        switch (nonces.use(signature.deviceId().toString(), signature.nonce(), signature.timestamp(), now)) {
-            case REUSED -> {
-                refuse(request, response, AuthFailure.REPLAYED_NONCE,
-                        "nonce " + signature.nonce() + " was already used");
+        long reservation = reservation(request, declared);
+        if (!budget.tryReserve(reservation)) {
+            log.debug("Refused {} {} from {}: {} body bytes would not fit the budget of {}", request.getMethod(),
+                    request.getRequestURI(), request.getRemoteAddr(), reservation, budget.capacity());
+            response.setHeader("Retry-After", Integer.toString(BUSY_RETRY_AFTER_SECONDS));
+            problems.write(response, 503, BUSY, "Busy", "this device is reading as many request bodies as it"
+                    + " holds at once; try again shortly", request.getRequestURI());
+            return;
+        }
+        try {
+            byte[] body;
+            try {
+                body = readBody(request, declared);
+            } catch (IOException e) {
+                log.debug("Reading the body of {} {} from {} failed: {}", request.getMethod(),
+                        request.getRequestURI(), request.getRemoteAddr(), e.toString());
+                problems.write(response, 400, MALFORMED_REQUEST, "Malformed request",
+                        "the request body could not be read to its end", request.getRequestURI());
                 return;
             }
-            case TOO_OLD -> {
-                refuse(request, response, AuthFailure.STALE_TIMESTAMP,
-                        "the request is older than the replays this device can still recognise; sign it again");
+            if (body == null) {
+                tooLarge(request, response);
                 return;
             }
-            case FRESH -> { }
+            if (accepted(request, response, signature, device.get(), body, now)) {
+                request.setAttribute(AuthenticatedDevice.ATTRIBUTE, new AuthenticatedDevice(device.get()));
+                chain.doFilter(new CachedBodyRequest(request, body), response);
+            }
+        } finally {
+            budget.release(reservation);
         }
-        PeerId caller = signature.deviceId();
-        String address = request.getRemoteAddr();
+    }
+
+    /**
+     * The body bytes to reserve: the declared length; none for an HTTP/1.x request that declares neither a
+     * length nor a transfer coding (it has no body); else (chunked) the limit, as long as the body may be.
+     */
+    private long reservation(HttpServletRequest request, long declared) {
+        if (declared >= 0) {
+            return declared;
+        }
+        boolean http1 = request.getProtocol() != null && request.getProtocol().startsWith("HTTP/1.");
+        return http1 && request.getHeader("Transfer-Encoding") == null ? 0 : maxBody;
+    }
+
+    /** The caller if it is an authorized device; otherwise refuses (recording a new caller as pending). */
+    private Optional<Device> authorized(HttpServletRequest request, HttpServletResponse response, PeerId caller,
+                                        Instant now) throws IOException {
         Optional<Device> device = devices.find(caller);
+        String address = request.getRemoteAddr();
         if (device.isEmpty()) {
             if (devices.countPending() >= maxPending) {
                 log.warn("Device {} called in from {}; not recorded: already {} pending devices", caller, address,
                         maxPending);
                 refuse(request, response, AuthFailure.UNKNOWN_DEVICE, "device " + caller + " is not known here");
-                return;
+                return Optional.empty();
             }
             devices.addPending(caller, address, now);
             log.info("Device {} called in from {}; recorded as pending (authorize: POST /devices/{}/authorize)",
                     caller, address, caller);
             refuse(request, response, AuthFailure.UNKNOWN_DEVICE,
                     "device " + caller + " is not known here; it is now listed as pending");
-            return;
-        }
-        if (!address.equals(device.get().lastAddress())) {
-            devices.recordAddress(caller, address);
+            return Optional.empty();
         }
         switch (device.get().status()) {
             case REVOKED -> {
                 refuse(request, response, AuthFailure.REVOKED_DEVICE, "device " + caller + " was revoked");
-                return;
+                return Optional.empty();
             }
             case PENDING, INTRODUCED -> {
                 refuse(request, response, AuthFailure.NOT_AUTHORIZED,
                         "device " + caller + " is " + device.get().status() + ", not authorized");
-                return;
+                return Optional.empty();
             }
-            case AUTHORIZED -> { }
+            case AUTHORIZED -> {
+                return device;
+            }
         }
-        request.setAttribute(AuthenticatedDevice.ATTRIBUTE, new AuthenticatedDevice(device.get()));
-        chain.doFilter(new CachedBodyRequest(request, body), response);
+        throw new IllegalStateException("unknown status " + device.get().status());
+    }
+
+    /** Checks the signature over the body and the nonce; refuses and answers false if either fails. */
+    private boolean accepted(HttpServletRequest request, HttpServletResponse response, RequestSignature signature,
+                             Device device, byte[] body, Instant now) throws IOException {
+        PeerId caller = signature.deviceId();
+        if (!signature.verifies(request.getMethod(), target(request), self, body)) {
+            refuse(request, response, AuthFailure.BAD_SIGNATURE, "the signature does not verify against "
+                    + caller + " for this request addressed to " + self);
+            return false;
+        }
+        switch (nonces.use(caller.toString(), signature.nonce(), signature.timestamp(), now)) {
+            case REUSED -> {
+                refuse(request, response, AuthFailure.REPLAYED_NONCE,
+                        "nonce " + signature.nonce() + " was already used");
+                return false;
+            }
+            case TOO_OLD -> {
+                refuse(request, response, AuthFailure.STALE_TIMESTAMP,
+                        "the request is older than the replays this device can still recognise; sign it again");
+                return false;
+            }
+            case FRESH -> { }
+        }
+        // Only now: a forged request must not move the address an admin sees.
+        String address = request.getRemoteAddr();
+        if (!address.equals(device.lastAddress())) {
+            devices.recordAddress(caller, address);
+        }
+        return true;
     }
 
     /** The request target as sent: raw path and raw query. */
@@ -150,15 +229,55 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
         return query == null ? request.getRequestURI() : request.getRequestURI() + "?" + query;
     }
 
-    /** The body, or null if it is longer than allowed. */
-    private byte[] readBody(HttpServletRequest request) throws IOException {
-        if (request.getContentLengthLong() > maxBody) {
+    /**
+     * The body, or null if it is longer than allowed. Holds at most {@code declared} bytes when the length is
+     * declared (the caller checked it against the limit), else about the limit at most.
+     */
+    private byte[] readBody(HttpServletRequest request, long declared) throws IOException {
+        try (InputStream in = request.getInputStream()) {
+            if (declared >= 0) {
+                byte[] body = new byte[(int) declared];
+                int read = in.readNBytes(body, 0, body.length);
+                if (read < body.length) {
+                    throw new IOException("the body ended after " + read + " of " + declared + " bytes");
+                }
+                return body;
+            }
+            return readUndeclared(in);
+        }
+    }
+
+    /**
+     * A body of undeclared length, read in chunks up to the limit plus one byte and then joined; each chunk is
+     * let go as soon as it is copied, so what stays reachable is never much more than the limit.
+     */
+    private byte[] readUndeclared(InputStream in) throws IOException {
+        List<byte[]> chunks = new ArrayList<>();
+        long total = 0;
+        while (total <= maxBody) {
+            byte[] chunk = in.readNBytes((int) Math.min(READ_CHUNK, maxBody + 1 - total));
+            if (chunk.length == 0) {
+                break;
+            }
+            chunks.add(chunk);
+            total += chunk.length;
+        }
+        if (total > maxBody) {
             return null;
         }
-        try (InputStream in = request.getInputStream()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
-            return body.length > maxBody ? null : body;
+        byte[] body = new byte[(int) total];
+        int at = 0;
+        for (int i = 0; i < chunks.size(); i++) {
+            byte[] chunk = chunks.set(i, null);
+            System.arraycopy(chunk, 0, body, at, chunk.length);
+            at += chunk.length;
         }
+        return body;
+    }
+
+    private void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        problems.write(response, 413, BODY_TOO_LARGE, "Request body too large",
+                "a signed request may carry at most " + maxBody + " bytes", request.getRequestURI());
     }
 
     private void refuse(HttpServletRequest request, HttpServletResponse response, AuthFailure failure,

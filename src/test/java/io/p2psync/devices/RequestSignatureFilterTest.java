@@ -35,12 +35,14 @@ class RequestSignatureFilterTest {
     private final PeerId caller = callerKey.peerId();
     private final DeviceRepository devices = mock(DeviceRepository.class);
     private final JsonMapper json = JsonMapper.builder().build();
+    private final RequestBodyBudget budget = new RequestBodyBudget(2048);
     private RequestSignatureFilter filter;
 
     @BeforeEach
     void setUp() {
-        DeviceSettings settings = new DeviceSettings(Duration.ofMinutes(5), 1000, DataSize.ofKilobytes(1), 3, 64);
-        filter = new RequestSignatureFilter(serverKey.peerId(), devices, settings,
+        DeviceSettings settings = new DeviceSettings(Duration.ofMinutes(5), Duration.ofSeconds(30), 1000, 100,
+                DataSize.ofKilobytes(1), DataSize.ofKilobytes(2), 3, 64);
+        filter = new RequestSignatureFilter(serverKey.peerId(), devices, settings, budget,
                 Clock.fixed(NOW, ZoneOffset.UTC), new ProblemWriter(json));
         givenStatus(DeviceStatus.AUTHORIZED);
     }
@@ -108,19 +110,23 @@ class RequestSignatureFilterTest {
     }
 
     @Test
-    void refusesATimestampOutsideTheWindowEitherWay() throws Exception {
+    void refusesATimestampOlderThanTheWindowOrFurtherAheadThanTheSkew() throws Exception {
         assertRefused(signed("POST", "/sync/pull", "{}", NOW.minus(Duration.ofMinutes(6))),
                 AuthFailure.STALE_TIMESTAMP);
-        assertRefused(signed("POST", "/sync/pull", "{}", NOW.plus(Duration.ofMinutes(6))),
+        assertRefused(signed("POST", "/sync/pull", "{}", NOW.plus(Duration.ofSeconds(31))),
                 AuthFailure.STALE_TIMESTAMP);
     }
 
     @Test
-    void acceptsATimestampInsideTheWindow() throws Exception {
-        MockHttpServletResponse response = new MockHttpServletResponse();
-        filter.doFilter(signed("POST", "/sync/pull", "{}", NOW.minus(Duration.ofMinutes(4))), response,
+    void acceptsATimestampInsideTheWindowOrTheSkew() throws Exception {
+        MockHttpServletResponse past = new MockHttpServletResponse();
+        filter.doFilter(signed("POST", "/sync/pull", "{}", NOW.minus(Duration.ofMinutes(4))), past,
                 (req, res) -> { });
-        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(past.getStatus()).isEqualTo(200);
+        MockHttpServletResponse ahead = new MockHttpServletResponse();
+        filter.doFilter(signed("POST", "/sync/pull", "{}", NOW.plus(Duration.ofSeconds(30))), ahead,
+                (req, res) -> { });
+        assertThat(ahead.getStatus()).isEqualTo(200);
     }
 
     @Test
@@ -152,30 +158,124 @@ class RequestSignatureFilterTest {
     }
 
     @Test
-    void doesNotRecordADeviceWhoseSignatureFails() throws Exception {
+    void refusesAnUnknownDeviceWithoutReadingItsBody() throws Exception {
         when(devices.find(caller)).thenReturn(Optional.empty());
-        MockHttpServletRequest request = signed("POST", "/sync/pull", "{}", NOW);
-        request.setContent("{\"x\":1}".getBytes());
-        assertRefused(request, AuthFailure.BAD_SIGNATURE);
-        verify(devices, never()).addPending(eq(caller), any(), any());
+        assertRefused(unreadable(signed("POST", "/sync/push", "{}", NOW)), AuthFailure.UNKNOWN_DEVICE);
     }
 
     @Test
-    void refusesAPendingDevice() throws Exception {
+    void refusesAPendingDeviceWithoutReadingItsBody() throws Exception {
         givenStatus(DeviceStatus.PENDING);
-        assertRefused(signed("POST", "/sync/pull", "{}", NOW), AuthFailure.NOT_AUTHORIZED);
+        assertRefused(unreadable(signed("POST", "/sync/pull", "{}", NOW)), AuthFailure.NOT_AUTHORIZED);
     }
 
     @Test
     void refusesAnIntroducedDeviceThatWasNeverAuthorized() throws Exception {
         givenStatus(DeviceStatus.INTRODUCED);
-        assertRefused(signed("POST", "/sync/pull", "{}", NOW), AuthFailure.NOT_AUTHORIZED);
+        assertRefused(unreadable(signed("POST", "/sync/pull", "{}", NOW)), AuthFailure.NOT_AUTHORIZED);
     }
 
     @Test
-    void refusesARevokedDevice() throws Exception {
+    void refusesARevokedDeviceWithoutReadingItsBody() throws Exception {
         givenStatus(DeviceStatus.REVOKED);
-        assertRefused(signed("POST", "/sync/pull", "{}", NOW), AuthFailure.REVOKED_DEVICE);
+        assertRefused(unreadable(signed("POST", "/sync/pull", "{}", NOW)), AuthFailure.REVOKED_DEVICE);
+    }
+
+    @Test
+    void doesNotMoveTheAddressOfADeviceWhoseSignatureFails() throws Exception {
+        MockHttpServletRequest request = signed("POST", "/sync/pull", "{}", NOW);
+        request.setContent("{\"x\":1}".getBytes());
+        request.setRemoteAddr("100.64.0.9");
+        assertRefused(request, AuthFailure.BAD_SIGNATURE);
+        verify(devices, never()).recordAddress(any(), any());
+    }
+
+    @Test
+    void oneDeviceStampingAheadDoesNotMakeAnotherStale() throws Exception {
+        PrivateKey otherKey = PrivateKey.generate();
+        when(devices.find(otherKey.peerId())).thenReturn(Optional.of(
+                new Device(otherKey.peerId(), "phone", null, DeviceStatus.AUTHORIZED, null, null, null, NOW)));
+        // Past its share of 100 nonces the caller's own floor rises to about NOW + 29 s.
+        for (int i = 0; i < 150; i++) {
+            MockHttpServletResponse response = new MockHttpServletResponse();
+            filter.doFilter(signed("POST", "/sync/pull", "{}", NOW.plusMillis(29_000 + i)), response,
+                    (req, res) -> { });
+            assertThat(response.getStatus()).isEqualTo(200);
+        }
+        assertRefused(signed("POST", "/sync/pull", "{}", NOW), AuthFailure.STALE_TIMESTAMP);
+
+        Map<String, String> headers = RequestSignature.sign(otherKey, "POST", "/sync/pull", serverKey.peerId(), NOW,
+                "{}".getBytes());
+        MockHttpServletResponse other = new MockHttpServletResponse();
+        filter.doFilter(request("POST", "/sync/pull", "{}", headers), other, (req, res) -> { });
+        assertThat(other.getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void refusesADeclaredLengthOverTheLimitWithoutReading() throws Exception {
+        MockHttpServletRequest request = unreadable(signed("POST", "/sync/push", "{}", NOW));
+        request.addHeader("Content-Length", "1025");
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        filter.doFilter(wrapLength(request, 1025), response, (req, res) -> { throw new AssertionError("must not pass"); });
+        assertThat(response.getStatus()).isEqualTo(413);
+        assertThat(json.readTree(response.getContentAsByteArray()).get("type").asString())
+                .isEqualTo(RequestSignatureFilter.BODY_TOO_LARGE.toString());
+    }
+
+    @Test
+    void readsABodyOfUndeclaredLengthOnlyToTheLimitAndCountsItAsTheLargestAllowed() throws Exception {
+        AtomicReference<Long> during = new AtomicReference<>();
+        MockHttpServletRequest chunked = signed("POST", "/sync/push", "{}", NOW);
+        chunked.addHeader("Transfer-Encoding", "chunked");
+        MockHttpServletResponse small = new MockHttpServletResponse();
+        filter.doFilter(wrapLength(chunked, -1), small,
+                (req, res) -> during.set(budget.reserved()));
+        assertThat(small.getStatus()).isEqualTo(200);
+        assertThat(during.get()).isEqualTo(1024);
+
+        MockHttpServletResponse large = new MockHttpServletResponse();
+        filter.doFilter(wrapLength(signed("POST", "/sync/push", "x".repeat(5000), NOW), -1), large,
+                (req, res) -> { throw new AssertionError("must not pass"); });
+        assertThat(large.getStatus()).isEqualTo(413);
+        assertThat(budget.reserved()).isZero();
+    }
+
+    @Test
+    void aRequestWithoutABodyNeedsNoShareOfTheBudget() throws Exception {
+        assertThat(budget.tryReserve(2048)).isTrue();
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        filter.doFilter(wrapLength(signed("POST", "/sync/pull", "", NOW), -1), response, (req, res) -> { });
+
+        assertThat(response.getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void answers503WithoutReadingWhenTheBodyDoesNotFitTheBudget() throws Exception {
+        assertThat(budget.tryReserve(1500)).isTrue();
+        MockHttpServletRequest request = unreadable(signed("POST", "/sync/push", "x".repeat(600), NOW));
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        filter.doFilter(request, response, (req, res) -> { throw new AssertionError("must not pass"); });
+
+        assertThat(response.getStatus()).isEqualTo(503);
+        assertThat(response.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(json.readTree(response.getContentAsByteArray()).get("type").asString())
+                .isEqualTo(RequestSignatureFilter.BUSY.toString());
+        assertThat(budget.reserved()).isEqualTo(1500);
+    }
+
+    @Test
+    void holdsTheBodysShareOfTheBudgetUntilTheRequestIsAnsweredAndThenGivesItBack() throws Exception {
+        AtomicReference<Long> during = new AtomicReference<>();
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        filter.doFilter(signed("POST", "/sync/push", "x".repeat(700), NOW), response,
+                (req, res) -> during.set(budget.reserved()));
+
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(during.get()).isEqualTo(700);
+        assertThat(budget.reserved()).isZero();
     }
 
     @Test
@@ -192,6 +292,43 @@ class RequestSignatureFilterTest {
         MockHttpServletRequest request = signed("GET", "/sync/pull?limit=5", "", NOW);
         request.setQueryString("limit=6");
         assertRefused(request, AuthFailure.BAD_SIGNATURE);
+    }
+
+    /** The request, made to fail the test if anything reads its body. */
+    private static MockHttpServletRequest unreadable(MockHttpServletRequest request) {
+        MockHttpServletRequest copy = new MockHttpServletRequest(request.getMethod(), request.getRequestURI()) {
+            @Override
+            public jakarta.servlet.ServletInputStream getInputStream() {
+                throw new AssertionError("the body must not be read");
+            }
+
+            @Override
+            public java.io.BufferedReader getReader() {
+                throw new AssertionError("the body must not be read");
+            }
+        };
+        copy.setQueryString(request.getQueryString());
+        copy.setContent(request.getContentAsByteArray());
+        copy.setRemoteAddr(request.getRemoteAddr());
+        for (String name : java.util.Collections.list(request.getHeaderNames())) {
+            copy.addHeader(name, request.getHeader(name));
+        }
+        return copy;
+    }
+
+    /** Declares {@code length} body bytes whatever the content is. */
+    private static HttpServletRequest wrapLength(HttpServletRequest request, long length) {
+        return new jakarta.servlet.http.HttpServletRequestWrapper(request) {
+            @Override
+            public long getContentLengthLong() {
+                return length;
+            }
+
+            @Override
+            public int getContentLength() {
+                return (int) length;
+            }
+        };
     }
 
     private void givenStatus(DeviceStatus status) {
