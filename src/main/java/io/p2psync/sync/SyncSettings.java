@@ -42,10 +42,10 @@ public record SyncSettings(
         @DefaultValue("60s") Duration readTimeout) {
 
     /**
-     * Room in a body for what is not an entry (the format, a pull answer's vector of some thousands of
+     * Room in a body for what is not an entry (the format, a pull answer's vector of hundreds of
      * origins, brackets and commas) when a page or a single entry is checked against a body limit.
      */
-    public static final long ENVELOPE_ROOM = 256 * 1024;
+    public static final long ENVELOPE_ROOM = 64 * 1024;
 
     public SyncSettings {
         if (maxPushEntries < 1 || pullPageSize < 1 || maxPullPageSize < 1 || pushPageSize < 1) {
