@@ -267,6 +267,97 @@ class ChangeLog {
         return out;
     }
 
+    /**
+     * An upper bound, in SQL over the {@code sync_log} columns, on the bytes one entry takes as JSON in a sync
+     * body (docs/protocol.md, "Entries"; {@code WireEntry} in format 1): each text field's UTF-8 bytes, one
+     * more for every quote and backslash that JSON escapes inside a string, 4 for a null, and 400 for the field
+     * names, numbers, enums and punctuation. Text made by SQLite's and Jackson's JSON writers holds no raw
+     * control characters, the only other thing JSON escapes. Computed without reading the value into Java.
+     */
+    static final String WIRE_SIZE = "(400 + " + plain("device_id") + " + " + escaped("table_name") + " + "
+            + escaped("record_id") + " + " + escaped("change_data") + " + " + escaped("changed_columns") + " + "
+            + plain("base") + " + " + plain("prev_hash") + " + " + plain("hash") + " + " + plain("signature") + ")";
+
+    private static String plain(String column) {
+        return "COALESCE(length(CAST(" + column + " AS BLOB)), 4)";
+    }
+
+    private static String escaped(String column) {
+        return "COALESCE(length(CAST(" + column + " AS BLOB)) + length(" + column + ") - length(replace(" + column
+                + ", '\"', '')) + length(" + column + ") - length(replace(" + column + ", '\\', '')), 4)";
+    }
+
+    /**
+     * Like {@link #missingFrom(VersionVector, VersionVector, int)}, bounded by bytes as well: entries are taken
+     * while the next one keeps the sum of their {@link #WIRE_SIZE}s within {@code budget}, but the first one is
+     * always taken, however large, unless it is larger than {@code maxEntry}. An origin's first lacking entry
+     * larger than {@code maxEntry} is reported in {@link LogPage#tooLarge()} and stops that origin (its later
+     * entries chain to it); its value is never read into memory. Rows are read one at a time and reading stops
+     * at the first entry that does not fit, so the page costs memory in proportion to what it carries.
+     */
+    LogPage page(VersionVector mine, VersionVector known, int limit, long budget, long maxEntry) {
+        PageBuilder page = new PageBuilder(limit, budget, maxEntry);
+        for (Map.Entry<String, Long> head : mine.asMap().entrySet()) {
+            String origin = head.getKey();
+            long from = known.get(origin);
+            if (head.getValue() <= from) {
+                continue;
+            }
+            if (page.full) {
+                page.more = true;
+                break;
+            }
+            template.query("SELECT " + WIRE_SIZE + ", " + COLUMNS + " FROM sync_log WHERE device_id = ? AND version > ?"
+                    + " ORDER BY version LIMIT ?", (ResultSet rs) -> {
+                        while (rs.next()) {
+                            if (!page.offer(origin, rs)) {
+                                return null;
+                            }
+                        }
+                        return null;
+                    }, origin, from, limit - page.entries.size() + 1);
+        }
+        return new LogPage(page.entries, page.bytes, page.more, page.tooLarge);
+    }
+
+    /** The page being read: what it holds so far, and whether it is full. */
+    private static final class PageBuilder {
+        private final int limit;
+        private final long budget;
+        private final long maxEntry;
+        private final List<ChangeEntry> entries = new ArrayList<>();
+        private final List<LogPage.TooLarge> tooLarge = new ArrayList<>();
+        private long bytes;
+        private boolean full;
+        private boolean more;
+
+        PageBuilder(int limit, long budget, long maxEntry) {
+            this.limit = limit;
+            this.budget = budget;
+            this.maxEntry = maxEntry;
+        }
+
+        /** Takes the entry at {@code rs} if it fits; false if the origin (or the page) stops here. */
+        boolean offer(String origin, ResultSet rs) throws SQLException {
+            long size = rs.getLong(1);
+            if (size > maxEntry) {
+                tooLarge.add(new LogPage.TooLarge(origin, rs.getLong(3), size));
+                return false;
+            }
+            if (entries.size() >= limit || (!entries.isEmpty() && bytes + size > budget)) {
+                full = true;
+                more = true;
+                return false;
+            }
+            entries.add(entry(rs, 1));
+            bytes += size;
+            if (entries.size() >= limit) {
+                full = true;
+            }
+            return true;
+        }
+    }
+
     int markSynced(Collection<EntryRef> refs) {
         int[][] counts = template.batchUpdate("UPDATE sync_log SET is_synced = 1 WHERE device_id = ? AND version = ?",
                 refs, 500, (ps, ref) -> {

@@ -79,6 +79,30 @@ public class ChangeTracker {
         return log.missingFrom(mine, known, limit);
     }
 
+    /**
+     * A page of what a device that knows {@code known} lacks, bounded by count and by bytes: what pull answers
+     * and pushes are made of. Entries come as in {@link #missingFrom(VersionVector, VersionVector, int)}; they
+     * are taken while the next keeps the page within {@code budget} bytes, and the first is taken however large
+     * (so a big entry never stalls its origin), unless it is larger than {@code maxEntry}: such an entry, and
+     * everything after it of its origin, is left out and named in {@link LogPage#tooLarge()}. An entry's size
+     * is an upper bound on the bytes its JSON takes in a sync body (docs/protocol.md, "Entries"), computed from
+     * the stored text without reading it into memory.
+     *
+     * @param mine     this device's vector, from {@link #versionVector()}
+     * @param limit    the most entries, 1..{@link #MAX_PAGE}
+     * @param budget   the most bytes the entries may take together, when there are two or more
+     * @param maxEntry the largest entry that may travel, in bytes
+     */
+    public LogPage page(VersionVector mine, VersionVector known, int limit, long budget, long maxEntry) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new IllegalArgumentException("limit must be 1.." + MAX_PAGE);
+        }
+        if (budget < 1 || maxEntry < 1) {
+            throw new IllegalArgumentException("budget and maxEntry must be positive");
+        }
+        return log.page(mine, known, limit, budget, maxEntry);
+    }
+
     /** What this device has: the highest version per origin (versions are stored without gaps). */
     public VersionVector versionVector() {
         return log.vector();

@@ -26,7 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Calls another device's {@code /sync/pull} and {@code /sync/push}: signs each request with this device's
  * key, gzips bodies from {@link SyncSettings#compressAbove()} up, accepts gzip answers, and applies the
- * connect and read timeouts. Thread-safe.
+ * connect and read timeouts. Answers are read as a stream and refused past {@link SyncSettings#maxAnswerSize()}
+ * bytes once decompressed, so a peer cannot make this device hold more than that. Thread-safe.
  */
 @Component
 class PeerClient {
@@ -59,7 +60,7 @@ class PeerClient {
         PullResponseBody body = call(baseUrl, peer, "/sync/pull", PullRequestBody.of(request.vector(), request.limit()),
                 PullResponseBody.class);
         try {
-            return new PullResponse(body.domainEntries(), body.server(), body.more());
+            return new PullResponse(body.domainEntries(), body.server(), body.more(), body.domainTooLarge());
         } catch (IllegalArgumentException e) {
             throw new PeerException(baseUrl + "/sync/pull answered a malformed page: " + e.getMessage(), 200, e);
         }
@@ -96,16 +97,36 @@ class PeerClient {
             Thread.currentThread().interrupt();
             throw new PeerException("interrupted while calling " + baseUrl, 0, e);
         }
-        try (InputStream in = decoded(response)) {
+        long cap = settings.maxAnswerSize().toBytes();
+        CappedInputStream in = null;
+        try {
+            in = new CappedInputStream(decoded(response), cap);
             if (response.statusCode() / 100 != 2) {
                 throw new PeerException(describe(response.statusCode(), in.readAllBytes()), response.statusCode(), null);
             }
             return json.readValue(in, answer);
-        } catch (IOException e) {
+        } catch (IOException | JacksonException e) {
+            if (in != null && in.exceeded()) {
+                throw new PeerException(baseUrl + path + " answered more than " + cap + " bytes (p2psync.sync"
+                        + ".max-answer-size); its page budget or maximum entry size is larger than this device reads",
+                        response.statusCode(), e);
+            }
+            if (e instanceof JacksonException j) {
+                throw new PeerException(baseUrl + path + " answered malformed JSON: " + j.getOriginalMessage(),
+                        response.statusCode(), e);
+            }
             throw new PeerException("reading the answer of " + baseUrl + path + " failed: " + e, 0, e);
-        } catch (JacksonException e) {
-            throw new PeerException(baseUrl + path + " answered malformed JSON: " + e.getOriginalMessage(),
-                    response.statusCode(), e);
+        } finally {
+            closeQuietly(in == null ? response.body() : in);
+        }
+    }
+
+    /** Closing an answer stream before its end discards the rest of it; a failure to close changes nothing. */
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // the answer was read or refused already; the connection is dropped either way
         }
     }
 

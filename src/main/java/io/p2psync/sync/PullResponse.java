@@ -1,6 +1,7 @@
 package io.p2psync.sync;
 
 import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.LogPage;
 import io.p2psync.changes.VersionVector;
 import java.util.List;
 
@@ -10,13 +11,21 @@ import java.util.List;
  * @param entries entries the caller lacks, oldest first per origin; a prefix of each origin's missing run
  * @param serverVector what the server holds after this answer was made (used to decide what to push)
  * @param more true if the server has more entries the caller lacks beyond this page
+ * @param tooLarge entries the server keeps back because they are larger than its maximum entry size, one per
+ *     origin (the rest of that origin waits behind it); empty when none
  */
-public record PullResponse(List<ChangeEntry> entries, VersionVector serverVector, boolean more) {
+public record PullResponse(List<ChangeEntry> entries, VersionVector serverVector, boolean more,
+                           List<LogPage.TooLarge> tooLarge) {
 
     public PullResponse {
         entries = entries == null ? List.of() : List.copyOf(entries);
         if (serverVector == null) {
             serverVector = VersionVector.EMPTY;
         }
+        tooLarge = tooLarge == null ? List.of() : List.copyOf(tooLarge);
+    }
+
+    public PullResponse(List<ChangeEntry> entries, VersionVector serverVector, boolean more) {
+        this(entries, serverVector, more, List.of());
     }
 }

@@ -7,7 +7,8 @@ import io.p2psync.changes.RejectReason;
 /**
  * Why an entry was refused, as the stable code {@link PushResponse.Rejection#reason()} carries on the wire.
  * Only entries that do not verify (or whose origin is revoked here) are refused; an entry that verifies but
- * cannot be applied is held, not refused. A peer's answer is read by this code only, never by its detail.
+ * cannot be applied is held, not refused; an entry too large to travel is counted as refused by the round that
+ * could not deliver it ({@link #TOO_LARGE}). A peer's answer is read by this code only, never by its detail.
  */
 public enum RejectionReason {
     BAD_HASH("bad-hash"),
@@ -19,6 +20,12 @@ public enum RejectionReason {
     /** A new origin past the most one device may introduce ({@code p2psync.devices.max-introduced}). */
     ORIGIN_LIMIT("origin-limit"),
     EARLIER_REJECTED("earlier-entry-rejected"),
+    /**
+     * Larger than the maximum entry size ({@code p2psync.sync.max-entry-size}): the device that holds the entry
+     * does not send it, so later entries of its origin wait behind it. Counted by the side that keeps it back
+     * (pushing) or is told so in a pull answer; never sent as a push rejection.
+     */
+    TOO_LARGE("too-large"),
     /** A code this version does not know (a peer running a newer version sent it). */
     OTHER("other");
 

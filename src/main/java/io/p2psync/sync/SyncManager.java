@@ -3,6 +3,7 @@ package io.p2psync.sync;
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.ChangeTracker;
 import io.p2psync.changes.EntryRef;
+import io.p2psync.changes.LogPage;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
@@ -28,10 +29,16 @@ import org.springframework.stereotype.Service;
  * Runs sync rounds: with one peer, pull every page it has that this device lacks, then push every entry
  * the peer lacks according to the vector it answered. An origin whose entry is refused (it does not verify)
  * is left out of the rest of the round (it would be refused again), so one bad entry never stalls the other
- * origins. A held entry (stored, not applied yet) counts as delivered and stops nothing.
+ * origins. A held entry (stored, not applied yet) counts as delivered and stops nothing. Pushes are bounded
+ * by count and by {@link SyncSettings#pageBytes()}; an entry larger than {@link SyncSettings#maxEntrySize()},
+ * kept back by this device when pushing or named by the peer's pull answer, is counted as refused
+ * ({@link RejectionReason#TOO_LARGE}) and logged, and its origin is left out of the rest of the round.
  */
 @Service
 public class SyncManager implements DisposableBean {
+
+    /** Bytes of a push body around its entries: format, field names, brackets. */
+    private static final long PUSH_FRAME = 64;
 
     private static final Logger log = LoggerFactory.getLogger(SyncManager.class);
 
@@ -125,6 +132,8 @@ public class SyncManager implements DisposableBean {
         private final RoundObserver observer;
         private final String peerId;
         private final Set<String> blocked = new HashSet<>();
+        /** Origins whose next entry is too large to travel: skipped for the rest of the round. */
+        private final Set<String> withheld = new HashSet<>();
         private final Map<RejectionReason, Integer> refusals = new EnumMap<>(RejectionReason.class);
         private boolean planned;
         private VersionVector theirs = VersionVector.EMPTY;
@@ -152,6 +161,7 @@ public class SyncManager implements DisposableBean {
             while (next != null) {
                 PullResponse page = await(next);
                 theirs = page.serverVector();
+                tooLarge(page.tooLarge(), false);
                 if (!planned) {
                     planned = true;
                     observer.planned(theirs, lacking(theirs, mine), lacking(tracker.versionVector(), theirs));
@@ -206,10 +216,18 @@ public class SyncManager implements DisposableBean {
                 tracker.sealPending(); // so writes made a moment ago by other programs go out in this round
             }
             VersionVector mine = tracker.versionVector();
+            long budget = Math.max(1, settings.pageBytes().toBytes() - PUSH_FRAME);
+            int limit = Math.min(settings.pushPageSize(), ChangeTracker.MAX_PAGE);
             while (true) {
-                List<ChangeEntry> page = tracker.missingFrom(mine, skippingBlocked(theirs), settings.pushPageSize());
+                LogPage next = tracker.page(mine, skippingBlocked(theirs), limit, budget,
+                        settings.maxEntrySize().toBytes());
+                boolean skipped = tooLarge(next.tooLarge(), true);
+                List<ChangeEntry> page = next.entries();
                 if (page.isEmpty()) {
-                    return;
+                    if (!skipped) {
+                        return;
+                    }
+                    continue; // their origins are skipped now; others may still have entries to send
                 }
                 PushResponse outcome = client.push(peer.url(), peer.deviceId(), new PushRequest(page));
                 pushed += outcome.accepted();
@@ -253,12 +271,47 @@ public class SyncManager implements DisposableBean {
             return vector;
         }
 
-        /** Origins refused in this round are marked as fully known, so they are neither asked for nor sent. */
+        /**
+         * Origins refused in this round, or stopped by an entry too large to travel, are marked as fully known,
+         * so they are neither asked for nor sent.
+         */
         private VersionVector skippingBlocked(VersionVector vector) {
             for (String origin : blocked) {
                 vector = vector.with(origin, Long.MAX_VALUE);
             }
+            for (String origin : withheld) {
+                vector = vector.with(origin, Long.MAX_VALUE);
+            }
             return vector;
+        }
+
+        /**
+         * Counts each entry too large to travel as refused ({@link RejectionReason#TOO_LARGE}), once per round,
+         * says so in the log, and leaves its origin out of the rest of the round: its later entries chain to
+         * it and cannot go before it.
+         *
+         * @return whether an origin was newly left out
+         */
+        private boolean tooLarge(List<LogPage.TooLarge> entries, boolean keptHere) {
+            boolean added = false;
+            for (LogPage.TooLarge t : entries) {
+                if (withheld.add(t.origin())) {
+                    added = true;
+                    rejected++;
+                    refusals.merge(RejectionReason.TOO_LARGE, 1, Integer::sum);
+                    if (keptHere) {
+                        metrics.refusedHere(RejectionReason.TOO_LARGE);
+                    } else {
+                        metrics.refusedByPeer(RejectionReason.TOO_LARGE);
+                    }
+                    log.warn("Sync with {}: {} entry {}#{} of {} bytes, larger than the maximum entry size "
+                                    + "(p2psync.sync.max-entry-size, {} bytes here); later entries of {} wait behind it "
+                                    + "until every device allows entries that large", peerId,
+                            keptHere ? "this device keeps back" : "the peer keeps back", t.origin(),
+                            t.version(), t.size(), settings.maxEntrySize().toBytes(), t.origin());
+                }
+            }
+            return added;
         }
     }
 }

@@ -1,19 +1,28 @@
 package io.p2psync.sync;
 
-import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.ChangeTracker;
+import io.p2psync.changes.LogPage;
 import io.p2psync.changes.VersionVector;
-import java.util.List;
 import org.springframework.stereotype.Component;
 
-/** Answers pulls: the entries a caller lacks, a page at a time. */
+/**
+ * Answers pulls: the entries a caller lacks, a page at a time, bounded by count and by
+ * {@link SyncSettings#pageBytes()}; entries above {@link SyncSettings#maxEntrySize()} are named, not sent.
+ */
 @Component
 public class SyncSource {
 
-    private final ChangeTracker tracker;
+    /** Bytes of a pull answer around its entries and vector: format, field names, brackets. */
+    private static final long ANSWER_FRAME = 128;
+    /** Bytes per origin of the answer's vector: quotes, colon, comma and a version, beside the origin's id. */
+    private static final long PER_ORIGIN = 24;
 
-    SyncSource(ChangeTracker tracker) {
+    private final ChangeTracker tracker;
+    private final SyncSettings settings;
+
+    SyncSource(ChangeTracker tracker, SyncSettings settings) {
         this.tracker = tracker;
+        this.settings = settings;
     }
 
     /**
@@ -25,8 +34,18 @@ public class SyncSource {
             tracker.sealPending(); // so writes made a moment ago by other programs are answered too
         }
         VersionVector mine = tracker.versionVector();
-        List<ChangeEntry> entries = tracker.missingFrom(mine, known, limit + 1);
-        boolean more = entries.size() > limit;
-        return new PullResponse(more ? entries.subList(0, limit) : entries, mine, more);
+        long budget = Math.max(1, settings.pageBytes().toBytes() - envelope(mine));
+        LogPage page = tracker.page(mine, known, Math.min(limit, ChangeTracker.MAX_PAGE), budget,
+                settings.maxEntrySize().toBytes());
+        return new PullResponse(page.entries(), mine, page.more(), page.tooLarge());
+    }
+
+    /** What the answer takes besides its entries: mostly the server's vector, which grows with the origins. */
+    private static long envelope(VersionVector mine) {
+        long bytes = ANSWER_FRAME;
+        for (String origin : mine.asMap().keySet()) {
+            bytes += origin.length() + PER_ORIGIN;
+        }
+        return bytes;
     }
 }

@@ -3,6 +3,7 @@ package io.p2psync.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
@@ -12,6 +13,7 @@ import static org.mockito.Mockito.when;
 
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.ChangeTracker;
+import io.p2psync.changes.LogPage;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
@@ -35,12 +37,15 @@ class SyncManagerTest {
     private final DeviceRepository devices = mock(DeviceRepository.class);
     private final PeerProgress progress = mock(PeerProgress.class);
     private final SyncSettings settings = new SyncSettings(DataSize.ofMegabytes(1), 100, 2, 100, 50,
+            DataSize.ofKilobytes(512), DataSize.ofKilobytes(512), DataSize.ofMegabytes(1),
             DataSize.ofKilobytes(8), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1));
     private final ChangeTracker tracker = mock(ChangeTracker.class);
     private final SyncManager manager = new SyncManager(client, tracker, receiver,
             devices, progress, settings, new SyncMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
             new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC()))
                     .getBeanProvider(Clock.class));
+
+    private static final LogPage EMPTY_PAGE = new LogPage(List.of(), 0, false, List.of());
 
     private final PrivateKey peerKey = PrivateKey.generate();
     private final Device peer = new Device(peerKey.peerId(), "peer", "http://127.0.0.1:1", DeviceStatus.AUTHORIZED,
@@ -53,7 +58,7 @@ class SyncManagerTest {
         List<ChangeEntry> bads = ThreeNodeSyncIT.chain(bad, "bad", 2);
         List<ChangeEntry> goods = ThreeNodeSyncIT.chain(good, "good", 2);
         when(tracker.versionVector()).thenReturn(VersionVector.EMPTY);
-        when(tracker.missingFrom(any(), any(), anyInt())).thenReturn(List.of());
+        when(tracker.page(any(), any(), anyInt(), anyLong(), anyLong())).thenReturn(EMPTY_PAGE);
         List<VersionVector> asked = java.util.Collections.synchronizedList(new ArrayList<>());
         when(client.pull(anyString(), eq(peerKey.peerId()), any())).thenAnswer(call -> {
             PullRequest request = call.getArgument(2);
@@ -120,9 +125,10 @@ class SyncManagerTest {
         VersionVector full = VersionVector.of(Map.of(me.peerId().toString(), 3L));
         when(tracker.versionVector()).thenReturn(full);
         when(client.pull(anyString(), any(), any())).thenReturn(new PullResponse(List.of(), VersionVector.EMPTY, false));
-        when(tracker.missingFrom(eq(full), any(), eq(50))).thenAnswer(call -> {
+        when(tracker.page(eq(full), any(), eq(50), anyLong(), anyLong())).thenAnswer(call -> {
             VersionVector theirs = call.getArgument(1);
-            return mine.stream().filter(e -> e.version() > theirs.get(e.origin())).limit(2).toList();
+            return new LogPage(mine.stream().filter(e -> e.version() > theirs.get(e.origin())).limit(2).toList(), 0,
+                    false, List.of());
         });
         when(client.push(anyString(), any(), any())).thenAnswer(call ->
                 new PushResponse(((PushRequest) call.getArgument(2)).entries().size(), 0, 0, 0, 0, List.of()));
@@ -146,6 +152,53 @@ class SyncManagerTest {
 
         assertThat(result.error()).contains("nothing this device lacks");
         verify(receiver, never()).receive(any(), any());
+    }
+
+    @Test
+    void countsAnEntryTooLargeToTravelAsRefusedAndGoesOnWithTheOtherOrigins() {
+        PrivateKey big = PrivateKey.generate();
+        PrivateKey small = PrivateKey.generate();
+        List<ChangeEntry> smalls = ThreeNodeSyncIT.chain(small, "small", 2);
+        String bigOrigin = big.peerId().toString();
+        VersionVector full = VersionVector.of(Map.of(bigOrigin, 1L, small.peerId().toString(), 2L));
+        when(tracker.versionVector()).thenReturn(full);
+        when(client.pull(anyString(), any(), any())).thenReturn(new PullResponse(List.of(), VersionVector.EMPTY, false));
+        List<VersionVector> asked = new ArrayList<>();
+        when(tracker.page(eq(full), any(), anyInt(), anyLong(), eq(512L * 1024))).thenAnswer(call -> {
+            VersionVector theirs = call.getArgument(1);
+            asked.add(theirs);
+            List<LogPage.TooLarge> tooLarge = theirs.get(bigOrigin) < 1
+                    ? List.of(new LogPage.TooLarge(bigOrigin, 1, 900_000)) : List.of();
+            return new LogPage(smalls.stream().filter(e -> e.version() > theirs.get(e.origin())).limit(1).toList(), 0,
+                    false, tooLarge);
+        });
+        when(client.push(anyString(), any(), any())).thenAnswer(call ->
+                new PushResponse(((PushRequest) call.getArgument(2)).entries().size(), 0, 0, 0, 0, List.of()));
+
+        PeerSyncResult result = manager.syncWith(peer);
+
+        assertThat(result.pushed()).as("the other origin goes on").isEqualTo(2);
+        assertThat(result.rejected()).isEqualTo(1);
+        assertThat(result.refusals()).containsExactly(Map.entry(RejectionReason.TOO_LARGE, 1));
+        assertThat(result.completed()).isTrue();
+        assertThat(asked.get(asked.size() - 1).get(bigOrigin)).as("not asked for again in this round")
+                .isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void countsAnEntryThePeerKeepsBackAsTooLarge() {
+        PrivateKey big = PrivateKey.generate();
+        String bigOrigin = big.peerId().toString();
+        when(tracker.versionVector()).thenReturn(VersionVector.EMPTY);
+        when(tracker.page(any(), any(), anyInt(), anyLong(), anyLong())).thenReturn(EMPTY_PAGE);
+        when(client.pull(anyString(), any(), any())).thenReturn(new PullResponse(List.of(),
+                VersionVector.of(Map.of(bigOrigin, 3L)), false, List.of(new LogPage.TooLarge(bigOrigin, 1, 900_000))));
+
+        PeerSyncResult result = manager.syncWith(peer);
+
+        assertThat(result.rejected()).isEqualTo(1);
+        assertThat(result.refusals()).containsExactly(Map.entry(RejectionReason.TOO_LARGE, 1));
+        assertThat(result.error()).contains("1 entries refused");
     }
 
     private static List<ChangeEntry> concat(List<ChangeEntry> a, List<ChangeEntry> b) {

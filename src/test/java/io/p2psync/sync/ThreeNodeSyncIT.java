@@ -31,6 +31,8 @@ class ThreeNodeSyncIT {
 
     private static final String[] LIMITS = {
             "p2psync.sync.max-body-size=256KB",
+            "p2psync.sync.page-bytes=128KB", // pages and single entries must fit the small body limit
+            "p2psync.sync.max-entry-size=128KB",
             "p2psync.sync.max-push-entries=50",
             "p2psync.sync.push-page-size=20",
             "p2psync.sync.pull-page-size=7",

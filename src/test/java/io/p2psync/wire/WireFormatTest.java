@@ -7,6 +7,7 @@ import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.Kind;
 import io.p2psync.changes.Operation;
 import io.p2psync.changes.RowChange;
+import io.p2psync.changes.LogPage;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.PrivateKey;
@@ -79,6 +80,20 @@ class WireFormatTest {
                 .isEqualTo(pinned("pull-response.json"));
         assertThat(JSON.writeValueAsString(PushRequestBody.of(List.of(FIRST, SECOND))))
                 .isEqualTo(pinned("push-request.json"));
+    }
+
+    @Test
+    void namesEntriesKeptBackAsTooLargeAfterMoreAndOnlyWhenThereAreSome() {
+        String json = JSON.writeValueAsString(PullResponseBody.of(List.of(), VersionVector.EMPTY, false,
+                List.of(new LogPage.TooLarge("12D3KooWBob", 7, 104857600L))));
+        assertThat(json).isEqualTo("{\"format\":1,\"entries\":[],\"serverVector\":{},\"more\":false,"
+                + "\"tooLarge\":[{\"origin\":\"12D3KooWBob\",\"version\":7,\"size\":104857600}]}");
+        assertThat(JSON.readValue(json, PullResponseBody.class).domainTooLarge())
+                .containsExactly(new LogPage.TooLarge("12D3KooWBob", 7, 104857600L));
+        assertThat(JSON.readValue(pinned("pull-response.json"), PullResponseBody.class).domainTooLarge()).isEmpty();
+        String broken = json.replace("\"version\":7", "\"version\":0");
+        assertThatThrownBy(() -> JSON.readValue(broken, PullResponseBody.class).domainTooLarge())
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -58,7 +58,7 @@ class SyncController {
         PullResponse response = source.pull(request.vector(), limit);
         progress.recordHeld(caller.device().deviceId().toString(), request.vector());
         devices.recordSync(caller.device().deviceId(), clock.instant());
-        return PullResponseBody.of(response.entries(), response.serverVector(), response.more());
+        return PullResponseBody.of(response.entries(), response.serverVector(), response.more(), response.tooLarge());
     }
 
     @PostMapping("/sync/push")
