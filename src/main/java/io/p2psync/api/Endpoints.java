@@ -100,7 +100,7 @@ final class Endpoints {
                             + "Open to every caller.",
                     200, null, """
                     {"deviceId":"%1$s","deviceName":"node-a","versionVector":{"%1$s":3,"%2$s":1},\
-                    "logEntries":4,"devices":1,"pendingConflicts":0,\
+                    "logEntries":4,"devices":1,"pendingConflicts":0,"forks":0,\
                     "listenAddrs":["/ip4/192.168.1.7/tcp/4001/p2p/%1$s"]}""".formatted(A, B), List.of())),
             Map.entry("GET /peers", new EndpointDoc(NODE, "The peers and the state of sync with each",
                     "Paired devices first, then peers only suggested (configuration without a device id, the "
@@ -183,6 +183,20 @@ final class Endpoints {
                     {"table":"notes","rowsScanned":5000,"entriesSealed":3}]}""",
                     List.of(problem(404, "`table` is not a tracked table", "no-such-table", "No such table",
                             "'nope' is not a tracked table here; tracked: [sync_kv, notes]"), ADMIN_TOKEN))),
+            Map.entry("GET /sync/forks", new EndpointDoc(SYNC, "List forks",
+                    "Origins found to have signed two different entries with one version (a copied key, or a "
+                            + "device restored from a backup that wrote on), newest first: found by comparing "
+                            + "chain heads with peers on every pull. Their entries are refused here until a person "
+                            + "revokes the device or clears the fork. See docs/security.md." + ADMIN,
+                    200, null, """
+                    [{"origin":"%1$s","version":7,"hashHere":"3f1c…","hashThere":"9ab2…","peer":"%2$s",\
+                    "detectedAt":"2026-12-05T17:00:00Z"}]""".formatted(B, A), List.of(ADMIN_TOKEN))),
+            Map.entry("DELETE /sync/forks/{origin}", new EndpointDoc(SYNC, "Clear a fork",
+                    "A person's decision that the origin's entries may be taken again (its device was re-paired "
+                            + "under a new key, say); revoking the device is the other decision." + ADMIN,
+                    204, null, null,
+                    List.of(problem(404, "no fork of this origin is recorded", "no-such-fork", "No such fork",
+                            "no fork of " + B + " is recorded here"), ADMIN_TOKEN))),
             Map.entry("GET /conflicts", new EndpointDoc(CONFLICTS, "List conflicts, newest first",
                     "Filter by `status` (pending, resolved, ignored) and `table`; pages of `size` (1 to 500)."
                             + ADMIN,

@@ -38,7 +38,7 @@ class DevicesConfiguration {
     @Bean
     FilterRegistrationBean<AdminGuardFilter> adminGuardFilter(AdminToken token, JsonMapper json) {
         var registration = new FilterRegistrationBean<>(new AdminGuardFilter(token, new ProblemWriter(json)));
-        registration.addUrlPatterns("/devices", "/devices/*", "/kv", "/kv/*", "/sync/now", "/sync/held", "/sync/rescan", "/peers", "/conflicts",
+        registration.addUrlPatterns("/devices", "/devices/*", "/kv", "/kv/*", "/sync/now", "/sync/held", "/sync/rescan", "/sync/forks", "/sync/forks/*", "/peers", "/conflicts",
                 "/conflicts/*", "/actuator/metrics", "/actuator/metrics/*", "/actuator/prometheus");
         registration.setOrder(DevicesFilterOrder.ADMIN_GUARD);
         return registration;

@@ -23,11 +23,13 @@ public class StatusReport {
      * @param logEntries entries in the change log, from every origin
      * @param devices rows in {@code sync_devices}, whatever their status
      * @param pendingConflicts conflicts waiting for a person
+     * @param forks origins found to have signed two different entries with one version, refused until a person
+     *     decides ({@code GET /sync/forks})
      * @param listenAddrs the libp2p multiaddrs this node listens on (with {@code /p2p/<id>}); empty when the
      *     live network is off
      */
     public record NodeStatus(String deviceId, String deviceName, VersionVector versionVector, long logEntries,
-            long devices, long pendingConflicts, List<String> listenAddrs) {
+            long devices, long pendingConflicts, long forks, List<String> listenAddrs) {
     }
 
     private final DeviceIdentity identity;
@@ -49,6 +51,7 @@ public class StatusReport {
         return new NodeStatus(identity.deviceId().toString(), settings.deviceName(), tracker.versionVector(),
                 tracker.count(), count("SELECT COUNT(*) FROM sync_devices"),
                 count("SELECT COUNT(*) FROM sync_conflicts WHERE status = 'pending'"),
+                count("SELECT COUNT(*) FROM sync_forks"),
                 live.stream().flatMap(node -> node.listenAddrs().stream()).toList());
     }
 

@@ -2,6 +2,7 @@ package io.p2psync.sync;
 
 import io.p2psync.changes.ApplyOutcome;
 import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.Forks;
 import io.p2psync.changes.RejectReason;
 import io.p2psync.changes.RemoteChangeApplier;
 import io.p2psync.devices.DeviceRepository;
@@ -23,7 +24,7 @@ import org.springframework.stereotype.Component;
 /**
  * Takes entries that an authorized device delivered (pushed to this one, or pulled from it) and applies
  * them through the change log's applier, one batch in one transaction. Before that it refuses every entry
- * whose origin is revoked here, and every entry of a new origin past the most one device may introduce
+ * whose origin is revoked or forked here ({@link Forks}), and every entry of a new origin past the most one device may introduce
  * ({@code p2psync.devices.max-introduced}); after it, it lists each origin it had never heard of as introduced
  * by the delivering device. Entries are self-certifying, so no other trust is needed in the origin.
  */
@@ -34,15 +35,17 @@ public class EntryReceiver {
 
     private final RemoteChangeApplier applier;
     private final DeviceRepository devices;
+    private final Forks forks;
     private final PeerId self;
     private final Clock clock;
     private final SyncMetrics metrics;
     private final int maxIntroduced;
 
-    EntryReceiver(RemoteChangeApplier applier, DeviceRepository devices, DeviceSettings settings,
+    EntryReceiver(RemoteChangeApplier applier, DeviceRepository devices, Forks forks, DeviceSettings settings,
                   DeviceIdentity identity, ObjectProvider<Clock> clock, SyncMetrics metrics) {
         this.applier = applier;
         this.devices = devices;
+        this.forks = forks;
         this.maxIntroduced = settings.maxIntroduced();
         this.self = identity.deviceId();
         this.clock = clock.getIfAvailable(Clock::systemUTC);
@@ -60,6 +63,7 @@ public class EntryReceiver {
             return new PushResponse(0, 0, 0, 0, 0, List.of());
         }
         Map<String, Boolean> revoked = new HashMap<>();
+        Map<String, Boolean> forked = new HashMap<>();
         NewOrigins newOrigins = new NewOrigins(from);
         List<ChangeEntry> admitted = new ArrayList<>(entries.size());
         List<PushResponse.Rejection> rejections = new ArrayList<>();
@@ -68,6 +72,11 @@ public class EntryReceiver {
                 metrics.refusedHere(RejectionReason.REVOKED_ORIGIN);
                 rejections.add(new PushResponse.Rejection(e.origin(), e.version(), RejectionReason.REVOKED_ORIGIN,
                         "device " + e.origin() + " is revoked here"));
+            } else if (forked.computeIfAbsent(e.origin(), forks::isForked)) {
+                metrics.refusedHere(RejectionReason.FORKED_ORIGIN);
+                rejections.add(new PushResponse.Rejection(e.origin(), e.version(), RejectionReason.FORKED_ORIGIN,
+                        "device " + e.origin() + " signed two different entries with one version; its entries are"
+                                + " refused until a person decides (GET /sync/forks)"));
             } else if (!newOrigins.admits(e.origin())) {
                 metrics.refusedHere(RejectionReason.ORIGIN_LIMIT);
                 rejections.add(new PushResponse.Rejection(e.origin(), e.version(), RejectionReason.ORIGIN_LIMIT,

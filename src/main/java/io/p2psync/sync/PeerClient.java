@@ -57,10 +57,11 @@ class PeerClient {
      * @throws PeerException if the call fails
      */
     PullResponse pull(String baseUrl, PeerId peer, PullRequest request) {
-        PullResponseBody body = call(baseUrl, peer, "/sync/pull", PullRequestBody.of(request.vector(), request.limit()),
-                PullResponseBody.class);
+        PullResponseBody body = call(baseUrl, peer, "/sync/pull",
+                PullRequestBody.of(request.vector(), request.limit(), request.heads()), PullResponseBody.class);
         try {
-            return new PullResponse(body.domainEntries(), body.server(), body.more(), body.domainTooLarge());
+            return new PullResponse(body.domainEntries(), body.server(), body.more(), body.domainTooLarge(),
+                    body.domainHeads());
         } catch (IllegalArgumentException e) {
             throw new PeerException(baseUrl + "/sync/pull answered a malformed page: " + e.getMessage(), 200, e);
         }

@@ -13,11 +13,18 @@ import java.util.List;
  * @param more true if the server has more entries the caller lacks beyond this page
  * @param tooLarge entries the server keeps back because they are larger than its maximum entry size, one per
  *     origin (the rest of that origin waits behind it); empty when none
+ * @param serverHeads the server's chain heads (per origin of {@code serverVector}, the hash at that version)
  */
 public record PullResponse(List<ChangeEntry> entries, VersionVector serverVector, boolean more,
-                           List<LogPage.TooLarge> tooLarge) {
+                           List<LogPage.TooLarge> tooLarge, java.util.Map<String, String> serverHeads) {
+
+    public PullResponse(List<ChangeEntry> entries, VersionVector serverVector, boolean more,
+                        List<LogPage.TooLarge> tooLarge) {
+        this(entries, serverVector, more, tooLarge, java.util.Map.of());
+    }
 
     public PullResponse {
+        serverHeads = serverHeads == null ? java.util.Map.of() : java.util.Map.copyOf(serverHeads);
         entries = entries == null ? List.of() : List.copyOf(entries);
         if (serverVector == null) {
             serverVector = VersionVector.EMPTY;

@@ -19,6 +19,8 @@ public enum RejectionReason {
     REVOKED_ORIGIN("revoked-origin"),
     /** A new origin past the most one device may introduce ({@code p2psync.devices.max-introduced}). */
     ORIGIN_LIMIT("origin-limit"),
+    /** The origin signed two different entries with one version; refused until a person decides. */
+    FORKED_ORIGIN("forked-origin"),
     EARLIER_REJECTED("earlier-entry-rejected"),
     /**
      * Larger than the maximum entry size ({@code p2psync.sync.max-entry-size}): the device that holds the entry

@@ -2,6 +2,7 @@ package io.p2psync.sync;
 
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.ChangeTracker;
+import io.p2psync.changes.Forks;
 import io.p2psync.changes.EntryRef;
 import io.p2psync.changes.LogPage;
 import io.p2psync.changes.VersionVector;
@@ -44,6 +45,7 @@ public class SyncManager implements DisposableBean {
 
     private final PeerClient client;
     private final ChangeTracker tracker;
+    private final Forks forks;
     private final EntryReceiver receiver;
     private final DeviceRepository devices;
     private final PeerProgress progress;
@@ -57,10 +59,12 @@ public class SyncManager implements DisposableBean {
         return t;
     });
 
-    SyncManager(PeerClient client, ChangeTracker tracker, EntryReceiver receiver, DeviceRepository devices,
-                PeerProgress progress, SyncSettings settings, SyncMetrics metrics, ObjectProvider<Clock> clock) {
+    SyncManager(PeerClient client, ChangeTracker tracker, Forks forks, EntryReceiver receiver,
+                DeviceRepository devices, PeerProgress progress, SyncSettings settings, SyncMetrics metrics,
+                ObjectProvider<Clock> clock) {
         this.client = client;
         this.tracker = tracker;
+        this.forks = forks;
         this.receiver = receiver;
         this.devices = devices;
         this.progress = progress;
@@ -157,13 +161,16 @@ public class SyncManager implements DisposableBean {
          */
         void pull() {
             VersionVector mine = tracker.versionVector();
-            CompletableFuture<PullResponse> next = fetch(mine);
+            CompletableFuture<PullResponse> next = fetch(mine, true);
             while (next != null) {
                 PullResponse page = await(next);
                 theirs = page.serverVector();
                 tooLarge(page.tooLarge(), false);
                 if (!planned) {
                     planned = true;
+                    // the first answer carries the peer's chain heads: a fork shows where the two logs agree
+                    // on a version and not on its entry
+                    forks.compare(theirs.asMap(), page.serverHeads(), peerId);
                     observer.planned(theirs, lacking(theirs, mine), lacking(tracker.versionVector(), theirs));
                 }
                 boolean last = !page.more() || page.entries().isEmpty();
@@ -196,7 +203,14 @@ public class SyncManager implements DisposableBean {
         }
 
         private CompletableFuture<PullResponse> fetch(VersionVector mine) {
-            PullRequest request = new PullRequest(skippingBlocked(mine), settings.pullPageSize());
+            return fetch(mine, false);
+        }
+
+        /** @param heads true to send this device's chain heads with the request (the first of a round) */
+        private CompletableFuture<PullResponse> fetch(VersionVector mine, boolean heads) {
+            VersionVector asked = skippingBlocked(mine);
+            PullRequest request = new PullRequest(asked, settings.pullPageSize(),
+                    heads ? forks.heads(asked) : java.util.Map.of());
             return CompletableFuture.supplyAsync(() -> client.pull(peer.url(), peer.deviceId(), request), prefetcher);
         }
 

@@ -1,6 +1,7 @@
 package io.p2psync.sync;
 
 import io.p2psync.changes.ChangeTracker;
+import io.p2psync.changes.Forks;
 import io.p2psync.changes.LogPage;
 import io.p2psync.changes.VersionVector;
 import org.springframework.stereotype.Component;
@@ -18,11 +19,28 @@ public class SyncSource {
     private static final long PER_ORIGIN = 24;
 
     private final ChangeTracker tracker;
+    private final Forks forks;
     private final SyncSettings settings;
 
-    SyncSource(ChangeTracker tracker, SyncSettings settings) {
+    SyncSource(ChangeTracker tracker, Forks forks, SyncSettings settings) {
         this.tracker = tracker;
+        this.forks = forks;
         this.settings = settings;
+    }
+
+    /**
+     * Answers a pull, after comparing the caller's chain heads with this log ({@link Forks}): the answer carries
+     * this device's heads, so the caller compares too.
+     *
+     * @param request what the caller holds, and its heads
+     * @param caller the caller's device id
+     * @param limit the most entries to answer
+     */
+    public PullResponse pull(PullRequest request, String caller, int limit) {
+        forks.compare(request.vector().asMap(), request.heads(), caller);
+        PullResponse answer = pull(request.vector(), limit);
+        return new PullResponse(answer.entries(), answer.serverVector(), answer.more(), answer.tooLarge(),
+                forks.heads(answer.serverVector()));
     }
 
     /**

@@ -19,14 +19,17 @@ import java.util.Map;
  * @param tooLarge     per origin, the first entry the caller lacks that the server does not send because it is
  *                     larger than the server's maximum entry size (nothing after it of that origin is sent
  *                     either); absent when there is none
+ * @param serverHeads  the server's chain heads: per origin of {@code serverVector}, the hash of its entry at
+ *                     that version, so the caller can see a fork; absent from servers that do not send them
  */
-@JsonPropertyOrder({"format", "entries", "serverVector", "more", "tooLarge"})
+@JsonPropertyOrder({"format", "entries", "serverVector", "more", "tooLarge", "serverHeads"})
 public record PullResponseBody(
         @JsonProperty("format") Integer format,
         @JsonProperty("entries") List<WireEntry> entries,
         @JsonProperty("serverVector") Map<String, Long> serverVector,
         @JsonProperty("more") boolean more,
-        @JsonProperty("tooLarge") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TooLarge> tooLarge) {
+        @JsonProperty("tooLarge") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TooLarge> tooLarge,
+        @JsonProperty("serverHeads") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> serverHeads) {
 
     public PullResponseBody {
         WireFormat.check(format);
@@ -34,14 +37,30 @@ public record PullResponseBody(
         tooLarge = tooLarge == null ? List.of() : List.copyOf(tooLarge);
     }
 
+    public PullResponseBody(Integer format, List<WireEntry> entries, Map<String, Long> serverVector, boolean more,
+                            List<TooLarge> tooLarge) {
+        this(format, entries, serverVector, more, tooLarge, null);
+    }
+
     public static PullResponseBody of(List<ChangeEntry> entries, VersionVector serverVector, boolean more) {
-        return of(entries, serverVector, more, List.of());
+        return of(entries, serverVector, more, List.of(), Map.of());
     }
 
     public static PullResponseBody of(List<ChangeEntry> entries, VersionVector serverVector, boolean more,
                                       List<LogPage.TooLarge> tooLarge) {
+        return of(entries, serverVector, more, tooLarge, Map.of());
+    }
+
+    public static PullResponseBody of(List<ChangeEntry> entries, VersionVector serverVector, boolean more,
+                                      List<LogPage.TooLarge> tooLarge, Map<String, String> serverHeads) {
         return new PullResponseBody(WireFormat.CURRENT, WireEntry.of(entries), WireVectors.of(serverVector), more,
-                tooLarge.stream().map(t -> new TooLarge(t.origin(), t.version(), t.size())).toList());
+                tooLarge.stream().map(t -> new TooLarge(t.origin(), t.version(), t.size())).toList(),
+                serverHeads.isEmpty() ? null : new java.util.TreeMap<>(serverHeads));
+    }
+
+    /** @throws IllegalArgumentException if a head names an origin the vector lacks or is not a hash */
+    public Map<String, String> domainHeads() {
+        return WireVectors.heads(serverHeads, serverVector);
     }
 
     /** @throws IllegalArgumentException if an entry or the vector is malformed */

@@ -22,4 +22,39 @@ public final class WireVectors {
     public static VersionVector toDomain(Map<String, Long> v) {
         return v == null ? VersionVector.EMPTY : VersionVector.of(v);
     }
+
+    /**
+     * Chain heads as they travel: per origin, the hash of the sender's entry at the version its vector names
+     * for that origin; null or absent is none.
+     *
+     * @throws IllegalArgumentException if a head names an origin the vector lacks, or is not a hash
+     */
+    public static Map<String, String> heads(Map<String, String> heads, Map<String, Long> vector) {
+        if (heads == null || heads.isEmpty()) {
+            return Map.of();
+        }
+        heads.forEach((origin, hash) -> {
+            if (vector == null || !vector.containsKey(origin)) {
+                throw new IllegalArgumentException("a head names origin " + origin + ", which the vector lacks");
+            }
+            if (hash == null || !HASH.matcher(hash).matches()) {
+                throw new IllegalArgumentException("the head of " + origin + " is not 64 lowercase hex characters");
+            }
+        });
+        return Map.copyOf(heads);
+    }
+
+    /** The heads of the origins of {@code vector} that {@code all} has, sorted by origin. */
+    public static Map<String, String> headsOf(VersionVector vector, Map<String, String> all) {
+        Map<String, String> out = new TreeMap<>();
+        vector.asMap().keySet().forEach(origin -> {
+            String hash = all.get(origin);
+            if (hash != null) {
+                out.put(origin, hash);
+            }
+        });
+        return out;
+    }
+
+    private static final java.util.regex.Pattern HASH = java.util.regex.Pattern.compile("[0-9a-f]{64}");
 }

@@ -187,6 +187,39 @@ class HostileEntriesIT {
         assertThat(a.kv()).containsKey("origin-64").doesNotContainKey("origin-65");
     }
 
+    @Test
+    void anOriginThatSignedTwoEntriesWithOneVersionIsFoundAndRefusedUntilAPersonDecides() {
+        ChangeEntry x = hostile.next(kvRow(Operation.INSERT, "fork", "fork", "x"), VersionVector.EMPTY);
+        ChangeEntry y = new Forger(hostile.key).next(kvRow(Operation.INSERT, "fork", "fork", "y"), VersionVector.EMPTY);
+        push(a, x);
+        push(b, y);
+
+        a.syncNow();
+
+        String origin = hostile.key.peerId().toString();
+        for (Node n : List.of(a, b)) {
+            JsonNode forks = n.get("/sync/forks").json();
+            assertThat(forks.size()).as("forks on " + n).isEqualTo(1);
+            assertThat(forks.get(0).get("origin").asString()).isEqualTo(origin);
+            assertThat(forks.get(0).get("version").asLong()).isEqualTo(1);
+            assertThat(n.get("/status").json().get("forks").asLong()).isEqualTo(1);
+        }
+        assertThat(a.get("/sync/forks").json().get(0).get("hashHere").asString()).isEqualTo(x.hash());
+        assertThat(a.get("/sync/forks").json().get(0).get("hashThere").asString()).isEqualTo(y.hash());
+
+        ChangeEntry later = hostile.next(kvRow(Operation.INSERT, "after-fork", "after-fork", "v"), VersionVector.EMPTY);
+        JsonNode refused = push(a, later);
+        assertThat(refused.get("rejected").asInt()).isEqualTo(1);
+        assertThat(refused.get("rejections").get(0).get("reason").asString()).isEqualTo("forked-origin");
+        assertThat(a.kv()).doesNotContainKey("after-fork");
+
+        Node.Response cleared = Node.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(a.url + "/sync/forks/" + origin)).DELETE());
+        assertThat(cleared.status()).isEqualTo(204);
+        assertThat(push(a, later).get("accepted").asInt()).as("a person cleared the fork").isEqualTo(1);
+        assertThat(a.kv()).containsEntry("after-fork", "v");
+    }
+
     /** Entry 1 of {@code origin} (any text), signed with {@code key}. */
     private static ChangeEntry signedAs(PrivateKey key, String origin, RowChange c) {
         long now = System.currentTimeMillis();

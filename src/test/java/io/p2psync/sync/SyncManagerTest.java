@@ -40,7 +40,7 @@ class SyncManagerTest {
             DataSize.ofKilobytes(512), DataSize.ofKilobytes(512), DataSize.ofMegabytes(1),
             DataSize.ofKilobytes(8), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1));
     private final ChangeTracker tracker = mock(ChangeTracker.class);
-    private final SyncManager manager = new SyncManager(client, tracker, receiver,
+    private final SyncManager manager = new SyncManager(client, tracker, mock(io.p2psync.changes.Forks.class), receiver,
             devices, progress, settings, new SyncMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
             new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC()))
                     .getBeanProvider(Clock.class));

@@ -52,13 +52,14 @@ class SyncController {
     @PostMapping("/sync/pull")
     PullResponseBody pull(@RequestBody PullRequestBody body,
                           @RequestAttribute(AuthenticatedDevice.ATTRIBUTE) AuthenticatedDevice caller) {
-        PullRequest request = malformedAs400(() -> new PullRequest(body.known(), body.limit()));
+        PullRequest request = malformedAs400(() -> new PullRequest(body.known(), body.limit(), body.domainHeads()));
         int limit = Math.min(request.limit() == null ? settings.pullPageSize() : request.limit(),
                 settings.maxPullPageSize());
-        PullResponse response = source.pull(request.vector(), limit);
+        PullResponse response = source.pull(request, caller.device().deviceId().toString(), limit);
         progress.recordHeld(caller.device().deviceId().toString(), request.vector());
         devices.recordSync(caller.device().deviceId(), clock.instant());
-        return PullResponseBody.of(response.entries(), response.serverVector(), response.more(), response.tooLarge());
+        return PullResponseBody.of(response.entries(), response.serverVector(), response.more(), response.tooLarge(),
+                response.serverHeads());
     }
 
     @PostMapping("/sync/push")

@@ -28,6 +28,7 @@ class SyncProblems {
     static final URI TOO_MANY_ENTRIES = URI.create(AuthFailure.PROBLEM_BASE + "too-many-entries");
     static final URI UNSUPPORTED_ENCODING = URI.create(AuthFailure.PROBLEM_BASE + "unsupported-encoding");
     static final URI UNSUPPORTED_FORMAT = URI.create(AuthFailure.PROBLEM_BASE + "unsupported-format");
+    static final URI NO_SUCH_FORK = URI.create(AuthFailure.PROBLEM_BASE + "no-such-fork");
 
     static ErrorResponseException error(HttpStatus status, URI type, String title, String detail) {
         return new ErrorResponseException(status, problem(status, type, title, detail), null);

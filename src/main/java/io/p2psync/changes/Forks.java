@@ -1,0 +1,135 @@
+package io.p2psync.changes;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Forks: an origin that signed two different entries with the same version. Hashes and signatures cannot
+ * show one, since each branch is valid by itself, and version vectors cannot either, since both branches
+ * have the same length; a device that got one branch and a device that got the other would stay different
+ * for good. So devices compare chain heads: each pull carries the hash of the caller's last entry of every
+ * origin, and its answer the server's; a side that holds the other's head version compares the hashes. A
+ * fork found is recorded in {@code sync_forks} and its origin's entries are refused here until a person
+ * decides: revokes the key (a copied key), or clears the fork (after re-pairing a restored device under a new
+ * key).
+ */
+@Component
+public class Forks {
+
+    private static final Logger log = LoggerFactory.getLogger(Forks.class);
+
+    /**
+     * A fork found.
+     *
+     * @param origin the device that signed both
+     * @param version the version signed twice
+     * @param hashHere the hash of this device's entry
+     * @param hashThere the hash the peer holds
+     * @param peer the device whose head showed it
+     * @param detectedAt when
+     */
+    public record Fork(String origin, long version, String hashHere, String hashThere, String peer,
+            Instant detectedAt) {
+    }
+
+    private final JdbcClient jdbc;
+
+    Forks(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * This device's chain heads for {@code vector}: per origin, the hash of its entry at the version the vector
+     * names (one indexed look-up each); origins it has no such entry of are left out.
+     */
+    public Map<String, String> heads(VersionVector vector) {
+        Map<String, String> heads = new java.util.TreeMap<>();
+        vector.asMap().forEach((origin, version) -> jdbc.sql(
+                        "SELECT hash FROM sync_log WHERE device_id = ? AND version = ?")
+                .params(origin, version).query(String.class).optional()
+                .ifPresent(hash -> heads.put(origin, hash)));
+        return heads;
+    }
+
+    /**
+     * Compares a peer's chain heads with this device's log and records every fork they show.
+     *
+     * @param versions the peer's version per origin (the heads are of these versions)
+     * @param heads the peer's hash per origin
+     * @param peer the peer's device id
+     * @return the forks found now (not those known before)
+     */
+    public List<Fork> compare(Map<String, Long> versions, Map<String, String> heads, String peer) {
+        List<Fork> found = new ArrayList<>();
+        heads.forEach((origin, theirs) -> {
+            Long version = versions.get(origin);
+            if (version == null) {
+                return;
+            }
+            jdbc.sql("SELECT hash FROM sync_log WHERE device_id = ? AND version = ?").params(origin, version)
+                    .query(String.class).optional()
+                    .filter(mine -> !mine.equals(theirs))
+                    .ifPresent(mine -> {
+                        Fork fork = new Fork(origin, version, mine, theirs, peer, Instant.now());
+                        if (record(fork)) {
+                            found.add(fork);
+                            log.error("Fork: {} signed two different entries with version {} (here {}, on {} {});"
+                                    + " its entries are refused until a person revokes it or clears the fork"
+                                    + " (GET /sync/forks)", origin, version, mine, peer, theirs);
+                        }
+                    });
+        });
+        return found;
+    }
+
+    private boolean record(Fork f) {
+        return jdbc.sql("INSERT INTO sync_forks (origin, version, hash_here, hash_there, peer, detected_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (origin) DO NOTHING")
+                .params(f.origin(), f.version(), f.hashHere(), f.hashThere(), f.peer(), f.detectedAt().toEpochMilli())
+                .update() == 1;
+    }
+
+    /** True if a fork of {@code origin} is recorded and not cleared. */
+    public boolean isForked(String origin) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_forks WHERE origin = ?)").param(origin)
+                .query(Boolean.class).single();
+    }
+
+    /** Every fork recorded, newest first. */
+    public List<Fork> list() {
+        return jdbc.sql("SELECT origin, version, hash_here, hash_there, peer, detected_at FROM sync_forks"
+                        + " ORDER BY detected_at DESC")
+                .query((rs, n) -> new Fork(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), Instant.ofEpochMilli(rs.getLong(6))))
+                .list();
+    }
+
+    public Optional<Fork> find(String origin) {
+        return list().stream().filter(f -> f.origin().equals(origin)).findFirst();
+    }
+
+    public long count() {
+        return jdbc.sql("SELECT count(*) FROM sync_forks").query(Long.class).single();
+    }
+
+    /**
+     * A person's decision that the origin's entries may be taken again (its device was re-paired under a new
+     * key, say).
+     *
+     * @return false if no fork of it was recorded
+     */
+    public boolean clear(String origin) {
+        boolean cleared = jdbc.sql("DELETE FROM sync_forks WHERE origin = ?").param(origin).update() == 1;
+        if (cleared) {
+            log.warn("Fork of {} cleared by a person: its entries are taken again", origin);
+        }
+        return cleared;
+    }
+}
