@@ -14,11 +14,11 @@ import org.springframework.stereotype.Component;
  * Forks: an origin that signed two different entries with the same version. Hashes and signatures cannot
  * show one, since each branch is valid by itself, and version vectors cannot either, since both branches
  * have the same length; a device that got one branch and a device that got the other would stay different
- * for good. So devices compare chain heads: each pull carries the hash of the caller's last entry of every
- * origin, and its answer the server's; a side that holds the other's head version compares the hashes. A
- * fork found is recorded in {@code sync_forks} and its origin's entries are refused here until a person
- * decides: revokes the key (a copied key), or clears the fork (after re-pairing a restored device under a new
- * key).
+ * for good. So devices compare chain heads: every pull answer carries the server's hash of its last entry of
+ * each origin, and the caller compares those it holds the version of. A difference is proven with the
+ * peer's entry (a head alone is only the peer's word), then recorded in {@code sync_forks}, and the origin's
+ * entries are refused here until a person decides: revokes the key (a copied key), or clears the fork (after
+ * re-pairing a restored device under a new key). Each device finds a fork when it pulls.
  */
 @Component
 public class Forks {
@@ -59,41 +59,54 @@ public class Forks {
     }
 
     /**
-     * Compares a peer's chain heads with this device's log and records every fork they show.
+     * Where a peer's chain heads differ from this device's log: per origin whose head version this device
+     * holds, a fork candidate if the hashes differ. Not recorded: a head is only the peer's word, so a fork is
+     * recorded only with the peer's entry as proof ({@link #prove}), and a lying peer cannot make this device
+     * refuse an honest origin.
      *
      * @param versions the peer's version per origin (the heads are of these versions)
      * @param heads the peer's hash per origin
      * @param peer the peer's device id
-     * @return the forks found now (not those known before)
      */
-    public List<Fork> compare(Map<String, Long> versions, Map<String, String> heads, String peer) {
+    public List<Fork> candidates(Map<String, Long> versions, Map<String, String> heads, String peer) {
         List<Fork> found = new ArrayList<>();
         heads.forEach((origin, theirs) -> {
             Long version = versions.get(origin);
-            if (version == null) {
+            if (version == null || isForked(origin)) {
                 return;
             }
             jdbc.sql("SELECT hash FROM sync_log WHERE device_id = ? AND version = ?").params(origin, version)
                     .query(String.class).optional()
                     .filter(mine -> !mine.equals(theirs))
-                    .ifPresent(mine -> {
-                        Fork fork = new Fork(origin, version, mine, theirs, peer, Instant.now());
-                        if (record(fork)) {
-                            found.add(fork);
-                            log.error("Fork: {} signed two different entries with version {} (here {}, on {} {});"
-                                    + " its entries are refused until a person revokes it or clears the fork"
-                                    + " (GET /sync/forks)", origin, version, mine, peer, theirs);
-                        }
-                    });
+                    .ifPresent(mine -> found.add(new Fork(origin, version, mine, theirs, peer, Instant.now())));
         });
         return found;
     }
 
-    private boolean record(Fork f) {
-        return jdbc.sql("INSERT INTO sync_forks (origin, version, hash_here, hash_there, peer, detected_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (origin) DO NOTHING")
-                .params(f.origin(), f.version(), f.hashHere(), f.hashThere(), f.peer(), f.detectedAt().toEpochMilli())
+    /**
+     * Records the candidate if {@code theirs} proves it: the entry the peer's head names, intact and signed by
+     * its origin (an entry that ends its group; this device's own entry of that version was checked when it
+     * was stored). Both being signed by the origin, the origin made a fork.
+     *
+     * @return true if it was proven and recorded now
+     */
+    public boolean prove(Fork candidate, ChangeEntry theirs) {
+        if (!theirs.origin().equals(candidate.origin()) || theirs.version() != candidate.version()
+                || !theirs.hash().equals(candidate.hashThere()) || !theirs.hashValid() || !theirs.signatureValid()) {
+            return false;
+        }
+        boolean recorded = jdbc.sql("INSERT INTO sync_forks (origin, version, hash_here, hash_there, peer,"
+                        + " detected_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (origin) DO NOTHING")
+                .params(candidate.origin(), candidate.version(), candidate.hashHere(), candidate.hashThere(),
+                        candidate.peer(), candidate.detectedAt().toEpochMilli())
                 .update() == 1;
+        if (recorded) {
+            log.error("Fork: {} signed two different entries with version {} (here {}, on {} {}); its entries are"
+                            + " refused until a person revokes it or clears the fork (GET /sync/forks)",
+                    candidate.origin(), candidate.version(), candidate.hashHere(), candidate.peer(),
+                    candidate.hashThere());
+        }
+        return recorded;
     }
 
     /** True if a fork of {@code origin} is recorded and not cleared. */

@@ -58,7 +58,7 @@ class PeerClient {
      */
     PullResponse pull(String baseUrl, PeerId peer, PullRequest request) {
         PullResponseBody body = call(baseUrl, peer, "/sync/pull",
-                PullRequestBody.of(request.vector(), request.limit(), request.heads()), PullResponseBody.class);
+                PullRequestBody.of(request.vector(), request.limit()), PullResponseBody.class);
         try {
             return new PullResponse(body.domainEntries(), body.server(), body.more(), body.domainTooLarge(),
                     body.domainHeads());

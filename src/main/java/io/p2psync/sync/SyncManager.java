@@ -161,16 +161,16 @@ public class SyncManager implements DisposableBean {
          */
         void pull() {
             VersionVector mine = tracker.versionVector();
-            CompletableFuture<PullResponse> next = fetch(mine, true);
+            CompletableFuture<PullResponse> next = fetch(mine);
             while (next != null) {
                 PullResponse page = await(next);
                 theirs = page.serverVector();
                 tooLarge(page.tooLarge(), false);
                 if (!planned) {
                     planned = true;
-                    // the first answer carries the peer's chain heads: a fork shows where the two logs agree
-                    // on a version and not on its entry
-                    forks.compare(theirs.asMap(), page.serverHeads(), peerId);
+                    // the answer carries the peer's chain heads: a fork shows where the two logs agree on a
+                    // version and not on its entry
+                    forks.candidates(theirs.asMap(), page.serverHeads(), peerId).forEach(this::proveFork);
                     observer.planned(theirs, lacking(theirs, mine), lacking(tracker.versionVector(), theirs));
                 }
                 boolean last = !page.more() || page.entries().isEmpty();
@@ -202,15 +202,27 @@ public class SyncManager implements DisposableBean {
             }
         }
 
-        private CompletableFuture<PullResponse> fetch(VersionVector mine) {
-            return fetch(mine, false);
+        /**
+         * Asks the peer for the entry its head names (every origin at the peer's version but this one, which is
+         * one below) and records the fork if that entry proves it; the origin is then skipped for the round.
+         */
+        private void proveFork(Forks.Fork candidate) {
+            Map<String, Long> below = new java.util.HashMap<>(theirs.asMap());
+            if (candidate.version() > 1) {
+                below.put(candidate.origin(), candidate.version() - 1);
+            } else {
+                below.remove(candidate.origin());
+            }
+            PullResponse proof = client.pull(peer.url(), peer.deviceId(), new PullRequest(VersionVector.of(below), 1));
+            proof.entries().stream()
+                    .filter(e -> e.origin().equals(candidate.origin()) && e.version() == candidate.version())
+                    .findFirst()
+                    .filter(e -> forks.prove(candidate, e))
+                    .ifPresent(e -> blocked.add(e.origin()));
         }
 
-        /** @param heads true to send this device's chain heads with the request (the first of a round) */
-        private CompletableFuture<PullResponse> fetch(VersionVector mine, boolean heads) {
-            VersionVector asked = skippingBlocked(mine);
-            PullRequest request = new PullRequest(asked, settings.pullPageSize(),
-                    heads ? forks.heads(asked) : java.util.Map.of());
+        private CompletableFuture<PullResponse> fetch(VersionVector mine) {
+            PullRequest request = new PullRequest(skippingBlocked(mine), settings.pullPageSize());
             return CompletableFuture.supplyAsync(() -> client.pull(peer.url(), peer.deviceId(), request), prefetcher);
         }
 

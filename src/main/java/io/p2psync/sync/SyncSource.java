@@ -29,16 +29,13 @@ public class SyncSource {
     }
 
     /**
-     * Answers a pull, after comparing the caller's chain heads with this log ({@link Forks}): the answer carries
-     * this device's heads, so the caller compares too.
+     * Answers a pull with this device's chain heads ({@link Forks}), so the caller can see a fork.
      *
-     * @param request what the caller holds, and its heads
-     * @param caller the caller's device id
+     * @param known what the caller holds
      * @param limit the most entries to answer
      */
-    public PullResponse pull(PullRequest request, String caller, int limit) {
-        forks.compare(request.vector().asMap(), request.heads(), caller);
-        PullResponse answer = pull(request.vector(), limit);
+    public PullResponse pullWithHeads(VersionVector known, int limit) {
+        PullResponse answer = pull(known, limit);
         return new PullResponse(answer.entries(), answer.serverVector(), answer.more(), answer.tooLarge(),
                 forks.heads(answer.serverVector()));
     }

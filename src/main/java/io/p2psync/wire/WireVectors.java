@@ -44,17 +44,5 @@ public final class WireVectors {
         return Map.copyOf(heads);
     }
 
-    /** The heads of the origins of {@code vector} that {@code all} has, sorted by origin. */
-    public static Map<String, String> headsOf(VersionVector vector, Map<String, String> all) {
-        Map<String, String> out = new TreeMap<>();
-        vector.asMap().keySet().forEach(origin -> {
-            String hash = all.get(origin);
-            if (hash != null) {
-                out.put(origin, hash);
-            }
-        });
-        return out;
-    }
-
     private static final java.util.regex.Pattern HASH = java.util.regex.Pattern.compile("[0-9a-f]{64}");
 }

@@ -6,9 +6,18 @@ import io.p2psync.p2p.core.PrivateKey;
 /** Another device in a test: makes correctly sealed and chained entries of its own. */
 final class RemoteDevice {
 
-    final DeviceIdentity identity = new DeviceIdentity(PrivateKey.generate());
+    final DeviceIdentity identity;
     private long version;
     private String prevHash;
+
+    RemoteDevice() {
+        this(new DeviceIdentity(PrivateKey.generate()));
+    }
+
+    /** Another device with the same key: its entries fork from the first one's. */
+    RemoteDevice(DeviceIdentity identity) {
+        this.identity = identity;
+    }
 
     String id() {
         return identity.deviceId().toString();

@@ -194,7 +194,8 @@ class HostileEntriesIT {
         push(a, x);
         push(b, y);
 
-        a.syncNow();
+        a.syncNow(); // a finds it pulling from b, b pulling from a
+        b.syncNow();
 
         String origin = hostile.key.peerId().toString();
         for (Node n : List.of(a, b)) {

@@ -52,10 +52,10 @@ class SyncController {
     @PostMapping("/sync/pull")
     PullResponseBody pull(@RequestBody PullRequestBody body,
                           @RequestAttribute(AuthenticatedDevice.ATTRIBUTE) AuthenticatedDevice caller) {
-        PullRequest request = malformedAs400(() -> new PullRequest(body.known(), body.limit(), body.domainHeads()));
+        PullRequest request = malformedAs400(() -> new PullRequest(body.known(), body.limit()));
         int limit = Math.min(request.limit() == null ? settings.pullPageSize() : request.limit(),
                 settings.maxPullPageSize());
-        PullResponse response = source.pull(request, caller.device().deviceId().toString(), limit);
+        PullResponse response = source.pullWithHeads(request.vector(), limit);
         progress.recordHeld(caller.device().deviceId().toString(), request.vector());
         devices.recordSync(caller.device().deviceId(), clock.instant());
         return PullResponseBody.of(response.entries(), response.serverVector(), response.more(), response.tooLarge(),
