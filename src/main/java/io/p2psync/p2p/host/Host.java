@@ -57,7 +57,7 @@ public final class Host implements AutoCloseable {
         this.maxInboundConnections = builder.maxInboundConnections;
         this.group = new MultiThreadIoEventLoopGroup(builder.ioThreads, NioIoHandler.newFactory());
         this.tcp = new TcpTransport(group);
-        this.upgrader = new ConnectionUpgrader(identity, streams::acceptInbound);
+        this.upgrader = new ConnectionUpgrader(identity, streams::acceptInbound, builder.maxInboundStreams);
         this.redialer = new Redialer(builder.redialPolicy, group, this::dial, connections::contains);
         builder.protocols.forEach(streams::register);
         builder.listeners.forEach(connections::addListener);

@@ -2,6 +2,7 @@ package io.p2psync.p2p.host;
 
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.p2p.yamux.YamuxHandler;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,6 +31,7 @@ public final class HostBuilder {
     RedialPolicy redialPolicy = RedialPolicy.DEFAULT;
     int ioThreads = 2;
     int maxInboundConnections = DEFAULT_MAX_INBOUND_CONNECTIONS;
+    int maxInboundStreams = YamuxHandler.DEFAULT_MAX_INBOUND_STREAMS;
 
     HostBuilder() {
     }
@@ -91,6 +93,19 @@ public final class HostBuilder {
             throw new IllegalArgumentException("at least one inbound connection");
         }
         this.maxInboundConnections = max;
+        return this;
+    }
+
+    /**
+     * Streams a peer may hold open at once on one connection; a further stream it opens is reset (yamux RST)
+     * and the connection stays up. {@value YamuxHandler#DEFAULT_MAX_INBOUND_STREAMS} by default, at most
+     * {@value YamuxHandler#MAX_STREAMS}.
+     */
+    public HostBuilder maxInboundStreams(int max) {
+        if (max < 1 || max > YamuxHandler.MAX_STREAMS) {
+            throw new IllegalArgumentException("inbound streams per connection must be 1.." + YamuxHandler.MAX_STREAMS);
+        }
+        this.maxInboundStreams = max;
         return this;
     }
 
