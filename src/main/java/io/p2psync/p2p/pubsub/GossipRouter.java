@@ -73,7 +73,7 @@ public final class GossipRouter implements AutoCloseable {
         this.idFunction = b.idFunction;
         Mesh mesh = new Mesh(b.clock);
         this.streams = new OutboundStreams(b.opener, GossipsubProtocol.PROTOCOL_IDS, params.maxPendingRpcs(),
-                this::streamFailed);
+                params.maxQueuedBytes(), this::streamFailed);
         this.retries = new LinkRetries(b.clock, params.heartbeatInterval());
         // the grafting side waits two heartbeats past a backoff, as go does: its GRAFT may leave up to a
         // heartbeat late and must not reach the other side before that side's own backoff is over
@@ -239,6 +239,14 @@ public final class GossipRouter implements AutoCloseable {
             }
             overlay.heartbeat();
         });
+    }
+
+    /**
+     * Outbound streams reset so far because their peer left more than {@link GossipParams#maxQueuedBytes()}
+     * unsent (it does not read, or cannot keep up).
+     */
+    public long outboundOverflows() {
+        return streams.overflows();
     }
 
     /** The peers in this router's mesh for {@code topic}; empty if not joined. */
