@@ -9,7 +9,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
- * The router's log lines about dropped messages, kept to a few per peer and reason: the first drop of a kind is
+ * The router's log lines about dropped messages, kept to a few per peer and reason (the router's
+ * {@link MessageDrop.Reason} with the validator's code, e.g. {@code IGNORED} and {@code rate-limited}): the
+ * first drop of a kind is
  * logged in full, later ones within {@link #INTERVAL} are only counted and reported in one summary line (with
  * the next drop after the interval, or at a heartbeat). Duplicates and own messages are normal gossip and go to
  * DEBUG one by one; ignored and unsubscribed ones are INFO, the rest WARN. Every drop still reaches the drop
@@ -25,7 +27,11 @@ final class DropLog {
     // the router's category, so that log settings for the router cover its drops
     private static final Logger log = LoggerFactory.getLogger(GossipRouter.class);
 
-    private record Key(PeerId peer, MessageDrop.Reason reason) {
+    private record Key(PeerId peer, MessageDrop.Reason reason, String code) {
+
+        String describe() {
+            return code.isEmpty() ? reason.toString() : reason + " " + code;
+        }
     }
 
     private final LogSummary<Key> summary;
@@ -40,13 +46,14 @@ final class DropLog {
             log.debug("dropped a message from {}: {}", drop.receivedFrom(), drop.detail());
             return;
         }
-        long count = summary.event(new Key(drop.receivedFrom(), drop.reason()));
+        Key key = new Key(drop.receivedFrom(), drop.reason(), drop.code());
+        long count = summary.event(key);
         if (count == 1) {
             log.atLevel(level).log("dropped a message from {} on '{}' ({}): {}", drop.receivedFrom(), drop.topic(),
                     drop.reason(), drop.detail());
         } else if (count > 1) {
             log.atLevel(level).log("dropped {} messages from {} ({}) since the last line about them; the latest on '{}': {}",
-                    count, drop.receivedFrom(), drop.reason(), drop.topic(), drop.detail());
+                    count, drop.receivedFrom(), key.describe(), drop.topic(), drop.detail());
         }
     }
 
@@ -57,7 +64,7 @@ final class DropLog {
                 log.warn("dropped {} more messages from peers not listed separately since {}", s.count(), s.since());
             } else {
                 log.atLevel(level(s.key().reason())).log("dropped {} more messages from {} ({}) since {}", s.count(),
-                        s.key().peer(), s.key().reason(), s.since());
+                        s.key().peer(), s.key().describe(), s.since());
             }
         }
     }

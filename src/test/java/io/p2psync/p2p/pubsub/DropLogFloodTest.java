@@ -18,9 +18,11 @@ import io.p2psync.p2p.host.P2pStream;
 import io.p2psync.p2p.host.ProtocolHandler;
 import io.p2psync.p2p.pubsub.pb.RpcProto;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -92,6 +94,28 @@ class DropLogFloodTest {
 
         assertThat(warnings()).hasSize(1);
         assertThat(warnings().get(0).getFormattedMessage()).contains(known.peerId().toString(), "INVALID_SIGNATURE");
+    }
+
+    @Test
+    void dropsOfDifferentKindsFromOnePeerEachGetTheirFirstLine() {
+        PrivateKey known = PrivateKey.generate();
+        router = GossipRouter.builder(PrivateKey.generate(), (peer, ids) -> new CompletableFuture<>()).clock(clock)
+                .dropListener(drop -> drops.incrementAndGet()).build();
+        router.subscribe(TOPIC, (from, m) -> new String(m.data(), StandardCharsets.UTF_8).startsWith("bad")
+                        ? MessageValidator.Validation.<PubsubMessage>reject("bad-signature", "entry " + m.data().length)
+                        : MessageValidator.Validation.<PubsubMessage>reject("malformed", "not JSON"),
+                (m, accepted) -> { });
+        MessageSigner author = new MessageSigner(known);
+
+        for (int i = 0; i < 100; i++) {
+            String data = (i % 2 == 0 ? "bad " : "junk ") + i;
+            router.handleRpc(known.peerId(), Rpc.ofMessages(List.of(author.sign(TOPIC, data.getBytes(StandardCharsets.UTF_8), i))));
+        }
+
+        assertThat(drops.get()).isEqualTo(100);
+        assertThat(warnings()).extracting(ILoggingEvent::getFormattedMessage)
+                .satisfiesExactlyInAnyOrder(line -> assertThat(line).contains("bad-signature: entry"),
+                        line -> assertThat(line).contains("malformed: not JSON"));
     }
 
     private void start(Predicate<PeerId> peerFilter) {
