@@ -81,7 +81,8 @@ final class GuestConnections {
             return;
         }
         log.debug("closing {}: its grace period of {} is over and the peer is not trusted", connection, grace);
-        connection.close();
+        // closed at once, without go-away first: a peer that does not read could hold a go-away back for good
+        connection.channel().close();
     }
 
     private void leave(AtomicBoolean guest) {
