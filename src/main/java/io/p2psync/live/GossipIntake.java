@@ -84,13 +84,12 @@ final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
         }
         if (v.drop() == null) {
             metrics.duplicate();
-            return Validation.ignore("duplicate: " + v.detail());
+            return Validation.ignore("duplicate", v.detail());
         }
         metrics.dropped(v.drop());
-        String reason = v.drop().code() + ": " + v.detail();
         return switch (v.drop()) {
-            case RATE_LIMITED, GAP, GROUP_PART -> Validation.ignore(reason);
-            default -> Validation.reject(reason);
+            case RATE_LIMITED, GAP, GROUP_PART -> Validation.ignore(v.drop().code(), v.detail());
+            default -> Validation.reject(v.drop().code(), v.detail());
         };
     }
 

@@ -95,19 +95,27 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
     @Override
     public synchronized void start() {
         authorized.refresh();
-        GossipParams params = GossipParams.defaults().withMaxMessageBytes((int) settings.maxMessageSize().toBytes());
+        GossipParams params = GossipParams.defaults().withMaxMessageBytes((int) settings.maxMessageSize().toBytes())
+                .withMaxQueuedBytes((int) settings.maxQueuedPerPeer().toBytes());
         router = GossipRouter.builder(identity.privateKey(),
                         (peer, protocols) -> host.newStream(peer, protocols.toArray(String[]::new)))
                 .params(params)
                 .peerFilter(authorized)
                 .dropListener(this::routerDropped)
                 .build();
+        metrics.watch(router);
         identify = new IdentifyProtocol(this::identifyInfo);
         try {
             host = Host.builder()
                     .privateKey(identity.privateKey())
                     .listen(settings.listenAddress())
                     .agentVersion(agentVersion)
+                    .maxInboundConnections(settings.maxInboundConnections())
+                    .maxInboundStreams(settings.maxInboundStreams())
+                    // peers that are not authorized devices may connect for identify and ping, briefly and few
+                    .trustedPeers(authorized)
+                    .maxGuestConnections(settings.maxGuestConnections())
+                    .guestGracePeriod(settings.guestGracePeriod())
                     .protocol(identify)
                     .protocol(new PingProtocol())
                     .protocol(new GossipsubProtocol(router))

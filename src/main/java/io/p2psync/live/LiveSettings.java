@@ -20,6 +20,13 @@ import org.springframework.util.unit.DataSize;
  * @param maxMessageSize the largest gossip payload accepted or published
  * @param rateLimit messages accepted from one peer per {@code rateWindow}; more are dropped, the peer stays connected
  * @param rateWindow the window of {@code rateLimit}
+ * @param maxInboundConnections inbound libp2p connections open at once, handshaking or not; more are closed at accept
+ * @param maxGuestConnections inbound connections from peers that are not authorized devices held at once; more are
+ *     closed as soon as the peer is known, so such peers never take the slots of devices
+ * @param guestGracePeriod how long a connection from a peer that is not an authorized device stays open (time for
+ *     identify and ping); then it is closed unless the device was authorized meanwhile
+ * @param maxInboundStreams streams a peer may hold open on one connection; further ones are reset
+ * @param maxQueuedPerPeer gossip bytes waiting to be sent to one peer; past it the peer's gossip stream is reset
  */
 @ConfigurationProperties("p2psync.libp2p")
 public record LiveSettings(
@@ -33,7 +40,12 @@ public record LiveSettings(
         @DefaultValue("p2p-sync") String topic,
         @DefaultValue("1MB") DataSize maxMessageSize,
         @DefaultValue("100") int rateLimit,
-        @DefaultValue("60s") Duration rateWindow) {
+        @DefaultValue("60s") Duration rateWindow,
+        @DefaultValue("256") int maxInboundConnections,
+        @DefaultValue("16") int maxGuestConnections,
+        @DefaultValue("10s") Duration guestGracePeriod,
+        @DefaultValue("256") int maxInboundStreams,
+        @DefaultValue("4MB") DataSize maxQueuedPerPeer) {
 
     public LiveSettings {
         peers = peers == null ? List.of() : List.copyOf(peers);
@@ -42,6 +54,19 @@ public record LiveSettings(
         }
         if (rateLimit < 1 || rateWindow == null || rateWindow.isNegative() || rateWindow.isZero()) {
             throw new IllegalArgumentException("p2psync.libp2p.rate-limit and rate-window must be positive");
+        }
+        if (maxInboundConnections < 1 || maxGuestConnections < 0 || maxGuestConnections >= maxInboundConnections) {
+            throw new IllegalArgumentException("p2psync.libp2p.max-guest-connections must be 0 or more and below "
+                    + "max-inbound-connections, which must be positive");
+        }
+        if (guestGracePeriod == null || guestGracePeriod.isNegative() || guestGracePeriod.isZero()) {
+            throw new IllegalArgumentException("p2psync.libp2p.guest-grace-period must be positive");
+        }
+        if (maxInboundStreams < 1 || maxInboundStreams > 1024) {
+            throw new IllegalArgumentException("p2psync.libp2p.max-inbound-streams must be 1..1024");
+        }
+        if (maxQueuedPerPeer == null || maxQueuedPerPeer.toBytes() < 1 || maxQueuedPerPeer.toBytes() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("p2psync.libp2p.max-queued-per-peer must be 1B..2GB");
         }
         if (topic == null || topic.isBlank()) {
             throw new IllegalArgumentException("p2psync.libp2p.topic must not be blank");

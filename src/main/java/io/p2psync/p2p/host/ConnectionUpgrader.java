@@ -22,11 +22,16 @@ final class ConnectionUpgrader {
 
     private final PrivateKey identity;
     private final Consumer<Channel> inboundStreams;
+    private final int maxInboundStreams;
 
-    /** @param inboundStreams given every stream the peer opens, before it is registered */
-    ConnectionUpgrader(PrivateKey identity, Consumer<Channel> inboundStreams) {
+    /**
+     * @param inboundStreams given every stream the peer opens, before it is registered
+     * @param maxInboundStreams streams the peer may hold open at once on one connection
+     */
+    ConnectionUpgrader(PrivateKey identity, Consumer<Channel> inboundStreams, int maxInboundStreams) {
         this.identity = identity;
         this.inboundStreams = inboundStreams;
+        this.maxInboundStreams = maxInboundStreams;
     }
 
     /**
@@ -55,7 +60,7 @@ final class ConnectionUpgrader {
     }
 
     private void multiplex(Channel channel, PeerId peer, boolean outbound, CompletableFuture<Connection> result) {
-        YamuxHandler muxer = new YamuxHandler(outbound, inboundStreams);
+        YamuxHandler muxer = new YamuxHandler(outbound, inboundStreams, YamuxHandler.INITIAL_WINDOW, maxInboundStreams);
         Connection connection = new Connection(channel, peer, outbound, muxer);
         channel.attr(Connection.KEY).set(connection);
         channel.pipeline().addLast("yamux", muxer);

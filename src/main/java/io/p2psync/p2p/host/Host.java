@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.p2psync.p2p.core.LogSummary;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
@@ -12,6 +13,8 @@ import io.p2psync.p2p.core.PublicKey;
 import io.p2psync.p2p.transport.TcpTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class Host implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Host.class);
+    /** The least time between two log lines about refused connections of one kind. */
+    static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
 
     private final PrivateKey identity;
     private final String agentVersion;
@@ -49,6 +54,9 @@ public final class Host implements AutoCloseable {
     private final Redialer redialer;
     private final Map<Channel, Multiaddr> servers = new LinkedHashMap<>();
     private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new HashMap<>();
+    /** Keeps what peers can make this host log about refused connections to a line per kind and interval. */
+    private final LogSummary<String> refusals = new LogSummary<>(Clock.systemUTC(), REFUSAL_LOG_INTERVAL, 16);
+    private final GuestConnections guests;
     private volatile boolean closed;
 
     private Host(HostBuilder builder) {
@@ -57,10 +65,14 @@ public final class Host implements AutoCloseable {
         this.maxInboundConnections = builder.maxInboundConnections;
         this.group = new MultiThreadIoEventLoopGroup(builder.ioThreads, NioIoHandler.newFactory());
         this.tcp = new TcpTransport(group);
-        this.upgrader = new ConnectionUpgrader(identity, streams::acceptInbound);
+        this.upgrader = new ConnectionUpgrader(identity, streams::acceptInbound, builder.maxInboundStreams);
         this.redialer = new Redialer(builder.redialPolicy, group, this::dial, connections::contains);
+        this.guests = new GuestConnections(builder.trustedPeers, builder.maxGuestConnections, builder.guestGracePeriod,
+                refusals);
         builder.protocols.forEach(streams::register);
         builder.listeners.forEach(connections::addListener);
+        long every = REFUSAL_LOG_INTERVAL.toMillis();
+        group.scheduleAtFixedRate(this::logRefusals, every, every, TimeUnit.MILLISECONDS);
     }
 
     public static HostBuilder builder() {
@@ -250,8 +262,11 @@ public final class Host implements AutoCloseable {
     private void accept(Channel channel) {
         if (inboundConnections.incrementAndGet() > maxInboundConnections) {
             inboundConnections.decrementAndGet();
-            log.warn("refusing connection from {}: {} inbound connections open", channel.remoteAddress(),
-                    maxInboundConnections);
+            long count = refusals.event("inbound-full");
+            if (count > 0) {
+                log.warn("refusing connection from {}: {} inbound connections open ({} refused since the last line)",
+                        channel.remoteAddress(), maxInboundConnections, count);
+            }
             channel.close();
             return;
         }
@@ -266,6 +281,9 @@ public final class Host implements AutoCloseable {
             connection.channel().close();
             return false;
         }
+        if (!connection.outbound() && !guests.admit(connection)) {
+            return false;
+        }
         if (!connections.add(connection)) {
             connection.close();
             return false;
@@ -276,6 +294,12 @@ public final class Host implements AutoCloseable {
             }
         });
         return true;
+    }
+
+    private void logRefusals() {
+        for (LogSummary.Summary<String> s : refusals.flush()) {
+            log.warn("refused or closed {} more inbound connections ({}) since {}", s.count(), s.key(), s.since());
+        }
     }
 
     @Override

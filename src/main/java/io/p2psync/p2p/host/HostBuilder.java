@@ -1,9 +1,14 @@
 package io.p2psync.p2p.host;
 
 import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.p2p.yamux.YamuxHandler;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Configures and starts a {@link Host}:
@@ -21,6 +26,8 @@ public final class HostBuilder {
 
     public static final String DEFAULT_AGENT_VERSION = "p2p-sync/0.1.0";
     public static final int DEFAULT_MAX_INBOUND_CONNECTIONS = 256;
+    public static final int DEFAULT_MAX_GUEST_CONNECTIONS = 16;
+    public static final Duration DEFAULT_GUEST_GRACE_PERIOD = Duration.ofSeconds(10);
 
     PrivateKey privateKey;
     final List<Multiaddr> listen = new ArrayList<>();
@@ -30,6 +37,10 @@ public final class HostBuilder {
     RedialPolicy redialPolicy = RedialPolicy.DEFAULT;
     int ioThreads = 2;
     int maxInboundConnections = DEFAULT_MAX_INBOUND_CONNECTIONS;
+    int maxInboundStreams = YamuxHandler.DEFAULT_MAX_INBOUND_STREAMS;
+    Predicate<PeerId> trustedPeers = peer -> true;
+    int maxGuestConnections = DEFAULT_MAX_GUEST_CONNECTIONS;
+    Duration guestGracePeriod = DEFAULT_GUEST_GRACE_PERIOD;
 
     HostBuilder() {
     }
@@ -91,6 +102,55 @@ public final class HostBuilder {
             throw new IllegalArgumentException("at least one inbound connection");
         }
         this.maxInboundConnections = max;
+        return this;
+    }
+
+    /**
+     * Streams a peer may hold open at once on one connection; a further stream it opens is reset (yamux RST)
+     * and the connection stays up. {@value YamuxHandler#DEFAULT_MAX_INBOUND_STREAMS} by default, at most
+     * {@value YamuxHandler#MAX_STREAMS}.
+     */
+    public HostBuilder maxInboundStreams(int max) {
+        if (max < 1 || max > YamuxHandler.MAX_STREAMS) {
+            throw new IllegalArgumentException("inbound streams per connection must be 1.." + YamuxHandler.MAX_STREAMS);
+        }
+        this.maxInboundStreams = max;
+        return this;
+    }
+
+    /**
+     * The peers whose inbound connections this host keeps (default: every peer). An inbound connection from any
+     * other peer is a guest: it may stay for {@link #guestGracePeriod} (time for identify and ping), and at most
+     * {@link #maxGuestConnections} guests are held at once, so guests never fill the inbound slots. Asked on
+     * the event loop when a connection is authenticated and when its grace period ends, so it must be a quick
+     * in-memory lookup. Connections this host dials are never guests.
+     */
+    public HostBuilder trustedPeers(Predicate<PeerId> trusted) {
+        this.trustedPeers = Objects.requireNonNull(trusted);
+        return this;
+    }
+
+    /**
+     * Guest connections (see {@link #trustedPeers}) held at once; a guest past it is closed as soon as its peer is
+     * known. {@value #DEFAULT_MAX_GUEST_CONNECTIONS} by default; 0 closes every guest at once.
+     */
+    public HostBuilder maxGuestConnections(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max guest connections must not be negative");
+        }
+        this.maxGuestConnections = max;
+        return this;
+    }
+
+    /**
+     * How long a guest connection (see {@link #trustedPeers}) stays open; then it is closed unless its peer has
+     * become trusted meanwhile. 10 s by default.
+     */
+    public HostBuilder guestGracePeriod(Duration grace) {
+        if (grace.isNegative() || grace.isZero()) {
+            throw new IllegalArgumentException("the guest grace period must be positive");
+        }
+        this.guestGracePeriod = grace;
         return this;
     }
 

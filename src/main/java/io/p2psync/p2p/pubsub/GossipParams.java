@@ -26,6 +26,9 @@ import java.util.Objects;
  * @param maxIHaveLength message ids requested by IWANT from one peer per heartbeat (5000)
  * @param gossipRetransmission times one message is sent to the same peer in answer to IWANT (3)
  * @param maxPendingRpcs RPCs queued for a peer while its outbound stream is being opened (256)
+ * @param maxQueuedBytes bytes written to a peer's outbound stream and not yet sent, because the peer does not
+ *     read or the connection is slow (4 MiB); an RPC that finds more queued resets the stream (see
+ *     {@code OutboundStreams}), so what one peer can pin is this plus one RPC
  */
 public record GossipParams(
         int d, int dLow, int dHigh, int dLazy, double gossipFactor,
@@ -33,7 +36,8 @@ public record GossipParams(
         int historyLength, int historyGossip, Duration seenTtl,
         Duration pruneBackoff, Duration unsubscribeBackoff, boolean floodPublish,
         int maxMessageBytes, int maxRpcBytes,
-        int maxIHaveMessages, int maxIHaveLength, int gossipRetransmission, int maxPendingRpcs) {
+        int maxIHaveMessages, int maxIHaveLength, int gossipRetransmission, int maxPendingRpcs,
+        int maxQueuedBytes) {
 
     /** Room in an RPC frame for the envelope, one message's other fields and piggybacked control. */
     static final int RPC_OVERHEAD_BYTES = 64 * 1024;
@@ -57,7 +61,8 @@ public record GossipParams(
             throw new IllegalArgumentException("the max RPC size must exceed the max message size by "
                     + RPC_OVERHEAD_BYTES + " bytes of envelope and control");
         }
-        if (maxIHaveMessages < 0 || maxIHaveLength < 0 || gossipRetransmission < 1 || maxPendingRpcs < 1) {
+        if (maxIHaveMessages < 0 || maxIHaveLength < 0 || gossipRetransmission < 1 || maxPendingRpcs < 1
+                || maxQueuedBytes < 1) {
             throw new IllegalArgumentException("gossip limits must not be negative");
         }
     }
@@ -68,26 +73,32 @@ public record GossipParams(
                 5, 3, Duration.ofMinutes(2),
                 Duration.ofMinutes(1), Duration.ofSeconds(10), true,
                 1 << 20, 4 << 20,
-                10, 5000, 3, 256);
+                10, 5000, 3, 256, 4 << 20);
     }
 
     /** These parameters with another mesh degree triple, e.g. for a small test network. */
     public GossipParams withDegree(int d, int dLow, int dHigh, int dLazy) {
         return new GossipParams(d, dLow, dHigh, dLazy, gossipFactor, heartbeatInterval, fanoutTtl, historyLength,
                 historyGossip, seenTtl, pruneBackoff, unsubscribeBackoff, floodPublish, maxMessageBytes, maxRpcBytes,
-                maxIHaveMessages, maxIHaveLength, gossipRetransmission, maxPendingRpcs);
+                maxIHaveMessages, maxIHaveLength, gossipRetransmission, maxPendingRpcs, maxQueuedBytes);
     }
 
     public GossipParams withFloodPublish(boolean floodPublish) {
         return new GossipParams(d, dLow, dHigh, dLazy, gossipFactor, heartbeatInterval, fanoutTtl, historyLength,
                 historyGossip, seenTtl, pruneBackoff, unsubscribeBackoff, floodPublish, maxMessageBytes, maxRpcBytes,
-                maxIHaveMessages, maxIHaveLength, gossipRetransmission, maxPendingRpcs);
+                maxIHaveMessages, maxIHaveLength, gossipRetransmission, maxPendingRpcs, maxQueuedBytes);
     }
 
     public GossipParams withMaxMessageBytes(int maxMessageBytes) {
         return new GossipParams(d, dLow, dHigh, dLazy, gossipFactor, heartbeatInterval, fanoutTtl, historyLength,
                 historyGossip, seenTtl, pruneBackoff, unsubscribeBackoff, floodPublish, maxMessageBytes, maxRpcBytes,
-                maxIHaveMessages, maxIHaveLength, gossipRetransmission, maxPendingRpcs);
+                maxIHaveMessages, maxIHaveLength, gossipRetransmission, maxPendingRpcs, maxQueuedBytes);
+    }
+
+    public GossipParams withMaxQueuedBytes(int maxQueuedBytes) {
+        return new GossipParams(d, dLow, dHigh, dLazy, gossipFactor, heartbeatInterval, fanoutTtl, historyLength,
+                historyGossip, seenTtl, pruneBackoff, unsubscribeBackoff, floodPublish, maxMessageBytes, maxRpcBytes,
+                maxIHaveMessages, maxIHaveLength, gossipRetransmission, maxPendingRpcs, maxQueuedBytes);
     }
 
     private static void positive(Duration d, String name) {

@@ -57,6 +57,7 @@ public final class GossipRouter implements AutoCloseable {
     private final Overlay overlay;
     private final OutboundStreams streams;
     private final LinkRetries retries;
+    private final DropLog dropLog;
     private final Map<String, Subscription<?>> subscriptions = new HashMap<>();
     /** Listener calls decided under the lock, run after it is released. */
     private final List<Runnable> callbacks = new ArrayList<>();
@@ -73,8 +74,9 @@ public final class GossipRouter implements AutoCloseable {
         this.idFunction = b.idFunction;
         Mesh mesh = new Mesh(b.clock);
         this.streams = new OutboundStreams(b.opener, GossipsubProtocol.PROTOCOL_IDS, params.maxPendingRpcs(),
-                this::streamFailed);
+                params.maxQueuedBytes(), this::streamFailed);
         this.retries = new LinkRetries(b.clock, params.heartbeatInterval());
+        this.dropLog = new DropLog(b.clock);
         // the grafting side waits two heartbeats past a backoff, as go does: its GRAFT may leave up to a
         // heartbeat late and must not reach the other side before that side's own backoff is over
         this.selection = new PeerSelection(peers, mesh, b.peerFilter, streams::isLinked, b.random,
@@ -238,7 +240,16 @@ public final class GossipRouter implements AutoCloseable {
                 }
             }
             overlay.heartbeat();
+            dropLog.flush();
         });
+    }
+
+    /**
+     * Outbound streams reset so far because their peer left more than {@link GossipParams#maxQueuedBytes()}
+     * unsent (it does not read, or cannot keep up).
+     */
+    public long outboundOverflows() {
+        return streams.overflows();
     }
 
     /** The peers in this router's mesh for {@code topic}; empty if not joined. */
@@ -261,7 +272,9 @@ public final class GossipRouter implements AutoCloseable {
         boolean isNew = peers.add(peer);
         if (!selection.mayExchange(peer)) {
             if (isNew) {
-                log.info("peer {} may not exchange pubsub data: not opening a stream", peer);
+                // DEBUG: peers that are not authorized connect for identify and ping, and one with a fresh key per
+                // connection would otherwise add a line per connection
+                log.debug("peer {} may not exchange pubsub data: not opening a stream", peer);
             }
         } else if (!streams.isLinked(peer) && retries.due(peer)) {
             link(peer);
@@ -334,13 +347,7 @@ public final class GossipRouter implements AutoCloseable {
     }
 
     private void dropped(MessageDrop drop) {
-        switch (drop.reason()) {
-            case DUPLICATE, OWN_MESSAGE -> log.debug("dropped a message from {}: {}", drop.receivedFrom(), drop.detail());
-            case IGNORED, NOT_SUBSCRIBED -> log.info("dropped a message from {} on '{}' ({}): {}",
-                    drop.receivedFrom(), drop.topic(), drop.reason(), drop.detail());
-            default -> log.warn("dropped a message from {} on '{}' ({}): {}",
-                    drop.receivedFrom(), drop.topic(), drop.reason(), drop.detail());
-        }
+        dropLog.dropped(drop);
         callbacks.add(() -> dropListener.accept(drop));
     }
 

@@ -9,9 +9,16 @@ import io.p2psync.p2p.core.PeerId;
  * @param receivedFrom the peer that sent it
  * @param topic the message's topic, or empty for an RPC dropped as a whole
  * @param reason the kind of drop
+ * @param code for {@code REJECTED} and {@code IGNORED}, the validator's kind of drop
+ *     ({@link MessageValidator.Validation#code()}); else empty
  * @param detail a human-readable explanation
  */
-public record MessageDrop(PeerId receivedFrom, String topic, Reason reason, String detail) {
+public record MessageDrop(PeerId receivedFrom, String topic, Reason reason, String code, String detail) {
+
+    /** A drop the router decided itself, with no validator's code. */
+    public MessageDrop(PeerId receivedFrom, String topic, Reason reason, String detail) {
+        this(receivedFrom, topic, reason, "", detail);
+    }
 
     public enum Reason {
         /** The sender is not a peer we may exchange data with (the peer filter said no). */

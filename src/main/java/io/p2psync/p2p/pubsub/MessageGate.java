@@ -71,14 +71,20 @@ final class MessageGate {
         try {
             validation = validator.get().validate(receivedFrom, m);
         } catch (RuntimeException e) {
-            validation = Validation.ignore("validator failed: " + e);
+            validation = Validation.ignore("validator-failed", e.toString());
         }
         T accepted = validation.accepted();
         return switch (validation.outcome()) {
             case ACCEPT -> new Verdict(id, null, () -> listener.deliver(m, accepted));
-            case REJECT -> drop(receivedFrom, m, id, Reason.REJECTED, validation.reason());
-            case IGNORE -> drop(receivedFrom, m, id, Reason.IGNORED, validation.reason());
+            case REJECT -> validatorDrop(receivedFrom, m, id, Reason.REJECTED, validation);
+            case IGNORE -> validatorDrop(receivedFrom, m, id, Reason.IGNORED, validation);
         };
+    }
+
+    private static Verdict validatorDrop(PeerId receivedFrom, PubsubMessage m, MessageId id, Reason reason,
+            Validation<?> validation) {
+        return new Verdict(id, new MessageDrop(receivedFrom, m.topic(), reason, validation.code(), validation.reason()),
+                null);
     }
 
     private static Verdict drop(PeerId receivedFrom, PubsubMessage m, MessageId id, Reason reason, String detail) {

@@ -30,17 +30,19 @@ public interface MessageValidator<T> {
      * that is not wanted here (e.g. from a device that is not authorized) without calling it invalid.
      *
      * @param outcome  the decision
+     * @param code     the kind of drop, a short stable word (e.g. {@code rate-limited}); the router's log groups
+     *                 drops of one peer by it, so it must not vary per message; empty for ACCEPT or when not given
      * @param reason   why, for the log; empty for ACCEPT
      * @param accepted what the message is delivered as; non-null exactly for ACCEPT
      * @param <T>      the type of {@code accepted}
      */
-    record Validation<T>(Outcome outcome, String reason, T accepted) {
+    record Validation<T>(Outcome outcome, String code, String reason, T accepted) {
 
         public enum Outcome { ACCEPT, REJECT, IGNORE }
 
         public Validation {
-            if (outcome == null || reason == null) {
-                throw new IllegalArgumentException("a validation needs an outcome and a reason");
+            if (outcome == null || code == null || reason == null) {
+                throw new IllegalArgumentException("a validation needs an outcome, a code and a reason");
             }
             if ((outcome == Outcome.ACCEPT) != (accepted != null)) {
                 throw new IllegalArgumentException("an accepting validation, and only one, carries what it accepted");
@@ -48,15 +50,25 @@ public interface MessageValidator<T> {
         }
 
         public static <T> Validation<T> accept(T accepted) {
-            return new Validation<>(Outcome.ACCEPT, "", accepted);
+            return new Validation<>(Outcome.ACCEPT, "", "", accepted);
         }
 
         public static <T> Validation<T> reject(String reason) {
-            return new Validation<>(Outcome.REJECT, reason, null);
+            return new Validation<>(Outcome.REJECT, "", reason, null);
+        }
+
+        /** A rejection of kind {@code code}; the reason reads {@code code: detail}. */
+        public static <T> Validation<T> reject(String code, String detail) {
+            return new Validation<>(Outcome.REJECT, code, code + ": " + detail, null);
         }
 
         public static <T> Validation<T> ignore(String reason) {
-            return new Validation<>(Outcome.IGNORE, reason, null);
+            return new Validation<>(Outcome.IGNORE, "", reason, null);
+        }
+
+        /** An ignored message of kind {@code code}; the reason reads {@code code: detail}. */
+        public static <T> Validation<T> ignore(String code, String detail) {
+            return new Validation<>(Outcome.IGNORE, code, code + ": " + detail, null);
         }
     }
 }

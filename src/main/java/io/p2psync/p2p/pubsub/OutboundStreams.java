@@ -1,5 +1,7 @@
 package io.p2psync.p2p.pubsub;
 
+import io.netty.channel.Channel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.host.P2pStream;
 import java.util.ArrayDeque;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * RPCs sent while the stream is being opened wait in a bounded queue; when the stream fails or closes, the
  * link is forgotten and the router opens a new one at its next heartbeat. Thread-safe: stream futures complete
  * on event-loop threads while the router sends from its own.
+ *
+ * <p>Back-pressure: each stream's {@link WriteBufferWaterMark} high mark is {@code maxQueuedBytes}. An RPC that
+ * finds the stream not writable (the peer does not read, or cannot keep up) is not queued: the stream is reset,
+ * which frees what it held, the overflow is counted and logged, and the peer is treated like one whose stream
+ * failed (out of every mesh, a new stream after a growing wait). So one peer pins at most
+ * {@code maxQueuedBytes} plus one RPC.
  */
 final class OutboundStreams {
 
@@ -31,14 +40,22 @@ final class OutboundStreams {
     private final StreamOpener opener;
     private final List<String> protocolIds;
     private final int maxPending;
+    private final int maxQueuedBytes;
     private final Consumer<PeerId> openFailed;
+    private final AtomicLong overflows = new AtomicLong();
     private final Map<PeerId, Link> links = new HashMap<>();
 
-    /** @param openFailed told (without this object's lock held) of a peer whose stream could not be opened */
-    OutboundStreams(StreamOpener opener, List<String> protocolIds, int maxPending, Consumer<PeerId> openFailed) {
+    /**
+     * @param maxQueuedBytes bytes a stream may hold unsent before an RPC to it resets it instead
+     * @param openFailed told (without this object's lock held) of a peer whose stream could not be opened, or
+     *     was reset because it held too much
+     */
+    OutboundStreams(StreamOpener opener, List<String> protocolIds, int maxPending, int maxQueuedBytes,
+            Consumer<PeerId> openFailed) {
         this.opener = opener;
         this.protocolIds = List.copyOf(protocolIds);
         this.maxPending = maxPending;
+        this.maxQueuedBytes = maxQueuedBytes;
         this.openFailed = openFailed;
     }
 
@@ -92,6 +109,11 @@ final class OutboundStreams {
         write(link.stream, rpc);
     }
 
+    /** Streams reset so far because their peer left more than {@code maxQueuedBytes} unsent. */
+    long overflows() {
+        return overflows.get();
+    }
+
     /** The protocol id agreed with {@code peer}, or null while no stream is open. */
     synchronized String protocol(PeerId peer) {
         Link link = links.get(peer);
@@ -122,6 +144,8 @@ final class OutboundStreams {
         synchronized (this) {
             if (links.get(peer) == link && error == null) {
                 link.stream = stream;
+                stream.channel().config().setWriteBufferWaterMark(
+                        new WriteBufferWaterMark(Math.max(1, maxQueuedBytes / 2), maxQueuedBytes));
                 while (!link.pending.isEmpty()) {
                     write(stream, link.pending.removeFirst());
                 }
@@ -152,13 +176,33 @@ final class OutboundStreams {
      * another router's handler in the same thread (an in-process transport does that) while the caller holds
      * its router's lock. Tasks on one event loop run in submission order, so RPCs keep their order.
      */
-    private static void write(P2pStream stream, Rpc rpc) {
+    private void write(P2pStream stream, Rpc rpc) {
         Rpc adapted = GossipsubProtocol.MESHSUB_V10.equals(stream.protocolId()) ? withoutV11Fields(rpc) : rpc;
-        stream.channel().eventLoop().execute(() -> stream.channel().writeAndFlush(adapted).addListener(f -> {
-            if (!f.isSuccess()) {
-                log.info("cannot write to the pubsub stream to {}: {}", stream.remotePeer(), f.cause().toString());
+        Channel channel = stream.channel();
+        channel.eventLoop().execute(() -> {
+            if (!channel.isActive()) {
+                return; // closed or reset: the link is being forgotten, nothing to send on
             }
-        }));
+            if (!channel.isWritable()) {
+                overflowed(stream);
+                return;
+            }
+            channel.writeAndFlush(adapted).addListener(f -> {
+                if (!f.isSuccess()) {
+                    // the stream ended with writes in flight; the end itself is what gets logged
+                    log.debug("cannot write to the pubsub stream to {}: {}", stream.remotePeer(), f.cause().toString());
+                }
+            });
+        });
+    }
+
+    /** On the stream's event loop: the peer has left {@code maxQueuedBytes} unsent; reset rather than queue. */
+    private void overflowed(P2pStream stream) {
+        overflows.incrementAndGet();
+        log.warn("pubsub stream to {} holds more than {} bytes the peer has not taken: resetting it", stream.remotePeer(),
+                maxQueuedBytes);
+        // closed first, so the link is forgotten before the peer is marked as failed and backs off
+        stream.channel().close().addListener(f -> openFailed.accept(stream.remotePeer()));
     }
 
     /** A v1.0 peer knows nothing of PRUNE's peer exchange and backoff. */

@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * stream is passed to the {@code inboundStreamInitializer} before it is registered, so handlers added
  * there see the first byte; {@link #openStream()} opens an outbound one.
  *
- * <p>Limits: at most {@link #MAX_STREAMS} open streams per session (further inbound SYNs are answered
- * with RST), at most {@link #MAX_ACK_BACKLOG} outbound streams the peer has not acknowledged. Inbound
+ * <p>Limits: at most {@link #MAX_STREAMS} open streams per session, of which at most
+ * {@code maxInboundStreams} ({@link #DEFAULT_MAX_INBOUND_STREAMS} unless given) opened by the peer; further
+ * inbound SYNs are answered with RST (yamux spec, "Stream Management"), the session stays up. At most
+ * {@link #MAX_ACK_BACKLOG} outbound streams the peer has not acknowledged. Inbound
  * streams are acknowledged at once, so this side never builds an ACK backlog at the peer.
  *
  * <p>All session state is touched on the connection's event loop only; the public methods may be called
@@ -40,6 +42,8 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     /** The window every stream starts with in both directions, in bytes (yamux spec, "Flow Control"). */
     public static final int INITIAL_WINDOW = 256 * 1024;
     public static final int MAX_STREAMS = 1024;
+    /** Streams the peer may hold open at once on one session unless the constructor says otherwise. */
+    public static final int DEFAULT_MAX_INBOUND_STREAMS = 256;
     public static final int MAX_ACK_BACKLOG = 256;
     /** Pings awaiting an answer; more fail at once, so a silent peer cannot grow the table. */
     public static final int MAX_PENDING_PINGS = 16;
@@ -59,6 +63,7 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     private final boolean initiator;
     private final Consumer<Channel> inboundStreamInitializer;
     private final int receiveWindow;
+    private final int maxInboundStreams;
     private final Map<Integer, YamuxStreamChannel> streams = new HashMap<>();
     private final Map<Long, PendingPing> pings = new HashMap<>();
     private ChannelHandlerContext ctx;
@@ -66,6 +71,7 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     private volatile boolean remoteGoAway;
     private long nextStreamId;
     private int unacknowledged;
+    private int inboundStreams;
     private long nextPingId;
     private boolean resumeScheduled;
 
@@ -75,7 +81,7 @@ public final class YamuxHandler extends ChannelDuplexHandler {
      *     the stream is registered; it should install the stream's handlers (e.g. multistream-select)
      */
     public YamuxHandler(boolean initiator, Consumer<Channel> inboundStreamInitializer) {
-        this(initiator, inboundStreamInitializer, INITIAL_WINDOW);
+        this(initiator, inboundStreamInitializer, INITIAL_WINDOW, DEFAULT_MAX_INBOUND_STREAMS);
     }
 
     /**
@@ -83,6 +89,19 @@ public final class YamuxHandler extends ChannelDuplexHandler {
      *     to {@link YamuxFrameCodec#MAX_INBOUND_DATA_LENGTH}; a larger window is announced with each SYN/ACK
      */
     public YamuxHandler(boolean initiator, Consumer<Channel> inboundStreamInitializer, int receiveWindow) {
+        this(initiator, inboundStreamInitializer, receiveWindow, DEFAULT_MAX_INBOUND_STREAMS);
+    }
+
+    /**
+     * @param maxInboundStreams streams the peer may hold open at once, 1 to {@link #MAX_STREAMS}; a SYN past
+     *     it is answered with RST
+     */
+    public YamuxHandler(boolean initiator, Consumer<Channel> inboundStreamInitializer, int receiveWindow,
+            int maxInboundStreams) {
+        if (maxInboundStreams < 1 || maxInboundStreams > MAX_STREAMS) {
+            throw new IllegalArgumentException("max inbound streams out of range: " + maxInboundStreams);
+        }
+        this.maxInboundStreams = maxInboundStreams;
         if (receiveWindow < INITIAL_WINDOW || receiveWindow > YamuxFrameCodec.MAX_INBOUND_DATA_LENGTH) {
             throw new IllegalArgumentException("receive window out of range: " + receiveWindow);
         }
@@ -298,9 +317,9 @@ public final class YamuxHandler extends ChannelDuplexHandler {
             frame.release();
             throw new YamuxProtocolException("peer opened stream " + Integer.toUnsignedString(id) + " with this side's parity");
         }
-        if (state != State.OPEN || streams.size() >= MAX_STREAMS) {
-            log.debug("yamux: refusing stream {} on {} ({} open, state {})", Integer.toUnsignedString(id), ctx.channel(),
-                    streams.size(), state);
+        if (state != State.OPEN || streams.size() >= MAX_STREAMS || inboundStreams >= maxInboundStreams) {
+            log.debug("yamux: refusing stream {} on {} ({} open, {} by the peer, state {})", Integer.toUnsignedString(id),
+                    ctx.channel(), streams.size(), inboundStreams, state);
             frame.release();
             writeFrame(YamuxFrame.windowUpdate(id, Set.of(YamuxFlag.RST), 0));
             flush();
@@ -311,6 +330,7 @@ public final class YamuxHandler extends ChannelDuplexHandler {
         flush();
         YamuxStreamChannel stream = new YamuxStreamChannel(this, id, false, receiveWindow);
         streams.put(id, stream);
+        inboundStreams++;
         if (!initializeAndRegister(stream, inboundStreamInitializer)) {
             frame.release();
             return null;
@@ -396,7 +416,12 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     }
 
     void streamClosed(YamuxStreamChannel stream) {
-        if (streams.remove(stream.streamId(), stream) && !stream.isAcknowledged()) {
+        if (!streams.remove(stream.streamId(), stream)) {
+            return;
+        }
+        if (!stream.isOutbound()) {
+            inboundStreams--;
+        } else if (!stream.isAcknowledged()) {
             unacknowledged--;
         }
     }
@@ -419,6 +444,7 @@ public final class YamuxHandler extends ChannelDuplexHandler {
         }
         streams.clear();
         unacknowledged = 0;
+        inboundStreams = 0;
         for (PendingPing ping : pings.values()) {
             ping.promise().tryFailure(new ClosedChannelException());
         }

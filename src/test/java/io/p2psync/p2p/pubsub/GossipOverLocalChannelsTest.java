@@ -61,7 +61,7 @@ class GossipOverLocalChannelsTest {
                 Duration.ofMillis(50), params.fanoutTtl(), params.historyLength(), params.historyGossip(),
                 params.seenTtl(), params.pruneBackoff(), params.unsubscribeBackoff(), false,
                 params.maxMessageBytes(), params.maxRpcBytes(), params.maxIHaveMessages(), params.maxIHaveLength(),
-                params.gossipRetransmission(), params.maxPendingRpcs());
+                params.gossipRetransmission(), params.maxPendingRpcs(), params.maxQueuedBytes());
         GossipRouter router = GossipRouter.builder(key, (peer, ids) -> open(key.peerId(), peer, ids.get(0)))
                 .params(params)
                 .build();

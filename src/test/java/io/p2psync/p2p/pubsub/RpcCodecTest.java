@@ -183,7 +183,7 @@ class RpcCodecTest {
         P2pStream v10 = new P2pStream(ch, remote, GossipsubProtocol.MESHSUB_V10, true);
         new GossipsubProtocol(router).initStream(v10);
         OutboundStreams streams = new OutboundStreams((peer, ids) -> CompletableFuture.completedFuture(v10),
-                GossipsubProtocol.PROTOCOL_IDS, 8, peer -> { });
+                GossipsubProtocol.PROTOCOL_IDS, 8, 1 << 20, peer -> { });
         streams.reserve(remote);
         streams.startOpening(remote);
 

@@ -380,12 +380,12 @@ class YamuxHandlerTest {
 
     @Test
     void refusesInboundStreamsBeyondTheLimit() {
-        for (int i = 0; i <= YamuxHandler.MAX_STREAMS; i++) {
+        for (int i = 0; i <= YamuxHandler.DEFAULT_MAX_INBOUND_STREAMS; i++) {
             ByteBuf syn = Unpooled.buffer(12).writeShort(0x0001).writeShort(0x0001).writeInt(2 * i + 1).writeInt(0);
             pair.server.writeInbound(track(syn));
         }
 
-        assertThat(serverInbound).hasSize(YamuxHandler.MAX_STREAMS);
+        assertThat(serverInbound).hasSize(YamuxHandler.DEFAULT_MAX_INBOUND_STREAMS);
         ByteBuf last = null;
         for (Object msg; (msg = pair.server.readOutbound()) != null; ) {
             if (last != null) {
@@ -394,7 +394,7 @@ class YamuxHandlerTest {
             last = (ByteBuf) msg;
         }
         assertThat(HexFormat.of().formatHex(io.netty.buffer.ByteBufUtil.getBytes(last)))
-                .isEqualTo("00010008" + String.format("%08x", 2 * YamuxHandler.MAX_STREAMS + 1) + "00000000");
+                .isEqualTo("00010008" + String.format("%08x", 2 * YamuxHandler.DEFAULT_MAX_INBOUND_STREAMS + 1) + "00000000");
         last.release();
         assertThat(pair.server.isOpen()).isTrue();
     }
