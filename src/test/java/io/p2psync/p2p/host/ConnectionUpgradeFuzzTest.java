@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.p2p.yamux.YamuxHandler;
 import io.p2psync.p2p.multistream.MultistreamException;
 import io.p2psync.p2p.noise.NoiseException;
 import io.p2psync.testing.Mutations;
@@ -44,9 +45,9 @@ class ConnectionUpgradeFuzzTest {
             @ForAll("edits") List<Edit> edits) {
         EmbeddedChannel dialer = new TcpLike(4001);
         EmbeddedChannel listener = new TcpLike(50123);
-        CompletableFuture<Connection> dialed = new ConnectionUpgrader(DIALER, stream -> { })
+        CompletableFuture<Connection> dialed = new ConnectionUpgrader(DIALER, stream -> { }, YamuxHandler.DEFAULT_MAX_INBOUND_STREAMS)
                 .upgrade(dialer, true, Optional.of(LISTENER.peerId()));
-        CompletableFuture<Connection> accepted = new ConnectionUpgrader(LISTENER, stream -> { })
+        CompletableFuture<Connection> accepted = new ConnectionUpgrader(LISTENER, stream -> { }, YamuxHandler.DEFAULT_MAX_INBOUND_STREAMS)
                 .upgrade(listener, false, Optional.empty());
         List<ByteBuf> delivered = new ArrayList<>();
         int[] fromDialer = {0};
