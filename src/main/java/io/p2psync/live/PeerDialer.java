@@ -90,7 +90,9 @@ final class PeerDialer {
             for (String text : announced) {
                 try {
                     Multiaddr m = Multiaddr.parse(text).withoutPeerId();
-                    (m.toTcpSocketAddress().getAddress().isLoopbackAddress() ? loopback : first).add(m);
+                    // a /dns address is not resolved here (getAddress() is null): it is dialled as it is
+                    java.net.InetAddress ip = m.toTcpSocketAddress().getAddress();
+                    (ip != null && ip.isLoopbackAddress() ? loopback : first).add(m);
                 } catch (IllegalArgumentException notTcp) {
                     log.debug("ignoring announced address {} of {}", text, peer);
                 }

@@ -1,0 +1,34 @@
+package io.p2psync.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.host.Host;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Dialling peers heard by mDNS, with real hosts on 127.0.0.1. */
+class PeerDialerTest {
+
+    private final Host listener = Host.builder().listen("/ip4/127.0.0.1/tcp/0").start();
+    private final Host dialer = Host.builder().listen("/ip4/127.0.0.1/tcp/0").start();
+
+    @AfterEach
+    void close() {
+        listener.close();
+        dialer.close();
+    }
+
+    @Test
+    void dialsADiscoveredPeerAtADnsAddressBesideOnesItCannotUse() {
+        Multiaddr at = listener.listenAddresses().get(0);
+        String port = at.toString().substring(at.toString().lastIndexOf('/') + 1);
+
+        new PeerDialer(dialer, JsonMapper.builder().build()).dialDiscovered(listener.peerId(),
+                List.of("/dns4/localhost/tcp/" + port, "/ip4/127.0.0.1/udp/" + port + "/quic-v1"));
+
+        assertThat(dialer.isConnected(listener.peerId())).isTrue();
+    }
+}
