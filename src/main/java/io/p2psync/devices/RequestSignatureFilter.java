@@ -44,6 +44,8 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
     static final int BUSY_RETRY_AFTER_SECONDS = 1;
     /** Bytes read at a time from a body of undeclared length. */
     private static final int READ_CHUNK = 64 * 1024;
+    /** The largest body of an unknown caller read to check its signature before it is listed as pending. */
+    static final int PENDING_PROOF_BYTES = 64 * 1024;
     private static final Logger log = LoggerFactory.getLogger(RequestSignatureFilter.class);
 
     private final PeerId self;
@@ -105,7 +107,7 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
                     + " at most " + window + " before it or " + futureSkew + " after it");
             return;
         }
-        Optional<Device> device = authorized(request, response, signature.deviceId(), now);
+        Optional<Device> device = authorized(request, response, signature, now);
         if (device.isEmpty()) {
             return;
         }
@@ -159,9 +161,13 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
         return http1 && request.getHeader("Transfer-Encoding") == null ? 0 : maxBody;
     }
 
-    /** The caller if it is an authorized device; otherwise refuses (recording a new caller as pending). */
-    private Optional<Device> authorized(HttpServletRequest request, HttpServletResponse response, PeerId caller,
-                                        Instant now) throws IOException {
+    /**
+     * The caller if it is an authorized device; otherwise refuses, recording a new caller as pending if its
+     * request proves it holds the key ({@link #provesKey}).
+     */
+    private Optional<Device> authorized(HttpServletRequest request, HttpServletResponse response,
+                                        RequestSignature signature, Instant now) throws IOException {
+        PeerId caller = signature.deviceId();
         Optional<Device> device = devices.find(caller);
         String address = request.getRemoteAddr();
         if (device.isEmpty()) {
@@ -169,6 +175,12 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
                 log.warn("Device {} called in from {}; not recorded: already {} pending devices", caller, address,
                         maxPending);
                 refuse(request, response, AuthFailure.UNKNOWN_DEVICE, "device " + caller + " is not known here");
+                return Optional.empty();
+            }
+            if (!provesKey(request, signature)) {
+                refuse(request, response, AuthFailure.UNKNOWN_DEVICE, "device " + caller + " is not known here;"
+                        + " a signed request with a body of at most " + PENDING_PROOF_BYTES + " bytes (a pull) lists"
+                        + " it as pending");
                 return Optional.empty();
             }
             devices.addPending(caller, address, now);
@@ -193,6 +205,27 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
             }
         }
         throw new IllegalStateException("unknown status " + device.get().status());
+    }
+
+    /**
+     * True if an unknown caller's request shows it holds the key it names: its body, declared and at most
+     * {@link #PENDING_PROOF_BYTES} long (a pull is a few bytes), is read and its signature verifies. So nobody
+     * can list another device's id with their own address, and a large body from an unknown key is never read.
+     * (Its nonce is not recorded: the request is refused whatever it proves.)
+     */
+    private boolean provesKey(HttpServletRequest request, RequestSignature signature) {
+        long declared = request.getContentLengthLong();
+        if (declared < 0 || declared > PENDING_PROOF_BYTES || !budget.tryReserve(declared)) {
+            return false;
+        }
+        try {
+            byte[] body = readBody(request, declared);
+            return signature.verifies(request.getMethod(), target(request), self, body);
+        } catch (IOException unreadable) {
+            return false;
+        } finally {
+            budget.release(declared);
+        }
     }
 
     /** Checks the signature over the body and the nonce; refuses and answers false if either fails. */

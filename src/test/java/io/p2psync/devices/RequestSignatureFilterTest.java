@@ -158,9 +158,23 @@ class RequestSignatureFilterTest {
     }
 
     @Test
-    void refusesAnUnknownDeviceWithoutReadingItsBody() throws Exception {
+    void refusesAnUnknownDeviceWithALargeBodyWithoutReadingItOrListingIt() throws Exception {
         when(devices.find(caller)).thenReturn(Optional.empty());
-        assertRefused(unreadable(signed("POST", "/sync/push", "{}", NOW)), AuthFailure.UNKNOWN_DEVICE);
+        MockHttpServletRequest request = unreadable(signed("POST", "/sync/push", "{}", NOW));
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        filter.doFilter(wrapLength(request, RequestSignatureFilter.PENDING_PROOF_BYTES + 1), response,
+                (req, res) -> { throw new AssertionError("must not pass"); });
+        assertThat(response.getStatus()).isEqualTo(401);
+        verify(devices, never()).addPending(eq(caller), any(), any());
+    }
+
+    @Test
+    void doesNotListAnUnknownCallerWhoseSignatureDoesNotVerify() throws Exception {
+        when(devices.find(caller)).thenReturn(Optional.empty());
+        MockHttpServletRequest request = signed("POST", "/sync/pull", "{}", NOW);
+        request.setContent("{\"vector\":{}}".getBytes(StandardCharsets.UTF_8)); // not what was signed
+        assertRefused(request, AuthFailure.UNKNOWN_DEVICE);
+        verify(devices, never()).addPending(eq(caller), any(), any());
     }
 
     @Test
