@@ -98,14 +98,35 @@ public class HeldEntries {
 
     /**
      * Holds to retry, in log order, whose entries come after log id {@code afterLogId} (0: from the start);
-     * {@code schemaToo} includes schema reasons.
+     * {@code schemaToo} includes schema reasons and holds awaiting an origin's version (those are retried when
+     * it arrives, {@link #awaitingUpTo}, and otherwise only with everything else).
      */
     List<Stored> toRetry(boolean schemaToo, long afterLogId, int limit) {
         return jdbc.sql("SELECT " + COLUMNS + ", l.id FROM sync_held h JOIN sync_log l ON l.device_id = h.origin"
                         + " AND l.version = h.version WHERE l.id > ?"
-                        + (schemaToo ? "" : " AND h.reason NOT IN ('missing-table', 'missing-column')")
+                        + (schemaToo ? "" : " AND h.reason NOT IN ('missing-table', 'missing-column', 'unknown-base')")
                         + " ORDER BY l.id LIMIT ?")
                 .params(afterLogId, limit).query(STORED_AT).list();
+    }
+
+    /** Holds awaiting a version of {@code origin} at most {@code head}, in log order, at most {@code limit}. */
+    List<Stored> awaitingUpTo(String origin, long head, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + ", l.id FROM sync_held h JOIN sync_log l ON l.device_id = h.origin"
+                        + " AND l.version = h.version WHERE h.awaits_origin = ? AND h.awaits_version <= ?"
+                        + " ORDER BY l.id LIMIT ?")
+                .params(origin, head, limit).query(STORED_AT).list();
+    }
+
+    /** Holds an entry whose base names {@code version} of {@code origin}, which this device does not have yet. */
+    void holdAwaiting(ChangeEntry e, String detail, String origin, long version, long now) {
+        jdbc.sql("""
+                        INSERT INTO sync_held (origin, version, table_name, record_id, reason, detail, partial, held_at,
+                          awaits_origin, awaits_version) VALUES (?, ?, ?, ?, 'unknown-base', ?, 0, ?, ?, ?)
+                        ON CONFLICT (origin, version) DO UPDATE SET reason = excluded.reason, detail = excluded.detail,
+                          waiting_on = NULL, partial = 0, awaits_origin = excluded.awaits_origin,
+                          awaits_version = excluded.awaits_version, tries = tries + 1""")
+                .params(e.origin(), e.version(), e.table(), e.recordId(), detail, now, origin, version)
+                .update();
     }
 
     /** Rows (table, NUL, record id) with an entry held whole whose log id is at most {@code logId}. */
@@ -135,7 +156,8 @@ public class HeldEntries {
                         INSERT INTO sync_held (origin, version, table_name, record_id, reason, detail, waiting_on, partial,
                           held_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (origin, version) DO UPDATE SET reason = excluded.reason, detail = excluded.detail,
-                          waiting_on = excluded.waiting_on, partial = excluded.partial, tries = tries + 1""")
+                          waiting_on = excluded.waiting_on, partial = excluded.partial, awaits_origin = NULL,
+                          awaits_version = NULL, tries = tries + 1""")
                 .params(e.origin(), e.version(), e.table(), e.recordId(), reason.code(), detail, waitingOn,
                         partial ? 1 : 0, now)
                 .update();

@@ -77,6 +77,7 @@ public class RemoteChangeApplier {
     private final ObjectProvider<ConcurrentEditPolicy> policy;
     private final ObjectProvider<AppliedEntryListener> listeners;
     private final Map<String, RowLimits> limits = new HashMap<>();
+    private final ObjectProvider<RefusedOrigins> refusedOrigins;
     private final ApplicationEventPublisher events;
     private final RowAccess access = new Access();
     /**
@@ -103,7 +104,8 @@ public class RemoteChangeApplier {
     RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
             RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held, StagedEntries staged,
             ObjectProvider<ConcurrentEditPolicy> policy, ObjectProvider<AppliedEntryListener> listeners,
-            ObjectProvider<RowLimits> limits, ApplicationEventPublisher events) {
+            ObjectProvider<RowLimits> limits, ObjectProvider<RefusedOrigins> refusedOrigins,
+            ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.sealer = sealer;
@@ -117,6 +119,7 @@ public class RemoteChangeApplier {
         this.policy = policy;
         this.listeners = listeners;
         limits.orderedStream().forEach(l -> this.limits.put(l.table(), l));
+        this.refusedOrigins = refusedOrigins;
         this.events = events;
     }
 
@@ -166,7 +169,9 @@ public class RemoteChangeApplier {
                         events.publishEvent(new EntriesHandled(receivedFrom, handled));
                     }
                     if (batch.mayRelease && held.any()) {
-                        retryCursor.set(new Placer(status).retry(false, retryCursor.get()).next());
+                        Placer placer = new Placer(status);
+                        placer.retryAwaiting(batch.storedHeads);
+                        retryCursor.set(placer.retry(false, retryCursor.get()).next());
                     }
                     if (!batch.storedHeads.isEmpty() && staged.any()) {
                         batch.storedHeads.forEach(staged::dropUpTo);
@@ -647,6 +652,8 @@ public class RemoteChangeApplier {
         private final Set<Orphans.Candidate> orphanCandidates = new java.util.LinkedHashSet<>();
         /** Head versions per origin as last read ({@link #headAtLeast}); they only grow. */
         private final Map<String, Long> knownHeads = new HashMap<>();
+        /** Origins asked about {@link RefusedOrigins} in this transaction. */
+        private final Map<String, Boolean> refusedHere = new HashMap<>();
         /** Foreign keys per table, read once per transaction (the schema cannot change while it holds the lock). */
         private final Map<String, List<Orphans.ForeignKey>> foreignKeys = new HashMap<>();
         /**
@@ -795,9 +802,12 @@ public class RemoteChangeApplier {
             if (!retry && holdsMayExist && held.blocks(e.table(), e.recordId()) && !replacesHeld(e)) {
                 return hold(e, HoldReason.WAITING_BEHIND, "an earlier entry of this row is held", null);
             }
-            Optional<String> unknown = unknownBase(e);
+            Optional<Awaited> unknown = unknownBase(e);
             if (unknown.isPresent()) {
-                return hold(e, HoldReason.UNKNOWN_BASE, unknown.get(), null);
+                holdsMayExist = true;
+                held.holdAwaiting(e, unknown.get().detail(), unknown.get().origin(), unknown.get().version(),
+                        System.currentTimeMillis());
+                return new ApplyOutcome(EntryRef.of(e), Result.HELD, HoldReason.UNKNOWN_BASE, unknown.get().detail());
             }
             Optional<String> overLimit = overLimit(e);
             if (overLimit.isPresent()) {
@@ -854,29 +864,68 @@ public class RemoteChangeApplier {
         }
 
         /**
-         * Why the entry's base cannot be trusted here, or empty if it can: every version it names must be one
-         * this device has (an origin's own, one before the entry). A base is the row's version vector on the
-         * origin when it made the change, so an honest origin only names entries it had, which every device
-         * that has the entry got before it (a pull answers in log order). A base that names more would make
-         * later edits of those origins look older than the entry and be dropped without a conflict.
+         * The version the entry's base names that this device does not have yet, or empty if it has them all:
+         * every version a base names must be one this device has (an origin's own, one before the entry). A
+         * base is the row's version vector on the origin when it made the change, so an honest origin only
+         * names entries it had; they may arrive after the entry (pages go origin by origin, gossip overtakes a
+         * catch-up), and the entry waits for them. A base that names more would make later edits of those
+         * origins look older than the entry and be dropped without a conflict. Versions of an origin refused
+         * here by a decision ({@link RefusedOrigins}: revoked, forked) will never come, so they are not awaited.
          */
-        private Optional<String> unknownBase(ChangeEntry e) {
+        private Optional<Awaited> unknownBase(ChangeEntry e) {
             for (Map.Entry<String, Long> named : e.base().asMap().entrySet()) {
                 String origin = named.getKey();
                 long version = named.getValue();
                 if (origin.equals(e.origin())) {
                     if (version >= e.version()) {
-                        return Optional.of("its base names version " + version + " of its own origin, not one before it");
+                        return Optional.of(new Awaited(origin, version,
+                                "its base names version " + version + " of its own origin, not one before it"));
                     }
                     continue;
                 }
                 long have = headAtLeast(origin, version);
-                if (version > have) {
-                    return Optional.of("its base names version " + version + " of " + origin
-                            + ", and this device has its entries up to " + have);
+                if (version > have && !refused(origin)) {
+                    return Optional.of(new Awaited(origin, version, "its base names version " + version + " of "
+                            + origin + ", and this device has its entries up to " + have));
                 }
             }
             return Optional.empty();
+        }
+
+        private boolean refused(String origin) {
+            return refusedHere.computeIfAbsent(origin,
+                    o -> refusedOrigins.getIfAvailable(() -> x -> false).refuses(o));
+        }
+
+        /**
+         * Retries the holds awaiting versions this batch stored ({@code heads}: per origin, the highest version
+         * stored), at most {@value #MAX_PER_TRANSACTION}; the slow timer retries any left.
+         */
+        void retryAwaiting(Map<String, Long> heads) {
+            int budget = MAX_PER_TRANSACTION;
+            for (Map.Entry<String, Long> head : heads.entrySet()) {
+                if (budget <= 0) {
+                    return;
+                }
+                List<HeldEntries.Stored> awaiting = held.awaitingUpTo(head.getKey(), head.getValue(), budget);
+                budget -= awaiting.size();
+                for (HeldEntries.Stored s : awaiting) {
+                    EntryRef ref = s.held().entry();
+                    Optional<ChangeEntry> e = log.find(ref.origin(), ref.version());
+                    if (e.isEmpty()) {
+                        held.release(ref);
+                        continue;
+                    }
+                    if (held.blocks(e.get().table(), e.get().recordId())) {
+                        continue; // an earlier entry of its row is held whole: the general retry takes it in order
+                    }
+                    ApplyOutcome outcome = place(e.get(), true, false);
+                    if (outcome.result() != Result.HELD) {
+                        hooks.forEach(l -> l.released(e.get(), outcome.result(), access));
+                    }
+                }
+            }
+            checkOrphans();
         }
 
         /** The origin's head version here; read again only when the one known is below {@code wanted}. */
@@ -1031,8 +1080,10 @@ public class RemoteChangeApplier {
                     continue; // an earlier entry of the row stays held: this one keeps waiting behind it
                 }
                 ApplyOutcome outcome = place(e, true, false);
-                if (outcome.result() == Result.HELD && outcome.reason() != HoldReason.UNKNOWN_BASE) {
-                    stillBlocked.add(row);
+                if (outcome.result() == Result.HELD) {
+                    if (outcome.reason() != HoldReason.UNKNOWN_BASE) {
+                        stillBlocked.add(row);
+                    }
                 } else {
                     released++;
                     hooks.forEach(l -> l.released(e, outcome.result(), access));
@@ -1186,6 +1237,10 @@ public class RemoteChangeApplier {
             }
             return writer.upsert(table, e.recordId(), e.data());
         }
+    }
+
+    /** A version an entry's base names and this device does not have yet, and the hold's detail for people. */
+    private record Awaited(String origin, long version, String detail) {
     }
 
     /**

@@ -50,6 +50,8 @@ class RemoteChangeApplierTest {
     HybridLogicalClock clock;
     @Autowired
     HeldEntries held;
+    @Autowired
+    io.p2psync.devices.DeviceRepository devices;
 
     private final RemoteDevice bob = new RemoteDevice();
     private final RemoteDevice carol = new RemoteDevice();
@@ -189,6 +191,22 @@ class RemoteChangeApplierTest {
 
         assertThat(note(641)).contains("carol again");
         assertThat(held.find(EntryRef.of(inflated))).map(HeldEntry::reason).contains(HoldReason.UNKNOWN_BASE);
+    }
+
+    @Test
+    void anEntryMadeOnTheEditOfADeviceRevokedHereDoesNotWaitForIt() {
+        RemoteDevice revoked = new RemoteDevice();
+        devices.addAuthorized(revoked.identity.deviceId(), "lost phone", null, java.time.Instant.now());
+        devices.setStatus(revoked.identity.deviceId(), io.p2psync.devices.DeviceStatus.REVOKED);
+        ChangeEntry r1 = revoked.next(RemoteDevice.upsert("notes", "[642]", "{\"id\":642,\"title\":\"phone\"}"),
+                VersionVector.EMPTY, later());
+        ChangeEntry onIt = bob.next(RemoteDevice.upsert("notes", "[642]", "{\"id\":642,\"title\":\"bob on phone's\"}"),
+                r1.vector(), later());
+
+        // the phone's own entry never comes here (it is refused), so bob's, made on it, must not wait for it
+        assertThat(applier.apply(List.of(onIt), bob.id())).extracting(ApplyOutcome::result)
+                .containsExactly(Result.APPLIED);
+        assertThat(note(642)).contains("bob on phone's");
     }
 
     @Test
