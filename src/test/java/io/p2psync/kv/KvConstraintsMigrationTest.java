@@ -29,6 +29,7 @@ class KvConstraintsMigrationTest {
             Flyway.configure().dataSource(ds).locations("classpath:db/migration").target("10").load().migrate();
             JdbcClient jdbc = JdbcClient.create(ds);
             jdbc.sql("INSERT INTO sync_kv VALUES ('good', 'v', '2026-11-21T00:00:00.123Z', NULL)").update();
+            jdbc.sql("INSERT INTO sync_kv VALUES ('spaced', 'v', datetime('now'), NULL)").update(); // as an app may
             jdbc.sql("INSERT INTO sync_kv VALUES (NULL, 'no key', '2026-11-21T00:00:00Z', NULL)").update();
             jdbc.sql("INSERT INTO sync_kv VALUES ('bad-time', 'v', 'x', NULL)").update();
             jdbc.sql("INSERT INTO sync_kv VALUES ('blob', x'00ff', '2026-11-21T00:00:00Z', NULL)").update();
@@ -38,7 +39,7 @@ class KvConstraintsMigrationTest {
             Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
 
             assertThat(jdbc.sql("SELECT key FROM sync_kv ORDER BY key").query(String.class).list())
-                    .containsExactly("gone", "good");
+                    .containsExactly("gone", "good", "spaced");
             assertThat(jdbc.sql("SELECT coalesce(key, '<null>') FROM sync_kv_refused ORDER BY 1").query(String.class)
                     .list()).containsExactly("<null>", "bad-time", "blob");
         } finally {
@@ -54,6 +55,6 @@ class KvConstraintsMigrationTest {
             assertThatThrownBy(() -> app.exec(refused)).as(refused).hasMessageContaining("constraint failed");
         }
         app.exec("INSERT INTO sync_kv VALUES ('k', 'v', '2026-12-05T16:09:39.123456789Z', NULL);");
-        assertThat(app.exec("SELECT count(*) FROM sync_kv;").strip()).isEqualTo("3");
+        assertThat(app.exec("SELECT count(*) FROM sync_kv;").strip()).isEqualTo("4");
     }
 }
