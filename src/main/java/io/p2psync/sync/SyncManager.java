@@ -203,17 +203,23 @@ public class SyncManager implements DisposableBean {
         }
 
         /**
-         * Asks the peer for the entry its head names (every origin at the peer's version but this one, which is
-         * one below) and records the fork if that entry proves it; the origin is then skipped for the round.
+         * Asks the peer for the entry its head names (a pull that skips every other origin the peer named and
+         * holds this one one below) and records the fork if that entry proves it; the origin is then skipped for
+         * the round. A proof that does not come (the peer failed, or answered another origin new to it) is
+         * asked for again next round.
          */
         private void proveFork(Forks.Fork candidate) {
-            Map<String, Long> below = new java.util.HashMap<>(theirs.asMap());
-            if (candidate.version() > 1) {
-                below.put(candidate.origin(), candidate.version() - 1);
-            } else {
-                below.remove(candidate.origin());
+            Map<String, Long> only = new java.util.HashMap<>();
+            theirs.asMap().keySet().forEach(origin -> only.put(origin, Long.MAX_VALUE));
+            only.put(candidate.origin(), candidate.version() - 1);
+            PullResponse proof;
+            try {
+                proof = client.pull(peer.url(), peer.deviceId(), new PullRequest(VersionVector.of(only), 1));
+            } catch (PeerException failed) {
+                log.info("could not ask {} for its entry {}#{} to check a fork: {}", peerId, candidate.origin(),
+                        candidate.version(), failed.getMessage());
+                return;
             }
-            PullResponse proof = client.pull(peer.url(), peer.deviceId(), new PullRequest(VersionVector.of(below), 1));
             proof.entries().stream()
                     .filter(e -> e.origin().equals(candidate.origin()) && e.version() == candidate.version())
                     .findFirst()
