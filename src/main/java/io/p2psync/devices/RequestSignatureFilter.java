@@ -46,6 +46,10 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
     private static final int READ_CHUNK = 64 * 1024;
     /** The largest body of an unknown caller read to check its signature before it is listed as pending. */
     static final int PENDING_PROOF_BYTES = 64 * 1024;
+
+    /** Calls not recorded because the pending list is full, logged at most once a minute. */
+    private final io.p2psync.p2p.core.LogSummary<Boolean> pendingFull =
+            new io.p2psync.p2p.core.LogSummary<>(Clock.systemUTC(), java.time.Duration.ofMinutes(1), 1);
     private static final Logger log = LoggerFactory.getLogger(RequestSignatureFilter.class);
 
     private final PeerId self;
@@ -172,8 +176,11 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
         String address = request.getRemoteAddr();
         if (device.isEmpty()) {
             if (devices.countPending() >= maxPending) {
-                log.warn("Device {} called in from {}; not recorded: already {} pending devices", caller, address,
-                        maxPending);
+                long count = pendingFull.event(Boolean.TRUE); // any caller can repeat this: one line a minute
+                if (count > 0) {
+                    log.warn("Device {} called in from {}; not recorded: already {} pending devices ({} such calls"
+                            + " since the last line)", caller, address, maxPending, count);
+                }
                 refuse(request, response, AuthFailure.UNKNOWN_DEVICE, "device " + caller + " is not known here");
                 return Optional.empty();
             }
