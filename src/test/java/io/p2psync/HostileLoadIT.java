@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,12 +58,15 @@ class HostileLoadIT {
     Node honest;
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() throws InterruptedException, IOException {
         if (honest != null) {
             honest.close();
         }
         if (target != null) {
             target.close();
+            // kept for reading after the run: the data directory goes with the test
+            Files.createDirectories(Path.of("target"));
+            Files.copy(target.log(), Path.of("target", "hostile-load-node.log"), StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
@@ -76,9 +83,11 @@ class HostileLoadIT {
         target.awaitUp();
         URI targetUrl = URI.create(target.url());
         PeerId targetId = PeerId.parse(target.deviceId());
-        JsonNode listen = json(target.get("/status").body()).get("listenAddrs");
-        assertThat(listen).as("libp2p is on").isNotEmpty();
+        // The libp2p host starts after the web server answers.
+        JsonNode listen = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> json(target.get("/status").body()).get("listenAddrs"), addrs -> !addrs.isEmpty());
         Multiaddr libp2p = Multiaddr.parse(listen.get(0).asString());
+        assertThat(libp2p.toString()).as("libp2p on its own port").contains("/tcp/" + libp2pPort + "/");
 
         honest.post("/devices", "{\"deviceId\":\"" + targetId + "\",\"name\":\"target\",\"url\":\"" + targetUrl + "\"}");
         authorize(honest.id.toString(), "honest", honest.url);
@@ -104,40 +113,51 @@ class HostileLoadIT {
         long syncMillis;
         try (StatusWatch watch = new StatusWatch(targetUrl).start()) {
             for (int t = 0; t < 2; t++) {
-                attacks.add(attackers.submit(() -> rest.futureStampedPullsFromUnknownKeys(nonces, 3_000, 25, stop)));
+                attacks.add(attackers.submit(() -> rest.futureStampedPullsFromUnknownKeys(nonces, 8_000, 25, stop)));
             }
             for (int t = 0; t < 6; t++) {
                 int trickle = t % 2 == 0 ? 8 * 1024 : 0;
                 attacks.add(attackers.submit(() -> rest.slowLargePushesFromAnUnknownKey(slowBodies, 40, trickle, 500, stop)));
             }
             attacks.add(attackers.submit(() -> wrongEntries(hostile, wrongEntries, stop)));
-            for (int t = 0; t < 2; t++) {
-                attacks.add(attackers.submit(() -> p2p.run(libp2pPeers, 10,
-                        new Libp2pAttack.Wave(48, 8, 1024 * 1024, 5_000, 5_000), stop)));
-            }
+            // One peer stays the whole minute and never reads what the node echoes on 16 streams; the other
+            // comes back every few seconds with a new key.
+            attacks.add(attackers.submit(() -> p2p.run(libp2pPeers, 1,
+                    new Libp2pAttack.Wave(48, 16, 16L * 1024 * 1024, 20_000, ATTACK_LIMIT_MILLIS), stop)));
+            attacks.add(attackers.submit(() -> p2p.run(libp2pPeers, 15,
+                    new Libp2pAttack.Wave(48, 8, 1024 * 1024, 5_000, 4_000), stop)));
 
             writeHonestRows();
-            await().atMost(Duration.ofMillis(ATTACK_LIMIT_MILLIS)).pollInterval(Duration.ofMillis(500))
-                    .ignoreExceptions().until(() -> {
-                        honest.syncNow();
-                        return honestRowsOnTarget() == ROWS;
-                    });
+            String syncFailure = null;
+            try {
+                await().atMost(Duration.ofMillis(ATTACK_LIMIT_MILLIS)).pollInterval(Duration.ofMillis(500))
+                        .failFast("the node under attack exited", () -> !target.alive())
+                        .ignoreExceptions().until(() -> {
+                            honest.syncNow();
+                            return honestRowsOnTarget() == ROWS;
+                        });
+            } catch (ConditionTimeoutException | TerminalFailureException e) {
+                syncFailure = e.getMessage(); // the figures are still gathered and shown, then the asserts say why
+            }
             syncMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             synced.set(true);
             for (Future<?> attack : attacks) {
                 attack.get(90, TimeUnit.SECONDS);
             }
-            rowsSynced = honestRowsOnTarget();
+            rowsSynced = target.alive() ? honestRowsOnTarget() : -1;
             watch.sampleHeap();
             watch.close();
 
             String report = String.join("\n", nonces.toString(), slowBodies.toString(), wrongEntries.toString(),
                     libp2pPeers.toString(),
-                    "honest rows on the target: " + rowsSynced + " after " + syncMillis + " ms of attack",
+                    "honest rows on the target: " + rowsSynced + " after " + syncMillis + " ms of attack"
+                            + (syncFailure == null ? "" : " (" + syncFailure + ")"),
                     "/status polls: " + watch.polls.size() + ", slowest " + watch.slowest() + " ms, slower than "
                             + SLOW_POLL_MILLIS + " ms: " + watch.slowerThan(SLOW_POLL_MILLIS),
                     "heap used at most " + watch.maxHeapUsed.get() / (1024 * 1024) + " MiB of "
                             + watch.heapMax / (1024 * 1024) + " MiB",
+                    "node log: " + logLines(target.logText()),
+                    "node alive: " + target.alive(),
                     "attacks ran " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
             System.out.println("HostileLoadIT figures:\n" + report);
 
@@ -231,6 +251,16 @@ class HostileLoadIT {
     private static String honestRows(Path database) {
         return new SqliteCli(database).exec(
                 "SELECT key || '|' || value FROM sync_kv WHERE key LIKE 'honest-%' ORDER BY key;");
+    }
+
+    /** How many lines the node logged, in all and by level, so a log flood shows. */
+    private static String logLines(String log) {
+        java.util.Map<String, Long> byLevel = new java.util.TreeMap<>();
+        log.lines().forEach(l -> {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\S+\\s+(TRACE|DEBUG|INFO|WARN|ERROR) ").matcher(l);
+            byLevel.merge(m.find() ? m.group(1) : "other", 1L, Long::sum);
+        });
+        return log.lines().count() + " lines, " + log.length() + " chars, " + byLevel;
     }
 
     private static JsonNode json(String text) {

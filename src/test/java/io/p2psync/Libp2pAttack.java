@@ -33,7 +33,7 @@ final class Libp2pAttack {
     record Wave(int streams, int writingStreams, long bytesPerStream, int gossipFrames, long holdMillis) {
     }
 
-    private static final int CHUNK = PingProtocol.PAYLOAD_LENGTH * 64;
+    private static final int CHUNK = PingProtocol.PAYLOAD_LENGTH * 256;
     private static final String TOPIC = "p2p-sync";
 
     private final Multiaddr node;
