@@ -32,7 +32,7 @@ import org.sqlite.SQLiteConfig;
  * of 127.0.0.1 and its own data directory, for fault tests: it can be killed with SIGKILL, stopped with
  * SIGTERM and started again on the same port and data.
  */
-final class JarNode implements AutoCloseable {
+public final class JarNode implements AutoCloseable {
 
     static final Path JAR = Path.of("target", "p2p-sync.jar");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -41,13 +41,24 @@ final class JarNode implements AutoCloseable {
     final String name;
     final Path dataDir;
     final int port;
+    private final List<String> jvmOptions;
     private final List<String> extraArgs;
     private Process process;
     private String deviceId;
     private int starts;
 
     JarNode(String name, Path dataDir, List<String> extraArgs) throws IOException {
+        this(name, dataDir, List.of("-Xmx384m"), extraArgs);
+    }
+
+    /**
+     * @param jvmOptions options of the child JVM besides the collector and the JIT level (e.g. its heap bound)
+     * @param extraArgs  command-line arguments of the node; one that names a default argument replaces it (so
+     *                   {@code --p2psync.libp2p.enabled=true} turns libp2p on)
+     */
+    public JarNode(String name, Path dataDir, List<String> jvmOptions, List<String> extraArgs) throws IOException {
         this.name = name;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.dataDir = dataDir;
         this.port = freePort();
         this.extraArgs = List.copyOf(extraArgs);
@@ -55,14 +66,16 @@ final class JarNode implements AutoCloseable {
     }
 
     /** Starts the process; {@link #awaitUp} waits until it answers. */
-    JarNode start() throws IOException {
+    public JarNode start() throws IOException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing; run ./mvnw verify (package comes first)");
         }
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                "-jar", JAR.toAbsolutePath().toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
+        List<String> args = new ArrayList<>(List.of(
                 "--server.port=" + port,
                 "--server.address=127.0.0.1",
                 "--p2psync.data-dir=" + dataDir.toAbsolutePath(),
@@ -70,7 +83,15 @@ final class JarNode implements AutoCloseable {
                 "--p2psync.libp2p.enabled=false",
                 "--p2psync.libp2p.mdns=false",
                 "--no-console"));
-        command.addAll(extraArgs);
+        for (String extra : extraArgs) {
+            int equals = extra.indexOf('=');
+            if (equals > 0) {
+                String key = extra.substring(0, equals + 1);
+                args.removeIf(a -> a.startsWith(key));
+            }
+        }
+        args.addAll(extraArgs);
+        command.addAll(args);
         starts++;
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -80,7 +101,7 @@ final class JarNode implements AutoCloseable {
         return this;
     }
 
-    JarNode awaitUp() {
+    public JarNode awaitUp() {
         await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> {
                     if (!process.isAlive()) {
@@ -113,27 +134,27 @@ final class JarNode implements AutoCloseable {
         return process.exitValue();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process != null && process.isAlive();
     }
 
-    String deviceId() {
+    public String deviceId() {
         return deviceId;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
-    Path log() {
+    public Path log() {
         return dataDir.resolve("node.log");
     }
 
-    String logText() throws IOException {
+    public String logText() throws IOException {
         return Files.exists(log()) ? Files.readString(log(), StandardCharsets.UTF_8) : "";
     }
 
-    Path database() {
+    public Path database() {
         return dataDir.resolve("p2psync.db");
     }
 
@@ -153,11 +174,11 @@ final class JarNode implements AutoCloseable {
         }
     }
 
-    HttpResponse<String> get(String path) {
+    public HttpResponse<String> get(String path) {
         return send("GET", path, null);
     }
 
-    HttpResponse<String> send(String method, String path, String body) {
+    public HttpResponse<String> send(String method, String path, String body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", path.startsWith("/kv") ? "text/plain" : "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
