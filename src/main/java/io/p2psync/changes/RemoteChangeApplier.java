@@ -76,7 +76,9 @@ public class RemoteChangeApplier {
     private final StagedEntries staged;
     private final ObjectProvider<ConcurrentEditPolicy> policy;
     private final ObjectProvider<AppliedEntryListener> listeners;
-    private final Map<String, RowLimits> limits = new HashMap<>();
+    private final ObjectProvider<RowLimits> rowLimits;
+    /** The tables' {@link RowLimits}, by table, read on first use. */
+    private volatile Map<String, RowLimits> limits;
     private final ObjectProvider<RefusedOrigins> refusedOrigins;
     private final ApplicationEventPublisher events;
     private final RowAccess access = new Access();
@@ -118,7 +120,7 @@ public class RemoteChangeApplier {
         this.staged = staged;
         this.policy = policy;
         this.listeners = listeners;
-        limits.orderedStream().forEach(l -> this.limits.put(l.table(), l));
+        this.rowLimits = limits;
         this.refusedOrigins = refusedOrigins;
         this.events = events;
     }
@@ -696,7 +698,7 @@ public class RemoteChangeApplier {
                 }
                 TrackedTable t = tables.get(e.table());
                 if (t != null && e.operation() == Operation.INSERT && e.kind() == Kind.EDIT && e.base().isEmpty()
-                        && !limits.containsKey(e.table()) && t.primaryKey().size() == 1 && simpleKey(t, e.recordId())) {
+                        && t.primaryKey().size() == 1 && simpleKey(t, e.recordId())) {
                     byTable.computeIfAbsent(e.table(), x -> new ArrayList<>()).add(e);
                 }
             }
@@ -731,6 +733,7 @@ public class RemoteChangeApplier {
             entries.forEach(e -> keyOf.put(e, RowWriter.key(t, e.recordId()).get(0)));
             Set<Object> present = writer.rowsByKey(t, List.copyOf(keyOf.values())).keySet();
             List<String> have = writer.columns(t);
+            RowLimits rule = limits().get(t.name());
             List<Map<String, Object>> newRows = new ArrayList<>();
             List<ChangeEntry> fresh = new ArrayList<>();
             for (ChangeEntry e : entries) {
@@ -738,7 +741,8 @@ public class RemoteChangeApplier {
                     continue;
                 }
                 Map<String, Object> row = SqlValues.decodeRow(e.data());
-                if (have.containsAll(row.keySet()) && keyOf.get(e).equals(row.get(t.primaryKey().get(0)))) {
+                if (have.containsAll(row.keySet()) && keyOf.get(e).equals(row.get(t.primaryKey().get(0)))
+                        && (rule == null || rule.refusal(row).isEmpty())) { // else held, the per-entry way
                     newRows.add(row);
                     fresh.add(e);
                 }
@@ -940,7 +944,7 @@ public class RemoteChangeApplier {
 
         /** Why the table's {@link RowLimits} refuse the entry's row, or empty (also for data that does not decode). */
         private Optional<String> overLimit(ChangeEntry e) {
-            RowLimits rule = limits.get(e.table());
+            RowLimits rule = limits().get(e.table());
             if (rule == null || e.data() == null) {
                 return Optional.empty();
             }
@@ -1237,6 +1241,16 @@ public class RemoteChangeApplier {
             }
             return writer.upsert(table, e.recordId(), e.data());
         }
+    }
+
+    private Map<String, RowLimits> limits() {
+        Map<String, RowLimits> known = limits;
+        if (known == null) {
+            Map<String, RowLimits> byTable = new HashMap<>();
+            rowLimits.orderedStream().forEach(l -> byTable.put(l.table(), l));
+            limits = known = Map.copyOf(byTable);
+        }
+        return known;
     }
 
     /** A version an entry's base names and this device does not have yet, and the hold's detail for people. */

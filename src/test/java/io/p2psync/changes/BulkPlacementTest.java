@@ -56,6 +56,30 @@ class BulkPlacementTest {
     }
 
     @Test
+    void aRowPastTheTablesLimitsIsHeldAndNotInsertedWithTheRestOfItsGroup() {
+        node.addBean("people limits", new RowLimits() {
+            @Override
+            public String table() {
+                return "people";
+            }
+
+            @Override
+            public java.util.Optional<String> refusal(java.util.Map<String, Object> row) {
+                return "p3".equals(row.get("id")) ? java.util.Optional.of("p3 is over the limit")
+                        : java.util.Optional.empty();
+            }
+        });
+        List<ChangeEntry> group = people(0, 20);
+
+        List<ApplyOutcome> out = node.applier().apply(group, bob.id());
+
+        assertThat(count("SELECT COUNT(*) FROM people")).isEqualTo(19);
+        assertThat(count("SELECT COUNT(*) FROM people WHERE id = 'p3'")).isZero();
+        assertThat(node.held().find(EntryRef.of(group.get(3)))).map(HeldEntry::reason).contains(HoldReason.LIMIT);
+        assertThat(out.get(19).result()).isEqualTo(Result.APPLIED);
+    }
+
+    @Test
     void freshInsertsLeaveTheRowsAndStatesThePerEntryPathLeaves() {
         List<ChangeEntry> group = people(0, 50);
 
