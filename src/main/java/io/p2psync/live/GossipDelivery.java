@@ -26,6 +26,10 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
 
     private static final Logger log = LoggerFactory.getLogger(GossipDelivery.class);
 
+    /** Drops logged per peer and reason at most once in 10 s; the count of the rest goes on the next line. */
+    private final io.p2psync.p2p.core.LogSummary<String> drops = new io.p2psync.p2p.core.LogSummary<>(
+            java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(10), 256);
+
     private final ExecutorService worker;
     private final EntryReceiver receiver;
     private final KvService kv;
@@ -52,12 +56,22 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
             worker.execute(() -> apply(a));
         } catch (RejectedExecutionException full) {
             metrics.dropped(DropReason.OVERLOADED);
-            log.warn("dropped a gossip message from {} ({}): the apply queue is full; catching up over REST",
-                    a.receivedFrom(), DropReason.OVERLOADED.code());
+            logDrop(a.receivedFrom(), DropReason.OVERLOADED, "the apply queue is full; catching up over REST");
             if (a.payload() instanceof GossipPayload.Entry e) {
                 heads.reload(e.entry().origin());
             }
             catchUp.accept(a.receivedFrom());
+        }
+    }
+
+    /** One line for the first drop of a peer and reason, then at most one per 10 s with the count between. */
+    private void logDrop(PeerId from, DropReason reason, String detail) {
+        long count = drops.event(from + " " + reason.code());
+        if (count == 1) {
+            log.warn("dropped a gossip message from {} ({}): {}", from, reason.code(), detail);
+        } else if (count > 1) {
+            log.warn("dropped {} gossip messages from {} ({}) since the last line; the last: {}", count, from,
+                    reason.code(), detail);
         }
     }
 
@@ -72,8 +86,7 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
             }
         } catch (RuntimeException e) {
             metrics.dropped(DropReason.REFUSED);
-            log.warn("dropped a gossip message from {} ({}): applying it failed: {}", a.receivedFrom(),
-                    DropReason.REFUSED.code(), e.toString());
+            logDrop(a.receivedFrom(), DropReason.REFUSED, "applying it failed: " + e);
             if (a.payload() instanceof GossipPayload.Entry entry) {
                 heads.reload(entry.entry().origin());
             }
@@ -91,8 +104,8 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
         }
         if (outcome.rejected() > 0) {
             metrics.dropped(DropReason.REFUSED);
-            log.warn("dropped gossip entry {} from {} ({}): {}", ref, from, DropReason.REFUSED.code(),
-                    outcome.rejections().get(0).reason());
+            logDrop(from, DropReason.REFUSED, "entry " + ref + " was refused: "
+                    + outcome.rejections().get(0).reason().code());
             heads.reload(entry.origin());
             catchUp.accept(from);
         } else if (outcome.duplicates() > 0) {
