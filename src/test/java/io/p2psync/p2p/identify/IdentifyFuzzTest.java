@@ -1,5 +1,7 @@
 package io.p2psync.p2p.identify;
 
+import static io.p2psync.testing.Futures.failure;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -19,7 +21,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -133,15 +134,6 @@ class IdentifyFuzzTest {
             out.writeBytes(m);
         }
         return out.toByteArray();
-    }
-
-    private static Throwable failure(CompletableFuture<?> f) {
-        try {
-            f.join();
-            throw new AssertionError("not failed");
-        } catch (CompletionException e) {
-            return e.getCause();
-        }
     }
 
     @Provide

@@ -1,5 +1,7 @@
 package io.p2psync.p2p.multistream;
 
+import static io.p2psync.testing.Futures.failure;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -17,7 +19,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -134,15 +135,6 @@ class MultistreamFuzzTest {
             }
         }
         assertThat(sent).allSatisfy(b -> assertThat(b.refCnt()).as("inbound buffer released").isZero());
-    }
-
-    private static Throwable failure(CompletableFuture<?> f) {
-        try {
-            f.join();
-            throw new AssertionError("not failed");
-        } catch (CompletionException e) {
-            return e.getCause();
-        }
     }
 
     @Provide

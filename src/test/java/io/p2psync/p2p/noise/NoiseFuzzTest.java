@@ -1,5 +1,7 @@
 package io.p2psync.p2p.noise;
 
+import static io.p2psync.testing.Futures.failure;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -19,7 +21,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -205,15 +206,6 @@ class NoiseFuzzTest {
         byte[] out = new byte[32];
         Arrays.fill(out, (byte) value);
         return out;
-    }
-
-    private static Throwable failure(CompletableFuture<?> f) {
-        try {
-            f.join();
-            throw new AssertionError("not failed");
-        } catch (CompletionException e) {
-            return e.getCause();
-        }
     }
 
     @Provide
