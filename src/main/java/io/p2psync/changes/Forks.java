@@ -70,9 +70,14 @@ public class Forks {
      */
     public List<Fork> candidates(Map<String, Long> versions, Map<String, String> heads, String peer) {
         List<Fork> found = new ArrayList<>();
+        if (heads.isEmpty()) {
+            return found;
+        }
+        java.util.Set<String> forked = new java.util.HashSet<>(
+                jdbc.sql("SELECT origin FROM sync_forks").query(String.class).list());
         heads.forEach((origin, theirs) -> {
             Long version = versions.get(origin);
-            if (version == null || isForked(origin)) {
+            if (version == null || forked.contains(origin)) {
                 return;
             }
             jdbc.sql("SELECT hash FROM sync_log WHERE device_id = ? AND version = ?").params(origin, version)
