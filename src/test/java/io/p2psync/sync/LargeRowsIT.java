@@ -8,10 +8,9 @@ import io.p2psync.testing.SqliteCli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,19 +37,24 @@ class LargeRowsIT {
     @TempDir
     Path dir;
 
-    private final List<Node> nodes = new ArrayList<>();
+    private AppDevices devices;
+
+    @BeforeEach
+    void apps() {
+        devices = new AppDevices(dir, SCHEMA, TABLES, "p2psync.sync.auto=false");
+    }
 
     @AfterEach
     void stop() {
-        nodes.forEach(Node::close);
+        devices.close();
     }
 
     @Test
     void fortyRowsOfOneMegabyteAndALaterSmallEditAllArrive() {
-        SqliteCli laptopApp = app("laptop");
-        SqliteCli phoneApp = app("phone");
-        Node laptop = node("laptop", laptopApp);
-        Node phone = node("phone", phoneApp);
+        SqliteCli laptopApp = devices.app("laptop");
+        SqliteCli phoneApp = devices.app("phone");
+        Node laptop = devices.node("laptop", laptopApp);
+        Node phone = devices.node("phone", phoneApp);
         laptop.pairWith(phone);
         phone.pairWith(laptop);
 
@@ -68,10 +72,10 @@ class LargeRowsIT {
 
     @Test
     void pullAnswersStayWithinThePageBudgetAndCarryEverythingInTurn() {
-        SqliteCli laptopApp = app("laptop");
-        SqliteCli phoneApp = app("phone");
-        Node laptop = node("laptop", laptopApp);
-        Node phone = node("phone", phoneApp, "p2psync.sync.page-bytes=4MB");
+        SqliteCli laptopApp = devices.app("laptop");
+        SqliteCli phoneApp = devices.app("phone");
+        Node laptop = devices.node("laptop", laptopApp);
+        Node phone = devices.node("phone", phoneApp, "p2psync.sync.page-bytes=4MB");
         laptop.pairWith(phone);
         phone.pairWith(laptop);
 
@@ -111,12 +115,12 @@ class LargeRowsIT {
 
     @Test
     void anEntryAboveTheMaximumIsReportedAndEverythingElseGoesOn() {
-        SqliteCli laptopApp = app("laptop");
-        SqliteCli phoneApp = app("phone");
+        SqliteCli laptopApp = devices.app("laptop");
+        SqliteCli phoneApp = devices.app("phone");
         String[] small = {"p2psync.sync.max-body-size=4MB", "p2psync.sync.page-bytes=1MB",
                 "p2psync.sync.max-entry-size=2MB", "p2psync.sync.max-answer-size=4MB"};
-        Node laptop = node("laptop", laptopApp, small);
-        Node phone = node("phone", phoneApp, small);
+        Node laptop = devices.node("laptop", laptopApp, small);
+        Node phone = devices.node("phone", phoneApp, small);
         laptop.pairWith(phone);
         phone.pairWith(laptop);
 
@@ -159,20 +163,5 @@ class LargeRowsIT {
             }
         }
         return reasons;
-    }
-
-    private SqliteCli app(String name) {
-        SqliteCli app = new SqliteCli(dir.resolve(name + ".db"));
-        app.exec(SCHEMA);
-        return app;
-    }
-
-    private Node node(String name, SqliteCli app, String... settings) {
-        List<String> props = new ArrayList<>(List.of("p2psync.database=" + app.file(), TABLES,
-                "p2psync.sync.auto=false"));
-        props.addAll(List.of(settings));
-        Node n = Node.start(name, dir.resolve(name + "-data"), props.toArray(String[]::new));
-        nodes.add(n);
-        return n;
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -32,19 +33,24 @@ class NothingStallsIT {
     @TempDir
     Path dir;
 
-    private final List<Node> nodes = new ArrayList<>();
+    private AppDevices devices;
+
+    @BeforeEach
+    void apps() {
+        devices = new AppDevices(dir, SCHEMA, TABLES, "p2psync.sync.auto=false");
+    }
 
     @AfterEach
     void stop() {
-        nodes.forEach(Node::close);
+        devices.close();
     }
 
     @Test
     void aCascadeDeleteAndAUniqueClashBecomeConflictsAndLaterChangesKeepFlowing() {
-        SqliteCli laptopApp = app("laptop");
-        SqliteCli phoneApp = app("phone");
-        Node laptop = node("laptop", laptopApp);
-        Node phone = node("phone", phoneApp);
+        SqliteCli laptopApp = devices.app("laptop");
+        SqliteCli phoneApp = devices.app("phone");
+        Node laptop = devices.node("laptop", laptopApp);
+        Node phone = devices.node("phone", phoneApp);
         laptop.pairWith(phone);
         phone.pairWith(laptop);
 
@@ -94,19 +100,6 @@ class NothingStallsIT {
         assertThat(fromPhone.path("held").asLong()).as("held from the phone: %s", fromPhone).isPositive();
         assertThat(fromPhone.path("status").asString()).isNotEqualTo("IN_SYNC");
         assertThat(laptop.get("/sync/held").body()).contains("unique");
-    }
-
-    private SqliteCli app(String name) {
-        SqliteCli app = new SqliteCli(dir.resolve(name + ".db"));
-        app.exec(SCHEMA);
-        return app;
-    }
-
-    private Node node(String name, SqliteCli app) {
-        Node n = Node.start(name, dir.resolve(name + "-data"), "p2psync.database=" + app.file(), TABLES,
-                "p2psync.sync.auto=false");
-        nodes.add(n);
-        return n;
     }
 
     private static List<String> pendingKinds(Node n) {

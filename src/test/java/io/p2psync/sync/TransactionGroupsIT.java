@@ -7,9 +7,8 @@ import io.p2psync.testing.CountWatcher;
 import io.p2psync.testing.SqliteCli;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,21 +29,26 @@ class TransactionGroupsIT {
     @TempDir
     Path dir;
 
-    private final List<Node> nodes = java.util.Collections.synchronizedList(new ArrayList<>());
+    private AppDevices devices;
+
+    @BeforeEach
+    void apps() {
+        devices = new AppDevices(dir, SCHEMA, PROPS);
+    }
 
     @AfterEach
     void stop() {
-        nodes.forEach(Node::close);
+        devices.close();
     }
 
     @Test
     void aThousandRowTransactionIsNeverSeenHalfAppliedWhilePulledOrPushed() {
-        SqliteCli laptopApp = app("laptop");
-        SqliteCli phoneApp = app("phone");
+        SqliteCli laptopApp = devices.app("laptop");
+        SqliteCli phoneApp = devices.app("phone");
         // both start at once: a node takes a while to start on a busy machine
         // one after the other: Spring Boot's logging set-up is not safe for two applications starting at once
-        Node laptop = node("laptop", laptopApp);
-        Node phone = node("phone", phoneApp);
+        Node laptop = devices.node("laptop", laptopApp);
+        Node phone = devices.node("phone", phoneApp);
         laptop.pairWith(phone);
         phone.pairWith(laptop);
 
@@ -71,11 +75,11 @@ class TransactionGroupsIT {
 
     @Test
     void aRowThatTakesTheUniqueValueAnotherGivesUpInTheSameTransactionIsNoConflict() {
-        SqliteCli laptopApp = app("laptop");
-        SqliteCli phoneApp = app("phone");
+        SqliteCli laptopApp = devices.app("laptop");
+        SqliteCli phoneApp = devices.app("phone");
         // one after the other: Spring Boot's logging set-up is not safe for two applications starting at once
-        Node laptop = node("laptop", laptopApp);
-        Node phone = node("phone", phoneApp);
+        Node laptop = devices.node("laptop", laptopApp);
+        Node phone = devices.node("phone", phoneApp);
         laptop.pairWith(phone);
         phone.pairWith(laptop);
         laptopApp.exec("INSERT INTO users VALUES ('a', 'ana@example.org'); INSERT INTO users VALUES ('b', 'bo@example.org');");
@@ -92,19 +96,5 @@ class TransactionGroupsIT {
         assertThat(phone.get("/sync/held").json().path("count").asLong()).isZero();
         // not even one that was settled by itself a moment later: there never was a clash
         assertThat(phone.get("/conflicts").json().path("items")).as("conflicts recorded on the phone").isEmpty();
-    }
-
-    private SqliteCli app(String name) {
-        SqliteCli app = new SqliteCli(dir.resolve(name + ".db"));
-        app.exec(SCHEMA);
-        return app;
-    }
-
-    private Node node(String name, SqliteCli app) {
-        List<String> props = new ArrayList<>(List.of(PROPS));
-        props.add("p2psync.database=" + app.file());
-        Node n = Node.start(name, dir.resolve(name + "-data"), props.toArray(String[]::new));
-        nodes.add(n);
-        return n;
     }
 }
