@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -41,8 +40,11 @@ public class Forks {
 
     private final JdbcClient jdbc;
 
-    Forks(JdbcClient jdbc) {
+    private final ChangeLog changeLog;
+
+    Forks(JdbcClient jdbc, ChangeLog changeLog) {
         this.jdbc = jdbc;
+        this.changeLog = changeLog;
     }
 
     /**
@@ -51,9 +53,7 @@ public class Forks {
      */
     public Map<String, String> heads(VersionVector vector) {
         Map<String, String> heads = new java.util.TreeMap<>();
-        vector.asMap().forEach((origin, version) -> jdbc.sql(
-                        "SELECT hash FROM sync_log WHERE device_id = ? AND version = ?")
-                .params(origin, version).query(String.class).optional()
+        vector.asMap().forEach((origin, version) -> changeLog.hashOf(origin, version)
                 .ifPresent(hash -> heads.put(origin, hash)));
         return heads;
     }
@@ -80,8 +80,7 @@ public class Forks {
             if (version == null || forked.contains(origin)) {
                 return;
             }
-            jdbc.sql("SELECT hash FROM sync_log WHERE device_id = ? AND version = ?").params(origin, version)
-                    .query(String.class).optional()
+            changeLog.hashOf(origin, version)
                     .filter(mine -> !mine.equals(theirs))
                     .ifPresent(mine -> found.add(new Fork(origin, version, mine, theirs, peer, Instant.now())));
         });
@@ -127,10 +126,6 @@ public class Forks {
                 .query((rs, n) -> new Fork(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), Instant.ofEpochMilli(rs.getLong(6))))
                 .list();
-    }
-
-    public Optional<Fork> find(String origin) {
-        return list().stream().filter(f -> f.origin().equals(origin)).findFirst();
     }
 
     public long count() {

@@ -23,7 +23,7 @@ class ForksTest {
     void aHeadThatDiffersIsACandidateAndOnlyTheOriginsSignedEntryMakesItAFork() {
         try (StandaloneDevice here = new StandaloneDevice(dir.resolve("here.db"), List.of(), System::currentTimeMillis,
                 List.of())) {
-            Forks forks = new Forks(here.jdbc());
+            Forks forks = new Forks(here.jdbc(), here.log());
             ChangeEntry mine = origin.next(RemoteDevice.upsert("sync_kv", "[\"k\"]",
                     "{\"key\":\"k\",\"value\":\"x\",\"timestamp\":\"2026-01-01T00:00:00Z\"}"), VersionVector.EMPTY, 1);
             here.applier().apply(List.of(mine), origin.id());

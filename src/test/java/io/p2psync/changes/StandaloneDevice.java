@@ -35,6 +35,7 @@ public final class StandaloneDevice implements AutoCloseable {
     private final ReconciliationScan scan;
     private final SchemaFollower schema;
     private final StaticListableBeanFactory beans = new StaticListableBeanFactory();
+    private final ChangeLog log;
     private final List<Object> committedEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
@@ -62,7 +63,7 @@ public final class StandaloneDevice implements AutoCloseable {
         schema.forEach(sql -> jdbc.sql(sql).update());
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.identity = new DeviceIdentity(PrivateKey.generate());
-        ChangeLog log = new ChangeLog(jdbc, template, this::heard);
+        this.log = new ChangeLog(jdbc, template, this::heard);
         RowStates rows = new RowStates(jdbc, template);
         RowWriter writer = new RowWriter(jdbc, template);
         this.clock = new HybridLogicalClock(wallClock, log.lastHlcOf(identity.deviceId().toString()));
@@ -143,6 +144,10 @@ public final class StandaloneDevice implements AutoCloseable {
 
     public String id() {
         return identity.deviceId().toString();
+    }
+
+    ChangeLog log() {
+        return log;
     }
 
     public JdbcClient jdbc() {
