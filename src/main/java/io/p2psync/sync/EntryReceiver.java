@@ -24,9 +24,9 @@ import org.springframework.stereotype.Component;
 /**
  * Takes entries that an authorized device delivered (pushed to this one, or pulled from it) and applies
  * them through the change log's applier, one batch in one transaction. Before that it refuses every entry
- * whose origin is revoked or forked here ({@link Forks}), and every entry of a new origin past the most one device may introduce
- * ({@code p2psync.devices.max-introduced}); after it, it lists each origin it had never heard of as introduced
- * by the delivering device. Entries are self-certifying, so no other trust is needed in the origin.
+ * whose origin is revoked or forked here ({@link RefusedOriginsHere}, {@link Forks}), and every entry of a new
+ * origin past the most one device may introduce ({@code p2psync.devices.max-introduced}); after it, it lists
+ * each origin it had never heard of as introduced by the delivering device. Entries are self-certifying, so no other trust is needed in the origin.
  */
 @Component
 public class EntryReceiver {
@@ -35,17 +35,18 @@ public class EntryReceiver {
 
     private final RemoteChangeApplier applier;
     private final DeviceRepository devices;
-    private final Forks forks;
+    private final RefusedOriginsHere refused;
     private final PeerId self;
     private final Clock clock;
     private final SyncMetrics metrics;
     private final int maxIntroduced;
 
-    EntryReceiver(RemoteChangeApplier applier, DeviceRepository devices, Forks forks, DeviceSettings settings,
+    EntryReceiver(RemoteChangeApplier applier, DeviceRepository devices, RefusedOriginsHere refused,
+                  DeviceSettings settings,
                   DeviceIdentity identity, ObjectProvider<Clock> clock, SyncMetrics metrics) {
         this.applier = applier;
         this.devices = devices;
-        this.forks = forks;
+        this.refused = refused;
         this.maxIntroduced = settings.maxIntroduced();
         this.self = identity.deviceId();
         this.clock = clock.getIfAvailable(Clock::systemUTC);
@@ -68,11 +69,11 @@ public class EntryReceiver {
         List<ChangeEntry> admitted = new ArrayList<>(entries.size());
         List<PushResponse.Rejection> rejections = new ArrayList<>();
         for (ChangeEntry e : entries) {
-            if (revoked.computeIfAbsent(e.origin(), this::isRevoked)) {
+            if (revoked.computeIfAbsent(e.origin(), refused::revoked)) {
                 metrics.refusedHere(RejectionReason.REVOKED_ORIGIN);
                 rejections.add(new PushResponse.Rejection(e.origin(), e.version(), RejectionReason.REVOKED_ORIGIN,
                         "device " + e.origin() + " is revoked here"));
-            } else if (forked.computeIfAbsent(e.origin(), forks::isForked)) {
+            } else if (forked.computeIfAbsent(e.origin(), refused::forked)) {
                 metrics.refusedHere(RejectionReason.FORKED_ORIGIN);
                 rejections.add(new PushResponse.Rejection(e.origin(), e.version(), RejectionReason.FORKED_ORIGIN,
                         "device " + e.origin() + " signed two different entries with one version; its entries are"
@@ -123,14 +124,6 @@ public class EntryReceiver {
                     entries.size(), from);
         }
         return new PushResponse(accepted, duplicates, conflicts, held, rejections.size(), rejections);
-    }
-
-    private boolean isRevoked(String origin) {
-        try {
-            return devices.isRevoked(PeerId.parse(origin));
-        } catch (IllegalArgumentException notAPeerId) {
-            return false; // the applier rejects it: its signature cannot verify
-        }
     }
 
     /** The origins of one delivery not known here yet, admitted while the sender's share of them lasts. */

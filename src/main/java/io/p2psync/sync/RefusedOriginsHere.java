@@ -20,13 +20,20 @@ class RefusedOriginsHere implements RefusedOrigins {
 
     @Override
     public boolean refuses(String origin) {
-        if (forks.isForked(origin)) {
-            return true;
-        }
+        return forked(origin) || revoked(origin);
+    }
+
+    /** True if the device is revoked here (its id or its key); false for text that is not a device id. */
+    boolean revoked(String origin) {
         try {
             return devices.isRevoked(PeerId.parse(origin));
         } catch (IllegalArgumentException notAPeerId) {
-            return false;
+            return false; // the applier rejects its entries: their signature cannot verify
         }
+    }
+
+    /** True if the origin is recorded as forked and not cleared. */
+    boolean forked(String origin) {
+        return forks.isForked(origin);
     }
 }
