@@ -57,8 +57,8 @@ public class RemoteChangeApplier {
 
     /** Work per write transaction of {@link #apply}: entries are applied until this much time has gone. */
     static final java.time.Duration PART_TIME = java.time.Duration.ofMillis(100);
-    /** Groups at least this large put their fresh inserts on their rows in bulk ({@code Placer.insertFresh}). */
-    static final int FRESH_BULK_FROM = 8;
+    /** Groups at least this large put their clean entries on their rows in bulk ({@code Placer.placeInBulk}). */
+    static final int BULK_FROM = 8;
     /** The most entries one write transaction of {@link #apply} takes, however fast they go. */
     static final int MAX_PER_TRANSACTION = 5_000;
     /** Holds retried at most per pass, so a pile of holds never keeps the write lock for long. */
@@ -482,6 +482,17 @@ public class RemoteChangeApplier {
         private final Map<String, Long> storedHeads = new HashMap<>();
         /** Per origin met, the highest version in the log: only entries up to it can be duplicates. */
         private final Map<String, Long> loggedUpTo = new HashMap<>();
+        /**
+         * Entries checked and due in the log, stored together with one batched insert before anything reads
+         * the log (a placement, a look-up of a duplicate) and at the end of each part.
+         */
+        private final List<ChangeEntry> toStore = new ArrayList<>();
+        /**
+         * Per origin, the entries of its open group this batch stored, from the group's first entry on: the
+         * group is placed from them when its end comes, without reading it back. Absent when the group began
+         * before this batch.
+         */
+        private final Map<String, List<ChangeEntry>> groupSoFar = new HashMap<>();
 
         Batch(String receivedFrom, GroupChecks checks, Map<String, ChangeLog.Head> stagedHeads) {
             this.receivedFrom = receivedFrom;
@@ -502,6 +513,9 @@ public class RemoteChangeApplier {
             loggedUpTo.clear();
             heads.replaceAll((origin, head) -> {
                 ChangeLog.Head logged = log.head(origin);
+                if (logged.version() > head.version()) {
+                    groupSoFar.remove(origin); // another delivery went on with the origin in between
+                }
                 return logged.version() >= head.version() ? logged : head;
             });
             open.clear();
@@ -514,12 +528,14 @@ public class RemoteChangeApplier {
         List<ApplyOutcome> applyPart(List<ChangeEntry> work, int offset, long deadline, TransactionStatus status) {
             this.status = status;
             unannounced.clear(); // what a rolled-back part stored is not in the log
+            toStore.clear();
             Placer placer = new Placer(status);
             List<ApplyOutcome> outcomes = new ArrayList<>();
             int end = Math.min(work.size(), offset + MAX_PER_TRANSACTION);
             for (int i = offset; i < end && (i == offset || System.nanoTime() < deadline); i++) {
                 outcomes.add(applyOne(work.get(i), i, placer));
             }
+            flushStores();
             placer.checkOrphans();
             announceStored();
             return outcomes;
@@ -533,6 +549,9 @@ public class RemoteChangeApplier {
             }
             // Only an entry at or below the origin's head in the log can be stored already.
             long logged = loggedUpTo.computeIfAbsent(e.origin(), o -> log.head(o).version());
+            if (e.version() <= logged) {
+                flushStores(); // it may be one of this batch's, not yet written
+            }
             var stored = e.version() <= logged ? log.hashOf(e.origin(), e.version()) : Optional.<String>empty();
             if (stored.isPresent()) {
                 return stored.get().equals(e.hash()) ? ApplyOutcome.of(ref, Result.DUPLICATE)
@@ -569,7 +588,7 @@ public class RemoteChangeApplier {
                 }
             }
             // It verifies: store it whatever happens to its row, so the chain goes on and it is relayed.
-            log.store(List.of(e), receivedFrom, receivedAt);
+            toStore.add(e);
             unannounced.add(e);
             unannouncedFrom = receivedFrom;
             loggedUpTo.put(e.origin(), e.version());
@@ -578,13 +597,29 @@ public class RemoteChangeApplier {
             clock.observe(e.hlc());
             mayRelease = true;
             open.put(e.origin(), e.continues());
+            if (!groupOpen) {
+                groupSoFar.put(e.origin(), new ArrayList<>());
+            }
+            List<ChangeEntry> group = groupSoFar.get(e.origin());
+            if (group != null) {
+                group.add(e);
+            }
             if (e.continues()) {
                 return ApplyOutcome.of(ref, Result.STAGED);
             }
+            groupSoFar.remove(e.origin());
+            flushStores(); // placing reads the log (the row's entries, heads) and hooks may too
             if (!groupOpen) {
                 return placeOne(e, placer);
             }
-            return placeGroup(log.group(e.origin(), e.version()), placer);
+            return placeGroup(group != null ? group : log.group(e.origin(), e.version()), placer);
+        }
+
+        private void flushStores() {
+            if (!toStore.isEmpty()) {
+                log.store(toStore, receivedFrom, receivedAt);
+                toStore.clear();
+            }
         }
 
         /**
@@ -600,7 +635,7 @@ public class RemoteChangeApplier {
             Map<EntryRef, ApplyOutcome> outcomes = new java.util.LinkedHashMap<>();
             List<ChangeEntry> clashed = new ArrayList<>();
             try {
-                for (ChangeEntry g : placer.insertFresh(group)) {
+                for (ChangeEntry g : placer.placeInBulk(group)) {
                     unplaced.remove(EntryRef.of(g));
                     outcomes.put(EntryRef.of(g), ApplyOutcome.of(EntryRef.of(g), Result.APPLIED));
                 }
@@ -670,20 +705,23 @@ public class RemoteChangeApplier {
         }
 
         /**
-         * Puts the group's entries that create a row nobody here has seen (an INSERT made on nothing, of a key
-         * with no row and no row state here, in a table that has every column of its data) on their rows in
-         * bulk: one query for the states and one for the rows of all of them, one batched insert per column
-         * set, one read of the rows as stored (for their column hashes) and one batched save of their states,
-         * under one savepoint. That is what an initial sync is made of, and it takes the per-entry statements
-         * (state, local row, savepoint and release, upsert, read-back, state write) down to a handful per
-         * group. If anything fails (a constraint, say), the savepoint is rolled back and every entry goes the
-         * per-entry way. Only when no hold exists (so none can block a row); the order of the other entries of
-         * the group among themselves is kept.
+         * Puts the group's clean entries on their rows in bulk: those that create a row nobody here has seen
+         * (an INSERT made on nothing, of a key with no row and no row state here) and those made on top of
+         * everything their row has seen (the base dominates the row state's vector: no concurrent edit, so
+         * the entry simply applies), of a table that has every column of their data. One query for the states
+         * and one for the rows of all of them, one batched statement per run of inserts, upserts or deletes,
+         * one read of the rows as stored (for their column hashes) and one batched save of their states, all
+         * under one savepoint. That is what an initial sync and an incremental one are made of, and it takes
+         * the per-entry statements (state, local row, savepoint and release, write, read-back, state write)
+         * down to a handful per group. If anything fails (a constraint, say), the savepoint is rolled back and
+         * every entry goes the per-entry way. Only when no hold exists (so none can block a row); a row
+         * written twice in the group goes the per-entry way, and the order of those entries among themselves
+         * is kept.
          *
          * @return the entries placed, each {@code APPLIED}
          */
-        List<ChangeEntry> insertFresh(List<ChangeEntry> group) {
-            if (holdsMayExist || group.size() < FRESH_BULK_FROM) {
+        List<ChangeEntry> placeInBulk(List<ChangeEntry> group) {
+            if (holdsMayExist || group.size() < BULK_FROM) {
                 return List.of();
             }
             Map<String, List<ChangeEntry>> byTable = new java.util.LinkedHashMap<>();
@@ -697,8 +735,8 @@ public class RemoteChangeApplier {
                     continue; // a row written twice in the group goes the per-entry way, in order
                 }
                 TrackedTable t = tables.get(e.table());
-                if (t != null && e.operation() == Operation.INSERT && e.kind() == Kind.EDIT && e.base().isEmpty()
-                        && t.primaryKey().size() == 1 && simpleKey(t, e.recordId())) {
+                if (t != null && e.kind() == Kind.EDIT && !e.changesNothing() && t.primaryKey().size() == 1
+                        && simpleKey(t, e.recordId())) {
                     byTable.computeIfAbsent(e.table(), x -> new ArrayList<>()).add(e);
                 }
             }
@@ -710,7 +748,7 @@ public class RemoteChangeApplier {
             try {
                 List<ChangeEntry> placed = new ArrayList<>();
                 for (Map.Entry<String, List<ChangeEntry>> run : byTable.entrySet()) {
-                    placed.addAll(insertFresh(tables.get(run.getKey()), run.getValue()));
+                    placed.addAll(placeInBulk(tables.get(run.getKey()), run.getValue()));
                 }
                 for (ChangeEntry e : placed) {
                     hooks.forEach(l -> l.stored(e, Result.APPLIED, access));
@@ -726,42 +764,68 @@ public class RemoteChangeApplier {
             }
         }
 
-        /** Of {@code entries} (one table, distinct keys), those it inserted fresh. */
-        private List<ChangeEntry> insertFresh(TrackedTable t, List<ChangeEntry> entries) {
-            Set<String> seen = rows.withState(t.name(), entries.stream().map(ChangeEntry::recordId).toList());
+        /** Of {@code entries} (one table, distinct keys), those it placed. */
+        private List<ChangeEntry> placeInBulk(TrackedTable t, List<ChangeEntry> entries) {
+            Map<String, RowState> states = rows.findAll(t.name(), entries.stream().map(ChangeEntry::recordId).toList());
             Map<ChangeEntry, Object> keyOf = new java.util.LinkedHashMap<>();
             entries.forEach(e -> keyOf.put(e, RowWriter.key(t, e.recordId()).get(0)));
-            Set<Object> present = writer.rowsByKey(t, List.copyOf(keyOf.values())).keySet();
+            // a row with no state may be one the app wrote that the scan has not sealed: the per-entry way
+            Set<Object> unsealed = writer.rowsByKey(t, entries.stream().filter(e -> !states.containsKey(e.recordId()))
+                    .map(keyOf::get).toList()).keySet();
             List<String> have = writer.columns(t);
             RowLimits rule = limits().get(t.name());
-            List<Map<String, Object>> newRows = new ArrayList<>();
-            List<ChangeEntry> fresh = new ArrayList<>();
+            List<Map<String, Object>> written = new ArrayList<>(); // inserts and upserts, in group order
+            List<Object> deleted = new ArrayList<>();
+            List<ChangeEntry> clean = new ArrayList<>();
+            boolean insertsOnly = true;
             for (ChangeEntry e : entries) {
-                if (seen.contains(e.recordId()) || present.contains(keyOf.get(e))) {
+                RowState current = states.get(e.recordId());
+                boolean fresh = current == null && e.operation() == Operation.INSERT && e.base().isEmpty()
+                        && !unsealed.contains(keyOf.get(e));
+                boolean onTop = current != null && e.base().dominates(current.vector()) && unknownBase(e).isEmpty();
+                if (!fresh && !onTop) {
+                    continue;
+                }
+                if (e.operation() == Operation.DELETE) {
+                    deleted.add(keyOf.get(e));
+                    clean.add(e);
                     continue;
                 }
                 Map<String, Object> row = SqlValues.decodeRow(e.data());
                 if (have.containsAll(row.keySet()) && keyOf.get(e).equals(row.get(t.primaryKey().get(0)))
                         && (rule == null || rule.refusal(row).isEmpty())) { // else held, the per-entry way
-                    newRows.add(row);
-                    fresh.add(e);
+                    written.add(row);
+                    clean.add(e);
+                    insertsOnly &= fresh;
                 }
             }
-            if (fresh.isEmpty()) {
-                return fresh;
+            if (clean.isEmpty()) {
+                return clean;
             }
-            writer.insertAll(t, newRows);
-            Map<Object, Map<String, Object>> stored = writer.rowsByKey(t, fresh.stream().map(keyOf::get).toList());
-            List<RowState> states = new ArrayList<>(fresh.size());
-            for (ChangeEntry e : fresh) {
+            if (insertsOnly) {
+                writer.insertAll(t, written);
+            } else {
+                writer.upsertAll(t, written);
+            }
+            writer.deleteAll(t, deleted);
+            Map<Object, Map<String, Object>> stored = writer.rowsByKey(t, clean.stream()
+                    .filter(e -> e.operation() != Operation.DELETE).map(keyOf::get).toList());
+            List<RowState> saved = new ArrayList<>(clean.size());
+            for (ChangeEntry e : clean) {
+                RowState current = states.get(e.recordId());
+                RowState after = RowState.writtenBy(e, current == null ? VersionVector.EMPTY : current.vector());
+                if (e.operation() == Operation.DELETE) {
+                    saved.add(after.withColumnHashes(current.columnHashes())); // kept as they were for a deleted row
+                    continue;
+                }
                 Map<String, Object> row = stored.get(keyOf.get(e));
                 if (row == null) {
-                    throw new IllegalArgumentException("a row inserted in bulk is not there: " + e.recordId());
+                    throw new IllegalArgumentException("a row written in bulk is not there: " + e.recordId());
                 }
-                states.add(RowState.writtenBy(e, VersionVector.EMPTY).withColumnHashes(RowHashes.of(row)));
+                saved.add(after.withColumnHashes(RowHashes.of(row)));
             }
-            rows.saveAll(states);
-            return fresh;
+            rows.saveAll(saved);
+            return clean;
         }
 
         /** True if the record id is one key value that SQLite and JSON hold alike: an integer or a text. */

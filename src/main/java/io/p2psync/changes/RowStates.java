@@ -1,11 +1,14 @@
 package io.p2psync.changes;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -30,14 +33,29 @@ class RowStates {
         this.template = template;
     }
 
+    private static final String COLUMNS = """
+            table_name, record_id, vector, origin, version, hlc, deleted, column_clocks, column_hashes""";
+    private static final RowMapper<RowState> STATE = (rs, n) -> new RowState(rs.getString(1), rs.getString(2),
+            VersionVector.parse(rs.getString(3)), rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getInt(7) != 0,
+            rs.getString(8), rs.getString(9));
+
     Optional<RowState> find(String table, String recordId) {
-        return jdbc.sql("""
-                        SELECT table_name, record_id, vector, origin, version, hlc, deleted, column_clocks,
-                               column_hashes FROM sync_row_state WHERE table_name = ? AND record_id = ?""")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_row_state WHERE table_name = ? AND record_id = ?")
                 .params(table, recordId)
-                .query((rs, n) -> new RowState(rs.getString(1), rs.getString(2), VersionVector.parse(rs.getString(3)),
-                        rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getInt(7) != 0, rs.getString(8), rs.getString(9)))
+                .query(STATE)
                 .optional();
+    }
+
+    /** The states of those of {@code recordIds} of {@code table} that have one, by record id; one query. */
+    Map<String, RowState> findAll(String table, Collection<String> recordIds) {
+        Map<String, RowState> found = new HashMap<>();
+        jdbc.sql("SELECT " + COLUMNS + " FROM sync_row_state WHERE table_name = ?"
+                        + " AND record_id IN (SELECT value FROM json_each(?))")
+                .params(table, SqlValues.encodeKey(List.copyOf(recordIds)))
+                .query(STATE)
+                .list()
+                .forEach(s -> found.put(s.recordId(), s));
+        return found;
     }
 
     /** Of {@code recordIds} of {@code table}, those that have a state here; one query. */

@@ -70,15 +70,20 @@ class RowWriter {
             }
             return missing;
         }
-        String sql = "INSERT INTO " + t.quotedName()
+        jdbc.sql(upsertSql(t, cols)).params(cols.stream().map(row::get).toList()).update();
+        return missing;
+    }
+
+    /** The statement that inserts a row of {@code cols}, or updates the row its key names. */
+    private static String upsertSql(TrackedTable t, List<String> cols) {
+        List<String> updates = cols.stream().filter(c -> !t.primaryKey().contains(c)).toList();
+        return "INSERT INTO " + t.quotedName()
                 + cols.stream().map(TrackedTable::quote).collect(Collectors.joining(", ", " (", ")"))
                 + cols.stream().map(c -> "?").collect(Collectors.joining(", ", " VALUES (", ")"))
                 + t.primaryKey().stream().map(TrackedTable::quote).collect(Collectors.joining(", ", " ON CONFLICT (", ")"))
                 + (updates.isEmpty() ? " DO NOTHING"
                         : updates.stream().map(c -> TrackedTable.quote(c) + " = excluded." + TrackedTable.quote(c))
                                 .collect(Collectors.joining(", ", " DO UPDATE SET ", "")));
-        jdbc.sql(sql).params(cols.stream().map(row::get).toList()).update();
-        return missing;
     }
 
     /**
@@ -117,16 +122,47 @@ class RowWriter {
      * @throws org.springframework.dao.DataAccessException if SQLite refuses a row (a constraint, a key taken)
      */
     void insertAll(TrackedTable t, List<Map<String, Object>> rows) {
-        Map<List<String>, List<Map<String, Object>>> byColumns = new LinkedHashMap<>();
-        rows.forEach(row -> byColumns.computeIfAbsent(List.copyOf(row.keySet()), c -> new ArrayList<>()).add(row));
-        byColumns.forEach((cols, same) -> template.batchUpdate("INSERT INTO " + t.quotedName()
-                        + cols.stream().map(TrackedTable::quote).collect(Collectors.joining(", ", " (", ")"))
-                        + cols.stream().map(c -> "?").collect(Collectors.joining(", ", " VALUES (", ")")),
-                same, 500, (ps, row) -> {
-                    for (int c = 0; c < cols.size(); c++) {
-                        ps.setObject(c + 1, row.get(cols.get(c)));
-                    }
-                }));
+        inBatches(rows, cols -> "INSERT INTO " + t.quotedName()
+                + cols.stream().map(TrackedTable::quote).collect(Collectors.joining(", ", " (", ")"))
+                + cols.stream().map(c -> "?").collect(Collectors.joining(", ", " VALUES (", ")")));
+    }
+
+    /**
+     * Inserts rows (decoded, with a key column none of which is NULL, every column one the table has), or
+     * updates the columns they name of the rows their keys name, in the order given; one batched statement
+     * per run of rows with the same columns.
+     *
+     * @throws org.springframework.dao.DataAccessException if SQLite refuses a row (a constraint)
+     */
+    void upsertAll(TrackedTable t, List<Map<String, Object>> rows) {
+        inBatches(rows, cols -> upsertSql(t, cols));
+    }
+
+    /** Deletes the rows of a table with a one-column key whose keys are {@code keys}, with one batched statement. */
+    void deleteAll(TrackedTable t, List<Object> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        template.batchUpdate("DELETE FROM " + t.quotedName() + " WHERE " + TrackedTable.quote(t.primaryKey().get(0))
+                + " = ?", keys, 500, (ps, key) -> ps.setObject(1, key));
+    }
+
+    /** Runs the statement {@code sql} makes for each run of consecutive rows with the same columns, batched. */
+    private void inBatches(List<Map<String, Object>> rows, java.util.function.Function<List<String>, String> sql) {
+        int from = 0;
+        while (from < rows.size()) {
+            List<String> cols = List.copyOf(rows.get(from).keySet());
+            int to = from + 1;
+            while (to < rows.size() && rows.get(to).keySet().equals(rows.get(from).keySet())) {
+                to++;
+            }
+            template.batchUpdate(sql.apply(cols), rows.subList(from, to), 500, (ps, row) -> {
+                for (int c = 0; c < cols.size(); c++) {
+                    ps.setObject(c + 1, row.get(cols.get(c)));
+                }
+            });
+            from = to;
+        }
     }
 
     /**
@@ -136,6 +172,9 @@ class RowWriter {
     Map<Object, Map<String, Object>> rowsByKey(TrackedTable t, List<Object> keys) {
         String column = t.primaryKey().get(0);
         Map<Object, Map<String, Object>> rows = new LinkedHashMap<>();
+        if (keys.isEmpty()) {
+            return rows;
+        }
         jdbc.sql("SELECT * FROM " + t.quotedName() + " WHERE " + TrackedTable.quote(column)
                         + " IN (SELECT value FROM json_each(?))")
                 .param(SqlValues.encodeKey(keys))
