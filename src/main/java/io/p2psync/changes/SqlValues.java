@@ -105,6 +105,10 @@ public final class SqlValues {
      * @throws IllegalArgumentException if it is not a non-empty JSON array of values
      */
     public static List<Object> decodeKey(String recordId) {
+        Object single = singleKey(recordId);
+        if (single != null) {
+            return List.of(single);
+        }
         JsonNode tree = parse(recordId);
         if (!(tree instanceof ArrayNode array) || array.isEmpty()) {
             throw new IllegalArgumentException("record id is not a non-empty JSON array: " + recordId);
@@ -114,6 +118,42 @@ public final class SqlValues {
             key.add(value(v));
         }
         return key;
+    }
+
+    /**
+     * The key of a record id that is one plain text ({@code ["a b"]}: no quote, backslash or control
+     * character inside) or one integer ({@code [42]}, {@code [-7]}: no leading zero, within 64 bits), read
+     * without a JSON parser, as most keys are; null for anything else, which the parser reads (or refuses).
+     */
+    private static Object singleKey(String recordId) {
+        int n = recordId.length();
+        if (n < 3 || recordId.charAt(0) != '[' || recordId.charAt(n - 1) != ']') {
+            return null;
+        }
+        if (recordId.charAt(1) == '"') {
+            if (n < 4 || recordId.charAt(n - 2) != '"') {
+                return null;
+            }
+            for (int i = 2; i < n - 2; i++) {
+                char c = recordId.charAt(i);
+                if (c == '"' || c == '\\' || c < 0x20) {
+                    return null;
+                }
+            }
+            return recordId.substring(2, n - 2);
+        }
+        int start = recordId.charAt(1) == '-' ? 2 : 1;
+        int digits = n - 1 - start;
+        if (digits < 1 || digits > 18 || recordId.charAt(start) == '0' && digits > 1) {
+            return null; // 19 digits may be past a long: the parser decides
+        }
+        for (int i = start; i < n - 1; i++) {
+            char c = recordId.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        return Long.parseLong(recordId.substring(1, n - 1));
     }
 
     /** True if both are the same SQLite value: same storage class and same bits (0.0 and -0.0 differ). */

@@ -35,6 +35,8 @@ public final class VersionVector {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final SortedMap<String, Long> versions;
+    /** {@link #toJson()}, worked out on first use (the vector never changes). */
+    private volatile String json;
 
     private VersionVector(SortedMap<String, Long> versions) {
         this.versions = versions;
@@ -134,7 +136,34 @@ public final class VersionVector {
 
     /** The canonical JSON: sorted keys, no whitespace. */
     public String toJson() {
-        return JSON.writeValueAsString(versions);
+        String known = json;
+        if (known == null) {
+            json = known = encode();
+        }
+        return known;
+    }
+
+    /**
+     * Origins are peer ids, base58 letters and digits, which JSON writes as they are: written directly, the
+     * text is the one Jackson gives, without a generator per call (this runs for every entry stored and
+     * every row state saved). Any other origin goes through Jackson, which knows what to escape.
+     */
+    private String encode() {
+        StringBuilder out = new StringBuilder(2 + versions.size() * 64).append('{');
+        for (Map.Entry<String, Long> v : versions.entrySet()) {
+            String origin = v.getKey();
+            for (int i = 0; i < origin.length(); i++) {
+                char c = origin.charAt(i);
+                if (!(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')) {
+                    return JSON.writeValueAsString(versions);
+                }
+            }
+            if (out.length() > 1) {
+                out.append(',');
+            }
+            out.append('"').append(origin).append("\":").append(v.getValue().longValue());
+        }
+        return out.append('}').toString();
     }
 
     @Override

@@ -35,6 +35,39 @@ class SqlValuesTest {
         }
     }
 
+    /**
+     * Record ids of one plain text or integer are read without the JSON parser; any text at all must decode
+     * to what the parser makes of it, or be refused as the parser refuses it.
+     */
+    @Property(tries = 2000)
+    void aRecordIdDecodesAsTheJsonParserReadsIt(@ForAll("recordIds") String id) {
+        List<Object> expected;
+        try {
+            tools.jackson.databind.JsonNode tree = tools.jackson.databind.json.JsonMapper.builder().build().readTree(id);
+            if (!tree.isArray() || tree.isEmpty()) {
+                throw new IllegalArgumentException("not a key");
+            }
+            expected = new ArrayList<>();
+            for (tools.jackson.databind.JsonNode v : tree) {
+                expected.add(v.isIntegralNumber() && v.canConvertToLong() ? (Object) v.longValue()
+                        : v.isString() ? v.asString() : v);
+            }
+        } catch (RuntimeException refused) {
+            assertThatThrownBy(() -> SqlValues.decodeKey(id)).as(id).isInstanceOf(IllegalArgumentException.class);
+            return;
+        }
+        if (expected.stream().allMatch(v -> v instanceof Long || v instanceof String)) {
+            assertThat(SqlValues.decodeKey(id)).as(id).isEqualTo(expected);
+        }
+    }
+
+    @Provide
+    Arbitrary<String> recordIds() {
+        Arbitrary<String> inside = Arbitraries.strings().withChars("\"\\-0123456789aZ \u00e9\u0001[],").ofMaxLength(8);
+        return Arbitraries.oneOf(inside.map(t -> "[" + t + "]"), inside.map(t -> "[\"" + t + "\"]"),
+                Arbitraries.longs().map(l -> "[" + l + "]"), inside);
+    }
+
     @Test
     void realsKeepEveryBitAndStayRealsInRows() {
         String json = SqlValues.encodeRow(Map.of("r", 0.1 + 0.2));

@@ -17,6 +17,25 @@ class VersionVectorTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** The canonical text (entry hashes cover it) is Jackson's, whether written directly or through it. */
+    @net.jqwik.api.Property(tries = 500)
+    void theCanonicalTextIsJacksons(@net.jqwik.api.ForAll("originMaps") java.util.Map<String, Long> versions) {
+        VersionVector v = VersionVector.of(versions);
+        java.util.Map<String, Long> sorted = new java.util.TreeMap<>(versions);
+        sorted.values().removeIf(x -> x == 0);
+        assertThat(v.toJson()).isEqualTo(tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(sorted));
+        assertThat(VersionVector.parse(v.toJson())).isEqualTo(v);
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<java.util.Map<String, Long>> originMaps() {
+        net.jqwik.api.Arbitrary<String> origins = net.jqwik.api.Arbitraries.oneOf(
+                net.jqwik.api.Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(52),
+                net.jqwik.api.Arbitraries.strings().withChars("a\"\\\u00e9\u0001 /Z9").ofMinLength(1).ofMaxLength(6)
+                        .filter(o -> !o.isBlank()));
+        return net.jqwik.api.Arbitraries.maps(origins, net.jqwik.api.Arbitraries.longs().between(0, Long.MAX_VALUE)).ofMaxSize(4);
+    }
+
     @Test
     void answersEachOrder() {
         VersionVector a1 = VersionVector.of(Map.of("A", 1L));

@@ -11,15 +11,20 @@ import java.util.Optional;
  * <p>Keys whose encoding is at most 42 bytes (Ed25519 among them) use the identity multihash, so the id
  * carries the key itself and an id alone is enough to verify a signature (peer-ids spec, "Peer Ids").
  *
- * @param bytes the multihash
+ * <p>Its text is worked out once: base58 is a division per character, and ids are written out wherever an
+ * entry, a row state or a request names its device.
  */
-public record PeerId(byte[] bytes) implements Comparable<PeerId> {
+public final class PeerId implements Comparable<PeerId> {
 
     private static final int IDENTITY = 0x00;
     private static final int SHA2_256 = 0x12;
     private static final int MAX_INLINE_KEY = 42;
 
-    public PeerId {
+    private final byte[] bytes;
+    private volatile String text;
+
+    /** @param bytes the multihash */
+    public PeerId(byte[] bytes) {
         if (bytes == null || bytes.length < 2 || (bytes[1] & 0xff) != bytes.length - 2) {
             throw new IllegalArgumentException("not a multihash");
         }
@@ -34,10 +39,10 @@ public record PeerId(byte[] bytes) implements Comparable<PeerId> {
         if (code == SHA2_256 && bytes.length != 34) {
             throw new IllegalArgumentException("a sha2-256 multihash has 32 bytes of digest");
         }
-        bytes = bytes.clone();
+        this.bytes = bytes.clone();
     }
 
-    @Override
+    /** The multihash (a copy). */
     public byte[] bytes() {
         return bytes.clone();
     }
@@ -120,6 +125,10 @@ public record PeerId(byte[] bytes) implements Comparable<PeerId> {
 
     @Override
     public String toString() {
-        return Base58.encode(bytes);
+        String known = text;
+        if (known == null) {
+            text = known = Base58.encode(bytes);
+        }
+        return known;
     }
 }
