@@ -43,6 +43,8 @@ public final class RestSyncBenchmark {
     private static final int WARMUP_ROWS = Integer.getInteger("bench.warmup", 30_000);
     /** Rounds with nothing to do measured per database size ({@code -Dbench.noop-runs=N}); the median is given. */
     private static final int NO_OP_RUNS = Integer.getInteger("bench.noop-runs", 100);
+    /** Incremental rounds measured ({@code -Dbench.incremental-runs=N}), each after the same rows changed again; the median is given. */
+    private static final int INCREMENTAL_RUNS = Integer.getInteger("bench.incremental-runs", 5);
     /** Rounds with nothing to do run before those measured. */
     private static final int NO_OP_WARMUP = 300;
 
@@ -65,6 +67,12 @@ public final class RestSyncBenchmark {
     /** {@code none} or comma-separated database sizes for the no-op rounds. */
     static int[] sizes(String arg) {
         return arg.equals("none") ? new int[0] : Arrays.stream(arg.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     static double loadAverage() {
@@ -139,15 +147,23 @@ public final class RestSyncBenchmark {
                         + " (process CPU %.1f s, both nodes)", rows, seconds, syncRate, syncRate / rawRate, cpuSeconds));
 
                 int changed = Math.min(CHANGED, rows);
-                writeRows(a, changed, "v2");
-                start = System.nanoTime();
-                cpu0 = cpuNanos();
-                round = syncNow(b, a);
-                millis = (System.nanoTime() - start) / 1e6;
-                cpuMillis = (cpuNanos() - cpu0) / 1e6;
-                check(round, changed, b, rows);
-                report.accept(String.format("(2) incremental sync of %,d changed rows in a %,d-row db: %.1f ms"
-                        + " (process CPU %.0f ms)", changed, rows, millis, cpuMillis));
+                double[] wall = new double[INCREMENTAL_RUNS];
+                double[] cpu = new double[INCREMENTAL_RUNS];
+                for (int run = 0; run < INCREMENTAL_RUNS; run++) {
+                    writeRows(a, changed, "v" + (run + 2)); // the same rows changed again each run
+                    start = System.nanoTime();
+                    cpu0 = cpuNanos();
+                    round = syncNow(b, a);
+                    wall[run] = (System.nanoTime() - start) / 1e6;
+                    cpu[run] = (cpuNanos() - cpu0) / 1e6;
+                    check(round, changed, b, rows);
+                }
+                millis = median(wall);
+                cpuMillis = median(cpu);
+                report.accept(String.format("(2) incremental sync of %,d changed rows in a %,d-row db: median %.1f ms"
+                        + " of %d runs (%s; process CPU %.0f ms)", changed, rows, millis, INCREMENTAL_RUNS,
+                        java.util.Arrays.stream(wall).mapToObj(w -> String.format("%.0f", w))
+                                .collect(java.util.stream.Collectors.joining(", ")), cpuMillis));
             }
         }
 
