@@ -67,8 +67,12 @@ public final class VersionVector {
      * @throws IllegalArgumentException if the text is not a JSON object of origin to non-negative integer
      */
     public static VersionVector parse(String json) {
-        if (json == null || json.isBlank()) {
+        if (json == null || json.isBlank() || json.equals("{}")) {
             return EMPTY;
+        }
+        VersionVector plain = parsePlain(json);
+        if (plain != null) {
+            return plain;
         }
         try {
             Map<String, Long> map = JSON.readValue(json, JSON.getTypeFactory().constructMapType(TreeMap.class, String.class, Long.class));
@@ -76,6 +80,52 @@ public final class VersionVector {
         } catch (JacksonException e) {
             throw new IllegalArgumentException("not a version vector: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /**
+     * The vector of a text in the form {@link #toJson()} writes for base58 origins ({@code {"A1":3,"B2":1}}:
+     * no spaces, letters and digits for origins, versions of at most 18 digits), read without a JSON parser
+     * as every stored base and row state is; null for any other text, which the parser reads or refuses.
+     */
+    private static VersionVector parsePlain(String json) {
+        int n = json.length();
+        if (json.charAt(0) != '{' || json.charAt(n - 1) != '}') {
+            return null;
+        }
+        TreeMap<String, Long> versions = new TreeMap<>();
+        int i = 1;
+        while (i < n - 1) {
+            if (json.charAt(i) != '"') {
+                return null;
+            }
+            int start = ++i;
+            while (i < n && isPlain(json.charAt(i))) {
+                i++;
+            }
+            if (i == start || i + 2 >= n || json.charAt(i) != '"' || json.charAt(i + 1) != ':') {
+                return null;
+            }
+            String origin = json.substring(start, i);
+            i += 2;
+            int digits = i;
+            while (i < n && json.charAt(i) >= '0' && json.charAt(i) <= '9') {
+                i++;
+            }
+            if (i == digits || i - digits > 18 || json.charAt(digits) == '0' && i - digits > 1
+                    || versions.put(origin, Long.parseLong(json, digits, i, 10)) != null) {
+                return null; // a repeated origin: the parser's rules decide
+            }
+            if (json.charAt(i) == ',' && i + 1 < n - 1) {
+                i++;
+            } else if (i != n - 1) {
+                return null;
+            }
+        }
+        return of(versions);
+    }
+
+    private static boolean isPlain(char c) {
+        return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z';
     }
 
     /** The version seen from {@code origin}, 0 if none. */
@@ -153,8 +203,7 @@ public final class VersionVector {
         for (Map.Entry<String, Long> v : versions.entrySet()) {
             String origin = v.getKey();
             for (int i = 0; i < origin.length(); i++) {
-                char c = origin.charAt(i);
-                if (!(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')) {
+                if (!isPlain(origin.charAt(i))) {
                     return JSON.writeValueAsString(versions);
                 }
             }

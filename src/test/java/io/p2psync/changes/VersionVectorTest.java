@@ -27,6 +27,38 @@ class VersionVectorTest {
         assertThat(VersionVector.parse(v.toJson())).isEqualTo(v);
     }
 
+    /** Any text parses to what Jackson makes of it, or is refused as Jackson refuses it. */
+    @net.jqwik.api.Property(tries = 2000)
+    void anyTextParsesAsJacksonReadsIt(@net.jqwik.api.ForAll("vectorTexts") String text) {
+        if (text.isBlank()) {
+            assertThat(VersionVector.parse(text)).isEqualTo(VersionVector.EMPTY);
+            return;
+        }
+        VersionVector expected;
+        try {
+            java.util.Map<String, Long> map = tools.jackson.databind.json.JsonMapper.builder().build().readValue(text,
+                    new tools.jackson.core.type.TypeReference<java.util.TreeMap<String, Long>>() { });
+            expected = VersionVector.of(map);
+        } catch (RuntimeException refused) {
+            assertThatThrownBy(() -> VersionVector.parse(text)).as(text).isInstanceOf(IllegalArgumentException.class);
+            return;
+        }
+        assertThat(VersionVector.parse(text)).as(text).isEqualTo(expected);
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<String> vectorTexts() {
+        net.jqwik.api.Arbitrary<String> origin = net.jqwik.api.Arbitraries.strings().withChars("aB9\"-").ofMaxLength(3);
+        net.jqwik.api.Arbitrary<String> number = net.jqwik.api.Arbitraries.oneOf(
+                net.jqwik.api.Arbitraries.longs().map(String::valueOf),
+                net.jqwik.api.Arbitraries.strings().withChars("0123456789-").ofMinLength(1).ofMaxLength(21));
+        net.jqwik.api.Arbitrary<String> pair = net.jqwik.api.Combinators.combine(origin, number).as((o, v) -> "\"" + o + "\":" + v);
+        return net.jqwik.api.Arbitraries.oneOf(
+                pair.list().ofMaxSize(3).map(ps -> "{" + String.join(",", ps) + "}"),
+                pair.list().ofMaxSize(3).map(ps -> "{" + String.join(", ", ps) + ",}"),
+                net.jqwik.api.Arbitraries.strings().withChars("{}\":,a1").ofMaxLength(10));
+    }
+
     @net.jqwik.api.Provide
     net.jqwik.api.Arbitrary<java.util.Map<String, Long>> originMaps() {
         net.jqwik.api.Arbitrary<String> origins = net.jqwik.api.Arbitraries.oneOf(
