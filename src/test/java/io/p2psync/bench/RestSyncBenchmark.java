@@ -69,6 +69,29 @@ public final class RestSyncBenchmark {
         return arg.equals("none") ? new int[0] : Arrays.stream(arg.split(",")).mapToInt(Integer::parseInt).toArray();
     }
 
+    /** CPU ns of every live thread, by name (threads of one pool summed). */
+    private static Map<String, Long> threadCpu() {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> cpu = new java.util.HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            var info = mx.getThreadInfo(id);
+            long ns = mx.getThreadCpuTime(id);
+            if (info != null && ns > 0) {
+                cpu.merge(info.getThreadName().replaceAll("\\d+", "N"), ns, Long::sum);
+            }
+        }
+        return cpu;
+    }
+
+    private static String perRound(Map<String, Long> before, Map<String, Long> after, int rounds) {
+        return after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 1e6 / rounds))
+                .filter(e -> e.getValue() >= 0.5)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .map(e -> String.format("%s %.1f", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     private static double median(double[] values) {
         double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
@@ -147,6 +170,7 @@ public final class RestSyncBenchmark {
                         + " (process CPU %.1f s, both nodes)", rows, seconds, syncRate, syncRate / rawRate, cpuSeconds));
 
                 int changed = Math.min(CHANGED, rows);
+                Map<String, Long> threadsBefore = threadCpu();
                 double[] wall = new double[INCREMENTAL_RUNS];
                 double[] cpu = new double[INCREMENTAL_RUNS];
                 for (int run = 0; run < INCREMENTAL_RUNS; run++) {
@@ -157,6 +181,9 @@ public final class RestSyncBenchmark {
                     wall[run] = (System.nanoTime() - start) / 1e6;
                     cpu[run] = (cpuNanos() - cpu0) / 1e6;
                     check(round, changed, b, rows);
+                }
+                if (Boolean.getBoolean("bench.threads")) {
+                    report.accept("    CPU ms per incremental round by thread: " + perRound(threadsBefore, threadCpu(), INCREMENTAL_RUNS));
                 }
                 millis = median(wall);
                 cpuMillis = median(cpu);
