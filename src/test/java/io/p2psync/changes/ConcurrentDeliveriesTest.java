@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -56,10 +55,23 @@ class ConcurrentDeliveriesTest {
                     + "\",\"body\":null}"), VersionVector.EMPTY, (1L << 40) + i, i % 10 != 9));
         }
 
-        CompletableFuture<List<ApplyOutcome>> first = CompletableFuture.supplyAsync(() -> applier.apply(entries, bob.id()));
-        CompletableFuture<List<ApplyOutcome>> second = CompletableFuture.supplyAsync(() -> applier.apply(entries, bob.id()));
-        List<ApplyOutcome> a = first.get(120, TimeUnit.SECONDS);
-        List<ApplyOutcome> b = second.get(120, TimeUnit.SECONDS);
+        // two threads of their own (the common pool has one worker on two cores), started together
+        java.util.concurrent.ExecutorService deliveries = java.util.concurrent.Executors.newFixedThreadPool(2);
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        List<ApplyOutcome> a;
+        List<ApplyOutcome> b;
+        try {
+            java.util.concurrent.Callable<List<ApplyOutcome>> deliver = () -> {
+                start.await();
+                return applier.apply(entries, bob.id());
+            };
+            var first = deliveries.submit(deliver);
+            var second = deliveries.submit(deliver);
+            a = first.get(120, TimeUnit.SECONDS);
+            b = second.get(120, TimeUnit.SECONDS);
+        } finally {
+            deliveries.shutdownNow();
+        }
 
         for (List<ApplyOutcome> outcomes : List.of(a, b)) {
             assertThat(outcomes).hasSize(entries.size());
