@@ -158,9 +158,13 @@ public final class RestSyncBenchmark {
 
                 long start = System.nanoTime();
                 long cpu0 = cpuNanos();
+                Map<String, Long> initialThreads = threadCpu();
                 JsonNode round;
                 try (AutoCloseable progress = showProgress(b, report)) {
                     round = syncNow(b, a);
+                }
+                if (Boolean.getBoolean("bench.threads")) {
+                    report.accept("    CPU ms of the initial round by thread: " + perRound(initialThreads, threadCpu(), 1));
                 }
                 seconds = (System.nanoTime() - start) / 1e9;
                 cpuSeconds = (cpuNanos() - cpu0) / 1e9;
