@@ -17,7 +17,9 @@ import java.util.Map;
  *   <li>p2p-sync capture: batches of 500 writes and one write per transaction, against the same writes to a
  *       plain table ({@link CaptureBenchmark});</li>
  *   <li>PouchDB replicating to pouchdb-server and cr-sqlite merging {@code crsql_changes}, on the same rows
- *       ({@link PeerBenchmarks}, which installs them from npm itself).</li>
+ *       ({@link PeerBenchmarks}, which installs them from npm itself);</li>
+ *   <li>the storage floor: the log entry, row state and row of each row written by SQLite alone, the most an
+ *       initial sync can approach in this storage design ({@link StorageFloorBenchmark}).</li>
  * </ol>
  *
  * <p>Arguments: {@code [rows=100000] [no-op sizes=10000,100000,1000000 | none] [peers | no-peers]}. Run:
@@ -44,6 +46,7 @@ public final class BulkBenchmark {
         CaptureBenchmark.Figures capture = CaptureBenchmark.measure(CAPTURE_WRITES, CAPTURE_BATCH, 500);
         System.out.println("[capture] done; log verifies: " + capture.verifies());
         PeerFigures peer = peers ? PeerBenchmarks.run(rows, CHANGED) : PeerFigures.failed(rows, CHANGED, "not run");
+        StorageFloorBenchmark.Figures floor = StorageFloorBenchmark.measure(rows);
 
         List<String[]> table = new ArrayList<>();
         double raw = sync.rawRate();
@@ -55,6 +58,8 @@ public final class BulkBenchmark {
                 peer.crsqlite() == null ? "-" : rate(peer.crsqlite().initialRowsPerSecond(), "rows/s") + " ("
                         + ratio(peer.crsqlite().initialRowsPerSecond() / peer.crsqlite().rawInsertRowsPerSecond())
                         + " of its own raw)"));
+        table.add(row("storage floor: log entry + row state + row, SQLite alone", rate(floor.floor(), "rows/s"),
+                ratio(floor.floor() / floor.raw()) + " of its raw", "", ""));
         table.add(row(String.format("incremental, %,d changed rows", CHANGED), millis(sync.incrementalMs()), "",
                 peer.pouchdb() == null ? "-" : millis(peer.pouchdb().incrementalMs()),
                 peer.crsqlite() == null ? "-" : millis(peer.crsqlite().incrementalMs())));
