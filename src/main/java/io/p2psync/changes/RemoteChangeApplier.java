@@ -745,19 +745,29 @@ public class RemoteChangeApplier {
                 return List.of();
             }
             Object savepoint = status.createSavepoint();
-            try {
-                List<ChangeEntry> placed = new ArrayList<>();
+            List<ChangeEntry> placed = new ArrayList<>();
+            // as in place(): events of what a hook seals go out only if the savepoint is released
+            try (SavepointEvents.Scope events = SavepointEvents.open()) {
                 for (Map.Entry<String, List<ChangeEntry>> run : byTable.entrySet()) {
                     placed.addAll(placeInBulk(tables.get(run.getKey()), run.getValue()));
                 }
+                // the rows are written: hooks see these entries among their rows' entries, as one by one
+                placed.forEach(e -> unplaced.remove(EntryRef.of(e)));
+                Set<Orphans.Candidate> candidates = new java.util.LinkedHashSet<>();
                 for (ChangeEntry e : placed) {
                     hooks.forEach(l -> l.stored(e, Result.APPLIED, access));
-                    orphanCandidates.addAll(Orphans.candidates(jdbc, tables, e, tables.get(e.table()), foreignKeys));
+                    candidates.addAll(Orphans.candidates(jdbc, tables, e, tables.get(e.table()), foreignKeys));
                 }
                 status.releaseSavepoint(savepoint);
+                if (events.keepsAny()) {
+                    announceStored(); // entries stored before what a hook sealed here are announced first
+                }
+                events.released();
+                orphanCandidates.addAll(candidates);
                 return placed;
             } catch (DataAccessException | IllegalArgumentException refused) {
                 status.rollbackToSavepoint(savepoint);
+                placed.forEach(e -> unplaced.add(EntryRef.of(e)));
                 logger.debug("placing {} entries in bulk failed, placing them one by one: {}", group.size(),
                         refused.toString());
                 return List.of();
@@ -769,9 +779,11 @@ public class RemoteChangeApplier {
             Map<String, RowState> states = rows.findAll(t.name(), entries.stream().map(ChangeEntry::recordId).toList());
             Map<ChangeEntry, Object> keyOf = new java.util.LinkedHashMap<>();
             entries.forEach(e -> keyOf.put(e, RowWriter.key(t, e.recordId()).get(0)));
-            // a row with no state may be one the app wrote that the scan has not sealed: the per-entry way
-            Set<Object> unsealed = writer.rowsByKey(t, entries.stream().filter(e -> !states.containsKey(e.recordId()))
-                    .map(keyOf::get).toList()).keySet();
+            // A row with no state may be one the app wrote that the scan has not sealed: the per-entry way.
+            // Compared as text, so a row whose key SQLite holds in another storage class ('5' for 5) counts too.
+            Set<String> unsealed = new HashSet<>();
+            writer.rowsByKey(t, entries.stream().filter(e -> !states.containsKey(e.recordId())).map(keyOf::get).toList())
+                    .keySet().forEach(k -> unsealed.add(String.valueOf(k)));
             List<String> have = writer.columns(t);
             RowLimits rule = limits().get(t.name());
             List<Map<String, Object>> written = new ArrayList<>(); // inserts and upserts, in group order
@@ -781,7 +793,7 @@ public class RemoteChangeApplier {
             for (ChangeEntry e : entries) {
                 RowState current = states.get(e.recordId());
                 boolean fresh = current == null && e.operation() == Operation.INSERT && e.base().isEmpty()
-                        && !unsealed.contains(keyOf.get(e));
+                        && !unsealed.contains(String.valueOf(keyOf.get(e)));
                 boolean onTop = current != null && e.base().dominates(current.vector()) && unknownBase(e).isEmpty();
                 if (!fresh && !onTop) {
                     continue;
@@ -815,7 +827,7 @@ public class RemoteChangeApplier {
                 RowState current = states.get(e.recordId());
                 RowState after = RowState.writtenBy(e, current == null ? VersionVector.EMPTY : current.vector());
                 if (e.operation() == Operation.DELETE) {
-                    saved.add(after.withColumnHashes(current.columnHashes())); // kept as they were for a deleted row
+                    saved.add(after); // no row, no hashes: as the per-entry way leaves a deleted row's state
                     continue;
                 }
                 Map<String, Object> row = stored.get(keyOf.get(e));
