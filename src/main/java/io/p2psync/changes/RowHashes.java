@@ -1,5 +1,6 @@
 package io.p2psync.changes;
 
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,6 +11,9 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,7 +38,17 @@ public final class RowHashes {
 
     /** The hashes of a row (column to value) as stored in {@code column_hashes}. */
     public static String of(Map<String, ?> row) {
-        return JSON.writeValueAsString(hashes(row));
+        StringWriter text = new StringWriter(2 + row.size() * 40);
+        MessageDigest sha = SHA.get();
+        try (JsonGenerator out = JSON.createGenerator(text)) {
+            out.writeStartObject();
+            for (Map.Entry<String, ?> e : row.entrySet()) {
+                out.writeName(e.getKey());
+                out.writeString(hash(sha, e.getValue()));
+            }
+            out.writeEndObject();
+        }
+        return text.toString();
     }
 
     /** The hashes of a row, column to hash in row order, before they are written as JSON. */
@@ -82,6 +96,25 @@ public final class RowHashes {
     static Map<String, String> parse(String stored) {
         if (stored == null) {
             return null;
+        }
+        // the usual form, an object of strings, read token by token; anything else the way it always was
+        try (JsonParser in = JSON.createParser(stored)) {
+            if (in.nextToken() == JsonToken.START_OBJECT) {
+                Map<String, String> out = new LinkedHashMap<>();
+                JsonToken t;
+                while ((t = in.nextToken()) == JsonToken.PROPERTY_NAME) {
+                    String column = in.currentName();
+                    if (in.nextToken() != JsonToken.VALUE_STRING || out.containsKey(column)) {
+                        break;
+                    }
+                    out.put(column, in.getString());
+                }
+                if (t == JsonToken.END_OBJECT && in.nextToken() == null) {
+                    return out;
+                }
+            }
+        } catch (JacksonException e) {
+            // not the usual form: answered below as before
         }
         try {
             return JSON.readValue(stored, MAP);

@@ -35,6 +35,11 @@ public final class VersionVector {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final SortedMap<String, Long> versions;
+    /**
+     * {@link #toJson()}, made on first use: a vector is written three times per sealed entry (its hash, the log
+     * row, the row state). The vector is immutable, so a race only makes the same text twice.
+     */
+    private String json;
 
     private VersionVector(SortedMap<String, Long> versions) {
         this.versions = versions;
@@ -134,7 +139,12 @@ public final class VersionVector {
 
     /** The canonical JSON: sorted keys, no whitespace. */
     public String toJson() {
-        return JSON.writeValueAsString(versions);
+        String j = json;
+        if (j == null) {
+            j = JSON.writeValueAsString(versions);
+            json = j;
+        }
+        return j;
     }
 
     @Override
