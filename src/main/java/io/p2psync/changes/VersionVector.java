@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -72,6 +74,26 @@ public final class VersionVector {
     public static VersionVector parse(String json) {
         if (json == null || json.isBlank()) {
             return EMPTY;
+        }
+        // the usual form, an object of integers, read token by token; anything else the way it always was
+        try (JsonParser in = JSON.createParser(json)) {
+            if (in.nextToken() == JsonToken.START_OBJECT) {
+                TreeMap<String, Long> map = new TreeMap<>();
+                JsonToken t;
+                while ((t = in.nextToken()) == JsonToken.PROPERTY_NAME) {
+                    String origin = in.currentName();
+                    if (in.nextToken() != JsonToken.VALUE_NUMBER_INT || in.getNumberType() != JsonParser.NumberType.INT
+                            && in.getNumberType() != JsonParser.NumberType.LONG || map.containsKey(origin)) {
+                        break;
+                    }
+                    map.put(origin, in.getLongValue());
+                }
+                if (t == JsonToken.END_OBJECT && in.nextToken() == null) {
+                    return of(map);
+                }
+            }
+        } catch (JacksonException e) {
+            // not the usual form: parsed below as before
         }
         try {
             Map<String, Long> map = JSON.readValue(json, JSON.getTypeFactory().constructMapType(TreeMap.class, String.class, Long.class));
@@ -141,10 +163,33 @@ public final class VersionVector {
     public String toJson() {
         String j = json;
         if (j == null) {
-            j = JSON.writeValueAsString(versions);
+            j = plainJson();
+            if (j == null) {
+                j = JSON.writeValueAsString(versions);
+            }
             json = j;
         }
         return j;
+    }
+
+    /**
+     * The JSON written by hand when every origin is printable ASCII other than a quote or backslash (device
+     * ids are base58), which Jackson writes as it is; null otherwise, and Jackson writes it.
+     */
+    private String plainJson() {
+        StringBuilder out = new StringBuilder(2 + versions.size() * 64);
+        out.append('{');
+        for (Map.Entry<String, Long> e : versions.entrySet()) {
+            String origin = e.getKey();
+            for (int i = 0; i < origin.length(); i++) {
+                char c = origin.charAt(i);
+                if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                    return null;
+                }
+            }
+            out.append(out.length() == 1 ? "\"" : ",\"").append(origin).append("\":").append(e.getValue().longValue());
+        }
+        return out.append('}').toString();
     }
 
     @Override
