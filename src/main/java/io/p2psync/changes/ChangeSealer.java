@@ -62,8 +62,10 @@ class ChangeSealer {
      * @param timestamp the origin wall clock of the change, ms
      * @param before    the row's state before; null for a row never seen
      * @param row       the row now; null for a DELETE
+     * @param hashes    {@link RowHashes#hashes} of the row, if made already; null to make them from the row
      */
-    record Observed(RowChange change, long timestamp, RowState before, Map<String, Object> row) {
+    record Observed(RowChange change, long timestamp, RowState before, Map<String, Object> row,
+                    Map<String, String> hashes) {
     }
 
     /** One row the triggers named in a batch: its key and when it was last touched. */
@@ -256,8 +258,10 @@ class ChangeSealer {
                                       RowState state, long at) throws SQLException {
         Map<String, Object> lastWritten = row != null && state != null && !state.deleted() && state.columnHashes() == null
                 ? lookup.writtenBy(state) : null;
-        return RowDifference.of(t.name(), recordId, row, state, lastWritten, t.defaults())
-                .map(change -> new Observed(change, at, state, row));
+        // hashed once: compared with the state's here, stored in the row's new state when sealed
+        Map<String, String> hashes = row == null ? null : RowHashes.hashes(row);
+        return RowDifference.of(t.name(), recordId, row, state, lastWritten, t.defaults(), hashes)
+                .map(change -> new Observed(change, at, state, row, hashes));
     }
 
     /**
@@ -271,7 +275,7 @@ class ChangeSealer {
     public ChangeEntry seal(RowChange change) {
         RowState stored = rows.find(change.table(), change.recordId()).orElse(null);
         Map<String, Object> row = change.data() == null ? null : standing(change);
-        return seal(List.of(new Observed(change, System.currentTimeMillis(), stored, row))).get(0);
+        return seal(List.of(new Observed(change, System.currentTimeMillis(), stored, row, null))).get(0);
     }
 
     /**
@@ -336,7 +340,7 @@ class ChangeSealer {
                     continues);
             prev = entry.hash();
             entries.add(entry);
-            String hashes = o.row() != null ? RowHashes.of(o.row())
+            String hashes = o.hashes() != null ? RowHashes.write(o.hashes()) : o.row() != null ? RowHashes.of(o.row())
                     : c.operation() == Operation.DELETE && before != null ? before.columnHashes() : null;
             states.put(rowKey, RowState.writtenBy(entry, base).withColumnHashes(hashes));
         }

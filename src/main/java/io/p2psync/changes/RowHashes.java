@@ -38,13 +38,17 @@ public final class RowHashes {
 
     /** The hashes of a row (column to value) as stored in {@code column_hashes}. */
     public static String of(Map<String, ?> row) {
-        StringWriter text = new StringWriter(2 + row.size() * 40);
-        MessageDigest sha = SHA.get();
+        return write(hashes(row));
+    }
+
+    /** Hashes made with {@link #hashes} as stored in {@code column_hashes}. */
+    static String write(Map<String, String> hashes) {
+        StringWriter text = new StringWriter(2 + hashes.size() * 40);
         try (JsonGenerator out = JSON.createGenerator(text)) {
             out.writeStartObject();
-            for (Map.Entry<String, ?> e : row.entrySet()) {
+            for (Map.Entry<String, String> e : hashes.entrySet()) {
                 out.writeName(e.getKey());
-                out.writeString(hash(sha, e.getValue()));
+                out.writeString(e.getValue());
             }
             out.writeEndObject();
         }
@@ -74,6 +78,17 @@ public final class RowHashes {
         MessageDigest sha = SHA.get();
         row.forEach((column, value) -> {
             if (before == null || !hash(sha, value).equals(before.get(column))) {
+                changed.add(column);
+            }
+        });
+        return changed;
+    }
+
+    /** {@link #changed(Map, Map)} for a row whose hashes were made with {@link #hashes} already. */
+    static Set<String> changedHashes(Map<String, String> before, Map<String, String> now) {
+        Set<String> changed = new LinkedHashSet<>();
+        now.forEach((column, hash) -> {
+            if (before == null || !hash.equals(before.get(column))) {
                 changed.add(column);
             }
         });

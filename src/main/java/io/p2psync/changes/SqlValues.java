@@ -122,9 +122,20 @@ public final class SqlValues {
         if (key.isEmpty()) {
             throw new IllegalArgumentException("a key has at least one value");
         }
-        ArrayNode out = NODES.arrayNode();
-        key.forEach(v -> out.add(node(normalize(v), true)));
-        return JSON.writeValueAsString(out);
+        StringWriter text = new StringWriter(16 * key.size());
+        try (JsonGenerator out = JSON.createGenerator(text)) {
+            out.writeStartArray();
+            for (Object value : key) {
+                Object v = normalize(value);
+                if (v == null || v instanceof Long || v instanceof String) {
+                    write(out, v);
+                } else {
+                    out.writeTree(node(v, true));
+                }
+            }
+            out.writeEndArray();
+        }
+        return text.toString();
     }
 
     /**

@@ -60,6 +60,14 @@ class SqlValuesTest {
                 : value instanceof byte[] b ? Map.of("blob", java.util.Base64.getEncoder().encodeToString(b))
                 : value)));
         assertThat(SqlValues.encodeRow(row)).isEqualTo(json.writeValueAsString(tree));
+        if (!values.isEmpty()) {
+            tools.jackson.databind.node.ArrayNode key = json.getNodeFactory().arrayNode();
+            values.forEach(value -> key.add(json.valueToTree(value == null ? null
+                    : value instanceof Double d ? Map.of("real", Double.toHexString(d))
+                    : value instanceof byte[] b ? Map.of("blob", java.util.Base64.getEncoder().encodeToString(b))
+                    : value)));
+            assertThat(SqlValues.encodeKey(values)).isEqualTo(json.writeValueAsString(key));
+        }
         String hashes = RowHashes.of(row);
         assertThat(hashes).isEqualTo(json.writeValueAsString(RowHashes.hashes(row)));
         assertThat(RowHashes.parse(hashes)).containsExactlyEntriesOf(RowHashes.hashes(row));
