@@ -68,7 +68,10 @@ final class RowLookup implements AutoCloseable {
 
     /** Keys (or record ids) asked for in one statement at most; a batch of 256 rows takes eight. */
     static final int CHUNK = 32;
-    /** The smaller statement for what is left over, padded by repeating its last key; a single row takes its own. */
+    /**
+     * The smaller statement for what is left over, padded by repeating its last key; a single row is read with
+     * {@link #row} and {@link #state}.
+     */
     static final int SMALL_CHUNK = 8;
 
     /**
@@ -78,6 +81,9 @@ final class RowLookup implements AutoCloseable {
      * the keys joined on the table's key index, so the answer is what {@link #row} would give for each key.
      */
     List<LinkedHashMap<String, Object>> rows(TrackedTable t, List<List<Object>> keys) throws SQLException {
+        if (keys.size() == 1) { // a single write: the plain look-up, no table of keys to build
+            return java.util.Collections.singletonList(row(t, keys.get(0)));
+        }
         List<LinkedHashMap<String, Object>> out = new ArrayList<>(keys.size());
         for (int from = 0; from < keys.size(); ) {
             int size = chunk(keys.size() - from);
@@ -121,6 +127,9 @@ final class RowLookup implements AutoCloseable {
      * statement per {@value #CHUNK} record ids, each matched as {@link #state} matches it.
      */
     List<RowState> states(String table, List<String> recordIds) throws SQLException {
+        if (recordIds.size() == 1) {
+            return java.util.Collections.singletonList(state(table, recordIds.get(0)));
+        }
         List<RowState> out = new ArrayList<>(recordIds.size());
         for (int from = 0; from < recordIds.size(); ) {
             int size = chunk(recordIds.size() - from);
@@ -155,7 +164,7 @@ final class RowLookup implements AutoCloseable {
     }
 
     private static int chunk(int left) {
-        return left >= CHUNK ? CHUNK : left > SMALL_CHUNK ? CHUNK : left > 1 ? SMALL_CHUNK : 1;
+        return left > SMALL_CHUNK ? CHUNK : left > 1 ? SMALL_CHUNK : 1;
     }
 
     /**
