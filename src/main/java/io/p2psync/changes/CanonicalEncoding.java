@@ -16,6 +16,9 @@ import java.util.HexFormat;
  */
 final class CanonicalEncoding {
 
+    /** One digest per thread: sealing a batch hashes every entry, and looking SHA-256 up costs as much as a short hash. */
+    private static final ThreadLocal<MessageDigest> SHA = ThreadLocal.withInitial(CanonicalEncoding::sha256);
+
     private CanonicalEncoding() {
     }
 
@@ -40,12 +43,54 @@ final class CanonicalEncoding {
         return out.toByteArray();
     }
 
-    /** SHA-256 of the encoding: 32 bytes. */
+    /**
+     * SHA-256 of the encoding: 32 bytes. The fields go into the digest one by one, as {@link #encode} lays them
+     * out, without building the encoding first.
+     */
     static byte[] digest(String origin, long version, long hlc, long timestamp, RowChange c, VersionVector base,
             String prevHash, boolean continues) {
+        MessageDigest sha = SHA.get();
+        sha.reset();
+        byte[] length = new byte[4];
+        field(sha, length, origin);
+        field(sha, length, Long.toString(version));
+        field(sha, length, Long.toString(hlc));
+        field(sha, length, Long.toString(timestamp));
+        field(sha, length, c.table());
+        field(sha, length, c.recordId());
+        field(sha, length, c.operation().name());
+        field(sha, length, c.kind().name());
+        field(sha, length, c.data());
+        field(sha, length, c.changedColumns());
+        field(sha, length, base.toJson());
+        field(sha, length, prevHash);
+        if (continues) {
+            field(sha, length, "continues");
+        }
+        return sha.digest();
+    }
+
+    private static void field(MessageDigest sha, byte[] length, String value) {
+        if (value == null) {
+            sha.update(int32(length, -1));
+            return;
+        }
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        sha.update(int32(length, bytes.length));
+        sha.update(bytes);
+    }
+
+    private static byte[] int32(byte[] out, int v) {
+        out[0] = (byte) (v >>> 24);
+        out[1] = (byte) (v >>> 16);
+        out[2] = (byte) (v >>> 8);
+        out[3] = (byte) v;
+        return out;
+    }
+
+    private static MessageDigest sha256() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(encode(origin, version, hlc, timestamp, c, base, prevHash,
-                    continues));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException impossible) {
             throw new IllegalStateException(impossible);
         }

@@ -62,8 +62,10 @@ class ChangeSealer {
      * @param timestamp the origin wall clock of the change, ms
      * @param before    the row's state before; null for a row never seen
      * @param row       the row now; null for a DELETE
+     * @param hashes    {@link RowHashes#hashes} of the row, if made already; null to make them from the row
      */
-    record Observed(RowChange change, long timestamp, RowState before, Map<String, Object> row) {
+    record Observed(RowChange change, long timestamp, RowState before, Map<String, Object> row,
+                    Map<String, String> hashes) {
     }
 
     /** One row the triggers named in a batch: its key and when it was last touched. */
@@ -157,10 +159,7 @@ class ChangeSealer {
                 if (count == 0) {
                     return new Batch(0, endOpenGroup());
                 }
-                List<Observed> observed = new ArrayList<>();
-                for (Touched t : touched.values()) {
-                    observe(lookup, t.table(), t.key(), t.recordId(), t.capturedAt()).ifPresent(observed::add);
-                }
+                List<Observed> observed = observe(lookup, new ArrayList<>(touched.values()));
                 boolean ends = !capturedAfter(lookup, lastId);
                 int entries = seal(observed, ends).size();
                 PreparedStatement consumed = lookup.statement(CONSUMED);
@@ -215,6 +214,37 @@ class ChangeSealer {
         return 1;
     }
 
+    /**
+     * What to seal for the rows a batch touched, in the order given: their rows and states are read per table
+     * with a statement per {@value RowLookup#CHUNK} rows ({@link RowLookup#rows}, {@link RowLookup#states})
+     * rather than two statements per row.
+     */
+    private static List<Observed> observe(RowLookup lookup, List<Touched> touched) throws SQLException {
+        Map<String, List<Integer>> byTable = new LinkedHashMap<>();
+        for (int i = 0; i < touched.size(); i++) {
+            byTable.computeIfAbsent(touched.get(i).table().name(), t -> new ArrayList<>()).add(i);
+        }
+        List<Map<String, Object>> rows = new ArrayList<>(java.util.Collections.nCopies(touched.size(), null));
+        List<RowState> states = new ArrayList<>(java.util.Collections.nCopies(touched.size(), null));
+        for (List<Integer> at : byTable.values()) {
+            TrackedTable table = touched.get(at.get(0)).table();
+            List<LinkedHashMap<String, Object>> read = lookup.rows(table,
+                    at.stream().map(i -> touched.get(i).key()).toList());
+            List<RowState> stated = lookup.states(table.name(),
+                    at.stream().map(i -> touched.get(i).recordId()).toList());
+            for (int j = 0; j < at.size(); j++) {
+                rows.set(at.get(j), read.get(j));
+                states.set(at.get(j), stated.get(j));
+            }
+        }
+        List<Observed> observed = new ArrayList<>();
+        for (int i = 0; i < touched.size(); i++) {
+            Touched t = touched.get(i);
+            observe(lookup, t.table(), t.recordId(), rows.get(i), states.get(i), t.capturedAt()).ifPresent(observed::add);
+        }
+        return observed;
+    }
+
     /** Reads the row with {@code key} and its state, and answers what to seal for it, if anything. */
     static Optional<Observed> observe(RowLookup lookup, TrackedTable t, List<Object> key, String recordId, long at)
             throws SQLException {
@@ -228,8 +258,10 @@ class ChangeSealer {
                                       RowState state, long at) throws SQLException {
         Map<String, Object> lastWritten = row != null && state != null && !state.deleted() && state.columnHashes() == null
                 ? lookup.writtenBy(state) : null;
-        return RowDifference.of(t.name(), recordId, row, state, lastWritten, t.defaults())
-                .map(change -> new Observed(change, at, state, row));
+        // hashed once: compared with the state's here, stored in the row's new state when sealed
+        Map<String, String> hashes = row == null ? null : RowHashes.hashes(row);
+        return RowDifference.of(t.name(), recordId, row, state, lastWritten, t.defaults(), hashes)
+                .map(change -> new Observed(change, at, state, row, hashes));
     }
 
     /**
@@ -243,7 +275,7 @@ class ChangeSealer {
     public ChangeEntry seal(RowChange change) {
         RowState stored = rows.find(change.table(), change.recordId()).orElse(null);
         Map<String, Object> row = change.data() == null ? null : standing(change);
-        return seal(List.of(new Observed(change, System.currentTimeMillis(), stored, row))).get(0);
+        return seal(List.of(new Observed(change, System.currentTimeMillis(), stored, row, null))).get(0);
     }
 
     /**
@@ -308,7 +340,7 @@ class ChangeSealer {
                     continues);
             prev = entry.hash();
             entries.add(entry);
-            String hashes = o.row() != null ? RowHashes.of(o.row())
+            String hashes = o.hashes() != null ? RowHashes.write(o.hashes()) : o.row() != null ? RowHashes.of(o.row())
                     : c.operation() == Operation.DELETE && before != null ? before.columnHashes() : null;
             states.put(rowKey, RowState.writtenBy(entry, base).withColumnHashes(hashes));
         }

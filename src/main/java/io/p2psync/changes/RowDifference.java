@@ -46,6 +46,16 @@ final class RowDifference {
      */
     static Optional<RowChange> of(String table, String recordId, Map<String, Object> row, RowState state,
                                   Map<String, Object> lastWritten, Map<String, Object> defaults) {
+        return of(table, recordId, row, state, lastWritten, defaults, null);
+    }
+
+    /**
+     * As above, with the row's {@link RowHashes#hashes} when the caller made them already (the sealer stores
+     * them in the row's state), null to have them made here if needed.
+     */
+    static Optional<RowChange> of(String table, String recordId, Map<String, Object> row, RowState state,
+                                  Map<String, Object> lastWritten, Map<String, Object> defaults,
+                                  Map<String, String> hashes) {
         boolean live = state != null && !state.deleted();
         if (row == null) {
             return live ? Optional.of(new RowChange(table, recordId, Operation.DELETE, Kind.EDIT, null, null))
@@ -57,7 +67,8 @@ final class RowDifference {
         // the stored hashes are read once; a null or unreadable record counts every column as changed
         boolean hashed = state.columnHashes() != null;
         Map<String, String> before = hashed ? RowHashes.parse(state.columnHashes()) : null;
-        Set<String> changed = hashed ? withoutRenamed(RowHashes.changed(before, row), before, row)
+        Map<String, String> now = hashed ? hashes != null ? hashes : RowHashes.hashes(row) : null;
+        Set<String> changed = hashed ? withoutRenamed(RowHashes.changedHashes(before, now), before, row, now)
                 : changedFrom(lastWritten, row);
         if (hashed) {
             changed.removeIf(c -> (before == null || !before.containsKey(c)) && defaults.containsKey(c)
@@ -75,11 +86,11 @@ final class RowDifference {
      * gone from the row and held the same value. Without this, every row touched after a RENAME COLUMN would
      * count the renamed column as changed.
      */
-    private static Set<String> withoutRenamed(Set<String> changed, Map<String, String> before, Map<String, Object> row) {
+    private static Set<String> withoutRenamed(Set<String> changed, Map<String, String> before, Map<String, Object> row,
+                                              Map<String, String> now) {
         if (before == null || changed.stream().allMatch(before::containsKey)) {
             return changed;
         }
-        Map<String, String> now = RowHashes.hashes(row);
         Set<String> vanished = new LinkedHashSet<>(before.keySet());
         vanished.removeAll(row.keySet());
         Set<String> out = new LinkedHashSet<>();

@@ -1,5 +1,6 @@
 package io.p2psync.changes;
 
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,6 +11,9 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,7 +38,21 @@ public final class RowHashes {
 
     /** The hashes of a row (column to value) as stored in {@code column_hashes}. */
     public static String of(Map<String, ?> row) {
-        return JSON.writeValueAsString(hashes(row));
+        return write(hashes(row));
+    }
+
+    /** Hashes made with {@link #hashes} as stored in {@code column_hashes}. */
+    static String write(Map<String, String> hashes) {
+        StringWriter text = new StringWriter(2 + hashes.size() * 40);
+        try (JsonGenerator out = JSON.createGenerator(text)) {
+            out.writeStartObject();
+            for (Map.Entry<String, String> e : hashes.entrySet()) {
+                out.writeName(e.getKey());
+                out.writeString(e.getValue());
+            }
+            out.writeEndObject();
+        }
+        return text.toString();
     }
 
     /** The hashes of a row, column to hash in row order, before they are written as JSON. */
@@ -66,6 +84,17 @@ public final class RowHashes {
         return changed;
     }
 
+    /** {@link #changed(Map, Map)} for a row whose hashes were made with {@link #hashes} already. */
+    static Set<String> changedHashes(Map<String, String> before, Map<String, String> now) {
+        Set<String> changed = new LinkedHashSet<>();
+        now.forEach((column, hash) -> {
+            if (before == null || !hash.equals(before.get(column))) {
+                changed.add(column);
+            }
+        });
+        return changed;
+    }
+
     /** True if {@code stored} records a hash for {@code column}; false for a null or unreadable record. */
     public static boolean knows(String stored, String column) {
         Map<String, String> before = parse(stored);
@@ -82,6 +111,25 @@ public final class RowHashes {
     static Map<String, String> parse(String stored) {
         if (stored == null) {
             return null;
+        }
+        // the usual form, an object of strings, read token by token; anything else the way it always was
+        try (JsonParser in = JSON.createParser(stored)) {
+            if (in.nextToken() == JsonToken.START_OBJECT) {
+                Map<String, String> out = new LinkedHashMap<>();
+                JsonToken t;
+                while ((t = in.nextToken()) == JsonToken.PROPERTY_NAME) {
+                    String column = in.currentName();
+                    if (in.nextToken() != JsonToken.VALUE_STRING || out.containsKey(column)) {
+                        break;
+                    }
+                    out.put(column, in.getString());
+                }
+                if (t == JsonToken.END_OBJECT && in.nextToken() == null) {
+                    return out;
+                }
+            }
+        } catch (JacksonException e) {
+            // not the usual form: answered below as before
         }
         try {
             return JSON.readValue(stored, MAP);

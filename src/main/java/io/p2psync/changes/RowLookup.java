@@ -66,6 +66,159 @@ final class RowLookup implements AutoCloseable {
         }
     }
 
+    /** Keys (or record ids) asked for in one statement at most; a batch of 256 rows takes eight. */
+    static final int CHUNK = 32;
+    /**
+     * The smaller statement for what is left over, padded by repeating its last key; a single row is read with
+     * {@link #row} and {@link #state}.
+     */
+    static final int SMALL_CHUNK = 8;
+
+    /**
+     * The rows with these keys as they stand, in the order asked (null where there is none), in a statement
+     * per {@value #CHUNK} keys instead of one per key. Each key is matched exactly as {@link #row} matches it
+     * ({@code IS}, the key bound with its storage class, the column's affinity applied), through a table of
+     * the keys joined on the table's key index, so the answer is what {@link #row} would give for each key.
+     */
+    List<LinkedHashMap<String, Object>> rows(TrackedTable t, List<List<Object>> keys) throws SQLException {
+        if (keys.size() == 1) { // a single write: the plain look-up, no table of keys to build
+            return java.util.Collections.singletonList(row(t, keys.get(0)));
+        }
+        List<LinkedHashMap<String, Object>> out = new ArrayList<>(keys.size());
+        for (int from = 0; from < keys.size(); ) {
+            int size = chunk(keys.size() - from);
+            String sql = rowsSql(t, size);
+            PreparedStatement ps = statement(sql);
+            int n = Math.min(size, keys.size() - from);
+            try {
+                int p = 1;
+                for (int i = 0; i < size; i++) {
+                    int at = Math.min(i, n - 1); // padding repeats the last key
+                    ps.setInt(p++, at);
+                    for (Object v : keys.get(from + at)) {
+                        bind(ps, p++, v);
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    out.add(null);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    String[] names = null;
+                    while (rs.next()) {
+                        if (names == null) {
+                            names = columnNames(rs, 2);
+                        }
+                        int at = from + rs.getInt(1);
+                        if (out.get(at) == null) { // NULL keys: several rows may match, and row() takes the first
+                            out.set(at, row(rs, names, 2));
+                        }
+                    }
+                }
+            } catch (SQLException e) {
+                throw forget(sql, e);
+            }
+            from += n;
+        }
+        return out;
+    }
+
+    /**
+     * The states of these rows of {@code table}, in the order asked (null for a row never seen), in a
+     * statement per {@value #CHUNK} record ids, each matched as {@link #state} matches it.
+     */
+    List<RowState> states(String table, List<String> recordIds) throws SQLException {
+        if (recordIds.size() == 1) {
+            return java.util.Collections.singletonList(state(table, recordIds.get(0)));
+        }
+        List<RowState> out = new ArrayList<>(recordIds.size());
+        for (int from = 0; from < recordIds.size(); ) {
+            int size = chunk(recordIds.size() - from);
+            String sql = statesSql(size);
+            PreparedStatement ps = statement(sql);
+            int n = Math.min(size, recordIds.size() - from);
+            try {
+                int p = 1;
+                for (int i = 0; i < size; i++) {
+                    int at = Math.min(i, n - 1);
+                    ps.setInt(p++, at);
+                    ps.setString(p++, recordIds.get(from + at));
+                }
+                ps.setString(p, table);
+                for (int i = 0; i < n; i++) {
+                    out.add(null);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int at = from + rs.getInt(1);
+                        out.set(at, new RowState(table, recordIds.get(at), VersionVector.parse(rs.getString(2)),
+                                rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getInt(6) != 0, rs.getString(7),
+                                rs.getString(8)));
+                    }
+                }
+            } catch (SQLException e) {
+                throw forget(sql, e);
+            }
+            from += n;
+        }
+        return out;
+    }
+
+    private static int chunk(int left) {
+        return left > SMALL_CHUNK ? CHUNK : left > 1 ? SMALL_CHUNK : 1;
+    }
+
+    /**
+     * {@code WITH sync_wanted(sync_i, sync_k1, …) AS (VALUES (?, ?, …), …) SELECT sync_wanted.sync_i, "t".*
+     * FROM sync_wanted JOIN "t" ON "t"."a" IS sync_wanted.sync_k1 AND …}: the columns of a {@code VALUES} table
+     * have no affinity, so each comparison applies the key column's affinity to the value, as {@code "a" IS ?}
+     * does, and SQLite looks each key up in the table's key index.
+     */
+    private static String rowsSql(TrackedTable t, int size) {
+        int k = t.primaryKey().size();
+        StringBuilder sql = new StringBuilder("WITH sync_wanted(sync_i");
+        for (int j = 1; j <= k; j++) {
+            sql.append(", sync_k").append(j);
+        }
+        sql.append(") AS (VALUES ");
+        String tuple = "(?" + ", ?".repeat(k) + ")";
+        for (int i = 0; i < size; i++) {
+            sql.append(i == 0 ? "" : ", ").append(tuple);
+        }
+        sql.append(") SELECT sync_wanted.sync_i, ").append(t.quotedName()).append(".* FROM sync_wanted JOIN ")
+                .append(t.quotedName()).append(" ON ");
+        for (int j = 0; j < k; j++) {
+            sql.append(j == 0 ? "" : " AND ").append(t.quotedName()).append('.')
+                    .append(TrackedTable.quote(t.primaryKey().get(j))).append(" IS sync_wanted.sync_k").append(j + 1);
+        }
+        return sql.toString();
+    }
+
+    private static String statesSql(int size) {
+        return "WITH sync_wanted(sync_i, sync_id) AS (VALUES " + String.join(", ", java.util.Collections.nCopies(size, "(?, ?)"))
+                + ") SELECT sync_wanted.sync_i, s.vector, s.origin, s.version, s.hlc, s.deleted, s.column_clocks,"
+                + " s.column_hashes FROM sync_wanted JOIN sync_row_state s"
+                + " ON s.table_name = ? AND s.record_id = sync_wanted.sync_id";
+    }
+
+    /** The names of the result's columns from column {@code first} on. */
+    private static String[] columnNames(ResultSet rs, int first) throws SQLException {
+        ResultSetMetaData meta = rs.getMetaData();
+        String[] names = new String[meta.getColumnCount() - first + 1];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = meta.getColumnName(first + i);
+        }
+        return names;
+    }
+
+    /** The current row of {@code rs} from column {@code first} on, under {@code names}. */
+    private static LinkedHashMap<String, Object> row(ResultSet rs, String[] names, int first) throws SQLException {
+        LinkedHashMap<String, Object> row = new LinkedHashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            row.put(names[i], SqlValues.normalize(rs.getObject(first + i)));
+        }
+        return row;
+    }
+
     /** The current row of {@code rs} as column to value, in the result's column order. */
     static LinkedHashMap<String, Object> row(ResultSet rs) throws SQLException {
         ResultSetMetaData meta = rs.getMetaData();
@@ -202,7 +355,7 @@ final class RowLookup implements AutoCloseable {
     static final class Statements {
 
         /** More than this many statements on one connection and they are all closed and prepared anew. */
-        static final int MAX_PER_CONNECTION = 64;
+        static final int MAX_PER_CONNECTION = 128;
 
         private final Map<SQLiteConnection, Map<String, PreparedStatement>> byConnection = new IdentityHashMap<>();
 

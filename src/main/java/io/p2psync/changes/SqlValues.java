@@ -1,5 +1,6 @@
 package io.p2psync.changes;
 
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -65,11 +67,37 @@ public final class SqlValues {
         throw new IllegalArgumentException("not an SQLite value: " + value.getClass().getSimpleName());
     }
 
-    /** A row (column to value, in the map's order) as its JSON text. */
+    /**
+     * A row (column to value, in the map's order) as its JSON text. Written with Jackson's generator straight
+     * from the values, the same calls that writing the tree of {@link #node} values makes, without building the
+     * tree: the sealer encodes every row it seals.
+     */
     public static String encodeRow(Map<String, ?> row) {
-        ObjectNode out = NODES.objectNode();
-        row.forEach((column, value) -> out.set(column, node(normalize(value), false)));
-        return JSON.writeValueAsString(out);
+        StringWriter text = new StringWriter(64 + 32 * row.size());
+        try (JsonGenerator out = JSON.createGenerator(text)) {
+            out.writeStartObject();
+            for (Map.Entry<String, ?> e : row.entrySet()) {
+                out.writeName(e.getKey());
+                write(out, normalize(e.getValue()));
+            }
+            out.writeEndObject();
+        }
+        return text.toString();
+    }
+
+    /** One value of a row as {@link #node}{@code (v, false)} would be written. */
+    private static void write(JsonGenerator out, Object v) {
+        if (v == null) {
+            out.writeNull();
+        } else if (v instanceof Long l) {
+            out.writeNumber(l.longValue());
+        } else if (v instanceof String s) {
+            out.writeString(s);
+        } else if (v instanceof Double d && Double.isFinite(d)) {
+            out.writeNumber(d.doubleValue());
+        } else {
+            out.writeTree(node(v, false));
+        }
     }
 
     /**
@@ -94,9 +122,20 @@ public final class SqlValues {
         if (key.isEmpty()) {
             throw new IllegalArgumentException("a key has at least one value");
         }
-        ArrayNode out = NODES.arrayNode();
-        key.forEach(v -> out.add(node(normalize(v), true)));
-        return JSON.writeValueAsString(out);
+        StringWriter text = new StringWriter(16 * key.size());
+        try (JsonGenerator out = JSON.createGenerator(text)) {
+            out.writeStartArray();
+            for (Object value : key) {
+                Object v = normalize(value);
+                if (v == null || v instanceof Long || v instanceof String) {
+                    write(out, v);
+                } else {
+                    out.writeTree(node(v, true));
+                }
+            }
+            out.writeEndArray();
+        }
+        return text.toString();
     }
 
     /**

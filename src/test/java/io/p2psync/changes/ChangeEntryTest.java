@@ -53,6 +53,23 @@ class ChangeEntryTest {
         assertThat(e.hash()).isEqualTo(HexFormat.of().formatHex(sha256(out.toByteArray())));
     }
 
+    /** The digest is fed field by field with a digest kept per thread: it must be the hash of the encoding. */
+    @Test
+    void theDigestIsTheSha256OfTheEncoding() {
+        VersionVector base = VersionVector.of(Map.of("X", 2L, "Y", 7L));
+        RowChange[] changes = {PUT, new RowChange("t", "[\"é\\u0000✓\"]", Operation.UPDATE, Kind.RESOLUTION,
+                "{\"a\":\"\uD83D\uDE00\"}", "[\"a\"]"), new RowChange("t", "[1]", Operation.DELETE, Kind.EDIT, null, null)};
+        String prev = "ab".repeat(32);
+        for (RowChange c : changes) {
+            for (boolean continues : new boolean[] {false, true}) {
+                for (String p : new String[] {null, prev}) {
+                    assertThat(CanonicalEncoding.digest("o", 3, 4, 5, c, base, p, continues))
+                            .isEqualTo(sha256(CanonicalEncoding.encode("o", 3, 4, 5, c, base, p, continues)));
+                }
+            }
+        }
+    }
+
     @Test
     void anEntryWhoseGroupContinuesHasAThirteenthFieldAndTheOthersHashAsBefore() {
         RowChange del = new RowChange("t", "1", Operation.DELETE, Kind.EDIT, null, null);

@@ -148,6 +148,50 @@ class VersionVectorTest {
         assertThat(VersionVector.parse(a.toJson())).isEqualTo(a);
     }
 
+    /**
+     * toJson writes plain origins by hand and parse reads the usual form token by token: both must give exactly
+     * what Jackson gives, for any origin text and version.
+     */
+    @Property(tries = 500)
+    void jsonIsExactlyWhatJacksonWritesAndReads(@ForAll("anyOrigins") java.util.List<String> origins,
+            @ForAll("anyVersions") java.util.List<Long> versions) {
+        java.util.TreeMap<String, Long> map = new java.util.TreeMap<>();
+        for (int i = 0; i < origins.size(); i++) {
+            map.put(origins.get(i), versions.get(i % Math.max(1, versions.size())));
+        }
+        map.values().removeIf(v -> v == 0);
+        VersionVector v = VersionVector.of(map);
+        tools.jackson.databind.json.JsonMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
+        String jackson = json.writeValueAsString(map);
+        assertThat(v.toJson()).isEqualTo(jackson);
+        assertThat(VersionVector.parse(jackson)).isEqualTo(v);
+        assertThat(VersionVector.parse(jackson).toJson()).isEqualTo(jackson);
+    }
+
+    @Test
+    void vectorsNotInTheUsualFormAreReadAsBefore() {
+        assertThat(VersionVector.parse(" { \"B\" : 2 , \"A\":1 } ").toJson()).isEqualTo("{\"A\":1,\"B\":2}");
+        assertThat(VersionVector.parse("{\"A\":1,\"A\":3}")).isEqualTo(VersionVector.of(Map.of("A", 3L)));
+        assertThat(VersionVector.parse("{\"A\":0}")).isEqualTo(VersionVector.EMPTY);
+        assertThatThrownBy(() -> VersionVector.parse("{\"A\":-1}")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> VersionVector.parse("{\"A\":99999999999999999999}")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> VersionVector.parse("[1]")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> VersionVector.parse("{\"A\":1")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Provide
+    Arbitrary<java.util.List<String>> anyOrigins() {
+        return Arbitraries.oneOf(Arbitraries.strings().all().ofMinLength(1).ofMaxLength(10),
+                Arbitraries.strings().alpha().numeric().ofLength(52), Arbitraries.of("a\"b", "a\\b", "é", "\u0001"))
+                .filter(o -> !o.isBlank()).list().ofMaxSize(5);
+    }
+
+    @Provide
+    Arbitrary<java.util.List<Long>> anyVersions() {
+        return Arbitraries.oneOf(Arbitraries.longs().between(0, Long.MAX_VALUE), Arbitraries.of(1L, Long.MAX_VALUE))
+                .list().ofMinSize(1).ofMaxSize(5);
+    }
+
     @Provide
     Arbitrary<String> origins() {
         return Arbitraries.of("A", "B", "C", "D");
