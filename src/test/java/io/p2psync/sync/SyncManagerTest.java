@@ -201,6 +201,35 @@ class SyncManagerTest {
         assertThat(result.error()).contains("1 entries refused");
     }
 
+    @Test
+    void asksForTheFirstPageOnTheRoundsOwnThreadAndTheNextOnesAhead() {
+        PrivateKey origin = PrivateKey.generate();
+        List<ChangeEntry> entries = ThreeNodeSyncIT.chain(origin, "o", 3);
+        when(tracker.versionVector()).thenReturn(VersionVector.EMPTY);
+        when(tracker.page(any(), any(), anyInt(), anyLong(), anyLong())).thenReturn(EMPTY_PAGE);
+        List<Thread> askedOn = java.util.Collections.synchronizedList(new ArrayList<>());
+        when(client.pull(anyString(), eq(peerKey.peerId()), any())).thenAnswer(call -> {
+            askedOn.add(Thread.currentThread());
+            VersionVector v = ((PullRequest) call.getArgument(2)).vector();
+            List<ChangeEntry> page = entries.stream().filter(e -> e.version() > v.get(e.origin())).limit(1).toList();
+            boolean more = entries.stream().filter(e -> e.version() > v.get(e.origin())).count() > 1;
+            return new PullResponse(page, VersionVector.of(Map.of(origin.peerId().toString(), 3L)), more);
+        });
+        when(receiver.receive(any(), eq(peerKey.peerId()))).thenAnswer(call -> {
+            List<ChangeEntry> page = call.getArgument(0);
+            return new PushResponse(page.size(), 0, 0, 0, 0, List.of());
+        });
+
+        PeerSyncResult result = manager.syncWith(peer);
+
+        assertThat(result.pulled()).isEqualTo(3);
+        assertThat(result.error()).isNull();
+        assertThat(askedOn).hasSize(3);
+        assertThat(askedOn.get(0)).as("the first page, with nothing to overlap").isSameAs(Thread.currentThread());
+        assertThat(askedOn.subList(1, 3)).as("later pages are asked for while the one before is applied")
+                .allSatisfy(t -> assertThat(t).isNotSameAs(Thread.currentThread()));
+    }
+
     private static List<ChangeEntry> concat(List<ChangeEntry> a, List<ChangeEntry> b) {
         List<ChangeEntry> out = new ArrayList<>(a);
         out.addAll(b);
