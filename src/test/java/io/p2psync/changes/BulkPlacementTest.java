@@ -133,19 +133,21 @@ class BulkPlacementTest {
         return group;
     }
 
+    /** The ids of the first {@code n} people: p0, p1, ... */
+    private static List<String> ids(int n) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(i -> "p" + i).toList();
+    }
+
+    /** The row state of person {@code id}: vector, origin, version and whether deleted. */
     private String state(String id) {
-        return node.jdbc().sql("SELECT vector || ' ' || origin || ' ' || version || ' ' || deleted FROM sync_row_state"
-                + " WHERE table_name = 'people' AND record_id = ?").param("[\"" + id + "\"]").query(String.class).single();
+        return stateColumn("vector || ' ' || origin || ' ' || version || ' ' || deleted", id);
     }
 
     @Test
     void editsMadeOnTopOfTheRowsGoInWholeAndLeaveTheStatesThePerEntryPathLeaves() {
         List<ChangeEntry> inserts = people(0, 20);
         node.applier().apply(inserts, bob.id());
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            ids.add("p" + i);
-        }
+        List<String> ids = ids(20);
         List<ChangeEntry> updates = edits(ids, id -> inserts.get(Integer.parseInt(id.substring(1))),
                 id -> id.equals("p5")
                         ? new RowChange("people", "[\"p5\"]", Operation.DELETE, Kind.EDIT, null, null)
@@ -174,10 +176,7 @@ class BulkPlacementTest {
         List<ChangeEntry> inserts = people(0, 20);
         node.applier().apply(inserts, bob.id());
         node.write("UPDATE people SET note = 'mine' WHERE id = 'p3'");
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            ids.add("p" + i);
-        }
+        List<String> ids = ids(20);
         List<ChangeEntry> updates = edits(ids, id -> inserts.get(Integer.parseInt(id.substring(1))),
                 id -> new RowChange("people", "[\"" + id + "\"]", Operation.UPDATE, Kind.EDIT,
                         "{\"id\":\"" + id + "\",\"note\":\"bob\"}", "[\"note\"]"));
@@ -221,18 +220,19 @@ class BulkPlacementTest {
     }
 
     private String hashesOf(String id) {
-        return node.jdbc().sql("SELECT COALESCE(column_hashes, 'none') FROM sync_row_state WHERE table_name = 'people'"
-                + " AND record_id = ?").param("[\"" + id + "\"]").query(String.class).single();
+        return stateColumn("COALESCE(column_hashes, 'none')", id);
+    }
+
+    private String stateColumn(String expression, String id) {
+        return node.jdbc().sql("SELECT " + expression + " FROM sync_row_state WHERE table_name = 'people' AND record_id = ?")
+                .param("[\"" + id + "\"]").query(String.class).single();
     }
 
     @Test
     void aDeletePlacedInBulkLeavesTheStateADeletePlacedAloneLeaves() {
         List<ChangeEntry> inserts = people(0, 20);
         node.applier().apply(inserts, bob.id());
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            ids.add("p" + i);
-        }
+        List<String> ids = ids(10);
         List<ChangeEntry> group = edits(ids, id -> inserts.get(Integer.parseInt(id.substring(1))),
                 id -> id.equals("p5") ? new RowChange("people", "[\"p5\"]", Operation.DELETE, Kind.EDIT, null, null)
                         : new RowChange("people", "[\"" + id + "\"]", Operation.UPDATE, Kind.EDIT,
