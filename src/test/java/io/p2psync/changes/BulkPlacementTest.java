@@ -292,4 +292,27 @@ class BulkPlacementTest {
             assertThat(device.tracker().verify()).isEmpty();
         }
     }
+
+    @Test
+    void whatAHookSealsInABulkAttemptThatFailsIsNeverAnnounced() {
+        java.util.concurrent.atomic.AtomicBoolean failedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        node.addBean("sealing hook", (AppliedEntryListener) (e, result, rows) -> {
+            if (e.recordId().equals("[\"p0\"]")) {
+                node.tracker().log(new RowChange("people", "[\"p0\"]", Operation.UPDATE, Kind.EDIT,
+                        "{\"id\":\"p0\",\"note\":\"seen\"}", "[\"note\"]"));
+            }
+            if (e.recordId().equals("[\"p2\"]") && failedOnce.compareAndSet(false, true)) {
+                throw new IllegalArgumentException("a hook that fails once"); // the bulk attempt is rolled back
+            }
+        });
+
+        node.applier().apply(people(0, 10), bob.id());
+
+        // the hook sealed version 1 in the bulk attempt and again, one by one, after its rollback: only the
+        // second is in the log, and only it may be announced (an announced entry the log does not have is a fork)
+        assertThat(node.committedEvents().stream().filter(LocalChangesSealed.class::isInstance).toList())
+                .containsExactly(new LocalChangesSealed(1, 1));
+        assertThat(count("SELECT COUNT(*) FROM sync_log WHERE received_from IS NULL")).isEqualTo(1);
+        assertThat(node.tracker().verify()).isEmpty();
+    }
 }
