@@ -3,7 +3,7 @@ package io.p2psync;
 import io.p2psync.devices.RequestSignature;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
-import java.io.ByteArrayOutputStream;
+import io.p2psync.testing.RawHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +32,6 @@ final class RestAttacks {
     /** The largest body a request may declare by default ({@code p2psync.devices.max-request-body}, 32 MB). */
     static final long DECLARED_BODY = 32L * 1024 * 1024;
     private static final byte[] PULL = "{}".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] BODY_START = "{\"format\":1,\"entries\":[".getBytes(StandardCharsets.UTF_8);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final URI node;
@@ -100,22 +99,13 @@ final class RestAttacks {
     }
 
     private void sendHead(Socket socket, Map<String, String> signature) throws IOException {
-        StringBuilder head = new StringBuilder("POST /sync/push HTTP/1.1\r\n")
-                .append("Host: ").append(node.getHost()).append(':').append(node.getPort()).append("\r\n")
-                .append("Content-Type: application/json\r\n")
-                .append("Content-Length: ").append(DECLARED_BODY).append("\r\n");
-        signature.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
-        head.append("\r\n");
-        OutputStream out = socket.getOutputStream();
-        out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
-        out.write(BODY_START);
-        out.flush();
+        RawHttp.sendPushHead(socket, node.getHost(), node.getPort(), signature, DECLARED_BODY);
     }
 
     /** Well-formed signature headers of {@code key} for this node whose signature is random bytes. */
     private Map<String, String> forgedSignature(PrivateKey key) {
         Map<String, String> headers = new LinkedHashMap<>(
-                RequestSignature.sign(key, "POST", "/sync/push", nodeId, Instant.now(), BODY_START));
+                RequestSignature.sign(key, "POST", "/sync/push", nodeId, Instant.now(), RawHttp.BODY_START));
         byte[] random = new byte[64];
         RANDOM.nextBytes(random);
         headers.put(RequestSignature.SIGNATURE_HEADER, Base64.getEncoder().encodeToString(random));
@@ -124,15 +114,7 @@ final class RestAttacks {
 
     /** Reads the status line and the headers of an answer (its body is left unread). */
     private static int readStatus(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection closed before an answer: " + head);
-            }
-            head.write(b);
-        }
-        String statusLine = head.toString(StandardCharsets.US_ASCII).lines().findFirst().orElseThrow();
+        String statusLine = RawHttp.readHead(in).lines().findFirst().orElseThrow();
         return Integer.parseInt(statusLine.split(" ")[1]);
     }
 

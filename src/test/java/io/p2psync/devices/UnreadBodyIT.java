@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.sync.Node;
+import io.p2psync.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +42,6 @@ class UnreadBodyIT {
     private static final long LIMIT = 1024 * 1024;
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The first bytes of a body; the rest is never sent unless a test says so. */
-    private static final byte[] START = "{\"format\":1,\"entries\":[".getBytes(StandardCharsets.UTF_8);
 
     @TempDir
     static Path dir;
@@ -107,9 +107,9 @@ class UnreadBodyIT {
             assertThat(answer.status()).isIn(401, 413);
             assertThat(answer.header("connection")).isEqualToIgnoringCase("close");
 
-            long written = writeUntilRefused(socket, declared - START.length);
+            long written = writeUntilRefused(socket, declared - RawHttp.BODY_START.length);
 
-            assertThat(written).as("body bytes the node took after refusing").isLessThan(declared - START.length);
+            assertThat(written).as("body bytes the node took after refusing").isLessThan(declared - RawHttp.BODY_START.length);
         }
     }
 
@@ -145,47 +145,30 @@ class UnreadBodyIT {
         URI uri = URI.create(node.url);
         Socket socket = new Socket(uri.getHost(), uri.getPort());
         socket.setSoTimeout(15_000); // a node that waits for the body would leave the test hanging without it
-        StringBuilder head = new StringBuilder("POST /sync/push HTTP/1.1\r\n")
-                .append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n")
-                .append("Content-Type: application/json\r\n")
-                .append("Content-Length: ").append(length).append("\r\n");
-        signature.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
-        head.append("\r\n");
-        OutputStream out = socket.getOutputStream();
-        out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
-        out.write(START);
-        out.flush();
+        RawHttp.sendPushHead(socket, uri.getHost(), uri.getPort(), signature, length);
         return socket;
     }
 
     /** Well-formed signature headers of {@code key} whose signature is random bytes. */
     private static Map<String, String> forgedSignature(PrivateKey key) {
         Map<String, String> headers = new java.util.LinkedHashMap<>(
-                RequestSignature.sign(key, "POST", "/sync/push", node.id, Instant.now(), START));
+                RequestSignature.sign(key, "POST", "/sync/push", node.id, Instant.now(), RawHttp.BODY_START));
         byte[] random = new byte[64];
         new java.security.SecureRandom().nextBytes(random);
         headers.put(RequestSignature.SIGNATURE_HEADER, Base64.getEncoder().encodeToString(random));
         return headers;
     }
 
-    /** Real signature headers for a body of {@code length} bytes that starts with {@link #START}. */
+    /** Real signature headers for a body of {@code length} bytes that starts with {@link RawHttp#BODY_START}. */
     private static Map<String, String> signatureFor(PrivateKey key, long length) {
         byte[] body = new byte[(int) length];
-        System.arraycopy(START, 0, body, 0, START.length);
+        System.arraycopy(RawHttp.BODY_START, 0, body, 0, RawHttp.BODY_START.length);
         return RequestSignature.sign(key, "POST", "/sync/push", node.id, Instant.now(), body);
     }
 
     private static Answer readAnswer(Socket socket) throws IOException {
         InputStream in = socket.getInputStream();
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection closed before an answer: " + head);
-            }
-            head.write(b);
-        }
-        String[] lines = head.toString(StandardCharsets.US_ASCII).split("\r\n");
+        String[] lines = RawHttp.readHead(in).split("\r\n");
         int status = Integer.parseInt(lines[0].split(" ")[1]);
         Map<String, String> headers = new java.util.HashMap<>();
         for (int i = 1; i < lines.length; i++) {
