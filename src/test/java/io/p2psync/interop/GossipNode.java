@@ -2,8 +2,6 @@ package io.p2psync.interop;
 
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
-import io.p2psync.p2p.host.Connection;
-import io.p2psync.p2p.host.ConnectionListener;
 import io.p2psync.p2p.pubsub.GossipRouter;
 import io.p2psync.p2p.pubsub.GossipsubProtocol;
 import java.nio.charset.StandardCharsets;
@@ -32,17 +30,8 @@ public final class GossipNode implements AutoCloseable {
         router = GossipRouter.builder(key, (peer, ids) -> self.get().host().newStream(peer, ids.toArray(String[]::new)))
                 .peerFilter(authorized)
                 .build();
-        node = JavaNode.start(key, b -> b.protocol(new GossipsubProtocol(router)).connectionListener(new ConnectionListener() {
-            @Override
-            public void connected(Connection connection) {
-                router.peerConnected(connection.remotePeer());
-            }
-
-            @Override
-            public void disconnected(Connection connection) {
-                router.peerDisconnected(connection.remotePeer());
-            }
-        }));
+        GossipsubProtocol gossip = new GossipsubProtocol(router);
+        node = JavaNode.start(key, b -> b.protocol(gossip).connectionListener(gossip.connectionListener()));
         self.set(node);
         router.start(heartbeat);
     }

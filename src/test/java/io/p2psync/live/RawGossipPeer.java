@@ -6,8 +6,6 @@ import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.p2p.core.UnsignedVarint;
-import io.p2psync.p2p.host.Connection;
-import io.p2psync.p2p.host.ConnectionListener;
 import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.host.P2pStream;
 import io.p2psync.p2p.host.ProtocolHandler;
@@ -40,19 +38,10 @@ final class RawGossipPeer implements AutoCloseable {
         Host[] self = new Host[1];
         this.router = GossipRouter.builder(key, (peer, ids) -> self[0].newStream(peer, ids.toArray(String[]::new)))
                 .build();
+        GossipsubProtocol gossip = new GossipsubProtocol(router);
         this.host = Host.builder().privateKey(key).listen("/ip4/127.0.0.1/tcp/0")
-                .protocol(new GossipsubProtocol(router))
-                .connectionListener(new ConnectionListener() {
-                    @Override
-                    public void connected(Connection c) {
-                        router.peerConnected(c.remotePeer());
-                    }
-
-                    @Override
-                    public void disconnected(Connection c) {
-                        router.peerDisconnected(c.remotePeer());
-                    }
-                })
+                .protocol(gossip)
+                .connectionListener(gossip.connectionListener())
                 .start();
         self[0] = host;
         router.start(heartbeat);

@@ -3,6 +3,8 @@ package io.p2psync.p2p.pubsub;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.protobuf.ProtobufVarint32FrameDecoder;
 import io.netty.handler.codec.protobuf.ProtobufVarint32LengthFieldPrepender;
+import io.p2psync.p2p.host.Connection;
+import io.p2psync.p2p.host.ConnectionListener;
 import io.p2psync.p2p.host.P2pStream;
 import io.p2psync.p2p.host.ProtocolHandler;
 import java.util.List;
@@ -42,5 +44,23 @@ public final class GossipsubProtocol implements ProtocolHandler {
         p.addLast("pubsub-frame-prepender", new ProtobufVarint32LengthFieldPrepender());
         p.addLast("pubsub-rpc-codec", new RpcCodec(maxRpcBytes));
         p.addLast("pubsub-rpc-handler", new RpcStreamHandler(router, stream.remotePeer()));
+    }
+
+    /**
+     * Tells the router of the host's peers as they come and go; give it to the host with
+     * {@code HostBuilder.connectionListener} when nothing else needs to hear of connections.
+     */
+    public ConnectionListener connectionListener() {
+        return new ConnectionListener() {
+            @Override
+            public void connected(Connection connection) {
+                router.peerConnected(connection.remotePeer());
+            }
+
+            @Override
+            public void disconnected(Connection connection) {
+                router.peerDisconnected(connection.remotePeer());
+            }
+        };
     }
 }

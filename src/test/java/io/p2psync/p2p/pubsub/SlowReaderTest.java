@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.p2psync.p2p.core.UnsignedVarint;
-import io.p2psync.p2p.host.Connection;
-import io.p2psync.p2p.host.ConnectionListener;
 import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.host.P2pStream;
 import io.p2psync.p2p.host.ProtocolHandler;
@@ -57,18 +55,9 @@ class SlowReaderTest {
                     opened.add(s);
                     return s;
                 })).build();
-        victim = Host.builder().listen("/ip4/127.0.0.1/tcp/0").protocol(new GossipsubProtocol(router))
-                .connectionListener(new ConnectionListener() {
-                    @Override
-                    public void connected(Connection c) {
-                        router.peerConnected(c.remotePeer());
-                    }
-
-                    @Override
-                    public void disconnected(Connection c) {
-                        router.peerDisconnected(c.remotePeer());
-                    }
-                }).start();
+        GossipsubProtocol gossip = new GossipsubProtocol(router);
+        victim = Host.builder().listen("/ip4/127.0.0.1/tcp/0").protocol(gossip)
+                .connectionListener(gossip.connectionListener()).start();
         self[0] = victim;
         router.subscribe(TOPIC, m -> { });
         reader = Host.builder().protocol(neverReads()).start();
