@@ -4,36 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
-import java.time.Clock;
+import io.p2psync.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class PeerRateLimiterTest {
 
-    /** A clock the test moves by hand. */
-    private static final class HandClock extends Clock {
-        Instant now = Instant.EPOCH;
 
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final HandClock clock = new HandClock();
+    private final ManualClock clock = new ManualClock(Instant.EPOCH);
     private final PeerRateLimiter limiter = new PeerRateLimiter(2, Duration.ofSeconds(60), clock);
     private final PeerId peer = PrivateKey.generate().peerId();
 
@@ -42,9 +21,9 @@ class PeerRateLimiterTest {
         assertThat(limiter.acquire(peer)).isEqualTo(PeerRateLimiter.Decision.ALLOWED);
         assertThat(limiter.acquire(peer)).isEqualTo(PeerRateLimiter.Decision.ALLOWED);
         assertThat(limiter.acquire(peer)).isEqualTo(PeerRateLimiter.Decision.FIRST_REFUSED);
-        clock.now = clock.now.plusSeconds(59);
+        clock.advance(Duration.ofSeconds(59));
         assertThat(limiter.acquire(peer)).isEqualTo(PeerRateLimiter.Decision.REFUSED);
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertThat(limiter.acquire(peer)).isEqualTo(PeerRateLimiter.Decision.ALLOWED);
     }
 

@@ -2,18 +2,16 @@ package io.p2psync.p2p.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import io.p2psync.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class LogSummaryTest {
 
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
 
-    private final MovableClock clock = new MovableClock();
+    private final ManualClock clock = new ManualClock(START);
     private final LogSummary<String> summary = new LogSummary<>(clock, Duration.ofSeconds(10), 2);
 
     @Test
@@ -22,7 +20,7 @@ class LogSummaryTest {
         for (int i = 0; i < 99; i++) {
             assertThat(summary.event("a")).isZero();
         }
-        clock.now = START.plusSeconds(10);
+        clock.set(START.plusSeconds(10));
 
         assertThat(summary.event("a")).isEqualTo(100);
         assertThat(summary.event("a")).isZero();
@@ -43,10 +41,10 @@ class LogSummaryTest {
         summary.event("b");
 
         assertThat(summary.flush()).isEmpty();
-        clock.now = START.plusSeconds(10);
+        clock.set(START.plusSeconds(10));
         assertThat(summary.flush()).containsExactly(new LogSummary.Summary<>("a", 2, START));
 
-        clock.now = START.plusSeconds(20);
+        clock.set(START.plusSeconds(20));
         assertThat(summary.flush()).isEmpty();
         assertThat(summary.event("b")).as("b was forgotten, so this is a first line again").isEqualTo(1);
     }
@@ -58,27 +56,9 @@ class LogSummaryTest {
 
         assertThat(summary.event("c")).isZero();
         assertThat(summary.event("d")).isZero();
-        clock.now = START.plusSeconds(10);
+        clock.set(START.plusSeconds(10));
 
         assertThat(summary.flush()).containsExactly(new LogSummary.Summary<>(null, 2, START));
     }
 
-    private static final class MovableClock extends Clock {
-        Instant now = START;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.p2psync.p2p.pubsub;
 
+import io.p2psync.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;

@@ -1,4 +1,4 @@
-package io.p2psync.p2p.pubsub;
+package io.p2psync.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,16 +7,20 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock that moves only when a test says so. */
-final class ManualClock extends Clock {
+public final class ManualClock extends Clock {
 
     private Instant now;
 
-    ManualClock(Instant start) {
+    public ManualClock(Instant start) {
         this.now = start;
     }
 
-    synchronized void advance(Duration d) {
+    public synchronized void advance(Duration d) {
         now = now.plus(d);
+    }
+
+    public synchronized void set(Instant instant) {
+        now = instant;
     }
 
     @Override
