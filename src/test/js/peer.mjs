@@ -1,11 +1,23 @@
 // A js-libp2p peer that the Java interop tests script over stdin/stdout.
 //
-// Start:   node peer.mjs [--key <hex of a protobuf private key>] [--listen <multiaddr>]
+// Start:   node peer.mjs [--key <hex of a protobuf private key>] [--listen <multiaddr>[,<multiaddr>...]]...
 //                        [--mdns <query interval ms>] [--agent <agent version>]
+//          --listen may be given more than once and each may hold several comma-separated addresses; without
+//          it the peer listens on /ip4/127.0.0.1/tcp/0. TCP (Noise + yamux) is always there. QUIC
+//          (@chainsafe/libp2p-quic, its own TLS and streams) is added only when a listen address is
+//          /udp/<port>/quic-v1, e.g. --listen /ip4/127.0.0.1/tcp/0 --listen /ip4/127.0.0.1/udp/0/quic-v1;
+//          so a peer started without one is TCP-only as before, and only a QUIC-listening peer dials QUIC.
 // Input:   one JSON command a line: {"id": 7, "cmd": "ping", "peer": "12D3KooW..."}
 // Output:  one JSON line per command: {"id": 7, "ok": true, ...result} or {"id": 7, "ok": false, "error": "..."},
 //          and unsolicited events: {"event": "message" | "discovered" | "mdnsPeer" | "connected" | "disconnected", ...}.
-// The first line is {"event": "ready", "peerId": ..., "addrs": [...]}. libp2p's own logs go to stderr.
+// The first line is {"event": "ready", "peerId": ..., "addrs": [...]} with every listen address (tcp and
+// quic-v1). libp2p's own logs go to stderr.
+// Commands (each answers its fields next to "id" and "ok"):
+//   dial {addr}            -> peer, millis, muxer, encryption, addr (/tcp/ or /udp/../quic-v1 address dialled;
+//                             over QUIC muxer is "quic" and encryption "native")
+//   connections {peer?}    -> connections: [{peer, addr, direction, muxer, encryption}] (all, or one peer's)
+//   hangUp {peer}, peers, ping {peer} -> rtt, identify {peer}, serveEcho, echo {peer, streams, bytes},
+//   subscribe {topic}, publish {topic, data, stamp}, topicPeers {topic}, mdns {on}, stop
 import './polyfill.mjs'
 import { createInterface } from 'node:readline'
 import { createLibp2p } from 'libp2p'
@@ -24,6 +36,15 @@ const ECHO = '/p2psync/echo/1.0.0'
 const STREAM_LIMIT = 1024
 
 const args = parseArgs(process.argv.slice(2))
+const listen = args.listen ?? ['/ip4/127.0.0.1/tcp/0']
+const transports = [tcp()]
+if (listen.some((a) => multiaddr(a).protoNames().includes('quic-v1'))) {
+  // QUIC brings its own encryption and stream multiplexing. Its default allows the remote 256 open streams
+  // at once; the echo protocol allows STREAM_LIMIT, so the QUIC limit is raised to match.
+  // Imported only here, so a TCP-only peer does not load QUIC's native module at all.
+  const { quic } = await import('@chainsafe/libp2p-quic')
+  transports.push(quic({ maxConcurrentStreamLimit: STREAM_LIMIT }))
+}
 const services = {
   identify: identify({ agentVersion: args.agent ?? 'p2p-sync-interop-js/1.0.0' }),
   ping: ping(),
@@ -35,8 +56,8 @@ if (args.mdns != null) {
 }
 const node = await createLibp2p({
   privateKey: args.key == null ? undefined : privateKeyFromProtobuf(Buffer.from(args.key, 'hex')),
-  addresses: { listen: [args.listen ?? '/ip4/127.0.0.1/tcp/0'] },
-  transports: [tcp()],
+  addresses: { listen },
+  transports,
   connectionEncrypters: [noise()],
   streamMuxers: [yamux()],
   // The tests and benchmarks dial the same local peer many times a second; the default limit of 5
@@ -77,11 +98,25 @@ node.services.pubsub.addEventListener('message', (e) => {
 })
 
 const commands = {
-  // TCP + Noise + yamux to a multiaddr (with /p2p/ id); answers the peer id and how long it took.
+  // Dials a multiaddr (with /p2p/ id): TCP + Noise + yamux, or QUIC for a quic-v1 address; answers the peer
+  // id, how long it took, and the connection's muxer, encryption and remote address.
   async dial ({ addr }) {
     const start = performance.now()
     const conn = await node.dial(multiaddr(addr))
-    return { peer: conn.remotePeer.toString(), millis: performance.now() - start, muxer: conn.multiplexer, encryption: conn.encryption }
+    return { peer: conn.remotePeer.toString(), millis: performance.now() - start, muxer: conn.multiplexer, encryption: conn.encryption, addr: conn.remoteAddr.toString() }
+  },
+  // The open connections (of one peer, if given), so a test can tell which transport a connection is on.
+  async connections ({ peer }) {
+    const conns = node.getConnections(peer == null ? undefined : peerIdFromString(peer))
+    return {
+      connections: conns.map((c) => ({
+        peer: c.remotePeer.toString(),
+        addr: c.remoteAddr.toString(),
+        direction: c.direction,
+        muxer: c.multiplexer,
+        encryption: c.encryption
+      }))
+    }
   },
   async hangUp ({ peer }) {
     await node.hangUp(peerIdFromString(peer))
@@ -168,7 +203,14 @@ function parseArgs (argv) {
   const out = {}
   for (let i = 0; i < argv.length; i += 2) {
     if (!argv[i].startsWith('--')) throw new Error(`bad argument ${argv[i]}`)
-    out[argv[i].slice(2)] = argv[i + 1]
+    const name = argv[i].slice(2)
+    if (name === 'listen') {
+      // repeatable, and each may hold several comma-separated addresses
+      if (argv[i + 1] == null) throw new Error('--listen needs a multiaddr')
+      out.listen = [...(out.listen ?? []), ...argv[i + 1].split(',').map((a) => a.trim()).filter((a) => a !== '')]
+    } else {
+      out[name] = argv[i + 1]
+    }
   }
   return out
 }
