@@ -1,12 +1,14 @@
 package io.p2psync.p2p.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.p2p.tls.Libp2pCertificateException.Reason;
 import java.io.ByteArrayInputStream;
+import java.net.Socket;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
@@ -17,6 +19,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Optional;
+import javax.net.ssl.SSLEngine;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -179,6 +183,41 @@ class Libp2pCertificateTest {
         der[der.length - 1] ^= 0x01; // the last byte of the signature's s
 
         assertRefused(() -> Libp2pCertificate.verify(new X509Certificate[] {parse(der)}), Reason.BAD_SELF_SIGNATURE);
+    }
+
+    @Test
+    void trustManagerRefusesAPeerOtherThanTheDialledOne() throws Exception {
+        X509Certificate[] chain = chainOf(Libp2pCertificate.generate(IDENTITY));
+        PeerId dialled = PrivateKey.generate().peerId();
+        Libp2pTrustManager dialler = new Libp2pTrustManager(Optional.of(dialled));
+
+        for (ThrowingCallable check : new ThrowingCallable[] {
+            () -> dialler.checkServerTrusted(chain, "ECDHE_ECDSA"),
+            () -> dialler.checkServerTrusted(chain, "ECDHE_ECDSA", (Socket) null),
+            () -> dialler.checkServerTrusted(chain, "ECDHE_ECDSA", (SSLEngine) null),
+            () -> dialler.checkClientTrusted(chain, "ECDHE_ECDSA"),
+            () -> dialler.checkClientTrusted(chain, "ECDHE_ECDSA", (Socket) null),
+            () -> dialler.checkClientTrusted(chain, "ECDHE_ECDSA", (SSLEngine) null)
+        }) {
+            assertRefused(check, Reason.UNEXPECTED_PEER)
+                    .hasMessage("peer id " + IDENTITY.peerId() + " is not the dialled " + dialled);
+        }
+    }
+
+    @Test
+    void trustManagerAcceptsTheDialledPeerAndAnyProvenPeerWhenListening() throws Exception {
+        X509Certificate[] chain = chainOf(Libp2pCertificate.generate(IDENTITY));
+        Libp2pTrustManager dialler = new Libp2pTrustManager(Optional.of(IDENTITY.peerId()));
+        Libp2pTrustManager listener = new Libp2pTrustManager(Optional.empty());
+
+        assertThat(dialler.check(chain)).isEqualTo(IDENTITY.peerId());
+        assertThatCode(() -> dialler.checkServerTrusted(chain, "UNKNOWN", (SSLEngine) null))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> listener.checkClientTrusted(chain, "UNKNOWN", (SSLEngine) null))
+                .doesNotThrowAnyException();
+        assertThat(listener.getAcceptedIssuers()).isEmpty();
+        assertRefused(() -> listener.checkClientTrusted(chainOf(selfSign(newP256(), Instant.now().minusSeconds(60),
+                Instant.now().plusSeconds(60))), "UNKNOWN"), Reason.NO_LIBP2P_EXTENSION);
     }
 
     private static AbstractThrowableAssert<?, ? extends Throwable> assertRefused(
