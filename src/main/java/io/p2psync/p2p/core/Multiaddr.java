@@ -99,6 +99,20 @@ public record Multiaddr(List<Component> components) {
                 new Component(MultiaddrProtocol.TCP, Integer.toString(address.getPort()))));
     }
 
+    /** The {@code /ip4|ip6/…/udp/port/quic-v1} address of a QUIC peer's socket. */
+    public static Multiaddr quicFromSocketAddress(InetSocketAddress address) {
+        List<Component> ipAndPort = fromSocketAddress(address).components;
+        return new Multiaddr(List.of(ipAndPort.get(0),
+                new Component(MultiaddrProtocol.UDP, ipAndPort.get(1).value()),
+                new Component(MultiaddrProtocol.QUIC_V1, "")));
+    }
+
+    /** True if this address names a QUIC endpoint: {@code /ip4|ip6|dns…/host/udp/port/quic-v1}, perhaps with {@code /p2p}. */
+    public boolean isQuic() {
+        return components.size() >= 3 && components.get(1).protocol() == MultiaddrProtocol.UDP
+                && components.get(2).protocol() == MultiaddrProtocol.QUIC_V1;
+    }
+
     public byte[] toBytes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Component c : components) {
@@ -147,12 +161,29 @@ public record Multiaddr(List<Component> components) {
         if (components.size() < 2 || components.get(1).protocol() != MultiaddrProtocol.TCP) {
             throw new MultiaddrException("not a TCP address: " + this);
         }
+        return socketAddress("TCP");
+    }
+
+    /**
+     * The UDP endpoint of a QUIC address ({@link #isQuic()}), host names left unresolved as in
+     * {@link #toTcpSocketAddress()}.
+     *
+     * @throws MultiaddrException if the address does not start with a host, a UDP port and {@code /quic-v1}
+     */
+    public InetSocketAddress toQuicSocketAddress() {
+        if (!isQuic()) {
+            throw new MultiaddrException("not a QUIC address: " + this);
+        }
+        return socketAddress("QUIC");
+    }
+
+    private InetSocketAddress socketAddress(String transport) {
         Component host = components.get(0);
         int port = Integer.parseInt(components.get(1).value());
         return switch (host.protocol()) {
             case IP4, IP6 -> new InetSocketAddress(IpLiterals.toInetAddress(host), port);
             case DNS, DNS4, DNS6 -> InetSocketAddress.createUnresolved(host.value(), port);
-            default -> throw new MultiaddrException("not a TCP address: " + this);
+            default -> throw new MultiaddrException("not a " + transport + " address: " + this);
         };
     }
 

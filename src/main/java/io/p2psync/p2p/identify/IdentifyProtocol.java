@@ -53,7 +53,7 @@ public final class IdentifyProtocol implements ProtocolHandler {
             identify(stream);
         } else {
             Channel channel = stream.channel();
-            IdentifyInfo info = localInfo.get().withObservedAddr(ObservedAddress.of(channel.remoteAddress()));
+            IdentifyInfo info = localInfo.get().withObservedAddr(ObservedAddress.of(channel));
             channel.pipeline().addLast(new ProtobufVarint32LengthFieldPrepender(), new ProtobufEncoder(),
                     new IdentifyResponder(info, TIMEOUT));
         }

@@ -47,7 +47,7 @@ public final class IdentifyPushProtocol implements ProtocolHandler {
     public void initStream(P2pStream stream) {
         Channel channel = stream.channel();
         if (stream.initiator()) {
-            IdentifyInfo info = localInfo.get().withObservedAddr(ObservedAddress.of(channel.remoteAddress()));
+            IdentifyInfo info = localInfo.get().withObservedAddr(ObservedAddress.of(channel));
             channel.pipeline().addLast(new ProtobufVarint32LengthFieldPrepender(), new ProtobufEncoder(),
                     new IdentifyResponder(info, IdentifyProtocol.TIMEOUT));
         } else {

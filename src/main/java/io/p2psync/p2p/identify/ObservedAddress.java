@@ -1,5 +1,7 @@
 package io.p2psync.p2p.identify;
 
+import io.netty.channel.Channel;
+import io.p2psync.p2p.host.Connection;
 import java.io.ByteArrayOutputStream;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -7,9 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
- * The binary multiaddr of a TCP peer address ({@code /ip4/…/tcp/…} or {@code /ip6/…/tcp/…}), for the
- * observedAddr field. A stop-gap until {@code p2p.core.Multiaddr} (written on the transport branch) is on
- * main; then this becomes {@code Multiaddr.fromSocketAddress(address).toBytes()}.
+ * The binary multiaddr of the peer's address as this side sees it, for the observedAddr field: the address of
+ * the connection carrying the stream ({@code /ip4/…/tcp/…}, {@code /ip4/…/udp/…/quic-v1}), or for a stream
+ * outside a host's connections the stream's own TCP peer address.
  */
 final class ObservedAddress {
 
@@ -19,6 +21,12 @@ final class ObservedAddress {
     private static final int TCP = 0x06;
 
     private ObservedAddress() {
+    }
+
+    /** The multiaddr bytes of the peer at the other end of {@code stream}, or an empty array if unknown. */
+    static byte[] of(Channel stream) {
+        Connection connection = Connection.of(stream);
+        return connection != null ? connection.remoteAddress().toBytes() : of(stream.remoteAddress());
     }
 
     /** The multiaddr bytes, or an empty array for an address that is not an IP socket address. */

@@ -2,7 +2,6 @@ package io.p2psync.p2p.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -12,16 +11,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.MultiaddrException;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -81,40 +72,6 @@ public final class TcpTransport {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
                 .handler(initializer(onConnecting))
                 .connect(socket);
-    }
-
-    /**
-     * The addresses a bound listener can be reached on: its own address, or for a wildcard bind
-     * ({@code 0.0.0.0}, {@code ::}) every address of the requested family on an interface that is up.
-     * The family comes from {@code requested}, since the JDK binds {@code 0.0.0.0} as a dual-stack
-     * {@code ::} socket.
-     *
-     * @param requested the address given to {@link #listen}
-     */
-    public static List<Multiaddr> listenAddresses(Channel server, Multiaddr requested) {
-        InetSocketAddress bound = (InetSocketAddress) server.localAddress();
-        InetAddress wanted = requested.toTcpSocketAddress().getAddress();
-        if (!wanted.isAnyLocalAddress()) {
-            return List.of(Multiaddr.fromSocketAddress(new InetSocketAddress(wanted, bound.getPort())));
-        }
-        boolean ip4 = wanted instanceof Inet4Address;
-        List<Multiaddr> out = new ArrayList<>();
-        try {
-            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!nic.isUp()) {
-                    continue;
-                }
-                for (InetAddress ip : Collections.list(nic.getInetAddresses())) {
-                    boolean sameFamily = ip4 ? ip instanceof Inet4Address : ip instanceof Inet6Address;
-                    if (sameFamily && !ip.isLinkLocalAddress()) {
-                        out.add(Multiaddr.fromSocketAddress(new InetSocketAddress(ip, bound.getPort())));
-                    }
-                }
-            }
-        } catch (SocketException e) {
-            return List.of(Multiaddr.fromSocketAddress(new InetSocketAddress(wanted, bound.getPort())));
-        }
-        return out;
     }
 
     private static ChannelInitializer<SocketChannel> initializer(Consumer<SocketChannel> init) {

@@ -146,7 +146,7 @@ class IdentifyProtocolTest {
         assertThat(HEX.formatHex(ObservedAddress.of(new InetSocketAddress("127.0.0.1", 4001)))).isEqualTo("047f000001060fa1");
         assertThat(HEX.formatHex(ObservedAddress.of(new InetSocketAddress("::1", 80))))
                 .isEqualTo("29" + "00000000000000000000000000000001" + "060050");
-        assertThat(ObservedAddress.of(null)).isEmpty();
+        assertThat(ObservedAddress.of((java.net.SocketAddress) null)).isEmpty();
     }
 
     private Consumer<Channel> answering() {
