@@ -2,11 +2,14 @@ package io.p2psync.p2p.host;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
+import io.netty.util.concurrent.Future;
+import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.p2p.multistream.Multistream;
 import io.p2psync.p2p.noise.Noise;
 import io.p2psync.p2p.yamux.YamuxHandler;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +64,18 @@ final class ConnectionUpgrader {
 
     private void multiplex(Channel channel, PeerId peer, boolean outbound, CompletableFuture<Connection> result) {
         YamuxHandler muxer = new YamuxHandler(outbound, inboundStreams, YamuxHandler.INITIAL_WINDOW, maxInboundStreams);
-        Connection connection = new Connection(channel, peer, outbound, muxer);
+        Connection connection = new Connection(channel, peer, outbound, Connection.Transport.TCP,
+                Multiaddr.fromSocketAddress((InetSocketAddress) channel.remoteAddress()), new Connection.Muxer() {
+                    @Override
+                    public Future<Channel> openStream() {
+                        return muxer.openStream();
+                    }
+
+                    @Override
+                    public void close() {
+                        muxer.goAway().addListener(f -> channel.close());
+                    }
+                });
         channel.attr(Connection.KEY).set(connection);
         channel.pipeline().addLast("yamux", muxer);
         result.complete(connection);

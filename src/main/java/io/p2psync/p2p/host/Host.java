@@ -5,14 +5,20 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.codec.quic.Quic;
+import io.netty.handler.codec.quic.QuicChannel;
 import io.p2psync.p2p.core.LogSummary;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.p2p.core.PublicKey;
+import io.p2psync.p2p.quic.QuicTransport;
+import io.p2psync.p2p.transport.ListenAddresses;
 import io.p2psync.p2p.transport.TcpTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.SocketAddress;
+import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,7 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A libp2p host over TCP with Noise and yamux: the one entry point the rest of the service uses.
+ * A libp2p host over TCP with Noise and yamux, and over QUIC: the one entry point the rest of the service uses.
  *
  * <p>It keeps the connections per peer (the first one to a peer is used for new streams), tells
  * {@link ConnectionListener}s when a peer comes and goes, and redials a peer it dialled by a
@@ -48,10 +54,13 @@ public final class Host implements AutoCloseable {
     private final AtomicInteger inboundConnections = new AtomicInteger();
     private final EventLoopGroup group;
     private final TcpTransport tcp;
+    private final int maxInboundStreams;
+    private QuicTransport quic;
     private final Streams streams = new Streams();
     private final ConnectionUpgrader upgrader;
     private final PeerConnections connections = new PeerConnections();
     private final Redialer redialer;
+    /** The listening channels (TCP servers and UDP sockets) with the address each was asked to bind. */
     private final Map<Channel, Multiaddr> servers = new LinkedHashMap<>();
     private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new HashMap<>();
     /** Keeps what peers can make this host log about refused connections to a line per kind and interval. */
@@ -65,6 +74,7 @@ public final class Host implements AutoCloseable {
         this.maxInboundConnections = builder.maxInboundConnections;
         this.group = new MultiThreadIoEventLoopGroup(builder.ioThreads, NioIoHandler.newFactory());
         this.tcp = new TcpTransport(group);
+        this.maxInboundStreams = builder.maxInboundStreams;
         this.upgrader = new ConnectionUpgrader(identity, streams::acceptInbound, builder.maxInboundStreams);
         this.redialer = new Redialer(builder.redialPolicy, group, this::dial, connections::contains);
         this.guests = new GuestConnections(builder.trustedPeers, builder.maxGuestConnections, builder.guestGracePeriod,
@@ -83,8 +93,8 @@ public final class Host implements AutoCloseable {
         Host host = new Host(builder);
         try {
             for (Multiaddr address : builder.listen) {
-                ChannelFuture bound = host.tcp.listen(address, host::accept).awaitUninterruptibly();
-                if (!bound.isSuccess()) {
+                ChannelFuture bound = address.isQuic() ? host.listenQuic(address) : host.tcp.listen(address, host::accept);
+                if (!bound.awaitUninterruptibly().isSuccess()) {
                     throw new UncheckedIOException(new IOException("cannot listen on " + address, bound.cause()));
                 }
                 host.servers.put(bound.channel(), address);
@@ -109,10 +119,13 @@ public final class Host implements AutoCloseable {
         return agentVersion;
     }
 
-    /** The addresses this host accepts connections on, without {@code /p2p}; empty for a dial-only host. */
+    /**
+     * The addresses this host accepts connections on, without {@code /p2p}, in the order they were bound; empty
+     * for a dial-only host.
+     */
     public List<Multiaddr> listenAddresses() {
         return servers.entrySet().stream()
-                .flatMap(s -> TcpTransport.listenAddresses(s.getKey(), s.getValue()).stream()).toList();
+                .flatMap(s -> ListenAddresses.of(s.getKey(), s.getValue()).stream()).toList();
     }
 
     /** The protocol ids served on inbound streams, sorted. */
@@ -145,7 +158,12 @@ public final class Host implements AutoCloseable {
         Optional<PeerId> peer;
         try {
             peer = address.peerId();
-            address.withoutPeerId().toTcpSocketAddress();
+            Multiaddr target = address.withoutPeerId();
+            if (target.isQuic()) {
+                target.toQuicSocketAddress();
+            } else {
+                target.toTcpSocketAddress();
+            }
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -168,17 +186,21 @@ public final class Host implements AutoCloseable {
                 }
             }
         }
-        tcp.dial(address.withoutPeerId(), ch -> upgrader.upgrade(ch, true, peer).whenComplete((c, e) -> {
-            if (e != null) {
-                attempt.completeExceptionally(e);
-            } else {
-                attempt.complete(c);
-            }
-        })).addListener(connected -> {
-            if (!connected.isSuccess()) {
-                attempt.completeExceptionally(connected.cause());
-            }
-        });
+        if (address.withoutPeerId().isQuic()) {
+            dialQuic(address.withoutPeerId(), peer, attempt);
+        } else {
+            tcp.dial(address.withoutPeerId(), ch -> upgrader.upgrade(ch, true, peer).whenComplete((c, e) -> {
+                if (e != null) {
+                    attempt.completeExceptionally(e);
+                } else {
+                    attempt.complete(c);
+                }
+            })).addListener(connected -> {
+                if (!connected.isSuccess()) {
+                    attempt.completeExceptionally(connected.cause());
+                }
+            });
+        }
         return attempt.handle((connection, error) -> {
             peer.ifPresent(p -> {
                 synchronized (pendingDials) {
@@ -256,22 +278,105 @@ public final class Host implements AutoCloseable {
         for (Connection c : open) {
             c.channel().closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
+        synchronized (this) {
+            if (quic != null) {
+                quic.close();
+            }
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
     private void accept(Channel channel) {
+        if (admitInbound(channel, channel.remoteAddress())) {
+            upgrader.upgrade(channel, false, Optional.empty()).thenAccept(this::register);
+        }
+    }
+
+    private void acceptQuic(QuicChannel channel) {
+        if (!admitInbound(channel, channel.remoteSocketAddress())) {
+            return;
+        }
+        try {
+            register(QuicConnections.of(channel, false, Optional.empty()));
+        } catch (CertificateException e) {
+            log.warn("closing QUIC connection from {}: {}", channel.remoteSocketAddress(), e.getMessage());
+            channel.close();
+        }
+    }
+
+    /** Counts an inbound connection while it is open; false (and closed) if the inbound limit is reached. */
+    private boolean admitInbound(Channel channel, SocketAddress from) {
         if (inboundConnections.incrementAndGet() > maxInboundConnections) {
             inboundConnections.decrementAndGet();
             long count = refusals.event("inbound-full");
             if (count > 0) {
                 log.warn("refusing connection from {}: {} inbound connections open ({} refused since the last line)",
-                        channel.remoteAddress(), maxInboundConnections, count);
+                        from, maxInboundConnections, count);
             }
             channel.close();
-            return;
+            return false;
         }
         channel.closeFuture().addListener(f -> inboundConnections.decrementAndGet());
-        upgrader.upgrade(channel, false, Optional.empty()).thenAccept(this::register);
+        return true;
+    }
+
+    /**
+     * Binds a QUIC listener; with port 0, the port a TCP listener of this host already has on the same IP if
+     * it is free for UDP too, so that both transports share one port number as libp2p nodes usually do.
+     */
+    private ChannelFuture listenQuic(Multiaddr address) {
+        QuicTransport transport = quic();
+        if (address.toQuicSocketAddress().getPort() == 0) {
+            for (Channel server : servers.keySet()) {
+                Optional<Multiaddr> samePort = ListenAddresses.quicOnTcpPort(server, servers.get(server), address);
+                if (samePort.isPresent()) {
+                    ChannelFuture bound = transport.listen(samePort.get(), this::acceptQuic).awaitUninterruptibly();
+                    if (bound.isSuccess()) {
+                        return bound;
+                    }
+                }
+            }
+        }
+        return transport.listen(address, this::acceptQuic);
+    }
+
+    private void dialQuic(Multiaddr address, Optional<PeerId> peer, CompletableFuture<Connection> attempt) {
+        QuicTransport transport;
+        try {
+            transport = quic();
+        } catch (RuntimeException unavailable) {
+            attempt.completeExceptionally(unavailable);
+            return;
+        }
+        transport.dial(address).addListener(connected -> {
+            if (!connected.isSuccess()) {
+                attempt.completeExceptionally(connected.cause());
+                return;
+            }
+            QuicChannel channel = (QuicChannel) connected.getNow();
+            try {
+                attempt.complete(QuicConnections.of(channel, true, peer));
+            } catch (CertificateException e) {
+                log.warn("closing QUIC connection to {}: {}", address, e.getMessage());
+                channel.close();
+                attempt.completeExceptionally(e);
+            }
+        });
+    }
+
+    /**
+     * The QUIC transport, made on first use (its certificate and TLS contexts cost a few milliseconds).
+     *
+     * @throws IllegalStateException if Netty's native QUIC library cannot be loaded on this platform
+     */
+    private synchronized QuicTransport quic() {
+        if (quic == null) {
+            if (!Quic.isAvailable()) {
+                throw new IllegalStateException("QUIC is not available on this platform: " + Quic.unavailabilityCause());
+            }
+            quic = new QuicTransport(group, identity, maxInboundStreams, streams::acceptInbound, refusals);
+        }
+        return quic;
     }
 
     /** Books an authenticated connection; false if it was refused (and closed). */

@@ -1,0 +1,34 @@
+package io.p2psync.p2p.quic;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.quic.QuicTokenHandler;
+import java.net.InetSocketAddress;
+
+/**
+ * Accepts every new connection at its first flight, without a Retry round trip for address validation, as
+ * js-libp2p's and go-libp2p's QUIC listeners do: the peers are a person's own devices, and what an
+ * unvalidated address could cost is bounded by QUIC's three-times amplification limit and the host's
+ * connection limits.
+ */
+final class NoTokens implements QuicTokenHandler {
+
+    static final NoTokens INSTANCE = new NoTokens();
+
+    private NoTokens() {
+    }
+
+    @Override
+    public boolean writeToken(ByteBuf out, ByteBuf dcid, InetSocketAddress address) {
+        return false;
+    }
+
+    @Override
+    public int validateToken(ByteBuf token, InetSocketAddress address) {
+        return 0;
+    }
+
+    @Override
+    public int maxTokenLength() {
+        return 0;
+    }
+}
