@@ -3,6 +3,7 @@ package io.p2psync.live;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceChanged;
 import io.p2psync.devices.DeviceRepository;
+import io.netty.channel.socket.DuplexChannel;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.MultiaddrProtocol;
@@ -10,6 +11,7 @@ import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.host.Connection;
 import io.p2psync.p2p.host.ConnectionListener;
 import io.p2psync.p2p.host.Host;
+import io.p2psync.p2p.host.HostBuilder;
 import io.p2psync.p2p.identify.IdentifyInfo;
 import io.p2psync.p2p.identify.IdentifyProtocol;
 import io.p2psync.p2p.mdns.MdnsConfig;
@@ -47,6 +49,8 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
     private static final Logger log = LoggerFactory.getLogger(LiveNode.class);
     /** How often authorized devices with a url that are not connected are dialled again. */
     static final java.time.Duration REACH_INTERVAL = java.time.Duration.ofSeconds(30);
+    /** How often a QUIC connection is pinged: well within QUIC's idle timeout of 30 s. */
+    static final java.time.Duration KEEP_ALIVE_INTERVAL = java.time.Duration.ofSeconds(10);
 
     private final LiveSettings settings;
     private final DeviceIdentity identity;
@@ -62,6 +66,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
     private final Environment environment;
     private final JsonMapper json;
     private final String agentVersion;
+    private final PingProtocol ping = new PingProtocol();
 
     private volatile Host host;
     private volatile GossipRouter router;
@@ -106,9 +111,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
         metrics.watch(router);
         identify = new IdentifyProtocol(this::identifyInfo);
         try {
-            host = Host.builder()
+            HostBuilder builder = Host.builder();
+            settings.listenAddresses().forEach(builder::listen);
+            host = builder
                     .privateKey(identity.privateKey())
-                    .listen(settings.listenAddress())
                     .agentVersion(agentVersion)
                     .maxInboundConnections(settings.maxInboundConnections())
                     .maxInboundStreams(settings.maxInboundStreams())
@@ -117,7 +123,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
                     .maxGuestConnections(settings.maxGuestConnections())
                     .guestGracePeriod(settings.guestGracePeriod())
                     .protocol(identify)
-                    .protocol(new PingProtocol())
+                    .protocol(ping)
                     .protocol(new GossipsubProtocol(router))
                     .connectionListener(this)
                     .start();
@@ -127,11 +133,11 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
                 root = root.getCause();
             }
             throw new StartupProblem("p2psync.libp2p.port", String.valueOf(settings.port()),
-                    "cannot listen on " + settings.listenAddress() + " (" + root.getMessage() + ")",
+                    "cannot listen on " + String.join(" and ", settings.listenAddresses()) + " (" + root.getMessage() + ")",
                     "stop the program that uses the port or choose another with --p2psync.libp2p.port (--port), "
                             + "0 for a free one; or check p2psync.libp2p.host", e);
         }
-        dialer = new PeerDialer(host, json);
+        dialer = new PeerDialer(host, json, settings.tcp(), settings.quic());
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gossip-heartbeat");
             t.setDaemon(true);
@@ -147,6 +153,33 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
         // Paired devices that were offline at start, or whose redials ran out, are tried again now and then.
         heartbeat.scheduleWithFixedDelay(() -> background(this::reachPairedDevices), 0,
                 REACH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        heartbeat.scheduleWithFixedDelay(this::keepQuicAlive, KEEP_ALIVE_INTERVAL.toMillis(),
+                KEEP_ALIVE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Pings every peer whose connection is QUIC. A QUIC connection with nothing to send for its idle timeout is
+     * closed by both sides without a word (TCP has keep-alive in the kernel; quiche has none that Netty offers),
+     * and a quiet sync topic can be silent for longer than that.
+     */
+    private void keepQuicAlive() {
+        Host h = host;
+        if (h == null) {
+            return;
+        }
+        for (PeerId peer : h.connectedPeers()) {
+            if (h.connection(peer).map(c -> c.transport() == Connection.Transport.QUIC).orElse(false)) {
+                h.newStream(peer, ping).thenCompose(stream -> ping.ping(stream).whenComplete((rtt, e) -> {
+                    if (stream.channel() instanceof DuplexChannel duplex) {
+                        duplex.shutdownOutput();
+                    }
+                })).whenComplete((rtt, e) -> {
+                    if (e != null) {
+                        log.debug("keep-alive ping to {} failed: {}", peer, e.toString());
+                    }
+                });
+            }
+        }
     }
 
     private void reachPairedDevices() {
@@ -215,6 +248,12 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
     List<PeerId> connectedPeers() {
         Host h = host;
         return h == null ? List.of() : List.copyOf(h.connectedPeers());
+    }
+
+    /** The transport of the connection to {@code peer}, if connected (for tests and diagnostics). */
+    java.util.Optional<Connection.Transport> transportTo(PeerId peer) {
+        Host h = host;
+        return h == null ? java.util.Optional.empty() : h.connection(peer).map(Connection::transport);
     }
 
     /** The connected peers known to be in the topic (for tests and diagnostics). */

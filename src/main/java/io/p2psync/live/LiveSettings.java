@@ -11,7 +11,11 @@ import org.springframework.util.unit.DataSize;
  *
  * @param enabled false switches the whole live network off: no host, no gossip, no dialling
  * @param host the address the libp2p host listens on ({@code 0.0.0.0}: every interface)
- * @param port the libp2p TCP port; 0 picks a free one (tests)
+ * @param port the libp2p port, TCP and UDP (QUIC) alike; 0 picks a free one (tests), the same number for both when
+ *     it is free for both
+ * @param tcp listen and dial on TCP (with Noise and yamux)
+ * @param quic listen and dial on QUIC v1 ({@code /udp/<port>/quic-v1}); a peer that announces a QUIC address is
+ *     dialled over QUIC first, then over TCP
  * @param mdns find LAN peers by mDNS (only where the mDNS module is present; off in tests)
  * @param mdnsInterval how often mDNS asks the LAN
  * @param peers multiaddrs dialled at start and redialled when lost, e.g. {@code /ip4/192.168.1.7/tcp/4001/p2p/12D3KooW…}
@@ -33,6 +37,8 @@ public record LiveSettings(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("0.0.0.0") String host,
         @DefaultValue("4001") int port,
+        @DefaultValue("true") boolean tcp,
+        @DefaultValue("true") boolean quic,
         @DefaultValue("true") boolean mdns,
         @DefaultValue("10s") Duration mdnsInterval,
         @DefaultValue List<String> peers,
@@ -51,6 +57,10 @@ public record LiveSettings(
         peers = peers == null ? List.of() : List.copyOf(peers);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("p2psync.libp2p.port must be 0..65535");
+        }
+        if (!tcp && !quic) {
+            throw new IllegalArgumentException("p2psync.libp2p.tcp and p2psync.libp2p.quic are both off; switch one on, "
+                    + "or the whole live network off with p2psync.libp2p.enabled=false");
         }
         if (rateLimit < 1 || rateWindow == null || rateWindow.isNegative() || rateWindow.isZero()) {
             throw new IllegalArgumentException("p2psync.libp2p.rate-limit and rate-window must be positive");
@@ -73,8 +83,16 @@ public record LiveSettings(
         }
     }
 
-    /** The listen multiaddr of the host. */
-    String listenAddress() {
-        return (host.contains(":") ? "/ip6/" : "/ip4/") + host + "/tcp/" + port;
+    /** The listen multiaddrs of the host: TCP first, then QUIC, as switched on. */
+    List<String> listenAddresses() {
+        String ip = (host.contains(":") ? "/ip6/" : "/ip4/") + host;
+        List<String> out = new java.util.ArrayList<>();
+        if (tcp) {
+            out.add(ip + "/tcp/" + port);
+        }
+        if (quic) {
+            out.add(ip + "/udp/" + port + "/quic-v1");
+        }
+        return out;
     }
 }

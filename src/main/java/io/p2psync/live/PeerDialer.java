@@ -26,7 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Dials peers over libp2p: the multiaddrs configured in {@code p2psync.libp2p.peers}, and every authorized
  * device that has a url, at the libp2p addresses its {@code GET /status} lists ({@code listenAddrs}), trying
- * first those on the url's host; and peers heard by mDNS. The host redials a peer it reached by a {@code /p2p/} address when the
+ * first those on the url's host; and peers heard by mDNS. Of a peer's addresses, QUIC ones are tried before TCP
+ * ones (QUIC's handshake takes one round trip where TCP, Noise and two negotiations take four), and a transport
+ * switched off here is not tried at all. The host redials a peer it reached by a {@code /p2p/} address when the
  * connection is lost. Blocking: call it off the network threads.
  */
 final class PeerDialer {
@@ -40,15 +42,29 @@ final class PeerDialer {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(TIMEOUT).build();
 
-    PeerDialer(Host host, JsonMapper json) {
+    private final boolean tcp;
+    private final boolean quic;
+
+    /**
+     * @param tcp whether this node dials TCP addresses
+     * @param quic whether this node dials QUIC addresses
+     */
+    PeerDialer(Host host, JsonMapper json, boolean tcp, boolean quic) {
         this.host = host;
         this.json = json;
+        this.tcp = tcp;
+        this.quic = quic;
     }
 
     void dialConfigured(List<String> peers) {
         for (String text : peers) {
             try {
-                dial(Multiaddr.parse(text));
+                Multiaddr address = Multiaddr.parse(text);
+                if (preferred(List.of(address)).isEmpty()) {
+                    log.warn("not dialling configured peer {}: its transport is switched off here", text);
+                    continue;
+                }
+                dial(address);
             } catch (RuntimeException e) {
                 log.warn("cannot dial configured peer {}: {}", text, cause(e));
             }
@@ -91,14 +107,15 @@ final class PeerDialer {
                 try {
                     Multiaddr m = Multiaddr.parse(text).withoutPeerId();
                     // a /dns address is not resolved here (getAddress() is null): it is dialled as it is
-                    java.net.InetAddress ip = m.toTcpSocketAddress().getAddress();
+                    java.net.InetAddress ip = (m.isQuic() ? m.toQuicSocketAddress() : m.toTcpSocketAddress()).getAddress();
                     (ip != null && ip.isLoopbackAddress() ? loopback : first).add(m);
-                } catch (IllegalArgumentException notTcp) {
+                } catch (IllegalArgumentException notTcpOrQuic) {
                     log.debug("ignoring announced address {} of {}", text, peer);
                 }
             }
-            first.addAll(loopback);
-            dialAny(peer, first);
+            List<Multiaddr> ordered = preferred(first);
+            ordered.addAll(preferred(loopback));
+            dialAny(peer, ordered);
         } finally {
             dialling.remove(peer);
         }
@@ -115,6 +132,18 @@ final class PeerDialer {
         }
         log.info("could not dial {} at any of {}", peer, addresses);
         return false;
+    }
+
+    /** The addresses of the transports this node dials on, QUIC ones first, each in their order. */
+    List<Multiaddr> preferred(List<Multiaddr> addresses) {
+        List<Multiaddr> out = new ArrayList<>();
+        if (quic) {
+            addresses.stream().filter(Multiaddr::isQuic).forEach(out::add);
+        }
+        if (tcp) {
+            addresses.stream().filter(a -> !a.isQuic()).forEach(out::add);
+        }
+        return out;
     }
 
     private void dial(Multiaddr address) {
@@ -152,8 +181,9 @@ final class PeerDialer {
                 }
             }
         }
-        first.addAll(rest);
-        return first;
+        List<Multiaddr> ordered = preferred(first);
+        ordered.addAll(preferred(rest));
+        return ordered;
     }
 
     private static String cause(Throwable e) {

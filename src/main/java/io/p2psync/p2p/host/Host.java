@@ -62,7 +62,12 @@ public final class Host implements AutoCloseable {
     private final Redialer redialer;
     /** The listening channels (TCP servers and UDP sockets) with the address each was asked to bind. */
     private final Map<Channel, Multiaddr> servers = new LinkedHashMap<>();
-    private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new HashMap<>();
+    /**
+     * Dials under way, by address with its peer id: a second dial of the same address waits for the first. A dial
+     * of the same peer at another address goes ahead, so a caller that gave up on one address (a QUIC address
+     * that does not answer, say) can try the next at once.
+     */
+    private final Map<Multiaddr, CompletableFuture<Connection>> pendingDials = new HashMap<>();
     /** Keeps what peers can make this host log about refused connections to a line per kind and interval. */
     private final LogSummary<String> refusals = new LogSummary<>(Clock.systemUTC(), REFUSAL_LOG_INTERVAL, 16);
     private final GuestConnections guests;
@@ -180,7 +185,7 @@ public final class Host implements AutoCloseable {
                 return CompletableFuture.completedFuture(existing.get());
             }
             synchronized (pendingDials) {
-                CompletableFuture<Connection> pending = pendingDials.putIfAbsent(peer.get(), attempt);
+                CompletableFuture<Connection> pending = pendingDials.putIfAbsent(address, attempt);
                 if (pending != null) {
                     return pending;
                 }
@@ -204,7 +209,7 @@ public final class Host implements AutoCloseable {
         return attempt.handle((connection, error) -> {
             peer.ifPresent(p -> {
                 synchronized (pendingDials) {
-                    pendingDials.remove(p, attempt);
+                    pendingDials.remove(address, attempt);
                 }
             });
             if (error != null) {

@@ -1,0 +1,71 @@
+package io.p2psync.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.p2psync.p2p.host.Connection;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real nodes on 127.0.0.1 whose libp2p runs over QUIC: with TCP switched off, pairing by url makes them
+ * connect over QUIC alone and a write travels live by gossip; with both on, the dial takes QUIC first.
+ */
+class LiveQuicIT {
+
+    @TempDir
+    Path dir;
+    private LiveTestNode a;
+    private LiveTestNode b;
+
+    @AfterEach
+    void stopNodes() {
+        for (LiveTestNode n : new LiveTestNode[] {a, b}) {
+            if (n != null) {
+                n.close();
+            }
+        }
+    }
+
+    @Test
+    void twoNodesWithTcpSwitchedOffPropagateAWriteLiveOverQuic() {
+        a = LiveTestNode.start("a", dir.resolve("a"), "p2psync.libp2p.tcp=false");
+        b = LiveTestNode.start("b", dir.resolve("b"), "p2psync.libp2p.tcp=false");
+        assertThat(a.status().get("listenAddrs").values()).singleElement()
+                .satisfies(addr -> assertThat(addr.asString()).contains("/udp/").contains("/quic-v1/p2p/" + a.id));
+
+        pairAndMesh();
+
+        assertThat(a.live().transportTo(b.id)).contains(Connection.Transport.QUIC);
+        assertThat(b.live().transportTo(a.id)).contains(Connection.Transport.QUIC);
+        double appliedOnB = b.applied();
+        a.put("over-quic", "live from a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.get("over-quic").equals(Optional.of("live from a")));
+        assertThat(b.applied()).as("applied from gossip on b").isGreaterThan(appliedOnB);
+    }
+
+    @Test
+    void nodesOnBothTransportsConnectOverQuicAndAnnounceBothAddresses() {
+        a = LiveTestNode.start("a", dir.resolve("a"));
+        b = LiveTestNode.start("b", dir.resolve("b"));
+        assertThat(a.status().get("listenAddrs").values()).hasSize(2)
+                .anySatisfy(addr -> assertThat(addr.asString()).contains("/tcp/"))
+                .anySatisfy(addr -> assertThat(addr.asString()).contains("/quic-v1/"));
+
+        pairAndMesh();
+
+        assertThat(a.live().transportTo(b.id)).contains(Connection.Transport.QUIC);
+        a.put("both", "from a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.get("both").equals(Optional.of("from a")));
+    }
+
+    private void pairAndMesh() {
+        a.pairWith(b);
+        b.pairWith(a);
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.meshedWith(b) && b.meshedWith(a));
+    }
+}
