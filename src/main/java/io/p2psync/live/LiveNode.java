@@ -49,8 +49,6 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
     private static final Logger log = LoggerFactory.getLogger(LiveNode.class);
     /** How often authorized devices with a url that are not connected are dialled again. */
     static final java.time.Duration REACH_INTERVAL = java.time.Duration.ofSeconds(30);
-    /** How often a QUIC connection is pinged: well within QUIC's idle timeout of 30 s. */
-    static final java.time.Duration KEEP_ALIVE_INTERVAL = java.time.Duration.ofSeconds(10);
 
     private final LiveSettings settings;
     private final DeviceIdentity identity;
@@ -115,6 +113,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
             settings.listenAddresses().forEach(builder::listen);
             host = builder
                     .privateKey(identity.privateKey())
+                    .quicIdleTimeout(settings.quicIdleTimeout())
                     .agentVersion(agentVersion)
                     .maxInboundConnections(settings.maxInboundConnections())
                     .maxInboundStreams(settings.maxInboundStreams())
@@ -153,12 +152,12 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
         // Paired devices that were offline at start, or whose redials ran out, are tried again now and then.
         heartbeat.scheduleWithFixedDelay(() -> background(this::reachPairedDevices), 0,
                 REACH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        heartbeat.scheduleWithFixedDelay(this::keepQuicAlive, KEEP_ALIVE_INTERVAL.toMillis(),
-                KEEP_ALIVE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        long keepAlive = settings.quicIdleTimeout().toMillis() / 3;
+        heartbeat.scheduleWithFixedDelay(this::keepQuicAlive, keepAlive, keepAlive, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Pings every peer whose connection is QUIC. A QUIC connection with nothing to send for its idle timeout is
+     * Pings every peer whose connection is QUIC, three times per idle timeout. A QUIC connection with nothing to send for its idle timeout is
      * closed by both sides without a word (TCP has keep-alive in the kernel; quiche has none that Netty offers),
      * and a quiet sync topic can be silent for longer than that.
      */
@@ -250,10 +249,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
         return h == null ? List.of() : List.copyOf(h.connectedPeers());
     }
 
-    /** The transport of the connection to {@code peer}, if connected (for tests and diagnostics). */
-    java.util.Optional<Connection.Transport> transportTo(PeerId peer) {
+    /** The connection new streams to {@code peer} use, if connected (for tests and diagnostics). */
+    java.util.Optional<Connection> connectionTo(PeerId peer) {
         Host h = host;
-        return h == null ? java.util.Optional.empty() : h.connection(peer).map(Connection::transport);
+        return h == null ? java.util.Optional.empty() : h.connection(peer);
     }
 
     /** The connected peers known to be in the topic (for tests and diagnostics). */

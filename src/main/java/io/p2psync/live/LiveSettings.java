@@ -16,6 +16,8 @@ import org.springframework.util.unit.DataSize;
  * @param tcp listen and dial on TCP (with Noise and yamux)
  * @param quic listen and dial on QUIC v1 ({@code /udp/<port>/quic-v1}); a peer that announces a QUIC address is
  *     dialled over QUIC first, then over TCP
+ * @param quicIdleTimeout a QUIC connection without a packet for this long is closed; the node pings every QUIC
+ *     connection three times as often, so only a peer that is gone reaches it
  * @param mdns find LAN peers by mDNS (only where the mDNS module is present; off in tests)
  * @param mdnsInterval how often mDNS asks the LAN
  * @param peers multiaddrs dialled at start and redialled when lost, e.g. {@code /ip4/192.168.1.7/tcp/4001/p2p/12D3KooW…}
@@ -39,6 +41,7 @@ public record LiveSettings(
         @DefaultValue("4001") int port,
         @DefaultValue("true") boolean tcp,
         @DefaultValue("true") boolean quic,
+        @DefaultValue("30s") Duration quicIdleTimeout,
         @DefaultValue("true") boolean mdns,
         @DefaultValue("10s") Duration mdnsInterval,
         @DefaultValue List<String> peers,
@@ -61,6 +64,9 @@ public record LiveSettings(
         if (!tcp && !quic) {
             throw new IllegalArgumentException("p2psync.libp2p.tcp and p2psync.libp2p.quic are both off; switch one on, "
                     + "or the whole live network off with p2psync.libp2p.enabled=false");
+        }
+        if (quicIdleTimeout == null || quicIdleTimeout.toMillis() < 300) {
+            throw new IllegalArgumentException("p2psync.libp2p.quic-idle-timeout must be at least 300ms");
         }
         if (rateLimit < 1 || rateWindow == null || rateWindow.isNegative() || rateWindow.isZero()) {
             throw new IllegalArgumentException("p2psync.libp2p.rate-limit and rate-window must be positive");

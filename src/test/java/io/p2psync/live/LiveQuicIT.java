@@ -40,8 +40,8 @@ class LiveQuicIT {
 
         pairAndMesh();
 
-        assertThat(a.live().transportTo(b.id)).contains(Connection.Transport.QUIC);
-        assertThat(b.live().transportTo(a.id)).contains(Connection.Transport.QUIC);
+        assertThat(a.live().connectionTo(b.id).map(Connection::transport)).contains(Connection.Transport.QUIC);
+        assertThat(b.live().connectionTo(a.id).map(Connection::transport)).contains(Connection.Transport.QUIC);
         double appliedOnB = b.applied();
         a.put("over-quic", "live from a");
         await().atMost(Duration.ofSeconds(10)).until(() -> b.get("over-quic").equals(Optional.of("live from a")));
@@ -58,9 +58,23 @@ class LiveQuicIT {
 
         pairAndMesh();
 
-        assertThat(a.live().transportTo(b.id)).contains(Connection.Transport.QUIC);
+        assertThat(a.live().connectionTo(b.id).map(Connection::transport)).contains(Connection.Transport.QUIC);
         a.put("both", "from a");
         await().atMost(Duration.ofSeconds(10)).until(() -> b.get("both").equals(Optional.of("from a")));
+    }
+
+    @Test
+    void aQuietQuicConnectionIsKeptAliveBeyondTheIdleTimeout() {
+        String[] quicOnly = {"p2psync.libp2p.tcp=false", "p2psync.libp2p.quic-idle-timeout=1500ms"};
+        a = LiveTestNode.start("a", dir.resolve("a"), quicOnly);
+        b = LiveTestNode.start("b", dir.resolve("b"), quicOnly);
+        pairAndMesh();
+        Connection before = a.live().connectionTo(b.id).orElseThrow();
+
+        // four idle timeouts with nothing to gossip
+        await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8)).until(before::isOpen);
+
+        assertThat(a.live().connectionTo(b.id)).containsSame(before);
     }
 
     private void pairAndMesh() {

@@ -55,6 +55,7 @@ public final class Host implements AutoCloseable {
     private final EventLoopGroup group;
     private final TcpTransport tcp;
     private final int maxInboundStreams;
+    private final Duration quicIdleTimeout;
     private QuicTransport quic;
     private final Streams streams = new Streams();
     private final ConnectionUpgrader upgrader;
@@ -80,6 +81,7 @@ public final class Host implements AutoCloseable {
         this.group = new MultiThreadIoEventLoopGroup(builder.ioThreads, NioIoHandler.newFactory());
         this.tcp = new TcpTransport(group);
         this.maxInboundStreams = builder.maxInboundStreams;
+        this.quicIdleTimeout = builder.quicIdleTimeout;
         this.upgrader = new ConnectionUpgrader(identity, streams::acceptInbound, builder.maxInboundStreams);
         this.redialer = new Redialer(builder.redialPolicy, group, this::dial, connections::contains);
         this.guests = new GuestConnections(builder.trustedPeers, builder.maxGuestConnections, builder.guestGracePeriod,
@@ -379,7 +381,8 @@ public final class Host implements AutoCloseable {
             if (!Quic.isAvailable()) {
                 throw new IllegalStateException("QUIC is not available on this platform: " + Quic.unavailabilityCause());
             }
-            quic = new QuicTransport(group, identity, maxInboundStreams, streams::acceptInbound, refusals);
+            quic = new QuicTransport(group, identity, maxInboundStreams, quicIdleTimeout, streams::acceptInbound,
+                    refusals);
         }
         return quic;
     }

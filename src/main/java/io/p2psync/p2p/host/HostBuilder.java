@@ -4,6 +4,7 @@ import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.p2p.yamux.YamuxHandler;
+import io.p2psync.p2p.quic.QuicTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,7 @@ public final class HostBuilder {
     int ioThreads = 2;
     int maxInboundConnections = DEFAULT_MAX_INBOUND_CONNECTIONS;
     int maxInboundStreams = YamuxHandler.DEFAULT_MAX_INBOUND_STREAMS;
+    Duration quicIdleTimeout = QuicTransport.DEFAULT_IDLE_TIMEOUT;
     Predicate<PeerId> trustedPeers = peer -> true;
     int maxGuestConnections = DEFAULT_MAX_GUEST_CONNECTIONS;
     Duration guestGracePeriod = DEFAULT_GUEST_GRACE_PERIOD;
@@ -115,6 +117,19 @@ public final class HostBuilder {
             throw new IllegalArgumentException("inbound streams per connection must be 1.." + YamuxHandler.MAX_STREAMS);
         }
         this.maxInboundStreams = max;
+        return this;
+    }
+
+    /**
+     * How long a QUIC connection may go without a packet before it is closed (QUIC's max_idle_timeout; the
+     * lower of both sides' counts). QUIC sends no keep-alive by itself: keep connections that must stay open
+     * busy, e.g. with a ping, more often than this. 30 s by default.
+     */
+    public HostBuilder quicIdleTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("the QUIC idle timeout must be positive");
+        }
+        this.quicIdleTimeout = timeout;
         return this;
     }
 

@@ -62,8 +62,8 @@ public final class QuicTransport implements AutoCloseable {
     public static final String ALPN = "libp2p";
     /** How long a dial may take, the QUIC and TLS handshake included. */
     public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-    /** A connection with no packet for this long is closed (QUIC max_idle_timeout). */
-    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** A connection with no packet for this long is closed (QUIC max_idle_timeout), unless set otherwise. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     /** Bytes one stream may have in flight towards this side before the peer must wait for credit. */
     static final long STREAM_WINDOW = 1024 * 1024;
     /** Bytes all streams of one connection may have in flight towards this side. */
@@ -76,6 +76,7 @@ public final class QuicTransport implements AutoCloseable {
     private final QuicSslContext serverTls;
     private final QuicSslContext clientTls;
     private final int maxInboundStreams;
+    private final Duration idleTimeout;
     private final ChannelHandler inboundStreams;
     private final LogSummary<String> refusals;
     private final Object sockets = new Object();
@@ -87,11 +88,13 @@ public final class QuicTransport implements AutoCloseable {
      * @param identity the host's key, which signs the certificate's libp2p extension
      * @param maxInboundStreams bidirectional streams a peer may hold open at once on one connection; QUIC's own
      *     stream credit enforces it, so a peer cannot open more (its further opens wait or fail on its side)
+     * @param idleTimeout a connection with no packet for this long is closed; the lower of both sides' counts
      * @param onInboundStream given each stream a peer opens, before it reads
      * @param refusals counts refused datagrams and handshakes, so a peer cannot fill the log
      */
-    public QuicTransport(EventLoopGroup group, PrivateKey identity, int maxInboundStreams,
+    public QuicTransport(EventLoopGroup group, PrivateKey identity, int maxInboundStreams, Duration idleTimeout,
             Consumer<QuicStreamChannel> onInboundStream, LogSummary<String> refusals) {
+        this.idleTimeout = idleTimeout;
         this.group = group;
         this.maxInboundStreams = maxInboundStreams;
         this.refusals = refusals;
@@ -160,13 +163,17 @@ public final class QuicTransport implements AutoCloseable {
      * Starts a QUIC connection to {@code address}.
      *
      * @return completes with the connection once the handshake is done (the peer's certificate checked), or
-     *     fails with the reason; the connection is closed then
+     *     fails with the reason; the connection is closed then. Listeners added at once run on the connection's
+     *     event loop as the handshake completes, before any stream the peer opens is read: set the
+     *     connection up there.
      * @throws MultiaddrException if the address is not a host, a UDP port and {@code /quic-v1}
      */
     public Future<QuicChannel> dial(Multiaddr address) {
         InetSocketAddress remote = address.toQuicSocketAddress();
-        Promise<QuicChannel> result = group.next().newPromise();
         ChannelFuture socket = dialSocket(!remote.isUnresolved() && !(remote.getAddress() instanceof Inet4Address));
+        // On the connection's own event loop, so the caller's listener runs as the handshake completes, before
+        // the loop reads the streams the peer may open right behind it.
+        Promise<QuicChannel> result = socket.channel().eventLoop().newPromise();
         socket.addListener(bound -> {
             if (!bound.isSuccess()) {
                 result.tryFailure(bound.cause());
@@ -187,7 +194,7 @@ public final class QuicTransport implements AutoCloseable {
                         }
                     });
         });
-        ScheduledFuture<?> timeout = group.next().schedule(() -> result.tryFailure(new TimeoutException(
+        ScheduledFuture<?> timeout = socket.channel().eventLoop().schedule(() -> result.tryFailure(new TimeoutException(
                 "no QUIC handshake with " + address + " within " + HANDSHAKE_TIMEOUT.toSeconds() + " s")),
                 HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         result.addListener(f -> timeout.cancel(false));
@@ -225,7 +232,7 @@ public final class QuicTransport implements AutoCloseable {
     /** The transport parameters both sides announce; libp2p uses bidirectional streams only. */
     private <B extends QuicCodecBuilder<B>> B limits(B builder) {
         return builder.localConnectionIdLength(CONNECTION_ID_LENGTH)
-                .maxIdleTimeout(IDLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .maxIdleTimeout(idleTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .initialMaxData(CONNECTION_WINDOW)
                 .initialMaxStreamDataBidirectionalLocal(STREAM_WINDOW)
                 .initialMaxStreamDataBidirectionalRemote(STREAM_WINDOW)
