@@ -221,8 +221,19 @@ class JavaJsQuicIT {
 
     /**
      * The same the other way: Java allows {@link HostBuilder#maxInboundStreams} (256 by default) at once.
-     * Disabled: in about half the runs a round of 100 js echo streams never completes (seen in the second round,
-     * 200 streams in all, below the limit, so not a credit problem); the Java side logs nothing. Not yet diagnosed.
+     *
+     * <p>Disabled, it fails in about half the runs, already in the first or second round (fewer streams than the
+     * limit, so not for want of credit), in two ways:
+     * <ul>
+     * <li>"echo differs (sent 1024 bytes, got 0)" (or 9): every Java responder read all 1024 bytes, but the
+     *     js side got fewer back. Netty's {@code QuicheQuicStreamChannel.shutdownOutput()} writes its FIN straight
+     *     to quiche, past writes still queued for want of stream or connection credit, which then fail with "Fin
+     *     was sent already"; yamux's shutdownOutput sends FIN after the data written. Half-closing right after
+     *     a write (this echo responder, and IdentifyResponder and PingResponder in main) can so cut a QUIC stream
+     *     short under load. Sending FIN only once the writes have completed made this failure go away.</li>
+     * <li>With FIN in order, a round still hangs in most runs: all 100 Java responders got the data and EOF,
+     *     echoed and closed, yet js's echo command never answers. Not diagnosed.</li>
+     * </ul>
      */
     @Disabled("intermittent: a round of js echo streams to Java over QUIC hangs; see the javadoc")
     @Test
