@@ -25,19 +25,24 @@ public final class GossipNode implements AutoCloseable {
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
     private final List<Received> received = new CopyOnWriteArrayList<>();
 
-    private GossipNode(PrivateKey key, Predicate<PeerId> authorized) {
+    private GossipNode(PrivateKey key, Predicate<PeerId> authorized, List<String> listen) {
         AtomicReference<JavaNode> self = new AtomicReference<>();
         router = GossipRouter.builder(key, (peer, ids) -> self.get().host().newStream(peer, ids.toArray(String[]::new)))
                 .peerFilter(authorized)
                 .build();
         GossipsubProtocol gossip = new GossipsubProtocol(router);
-        node = JavaNode.start(key, b -> b.protocol(gossip).connectionListener(gossip.connectionListener()));
+        node = JavaNode.start(key, listen, b -> b.protocol(gossip).connectionListener(gossip.connectionListener()));
         self.set(node);
         router.start(heartbeat);
     }
 
     public static GossipNode start(PrivateKey key, Predicate<PeerId> authorized) {
-        return new GossipNode(key, authorized);
+        return new GossipNode(key, authorized, JavaNode.TCP);
+    }
+
+    /** @param listen the node's listen multiaddrs, e.g. {@link JavaNode#TCP_AND_QUIC} */
+    public static GossipNode start(PrivateKey key, Predicate<PeerId> authorized, List<String> listen) {
+        return new GossipNode(key, authorized, listen);
     }
 
     public JavaNode node() {

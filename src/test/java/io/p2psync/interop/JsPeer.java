@@ -117,11 +117,35 @@ public final class JsPeer implements AutoCloseable {
         return addrs;
     }
 
+    /**
+     * The first listen address on {@code /udp/…/quic-v1}, with {@code /p2p/<peer id>}; the peer must have been
+     * started with such a listen address ({@link Options#listen(String...)}).
+     */
+    public String quicAddr() {
+        return addrs.stream().filter(a -> a.contains("/quic-v1/")).findFirst()
+                .orElseThrow(() -> new IllegalStateException(this + " does not listen on QUIC: " + addrs));
+    }
+
+    /** The first listen address on {@code /tcp/}, with {@code /p2p/<peer id>}. */
+    public String tcpAddr() {
+        return addrs.stream().filter(a -> a.contains("/tcp/")).findFirst()
+                .orElseThrow(() -> new IllegalStateException(this + " does not listen on TCP: " + addrs));
+    }
+
     /** Dials a multiaddr that ends in {@code /p2p/<id>} and answers what the js side agreed on. */
     public Dialed dial(String multiaddr) {
         JsonNode r = call("dial", Map.of("addr", multiaddr));
         return new Dialed(PeerId.parse(r.get("peer").asString()), r.path("encryption").asString(""),
-                r.path("muxer").asString(""), r.get("millis").asDouble());
+                r.path("muxer").asString(""), r.get("millis").asDouble(), r.path("addr").asString(""));
+    }
+
+    /** The js peer's open connections to {@code peer}, with the transport details of each. */
+    public List<JsConnection> connections(PeerId peer) {
+        return call("connections", Map.of("peer", peer.toString())).get("connections").values().stream()
+                .map(c -> new JsConnection(PeerId.parse(c.get("peer").asString()), c.path("addr").asString(""),
+                        c.path("direction").asString(""), c.path("muxer").asString(""),
+                        c.path("encryption").asString("")))
+                .toList();
     }
 
     public void hangUp(PeerId peer) {
@@ -302,9 +326,24 @@ public final class JsPeer implements AutoCloseable {
     /**
      * A connection the js peer dialled.
      *
+     * @param muxer {@code /yamux/1.0.0} over TCP, {@code quic} over QUIC
      * @param millis the js side's time from dial to a secured, multiplexed connection
+     * @param addr the remote address of the connection, {@code /tcp/} or {@code /udp/…/quic-v1}
      */
-    public record Dialed(PeerId peer, String encryption, String muxer, double millis) {
+    public record Dialed(PeerId peer, String encryption, String muxer, double millis, String addr) {
+    }
+
+    /**
+     * One of the js peer's open connections, as js-libp2p describes it.
+     *
+     * @param direction {@code inbound} or {@code outbound}, seen from the js peer
+     * @param muxer {@code /yamux/1.0.0} over TCP, {@code quic} over QUIC
+     */
+    public record JsConnection(PeerId peer, String addr, String direction, String muxer, String encryption) {
+        /** True if the connection runs over QUIC (js-libp2p's QUIC transport names itself as the muxer). */
+        public boolean isQuic() {
+            return "quic".equals(muxer) && addr.contains("/quic-v1");
+        }
     }
 
     /** What identify told the js peer about a remote. */
@@ -326,8 +365,15 @@ public final class JsPeer implements AutoCloseable {
             return this;
         }
 
-        public Options listen(String multiaddr) {
-            this.listen = multiaddr;
+        /**
+         * The listen multiaddrs, e.g. {@code /ip4/127.0.0.1/tcp/0} and {@code /ip4/127.0.0.1/udp/0/quic-v1}; the
+         * peer adds its QUIC transport only if one of them is {@code /udp/…/quic-v1}.
+         */
+        public Options listen(String... multiaddrs) {
+            if (multiaddrs.length == 0) {
+                throw new IllegalArgumentException("at least one listen address");
+            }
+            this.listen = String.join(",", multiaddrs);
             return this;
         }
 

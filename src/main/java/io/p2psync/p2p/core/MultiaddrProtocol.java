@@ -21,7 +21,7 @@ public enum MultiaddrProtocol {
     P2P(421, "p2p", Value.PEER_ID),
     P2P_CIRCUIT(290, "p2p-circuit", Value.NONE),
     TLS(448, "tls", Value.NONE),
-    QUIC_V1(460, "quic-v1", Value.NONE),
+    QUIC_V1(461, "quic-v1", Value.NONE),
     WS(477, "ws", Value.NONE),
     WSS(478, "wss", Value.NONE),
     /** Plain HTTP on the preceding TCP port; p2p-sync announces its REST endpoint this way in identify. */

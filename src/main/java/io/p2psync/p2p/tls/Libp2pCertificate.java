@@ -9,14 +9,18 @@ import io.p2psync.p2p.tls.Libp2pCertificateException.Reason;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.Signature;
-import java.security.cert.CertificateExpiredException;
+import java.security.SignatureException;
+import java.security.spec.AlgorithmParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Map;
 import java.security.cert.CertificateFactory;
-import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -28,13 +32,15 @@ import java.util.TreeSet;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -67,6 +73,10 @@ public final class Libp2pCertificate {
     private static final AlgorithmIdentifier SHA256_WITH_ECDSA =
             new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** JCA key factory names for the certificate key algorithms tls.md's peers use. */
+    private static final Map<String, String> KEY_ALGORITHMS = Map.of(
+            "1.2.840.10045.2.1", "EC", "1.2.840.113549.1.1.1", "RSA", "1.3.101.112", "Ed25519",
+            "1.2.840.113549.1.1.10", "RSASSA-PSS");
 
     private final java.security.PrivateKey privateKey;
     private final X509Certificate certificate;
@@ -162,58 +172,97 @@ public final class Libp2pCertificate {
             throw new Libp2pCertificateException(Reason.CHAIN_LENGTH, "certificate chain has "
                     + (chain == null ? 0 : chain.length) + " certificates, a libp2p peer sends exactly 1");
         }
-        X509Certificate certificate = chain[0];
-        try {
-            certificate.checkValidity();
-        } catch (CertificateExpiredException e) {
-            throw new Libp2pCertificateException(Reason.EXPIRED,
-                    "certificate expired at " + certificate.getNotAfter().toInstant(), e);
-        } catch (CertificateNotYetValidException e) {
-            throw new Libp2pCertificateException(Reason.NOT_YET_VALID,
-                    "certificate is not valid before " + certificate.getNotBefore().toInstant(), e);
+        // Read from the DER, not through X509Certificate's getters: the JDK's parser refuses a certificate with
+        // an empty issuer DN ("Empty issuer DN not allowed in X509Certificates"), and rust-libp2p's certificates
+        // (so js-libp2p's QUIC transport's) have empty subject and issuer names, which tls.md allows.
+        Certificate certificate = decode(chain[0]);
+        TBSCertificate tbs = certificate.getTBSCertificate();
+        Instant now = Instant.now();
+        Instant notAfter = tbs.getEndDate().getDate().toInstant();
+        Instant notBefore = tbs.getStartDate().getDate().toInstant();
+        if (now.isAfter(notAfter)) {
+            throw new Libp2pCertificateException(Reason.EXPIRED, "certificate expired at " + notAfter);
         }
-        if (certificate.getSubjectUniqueID() != null || certificate.getIssuerUniqueID() != null) {
+        if (now.isBefore(notBefore)) {
+            throw new Libp2pCertificateException(Reason.NOT_YET_VALID,
+                    "certificate is not valid before " + notBefore);
+        }
+        if (tbs.getSubjectUniqueId() != null || tbs.getIssuerUniqueId() != null) {
             throw new Libp2pCertificateException(Reason.UNIQUE_ID_PRESENT,
                     "certificate has the deprecated subjectUniqueID or issuerUniqueID");
         }
+        Extensions extensions = tbs.getExtensions();
         Set<String> unknownCritical = new TreeSet<>();
-        if (certificate.getCriticalExtensionOIDs() != null) {
-            unknownCritical.addAll(certificate.getCriticalExtensionOIDs());
+        if (extensions != null) {
+            for (ASN1ObjectIdentifier oid : extensions.getCriticalExtensionOIDs()) {
+                unknownCritical.add(oid.getId());
+            }
         }
         unknownCritical.remove(SignedKey.OID.getId());
         if (!unknownCritical.isEmpty()) {
             throw new Libp2pCertificateException(Reason.UNKNOWN_CRITICAL_EXTENSION,
                     "certificate has unknown critical extensions " + unknownCritical);
         }
-        try {
-            certificate.verify(certificate.getPublicKey());
-        } catch (GeneralSecurityException e) {
-            throw new Libp2pCertificateException(Reason.BAD_SELF_SIGNATURE,
-                    "certificate self-signature does not verify: " + e.getMessage(), e);
-        }
+        verifySelfSignature(certificate);
 
-        SignedKey signedKey = SignedKey.fromDer(extensionValue(certificate));
+        SignedKey signedKey = SignedKey.fromDer(extensionValue(extensions));
         PublicKey hostKey = hostKey(signedKey.publicKey());
-        if (!signedKey.verifies(hostKey, subjectPublicKeyInfo(certificate))) {
+        if (!signedKey.verifies(hostKey, subjectPublicKeyInfo(tbs))) {
             throw new Libp2pCertificateException(Reason.BAD_LIBP2P_SIGNATURE,
                     "libp2p extension signature does not verify for peer " + hostKey.peerId());
         }
         return hostKey.peerId();
     }
 
-    /** The libp2p extension's extnValue contents; getExtensionValue gives them still wrapped in an OCTET STRING. */
-    private static byte[] extensionValue(X509Certificate certificate) throws Libp2pCertificateException {
-        byte[] wrapped = certificate.getExtensionValue(SignedKey.OID.getId());
-        if (wrapped == null) {
+    /** The certificate's ASN.1 structure, from its encoding as received. */
+    private static Certificate decode(X509Certificate received) throws Libp2pCertificateException {
+        try {
+            return Certificate.getInstance(ASN1Primitive.fromByteArray(received.getEncoded()));
+        } catch (GeneralSecurityException | IOException | IllegalArgumentException | IllegalStateException e) {
+            throw new Libp2pCertificateException(Reason.BAD_SELF_SIGNATURE,
+                    "certificate does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks the signature over the TBSCertificate with the certificate's own key, under the algorithm the
+     * certificate names (which must be the one inside the signed part too).
+     */
+    private static void verifySelfSignature(Certificate certificate) throws Libp2pCertificateException {
+        AlgorithmIdentifier algorithm = certificate.getSignatureAlgorithm();
+        try {
+            if (!algorithm.equals(certificate.getTBSCertificate().getSignature())) {
+                throw new GeneralSecurityException("the signature algorithm differs inside and outside the signed part");
+            }
+            SubjectPublicKeyInfo spki = certificate.getSubjectPublicKeyInfo();
+            String keyAlgorithm = spki.getAlgorithm().getAlgorithm().getId();
+            java.security.PublicKey key = KeyFactory.getInstance(KEY_ALGORITHMS.getOrDefault(keyAlgorithm, keyAlgorithm))
+                    .generatePublic(new X509EncodedKeySpec(spki.getEncoded(ASN1Encoding.DER)));
+            Signature verifier = Signature.getInstance(algorithm.getAlgorithm().getId());
+            if (algorithm.getParameters() != null && !DERNull.INSTANCE.equals(algorithm.getParameters())) {
+                AlgorithmParameters parameters = AlgorithmParameters.getInstance(algorithm.getAlgorithm().getId());
+                parameters.init(algorithm.getParameters().toASN1Primitive().getEncoded(ASN1Encoding.DER));
+                verifier.setParameter(parameters.getParameterSpec(AlgorithmParameterSpec.class));
+            }
+            verifier.initVerify(key);
+            verifier.update(certificate.getTBSCertificate().getEncoded(ASN1Encoding.DER));
+            if (!verifier.verify(certificate.getSignature().getOctets())) {
+                throw new SignatureException("Signature does not match.");
+            }
+        } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
+            throw new Libp2pCertificateException(Reason.BAD_SELF_SIGNATURE,
+                    "certificate self-signature does not verify: " + e.getMessage(), e);
+        }
+    }
+
+    /** The libp2p extension's extnValue contents. */
+    private static byte[] extensionValue(Extensions extensions) throws Libp2pCertificateException {
+        Extension extension = extensions == null ? null : extensions.getExtension(SignedKey.OID);
+        if (extension == null) {
             throw new Libp2pCertificateException(Reason.NO_LIBP2P_EXTENSION,
                     "certificate has no libp2p public key extension");
         }
-        try {
-            return ASN1OctetString.getInstance(ASN1Primitive.fromByteArray(wrapped)).getOctets();
-        } catch (IOException | IllegalArgumentException e) {
-            throw new Libp2pCertificateException(Reason.MALFORMED_LIBP2P_EXTENSION,
-                    "malformed libp2p public key extension: " + e.getMessage(), e);
-        }
+        return extension.getExtnValue().getOctets();
     }
 
     /** Decodes the host key, telling a key type we do not accept apart from a broken encoding. */
@@ -238,12 +287,10 @@ public final class Libp2pCertificate {
     }
 
     /** The DER SubjectPublicKeyInfo as the certificate carries it, which is what the host key signed. */
-    private static byte[] subjectPublicKeyInfo(X509Certificate certificate) throws Libp2pCertificateException {
+    private static byte[] subjectPublicKeyInfo(TBSCertificate tbs) throws Libp2pCertificateException {
         try {
-            return TBSCertificate.getInstance(certificate.getTBSCertificate())
-                    .getSubjectPublicKeyInfo()
-                    .getEncoded(ASN1Encoding.DER);
-        } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
+            return tbs.getSubjectPublicKeyInfo().getEncoded(ASN1Encoding.DER);
+        } catch (IOException e) {
             throw new Libp2pCertificateException(Reason.BAD_SELF_SIGNATURE,
                     "certificate body does not decode: " + e.getMessage(), e);
         }

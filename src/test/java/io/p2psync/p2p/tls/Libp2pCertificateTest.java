@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 import javax.net.ssl.SSLEngine;
+import io.netty.handler.ssl.util.LazyX509Certificate;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -34,6 +35,13 @@ class Libp2pCertificateTest {
 
     private static final HexFormat HEX = HexFormat.of();
     private static final PrivateKey IDENTITY = PrivateKey.generate();
+    private static final String RUST_LIBP2P_CERTIFICATE = "MIIBhDCCASmgAwIBAgIUJhHvVb+V8uU++w/h8SZbcn5HURAwCgYIKoZIzj0EAwIwADAgFw03NTAxMDEwMDAwMDBaGA80MDk2"
+            + "MDEwMTAwMDAwMFowADBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABJLE4ULSyCBPbLD6vXNX9A/MC3BGPH4KwVan24JRSphJ"
+            + "nkxU+h8PLC5gES2RazJACecbQMsUXoL4P9cYPovM6JijfzB9MHsGCisGAQQBg6JaAQEBAf8EajBoBCQIARIg9iadPF9mgt7W"
+            + "fnuRDwVdsTNJu7WscG0ig8ZgVzTnvX8EQBBk0W7Qbv6lA7uFeaPzYecgJPafD5d9DX8UOvlUBPHUsJi+mkkS71qsxjWhNOYR"
+            + "eJzRuloSVKs9i+qgXhGt+wAwCgYIKoZIzj0EAwIDSQAwRgIhAIcH/8Se+pzrGU26IPBKCiRvu9MiK1Xr18XXRxgZ2AkzAiEA"
+            + "4ui7odiAMvODfN/oTTuq7xEvosMfM7HmyqW2sowvb+g=";
+    private static final String RUST_LIBP2P_PEER = "12D3KooWSPEcWaF8GpRX4WHiqu4TPhr7EsaNu162K9Qkn7ybBkyL";
 
     @Test
     void generatedCertificateVerifiesToTheIdentitysPeerId() throws Exception {
@@ -175,6 +183,21 @@ class Libp2pCertificateTest {
                 now.plus(Duration.ofDays(1)), libp2pExtension(certificateKey, false));
 
         assertRefused(future, Reason.NOT_YET_VALID);
+    }
+
+    /**
+     * A certificate as @chainsafe/libp2p-quic 1.1.8 (rust-libp2p's libp2p-tls) presents it, captured from the js
+     * interop peer: empty subject and issuer names, valid 1975 to 4096, the libp2p extension critical. The
+     * JDK's X.509 parser refuses it ("Empty issuer DN not allowed in X509Certificates"), so verify must read the
+     * DER itself; it arrives wrapped unparsed, as Netty's QUIC codec hands the chain to the trust manager.
+     */
+    @Test
+    void acceptsARustLibp2pCertificateWithEmptyNames() throws Exception {
+        byte[] der = java.util.Base64.getDecoder().decode(RUST_LIBP2P_CERTIFICATE);
+
+        PeerId peer = Libp2pCertificate.verify(new X509Certificate[] {new LazyX509Certificate(der)});
+
+        assertThat(peer).isEqualTo(PeerId.parse(RUST_LIBP2P_PEER));
     }
 
     @Test
