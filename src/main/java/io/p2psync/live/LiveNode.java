@@ -234,6 +234,16 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
         return h.listenAddresses().stream().map(a -> a.withPeerId(h.peerId()).toString()).toList();
     }
 
+    /** The open libp2p connections, oldest first; empty while stopped. */
+    public List<LiveConnection> connections() {
+        Host h = host;
+        if (h == null) {
+            return List.of();
+        }
+        return h.connections().stream().sorted(java.util.Comparator.comparing(Connection::openedAt))
+                .map(LiveConnection::of).toList();
+    }
+
     /** Publishes a payload on the topic; does nothing while stopped. */
     void publish(byte[] payload) {
         GossipRouter r = router;

@@ -3,6 +3,7 @@ package io.p2psync.status;
 import io.p2psync.changes.ChangeTracker;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.live.LiveConnection;
 import io.p2psync.live.LiveNode;
 import io.p2psync.storage.P2pSyncSettings;
 import java.util.List;
@@ -27,9 +28,12 @@ public class StatusReport {
      *     decides ({@code GET /sync/forks})
      * @param listenAddrs the libp2p multiaddrs this node listens on (with {@code /p2p/<id>}); empty when the
      *     live network is off
+     * @param connections the open libp2p connections: peer, remote address, transport, direct or not, direction
+     *     and since when, oldest first
      */
     public record NodeStatus(String deviceId, String deviceName, VersionVector versionVector, long logEntries,
-            long devices, long pendingConflicts, long forks, List<String> listenAddrs) {
+            long devices, long pendingConflicts, long forks, List<String> listenAddrs,
+            List<LiveConnection> connections) {
     }
 
     private final DeviceIdentity identity;
@@ -52,7 +56,8 @@ public class StatusReport {
                 tracker.count(), count("SELECT COUNT(*) FROM sync_devices"),
                 count("SELECT COUNT(*) FROM sync_conflicts WHERE status = 'pending'"),
                 count("SELECT COUNT(*) FROM sync_forks"),
-                live.stream().flatMap(node -> node.listenAddrs().stream()).toList());
+                live.stream().flatMap(node -> node.listenAddrs().stream()).toList(),
+                live.stream().flatMap(node -> node.connections().stream()).toList());
     }
 
     private long count(String sql) {

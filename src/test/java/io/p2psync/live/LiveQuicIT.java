@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.p2psync.p2p.host.Connection;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Real nodes on 127.0.0.1 whose libp2p runs over QUIC: with TCP switched off, pairing by url makes them
@@ -59,6 +61,15 @@ class LiveQuicIT {
         pairAndMesh();
 
         assertThat(a.live().connectionTo(b.id).map(Connection::transport)).contains(Connection.Transport.QUIC);
+        JsonNode listed = a.status().get("connections");
+        assertThat(listed.values()).anySatisfy(c -> {
+            assertThat(c.get("peer").asString()).isEqualTo(b.id.toString());
+            assertThat(c.get("transport").asString()).isEqualTo("quic");
+            assertThat(c.get("remoteAddress").asString()).startsWith("/ip4/127.0.0.1/udp/").endsWith("/quic-v1");
+            assertThat(c.get("direct").asBoolean()).isTrue();
+            assertThat(c.get("direction").asString()).isIn("inbound", "outbound");
+            assertThat(Instant.parse(c.get("since").asString())).isBefore(Instant.now());
+        });
         a.put("both", "from a");
         await().atMost(Duration.ofSeconds(10)).until(() -> b.get("both").equals(Optional.of("from a")));
     }

@@ -5,6 +5,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
+import java.time.Instant;
 
 /**
  * One secured, multiplexed connection to an authenticated peer: TCP with Noise and yamux, or QUIC, whose
@@ -39,6 +40,7 @@ public final class Connection {
     private final Transport transport;
     private final Muxer muxer;
     private final Multiaddr remoteAddress;
+    private final Instant openedAt = Instant.now();
 
     Connection(Channel channel, PeerId remotePeer, boolean outbound, Transport transport, Multiaddr remoteAddress,
             Muxer muxer) {
@@ -76,6 +78,11 @@ public final class Connection {
 
     public Transport transport() {
         return transport;
+    }
+
+    /** When the connection was secured and multiplexed, ready for streams. */
+    public Instant openedAt() {
+        return openedAt;
     }
 
     /** The TCP channel or the QUIC connection's channel; streams are its children. */

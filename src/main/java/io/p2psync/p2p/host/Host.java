@@ -254,6 +254,11 @@ public final class Host implements AutoCloseable {
         return connections.primary(peer);
     }
 
+    /** Every open connection, authenticated and ready for streams. */
+    public List<Connection> connections() {
+        return connections.all();
+    }
+
     public boolean isConnected(PeerId peer) {
         return connections.contains(peer);
     }

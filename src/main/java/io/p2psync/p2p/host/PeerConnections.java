@@ -73,6 +73,13 @@ final class PeerConnections {
         return List.copyOf(byPeer.getOrDefault(peer, List.of()));
     }
 
+    /** Every open connection, each peer's in the order they were added. */
+    synchronized List<Connection> all() {
+        List<Connection> all = new ArrayList<>();
+        byPeer.values().forEach(all::addAll);
+        return all;
+    }
+
     synchronized Set<PeerId> peers() {
         return Set.copyOf(byPeer.keySet());
     }
