@@ -3,7 +3,6 @@ package io.p2psync.live;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceChanged;
 import io.p2psync.devices.DeviceRepository;
-import io.netty.channel.socket.DuplexChannel;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.MultiaddrProtocol;
@@ -168,15 +167,13 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
         }
         for (PeerId peer : h.connectedPeers()) {
             if (h.connection(peer).map(c -> c.transport() == Connection.Transport.QUIC).orElse(false)) {
-                h.newStream(peer, ping).thenCompose(stream -> ping.ping(stream).whenComplete((rtt, e) -> {
-                    if (stream.channel() instanceof DuplexChannel duplex) {
-                        duplex.shutdownOutput();
-                    }
-                })).whenComplete((rtt, e) -> {
-                    if (e != null) {
-                        log.debug("keep-alive ping to {} failed: {}", peer, e.toString());
-                    }
-                });
+                h.newStream(peer, ping)
+                        .thenCompose(stream -> ping.ping(stream).whenComplete((rtt, e) -> stream.halfClose()))
+                        .whenComplete((rtt, e) -> {
+                            if (e != null) {
+                                log.debug("keep-alive ping to {} failed: {}", peer, e.toString());
+                            }
+                        });
             }
         }
     }

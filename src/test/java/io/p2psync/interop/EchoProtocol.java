@@ -51,7 +51,7 @@ public final class EchoProtocol implements ProtocolHandler {
             public void initStream(P2pStream stream) {
                 stream.channel().pipeline().addLast(new Collector(echoed));
                 stream.channel().writeAndFlush(Unpooled.wrappedBuffer(data))
-                        .addListener(f -> ((DuplexChannel) stream.channel()).shutdownOutput());
+                        .addListener(f -> stream.halfClose());
             }
         }).whenComplete((stream, error) -> {
             if (error != null) {
@@ -76,7 +76,7 @@ public final class EchoProtocol implements ProtocolHandler {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownReadComplete) {
                 ctx.flush();
-                ((DuplexChannel) ctx.channel()).shutdownOutput();
+                P2pStream.halfClose(ctx.channel());
             }
             ctx.fireUserEventTriggered(evt);
         }

@@ -103,7 +103,7 @@ public final class JavaNode implements AutoCloseable {
         try {
             return ping.ping(stream).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } finally {
-            ((DuplexChannel) stream.channel()).shutdownOutput();
+            stream.halfClose();
         }
     }
 

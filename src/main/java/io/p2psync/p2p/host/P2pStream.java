@@ -1,12 +1,17 @@
 package io.p2psync.p2p.host;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
+import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.p2psync.p2p.core.PeerId;
 
 /**
  * One negotiated libp2p stream: a multiplexed child channel on a secured connection, after
  * multistream-select agreed on {@code protocolId}. Writing to {@code channel} writes to the stream;
- * closing its output half-closes the stream.
+ * {@link #halfClose(Channel)} half-closes it.
  *
  * @param channel the stream's own Netty channel; the protocol installs its codecs on its pipeline
  * @param remotePeer the authenticated peer at the other end
@@ -14,4 +19,27 @@ import io.p2psync.p2p.core.PeerId;
  * @param initiator true if this side opened the stream
  */
 public record P2pStream(Channel channel, PeerId remotePeer, String protocolId, boolean initiator) {
+
+    /**
+     * Ends this side's writing on a stream channel after what was written before, so the peer reads it all
+     * and then its end of input: yamux FIN, or a QUIC STREAM frame with FIN. Use this, not
+     * {@code DuplexChannel.shutdownOutput()}, which on a QUIC stream shuts its sending half at once (quiche's
+     * {@code stream_shutdown}), ahead of writes still waiting for flow-control credit, which then fail.
+     *
+     * @return completes when the end is handed to the transport
+     */
+    public static ChannelFuture halfClose(Channel stream) {
+        if (stream instanceof QuicStreamChannel) {
+            return stream.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
+        }
+        if (stream instanceof DuplexChannel duplex) {
+            return duplex.shutdownOutput();
+        }
+        return stream.close();
+    }
+
+    /** {@link #halfClose(Channel)} of this stream. */
+    public ChannelFuture halfClose() {
+        return halfClose(channel);
+    }
 }

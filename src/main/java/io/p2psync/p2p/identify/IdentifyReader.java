@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.p2psync.p2p.host.P2pStream;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.p2psync.p2p.core.PeerId;
@@ -80,8 +81,8 @@ final class IdentifyReader extends ChannelInboundHandlerAdapter {
             IdentifyInfo info = IdentifyInfo.fromWire(received.build(), expectedPeer);
             cancelTimer();
             result.complete(info);
-            if (!timedOut && ctx.channel() instanceof DuplexChannel duplex) {
-                duplex.shutdownOutput(); // the peer already half-closed, so this ends the stream cleanly
+            if (!timedOut && ctx.channel() instanceof DuplexChannel) {
+                P2pStream.halfClose(ctx.channel()); // the peer already half-closed, so this ends the stream cleanly
             } else {
                 ctx.close();
             }

@@ -3,6 +3,7 @@ package io.p2psync.p2p.identify;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
+import io.p2psync.p2p.host.P2pStream;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
@@ -43,8 +44,8 @@ final class IdentifyResponder extends ChannelInboundHandlerAdapter {
         }
         answered = true;
         ctx.writeAndFlush(info.toWire());
-        if (ctx.channel() instanceof DuplexChannel duplex) {
-            duplex.shutdownOutput();
+        if (ctx.channel() instanceof DuplexChannel) {
+            P2pStream.halfClose(ctx.channel());
             lingerTimer = ctx.executor().schedule(() -> {
                 ctx.close();
             }, linger.toMillis(), TimeUnit.MILLISECONDS);

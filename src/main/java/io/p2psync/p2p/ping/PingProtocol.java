@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * {@code /ipfs/ping/1.0.0}: echoes payloads on inbound streams; on outbound streams, {@link #ping}
  * sends 32 random bytes and measures the round trip. One stream serves any number of pings in turn;
- * half-close it ({@code DuplexChannel.shutdownOutput()}) when done and the peer ends it.
+ * half-close it ({@code P2pStream.halfClose}) when done and the peer ends it.
  */
 public final class PingProtocol implements ProtocolHandler {
 

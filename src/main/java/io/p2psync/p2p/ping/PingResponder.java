@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.p2psync.p2p.host.P2pStream;
 
 /**
  * Echoes each 32-byte payload as it arrives; when the pinging side half-closes, half-closes after the
@@ -36,8 +37,8 @@ final class PingResponder extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ChannelInputShutdownEvent.INSTANCE) {
-            if (ctx.channel() instanceof DuplexChannel duplex) {
-                duplex.shutdownOutput();
+            if (ctx.channel() instanceof DuplexChannel) {
+                P2pStream.halfClose(ctx.channel());
             } else {
                 ctx.close();
             }

@@ -186,6 +186,23 @@ class QuicHostTest {
                 .isTrue());
     }
 
+    @Test
+    void concurrentStreamsThatHalfCloseDeliverEverythingThenTheirEnd() throws Exception {
+        Host listener = start(Host.builder().listen(QUIC).protocol(new HalfCloseEcho()));
+        Host dialer = quicHost();
+        dialer.dial(quicAddressOf(listener)).get(20, TimeUnit.SECONDS);
+
+        for (int round = 0; round < 5; round++) {
+            List<CompletableFuture<byte[]>> echoes = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                echoes.add(HalfCloseEcho.roundTrip(dialer, listener.peerId(), new byte[16 * 1024 + i]));
+            }
+            for (int i = 0; i < 50; i++) {
+                assertThat(echoes.get(i).get(20, TimeUnit.SECONDS)).hasSize(16 * 1024 + i);
+            }
+        }
+    }
+
     private static byte[] echoUnchecked(Host dialer, PeerId peer, byte[] data) {
         try {
             return echo(dialer, peer, data);

@@ -76,7 +76,7 @@ class IdentifyProtocolTest {
 
     @Test
     void failsWhenThePeerClosesWithoutAnswering() {
-        pair = servedBy(stream -> ((DuplexChannel) stream).shutdownOutput());
+        pair = servedBy(stream -> P2pStream.halfClose(stream));
 
         CompletableFuture<IdentifyInfo> result = ask(serverKey);
 

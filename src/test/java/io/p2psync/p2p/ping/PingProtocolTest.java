@@ -45,7 +45,7 @@ class PingProtocolTest {
             assertThat(rtt.join().isNegative()).isFalse();
         }
 
-        ((DuplexChannel) stream.channel()).shutdownOutput();
+        stream.halfClose();
         pair.pump();
         assertThat(stream.channel().isOpen()).isFalse();
         assertThat(serverStreams.get(0).isOpen()).isFalse();
