@@ -17,34 +17,34 @@ final class JavaPairings {
     private JavaPairings() {
     }
 
-    /** Java–JS both ways and Java–Java, each with fresh nodes. */
-    static List<InteropBenchmark.Result> measureAll() throws Exception {
+    /** Java–JS both ways and Java–Java over {@code transport}, each with fresh nodes. */
+    static List<InteropBenchmark.Result> measureAll(InteropBenchmark.Transport transport) throws Exception {
         List<InteropBenchmark.Result> results = new ArrayList<>();
         try (JavaSide java = new JavaSide(); InteropBenchmark.JsNode js = InteropBenchmark.JsNode.start()) {
-            results.add(InteropBenchmark.measure(java, js));
+            results.add(InteropBenchmark.measure(java, js, transport));
         }
         try (JavaSide java = new JavaSide(); InteropBenchmark.JsNode js = InteropBenchmark.JsNode.start()) {
-            results.add(InteropBenchmark.measure(js, java));
+            results.add(InteropBenchmark.measure(js, java, transport));
         }
         try (JavaSide a = new JavaSide(); JavaSide b = new JavaSide()) {
-            results.add(InteropBenchmark.measure(a, b));
+            results.add(InteropBenchmark.measure(a, b, transport));
         }
         return results;
     }
 
     static final class JavaSide implements InteropBenchmark.Dialer, InteropBenchmark.Listener {
-        private final JavaNode node = JavaNode.start();
+        private final JavaNode node = JavaNode.startTcpAndQuic();
 
         @Override
-        public double dial(InteropBenchmark.Listener listener) throws Exception {
+        public double dial(InteropBenchmark.Target target) throws Exception {
             long start = System.nanoTime();
-            node.host().dial(Multiaddr.parse(listener.addr())).get(30, TimeUnit.SECONDS);
+            node.host().dial(Multiaddr.parse(target.addr())).get(30, TimeUnit.SECONDS);
             return (System.nanoTime() - start) / 1e6;
         }
 
         @Override
-        public void hangUp(InteropBenchmark.Listener listener) throws Exception {
-            PeerId peer = PeerId.parse(listener.peerId());
+        public void hangUp(InteropBenchmark.Target target) throws Exception {
+            PeerId peer = PeerId.parse(target.peerId());
             node.host().disconnect(peer);
             // the host forgets the connection once its channel has closed; the next dial must be a fresh one
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -57,8 +57,8 @@ final class JavaPairings {
         }
 
         @Override
-        public double echo(InteropBenchmark.Listener listener, int streams, int bytes) throws Exception {
-            PeerId peer = PeerId.parse(listener.peerId());
+        public double echo(InteropBenchmark.Target target, int streams, int bytes) throws Exception {
+            PeerId peer = PeerId.parse(target.peerId());
             byte[] data = new byte[bytes];
             new Random(streams).nextBytes(data);
             long start = System.nanoTime();
@@ -82,8 +82,8 @@ final class JavaPairings {
         }
 
         @Override
-        public String addr() {
-            return node.addr();
+        public String addr(InteropBenchmark.Transport transport) {
+            return transport == InteropBenchmark.Transport.QUIC ? node.quicAddr() : node.addr();
         }
 
         @Override
