@@ -63,8 +63,9 @@ class MdnsDiscoveryIT {
         nodes.add(js);
 
         await().atMost(DISCOVERY_TIMEOUT).until(() -> heard(java.events("discovered"), js.peerId().toString(), js.addrs()));
-        // js-libp2p's mDNS reports addresses without the /p2p/<id> suffix
+        // js-libp2p's mDNS reports addresses without the /p2p/<id> suffix; the Java node announces TCP and QUIC
         List<String> expected = java.addrs().stream().map(a -> a.substring(0, a.indexOf("/p2p/"))).toList();
+        assertThat(expected).anyMatch(a -> a.contains("/tcp/")).anyMatch(a -> a.endsWith("/quic-v1"));
         await().atMost(DISCOVERY_TIMEOUT).until(() -> heard(js.events("mdnsPeer"), java.peerId(), expected));
         await().atMost(DISCOVERY_TIMEOUT).until(() -> connected(java, js.peerId().toString())
                 && js.peers().contains(io.p2psync.p2p.core.PeerId.parse(java.peerId())));

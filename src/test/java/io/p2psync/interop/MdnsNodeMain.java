@@ -31,7 +31,7 @@ public final class MdnsNodeMain {
 
     public static void main(String[] args) throws Exception {
         Duration interval = Duration.ofMillis(Long.parseLong(args[0]));
-        try (JavaNode node = JavaNode.start()) {
+        try (JavaNode node = JavaNode.startTcpAndQuic()) {
             node.host().addConnectionListener(new ConnectionListener() {
                 @Override
                 public void connected(Connection connection) {

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A libp2p host over TCP with Noise and yamux, and over QUIC: the one entry point the rest of the service uses.
  *
- * <p>It keeps the connections per peer (the first one to a peer is used for new streams), tells
+ * <p>It keeps the connections per peer (the newest one to a peer is used for new streams), tells
  * {@link ConnectionListener}s when a peer comes and goes, and redials a peer it dialled by a
  * {@code /p2p/} address after losing it, per its {@link RedialPolicy}. Bad input from the network closes
  * only the connection or stream it came on, with a logged reason. All methods are thread-safe.
@@ -285,11 +285,13 @@ public final class Host implements AutoCloseable {
         closed = true;
         redialer.close();
         List<Connection> open = connections.closeAll();
-        servers.keySet().forEach(Channel::close);
         open.forEach(Connection::close);
         for (Connection c : open) {
             c.channel().closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
+        // Listeners last: a QUIC listener's UDP socket carries its inbound connections, and closing it first
+        // would drop them without the CONNECTION_CLOSE that tells their peers at once.
+        servers.keySet().forEach(Channel::close);
         synchronized (this) {
             if (quic != null) {
                 quic.close();

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The open connections of a host, per peer, and the listeners told when a peer gets its first or
- * loses its last connection. The first connection to a peer carries its new streams. Thread-safe;
+ * loses its last connection. The newest connection to a peer carries its new streams. Thread-safe;
  * listeners are called one at a time, in order, under this object's lock.
  */
 final class PeerConnections {
@@ -64,9 +64,14 @@ final class PeerConnections {
         return true;
     }
 
+    /**
+     * The connection that carries new streams to {@code peer}: its newest. A peer that restarted dials anew while
+     * the connection to its old process may still look open here (a QUIC connection whose peer vanished stays
+     * until its idle timeout); the newest connection is the one that works.
+     */
     synchronized Optional<Connection> primary(PeerId peer) {
         List<Connection> open = byPeer.get(peer);
-        return open == null ? Optional.empty() : Optional.of(open.get(0));
+        return open == null ? Optional.empty() : Optional.of(open.get(open.size() - 1));
     }
 
     synchronized List<Connection> of(PeerId peer) {

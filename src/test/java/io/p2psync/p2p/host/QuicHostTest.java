@@ -187,6 +187,18 @@ class QuicHostTest {
     }
 
     @Test
+    void aHostThatClosesTellsItsQuicPeersAtOnceRatherThanLeavingThemToTheIdleTimeout() throws Exception {
+        Host closing = quicHost();
+        Host peer = start(Host.builder().listen(QUIC).quicIdleTimeout(Duration.ofMinutes(5)));
+        peer.dial(quicAddressOf(closing)).get(20, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> closing.isConnected(peer.peerId()));
+
+        closing.close();
+
+        await().atMost(WAIT).until(() -> !peer.isConnected(closing.peerId()));
+    }
+
+    @Test
     void concurrentStreamsThatHalfCloseDeliverEverythingThenTheirEnd() throws Exception {
         Host listener = start(Host.builder().listen(QUIC).protocol(new HalfCloseEcho()));
         Host dialer = quicHost();
