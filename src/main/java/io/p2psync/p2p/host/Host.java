@@ -270,7 +270,13 @@ public final class Host implements AutoCloseable {
     /** Stops redialling {@code peer} and closes every connection to it. */
     public void disconnect(PeerId peer) {
         redialer.forget(peer);
-        connections.of(peer).forEach(Connection::close);
+        for (Connection connection : connections.of(peer)) {
+            connection.close();
+            // Forgotten at once, not when its channel closes: a closing QUIC connection drains for a while
+            // (until the peer's answer, or three probe timeouts when a peer does not answer, as js-libp2p's
+            // QUIC does not), and the peer is to count as disconnected from now on.
+            connections.remove(connection);
+        }
     }
 
     /**
