@@ -28,17 +28,12 @@ import io.p2psync.p2p.tls.Libp2pCertificate;
 import io.p2psync.p2p.tls.Libp2pTrustManager;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,13 +95,13 @@ public final class QuicTransport implements AutoCloseable {
         this.refusals = refusals;
         Libp2pCertificate certificate = Libp2pCertificate.generate(identity);
         this.serverTls = QuicSslContextBuilder.forServer(certificate.privateKey(), null, certificate.certificate())
-                .trustManager(new RefusalLoggingTrust("client"))
+                .trustManager(checkLogging("client"))
                 .clientAuth(ClientAuth.REQUIRE)
                 .applicationProtocols(ALPN)
                 .build();
         this.clientTls = QuicSslContextBuilder.forClient()
                 .keyManager(certificate.privateKey(), null, certificate.certificate())
-                .trustManager(new RefusalLoggingTrust("server"))
+                .trustManager(checkLogging("server"))
                 .applicationProtocols(ALPN)
                 .build();
         this.inboundStreams = new ChannelInitializer<QuicStreamChannel>() {
@@ -262,65 +257,15 @@ public final class QuicTransport implements AutoCloseable {
      * The libp2p certificate check with a logged refusal, since BoringSSL only fails the handshake. Whether the
      * certificate names the peer that was dialled is checked once the handshake is done (the codec gives the
      * check no way to know which dial a handshake belongs to).
+     *
+     * @param side whose certificate it checks: {@code client} on a listener, {@code server} when dialling
      */
-    private final class RefusalLoggingTrust extends X509ExtendedTrustManager {
-        private final Libp2pTrustManager check = new Libp2pTrustManager(Optional.empty());
-        private final String side;
-
-        /** @param side whose certificate this checks: {@code client} on a listener, {@code server} when dialling */
-        RefusalLoggingTrust(String side) {
-            this.side = side;
-        }
-
-        private void verify(X509Certificate[] chain, SSLEngine engine) throws CertificateException {
-            try {
-                check.check(chain);
-            } catch (CertificateException e) {
-                String peer = engine == null || engine.getPeerHost() == null ? ""
-                        : " at " + engine.getPeerHost() + ":" + engine.getPeerPort();
-                refuse("certificate", "refused the TLS certificate of a QUIC " + side + peer + ": " + e.getMessage());
-                throw e;
-            }
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            verify(chain, null);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            verify(chain, null);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            verify(chain, null);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            verify(chain, null);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            verify(chain, engine);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            verify(chain, engine);
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
+    private Libp2pTrustManager checkLogging(String side) {
+        return new Libp2pTrustManager(Optional.empty(), (refused, engine) -> {
+            String peer = engine == null || engine.getPeerHost() == null ? ""
+                    : " at " + engine.getPeerHost() + ":" + engine.getPeerPort();
+            refuse("certificate", "refused the TLS certificate of a QUIC " + side + peer + ": " + refused.getMessage());
+        });
     }
 
     /** Logs what the codec could not take, e.g. datagrams that are not QUIC, instead of Netty's pipeline-end warning. */

@@ -1,11 +1,24 @@
 package io.p2psync.p2p.host;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.testing.Collector;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
-/** A test protocol: the responder writes back every byte it reads; the initiator side is left to the test. */
+/**
+ * A test protocol: the responder writes back every byte it reads; {@link #echo} is the initiator side the
+ * host tests use.
+ */
 final class EchoHandler implements ProtocolHandler {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
 
     static final String PROTOCOL_ID = "/test/echo/1.0.0";
 
@@ -25,5 +38,27 @@ final class EchoHandler implements ProtocolHandler {
                 ctx.writeAndFlush(msg);
             }
         });
+    }
+
+    /** Opens an echo stream, writes {@code data}, waits for as many bytes back and closes the stream. */
+    static byte[] echo(Host dialer, PeerId peer, byte[] data) throws Exception {
+        P2pStream stream = dialer.newStream(peer, PROTOCOL_ID).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(stream.protocolId()).isEqualTo(PROTOCOL_ID);
+        assertThat(stream.remotePeer()).isEqualTo(peer);
+        Collector collector = new Collector();
+        stream.channel().pipeline().addLast(collector);
+        stream.channel().writeAndFlush(Unpooled.wrappedBuffer(data));
+        await().atMost(WAIT).until(() -> collector.bytes().length >= data.length);
+        stream.channel().close();
+        return collector.bytes();
+    }
+
+    /** {@link #echo} for a lambda. */
+    static byte[] echoUnchecked(Host dialer, PeerId peer, byte[] data) {
+        try {
+            return echo(dialer, peer, data);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

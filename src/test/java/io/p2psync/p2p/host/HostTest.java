@@ -9,7 +9,6 @@ import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.p2p.multistream.MultistreamException;
 import io.p2psync.p2p.noise.NoiseException;
-import io.p2psync.p2p.testing.Collector;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -62,7 +61,7 @@ class HostTest {
         await().atMost(WAIT).until(() -> listener.isConnected(dialer.peerId()));
         byte[] data = new byte[1 << 20];
         new Random(7).nextBytes(data);
-        assertThat(echo(dialer, listener.peerId(), data)).isEqualTo(data);
+        assertThat(EchoHandler.echo(dialer, listener.peerId(), data)).isEqualTo(data);
     }
 
     @Test
@@ -74,7 +73,7 @@ class HostTest {
         List<CompletableFuture<byte[]>> echoes = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             byte[] data = ("stream " + i + " ").repeat(100 + i).getBytes();
-            echoes.add(CompletableFuture.supplyAsync(() -> echoUnchecked(dialer, listener.peerId(), data))
+            echoes.add(CompletableFuture.supplyAsync(() -> EchoHandler.echoUnchecked(dialer, listener.peerId(), data))
                     .thenApply(echoed -> {
                         assertThat(echoed).isEqualTo(data);
                         return echoed;
@@ -137,7 +136,7 @@ class HostTest {
 
         await().atMost(WAIT).until(() -> !first.isOpen());
         await().atMost(WAIT).until(() -> dialer.connection(listener.peerId()).filter(c -> c != first).isPresent());
-        assertThat(echo(dialer, listener.peerId(), "again".getBytes())).isEqualTo("again".getBytes());
+        assertThat(EchoHandler.echo(dialer, listener.peerId(), "again".getBytes())).isEqualTo("again".getBytes());
     }
 
     @Test
@@ -165,7 +164,7 @@ class HostTest {
         assertThat(stream).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(MultistreamException.class);
         assertThat(connection.isOpen()).isTrue();
-        assertThat(echo(dialer, listener.peerId(), "still here".getBytes())).isEqualTo("still here".getBytes());
+        assertThat(EchoHandler.echo(dialer, listener.peerId(), "still here".getBytes())).isEqualTo("still here".getBytes());
     }
 
     @Test
@@ -196,7 +195,7 @@ class HostTest {
             }
         }
 
-        assertThat(echo(dialer, listener.peerId(), "unaffected".getBytes())).isEqualTo("unaffected".getBytes());
+        assertThat(EchoHandler.echo(dialer, listener.peerId(), "unaffected".getBytes())).isEqualTo("unaffected".getBytes());
     }
 
     @Test
@@ -210,7 +209,7 @@ class HostTest {
 
         await().atMost(WAIT).until(() -> !raw.isActive());
         assertThat(connection.isOpen()).isTrue();
-        assertThat(echo(dialer, listener.peerId(), "fine".getBytes())).isEqualTo("fine".getBytes());
+        assertThat(EchoHandler.echo(dialer, listener.peerId(), "fine".getBytes())).isEqualTo("fine".getBytes());
     }
 
     @Test
@@ -275,26 +274,5 @@ class HostTest {
         assertThat(connection.remotePeer()).isEqualTo(listener.peerId());
         // localhost has no IPv6 address that this IPv4 listener serves: /dns6 must not fall back to IPv4.
         assertThat(dialer.dial(Multiaddr.parse("/dns6/localhost/tcp/" + port))).failsWithin(WAIT);
-    }
-
-    private static byte[] echoUnchecked(Host dialer, PeerId peer, byte[] data) {
-        try {
-            return echo(dialer, peer, data);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Opens an echo stream, writes {@code data}, waits for as many bytes back and closes the stream. */
-    private static byte[] echo(Host dialer, PeerId peer, byte[] data) throws Exception {
-        P2pStream stream = dialer.newStream(peer, EchoHandler.PROTOCOL_ID).get(20, TimeUnit.SECONDS);
-        assertThat(stream.protocolId()).isEqualTo(EchoHandler.PROTOCOL_ID);
-        assertThat(stream.remotePeer()).isEqualTo(peer);
-        Collector collector = new Collector();
-        stream.channel().pipeline().addLast(collector);
-        stream.channel().writeAndFlush(Unpooled.wrappedBuffer(data));
-        await().atMost(WAIT).until(() -> collector.bytes().length >= data.length);
-        stream.channel().close();
-        return collector.bytes();
     }
 }

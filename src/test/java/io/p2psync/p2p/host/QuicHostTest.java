@@ -6,12 +6,10 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.netty.buffer.Unpooled;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.p2p.quic.QuicTransport;
-import io.p2psync.p2p.testing.Collector;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -79,8 +77,8 @@ class QuicHostTest {
         assertThat(listener.connection(dialer.peerId()).orElseThrow().transport()).isEqualTo(Connection.Transport.QUIC);
         byte[] data = new byte[1 << 20];
         new Random(7).nextBytes(data);
-        assertThat(echo(dialer, listener.peerId(), data)).isEqualTo(data);
-        assertThat(echo(listener, dialer.peerId(), "the other way".getBytes())).isEqualTo("the other way".getBytes());
+        assertThat(EchoHandler.echo(dialer, listener.peerId(), data)).isEqualTo(data);
+        assertThat(EchoHandler.echo(listener, dialer.peerId(), "the other way".getBytes())).isEqualTo("the other way".getBytes());
     }
 
     @Test
@@ -92,7 +90,7 @@ class QuicHostTest {
         List<CompletableFuture<byte[]>> echoes = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             byte[] data = ("stream " + i + " ").repeat(100 + i).getBytes();
-            echoes.add(CompletableFuture.supplyAsync(() -> echoUnchecked(dialer, listener.peerId(), data))
+            echoes.add(CompletableFuture.supplyAsync(() -> EchoHandler.echoUnchecked(dialer, listener.peerId(), data))
                     .thenApply(echoed -> {
                         assertThat(echoed).isEqualTo(data);
                         return echoed;
@@ -136,8 +134,8 @@ class QuicHostTest {
 
         assertThat(tcp.transport()).isEqualTo(Connection.Transport.TCP);
         assertThat(quic.transport()).isEqualTo(Connection.Transport.QUIC);
-        assertThat(echo(overTcp, both.peerId(), "tcp".getBytes())).isEqualTo("tcp".getBytes());
-        assertThat(echo(overQuic, both.peerId(), "quic".getBytes())).isEqualTo("quic".getBytes());
+        assertThat(EchoHandler.echo(overTcp, both.peerId(), "tcp".getBytes())).isEqualTo("tcp".getBytes());
+        assertThat(EchoHandler.echo(overQuic, both.peerId(), "quic".getBytes())).isEqualTo("quic".getBytes());
     }
 
     @Test
@@ -159,7 +157,7 @@ class QuicHostTest {
 
         Host dialer = quicHost();
         dialer.dial(quicAddressOf(listener)).get(20, TimeUnit.SECONDS);
-        assertThat(echo(dialer, listener.peerId(), "still here".getBytes())).isEqualTo("still here".getBytes());
+        assertThat(EchoHandler.echo(dialer, listener.peerId(), "still here".getBytes())).isEqualTo("still here".getBytes());
         assertThat(logs.list).map(ILoggingEvent::getFormattedMessage)
                 .anyMatch(line -> line.startsWith("dropped a UDP datagram") && line.contains("fixed bit is clear"))
                 .anyMatch(line -> line.startsWith("dropped a UDP datagram") && line.contains("under 1200 bytes"));
@@ -213,23 +211,5 @@ class QuicHostTest {
                 assertThat(echoes.get(i).get(20, TimeUnit.SECONDS)).hasSize(16 * 1024 + i);
             }
         }
-    }
-
-    private static byte[] echoUnchecked(Host dialer, PeerId peer, byte[] data) {
-        try {
-            return echo(dialer, peer, data);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] echo(Host dialer, PeerId peer, byte[] data) throws Exception {
-        P2pStream stream = dialer.newStream(peer, EchoHandler.PROTOCOL_ID).get(20, TimeUnit.SECONDS);
-        Collector collector = new Collector();
-        stream.channel().pipeline().addLast(collector);
-        stream.channel().writeAndFlush(Unpooled.wrappedBuffer(data));
-        await().atMost(WAIT).until(() -> collector.bytes().length >= data.length);
-        stream.channel().close();
-        return collector.bytes();
     }
 }

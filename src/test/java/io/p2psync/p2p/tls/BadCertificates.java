@@ -31,7 +31,8 @@ public final class BadCertificates {
                 new Extension(SignedKey.OID, false, new DEROctetString(forged.toDer())));
     }
 
-    private static KeyPair newP256() {
+    /** A fresh ECDSA P-256 key pair, the kind of key a libp2p certificate is made on. */
+    public static KeyPair newP256() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));

@@ -10,11 +10,9 @@ import io.p2psync.p2p.tls.Libp2pCertificateException.Reason;
 import java.io.ByteArrayInputStream;
 import java.net.Socket;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -280,12 +278,6 @@ class Libp2pCertificateTest {
     }
 
     private static KeyPair newP256() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            return generator.generateKeyPair();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return BadCertificates.newP256();
     }
 }
