@@ -48,6 +48,8 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
     private static final Logger log = LoggerFactory.getLogger(LiveNode.class);
     /** How often authorized devices with a url that are not connected are dialled again. */
     static final java.time.Duration REACH_INTERVAL = java.time.Duration.ofSeconds(30);
+    /** The longest wait between two keep-alive pings of a QUIC connection. */
+    static final java.time.Duration KEEP_ALIVE_AT_MOST = java.time.Duration.ofSeconds(5);
 
     private final LiveSettings settings;
     private final DeviceIdentity identity;
@@ -151,30 +153,41 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
         // Paired devices that were offline at start, or whose redials ran out, are tried again now and then.
         heartbeat.scheduleWithFixedDelay(() -> background(this::reachPairedDevices), 0,
                 REACH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        long keepAlive = settings.quicIdleTimeout().toMillis() / 3;
+        long keepAlive = Math.min(settings.quicIdleTimeout().toMillis() / 3, KEEP_ALIVE_AT_MOST.toMillis());
         heartbeat.scheduleWithFixedDelay(this::keepQuicAlive, keepAlive, keepAlive, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Pings every peer whose connection is QUIC, three times per idle timeout. A QUIC connection with nothing to send for its idle timeout is
-     * closed by both sides without a word (TCP has keep-alive in the kernel; quiche has none that Netty offers),
-     * and a quiet sync topic can be silent for longer than that.
+     * Pings every QUIC connection, three times per idle timeout and at least every
+     * {@link #KEEP_ALIVE_AT_MOST} (the timeout in force is the lower of both sides', and a peer's may be
+     * shorter). A QUIC connection with nothing to send for its idle timeout is closed by both sides without a
+     * word (TCP has keep-alive in the kernel; quiche has none that Netty offers), and a quiet sync topic can be
+     * silent for longer than that. A ping not answered within the interval has its stream closed, so a peer
+     * that does not answer cannot make this hold its stream credit.
      */
     private void keepQuicAlive() {
         Host h = host;
         if (h == null) {
             return;
         }
-        for (PeerId peer : h.connectedPeers()) {
-            if (h.connection(peer).map(c -> c.transport() == Connection.Transport.QUIC).orElse(false)) {
-                h.newStream(peer, ping)
-                        .thenCompose(stream -> ping.ping(stream).whenComplete((rtt, e) -> stream.halfClose()))
-                        .whenComplete((rtt, e) -> {
-                            if (e != null) {
-                                log.debug("keep-alive ping to {} failed: {}", peer, e.toString());
-                            }
-                        });
+        long within = Math.min(settings.quicIdleTimeout().toMillis() / 3, KEEP_ALIVE_AT_MOST.toMillis());
+        for (Connection connection : h.connections()) {
+            if (connection.transport() != Connection.Transport.QUIC) {
+                continue;
             }
+            h.newStream(connection, ping).thenCompose(stream -> ping.ping(stream)
+                    .orTimeout(within, TimeUnit.MILLISECONDS)
+                    .whenComplete((rtt, e) -> {
+                        if (e == null) {
+                            stream.halfClose();
+                        } else {
+                            stream.channel().close();
+                        }
+                    })).whenComplete((rtt, e) -> {
+                        if (e != null) {
+                            log.debug("keep-alive ping on {} failed: {}", connection, e.toString());
+                        }
+                    });
         }
     }
 

@@ -16,8 +16,8 @@ import org.springframework.util.unit.DataSize;
  * @param tcp listen and dial on TCP (with Noise and yamux)
  * @param quic listen and dial on QUIC v1 ({@code /udp/<port>/quic-v1}); a peer that announces a QUIC address is
  *     dialled over QUIC first, then over TCP
- * @param quicIdleTimeout a QUIC connection without a packet for this long is closed; the node pings every QUIC
- *     connection three times as often, so only a peer that is gone reaches it
+ * @param quicIdleTimeout a QUIC connection without a packet for this long is closed (the lower of both sides'
+ *     timeouts counts); the node pings every QUIC connection three times as often and at least every 5 s
  * @param mdns find LAN peers by mDNS (only where the mDNS module is present; off in tests)
  * @param mdnsInterval how often mDNS asks the LAN
  * @param peers multiaddrs dialled at start and redialled when lost, e.g. {@code /ip4/192.168.1.7/tcp/4001/p2p/12D3KooW…}

@@ -107,9 +107,14 @@ public record Multiaddr(List<Component> components) {
                 new Component(MultiaddrProtocol.QUIC_V1, "")));
     }
 
-    /** True if this address names a QUIC endpoint: {@code /ip4|ip6|dns…/host/udp/port/quic-v1}, perhaps with {@code /p2p}. */
+    /**
+     * True if this address names a plain QUIC endpoint: {@code /ip4|ip6|dns…/host/udp/port/quic-v1}, perhaps with
+     * {@code /p2p}; not WebTransport or a circuit built on one.
+     */
     public boolean isQuic() {
-        return components.size() >= 3 && components.get(1).protocol() == MultiaddrProtocol.UDP
+        int size = components.size();
+        boolean plain = size == 3 || (size == 4 && components.get(3).protocol() == MultiaddrProtocol.P2P);
+        return plain && components.get(1).protocol() == MultiaddrProtocol.UDP
                 && components.get(2).protocol() == MultiaddrProtocol.QUIC_V1;
     }
 

@@ -9,6 +9,7 @@ import io.netty.handler.codec.quic.Quic;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.p2psync.p2p.core.LogSummary;
 import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.core.MultiaddrException;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.p2p.core.PublicKey;
@@ -56,6 +57,8 @@ public final class Host implements AutoCloseable {
     private final TcpTransport tcp;
     private final int maxInboundStreams;
     private final Duration quicIdleTimeout;
+    /** Guards {@link #quic}, apart from the host's own lock, which {@link #close()} holds while it waits. */
+    private final Object quicLock = new Object();
     private QuicTransport quic;
     private final Streams streams = new Streams();
     private final ConnectionUpgrader upgrader;
@@ -159,7 +162,9 @@ public final class Host implements AutoCloseable {
      * the connection is later lost (until {@link #disconnect}).
      *
      * @return the connection, or a failure: the {@code MultiaddrException}, connect, multistream or
-     *     {@code NoiseException} that stopped it
+     *     {@code NoiseException} that stopped it; over QUIC a {@code TimeoutException}, the TLS handshake's
+     *     {@code SSLHandshakeException}, a {@code CertificateException} for another peer than the one dialled,
+     *     or an {@code IllegalStateException} where QUIC is not available
      */
     public CompletableFuture<Connection> dial(Multiaddr address) {
         Optional<PeerId> peer;
@@ -167,7 +172,9 @@ public final class Host implements AutoCloseable {
             peer = address.peerId();
             Multiaddr target = address.withoutPeerId();
             if (target.isQuic()) {
-                target.toQuicSocketAddress();
+                if (target.toQuicSocketAddress().isUnresolved()) {
+                    throw new MultiaddrException("QUIC is dialled by IP address only, not by name: " + address);
+                }
             } else {
                 target.toTcpSocketAddress();
             }
@@ -241,6 +248,11 @@ public final class Host implements AutoCloseable {
         return newStream(peer, handler.protocolIds(), handler);
     }
 
+    /** Like {@link #newStream(PeerId, ProtocolHandler)}, on one given connection rather than the peer's newest. */
+    public CompletableFuture<P2pStream> newStream(Connection connection, ProtocolHandler handler) {
+        return streams.open(connection, handler.protocolIds(), handler);
+    }
+
     private CompletableFuture<P2pStream> newStream(PeerId peer, List<String> protocols, ProtocolHandler handler) {
         Optional<Connection> connection = connections.primary(peer);
         if (connection.isEmpty()) {
@@ -292,13 +304,14 @@ public final class Host implements AutoCloseable {
         redialer.close();
         List<Connection> open = connections.closeAll();
         open.forEach(Connection::close);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2); // one wait for all, not one per connection
         for (Connection c : open) {
-            c.channel().closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            c.channel().closeFuture().awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
         // Listeners last: a QUIC listener's UDP socket carries its inbound connections, and closing it first
         // would drop them without the CONNECTION_CLOSE that tells their peers at once.
         servers.keySet().forEach(Channel::close);
-        synchronized (this) {
+        synchronized (quicLock) {
             if (quic != null) {
                 quic.close();
             }
@@ -319,7 +332,9 @@ public final class Host implements AutoCloseable {
         try {
             register(QuicConnections.of(channel, false, Optional.empty()));
         } catch (CertificateException e) {
-            log.warn("closing QUIC connection from {}: {}", channel.remoteSocketAddress(), e.getMessage());
+            if (refusals.event("quic-peer-id") > 0) {
+                log.warn("closing QUIC connection from {}: {}", channel.remoteSocketAddress(), e.getMessage());
+            }
             channel.close();
         }
     }
@@ -389,15 +404,20 @@ public final class Host implements AutoCloseable {
      *
      * @throws IllegalStateException if Netty's native QUIC library cannot be loaded on this platform
      */
-    private synchronized QuicTransport quic() {
-        if (quic == null) {
-            if (!Quic.isAvailable()) {
-                throw new IllegalStateException("QUIC is not available on this platform: " + Quic.unavailabilityCause());
+    private QuicTransport quic() {
+        synchronized (quicLock) {
+            if (closed) {
+                throw new IllegalStateException("host is closed");
             }
-            quic = new QuicTransport(group, identity, maxInboundStreams, quicIdleTimeout, streams::acceptInbound,
-                    refusals);
+            if (quic == null) {
+                if (!Quic.isAvailable()) {
+                    throw new IllegalStateException("QUIC is not available on this platform: " + Quic.unavailabilityCause());
+                }
+                quic = new QuicTransport(group, identity, maxInboundStreams, quicIdleTimeout, streams::acceptInbound,
+                        refusals);
+            }
+            return quic;
         }
-        return quic;
     }
 
     /** Books an authenticated connection; false if it was refused (and closed). */

@@ -1,12 +1,11 @@
 package io.p2psync.p2p.host;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.quic.ResetOnClose;
 
 /**
  * One negotiated libp2p stream: a multiplexed child channel on a secured connection, after
@@ -29,8 +28,8 @@ public record P2pStream(Channel channel, PeerId remotePeer, String protocolId, b
      * @return completes when the end is handed to the transport
      */
     public static ChannelFuture halfClose(Channel stream) {
-        if (stream instanceof QuicStreamChannel) {
-            return stream.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
+        if (stream instanceof QuicStreamChannel quic) {
+            return ResetOnClose.halfClose(quic);
         }
         if (stream instanceof DuplexChannel duplex) {
             return duplex.shutdownOutput();

@@ -6,9 +6,10 @@ import java.net.InetSocketAddress;
 
 /**
  * Accepts every new connection at its first flight, without a Retry round trip for address validation, as
- * js-libp2p's and go-libp2p's QUIC listeners do: the peers are a person's own devices, and what an
- * unvalidated address could cost is bounded by QUIC's three-times amplification limit and the host's
- * connection limits.
+ * js-libp2p's QUIC listener does by default: the peers are a person's own devices, and what a spoofed
+ * address can make this node send is bounded by QUIC's three-times amplification limit. Handshakes under
+ * way are not counted against the host's connection limits (those apply once a handshake is done), so a
+ * flood of Initial packets from spoofed addresses costs handshake state until each one times out.
  */
 final class NoTokens implements QuicTokenHandler {
 

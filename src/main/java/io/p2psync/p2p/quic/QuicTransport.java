@@ -56,7 +56,7 @@ public final class QuicTransport implements AutoCloseable {
     /** The one ALPN protocol libp2p over QUIC offers and accepts. */
     public static final String ALPN = "libp2p";
     /** How long a dial may take, the QUIC and TLS handshake included. */
-    public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
     /** A connection with no packet for this long is closed (QUIC max_idle_timeout), unless set otherwise. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     /** Bytes one stream may have in flight towards this side before the peer must wait for credit. */
@@ -161,11 +161,15 @@ public final class QuicTransport implements AutoCloseable {
      *     fails with the reason; the connection is closed then. Listeners added at once run on the connection's
      *     event loop as the handshake completes, before any stream the peer opens is read: set the
      *     connection up there.
-     * @throws MultiaddrException if the address is not a host, a UDP port and {@code /quic-v1}
+     * @throws MultiaddrException if the address is not an IP address, a UDP port and {@code /quic-v1}: Netty's
+     *     QUIC bootstrap does not resolve host names, so {@code /dns…/udp/…/quic-v1} is refused here
      */
     public Future<QuicChannel> dial(Multiaddr address) {
         InetSocketAddress remote = address.toQuicSocketAddress();
-        ChannelFuture socket = dialSocket(!remote.isUnresolved() && !(remote.getAddress() instanceof Inet4Address));
+        if (remote.isUnresolved()) {
+            throw new MultiaddrException("QUIC is dialled by IP address only, not by name: " + address);
+        }
+        ChannelFuture socket = dialSocket(!(remote.getAddress() instanceof Inet4Address));
         // On the connection's own event loop, so the caller's listener runs as the handshake completes, before
         // the loop reads the streams the peer may open right behind it.
         Promise<QuicChannel> result = socket.channel().eventLoop().newPromise();
@@ -175,7 +179,16 @@ public final class QuicTransport implements AutoCloseable {
                 return;
             }
             QuicChannel.newBootstrap(socket.channel())
-                    .handler(new ChannelInboundHandlerAdapter())
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                            // the dial fails with the reason, instead of Netty's warning at the pipeline's end
+                            if (!result.tryFailure(cause)) {
+                                log.debug("QUIC connection to {}: {}", address, cause.toString());
+                            }
+                            ctx.close();
+                        }
+                    })
                     .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .streamHandler(inboundStreams)
                     .remoteAddress(remote)
@@ -189,9 +202,14 @@ public final class QuicTransport implements AutoCloseable {
                         }
                     });
         });
-        ScheduledFuture<?> timeout = socket.channel().eventLoop().schedule(() -> result.tryFailure(new TimeoutException(
-                "no QUIC handshake with " + address + " within " + HANDSHAKE_TIMEOUT.toSeconds() + " s")),
-                HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timeout = socket.channel().eventLoop().schedule(() -> {
+            if (result.tryFailure(new TimeoutException(
+                    "no QUIC handshake with " + address + " within " + HANDSHAKE_TIMEOUT.toSeconds() + " s"))) {
+                // the connection still trying is closed by the connect listener above when it completes, and
+                // by quiche's own handshake timeout (the idle timeout) when it never does
+                log.debug("QUIC dial to {} timed out", address);
+            }
+        }, HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         result.addListener(f -> timeout.cancel(false));
         return result;
     }

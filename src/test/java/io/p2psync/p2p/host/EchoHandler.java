@@ -9,7 +9,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.testing.Collector;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,5 +62,15 @@ final class EchoHandler implements ProtocolHandler {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Echoes {@code streams} different payloads on as many streams at once and checks each comes back whole. */
+    static void echoConcurrently(Host dialer, PeerId peer, int streams) throws Exception {
+        List<CompletableFuture<Void>> echoes = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            byte[] data = ("stream " + i + " ").repeat(100 + i).getBytes();
+            echoes.add(CompletableFuture.runAsync(() -> assertThat(echoUnchecked(dialer, peer, data)).isEqualTo(data)));
+        }
+        CompletableFuture.allOf(echoes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     }
 }

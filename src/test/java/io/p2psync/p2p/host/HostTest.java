@@ -70,18 +70,7 @@ class HostTest {
         Host dialer = start();
         dialer.dial(addressOf(listener)).get(20, TimeUnit.SECONDS);
 
-        List<CompletableFuture<byte[]>> echoes = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            byte[] data = ("stream " + i + " ").repeat(100 + i).getBytes();
-            echoes.add(CompletableFuture.supplyAsync(() -> EchoHandler.echoUnchecked(dialer, listener.peerId(), data))
-                    .thenApply(echoed -> {
-                        assertThat(echoed).isEqualTo(data);
-                        return echoed;
-                    }));
-        }
-
-        CompletableFuture.allOf(echoes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        assertThat(echoes).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+        EchoHandler.echoConcurrently(dialer, listener.peerId(), 100);
     }
 
     @Test
