@@ -5,7 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.p2psync.p2p.core.PeerId;
-import io.p2psync.p2p.quic.ResetOnClose;
+import io.p2psync.p2p.quic.QuicStreamEnds;
 
 /**
  * One negotiated libp2p stream: a multiplexed child channel on a secured connection, after
@@ -29,7 +29,7 @@ public record P2pStream(Channel channel, PeerId remotePeer, String protocolId, b
      */
     public static ChannelFuture halfClose(Channel stream) {
         if (stream instanceof QuicStreamChannel quic) {
-            return ResetOnClose.halfClose(quic);
+            return QuicStreamEnds.halfClose(quic);
         }
         if (stream instanceof DuplexChannel duplex) {
             return duplex.shutdownOutput();

@@ -9,7 +9,7 @@ import io.netty.util.concurrent.Future;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.quic.QuicPeers;
-import io.p2psync.p2p.quic.ResetOnClose;
+import io.p2psync.p2p.quic.QuicStreamEnds;
 import java.net.InetSocketAddress;
 import java.security.cert.CertificateException;
 import java.util.Optional;
@@ -61,7 +61,7 @@ final class QuicConnections {
             return channel.newStreamBootstrap()
                     .type(QuicStreamType.BIDIRECTIONAL)
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .handler(ResetOnClose.INSTANCE)
+                    .handler(QuicStreamEnds.INSTANCE)
                     .create();
         }
 

@@ -107,7 +107,7 @@ public final class QuicTransport implements AutoCloseable {
         this.inboundStreams = new ChannelInitializer<QuicStreamChannel>() {
             @Override
             protected void initChannel(QuicStreamChannel stream) {
-                stream.pipeline().addFirst(ResetOnClose.INSTANCE);
+                stream.pipeline().addFirst(QuicStreamEnds.INSTANCE);
                 onInboundStream.accept(stream);
             }
         };

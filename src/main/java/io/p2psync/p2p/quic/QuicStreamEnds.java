@@ -21,15 +21,15 @@ import io.netty.handler.codec.quic.QuicStreamResetException;
  * exception. Installed first on every QUIC stream's pipeline.
  */
 @ChannelHandler.Sharable
-public final class ResetOnClose extends ChannelDuplexHandler {
+public final class QuicStreamEnds extends ChannelDuplexHandler {
 
-    public static final ResetOnClose INSTANCE = new ResetOnClose();
+    public static final QuicStreamEnds INSTANCE = new QuicStreamEnds();
     /** Set once this side's FIN is written, so a later close does not reset what was ended cleanly. */
-    private static final AttributeKey<Boolean> FIN_WRITTEN = AttributeKey.valueOf(ResetOnClose.class, "finWritten");
+    private static final AttributeKey<Boolean> FIN_WRITTEN = AttributeKey.valueOf(QuicStreamEnds.class, "finWritten");
     /** The application error code of a stream reset; libp2p gives the codes no meaning. */
     static final int RESET_CODE = 0;
 
-    private ResetOnClose() {
+    private QuicStreamEnds() {
     }
 
     @Override
