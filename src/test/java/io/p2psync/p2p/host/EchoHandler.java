@@ -3,11 +3,14 @@ package io.p2psync.p2p.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.testing.Collector;
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +18,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A test protocol: the responder writes back every byte it reads; {@link #echo} is the initiator side the
- * host tests use.
+ * A test protocol: the responder writes back every byte it reads and ends its side when the initiator ends
+ * its own, as libp2p protocols do; {@link #echo} and {@link #roundTrip} are the initiator sides the host
+ * tests use.
  */
 final class EchoHandler implements ProtocolHandler {
 
@@ -39,7 +43,51 @@ final class EchoHandler implements ProtocolHandler {
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 ctx.writeAndFlush(msg);
             }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof ChannelInputShutdownReadComplete) {
+                    P2pStream.halfClose(ctx.channel());
+                }
+                ctx.fireUserEventTriggered(evt);
+            }
         });
+    }
+
+    /** Sends {@code data} on a new stream, half-closes, and completes with what came back once the peer's end arrives. */
+    static CompletableFuture<byte[]> roundTrip(Host host, PeerId peer, byte[] data) {
+        CompletableFuture<byte[]> echoed = new CompletableFuture<>();
+        host.newStream(peer, PROTOCOL_ID).whenComplete((stream, error) -> {
+            if (error != null) {
+                echoed.completeExceptionally(error);
+                return;
+            }
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            stream.channel().pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    ByteBuf buf = (ByteBuf) msg;
+                    byte[] bytes = new byte[buf.readableBytes()];
+                    buf.readBytes(bytes);
+                    buf.release();
+                    received.writeBytes(bytes);
+                }
+
+                @Override
+                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                    if (evt instanceof ChannelInputShutdownReadComplete) {
+                        echoed.complete(received.toByteArray());
+                    }
+                }
+
+                @Override
+                public void channelInactive(ChannelHandlerContext ctx) {
+                    echoed.completeExceptionally(new IllegalStateException("closed after " + received.size() + " bytes"));
+                }
+            });
+            stream.channel().writeAndFlush(Unpooled.wrappedBuffer(data)).addListener(f -> stream.halfClose());
+        });
+        return echoed;
     }
 
     /** Opens an echo stream, writes {@code data}, waits for as many bytes back and closes the stream. */

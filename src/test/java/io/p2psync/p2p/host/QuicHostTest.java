@@ -189,14 +189,14 @@ class QuicHostTest {
 
     @Test
     void concurrentStreamsThatHalfCloseDeliverEverythingThenTheirEnd() throws Exception {
-        Host listener = start(Host.builder().listen(QUIC).protocol(new HalfCloseEcho()));
+        Host listener = quicHost();
         Host dialer = quicHost();
         dialer.dial(quicAddressOf(listener)).get(20, TimeUnit.SECONDS);
 
         for (int round = 0; round < 5; round++) {
             List<CompletableFuture<byte[]>> echoes = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                echoes.add(HalfCloseEcho.roundTrip(dialer, listener.peerId(), new byte[16 * 1024 + i]));
+                echoes.add(EchoHandler.roundTrip(dialer, listener.peerId(), new byte[16 * 1024 + i]));
             }
             for (int i = 0; i < 50; i++) {
                 assertThat(echoes.get(i).get(20, TimeUnit.SECONDS)).hasSize(16 * 1024 + i);
