@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Settings every feature shares, under {@code p2psync.*}.
@@ -18,6 +19,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param deviceName  a human name for this device; the host name when not set
  * @param tables      user tables to track besides {@code sync_kv}; each needs a primary key
  * @param capturePoll how often to look for changes written by other programs (they are sealed within it)
+ * @param cacheSize   SQLite's page cache per connection: a sync round's random row updates stay in memory
+ *                    instead of being read back through the OS page by page (docs/benchmarks.md)
  * @throws StartupProblem if the data dir is a file or lies below one, so no directory can be made there
  */
 @ConfigurationProperties("p2psync")
@@ -26,10 +29,13 @@ public record P2pSyncSettings(
         Path database,
         String deviceName,
         @DefaultValue List<String> tables,
-        @DefaultValue("200ms") Duration capturePoll) {
+        @DefaultValue("200ms") Duration capturePoll,
+        @DefaultValue("16MB") DataSize cacheSize) {
 
     /** The SQLite file name inside the data dir when {@code p2psync.database} is not set. */
     public static final String DATABASE_FILE = "p2psync.db";
+    /** {@code p2psync.cache-size} when not set. */
+    public static final DataSize DEFAULT_CACHE_SIZE = DataSize.ofMegabytes(16);
 
     public P2pSyncSettings {
         if (dataDir == null) {
@@ -39,6 +45,9 @@ public record P2pSyncSettings(
         tables = tables == null ? List.of() : List.copyOf(tables);
         if (capturePoll == null || capturePoll.isNegative() || capturePoll.isZero()) {
             capturePoll = Duration.ofMillis(200);
+        }
+        if (cacheSize == null || cacheSize.toKilobytes() < 1) {
+            cacheSize = DEFAULT_CACHE_SIZE;
         }
         if (deviceName == null || deviceName.isBlank()) {
             deviceName = hostName();

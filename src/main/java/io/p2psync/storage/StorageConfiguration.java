@@ -8,6 +8,7 @@ import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.jdbc.core.dialect.JdbcDialect;
+import org.springframework.util.unit.DataSize;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -50,7 +51,7 @@ class StorageConfiguration {
 
     @Bean(destroyMethod = "close")
     HikariDataSource dataSource(P2pSyncSettings settings, NodeLock nodeLock) {
-        SQLiteDataSource sqlite = new SQLiteDataSource(sqliteConfig()) {
+        SQLiteDataSource sqlite = new SQLiteDataSource(sqliteConfig(settings.cacheSize())) {
             @Override
             public java.sql.Connection getConnection() throws java.sql.SQLException {
                 return StatementCache.wrap(super.getConnection()); // compiled statements kept per connection
@@ -65,9 +66,14 @@ class StorageConfiguration {
         return new HikariDataSource(hikari);
     }
 
-    /** The connection settings, also used by tests and tools that open the file directly. */
-    static SQLiteConfig sqliteConfig() {
+    /**
+     * The connection settings, also used by tests and tools that open the file directly.
+     *
+     * @param cacheSize the page cache of each connection ({@code p2psync.cache-size})
+     */
+    static SQLiteConfig sqliteConfig(DataSize cacheSize) {
         SQLiteConfig config = new SQLiteConfig();
+        config.setCacheSize(-Math.toIntExact(cacheSize.toKilobytes())); // negative: KiB rather than pages
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout(BUSY_TIMEOUT_MS);

@@ -14,7 +14,7 @@ import java.util.List;
  * benchmark of record is {@code io.p2psync.bench.RestSyncBenchmark}.
  *
  * <p>Run: {@code java -cp target/test-classes:target/classes:<test classpath> io.p2psync.changes.ApplyBenchmark
- * [rows=100000] [rounds=3]}.
+ * [rows=100000] [rounds=3] [incremental runs=10]}.
  */
 public final class ApplyBenchmark {
 
@@ -24,6 +24,7 @@ public final class ApplyBenchmark {
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         var threads = ManagementFactory.getThreadMXBean();
         for (int round = 1; round <= rounds; round++) {
             RemoteDevice bob = new RemoteDevice();
@@ -52,9 +53,10 @@ public final class ApplyBenchmark {
                     long count = node.jdbc().sql("SELECT COUNT(*) FROM sync_kv").query(Long.class).single();
                     System.out.printf("round %d: applied %,d rows in %.2f s = %,.0f rows/s, %.1f us CPU per row (applying thread)%n",
                             round, count, seconds, rows / seconds, cpuMicros);
-                    // then 1,000 of them changed, ten times over, each change made on top of the one before
+                    // then 1,000 of them changed, `runs` times over, each change made on top of the one before
                     List<ChangeEntry> last = new ArrayList<>(entries.subList(0, Math.min(1_000, rows)));
-                    double[] millis = new double[10];
+                    double[] millis = new double[runs];
+                    long editCpu0 = threads.getCurrentThreadCpuTime();
                     for (int run = 0; run < millis.length; run++) {
                         List<ChangeEntry> edits = new ArrayList<>(last.size());
                         for (int i = 0; i < last.size(); i++) {
@@ -72,9 +74,10 @@ public final class ApplyBenchmark {
                         }
                         last = edits;
                     }
+                    double editCpuMillis = (threads.getCurrentThreadCpuTime() - editCpu0) / 1e6 / runs;
                     java.util.Arrays.sort(millis);
-                    System.out.printf("round %d: 1,000 changed rows applied in %.1f ms (median of 10; %.1f-%.1f)%n", round,
-                            millis[5], millis[0], millis[9]);
+                    System.out.printf("round %d: 1,000 changed rows applied in %.1f ms (median of %d; %.1f-%.1f), %.1f ms CPU each%n",
+                            round, millis[runs / 2], runs, millis[0], millis[runs - 1], editCpuMillis);
                 } finally {
                     node.close();
                 }

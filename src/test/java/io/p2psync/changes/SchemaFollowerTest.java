@@ -44,7 +44,7 @@ class SchemaFollowerTest {
         TriggerInstaller installer = new TriggerInstaller(jdbc, tx, CaptureSettings.defaults());
         tables = new TrackedTables(installer.install(List.of("notes")));
         follower = new SchemaFollower(new JdbcTemplate(dataSource), installer, tables,
-                new P2pSyncSettings(dir, file, "test", List.of("notes", "tags"), null), event -> {
+                new P2pSyncSettings(dir, file, "test", List.of("notes", "tags"), null, null), event -> {
                     if (event instanceof SchemaChanged changed) {
                         announced.add(changed.tables());
                         throw new IllegalStateException("database is locked");

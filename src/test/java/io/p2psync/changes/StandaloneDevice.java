@@ -52,6 +52,7 @@ public final class StandaloneDevice implements AutoCloseable {
         config.setBusyTimeout(10_000);
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         config.enforceForeignKeys(false); // as the node's connections: remote entries never cascade
+        config.setCacheSize(-Math.toIntExact(P2pSyncSettings.DEFAULT_CACHE_SIZE.toKilobytes())); // as the node's
         this.dataSource = new SingleConnectionDataSource("jdbc:sqlite:" + file.toAbsolutePath(), true);
         this.dataSource.setConnectionProperties(config.toProperties());
         boolean migrated = jdbcHasTable(dataSource, SchemaMigrations.HISTORY_TABLE);
@@ -84,7 +85,7 @@ public final class StandaloneDevice implements AutoCloseable {
         // entries may now apply.
         this.schema = new SchemaFollower(template, new TriggerInstaller(jdbc, tx,
                 CaptureSettings.defaults().allowingAssignedKeys(tables)), this.tables,
-                new P2pSyncSettings(file.getParent(), file, "standalone", tables, null), event -> {
+                new P2pSyncSettings(file.getParent(), file, "standalone", tables, null, null), event -> {
                     if (event instanceof SchemaChanged changed) {
                         this.applier.schemaChanged(changed);
                     }

@@ -31,7 +31,7 @@ class ConsoleCommandsTest {
     private final PeerStates peers = mock(PeerStates.class);
     private final StatusReport status = mock(StatusReport.class);
     private final ConsoleCommands commands = new ConsoleCommands(kv, status, peers,
-            new P2pSyncSettings(Path.of("data"), null, "laptop", List.of(), Duration.ofMillis(200)),
+            new P2pSyncSettings(Path.of("data"), null, "laptop", List.of(), Duration.ofMillis(200), null),
             new MockEnvironment().withProperty("local.server.port", "8081"));
 
     private String run(String input) throws Exception {

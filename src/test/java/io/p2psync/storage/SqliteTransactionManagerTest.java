@@ -39,7 +39,7 @@ class SqliteTransactionManagerTest {
             s.execute("INSERT INTO sync_apply_guard VALUES (1, 0)");
             s.execute("CREATE TABLE t (x INTEGER)");
         }
-        SQLiteConfig config = StorageConfiguration.sqliteConfig();
+        SQLiteConfig config = StorageConfiguration.sqliteConfig(P2pSyncSettings.DEFAULT_CACHE_SIZE);
         config.setBusyTimeout(200); // as in production, but without waiting 10 s in a test
         SQLiteDataSource sqlite = new SQLiteDataSource(config);
         sqlite.setUrl(url);

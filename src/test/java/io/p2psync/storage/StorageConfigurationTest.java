@@ -32,7 +32,7 @@ class StorageConfigurationTest {
     }
 
     private HikariDataSource dataSource() {
-        return dataSource(new P2pSyncSettings(dataDir.resolve("nested"), null, null, List.of(), null));
+        return dataSource(new P2pSyncSettings(dataDir.resolve("nested"), null, null, List.of(), null, null));
     }
 
     private HikariDataSource dataSource(P2pSyncSettings settings) {
@@ -43,7 +43,7 @@ class StorageConfigurationTest {
     }
 
     private static P2pSyncSettings database(Path dataDir, Path database) {
-        return new P2pSyncSettings(dataDir, database, null, List.of(), null);
+        return new P2pSyncSettings(dataDir, database, null, List.of(), null, null);
     }
 
     @Test
@@ -92,7 +92,7 @@ class StorageConfigurationTest {
     @Test
     void refusesADataDirBelowAFile() throws IOException {
         Path file = java.nio.file.Files.writeString(dataDir.resolve("f"), "x");
-        assertThatThrownBy(() -> new P2pSyncSettings(file.resolve("data"), null, null, List.of(), null))
+        assertThatThrownBy(() -> new P2pSyncSettings(file.resolve("data"), null, null, List.of(), null, null))
                 .isInstanceOfSatisfying(StartupProblem.class, p -> {
                     assertThat(p.setting()).isEqualTo("p2psync.data-dir");
                     assertThat(p.problem()).contains(file + " is a file");
@@ -115,6 +115,19 @@ class StorageConfigurationTest {
             assertThat(pragma(c, "synchronous")).isEqualTo("1"); // NORMAL
         }
         assertThat(dataDir.resolve("nested").resolve("p2psync.db")).exists();
+    }
+
+    @Test
+    void everyConnectionHasTheConfiguredPageCache() throws Exception {
+        try (HikariDataSource ds = dataSource(); Connection a = ds.getConnection(); Connection b = ds.getConnection()) {
+            assertThat(pragma(a, "cache_size")).isEqualTo("-16384"); // 16 MiB by default, in KiB
+            assertThat(pragma(b, "cache_size")).isEqualTo("-16384");
+        }
+        P2pSyncSettings small = new P2pSyncSettings(dataDir.resolve("small"), null, null, List.of(), null,
+                org.springframework.util.unit.DataSize.ofKilobytes(512));
+        try (HikariDataSource ds = dataSource(small); Connection c = ds.getConnection()) {
+            assertThat(pragma(c, "cache_size")).isEqualTo("-512");
+        }
     }
 
     @Test
