@@ -49,13 +49,13 @@ public class PeerDirectory {
 
     /**
      * The peer to sync with for an authorized device, at {@code url} if given (a url the live network learned),
-     * else at the url in {@code sync_devices}; empty if the device is not authorized or no url is known.
+     * else at the url in {@code sync_devices}, else without a url (the live network's connection reaches it);
+     * empty if the device is not authorized.
      */
     public Optional<Peer> target(PeerId deviceId, URI url) {
-        return devices.find(deviceId).filter(Device::authorized).flatMap(device -> {
+        return devices.find(deviceId).filter(Device::authorized).map(device -> {
             URI at = url != null ? PeerUrls.normalizeOrNull(url.toString()) : PeerUrls.normalizeOrNull(device.url());
-            return at == null ? Optional.empty() : Optional.of(new Peer(deviceId.toString(), deviceId, device.name(),
-                    at, EnumSet.of(PeerSource.DEVICES), true, null));
+            return new Peer(deviceId.toString(), deviceId, device.name(), at, EnumSet.of(PeerSource.DEVICES), true, null);
         });
     }
 

@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs a round through {@link SyncManager#syncWith}, at the peer's url (the one in {@code sync_devices}, or
- * one the live network learned), turning a round that stopped early into an exception so the peer's retry and
+ * one the live network learned), or over libp2p when it has none, turning a round that stopped early into an exception so the peer's retry and
  * breaker count it. A round whose only trouble was refused entries completed: the peer answered, and calling
  * again would be refused again.
  */
@@ -34,7 +34,7 @@ class SyncManagerPeerSync implements PeerSync {
         Device d = devices.find(peer.deviceId())
                 .filter(Device::authorized)
                 .orElseThrow(() -> new RoundFailedException("no longer an authorized device"));
-        Device at = new Device(d.deviceId(), d.name(), peer.url().toString(), d.status(), d.introducedBy(),
+        Device at = new Device(d.deviceId(), d.name(), peer.url() == null ? null : peer.url().toString(), d.status(), d.introducedBy(),
                 d.lastAddress(), d.lastSyncAt(), d.createdAt());
         PeerSyncResult result = manager.syncWith(at, observer);
         if (!result.completed()) {

@@ -5,17 +5,17 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads at most {@code cap} bytes of a stream: the read that would go past it throws
- * {@link AnswerTooLargeException} instead, and {@link #exceeded()} tells so afterwards (a JSON parser may wrap
+ * Reads at most {@code cap} bytes of a stream (a peer's answer, or a request that arrived compressed): the read
+ * that would go past it throws {@link AnswerTooLargeException} instead, and {@link #exceeded()} tells so afterwards (a JSON parser may wrap
  * the exception in its own).
  */
-final class CappedInputStream extends FilterInputStream {
+public final class CappedInputStream extends FilterInputStream {
 
     private final long cap;
     private long read;
     private boolean exceeded;
 
-    CappedInputStream(InputStream in, long cap) {
+    public CappedInputStream(InputStream in, long cap) {
         super(in);
         this.cap = cap;
     }
@@ -62,12 +62,12 @@ final class CappedInputStream extends FilterInputStream {
     }
 
     /** True once a read went past the cap. */
-    boolean exceeded() {
+    public boolean exceeded() {
         return exceeded;
     }
 
     /** An answer longer than the cap. */
-    static final class AnswerTooLargeException extends IOException {
+    public static final class AnswerTooLargeException extends IOException {
         AnswerTooLargeException(long cap) {
             super("the answer is larger than " + cap + " bytes");
         }

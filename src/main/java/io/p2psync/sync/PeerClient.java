@@ -52,6 +52,31 @@ class PeerClient {
     }
 
     /**
+     * The peer's sync protocol over REST.
+     *
+     * @param baseUrl the peer's base url, e.g. {@code http://100.64.0.2:8080}
+     * @param peer the peer's device id, which the requests are addressed to
+     */
+    SyncChannel channel(String baseUrl, PeerId peer) {
+        return new SyncChannel() {
+            @Override
+            public PullResponse pull(PullRequest request) {
+                return PeerClient.this.pull(baseUrl, peer, request);
+            }
+
+            @Override
+            public PushResponse push(PushRequest request) {
+                return PeerClient.this.push(baseUrl, peer, request);
+            }
+
+            @Override
+            public String via() {
+                return "rest";
+            }
+        };
+    }
+
+    /**
      * @param baseUrl the peer's base url, e.g. {@code http://100.64.0.2:8080}
      * @param peer the peer's device id, which the request is addressed to
      * @throws PeerException if the call fails

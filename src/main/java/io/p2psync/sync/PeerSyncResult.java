@@ -18,9 +18,11 @@ import java.util.Map;
  * @param error why the round stopped early, or, for a completed round with refusals, how many were refused;
  *     null for a completed round without refusals
  * @param millis how long the round took
+ * @param via how the peer was reached ({@code rest} or {@code libp2p}), or null if it could not be reached
  */
 public record PeerSyncResult(String peer, int pulled, int pushed, int conflicts, int rejected, int held,
-                             Map<RejectionReason, Integer> refusals, boolean completed, String error, long millis) {
+                             Map<RejectionReason, Integer> refusals, boolean completed, String error, long millis,
+                             String via) {
 
     public PeerSyncResult {
         refusals = refusals == null || refusals.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(refusals));

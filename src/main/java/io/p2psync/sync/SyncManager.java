@@ -14,11 +14,13 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -44,6 +46,7 @@ public class SyncManager implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(SyncManager.class);
 
     private final PeerClient client;
+    private final ObjectProvider<Libp2pRoutes> libp2p;
     private final ChangeTracker tracker;
     private final Forks forks;
     private final EntryReceiver receiver;
@@ -59,10 +62,11 @@ public class SyncManager implements DisposableBean {
         return t;
     });
 
-    SyncManager(PeerClient client, ChangeTracker tracker, Forks forks, EntryReceiver receiver,
-                DeviceRepository devices, PeerProgress progress, SyncSettings settings, SyncMetrics metrics,
-                ObjectProvider<Clock> clock) {
+    SyncManager(PeerClient client, ObjectProvider<Libp2pRoutes> libp2p, ChangeTracker tracker, Forks forks,
+                EntryReceiver receiver, DeviceRepository devices, PeerProgress progress, SyncSettings settings,
+                SyncMetrics metrics, ObjectProvider<Clock> clock) {
         this.client = client;
+        this.libp2p = libp2p;
         this.tracker = tracker;
         this.forks = forks;
         this.receiver = receiver;
@@ -82,43 +86,77 @@ public class SyncManager implements DisposableBean {
      * One pull-then-push round with {@code peer}. Never throws for a peer's failure: the result carries
      * the error, and {@code sync_peer_progress} records it.
      *
-     * @param peer an authorized device with a url
+     * @param peer an authorized device with a url, or connected over libp2p
      */
     public PeerSyncResult syncWith(Device peer) {
         return syncWith(peer, RoundObserver.NONE);
     }
 
     /**
-     * One pull-then-push round with {@code peer}, telling {@code observer} how it goes. Never throws for a
-     * peer's failure: the result carries the error, and {@code sync_peer_progress} records it.
+     * One pull-then-push round with {@code peer}, telling {@code observer} how it goes. The peer is reached at
+     * its REST url if it has one, else over the open libp2p connection to it; a url that cannot be reached at
+     * all (nothing answered the first request) gives way to the libp2p connection, if one is open. Never throws
+     * for a peer's failure: the result carries the error, and {@code sync_peer_progress} records it.
      *
-     * @param peer an authorized device with a url
+     * @param peer an authorized device with a url, or connected over libp2p
      */
     public PeerSyncResult syncWith(Device peer, RoundObserver observer) {
         long start = System.nanoTime();
-        Round round = new Round(peer, observer);
+        List<Supplier<Optional<SyncChannel>>> routes = routes(peer);
+        Round round = null;
         String error = null;
         boolean completed = false;
-        try {
-            round.pull();
-            round.push();
-            progress.recordSuccess(peer.deviceId().toString(), round.theirs, clock.instant());
-            devices.recordSync(peer.deviceId(), clock.instant());
-            completed = true;
-        } catch (PeerException | DataAccessException e) {
-            error = e.getMessage();
+        for (int i = 0; i < routes.size() && !completed; i++) {
+            Optional<SyncChannel> channel = routes.get(i).get();
+            if (channel.isEmpty()) {
+                continue;
+            }
+            round = new Round(peer, channel.get(), observer);
+            error = null;
+            try {
+                round.pull();
+                round.push();
+                progress.recordSuccess(peer.deviceId().toString(), round.theirs, clock.instant());
+                devices.recordSync(peer.deviceId(), clock.instant());
+                completed = true;
+            } catch (PeerException | DataAccessException e) {
+                error = e.getMessage();
+                boolean unreachable = e instanceof PeerException p && p.status() == 0 && !round.answered();
+                if (!unreachable) {
+                    break;
+                }
+                log.debug("{} cannot be reached over {} ({}); trying the next way", peer.deviceId(), round.via(), error);
+            }
+        }
+        if (round == null) {
+            error = "no way to reach it: no REST url, and no libp2p connection is open";
+        }
+        if (!completed) {
             progress.recordFailure(peer.deviceId().toString(), error, clock.instant());
+        }
+        if (round == null) {
+            round = new Round(peer, null, observer);
         }
         if (error == null && round.rejected > 0) {
             error = round.rejected + " entries refused";
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         PeerSyncResult result = new PeerSyncResult(peer.deviceId().toString(), round.pulled, round.pushed,
-                round.conflicts, round.rejected, round.held, round.refusals, completed, error, millis);
-        log.info("Sync with {}: pulled {}, pushed {}, conflicts {}, held {}, rejected {} in {} ms{}", peer.deviceId(),
-                round.pulled, round.pushed, round.conflicts, round.held, round.rejected, millis,
-                error == null ? "" : " (" + error + ")");
+                round.conflicts, round.rejected, round.held, round.refusals, completed, error, millis, round.via());
+        log.info("Sync with {} over {}: pulled {}, pushed {}, conflicts {}, held {}, rejected {} in {} ms{}",
+                peer.deviceId(), round.via() == null ? "nothing" : round.via(), round.pulled, round.pushed,
+                round.conflicts, round.held, round.rejected, millis, error == null ? "" : " (" + error + ")");
         return result;
+    }
+
+    /** The ways to reach {@code peer}, in the order they are tried: its REST url, then libp2p. */
+    private List<Supplier<Optional<SyncChannel>>> routes(Device peer) {
+        List<Supplier<Optional<SyncChannel>>> routes = new ArrayList<>(2);
+        if (peer.url() != null) {
+            routes.add(() -> Optional.of(client.channel(peer.url(), peer.deviceId())));
+        }
+        routes.add(() -> Optional.ofNullable(libp2p.getIfAvailable()).flatMap(l -> l.channelTo(peer.deviceId())));
+        return routes;
     }
 
     /** Entries {@code mine} holds that {@code theirs} lacks: versions have no gaps, so a difference is a count. */
@@ -133,6 +171,7 @@ public class SyncManager implements DisposableBean {
     /** The state of one round with one peer. */
     private final class Round {
         private final Device peer;
+        private final SyncChannel channel;
         private final RoundObserver observer;
         private final String peerId;
         private final Set<String> blocked = new HashSet<>();
@@ -147,10 +186,21 @@ public class SyncManager implements DisposableBean {
         private int rejected;
         private int held;
 
-        Round(Device peer, RoundObserver observer) {
+        Round(Device peer, SyncChannel channel, RoundObserver observer) {
             this.peer = peer;
+            this.channel = channel;
             this.observer = observer;
             this.peerId = peer.deviceId().toString();
+        }
+
+        /** How the peer is reached in this round, or null if it is not. */
+        String via() {
+            return channel == null ? null : channel.via();
+        }
+
+        /** Whether the peer answered anything in this round. */
+        boolean answered() {
+            return planned;
         }
 
         /**
@@ -164,7 +214,7 @@ public class SyncManager implements DisposableBean {
             // The first page on this thread: nothing would overlap with it, and a hand-off to the prefetcher and
             // back was two thread wake-ups in every round, most of all in the round that finds nothing to do.
             CompletableFuture<PullResponse> next = CompletableFuture.completedFuture(
-                    client.pull(peer.url(), peer.deviceId(), request(mine)));
+                    channel.pull(request(mine)));
             while (next != null) {
                 PullResponse page = await(next);
                 theirs = page.serverVector();
@@ -217,7 +267,7 @@ public class SyncManager implements DisposableBean {
             only.put(candidate.origin(), candidate.version() - 1);
             PullResponse proof;
             try {
-                proof = client.pull(peer.url(), peer.deviceId(), new PullRequest(VersionVector.of(only), 1));
+                proof = channel.pull(new PullRequest(VersionVector.of(only), 1));
             } catch (PeerException failed) {
                 log.info("could not ask {} for its entry {}#{} to check a fork: {}", peerId, candidate.origin(),
                         candidate.version(), failed.getMessage());
@@ -232,7 +282,7 @@ public class SyncManager implements DisposableBean {
 
         private CompletableFuture<PullResponse> fetch(VersionVector mine) {
             PullRequest request = request(mine);
-            return CompletableFuture.supplyAsync(() -> client.pull(peer.url(), peer.deviceId(), request), prefetcher);
+            return CompletableFuture.supplyAsync(() -> channel.pull(request), prefetcher);
         }
 
         private PullRequest request(VersionVector mine) {
@@ -268,7 +318,7 @@ public class SyncManager implements DisposableBean {
                     }
                     continue; // their origins are skipped now; others may still have entries to send
                 }
-                PushResponse outcome = client.push(peer.url(), peer.deviceId(), new PushRequest(page));
+                PushResponse outcome = channel.push(new PushRequest(page));
                 pushed += outcome.accepted();
                 conflicts += outcome.conflicts();
                 held += outcome.held();

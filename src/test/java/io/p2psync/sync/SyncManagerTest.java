@@ -40,7 +40,7 @@ class SyncManagerTest {
             DataSize.ofKilobytes(512), DataSize.ofKilobytes(512), DataSize.ofMegabytes(1),
             DataSize.ofKilobytes(8), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1));
     private final ChangeTracker tracker = mock(ChangeTracker.class);
-    private final SyncManager manager = new SyncManager(client, tracker, mock(io.p2psync.changes.Forks.class), receiver,
+    private final SyncManager manager = new SyncManager(client, new StaticListableBeanFactory().getBeanProvider(Libp2pRoutes.class), tracker, mock(io.p2psync.changes.Forks.class), receiver,
             devices, progress, settings, new SyncMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
             new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC()))
                     .getBeanProvider(Clock.class));
@@ -50,6 +50,12 @@ class SyncManagerTest {
     private final PrivateKey peerKey = PrivateKey.generate();
     private final Device peer = new Device(peerKey.peerId(), "peer", "http://127.0.0.1:1", DeviceStatus.AUTHORIZED,
             null, null, null, Instant.now());
+
+    /** The round reaches the mocked client's pull and push through its REST channel, as it does for real. */
+    @org.junit.jupiter.api.BeforeEach
+    void restChannelCallsTheClient() {
+        when(client.channel(anyString(), any())).thenCallRealMethod();
+    }
 
     @Test
     void stopsAskingForAnOriginWhoseEntryWasRefusedButGoesOnWithTheOthers() {
@@ -116,6 +122,68 @@ class SyncManagerTest {
         verify(progress).recordFailure(eq(peerKey.peerId().toString()), error.capture(), any());
         assertThat(error.getValue()).contains("cannot reach");
         verify(devices, never()).recordSync(any(), any());
+    }
+
+    /** A manager whose live network has {@code channel} open to the peer. */
+    private SyncManager withLibp2p(SyncChannel channel) {
+        Libp2pRoutes routes = peer -> peer.equals(peerKey.peerId()) ? java.util.Optional.of(channel) : java.util.Optional.empty();
+        return new SyncManager(client, new StaticListableBeanFactory(Map.of("routes", routes)).getBeanProvider(Libp2pRoutes.class),
+                tracker, mock(io.p2psync.changes.Forks.class), receiver, devices, progress, settings,
+                new SyncMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
+                new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC())).getBeanProvider(Clock.class));
+    }
+
+    @Test
+    void aUrlThatCannotBeReachedGivesWayToTheOpenLibp2pConnection() {
+        when(tracker.versionVector()).thenReturn(VersionVector.EMPTY);
+        when(tracker.page(any(), any(), anyInt(), anyLong(), anyLong())).thenReturn(EMPTY_PAGE);
+        when(client.pull(anyString(), any(), any())).thenThrow(new PeerException("cannot reach", 0, null));
+        SyncChannel libp2p = mock(SyncChannel.class);
+        when(libp2p.via()).thenReturn("libp2p");
+        when(libp2p.pull(any())).thenReturn(new PullResponse(List.of(), VersionVector.EMPTY, false));
+
+        PeerSyncResult result = withLibp2p(libp2p).syncWith(peer);
+
+        assertThat(result.completed()).isTrue();
+        assertThat(result.error()).isNull();
+        assertThat(result.via()).isEqualTo("libp2p");
+        verify(client).pull(anyString(), any(), any());
+        verify(libp2p).pull(any());
+        verify(progress, never()).recordFailure(any(), any(), any());
+    }
+
+    @Test
+    void aPeerThatAnsweredWithAnErrorIsNotAskedAgainOverLibp2p() {
+        when(tracker.versionVector()).thenReturn(VersionVector.EMPTY);
+        when(client.pull(anyString(), any(), any())).thenThrow(new PeerException("HTTP 401 stale-timestamp", 401, null));
+        SyncChannel libp2p = mock(SyncChannel.class);
+
+        PeerSyncResult result = withLibp2p(libp2p).syncWith(peer);
+
+        assertThat(result.completed()).isFalse();
+        assertThat(result.via()).isEqualTo("rest");
+        assertThat(result.error()).contains("401");
+        verify(libp2p, never()).pull(any());
+    }
+
+    @Test
+    void aDeviceWithoutUrlIsReachedOverLibp2pOrFailsSayingThereIsNoWay() {
+        Device idOnly = new Device(peerKey.peerId(), "peer", null, DeviceStatus.AUTHORIZED, null, null, null, Instant.now());
+        when(tracker.versionVector()).thenReturn(VersionVector.EMPTY);
+        when(tracker.page(any(), any(), anyInt(), anyLong(), anyLong())).thenReturn(EMPTY_PAGE);
+
+        PeerSyncResult none = manager.syncWith(idOnly);
+        assertThat(none.completed()).isFalse();
+        assertThat(none.via()).isNull();
+        assertThat(none.error()).contains("no REST url, and no libp2p connection is open");
+
+        SyncChannel libp2p = mock(SyncChannel.class);
+        when(libp2p.via()).thenReturn("libp2p");
+        when(libp2p.pull(any())).thenReturn(new PullResponse(List.of(), VersionVector.EMPTY, false));
+        PeerSyncResult over = withLibp2p(libp2p).syncWith(idOnly);
+        assertThat(over.completed()).isTrue();
+        assertThat(over.via()).isEqualTo("libp2p");
+        verify(client, never()).pull(any(), any(), any());
     }
 
     @Test

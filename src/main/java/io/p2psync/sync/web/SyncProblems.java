@@ -1,6 +1,7 @@
 package io.p2psync.sync.web;
 
 import io.p2psync.devices.AuthFailure;
+import io.p2psync.sync.SyncRefusal;
 import io.p2psync.wire.WireFormat;
 import java.net.URI;
 import org.springframework.core.Ordered;
@@ -25,13 +26,18 @@ class SyncProblems {
 
     static final URI MALFORMED_REQUEST = URI.create(AuthFailure.PROBLEM_BASE + "malformed-request");
     static final URI BODY_TOO_LARGE = URI.create(AuthFailure.PROBLEM_BASE + "body-too-large");
-    static final URI TOO_MANY_ENTRIES = URI.create(AuthFailure.PROBLEM_BASE + "too-many-entries");
     static final URI UNSUPPORTED_ENCODING = URI.create(AuthFailure.PROBLEM_BASE + "unsupported-encoding");
     static final URI UNSUPPORTED_FORMAT = URI.create(AuthFailure.PROBLEM_BASE + "unsupported-format");
     static final URI NO_SUCH_FORK = URI.create(AuthFailure.PROBLEM_BASE + "no-such-fork");
 
     static ErrorResponseException error(HttpStatus status, URI type, String title, String detail) {
         return new ErrorResponseException(status, problem(status, type, title, detail), null);
+    }
+
+    /** The problem of a request {@code SyncService} refused, with the same type as REST has always sent. */
+    static ErrorResponseException error(SyncRefusal refusal) {
+        HttpStatus status = HttpStatus.valueOf(refusal.status());
+        return error(status, URI.create(AuthFailure.PROBLEM_BASE + refusal.type()), refusal.title(), refusal.detail());
     }
 
     static ProblemDetail problem(HttpStatus status, URI type, String title, String detail) {

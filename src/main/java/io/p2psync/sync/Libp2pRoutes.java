@@ -1,0 +1,14 @@
+package io.p2psync.sync;
+
+import io.p2psync.p2p.core.PeerId;
+import java.util.Optional;
+
+/**
+ * Sync over the live network, when it runs: a channel on the open libp2p connection to a peer. Implemented by
+ * the live node, so this package does not depend on it.
+ */
+public interface Libp2pRoutes {
+
+    /** A channel to {@code peer} if a libp2p connection to it is open now, else empty. */
+    Optional<SyncChannel> channelTo(PeerId peer);
+}
