@@ -10,11 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Asks the per-peer scheduler ({@link PeerRunner}) for a REST round with one peer, so that nothing depends on
+ * Asks the per-peer scheduler ({@link PeerRunner}) for a round with one peer, so that nothing depends on
  * gossip delivery: when an authorized peer connects, when an entry arrives after a gap, when a peer goes over
  * its rate or a delivered entry did not apply. The round runs like every other one: one at a time per peer
  * (a request while one runs becomes one more round after it), under the peer's breaker and time limit. The
- * peer's url is the one learned from identify, else the one in {@code sync_devices}. Returns at once.
+ * peer's url is the one learned from identify, else the one in {@code sync_devices}; without one, or when it
+ * cannot be reached, the round runs over the libp2p connection ({@code SyncProtocol}). Returns at once.
  */
 final class CatchUp {
 
@@ -49,7 +50,7 @@ final class CatchUp {
             return;
         }
         if (peer.isEmpty()) {
-            log.debug("not catching up with {}: not an authorized device with a known REST url", id);
+            log.debug("not catching up with {}: not an authorized device", id);
             return;
         }
         runner.submit(peer.get(), trigger);

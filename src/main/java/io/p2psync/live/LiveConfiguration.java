@@ -10,6 +10,8 @@ import io.p2psync.kv.KvSettings;
 import io.p2psync.peers.PeerDirectory;
 import io.p2psync.peers.PeerRunner;
 import io.p2psync.sync.EntryReceiver;
+import io.p2psync.sync.SyncService;
+import io.p2psync.sync.SyncSettings;
 import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -45,6 +47,18 @@ class LiveConfiguration {
     @Bean(destroyMethod = "shutdownNow")
     ExecutorService liveNetworkTasks() {
         return Executors.newFixedThreadPool(2, daemon("live-net"));
+    }
+
+    /** Serves sync requests that come over libp2p; past its queue a request is answered 503. */
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService liveSyncWorkers() {
+        return new ThreadPoolExecutor(1, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), daemon("live-sync"));
+    }
+
+    @Bean
+    SyncProtocol syncProtocol(SyncService service, AuthorizedPeers authorized, SyncSettings settings, JsonMapper json,
+            @Qualifier("liveSyncWorkers") ExecutorService workers) {
+        return new SyncProtocol(service, authorized, settings, json, workers);
     }
 
     @Bean
@@ -112,9 +126,9 @@ class LiveConfiguration {
     LiveNode liveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices,
             AuthorizedPeers authorized, GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls,
             PeerRateLimiter rate, LiveMetrics metrics, @Qualifier("liveNetworkTasks") ExecutorService network,
-            Environment environment, JsonMapper json) {
+            Environment environment, JsonMapper json, SyncProtocol sync) {
         return new LiveNode(settings, identity, devices, authorized, intake, delivery, catchUp, urls, rate, metrics,
-                network, environment, json);
+                network, environment, json, sync);
     }
 
     @Bean

@@ -7,6 +7,9 @@ import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.MultiaddrProtocol;
 import io.p2psync.p2p.core.PeerId;
+import io.p2psync.sync.Libp2pRoutes;
+import io.p2psync.sync.SyncChannel;
+import java.util.Optional;
 import io.p2psync.p2p.host.Connection;
 import io.p2psync.p2p.host.ConnectionListener;
 import io.p2psync.p2p.host.Host;
@@ -43,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
  * connects it asks the peer's identify (to learn its REST url) and starts a {@link CatchUp} round with it.
  * Starts after the web server (so {@code local.server.port} is known) and stops before it.
  */
-public final class LiveNode implements SmartLifecycle, ConnectionListener {
+public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2pRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(LiveNode.class);
     /** How often authorized devices with a url that are not connected are dialled again. */
@@ -66,6 +69,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
     private final JsonMapper json;
     private final String agentVersion;
     private final PingProtocol ping = new PingProtocol();
+    private final SyncProtocol sync;
 
     private volatile Host host;
     private volatile GossipRouter router;
@@ -76,8 +80,9 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
 
     LiveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices, AuthorizedPeers authorized,
             GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls, PeerRateLimiter rate,
-            LiveMetrics metrics, ExecutorService network, Environment environment, JsonMapper json) {
+            LiveMetrics metrics, ExecutorService network, Environment environment, JsonMapper json, SyncProtocol sync) {
         this.settings = settings;
+        this.sync = sync;
         this.identity = identity;
         this.devices = devices;
         this.authorized = authorized;
@@ -125,6 +130,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
                     .protocol(identify)
                     .protocol(ping)
                     .protocol(new GossipsubProtocol(router))
+                    .protocol(sync)
                     .connectionListener(this)
                     .start();
         } catch (UncheckedIOException e) {
@@ -279,6 +285,13 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener {
     java.util.Set<PeerId> topicPeers() {
         GossipRouter r = router;
         return r == null ? java.util.Set.of() : r.topicPeers(settings.topic());
+    }
+
+    /** The sync protocol on the open connection to {@code peer}, for a round with it; empty if none is open. */
+    @Override
+    public Optional<SyncChannel> channelTo(PeerId peer) {
+        Host h = host;
+        return h != null && h.isConnected(peer) ? Optional.of(sync.channel(h, peer)) : Optional.empty();
     }
 
     // ---- events

@@ -34,10 +34,12 @@ final class LiveTestNode implements AutoCloseable {
     private LiveTestNode(String name, ConfigurableApplicationContext context) {
         this.name = name;
         this.context = context;
-        this.url = "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
+        this.url = "http://" + context.getEnvironment().getProperty("server.address") + ":"
+                + context.getEnvironment().getProperty("local.server.port");
         this.id = context.getBean(DeviceIdentity.class).deviceId();
     }
 
+    /** Starts a node; a property in {@code extraProperties} replaces the default of the same name. */
     static LiveTestNode start(String name, Path dataDir, String... extraProperties) {
         List<String> props = new ArrayList<>(List.of(
                 "p2psync.data-dir=" + dataDir,
@@ -49,7 +51,11 @@ final class LiveTestNode implements AutoCloseable {
                 "p2psync.libp2p.port=0",
                 "p2psync.libp2p.mdns=false",
                 "spring.main.banner-mode=off"));
-        props.addAll(List.of(extraProperties));
+        for (String extra : extraProperties) { // a test's own value of a property replaces the default above
+            String key = extra.substring(0, extra.indexOf('=') + 1);
+            props.removeIf(p -> p.startsWith(key));
+            props.add(extra);
+        }
         ConfigurableApplicationContext context = new SpringApplicationBuilder(P2pSyncApplication.class)
                 .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         return new LiveTestNode(name, context);
