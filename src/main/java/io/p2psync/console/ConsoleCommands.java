@@ -96,7 +96,7 @@ class ConsoleCommands {
 
     private static String peer(PeerState p) {
         StringBuilder text = new StringBuilder();
-        text.append(p.name() != null ? p.name() : p.key()).append("  ").append(p.url())
+        text.append(p.name() != null ? p.name() : p.key()).append("  ").append(p.url() != null ? p.url() : "over libp2p")
                 .append("  ").append(p.status().name().toLowerCase().replace('_', ' '));
         if (p.behind() != null) {
             text.append(", ").append(p.behind()).append(" entries behind");

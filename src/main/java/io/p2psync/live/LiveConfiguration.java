@@ -9,6 +9,7 @@ import io.p2psync.kv.KvService;
 import io.p2psync.kv.KvSettings;
 import io.p2psync.peers.PeerDirectory;
 import io.p2psync.peers.PeerRunner;
+import io.p2psync.devices.RequestBodyBudget;
 import io.p2psync.sync.EntryReceiver;
 import io.p2psync.sync.SyncService;
 import io.p2psync.sync.SyncSettings;
@@ -37,6 +38,9 @@ class LiveConfiguration {
 
     /** Accepted gossip messages waiting to be applied; past this they are dropped and caught up over REST. */
     static final int APPLY_QUEUE = 10_000;
+    /** Sync requests over libp2p served at once, and waiting (each also holds its bytes in the body budget). */
+    static final int SYNC_WORKERS = 4;
+    static final int SYNC_QUEUE = 64;
 
     @Bean(destroyMethod = "shutdownNow")
     ExecutorService liveApplyWorker() {
@@ -49,16 +53,19 @@ class LiveConfiguration {
         return Executors.newFixedThreadPool(2, daemon("live-net"));
     }
 
-    /** Serves sync requests that come over libp2p; past its queue a request is answered 503. */
+    /** Serves sync requests that come over libp2p, 4 at a time; past its queue a request is answered 503. */
     @Bean(destroyMethod = "shutdownNow")
     ExecutorService liveSyncWorkers() {
-        return new ThreadPoolExecutor(1, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), daemon("live-sync"));
+        ThreadPoolExecutor workers = new ThreadPoolExecutor(SYNC_WORKERS, SYNC_WORKERS, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(SYNC_QUEUE), daemon("live-sync"));
+        workers.allowCoreThreadTimeOut(true);
+        return workers;
     }
 
     @Bean
     SyncProtocol syncProtocol(SyncService service, AuthorizedPeers authorized, SyncSettings settings, JsonMapper json,
-            @Qualifier("liveSyncWorkers") ExecutorService workers) {
-        return new SyncProtocol(service, authorized, settings, json, workers);
+            @Qualifier("liveSyncWorkers") ExecutorService workers, RequestBodyBudget budget) {
+        return new SyncProtocol(service, authorized, settings, json, workers, budget);
     }
 
     @Bean

@@ -7,9 +7,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.p2psync.devices.AuthFailure;
+import io.p2psync.devices.RequestBodyBudget;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.UnsignedVarint;
 import io.p2psync.p2p.host.Host;
@@ -40,6 +43,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -70,6 +75,8 @@ final class SyncProtocol implements ProtocolHandler {
     /** Where the initiator's pipeline leaves the answer. */
     private static final AttributeKey<CompletableFuture<ByteBuf>> ANSWER = AttributeKey.valueOf(SyncProtocol.class, "answer");
     private static final Logger log = LoggerFactory.getLogger(SyncProtocol.class);
+    /** How long an answered stream may stay open for the caller to read the answer and end its side. */
+    static final java.time.Duration ANSWER_LINGER = java.time.Duration.ofSeconds(30);
 
     /** A request: exactly one of the two. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -84,7 +91,7 @@ final class SyncProtocol implements ProtocolHandler {
     /** An RFC 9457 problem, as REST sends it; {@code type} is the full URI. */
     record Problem(int status, String type, String title, String detail) {
         static Problem of(SyncRefusal refusal) {
-            return new Problem(refusal.status(), io.p2psync.devices.AuthFailure.PROBLEM_BASE + refusal.type(),
+            return new Problem(refusal.status(), AuthFailure.PROBLEM_BASE + refusal.type(),
                     refusal.title(), refusal.detail());
         }
     }
@@ -94,18 +101,21 @@ final class SyncProtocol implements ProtocolHandler {
     private final SyncSettings settings;
     private final JsonMapper json;
     private final ExecutorService workers;
+    private final RequestBodyBudget budget;
 
     /**
      * @param authorized whether a peer is an authorized device
      * @param workers where requests are served (they read and write the database), off the network threads
+     * @param budget the request bytes all sync requests may hold at once, shared with REST
      */
     SyncProtocol(SyncService service, Predicate<PeerId> authorized, SyncSettings settings, JsonMapper json,
-                 ExecutorService workers) {
+                 ExecutorService workers, RequestBodyBudget budget) {
         this.service = service;
         this.authorized = authorized;
         this.settings = settings;
         this.json = json;
         this.workers = workers;
+        this.budget = budget;
     }
 
     @Override
@@ -121,17 +131,16 @@ final class SyncProtocol implements ProtocolHandler {
             channel.attr(ANSWER).set(answer);
             channel.pipeline().addLast(new SyncFrameDecoder(settings.maxAnswerSize().toBytes() + 1),
                     new AnswerReader(answer));
+        } else if (!authorized.test(stream.remotePeer())) {
+            // nothing of its request is read: a peer that is not a device of this one holds no memory here
+            log.info("libp2p sync: refused a request from {}: not an authorized device", stream.remotePeer());
+            channel.pipeline().addLast(new Discard());
+            answer(channel, new Answer(null, null, Problem.of(new SyncRefusal(403, SyncRefusal.NOT_AUTHORIZED,
+                    "Device not authorized", stream.remotePeer() + " is not an authorized device of this one"))));
         } else {
-            channel.pipeline().addLast(new SyncFrameDecoder(settings.maxBodySize().toBytes() + 1),
-                    new RequestReader(stream.remotePeer()));
-            channel.eventLoop().schedule(() -> {
-                if (channel.isActive() && channel.pipeline().get(RequestReader.class) != null
-                        && !channel.pipeline().get(RequestReader.class).seen) {
-                    log.info("libp2p sync: {} sent no request within {}; stream closed", stream.remotePeer(),
-                            settings.readTimeout());
-                    channel.close();
-                }
-            }, settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            Inbound inbound = new Inbound(stream.remotePeer(), channel);
+            channel.pipeline().addLast(new SyncFrameDecoder(settings.maxBodySize().toBytes() + 1, inbound::admit),
+                    inbound);
         }
     }
 
@@ -171,22 +180,26 @@ final class SyncProtocol implements ProtocolHandler {
     }
 
     private Answer call(Host host, PeerId peer, Request request) {
+        CompletableFuture<P2pStream> opening = host.newStream(peer, this);
         P2pStream stream;
         try {
-            stream = host.newStream(peer, this).get(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            stream = opening.get(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
+            opening.thenAccept(late -> late.channel().close()); // a stream that opens after all is not left open
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new PeerException("cannot open a sync stream to " + peer + " over libp2p: " + cause, 0, cause);
         } catch (InterruptedException e) {
+            opening.thenAccept(late -> late.channel().close());
             Thread.currentThread().interrupt();
             throw new PeerException("interrupted while opening a sync stream to " + peer, 0, e);
         }
         Channel channel = stream.channel();
+        CompletableFuture<ByteBuf> answered = channel.attr(ANSWER).get();
         ByteBuf frame = null;
         try {
             channel.writeAndFlush(Unpooled.wrappedBuffer(encode(request)));
             P2pStream.halfClose(channel);
-            frame = channel.attr(ANSWER).get().get(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            frame = answered.get(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
             Answer answer = decode(frame, Answer.class, settings.maxAnswerSize().toBytes());
             if (answer.problem() != null) {
                 Problem p = answer.problem();
@@ -204,7 +217,11 @@ final class SyncProtocol implements ProtocolHandler {
         } catch (IOException | JacksonException e) {
             throw new PeerException(peer + " answered a malformed message over libp2p: " + e.getMessage(), 200, e);
         } finally {
-            ReferenceCountUtil.release(frame);
+            if (frame != null) {
+                frame.release();
+            } else if (!answered.cancel(false)) {
+                answered.thenAccept(ReferenceCountUtil::release); // an answer that came as this call gave up
+            }
             channel.close();
         }
     }
@@ -239,13 +256,51 @@ final class SyncProtocol implements ProtocolHandler {
 
     // ---- the answering side
 
-    /** Takes the one request message of an inbound stream and hands it to a worker. */
-    private final class RequestReader extends ChannelInboundHandlerAdapter {
-        private final PeerId caller;
-        private boolean seen;
+    /** Drops what a refused peer sends. */
+    private static final class Discard extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
 
-        RequestReader(PeerId caller) {
+    /**
+     * Takes the one request of an inbound stream and hands it to a worker. Its length is reserved in the
+     * {@link RequestBodyBudget} before it is buffered (a request that does not fit is answered 503) and given
+     * back when the request has been served, or when the stream ends before it came.
+     */
+    private final class Inbound extends ChannelInboundHandlerAdapter {
+        private final PeerId caller;
+        private final ScheduledFuture<?> timeout;
+        /** Set once a request (or what broke it) came; what follows is ignored. Event loop only. */
+        private boolean seen;
+        /** Whether a worker holds the request (and will give its bytes back). Event loop only. */
+        private boolean handedOver;
+        private long reserved;
+        private final AtomicBoolean givenBack = new AtomicBoolean();
+
+        Inbound(PeerId caller, Channel channel) {
             this.caller = caller;
+            this.timeout = channel.eventLoop().schedule(() -> {
+                if (!seen) {
+                    log.info("libp2p sync: {} sent no request within {}; stream closed", caller, settings.readTimeout());
+                    channel.close();
+                }
+            }, settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        boolean admit(long length) {
+            if (!budget.tryReserve(length)) {
+                return false;
+            }
+            reserved = length;
+            return true;
+        }
+
+        private void giveBack() {
+            if (reserved > 0 && givenBack.compareAndSet(false, true)) {
+                budget.release(reserved);
+            }
         }
 
         @Override
@@ -256,6 +311,7 @@ final class SyncProtocol implements ProtocolHandler {
                 return;
             }
             seen = true;
+            timeout.cancel(false);
             Channel channel = ctx.channel();
             try {
                 workers.execute(() -> {
@@ -263,29 +319,59 @@ final class SyncProtocol implements ProtocolHandler {
                         answer(channel, serve(caller, frame));
                     } finally {
                         frame.release();
+                        giveBack();
                     }
                 });
+                handedOver = true;
             } catch (RejectedExecutionException e) {
                 frame.release();
-                answer(channel, new Answer(null, null, new Problem(503, io.p2psync.devices.AuthFailure.PROBLEM_BASE
-                        + "shutting-down", "Shutting down", "this node is stopping")));
+                giveBack();
+                answer(channel, new Answer(null, null, workers.isShutdown()
+                        ? new Problem(503, AuthFailure.PROBLEM_BASE + "shutting-down", "Shutting down", "this node is stopping")
+                        : new Problem(503, AuthFailure.PROBLEM_BASE + "busy", "Busy",
+                                "this node serves as many sync requests as it can; try again")));
             }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            timeout.cancel(false);
+            if (seen) {
+                ctx.close(); // a request is being served or was answered: nothing more to say
+                return;
+            }
             seen = true;
-            SyncRefusal refusal = cause instanceof TooLongFrameException
-                    ? new SyncRefusal(413, SyncRefusal.BODY_TOO_LARGE, "Request body too large", cause.getMessage())
-                    : SyncRefusal.malformed("the stream does not carry a request: " + cause.getMessage());
-            log.info("libp2p sync: refused a request from {}: {}", caller, refusal.detail());
-            answer(ctx.channel(), new Answer(null, null, Problem.of(refusal)));
+            Problem problem;
+            if (cause instanceof TooLongFrameException) {
+                problem = Problem.of(new SyncRefusal(413, SyncRefusal.BODY_TOO_LARGE, "Request body too large",
+                        cause.getMessage() + " (p2psync.sync.max-body-size)"));
+            } else if (cause instanceof SyncFrameDecoder.NotAdmittedException) {
+                problem = new Problem(503, AuthFailure.PROBLEM_BASE + "busy", "Busy",
+                        "this node holds as many request bytes as it allows (p2psync.devices.body-budget); try again");
+            } else if (cause instanceof DecoderException) {
+                problem = Problem.of(SyncRefusal.malformed("the stream does not carry a request: " + cause.getMessage()));
+            } else {
+                log.debug("libp2p sync: the stream from {} broke: {}", caller, cause.toString());
+                ctx.close();
+                return;
+            }
+            log.info("libp2p sync: refused a request from {}: {}", caller, problem.detail());
+            answer(ctx.channel(), new Answer(null, null, problem));
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            timeout.cancel(false);
+            if (!handedOver) {
+                giveBack(); // the request never came whole; the decoder's buffer goes with the stream
+            }
+            ctx.fireChannelInactive();
         }
     }
 
     private Answer serve(PeerId caller, ByteBuf frame) {
         try {
-            if (!authorized.test(caller)) {
+            if (!authorized.test(caller)) { // revoked while its request was on the way
                 throw new SyncRefusal(403, SyncRefusal.NOT_AUTHORIZED, "Device not authorized",
                         caller + " is not an authorized device of this one");
             }
@@ -299,7 +385,7 @@ final class SyncProtocol implements ProtocolHandler {
             return new Answer(null, null, Problem.of(refusal));
         } catch (RuntimeException e) {
             log.warn("libp2p sync: serving a request from {} failed", caller, e);
-            return new Answer(null, null, new Problem(500, io.p2psync.devices.AuthFailure.PROBLEM_BASE + "internal-error",
+            return new Answer(null, null, new Problem(500, AuthFailure.PROBLEM_BASE + "internal-error",
                     "Internal error", "the request could not be served: " + e.getClass().getSimpleName()));
         }
     }
@@ -337,8 +423,13 @@ final class SyncProtocol implements ProtocolHandler {
             channel.close();
             return;
         }
-        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes))
-                .addListener(f -> P2pStream.halfClose(channel));
+        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(f -> {
+            P2pStream.halfClose(channel);
+            // the caller ends its side once it has read the answer; one that never does loses the stream then
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, ANSWER_LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        });
     }
 
     // ---- messages

@@ -13,7 +13,7 @@ import java.util.Set;
  * @param url its REST base url, normalized; null for a paired device known only by id, which is reached over
  *     libp2p while a connection to it is open
  * @param sources where it was learned from; never empty
- * @param paired whether it is an authorized device with a url, i.e. whether it is synced with
+ * @param paired whether it is an authorized device with a url or a libp2p connection, i.e. whether it is synced with
  * @param online what Tailscale says about it, or null if Tailscale does not list it
  */
 public record Peer(String key, PeerId deviceId, String name, URI url, Set<PeerSource> sources, boolean paired,

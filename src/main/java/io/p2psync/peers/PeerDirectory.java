@@ -4,6 +4,7 @@ import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
 import io.p2psync.devices.DeviceStatus;
 import io.p2psync.p2p.core.PeerId;
+import io.p2psync.sync.Libp2pRoutes;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,23 +29,34 @@ public class PeerDirectory {
     private final DeviceRepository devices;
     private final PeersSettings configured;
     private final TailscalePeerSource tailnet;
+    private final ObjectProvider<Libp2pRoutes> libp2p;
 
-    PeerDirectory(DeviceRepository devices, PeersSettings configured, TailscalePeerSource tailnet) {
+    PeerDirectory(DeviceRepository devices, PeersSettings configured, TailscalePeerSource tailnet,
+                  ObjectProvider<Libp2pRoutes> libp2p) {
         this.devices = devices;
+        this.libp2p = libp2p;
         this.configured = configured;
         this.tailnet = tailnet;
     }
 
-    /** The peers this device syncs with: authorized devices with a url, ordered by device id. */
+    /**
+     * The peers this device syncs with, ordered by device id: authorized devices with a url, and those known
+     * only by id while a libp2p connection to them is open (their rounds run over it).
+     */
     public List<Peer> syncTargets() {
         List<Peer> targets = new ArrayList<>();
-        for (Device device : devices.findSyncTargets()) {
+        Libp2pRoutes live = libp2p.getIfAvailable();
+        for (Device device : devices.findAll()) {
+            if (!device.authorized()) {
+                continue;
+            }
             URI url = PeerUrls.normalizeOrNull(device.url());
-            if (url != null) {
+            if (url != null || live != null && live.reaches(device.deviceId())) {
                 targets.add(new Peer(device.deviceId().toString(), device.deviceId(), device.name(), url,
                         EnumSet.of(PeerSource.DEVICES), true, null));
             }
         }
+        targets.sort(Comparator.comparing(Peer::key));
         return targets;
     }
 
@@ -79,8 +92,8 @@ public class PeerDirectory {
             URI url = device.url(tailnet.port());
             Draft match = find(byKey, null, url);
             if (match == null) {
-                match = byKey.values().stream().filter(d -> d.url.getHost().equals(device.ipv4())
-                        || device.dnsName() != null && d.url.getHost().equals(device.dnsName())).findFirst().orElse(null);
+                match = byKey.values().stream().filter(d -> d.url != null && (d.url.getHost().equals(device.ipv4())
+                        || device.dnsName() != null && d.url.getHost().equals(device.dnsName()))).findFirst().orElse(null);
             }
             if (match != null) {
                 match.sources.add(PeerSource.TAILSCALE);
@@ -106,7 +119,7 @@ public class PeerDirectory {
         if (deviceId != null && byKey.containsKey(deviceId)) {
             return byKey.get(deviceId);
         }
-        return byKey.values().stream().filter(d -> d.url.equals(url)).findFirst().orElse(null);
+        return byKey.values().stream().filter(d -> url.equals(d.url)).findFirst().orElse(null);
     }
 
     /** A peer being put together from several sources. */

@@ -369,8 +369,8 @@ public class PeerRunner implements SmartLifecycle {
     }
 
     private static String label(Peer peer) {
-        return peer.name() == null ? peer.key() + " (" + peer.url() + ")"
-                : peer.name() + " " + peer.key() + " (" + peer.url() + ")";
+        String at = peer.url() == null ? "over libp2p" : peer.url().toString();
+        return peer.name() == null ? peer.key() + " (" + at + ")" : peer.name() + " " + peer.key() + " (" + at + ")";
     }
 
     private static long millisSince(long startNanos) {

@@ -12,9 +12,9 @@ import java.util.Set;
  * @param key the device id, or the url for a peer known only by url
  * @param deviceId the device id, or null if not known
  * @param name a name for people, or null
- * @param url the REST base url
+ * @param url the REST base url; null for a device known only by id, synced over its libp2p connection
  * @param sources where the peer was learned from
- * @param paired whether this device syncs with it (an authorized device with a url)
+ * @param paired whether this device syncs with it (an authorized device with a url, or one connected over libp2p)
  * @param online what Tailscale says, or null if Tailscale does not list it
  * @param status the peer's state, see {@link Status}
  * @param lastSuccessAt when a round with it last completed, or null

@@ -14,15 +14,22 @@ import java.util.Map;
  *     help, so the round still counts as a success)
  * @param refusals the refused entries counted by reason; empty when none were refused
  * @param held entries stored but held (not applicable yet), here or there; a hold is not a failure either
+ * @param via how the peer was reached: {@code rest} or {@code libp2p} (null where not known)
  */
 public record RoundOutcome(int pulled, int pushed, int conflicts, int rejected,
-                           Map<RejectionReason, Integer> refusals, int held) {
+                           Map<RejectionReason, Integer> refusals, int held, String via) {
 
     public RoundOutcome {
         if (pulled < 0 || pushed < 0 || conflicts < 0 || rejected < 0 || held < 0) {
             throw new IllegalArgumentException("counts are never negative");
         }
         refusals = refusals == null || refusals.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(refusals));
+    }
+
+    /** An outcome of a round whose way to the peer is not known. */
+    public RoundOutcome(int pulled, int pushed, int conflicts, int rejected, Map<RejectionReason, Integer> refusals,
+                        int held) {
+        this(pulled, pushed, conflicts, rejected, refusals, held, null);
     }
 
     /** An outcome whose refusals, if any, have no known reason. */

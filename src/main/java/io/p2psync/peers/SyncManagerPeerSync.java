@@ -41,7 +41,7 @@ class SyncManagerPeerSync implements PeerSync {
             throw new RoundFailedException(result.error());
         }
         return new RoundOutcome(result.pulled(), result.pushed(), result.conflicts(), result.rejected(),
-                result.refusals(), result.held());
+                result.refusals(), result.held(), result.via());
     }
 
     /** A round that could not complete; the message says why. */

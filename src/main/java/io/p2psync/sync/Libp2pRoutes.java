@@ -11,4 +11,9 @@ public interface Libp2pRoutes {
 
     /** A channel to {@code peer} if a libp2p connection to it is open now, else empty. */
     Optional<SyncChannel> channelTo(PeerId peer);
+
+    /** Whether a libp2p connection to {@code peer} is open now. */
+    default boolean reaches(PeerId peer) {
+        return channelTo(peer).isPresent();
+    }
 }

@@ -121,7 +121,8 @@ public class SyncManager implements DisposableBean {
                 completed = true;
             } catch (PeerException | DataAccessException e) {
                 error = e.getMessage();
-                boolean unreachable = e instanceof PeerException p && p.status() == 0 && !round.answered();
+                boolean unreachable = e instanceof PeerException p && p.status() == 0 && !round.answered()
+                        && !Thread.currentThread().isInterrupted(); // out of time: no other way is tried
                 if (!unreachable) {
                     break;
                 }

@@ -153,6 +153,27 @@ class SyncManagerTest {
     }
 
     @Test
+    void aRoundThatLosesItsPeerAfterTheFirstAnswerIsNotRunAgainOverLibp2p() {
+        PrivateKey other = PrivateKey.generate();
+        List<ChangeEntry> entries = ThreeNodeSyncIT.chain(other, "o", 4);
+        when(tracker.versionVector()).thenReturn(VersionVector.EMPTY);
+        when(client.pull(anyString(), any(), any()))
+                .thenReturn(new PullResponse(entries.subList(0, 2), VersionVector.EMPTY, true))
+                .thenThrow(new PeerException("connection reset", 0, null));
+        when(receiver.receive(any(), any())).thenReturn(new PushResponse(2, 0, 0, 0, 0, List.of()));
+        SyncChannel libp2p = mock(SyncChannel.class);
+
+        PeerSyncResult result = withLibp2p(libp2p).syncWith(peer);
+
+        assertThat(result.completed()).isFalse();
+        assertThat(result.via()).isEqualTo("rest");
+        assertThat(result.pulled()).isEqualTo(2);
+        assertThat(result.error()).contains("connection reset");
+        verify(libp2p, never()).pull(any());
+        verify(libp2p, never()).push(any());
+    }
+
+    @Test
     void aPeerThatAnsweredWithAnErrorIsNotAskedAgainOverLibp2p() {
         when(tracker.versionVector()).thenReturn(VersionVector.EMPTY);
         when(client.pull(anyString(), any(), any())).thenThrow(new PeerException("HTTP 401 stale-timestamp", 401, null));

@@ -43,16 +43,17 @@ class SyncNowController {
      * @param error why the round failed or did not run; for a completed round with refusals, how many were
      *     refused; else null
      * @param millis how long the round took
+     * @param via how the peer was reached in a completed round: {@code rest} or {@code libp2p}; else null
      */
     record RoundAnswer(String peer, int pulled, int pushed, int conflicts, int rejected, int held, boolean completed,
-                       String error, long millis) {
+                       String error, long millis, String via) {
 
         static RoundAnswer of(RoundReport report) {
             RoundOutcome o = report.outcome() == null ? new RoundOutcome(0, 0, 0, 0) : report.outcome();
             String error = report.error() != null ? report.error()
                     : o.rejected() > 0 ? o.rejected() + " entries refused" : null;
             return new RoundAnswer(report.peer().key(), o.pulled(), o.pushed(), o.conflicts(), o.rejected(), o.held(),
-                    report.error() == null, error, report.millis());
+                    report.error() == null, error, report.millis(), o.via());
         }
     }
 
@@ -64,7 +65,7 @@ class SyncNowController {
         this.runner = runner;
     }
 
-    /** Runs one round now with every authorized device that has a url, or with {@code peer} only. */
+    /** Runs one round now with every peer this device syncs with ({@link PeerDirectory#syncTargets}), or with {@code peer} only. */
     @PostMapping("/sync/now")
     List<RoundAnswer> now(@RequestParam(required = false) String peer) {
         List<Peer> targets = peer == null ? directory.syncTargets() : List.of(parsePeer(peer)
@@ -95,7 +96,7 @@ class SyncNowController {
 
     private static ErrorResponseException noSuchPeer(String peer) {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
-                "no authorized device with a url has id " + peer);
+                "no authorized device has id " + peer);
         body.setType(NO_SUCH_PEER);
         body.setTitle("No such peer");
         return new ErrorResponseException(HttpStatus.NOT_FOUND, body, null);
