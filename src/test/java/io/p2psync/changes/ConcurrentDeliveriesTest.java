@@ -44,13 +44,32 @@ class ConcurrentDeliveriesTest {
     @Autowired
     JdbcClient jdbc;
 
+    /**
+     * Whether the two deliveries interleave is up to the lock and the scheduler: on a loaded machine one may take
+     * every turn. Each try must end consistent; up to three tries (each with a new origin and new rows) give
+     * the interleaving the test is about at least one chance to happen, and it must happen in one of them.
+     */
     @Test
     void twoDeliveriesOfTheSameEntriesAtOnceEndWithEachEntryStoredOnce() throws Exception {
         applier.partTime = java.time.Duration.ZERO; // one entry per part: each delivery pauses after every entry
+        try {
+            boolean interleaved = false;
+            for (int attempt = 0; attempt < 3 && !interleaved; attempt++) {
+                interleaved = deliverTwiceAtOnce(100_000 + attempt * 1_000);
+            }
+            assertThat(interleaved).as("the two deliveries interleaved in one of three tries: each stored part of the entries")
+                    .isTrue();
+        } finally {
+            applier.partTime = RemoteChangeApplier.PART_TIME;
+        }
+    }
+
+    /** Delivers 300 entries of a new origin twice at once, checks the end state, and says whether they interleaved. */
+    private boolean deliverTwiceAtOnce(int firstId) throws Exception {
         RemoteDevice bob = new RemoteDevice();
         List<ChangeEntry> entries = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            int id = 100_000 + i;
+            int id = firstId + i;
             entries.add(bob.next(RemoteDevice.upsert("notes", "[" + id + "]", "{\"id\":" + id + ",\"title\":\"n" + id
                     + "\",\"body\":null}"), VersionVector.EMPTY, (1L << 40) + i, i % 10 != 9));
         }
@@ -81,11 +100,10 @@ class ConcurrentDeliveriesTest {
             assertThat(counts.keySet()).as("outcomes of one delivery: %s", counts)
                     .isSubsetOf(Result.APPLIED, Result.DUPLICATE, Result.STAGED);
         }
-        assertThat(List.of(a, b)).as("the two deliveries interleaved: each stored part of the entries")
-                .allMatch(outcomes -> outcomes.stream().anyMatch(o -> o.result() == Result.APPLIED));
         assertThat(jdbc.sql("SELECT COUNT(*) FROM sync_log WHERE device_id = ?").param(bob.id()).query(Long.class).single())
                 .isEqualTo(300L);
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM notes WHERE id >= 100000").query(Long.class).single()).isEqualTo(300L);
-        applier.partTime = RemoteChangeApplier.PART_TIME;
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM notes WHERE id >= ? AND id < ?").params(firstId, firstId + 300)
+                .query(Long.class).single()).isEqualTo(300L);
+        return List.of(a, b).stream().allMatch(outcomes -> outcomes.stream().anyMatch(o -> o.result() == Result.APPLIED));
     }
 }
