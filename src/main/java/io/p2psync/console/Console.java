@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads commands line by line and answers each one. A wrong command or a missing argument gets a clear
  * message; a failing command prints its error; the node keeps running in every case. The loop ends at
- * {@code quit} (which returns true, so the caller can stop the node) or at the end of the input (which
- * returns false: a node started with its input closed keeps serving).
+ * {@code quit} (which returns true, so the caller can stop the node) or at the end of the input, which it says
+ * in one line and returns false: a node started with its input closed keeps serving.
  */
 final class Console {
 
@@ -36,6 +36,8 @@ final class Console {
             }
             String text = in.readLine();
             if (text == null) {
+                out.println(inputEnded());
+                out.flush();
                 return false;
             }
             CommandLine line = CommandLine.parse(text);
@@ -50,6 +52,15 @@ final class Console {
             out.println(answer(line));
             out.flush();
         }
+    }
+
+    /**
+     * The one line printed when the input ends: a person who pressed Ctrl-D, or reads a service's log, learns
+     * that the node goes on without a console and how to stop it.
+     */
+    static String inputEnded() {
+        return "console: input ended; the node keeps running (stop it with Ctrl-C or: kill "
+                + ProcessHandle.current().pid() + ")";
     }
 
     String answer(CommandLine line) {

@@ -59,6 +59,5 @@ class ConsoleRunner {
             log.info("stopping the node: quit typed at the console");
             System.exit(SpringApplication.exit(context));
         }
-        log.debug("standard input ended; the console stops and the node keeps running");
     }
 }

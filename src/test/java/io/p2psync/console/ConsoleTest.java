@@ -51,7 +51,7 @@ class ConsoleTest {
     void printsAFailingCommandsErrorAndKeepsReading() throws Exception {
         String out = run("boom\nadd k v\nget k\n");
 
-        assertThat(out).contains("error: database is on fire").endsWith("v" + System.lineSeparator());
+        assertThat(out.lines()).containsSubsequence("error: database is on fire", "ok", "v");
     }
 
     @Test
@@ -60,6 +60,16 @@ class ConsoleTest {
                 new PrintWriter(new StringWriter()), false)).isTrue();
         assertThat(console.run(new BufferedReader(new StringReader("help\n")),
                 new PrintWriter(new StringWriter()), false)).isFalse();
+    }
+
+    @Test
+    void saysOnceThatItsInputEndedAndThatTheNodeGoesOn() throws Exception {
+        String out = run("get k\n");
+
+        assertThat(out.lines().filter(line -> line.contains("input ended"))).singleElement().satisfies(line ->
+                assertThat(line).startsWith("console: input ended; the node keeps running (stop it with Ctrl-C or: kill "));
+        assertThat(out).as("the last line").endsWith(")" + System.lineSeparator());
+        assertThat(run("quit\n")).as("quit is not an end of input").doesNotContain("input ended");
     }
 
     @Test
