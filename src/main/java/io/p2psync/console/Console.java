@@ -2,7 +2,6 @@ package io.p2psync.console;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,19 +24,19 @@ final class Console {
         commands.forEach(c -> this.commands.put(c.name(), c));
     }
 
-    /** @return true if the user asked to quit, false if the input ended */
-    boolean run(BufferedReader in, PrintWriter out, boolean prompt) throws IOException {
+    /**
+     * Reads and answers commands until {@code quit} or the end of {@code in}. Shows a prompt where {@code out}
+     * is a terminal.
+     *
+     * @return true if the user asked to quit, false if the input ended
+     */
+    boolean run(BufferedReader in, ConsoleOutput out) throws IOException {
         out.println("p2p-sync console: type 'help' for the commands");
-        out.flush();
         while (true) {
-            if (prompt) {
-                out.print("> ");
-                out.flush();
-            }
+            out.prompt("> ");
             String text = in.readLine();
             if (text == null) {
                 out.println(inputEnded());
-                out.flush();
                 return false;
             }
             CommandLine line = CommandLine.parse(text);
@@ -46,11 +45,9 @@ final class Console {
             }
             if (line.name().equals("quit") || line.name().equals("exit")) {
                 out.println("bye");
-                out.flush();
                 return true;
             }
             out.println(answer(line));
-            out.flush();
         }
     }
 

@@ -3,9 +3,10 @@ package io.p2psync.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
-import java.io.PrintWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.StringReader;
-import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +27,9 @@ class ConsoleTest {
             })));
 
     private String run(String input) throws Exception {
-        StringWriter out = new StringWriter();
-        console.run(new BufferedReader(new StringReader(input)), new PrintWriter(out), false);
-        return out.toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        console.run(new BufferedReader(new StringReader(input)), new ConsoleOutput(out, StandardCharsets.UTF_8, false));
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -57,9 +58,9 @@ class ConsoleTest {
     @Test
     void quitEndsTheLoopAndEndOfInputDoesNot() throws Exception {
         assertThat(console.run(new BufferedReader(new StringReader("help\nquit\nget k\n")),
-                new PrintWriter(new StringWriter()), false)).isTrue();
+                new ConsoleOutput(OutputStream.nullOutputStream(), StandardCharsets.UTF_8, false))).isTrue();
         assertThat(console.run(new BufferedReader(new StringReader("help\n")),
-                new PrintWriter(new StringWriter()), false)).isFalse();
+                new ConsoleOutput(OutputStream.nullOutputStream(), StandardCharsets.UTF_8, false))).isFalse();
     }
 
     @Test
