@@ -15,20 +15,29 @@ public class P2pSyncApplication {
 
     /**
      * Accepts the seed's command line ({@code start --port 4002 --http-port 8082 --no-console}) as well as
-     * Spring Boot arguments ({@code --server.port=8082}), and the {@code remove} command; see
-     * {@link LaunchArguments}. Ends the process with 2 for a malformed command line and 1 for a start that
-     * failed (reported as one line by {@link StartupFailureReporter} when a setting is at fault).
+     * Spring Boot arguments ({@code --server.port=8082}), the {@code remove} command and {@code --help}; see
+     * {@link LaunchArguments}. Ends the process with 0 after the usage, 2 for a command line with mistakes (each
+     * named, then the usage, on standard error; nothing started) and 1 for a start that failed (reported as one
+     * line by {@link StartupFailureReporter} when a setting is at fault).
      */
     public static void main(String[] args) {
-        String[] springArgs;
-        try {
-            springArgs = LaunchArguments.toSpringArguments(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("p2p-sync: " + e.getMessage());
+        LaunchArguments.Launch launch = LaunchArguments.parse(args);
+        if (launch instanceof LaunchArguments.Help) {
+            System.out.print(LaunchArguments.usage());
+            System.out.flush();
+            return;
+        }
+        if (launch instanceof LaunchArguments.Refused refused) {
+            refused.problems().forEach(problem -> System.err.println("p2p-sync: " + problem));
+            System.err.println();
+            System.err.print(LaunchArguments.usage());
+            System.err.flush();
             System.exit(2);
             return;
         }
-        if (LaunchArguments.command(args) == LaunchArguments.Command.REMOVE) {
+        LaunchArguments.Run run = (LaunchArguments.Run) launch;
+        String[] springArgs = run.springArguments().toArray(String[]::new);
+        if (run.command() == LaunchArguments.Command.REMOVE) {
             System.exit(RemoveCommand.run(springArgs));
             return;
         }

@@ -43,7 +43,7 @@ class ReadmeWalkthroughIT {
             script.runAndCheck(steps, text -> text.replace("localhost:8081", "localhost:" + portA)
                     .replace("localhost:8082", "localhost:" + portB));
             assertThat(Files.readString(script.log("node-a"))).as("node A's console started, then saw its input end")
-                    .contains("p2p-sync console: type 'help' for the commands");
+                    .contains("p2p-sync console: type 'help' for the commands", "console: input ended");
         }
     }
 }

@@ -2,7 +2,6 @@ package io.p2psync.console;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads commands line by line and answers each one. A wrong command or a missing argument gets a clear
  * message; a failing command prints its error; the node keeps running in every case. The loop ends at
- * {@code quit} (which returns true, so the caller can stop the node) or at the end of the input (which
- * returns false: a node started with its input closed keeps serving).
+ * {@code quit} (which returns true, so the caller can stop the node) or at the end of the input, which it says
+ * in one line and returns false: a node started with its input closed keeps serving.
  */
 final class Console {
 
@@ -25,17 +24,19 @@ final class Console {
         commands.forEach(c -> this.commands.put(c.name(), c));
     }
 
-    /** @return true if the user asked to quit, false if the input ended */
-    boolean run(BufferedReader in, PrintWriter out, boolean prompt) throws IOException {
+    /**
+     * Reads and answers commands until {@code quit} or the end of {@code in}. Shows a prompt where {@code out}
+     * is a terminal.
+     *
+     * @return true if the user asked to quit, false if the input ended
+     */
+    boolean run(BufferedReader in, ConsoleOutput out) throws IOException {
         out.println("p2p-sync console: type 'help' for the commands");
-        out.flush();
         while (true) {
-            if (prompt) {
-                out.print("> ");
-                out.flush();
-            }
+            out.prompt("> ");
             String text = in.readLine();
             if (text == null) {
+                out.println(inputEnded());
                 return false;
             }
             CommandLine line = CommandLine.parse(text);
@@ -44,12 +45,19 @@ final class Console {
             }
             if (line.name().equals("quit") || line.name().equals("exit")) {
                 out.println("bye");
-                out.flush();
                 return true;
             }
             out.println(answer(line));
-            out.flush();
         }
+    }
+
+    /**
+     * The one line printed when the input ends: a person who pressed Ctrl-D, or reads a service's log, learns
+     * that the node goes on without a console and how to stop it.
+     */
+    static String inputEnded() {
+        return "console: input ended; the node keeps running (stop it with Ctrl-C or: kill "
+                + ProcessHandle.current().pid() + ")";
     }
 
     String answer(CommandLine line) {

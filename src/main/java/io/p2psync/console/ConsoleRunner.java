@@ -3,7 +3,6 @@ package io.p2psync.console;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +16,10 @@ import org.springframework.stereotype.Component;
  * Once the node is up, reads console commands from standard input on a daemon thread, unless
  * {@code p2psync.console.enabled} is false. {@code quit} stops the node; the end of the input (a closed
  * pipe, {@code /dev/null}, a detached container) only ends the console, and the node keeps serving.
+ *
+ * <p>From then on the console owns standard output: it puts a {@link ConsoleOutput} in place of
+ * {@code System.out}, so its answers and the log lines written there never share a line. (Without the console,
+ * standard output stays as it was.)
  */
 @Component
 class ConsoleRunner {
@@ -46,11 +49,11 @@ class ConsoleRunner {
     private void run() {
         Charset charset = Charset.defaultCharset();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, charset));
-        PrintWriter out = new PrintWriter(System.out, true);
+        // A prompt only helps a person at a terminal; in a pipe it would clutter every answer.
+        ConsoleOutput out = new ConsoleOutput(System.out, charset, System.console() != null).install();
         boolean quit;
         try {
-            // A prompt only helps a person at a terminal; in a pipe it would clutter every answer.
-            quit = new Console(commands.all()).run(in, out, System.console() != null);
+            quit = new Console(commands.all()).run(in, out);
         } catch (IOException e) {
             log.warn("console stopped: cannot read standard input: {}", e.getMessage());
             return;
@@ -59,6 +62,5 @@ class ConsoleRunner {
             log.info("stopping the node: quit typed at the console");
             System.exit(SpringApplication.exit(context));
         }
-        log.debug("standard input ended; the console stops and the node keeps running");
     }
 }

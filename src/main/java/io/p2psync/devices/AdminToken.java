@@ -18,6 +18,11 @@ import java.util.Base64;
 public final class AdminToken {
 
     static final String FILE = "admin.token";
+    /**
+     * Characters of the token the start-up log shows, enough to tell which token a node has; 4 of a made
+     * token's 43 leave 232 random bits unshown.
+     */
+    static final int SHOWN = 4;
 
     private final String token;
     private final boolean configured;
@@ -65,9 +70,14 @@ public final class AdminToken {
                 token.getBytes(StandardCharsets.UTF_8), presented.strip().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The token itself, for the start-up log and for tests that call a node from another address. */
+    /** The token itself, for tests that call a node from another address; the log shows only {@link #shown()}. */
     public String value() {
         return token;
+    }
+
+    /** The start of the token the log shows: {@link #SHOWN} characters, and never half of a short one. */
+    String shown() {
+        return token.substring(0, Math.min(SHOWN, token.length() / 2));
     }
 
     boolean configured() {

@@ -29,8 +29,10 @@ class DevicesConfiguration {
         if (token.configured()) {
             log.info("Admin token set by p2psync.admin-token; loopback callers need none");
         } else {
-            log.info("Admin token (send as 'Authorization: Bearer <token>' from non-loopback addresses;"
-                    + " kept in {}): {}", dataDir.resolve(AdminToken.FILE), token.value());
+            // Only its start: a log is read, copied and kept by more people than the data dir is.
+            log.info("Admin token in {} (starts with {}…): send it as 'Authorization: Bearer <token>' from"
+                    + " non-loopback addresses; loopback callers need none",
+                    dataDir.resolve(AdminToken.FILE), token.shown());
         }
         return token;
     }

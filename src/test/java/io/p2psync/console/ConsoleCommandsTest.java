@@ -12,9 +12,9 @@ import io.p2psync.peers.PeerSource;
 import io.p2psync.peers.PeerState;
 import io.p2psync.peers.PeerStates;
 import java.io.BufferedReader;
-import java.io.PrintWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.StringReader;
-import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,9 +35,10 @@ class ConsoleCommandsTest {
             new MockEnvironment().withProperty("local.server.port", "8081"));
 
     private String run(String input) throws Exception {
-        StringWriter out = new StringWriter();
-        new Console(commands.all()).run(new BufferedReader(new StringReader(input)), new PrintWriter(out), false);
-        return out.toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new Console(commands.all()).run(new BufferedReader(new StringReader(input)),
+                new ConsoleOutput(out, StandardCharsets.UTF_8, false));
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test

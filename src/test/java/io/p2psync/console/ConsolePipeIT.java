@@ -7,6 +7,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +80,37 @@ class ConsolePipeIT {
         assertThat(send("quit")).isEqualTo("bye");
         assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("the node stops after quit").isTrue();
         assertThat(process.exitValue()).isZero();
+    }
+
+    @Test
+    void aNodeWhoseInputEndsSaysSoOnceAndKeepsServing() throws Exception {
+        int httpPort = freePort();
+        Path data = dir.resolve("data");
+        start("--http-port", String.valueOf(httpPort), "--data-dir", data.toString(), "--p2psync.libp2p.enabled=false",
+                "--p2psync.libp2p.mdns=false", "--server.address=127.0.0.1");
+        stdin.close(); // as a service manager or a detached shell leaves it
+
+        await().atMost(Duration.ofSeconds(180)).until(() -> has(0, line -> line.contains("input ended")));
+        assertThat(output).filteredOn(line -> line.contains("input ended")).singleElement().asString()
+                .startsWith("console: input ended; the node keeps running (stop it with Ctrl-C or: kill "
+                        + process.pid() + ")");
+
+        HttpResponse<String> status = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/status")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(status.statusCode()).as("the node still serves after its input ended").isEqualTo(200);
+        assertThat(process.isAlive()).isTrue();
+
+        String token = Files.readString(data.resolve("admin.token")).strip();
+        assertThat(String.join("\n", output)).as("the start-up output shows the admin token's file, not the token")
+                .doesNotContain(token.substring(0, token.length() / 2))
+                .contains(data.resolve("admin.token").toString());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private void start(String... args) throws IOException {

@@ -3,9 +3,10 @@ package io.p2psync.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
-import java.io.PrintWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.StringReader;
-import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +27,9 @@ class ConsoleTest {
             })));
 
     private String run(String input) throws Exception {
-        StringWriter out = new StringWriter();
-        console.run(new BufferedReader(new StringReader(input)), new PrintWriter(out), false);
-        return out.toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        console.run(new BufferedReader(new StringReader(input)), new ConsoleOutput(out, StandardCharsets.UTF_8, false));
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -51,15 +52,25 @@ class ConsoleTest {
     void printsAFailingCommandsErrorAndKeepsReading() throws Exception {
         String out = run("boom\nadd k v\nget k\n");
 
-        assertThat(out).contains("error: database is on fire").endsWith("v" + System.lineSeparator());
+        assertThat(out.lines()).containsSubsequence("error: database is on fire", "ok", "v");
     }
 
     @Test
     void quitEndsTheLoopAndEndOfInputDoesNot() throws Exception {
         assertThat(console.run(new BufferedReader(new StringReader("help\nquit\nget k\n")),
-                new PrintWriter(new StringWriter()), false)).isTrue();
+                new ConsoleOutput(OutputStream.nullOutputStream(), StandardCharsets.UTF_8, false))).isTrue();
         assertThat(console.run(new BufferedReader(new StringReader("help\n")),
-                new PrintWriter(new StringWriter()), false)).isFalse();
+                new ConsoleOutput(OutputStream.nullOutputStream(), StandardCharsets.UTF_8, false))).isFalse();
+    }
+
+    @Test
+    void saysOnceThatItsInputEndedAndThatTheNodeGoesOn() throws Exception {
+        String out = run("get k\n");
+
+        assertThat(out.lines().filter(line -> line.contains("input ended"))).singleElement().satisfies(line ->
+                assertThat(line).startsWith("console: input ended; the node keeps running (stop it with Ctrl-C or: kill "));
+        assertThat(out).as("the last line").endsWith(")" + System.lineSeparator());
+        assertThat(run("quit\n")).as("quit is not an end of input").doesNotContain("input ended");
     }
 
     @Test
