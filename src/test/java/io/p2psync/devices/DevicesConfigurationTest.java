@@ -22,7 +22,7 @@ class DevicesConfigurationTest {
     @Test
     void logsWhereTheAdminTokenIsAndOnlyItsFirstCharacters(CapturedOutput output) {
         AdminToken token = new DevicesConfiguration().adminToken(new AdminSettings(null),
-                new P2pSyncSettings(dataDir, null, "laptop", List.of(), Duration.ofMillis(200)));
+                new P2pSyncSettings(dataDir, null, "laptop", List.of(), Duration.ofMillis(200), null));
         String value = token.value();
 
         assertThat(output.getAll()).contains(dataDir.resolve("admin.token").toString())
@@ -33,7 +33,7 @@ class DevicesConfigurationTest {
     @Test
     void saysATokenSetByConfigurationIsSetThere(CapturedOutput output) {
         new DevicesConfiguration().adminToken(new AdminSettings("a-token-of-my-own"),
-                new P2pSyncSettings(dataDir, null, "laptop", List.of(), Duration.ofMillis(200)));
+                new P2pSyncSettings(dataDir, null, "laptop", List.of(), Duration.ofMillis(200), null));
 
         assertThat(output.getAll()).contains("Admin token set by p2psync.admin-token").doesNotContain("my-own");
     }
