@@ -1,0 +1,71 @@
+package io.p2psync.dashboard;
+
+import io.p2psync.devices.AdminToken;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.support.RequestDataValueProcessor;
+
+/**
+ * Puts {@link DashboardAccess} in front of every dashboard page (not its static assets), and has Thymeleaf add
+ * the browser's CSRF token to every form it renders with {@code th:action}, so no form can forget it.
+ */
+@Configuration(proxyBeanMethods = false)
+class DashboardConfiguration implements WebMvcConfigurer {
+
+    private final AdminToken adminToken;
+    private final ObjectProvider<Clock> clock;
+
+    DashboardConfiguration(AdminToken adminToken, ObjectProvider<Clock> clock) {
+        this.adminToken = adminToken;
+        this.clock = clock;
+    }
+
+    @Bean
+    BrowserTokens browserTokens() {
+        return new BrowserTokens();
+    }
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(new DashboardAccess(browserTokens(), adminToken, clock.getIfAvailable(Clock::systemUTC)))
+                .addPathPatterns("/", "/dashboard", "/dashboard/**")
+                .excludePathPatterns("/dashboard/assets/**");
+    }
+
+    /** Found by name: Spring's form tags and Thymeleaf's {@code th:action} ask it for hidden fields to add. */
+    @Bean(name = "requestDataValueProcessor")
+    RequestDataValueProcessor requestDataValueProcessor() {
+        return new CsrfFormFields();
+    }
+
+    /** Adds the visitor's CSRF token to every dashboard form; leaves actions and values as they are. */
+    static final class CsrfFormFields implements RequestDataValueProcessor {
+
+        @Override
+        public String processAction(HttpServletRequest request, String action, String httpMethod) {
+            return action;
+        }
+
+        @Override
+        public String processFormFieldValue(HttpServletRequest request, String name, String value, String type) {
+            return value;
+        }
+
+        @Override
+        public Map<String, String> getExtraHiddenFields(HttpServletRequest request) {
+            Visitor visitor = Visitor.of(request);
+            return visitor == null ? Map.of() : Map.of(DashboardAccess.CSRF_PARAMETER, visitor.csrfToken());
+        }
+
+        @Override
+        public String processUrl(HttpServletRequest request, String url) {
+            return url;
+        }
+    }
+}
