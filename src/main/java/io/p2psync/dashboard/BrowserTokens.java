@@ -8,12 +8,15 @@ import java.time.Instant;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.springframework.stereotype.Component;
 
 /**
  * What the dashboard hands a browser, signed with a key made at start (HMAC-SHA256), so nothing is kept per
  * browser on the node: the CSRF token of a browser id, and a login that lasts until a given time. A restart
- * makes a new key, which ends every login and voids every open form. Thread-safe.
+ * makes a new key, which ends every login and voids every open form. One per node, shared by the door and
+ * the login. Thread-safe.
  */
+@Component
 final class BrowserTokens {
 
     private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();

@@ -18,22 +18,19 @@ import org.springframework.web.servlet.support.RequestDataValueProcessor;
 @Configuration(proxyBeanMethods = false)
 class DashboardConfiguration implements WebMvcConfigurer {
 
+    private final BrowserTokens tokens;
     private final AdminToken adminToken;
     private final ObjectProvider<Clock> clock;
 
-    DashboardConfiguration(AdminToken adminToken, ObjectProvider<Clock> clock) {
+    DashboardConfiguration(BrowserTokens tokens, AdminToken adminToken, ObjectProvider<Clock> clock) {
+        this.tokens = tokens;
         this.adminToken = adminToken;
         this.clock = clock;
     }
 
-    @Bean
-    BrowserTokens browserTokens() {
-        return new BrowserTokens();
-    }
-
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(new DashboardAccess(browserTokens(), adminToken, clock.getIfAvailable(Clock::systemUTC)))
+        registry.addInterceptor(new DashboardAccess(tokens, adminToken, clock.getIfAvailable(Clock::systemUTC)))
                 .addPathPatterns("/", "/dashboard", "/dashboard/**")
                 .excludePathPatterns("/dashboard/assets/**");
     }
