@@ -56,7 +56,11 @@ final class Browser implements AutoCloseable {
             options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-dev-shm-usage", "--window-size=" + WIDTH + "," + HEIGHT, "--hide-scrollbars",
                     "--user-data-dir=" + profile);
-            return new Browser(new ChromeDriver(service, options), profile);
+            ChromeDriver driver = new ChromeDriver(service, options);
+            // The window size includes what headless Chromium keeps for its frame; the page gets exactly this.
+            driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                    java.util.Map.of("width", WIDTH, "height", HEIGHT, "deviceScaleFactor", 1, "mobile", false));
+            return new Browser(driver, profile);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

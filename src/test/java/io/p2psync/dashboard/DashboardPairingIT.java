@@ -89,6 +89,16 @@ class DashboardPairingIT {
         assertThat(laptopAtPhone.path("status").asString()).isEqualTo("AUTHORIZED");
         assertThat(laptopAtPhone.path("url").asString()).isEqualTo(a.url);
         assertThat(deviceAt(a, bId).path("status").asString()).isEqualTo("AUTHORIZED");
+
+        // The phone's activity page hears of the next change as it arrives, without being loaded again.
+        browser.go(b.url + "/dashboard/activity");
+        browser.await("#live.on");
+        assertThat(browser.text("#feed")).doesNotContain("sync_kv [\"later\"]");
+        a.put("later", "arrives live");
+        a.syncNow();
+        new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, Browser.WAIT)
+                .until(d -> browser.text("#feed").contains("Received from laptop"));
+        assertThat(browser.text("#feed li.received")).contains("sync_kv [\"later\"]");
     }
 
     private String deviceIdShownBy(Node node) {

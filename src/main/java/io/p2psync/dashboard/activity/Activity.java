@@ -17,7 +17,7 @@ record Activity(Kind kind, Instant at, String text, String link) {
         CAPTURED, RECEIVED, HELD, CONFLICT, PEER, DEVICE;
 
         /** The name the page and the event stream use. */
-        String code() {
+        public String code() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
