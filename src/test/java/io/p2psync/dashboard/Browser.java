@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -83,13 +84,25 @@ final class Browser implements AutoCloseable {
         return !all(css).isEmpty();
     }
 
+    /**
+     * The text of the first element {@code css} matches. The peers page replaces its table every second, so an
+     * element found may be gone when read: then it is found again.
+     */
     String text(String css) {
-        return find(css).getText();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return find(css).getText();
+            } catch (StaleElementReferenceException replaced) {
+                if (attempt == 5) {
+                    throw replaced;
+                }
+            }
+        }
     }
 
     /** Waits until {@code css} matches an element, and answers the first. */
     WebElement await(String css) {
-        return new WebDriverWait(driver, WAIT).until(d -> {
+        return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(d -> {
             List<WebElement> found = d.findElements(By.cssSelector(css));
             return found.isEmpty() ? null : found.get(0);
         });
@@ -97,7 +110,8 @@ final class Browser implements AutoCloseable {
 
     /** Reloads the page until {@code css} matches an element whose text contains {@code text}. */
     WebElement reloadUntil(String css, String text) {
-        return new WebDriverWait(driver, WAIT, Duration.ofMillis(300)).until(d -> {
+        return new WebDriverWait(driver, WAIT, Duration.ofMillis(300)).ignoring(StaleElementReferenceException.class)
+                .until(d -> {
             for (WebElement e : d.findElements(By.cssSelector(css))) {
                 if (e.getText().contains(text)) {
                     return e;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.WebElement;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -68,7 +68,6 @@ class DashboardProgressIT {
 
         assertThat(gate.awaitHeld()).as("the second page was asked for").isTrue();
         long first = barValueOnceAtLeast(peer, PAGE);
-        assertThat(browser.find(peer + " progress").getDomAttribute("max")).isEqualTo(String.valueOf(ROWS));
         assertThat(browser.text(peer + " .progress-text")).contains("of " + ROWS).contains("/s");
         gate.letOneGo();
 
@@ -79,24 +78,27 @@ class DashboardProgressIT {
         assertThat(first).isPositive().isLessThan(ROWS);
         assertThat(second).as("the bar moved").isGreaterThan(first).isLessThan(ROWS);
 
-        new WebDriverWait(browser.driver, Browser.WAIT).until(d -> !browser.has(peer + " progress")
+        new WebDriverWait(browser.driver, Browser.WAIT).ignoring(StaleElementReferenceException.class)
+                .until(d -> !browser.has(peer + " progress")
                 && browser.text(peer + " .state").equals("in sync"));
         assertThat(browser.text(peer + " .last-round")).contains("pulled " + ROWS);
         await().atMost(Duration.ofSeconds(30)).until(() -> b.get("/status").json().path("logEntries").asLong() >= ROWS);
     }
 
-    /** Waits for the page (which refreshes its table every second) to show the bar at {@code atLeast} or more. */
+    /**
+     * Waits for the page (which replaces its table every second) to show the bar at {@code atLeast} or more, and
+     * answers its value, read with its other attributes in one step from the page as it is.
+     */
     private long barValueOnceAtLeast(String peer, long atLeast) {
-        WebElement bar = new WebDriverWait(browser.driver, Browser.WAIT).until(d -> {
-            for (WebElement p : browser.all(peer + " progress[data-done]")) {
-                if (Long.parseLong(p.getDomAttribute("data-done")) >= atLeast) {
-                    return p;
-                }
-            }
-            return null;
+        List<?> bar = new WebDriverWait(browser.driver, Browser.WAIT).until(d -> {
+            Object read = browser.script("var p = document.querySelector(arguments[0]);"
+                    + " return p ? [p.getAttribute('data-done'), p.getAttribute('value'), p.getAttribute('max')] : null;",
+                    peer + " progress[data-done]");
+            return read instanceof List<?> l && Long.parseLong((String) l.get(0)) >= atLeast ? l : null;
         });
-        long value = Long.parseLong(bar.getDomAttribute("value"));
-        assertThat(value).isEqualTo(Long.parseLong(bar.getDomAttribute("data-done")));
+        long value = Long.parseLong((String) bar.get(1));
+        assertThat(value).isEqualTo(Long.parseLong((String) bar.get(0)));
+        assertThat(bar.get(2)).as("the bar's end is the round's size").isEqualTo(String.valueOf(ROWS));
         return value;
     }
 
