@@ -29,7 +29,7 @@ final class AdminPrincipalFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (request.getUserPrincipal() == null && AdminGuardFilter.isAdmin(request, token)) {
+        if (request.getUserPrincipal() == null && AdminCallers.isAdmin(request, token)) {
             chain.doFilter(new HttpServletRequestWrapper(request) {
                 @Override
                 public Principal getUserPrincipal() {

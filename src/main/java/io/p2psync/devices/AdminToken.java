@@ -64,8 +64,8 @@ public final class AdminToken {
         }
     }
 
-    /** Compares in constant time. */
-    boolean matches(String presented) {
+    /** Whether {@code presented} is the token; compares in constant time. */
+    public boolean matches(String presented) {
         return presented != null && MessageDigest.isEqual(
                 token.getBytes(StandardCharsets.UTF_8), presented.strip().getBytes(StandardCharsets.UTF_8));
     }

@@ -26,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -36,7 +37,8 @@ import org.springframework.stereotype.Component;
  * under the peer's {@link PeerGuards}. Writes one log line per round and peer, counts rounds in
  * {@code p2psync.sync.rounds} (tags {@code peer}, {@code outcome}: ok, refusals, failed, skipped;
  * {@code trigger}: catch-up, change, connected, gap, manual) and keeps
- * the running round's progress in {@link RunningRounds}.
+ * the running round's progress in {@link RunningRounds}. Publishes each round's {@link RoundReport} as an
+ * application event when it ends (the dashboard's peer list and activity feed listen).
  *
  * <p>On shutdown it stops taking rounds, lets running ones finish for up to {@link #DRAIN}, then interrupts
  * them. An interrupted round loses at most the batch it was applying: each batch is one transaction, and the
@@ -100,6 +102,7 @@ public class PeerRunner implements SmartLifecycle {
     private final RunningRounds rounds;
     private final MeterRegistry meters;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
     private final ExecutorService workers = Executors.newCachedThreadPool(PeerGuards.daemonThreads("peer-sync-"));
     /** Times rounds and debounces; its own thread, so a busy shared scheduler never delays or bunches rounds. */
     private final ScheduledExecutorService timer =
@@ -112,8 +115,8 @@ public class PeerRunner implements SmartLifecycle {
 
     @Autowired
     PeerRunner(PeerSync sync, PeerGuards guards, PeerHealth health, RunningRounds rounds, MeterRegistry meters,
-               ObjectProvider<Clock> clock) {
-        this(sync, guards, health, rounds, meters, clock.getIfAvailable(Clock::systemUTC));
+               ObjectProvider<Clock> clock, ApplicationEventPublisher events) {
+        this(sync, guards, health, rounds, meters, clock.getIfAvailable(Clock::systemUTC), events);
     }
 
     PeerRunner(PeerSync sync, PeerGuards guards, PeerHealth health, Clock clock) {
@@ -122,6 +125,12 @@ public class PeerRunner implements SmartLifecycle {
 
     PeerRunner(PeerSync sync, PeerGuards guards, PeerHealth health, RunningRounds rounds, MeterRegistry meters,
                Clock clock) {
+        this(sync, guards, health, rounds, meters, clock, event -> { });
+    }
+
+    private PeerRunner(PeerSync sync, PeerGuards guards, PeerHealth health, RunningRounds rounds,
+                       MeterRegistry meters, Clock clock, ApplicationEventPublisher events) {
+        this.events = events;
         this.sync = sync;
         this.guards = guards;
         this.health = health;
@@ -197,6 +206,7 @@ public class PeerRunner implements SmartLifecycle {
             List<CompletableFuture<RoundReport>> waiters = takeWaiters(key);
             RoundReport report = running ? round(peer, trigger) : skipped(peer, trigger, "shutting down");
             count(report);
+            announce(report);
             // Marked as ended before the waiters hear of it: whoever asks again at once gets a round of its own.
             boolean more = health.endOrContinue(key);
             waiters.forEach(w -> w.complete(report));
@@ -303,6 +313,15 @@ public class PeerRunner implements SmartLifecycle {
         Counter.builder(ROUNDS).tag("peer", report.peer().key()).tag("outcome", outcome)
                 .tag("trigger", report.trigger().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
                 .description("rounds with a peer, by how they ended").register(meters).increment();
+    }
+
+    /** Tells listeners how the round ended; one that fails must not stop the peer's rounds or their waiters. */
+    private void announce(RoundReport report) {
+        try {
+            events.publishEvent(report);
+        } catch (RuntimeException e) {
+            log.warn("A listener of round reports failed: {}", describe(e));
+        }
     }
 
     private List<CompletableFuture<RoundReport>> takeWaiters(String key) {
