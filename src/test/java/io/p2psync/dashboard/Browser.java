@@ -131,6 +131,15 @@ final class Browser implements AutoCloseable {
         return driver.getPageSource();
     }
 
+    /** Closes each of {@code things} that was made (nulls are skipped), in order: a test's browser and nodes. */
+    static void closeAll(AutoCloseable... things) throws Exception {
+        for (AutoCloseable thing : things) {
+            if (thing != null) {
+                thing.close();
+            }
+        }
+    }
+
     @Override
     public void close() {
         try {

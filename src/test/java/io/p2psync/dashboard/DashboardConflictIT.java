@@ -40,16 +40,8 @@ class DashboardConflictIT {
     }
 
     @AfterAll
-    void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
+    void stop() throws Exception {
+        Browser.closeAll(browser, a, b);
     }
 
     @Test

@@ -32,16 +32,8 @@ class DashboardPairingIT {
     }
 
     @AfterEach
-    void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
+    void stop() throws Exception {
+        Browser.closeAll(browser, a, b);
     }
 
     @Test

@@ -44,16 +44,8 @@ class DashboardProgressIT {
     }
 
     @AfterEach
-    void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
+    void stop() throws Exception {
+        Browser.closeAll(browser, a, b);
     }
 
     @Test
