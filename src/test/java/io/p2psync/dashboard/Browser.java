@@ -100,6 +100,30 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    /**
+     * Clicks an element that loads a new page (a link, a form's button) and waits until the old page is gone
+     * and the new one has loaded, so what is read next is the new page's: a click returns before that.
+     */
+    Browser clickAndLoad(WebElement element) {
+        WebElement before = find("html");
+        element.click();
+        new WebDriverWait(driver, WAIT).until(d -> {
+            try {
+                before.isEnabled();
+                return false;
+            } catch (org.openqa.selenium.WebDriverException gone) {
+                return true; // stale, or (chromedriver's words for it) no longer in the document
+            }
+        });
+        new WebDriverWait(driver, WAIT).until(d -> "complete".equals(script("return document.readyState")));
+        return this;
+    }
+
+    /** {@link #clickAndLoad(WebElement)} of the first element {@code css} matches. */
+    Browser clickAndLoad(String css) {
+        return clickAndLoad(find(css));
+    }
+
     /** Waits until {@code css} matches an element, and answers the first. */
     WebElement await(String css) {
         return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(d -> {

@@ -52,12 +52,12 @@ class DashboardAdminRuleIT {
             assertThat(browser.has("#device-id")).isFalse();
 
             browser.find("#token").sendKeys("not-the-token");
-            browser.find("#login").click();
+            browser.clickAndLoad("#login");
             assertThat(browser.text("#login-message")).contains("not this node's admin token");
             assertThat(browser.has("#device-id")).isFalse();
 
             browser.find("#token").sendKeys(token);
-            browser.find("#login").click();
+            browser.clickAndLoad("#login");
             assertThat(browser.has("#device-id")).as("logged in").isTrue();
             assertThat(browser.find("#device-id").getAttribute("value")).isEqualTo(id);
             assertThat(browser.driver.getCurrentUrl()).doesNotContain(token).doesNotContain("_csrf");
@@ -69,10 +69,10 @@ class DashboardAdminRuleIT {
             String other = PrivateKey.generate().peerId().toString();
             browser.go(node.url + "/dashboard/devices");
             browser.find("#add-id").sendKeys(other);
-            browser.find("#add button[type=submit]").click();
+            browser.clickAndLoad("#add button[type=submit]");
             assertThat(browser.text("#authorized")).as("a form works once logged in").contains(other);
 
-            browser.find(".sidebar button").click(); // log out
+            browser.clickAndLoad(".sidebar button"); // log out
             browser.go(node.url + "/dashboard/devices");
             assertThat(browser.has("#token")).as("logged out").isTrue();
             assertThat(browser.source()).doesNotContain(other);
@@ -88,13 +88,13 @@ class DashboardAdminRuleIT {
             browser.go(node.url + "/dashboard/devices");
             browser.find("#add-id").sendKeys(forged);
             browser.script("document.querySelector('#add input[name=_csrf]').value = 'forged'");
-            browser.find("#add button[type=submit]").click();
+            browser.clickAndLoad("#add button[type=submit]");
             assertThat(browser.text("#error")).contains("HTTP 403").contains("Nothing was changed");
 
             browser.go(node.url + "/dashboard/devices");
             browser.find("#add-id").sendKeys(forged);
             browser.script("document.querySelector('#add input[name=_csrf]').remove()");
-            browser.find("#add button[type=submit]").click();
+            browser.clickAndLoad("#add button[type=submit]");
             assertThat(browser.text("#error")).contains("HTTP 403");
             assertThat(node.get("/devices").body()).doesNotContain(forged);
 

@@ -50,7 +50,7 @@ class DashboardConflictIT {
 
         browser.go(b.url + "/dashboard/conflicts");
         assertThat(browser.text("#pending")).contains("sync_kv").contains("colour");
-        browser.find("#pending a[href='/dashboard/conflicts/" + id + "']").click();
+        browser.clickAndLoad("#pending a[href='/dashboard/conflicts/" + id + "']");
 
         WebElement value = browser.find("#sides tr[data-column=value]");
         assertThat(value.getAttribute("class")).contains("changed");
@@ -60,7 +60,7 @@ class DashboardConflictIT {
         WebElement key = browser.find("#sides tr[data-column=key]");
         assertThat(key.getAttribute("class")).doesNotContain("changed");
 
-        browser.find("#take-remote").click();
+        browser.clickAndLoad("#take-remote");
         assertThat(browser.text("#conflict-status")).isEqualTo("resolved");
         assertThat(browser.has("#settle")).as("nothing left to settle").isFalse();
         assertThat(b.get("/kv/colour").json().path("value").asString()).isEqualTo("blue");
@@ -79,14 +79,14 @@ class DashboardConflictIT {
 
         browser.find("#row").clear();
         browser.find("#row").sendKeys("{\"value\": ");
-        browser.find("#write-row").click();
+        browser.clickAndLoad("#write-row");
         assertThat(browser.text("#error")).contains("HTTP 400").contains("not valid JSON");
         assertThat(b.get("/conflicts/" + id).json().path("status").asString()).isEqualTo("pending");
 
         browser.go(b.url + "/dashboard/conflicts/" + id);
         browser.find("#row").clear();
         browser.find("#row").sendKeys("{\"value\": \"L\"}");
-        browser.find("#write-row").click();
+        browser.clickAndLoad("#write-row");
         assertThat(browser.text("#conflict-status")).isEqualTo("resolved");
         assertThat(browser.text("main")).contains("manual: data");
 
@@ -113,7 +113,7 @@ class DashboardConflictIT {
 
     private void syncFromTheDashboardOf(Node node) {
         browser.go(node.url + "/dashboard/peers");
-        browser.find("#sync-all").click();
+        browser.clickAndLoad("#sync-all");
         assertThat(browser.text(".notice")).contains("Started a round with 1 peer");
     }
 

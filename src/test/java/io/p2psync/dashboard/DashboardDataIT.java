@@ -27,7 +27,7 @@ class DashboardDataIT {
             assertThat(browser.text("#rows tbody tr:first-child")).contains("key-00").contains("value 0");
             assertThat(browser.text(".pager")).contains("page 1 of 2");
 
-            browser.find("#next-page").click();
+            browser.clickAndLoad("#next-page");
             assertThat(browser.all("#rows tbody tr")).hasSize(5);
             assertThat(browser.text("#rows tbody tr:first-child")).contains("key-25");
 

@@ -48,14 +48,14 @@ class DashboardPairingIT {
         browser.find("#add-id").sendKeys(bId);
         browser.find("#add-name").sendKeys("phone");
         browser.find("#add-url").sendKeys(b.url);
-        browser.find("#add button[type=submit]").click();
+        browser.clickAndLoad("#add button[type=submit]");
         assertThat(browser.text(".notice")).contains("added");
         assertThat(browser.text("#authorized")).contains(bId).contains("phone");
 
         // Its first round reaches the phone, which does not know it yet: the phone lists it as pending.
         a.put("greeting", "hello from the laptop");
         browser.go(a.url + "/dashboard/peers");
-        browser.find("#sync-all").click();
+        browser.clickAndLoad("#sync-all");
         browser.go(b.url + "/dashboard/devices");
         WebElement pending = browser.reloadUntil("#pending tr[data-device]", aId);
         assertThat(browser.text(".sidebar")).as("the badge counts it").contains("Devices\n1");
@@ -63,14 +63,14 @@ class DashboardPairingIT {
         // On the phone: approve the laptop, giving its url so the phone calls it too.
         pending.findElement(org.openqa.selenium.By.name("name")).sendKeys("laptop");
         pending.findElement(org.openqa.selenium.By.name("url")).sendKeys(a.url);
-        pending.findElement(org.openqa.selenium.By.cssSelector("button.good")).click();
+        browser.clickAndLoad(pending.findElement(org.openqa.selenium.By.cssSelector("button.good")));
         assertThat(browser.text(".notice")).contains("approved");
         assertThat(browser.text("#authorized")).contains(aId).contains("laptop");
         assertThat(browser.has("#pending tr[data-device]")).isFalse();
 
         // Sync now from the laptop's dashboard: the round completes and the phone has the laptop's value.
         browser.go(a.url + "/dashboard/peers");
-        browser.find("#sync-all").click();
+        browser.clickAndLoad("#sync-all");
         browser.reloadUntil("tr[data-peer='" + bId + "'] .state", "in sync");
         assertThat(browser.text("tr[data-peer='" + bId + "'] .last-round")).contains("pushed 1");
 

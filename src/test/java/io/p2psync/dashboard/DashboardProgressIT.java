@@ -56,7 +56,7 @@ class DashboardProgressIT {
         String peer = "tr[data-peer='" + a.id + "']";
 
         browser.go(b.url + "/dashboard/peers");
-        browser.find("#sync-all").click();
+        browser.clickAndLoad("#sync-all");
 
         assertThat(gate.awaitHeld()).as("the second page was asked for").isTrue();
         long first = barValueOnceAtLeast(peer, PAGE);

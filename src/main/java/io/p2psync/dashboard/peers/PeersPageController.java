@@ -90,8 +90,8 @@ class PeersPageController {
     String syncNow(@RequestParam(required = false) String peer) {
         List<Peer> targets = peer == null || peer.isBlank() ? directory.syncTargets() : List.of(target(peer));
         if (targets.isEmpty()) {
-            throw DashboardProblem.badInput("No device is paired with a url yet, so there is nobody to sync with."
-                    + " Add one on the Devices page.");
+            throw DashboardProblem.badInput("No device is paired yet (with a url, or connected over libp2p), so there is"
+                    + " nobody to sync with. Add one on the Devices page.");
         }
         targets.forEach(t -> runner.submit(t, PeerRunner.Trigger.MANUAL));
         return "redirect:" + PATH + "?started=" + targets.size();
@@ -100,7 +100,7 @@ class PeersPageController {
     private Peer target(String peer) {
         try {
             return directory.target(PeerId.parse(peer.strip()), null).orElseThrow(() -> DashboardProblem.notFound(
-                    "No authorized device with a url has the id " + peer + "."));
+                    "No authorized device has the id " + peer + "."));
         } catch (IllegalArgumentException e) {
             throw DashboardProblem.badInput("'" + peer + "' is not a device id.");
         }
