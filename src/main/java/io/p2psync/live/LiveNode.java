@@ -294,6 +294,12 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         return h != null && h.isConnected(peer) ? Optional.of(sync.channel(h, peer)) : Optional.empty();
     }
 
+    @Override
+    public boolean reaches(PeerId peer) {
+        Host h = host;
+        return h != null && h.isConnected(peer);
+    }
+
     // ---- events
 
     @Override

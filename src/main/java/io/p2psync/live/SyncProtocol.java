@@ -19,6 +19,7 @@ import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.host.P2pStream;
 import io.p2psync.p2p.host.ProtocolHandler;
 import io.p2psync.sync.CappedInputStream;
+import io.p2psync.sync.Gzip;
 import io.p2psync.sync.PeerException;
 import io.p2psync.sync.PullRequest;
 import io.p2psync.sync.PullResponse;
@@ -31,10 +32,8 @@ import io.p2psync.sync.SyncSettings;
 import io.p2psync.wire.PullRequestBody;
 import io.p2psync.wire.PullResponseBody;
 import io.p2psync.wire.PushRequestBody;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +46,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -439,7 +437,7 @@ final class SyncProtocol implements ProtocolHandler {
         byte[] body = json.writeValueAsBytes(message);
         byte encoding = JSON_BODY;
         if (body.length >= settings.compressAbove().toBytes()) {
-            body = gzip(body);
+            body = Gzip.gzip(body);
             encoding = GZIP_BODY;
         }
         byte[] length = UnsignedVarint.encode(body.length + 1L);
@@ -465,16 +463,6 @@ final class SyncProtocol implements ProtocolHandler {
         try (InputStream capped = new CappedInputStream(in, cap)) {
             return json.readValue(capped, type);
         }
-    }
-
-    private static byte[] gzip(byte[] bytes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
-            gz.write(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -6,17 +6,14 @@ import io.p2psync.p2p.core.PeerId;
 import io.p2psync.wire.PullRequestBody;
 import io.p2psync.wire.PullResponseBody;
 import io.p2psync.wire.PushRequestBody;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
@@ -101,7 +98,7 @@ class PeerClient {
         byte[] bytes = json.writeValueAsBytes(body);
         boolean gzip = bytes.length >= settings.compressAbove().toBytes();
         if (gzip) {
-            bytes = gzip(bytes);
+            bytes = Gzip.gzip(bytes);
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(settings.readTimeout())
@@ -171,13 +168,4 @@ class PeerClient {
         return gzip ? new GZIPInputStream(response.body(), 64 * 1024) : response.body();
     }
 
-    private static byte[] gzip(byte[] bytes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 4 + 64);
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
-            gz.write(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
 }
