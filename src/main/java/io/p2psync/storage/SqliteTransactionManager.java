@@ -6,6 +6,7 @@ import java.sql.Statement;
 import javax.sql.DataSource;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.DefaultTransactionStatus;
 
 /**
  * Spring transactions on SQLite that take the write lock first, without sqlite-jdbc's {@code IMMEDIATE}
@@ -30,8 +31,11 @@ class SqliteTransactionManager extends JdbcTransactionManager {
     /** Changes nothing, but makes SQLite take the write lock for this transaction. */
     static final String TAKE_WRITE_LOCK = "UPDATE sync_apply_guard SET applying = applying WHERE id = 1";
 
-    SqliteTransactionManager(DataSource dataSource) {
+    private final WalCheckpoints checkpoints;
+
+    SqliteTransactionManager(DataSource dataSource, WalCheckpoints checkpoints) {
         super(dataSource);
+        this.checkpoints = checkpoints;
     }
 
     @Override
@@ -42,5 +46,12 @@ class SqliteTransactionManager extends JdbcTransactionManager {
                 statement.executeUpdate(TAKE_WRITE_LOCK);
             }
         }
+    }
+
+    /** Commits, then leaves the WAL checkpoint to {@link WalCheckpoints}' thread rather than this one. */
+    @Override
+    protected void doCommit(DefaultTransactionStatus status) {
+        super.doCommit(status);
+        checkpoints.afterCommit();
     }
 }

@@ -51,7 +51,10 @@ class StorageConfiguration {
 
     @Bean(destroyMethod = "close")
     HikariDataSource dataSource(P2pSyncSettings settings, NodeLock nodeLock) {
-        SQLiteDataSource sqlite = new SQLiteDataSource(sqliteConfig(settings.cacheSize())) {
+        SQLiteConfig config = sqliteConfig(settings.cacheSize());
+        // commits leave checkpoints to WalCheckpoints' thread; this bound is for when that thread falls behind
+        config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(WalCheckpoints.BACKSTOP_PAGES));
+        SQLiteDataSource sqlite = new SQLiteDataSource(config) {
             @Override
             public java.sql.Connection getConnection() throws java.sql.SQLException {
                 return StatementCache.wrap(super.getConnection()); // compiled statements kept per connection
@@ -93,9 +96,14 @@ class StorageConfiguration {
         return flyway -> SchemaMigrations.migrate(flyway, settings.databaseFile());
     }
 
+    @Bean(destroyMethod = "close")
+    WalCheckpoints walCheckpoints(P2pSyncSettings settings) {
+        return new WalCheckpoints(settings.databaseFile(), sqliteConfig(P2pSyncSettings.DEFAULT_CACHE_SIZE));
+    }
+
     @Bean
-    SqliteTransactionManager transactionManager(javax.sql.DataSource dataSource) {
-        return new SqliteTransactionManager(dataSource);
+    SqliteTransactionManager transactionManager(javax.sql.DataSource dataSource, WalCheckpoints checkpoints) {
+        return new SqliteTransactionManager(dataSource, checkpoints);
     }
 
     @Bean

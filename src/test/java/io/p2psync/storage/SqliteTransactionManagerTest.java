@@ -28,6 +28,7 @@ class SqliteTransactionManagerTest {
     private HikariDataSource pool;
     private JdbcClient jdbc;
     private TransactionTemplate tx;
+    private WalCheckpoints checkpoints;
     private String url;
 
     @BeforeEach
@@ -48,11 +49,13 @@ class SqliteTransactionManagerTest {
         hikari.setMaximumPoolSize(1); // one connection, so the next transaction reuses the one that failed
         pool = new HikariDataSource(hikari);
         jdbc = JdbcClient.create(pool);
-        tx = new TransactionTemplate(new SqliteTransactionManager(pool));
+        checkpoints = new WalCheckpoints(dir.resolve("t.db"), config);
+        tx = new TransactionTemplate(new SqliteTransactionManager(pool, checkpoints));
     }
 
     @AfterEach
     void close() {
+        checkpoints.close();
         pool.close();
     }
 

@@ -138,7 +138,7 @@ class StorageConfigurationTest {
                 s.execute("CREATE TABLE sync_apply_guard (id INTEGER PRIMARY KEY, applying INTEGER NOT NULL)");
                 s.execute("INSERT INTO sync_apply_guard VALUES (1, 0)");
             }
-            var tx = new org.springframework.transaction.support.TransactionTemplate(new SqliteTransactionManager(ds));
+            var tx = new org.springframework.transaction.support.TransactionTemplate(new SqliteTransactionManager(ds, new WalCheckpoints(dataDir.resolve("nested/p2psync.db"), StorageConfiguration.sqliteConfig(P2pSyncSettings.DEFAULT_CACHE_SIZE))));
             tx.executeWithoutResult(status -> {
                 // the lock is held before the transaction's own first statement ran
                 try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("nested/p2psync.db"));
