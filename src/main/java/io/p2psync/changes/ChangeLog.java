@@ -382,8 +382,4 @@ class ChangeLog {
         return jdbc.sql("SELECT hlc FROM sync_log WHERE device_id = ? ORDER BY version DESC LIMIT 1").param(origin)
                 .query(Long.class).optional().orElse(0L);
     }
-
-    long maxHlc() {
-        return jdbc.sql("SELECT COALESCE(MAX(hlc), 0) FROM sync_log").query(Long.class).single();
-    }
 }

@@ -35,13 +35,17 @@ public final class StorageFloorBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         for (int round = 1; round <= rounds; round++) {
             Figures f = measure(rows);
-            System.out.printf("round %d: raw insert %,.0f rows/s; log entry + row state + row %,.0f rows/s = %.3f x raw%n",
-                    round, f.raw(), f.floor(), f.floor() / f.raw());
+            System.out.printf("round %d: raw insert %,.0f rows/s, %,.0f bytes a row; log entry + row state + row %,.0f rows/s"
+                    + " = %.3f x raw, %,.0f bytes a row%n", round, f.raw(), f.rawBytes(), f.floor(), f.floor() / f.raw(),
+                    f.floorBytes());
         }
     }
 
-    /** Rows/s of the raw insert and of the three writes, measured on one fresh file and connection. */
-    record Figures(double raw, double floor) {
+    /**
+     * Rows/s of the raw insert and of the three writes, measured on one fresh file and connection, and the
+     * bytes each adds to the database (pages of all its B-trees, indexes included) per row.
+     */
+    record Figures(double raw, double floor, double rawBytes, double floorBytes) {
     }
 
     static Figures measure(int rows) throws Exception {
@@ -56,12 +60,28 @@ public final class StorageFloorBenchmark {
                     s.execute("PRAGMA synchronous=NORMAL");
                 }
                 c.setAutoCommit(false);
+                long empty = bytes(c);
                 double raw = raw(c, rows);
-                return new Figures(raw, floor(c, rows));
+                long afterRaw = bytes(c);
+                double floor = floor(c, rows);
+                return new Figures(raw, floor, (afterRaw - empty) / (double) rows, (bytes(c) - afterRaw) / (double) rows);
             }
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** The database's size as SQLite sees it: its pages, those still in the WAL included. */
+    private static long bytes(Connection c) throws Exception {
+        try (Statement s = c.createStatement();
+                var pages = s.executeQuery("PRAGMA page_count")) {
+            pages.next();
+            long count = pages.getLong(1);
+            try (var size = s.executeQuery("PRAGMA page_size")) {
+                size.next();
+                return count * size.getLong(1);
             }
         }
     }
