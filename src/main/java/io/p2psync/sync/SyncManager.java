@@ -47,6 +47,7 @@ public class SyncManager implements DisposableBean {
 
     private final PeerClient client;
     private final ObjectProvider<Libp2pRoutes> libp2p;
+    private final ObjectProvider<PeerLocator> locator;
     private final ChangeTracker tracker;
     private final Forks forks;
     private final EntryReceiver receiver;
@@ -65,8 +66,17 @@ public class SyncManager implements DisposableBean {
     SyncManager(PeerClient client, ObjectProvider<Libp2pRoutes> libp2p, ChangeTracker tracker, Forks forks,
                 EntryReceiver receiver, DeviceRepository devices, PeerProgress progress, SyncSettings settings,
                 SyncMetrics metrics, ObjectProvider<Clock> clock) {
+        this(client, libp2p, new org.springframework.beans.factory.support.StaticListableBeanFactory()
+                .getBeanProvider(PeerLocator.class), tracker, forks, receiver, devices, progress, settings, metrics, clock);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    SyncManager(PeerClient client, ObjectProvider<Libp2pRoutes> libp2p, ObjectProvider<PeerLocator> locator,
+                ChangeTracker tracker, Forks forks, EntryReceiver receiver, DeviceRepository devices,
+                PeerProgress progress, SyncSettings settings, SyncMetrics metrics, ObjectProvider<Clock> clock) {
         this.client = client;
         this.libp2p = libp2p;
+        this.locator = locator;
         this.tracker = tracker;
         this.forks = forks;
         this.receiver = receiver;
@@ -130,7 +140,8 @@ public class SyncManager implements DisposableBean {
             }
         }
         if (round == null) {
-            error = "no way to reach it: no REST url, and no libp2p connection is open";
+            error = "no way to reach it: no REST url, and no libp2p connection is open"
+                    + (locator.getIfAvailable() == null ? "" : ", and the registry knows no address of it");
         }
         if (!completed) {
             progress.recordFailure(peer.deviceId().toString(), error, clock.instant());
@@ -150,14 +161,39 @@ public class SyncManager implements DisposableBean {
         return result;
     }
 
-    /** The ways to reach {@code peer}, in the order they are tried: its REST url, then libp2p. */
+    /**
+     * The ways to reach {@code peer}, in the order they are tried: its REST url, then libp2p, then, when a
+     * {@link PeerLocator} is configured, where it last said it was: the REST url it announced (unless it is the
+     * one that just failed), else a libp2p connection dialled at the addresses it announced.
+     */
     private List<Supplier<Optional<SyncChannel>>> routes(Device peer) {
-        List<Supplier<Optional<SyncChannel>>> routes = new ArrayList<>(2);
+        List<Supplier<Optional<SyncChannel>>> routes = new ArrayList<>(3);
         if (peer.url() != null) {
             routes.add(() -> Optional.of(client.channel(peer.url(), peer.deviceId())));
         }
         routes.add(() -> Optional.ofNullable(libp2p.getIfAvailable()).flatMap(l -> l.channelTo(peer.deviceId())));
+        PeerLocator located = locator.getIfAvailable();
+        if (located != null) {
+            routes.add(() -> located(located, peer));
+        }
         return routes;
+    }
+
+    private Optional<SyncChannel> located(PeerLocator locator, Device peer) {
+        Optional<PeerLocator.Location> where = locator.locate(peer.deviceId());
+        if (where.isEmpty()) {
+            return Optional.empty();
+        }
+        String url = where.get().restUrl();
+        if (url != null && !url.equals(peer.url())) {
+            log.info("{} announced {} to the registry; syncing there", peer.deviceId(), url);
+            return Optional.of(client.channel(url, peer.deviceId()));
+        }
+        Libp2pRoutes live = libp2p.getIfAvailable();
+        if (live == null || where.get().multiaddrs().isEmpty()) {
+            return Optional.empty();
+        }
+        return live.dial(peer.deviceId(), where.get().multiaddrs());
     }
 
     /** Entries {@code mine} holds that {@code theirs} lacks: versions have no gaps, so a difference is a count. */
