@@ -17,7 +17,7 @@ import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -52,11 +52,12 @@ class RegistryController {
     private final JsonMapper json;
 
     RegistryController(RegistryStore store, RegistryServerSettings settings, AdminToken admin, JsonMapper json,
-                       ObjectProvider<Clock> clock) {
+                       ObjectProvider<RegistryClock> clock) {
         this.store = store;
         this.settings = settings;
         this.admin = admin;
-        this.clock = clock.getIfAvailable(Clock::systemUTC);
+        RegistryClock own = clock.getIfAvailable();
+        this.clock = own == null ? Clock.systemUTC() : own.clock();
         // an unknown field is a mistake worth a 400, not something to drop silently
         this.json = json.rebuild().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     }
@@ -81,7 +82,7 @@ class RegistryController {
 
     @PostMapping("/network/{networkId}/announce")
     Presence announce(@PathVariable String networkId, HttpServletRequest request) {
-        String token = open(networkId, request);
+        open(networkId, request);
         limit("token:" + networkId, settings.tokenRate(), "this network's token");
         byte[] body = readBody(request);
         Announcement a = parse(body, Announcement.class);
@@ -108,7 +109,7 @@ class RegistryController {
                 throw new RegistryProblem(RegistryProblem.Kind.REPLAYED,
                         "the registry holds an announcement of this device signed at or after " + a.timestamp());
             }
-        } catch (DuplicateKeyException taken) {
+        } catch (DataIntegrityViolationException taken) {
             throw new RegistryProblem(RegistryProblem.Kind.NAME_TAKEN,
                     "the name '" + a.name() + "' is bound to another device of this network");
         }

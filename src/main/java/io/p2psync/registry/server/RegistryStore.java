@@ -129,7 +129,7 @@ public final class RegistryStore implements AutoCloseable {
      * Takes an announcement unless the registry already holds one from the device signed at or after it.
      *
      * @return false if it was not taken (a replay, or older than the one held)
-     * @throws org.springframework.dao.DuplicateKeyException if its name is bound to another device of the network
+     * @throws org.springframework.dao.DataIntegrityViolationException if its name is bound to another device of the network
      */
     public boolean announce(String networkId, Announcement a, long now) {
         int changed = jdbc.update("""
