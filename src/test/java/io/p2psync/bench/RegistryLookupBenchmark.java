@@ -74,7 +74,8 @@ public final class RegistryLookupBenchmark {
         Path dir = ScratchDirs.create("registry-bench-");
         List<String> all = new ArrayList<>(List.of("p2psync.data-dir=" + dir, "server.port=0",
                 "server.address=127.0.0.1", "p2psync.libp2p.enabled=false", "p2psync.sync.auto=false",
-                "p2psync.registry.server.enabled=true", "spring.main.banner-mode=off", "logging.level.root=WARN"));
+                "p2psync.registry.server.enabled=true", "p2psync.console.enabled=false", "spring.main.banner-mode=off",
+                "logging.level.root=WARN"));
         all.addAll(List.of(props));
         try (ConfigurableApplicationContext node = new SpringApplicationBuilder(P2pSyncApplication.class)
                 .run(all.stream().map(p -> "--" + p).toArray(String[]::new))) {
