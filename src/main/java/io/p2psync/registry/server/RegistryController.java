@@ -17,7 +17,7 @@ import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -109,7 +109,7 @@ class RegistryController {
                 throw new RegistryProblem(RegistryProblem.Kind.REPLAYED,
                         "the registry holds an announcement of this device signed at or after " + a.timestamp());
             }
-        } catch (DataIntegrityViolationException taken) {
+        } catch (DuplicateKeyException taken) {
             throw new RegistryProblem(RegistryProblem.Kind.NAME_TAKEN,
                     "the name '" + a.name() + "' is bound to another device of this network");
         }

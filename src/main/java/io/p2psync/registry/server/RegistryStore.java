@@ -129,9 +129,25 @@ public final class RegistryStore implements AutoCloseable {
      * Takes an announcement unless the registry already holds one from the device signed at or after it.
      *
      * @return false if it was not taken (a replay, or older than the one held)
-     * @throws org.springframework.dao.DataIntegrityViolationException if its name is bound to another device of the network
+     * @throws org.springframework.dao.DuplicateKeyException if its name is bound to another device of the network
      */
     public boolean announce(String networkId, Announcement a, long now) {
+        try {
+            return upsertPresence(networkId, a, now);
+        } catch (org.springframework.dao.DataAccessException e) {
+            // the key is upserted, so the one unique constraint left to break is the name's; PostgreSQL reports it
+            // as SQL state 23505, SQLite's driver as an uncategorized SQLITE_CONSTRAINT_UNIQUE
+            Throwable cause = e.getMostSpecificCause();
+            boolean unique = cause instanceof SQLException sql && ("23505".equals(sql.getSQLState())
+                    || String.valueOf(sql.getMessage()).contains("SQLITE_CONSTRAINT_UNIQUE"));
+            if (unique) {
+                throw new org.springframework.dao.DuplicateKeyException("name taken", e);
+            }
+            throw e;
+        }
+    }
+
+    private boolean upsertPresence(String networkId, Announcement a, long now) {
         int changed = jdbc.update("""
                 INSERT INTO registry_presence (network_id, device_id, name, multiaddrs, rest_url, coordinators,
                                                signed_at, last_seen)
