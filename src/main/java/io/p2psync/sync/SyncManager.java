@@ -163,37 +163,43 @@ public class SyncManager implements DisposableBean {
 
     /**
      * The ways to reach {@code peer}, in the order they are tried: its REST url, then libp2p, then, when a
-     * {@link PeerLocator} is configured, where it last said it was: the REST url it announced (unless it is the
-     * one that just failed), else a libp2p connection dialled at the addresses it announced.
+     * {@link PeerLocator} is configured, where the peer last said it was (asked once per round, and only when the
+     * ways before could not reach it): the REST url it announced (unless it is the one that just failed), then a
+     * libp2p connection dialled at the addresses it announced.
      */
     private List<Supplier<Optional<SyncChannel>>> routes(Device peer) {
-        List<Supplier<Optional<SyncChannel>>> routes = new ArrayList<>(3);
+        List<Supplier<Optional<SyncChannel>>> routes = new ArrayList<>(4);
         if (peer.url() != null) {
             routes.add(() -> Optional.of(client.channel(peer.url(), peer.deviceId())));
         }
         routes.add(() -> Optional.ofNullable(libp2p.getIfAvailable()).flatMap(l -> l.channelTo(peer.deviceId())));
-        PeerLocator located = locator.getIfAvailable();
-        if (located != null) {
-            routes.add(() -> located(located, peer));
+        PeerLocator locator = this.locator.getIfAvailable();
+        if (locator != null) {
+            java.util.concurrent.atomic.AtomicReference<Optional<PeerLocator.Location>> where =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Supplier<Optional<PeerLocator.Location>> located = () -> {
+                if (where.get() == null) {
+                    where.set(locator.locate(peer.deviceId()));
+                }
+                return where.get();
+            };
+            routes.add(() -> located.get().map(PeerLocator.Location::restUrl)
+                    .filter(url -> !url.equals(peer.url()))
+                    .map(url -> {
+                        log.info("{} announced {} to the registry; syncing there", peer.deviceId(), url);
+                        return client.channel(url, peer.deviceId());
+                    }));
+            routes.add(() -> {
+                Libp2pRoutes live = libp2p.getIfAvailable();
+                Optional<PeerLocator.Location> at = located.get();
+                if (live == null || at.isEmpty() || at.get().multiaddrs().isEmpty()) {
+                    return Optional.empty();
+                }
+                log.info("{} announced {} to the registry; dialling it", peer.deviceId(), at.get().multiaddrs());
+                return live.dial(peer.deviceId(), at.get().multiaddrs());
+            });
         }
         return routes;
-    }
-
-    private Optional<SyncChannel> located(PeerLocator locator, Device peer) {
-        Optional<PeerLocator.Location> where = locator.locate(peer.deviceId());
-        if (where.isEmpty()) {
-            return Optional.empty();
-        }
-        String url = where.get().restUrl();
-        if (url != null && !url.equals(peer.url())) {
-            log.info("{} announced {} to the registry; syncing there", peer.deviceId(), url);
-            return Optional.of(client.channel(url, peer.deviceId()));
-        }
-        Libp2pRoutes live = libp2p.getIfAvailable();
-        if (live == null || where.get().multiaddrs().isEmpty()) {
-            return Optional.empty();
-        }
-        return live.dial(peer.deviceId(), where.get().multiaddrs());
     }
 
     /** Entries {@code mine} holds that {@code theirs} lacks: versions have no gaps, so a difference is a count. */

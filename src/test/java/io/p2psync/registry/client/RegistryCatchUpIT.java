@@ -26,9 +26,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Three real nodes: B serves the registry, A and C use it. A has C authorized with no url and no libp2p connection
- * (the live network is off), so nothing near A knows where C is; C announces itself, and A's sync round finds C's
- * REST url through the registry and brings C's data over. Then the registry goes away, and A runs on.
+ * Real nodes: B serves the registry, A, C and D use it. A has C and D authorized with no url and no libp2p
+ * connection, so nothing near A knows where they are. C (live network off) announces its REST url: A's round finds
+ * it through the registry and syncs over REST. D announces a REST url nothing listens on and its libp2p addresses:
+ * A's round fails at the url, dials the addresses and syncs over libp2p. Then the registry goes away, and A runs on.
  */
 class RegistryCatchUpIT {
 
@@ -56,27 +57,40 @@ class RegistryCatchUpIT {
                 "p2psync.registry.token=" + network.get("token").asString()};
 
         ConfigurableApplicationContext c = start("c", "127.0.0.3", client);
-        ConfigurableApplicationContext a = start("a", "127.0.0.2", client);
+        // D runs libp2p and announces a REST url nothing listens on: only its multiaddrs reach it
+        ConfigurableApplicationContext d = start("d", "127.0.0.4", with(client, libp2p("127.0.0.4"),
+                "p2psync.registry.rest-url=http://127.0.0.4:" + closedPort()));
+        ConfigurableApplicationContext a = start("a", "127.0.0.2", with(client, libp2p("127.0.0.2")));
         PeerId aId = a.getBean(DeviceIdentity.class).deviceId();
         PeerId cId = c.getBean(DeviceIdentity.class).deviceId();
+        PeerId dId = d.getBean(DeviceIdentity.class).deviceId();
         authorize(a, cId, "c"); // no url: A does not know where C is
+        authorize(a, dId, "d"); // nor where D is
         authorize(c, aId, "a");
+        authorize(d, aId, "a");
         put(c, "greeting", "hello from C");
+        put(d, "weather", "sunny at D");
 
         // C announced itself when it was ready; A's client finds it there
         RegistryClient lookup = a.getBean(RegistryClient.class);
-        await().atMost(Duration.ofSeconds(30)).until(() -> lookup.lookup(cId.toString()).isPresent());
+        await().atMost(Duration.ofSeconds(30)).until(() -> lookup.lookup(cId.toString()).isPresent()
+                && lookup.lookup(dId.toString()).isPresent());
         Presence found = lookup.lookup(cId.toString()).orElseThrow();
         assertThat(found.online()).isTrue();
         assertThat(found.restUrl()).isEqualTo(url(c));
+        assertThat(lookup.lookup(dId.toString()).orElseThrow().multiaddrs()).isNotEmpty();
 
         JsonNode rounds = JSON.readTree(send(HttpRequest.newBuilder(URI.create(url(a) + "/sync/now"))
                 .POST(HttpRequest.BodyPublishers.noBody())).body());
-        assertThat(rounds).hasSize(1);
-        assertThat(rounds.get(0).get("peer").asString()).isEqualTo(cId.toString());
-        assertThat(rounds.get(0).get("completed").asBoolean()).as(rounds.toString()).isTrue();
-        assertThat(rounds.get(0).get("pulled").asInt()).isPositive();
+        assertThat(rounds).hasSize(2);
+        for (JsonNode round : rounds) {
+            assertThat(round.get("completed").asBoolean()).as(rounds.toString()).isTrue();
+            assertThat(round.get("pulled").asInt()).as(rounds.toString()).isPositive();
+            String via = round.get("peer").asString().equals(cId.toString()) ? "rest" : "libp2p";
+            assertThat(round.get("via").asString()).as(rounds.toString()).isEqualTo(via);
+        }
         assertThat(get(a, "greeting")).contains("hello from C");
+        assertThat(get(a, "weather")).contains("sunny at D");
 
         // with the registry gone, A runs on: its own API works, and asking the registry answers nothing
         b.close();
@@ -100,11 +114,35 @@ class RegistryCatchUpIT {
                 "p2psync.libp2p.enabled=false",
                 "p2psync.sync.auto=false",
                 "spring.main.banner-mode=off"));
-        props.addAll(List.of(extra));
+        for (String e : extra) { // a test's own value replaces the default of the same name
+            String key = e.substring(0, e.indexOf('=') + 1);
+            props.removeIf(p -> p.startsWith(key));
+            props.add(e);
+        }
         ConfigurableApplicationContext context = new SpringApplicationBuilder(P2pSyncApplication.class)
                 .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         nodes.add(context);
         return context;
+    }
+
+    private static String[] libp2p(String host) {
+        return new String[] {"p2psync.libp2p.enabled=true", "p2psync.libp2p.host=" + host, "p2psync.libp2p.port=0",
+                "p2psync.libp2p.mdns=false"};
+    }
+
+    private static String[] with(String[] first, String[] second, String... more) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(second));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    private static int closedPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.4"))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String url(ConfigurableApplicationContext node) {
