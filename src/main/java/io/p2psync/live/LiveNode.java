@@ -295,6 +295,16 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     }
 
     @Override
+    public Optional<SyncChannel> dial(PeerId peer, List<String> multiaddrs) {
+        PeerDialer d = dialer;
+        if (host == null || d == null) {
+            return Optional.empty();
+        }
+        d.dialDiscovered(peer, multiaddrs);
+        return channelTo(peer);
+    }
+
+    @Override
     public boolean reaches(PeerId peer) {
         Host h = host;
         return h != null && h.isConnected(peer);

@@ -5,6 +5,7 @@ import io.p2psync.devices.DeviceRepository;
 import io.p2psync.devices.DeviceStatus;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.sync.Libp2pRoutes;
+import io.p2psync.sync.PeerLocator;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,10 +31,12 @@ public class PeerDirectory {
     private final PeersSettings configured;
     private final TailscalePeerSource tailnet;
     private final ObjectProvider<Libp2pRoutes> libp2p;
+    private final ObjectProvider<PeerLocator> locator;
 
     PeerDirectory(DeviceRepository devices, PeersSettings configured, TailscalePeerSource tailnet,
-                  ObjectProvider<Libp2pRoutes> libp2p) {
+                  ObjectProvider<Libp2pRoutes> libp2p, ObjectProvider<PeerLocator> locator) {
         this.devices = devices;
+        this.locator = locator;
         this.libp2p = libp2p;
         this.configured = configured;
         this.tailnet = tailnet;
@@ -41,17 +44,19 @@ public class PeerDirectory {
 
     /**
      * The peers this device syncs with, ordered by device id: authorized devices with a url, and those known
-     * only by id while a libp2p connection to them is open (their rounds run over it).
+     * only by id while a libp2p connection to them is open (their rounds run over it), or, when a registry is
+     * configured ({@link PeerLocator}), always: their rounds ask the registry where they are.
      */
     public List<Peer> syncTargets() {
         List<Peer> targets = new ArrayList<>();
+        boolean located = locator.getIfAvailable() != null;
         Libp2pRoutes live = libp2p.getIfAvailable();
         for (Device device : devices.findAll()) {
             if (!device.authorized()) {
                 continue;
             }
             URI url = PeerUrls.normalizeOrNull(device.url());
-            if (url != null || live != null && live.reaches(device.deviceId())) {
+            if (url != null || located || live != null && live.reaches(device.deviceId())) {
                 targets.add(new Peer(device.deviceId().toString(), device.deviceId(), device.name(), url,
                         EnumSet.of(PeerSource.DEVICES), true, null));
             }

@@ -47,6 +47,7 @@ public class SyncManager implements DisposableBean {
 
     private final PeerClient client;
     private final ObjectProvider<Libp2pRoutes> libp2p;
+    private final ObjectProvider<PeerLocator> locator;
     private final ChangeTracker tracker;
     private final Forks forks;
     private final EntryReceiver receiver;
@@ -65,8 +66,17 @@ public class SyncManager implements DisposableBean {
     SyncManager(PeerClient client, ObjectProvider<Libp2pRoutes> libp2p, ChangeTracker tracker, Forks forks,
                 EntryReceiver receiver, DeviceRepository devices, PeerProgress progress, SyncSettings settings,
                 SyncMetrics metrics, ObjectProvider<Clock> clock) {
+        this(client, libp2p, new org.springframework.beans.factory.support.StaticListableBeanFactory()
+                .getBeanProvider(PeerLocator.class), tracker, forks, receiver, devices, progress, settings, metrics, clock);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    SyncManager(PeerClient client, ObjectProvider<Libp2pRoutes> libp2p, ObjectProvider<PeerLocator> locator,
+                ChangeTracker tracker, Forks forks, EntryReceiver receiver, DeviceRepository devices,
+                PeerProgress progress, SyncSettings settings, SyncMetrics metrics, ObjectProvider<Clock> clock) {
         this.client = client;
         this.libp2p = libp2p;
+        this.locator = locator;
         this.tracker = tracker;
         this.forks = forks;
         this.receiver = receiver;
@@ -130,7 +140,8 @@ public class SyncManager implements DisposableBean {
             }
         }
         if (round == null) {
-            error = "no way to reach it: no REST url, and no libp2p connection is open";
+            error = "no way to reach it: no REST url, and no libp2p connection is open"
+                    + (locator.getIfAvailable() == null ? "" : ", and the registry knows no address of it");
         }
         if (!completed) {
             progress.recordFailure(peer.deviceId().toString(), error, clock.instant());
@@ -150,13 +161,44 @@ public class SyncManager implements DisposableBean {
         return result;
     }
 
-    /** The ways to reach {@code peer}, in the order they are tried: its REST url, then libp2p. */
+    /**
+     * The ways to reach {@code peer}, in the order they are tried: its REST url, then libp2p, then, when a
+     * {@link PeerLocator} is configured, where the peer last said it was (asked once per round, and only when the
+     * ways before could not reach it): the REST url it announced (unless it is the one that just failed), then a
+     * libp2p connection dialled at the addresses it announced.
+     */
     private List<Supplier<Optional<SyncChannel>>> routes(Device peer) {
-        List<Supplier<Optional<SyncChannel>>> routes = new ArrayList<>(2);
+        List<Supplier<Optional<SyncChannel>>> routes = new ArrayList<>(4);
         if (peer.url() != null) {
             routes.add(() -> Optional.of(client.channel(peer.url(), peer.deviceId())));
         }
         routes.add(() -> Optional.ofNullable(libp2p.getIfAvailable()).flatMap(l -> l.channelTo(peer.deviceId())));
+        PeerLocator locator = this.locator.getIfAvailable();
+        if (locator != null) {
+            java.util.concurrent.atomic.AtomicReference<Optional<PeerLocator.Location>> where =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Supplier<Optional<PeerLocator.Location>> located = () -> {
+                if (where.get() == null) {
+                    where.set(locator.locate(peer.deviceId()));
+                }
+                return where.get();
+            };
+            routes.add(() -> located.get().map(PeerLocator.Location::restUrl)
+                    .filter(url -> !url.equals(peer.url()))
+                    .map(url -> {
+                        log.info("{} announced {} to the registry; syncing there", peer.deviceId(), url);
+                        return client.channel(url, peer.deviceId());
+                    }));
+            routes.add(() -> {
+                Libp2pRoutes live = libp2p.getIfAvailable();
+                Optional<PeerLocator.Location> at = located.get();
+                if (live == null || at.isEmpty() || at.get().multiaddrs().isEmpty()) {
+                    return Optional.empty();
+                }
+                log.info("{} announced {} to the registry; dialling it", peer.deviceId(), at.get().multiaddrs());
+                return live.dial(peer.deviceId(), at.get().multiaddrs());
+            });
+        }
         return routes;
     }
 
