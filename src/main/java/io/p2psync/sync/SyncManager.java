@@ -63,14 +63,6 @@ public class SyncManager implements DisposableBean {
         return t;
     });
 
-    SyncManager(PeerClient client, ObjectProvider<Libp2pRoutes> libp2p, ChangeTracker tracker, Forks forks,
-                EntryReceiver receiver, DeviceRepository devices, PeerProgress progress, SyncSettings settings,
-                SyncMetrics metrics, ObjectProvider<Clock> clock) {
-        this(client, libp2p, new org.springframework.beans.factory.support.StaticListableBeanFactory()
-                .getBeanProvider(PeerLocator.class), tracker, forks, receiver, devices, progress, settings, metrics, clock);
-    }
-
-    @org.springframework.beans.factory.annotation.Autowired
     SyncManager(PeerClient client, ObjectProvider<Libp2pRoutes> libp2p, ObjectProvider<PeerLocator> locator,
                 ChangeTracker tracker, Forks forks, EntryReceiver receiver, DeviceRepository devices,
                 PeerProgress progress, SyncSettings settings, SyncMetrics metrics, ObjectProvider<Clock> clock) {

@@ -40,7 +40,8 @@ class SyncManagerTest {
             DataSize.ofKilobytes(512), DataSize.ofKilobytes(512), DataSize.ofMegabytes(1),
             DataSize.ofKilobytes(8), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1));
     private final ChangeTracker tracker = mock(ChangeTracker.class);
-    private final SyncManager manager = new SyncManager(client, new StaticListableBeanFactory().getBeanProvider(Libp2pRoutes.class), tracker, mock(io.p2psync.changes.Forks.class), receiver,
+    private final SyncManager manager = new SyncManager(client, new StaticListableBeanFactory().getBeanProvider(Libp2pRoutes.class),
+            new StaticListableBeanFactory().getBeanProvider(PeerLocator.class), tracker, mock(io.p2psync.changes.Forks.class), receiver,
             devices, progress, settings, new SyncMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
             new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC()))
                     .getBeanProvider(Clock.class));
@@ -128,6 +129,7 @@ class SyncManagerTest {
     private SyncManager withLibp2p(SyncChannel channel) {
         Libp2pRoutes routes = peer -> peer.equals(peerKey.peerId()) ? java.util.Optional.of(channel) : java.util.Optional.empty();
         return new SyncManager(client, new StaticListableBeanFactory(Map.of("routes", routes)).getBeanProvider(Libp2pRoutes.class),
+                new StaticListableBeanFactory().getBeanProvider(PeerLocator.class),
                 tracker, mock(io.p2psync.changes.Forks.class), receiver, devices, progress, settings,
                 new SyncMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
                 new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC())).getBeanProvider(Clock.class));
