@@ -28,6 +28,15 @@ public class MessageEvents {
         return java.util.Optional.of(emitter);
     }
 
+    /** Ends every stream when the node stops, so that no open stream holds the web server's shutdown. */
+    @org.springframework.context.event.EventListener(org.springframework.context.event.ContextClosedEvent.class)
+    void closeAll() {
+        for (SseEmitter emitter : emitters) {
+            emitter.complete();
+        }
+        emitters.clear();
+    }
+
     void arrived(Message message) {
         send("message", message);
     }

@@ -93,6 +93,11 @@ final class MessageProtocol implements ProtocolHandler {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        return callRaw(host, peer, bytes, timeout);
+    }
+
+    /** Like {@link #call} with the request's bytes as they are (length prefix included). */
+    CompletableFuture<Frame> callRaw(Host host, PeerId peer, byte[] bytes, Duration timeout) {
         return host.newStream(peer, this).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).thenCompose(stream -> {
             Channel channel = stream.channel();
             CompletableFuture<Frame> answer = channel.attr(ANSWER).get();
