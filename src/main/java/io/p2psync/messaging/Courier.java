@@ -57,6 +57,7 @@ class Courier implements ConnectionListener {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     /** Targets whose held messages are being handed on now. */
     private final Set<PeerId> forwarding = ConcurrentHashMap.newKeySet();
+    private final List<java.util.function.Consumer<PeerId>> connectHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Courier(DeviceIdentity identity, Predicate<PeerId> authorized, MessageRepository messages, RouteCache routes,
             NetworkView view, MessageProtocol protocol, MessagingSettings settings, MessageEvents events,
@@ -153,6 +154,49 @@ class Courier implements ConnectionListener {
         // 5. store and forward
         storeAtRelays(h, m, found);
         return Optional.empty();
+    }
+
+    /**
+     * Connects to {@code to} by the ladder's first four rungs (open connection, route cache, PEER_QUERY, registry),
+     * each within its time limit, for what needs a live connection (files); true if connected.
+     */
+    boolean reach(Host h, PeerId to) {
+        if (h.isConnected(to)) {
+            return true;
+        }
+        List<String> cached = routes.addresses(to);
+        if (!cached.isEmpty() && dialAny(h, to, cached, System.nanoTime() + settings.routeTimeout().toNanos(), "route-cache")) {
+            return true;
+        }
+        Map<PeerId, Frame.PeerFound> found = ask(h, to);
+        long deadline = System.nanoTime() + settings.peerQueryTimeout().toNanos();
+        for (Map.Entry<PeerId, Frame.PeerFound> answer : found.entrySet()) {
+            List<String> addresses = new ArrayList<>(answer.getValue().addresses());
+            addresses.removeAll(cached);
+            if (!addresses.isEmpty()) {
+                routes.learn(to, addresses, "peer:" + answer.getKey(), clock.millis());
+                if (dialAny(h, to, addresses, deadline, "peer:" + answer.getKey())) {
+                    return true;
+                }
+            }
+        }
+        RegistryLookup lookup = registry.getIfAvailable();
+        if (lookup != null) {
+            try {
+                List<String> addresses = lookup.addresses(to, settings.registryTimeout()).stream()
+                        .map(a -> Multiaddr.parse(a).withoutPeerId().toString()).toList();
+                routes.learn(to, addresses, "registry", clock.millis());
+                return dialAny(h, to, addresses, System.nanoTime() + settings.registryTimeout().toNanos(), "registry");
+            } catch (RuntimeException e) {
+                log.info("messaging: the registry did not answer for {}: {}", to, e.toString());
+            }
+        }
+        return false;
+    }
+
+    /** Also told, on a courier worker, when an authorized device connects (files resume then). */
+    void onConnected(java.util.function.Consumer<PeerId> hook) {
+        connectHooks.add(hook);
     }
 
     /** Sends CHAT_MESSAGE over the open connection; true if the target acknowledged it. */
@@ -407,6 +451,7 @@ class Courier implements ConnectionListener {
             }
             handOn(peer);
             returnAcks(peer);
+            connectHooks.forEach(hook -> hook.accept(peer));
             // a device that can hold messages for others came: messages with no relay yet try the ladder again
             for (SignedMessage m : messages.undelivered(null, false)) {
                 if (!m.to().equals(peer)) {

@@ -13,7 +13,12 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record Frame(int v, MessageType type, WireMessage message, WireAck ack, String target, PeerFound found,
-             NetworkState state, Refusal refusal) {
+             NetworkState state, Refusal refusal, WireChunk chunk, ChunkAck next) {
+
+    Frame(int v, MessageType type, WireMessage message, WireAck ack, String target, PeerFound found,
+          NetworkState state, Refusal refusal) {
+        this(v, type, message, ack, target, found, state, refusal, null, null);
+    }
 
     static final int VERSION = 1;
 
@@ -71,6 +76,39 @@ record Frame(int v, MessageType type, WireMessage message, WireAck ack, String t
         }
     }
 
+    /** A file's signed manifest as strings; the signature in base64. */
+    record WireManifest(String id, String from, String to, String name, long size, String sha256, int chunkSize,
+                        String signature) {
+        static WireManifest of(FileManifest m) {
+            return new WireManifest(m.id(), m.from().toString(), m.to().toString(), m.name(), m.size(), m.sha256(),
+                    m.chunkSize(), Base64.getEncoder().encodeToString(m.signature()));
+        }
+
+        FileManifest toDomain() {
+            if (from == null || to == null || signature == null) {
+                throw new IllegalArgumentException("a file manifest carries from, to and signature");
+            }
+            return new FileManifest(id, PeerId.parse(from), PeerId.parse(to), name, size, sha256, chunkSize,
+                    Base64.getDecoder().decode(signature));
+        }
+    }
+
+    /**
+     * @param offset where {@code data} starts in the file
+     * @param data the bytes, base64
+     * @param sha256 lowercase hex SHA-256 of the decoded bytes
+     */
+    record WireChunk(WireManifest manifest, long offset, String data, String sha256) {
+    }
+
+    /**
+     * @param id the transfer
+     * @param next the offset the receiver wants next (all before it is written)
+     * @param complete whether the whole file is there and matched its SHA-256
+     */
+    record ChunkAck(String id, long next, boolean complete) {
+    }
+
     /** Why a request was not taken: an HTTP-like status, a reason code, and words for people. */
     record Refusal(int status, String reason, String detail) {
     }
@@ -103,6 +141,14 @@ record Frame(int v, MessageType type, WireMessage message, WireAck ack, String t
         return new Frame(VERSION, MessageType.NETWORK_STATE, null, null, null, null, state, null);
     }
 
+    static Frame chunk(WireChunk chunk) {
+        return new Frame(VERSION, MessageType.FILE_CHUNK, null, null, null, null, null, null, chunk, null);
+    }
+
+    static Frame chunkAck(ChunkAck next) {
+        return new Frame(VERSION, MessageType.CHUNK_ACK, null, null, null, null, null, null, null, next);
+    }
+
     static Frame refused(int status, String reason, String detail) {
         return new Frame(VERSION, MessageType.REFUSED, null, null, null, null, null, new Refusal(status, reason, detail));
     }
@@ -122,6 +168,8 @@ record Frame(int v, MessageType type, WireMessage message, WireAck ack, String t
             case PEER_FOUND -> found != null;
             case NETWORK_STATE -> state != null;
             case REFUSED -> refusal != null;
+            case FILE_CHUNK -> chunk != null && chunk.manifest() != null && chunk.data() != null && chunk.sha256() != null;
+            case CHUNK_ACK -> next != null;
         };
         if (!ok) {
             throw new IllegalArgumentException("a " + type + " frame lacks its body");

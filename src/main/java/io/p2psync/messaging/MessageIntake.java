@@ -31,10 +31,12 @@ class MessageIntake {
     private final Supplier<Optional<Host>> host;
     private final Courier courier;
     private final Clock clock;
+    private final FileReceiver files;
 
     MessageIntake(PeerId self, Predicate<PeerId> authorized, MessageRepository messages, RouteCache routes,
                   NetworkView view, QueryRateLimiter queries, MessagingSettings settings, MessageEvents events,
-                  Supplier<Optional<Host>> host, Courier courier, Clock clock) {
+                  Supplier<Optional<Host>> host, Courier courier, Clock clock, FileReceiver files) {
+        this.files = files;
         this.self = self;
         this.authorized = authorized;
         this.messages = messages;
@@ -60,7 +62,8 @@ class MessageIntake {
                 case ACK -> ack(caller, request, request.ack().toDomain());
                 case PEER_QUERY -> query(caller, PeerId.parse(request.target()));
                 case NETWORK_STATE -> state(caller, request.state());
-                case PEER_FOUND, STORED, REFUSED -> refuse(caller, request, 400, "not-a-request",
+                case FILE_CHUNK -> files.serve(caller, request.chunk());
+                case PEER_FOUND, STORED, REFUSED, CHUNK_ACK -> refuse(caller, request, 400, "not-a-request",
                         request.type() + " is an answer, not a request");
             };
         } catch (IllegalArgumentException e) {

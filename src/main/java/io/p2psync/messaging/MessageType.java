@@ -19,6 +19,10 @@ enum MessageType {
     STORE_MESSAGE,
     /** The answering device holds the message for its target. */
     STORED,
+    /** A piece of a file at an offset, with the signed manifest and the piece's SHA-256; answered {@link #CHUNK_ACK}. */
+    FILE_CHUNK,
+    /** Where the receiver of a file stands: the next offset it wants, and whether the file is complete. */
+    CHUNK_ACK,
     /** The request was not taken: a problem with a status and a reason, nothing was stored. */
     REFUSED
 }

@@ -3,6 +3,7 @@ package io.p2psync.messaging;
 import io.p2psync.devices.DeviceRepository;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.live.LiveNode;
+import io.p2psync.storage.P2pSyncSettings;
 import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -73,17 +74,27 @@ class MessagingConfiguration {
     }
 
     @Bean
+    FileTransferRepository fileTransferRepository(JdbcClient jdbc) {
+        return new FileTransferRepository(jdbc);
+    }
+
+    @Bean
     Courier courier(DeviceIdentity identity, AuthorizedDevices authorized, MessageRepository messages, RouteCache routes,
             MessageProtocol protocol, MessagingSettings settings, MessageEvents events, LiveNode live,
             ObjectProvider<RegistryLookup> registry, @Qualifier("messagingCourier") ExecutorService workers,
-            ObjectProvider<Clock> clock) {
+            ObjectProvider<Clock> clock, FileSettings files, FileTransferRepository transfers, P2pSyncSettings node) {
+        if (files.frameNeeded() > settings.maxFrameSize().toBytes()) {
+            throw new IllegalArgumentException("p2psync.files.chunk-size " + files.chunkSize() + " needs frames of "
+                    + files.frameNeeded() + " bytes; raise p2psync.messaging.max-frame-size or lower the chunk size");
+        }
         NetworkView view = new NetworkView();
         QueryRateLimiter queries = new QueryRateLimiter(settings.queryRateLimit(), settings.queryRateWindow());
         Clock c = clock.getIfAvailable(Clock::systemUTC);
         Courier courier = new Courier(identity, authorized, messages, routes, view, protocol, settings, events,
                 live::host, registry, workers, queries, c);
+        FileReceiver receiver = new FileReceiver(identity.deviceId(), authorized, transfers, files, node.dataDir(), c);
         MessageIntake intake = new MessageIntake(identity.deviceId(), authorized, messages, routes, view, queries,
-                settings, events, live::host, courier, c);
+                settings, events, live::host, courier, c, receiver);
         protocol.serveWith(intake::serve);
         live.attach(protocol, courier);
         return courier;
@@ -97,16 +108,34 @@ class MessagingConfiguration {
                 clock.getIfAvailable(Clock::systemUTC), devices);
     }
 
+    @Bean
+    FileSender fileSender(DeviceIdentity identity, AuthorizedDevices authorized, FileTransferRepository transfers,
+            MessageProtocol protocol, Courier courier, FileSettings files, MessagingSettings settings, LiveNode live,
+            @Qualifier("messagingFiles") ExecutorService workers, P2pSyncSettings node, ObjectProvider<Clock> clock) {
+        FileSender sender = new FileSender(identity, authorized, transfers, protocol, courier, files, settings,
+                live::host, workers, node.dataDir(), clock.getIfAvailable(Clock::systemUTC));
+        courier.onConnected(sender::resume);
+        return sender;
+    }
+
+    /** File transfers sent at once, and waiting (each sends its chunks one after another). */
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService messagingFiles() {
+        return new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(COURIER_QUEUE),
+                daemon("msg-file"));
+    }
+
     /**
      * Pending messages try the ladder again every {@code retry-interval}; expired ones end. On the node's task
      * scheduler (a ScheduledExecutorService bean would switch Boot's off), handed to the courier's workers.
      */
     @Bean
-    MessagingRetry messagingRetry(Courier courier, MessagingSettings settings,
+    MessagingRetry messagingRetry(Courier courier, FileSender files, MessagingSettings settings,
             @Qualifier("messagingCourier") ExecutorService workers, TaskScheduler scheduler) {
         return new MessagingRetry(scheduler.scheduleWithFixedDelay(() -> {
             try {
                 workers.execute(courier::retry);
+                files.resume(null);
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
                 // shutting down, or the queue is full: the next pass tries again
             }
