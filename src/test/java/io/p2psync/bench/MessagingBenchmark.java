@@ -31,7 +31,10 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code POST /messages} until A shows the message STORED at B (polled every millisecond), then the time from
  * C's restart until A has every stored message's ACK.
  *
- * <p>Arguments: {@code [messages-per-rung=30]}.
+ * Last, file throughput: a file of M MiB of random bytes from A to C ({@code POST /files}), the wall time from
+ * the POST's answer until A shows it COMPLETE (polled every 5 ms), and the rate C's transfer records.
+ *
+ * <p>Arguments: {@code [messages-per-rung=30] [file-MiB=50]}.
  */
 public final class MessagingBenchmark {
 
@@ -40,6 +43,7 @@ public final class MessagingBenchmark {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        int fileMiB = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         Path work = Files.createTempDirectory("p2psync-msg-bench");
         String[] cPorts = {"--server.port=" + freePort(), "--p2psync.libp2p.port=" + freePort()};
         ConfigurableApplicationContext b = start("b", work.resolve("b"));
@@ -93,6 +97,25 @@ public final class MessagingBenchmark {
             until(() -> Arrays.stream(ids).allMatch(id -> "DELIVERED".equals(message(a, id).get("status").asString())), 60);
             long drained = System.nanoTime() - t0;
 
+            Path file = work.resolve("file.bin");
+            byte[] block = new byte[1024 * 1024];
+            java.util.Random random = new java.util.Random(1);
+            try (var out = Files.newOutputStream(file)) {
+                for (int i = 0; i < fileMiB; i++) {
+                    random.nextBytes(block);
+                    out.write(block);
+                }
+            }
+            HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(URI.create(url(a) + "/files?to=" + cId
+                    + "&name=bench.bin")).POST(HttpRequest.BodyPublishers.ofFile(file)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String fileId = JSON.readTree(posted.body()).get("id").asString();
+            long f0 = System.nanoTime();
+            ConfigurableApplicationContext cNow = c;
+            until(() -> "COMPLETE".equals(transfer(a, fileId).get("status").asString()), 600);
+            long fileNanos = System.nanoTime() - f0;
+            long receiverRate = transfer(cNow, fileId).get("bytesPerSecond").asLong();
+
             System.out.println();
             System.out.printf("Messaging A->C, %d messages per rung, %d cpus, Java %s%n", n,
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
@@ -102,6 +125,9 @@ public final class MessagingBenchmark {
             row("C offline: POST -> STORED at B (polled)", stored);
             System.out.printf("C restarted: context start %.0f ms; all %d stored messages acknowledged at A %.0f ms after "
                     + "the restart began%n", started / 1e6, n, drained / 1e6);
+            System.out.printf("File of %d MiB A->C (chunks of 128 KiB): POST answered -> COMPLETE at A %.2f s = %.1f MiB/s; "
+                    + "C's recorded rate %.1f MiB/s%n", fileMiB, fileNanos / 1e9, fileMiB / (fileNanos / 1e9),
+                    receiverRate / 1048576.0);
         } finally {
             a.close();
             b.close();
@@ -120,7 +146,7 @@ public final class MessagingBenchmark {
         String[] base = {"--p2psync.data-dir=" + dir, "--p2psync.device-name=" + name, "--server.port=0",
                 "--server.address=127.0.0.1", "--p2psync.libp2p.host=127.0.0.1", "--p2psync.libp2p.port=0",
                 "--p2psync.libp2p.enabled=true", "--p2psync.libp2p.quic=false", "--p2psync.libp2p.mdns=false",
-                "--logging.level.io.p2psync=WARN", "--spring.main.banner-mode=off"};
+                "--logging.level.io.p2psync=WARN", "--spring.main.banner-mode=off", "--p2psync.console.enabled=false"};
         java.util.List<String> all = new java.util.ArrayList<>(Arrays.asList(base));
         for (String e : extra) {
             String key = e.substring(0, e.indexOf('=') + 1);
@@ -181,6 +207,16 @@ public final class MessagingBenchmark {
     private static JsonNode message(ConfigurableApplicationContext a, String id) {
         try {
             return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url(a) + "/messages/" + id)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode transfer(ConfigurableApplicationContext node, String id) {
+        try {
+            Thread.sleep(4);
+            return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url(node) + "/files/" + id)).GET().build(),
                     HttpResponse.BodyHandlers.ofString()).body());
         } catch (Exception e) {
             throw new IllegalStateException(e);

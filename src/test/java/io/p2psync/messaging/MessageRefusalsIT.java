@@ -49,8 +49,9 @@ class MessageRefusalsIT {
     @BeforeAll
     static void startNode() {
         node = MessagingTestNode.start("n", dir.resolve("n"), "p2psync.messaging.max-content-size=1KB",
-                "p2psync.messaging.max-frame-size=8KB", "p2psync.messaging.query-rate-limit=3",
-                "p2psync.messaging.query-rate-window=1h");
+                "p2psync.messaging.max-frame-size=16KB", "p2psync.messaging.query-rate-limit=3",
+                "p2psync.messaging.query-rate-window=1h", "p2psync.files.max-file-size=4KB",
+                "p2psync.files.chunk-size=1KB");
     }
 
     @AfterAll
@@ -154,6 +155,56 @@ class MessageRefusalsIT {
         assertThat(stored).hasSize(1);
         assertThat(stored.get(0).get("content").asString()).isEqualTo("hello");
         assertThat(stored.get(0).get("status").asString()).isEqualTo("RECEIVED");
+    }
+
+    private Frame chunk(FileManifest m, long offset, byte[] data, String sha) throws Exception {
+        return call(Frame.chunk(new Frame.WireChunk(Frame.WireManifest.of(m), offset,
+                java.util.Base64.getEncoder().encodeToString(data), sha)));
+    }
+
+    @Test
+    void refusesBadFileChunksAndKeepsWhatWasGood() throws Exception {
+        node.post("/devices", "{\"deviceId\":\"" + raw.peerId() + "\",\"name\":\"raw\"}");
+        await().atMost(T).until(() -> call(Frame.query(node.id)).type() == MessageType.PEER_FOUND);
+        byte[] file = new byte[2500];
+        new java.util.Random(7).nextBytes(file);
+        FileManifest m = FileManifest.sign(rawIdentity, "f-1", node.id, "notes.bin", file.length,
+                FileReceiver.sha256(file), 1024);
+        byte[] first = java.util.Arrays.copyOfRange(file, 0, 1024);
+        byte[] second = java.util.Arrays.copyOfRange(file, 1024, 2048);
+
+        // a chunk that does not match its hash
+        assertRefused(chunk(m, 0, first, FileReceiver.sha256(second)), 400, "chunk-mismatch");
+        // a manifest not signed by its origin
+        FileManifest forged = new FileManifest("f-1", m.from(), m.to(), m.name(), m.size(), m.sha256(), m.chunkSize(),
+                new DeviceIdentity(PrivateKey.generate()).sign(new byte[] {1}));
+        assertRefused(chunk(forged, 0, first, FileReceiver.sha256(first)), 401, "bad-signature");
+        // a file over max-file-size
+        FileManifest big = FileManifest.sign(rawIdentity, "f-big", node.id, "big.bin", 5000, FileReceiver.sha256(file), 1024);
+        assertRefused(chunk(big, 0, first, FileReceiver.sha256(first)), 413, "too-large");
+        // a name that would leave the data dir
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new Frame.WireManifest("f-2",
+                raw.peerId().toString(), node.id.toString(), "../../evil", 1, m.sha256(), 1, "AA==").toDomain()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(node.get("/files/f-1").statusCode()).as("nothing refused was stored").isEqualTo(404);
+
+        // good chunks are taken; one at another offset is answered with the offset wanted
+        Frame ok = chunk(m, 0, first, FileReceiver.sha256(first));
+        assertThat(ok.type()).isEqualTo(MessageType.CHUNK_ACK);
+        assertThat(ok.next().next()).isEqualTo(1024);
+        Frame skipped = chunk(m, 2048, java.util.Arrays.copyOfRange(file, 2048, 2500),
+                FileReceiver.sha256(java.util.Arrays.copyOfRange(file, 2048, 2500)));
+        assertThat(skipped.next().next()).as("resume point").isEqualTo(1024);
+        assertRefused(chunk(m, 1024, second, FileReceiver.sha256(first)), 400, "chunk-mismatch");
+        assertThat(MessagingTestNode.JSON.readTree(node.get("/files/f-1").body()).get("bytesDone").asLong())
+                .as("the refused chunk changed nothing").isEqualTo(1024);
+
+        // over REST: a body over max-file-size is refused and not kept
+        HttpResponse<String> r = node.post("/files?to=" + raw.peerId(), "x".repeat(5000));
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(MessagingTestNode.JSON.readTree(node.get("/files").body()).valueStream()
+                .filter(t -> "out".equals(t.get("direction").asString()))).isEmpty();
+        assertThat(node.post("/files?to=" + raw.peerId() + "&name=..%2Fx", "x").statusCode()).isEqualTo(400);
     }
 
     @Test
