@@ -256,6 +256,21 @@ class MessageRefusalsIT {
     }
 
     @Test
+    void documentsTheMessagingEndpointsInTheApiDocument() {
+        JsonNode paths = MessagingTestNode.JSON.readTree(node.get("/v3/api-docs").body()).get("paths");
+        for (String endpoint : List.of("post /messages", "get /messages", "get /messages/{id}", "get /messages/events",
+                "get /messages/routes/{device}", "delete /messages/routes/{device}", "post /files", "get /files",
+                "get /files/{id}")) {
+            String[] parts = endpoint.split(" ");
+            JsonNode op = paths.path(parts[1]).path(parts[0]);
+            assertThat(op.path("summary").asString("")).as("summary of %s", endpoint).isNotBlank();
+            assertThat(op.path("responses").has("500")).as("%s documents 500", endpoint).isTrue();
+            assertThat(op.path("responses").path("401").path("content").has("application/problem+json"))
+                    .as("%s documents the admin token problem", endpoint).isTrue();
+        }
+    }
+
+    @Test
     void streamsArrivingMessagesAsServerSentEvents() throws Exception {
         node.post("/devices", "{\"deviceId\":\"" + raw.peerId() + "\",\"name\":\"raw\"}");
         List<String> lines = new CopyOnWriteArrayList<>();
