@@ -179,6 +179,11 @@ class MessageRefusalsIT {
         FileManifest forged = new FileManifest("f-1", m.from(), m.to(), m.name(), m.size(), m.sha256(), m.chunkSize(),
                 new DeviceIdentity(PrivateKey.generate()).sign(new byte[] {1}));
         assertRefused(chunk(forged, 0, first, FileReceiver.sha256(first)), 401, "bad-signature");
+        // a chunk longer than the manifest's chunk size, and a chunk frame over max-frame-size
+        byte[] longer = java.util.Arrays.copyOfRange(file, 0, 1500);
+        assertRefused(chunk(m, 0, longer, FileReceiver.sha256(longer)), 400, "malformed");
+        byte[] huge = new byte[20_000];
+        assertRefused(chunk(m, 0, huge, FileReceiver.sha256(huge)), 413, "too-large");
         // a file over max-file-size
         FileManifest big = FileManifest.sign(rawIdentity, "f-big", node.id, "big.bin", 5000, FileReceiver.sha256(file), 1024);
         assertRefused(chunk(big, 0, first, FileReceiver.sha256(first)), 413, "too-large");
