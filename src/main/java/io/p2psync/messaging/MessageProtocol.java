@@ -78,7 +78,16 @@ final class MessageProtocol implements ProtocolHandler {
             channel.attr(ANSWER).set(answer);
             channel.pipeline().addLast(new AnswerReader(answer));
         } else {
-            channel.pipeline().addLast(new Inbound(stream.remotePeer()));
+            Inbound inbound = new Inbound(stream.remotePeer());
+            channel.pipeline().addLast(inbound);
+            // a peer that opens a stream and sends nothing does not hold it
+            channel.eventLoop().schedule(() -> {
+                if (!inbound.seen) {
+                    log.info("messaging: {} sent no request within {}; stream closed", stream.remotePeer(),
+                            settings.answerTimeout());
+                    channel.close();
+                }
+            }, settings.answerTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
