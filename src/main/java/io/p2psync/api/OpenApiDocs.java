@@ -56,7 +56,8 @@ class OpenApiDocs {
                         new Tag().name("node").description("This node and its peers"),
                         new Tag().name("devices").description("Pairing: who this device syncs with"),
                         new Tag().name("sync").description("The REST sync protocol between devices, and sync on demand"),
-                        new Tag().name("conflicts").description("Concurrent edits and how they were settled")));
+                        new Tag().name("conflicts").description("Concurrent edits and how they were settled"),
+                        new Tag().name("messages").description("Signed messages and files to another device")));
     }
 
     @Bean
@@ -70,7 +71,7 @@ class OpenApiDocs {
             }
             openApi.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
                 String key = method.name() + " " + path;
-                EndpointDoc doc = Endpoints.ALL.get(key);
+                EndpointDoc doc = Endpoints.ALL.getOrDefault(key, MessagingEndpoints.ALL.get(key));
                 if (doc == null) {
                     log.warn("no API documentation for {}; add it to io.p2psync.api.Endpoints", key);
                     return;

@@ -1,6 +1,9 @@
 package io.p2psync.console;
 
 import io.p2psync.kv.KvEntry;
+import io.p2psync.messaging.Message;
+import io.p2psync.messaging.Messenger;
+import org.springframework.beans.factory.ObjectProvider;
 import io.p2psync.kv.KvService;
 import io.p2psync.status.StatusReport;
 import io.p2psync.storage.P2pSyncSettings;
@@ -14,7 +17,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The console's command table: {@code add}, {@code get}, {@code delete}, {@code list}, {@code status},
- * {@code peers} and {@code info}. Each calls the same service as the matching REST endpoint, so the console
+ * {@code peers} and {@code info}, and with the live network on {@code send} and {@code messages}. Each calls the same service as the matching REST endpoint, so the console
  * and {@code /kv}, {@code /status} and {@code /peers} cannot disagree. Answers are plain text for people.
  */
 @Component
@@ -25,9 +28,12 @@ class ConsoleCommands {
     private final PeerStates peers;
     private final P2pSyncSettings settings;
     private final Environment environment;
+    /** Absent when the live network is off. */
+    private final ObjectProvider<Messenger> messenger;
 
     ConsoleCommands(KvService kv, StatusReport status, PeerStates peers, P2pSyncSettings settings,
-            Environment environment) {
+            Environment environment, ObjectProvider<Messenger> messenger) {
+        this.messenger = messenger;
         this.kv = kv;
         this.status = status;
         this.peers = peers;
@@ -36,7 +42,7 @@ class ConsoleCommands {
     }
 
     List<ConsoleCommand> all() {
-        return List.of(
+        List<ConsoleCommand> all = new java.util.ArrayList<>(List.of(
                 new ConsoleCommand("add", "<key> <value>", "store a value (the rest of the line, spaces kept)", 2,
                         this::add),
                 new ConsoleCommand("get", "<key>", "show the value of a key", 1, this::get),
@@ -45,7 +51,36 @@ class ConsoleCommands {
                 new ConsoleCommand("status", "", "device id, log size, devices, pending conflicts", 0,
                         line -> status()),
                 new ConsoleCommand("peers", "", "the peers and how their sync goes", 0, line -> peers()),
-                new ConsoleCommand("info", "", "ports, data directory and where the API is", 0, line -> info()));
+                new ConsoleCommand("info", "", "ports, data directory and where the API is", 0, line -> info())));
+        Messenger m = messenger.getIfAvailable();
+        if (m != null) {
+            all.add(new ConsoleCommand("send", "<device> <text>", "send a message to a device (its id or name)", 2,
+                    line -> send(m, line)));
+            all.add(new ConsoleCommand("messages", "", "the latest messages sent and received", 0, line -> messages(m)));
+        }
+        return List.copyOf(all);
+    }
+
+    private static String send(Messenger m, CommandLine line) {
+        try {
+            Message sent = m.send(null, m.resolve(line.word(0)), line.rest(1)).message();
+            return "sent " + sent.id() + " to " + sent.to() + " (" + sent.status().name().toLowerCase()
+                    + "; see: messages)";
+        } catch (Messenger.Refused e) {
+            return "not sent: " + e.getMessage();
+        }
+    }
+
+    private static String messages(Messenger m) {
+        List<Message> latest = m.list(null, 20, 0);
+        if (latest.isEmpty()) {
+            return "no messages yet; send one with: send <device> <text>";
+        }
+        return latest.stream().map(x -> x.createdAt() + "  " + ("out".equals(x.direction()) ? "to " + x.to()
+                        : "from " + x.from()) + "  " + x.status().name().toLowerCase()
+                        + (x.path() == null ? "" : " (" + x.path().name().toLowerCase().replace('_', ' ')
+                        + (x.via() == null ? "" : " via " + x.via()) + ")") + "  " + x.content())
+                .collect(Collectors.joining(System.lineSeparator()));
     }
 
     private String add(CommandLine line) {

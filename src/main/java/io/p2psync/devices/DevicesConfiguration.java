@@ -41,7 +41,7 @@ class DevicesConfiguration {
     FilterRegistrationBean<AdminGuardFilter> adminGuardFilter(AdminToken token, JsonMapper json) {
         var registration = new FilterRegistrationBean<>(new AdminGuardFilter(token, new ProblemWriter(json)));
         registration.addUrlPatterns("/devices", "/devices/*", "/kv", "/kv/*", "/sync/now", "/sync/held", "/sync/rescan", "/sync/forks", "/sync/forks/*", "/peers", "/conflicts",
-                "/conflicts/*", "/actuator/metrics", "/actuator/metrics/*", "/actuator/prometheus");
+                "/conflicts/*", "/messages", "/messages/*", "/files", "/files/*", "/actuator/metrics", "/actuator/metrics/*", "/actuator/prometheus");
         registration.setOrder(DevicesFilterOrder.ADMIN_GUARD);
         return registration;
     }

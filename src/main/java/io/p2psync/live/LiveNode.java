@@ -77,6 +77,9 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     private volatile PeerDialer dialer;
     private ScheduledExecutorService heartbeat;
     private MdnsDiscovery mdns;
+    /** Protocols and listeners other features attach to the host (messaging); registered at each start. */
+    private final List<io.p2psync.p2p.host.ProtocolHandler> attachedProtocols = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<ConnectionListener> attachedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     LiveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices, AuthorizedPeers authorized,
             GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls, PeerRateLimiter rate,
@@ -117,7 +120,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         try {
             HostBuilder builder = Host.builder();
             settings.listenAddresses().forEach(builder::listen);
-            host = builder
+            builder
                     .privateKey(identity.privateKey())
                     .quicIdleTimeout(settings.quicIdleTimeout())
                     .agentVersion(agentVersion)
@@ -131,8 +134,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
                     .protocol(ping)
                     .protocol(new GossipsubProtocol(router))
                     .protocol(sync)
-                    .connectionListener(this)
-                    .start();
+                    .connectionListener(this);
+            attachedProtocols.forEach(builder::protocol);
+            attachedListeners.forEach(builder::connectionListener);
+            host = builder.start();
         } catch (UncheckedIOException e) {
             Throwable root = e;
             while (root.getCause() != null) {
@@ -240,6 +245,20 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     }
 
     // ---- what other parts use
+
+    /**
+     * Serves {@code protocol} on the host and tells {@code listener} of its connections, from the next start on:
+     * for features beside sync that speak their own stream protocol (messaging). Call it before the node starts.
+     */
+    public void attach(io.p2psync.p2p.host.ProtocolHandler protocol, ConnectionListener listener) {
+        attachedProtocols.add(protocol);
+        attachedListeners.add(listener);
+    }
+
+    /** The running libp2p host; empty while stopped. */
+    public Optional<Host> host() {
+        return Optional.ofNullable(host);
+    }
 
     /** This node's libp2p listen addresses with its {@code /p2p/} id; empty while stopped. */
     public List<String> listenAddrs() {

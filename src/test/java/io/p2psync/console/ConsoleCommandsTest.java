@@ -32,7 +32,9 @@ class ConsoleCommandsTest {
     private final StatusReport status = mock(StatusReport.class);
     private final ConsoleCommands commands = new ConsoleCommands(kv, status, peers,
             new P2pSyncSettings(Path.of("data"), null, "laptop", List.of(), Duration.ofMillis(200), null),
-            new MockEnvironment().withProperty("local.server.port", "8081"));
+            new MockEnvironment().withProperty("local.server.port", "8081"),
+            new org.springframework.beans.factory.support.StaticListableBeanFactory().getBeanProvider(
+                    io.p2psync.messaging.Messenger.class));
 
     private String run(String input) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
