@@ -86,7 +86,7 @@ public final class KadDht implements ConnectionListener, AutoCloseable {
         host.connections().forEach(dht::connected);
         long every = config.refreshInterval().toMillis();
         if (every > 0) {
-            dht.timers.scheduleWithFixedDelay(() -> dht.refresh().join(), every, every, TimeUnit.MILLISECONDS);
+            dht.timers.scheduleWithFixedDelay(dht::refresh, every, every, TimeUnit.MILLISECONDS);
         }
         log.info("DHT {} in {} mode on {}", host.peerId(), dht.server ? "server" : "client", config.protocolId());
         return dht;
