@@ -106,6 +106,11 @@ public final class KadDht implements ConnectionListener, AutoCloseable {
         return table.peers();
     }
 
+    /** The addresses this node has heard for {@code peer} (identify, DHT answers), newest first; empty if none. */
+    public List<Multiaddr> addressesOf(PeerId peer) {
+        return book.get(peer);
+    }
+
     /** Queries this node has sent since it started. */
     public long queriesSent() {
         return queriesSent.get();

@@ -8,13 +8,15 @@ import io.p2psync.p2p.identify.IdentifyProtocol;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A host on 127.0.0.1 with identify and a DHT, for tests and benchmarks. */
+/** A host on 127.0.0.1 with identify, ping and a DHT, for tests and benchmarks. */
 public record DhtNode(Host host, KadDht dht) implements AutoCloseable {
 
     public static DhtNode start(KadConfig config) {
         AtomicReference<Host> self = new AtomicReference<>();
         IdentifyProtocol identify = identify(self::get);
-        Host host = Host.builder().listen("/ip4/127.0.0.1/tcp/0").protocol(identify).ioThreads(1).start();
+        // ping too: js-libp2p's DHT pings a peer before it takes it into its routing table
+        Host host = Host.builder().listen("/ip4/127.0.0.1/tcp/0").protocol(identify)
+                .protocol(new io.p2psync.p2p.ping.PingProtocol()).ioThreads(1).start();
         self.set(host);
         return new DhtNode(host, KadDht.start(host, identify, config));
     }
