@@ -52,6 +52,25 @@ class KadDhtTest {
     }
 
     @Test
+    void aMalformedMessageResetsItsStreamAndTheNodeGoesOnAnswering() throws Exception {
+        DhtNode a = node(CONFIG);
+        DhtNode b = node(CONFIG);
+        DhtNode c = node(CONFIG);
+        c.host().dial(b.addr()).get(5, TimeUnit.SECONDS);
+        a.host().dial(b.addr()).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.table().contains(c.peerId()) && a.table().contains(b.peerId()));
+
+        // a frame of 3 bytes whose protobuf names message type 9, which the spec does not define
+        io.p2psync.p2p.host.P2pStream raw = a.host().newStream(b.peerId(), KadConfig.DEFAULT_PROTOCOL_ID)
+                .get(5, TimeUnit.SECONDS);
+        raw.channel().writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {2, 0x08, 0x09}));
+        assertThat(raw.channel().closeFuture().await(10, TimeUnit.SECONDS)).as("stream reset").isTrue();
+
+        assertThat(a.host().isConnected(b.peerId())).isTrue();
+        assertThat(a.dht().findPeer(c.peerId()).get(10, TimeUnit.SECONDS)).isPresent();
+    }
+
+    @Test
     void aClientAsksButIsNeitherAnnouncedNorPutInTables() throws Exception {
         DhtNode client = node(CONFIG.withMode(KadMode.CLIENT));
         DhtNode b = node(CONFIG);
