@@ -12,10 +12,15 @@ import java.util.concurrent.atomic.AtomicReference;
 public record DhtNode(Host host, KadDht dht) implements AutoCloseable {
 
     public static DhtNode start(KadConfig config) {
+        return start(config, "/ip4/127.0.0.1/tcp/0");
+    }
+
+    /** A node listening on {@code listen}, e.g. an address inside a test's own network namespace. */
+    public static DhtNode start(KadConfig config, String listen) {
         AtomicReference<Host> self = new AtomicReference<>();
         IdentifyProtocol identify = identify(self::get);
         // ping too: js-libp2p's DHT pings a peer before it takes it into its routing table
-        Host host = Host.builder().listen("/ip4/127.0.0.1/tcp/0").protocol(identify)
+        Host host = Host.builder().listen(listen).protocol(identify)
                 .protocol(new io.p2psync.p2p.ping.PingProtocol()).ioThreads(1).start();
         self.set(host);
         return new DhtNode(host, KadDht.start(host, identify, config));
