@@ -1,7 +1,7 @@
 // A js-libp2p peer that the Java interop tests script over stdin/stdout.
 //
 // Start:   node peer.mjs [--key <hex of a protobuf private key>] [--listen <multiaddr>[,<multiaddr>...]]...
-//                        [--mdns <query interval ms>] [--agent <agent version>]
+//                        [--mdns <query interval ms>] [--agent <agent version>] [--dht <protocol id>]
 //          --listen may be given more than once and each may hold several comma-separated addresses; without
 //          it the peer listens on /ip4/127.0.0.1/tcp/0. TCP (Noise + yamux) is always there. QUIC
 //          (@chainsafe/libp2p-quic, its own TLS and streams) is added only when a listen address is
@@ -17,7 +17,9 @@
 //                             over QUIC muxer is "quic" and encryption "native")
 //   connections {peer?}    -> connections: [{peer, addr, direction, muxer, encryption}] (all, or one peer's)
 //   hangUp {peer}, peers, ping {peer} -> rtt, identify {peer}, serveEcho, echo {peer, streams, bytes},
-//   subscribe {topic}, publish {topic, data, stamp}, topicPeers {topic}, mdns {on}, stop
+//   subscribe {topic}, publish {topic, data, stamp}, topicPeers {topic}, mdns {on}, stop,
+//   findPeer {peer} -> addrs (through the DHT; needs --dht), dhtPeers -> peers (the DHT's routing table)
+// --dht runs @libp2p/kad-dht in server mode on that protocol id, keeping private (loopback) addresses.
 import './polyfill.mjs'
 import { createInterface } from 'node:readline'
 import { createLibp2p } from 'libp2p'
@@ -28,6 +30,7 @@ import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { mdns } from '@libp2p/mdns'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -49,6 +52,11 @@ const services = {
   identify: identify({ agentVersion: args.agent ?? 'p2p-sync-interop-js/1.0.0' }),
   ping: ping(),
   pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false })
+}
+if (args.dht != null) {
+  // Server mode so Java nodes put it in their tables; every address kept, as the tests run on 127.0.0.1
+  // (the default mapper drops private addresses, meant for the public DHT).
+  services.dht = kadDHT({ protocol: args.dht, clientMode: false, peerInfoMapper: passthroughMapper })
 }
 if (args.mdns != null) {
   // as a service (not in peerDiscovery) so the "mdns" command can switch it off and on again
@@ -166,6 +174,18 @@ const commands = {
     if (service == null) throw new Error('started without --mdns')
     await (on ? service.start() : service.stop())
     return { on: service.isStarted() }
+  },
+  // Finds a peer's addresses through the DHT (libp2p's peer routing), without dialling it.
+  async findPeer ({ peer }) {
+    if (node.services.dht == null) throw new Error('started without --dht')
+    const found = await node.peerRouting.findPeer(peerIdFromString(peer), { signal: AbortSignal.timeout(20_000) })
+    return { peer: found.id.toString(), addrs: found.multiaddrs.map(String) }
+  },
+  async dhtPeers () {
+    if (node.services.dht == null) throw new Error('started without --dht')
+    const peers = []
+    for (const bucket of node.services.dht.routingTable.kb?.toIterable?.() ?? []) peers.push(bucket.peerId.toString())
+    return { peers }
   },
   async stop () {
     await node.stop()

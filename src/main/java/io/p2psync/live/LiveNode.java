@@ -70,6 +70,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     private final String agentVersion;
     private final PingProtocol ping = new PingProtocol();
     private final SyncProtocol sync;
+    private final PeerRouting routing;
 
     private volatile Host host;
     private volatile GossipRouter router;
@@ -83,8 +84,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
 
     LiveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices, AuthorizedPeers authorized,
             GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls, PeerRateLimiter rate,
-            LiveMetrics metrics, ExecutorService network, Environment environment, JsonMapper json, SyncProtocol sync) {
+            LiveMetrics metrics, ExecutorService network, Environment environment, JsonMapper json, SyncProtocol sync,
+            PeerRouting routing) {
         this.settings = settings;
+        this.routing = routing;
         this.sync = sync;
         this.identity = identity;
         this.devices = devices;
@@ -161,6 +164,8 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         }
         log.info("live: {} on topic '{}' at {}", host.peerId(), settings.topic(), listenAddrs());
         background(() -> dialer.dialConfigured(settings.peers()));
+        // Once the DHT has its first peers, paired devices that cannot be reached otherwise are looked up at once.
+        routing.start(host, identify).thenRun(() -> background(this::reachPairedDevices));
         // Paired devices that were offline at start, or whose redials ran out, are tried again now and then.
         heartbeat.scheduleWithFixedDelay(() -> background(this::reachPairedDevices), 0,
                 REACH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
@@ -207,7 +212,21 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         if (h == null) {
             return;
         }
-        devices.findSyncTargets().stream().filter(d -> !h.isConnected(d.deviceId())).forEach(dialer::dialDevice);
+        devices.findSyncTargets().stream().filter(d -> !h.isConnected(d.deviceId())).forEach(this::dialOrFind);
+    }
+
+    /**
+     * Dials a paired device at its url's libp2p addresses; failing that (no url, or not reachable there), finds it
+     * by its id through the DHT and dials what is found.
+     */
+    private void dialOrFind(Device device) {
+        if (dialer.dialDevice(device) || !routing.enabled() || !authorized.test(device.deviceId())) {
+            return;
+        }
+        List<Multiaddr> found = routing.find(device.deviceId());
+        if (!found.isEmpty()) {
+            dialer.dialFound(device.deviceId(), found);
+        }
     }
 
     /** Starts mDNS discovery; a machine without a multicast interface runs on without it. */
@@ -232,6 +251,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
             mdns.close();
             mdns = null;
         }
+        routing.stop();
         router.close();
         heartbeat.shutdownNow();
         host.close();
@@ -298,6 +318,11 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     java.util.Optional<Connection> connectionTo(PeerId peer) {
         Host h = host;
         return h == null ? java.util.Optional.empty() : h.connection(peer);
+    }
+
+    /** The DHT, while it runs (for tests and diagnostics). */
+    Optional<io.p2psync.p2p.kad.KadDht> dht() {
+        return routing.dht();
     }
 
     /** The connected peers known to be in the topic (for tests and diagnostics). */
@@ -372,7 +397,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         if (h.isConnected(device.deviceId())) {
             h.connection(device.deviceId()).ifPresent(this::greet);
         } else {
-            dialer.dialDevice(device); // its connected event greets it
+            dialOrFind(device); // its connected event greets it
         }
     }
 

@@ -121,6 +121,24 @@ final class PeerDialer {
         }
     }
 
+    /**
+     * Dials a peer at the addresses peer routing found for it (QUIC first, transports switched off here left out),
+     * unless already connected or being dialled; answers whether a connection is up.
+     */
+    boolean dialFound(PeerId peer, List<Multiaddr> found) {
+        if (host.isConnected(peer)) {
+            return true;
+        }
+        if (!dialling.add(peer)) {
+            return false;
+        }
+        try {
+            return dialAny(peer, preferred(found));
+        } finally {
+            dialling.remove(peer);
+        }
+    }
+
     private boolean dialAny(PeerId peer, List<Multiaddr> addresses) {
         for (Multiaddr address : addresses) {
             try {

@@ -71,6 +71,7 @@ public final class JsPeer implements AutoCloseable {
         command.addAll(List.of("--listen", options.listen));
         options.mdnsInterval.ifPresent(d -> command.addAll(List.of("--mdns", Long.toString(d.toMillis()))));
         options.agent.ifPresent(a -> command.addAll(List.of("--agent", a)));
+        options.dht.ifPresent(d -> command.addAll(List.of("--dht", d)));
 
         Path logDir = Path.of("target", "js-peers");
         Files.createDirectories(logDir);
@@ -184,6 +185,21 @@ public final class JsPeer implements AutoCloseable {
     public double echo(PeerId peer, int streams, int bytes, Duration timeout) {
         return call("echo", Map.of("peer", peer.toString(), "streams", streams, "bytes", bytes), timeout)
                 .get("millis").asDouble();
+    }
+
+    /** The addresses the js peer finds for {@code peer} through its DHT ({@code peerRouting.findPeer}). */
+    public List<String> findPeer(PeerId peer) {
+        JsonNode r = call("findPeer", Map.of("peer", peer.toString()), Duration.ofSeconds(30));
+        List<String> out = new ArrayList<>();
+        r.get("addrs").forEach(a -> out.add(a.asString()));
+        return out;
+    }
+
+    /** The peers in the js peer's DHT routing table. */
+    public List<PeerId> dhtPeers() {
+        List<PeerId> out = new ArrayList<>();
+        call("dhtPeers", Map.of()).get("peers").forEach(p -> out.add(PeerId.parse(p.asString())));
+        return out;
     }
 
     public void subscribe(String topic) {
@@ -356,6 +372,7 @@ public final class JsPeer implements AutoCloseable {
         private String listen = "/ip4/127.0.0.1/tcp/0";
         private Optional<Duration> mdnsInterval = Optional.empty();
         private Optional<String> agent = Optional.empty();
+        private Optional<String> dht = Optional.empty();
         private Optional<String> debug = Optional.empty();
         private List<String> launcher = List.of();
 
@@ -380,6 +397,12 @@ public final class JsPeer implements AutoCloseable {
         /** Turns on @libp2p/mdns with this query interval. Only inside a test's own network namespace. */
         public Options mdns(Duration interval) {
             this.mdnsInterval = Optional.of(interval);
+            return this;
+        }
+
+        /** Runs @libp2p/kad-dht in server mode on {@code protocolId}, keeping loopback addresses. */
+        public Options dht(String protocolId) {
+            this.dht = Optional.of(protocolId);
             return this;
         }
 
