@@ -44,13 +44,14 @@ import org.slf4j.LoggerFactory;
 public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RelayClient.class);
-    /** How long after a failed reservation it is tried again. */
-    static final Duration RETRY = Duration.ofSeconds(15);
+    /** How long after a failed reservation it is tried again, unless set. */
+    public static final Duration DEFAULT_RETRY = Duration.ofSeconds(15);
     /** The least time between two renewals of one reservation. */
     static final Duration MIN_RENEWAL = Duration.ofSeconds(5);
 
     private final Host host;
     private final Clock clock;
+    private final Duration retry;
     private final Map<PeerId, Reservation> reservations = new ConcurrentHashMap<>();
     private final Set<Multiaddr> kept = ConcurrentHashMap.newKeySet();
     private final LogSummary<String> refusals;
@@ -61,15 +62,28 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
     });
     private volatile boolean closed;
 
-    private RelayClient(Host host, Clock clock) {
+    private RelayClient(Host host, Clock clock, Duration retry) {
+        if (retry.isNegative() || retry.isZero()) {
+            throw new IllegalArgumentException("the retry interval must be positive");
+        }
         this.host = host;
         this.clock = clock;
+        this.retry = retry;
         this.refusals = new LogSummary<>(clock, Duration.ofSeconds(10), 64);
     }
 
-    /** Makes a client for {@code host}: serves the stop protocol on it and dials its circuit addresses. */
+    /** Like {@link #install(Host, Clock, Duration)} retrying every {@link #DEFAULT_RETRY}. */
     public static RelayClient install(Host host, Clock clock) {
-        RelayClient client = new RelayClient(host, clock);
+        return install(host, clock, DEFAULT_RETRY);
+    }
+
+    /**
+     * Makes a client for {@code host}: serves the stop protocol on it and dials its circuit addresses.
+     *
+     * @param retry how long after a failed reservation {@link #keep} tries again
+     */
+    public static RelayClient install(Host host, Clock clock, Duration retry) {
+        RelayClient client = new RelayClient(host, clock, retry);
         host.addProtocol(client);
         host.useCircuits(client);
         return client;
@@ -116,8 +130,9 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
     }
 
     /**
-     * Holds a reservation on {@code relay} from now on: reserves now, renews halfway to each expiry, and tries again
-     * every {@link #RETRY} while the relay refuses or cannot be reached.
+     * Holds a reservation on {@code relay} from now on: reserves now, renews halfway to each expiry or after four retry
+     * intervals, whichever comes first, and tries again after the retry interval while the relay refuses or cannot be
+     * reached.
      */
     public void keep(Multiaddr relay) {
         if (kept.add(relay)) {
@@ -131,12 +146,17 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
         }
         timer.schedule(() -> reserve(relay).whenComplete((r, e) -> {
             if (e != null) {
-                log.info("relay: no reservation on {} ({}); trying again in {}", relay, rootCause(e), RETRY);
+                log.info("relay: no reservation on {} ({}); trying again in {}", relay, rootCause(e), retry);
                 relay.peerId().ifPresent(reservations::remove);
-                schedule(relay, RETRY);
+                schedule(relay, retry);
             } else {
+                // renewed halfway to its end, and at least every four retry intervals, so that a relay that
+                // restarted (and forgot the slot) has it again soon
                 Duration left = Duration.between(clock.instant(), r.expires());
                 Duration renewIn = left.dividedBy(2);
+                if (renewIn.compareTo(retry.multipliedBy(4)) > 0) {
+                    renewIn = retry.multipliedBy(4);
+                }
                 schedule(relay, renewIn.compareTo(MIN_RENEWAL) < 0 ? MIN_RENEWAL : renewIn);
             }
         }), delay.toMillis(), TimeUnit.MILLISECONDS);
