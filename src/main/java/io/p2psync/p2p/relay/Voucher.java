@@ -14,7 +14,7 @@ import java.time.Instant;
 /**
  * A reservation voucher: the relay's signed word that {@code peer} holds a slot until {@code expiration}, in a
  * signed envelope (libp2p/specs RFC/0002-signed-envelopes.md) of domain {@value #DOMAIN} and payload type
- * multicodec {@code 0x0302} (relay/circuit-v2.md, "Reservation Vouchers"). Advisory in the spec; a client checks it
+ * {@code 0x0302} (relay/circuit-v2.md, "Reservation Vouchers"). Advisory in the spec; a client checks it
  * against the relay it reserved on.
  *
  * @param relay the relay that signed it
@@ -24,7 +24,11 @@ import java.time.Instant;
 record Voucher(PeerId relay, PeerId peer, Instant expiration) {
 
     static final String DOMAIN = "libp2p-relay-rsvp";
-    static final byte[] PAYLOAD_TYPE = UnsignedVarint.encode(0x0302);
+    /**
+     * The code 0x0302 as its two big-endian bytes, as js-libp2p and go-libp2p write it (not as an unsigned varint,
+     * which would be {@code 82 06}): what the implementations in use agree on is what interoperates.
+     */
+    static final byte[] PAYLOAD_TYPE = {0x03, 0x02};
 
     /** The signed envelope, as the {@code voucher} field of a reservation carries it. */
     byte[] sign(PrivateKey key) {
