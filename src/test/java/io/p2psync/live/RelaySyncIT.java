@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.p2psync.interop.JsPeer;
 import io.p2psync.p2p.relay.RelayServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,8 @@ class RelaySyncIT {
     private final ListAppender<ILoggingEvent> relayLog = new ListAppender<>();
     private final Logger relayLogger = (Logger) LoggerFactory.getLogger(RelayServer.class);
 
+    private JsPeer jsRelay;
+
     @AfterEach
     void stopNodes() {
         relayLogger.detachAppender(relayLog);
@@ -42,6 +45,9 @@ class RelaySyncIT {
             if (n != null) {
                 n.close();
             }
+        }
+        if (jsRelay != null) {
+            jsRelay.close();
         }
     }
 
@@ -105,5 +111,37 @@ class RelaySyncIT {
         assertThat(toA.get("remoteAddress").asString()).isEqualTo(bAddress + "/p2p-circuit");
         assertThat(a.live().connectionTo(c.id)).get().extracting(io.p2psync.p2p.host.Connection::direct).isEqualTo(false);
         assertThat(logged()).anyMatch(m -> m.contains("circuit " + c.id + " -> " + a.id + " open"));
+    }
+
+    /**
+     * The same with a js-libp2p relay (@libp2p/circuit-relay-v2) in B's place: A reserves on it, C dials A through it,
+     * and their writes cross it over the libp2p sync protocol.
+     */
+    @Test
+    void twoNodesSyncThroughAJsRelay() throws Exception {
+        jsRelay = JsPeer.start(new JsPeer.Options().script("relay-peer.mjs", "--relay", "true"));
+        String relayAddress = jsRelay.tcpAddr();
+        a = restUnreachable("a", dir.resolve("a"), "p2psync.libp2p.relay.reserve-on=" + relayAddress,
+                "p2psync.libp2p.relay.retry-interval=500ms");
+        await().atMost(Duration.ofSeconds(20)).until(() -> circuitAddress(a).isPresent());
+        String throughRelay = circuitAddress(a).orElseThrow();
+        assertThat(throughRelay).isEqualTo(relayAddress + "/p2p-circuit/p2p/" + a.id);
+        for (int i = 0; i < 20; i++) {
+            a.put("via-js-" + i, "written on a " + i);
+        }
+
+        c = restUnreachable("c", dir.resolve("c"), "p2psync.libp2p.peers=" + throughRelay);
+        a.authorize(c.id, "c", null);
+        c.authorize(a.id, "a", null);
+        c.put("from-c", "written on c");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.get("via-js-19").isPresent() && a.get("from-c").isPresent());
+        for (int i = 0; i < 20; i++) {
+            assertThat(c.get("via-js-" + i)).contains("written on a " + i);
+        }
+        JsonNode toA = StreamSupport.stream(c.status().get("connections").spliterator(), false)
+                .filter(n -> n.get("peer").asString().equals(a.id.toString())).findFirst().orElseThrow();
+        assertThat(toA.get("transport").asString()).isEqualTo("relayed");
+        assertThat(toA.get("direct").asBoolean()).isFalse();
     }
 }
