@@ -302,8 +302,12 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
             Reservation reservation = new Reservation(relay, Instant.ofEpochSecond(wire.getExpire()),
                     new ArrayList<>(addresses), answer.hasLimit() ? CircuitLimit.fromWire(answer.getLimit())
                             : CircuitLimit.NONE);
-            log.info("relay: reservation on {} until {}, reachable at {}", relay, reservation.expires(),
-                    reservation.circuitAddresses());
+            if (reservations.containsKey(relay)) {
+                log.debug("relay: reservation on {} renewed until {}", relay, reservation.expires());
+            } else {
+                log.info("relay: reservation on {} until {}, reachable at {}", relay, reservation.expires(),
+                        reservation.circuitAddresses());
+            }
             result.complete(reservation);
         }
     }

@@ -114,7 +114,9 @@ public final class RelayServer implements ProtocolHandler {
         if (!reservations.containsKey(peer) && reservations.size() >= limits.maxReservations()) {
             return Status.RESERVATION_REFUSED;
         }
-        reservations.put(peer, new Slot(expires, connection));
+        if (reservations.put(peer, new Slot(expires, connection)) == null) {
+            log.info("relay: {} holds a reservation", peer);
+        }
         return Status.OK;
     }
 
@@ -210,7 +212,7 @@ public final class RelayServer implements ProtocolHandler {
                 answer(ctx, status(status));
                 return;
             }
-            log.info("relay: {} holds a reservation until {}", peer, expires);
+            log.debug("relay: {} holds a reservation until {}", peer, expires);
             CircuitProto.Reservation reservation = CircuitProto.Reservation.newBuilder()
                     .setExpire(expires.getEpochSecond())
                     .addAllAddrs(relayAddresses())
