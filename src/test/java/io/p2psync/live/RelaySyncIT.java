@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.interop.JsPeer;
+import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.relay.RelayServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,9 +92,11 @@ class RelaySyncIT {
         for (int i = 0; i < 30; i++) {
             a.put("from-a-" + i, "written on a " + i);
         }
+        // C's key is made first, so that B and A know C before it dials A through B at start
+        PeerId cId = DeviceIdentity.loadOrCreate(dir.resolve("c")).deviceId();
+        b.authorize(cId, "c", null);
+        a.authorize(cId, "c", null);
         c = restUnreachable("c", dir.resolve("c"), "p2psync.libp2p.peers=" + throughB);
-        b.authorize(c.id, "c", null);
-        a.authorize(c.id, "c", null);
         c.authorize(a.id, "a", null);
         c.put("from-c", "written on c");
 
@@ -130,8 +134,8 @@ class RelaySyncIT {
             a.put("via-js-" + i, "written on a " + i);
         }
 
+        a.authorize(DeviceIdentity.loadOrCreate(dir.resolve("c")).deviceId(), "c", null);
         c = restUnreachable("c", dir.resolve("c"), "p2psync.libp2p.peers=" + throughRelay);
-        a.authorize(c.id, "c", null);
         c.authorize(a.id, "a", null);
         c.put("from-c", "written on c");
 
