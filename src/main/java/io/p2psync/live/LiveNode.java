@@ -71,8 +71,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     private final PingProtocol ping = new PingProtocol();
     private final SyncProtocol sync;
     private final PeerRouting routing;
+    private final RelaySettings relaySettings;
 
     private volatile Host host;
+    private volatile LiveRelay relay;
     private volatile GossipRouter router;
     private volatile IdentifyProtocol identify;
     private volatile PeerDialer dialer;
@@ -85,9 +87,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     LiveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices, AuthorizedPeers authorized,
             GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls, PeerRateLimiter rate,
             LiveMetrics metrics, ExecutorService network, Environment environment, JsonMapper json, SyncProtocol sync,
-            PeerRouting routing) {
+            PeerRouting routing, RelaySettings relaySettings) {
         this.settings = settings;
         this.routing = routing;
+        this.relaySettings = relaySettings;
         this.sync = sync;
         this.identity = identity;
         this.devices = devices;
@@ -151,6 +154,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
                     "stop the program that uses the port or choose another with --p2psync.libp2p.port (--port), "
                             + "0 for a free one; or check p2psync.libp2p.host", e);
         }
+        relay = LiveRelay.start(host, identity.privateKey(), relaySettings, authorized);
         dialer = new PeerDialer(host, json, settings.tcp(), settings.quic());
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gossip-heartbeat");
@@ -232,7 +236,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     /** Starts mDNS discovery; a machine without a multicast interface runs on without it. */
     private void startMdns() {
         MdnsDiscovery discovery = new MdnsDiscovery(MdnsConfig.defaults().withQueryInterval(settings.mdnsInterval()),
-                host.peerId(), this::listenAddrs,
+                host.peerId(), this::directListenAddrs,
                 peer -> background(() -> dialer.dialDiscovered(peer.peerId(), peer.multiaddrs())));
         try {
             discovery.start();
@@ -254,6 +258,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         routing.stop();
         router.close();
         heartbeat.shutdownNow();
+        relay.close();
         host.close();
         host = null;
         router = null;
@@ -280,13 +285,35 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         return Optional.ofNullable(host);
     }
 
-    /** This node's libp2p listen addresses with its {@code /p2p/} id; empty while stopped. */
+    /**
+     * This node's libp2p addresses with its {@code /p2p/} id: the listen addresses, then the circuit addresses of the
+     * relays it holds a reservation on ({@code …/p2p/<relay>/p2p-circuit/p2p/<this node>}); empty while stopped.
+     */
     public List<String> listenAddrs() {
+        Host h = host;
+        LiveRelay r = relay;
+        if (h == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(directListenAddrs());
+        if (r != null) {
+            r.circuitAddresses().forEach(a -> out.add(a.withPeerId(h.peerId()).toString()));
+        }
+        return out;
+    }
+
+    /** The listen addresses alone, as mDNS announces them on the LAN. */
+    private List<String> directListenAddrs() {
         Host h = host;
         if (h == null) {
             return List.of();
         }
         return h.listenAddresses().stream().map(a -> a.withPeerId(h.peerId()).toString()).toList();
+    }
+
+    /** The relay part of this node, while it runs (for tests and diagnostics). */
+    Optional<LiveRelay> relay() {
+        return Optional.ofNullable(relay);
     }
 
     /** The open libp2p connections, oldest first; empty while stopped. */
@@ -411,7 +438,9 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         try {
             IdentifyInfo info = h.newStream(peer, identify).thenCompose(identify::identify)
                     .get(IdentifyProtocol.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            LearnedRestUrls.fromIdentify(connection.remoteAddress(), info.listenAddrs()).ifPresent(url -> {
+            // through a relay the connection's address is the relay's: the peer's REST endpoint is not there
+            (connection.direct() ? LearnedRestUrls.fromIdentify(connection.remoteAddress(), info.listenAddrs())
+                    : Optional.<String>empty()).ifPresent(url -> {
                 urls.learn(peer, url);
                 log.debug("{} announces its REST endpoint; reaching it at {}", peer, url);
             });
@@ -434,6 +463,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         String httpPort = environment.getProperty("local.server.port");
         for (Multiaddr a : h.listenAddresses()) {
             addrs.add(a.toBytes());
+        }
+        LiveRelay r = relay;
+        if (r != null) {
+            r.circuitAddresses().forEach(a -> addrs.add(a.toBytes()));
         }
         if (httpPort != null) {
             for (Multiaddr a : h.listenAddresses()) {

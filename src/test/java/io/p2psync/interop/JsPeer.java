@@ -66,7 +66,8 @@ public final class JsPeer implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(options.launcher);
         command.add(System.getProperty("node.executable", "node"));
-        command.add("peer.mjs");
+        command.add(options.script);
+        command.addAll(options.extra);
         options.key.ifPresent(k -> command.addAll(List.of("--key", HexFormat.of().formatHex(k.toProtobuf()))));
         command.addAll(List.of("--listen", options.listen));
         options.mdnsInterval.ifPresent(d -> command.addAll(List.of("--mdns", Long.toString(d.toMillis()))));
@@ -375,6 +376,18 @@ public final class JsPeer implements AutoCloseable {
         private Optional<String> dht = Optional.empty();
         private Optional<String> debug = Optional.empty();
         private List<String> launcher = List.of();
+        private String script = "peer.mjs";
+        private List<String> extra = List.of();
+
+        /**
+         * Another script of {@code src/test/js} in the same line protocol, e.g. {@code relay-peer.mjs}, with its own
+         * arguments.
+         */
+        public Options script(String name, String... arguments) {
+            this.script = name;
+            this.extra = List.of(arguments);
+            return this;
+        }
 
         /** A fixed identity, so a Java node can authorize the js peer's id in advance. */
         public Options key(PrivateKey key) {

@@ -15,11 +15,14 @@ public final class Connection {
 
     static final AttributeKey<Connection> KEY = AttributeKey.valueOf(Connection.class, "connection");
 
-    /** How a connection reaches its peer. */
+    /**
+     * How a connection reaches its peer: straight over TCP or QUIC, or {@code RELAYED} through a circuit relay (Noise
+     * and yamux over a stream of the connection to the relay).
+     */
     public enum Transport {
-        TCP, QUIC;
+        TCP, QUIC, RELAYED;
 
-        /** The lower-case name used in status output: {@code tcp}, {@code quic}. */
+        /** The lower-case name used in status output: {@code tcp}, {@code quic}, {@code relayed}. */
         public String id() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
@@ -65,7 +68,8 @@ public final class Connection {
 
     /**
      * The peer's address as seen from here (what identify calls the observed address):
-     * {@code /ip4/…/tcp/…} or {@code /ip4/…/udp/…/quic-v1}.
+     * {@code /ip4/…/tcp/…} or {@code /ip4/…/udp/…/quic-v1}; for a relayed connection the relay's address and
+     * {@code /p2p/<relay>/p2p-circuit}.
      */
     public Multiaddr remoteAddress() {
         return remoteAddress;
@@ -85,7 +89,15 @@ public final class Connection {
         return openedAt;
     }
 
-    /** The TCP channel or the QUIC connection's channel; streams are its children. */
+    /** True unless the connection goes through a relay. */
+    public boolean direct() {
+        return transport != Transport.RELAYED;
+    }
+
+    /**
+     * The TCP channel, the QUIC connection's channel, or for a relayed connection the circuit (a stream of the
+     * connection to the relay); streams are its children.
+     */
     public Channel channel() {
         return channel;
     }

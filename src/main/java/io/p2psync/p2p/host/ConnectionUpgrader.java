@@ -44,11 +44,22 @@ final class ConnectionUpgrader {
      * @param expectedPeer the peer dialled, when known; Noise refuses any other
      */
     CompletableFuture<Connection> upgrade(Channel channel, boolean outbound, Optional<PeerId> expectedPeer) {
+        // the TCP peer's address is read once connected, not now (a dialled channel is not connected yet)
+        return upgrade(channel, outbound, expectedPeer, Connection.Transport.TCP, null);
+    }
+
+    /**
+     * Like {@link #upgrade(Channel, boolean, Optional)} on any byte channel, such as a relay circuit (a stream of
+     * another connection), booked with {@code transport} and {@code remoteAddress} (null: the channel's own, read once
+     * it is connected).
+     */
+    CompletableFuture<Connection> upgrade(Channel channel, boolean outbound, Optional<PeerId> expectedPeer,
+            Connection.Transport transport, Multiaddr remoteAddress) {
         CompletableFuture<Connection> result = new CompletableFuture<>();
         ChannelPipeline pipeline = channel.pipeline();
         Consumer<String> secure = noise -> Noise.secure(pipeline, outbound, identity, expectedPeer,
                         peer -> negotiate(pipeline, outbound, YamuxHandler.PROTOCOL_ID,
-                                mux -> multiplex(channel, peer, outbound, result))
+                                mux -> multiplex(channel, peer, outbound, transport, remoteAddress, result))
                                 .whenComplete((p, e) -> failOn(e, result)))
                 .whenComplete((p, e) -> failOn(e, result));
         negotiate(pipeline, outbound, Noise.PROTOCOL_ID, secure).whenComplete((p, e) -> failOn(e, result));
@@ -62,10 +73,12 @@ final class ConnectionUpgrader {
                 : Multistream.respond(pipeline, protocol::equals, onAgreed);
     }
 
-    private void multiplex(Channel channel, PeerId peer, boolean outbound, CompletableFuture<Connection> result) {
+    private void multiplex(Channel channel, PeerId peer, boolean outbound, Connection.Transport transport,
+            Multiaddr remoteAddress, CompletableFuture<Connection> result) {
         YamuxHandler muxer = new YamuxHandler(outbound, inboundStreams, YamuxHandler.INITIAL_WINDOW, maxInboundStreams);
-        Connection connection = new Connection(channel, peer, outbound, Connection.Transport.TCP,
-                Multiaddr.fromSocketAddress((InetSocketAddress) channel.remoteAddress()), new Connection.Muxer() {
+        Multiaddr remote = remoteAddress != null ? remoteAddress
+                : Multiaddr.fromSocketAddress((InetSocketAddress) channel.remoteAddress());
+        Connection connection = new Connection(channel, peer, outbound, transport, remote, new Connection.Muxer() {
                     @Override
                     public Future<Channel> openStream() {
                         return muxer.openStream();

@@ -75,6 +75,7 @@ public final class Host implements AutoCloseable {
     /** Keeps what peers can make this host log about refused connections to a line per kind and interval. */
     private final LogSummary<String> refusals = new LogSummary<>(Clock.systemUTC(), REFUSAL_LOG_INTERVAL, 16);
     private final GuestConnections guests;
+    private volatile CircuitDialer circuits;
     private volatile boolean closed;
 
     private Host(HostBuilder builder) {
@@ -168,10 +169,19 @@ public final class Host implements AutoCloseable {
      */
     public CompletableFuture<Connection> dial(Multiaddr address) {
         Optional<PeerId> peer;
+        Optional<Multiaddr> relay;
         try {
             peer = address.peerId();
+            relay = relayPart(address);
             Multiaddr target = address.withoutPeerId();
-            if (target.isQuic()) {
+            if (relay.isPresent()) {
+                if (peer.isEmpty()) {
+                    throw new MultiaddrException("a circuit address must end in /p2p/<target>: " + address);
+                }
+                if (circuits == null) {
+                    throw new IllegalStateException("this host does not dial through relays: " + address);
+                }
+            } else if (target.isQuic()) {
                 if (target.toQuicSocketAddress().isUnresolved()) {
                     throw new MultiaddrException("QUIC is dialled by IP address only, not by name: " + address);
                 }
@@ -200,7 +210,29 @@ public final class Host implements AutoCloseable {
                 }
             }
         }
-        if (address.withoutPeerId().isQuic()) {
+        if (relay.isPresent()) {
+            Multiaddr remote = address.withoutPeerId();
+            circuits.openCircuit(relay.get(), peer.get()).whenComplete((circuit, e) -> {
+                if (e != null) {
+                    attempt.completeExceptionally(e);
+                    return;
+                }
+                // on the circuit's event loop, while the relay client still holds what the target sent already
+                Runnable upgrade = () -> upgrader.upgrade(circuit, true, peer, Connection.Transport.RELAYED, remote)
+                        .whenComplete((c, failed) -> {
+                            if (failed != null) {
+                                attempt.completeExceptionally(failed);
+                            } else {
+                                attempt.complete(c);
+                            }
+                        });
+                if (circuit.eventLoop().inEventLoop()) {
+                    upgrade.run();
+                } else {
+                    circuit.eventLoop().execute(upgrade);
+                }
+            });
+        } else if (address.withoutPeerId().isQuic()) {
             dialQuic(address.withoutPeerId(), peer, attempt);
         } else {
             tcp.dial(address.withoutPeerId(), ch -> upgrader.upgrade(ch, true, peer).whenComplete((c, e) -> {
@@ -232,6 +264,46 @@ public final class Host implements AutoCloseable {
             }
             return connection;
         });
+    }
+
+    /**
+     * Dials circuit addresses ({@code …/p2p/<relay>/p2p-circuit/p2p/<target>}) with {@code dialer} from now on;
+     * without one they fail.
+     */
+    public void useCircuits(CircuitDialer dialer) {
+        this.circuits = dialer;
+    }
+
+    /**
+     * Secures and multiplexes a circuit a relay opened to this host (as the listening side), and books the
+     * connection as {@link Connection.Transport#RELAYED} like any inbound one (a peer that is not trusted is a
+     * guest). Call it on the circuit's event loop, with no handler of the relay protocol left on it.
+     *
+     * @param remoteAddress the relay's address with {@code /p2p/<relay>/p2p-circuit}
+     * @return the connection once booked; a failure if the handshake failed (the circuit is closed then)
+     */
+    public CompletableFuture<Connection> acceptCircuit(Channel circuit, Multiaddr remoteAddress) {
+        return upgrader.upgrade(circuit, false, Optional.empty(), Connection.Transport.RELAYED, remoteAddress)
+                .thenApply(connection -> {
+                    if (!register(connection)) {
+                        throw new CompletionException(new IllegalStateException("refused " + connection));
+                    }
+                    return connection;
+                });
+    }
+
+    /** The part of a circuit address before {@code /p2p-circuit}, if it is one. */
+    private static Optional<Multiaddr> relayPart(Multiaddr address) {
+        List<Multiaddr.Component> parts = address.components();
+        for (int i = 0; i < parts.size(); i++) {
+            if (parts.get(i).protocol() == io.p2psync.p2p.core.MultiaddrProtocol.P2P_CIRCUIT) {
+                if (i == 0) {
+                    throw new MultiaddrException("a circuit address starts with the relay's address: " + address);
+                }
+                return Optional.of(new Multiaddr(parts.subList(0, i)));
+            }
+        }
+        return Optional.empty();
     }
 
     /**

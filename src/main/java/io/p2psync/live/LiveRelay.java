@@ -1,0 +1,72 @@
+package io.p2psync.live;
+
+import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.p2p.host.Host;
+import io.p2psync.p2p.relay.CircuitLimit;
+import io.p2psync.p2p.relay.RelayClient;
+import io.p2psync.p2p.relay.RelayLimits;
+import io.p2psync.p2p.relay.RelayServer;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's part in circuit relay v2: a relay for its authorized devices (if {@code p2psync.libp2p.relay.serve}),
+ * the client that dials {@code /p2p-circuit} addresses and accepts circuits, and the reservations kept on the relays
+ * of {@code p2psync.libp2p.relay.reserve-on}.
+ */
+final class LiveRelay implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveRelay.class);
+
+    private final RelayClient client;
+    private final RelayServer server;
+
+    private LiveRelay(RelayClient client, RelayServer server) {
+        this.client = client;
+        this.server = server;
+    }
+
+    static LiveRelay start(Host host, PrivateKey key, RelaySettings settings, Predicate<PeerId> authorized) {
+        RelayServer server = null;
+        if (settings.serve()) {
+            RelayLimits limits = new RelayLimits(settings.maxReservations(), settings.reservationTtl(),
+                    settings.maxCircuits(), settings.maxCircuitsPerPeer(),
+                    new CircuitLimit(settings.circuitDuration(), settings.circuitData().toBytes()));
+            server = new RelayServer(host, key, limits, authorized, authorized, Clock.systemUTC());
+            host.addProtocol(server);
+        }
+        RelayClient client = RelayClient.install(host, Clock.systemUTC(), settings.retryInterval());
+        for (String relay : settings.reserveOn()) {
+            try {
+                Multiaddr address = Multiaddr.parse(relay);
+                if (address.peerId().isEmpty()) {
+                    throw new IllegalArgumentException("it does not end in /p2p/<relay>");
+                }
+                client.keep(address);
+            } catch (IllegalArgumentException e) {
+                log.warn("not reserving on relay {}: {}", relay, e.getMessage());
+            }
+        }
+        return new LiveRelay(client, server);
+    }
+
+    /** This node's circuit addresses (each ending in {@code /p2p-circuit}), one per relay address it holds a slot on. */
+    List<Multiaddr> circuitAddresses() {
+        return client.circuitAddresses();
+    }
+
+    Optional<RelayServer> server() {
+        return Optional.ofNullable(server);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
