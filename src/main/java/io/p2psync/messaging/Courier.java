@@ -3,6 +3,7 @@ package io.p2psync.messaging;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
+import io.p2psync.sync.PeerLocator;
 import io.p2psync.p2p.host.Connection;
 import io.p2psync.p2p.host.ConnectionListener;
 import io.p2psync.p2p.host.Host;
@@ -49,7 +50,7 @@ class Courier implements ConnectionListener {
     private final MessagingSettings settings;
     private final MessageEvents events;
     private final Supplier<Optional<Host>> host;
-    private final ObjectProvider<RegistryLookup> registry;
+    private final ObjectProvider<PeerLocator> registry;
     private final ExecutorService workers;
     private final Clock clock;
     private final QueryRateLimiter queries;
@@ -61,7 +62,7 @@ class Courier implements ConnectionListener {
 
     Courier(DeviceIdentity identity, Predicate<PeerId> authorized, MessageRepository messages, RouteCache routes,
             NetworkView view, MessageProtocol protocol, MessagingSettings settings, MessageEvents events,
-            Supplier<Optional<Host>> host, ObjectProvider<RegistryLookup> registry, ExecutorService workers,
+            Supplier<Optional<Host>> host, ObjectProvider<PeerLocator> registry, ExecutorService workers,
             QueryRateLimiter queries, Clock clock) {
         this.identity = identity;
         this.authorized = authorized;
@@ -135,12 +136,11 @@ class Courier implements ConnectionListener {
             }
         }
         // 4. the registry, when one is configured
-        RegistryLookup lookup = registry.getIfAvailable();
+        PeerLocator lookup = registry.getIfAvailable();
         if (lookup != null) {
             deadline = System.nanoTime() + settings.registryTimeout().toNanos();
             try {
-                List<String> addresses = lookup.addresses(to, settings.registryTimeout()).stream()
-                        .map(a -> Multiaddr.parse(a).withoutPeerId().toString()).toList();
+                List<String> addresses = registryAddresses(lookup, to);
                 if (!addresses.isEmpty()) {
                     routes.learn(to, addresses, "registry", clock.millis());
                     if (dialAny(h, to, addresses, deadline, "registry") && sendTo(h, m, to, DeliveryPath.REGISTRY, null)) {
@@ -180,11 +180,10 @@ class Courier implements ConnectionListener {
                 }
             }
         }
-        RegistryLookup lookup = registry.getIfAvailable();
+        PeerLocator lookup = registry.getIfAvailable();
         if (lookup != null) {
             try {
-                List<String> addresses = lookup.addresses(to, settings.registryTimeout()).stream()
-                        .map(a -> Multiaddr.parse(a).withoutPeerId().toString()).toList();
+                List<String> addresses = registryAddresses(lookup, to);
                 routes.learn(to, addresses, "registry", clock.millis());
                 return dialAny(h, to, addresses, System.nanoTime() + settings.registryTimeout().toNanos(), "registry");
             } catch (RuntimeException e) {
@@ -194,7 +193,16 @@ class Courier implements ConnectionListener {
         return false;
     }
 
-    /** Also told, on a courier worker, when an authorized device connects (files resume then). */
+    /**
+     * The libp2p addresses the registry last had from {@code to} (the registry client's own timeout and backoff bound
+     * the question), without their {@code /p2p/} part; empty when it does not know any.
+     */
+    private static List<String> registryAddresses(PeerLocator registry, PeerId to) {
+        return registry.locate(to).map(PeerLocator.Location::multiaddrs).orElse(List.of()).stream()
+                .map(a -> Multiaddr.parse(a).withoutPeerId().toString()).toList();
+    }
+
+        /** Also told, on a courier worker, when an authorized device connects (files resume then). */
     void onConnected(java.util.function.Consumer<PeerId> hook) {
         connectHooks.add(hook);
     }

@@ -81,7 +81,7 @@ class MessagingConfiguration {
     @Bean
     Courier courier(DeviceIdentity identity, AuthorizedDevices authorized, MessageRepository messages, RouteCache routes,
             MessageProtocol protocol, MessagingSettings settings, MessageEvents events, LiveNode live,
-            ObjectProvider<RegistryLookup> registry, @Qualifier("messagingCourier") ExecutorService workers,
+            ObjectProvider<io.p2psync.sync.PeerLocator> registry, @Qualifier("messagingCourier") ExecutorService workers,
             ObjectProvider<Clock> clock, FileSettings files, FileTransferRepository transfers, P2pSyncSettings node) {
         if (files.frameNeeded() > settings.maxFrameSize().toBytes()) {
             throw new IllegalArgumentException("p2psync.files.chunk-size " + files.chunkSize() + " needs frames of "

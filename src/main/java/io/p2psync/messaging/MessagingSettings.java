@@ -15,8 +15,8 @@ import org.springframework.util.unit.DataSize;
  * @param routeTimeout the route-cache rung: how long dialling the cached addresses of a device may take
  * @param peerQueryTimeout the peer rung: how long asking connected devices (PEER_QUERY) and dialling what they
  *     answer may take
- * @param registryTimeout the registry rung (when a registry is configured): how long its lookup and the dial
- *     may take
+ * @param registryTimeout the registry rung (when a registry is configured): how long dialling the addresses it
+ *     answers may take (the lookup itself has {@code p2psync.registry.timeout})
  * @param retryInterval how often messages still pending are sent again along the ladder
  * @param relayCopies how many connected devices a message for an offline device is handed to (STORE_MESSAGE)
  * @param retention how long a relay holds a message, and an origin retries one, before giving up

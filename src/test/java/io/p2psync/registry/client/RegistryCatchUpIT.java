@@ -27,9 +27,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Real nodes: B serves the registry, A, C and D use it. A has C and D authorized with no url and no libp2p
- * connection, so nothing near A knows where they are. C (live network off) announces its REST url: A's round finds
- * it through the registry and syncs over REST. D announces a REST url nothing listens on and its libp2p addresses:
- * A's round fails at the url, dials the addresses and syncs over libp2p. Then the registry goes away, and A runs on.
+ * connection, so nothing near A knows where they are. C announces its REST url: A's round finds it through the
+ * registry and syncs over REST, and then a message from A reaches C through the messaging ladder's registry rung. D
+ * announces a REST url nothing listens on and its libp2p addresses: A's round fails at the url, dials the addresses
+ * and syncs over libp2p. Then the registry goes away, and A runs on.
  */
 class RegistryCatchUpIT {
 
@@ -56,7 +57,8 @@ class RegistryCatchUpIT {
                 "p2psync.registry.network=" + network.get("networkId").asString(),
                 "p2psync.registry.token=" + network.get("token").asString()};
 
-        ConfigurableApplicationContext c = start("c", "127.0.0.3", client);
+        // C announces its REST url (and, for messages, its libp2p addresses)
+        ConfigurableApplicationContext c = start("c", "127.0.0.3", with(client, libp2p("127.0.0.3")));
         // D runs libp2p and announces a REST url nothing listens on: only its multiaddrs reach it
         ConfigurableApplicationContext d = start("d", "127.0.0.4", with(client, libp2p("127.0.0.4"),
                 "p2psync.registry.rest-url=http://127.0.0.4:" + closedPort()));
@@ -91,6 +93,17 @@ class RegistryCatchUpIT {
         }
         assertThat(get(a, "greeting")).contains("hello from C");
         assertThat(get(a, "weather")).contains("sunny at D");
+
+        // then a message from A to C: A's round reached C over REST, so no libp2p connection, no cached route and
+        // no connected peer (D) knows C, and the messaging ladder's registry rung finds it
+        HttpResponse<String> sent = send(HttpRequest.newBuilder(URI.create(url(a) + "/messages"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"to\":\"" + cId + "\",\"content\":\"found you\"}"))
+                .header("Content-Type", "application/json"));
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+        String message = JSON.readTree(sent.body()).get("id").asString();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DELIVERED".equals(messageAt(a, message).get("status").asString()));
+        assertThat(messageAt(a, message).get("path").asString()).isEqualTo("REGISTRY");
+        assertThat(messageAt(c, message).get("content").asString()).isEqualTo("found you");
 
         // with the registry gone, A runs on: its own API works, and asking the registry answers nothing
         b.close();
@@ -155,6 +168,12 @@ class RegistryCatchUpIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"deviceId\":\"" + device + "\",\"name\":\"" + name + "\"}"))
                 .header("Content-Type", "application/json"));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+
+    private static JsonNode messageAt(ConfigurableApplicationContext node, String id) {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url(node) + "/messages/" + id)).GET());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
     }
 
     private static void put(ConfigurableApplicationContext node, String key, String value) {
