@@ -280,6 +280,26 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         attachedListeners.add(listener);
     }
 
+    /** The devices whose relay this node holds a reservation on (its coordinators); empty while stopped. */
+    public List<PeerId> relaysReservedOn() {
+        LiveRelay r = relay;
+        return r == null ? List.of() : r.reservedOn();
+    }
+
+    /**
+     * How busy this node is as a relay for others, in percent: reservations held on it plus circuits open through
+     * it, of the most it takes ({@code max-reservations + max-circuits}), rounded up so any use shows; empty when it
+     * does not relay (stopped, or {@code p2psync.libp2p.relay.serve=false}).
+     */
+    public java.util.OptionalInt relayLoad() {
+        LiveRelay r = relay;
+        int capacity = relaySettings.maxReservations() + relaySettings.maxCircuits();
+        return r == null || capacity <= 0 ? java.util.OptionalInt.empty()
+                : r.server().map(s -> java.util.OptionalInt.of(Math.min(100,
+                        (int) Math.ceil(100.0 * (s.reservedPeers().size() + s.openCircuits()) / capacity))))
+                        .orElse(java.util.OptionalInt.empty());
+    }
+
     /** The running libp2p host; empty while stopped. */
     public Optional<Host> host() {
         return Optional.ofNullable(host);

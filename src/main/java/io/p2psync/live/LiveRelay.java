@@ -61,6 +61,11 @@ final class LiveRelay implements AutoCloseable {
         return client.circuitAddresses();
     }
 
+    /** The relays this node holds a reservation on: its coordinators, in the registry's terms. */
+    List<io.p2psync.p2p.core.PeerId> reservedOn() {
+        return client.reservations().stream().map(io.p2psync.p2p.relay.Reservation::relay).distinct().toList();
+    }
+
     Optional<RelayServer> server() {
         return Optional.ofNullable(server);
     }

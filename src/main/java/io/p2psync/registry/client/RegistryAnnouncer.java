@@ -11,6 +11,7 @@ import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,8 @@ import org.springframework.core.env.Environment;
 /**
  * Announces this device to the registry once the node is ready (its REST port is known) and then every
  * {@code p2psync.registry.announce-interval}: its libp2p listen addresses (those a remote device could dial: not
- * the unspecified address) and its REST url. A failed announcement is tried again at the next interval; the
+ * the unspecified address), its REST url and the relays it holds a reservation on (its coordinators); and, when it
+ * relays for others itself, a coordinator heartbeat with its load. A failed announcement is tried again at the next interval; the
  * client's breaker and outage log keep a registry that is down from costing more than a line.
  */
 final class RegistryAnnouncer implements AutoCloseable {
@@ -55,7 +57,10 @@ final class RegistryAnnouncer implements AutoCloseable {
 
     /** Announces now; answers what the registry holds. */
     Presence announce() throws RegistryException {
-        Presence p = client.announce(multiaddrs(), restUrl(), List.of());
+        LiveNode node = live.getIfAvailable();
+        List<String> coordinators = node == null ? List.of()
+                : node.relaysReservedOn().stream().map(Object::toString).toList();
+        Presence p = client.announce(multiaddrs(), restUrl(), coordinators);
         if (!announcedOnce) {
             announcedOnce = true;
             log.info("Announced to the registry at {} in network {}: {} {}", client.url(), settings.network(),
@@ -64,9 +69,24 @@ final class RegistryAnnouncer implements AutoCloseable {
         return p;
     }
 
+    /**
+     * When this node relays for others (a coordinator), tells the registry it is alive and how loaded
+     * ({@link LiveNode#relayLoad()}, in percent). Answers whether a heartbeat was sent.
+     */
+    boolean heartbeat() throws RegistryException {
+        LiveNode node = live.getIfAvailable();
+        OptionalInt load = node == null ? OptionalInt.empty() : node.relayLoad();
+        if (load.isEmpty()) {
+            return false;
+        }
+        client.heartbeat(load.getAsInt(), multiaddrs());
+        return true;
+    }
+
     private void announceQuietly() {
         try {
             announce();
+            heartbeat();
         } catch (RegistryException e) {
             if (!e.unreachable()) {
                 // a refusal (wrong token, unknown network, name taken) is a setting to fix, said each time

@@ -48,20 +48,25 @@ class RegistryCatchUpIT {
 
     @Test
     void aFindsCThroughTheRegistryAndSyncsWithItAndRunsOnWithoutIt() {
-        ConfigurableApplicationContext b = start("b", "127.0.0.1", "p2psync.registry.server.enabled=true");
+        ConfigurableApplicationContext b = start("b", "127.0.0.1", "p2psync.registry.server.enabled=true",
+                "p2psync.registry.server.device-rate=1000"); // the clients below announce every second
         String registry = url(b);
         JsonNode network = JSON.readTree(send(HttpRequest.newBuilder(URI.create(registry + "/network"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"family\"}"))
                 .header("Content-Type", "application/json")).body());
-        String[] client = {"p2psync.registry.url=" + registry,
+        String[] client = {"p2psync.registry.url=" + registry, "p2psync.registry.announce-interval=1s",
                 "p2psync.registry.network=" + network.get("networkId").asString(),
                 "p2psync.registry.token=" + network.get("token").asString()};
 
         // C announces its REST url (and, for messages, its libp2p addresses)
         ConfigurableApplicationContext c = start("c", "127.0.0.3", with(client, libp2p("127.0.0.3")));
         // D runs libp2p and announces a REST url nothing listens on: only its multiaddrs reach it
+        // D also holds a relay slot on C, so C is D's coordinator: D names it in its announcements, and C, relaying,
+        // sends the registry its heartbeat
+        String cAddress = c.getBean(io.p2psync.live.LiveNode.class).listenAddrs().get(0);
         ConfigurableApplicationContext d = start("d", "127.0.0.4", with(client, libp2p("127.0.0.4"),
-                "p2psync.registry.rest-url=http://127.0.0.4:" + closedPort()));
+                "p2psync.registry.rest-url=http://127.0.0.4:" + closedPort(),
+                "p2psync.libp2p.relay.reserve-on=" + cAddress, "p2psync.libp2p.relay.retry-interval=1s"));
         ConfigurableApplicationContext a = start("a", "127.0.0.2", with(client, libp2p("127.0.0.2")));
         PeerId aId = a.getBean(DeviceIdentity.class).deviceId();
         PeerId cId = c.getBean(DeviceIdentity.class).deviceId();
@@ -70,6 +75,7 @@ class RegistryCatchUpIT {
         authorize(a, dId, "d"); // nor where D is
         authorize(c, aId, "a");
         authorize(d, aId, "a");
+        authorize(c, dId, "d"); // C relays for authorized devices only
         put(c, "greeting", "hello from C");
         put(d, "weather", "sunny at D");
 
@@ -77,6 +83,12 @@ class RegistryCatchUpIT {
         RegistryClient lookup = a.getBean(RegistryClient.class);
         await().atMost(Duration.ofSeconds(30)).until(() -> lookup.lookup(cId.toString()).isPresent()
                 && lookup.lookup(dId.toString()).isPresent());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(lookup.lookup(dId.toString()).orElseThrow()
+                .lastCoordinators()).singleElement().satisfies(coordinator -> {
+                    assertThat(coordinator.deviceId()).isEqualTo(cId.toString());
+                    assertThat(coordinator.online()).isTrue();
+                    assertThat(coordinator.load()).isPositive(); // D's reservation
+                }));
         Presence found = lookup.lookup(cId.toString()).orElseThrow();
         assertThat(found.online()).isTrue();
         assertThat(found.restUrl()).isEqualTo(url(c));
