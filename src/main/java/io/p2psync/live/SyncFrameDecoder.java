@@ -6,6 +6,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.p2psync.p2p.core.VarintPrefix;
 import java.util.List;
 import java.util.function.LongPredicate;
 
@@ -54,21 +55,15 @@ final class SyncFrameDecoder extends ByteToMessageDecoder {
             return;
         }
         in.markReaderIndex();
-        long length = 0;
-        for (int i = 0; ; i++) {
-            if (!in.isReadable()) {
-                in.resetReaderIndex();
-                return; // the length is not all here yet
-            }
-            if (i == MAX_LENGTH_BYTES) {
-                failed = true;
-                throw new CorruptedFrameException("a message length longer than " + MAX_LENGTH_BYTES + " bytes");
-            }
-            byte b = in.readByte();
-            length |= (long) (b & 0x7f) << (7 * i);
-            if (b >= 0) {
-                break;
-            }
+        long length;
+        try {
+            length = VarintPrefix.read(in, MAX_LENGTH_BYTES);
+        } catch (CorruptedFrameException e) {
+            failed = true;
+            throw e;
+        }
+        if (length < 0) {
+            return; // the length is not all here yet
         }
         if (length > maxBytes) {
             failed = true;

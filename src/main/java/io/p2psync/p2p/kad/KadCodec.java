@@ -8,6 +8,7 @@ import io.netty.handler.codec.ByteToMessageCodec;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.p2psync.p2p.core.VarintPrefix;
 import io.p2psync.p2p.kad.pb.KadProto;
 import java.io.IOException;
 import java.util.List;
@@ -44,22 +45,9 @@ final class KadCodec extends ByteToMessageCodec<KadMessage> {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws KadException {
         in.markReaderIndex();
-        long length = 0;
-        int shift = 0;
-        while (true) {
-            if (!in.isReadable()) {
-                in.resetReaderIndex();
-                return;
-            }
-            int b = in.readUnsignedByte();
-            length |= (long) (b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                break;
-            }
-            shift += 7;
-            if (shift >= 35) {
-                throw new CorruptedFrameException("DHT frame length is not a varint of at most 5 bytes");
-            }
+        long length = VarintPrefix.read(in, 5);
+        if (length < 0) {
+            return;
         }
         if (length > maxMessageBytes) {
             throw new TooLongFrameException("DHT message of " + length + " bytes is over " + maxMessageBytes);

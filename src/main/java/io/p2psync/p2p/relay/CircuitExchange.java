@@ -9,6 +9,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.p2psync.p2p.core.UnsignedVarint;
+import io.p2psync.p2p.core.VarintPrefix;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,22 +54,9 @@ abstract class CircuitExchange extends ByteToMessageDecoder {
             return;
         }
         in.markReaderIndex();
-        long length = 0;
-        int shift = 0;
-        while (true) {
-            if (!in.isReadable()) {
-                in.resetReaderIndex();
-                return;
-            }
-            byte b = in.readByte();
-            length |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                break;
-            }
-            shift += 7;
-            if (shift >= 7 * UnsignedVarint.MAX_BYTES) {
-                throw new CorruptedFrameException("message length is not a valid varint");
-            }
+        long length = VarintPrefix.read(in, UnsignedVarint.MAX_BYTES);
+        if (length < 0) {
+            return;
         }
         if (length > CircuitRelay.MAX_MESSAGE_SIZE) {
             throw new TooLongFrameException("a message of " + length + " bytes, above the limit of "
