@@ -68,6 +68,7 @@ final class KadServer implements KadRequests {
                     // only the sender may announce itself (spec); others in the list are ignored
                     if (provider.id().equals(from)) {
                         List<Multiaddr> addrs = provider.addrs().isEmpty() ? book.get(from) : provider.addrs();
+                        addrs = addrs.subList(0, Math.min(addrs.size(), RecordStore.MAX_PROVIDER_ADDRS));
                         book.add(from, addrs);
                         store.addProvider(key, new KadPeer(from, addrs, null));
                     }

@@ -14,12 +14,19 @@ import java.util.Optional;
 
 /**
  * Records ({@code PUT_VALUE} / {@code GET_VALUE}) and provider announcements ({@code ADD_PROVIDER} /
- * {@code GET_PROVIDERS}) kept in memory: each with its time to live, at most {@code maxKeys} keys of each kind
- * (least recently used go first) and {@link #MAX_PROVIDERS_PER_KEY} providers per key. Thread-safe.
+ * {@code GET_PROVIDERS}) kept in memory: each with its time to live; records at most {@link #MAX_VALUE_BYTES} each
+ * and {@link #MAX_RECORD_BYTES} together, providers of at most {@code maxKeys} keys (least recently used go first),
+ * {@link #MAX_PROVIDERS_PER_KEY} per key and {@link #MAX_PROVIDER_ADDRS} addresses each. Thread-safe.
  */
 final class RecordStore {
 
     static final int MAX_PROVIDERS_PER_KEY = 64;
+    /** The largest value a peer may store: a DHT record names keys and peers, never bulk data. */
+    static final int MAX_VALUE_BYTES = 16 * 1024;
+    /** The bytes of all records together (keys and values); past it the least recently written go first. */
+    static final long MAX_RECORD_BYTES = 16L * 1024 * 1024;
+    /** Addresses kept per provider; a provider's further ones are dropped. */
+    static final int MAX_PROVIDER_ADDRS = 8;
 
     private record Provider(KadPeer peer, Instant expires) {
     }
@@ -32,14 +39,24 @@ final class RecordStore {
     RecordStore(Clock clock, Duration recordTtl, Duration providerTtl, int maxKeys) {
         this.clock = clock;
         this.providerTtl = providerTtl;
-        this.records = Caffeine.newBuilder().maximumSize(maxKeys).expireAfterWrite(recordTtl)
+        // by count and by bytes, so peers cannot fill the heap with large values (any peer may PUT_VALUE)
+        this.records = Caffeine.newBuilder().maximumWeight(MAX_RECORD_BYTES)
+                .weigher((String key, KadRecord r) -> key.length() + r.value().length).expireAfterWrite(recordTtl)
                 .ticker(() -> clock.millis() * 1_000_000L).build();
         this.providers = Caffeine.newBuilder().maximumSize(maxKeys).expireAfterAccess(providerTtl)
                 .ticker(() -> clock.millis() * 1_000_000L).build();
     }
 
-    /** Stores a record under its key, stamped with the time received; replaces an older one. */
-    KadRecord put(KadRecord record) {
+    /**
+     * Stores a record under its key, stamped with the time received; replaces an older one.
+     *
+     * @throws KadException if its value is larger than {@link #MAX_VALUE_BYTES}
+     */
+    KadRecord put(KadRecord record) throws KadException {
+        if (record.value().length > MAX_VALUE_BYTES) {
+            throw new KadException("a record value of " + record.value().length + " bytes, above the "
+                    + MAX_VALUE_BYTES + " taken");
+        }
         KadRecord stamped = new KadRecord(record.key(), record.value(), clock.instant().toString());
         records.put(hex(record.key()), stamped);
         return stamped;

@@ -58,6 +58,16 @@ class KadServerTest {
     }
 
     @Test
+    void aValueLargerThanARecordTakesIsRefusedAndNotStored() throws Exception {
+        byte[] key = "/p2p-sync/large".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] value = new byte[RecordStore.MAX_VALUE_BYTES + 1];
+        assertThatThrownBy(() -> server.answer(asker, new KadMessage(MessageType.PUT_VALUE, key,
+                new KadRecord(key, value, null), null, null))).isInstanceOf(KadException.class);
+        assertThat(server.answer(asker, new KadMessage(MessageType.GET_VALUE, key, null, null, null)).orElseThrow()
+                .record()).isNull();
+    }
+
+    @Test
     void aPublicKeyRecordMustHoldThatPeersKey() throws Exception {
         PrivateKey owner = PrivateKey.generate();
         byte[] key = concat("/pk/".getBytes(StandardCharsets.US_ASCII), owner.peerId().bytes());
