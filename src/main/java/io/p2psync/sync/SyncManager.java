@@ -155,9 +155,10 @@ public class SyncManager implements DisposableBean {
 
     /**
      * The ways to reach {@code peer}, in the order they are tried: its REST url, then libp2p, then, when a
-     * {@link PeerLocator} is configured, where the peer last said it was (asked once per round, and only when the
-     * ways before could not reach it): the REST url it announced (unless it is the one that just failed), then a
-     * libp2p connection dialled at the addresses it announced.
+     * {@link PeerLocator} is configured, where the peer last said it was (asked only when the ways before could not
+     * reach it): a libp2p connection dialled at the addresses it announced. Never the REST url it announced: a REST
+     * answer does not prove who gave it, and a round pushes whatever the answer says the peer lacks, so a registry
+     * (or whoever sits between it and this node) could otherwise name a server that collects this device's log.
      */
     private List<Supplier<Optional<SyncChannel>>> routes(Device peer) {
         List<Supplier<Optional<SyncChannel>>> routes = new ArrayList<>(4);
@@ -167,24 +168,12 @@ public class SyncManager implements DisposableBean {
         routes.add(() -> Optional.ofNullable(libp2p.getIfAvailable()).flatMap(l -> l.channelTo(peer.deviceId())));
         PeerLocator locator = this.locator.getIfAvailable();
         if (locator != null) {
-            java.util.concurrent.atomic.AtomicReference<Optional<PeerLocator.Location>> where =
-                    new java.util.concurrent.atomic.AtomicReference<>();
-            Supplier<Optional<PeerLocator.Location>> located = () -> {
-                if (where.get() == null) {
-                    where.set(locator.locate(peer.deviceId()));
-                }
-                return where.get();
-            };
-            routes.add(() -> located.get().map(PeerLocator.Location::restUrl)
-                    .filter(url -> !url.equals(peer.url()))
-                    .map(url -> {
-                        log.info("{} announced {} to the registry; syncing there", peer.deviceId(), url);
-                        return client.channel(url, peer.deviceId());
-                    }));
+            // only libp2p, whose connection proves the peer id: a REST url from the registry would be answered by
+            // whoever listens there, and a round pushes what the answer says the peer lacks
             routes.add(() -> {
                 Libp2pRoutes live = libp2p.getIfAvailable();
-                Optional<PeerLocator.Location> at = located.get();
-                if (live == null || at.isEmpty() || at.get().multiaddrs().isEmpty()) {
+                Optional<PeerLocator.Location> at = live == null ? Optional.empty() : locator.locate(peer.deviceId());
+                if (at.isEmpty() || at.get().multiaddrs().isEmpty()) {
                     return Optional.empty();
                 }
                 log.info("{} announced {} to the registry; dialling it", peer.deviceId(), at.get().multiaddrs());

@@ -27,9 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Real nodes: B serves the registry, A, C and D use it. A has C and D authorized with no url and no libp2p
- * connection, so nothing near A knows where they are. C announces its REST url: A's round finds it through the
- * registry and syncs over REST, and then a message from A reaches C through the messaging ladder's registry rung. D
- * announces a REST url nothing listens on and its libp2p addresses: A's round fails at the url, dials the addresses
+ * connection, so nothing near A knows where they are. A message from A reaches C through the messaging ladder's
+ * registry rung, and A syncs with C. D announces a REST url nothing listens on and its libp2p addresses: A's round
+ * never tries an announced url (its answer would prove no identity), dials the addresses
  * and syncs over libp2p. Then the registry goes away, and A runs on.
  */
 class RegistryCatchUpIT {
@@ -58,7 +58,7 @@ class RegistryCatchUpIT {
                 "p2psync.registry.network=" + network.get("networkId").asString(),
                 "p2psync.registry.token=" + network.get("token").asString()};
 
-        // C announces its REST url (and, for messages, its libp2p addresses)
+        // C announces its libp2p addresses (and its REST url, which A never uses)
         ConfigurableApplicationContext c = start("c", "127.0.0.3", with(client, libp2p("127.0.0.3")));
         // D runs libp2p and announces a REST url nothing listens on: only its multiaddrs reach it
         // D also holds a relay slot on C, so C is D's coordinator: D names it in its announcements, and C, relaying,
@@ -94,20 +94,8 @@ class RegistryCatchUpIT {
         assertThat(found.restUrl()).isEqualTo(url(c));
         assertThat(lookup.lookup(dId.toString()).orElseThrow().multiaddrs()).isNotEmpty();
 
-        JsonNode rounds = JSON.readTree(send(HttpRequest.newBuilder(URI.create(url(a) + "/sync/now"))
-                .POST(HttpRequest.BodyPublishers.noBody())).body());
-        assertThat(rounds).hasSize(2);
-        for (JsonNode round : rounds) {
-            assertThat(round.get("completed").asBoolean()).as(rounds.toString()).isTrue();
-            assertThat(round.get("pulled").asInt()).as(rounds.toString()).isPositive();
-            String via = round.get("peer").asString().equals(cId.toString()) ? "rest" : "libp2p";
-            assertThat(round.get("via").asString()).as(rounds.toString()).isEqualTo(via);
-        }
-        assertThat(get(a, "greeting")).contains("hello from C");
-        assertThat(get(a, "weather")).contains("sunny at D");
-
-        // then a message from A to C: A's round reached C over REST, so no libp2p connection, no cached route and
-        // no connected peer (D) knows C, and the messaging ladder's registry rung finds it
+        // a message from A to C: no libp2p connection, no cached route and no connected peer knows C, so the
+        // messaging ladder's registry rung finds it
         HttpResponse<String> sent = send(HttpRequest.newBuilder(URI.create(url(a) + "/messages"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"to\":\"" + cId + "\",\"content\":\"found you\"}"))
                 .header("Content-Type", "application/json"));
@@ -116,6 +104,20 @@ class RegistryCatchUpIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> "DELIVERED".equals(messageAt(a, message).get("status").asString()));
         assertThat(messageAt(a, message).get("path").asString()).isEqualTo("REGISTRY");
         assertThat(messageAt(c, message).get("content").asString()).isEqualTo("found you");
+
+        JsonNode rounds = JSON.readTree(send(HttpRequest.newBuilder(URI.create(url(a) + "/sync/now"))
+                .POST(HttpRequest.BodyPublishers.noBody())).body());
+        assertThat(rounds).hasSize(2);
+        for (JsonNode round : rounds) {
+            assertThat(round.get("completed").asBoolean()).as(rounds.toString()).isTrue();
+            if (round.get("peer").asString().equals(dId.toString())) { // C's data may have come on the message's connection
+                assertThat(round.get("pulled").asInt()).as(rounds.toString()).isPositive();
+            }
+            // libp2p for both: the REST url a device announced is never used, since its answer proves no identity
+            assertThat(round.get("via").asString()).as(rounds.toString()).isEqualTo("libp2p");
+        }
+        assertThat(get(a, "greeting")).contains("hello from C");
+        assertThat(get(a, "weather")).contains("sunny at D");
 
         // with the registry gone, A runs on: its own API works, and asking the registry answers nothing
         b.close();
