@@ -135,6 +135,10 @@ class Courier implements ConnectionListener {
                 return Optional.of(DeliveryPath.PEER_QUERY);
             }
         }
+        PeerId reacher = throughReachers(h, to, found, deadline);
+        if (reacher != null && sendTo(h, m, to, DeliveryPath.PEER_QUERY, reacher)) {
+            return Optional.of(DeliveryPath.PEER_QUERY);
+        }
         // 4. the registry, when one is configured
         PeerLocator lookup = registry.getIfAvailable();
         if (lookup != null) {
@@ -179,6 +183,9 @@ class Courier implements ConnectionListener {
                     return true;
                 }
             }
+        }
+        if (throughReachers(h, to, found, deadline) != null) {
+            return true;
         }
         PeerLocator lookup = registry.getIfAvailable();
         if (lookup != null) {
@@ -297,6 +304,64 @@ class Courier implements ConnectionListener {
                 .sorted(Comparator.comparing(e -> !e.getValue().found().connected()))
                 .forEach(e -> found.put(e.getKey(), e.getValue().found()));
         return found;
+    }
+
+    /**
+     * The second half of the peer rung: the answers named devices that told the answerer (NETWORK_STATE) they are
+     * connected to {@code to}; each is dialled at the addresses named, asked PEER_QUERY itself, and {@code to}
+     * dialled at the addresses it answers, all before {@code deadline}. Returns the device through which
+     * {@code to} was reached, or null.
+     */
+    private PeerId throughReachers(Host h, PeerId to, Map<PeerId, Frame.PeerFound> found, long deadline) {
+        Map<PeerId, List<String>> reachers = new LinkedHashMap<>();
+        PeerId self = identity.deviceId();
+        for (Frame.PeerFound f : found.values()) {
+            for (Frame.Reacher r : f.reachers()) {
+                PeerId device;
+                try {
+                    device = PeerId.parse(r.device());
+                } catch (IllegalArgumentException e) {
+                    log.debug("messaging: a PEER_FOUND named a malformed device {}", r.device());
+                    continue;
+                }
+                if (!device.equals(to) && !device.equals(self) && !found.containsKey(device) && authorized.test(device)) {
+                    reachers.computeIfAbsent(device, d -> new ArrayList<>()).addAll(
+                            r.addresses().stream().filter(Courier::isMultiaddr).limit(RouteCache.MAX_PER_DEVICE).toList());
+                }
+            }
+        }
+        for (Map.Entry<PeerId, List<String>> reacher : reachers.entrySet()) {
+            PeerId device = reacher.getKey();
+            if (System.nanoTime() >= deadline) {
+                return null;
+            }
+            if (!h.isConnected(device) && !dialAny(h, device, reacher.getValue().stream().distinct().toList(), deadline,
+                    "peer-found")) {
+                continue;
+            }
+            try {
+                Frame answer = protocol.call(h, device, Frame.query(to), left(deadline))
+                        .get(Math.max(1, left(deadline).toMillis()), TimeUnit.MILLISECONDS);
+                if (answer.type() != MessageType.PEER_FOUND) {
+                    continue;
+                }
+                List<String> addresses = answer.found().addresses().stream().filter(Courier::isMultiaddr)
+                        .limit(RouteCache.MAX_PER_DEVICE).toList();
+                if (!addresses.isEmpty()) {
+                    routes.learn(to, addresses, "peer:" + device, clock.millis());
+                    if (dialAny(h, to, addresses, deadline, "peer:" + device)) {
+                        log.info("messaging: reached {} through {}, which a peer said is connected to it", to, device);
+                        return device;
+                    }
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("messaging: asking {} for {} failed: {}", device, to, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
     }
 
     /**

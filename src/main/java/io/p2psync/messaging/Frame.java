@@ -58,9 +58,32 @@ record Frame(int v, MessageType type, WireMessage message, WireAck ack, String t
      * @param addresses its last known libp2p addresses (without {@code /p2p/}), newest first; empty if none
      * @param connected whether the answering device is connected to it now
      * @param canRelay whether the answering device will hold a message for it ({@code STORE_MESSAGE})
+     * @param reachers the answering device's connected devices that said (NETWORK_STATE) they are connected to
+     *     the target, each with the addresses it can be dialled at; empty if none (absent on the wire = empty)
      */
-    record PeerFound(String target, List<String> addresses, boolean connected, boolean canRelay) {
+    record PeerFound(String target, List<String> addresses, boolean connected, boolean canRelay,
+                     List<Reacher> reachers) {
         PeerFound {
+            addresses = addresses == null ? List.of() : List.copyOf(addresses);
+            reachers = reachers == null ? List.of() : List.copyOf(reachers.subList(0, Math.min(reachers.size(), MAX_REACHERS)));
+        }
+
+        PeerFound(String target, List<String> addresses, boolean connected, boolean canRelay) {
+            this(target, addresses, connected, canRelay, List.of());
+        }
+    }
+
+    /** Reachers one PEER_FOUND names at most; more are cut. */
+    static final int MAX_REACHERS = 8;
+
+    /**
+     * A device connected to the asked target, as its neighbour last reported it.
+     *
+     * @param device its device id
+     * @param addresses its libp2p addresses (without {@code /p2p/}), newest first; empty if unknown
+     */
+    record Reacher(String device, List<String> addresses) {
+        Reacher {
             addresses = addresses == null ? List.of() : List.copyOf(addresses);
         }
     }

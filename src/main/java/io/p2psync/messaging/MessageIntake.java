@@ -3,6 +3,8 @@ package io.p2psync.messaging;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.host.Host;
 import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -160,7 +162,14 @@ class MessageIntake {
         }
         boolean connected = host.get().map(h -> h.isConnected(target)).orElse(false);
         boolean canRelay = settings.relayQuota() > 0 && authorized.test(target);
-        return Frame.found(new Frame.PeerFound(target.toString(), routes.addresses(target), connected, canRelay));
+        // the devices connected here that said (NETWORK_STATE) they reach the target: the caller may go through them
+        List<Frame.Reacher> reachers = view.peersConnectedTo(target).stream()
+                .filter(p -> !p.equals(caller) && !p.equals(target) && !p.equals(self) && authorized.test(p))
+                .sorted(Comparator.comparing(PeerId::toString))
+                .limit(Frame.MAX_REACHERS)
+                .map(p -> new Frame.Reacher(p.toString(), routes.addresses(p)))
+                .toList();
+        return Frame.found(new Frame.PeerFound(target.toString(), routes.addresses(target), connected, canRelay, reachers));
     }
 
     private Frame state(PeerId caller, Frame.NetworkState state) {

@@ -59,6 +59,24 @@ class FrameTest {
     }
 
     @Test
+    void peerFoundCarriesTheReachersAnOlderAnswerLeavesOut() throws Exception {
+        List<Frame.Reacher> many = java.util.stream.IntStream.range(0, Frame.MAX_REACHERS + 3)
+                .mapToObj(i -> new Frame.Reacher(alice.deviceId().toString(), List.of("/ip4/127.0.0.1/tcp/" + (4000 + i))))
+                .toList();
+        Frame f = Frame.found(new Frame.PeerFound(bob.deviceId().toString(), List.of(), false, true, many));
+        byte[] bytes = protocol.encode(f);
+        Frame back = protocol.decode(Unpooled.wrappedBuffer(bytes, 4, bytes.length - 4));
+        assertThat(back.found().reachers()).as("cut at the limit").hasSize(Frame.MAX_REACHERS);
+        assertThat(back.found().reachers().get(1).addresses()).containsExactly("/ip4/127.0.0.1/tcp/4001");
+        assertThat(back.found().reachers().get(0).device()).isEqualTo(alice.deviceId().toString());
+
+        String old = "{\"v\":1,\"type\":\"PEER_FOUND\",\"found\":{\"target\":\"" + bob.deviceId()
+                + "\",\"addresses\":[],\"connected\":false,\"canRelay\":true}}";
+        Frame older = protocol.decode(Unpooled.wrappedBuffer(old.getBytes(StandardCharsets.UTF_8)));
+        assertThat(older.found().reachers()).as("absent means none").isEmpty();
+    }
+
+    @Test
     void refusesUnknownTypesVersionsAndMissingBodies() {
         for (String json : List.of("{\"v\":1,\"type\":\"FLY\"}", "{\"v\":2,\"type\":\"PEER_QUERY\",\"target\":\"x\"}",
                 "{\"v\":1,\"type\":\"CHAT_MESSAGE\"}", "{\"v\":1}", "[]", "nope")) {
