@@ -118,6 +118,13 @@ class MessageIntake {
         }
         if (messages.insertRelay(m, caller)) {
             log.info("messaging: holding message {} from {} for {}", m.id(), m.from(), m.to());
+        } else {
+            // the id is held already: STORED only if it is this message, else the sender must not think it is kept
+            Optional<SignedMessage> held = messages.signed(m.id(), "relay");
+            if (held.isPresent() && !held.get().sameAs(m)) {
+                return refuse(caller, Frame.store(m), 409, "id-taken", "another message with id " + m.id()
+                        + " is held here");
+            }
         }
         courier.forwardHeld(m.to());
         return Frame.stored(m.id());

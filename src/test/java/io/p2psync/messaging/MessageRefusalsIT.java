@@ -163,6 +163,23 @@ class MessageRefusalsIT {
     }
 
     @Test
+    void aRelayAnswersStoredOnlyForTheMessageItHoldsUnderThatId() throws Exception {
+        node.post("/devices", "{\"deviceId\":\"" + raw.peerId() + "\",\"name\":\"raw\"}");
+        PeerId target = PrivateKey.generate().peerId(); // an offline device of the node's
+        node.post("/devices", "{\"deviceId\":\"" + target + "\",\"name\":\"offline\"}");
+        long now = System.currentTimeMillis();
+
+        Frame held = call(Frame.store(SignedMessage.sign(rawIdentity, "m-relay", target, now, "first")));
+        assertThat(held.type()).isEqualTo(MessageType.STORED);
+        // the same message again is held once and answered STORED; another one under its id is not held, so it is
+        // refused rather than answered STORED
+        assertThat(call(Frame.store(SignedMessage.sign(rawIdentity, "m-relay", target, now, "first"))).type())
+                .isEqualTo(MessageType.STORED);
+        assertRefused(call(Frame.store(SignedMessage.sign(rawIdentity, "m-relay", target, now, "second"))), 409,
+                "id-taken");
+    }
+
+    @Test
     void refusesBadFileChunksAndKeepsWhatWasGood() throws Exception {
         node.post("/devices", "{\"deviceId\":\"" + raw.peerId() + "\",\"name\":\"raw\"}");
         await().atMost(T).until(() -> call(Frame.query(node.id)).type() == MessageType.PEER_FOUND);
