@@ -121,6 +121,7 @@ class FileReceiver {
                     at += out.write(buffer, at);
                 }
                 out.truncate(offset + data.length); // bytes past what was confirmed (a cut write) go
+                out.force(false); // on disk before it is confirmed: a resume after a power cut starts from here
             }
             done = offset + data.length;
             transfers.progress(m.id(), "in", done, clock.millis());
