@@ -195,17 +195,19 @@ public final class RegistryStore implements AutoCloseable {
     }
 
     /**
-     * Counts one request in {@code bucket}'s window starting at {@code windowStart}, a new window resetting the
+     * Counts one request in {@code bucket}'s window starting at {@code windowStart}, a later window resetting the
      * count; answers the count in this window, this request included. One statement, so instances sharing the
-     * database count together.
+     * database count together; an instance whose clock is a little behind counts into the current window rather
+     * than resetting it.
      */
     public int hit(String bucket, long windowStart) {
         Integer hits = jdbc.queryForObject("""
                 INSERT INTO registry_rate (bucket, window_start, hits) VALUES (?, ?, 1)
                 ON CONFLICT (bucket) DO UPDATE SET
-                    hits = CASE WHEN registry_rate.window_start = excluded.window_start
-                                THEN registry_rate.hits + 1 ELSE 1 END,
-                    window_start = excluded.window_start
+                    hits = CASE WHEN excluded.window_start > registry_rate.window_start
+                                THEN 1 ELSE registry_rate.hits + 1 END,
+                    window_start = CASE WHEN excluded.window_start > registry_rate.window_start
+                                        THEN excluded.window_start ELSE registry_rate.window_start END
                 RETURNING hits""", Integer.class, bucket, windowStart);
         return hits == null ? 1 : hits;
     }
