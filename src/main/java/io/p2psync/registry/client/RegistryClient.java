@@ -159,10 +159,18 @@ public class RegistryClient {
         }
     }
 
+    /** The most of an answer read: a presence, a list of active peers or a problem is far smaller. */
+    static final long MAX_ANSWER_BYTES = 1024 * 1024;
+
     private byte[] send(HttpRequest request) throws RegistryException {
-        HttpResponse<byte[]> response;
+        int status;
+        byte[] body;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            status = response.statusCode();
+            try (java.io.InputStream in = new io.p2psync.sync.CappedInputStream(response.body(), MAX_ANSWER_BYTES)) {
+                body = in.readAllBytes(); // a longer answer fails here, as an outage, before it fills the heap
+            }
         } catch (IOException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             outage.failed(why);
@@ -171,7 +179,6 @@ public class RegistryClient {
             Thread.currentThread().interrupt();
             throw new RegistryException(0, null, "interrupted");
         }
-        int status = response.statusCode();
         if (status >= 500) {
             outage.failed("it answered " + status);
             throw new RegistryException(status, null, "the registry answered " + status);
@@ -181,7 +188,7 @@ public class RegistryClient {
             String type = null;
             String detail = "the registry answered " + status;
             try {
-                JsonNode problem = json.readTree(response.body());
+                JsonNode problem = json.readTree(body);
                 type = problem.path("type").asString(null);
                 detail = detail + ": " + problem.path("detail").asString("");
             } catch (JacksonException notProblem) {
@@ -189,7 +196,7 @@ public class RegistryClient {
             }
             throw new RegistryException(status, type, detail);
         }
-        return response.body();
+        return body;
     }
 
     private static String encode(String s) {
