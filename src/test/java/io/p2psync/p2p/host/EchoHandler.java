@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * its own, as libp2p protocols do; {@link #echo} and {@link #roundTrip} are the initiator sides the host
  * tests use.
  */
-final class EchoHandler implements ProtocolHandler {
+public final class EchoHandler implements ProtocolHandler {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -55,7 +55,7 @@ final class EchoHandler implements ProtocolHandler {
     }
 
     /** Sends {@code data} on a new stream, half-closes, and completes with what came back once the peer's end arrives. */
-    static CompletableFuture<byte[]> roundTrip(Host host, PeerId peer, byte[] data) {
+    public static CompletableFuture<byte[]> roundTrip(Host host, PeerId peer, byte[] data) {
         CompletableFuture<byte[]> echoed = new CompletableFuture<>();
         host.newStream(peer, PROTOCOL_ID).whenComplete((stream, error) -> {
             if (error != null) {

@@ -10,6 +10,7 @@ import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.p2p.host.Connection;
+import io.p2psync.p2p.host.EchoHandler;
 import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.host.P2pStream;
 import io.p2psync.p2p.host.ProtocolHandler;
@@ -41,7 +42,7 @@ class RelayCircuitTest {
 
     private Host host(PrivateKey key) {
         // no redials: a circuit the relay closes must stay closed for the test to see it
-        Host host = Host.builder().privateKey(key).listen("/ip4/127.0.0.1/tcp/0").protocol(new Echo())
+        Host host = Host.builder().privateKey(key).listen("/ip4/127.0.0.1/tcp/0").protocol(new EchoHandler())
                 .redialPolicy(RedialPolicy.NEVER).start();
         open.add(host);
         return host;
@@ -90,8 +91,8 @@ class RelayCircuitTest {
 
         byte[] data = new byte[1 << 20];
         new Random(7).nextBytes(data);
-        assertThat(get(Echo.roundTrip(c, a.peerId(), data))).isEqualTo(data);
-        assertThat(get(Echo.roundTrip(a, c.peerId(), "back".getBytes()))).isEqualTo("back".getBytes());
+        assertThat(get(EchoHandler.roundTrip(c, a.peerId(), data))).isEqualTo(data);
+        assertThat(get(EchoHandler.roundTrip(a, c.peerId(), "back".getBytes()))).isEqualTo("back".getBytes());
         assertThat(a.connection(c.peerId())).get().extracting(Connection::transport)
                 .isEqualTo(Connection.Transport.RELAYED);
         assertThat(relay.openCircuits()).isEqualTo(1);
@@ -145,9 +146,9 @@ class RelayCircuitTest {
         Reservation reservation = get(aClient.reserve(addressOf(b)));
         assertThat(reservation.limit().bytes()).isEqualTo(64 * 1024);
         get(c.dial(reservation.circuitAddresses().get(0).withPeerId(a.peerId())));
-        assertThat(get(Echo.roundTrip(c, a.peerId(), "small".getBytes()))).isEqualTo("small".getBytes());
+        assertThat(get(EchoHandler.roundTrip(c, a.peerId(), "small".getBytes()))).isEqualTo("small".getBytes());
 
-        assertThatThrownBy(() -> get(Echo.roundTrip(c, a.peerId(), new byte[256 * 1024])))
+        assertThatThrownBy(() -> get(EchoHandler.roundTrip(c, a.peerId(), new byte[256 * 1024])))
                 .isInstanceOf(ExecutionException.class);
         await().atMost(Duration.ofSeconds(10)).until(() -> !c.isConnected(a.peerId()) && relay.openCircuits() == 0);
         assertThat(b.isConnected(a.peerId())).as("only the circuit closes, not the connection to the relay").isTrue();
