@@ -107,7 +107,14 @@ final class MessageProtocol implements ProtocolHandler {
 
     /** Like {@link #call} with the request's bytes as they are (length prefix included). */
     CompletableFuture<Frame> callRaw(Host host, PeerId peer, byte[] bytes, Duration timeout) {
-        return host.newStream(peer, this).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).thenCompose(stream -> {
+        CompletableFuture<P2pStream> opening = host.newStream(peer, this);
+        CompletableFuture<P2pStream> inTime = opening.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        inTime.whenComplete((stream, late) -> {
+            if (late != null) {
+                opening.thenAccept(s -> s.channel().close()); // opened after we gave up: nothing will use it
+            }
+        });
+        return inTime.thenCompose(stream -> {
             Channel channel = stream.channel();
             CompletableFuture<Frame> answer = channel.attr(ANSWER).get();
             channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
