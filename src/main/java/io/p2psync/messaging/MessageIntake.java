@@ -22,6 +22,9 @@ class MessageIntake {
 
     private static final Logger log = LoggerFactory.getLogger(MessageIntake.class);
 
+    /** How far ahead of this device's clock a message handed to it to hold may be dated. */
+    static final java.time.Duration MAX_CLOCK_SKEW = java.time.Duration.ofMinutes(10);
+
     private final PeerId self;
     private final Predicate<PeerId> authorized;
     private final MessageRepository messages;
@@ -111,6 +114,14 @@ class MessageIntake {
         Frame problem = check(caller, m);
         if (problem != null) {
             return problem;
+        }
+        // a relay keeps a message until its origin's time plus retention: one dated outside that window would be
+        // answered STORED and then dropped unforwarded, or held past the retention
+        long now = clock.millis();
+        if (m.createdAt() < now - settings.retention().toMillis() || m.createdAt() > now + MAX_CLOCK_SKEW.toMillis()) {
+            return refuse(caller, Frame.store(m), 400, "out-of-time", "message " + m.id() + " is dated "
+                    + java.time.Instant.ofEpochMilli(m.createdAt()) + ", outside what a relay holds (now - retention"
+                    + " to now + " + MAX_CLOCK_SKEW.toMinutes() + " min)");
         }
         if (messages.countHeldFor(m.to()) >= settings.relayQuota()) {
             return refuse(caller, Frame.store(m), 507, "quota", "this device holds " + settings.relayQuota()

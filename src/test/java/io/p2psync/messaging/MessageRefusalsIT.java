@@ -163,7 +163,7 @@ class MessageRefusalsIT {
     }
 
     @Test
-    void aRelayAnswersStoredOnlyForTheMessageItHoldsUnderThatId() throws Exception {
+    void aRelayAnswersStoredOnlyForAMessageItHoldsAndCanForward() throws Exception {
         node.post("/devices", "{\"deviceId\":\"" + raw.peerId() + "\",\"name\":\"raw\"}");
         PeerId target = PrivateKey.generate().peerId(); // an offline device of the node's
         node.post("/devices", "{\"deviceId\":\"" + target + "\",\"name\":\"offline\"}");
@@ -177,6 +177,11 @@ class MessageRefusalsIT {
                 .isEqualTo(MessageType.STORED);
         assertRefused(call(Frame.store(SignedMessage.sign(rawIdentity, "m-relay", target, now, "second"))), 409,
                 "id-taken");
+        // dated before the node's retention (7 days) or far ahead: not held, rather than held and dropped unforwarded
+        assertRefused(call(Frame.store(SignedMessage.sign(rawIdentity, "m-old", target,
+                now - Duration.ofDays(30).toMillis(), "old"))), 400, "out-of-time");
+        assertRefused(call(Frame.store(SignedMessage.sign(rawIdentity, "m-ahead", target,
+                now + Duration.ofDays(2).toMillis(), "ahead"))), 400, "out-of-time");
     }
 
     @Test
