@@ -199,7 +199,13 @@ public class FileSender {
                     Frame.ChunkAck ack = answer.next();
                     next = ack.next();
                     if (ack.complete()) {
-                        transfers.complete(id, "out", m.size(), file.toString(), clock.millis());
+                        // the target holds it, checked by SHA-256: the sender's copy has done its job
+                        transfers.complete(id, "out", m.size(), null, clock.millis());
+                        try {
+                            Files.deleteIfExists(file);
+                        } catch (IOException e) {
+                            log.warn("files: could not remove the sent copy {}: {}", file, e.toString());
+                        }
                         log.info("files: {} ({} bytes) delivered to {}", m.name(), m.size(), m.to());
                         return;
                     }
