@@ -200,7 +200,7 @@ public class FileSender {
                     next = ack.next();
                     if (ack.complete()) {
                         // the target holds it, checked by SHA-256: the sender's copy has done its job
-                        transfers.complete(id, "out", m.size(), null, clock.millis());
+                        transfers.complete(id, "out", m.size(), file.toString(), clock.millis());
                         try {
                             Files.deleteIfExists(file);
                         } catch (IOException e) {

@@ -96,6 +96,7 @@ class FileTransferIT {
         JsonNode done = transfer(a, id);
         assertThat(done.get("bytesDone").asLong()).isEqualTo(SIZE);
         assertThat(done.get("finishedAt").isNull()).isFalse();
+        assertThat(Path.of(done.get("file").asString())).as("the sender's copy goes once C confirmed it").doesNotExist();
     }
 
     private static JsonNode transfer(MessagingTestNode node, String id) {
