@@ -54,9 +54,11 @@ class RelaySyncIT {
     }
 
     private static LiveTestNode restUnreachable(String name, Path dataDir, String... extra) {
-        String[] props = new String[extra.length + 1];
+        String[] props = new String[extra.length + 2];
         props[0] = "server.address=127.0.0.2";
-        System.arraycopy(extra, 0, props, 1, extra.length);
+        // the DHT would find the other device's direct address through B and connect past the relay
+        props[1] = "p2psync.libp2p.dht.enabled=false";
+        System.arraycopy(extra, 0, props, 2, extra.length);
         return LiveTestNode.start(name, dataDir, props);
     }
 

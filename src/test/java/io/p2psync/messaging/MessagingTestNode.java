@@ -54,6 +54,8 @@ final class MessagingTestNode implements AutoCloseable {
                 "p2psync.libp2p.port=0",
                 "p2psync.libp2p.quic=false",
                 "p2psync.libp2p.mdns=false",
+                // the ladder's rungs are under test: the DHT would connect paired devices by itself
+                "p2psync.libp2p.dht.enabled=false",
                 "spring.main.banner-mode=off"));
         for (String e : extra) {
             String key = e.substring(0, e.indexOf('=') + 1);
