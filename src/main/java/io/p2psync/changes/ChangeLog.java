@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,13 +18,27 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** {@code sync_log}: stores sealed entries and answers the queries sync needs. */
+/**
+ * {@code sync_log}: stores sealed entries and answers the queries sync needs. Entries are kept compactly
+ * (docs/storage.md, "A compact log"): the origin and the delivering device as {@link Origins} numbers, the hash
+ * as its 32 raw bytes, and no previous hash, which is read from the origin's previous entry. What goes in and
+ * comes out is the {@link ChangeEntry} as it travels.
+ */
 @Repository
 class ChangeLog {
 
+    /** The log with its origins' device ids: {@code l} the entry, {@code o} its origin. */
+    static final String LOG = "sync_log l JOIN sync_origins o ON o.id = l.origin";
+
+    /** The number of the origin bound at that place, for {@code l.origin = }. */
+    private static final String ORIGIN = Origins.ID_OF;
+
+    /** An entry's fields as {@link #entry} reads them, over {@link #LOG}. */
     static final String COLUMNS = """
-            device_id, version, hlc, timestamp, table_name, record_id, operation, kind, change_data,
-            changed_columns, base, prev_hash, hash, signature, continues""";
+            o.device_id, l.version, l.hlc, l.timestamp, l.table_name, l.record_id, l.operation, l.kind,
+            l.change_data, l.changed_columns, l.base,
+            (SELECT p.hash FROM sync_log p WHERE p.origin = l.origin AND p.version = l.version - 1),
+            l.hash, l.signature, l.continues""";
 
     /** Maps the {@link #COLUMNS} (in that order) to an entry. */
     static final RowMapper<ChangeEntry> ENTRY = (rs, n) -> entry(rs, 0);
@@ -35,6 +50,7 @@ class ChangeLog {
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
+    private final Origins origins;
     private final ApplicationEventPublisher events;
 
     /** For tests that run the log without a Spring context: stored entries are announced to nobody. */
@@ -46,6 +62,7 @@ class ChangeLog {
     ChangeLog(JdbcClient jdbc, JdbcTemplate template, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.template = template;
+        this.origins = new Origins(template);
         this.events = events;
     }
 
@@ -59,9 +76,16 @@ class ChangeLog {
         return new ChangeEntry(rs.getString(i + 1), rs.getLong(i + 2), rs.getLong(i + 3), rs.getLong(i + 4),
                 rs.getString(i + 5), rs.getString(i + 6), Operation.valueOf(rs.getString(i + 7)),
                 Kind.valueOf(rs.getString(i + 8)), rs.getString(i + 9), rs.getString(i + 10),
-                VersionVector.parse(rs.getString(i + 11)), rs.getString(i + 12), rs.getString(i + 13),
+                VersionVector.parse(rs.getString(i + 11)), hex(rs.getBytes(i + 12)), hex(rs.getBytes(i + 13)),
                 rs.getString(i + 14), rs.getInt(i + 15) != 0);
     }
+
+    /** A stored hash as the entry carries it: lowercase hex; null stays null. */
+    private static String hex(byte[] hash) {
+        return hash == null ? null : HEX.formatHex(hash);
+    }
+
+    private static final HexFormat HEX = HexFormat.of();
 
     /**
      * Appends entries in one batch and announces them ({@link EntriesStored}).
@@ -89,10 +113,17 @@ class ChangeLog {
 
     /** Appends entries in one batch without announcing them; the caller announces them with {@link #announce}. */
     void store(List<ChangeEntry> entries, String receivedFrom, long receivedAt) {
-        template.batchUpdate("INSERT INTO sync_log (" + COLUMNS + ", received_from, received_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries, 500,
+        List<String> devices = new ArrayList<>(entries.size() + 1);
+        for (ChangeEntry e : entries) {
+            devices.add(e.origin());
+        }
+        devices.add(receivedFrom);
+        Map<String, Long> numbers = origins.numbers(devices);
+        template.batchUpdate("INSERT INTO sync_log (origin, version, hlc, timestamp, table_name, record_id, operation,"
+                + " kind, change_data, changed_columns, base, hash, signature, continues, received_from, received_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries, 500,
                 (PreparedStatement ps, ChangeEntry e) -> {
-                    ps.setString(1, e.origin());
+                    ps.setLong(1, numbers.get(e.origin()));
                     ps.setLong(2, e.version());
                     ps.setLong(3, e.hlc());
                     ps.setLong(4, e.timestamp());
@@ -103,23 +134,23 @@ class ChangeLog {
                     ps.setString(9, e.data());
                     ps.setString(10, e.changedColumns());
                     ps.setString(11, e.base().toJson());
-                    ps.setString(12, e.prevHash());
-                    ps.setString(13, e.hash());
-                    ps.setString(14, e.signature() == null ? "" : e.signature()); // the column is NOT NULL (V1)
-                    ps.setInt(15, e.continues() ? 1 : 0);
-                    ps.setString(16, receivedFrom);
+                    ps.setBytes(12, HEX.parseHex(e.hash()));
+                    ps.setString(13, e.signature());
+                    ps.setInt(14, e.continues() ? 1 : 0);
                     if (receivedFrom == null) {
-                        ps.setNull(17, Types.INTEGER);
+                        ps.setNull(15, Types.INTEGER);
+                        ps.setNull(16, Types.INTEGER);
                     } else {
-                        ps.setLong(17, receivedAt);
+                        ps.setLong(15, numbers.get(receivedFrom));
+                        ps.setLong(16, receivedAt);
                     }
                 });
     }
 
     Head head(String origin) {
-        return jdbc.sql("SELECT version, hash FROM sync_log WHERE device_id = ? ORDER BY version DESC LIMIT 1")
+        return jdbc.sql("SELECT version, hash FROM sync_log WHERE origin = " + ORIGIN + " ORDER BY version DESC LIMIT 1")
                 .param(origin)
-                .query((rs, n) -> new Head(rs.getLong(1), rs.getString(2)))
+                .query((rs, n) -> new Head(rs.getLong(1), hex(rs.getBytes(2))))
                 .optional()
                 .orElse(Head.NONE);
     }
@@ -129,7 +160,8 @@ class ChangeLog {
      * the group is not stored yet), or empty if the origin's last entry ends its group or it has none.
      */
     Optional<ChangeEntry> openGroupHead(String origin) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_log WHERE device_id = ? ORDER BY version DESC LIMIT 1")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM " + LOG + " WHERE l.origin = " + ORIGIN
+                        + " ORDER BY l.version DESC LIMIT 1")
                 .param(origin)
                 .query(ENTRY)
                 .optional()
@@ -139,17 +171,17 @@ class ChangeLog {
     /**
      * The entries of {@code origin}'s group that ends at version {@code end}: those after the origin's previous
      * entry that ends a group, up to and including {@code end}, in version order. Walks the
-     * {@code (device_id, version)} index back from {@code end}, so the cost grows with the group only.
+     * {@code (origin, version)} index back from {@code end}, so the cost grows with the group only.
      */
     List<ChangeEntry> group(String origin, long end) {
-        long start = jdbc.sql("SELECT version FROM sync_log WHERE device_id = ? AND version < ? AND continues = 0"
-                        + " ORDER BY version DESC LIMIT 1")
+        long start = jdbc.sql("SELECT version FROM sync_log WHERE origin = " + ORIGIN + " AND version < ?"
+                        + " AND continues = 0 ORDER BY version DESC LIMIT 1")
                 .params(origin, end)
                 .query(Long.class)
                 .optional()
                 .orElse(0L) + 1;
-        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_log WHERE device_id = ? AND version BETWEEN ? AND ?"
-                        + " ORDER BY version")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM " + LOG + " WHERE l.origin = " + ORIGIN
+                        + " AND l.version BETWEEN ? AND ? ORDER BY l.version")
                 .params(origin, start, end)
                 .query(ENTRY)
                 .list();
@@ -163,7 +195,8 @@ class ChangeLog {
         if (openGroupHead(origin).isEmpty()) {
             return 0;
         }
-        return jdbc.sql("SELECT version FROM sync_log WHERE device_id = ? AND continues = 0 ORDER BY version DESC LIMIT 1")
+        return jdbc.sql("SELECT version FROM sync_log WHERE origin = " + ORIGIN + " AND continues = 0"
+                        + " ORDER BY version DESC LIMIT 1")
                 .param(origin).query(Long.class).optional().orElse(0L) + 1;
     }
 
@@ -184,32 +217,31 @@ class ChangeLog {
 
     /** The hash stored for (origin, version), empty if this device does not have that entry. */
     Optional<String> hashOf(String origin, long version) {
-        return jdbc.sql("SELECT hash FROM sync_log WHERE device_id = ? AND version = ?")
+        return jdbc.sql("SELECT hash FROM sync_log WHERE origin = " + ORIGIN + " AND version = ?")
                 .params(origin, version)
-                .query(String.class)
+                .query((rs, n) -> hex(rs.getBytes(1)))
                 .optional();
     }
 
     /** Every entry for one row, in log order. */
     List<ChangeEntry> entriesFor(String table, String recordId) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_log WHERE table_name = ? AND record_id = ? ORDER BY id")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM " + LOG + " WHERE l.table_name = ? AND l.record_id = ? ORDER BY l.id")
                 .params(table, recordId)
                 .query(ENTRY)
                 .list();
     }
 
     Optional<ChangeEntry> find(String origin, long version) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_log WHERE device_id = ? AND version = ?")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM " + LOG + " WHERE l.origin = " + ORIGIN + " AND l.version = ?")
                 .params(origin, version)
                 .query(ENTRY)
                 .optional();
     }
 
     /**
-     * Highest version per origin. Versions are stored without gaps, so this is what this device knows.
-     * A skip-scan over the {@code UNIQUE (device_id, version)} index: each step jumps to the next origin and
-     * reads its highest version from the same index, so the cost grows with the number of origins, never
-     * with the size of the log.
+     * Highest version per origin. Versions are stored without gaps, so this is what this device knows. One
+     * seek into the {@code UNIQUE (origin, version)} index per known device, so the cost grows with the number
+     * of devices, never with the size of the log.
      */
     VersionVector vector() {
         Map<String, Long> map = new TreeMap<>();
@@ -220,19 +252,13 @@ class ChangeLog {
     }
 
     private static final String VECTOR = """
-            WITH RECURSIVE origin(id) AS (
-                SELECT (SELECT MIN(device_id) FROM sync_log)
-                UNION ALL
-                SELECT (SELECT MIN(device_id) FROM sync_log WHERE device_id > origin.id) FROM origin
-                 WHERE origin.id IS NOT NULL)
-            SELECT id, (SELECT MAX(version) FROM sync_log WHERE device_id = origin.id) FROM origin
-             WHERE id IS NOT NULL""";
+            SELECT o.device_id, (SELECT MAX(version) FROM sync_log WHERE origin = o.id) AS head FROM sync_origins o
+             WHERE head IS NOT NULL""";
 
     /** Entries with a version above what {@code known} has for their origin, in log order, at most {@code limit}. */
     List<ChangeEntry> missingFrom(VersionVector known, int limit) {
-        return jdbc.sql("SELECT " + COLUMNS + """
-                         FROM sync_log l
-                        WHERE l.version > COALESCE((SELECT value FROM json_each(?) WHERE key = l.device_id), 0)
+        return jdbc.sql("SELECT " + COLUMNS + " FROM " + LOG + """
+                         WHERE l.version > COALESCE((SELECT value FROM json_each(?) WHERE key = o.device_id), 0)
                         ORDER BY l.id LIMIT ?""")
                 .params(known.toJson(), limit)
                 .query(ENTRY)
@@ -258,8 +284,8 @@ class ChangeLog {
             if (room <= 0) {
                 break;
             }
-            out.addAll(jdbc.sql("SELECT " + COLUMNS + " FROM sync_log WHERE device_id = ? AND version > ?"
-                            + " ORDER BY version LIMIT ?")
+            out.addAll(jdbc.sql("SELECT " + COLUMNS + " FROM " + LOG + " WHERE l.origin = " + ORIGIN
+                            + " AND l.version > ? ORDER BY l.version LIMIT ?")
                     .params(head.getKey(), from, room)
                     .query(ENTRY)
                     .list());
@@ -268,15 +294,16 @@ class ChangeLog {
     }
 
     /**
-     * An upper bound, in SQL over the {@code sync_log} columns, on the bytes one entry takes as JSON in a sync
+     * An upper bound, in SQL over the {@link #LOG} columns, on the bytes one entry takes as JSON in a sync
      * body (docs/protocol.md, "Entries"; {@code WireEntry} in format 1): each text field's UTF-8 bytes, one
-     * more for every quote and backslash that JSON escapes inside a string, 4 for a null, and 400 for the field
+     * more for every quote and backslash that JSON escapes inside a string, 4 for a null, 64 for a hash (hex),
+     * and 400 for the field
      * names, numbers, enums and punctuation. Text made by SQLite's and Jackson's JSON writers holds no raw
      * control characters, the only other thing JSON escapes. Computed without reading the value into Java.
      */
-    static final String WIRE_SIZE = "(400 + " + plain("device_id") + " + " + escaped("table_name") + " + "
-            + escaped("record_id") + " + " + escaped("change_data") + " + " + escaped("changed_columns") + " + "
-            + plain("base") + " + " + plain("prev_hash") + " + " + plain("hash") + " + " + plain("signature") + ")";
+    static final String WIRE_SIZE = "(400 + " + plain("o.device_id") + " + " + escaped("l.table_name") + " + "
+            + escaped("l.record_id") + " + " + escaped("l.change_data") + " + " + escaped("l.changed_columns") + " + "
+            + plain("l.base") + " + CASE WHEN l.version = 1 THEN 4 ELSE 64 END + 64 + " + plain("l.signature") + ")";
 
     private static String plain(String column) {
         return "COALESCE(length(CAST(" + column + " AS BLOB)), 4)";
@@ -307,8 +334,8 @@ class ChangeLog {
                 page.more = true;
                 break;
             }
-            template.query("SELECT " + WIRE_SIZE + ", " + COLUMNS + " FROM sync_log WHERE device_id = ? AND version > ?"
-                    + " ORDER BY version LIMIT ?", (ResultSet rs) -> {
+            template.query("SELECT " + WIRE_SIZE + ", " + COLUMNS + " FROM " + LOG + " WHERE l.origin = " + ORIGIN
+                    + " AND l.version > ? ORDER BY l.version LIMIT ?", (ResultSet rs) -> {
                         while (rs.next()) {
                             if (!page.offer(origin, rs)) {
                                 return null;
@@ -359,7 +386,8 @@ class ChangeLog {
     }
 
     int markSynced(Collection<EntryRef> refs) {
-        int[][] counts = template.batchUpdate("UPDATE sync_log SET is_synced = 1 WHERE device_id = ? AND version = ?",
+        int[][] counts = template.batchUpdate("UPDATE sync_log SET is_synced = 1 WHERE origin = " + ORIGIN
+                        + " AND version = ?",
                 refs, 500, (ps, ref) -> {
                     ps.setString(1, ref.origin());
                     ps.setLong(2, ref.version());
@@ -379,7 +407,7 @@ class ChangeLog {
 
     /** The clock of {@code origin}'s last entry, 0 if it has none (an origin's clocks only grow). */
     long lastHlcOf(String origin) {
-        return jdbc.sql("SELECT hlc FROM sync_log WHERE device_id = ? ORDER BY version DESC LIMIT 1").param(origin)
+        return jdbc.sql("SELECT hlc FROM sync_log WHERE origin = " + ORIGIN + " ORDER BY version DESC LIMIT 1").param(origin)
                 .query(Long.class).optional().orElse(0L);
     }
 }

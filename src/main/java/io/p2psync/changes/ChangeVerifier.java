@@ -26,7 +26,8 @@ class ChangeVerifier {
         String[] origin = {null};
         long[] lastVersion = {0};
         String[] lastHash = {null};
-        jdbc.sql("SELECT id, device_id, version, " + ChangeLog.COLUMNS + " FROM sync_log ORDER BY device_id, version")
+        jdbc.sql("SELECT l.id, o.device_id, l.version, " + ChangeLog.COLUMNS + " FROM " + ChangeLog.LOG
+                        + " ORDER BY l.origin, l.version")
                 .query(rs -> {
                     long id = rs.getLong(1);
                     String o = rs.getString(2);

@@ -22,6 +22,10 @@ public class HeldEntries {
      * so another device's edit never waits for versions that may never come.
      */
     private static final String BLOCKING = " AND reason <> 'unknown-base'";
+    /** Joins a hold {@code h} to its entry in the log, {@code l}. */
+    private static final String LOGGED =
+            "JOIN sync_origins o ON o.device_id = h.origin JOIN sync_log l ON l.origin = o.id AND l.version = h.version";
+
     private static final String COLUMNS = "h.origin, h.version, h.table_name, h.record_id, h.reason, h.detail, "
             + "h.partial, h.held_at, h.tries, h.waiting_on";
     private static final RowMapper<Stored> STORED = (rs, n) -> new Stored(new HeldEntry(
@@ -51,10 +55,8 @@ public class HeldEntries {
 
     /** Number of held entries that {@code deviceId} delivered here (its {@code sync_log.received_from}). */
     public long countDeliveredBy(String deviceId) {
-        return jdbc.sql("""
-                        SELECT COUNT(*) FROM sync_held h
-                          JOIN sync_log l ON l.device_id = h.origin AND l.version = h.version
-                         WHERE l.received_from = ?""")
+        return jdbc.sql("SELECT COUNT(*) FROM sync_held h " + LOGGED
+                        + " WHERE l.received_from = " + Origins.ID_OF)
                 .param(deviceId).query(Long.class).single();
     }
 
@@ -74,8 +76,7 @@ public class HeldEntries {
 
     /** Held entries in log order (oldest first), at most {@code limit}. */
     public List<HeldEntry> list(int limit) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_held h JOIN sync_log l ON l.device_id = h.origin"
-                        + " AND l.version = h.version ORDER BY l.id LIMIT ?")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_held h " + LOGGED + " ORDER BY l.id LIMIT ?")
                 .param(limit).query(STORED).list().stream().map(Stored::held).toList();
     }
 
@@ -102,8 +103,7 @@ public class HeldEntries {
      * it arrives, {@link #awaitingUpTo}, and otherwise only with everything else).
      */
     List<Stored> toRetry(boolean schemaToo, long afterLogId, int limit) {
-        return jdbc.sql("SELECT " + COLUMNS + ", l.id FROM sync_held h JOIN sync_log l ON l.device_id = h.origin"
-                        + " AND l.version = h.version WHERE l.id > ?"
+        return jdbc.sql("SELECT " + COLUMNS + ", l.id FROM sync_held h " + LOGGED + " WHERE l.id > ?"
                         + (schemaToo ? "" : " AND h.reason NOT IN ('missing-table', 'missing-column', 'unknown-base')")
                         + " ORDER BY l.id LIMIT ?")
                 .params(afterLogId, limit).query(STORED_AT).list();
@@ -111,8 +111,8 @@ public class HeldEntries {
 
     /** Holds awaiting a version of {@code origin} at most {@code head}, in log order, at most {@code limit}. */
     List<Stored> awaitingUpTo(String origin, long head, int limit) {
-        return jdbc.sql("SELECT " + COLUMNS + ", l.id FROM sync_held h JOIN sync_log l ON l.device_id = h.origin"
-                        + " AND l.version = h.version WHERE h.awaits_origin = ? AND h.awaits_version <= ?"
+        return jdbc.sql("SELECT " + COLUMNS + ", l.id FROM sync_held h " + LOGGED
+                        + " WHERE h.awaits_origin = ? AND h.awaits_version <= ?"
                         + " ORDER BY l.id LIMIT ?")
                 .params(origin, head, limit).query(STORED_AT).list();
     }
@@ -132,8 +132,7 @@ public class HeldEntries {
     /** Rows (table, NUL, record id) with an entry held whole whose log id is at most {@code logId}. */
     java.util.Set<String> rowsHeldWholeUpTo(long logId) {
         return new java.util.HashSet<>(jdbc.sql("SELECT h.table_name || char(0) || h.record_id FROM sync_held h"
-                        + " JOIN sync_log l ON l.device_id = h.origin AND l.version = h.version"
-                        + " WHERE h.partial = 0 AND l.id <= ?" + BLOCKING)
+                        + " " + LOGGED + " WHERE h.partial = 0 AND l.id <= ?" + BLOCKING)
                 .param(logId).query(String.class).list());
     }
 

@@ -27,9 +27,8 @@ import org.sqlite.SQLiteConnection;
  */
 final class RowLookup implements AutoCloseable {
 
-    private static final String STATE = """
-            SELECT vector, origin, version, hlc, deleted, column_clocks, column_hashes
-              FROM sync_row_state WHERE table_name = ? AND record_id = ?""";
+    private static final String STATE = "SELECT " + RowStates.FIELDS + " FROM " + RowStates.STATES
+            + " WHERE s.table_name = ? AND s.record_id = ?";
 
     private final Connection connection;
     private final Map<String, PreparedStatement> statements;
@@ -150,8 +149,8 @@ final class RowLookup implements AutoCloseable {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         int at = from + rs.getInt(1);
-                        out.set(at, new RowState(table, recordIds.get(at), VersionVector.parse(rs.getString(2)),
-                                rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getInt(6) != 0, rs.getString(7),
+                        out.set(at, new RowState(table, recordIds.get(at),
+                                RowStates.vector(rs.getString(2), rs.getString(3), rs.getLong(4)), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getInt(6) != 0, rs.getString(7),
                                 rs.getString(8)));
                     }
                 }
@@ -195,9 +194,8 @@ final class RowLookup implements AutoCloseable {
 
     private static String statesSql(int size) {
         return "WITH sync_wanted(sync_i, sync_id) AS (VALUES " + String.join(", ", java.util.Collections.nCopies(size, "(?, ?)"))
-                + ") SELECT sync_wanted.sync_i, s.vector, s.origin, s.version, s.hlc, s.deleted, s.column_clocks,"
-                + " s.column_hashes FROM sync_wanted JOIN sync_row_state s"
-                + " ON s.table_name = ? AND s.record_id = sync_wanted.sync_id";
+                + ") SELECT sync_wanted.sync_i, " + RowStates.FIELDS + " FROM sync_wanted JOIN sync_row_state s"
+                + " ON s.table_name = ? AND s.record_id = sync_wanted.sync_id JOIN sync_origins o ON o.id = s.origin";
     }
 
     /** The names of the result's columns from column {@code first} on. */
@@ -239,7 +237,8 @@ final class RowLookup implements AutoCloseable {
                 if (!rs.next()) {
                     return null;
                 }
-                return new RowState(table, recordId, VersionVector.parse(rs.getString(1)), rs.getString(2),
+                return new RowState(table, recordId, RowStates.vector(rs.getString(1), rs.getString(2), rs.getLong(3)),
+                        rs.getString(2),
                         rs.getLong(3), rs.getLong(4), rs.getInt(5) != 0, rs.getString(6), rs.getString(7));
             }
         } catch (SQLException e) {
@@ -253,7 +252,7 @@ final class RowLookup implements AutoCloseable {
      * is not in the {@link SqlValues} form.
      */
     Map<String, Object> writtenBy(RowState state) throws SQLException {
-        String sql = "SELECT change_data FROM sync_log WHERE device_id = ? AND version = ?";
+        String sql = "SELECT change_data FROM sync_log WHERE origin = " + Origins.ID_OF + " AND version = ?";
         PreparedStatement ps = statement(sql);
         String data;
         try {

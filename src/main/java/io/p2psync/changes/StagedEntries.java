@@ -3,6 +3,7 @@ package io.p2psync.changes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -18,6 +19,15 @@ import org.springframework.stereotype.Repository;
 @Repository
 class StagedEntries {
 
+    /** An entry's fields as staged: as it travels, in text (staged entries are few and short-lived). */
+    private static final String COLUMNS = """
+            device_id, version, hlc, timestamp, table_name, record_id, operation, kind, change_data,
+            changed_columns, base, prev_hash, hash, signature, continues""";
+    private static final RowMapper<ChangeEntry> ENTRY = (rs, n) -> new ChangeEntry(rs.getString(1), rs.getLong(2),
+            rs.getLong(3), rs.getLong(4), rs.getString(5), rs.getString(6), Operation.valueOf(rs.getString(7)),
+            Kind.valueOf(rs.getString(8)), rs.getString(9), rs.getString(10), VersionVector.parse(rs.getString(11)),
+            rs.getString(12), rs.getString(13), rs.getString(14), rs.getInt(15) != 0);
+
     private final JdbcClient jdbc;
 
     StagedEntries(JdbcClient jdbc) {
@@ -26,7 +36,7 @@ class StagedEntries {
 
     /** Keeps {@code e} until its group's last entry comes; the same entry staged again changes nothing. */
     void stage(ChangeEntry e, String receivedFrom, long receivedAt) {
-        jdbc.sql("INSERT OR IGNORE INTO sync_staged (" + ChangeLog.COLUMNS + ", received_from, received_at)"
+        jdbc.sql("INSERT OR IGNORE INTO sync_staged (" + COLUMNS + ", received_from, received_at)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(e.origin(), e.version(), e.hlc(), e.timestamp(), e.table(), e.recordId(),
                         e.operation().name(), e.kind().name(), e.data(), e.changedColumns(), e.base().toJson(),
@@ -47,10 +57,10 @@ class StagedEntries {
         List<ChangeEntry> chain = new ArrayList<>();
         String want = hash;
         for (long v = version; v > head; v--) {
-            ChangeEntry e = jdbc.sql("SELECT " + ChangeLog.COLUMNS + " FROM sync_staged"
+            ChangeEntry e = jdbc.sql("SELECT " + COLUMNS + " FROM sync_staged"
                             + " WHERE device_id = ? AND version = ? AND hash = ?")
                     .params(origin, v, want)
-                    .query(ChangeLog.ENTRY)
+                    .query(ENTRY)
                     .optional()
                     .orElse(null);
             if (e == null || !e.continues()) {

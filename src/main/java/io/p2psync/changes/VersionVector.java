@@ -174,6 +174,11 @@ public final class VersionVector {
         return order == Order.EQUAL || order == Order.AFTER;
     }
 
+    /** The number of origins seen. */
+    public int size() {
+        return versions.size();
+    }
+
     public boolean isEmpty() {
         return versions.isEmpty();
     }

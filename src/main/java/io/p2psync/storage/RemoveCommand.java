@@ -23,7 +23,7 @@ import org.sqlite.SQLiteConfig;
 /**
  * {@code java -jar p2p-sync.jar remove --p2psync.database=app.db}: takes the node out of the app's SQLite file
  * again. Drops every trigger the node installed ({@code sync_*}, and {@code p2psync_capture_*} of earlier
- * versions) and every {@code sync_*} table, in one transaction, so the app's tables, rows, indexes, views and
+ * versions) and every {@code sync_*} view and table, in one transaction, so the app's tables, rows, indexes, views and
  * triggers stay exactly as they were. Refused while a node runs on the file ({@link NodeLock}). The data dir
  * (device key, admin token) is left alone: it is not in the app's file.
  *
@@ -131,6 +131,11 @@ public final class RemoveCommand {
                         + "AND (name GLOB 'sync_*' OR name GLOB 'p2psync_capture_*') ORDER BY name")) {
                     s.execute("DROP TRIGGER " + quote(trigger));
                     removed.add("trigger " + trigger);
+                }
+                for (String view : names(s, "SELECT name FROM sqlite_master WHERE type = 'view' "
+                        + "AND name GLOB 'sync_*' ORDER BY name")) {
+                    s.execute("DROP VIEW " + quote(view));
+                    removed.add("view " + view);
                 }
                 for (String table : names(s, "SELECT name FROM sqlite_master WHERE type = 'table' "
                         + "AND name GLOB 'sync_*' ORDER BY name")) {

@@ -387,42 +387,44 @@ public final class RestSyncBenchmark {
                 try (Statement s = c.createStatement()) {
                     s.execute("UPDATE sync_apply_guard SET applying = 1 WHERE id = 1");
                 }
+                try (Statement s = c.createStatement()) {
+                    s.execute("INSERT OR IGNORE INTO sync_origins (device_id) VALUES ('" + origin.deviceId() + "')");
+                }
+                // as the node keeps them (docs/storage.md, "A compact log"): the origin by number, raw hashes,
+                // no previous hash, and the row state's vector NULL for {origin: version}
+                String number = "(SELECT id FROM sync_origins WHERE device_id = '" + origin.deviceId() + "')";
                 try (PreparedStatement kv = c.prepareStatement("INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, ?)");
                      PreparedStatement state = c.prepareStatement("INSERT INTO sync_row_state (table_name, record_id,"
-                             + " vector, origin, version, hlc, deleted) VALUES ('sync_kv', ?, ?, ?, ?, ?, 0)");
-                     PreparedStatement log = c.prepareStatement("INSERT INTO sync_log (device_id, version, hlc, timestamp,"
-                             + " table_name, record_id, operation, kind, change_data, changed_columns, base, prev_hash,"
-                             + " hash, signature, received_from, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                             + " vector, origin, version, hlc, deleted) VALUES ('sync_kv', ?, NULL, " + number + ", ?, ?, 0)");
+                     PreparedStatement log = c.prepareStatement("INSERT INTO sync_log (origin, version, hlc, timestamp,"
+                             + " table_name, record_id, operation, kind, change_data, changed_columns, base,"
+                             + " hash, signature, received_from, received_at) VALUES (" + number + ", ?, ?, ?, ?, ?, ?, ?, ?,"
+                             + " ?, ?, ?, ?, " + number + ", ?)")) {
                     for (int i = from; i < to; i++) {
                         kv.setString(1, key(i));
                         kv.setString(2, value(i, "v1"));
                         kv.setString(3, ts);
                         kv.addBatch();
                         ChangeEntry e = entries.get(i - from);
-                        log.setString(1, e.origin());
-                        log.setLong(2, e.version());
-                        log.setLong(3, e.hlc());
-                        log.setLong(4, e.timestamp());
-                        log.setString(5, e.table());
-                        log.setString(6, e.recordId());
-                        log.setString(7, e.operation().name());
-                        log.setString(8, e.kind().name());
-                        log.setString(9, e.data());
-                        log.setString(10, e.changedColumns());
-                        log.setString(11, e.base().toJson());
-                        log.setString(12, e.prevHash());
-                        log.setString(13, e.hash());
-                        log.setString(14, e.signature());
-                        log.setString(15, origin.deviceId().toString());
-                        log.setLong(16, now);
+                        log.setLong(1, e.version());
+                        log.setLong(2, e.hlc());
+                        log.setLong(3, e.timestamp());
+                        log.setString(4, e.table());
+                        log.setString(5, e.recordId());
+                        log.setString(6, e.operation().name());
+                        log.setString(7, e.kind().name());
+                        log.setString(8, e.data());
+                        log.setString(9, e.changedColumns());
+                        log.setString(10, e.base().toJson());
+                        log.setBytes(11, java.util.HexFormat.of().parseHex(e.hash()));
+                        log.setString(12, e.signature());
+                        log.setLong(13, now);
                         log.addBatch();
                         // the row's state, as sync leaves it: without it the start-up scan would take every
                         // row for one the app wrote and seal it again
                         state.setString(1, e.recordId());
-                        state.setString(2, e.vector().toJson());
-                        state.setString(3, e.origin());
-                        state.setLong(4, e.version());
-                        state.setLong(5, e.hlc());
+                        state.setLong(2, e.version());
+                        state.setLong(3, e.hlc());
                         state.addBatch();
                         if (i % 1000 == 999) {
                             kv.executeBatch();

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -106,11 +107,15 @@ public final class StorageFloorBenchmark {
 
     private static double floor(Connection c, int rows) throws Exception {
         long t0 = System.nanoTime();
+        try (Statement origins = c.createStatement()) {
+            origins.executeUpdate("INSERT OR IGNORE INTO sync_origins (id, device_id) VALUES (1, '" + ORIGIN + "')");
+        }
+        byte[] hash = HexFormat.of().parseHex(HASH);
         try (PreparedStatement guard = c.prepareStatement("UPDATE sync_apply_guard SET applying = ? WHERE id = 1");
-             PreparedStatement log = c.prepareStatement("INSERT INTO sync_log (device_id, version, hlc, timestamp,"
-                     + " table_name, record_id, operation, kind, change_data, changed_columns, base, prev_hash, hash,"
+             PreparedStatement log = c.prepareStatement("INSERT INTO sync_log (origin, version, hlc, timestamp,"
+                     + " table_name, record_id, operation, kind, change_data, changed_columns, base, hash,"
                      + " signature, continues, received_from, received_at)"
-                     + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                     + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
              PreparedStatement state = c.prepareStatement("INSERT INTO sync_row_state (table_name, record_id, vector,"
                      + " origin, version, hlc, deleted, column_clocks, column_hashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
              PreparedStatement row = c.prepareStatement("INSERT INTO sync_kv (key, value, timestamp) VALUES (?, ?, ?)")) {
@@ -121,7 +126,7 @@ public final class StorageFloorBenchmark {
                 }
                 String recordId = "[\"" + key(i) + "\"]";
                 boolean ends = i % 5_000 == 4_999 || i == rows - 1;
-                log.setString(1, ORIGIN);
+                log.setLong(1, 1);
                 log.setLong(2, i + 1L);
                 log.setLong(3, (1L << 40) + i);
                 log.setLong(4, 1_764_961_200_000L);
@@ -132,17 +137,16 @@ public final class StorageFloorBenchmark {
                 log.setString(9, "{\"key\":\"" + key(i) + "\",\"timestamp\":\"2026-12-05T19:00:00.000Z\",\"value\":\"" + value(i) + "\"}");
                 log.setString(10, null);
                 log.setString(11, "{}");
-                log.setString(12, HASH);
-                log.setString(13, HASH);
-                log.setString(14, ends ? SIGNATURE : "");
-                log.setInt(15, ends ? 0 : 1);
-                log.setString(16, ORIGIN);
-                log.setLong(17, 1_764_961_200_000L);
+                log.setBytes(12, hash);
+                log.setString(13, ends ? SIGNATURE : null);
+                log.setInt(14, ends ? 0 : 1);
+                log.setLong(15, 1);
+                log.setLong(16, 1_764_961_200_000L);
                 log.addBatch();
                 state.setString(1, "sync_kv");
                 state.setString(2, recordId);
-                state.setString(3, "{\"" + ORIGIN + "\":" + (i + 1) + "}");
-                state.setString(4, ORIGIN);
+                state.setString(3, null); // {origin: version}, as the node keeps it
+                state.setLong(4, 1);
                 state.setLong(5, i + 1L);
                 state.setLong(6, (1L << 40) + i);
                 state.setInt(7, 0);

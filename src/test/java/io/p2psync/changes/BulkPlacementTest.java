@@ -224,7 +224,7 @@ class BulkPlacementTest {
     }
 
     private String stateColumn(String expression, String id) {
-        return node.jdbc().sql("SELECT " + expression + " FROM sync_row_state WHERE table_name = 'people' AND record_id = ?")
+        return node.jdbc().sql("SELECT " + expression + " FROM sync_row_state_view WHERE table_name = 'people' AND record_id = ?")
                 .param("[\"" + id + "\"]").query(String.class).single();
     }
 

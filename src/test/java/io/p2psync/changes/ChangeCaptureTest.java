@@ -63,7 +63,7 @@ class ChangeCaptureTest {
     }
 
     private List<Map<String, Object>> logFor(String table, String recordId) {
-        return jdbc.sql("SELECT * FROM sync_log WHERE table_name = ? AND record_id = ? ORDER BY id")
+        return jdbc.sql("SELECT * FROM sync_log_view WHERE table_name = ? AND record_id = ? ORDER BY id")
                 .params(table, recordId).query().listOfRows();
     }
 
@@ -155,7 +155,7 @@ class ChangeCaptureTest {
             }
         }
         await().atMost(Duration.ofSeconds(1)).until(() -> logFor("notes", "[249]").size() == 1);
-        List<Long> versions = jdbc.sql("SELECT version FROM sync_log WHERE device_id = ? ORDER BY version")
+        List<Long> versions = jdbc.sql("SELECT version FROM sync_log_view WHERE device_id = ? ORDER BY version")
                 .param(identity.deviceId().toString()).query(Long.class).list();
         for (int i = 0; i < versions.size(); i++) {
             assertThat(versions.get(i)).isEqualTo(i + 1L);
@@ -219,7 +219,7 @@ class ChangeCaptureTest {
     }
 
     private RowState rowState(String table, String recordId) {
-        return jdbc.sql("SELECT vector, origin, version, hlc, deleted FROM sync_row_state WHERE table_name = ? AND record_id = ?")
+        return jdbc.sql("SELECT vector, origin, version, hlc, deleted FROM sync_row_state_view WHERE table_name = ? AND record_id = ?")
                 .params(table, recordId)
                 .query((rs, n) -> new RowState(table, recordId, VersionVector.parse(rs.getString(1)), rs.getString(2),
                         rs.getLong(3), rs.getLong(4), rs.getInt(5) == 1, null, null))

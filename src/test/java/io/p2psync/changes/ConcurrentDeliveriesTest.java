@@ -100,7 +100,7 @@ class ConcurrentDeliveriesTest {
             assertThat(counts.keySet()).as("outcomes of one delivery: %s", counts)
                     .isSubsetOf(Result.APPLIED, Result.DUPLICATE, Result.STAGED);
         }
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM sync_log WHERE device_id = ?").param(bob.id()).query(Long.class).single())
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM sync_log_view WHERE device_id = ?").param(bob.id()).query(Long.class).single())
                 .isEqualTo(300L);
         assertThat(jdbc.sql("SELECT COUNT(*) FROM notes WHERE id >= ? AND id < ?").params(firstId, firstId + 300)
                 .query(Long.class).single()).isEqualTo(300L);

@@ -88,7 +88,7 @@ class RemoteChangeApplierTest {
         assertThat(jdbc.sql("SELECT COUNT(*) FROM sync_capture").query(Long.class).single()).isZero();
         assertThat(logCount("notes", "[600]")).isEqualTo(1);
         assertThat(tracker.find(EntryRef.of(e))).contains(e);
-        assertThat(jdbc.sql("SELECT received_from FROM sync_log WHERE hash = ?").param(e.hash()).query(String.class).single())
+        assertThat(jdbc.sql("SELECT received_from FROM sync_log_view WHERE hash = ?").param(e.hash()).query(String.class).single())
                 .isEqualTo(bob.id());
         assertThat(jdbc.sql("SELECT applying FROM sync_apply_guard").query(Integer.class).single()).isZero();
         assertThat(tracker.versionVector().get(bob.id())).isEqualTo(1);
@@ -227,7 +227,7 @@ class RemoteChangeApplierTest {
         out = applier.apply(List.of(older), carol.id());
         assertThat(out.get(0).reason()).isEqualTo(ConcurrentEditPolicy.Decision.KEEP_LOCAL);
         assertThat(note(651)).contains("local, later");
-        String vector = jdbc.sql("SELECT vector FROM sync_row_state WHERE table_name = 'notes' AND record_id = '[651]'")
+        String vector = jdbc.sql("SELECT vector FROM sync_row_state_view WHERE table_name = 'notes' AND record_id = '[651]'")
                 .query(String.class).single();
         assertThat(VersionVector.parse(vector).dominates(older.vector())).isTrue();
     }

@@ -123,15 +123,18 @@ class RowLookupTest {
         exec(app, "INSERT INTO u VALUES (5, 'int'), ('5', 'text'), (5.5, 'real'), (x'05', 'blob'), (NULL, 'null1'),"
                 + " (NULL, 'null2'), ('a', 'plain')");
         exec(app, "CREATE TABLE w (a TEXT, b INTEGER, c, PRIMARY KEY (a, b))");
-        exec(app, "CREATE TABLE sync_row_state (table_name TEXT NOT NULL, record_id TEXT NOT NULL, vector TEXT NOT NULL,"
-                + " origin TEXT NOT NULL, version INTEGER NOT NULL, hlc INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
+        exec(app, "CREATE TABLE sync_origins (id INTEGER PRIMARY KEY, device_id TEXT NOT NULL UNIQUE)");
+        exec(app, "INSERT INTO sync_origins VALUES (1, 'o')");
+        exec(app, "CREATE TABLE sync_row_state (table_name TEXT NOT NULL, record_id TEXT NOT NULL, vector TEXT,"
+                + " origin INTEGER NOT NULL, version INTEGER NOT NULL, hlc INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
                 + " column_clocks TEXT, column_hashes TEXT, PRIMARY KEY (table_name, record_id)) WITHOUT ROWID");
         List<List<Object>> wKeys = new java.util.ArrayList<>();
         for (int i = 0; i < 45; i++) {
             if (i % 3 != 0) {
                 exec(app, "INSERT INTO w VALUES ('k" + i + "', " + i + ", " + i * 10 + ")");
                 exec(app, "INSERT INTO sync_row_state VALUES ('w', '" + SqlValues.encodeKey(List.of("k" + i, (long) i))
-                        + "', '{\"o\":" + (i + 1) + "}', 'o', " + (i + 1) + ", 7, " + (i % 2) + ", NULL, '{}')");
+                        + "', " + (i % 4 == 1 ? "NULL" : "'{\"o\":" + (i + 1) + "}'") + ", 1, " + (i + 1) + ", 7, " + (i % 2)
+                        + ", NULL, '{}')"); // NULL: the vector {o: version} kept compactly
             }
             wKeys.add(List.of("k" + i, (long) i));
         }
@@ -169,6 +172,9 @@ class RowLookupTest {
                 assertThat(states.get(i)).as("state of %s", ids.get(i)).isEqualTo(lookup.state("w", ids.get(i)));
             }
             assertThat(states.get(1)).isNotNull();
+            assertThat(states.get(1).vector()).as("a vector stored as NULL is {origin: version}")
+                    .isEqualTo(VersionVector.EMPTY.with("o", 2));
+            assertThat(states.get(2).vector()).isEqualTo(VersionVector.EMPTY.with("o", 3));
             assertThat(lookup.states("u", ids)).containsOnlyNulls();
         } finally {
             node.commit();

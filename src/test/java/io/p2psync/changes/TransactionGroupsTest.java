@@ -75,12 +75,12 @@ class TransactionGroupsTest {
     /** The continues flags of this device's entries after version {@code after}, in version order. */
     private List<Boolean> ownFlagsAfter(long after) {
         String me = ownId();
-        return jdbc.sql("SELECT continues FROM sync_log WHERE device_id = ? AND version > ? ORDER BY version")
+        return jdbc.sql("SELECT continues FROM sync_log_view WHERE device_id = ? AND version > ? ORDER BY version")
                 .params(me, after).query((rs, n) -> rs.getInt(1) != 0).list();
     }
 
     private String ownId() {
-        return jdbc.sql("SELECT device_id FROM sync_log WHERE received_from IS NULL ORDER BY id DESC LIMIT 1")
+        return jdbc.sql("SELECT device_id FROM sync_log_view WHERE received_from IS NULL ORDER BY id DESC LIMIT 1")
                 .query(String.class).single();
     }
 

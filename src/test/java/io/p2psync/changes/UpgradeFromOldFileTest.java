@@ -10,7 +10,6 @@ import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
@@ -104,7 +103,14 @@ class UpgradeFromOldFileTest {
                                 e.prevHash(), e.hash(), e.signature(), origin.id(), System.currentTimeMillis())
                         .update();
             }
-            new RowStates(jdbc, new JdbcTemplate(ds)).saveAll(states);
+            for (RowState st : states) { // as that version stored them: origins and vectors as text
+                jdbc.sql("""
+                        INSERT INTO sync_row_state (table_name, record_id, vector, origin, version, hlc, deleted,
+                            column_clocks, column_hashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                        .params(st.table(), st.recordId(), st.vector().toJson(), st.origin(), st.version(), st.hlc(),
+                                st.deleted() ? 1 : 0, st.columnClocks(), st.columnHashes())
+                        .update();
+            }
         } finally {
             ds.destroy();
         }

@@ -180,14 +180,14 @@ class AutoSyncFaultIT {
     /** Read from the file of a stopped node: every origin without gaps, and every logged insert has its row. */
     private static void assertNoHalfAppliedBatch(JarNode n) throws SQLException {
         assertThat(n.alive()).isFalse();
-        assertThat(n.count("SELECT count(*) FROM (SELECT device_id FROM sync_log GROUP BY device_id"
+        assertThat(n.count("SELECT count(*) FROM (SELECT origin FROM sync_log GROUP BY origin"
                 + " HAVING max(version) <> count(*))")).as("origins with gaps in " + n.name).isZero();
         // Every bulk INSERT whose group has ended in the log is on its row; none of an unfinished group is.
         assertThat(n.count("SELECT count(*) FROM notes WHERE id < 1000000 OR id >= 2000000"))
                 .as("bulk notes in " + n.name + " match its log")
-                .isEqualTo(n.count("WITH ends AS (SELECT device_id, MAX(version) AS v FROM sync_log WHERE continues = 0"
-                        + " GROUP BY device_id) SELECT count(DISTINCT l.record_id) FROM sync_log l"
-                        + " JOIN ends e ON e.device_id = l.device_id AND l.version <= e.v WHERE l.table_name = 'notes'"
+                .isEqualTo(n.count("WITH ends AS (SELECT origin, MAX(version) AS v FROM sync_log WHERE continues = 0"
+                        + " GROUP BY origin) SELECT count(DISTINCT l.record_id) FROM sync_log l"
+                        + " JOIN ends e ON e.origin = l.origin AND l.version <= e.v WHERE l.table_name = 'notes'"
                         + " AND l.operation = 'INSERT' AND (CAST(json_extract(l.record_id, '$[0]') AS INTEGER) < 1000000"
                         + " OR CAST(json_extract(l.record_id, '$[0]') AS INTEGER) >= 2000000)"));
     }
