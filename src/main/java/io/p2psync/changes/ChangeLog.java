@@ -40,6 +40,14 @@ class ChangeLog {
             (SELECT p.hash FROM sync_log p WHERE p.origin = l.origin AND p.version = l.version - 1),
             l.hash, l.signature, l.continues""";
 
+    /**
+     * {@link #COLUMNS} without the previous hash (NULL in its place), for reads of a run of consecutive versions
+     * of one origin: each entry's previous hash is the hash of the row read before it ({@link Run}), so
+     * looking it up again for every row would cost an index seek each.
+     */
+    private static final String RUN_COLUMNS = COLUMNS.replace(
+            "(SELECT p.hash FROM sync_log p WHERE p.origin = l.origin AND p.version = l.version - 1)", "NULL");
+
     /** Maps the {@link #COLUMNS} (in that order) to an entry. */
     static final RowMapper<ChangeEntry> ENTRY = (rs, n) -> entry(rs, 0);
 
@@ -72,12 +80,42 @@ class ChangeLog {
      * @throws IllegalArgumentException if the stored values do not make a well-formed entry
      */
     static ChangeEntry entry(ResultSet rs, int skip) throws SQLException {
+        return entry(rs, skip, hex(rs.getBytes(skip + 12)));
+    }
+
+    /** As {@link #entry(ResultSet, int)}, with the previous hash given rather than read. */
+    private static ChangeEntry entry(ResultSet rs, int skip, String prevHash) throws SQLException {
         int i = skip;
         return new ChangeEntry(rs.getString(i + 1), rs.getLong(i + 2), rs.getLong(i + 3), rs.getLong(i + 4),
                 rs.getString(i + 5), rs.getString(i + 6), Operation.valueOf(rs.getString(i + 7)),
                 Kind.valueOf(rs.getString(i + 8)), rs.getString(i + 9), rs.getString(i + 10),
-                VersionVector.parse(rs.getString(i + 11)), hex(rs.getBytes(i + 12)), hex(rs.getBytes(i + 13)),
+                VersionVector.parse(rs.getString(i + 11)), prevHash, hex(rs.getBytes(i + 13)),
                 rs.getString(i + 14), rs.getInt(i + 15) != 0);
+    }
+
+    /**
+     * Reads a run of one origin's entries, versions {@code after} + 1, + 2, … in order (read with
+     * {@link #RUN_COLUMNS}), each with the hash of the one before as its previous hash.
+     */
+    private final class Run {
+        private long version;
+        private String previous;
+
+        Run(String origin, long after) {
+            this.version = after;
+            this.previous = after == 0 ? null : hashOf(origin, after).orElse(null);
+        }
+
+        ChangeEntry next(ResultSet rs, int skip) throws SQLException {
+            long v = rs.getLong(skip + 2);
+            if (v != version + 1) { // versions are stored without gaps; never read past one as if it were not
+                throw new IllegalStateException("version " + v + " follows version " + version + " in the log");
+            }
+            ChangeEntry e = entry(rs, skip, previous);
+            version = v;
+            previous = e.hash();
+            return e;
+        }
     }
 
     /** A stored hash as the entry carries it: lowercase hex; null stays null. */
@@ -180,10 +218,11 @@ class ChangeLog {
                 .query(Long.class)
                 .optional()
                 .orElse(0L) + 1;
-        return jdbc.sql("SELECT " + COLUMNS + " FROM " + LOG + " WHERE l.origin = " + ORIGIN
+        Run run = new Run(origin, start - 1);
+        return jdbc.sql("SELECT " + RUN_COLUMNS + " FROM " + LOG + " WHERE l.origin = " + ORIGIN
                         + " AND l.version BETWEEN ? AND ? ORDER BY l.version")
                 .params(origin, start, end)
-                .query(ENTRY)
+                .query((rs, n) -> run.next(rs, 0))
                 .list();
     }
 
@@ -284,10 +323,11 @@ class ChangeLog {
             if (room <= 0) {
                 break;
             }
-            out.addAll(jdbc.sql("SELECT " + COLUMNS + " FROM " + LOG + " WHERE l.origin = " + ORIGIN
+            Run run = new Run(head.getKey(), from);
+            out.addAll(jdbc.sql("SELECT " + RUN_COLUMNS + " FROM " + LOG + " WHERE l.origin = " + ORIGIN
                             + " AND l.version > ? ORDER BY l.version LIMIT ?")
                     .params(head.getKey(), from, room)
-                    .query(ENTRY)
+                    .query((rs, n) -> run.next(rs, 0))
                     .list());
         }
         return out;
@@ -334,10 +374,11 @@ class ChangeLog {
                 page.more = true;
                 break;
             }
-            template.query("SELECT " + WIRE_SIZE + ", " + COLUMNS + " FROM " + LOG + " WHERE l.origin = " + ORIGIN
+            Run run = new Run(origin, from);
+            template.query("SELECT " + WIRE_SIZE + ", " + RUN_COLUMNS + " FROM " + LOG + " WHERE l.origin = " + ORIGIN
                     + " AND l.version > ? ORDER BY l.version LIMIT ?", (ResultSet rs) -> {
                         while (rs.next()) {
-                            if (!page.offer(origin, rs)) {
+                            if (!page.offer(origin, rs, run)) {
                                 return null;
                             }
                         }
@@ -365,7 +406,7 @@ class ChangeLog {
         }
 
         /** Takes the entry at {@code rs} if it fits; false if the origin (or the page) stops here. */
-        boolean offer(String origin, ResultSet rs) throws SQLException {
+        boolean offer(String origin, ResultSet rs, Run run) throws SQLException {
             long size = rs.getLong(1);
             if (size > maxEntry) {
                 tooLarge.add(new LogPage.TooLarge(origin, rs.getLong(3), size));
@@ -376,7 +417,7 @@ class ChangeLog {
                 more = true;
                 return false;
             }
-            entries.add(entry(rs, 1));
+            entries.add(run.next(rs, 1));
             bytes += size;
             if (entries.size() >= limit) {
                 full = true;
