@@ -782,8 +782,8 @@ public class RemoteChangeApplier {
             // A row with no state may be one the app wrote that the scan has not sealed: the per-entry way.
             // Compared as text, so a row whose key SQLite holds in another storage class ('5' for 5) counts too.
             Set<String> unsealed = new HashSet<>();
-            writer.rowsByKey(t, entries.stream().filter(e -> !states.containsKey(e.recordId())).map(keyOf::get).toList())
-                    .keySet().forEach(k -> unsealed.add(String.valueOf(k)));
+            writer.keysPresent(t, entries.stream().filter(e -> !states.containsKey(e.recordId())).map(keyOf::get).toList())
+                    .forEach(k -> unsealed.add(String.valueOf(k)));
             List<String> have = writer.columns(t);
             RowLimits rule = limits().get(t.name());
             List<Map<String, Object>> written = new ArrayList<>(); // inserts and upserts, in group order

@@ -199,7 +199,7 @@ final class RowLookup implements AutoCloseable {
     }
 
     /** The names of the result's columns from column {@code first} on. */
-    private static String[] columnNames(ResultSet rs, int first) throws SQLException {
+    static String[] columnNames(ResultSet rs, int first) throws SQLException {
         ResultSetMetaData meta = rs.getMetaData();
         String[] names = new String[meta.getColumnCount() - first + 1];
         for (int i = 0; i < names.length; i++) {
@@ -209,7 +209,7 @@ final class RowLookup implements AutoCloseable {
     }
 
     /** The current row of {@code rs} from column {@code first} on, under {@code names}. */
-    private static LinkedHashMap<String, Object> row(ResultSet rs, String[] names, int first) throws SQLException {
+    static LinkedHashMap<String, Object> row(ResultSet rs, String[] names, int first) throws SQLException {
         LinkedHashMap<String, Object> row = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
             row.put(names[i], SqlValues.normalize(rs.getObject(first + i)));

@@ -1,7 +1,9 @@
 package io.p2psync.changes;
 
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -175,14 +177,38 @@ class RowWriter {
         if (keys.isEmpty()) {
             return rows;
         }
-        jdbc.sql("SELECT * FROM " + t.quotedName() + " WHERE " + TrackedTable.quote(column)
+        return jdbc.sql("SELECT * FROM " + t.quotedName() + " WHERE " + TrackedTable.quote(column)
                         + " IN (SELECT value FROM json_each(?))")
                 .param(SqlValues.encodeKey(keys))
-                .query(rs -> {
-                    Map<String, Object> row = RowLookup.row(rs);
-                    rows.put(row.get(column), row);
+                .query((ResultSet rs) -> {
+                    String[] names = null;
+                    while (rs.next()) {
+                        names = names != null ? names : RowLookup.columnNames(rs, 1); // once, not per row
+                        Map<String, Object> row = RowLookup.row(rs, names, 1);
+                        rows.put(row.get(column), row);
+                    }
+                    return rows;
                 });
-        return rows;
+    }
+
+    /**
+     * Of {@code keys} (integers or texts) of a table with a one-column key, those that have a row, as SQLite
+     * holds them; one query that reads the key alone.
+     */
+    Set<Object> keysPresent(TrackedTable t, List<Object> keys) {
+        Set<Object> present = new HashSet<>();
+        if (keys.isEmpty()) {
+            return present;
+        }
+        String column = TrackedTable.quote(t.primaryKey().get(0));
+        return jdbc.sql("SELECT " + column + " FROM " + t.quotedName() + " WHERE " + column + " IN (SELECT value FROM json_each(?))")
+                .param(SqlValues.encodeKey(keys))
+                .query((ResultSet rs) -> {
+                    while (rs.next()) {
+                        present.add(SqlValues.normalize(rs.getObject(1)));
+                    }
+                    return present;
+                });
     }
 
     /** The row as {@link SqlValues#encodeRow} writes it, empty if there is no such row. */
