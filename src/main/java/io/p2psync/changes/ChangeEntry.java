@@ -133,6 +133,16 @@ public record ChangeEntry(
                 continues ? null : Base64.getEncoder().encodeToString(signer.sign(digest)), continues);
     }
 
+    /**
+     * From the origin, version and hash alone: the hash covers every other field, so entries that are equal
+     * have equal hash codes. A record's own hash code goes through every field (the row's data, the base
+     * vector's map) on every call, which made maps keyed by entries a tenth of an initial sync's applying.
+     */
+    @Override
+    public int hashCode() {
+        return (origin.hashCode() * 31 + Long.hashCode(version)) * 31 + hash.hashCode();
+    }
+
     /** The content of the change. */
     public RowChange change() {
         return new RowChange(table, recordId, operation, kind, data, changedColumns);

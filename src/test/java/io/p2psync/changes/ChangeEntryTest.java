@@ -35,6 +35,22 @@ class ChangeEntryTest {
     }
 
     @Test
+    void equalEntriesHaveEqualHashCodesAndDifferentOnesAreApartAsKeys() {
+        ChangeEntry e = ChangeEntry.seal(ALICE, 1, 42, 1000, PUT, VersionVector.EMPTY, null);
+        ChangeEntry same = new ChangeEntry(e.origin(), e.version(), e.hlc(), e.timestamp(), e.table(), e.recordId(),
+                e.operation(), e.kind(), e.data(), e.changedColumns(), e.base(), e.prevHash(), e.hash(), e.signature());
+        ChangeEntry other = ChangeEntry.seal(ALICE, 2, 43, 1001, PUT, VersionVector.EMPTY, e.hash());
+        ChangeEntry forged = new ChangeEntry(e.origin(), e.version(), e.hlc(), e.timestamp(), e.table(), e.recordId(),
+                e.operation(), e.kind(), "{\"key\":\"k\",\"value\":\"forged\"}", null, e.base(), null, e.hash(),
+                e.signature());
+        assertThat(same).isEqualTo(e).hasSameHashCodeAs(e);
+        assertThat(forged).as("same hash, other content: equal hash codes, yet not equal").isNotEqualTo(e);
+        Map<ChangeEntry, String> keys = new java.util.HashMap<>(Map.of(e, "e", other, "other", forged, "forged"));
+        assertThat(keys.get(same)).isEqualTo("e");
+        assertThat(keys).hasSize(3);
+    }
+
+    @Test
     void hashesTheDocumentedCanonicalEncoding() {
         // Encoding from docs/storage.md written out by hand for a small entry.
         RowChange del = new RowChange("t", "1", Operation.DELETE, Kind.EDIT, null, null);
