@@ -255,6 +255,9 @@ public class FileSender {
             }
             Host h = host.get().orElse(null);
             if (h == null) {
+                if (!"STORED".equals(t.status())) {
+                    transfers.status(self(), id, "out", "INTERRUPTED", "the libp2p host is not running", clock.millis());
+                }
                 return;
             }
             if (!courier.reach(h, m.to())) {
