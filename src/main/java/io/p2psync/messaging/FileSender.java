@@ -56,9 +56,11 @@ public class FileSender {
     private final Set<String> sending = ConcurrentHashMap.newKeySet();
     /** Transfers whose attempt failed and that wait to be tried again. */
     private final Set<String> retries = ConcurrentHashMap.newKeySet();
+    /** Failed attempts in a row, per transfer: the retry delay doubles with each. */
+    private final ConcurrentHashMap<String, Integer> failures = new ConcurrentHashMap<>();
     private final ChunkPusher pusher;
 
-    /** How soon a transfer whose attempt broke on an unexpected error is tried again. */
+    /** How soon a transfer whose attempt broke on an unexpected error is tried again the first time. */
     static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(2);
 
     FileSender(DeviceIdentity identity, Predicate<PeerId> authorized, FileTransferRepository transfers,
@@ -171,28 +173,34 @@ public class FileSender {
     /**
      * One attempt at a transfer. Whatever breaks it (a database error, a bug) is logged with the transfer, shown
      * on it as {@code INTERRUPTED} with the error when the database lets that be written, and the transfer is
-     * tried again after {@link #RETRY_AFTER_FAILURE} rather than waiting, stuck as {@code SENDING}, for a
-     * connect or the next retry pass.
+     * tried again after {@link #RETRY_AFTER_FAILURE}, doubling on each failure in a row up to
+     * {@code retry-interval}, rather than waiting, stuck as {@code SENDING}, for a connect or the next retry pass.
      */
     private void run(String id) {
         try {
             transfer(id);
+            failures.remove(id);
         } catch (RuntimeException e) {
-            log.warn("files: sending {} failed; it is tried again in {}", id, RETRY_AFTER_FAILURE, e);
+            int inARow = failures.merge(id, 1, Integer::sum);
+            Duration delay = RETRY_AFTER_FAILURE.multipliedBy(1L << Math.min(inARow - 1, 16));
+            if (delay.compareTo(messaging.retryInterval()) > 0) {
+                delay = messaging.retryInterval();
+            }
+            log.warn("files: sending {} failed ({} in a row); it is tried again in {}", id, inARow, delay, e);
             try {
                 transfers.status(self(), id, "out", "INTERRUPTED", "failed: " + e, clock.millis());
             } catch (RuntimeException again) {
                 log.warn("files: cannot record that sending {} failed: {}", id, again.toString());
             }
-            retryLater(id);
+            retryLater(id, delay);
         }
     }
 
-    private void retryLater(String id) {
+    private void retryLater(String id, Duration delay) {
         if (!retries.add(id)) {
             return;
         }
-        CompletableFuture.delayedExecutor(RETRY_AFTER_FAILURE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+        CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
             retries.remove(id);
             dispatch(id);
         });
