@@ -22,6 +22,12 @@ class DevicesConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(DevicesConfiguration.class);
 
+    /** Who is authorized, cached once for every feature that asks on each frame. */
+    @Bean
+    AuthorizedDevices authorizedDevices(DeviceRepository devices) {
+        return new AuthorizedDevices(devices);
+    }
+
     @Bean
     AdminToken adminToken(AdminSettings settings, P2pSyncSettings storage) {
         Path dataDir = storage.dataDir();

@@ -3,6 +3,7 @@ package io.p2psync.live;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.p2psync.changes.ChangeTracker;
 import io.p2psync.changes.EntryRef;
+import io.p2psync.devices.AuthorizedDevices;
 import io.p2psync.devices.DeviceRepository;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.kv.KvService;
@@ -63,7 +64,7 @@ class LiveConfiguration {
     }
 
     @Bean
-    SyncProtocol syncProtocol(SyncService service, AuthorizedPeers authorized, SyncSettings settings, JsonMapper json,
+    SyncProtocol syncProtocol(SyncService service, AuthorizedDevices authorized, SyncSettings settings, JsonMapper json,
             @Qualifier("liveSyncWorkers") ExecutorService workers, RequestBodyBudget budget) {
         return new SyncProtocol(service, authorized, settings, json, workers, budget);
     }
@@ -96,11 +97,6 @@ class LiveConfiguration {
     }
 
     @Bean
-    AuthorizedPeers authorizedPeers(DeviceRepository devices) {
-        return new AuthorizedPeers(devices);
-    }
-
-    @Bean
     LearnedRestUrls learnedRestUrls() {
         return new LearnedRestUrls();
     }
@@ -122,7 +118,7 @@ class LiveConfiguration {
     }
 
     @Bean
-    GossipIntake gossipIntake(LiveSettings settings, KvSettings kv, PeerRateLimiter rate, AuthorizedPeers authorized,
+    GossipIntake gossipIntake(LiveSettings settings, KvSettings kv, PeerRateLimiter rate, AuthorizedDevices authorized,
             PayloadCodec codec, ChainHeads heads, LiveMetrics metrics, CatchUp catchUp) {
         GossipIntake.Limits limits = new GossipIntake.Limits((int) settings.maxMessageSize().toBytes(),
                 kv.maxKeySize().toBytes(), kv.maxValueSize().toBytes());
@@ -131,7 +127,7 @@ class LiveConfiguration {
 
     @Bean
     LiveNode liveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices,
-            AuthorizedPeers authorized, GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls,
+            AuthorizedDevices authorized, GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls,
             PeerRateLimiter rate, LiveMetrics metrics, @Qualifier("liveNetworkTasks") ExecutorService network,
             Environment environment, JsonMapper json, SyncProtocol sync, RoutingSettings routing, RelaySettings relay) {
         return new LiveNode(settings, identity, devices, authorized, intake, delivery, catchUp, urls, rate, metrics,

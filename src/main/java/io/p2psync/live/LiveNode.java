@@ -1,5 +1,6 @@
 package io.p2psync.live;
 
+import io.p2psync.devices.AuthorizedDevices;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceChanged;
 import io.p2psync.devices.DeviceRepository;
@@ -57,7 +58,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     private final LiveSettings settings;
     private final DeviceIdentity identity;
     private final DeviceRepository devices;
-    private final AuthorizedPeers authorized;
+    private final AuthorizedDevices authorized;
     private final GossipIntake intake;
     private final GossipDelivery delivery;
     private final CatchUp catchUp;
@@ -84,7 +85,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     private final List<io.p2psync.p2p.host.ProtocolHandler> attachedProtocols = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<ConnectionListener> attachedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    LiveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices, AuthorizedPeers authorized,
+    LiveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices, AuthorizedDevices authorized,
             GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls, PeerRateLimiter rate,
             LiveMetrics metrics, ExecutorService network, Environment environment, JsonMapper json, SyncProtocol sync,
             PeerRouting routing, RelaySettings relaySettings) {
@@ -429,7 +430,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         if (host == null) {
             return;
         }
-        authorized.refresh();
+        // the shared cache reloaded before this listener (it listens first)
         if (!authorized.test(event.deviceId())) {
             return; // the router's peer filter stops its data; identify and ping may go on
         }

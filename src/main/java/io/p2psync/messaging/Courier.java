@@ -251,7 +251,7 @@ class Courier implements ConnectionListener {
     void delivered(SignedMessage m, Ack ack, DeliveryPath path, PeerId via) {
         if (messages.markDelivered(ack, path, via, clock.millis())) {
             log.info("messaging: message {} delivered to {} ({}{})", m.id(), m.to(), path, via == null ? "" : " via " + via);
-            messages.find(m.id(), "out").ifPresent(events::changed);
+            messages.find(m.from(), m.id(), "out").ifPresent(events::changed);
         }
     }
 
@@ -402,10 +402,20 @@ class Courier implements ConnectionListener {
         if (!holders.isEmpty()) {
             messages.markStored(m.id(), String.join(",", holders));
             log.info("messaging: {} is offline; message {} held by {}", m.to(), m.id(), holders);
-            messages.find(m.id(), "out").ifPresent(events::changed);
+            messages.find(m.from(), m.id(), "out").ifPresent(events::changed);
         } else {
             log.info("messaging: {} is not reachable and no device holds message {} for it; it waits here", m.to(), m.id());
         }
+    }
+
+    /**
+     * The devices that could hold something for {@code to} while it is offline: the connected authorized devices
+     * but {@code to}, those that said (NETWORK_STATE) they are connected to it first.
+     */
+    List<PeerId> relayCandidates(Host h, PeerId to) {
+        return h.connectedPeers().stream().filter(p -> !p.equals(to) && authorized.test(p))
+                .sorted(Comparator.comparing(p -> !view.connectedOf(p).contains(to)))
+                .toList();
     }
 
     // ---- relaying
@@ -452,7 +462,7 @@ class Courier implements ConnectionListener {
             try {
                 Frame answer = protocol.call(h, origin, Frame.ack(ack), settings.answerTimeout()).get();
                 if (answer.type() == MessageType.ACK || answer.type() == MessageType.REFUSED) {
-                    messages.markReturned(ack.id()); // taken, or refused for good (unknown there)
+                    messages.markReturned(ack); // taken, or refused for good (unknown there)
                 }
             } catch (ExecutionException e) {
                 log.info("messaging: returning the ack of {} to {} failed: {}", ack.id(), origin, e.getCause().toString());

@@ -10,11 +10,14 @@ import org.springframework.util.unit.DataSize;
  * @param maxFileSize the largest file sent or received; larger ones are refused (HTTP 413, {@code REFUSED} 413)
  * @param chunkSize bytes per FILE_CHUNK; a chunk's frame (base64, about 4/3 of it, plus the manifest) must fit
  *     {@code p2psync.messaging.max-frame-size}
+ * @param relayQuota bytes of files this device holds, whole or in part, for any one other device while it is
+ *     offline (store and forward); a file that would pass it is refused (507); {@code 0B} holds none
  */
 @ConfigurationProperties("p2psync.files")
 public record FileSettings(
         @DefaultValue("1GB") DataSize maxFileSize,
-        @DefaultValue("128KB") DataSize chunkSize) {
+        @DefaultValue("128KB") DataSize chunkSize,
+        @DefaultValue("1GB") DataSize relayQuota) {
 
     public FileSettings {
         if (maxFileSize == null || maxFileSize.toBytes() < 1) {
@@ -22,6 +25,9 @@ public record FileSettings(
         }
         if (chunkSize == null || chunkSize.toBytes() < 1 || chunkSize.toBytes() > 16 * 1024 * 1024) {
             throw new IllegalArgumentException("p2psync.files.chunk-size must be 1B..16MB");
+        }
+        if (relayQuota == null || relayQuota.isNegative()) {
+            throw new IllegalArgumentException("p2psync.files.relay-quota must be 0B or more");
         }
     }
 

@@ -13,11 +13,16 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record Frame(int v, MessageType type, WireMessage message, WireAck ack, String target, PeerFound found,
-             NetworkState state, Refusal refusal, WireChunk chunk, ChunkAck next) {
+             NetworkState state, Refusal refusal, WireChunk chunk, ChunkAck next, WireReceipt receipt) {
 
     Frame(int v, MessageType type, WireMessage message, WireAck ack, String target, PeerFound found,
           NetworkState state, Refusal refusal) {
-        this(v, type, message, ack, target, found, state, refusal, null, null);
+        this(v, type, message, ack, target, found, state, refusal, null, null, null);
+    }
+
+    Frame(int v, MessageType type, WireMessage message, WireAck ack, String target, PeerFound found,
+          NetworkState state, Refusal refusal, WireChunk chunk, ChunkAck next) {
+        this(v, type, message, ack, target, found, state, refusal, chunk, next, null);
     }
 
     static final int VERSION = 1;
@@ -127,9 +132,33 @@ record Frame(int v, MessageType type, WireMessage message, WireAck ack, String t
     /**
      * @param id the transfer
      * @param next the offset the receiver wants next (all before it is written)
-     * @param complete whether the whole file is there and matched its SHA-256
+     * @param complete whether the whole file is there and matched its SHA-256 (at the target, or at a relay
+     *     that holds it)
+     * @param receipt the target's signed receipt, when the target has the whole file; absent otherwise and
+     *     from a relay
      */
-    record ChunkAck(String id, long next, boolean complete) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ChunkAck(String id, long next, boolean complete, WireReceipt receipt) {
+        ChunkAck(String id, long next, boolean complete) {
+            this(id, next, complete, null);
+        }
+    }
+
+    /** A {@link FileReceipt} as strings; the signature in base64. */
+    record WireReceipt(String id, String from, String to, String sha256, long receivedAt, String signature) {
+        static WireReceipt of(FileReceipt r) {
+            return new WireReceipt(r.id(), r.from().toString(), r.to().toString(), r.sha256(), r.receivedAt(),
+                    Base64.getEncoder().encodeToString(r.signature()));
+        }
+
+        /** @throws IllegalArgumentException if a field is missing or malformed */
+        FileReceipt toDomain() {
+            if (from == null || to == null || signature == null) {
+                throw new IllegalArgumentException("a file receipt carries from, to and signature");
+            }
+            return new FileReceipt(id, PeerId.parse(from), PeerId.parse(to), sha256, receivedAt,
+                    Base64.getDecoder().decode(signature));
+        }
     }
 
     /** Why a request was not taken: an HTTP-like status, a reason code, and words for people. */
@@ -168,6 +197,15 @@ record Frame(int v, MessageType type, WireMessage message, WireAck ack, String t
         return new Frame(VERSION, MessageType.FILE_CHUNK, null, null, null, null, null, null, chunk, null);
     }
 
+    static Frame storeChunk(WireChunk chunk) {
+        return new Frame(VERSION, MessageType.STORE_FILE_CHUNK, null, null, null, null, null, null, chunk, null);
+    }
+
+    static Frame receipt(FileReceipt receipt) {
+        return new Frame(VERSION, MessageType.FILE_RECEIPT, null, null, null, null, null, null, null, null,
+                WireReceipt.of(receipt));
+    }
+
     static Frame chunkAck(ChunkAck next) {
         return new Frame(VERSION, MessageType.CHUNK_ACK, null, null, null, null, null, null, null, next);
     }
@@ -191,8 +229,9 @@ record Frame(int v, MessageType type, WireMessage message, WireAck ack, String t
             case PEER_FOUND -> found != null;
             case NETWORK_STATE -> state != null;
             case REFUSED -> refusal != null;
-            case FILE_CHUNK -> chunk != null && chunk.manifest() != null && chunk.data() != null && chunk.sha256() != null;
+            case FILE_CHUNK, STORE_FILE_CHUNK -> chunk != null && chunk.manifest() != null && chunk.data() != null && chunk.sha256() != null;
             case CHUNK_ACK -> next != null;
+            case FILE_RECEIPT -> receipt != null;
         };
         if (!ok) {
             throw new IllegalArgumentException("a " + type + " frame lacks its body");

@@ -37,11 +37,16 @@ class MessageIntake {
     private final Courier courier;
     private final Clock clock;
     private final FileReceiver files;
+    private final FileRelay relay;
+    private final java.util.function.BiFunction<PeerId, FileReceipt, Frame> receipts;
 
     MessageIntake(PeerId self, Predicate<PeerId> authorized, MessageRepository messages, RouteCache routes,
                   NetworkView view, QueryRateLimiter queries, MessagingSettings settings, MessageEvents events,
-                  Supplier<Optional<Host>> host, Courier courier, Clock clock, FileReceiver files) {
+                  Supplier<Optional<Host>> host, Courier courier, Clock clock, FileReceiver files, FileRelay relay,
+                  java.util.function.BiFunction<PeerId, FileReceipt, Frame> receipts) {
         this.files = files;
+        this.relay = relay;
+        this.receipts = receipts;
         this.self = self;
         this.authorized = authorized;
         this.messages = messages;
@@ -68,6 +73,10 @@ class MessageIntake {
                 case PEER_QUERY -> query(caller, PeerId.parse(request.target()));
                 case NETWORK_STATE -> state(caller, request.state());
                 case FILE_CHUNK -> files.serve(caller, request.chunk());
+                case STORE_FILE_CHUNK -> request.chunk().manifest().toDomain().to().equals(self)
+                        ? files.serve(caller, request.chunk()) // held for this very device: it is delivered
+                        : relay.serve(caller, request.chunk());
+                case FILE_RECEIPT -> receipts.apply(caller, request.receipt().toDomain());
                 case PEER_FOUND, STORED, REFUSED, CHUNK_ACK -> refuse(caller, request, 400, "not-a-request",
                         request.type() + " is an answer, not a request");
             };
@@ -90,15 +99,15 @@ class MessageIntake {
         if (messages.insertIn(m, now, relayed ? DeliveryPath.STORE_AND_FORWARD : DeliveryPath.DIRECT,
                 relayed ? caller : null)) {
             log.info("messaging: message {} from {}{}", m.id(), m.from(), relayed ? " relayed by " + caller : "");
-            messages.find(m.id(), "in").ifPresent(events::arrived);
+            messages.find(m.from(), m.id(), "in").ifPresent(events::arrived);
             return Frame.ack(Ack.sign(courier.identity(), m, now));
         }
         // the same id again: the first copy stays, and is acknowledged as it was stored
-        Optional<SignedMessage> stored = messages.signed(m.id(), "in");
+        Optional<SignedMessage> stored = messages.signed(m.from(), m.id(), "in");
         if (stored.isPresent() && !stored.get().sameAs(m)) {
-            return refuse(caller, Frame.chat(m), 409, "id-taken", "another message with id " + m.id() + " was received");
+            return refuse(caller, Frame.chat(m), 409, "id-taken", "another message from " + m.from() + " with id " + m.id() + " was received");
         }
-        long receivedAt = messages.find(m.id(), "in").map(x -> x.receivedAt().toEpochMilli()).orElse(now);
+        long receivedAt = messages.find(m.from(), m.id(), "in").map(x -> x.receivedAt().toEpochMilli()).orElse(now);
         return Frame.ack(Ack.sign(courier.identity(), m, receivedAt));
     }
 
@@ -131,7 +140,7 @@ class MessageIntake {
             log.info("messaging: holding message {} from {} for {}", m.id(), m.from(), m.to());
         } else {
             // the id is held already: STORED only if it is this message, else the sender must not think it is kept
-            Optional<SignedMessage> held = messages.signed(m.id(), "relay");
+            Optional<SignedMessage> held = messages.signed(m.from(), m.id(), "relay");
             if (held.isPresent() && !held.get().sameAs(m)) {
                 return refuse(caller, Frame.store(m), 409, "id-taken", "another message with id " + m.id()
                         + " is held here");
@@ -162,7 +171,7 @@ class MessageIntake {
         if (!ack.to().equals(self)) {
             return refuse(caller, request, 421, "misdirected", "the ack is for " + ack.to() + ", not this device");
         }
-        Optional<SignedMessage> sent = messages.signed(ack.id(), "out");
+        Optional<SignedMessage> sent = messages.signed(self, ack.id(), "out");
         if (sent.isEmpty()) {
             return refuse(caller, request, 404, "unknown-message", "this device sent no message " + ack.id());
         }

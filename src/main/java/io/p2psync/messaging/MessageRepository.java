@@ -9,8 +9,9 @@ import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Reads and writes {@code sync_messages}. A message is keyed by its id and this device's role in it, so a
- * message arriving twice is stored once ({@code INSERT OR IGNORE}), and every status change is one statement.
+ * Reads and writes {@code sync_messages}. A message is keyed by its origin, its id and this device's role in it:
+ * ids are chosen by their sender, so two senders may pick the same one, while a message arriving twice from its
+ * origin is stored once ({@code INSERT OR IGNORE}). Every status change is one statement.
  * Times are milliseconds since the epoch.
  */
 class MessageRepository {
@@ -49,21 +50,27 @@ class MessageRepository {
                 .update();
     }
 
-    Optional<Message> find(String id, String direction) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_messages WHERE id = ? AND direction = ?")
-                .params(id, direction).query(MessageRepository::map).optional();
+    Optional<Message> find(PeerId from, String id, String direction) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_messages WHERE from_device = ? AND id = ? AND direction = ?")
+                .params(from.toString(), id, direction).query(MessageRepository::map).optional();
     }
 
-    /** The message with {@code id}: the one this device sent, else received, else holds. */
-    Optional<Message> find(String id) {
+    /**
+     * The message with {@code id}: the one this device sent, else the latest received under that id (two
+     * senders may have chosen it; {@code from} picks one), never one held for another device.
+     *
+     * @param from the origin, or null for any
+     */
+    Optional<Message> find(String id, PeerId from) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM sync_messages WHERE id = ? AND direction IN ('out', 'in')"
-                        + " ORDER BY direction DESC LIMIT 1")
-                .param(id).query(MessageRepository::map).optional();
+                        + " AND (? IS NULL OR from_device = ?) ORDER BY direction DESC, received_at DESC LIMIT 1")
+                .params(id, from == null ? null : from.toString(), from == null ? null : from.toString())
+                .query(MessageRepository::map).optional();
     }
 
-    Optional<SignedMessage> signed(String id, String direction) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_messages WHERE id = ? AND direction = ?")
-                .params(id, direction).query(MessageRepository::signed).optional();
+    Optional<SignedMessage> signed(PeerId from, String id, String direction) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_messages WHERE from_device = ? AND id = ? AND direction = ?")
+                .params(from.toString(), id, direction).query(MessageRepository::signed).optional();
     }
 
     /**
@@ -98,8 +105,10 @@ class MessageRepository {
     /** The origin's record of a delivery; false if it was delivered already (a second ACK changes nothing). */
     boolean markDelivered(Ack ack, DeliveryPath path, PeerId via, long at) {
         return jdbc.sql("UPDATE sync_messages SET status = 'DELIVERED', path = ?, via_device = ?, delivered_at = ?,"
-                        + " received_at = ?, ack_signature = ? WHERE id = ? AND direction = 'out' AND status <> 'DELIVERED'")
-                .params(path.name(), via == null ? null : via.toString(), at, ack.receivedAt(), ack.signature(), ack.id())
+                        + " received_at = ?, ack_signature = ? WHERE from_device = ? AND id = ? AND direction = 'out'"
+                        + " AND status <> 'DELIVERED'")
+                .params(path.name(), via == null ? null : via.toString(), at, ack.receivedAt(), ack.signature(),
+                        ack.to().toString(), ack.id())
                 .update() == 1;
     }
 
@@ -125,8 +134,8 @@ class MessageRepository {
     /** A relay's record that the target acknowledged; false unless it was held. */
     boolean markRelayAcked(Ack ack, long at) {
         return jdbc.sql("UPDATE sync_messages SET status = 'ACKED', delivered_at = ?, received_at = ?, ack_signature = ?"
-                        + " WHERE id = ? AND direction = 'relay' AND status = 'HELD'")
-                .params(at, ack.receivedAt(), ack.signature(), ack.id()).update() == 1;
+                        + " WHERE from_device = ? AND id = ? AND direction = 'relay' AND status = 'HELD'")
+                .params(at, ack.receivedAt(), ack.signature(), ack.to().toString(), ack.id()).update() == 1;
     }
 
     /** ACKs this relay holds for {@code origin}, waiting to go back. */
@@ -139,9 +148,10 @@ class MessageRepository {
                 .list();
     }
 
-    void markReturned(String id) {
-        jdbc.sql("UPDATE sync_messages SET status = 'RETURNED' WHERE id = ? AND direction = 'relay' AND status = 'ACKED'")
-                .param(id).update();
+    void markReturned(Ack ack) {
+        jdbc.sql("UPDATE sync_messages SET status = 'RETURNED' WHERE from_device = ? AND id = ? AND direction = 'relay'"
+                        + " AND status = 'ACKED'")
+                .params(ack.to().toString(), ack.id()).update();
     }
 
     /**

@@ -23,6 +23,16 @@ enum MessageType {
     FILE_CHUNK,
     /** Where the receiver of a file stands: the next offset it wants, and whether the file is complete. */
     CHUNK_ACK,
+    /**
+     * A piece of a file for another device, which is offline, to hold and hand on (as FILE_CHUNK) when it meets
+     * it; answered {@link #CHUNK_ACK}, {@code complete} once the holder has the whole file checked.
+     */
+    STORE_FILE_CHUNK,
+    /**
+     * A target's signed receipt of a whole file, carried back to the origin by the relay that handed the file
+     * over; answered with the same frame (or {@link #REFUSED}).
+     */
+    FILE_RECEIPT,
     /** The request was not taken: a problem with a status and a reason, nothing was stored. */
     REFUSED
 }

@@ -1,5 +1,6 @@
 package io.p2psync.messaging;
 
+import io.p2psync.devices.AuthorizedDevices;
 import io.p2psync.devices.DeviceRepository;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.live.LiveNode;
@@ -58,11 +59,6 @@ class MessagingConfiguration {
     }
 
     @Bean
-    AuthorizedDevices messagingAuthorizedDevices(DeviceRepository devices) {
-        return new AuthorizedDevices(devices);
-    }
-
-    @Bean
     MessageEvents messageEvents() {
         return new MessageEvents();
     }
@@ -79,25 +75,54 @@ class MessagingConfiguration {
     }
 
     @Bean
+    NetworkView networkView() {
+        return new NetworkView();
+    }
+
+    @Bean
+    QueryRateLimiter peerQueryRateLimiter(MessagingSettings settings) {
+        return new QueryRateLimiter(settings.queryRateLimit(), settings.queryRateWindow());
+    }
+
+    @Bean
     Courier courier(DeviceIdentity identity, AuthorizedDevices authorized, MessageRepository messages, RouteCache routes,
             MessageProtocol protocol, MessagingSettings settings, MessageEvents events, LiveNode live,
             ObjectProvider<io.p2psync.sync.PeerLocator> registry, @Qualifier("messagingCourier") ExecutorService workers,
-            ObjectProvider<Clock> clock, FileSettings files, FileTransferRepository transfers, P2pSyncSettings node) {
+            ObjectProvider<Clock> clock, FileSettings files, NetworkView view, QueryRateLimiter queries) {
         if (files.frameNeeded() > settings.maxFrameSize().toBytes()) {
             throw new IllegalArgumentException("p2psync.files.chunk-size " + files.chunkSize() + " needs frames of "
                     + files.frameNeeded() + " bytes; raise p2psync.messaging.max-frame-size or lower the chunk size");
         }
-        NetworkView view = new NetworkView();
-        QueryRateLimiter queries = new QueryRateLimiter(settings.queryRateLimit(), settings.queryRateWindow());
-        Clock c = clock.getIfAvailable(Clock::systemUTC);
         Courier courier = new Courier(identity, authorized, messages, routes, view, protocol, settings, events,
-                live::host, registry, workers, queries, c);
-        FileReceiver receiver = new FileReceiver(identity.deviceId(), authorized, transfers, files, node.dataDir(), c);
-        MessageIntake intake = new MessageIntake(identity.deviceId(), authorized, messages, routes, view, queries,
-                settings, events, live::host, courier, c, receiver);
-        protocol.serveWith(intake::serve);
+                live::host, registry, workers, queries, clock.getIfAvailable(Clock::systemUTC));
         live.attach(protocol, courier);
         return courier;
+    }
+
+    @Bean
+    FileRelay fileRelay(AuthorizedDevices authorized, FileTransferRepository transfers, FileSettings files,
+            MessagingSettings settings, MessageProtocol protocol, LiveNode live,
+            @Qualifier("messagingFiles") ExecutorService workers, P2pSyncSettings node, ObjectProvider<Clock> clock,
+            Courier courier) {
+        FileRelay relay = new FileRelay(authorized, transfers, files, settings, protocol, live::host, workers,
+                node.dataDir(), clock.getIfAvailable(Clock::systemUTC));
+        courier.onConnected(relay::forward);
+        return relay;
+    }
+
+    /** The answering side, wired last: until then the protocol answers 503 {@code starting}. */
+    @Bean
+    MessageIntake messageIntake(DeviceIdentity identity, AuthorizedDevices authorized, MessageRepository messages,
+            RouteCache routes, NetworkView view, QueryRateLimiter queries, MessagingSettings settings,
+            MessageEvents events, LiveNode live, Courier courier, ObjectProvider<Clock> clock,
+            FileTransferRepository transfers, FileSettings files, P2pSyncSettings node, FileRelay relay,
+            FileSender sender, MessageProtocol protocol) {
+        Clock c = clock.getIfAvailable(Clock::systemUTC);
+        FileReceiver receiver = new FileReceiver(identity, authorized, transfers, files, node.dataDir(), c);
+        MessageIntake intake = new MessageIntake(identity.deviceId(), authorized, messages, routes, view, queries,
+                settings, events, live::host, courier, c, receiver, relay, sender::receipt);
+        protocol.serveWith(intake::serve);
+        return intake;
     }
 
     @Bean
@@ -130,11 +155,12 @@ class MessagingConfiguration {
      * scheduler (a ScheduledExecutorService bean would switch Boot's off), handed to the courier's workers.
      */
     @Bean
-    MessagingRetry messagingRetry(Courier courier, FileSender files, MessagingSettings settings,
+    MessagingRetry messagingRetry(Courier courier, FileSender files, FileRelay relay, MessagingSettings settings,
             @Qualifier("messagingCourier") ExecutorService workers, TaskScheduler scheduler) {
         return new MessagingRetry(scheduler.scheduleWithFixedDelay(() -> {
             try {
                 workers.execute(courier::retry);
+                workers.execute(relay::expire);
                 files.resume(null);
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
                 // shutting down, or the queue is full: the next pass tries again

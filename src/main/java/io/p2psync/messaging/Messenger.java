@@ -101,13 +101,13 @@ public class Messenger {
                     + settings.maxContentSize().toBytes() + " allowed (p2psync.messaging.max-content-size)");
         }
         if (!messages.insertOut(m)) {
-            Message earlier = messages.find(messageId, "out").orElseThrow();
+            Message earlier = messages.find(identity.deviceId(), messageId, "out").orElseThrow();
             if (!earlier.to().equals(to) || !earlier.content().equals(content)) {
                 throw new Refused(409, "id-taken", "a different message with id " + messageId + " was sent already");
             }
             return new Sent(earlier, false);
         }
-        Message created = messages.find(messageId, "out").orElseThrow();
+        Message created = messages.find(identity.deviceId(), messageId, "out").orElseThrow();
         events.changed(created);
         courier.dispatch(m);
         return new Sent(created, true);
@@ -128,7 +128,25 @@ public class Messenger {
     }
 
     public Optional<Message> find(String id) {
-        return messages.find(id);
+        return find(id, null);
+    }
+
+    /**
+     * The message sent here with {@code id}, else the latest received under it.
+     *
+     * @param from its origin's device id, or null for any (two senders may choose the same id)
+     * @throws Refused if {@code from} is not a device id
+     */
+    public Optional<Message> find(String id, String from) {
+        PeerId origin = null;
+        if (from != null) {
+            try {
+                origin = PeerId.parse(from);
+            } catch (IllegalArgumentException e) {
+                throw new Refused(400, "malformed", "\"from\" is not a device id: " + e.getMessage());
+            }
+        }
+        return messages.find(id, origin);
     }
 
     /**

@@ -32,7 +32,9 @@ import tools.jackson.databind.json.JsonMapper;
  * C's restart until A has every stored message's ACK.
  *
  * Last, file throughput: a file of M MiB of random bytes from A to C ({@code POST /files}), the wall time from
- * the POST's answer until A shows it COMPLETE (polled every 5 ms), and the rate C's transfer records.
+ * the POST's answer until A shows it COMPLETE (polled every 5 ms), and the rate C's transfer records; then the
+ * same file with C stopped: the time until A shows it STORED (held whole at B), and after C's restart the time
+ * until C has it whole from B, the rate C records, and the time until B's receipt is back at A.
  *
  * <p>Arguments: {@code [messages-per-rung=30] [file-MiB=50]}.
  */
@@ -116,6 +118,26 @@ public final class MessagingBenchmark {
             long fileNanos = System.nanoTime() - f0;
             long receiverRate = transfer(cNow, fileId).get("bytesPerSecond").asLong();
 
+            // the same file through B while C is down: A -> B (held whole, checked), then B -> C once C is back
+            c.close();
+            until(() -> !host(b).isConnected(cId) && !host(a).isConnected(cId), 30);
+            HttpResponse<String> postedHeld = HTTP.send(HttpRequest.newBuilder(URI.create(url(a) + "/files?to=" + cId
+                    + "&name=held.bin")).POST(HttpRequest.BodyPublishers.ofFile(file)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String heldId = JSON.readTree(postedHeld.body()).get("id").asString();
+            long h0 = System.nanoTime();
+            until(() -> "STORED".equals(transfer(a, heldId).get("status").asString()), 600);
+            long toRelay = System.nanoTime() - h0;
+            long r0 = System.nanoTime();
+            c = start("c", work.resolve("c"), cPorts);
+            long restarted = System.nanoTime() - r0;
+            ConfigurableApplicationContext cBack = c;
+            until(() -> "COMPLETE".equals(transfer(cBack, heldId).get("status").asString()), 600);
+            long atTarget = System.nanoTime() - r0;
+            until(() -> "COMPLETE".equals(transfer(a, heldId).get("status").asString()), 600);
+            long receiptBack = System.nanoTime() - r0;
+            long relayedRate = transfer(cBack, heldId).get("bytesPerSecond").asLong();
+
             System.out.println();
             System.out.printf("Messaging A->C, %d messages per rung, %d cpus, Java %s%n", n,
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
@@ -128,6 +150,11 @@ public final class MessagingBenchmark {
             System.out.printf("File of %d MiB A->C (chunks of 128 KiB): POST answered -> COMPLETE at A %.2f s = %.1f MiB/s; "
                     + "C's recorded rate %.1f MiB/s%n", fileMiB, fileNanos / 1e9, fileMiB / (fileNanos / 1e9),
                     receiverRate / 1048576.0);
+            System.out.printf("Same file store and forward: POST answered -> STORED (held whole at B) %.2f s = %.1f MiB/s; "
+                    + "C restarted (context start %.0f ms) -> COMPLETE at C %.2f s after the restart began, "
+                    + "C's recorded rate %.1f MiB/s; receipt back at A %.2f s after the restart began%n",
+                    toRelay / 1e9, fileMiB / (toRelay / 1e9), restarted / 1e6, atTarget / 1e9, relayedRate / 1048576.0,
+                    receiptBack / 1e9);
         } finally {
             a.close();
             b.close();
@@ -146,6 +173,7 @@ public final class MessagingBenchmark {
         String[] base = {"--p2psync.data-dir=" + dir, "--p2psync.device-name=" + name, "--server.port=0",
                 "--server.address=127.0.0.1", "--p2psync.libp2p.host=127.0.0.1", "--p2psync.libp2p.port=0",
                 "--p2psync.libp2p.enabled=true", "--p2psync.libp2p.quic=false", "--p2psync.libp2p.mdns=false",
+                "--p2psync.libp2p.dht.enabled=false",
                 "--logging.level.io.p2psync=WARN", "--spring.main.banner-mode=off", "--p2psync.console.enabled=false"};
         java.util.List<String> all = new java.util.ArrayList<>(Arrays.asList(base));
         for (String e : extra) {

@@ -77,9 +77,42 @@ class FrameTest {
     }
 
     @Test
+    void carriesFilesToHoldAndTheTargetsSignedReceipt() throws Exception {
+        byte[] data = "some bytes".getBytes(StandardCharsets.UTF_8);
+        FileManifest m = FileManifest.sign(alice, "f-1", bob.deviceId(), "a.txt", data.length,
+                SignedMessage.sha256Hex(data), 4);
+        FileReceipt receipt = FileReceipt.sign(bob, m, 77);
+        assertThat(receipt.acknowledges(m)).isTrue();
+        FileManifest other = FileManifest.sign(alice, "f-1", bob.deviceId(), "a.txt", data.length,
+                SignedMessage.sha256Hex("other bytes".getBytes(StandardCharsets.UTF_8)), 4);
+        assertThat(receipt.acknowledges(other)).as("a receipt names the file's SHA-256").isFalse();
+        assertThat(FileReceipt.sign(alice, m, 77).acknowledges(m)).as("signed by the target only").isFalse();
+
+        Frame.WireChunk chunk = new Frame.WireChunk(Frame.WireManifest.of(m), 0,
+                java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(data, 4)), "00");
+        for (Frame f : List.of(Frame.storeChunk(chunk), Frame.receipt(receipt),
+                Frame.chunkAck(new Frame.ChunkAck("f-1", data.length, true, Frame.WireReceipt.of(receipt))),
+                Frame.chunkAck(new Frame.ChunkAck("f-1", 4, false)))) {
+            byte[] bytes = protocol.encode(f);
+            Frame back = protocol.decode(Unpooled.wrappedBuffer(bytes, 4, bytes.length - 4));
+            assertThat(JSON.writeValueAsString(back)).isEqualTo(JSON.writeValueAsString(f));
+        }
+        byte[] bytes = protocol.encode(Frame.receipt(receipt));
+        JsonNode json = JSON.readTree(new String(bytes, 4, bytes.length - 4, StandardCharsets.UTF_8));
+        assertThat(json.get("type").asString()).isEqualTo("FILE_RECEIPT");
+        assertThat(json.get("receipt").get("from").asString()).isEqualTo(bob.deviceId().toString());
+        assertThat(json.get("receipt").get("sha256").asString()).isEqualTo(m.sha256());
+        Frame back = protocol.decode(Unpooled.wrappedBuffer(bytes, 4, bytes.length - 4));
+        assertThat(back.receipt().toDomain().acknowledges(m)).isTrue();
+        String partial = "{\"v\":1,\"type\":\"CHUNK_ACK\",\"next\":{\"id\":\"f-1\",\"next\":4,\"complete\":false}}";
+        assertThat(protocol.decode(Unpooled.wrappedBuffer(partial.getBytes(StandardCharsets.UTF_8))).next().receipt())
+                .as("no receipt before the file is whole").isNull();
+    }
+
+    @Test
     void refusesUnknownTypesVersionsAndMissingBodies() {
         for (String json : List.of("{\"v\":1,\"type\":\"FLY\"}", "{\"v\":2,\"type\":\"PEER_QUERY\",\"target\":\"x\"}",
-                "{\"v\":1,\"type\":\"CHAT_MESSAGE\"}", "{\"v\":1}", "[]", "nope")) {
+                "{\"v\":1,\"type\":\"CHAT_MESSAGE\"}", "{\"v\":1,\"type\":\"FILE_RECEIPT\"}", "{\"v\":1}", "[]", "nope")) {
             assertThatThrownBy(() -> protocol.decode(Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8))))
                     .as(json).isInstanceOf(IOException.class);
         }

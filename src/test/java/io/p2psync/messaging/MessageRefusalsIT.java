@@ -51,7 +51,7 @@ class MessageRefusalsIT {
         node = MessagingTestNode.start("n", dir.resolve("n"), "p2psync.messaging.max-content-size=1KB",
                 "p2psync.messaging.max-frame-size=16KB", "p2psync.messaging.query-rate-limit=3",
                 "p2psync.messaging.query-rate-window=1h", "p2psync.files.max-file-size=4KB",
-                "p2psync.files.chunk-size=1KB");
+                "p2psync.files.chunk-size=1KB", "p2psync.files.relay-quota=5KB");
     }
 
     @AfterAll
@@ -232,6 +232,97 @@ class MessageRefusalsIT {
         assertThat(MessagingTestNode.JSON.readTree(node.get("/files").body()).valueStream()
                 .filter(t -> "out".equals(t.get("direction").asString()))).isEmpty();
         assertThat(node.post("/files?to=" + raw.peerId() + "&name=..%2Fx", "x").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void twoSendersMayChooseTheSameMessageIdAndAReplayStaysOne() throws Exception {
+        node.post("/devices", "{\"deviceId\":\"" + raw.peerId() + "\",\"name\":\"raw\"}");
+        PrivateKey otherKey = PrivateKey.generate();
+        DeviceIdentity other = new DeviceIdentity(otherKey);
+        node.post("/devices", "{\"deviceId\":\"" + other.deviceId() + "\",\"name\":\"other\"}");
+        try (Host otherHost = Host.builder().privateKey(otherKey).start()) {
+            otherHost.dial(node.addresses().get(0)).get(10, TimeUnit.SECONDS);
+            await().atMost(T).until(() -> call(Frame.query(node.id)).type() == MessageType.PEER_FOUND);
+            long now = System.currentTimeMillis();
+            SignedMessage fromRaw = SignedMessage.sign(rawIdentity, "same-id", node.id, now, "from raw");
+            SignedMessage fromOther = SignedMessage.sign(other, "same-id", node.id, now, "from other");
+
+            Frame first = call(Frame.chat(fromRaw));
+            assertThat(first.type()).isEqualTo(MessageType.ACK);
+            await().atMost(T).until(() -> client.call(otherHost, node.id, Frame.query(node.id), T)
+                    .get(15, TimeUnit.SECONDS).type() == MessageType.PEER_FOUND);
+            Frame second = client.call(otherHost, node.id, Frame.chat(fromOther), T).get(15, TimeUnit.SECONDS);
+            assertThat(second.type()).as("another sender's message under the same id is its own").isEqualTo(MessageType.ACK);
+            assertThat(second.ack().toDomain().acknowledges(fromOther)).isTrue();
+            // a replay from the same sender is still the same message, acknowledged as first stored
+            Frame replay = call(Frame.chat(fromRaw));
+            assertThat(replay.ack().toDomain().receivedAt()).isEqualTo(first.ack().toDomain().receivedAt());
+
+            assertThat(storedFromRaw()).extracting(m -> m.get("content").asString()).containsExactly("from raw");
+            List<JsonNode> fromOtherStored = MessagingTestNode.JSON.readTree(node.get("/messages?peer="
+                    + other.deviceId() + "&limit=500").body()).valueStream().toList();
+            assertThat(fromOtherStored).extracting(m -> m.get("content").asString()).containsExactly("from other");
+            assertThat(MessagingTestNode.JSON.readTree(node.get("/messages/same-id?from=" + other.deviceId()).body())
+                    .get("content").asString()).isEqualTo("from other");
+            assertThat(MessagingTestNode.JSON.readTree(node.get("/messages/same-id?from=" + raw.peerId()).body())
+                    .get("content").asString()).isEqualTo("from raw");
+        }
+    }
+
+    @Test
+    void aRelayHoldsAFileFromItsOriginOnlyAndWithinItsByteQuota() throws Exception {
+        node.post("/devices", "{\"deviceId\":\"" + raw.peerId() + "\",\"name\":\"raw\"}");
+        PeerId target = PrivateKey.generate().peerId(); // an offline device of the node's
+        node.post("/devices", "{\"deviceId\":\"" + target + "\",\"name\":\"offline\"}");
+        await().atMost(T).until(() -> call(Frame.query(node.id)).type() == MessageType.PEER_FOUND);
+        byte[] file = new byte[2500];
+        new java.util.Random(8).nextBytes(file);
+        FileManifest m = FileManifest.sign(rawIdentity, "f-held", target, "held.bin", file.length,
+                FileReceiver.sha256(file), 1024);
+        // a push cut after its first chunk and started again from 0 is told where the relay's bytes end
+        byte[] head = java.util.Arrays.copyOfRange(file, 0, 1024);
+        assertThat(storeChunk(m, 0, head, FileReceiver.sha256(head)).next().next()).isEqualTo(1024);
+        Frame again = storeChunk(m, 0, head, FileReceiver.sha256(head));
+        assertThat(again.type()).isEqualTo(MessageType.CHUNK_ACK);
+        assertThat(again.next().next()).as("resume point").isEqualTo(1024);
+        assertThat(again.next().complete()).isFalse();
+        long next = 1024;
+        Frame answer = null;
+        for (int i = 0; i < 2; i++) {
+            byte[] data = java.util.Arrays.copyOfRange(file, (int) next, (int) Math.min(file.length, next + 1024));
+            answer = storeChunk(m, next, data, FileReceiver.sha256(data));
+            assertThat(answer.type()).isEqualTo(MessageType.CHUNK_ACK);
+            next = answer.next().next();
+        }
+        assertThat(answer.next().complete()).as("held whole and checked").isTrue();
+        assertThat(dir.resolve("n").resolve("files").resolve("relay").resolve(raw.peerId().toString()).resolve("f-held"))
+                .hasBinaryContent(file);
+        assertThat(node.get("/files/f-held").statusCode()).as("a held file is not one of the node's own").isEqualTo(404);
+
+        // a second file that would take the bytes held for the target past relay-quota (5KB): refused at its first
+        // chunk, before anything of it is written
+        byte[] more = new byte[4000];
+        FileManifest big = FileManifest.sign(rawIdentity, "f-more", target, "more.bin", more.length,
+                FileReceiver.sha256(more), 1024);
+        byte[] first = java.util.Arrays.copyOfRange(more, 0, 1024);
+        assertRefused(storeChunk(big, 0, first, FileReceiver.sha256(first)), 507, "quota");
+        assertThat(dir.resolve("n").resolve("files").resolve("relay").resolve(raw.peerId().toString()).resolve("f-more"))
+                .doesNotExist();
+        // a file handed over by another device than its origin
+        DeviceIdentity origin = new DeviceIdentity(PrivateKey.generate());
+        node.post("/devices", "{\"deviceId\":\"" + origin.deviceId() + "\",\"name\":\"origin\"}");
+        FileManifest notMine = FileManifest.sign(origin, "f-theirs", target, "theirs.bin", 10,
+                FileReceiver.sha256(new byte[10]), 1024);
+        assertRefused(storeChunk(notMine, 0, new byte[10], FileReceiver.sha256(new byte[10])), 403, "not-authorized");
+        // a file for a device the node does not know
+        FileManifest stranger = FileManifest.sign(rawIdentity, "f-stranger", PrivateKey.generate().peerId(), "s.bin", 10,
+                FileReceiver.sha256(new byte[10]), 1024);
+        assertRefused(storeChunk(stranger, 0, new byte[10], FileReceiver.sha256(new byte[10])), 403, "not-authorized");
+    }
+
+    private Frame storeChunk(FileManifest m, long offset, byte[] data, String sha) throws Exception {
+        return call(Frame.storeChunk(new Frame.WireChunk(Frame.WireManifest.of(m), offset,
+                java.util.Base64.getEncoder().encodeToString(data), sha)));
     }
 
     @Test

@@ -118,7 +118,7 @@ public final class JarNode implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook, no graceful anything. */
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }

@@ -54,8 +54,8 @@ class FileController {
     }
 
     @GetMapping("/files/{id}")
-    ResponseEntity<?> one(@PathVariable String id) {
-        return files.find(id).<ResponseEntity<?>>map(ResponseEntity::ok).orElseGet(() -> problem(
+    ResponseEntity<?> one(@PathVariable String id, @RequestParam(required = false) String from) {
+        return files.find(id, from).<ResponseEntity<?>>map(ResponseEntity::ok).orElseGet(() -> problem(
                 new Messenger.Refused(404, "unknown-file", "no file " + id + " was sent or received here")));
     }
 

@@ -54,8 +54,8 @@ class MessageController {
     }
 
     @GetMapping("/messages/{id}")
-    ResponseEntity<?> one(@PathVariable String id) {
-        return messenger.find(id).<ResponseEntity<?>>map(ResponseEntity::ok).orElseGet(() -> problemOf(404, "unknown-message",
+    ResponseEntity<?> one(@PathVariable String id, @RequestParam(required = false) String from) {
+        return messenger.find(id, from).<ResponseEntity<?>>map(ResponseEntity::ok).orElseGet(() -> problemOf(404, "unknown-message",
                 "no message " + id + " was sent or received here"));
     }
 
