@@ -14,6 +14,7 @@ import io.p2psync.p2p.host.Connection;
 import io.p2psync.p2p.host.ConnectionListener;
 import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.host.HostBuilder;
+import io.p2psync.p2p.dcutr.Dcutr;
 import io.p2psync.p2p.identify.IdentifyInfo;
 import io.p2psync.p2p.identify.IdentifyProtocol;
 import io.p2psync.p2p.mdns.MdnsConfig;
@@ -72,9 +73,12 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     private final SyncProtocol sync;
     private final PeerRouting routing;
     private final RelaySettings relaySettings;
+    private final DcutrSettings dcutrSettings;
 
     private volatile Host host;
     private volatile LiveRelay relay;
+    /** Upgrades relayed connections to direct ones; null while stopped or with DCUtR off. */
+    private volatile Dcutr dcutr;
     private volatile GossipRouter router;
     private volatile IdentifyProtocol identify;
     private volatile PeerDialer dialer;
@@ -87,8 +91,9 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     LiveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices, AuthorizedPeers authorized,
             GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls, PeerRateLimiter rate,
             LiveMetrics metrics, ExecutorService network, Environment environment, JsonMapper json, SyncProtocol sync,
-            PeerRouting routing, RelaySettings relaySettings) {
+            PeerRouting routing, RelaySettings relaySettings, DcutrSettings dcutrSettings) {
         this.settings = settings;
+        this.dcutrSettings = dcutrSettings;
         this.routing = routing;
         this.relaySettings = relaySettings;
         this.sync = sync;
@@ -155,6 +160,9 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
                             + "0 for a free one; or check p2psync.libp2p.host", e);
         }
         relay = LiveRelay.start(host, identity.privateKey(), relaySettings, authorized);
+        if (dcutrSettings.enabled()) {
+            dcutr = Dcutr.install(host, identify::observedAddresses);
+        }
         dialer = new PeerDialer(host, json, settings.tcp(), settings.quic());
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gossip-heartbeat");
@@ -259,6 +267,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         router.close();
         heartbeat.shutdownNow();
         relay.close();
+        if (dcutr != null) {
+            dcutr.close();
+            dcutr = null;
+        }
         host.close();
         host = null;
         router = null;

@@ -109,7 +109,7 @@ class DcutrTest {
         Host c = clientHost();
 
         Connection relayed = get(c.dial(s.aThroughRelay()));
-        Connection atA = s.a().connection(c.peerId()).orElseThrow();
+        Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
         CompletableFuture<Connection> upgrade = dcutr.upgrade(atA);
         await().atMost(Duration.ofSeconds(60)).until(upgrade::isDone);
 
@@ -133,7 +133,7 @@ class DcutrTest {
         Dcutr.install(c, List::of);
         // C dials A through the relay, so A is the spec's B and opens the exchange; here it sends junk instead
         Connection relayed = get(c.dial(s.aThroughRelay()));
-        Connection atA = s.a().connection(c.peerId()).orElseThrow();
+        Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
         P2pStream stream = get(s.a().newStream(atA, new RawDcutr()));
         stream.channel().writeAndFlush(Unpooled.wrappedBuffer(java.util.HexFormat.of().parseHex(hex)));
 
