@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -39,8 +38,8 @@ class DcutrNamespaceIT {
     private static final int LIBP2P_PORT = 4001;
     private static final int REST_PORT = 8080;
 
-    @TempDir
-    Path dir;
+    /** Data directories and node logs, kept under target/ for a look after a failure. */
+    private final Path dir = Path.of("target", "dcutr-namespace-it", Long.toString(System.currentTimeMillis()));
     private final List<AutoCloseable> open = new ArrayList<>();
     private NetNamespace internet;
     private NetNamespace routerA;
