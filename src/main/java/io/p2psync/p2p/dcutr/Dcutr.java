@@ -93,7 +93,12 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
     @Override
     public void connected(Connection connection) {
         if (!connection.direct() && !connection.outbound() && !closed) {
-            upgrade(connection);
+            upgrade(connection).whenComplete((direct, e) -> {
+                if (e instanceof IllegalStateException busy) {
+                    log.info("dcutr: not upgrading the relayed connection with {}: {}", connection.remotePeer(),
+                            busy.getMessage());
+                }
+            });
         }
     }
 
