@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -94,7 +95,7 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
     public void connected(Connection connection) {
         if (!connection.direct() && !connection.outbound() && !closed) {
             upgrade(connection).whenComplete((direct, e) -> {
-                if (e instanceof IllegalStateException busy) {
+                if (e instanceof RejectedExecutionException busy) {
                     log.info("dcutr: not upgrading the relayed connection with {}: {}", connection.remotePeer(),
                             busy.getMessage());
                 }
@@ -106,12 +107,13 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
      * Upgrades {@code relayed}, a relayed connection the peer dialled, as the spec's B.
      *
      * @return completes with the direct connection, or fails once every attempt failed (the relayed connection is
-     *     left open then); fails at once if an upgrade with the peer is under way or too many are
+     *     left open then); fails at once with a {@link RejectedExecutionException} if an upgrade with the peer is
+     *     under way or too many are
      */
     public CompletableFuture<Connection> upgrade(Connection relayed) {
         PeerId peer = relayed.remotePeer();
         if (!admit(peer)) {
-            return CompletableFuture.failedFuture(new IllegalStateException("an upgrade with " + peer
+            return CompletableFuture.failedFuture(new RejectedExecutionException("an upgrade with " + peer
                     + " is under way, or " + MAX_CONCURRENT + " upgrades are"));
         }
         CompletableFuture<Connection> result = new CompletableFuture<>();
