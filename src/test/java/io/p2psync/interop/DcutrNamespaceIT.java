@@ -3,6 +3,7 @@ package io.p2psync.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.p2psync.p2p.dcutr.Dcutr;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
  * TCP hole punching needs.
  *
  * <p>The nodes are the built jar, one process per namespace. C holds a reservation on B; A finds C through the DHT
- * (bootstrap B), reaches it through B's relay, the two sync over the libp2p sync protocol, DCUtR turns the
+ * (bootstrap B), reaches it through B's relay, and the two sync over the libp2p sync protocol. While C's router
+ * gives each connection a random port (MASQUERADE {@code --random-fully}, as a symmetric NAT does), every DCUtR
+ * attempt fails and they stay on the relay; once it keeps ports and C has restarted, DCUtR turns the new relayed
  * connection into a direct one through both NATs, and the relayed one is closed. Skipped, with the reason, where
  * namespaces or iptables are not available.
  */
@@ -46,6 +49,7 @@ class DcutrNamespaceIT {
     private NetNamespace routerC;
     private NetNamespace nsA;
     private NetNamespace nsC;
+    private String wanC;
 
     @BeforeEach
     void makeNetworks() throws Exception {
@@ -62,7 +66,7 @@ class DcutrNamespaceIT {
             Assumptions.abort("this test needs network namespaces, which this machine cannot make: " + e.getMessage());
         }
         String wanA = link(internet, "198.51.100.1/24", routerA, "198.51.100.2/24");
-        String wanC = link(internet, "203.0.113.1/24", routerC, "203.0.113.2/24");
+        wanC = link(internet, "203.0.113.1/24", routerC, "203.0.113.2/24");
         link(routerA, "10.0.1.1/24", nsA, "10.0.1.2/24");
         link(routerC, "10.0.2.1/24", nsC, "10.0.2.2/24");
         run(internet, "sysctl", "-qw", "net.ipv4.ip_forward=1");
@@ -81,11 +85,14 @@ class DcutrNamespaceIT {
 
     @Test
     void devicesBehindTwoNatsFindEachOtherSyncThroughARelayAndPunchADirectConnection() throws Exception {
+        // C's router first picks a random public port for each connection (a symmetric NAT): no hole punch gets through
+        setMasquerade(routerC, wanC, true);
         Node b = Node.start(internet, dir.resolve("b"), "b");
         String bForA = "/ip4/198.51.100.1/tcp/" + LIBP2P_PORT + "/p2p/" + b.id();
         String bForC = "/ip4/203.0.113.1/tcp/" + LIBP2P_PORT + "/p2p/" + b.id();
-        Node c = Node.start(nsC, dir.resolve("c"), "c", "--p2psync.libp2p.bootstrap=" + bForC,
-                "--p2psync.libp2p.relay.reserve-on=" + bForC, "--p2psync.libp2p.relay.retry-interval=1s");
+        String[] cArgs = {"--p2psync.libp2p.bootstrap=" + bForC, "--p2psync.libp2p.relay.reserve-on=" + bForC,
+                "--p2psync.libp2p.relay.retry-interval=1s"};
+        Node c = Node.start(nsC, dir.resolve("c"), "c", cArgs);
         Node a = Node.start(nsA, dir.resolve("a"), "a", "--p2psync.libp2p.bootstrap=" + bForA);
         open.add(b);
         open.add(c);
@@ -108,23 +115,45 @@ class DcutrNamespaceIT {
         c.authorize(a.id(), "a");
         a.authorize(c.id(), "c"); // A looks C up in the DHT and dials what it finds: the circuit through B
 
+        // they sync through B's relay (C is reachable no other way), and every hole punch fails
         await().atMost(Duration.ofSeconds(90)).until(() -> a.get("from-c-19").isPresent() && c.get("from-a-19").isPresent());
-        // the first connection went through B's relay (C is reachable no other way)...
         await().atMost(Duration.ofSeconds(30)).until(() -> b.log().contains("circuit " + a.id() + " -> " + c.id() + " open"));
-        // ...and DCUtR replaced it with a direct one through both NATs: A sees C at C's router's address
-        await().atMost(Duration.ofSeconds(60)).until(() -> onlyDirect(a, c.id()) && onlyDirect(c, a.id()));
-        JsonNode aToC = connections(a, c.id()).get(0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.log().contains("dcutr: upgrade of the relayed connection with "
+                + a.id() + " failed after " + Dcutr.MAX_ATTEMPTS + " attempts"));
+        assertThat(connections(a, c.id())).isNotEmpty().noneMatch(x -> x.get("direct").asBoolean());
+        a.put("while-relayed", "from a");
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.get("while-relayed").isPresent());
+
+        // C's router now keeps source ports (endpoint-independent mapping); C restarts, A reaches it again through the
+        // relay, and this time DCUtR punches a direct connection through both NATs
+        c.close();
+        setMasquerade(routerC, wanC, false);
+        Node c2 = Node.start(nsC, dir.resolve("c"), "c", cArgs);
+        open.add(c2);
+        await().atMost(Duration.ofSeconds(120)).until(() -> onlyDirect(a, c2.id()) && onlyDirect(c2, a.id()));
+        JsonNode aToC = connections(a, c2.id()).get(0);
         assertThat(aToC.get("transport").asString()).isEqualTo("tcp");
         assertThat(aToC.get("remoteAddress").asString()).startsWith("/ip4/203.0.113.2/tcp/");
-        assertThat(connections(c, a.id()).get(0).get("remoteAddress").asString()).startsWith("/ip4/198.51.100.2/tcp/");
-        assertThat(c.log()).contains("dcutr: direct connection with " + a.id());
+        assertThat(connections(c2, a.id()).get(0).get("remoteAddress").asString()).startsWith("/ip4/198.51.100.2/tcp/");
+        assertThat(c2.log()).contains("dcutr: direct connection with " + a.id());
 
         // writes go on over the direct connection
         a.put("after-upgrade", "from a");
-        c.put("after-upgrade-c", "from c");
-        await().atMost(Duration.ofSeconds(60)).until(() -> c.get("after-upgrade").isPresent() && a.get("after-upgrade-c").isPresent());
-        await().atMost(Duration.ofSeconds(30)).until(() -> a.table("sync_kv").equals(c.table("sync_kv")));
-        assertThat(a.table("sync_kv")).contains("from-c-19", "from-a-19", "after-upgrade-c");
+        c2.put("after-upgrade-c", "from c");
+        await().atMost(Duration.ofSeconds(60)).until(() -> c2.get("after-upgrade").isPresent() && a.get("after-upgrade-c").isPresent());
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.table("sync_kv").equals(c2.table("sync_kv")));
+        assertThat(a.table("sync_kv")).contains("from-c-19", "from-a-19", "while-relayed", "after-upgrade-c");
+    }
+
+    /** Replaces the router's masquerading rule: with {@code randomPorts}, a random public port per connection. */
+    private static void setMasquerade(NetNamespace router, String wan, boolean randomPorts) throws Exception {
+        run(router, "iptables", "-t", "nat", "-F", "POSTROUTING");
+        List<String> rule = new ArrayList<>(List.of("iptables", "-t", "nat", "-A", "POSTROUTING", "-o", wan, "-j",
+                "MASQUERADE"));
+        if (randomPorts) {
+            rule.add("--random-fully");
+        }
+        run(router, rule.toArray(String[]::new));
     }
 
     private static boolean onlyDirect(Node node, String peer) throws Exception {
