@@ -2,11 +2,14 @@
 // stdin/stdout, in the same line protocol as peer.mjs.
 //
 // Start:   node relay-peer.mjs [--key <hex of a protobuf private key>] [--listen <multiaddr>[,<multiaddr>...]]
-//                              [--relay true]
+//                              [--relay true] [--dcutr true] [--append-announce <multiaddr>[,<multiaddr>...]]
 //          TCP (Noise + yamux), identify, ping and the circuit relay transport (dials /p2p-circuit addresses,
 //          accepts circuits over the stop protocol) are always there. A listen address ending in /p2p-circuit
 //          (e.g. /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW…/p2p-circuit) reserves a slot on that relay. --relay true
-//          also serves the hop protocol, as a relay for anyone, without default limits on circuits.
+//          also serves the hop protocol, as a relay for anyone, without default limits on circuits. --dcutr true
+//          runs @libp2p/dcutr: relayed connections are upgraded to direct ones (js dials public addresses only).
+//          --append-announce names addresses to announce as verified: libp2p 2.x announces a listen address on a
+//          public IP only once AutoNAT confirmed it, which a test network without AutoNAT never does.
 // Input:   one JSON command a line: {"id": 7, "cmd": "dial", "addr": "..."}
 // Output:  {"id": 7, "ok": true, ...result} or {"id": 7, "ok": false, "error": "..."}; first {"event": "ready", ...}.
 // Commands: dial {addr} -> peer, addr, limited; connections {peer?} -> connections: [{peer, addr, direction, limited}];
@@ -21,6 +24,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -42,9 +46,15 @@ if (args.relay === 'true') {
   // a relay for the tests: circuits carry whole sync rounds, so no default limit of 2 minutes and 128 KiB
   services.relay = circuitRelayServer({ reservations: { maxReservations: 32, applyDefaultLimit: false } })
 }
+if (args.dcutr === 'true') {
+  services.dcutr = dcutr()
+}
 const node = await createLibp2p({
   privateKey: args.key == null ? undefined : privateKeyFromProtobuf(Buffer.from(args.key, 'hex')),
-  addresses: { listen },
+  addresses: {
+    listen,
+    appendAnnounce: (args['append-announce'] ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '')
+  },
   transports: [tcp(), circuitRelayTransport()],
   connectionEncrypters: [noise()],
   streamMuxers: [yamux()],

@@ -129,9 +129,10 @@ class LiveConfiguration {
     LiveNode liveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices,
             AuthorizedDevices authorized, GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls,
             PeerRateLimiter rate, LiveMetrics metrics, @Qualifier("liveNetworkTasks") ExecutorService network,
-            Environment environment, JsonMapper json, SyncProtocol sync, RoutingSettings routing, RelaySettings relay) {
+            Environment environment, JsonMapper json, SyncProtocol sync, RoutingSettings routing, RelaySettings relay,
+            DcutrSettings dcutr) {
         return new LiveNode(settings, identity, devices, authorized, intake, delivery, catchUp, urls, rate, metrics,
-                network, environment, json, sync, new PeerRouting(routing), relay);
+                network, environment, json, sync, new PeerRouting(routing), relay, dcutr);
     }
 
     @Bean

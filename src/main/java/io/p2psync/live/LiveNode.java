@@ -15,8 +15,10 @@ import io.p2psync.p2p.host.Connection;
 import io.p2psync.p2p.host.ConnectionListener;
 import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.host.HostBuilder;
+import io.p2psync.p2p.dcutr.Dcutr;
 import io.p2psync.p2p.identify.IdentifyInfo;
 import io.p2psync.p2p.identify.IdentifyProtocol;
+import io.p2psync.p2p.identify.IdentifyPushProtocol;
 import io.p2psync.p2p.mdns.MdnsConfig;
 import io.p2psync.p2p.mdns.MdnsDiscovery;
 import io.p2psync.p2p.ping.PingProtocol;
@@ -73,11 +75,15 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     private final SyncProtocol sync;
     private final PeerRouting routing;
     private final RelaySettings relaySettings;
+    private final DcutrSettings dcutrSettings;
 
     private volatile Host host;
     private volatile LiveRelay relay;
+    /** Upgrades relayed connections to direct ones; null while stopped or with DCUtR off. */
+    private volatile Dcutr dcutr;
     private volatile GossipRouter router;
     private volatile IdentifyProtocol identify;
+    private volatile IdentifyPushProtocol identifyPush;
     private volatile PeerDialer dialer;
     private ScheduledExecutorService heartbeat;
     private MdnsDiscovery mdns;
@@ -88,8 +94,9 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     LiveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices, AuthorizedDevices authorized,
             GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls, PeerRateLimiter rate,
             LiveMetrics metrics, ExecutorService network, Environment environment, JsonMapper json, SyncProtocol sync,
-            PeerRouting routing, RelaySettings relaySettings) {
+            PeerRouting routing, RelaySettings relaySettings, DcutrSettings dcutrSettings) {
         this.settings = settings;
+        this.dcutrSettings = dcutrSettings;
         this.routing = routing;
         this.relaySettings = relaySettings;
         this.sync = sync;
@@ -124,6 +131,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
                 .build();
         metrics.watch(router);
         identify = new IdentifyProtocol(this::identifyInfo);
+        identifyPush = new IdentifyPushProtocol(this::identifyInfo, (peer, info) -> routing.pushed(info));
         try {
             HostBuilder builder = Host.builder();
             settings.listenAddresses().forEach(builder::listen);
@@ -138,6 +146,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
                     .maxGuestConnections(settings.maxGuestConnections())
                     .guestGracePeriod(settings.guestGracePeriod())
                     .protocol(identify)
+                    .protocol(identifyPush)
                     .protocol(ping)
                     .protocol(new GossipsubProtocol(router))
                     .protocol(sync)
@@ -155,7 +164,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
                     "stop the program that uses the port or choose another with --p2psync.libp2p.port (--port), "
                             + "0 for a free one; or check p2psync.libp2p.host", e);
         }
-        relay = LiveRelay.start(host, identity.privateKey(), relaySettings, authorized);
+        relay = LiveRelay.start(host, identity.privateKey(), relaySettings, authorized, this::pushIdentify);
+        if (dcutrSettings.enabled()) {
+            dcutr = Dcutr.install(host, identify::observedAddresses);
+        }
         dialer = new PeerDialer(host, json, settings.tcp(), settings.quic());
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gossip-heartbeat");
@@ -260,6 +272,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         router.close();
         heartbeat.shutdownNow();
         relay.close();
+        if (dcutr != null) {
+            dcutr.close();
+            dcutr = null;
+        }
         host.close();
         host = null;
         router = null;
@@ -500,6 +516,25 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         }
         return new IdentifyInfo(IdentifyInfo.DEFAULT_PROTOCOL_VERSION, agentVersion, h.publicKey(), addrs, null,
                 h.protocolIds());
+    }
+
+    /**
+     * Tells every connected peer this node's identify information again (identify push), after its addresses
+     * changed: a relay that is also a DHT node then hands out the new circuit address to those who look this node up.
+     */
+    private void pushIdentify() {
+        Host h = host;
+        IdentifyPushProtocol push = identifyPush;
+        if (h == null || push == null) {
+            return;
+        }
+        for (PeerId peer : h.connectedPeers()) {
+            h.newStream(peer, push).whenComplete((stream, e) -> {
+                if (e != null) {
+                    log.debug("identify push to {} failed: {}", peer, e.toString());
+                }
+            });
+        }
     }
 
     private void routerDropped(MessageDrop drop) {

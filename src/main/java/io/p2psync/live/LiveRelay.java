@@ -32,7 +32,9 @@ final class LiveRelay implements AutoCloseable {
         this.server = server;
     }
 
-    static LiveRelay start(Host host, PrivateKey key, RelaySettings settings, Predicate<PeerId> authorized) {
+    /** @param circuitAddressesChanged called when this node got a reservation on a relay it held none on */
+    static LiveRelay start(Host host, PrivateKey key, RelaySettings settings, Predicate<PeerId> authorized,
+            Runnable circuitAddressesChanged) {
         RelayServer server = null;
         if (settings.serve()) {
             RelayLimits limits = new RelayLimits(settings.maxReservations(), settings.reservationTtl(),
@@ -42,6 +44,7 @@ final class LiveRelay implements AutoCloseable {
             host.addProtocol(server);
         }
         RelayClient client = RelayClient.install(host, Clock.systemUTC(), settings.retryInterval());
+        client.onNewReservation(circuitAddressesChanged);
         for (String relay : settings.reserveOn()) {
             try {
                 Multiaddr address = Multiaddr.parse(relay);

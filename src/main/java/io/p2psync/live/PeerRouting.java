@@ -3,6 +3,7 @@ package io.p2psync.live;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.host.Host;
+import io.p2psync.p2p.identify.IdentifyInfo;
 import io.p2psync.p2p.identify.IdentifyProtocol;
 import io.p2psync.p2p.kad.KadDht;
 import io.p2psync.p2p.kad.KadPeer;
@@ -76,6 +77,17 @@ final class PeerRouting {
         } catch (RuntimeException e) {
             log.info("DHT lookup of {} failed: {}", peer, e.toString());
             return List.of();
+        }
+    }
+
+    /**
+     * Books what a peer pushed about itself (identify push), e.g. the circuit address it got on a relay, so that
+     * lookups through this node find it; a push without addresses or protocols (a partial one) changes nothing.
+     */
+    void pushed(IdentifyInfo info) {
+        KadDht d = dht;
+        if (d != null && !info.listenAddrs().isEmpty() && !info.protocols().isEmpty()) {
+            d.learned(info);
         }
     }
 

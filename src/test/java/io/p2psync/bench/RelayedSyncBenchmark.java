@@ -79,7 +79,9 @@ public final class RelayedSyncBenchmark {
     private static String[] props(String... more) {
         List<String> props = new ArrayList<>(List.of("logging.level.io.p2psync=WARN", "p2psync.sync.auto=false",
                 "p2psync.libp2p.enabled=true", "p2psync.libp2p.host=127.0.0.1", "p2psync.libp2p.port=0",
-                "p2psync.libp2p.mdns=false", "p2psync.libp2p.quic=false"));
+                "p2psync.libp2p.mdns=false", "p2psync.libp2p.quic=false",
+                // the relayed rounds stay relayed: hole punching would move them onto a direct connection
+                "p2psync.libp2p.dcutr.enabled=false", "p2psync.libp2p.dht.enabled=false"));
         props.addAll(List.of(more));
         return props.toArray(String[]::new);
     }

@@ -54,11 +54,13 @@ class RelaySyncIT {
     }
 
     private static LiveTestNode restUnreachable(String name, Path dataDir, String... extra) {
-        String[] props = new String[extra.length + 2];
+        String[] props = new String[extra.length + 3];
         props[0] = "server.address=127.0.0.2";
         // the DHT would find the other device's direct address through B and connect past the relay
         props[1] = "p2psync.libp2p.dht.enabled=false";
-        System.arraycopy(extra, 0, props, 2, extra.length);
+        // and hole punching would upgrade the circuit to a direct connection (DcutrNamespaceIT tests that)
+        props[2] = "p2psync.libp2p.dcutr.enabled=false";
+        System.arraycopy(extra, 0, props, 3, extra.length);
         return LiveTestNode.start(name, dataDir, props);
     }
 

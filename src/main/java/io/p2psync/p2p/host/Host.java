@@ -267,6 +267,62 @@ public final class Host implements AutoCloseable {
     }
 
     /**
+     * Dials {@code peer} straight at {@code address} from local TCP port {@code localPort}, for a hole punch
+     * (libp2p/specs relay/DCUtR.md): unlike {@link #dial} it goes ahead while a relayed connection to the peer is
+     * open, and secures the connection in the role DCUtR gives this side rather than by who dialled, so that a TCP
+     * simultaneous open, where both sides dialled, has one initiator. The new connection carries the peer's new
+     * streams from then on. It is not redialled when lost. Cancelling the future closes the attempt.
+     *
+     * @param initiator true to run multistream-select and Noise as the initiator (DCUtR's side that dials on SYNC)
+     * @return the connection once secured and booked; a failure as for {@link #dial}
+     */
+    public CompletableFuture<Connection> dialForHolePunch(Multiaddr address, PeerId peer, int localPort,
+            boolean initiator) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("host is closed"));
+        }
+        CompletableFuture<Connection> attempt = new CompletableFuture<>();
+        ChannelFuture connecting;
+        try {
+            connecting = tcp.dialFrom(localPort, address.withoutPeerId(), ch -> upgrader
+                    .upgrade(ch, initiator, Optional.of(peer)).whenComplete((c, e) -> {
+                        if (e != null) {
+                            attempt.completeExceptionally(e);
+                        } else if (!attempt.complete(c)) {
+                            c.close(); // given up on while it was secured
+                        }
+                    }));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        connecting.addListener(connected -> {
+            if (!connected.isSuccess()) {
+                attempt.completeExceptionally(connected.cause());
+            }
+        });
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        attempt.whenComplete((connection, e) -> {
+            if (e != null) {
+                connecting.channel().close();
+                result.completeExceptionally(e);
+            } else if (result.isDone()) {
+                connection.close(); // given up on while it was secured
+            } else if (!register(connection)) {
+                result.completeExceptionally(new IllegalStateException("refused " + connection));
+            } else if (!result.complete(connection)) {
+                connection.close();
+            }
+        });
+        // a caller that gives up (cancels, or completes it on a timeout) ends the attempt
+        result.whenComplete((c, e) -> {
+            if (e != null) {
+                attempt.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /**
      * Dials circuit addresses ({@code …/p2p/<relay>/p2p-circuit/p2p/<target>}) with {@code dialer} from now on;
      * without one they fail.
      */

@@ -6,10 +6,13 @@ import io.netty.handler.codec.protobuf.ProtobufEncoder;
 import io.netty.handler.codec.protobuf.ProtobufVarint32FrameDecoder;
 import io.netty.handler.codec.protobuf.ProtobufVarint32LengthFieldPrepender;
 import io.netty.util.AttributeKey;
+import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.host.P2pStream;
 import io.p2psync.p2p.host.ProtocolHandler;
 import io.p2psync.p2p.identify.pb.IdentifyProto;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -32,7 +35,11 @@ public final class IdentifyProtocol implements ProtocolHandler {
     private static final AttributeKey<CompletableFuture<IdentifyInfo>> RESULT =
             AttributeKey.valueOf(IdentifyProtocol.class, "result");
 
+    /** Observed addresses kept, the newest first. */
+    static final int MAX_OBSERVED = 8;
+
     private final Supplier<IdentifyInfo> localInfo;
+    private final Deque<Multiaddr> observed = new ArrayDeque<>();
 
     /**
      * @param localInfo this node's information, asked afresh for every answer so that listen addresses
@@ -76,6 +83,40 @@ public final class IdentifyProtocol implements ProtocolHandler {
         channel.pipeline().addLast(new InboundByteLimit(MAX_MESSAGE_BYTES), new ProtobufVarint32FrameDecoder(),
                 new ProtobufDecoder(IdentifyProto.Identify.getDefaultInstance()),
                 new IdentifyReader(stream.remotePeer(), result, TIMEOUT));
-        return result;
+        return result.whenComplete((info, e) -> {
+            if (info != null) {
+                remember(info.observedAddr());
+            }
+        });
+    }
+
+    /**
+     * The addresses peers said they see this node at (identify's observed address), newest first, without
+     * {@code /p2p}, at most {@link #MAX_OBSERVED}; empty before the first answer. Behind a NAT, their IP is the
+     * NAT's public one. Peers may lie: use them as hints, e.g. for hole punching, never as proof.
+     */
+    public List<Multiaddr> observedAddresses() {
+        synchronized (observed) {
+            return List.copyOf(observed);
+        }
+    }
+
+    private void remember(byte[] address) {
+        if (address.length == 0) {
+            return;
+        }
+        Multiaddr parsed;
+        try {
+            parsed = Multiaddr.fromBytes(address).withoutPeerId();
+        } catch (IllegalArgumentException | java.nio.BufferUnderflowException unreadable) {
+            return;
+        }
+        synchronized (observed) {
+            observed.remove(parsed);
+            observed.addFirst(parsed);
+            while (observed.size() > MAX_OBSERVED) {
+                observed.removeLast();
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.p2psync.p2p.kad;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.core.MultiaddrProtocol;
 import io.p2psync.p2p.core.PeerId;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -44,7 +45,17 @@ final class AddressBook {
         return known == null ? List.of() : known;
     }
 
+    /**
+     * A TCP or QUIC address of an IP or name, or a circuit address through such a relay
+     * ({@code …/p2p/<relay>/p2p-circuit}): a device behind NAT is reachable at nothing else.
+     */
     static boolean dialable(Multiaddr a) {
+        List<Multiaddr.Component> parts = a.components();
+        int n = parts.size();
+        if (n > 2 && parts.get(n - 1).protocol() == MultiaddrProtocol.P2P_CIRCUIT
+                && parts.get(n - 2).protocol() == MultiaddrProtocol.P2P) {
+            return dialable(new Multiaddr(parts.subList(0, n - 2)));
+        }
         try {
             if (a.isQuic()) {
                 a.toQuicSocketAddress();

@@ -60,6 +60,7 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
         t.setDaemon(true);
         return t;
     });
+    private volatile Runnable onNewReservation = () -> { };
     private volatile boolean closed;
 
     private RelayClient(Host host, Clock clock, Duration retry) {
@@ -123,10 +124,18 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
                     }
                 });
         return result.whenComplete((r, e) -> {
-            if (r != null) {
-                reservations.put(r.relay(), r);
+            if (r != null && reservations.put(r.relay(), r) == null) {
+                onNewReservation.run();
             }
         });
+    }
+
+    /**
+     * Calls {@code listener} whenever this host gets a reservation on a relay it held none on (not on renewals): its
+     * circuit addresses changed then, and peers may want to hear of them (identify push). Called on an I/O thread.
+     */
+    public void onNewReservation(Runnable listener) {
+        this.onNewReservation = listener;
     }
 
     /**

@@ -74,6 +74,30 @@ public final class TcpTransport {
                 .connect(socket);
     }
 
+    /**
+     * Dials {@code address} from local port {@code localPort} of any address, as a hole punch does: the NATs on the
+     * way map the port the peer was told about, and two such dials towards each other can meet as one TCP
+     * simultaneous open. The port may be bound by other dials at the same time ({@code SO_REUSEADDR}), not by a
+     * listener.
+     *
+     * @throws MultiaddrException if the address is not an IP address and a TCP port
+     */
+    public ChannelFuture dialFrom(int localPort, Multiaddr address, Consumer<SocketChannel> onConnecting) {
+        InetSocketAddress socket = address.toTcpSocketAddress();
+        if (socket.isUnresolved()) {
+            throw new MultiaddrException("a hole punch dials an IP address, not a name: " + address);
+        }
+        return new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
+                .handler(initializer(onConnecting))
+                .connect(socket, new InetSocketAddress(localPort));
+    }
+
     private static ChannelInitializer<SocketChannel> initializer(Consumer<SocketChannel> init) {
         return new ChannelInitializer<>() {
             @Override

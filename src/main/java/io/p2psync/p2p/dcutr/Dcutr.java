@@ -1,0 +1,314 @@
+package io.p2psync.p2p.dcutr;
+
+import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.host.Connection;
+import io.p2psync.p2p.host.ConnectionListener;
+import io.p2psync.p2p.host.Host;
+import io.p2psync.p2p.host.P2pStream;
+import io.p2psync.p2p.host.ProtocolHandler;
+import io.p2psync.p2p.multistream.MultistreamException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Both sides of DCUtR (libp2p/specs relay/DCUtR.md) on a {@link Host}.
+ *
+ * <p>When a relayed connection comes in (this side is the spec's B, the peer A dialled through a relay), this side
+ * opens {@code /libp2p/dcutr} on it, sends CONNECT with its addresses, takes A's CONNECT, measures the round trip,
+ * sends SYNC, waits half the round trip and dials A's addresses; A dials this side's addresses as soon as SYNC
+ * arrives. The dials start from the port each side named in its CONNECT, so that through NATs that keep source
+ * ports they meet as one TCP simultaneous open. As the spec says, A is the initiator of multistream-select and Noise
+ * on the new connection, whoever's dial made it, and B the responder. Whatever direct connection comes up first
+ * (one of the dials, or A's dial landing on B's listener where no NAT is in between) is kept, every other attempt is
+ * dropped, and the relayed connection is closed after {@link #RELAYED_CLOSE_GRACE}. B tries {@link #MAX_ATTEMPTS}
+ * times in all, each with a fresh exchange.
+ *
+ * <p>A message that is malformed, longer than 4 KiB, of the wrong type, or a CONNECT with no address this side can
+ * dial ends the exchange with a logged line and a reset stream; the connections stay as they were. A
+ * {@code /libp2p/dcutr} stream on a direct connection is refused the same way.
+ */
+public final class Dcutr implements ProtocolHandler, ConnectionListener {
+
+    public static final String PROTOCOL_ID = "/libp2p/dcutr";
+    /** Exchanges B runs over one relayed connection before it gives up (the spec's one try and two retries). */
+    public static final int MAX_ATTEMPTS = 3;
+    /** How long one attempt may take, exchange and dials together (go- and js-libp2p use 5 s as well). */
+    public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+    /** How long the relayed connection stays after the direct one came up, for streams still on it to finish. */
+    public static final Duration RELAYED_CLOSE_GRACE = Duration.ofSeconds(2);
+    /** Upgrades under way at once, both roles together; a further relayed connection stays relayed. */
+    static final int MAX_CONCURRENT = 8;
+    /** How often an attempt looks whether the peer's own dial already gave a direct connection. */
+    private static final Duration DIRECT_POLL = Duration.ofMillis(50);
+
+    private static final Logger log = LoggerFactory.getLogger(Dcutr.class);
+
+    private final Host host;
+    private final Supplier<List<Multiaddr>> observed;
+    private final Set<PeerId> underway = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private Dcutr(Host host, Supplier<List<Multiaddr>> observed) {
+        this.host = host;
+        this.observed = observed;
+    }
+
+    /**
+     * Serves {@code /libp2p/dcutr} on {@code host} and starts upgrades of its inbound relayed connections.
+     *
+     * @param observed this node's addresses as its peers see them (identify's observed addresses), newest first;
+     *     their IPs are the ones a NAT in front of this node shows
+     */
+    public static Dcutr install(Host host, Supplier<List<Multiaddr>> observed) {
+        Dcutr dcutr = new Dcutr(host, observed);
+        host.addProtocol(dcutr);
+        host.addConnectionListener(dcutr);
+        return dcutr;
+    }
+
+    /** Starts no more upgrades; those under way end at their timeout. */
+    public void close() {
+        closed = true;
+        host.removeConnectionListener(this);
+    }
+
+    @Override
+    public List<String> protocolIds() {
+        return List.of(PROTOCOL_ID);
+    }
+
+    @Override
+    public void connected(Connection connection) {
+        if (!connection.direct() && !connection.outbound() && !closed) {
+            upgrade(connection).whenComplete((direct, e) -> {
+                if (e instanceof RejectedExecutionException busy) {
+                    log.info("dcutr: not upgrading the relayed connection with {}: {}", connection.remotePeer(),
+                            busy.getMessage());
+                }
+            });
+        }
+    }
+
+    /**
+     * Upgrades {@code relayed}, a relayed connection the peer dialled, as the spec's B.
+     *
+     * @return completes with the direct connection, or fails once every attempt failed (the relayed connection is
+     *     left open then); fails at once with a {@link RejectedExecutionException} if an upgrade with the peer is
+     *     under way or too many are
+     */
+    public CompletableFuture<Connection> upgrade(Connection relayed) {
+        PeerId peer = relayed.remotePeer();
+        if (!admit(peer)) {
+            return CompletableFuture.failedFuture(new RejectedExecutionException("an upgrade with " + peer
+                    + " is under way, or " + MAX_CONCURRENT + " upgrades are"));
+        }
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        attempt(relayed, 1, result);
+        result.whenComplete((c, e) -> underway.remove(peer));
+        return result;
+    }
+
+    @Override
+    public void initStream(P2pStream stream) {
+        HolePunchStream messages = HolePunchStream.on(stream.channel());
+        if (stream.initiator()) {
+            return; // the exchange is driven by attempt()
+        }
+        Connection relayed = Connection.of(stream.channel());
+        PeerId peer = stream.remotePeer();
+        if (relayed == null || relayed.direct()) {
+            log.info("dcutr: refusing the stream of {}: the connection is direct already", peer);
+            stream.channel().close();
+            return;
+        }
+        if (!admit(peer)) {
+            log.info("dcutr: refusing the stream of {}: an upgrade with it is under way, or {} upgrades are", peer,
+                    MAX_CONCURRENT);
+            stream.channel().close();
+            return;
+        }
+        answer(relayed, messages).whenComplete((direct, e) -> {
+            underway.remove(peer);
+            stream.channel().close();
+            if (e != null) {
+                log.info("dcutr: upgrade asked by {} failed: {}", peer, reason(e));
+            }
+        });
+    }
+
+    /** The spec's A: answers B's CONNECT, dials on SYNC. */
+    private CompletableFuture<Connection> answer(Connection relayed, HolePunchStream messages) {
+        PeerId peer = relayed.remotePeer();
+        int port = HolePunchAddresses.freePort();
+        return within(messages.next(), ATTEMPT_TIMEOUT).thenCompose(connect -> {
+            List<Multiaddr> theirs = expect(connect, HolePunchType.CONNECT);
+            return messages.send(HolePunch.connect(ours(port)))
+                    .thenCompose(v -> within(messages.next(), ATTEMPT_TIMEOUT))
+                    .thenCompose(sync -> {
+                        expect(sync, HolePunchType.SYNC);
+                        log.debug("dcutr: SYNC from {}, dialling {} from port {}", peer, theirs, port);
+                        return punch(peer, theirs, port, true);
+                    });
+        }).thenApply(direct -> succeeded(relayed, direct));
+    }
+
+    /** The spec's B, attempt {@code n} of {@link #MAX_ATTEMPTS}. */
+    private void attempt(Connection relayed, int n, CompletableFuture<Connection> result) {
+        PeerId peer = relayed.remotePeer();
+        int port = HolePunchAddresses.freePort();
+        CompletableFuture<Connection> tried = host.newStream(relayed, this).thenCompose(stream -> {
+            HolePunchStream messages = stream.channel().pipeline().get(HolePunchStream.class);
+            long sent = System.nanoTime();
+            return messages.send(HolePunch.connect(ours(port)))
+                    .thenCompose(v -> within(messages.next(), ATTEMPT_TIMEOUT))
+                    .thenCompose(connect -> {
+                        List<Multiaddr> theirs = expect(connect, HolePunchType.CONNECT);
+                        long halfRtt = (System.nanoTime() - sent) / 2;
+                        log.debug("dcutr: CONNECT from {} after {} ms, dialling {} from port {}", peer,
+                                halfRtt * 2 / 1_000_000, theirs, port);
+                        return messages.send(HolePunch.sync())
+                                .thenCompose(v -> CompletableFuture.supplyAsync(() -> null, after(halfRtt)))
+                                .thenCompose(v -> punch(peer, theirs, port, false));
+                    })
+                    .whenComplete((c, e) -> stream.channel().close());
+        });
+        tried.whenComplete((direct, e) -> {
+            if (e == null) {
+                result.complete(succeeded(relayed, direct));
+                return;
+            }
+            Optional<Connection> direct2 = directConnection(peer);
+            if (direct2.isPresent()) {
+                result.complete(succeeded(relayed, direct2.get()));
+            } else if (n < MAX_ATTEMPTS && relayed.isOpen() && !closed && !givesNoHope(unwrap(e))) {
+                log.info("dcutr: attempt {} of {} with {} failed ({}); trying again", n, MAX_ATTEMPTS, peer, reason(e));
+                attempt(relayed, n + 1, result);
+            } else {
+                log.info("dcutr: upgrade of the relayed connection with {} failed after {} attempts: {}", peer, n,
+                        reason(e));
+                result.completeExceptionally(unwrap(e));
+            }
+        });
+    }
+
+    /**
+     * Dials every address of {@code peer} at once from {@code port}; completes with the first direct connection, be it
+     * one of these dials or the peer's own dial that came in, and drops the other dials.
+     */
+    private CompletableFuture<Connection> punch(PeerId peer, List<Multiaddr> addresses, int port, boolean initiator) {
+        CompletableFuture<Connection> first = new CompletableFuture<>();
+        List<CompletableFuture<Connection>> dials = addresses.stream()
+                .map(a -> host.dialForHolePunch(a, peer, port, initiator)).toList();
+        for (CompletableFuture<Connection> dial : dials) {
+            dial.whenComplete((c, e) -> {
+                if (c != null && !first.complete(c)) {
+                    c.close(); // another attempt won
+                } else if (e != null && dials.stream().allMatch(CompletableFuture::isCompletedExceptionally)) {
+                    // every dial failed; the peer's own dial may still come in until the timeout
+                    log.debug("dcutr: every dial to {} failed, the last with {}", peer, e.toString());
+                }
+            });
+        }
+        watchForDirect(peer, first);
+        first.completeOnTimeout(null, ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return first.thenApply(c -> {
+            dials.forEach(d -> d.completeExceptionally(new CancellationException()));
+            if (c == null) {
+                throw new CompletionException(new TimeoutException("no direct connection within " + ATTEMPT_TIMEOUT));
+            }
+            return c;
+        });
+    }
+
+    /** Completes {@code first} with a direct connection to {@code peer} as soon as the host has one. */
+    private void watchForDirect(PeerId peer, CompletableFuture<Connection> first) {
+        if (first.isDone()) {
+            return;
+        }
+        Optional<Connection> direct = directConnection(peer);
+        if (direct.isPresent()) {
+            first.complete(direct.get());
+            return;
+        }
+        CompletableFuture.runAsync(() -> watchForDirect(peer, first), after(DIRECT_POLL.toNanos()));
+    }
+
+    private Optional<Connection> directConnection(PeerId peer) {
+        return host.connections().stream()
+                .filter(c -> c.remotePeer().equals(peer) && c.direct() && c.isOpen()).findFirst();
+    }
+
+    private Connection succeeded(Connection relayed, Connection direct) {
+        log.info("dcutr: direct connection with {} at {}; closing the relayed one in {}", relayed.remotePeer(),
+                direct.remoteAddress(), RELAYED_CLOSE_GRACE);
+        CompletableFuture.runAsync(relayed::close, after(RELAYED_CLOSE_GRACE.toNanos()));
+        return direct;
+    }
+
+    private List<Multiaddr> ours(int port) {
+        return HolePunchAddresses.advertised(port, observed.get(), host.listenAddresses());
+    }
+
+    /** The dialable addresses of a message of the {@code expected} type. @throws DcutrException otherwise */
+    private static List<Multiaddr> expect(HolePunch message, HolePunchType expected) {
+        if (message.type() != expected) {
+            throw new DcutrException("expected " + expected + " but got " + message.type());
+        }
+        if (expected == HolePunchType.SYNC) {
+            return List.of();
+        }
+        List<Multiaddr> dialable = HolePunchAddresses.toDial(message.addresses());
+        if (dialable.isEmpty()) {
+            throw new DcutrException("a CONNECT without an address to dial (got " + message.addresses() + ")");
+        }
+        return dialable;
+    }
+
+    private boolean admit(PeerId peer) {
+        synchronized (underway) {
+            if (closed || underway.size() >= MAX_CONCURRENT) {
+                return false;
+            }
+            return underway.add(peer);
+        }
+    }
+
+    private static <T> CompletableFuture<T> within(CompletableFuture<T> future, Duration timeout) {
+        return future.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static Executor after(long nanos) {
+        return CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A peer that broke the protocol, or does not speak it, is not asked again. */
+    private static boolean givesNoHope(Throwable failure) {
+        return failure instanceof DcutrException || failure instanceof MultistreamException;
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    private static String reason(Throwable e) {
+        Throwable cause = unwrap(e);
+        return cause instanceof TimeoutException ? "timed out" : cause.toString();
+    }
+}

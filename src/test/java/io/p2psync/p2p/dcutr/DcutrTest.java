@@ -1,0 +1,179 @@
+package io.p2psync.p2p.dcutr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.buffer.Unpooled;
+import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.p2p.core.UnsignedVarint;
+import io.p2psync.p2p.host.Connection;
+import io.p2psync.p2p.host.EchoHandler;
+import io.p2psync.p2p.host.Host;
+import io.p2psync.p2p.host.P2pStream;
+import io.p2psync.p2p.host.ProtocolHandler;
+import io.p2psync.p2p.host.RedialPolicy;
+import io.p2psync.p2p.relay.RelayClient;
+import io.p2psync.p2p.relay.RelayLimits;
+import io.p2psync.p2p.relay.RelayServer;
+import io.p2psync.p2p.relay.Reservation;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Real hosts on 127.0.0.1: A holds a reservation on relay R, C dials A through R, and DCUtR upgrades the relayed
+ * connection. Here no NAT is in between, so A's dial to C's listen address already makes the direct connection; the
+ * NAT case is in DcutrNamespaceIT.
+ */
+class DcutrTest {
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private Host host(PrivateKey key) {
+        Host host = Host.builder().privateKey(key).listen("/ip4/127.0.0.1/tcp/0").protocol(new EchoHandler())
+                .redialPolicy(RedialPolicy.NEVER).start();
+        open.add(host);
+        return host;
+    }
+
+    /** A host that dials circuit addresses. */
+    private Host clientHost() {
+        Host host = host(PrivateKey.generate());
+        open.add(RelayClient.install(host, Clock.systemUTC()));
+        return host;
+    }
+
+    /** A, reserved on relay R, and the circuit address C dials it at. */
+    private record Setup(Host relay, Host a, Multiaddr aThroughRelay) {
+    }
+
+    private Setup relayAndReservedHost() throws Exception {
+        PrivateKey relayKey = PrivateKey.generate();
+        Host relay = host(relayKey);
+        relay.addProtocol(new RelayServer(relay, relayKey, RelayLimits.DEFAULT, p -> true, p -> true,
+                Clock.systemUTC()));
+        Host a = host(PrivateKey.generate());
+        RelayClient aClient = RelayClient.install(a, Clock.systemUTC());
+        open.add(aClient);
+        Reservation reservation = get(aClient.reserve(relay.listenAddresses().get(0).withPeerId(relay.peerId())));
+        return new Setup(relay, a, reservation.circuitAddresses().get(0).withPeerId(a.peerId()));
+    }
+
+    private static <T> T get(CompletableFuture<T> future) throws Exception {
+        return future.get(20, TimeUnit.SECONDS);
+    }
+
+    private static boolean onlyDirect(Host host, PeerId peer) {
+        List<Connection> to = host.connections().stream().filter(c -> c.remotePeer().equals(peer)).toList();
+        return !to.isEmpty() && to.stream().allMatch(Connection::direct);
+    }
+
+    @Test
+    void upgradesARelayedConnectionToADirectOneAndClosesTheRelayedOne() throws Exception {
+        Setup s = relayAndReservedHost();
+        Dcutr.install(s.a(), List::of);
+        Host c = clientHost();
+        Dcutr.install(c, List::of);
+
+        Connection relayed = get(c.dial(s.aThroughRelay()));
+        assertThat(relayed.direct()).isFalse();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> onlyDirect(c, s.a().peerId()) && onlyDirect(s.a(), c.peerId()));
+        assertThat(relayed.isOpen()).isFalse();
+        // the spec's A (C here, which dialled through the relay) is the initiator on the direct connection
+        assertThat(c.connection(s.a().peerId())).get().extracting(Connection::outbound).isEqualTo(true);
+        assertThat(get(EchoHandler.roundTrip(c, s.a().peerId(), "direct".getBytes()))).isEqualTo("direct".getBytes());
+        assertThat(get(EchoHandler.roundTrip(s.a(), c.peerId(), "back".getBytes()))).isEqualTo("back".getBytes());
+    }
+
+    @Test
+    void leavesTheRelayedConnectionWhenThePeerDoesNotSpeakDcutr() throws Exception {
+        Setup s = relayAndReservedHost();
+        Dcutr dcutr = Dcutr.install(s.a(), List::of);
+        Host c = clientHost();
+
+        Connection relayed = get(c.dial(s.aThroughRelay()));
+        Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
+        CompletableFuture<Connection> upgrade = dcutr.upgrade(atA);
+        await().atMost(Duration.ofSeconds(60)).until(upgrade::isDone);
+
+        assertThat(upgrade).isCompletedExceptionally();
+        assertThat(relayed.isOpen()).isTrue();
+        assertThat(get(EchoHandler.roundTrip(c, s.a().peerId(), "still".getBytes()))).isEqualTo("still".getBytes());
+    }
+
+    /** Bytes a misbehaving B sends on its /libp2p/dcutr stream, as hex. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "0308ac02", // SYNC where CONNECT is due
+            "05ffffffffff", // not a protobuf
+            "0308ff01", // a type this side does not know (255)
+            "ffffffff0f", // a length far above 4 KiB
+            "0408641200", // CONNECT whose only address is empty bytes: nothing to dial
+    })
+    void dropsAMalformedExchangeAndKeepsTheConnection(String hex) throws Exception {
+        Setup s = relayAndReservedHost();
+        Host c = clientHost();
+        Dcutr.install(c, List::of);
+        // C dials A through the relay, so A is the spec's B and opens the exchange; here it sends junk instead
+        Connection relayed = get(c.dial(s.aThroughRelay()));
+        Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
+        P2pStream stream = get(s.a().newStream(atA, new RawDcutr()));
+        stream.channel().writeAndFlush(Unpooled.wrappedBuffer(java.util.HexFormat.of().parseHex(hex)));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !stream.channel().isActive());
+        assertThat(relayed.isOpen()).isTrue();
+        assertThat(onlyDirect(c, s.a().peerId())).isFalse();
+        assertThat(get(EchoHandler.roundTrip(c, s.a().peerId(), "still".getBytes()))).isEqualTo("still".getBytes());
+    }
+
+    @Test
+    void refusesAnExchangeOnADirectConnection() throws Exception {
+        Host a = host(PrivateKey.generate());
+        Host c = host(PrivateKey.generate());
+        Dcutr.install(c, List::of);
+        Connection direct = get(a.dial(c.listenAddresses().get(0).withPeerId(c.peerId())));
+        P2pStream stream = get(a.newStream(direct, new RawDcutr()));
+        stream.channel().writeAndFlush(Unpooled.wrappedBuffer(framed(HolePunch.connect(
+                List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/1"))).toWire())));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !stream.channel().isActive());
+        assertThat(direct.isOpen()).isTrue();
+    }
+
+    /** Opens {@code /libp2p/dcutr} and leaves the bytes to the test. */
+    private static final class RawDcutr implements ProtocolHandler {
+        @Override
+        public List<String> protocolIds() {
+            return List.of(Dcutr.PROTOCOL_ID);
+        }
+
+        @Override
+        public void initStream(P2pStream stream) {
+        }
+    }
+
+    static byte[] framed(byte[] body) {
+        byte[] prefix = UnsignedVarint.encode(body.length);
+        byte[] out = new byte[prefix.length + body.length];
+        System.arraycopy(prefix, 0, out, 0, prefix.length);
+        System.arraycopy(body, 0, out, prefix.length, body.length);
+        return out;
+    }
+}
