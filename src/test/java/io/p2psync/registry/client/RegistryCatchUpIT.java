@@ -110,11 +110,15 @@ class RegistryCatchUpIT {
         assertThat(rounds).hasSize(2);
         for (JsonNode round : rounds) {
             assertThat(round.get("completed").asBoolean()).as(rounds.toString()).isTrue();
-            if (round.get("peer").asString().equals(dId.toString())) { // C's data may have come on the message's connection
+            if (round.get("peer").asString().equals(dId.toString())) {
+                // D announced a REST url nothing listens on: the round reached D over libp2p at the multiaddrs it
+                // announced, since the REST url a registry hands out is never used (its answer proves no identity)
                 assertThat(round.get("pulled").asInt()).as(rounds.toString()).isPositive();
+                assertThat(round.get("via").asString()).as(rounds.toString()).isEqualTo("libp2p");
             }
-            // libp2p for both: the REST url a device announced is never used, since its answer proves no identity
-            assertThat(round.get("via").asString()).as(rounds.toString()).isEqualTo("libp2p");
+            // C's data may have come on the message's connection already, and C may have told A its REST url
+            // over that authenticated connection (the live network's catch-up on connect uses such a url), so
+            // C's round may run over either
         }
         assertThat(get(a, "greeting")).contains("hello from C");
         assertThat(get(a, "weather")).contains("sunny at D");
