@@ -5,13 +5,21 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * {@code sync_origins}: the number each device id is stored under in {@code sync_log} and {@code sync_row_state}
  * (docs/storage.md, "A compact log"). A device id is 52 characters and stood in every entry and row state; a
- * number takes a byte or two. Numbers are given out in the writing transaction and never cached across
- * transactions, so one that rolls back leaves nothing behind that a later one could trust.
+ * number takes a byte or two.
+ *
+ * <p>Numbers are given out in the writing transaction. A number is remembered only once the transaction that
+ * read or gave it has committed: one given out in a transaction that rolls back may go to another device next
+ * time, so it must never be taken from memory. A committed number never changes (rows of {@code sync_origins}
+ * are never updated or deleted), so every instance may remember what it saw; looking a number up costs two
+ * statements, which a single captured write paid twice before this remembered them.
  */
 final class Origins {
 
@@ -19,6 +27,7 @@ final class Origins {
     static final String ID_OF = "(SELECT id FROM sync_origins WHERE device_id = ?)";
 
     private final JdbcTemplate template;
+    private final Map<String, Long> committed = new ConcurrentHashMap<>();
 
     Origins(JdbcTemplate template) {
         this.template = template;
@@ -26,7 +35,7 @@ final class Origins {
 
     /**
      * The number of each of {@code deviceIds} (nulls left out), giving one to those that have none yet: two
-     * statements per device id, whatever the number of entries or states that name it.
+     * statements for each device id not seen in a committed transaction before, none for the others.
      */
     Map<String, Long> numbers(Collection<String> deviceIds) {
         Set<String> distinct = new LinkedHashSet<>();
@@ -36,10 +45,34 @@ final class Origins {
             }
         }
         Map<String, Long> numbers = new HashMap<>(distinct.size() * 2);
+        Map<String, Long> looked = new HashMap<>();
         for (String id : distinct) {
+            Long known = committed.get(id);
+            if (known != null) {
+                numbers.put(id, known);
+                continue;
+            }
             template.update("INSERT OR IGNORE INTO sync_origins (device_id) VALUES (?)", id);
-            numbers.put(id, template.queryForObject("SELECT id FROM sync_origins WHERE device_id = ?", Long.class, id));
+            Long number = template.queryForObject("SELECT id FROM sync_origins WHERE device_id = ?", Long.class, id);
+            numbers.put(id, number);
+            looked.put(id, number);
+        }
+        if (!looked.isEmpty()) {
+            rememberOnCommit(looked);
         }
         return numbers;
+    }
+
+    private void rememberOnCommit(Map<String, Long> looked) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            committed.putAll(looked); // no transaction: each statement committed as it ran
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                committed.putAll(looked);
+            }
+        });
     }
 }

@@ -155,6 +155,10 @@ public final class StandaloneDevice implements AutoCloseable {
         return jdbc;
     }
 
+    public javax.sql.DataSource dataSource() {
+        return dataSource;
+    }
+
     public TransactionTemplate tx() {
         return tx;
     }
