@@ -40,12 +40,17 @@ class ChangeVerifier {
                     EntryRef ref = new EntryRef(o, Math.max(version, 1));
                     String problem;
                     String hash = null;
-                    try {
-                        ChangeEntry e = ChangeLog.entry(rs, 3);
-                        hash = e.hash();
-                        problem = problem(e, lastVersion[0], lastHash[0]);
-                    } catch (IllegalArgumentException | java.sql.SQLException malformed) {
-                        problem = "malformed: " + malformed.getMessage();
+                    if (version != lastVersion[0] + 1) {
+                        // the previous hash is read from the entry before, which a gap leaves out: say what is wrong
+                        problem = "version " + version + " follows version " + lastVersion[0];
+                    } else {
+                        try {
+                            ChangeEntry e = ChangeLog.entry(rs, 3);
+                            hash = e.hash();
+                            problem = problem(e, lastVersion[0], lastHash[0]);
+                        } catch (IllegalArgumentException | java.sql.SQLException malformed) {
+                            problem = "malformed: " + malformed.getMessage();
+                        }
                     }
                     if (problem != null) {
                         failures.add(new VerificationFailure(id, ref, problem));
