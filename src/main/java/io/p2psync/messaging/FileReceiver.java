@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The receiving side of files: takes FILE_CHUNKs in order, from the origin itself or from an authorized device
  * that held the file for this one, each checked (an authorized origin, its signed manifest, the chunk's own
- * SHA-256, the size limit), writes them to {@code <data-dir>/files/partial/<origin>/<id>} and, once whole and
+ * SHA-256, the size limit), writes them to {@code <data-dir>/files/partial/<origin>/<id>} (or, for a transfer
+ * begun before that layout, on in the file its row names) and, once whole and
  * matching the manifest's SHA-256, moves the file to {@code <data-dir>/files/received/<origin>/<id>/<name>} and
  * answers a signed {@link FileReceipt}. Whoever brings the chunks, the transfer is one row and one file: a chunk
  * at another offset than the next one wanted is answered with that offset, so any sender resumes there, also
@@ -79,6 +80,9 @@ class FileReceiver {
                 return Frame.refused(409, "id-taken", "another file from " + m.from() + " with id " + m.id()
                         + " is being received");
             }
+            // the row says where its bytes are: a transfer begun before the partial path had the origin in it
+            // (files/partial/<id>) goes on in that file, from its bytes_done
+            part = Path.of(transfers.find(m.from(), m.id(), "in").orElseThrow().file());
         } else {
             log.info("files: receiving {} ({} bytes) from {}{}", m.name(), m.size(), m.from(),
                     relay == null ? "" : " through " + relay);

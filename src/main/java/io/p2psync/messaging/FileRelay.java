@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +32,8 @@ import org.slf4j.LoggerFactory;
 class FileRelay {
 
     private static final Logger log = LoggerFactory.getLogger(FileRelay.class);
+    /** Refusals of a receipt that no retry changes; see {@link #refusedForGood}. */
+    private static final Set<Integer> FINAL_REFUSALS = Set.of(400, 401, 404, 421);
 
     private final Predicate<PeerId> authorized;
     private final FileTransferRepository transfers;
@@ -45,6 +49,8 @@ class FileRelay {
     private final Object intake = new Object();
     /** Targets whose held files are being handed on now. */
     private final Set<PeerId> forwarding = ConcurrentHashMap.newKeySet();
+    /** Targets whose hand-on was asked for while one ran: it looks again before it ends. */
+    private final Set<PeerId> again = ConcurrentHashMap.newKeySet();
 
     FileRelay(Predicate<PeerId> authorized, FileTransferRepository transfers, FileSettings settings,
               MessagingSettings messaging, MessageProtocol protocol, Supplier<Optional<Host>> host,
@@ -114,7 +120,11 @@ class FileRelay {
             try {
                 Chunks.write(part, c.offset(), c.data());
                 done = c.offset() + c.data().length;
-                transfers.progress(m.from(), m.id(), "relay", done, clock.millis());
+                if (!transfers.progress(m.from(), m.id(), "relay", done, clock.millis())) {
+                    // the row went (expired) while the chunk was written: what is on disk would count nowhere
+                    Files.deleteIfExists(part);
+                    return refuse(caller, 410, "gone", "file " + m.id() + " is no longer held here; send it again");
+                }
                 if (done < m.size()) {
                     return Frame.chunkAck(new Frame.ChunkAck(m.id(), done, false));
                 }
@@ -151,35 +161,97 @@ class FileRelay {
         }
     }
 
-    private void handOn(PeerId target) {
+    /**
+     * The periodic pass: drops what outlived the retention, then hands on what is held for every connected
+     * authorized device and returns the receipts held for it, so a hand-on or a receipt that was cut or refused
+     * for now is tried again without waiting for the next connect.
+     */
+    void retry() {
+        expire();
         Host h = host.get().orElse(null);
-        if (h == null || !h.isConnected(target) || !forwarding.add(target)) {
+        if (h == null) {
             return;
         }
-        try {
-            for (FileManifest m : transfers.heldFor(target)) {
-                Path file = Path.of(transfers.find(m.from(), m.id(), "relay").orElseThrow().file());
-                ChunkPusher.Outcome outcome = pusher.push(h, target, MessageType.FILE_CHUNK, m, file, 0, at -> { });
-                if (outcome instanceof ChunkPusher.Outcome.Complete done && done.receipt() != null) {
-                    if (transfers.markRelayDelivered(done.receipt(), clock.millis())) {
-                        Files.deleteIfExists(file);
-                        log.info("files: handed held file {} to {}; its receipt goes back to {}", m.id(), target, m.from());
-                        returnReceipts(m.from());
-                    }
-                } else {
-                    log.info("files: {} did not take held file {}: {}", target, m.id(), outcome);
-                }
+        for (PeerId peer : h.connectedPeers()) {
+            if (authorized.test(peer)) {
+                forward(peer);
             }
-        } catch (IOException e) {
-            log.warn("files: cannot read a held file for {}: {}", target, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            forwarding.remove(target);
         }
     }
 
-    /** Carries the receipts held for {@code origin} back to it, if connected. */
+    /**
+     * One hand-on per target at a time. A call while one runs leaves a mark that makes the running one look
+     * again once it is done, so a file held whole meanwhile is not left waiting for the next connect.
+     */
+    private void handOn(PeerId target) {
+        Host h = host.get().orElse(null);
+        if (h == null || !h.isConnected(target)) {
+            return;
+        }
+        again.add(target);
+        // whoever takes the target hands on until nothing new is held; a mark set after its last look but
+        // before it let go is seen here, after the finally, and taken up by this thread or the next caller
+        while (again.contains(target) && forwarding.add(target)) {
+            try {
+                handOnAll(h, target);
+            } finally {
+                forwarding.remove(target);
+            }
+        }
+    }
+
+    /** Pushes each file held for {@code target}, looking again until a look finds none not tried in this run. */
+    private void handOnAll(Host h, PeerId target) {
+        Set<String> tried = new HashSet<>();
+        while (true) {
+            again.remove(target);
+            List<FileManifest> fresh = transfers.heldFor(target).stream()
+                    .filter(m -> !tried.contains(m.from() + "/" + m.id()))
+                    .toList();
+            if (fresh.isEmpty()) {
+                return;
+            }
+            for (FileManifest m : fresh) {
+                tried.add(m.from() + "/" + m.id());
+                if (!h.isConnected(target)) {
+                    return; // the next connect, or the retry pass, hands on the rest
+                }
+                try {
+                    handOn(h, target, m);
+                } catch (IOException e) {
+                    log.warn("files: cannot read the held file {} for {}: {}", m.id(), target, e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void handOn(Host h, PeerId target, FileManifest m) throws IOException, InterruptedException {
+        Optional<FileTransfer> row = transfers.find(m.from(), m.id(), "relay");
+        if (row.isEmpty()) {
+            return; // expired meanwhile
+        }
+        Path file = Path.of(row.get().file());
+        ChunkPusher.Outcome outcome = pusher.push(h, target, MessageType.FILE_CHUNK, m, file, 0, at -> { });
+        if (outcome instanceof ChunkPusher.Outcome.Complete done && done.receipt() != null) {
+            if (transfers.markRelayDelivered(done.receipt(), clock.millis())) {
+                Files.deleteIfExists(file);
+                log.info("files: handed held file {} to {}; its receipt goes back to {}", m.id(), target, m.from());
+                returnReceipts(m.from());
+            }
+        } else {
+            log.info("files: {} did not take held file {} (tried again on the next connect or retry pass): {}",
+                    target, m.id(), outcome);
+        }
+    }
+
+    /**
+     * Carries the receipts held for {@code origin} back to it, if connected. A receipt is kept until the origin
+     * takes it or refuses it for good (see {@link #refusedForGood}); a refusal for now (503 starting or busy, 500,
+     * 429) leaves it for the next connect or retry pass.
+     */
     private void returnReceipts(PeerId origin) {
         Host h = host.get().orElse(null);
         if (h == null || !h.isConnected(origin)) {
@@ -188,8 +260,12 @@ class FileRelay {
         for (FileReceipt receipt : transfers.receiptsFor(origin)) {
             try {
                 Frame answer = protocol.call(h, origin, Frame.receipt(receipt), messaging.answerTimeout()).get();
-                if (answer.type() == MessageType.FILE_RECEIPT || answer.type() == MessageType.REFUSED) {
-                    transfers.markReturned(receipt); // taken, or refused for good (unknown there)
+                if (answer.type() == MessageType.FILE_RECEIPT
+                        || answer.type() == MessageType.REFUSED && refusedForGood(answer.refusal())) {
+                    transfers.markReturned(receipt);
+                } else {
+                    log.info("files: {} did not take the receipt of {} now; it is kept to try again: {}", origin,
+                            receipt.id(), answer.type() == MessageType.REFUSED ? answer.refusal() : answer.type());
                 }
             } catch (ExecutionException e) {
                 log.info("files: returning the receipt of {} to {} failed: {}", receipt.id(), origin, e.getCause().toString());
@@ -200,17 +276,31 @@ class FileRelay {
         }
     }
 
-    /** Drops held files that outlived {@code p2psync.messaging.retention}; answers how many. */
+    /**
+     * Whether an origin's refusal of a receipt holds for good: malformed (400), not a receipt of its file (401),
+     * a file it never sent (404), or not meant for it (421). Anything else (403 while authorization may change,
+     * 429, any 5xx) may pass later.
+     */
+    static boolean refusedForGood(Frame.Refusal refusal) {
+        return refusal != null && FINAL_REFUSALS.contains(refusal.status());
+    }
+
+    /**
+     * Drops held files that outlived {@code p2psync.messaging.retention}; answers how many. Each under the intake
+     * lock, so that no chunk is being written into a file whose row goes.
+     */
     int expire() {
         long cutoff = clock.millis() - messaging.retention().toMillis();
         int n = 0;
         for (FileTransfer t : transfers.heldBefore(cutoff)) {
-            try {
-                Files.deleteIfExists(Path.of(t.file()));
-            } catch (IOException e) {
-                log.warn("files: cannot remove the expired held file {}: {}", t.file(), e.toString());
+            synchronized (intake) {
+                try {
+                    Files.deleteIfExists(Path.of(t.file()));
+                } catch (IOException e) {
+                    log.warn("files: cannot remove the expired held file {}: {}", t.file(), e.toString());
+                }
+                transfers.delete(PeerId.parse(t.from()), t.id(), "relay");
             }
-            transfers.delete(PeerId.parse(t.from()), t.id(), "relay");
             n++;
         }
         if (n > 0) {

@@ -95,10 +95,11 @@ class FileTransferRepository {
                 .params(status, now, now, from.toString(), id, direction).update();
     }
 
-    void progress(PeerId from, String id, String direction, long bytesDone, long now) {
-        jdbc.sql("UPDATE sync_file_transfers SET bytes_done = ?, updated_at = ?"
+    /** Records the bytes written so far; false if there is no such row (any more). */
+    boolean progress(PeerId from, String id, String direction, long bytesDone, long now) {
+        return jdbc.sql("UPDATE sync_file_transfers SET bytes_done = ?, updated_at = ?"
                         + " WHERE from_device = ? AND id = ? AND direction = ?")
-                .params(bytesDone, now, from.toString(), id, direction).update();
+                .params(bytesDone, now, from.toString(), id, direction).update() == 1;
     }
 
     void status(PeerId from, String id, String direction, String status, String error, long now) {

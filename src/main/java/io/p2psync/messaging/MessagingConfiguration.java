@@ -151,7 +151,8 @@ class MessagingConfiguration {
     }
 
     /**
-     * Pending messages try the ladder again every {@code retry-interval}; expired ones end. On the node's task
+     * Pending messages try the ladder again every {@code retry-interval}; expired ones end; held files and
+     * receipts go to every connected device they are for; unfinished sent files resume. On the node's task
      * scheduler (a ScheduledExecutorService bean would switch Boot's off), handed to the courier's workers.
      */
     @Bean
@@ -160,7 +161,7 @@ class MessagingConfiguration {
         return new MessagingRetry(scheduler.scheduleWithFixedDelay(() -> {
             try {
                 workers.execute(courier::retry);
-                workers.execute(relay::expire);
+                workers.execute(relay::retry); // drops expired held files, hands on the rest, returns receipts
                 files.resume(null);
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
                 // shutting down, or the queue is full: the next pass tries again
