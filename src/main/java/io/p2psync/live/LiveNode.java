@@ -29,7 +29,9 @@ import io.p2psync.p2p.pubsub.MessageDrop;
 import io.p2psync.storage.StartupProblem;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -130,7 +132,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
                 .dropListener(this::routerDropped)
                 .build();
         metrics.watch(router);
-        identify = new IdentifyProtocol(this::identifyInfo);
+        // what a peer says this node's address is goes into DCUtR's CONNECT: take the word of the user's own devices
+        // and of the peers the user named (bootstrap, reserve-on, peers), never of a stranger met through the DHT
+        Set<PeerId> named = namedPeers();
+        identify = new IdentifyProtocol(this::identifyInfo, peer -> authorized.test(peer) || named.contains(peer));
         identifyPush = new IdentifyPushProtocol(this::identifyInfo, (peer, info) -> routing.pushed(info));
         try {
             HostBuilder builder = Host.builder();
@@ -492,6 +497,25 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     }
 
     // ---- helpers
+
+    /**
+     * The peers named in {@code p2psync.libp2p.bootstrap}, {@code p2psync.libp2p.relay.reserve-on} and
+     * {@code p2psync.libp2p.peers} by a {@code /p2p/} part; malformed entries are left to those settings' own warnings.
+     */
+    private Set<PeerId> namedPeers() {
+        List<String> texts = new ArrayList<>(routing.bootstrapPeers());
+        texts.addAll(relaySettings.reserveOn());
+        texts.addAll(settings.peers());
+        Set<PeerId> peers = new HashSet<>();
+        for (String text : texts) {
+            try {
+                Multiaddr.parse(text).peerId().ifPresent(peers::add);
+            } catch (IllegalArgumentException malformed) {
+                // warned about where the setting is used
+            }
+        }
+        return Set.copyOf(peers);
+    }
 
     /** What identify answers: listen addresses plus the REST endpoint as {@code /ip4/…/tcp/<http-port>/http}. */
     private IdentifyInfo identifyInfo() {
