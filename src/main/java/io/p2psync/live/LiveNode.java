@@ -171,7 +171,11 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         }
         relay = LiveRelay.start(host, identity.privateKey(), relaySettings, authorized, this::pushIdentify);
         if (dcutrSettings.enabled()) {
-            dcutr = Dcutr.install(host, identify::observedAddresses);
+            Host h = host;
+            IdentifyProtocol id = identify;
+            // the spec's unilateral upgrade: a peer that announces a public address is dialled there first
+            dcutr = Dcutr.install(h, id::observedAddresses, relayed -> h.newStream(relayed, id)
+                    .thenCompose(id::identify).thenApply(info -> Dcutr.publicAddresses(readable(info.listenAddrs()))));
         }
         dialer = new PeerDialer(host, json, settings.tcp(), settings.quic());
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -515,6 +519,19 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
             }
         }
         return Set.copyOf(peers);
+    }
+
+    /** The multiaddrs among {@code bytes} that parse; a peer's unreadable address is left out. */
+    private static List<Multiaddr> readable(List<byte[]> bytes) {
+        List<Multiaddr> out = new ArrayList<>();
+        for (byte[] b : bytes) {
+            try {
+                out.add(Multiaddr.fromBytes(b));
+            } catch (IllegalArgumentException | java.nio.BufferUnderflowException unreadable) {
+                // a protocol this side does not know
+            }
+        }
+        return out;
     }
 
     /** What identify answers: listen addresses plus the REST endpoint as {@code /ip4/…/tcp/<http-port>/http}. */

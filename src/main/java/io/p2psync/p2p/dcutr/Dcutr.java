@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,22 +64,39 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
 
     private final Host host;
     private final Supplier<List<Multiaddr>> observed;
+    private final Function<Connection, CompletableFuture<List<Multiaddr>>> announced;
     private final Set<PeerId> underway = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private Dcutr(Host host, Supplier<List<Multiaddr>> observed) {
+    private Dcutr(Host host, Supplier<List<Multiaddr>> observed,
+            Function<Connection, CompletableFuture<List<Multiaddr>>> announced) {
         this.host = host;
         this.observed = observed;
+        this.announced = announced;
     }
 
     /**
-     * Serves {@code /libp2p/dcutr} on {@code host} and starts upgrades of its inbound relayed connections.
+     * Serves {@code /libp2p/dcutr} on {@code host} and starts upgrades of its inbound relayed connections, always
+     * with the exchange (no unilateral upgrade).
      *
      * @param observed this node's addresses as its peers see them (identify's observed addresses), newest first;
      *     their IPs are the ones a NAT in front of this node shows
      */
     public static Dcutr install(Host host, Supplier<List<Multiaddr>> observed) {
-        Dcutr dcutr = new Dcutr(host, observed);
+        return install(host, observed, relayed -> CompletableFuture.completedFuture(List.of()));
+    }
+
+    /**
+     * As {@link #install(Host, Supplier)}, with the spec's unilateral upgrade first: B dials the addresses
+     * {@code announced} gives for the relayed connection's peer as an ordinary dial (B the initiator, A's listener the
+     * responder), and runs the exchange only if there are none or none answers within {@link #ATTEMPT_TIMEOUT}.
+     *
+     * @param announced the peer's addresses it may be reached at directly, asked when an upgrade starts: the public
+     *     ones among those it announced in identify (see {@link #publicAddresses}); an empty list or a failure for none
+     */
+    public static Dcutr install(Host host, Supplier<List<Multiaddr>> observed,
+            Function<Connection, CompletableFuture<List<Multiaddr>>> announced) {
+        Dcutr dcutr = new Dcutr(host, observed, announced);
         host.addProtocol(dcutr);
         host.addConnectionListener(dcutr);
         return dcutr;
@@ -121,9 +139,52 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
                     + " is under way, or " + MAX_CONCURRENT + " upgrades are"));
         }
         CompletableFuture<Connection> result = new CompletableFuture<>();
-        attempt(relayed, 1, null, result);
+        unilateral(relayed).whenComplete((direct, e) -> {
+            if (direct != null) {
+                result.complete(succeeded(relayed, direct));
+            } else {
+                attempt(relayed, 1, null, result);
+            }
+        });
         result.whenComplete((c, e) -> underway.remove(peer));
         return result;
+    }
+
+    /**
+     * TCP addresses over a public IP: not loopback, link-local, private (RFC 1918, IPv6 unique-local), shared
+     * (100.64/10, carrier-grade NAT), unspecified or multicast. These are the addresses worth a unilateral upgrade.
+     */
+    public static List<Multiaddr> publicAddresses(List<Multiaddr> addresses) {
+        return HolePunchAddresses.toDial(addresses).stream().filter(HolePunchAddresses::isPublic).toList();
+    }
+
+    /**
+     * The spec's first step, as B: dials the peer's announced addresses as an ordinary dial. Completes with the direct
+     * connection, or with null when there is nothing to dial or no dial got through (never fails).
+     */
+    private CompletableFuture<Connection> unilateral(Connection relayed) {
+        PeerId peer = relayed.remotePeer();
+        CompletableFuture<List<Multiaddr>> asked;
+        try {
+            asked = announced.apply(relayed);
+        } catch (RuntimeException e) {
+            asked = CompletableFuture.failedFuture(e);
+        }
+        return within(asked, ATTEMPT_TIMEOUT)
+                .handle((addresses, e) -> addresses == null ? List.<Multiaddr>of() : HolePunchAddresses.toDial(addresses))
+                .thenCompose(addresses -> {
+                    if (addresses.isEmpty()) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    log.debug("dcutr: dialling {} at its announced {} before any exchange", peer, addresses);
+                    return punch(peer, addresses, HolePunchAddresses.freePort(), true, null).handle((c, e) -> {
+                        if (e != null) {
+                            log.info("dcutr: unilateral upgrade to {} at {} failed ({}); running the exchange", peer,
+                                    addresses, reason(e));
+                        }
+                        return c;
+                    });
+                });
     }
 
     @Override

@@ -159,6 +159,24 @@ class DcutrTest {
     }
 
     @Test
+    void dialsAPeerThatAnnouncesAnAddressStraightAwayWithoutAnExchange() throws Exception {
+        Setup s = relayAndReservedHost();
+        Host c = clientHost(); // speaks no DCUtR: only the unilateral upgrade can make a direct connection
+        Connection relayed = get(c.dial(s.aThroughRelay()));
+        Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
+        Dcutr dcutr = Dcutr.install(s.a(), List::of, r -> CompletableFuture.completedFuture(c.listenAddresses()));
+
+        Connection direct = get(dcutr.upgrade(atA));
+
+        // the spec's B dialled A's listener as an ordinary dial, so B is the initiator here
+        assertThat(direct.direct()).isTrue();
+        assertThat(direct.outbound()).isTrue();
+        await().atMost(Duration.ofSeconds(20)).until(() -> onlyDirect(c, s.a().peerId()) && onlyDirect(s.a(), c.peerId()));
+        assertThat(relayed.isOpen()).isFalse();
+        assertThat(get(EchoHandler.roundTrip(c, s.a().peerId(), "direct".getBytes()))).isEqualTo("direct".getBytes());
+    }
+
+    @Test
     void keepsTheRelayedConnectionWhenTheDirectOneClosesWithinTheGracePeriod() throws Exception {
         Setup s = relayAndReservedHost();
         Host c = clientHost();
