@@ -29,7 +29,9 @@ import io.p2psync.p2p.pubsub.MessageDrop;
 import io.p2psync.storage.StartupProblem;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -130,7 +132,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
                 .dropListener(this::routerDropped)
                 .build();
         metrics.watch(router);
-        identify = new IdentifyProtocol(this::identifyInfo);
+        // what a peer says this node's address is goes into DCUtR's CONNECT: take the word of the user's own devices
+        // and of the peers the user named (bootstrap, reserve-on, peers), never of a stranger met through the DHT
+        Set<PeerId> named = namedPeers();
+        identify = new IdentifyProtocol(this::identifyInfo, peer -> authorized.test(peer) || named.contains(peer));
         identifyPush = new IdentifyPushProtocol(this::identifyInfo, (peer, info) -> routing.pushed(info));
         try {
             HostBuilder builder = Host.builder();
@@ -166,7 +171,11 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         }
         relay = LiveRelay.start(host, identity.privateKey(), relaySettings, authorized, this::pushIdentify);
         if (dcutrSettings.enabled()) {
-            dcutr = Dcutr.install(host, identify::observedAddresses);
+            Host h = host;
+            IdentifyProtocol id = identify;
+            // the spec's unilateral upgrade: a peer that announces a public address is dialled there first
+            dcutr = Dcutr.install(h, id::observedAddresses, relayed -> h.newStream(relayed, id)
+                    .thenCompose(id::identify).thenApply(info -> Dcutr.publicAddresses(readable(info.listenAddrs()))));
         }
         dialer = new PeerDialer(host, json, settings.tcp(), settings.quic());
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -492,6 +501,38 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     }
 
     // ---- helpers
+
+    /**
+     * The peers named in {@code p2psync.libp2p.bootstrap}, {@code p2psync.libp2p.relay.reserve-on} and
+     * {@code p2psync.libp2p.peers} by a {@code /p2p/} part; malformed entries are left to those settings' own warnings.
+     */
+    private Set<PeerId> namedPeers() {
+        List<String> texts = new ArrayList<>(routing.bootstrapPeers());
+        texts.addAll(relaySettings.reserveOn());
+        texts.addAll(settings.peers());
+        Set<PeerId> peers = new HashSet<>();
+        for (String text : texts) {
+            try {
+                Multiaddr.parse(text).peerId().ifPresent(peers::add);
+            } catch (IllegalArgumentException malformed) {
+                // warned about where the setting is used
+            }
+        }
+        return Set.copyOf(peers);
+    }
+
+    /** The multiaddrs among {@code bytes} that parse; a peer's unreadable address is left out. */
+    private static List<Multiaddr> readable(List<byte[]> bytes) {
+        List<Multiaddr> out = new ArrayList<>();
+        for (byte[] b : bytes) {
+            try {
+                out.add(Multiaddr.fromBytes(b));
+            } catch (IllegalArgumentException | java.nio.BufferUnderflowException unreadable) {
+                // a protocol this side does not know
+            }
+        }
+        return out;
+    }
 
     /** What identify answers: listen addresses plus the REST endpoint as {@code /ip4/…/tcp/<http-port>/http}. */
     private IdentifyInfo identifyInfo() {

@@ -30,6 +30,11 @@ final class PeerRouting {
         this.settings = settings;
     }
 
+    /** The bootstrap peers as configured (text, possibly malformed), whether or not the DHT is on. */
+    List<String> bootstrapPeers() {
+        return settings.bootstrap();
+    }
+
     /** Starts the DHT on {@code host} (unless switched off) and bootstraps it; answers when bootstrapping is done. */
     CompletableFuture<Void> start(Host host, IdentifyProtocol identify) {
         if (!settings.dht().enabled()) {

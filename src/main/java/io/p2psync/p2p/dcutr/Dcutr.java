@@ -8,6 +8,7 @@ import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.host.P2pStream;
 import io.p2psync.p2p.host.ProtocolHandler;
 import io.p2psync.p2p.multistream.MultistreamException;
+import java.io.EOFException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * ports they meet as one TCP simultaneous open. As the spec says, A is the initiator of multistream-select and Noise
  * on the new connection, whoever's dial made it, and B the responder. Whatever direct connection comes up first
  * (one of the dials, or A's dial landing on B's listener where no NAT is in between) is kept, every other attempt is
- * dropped, and the relayed connection is closed after {@link #RELAYED_CLOSE_GRACE}. B tries {@link #MAX_ATTEMPTS}
- * times in all, each with a fresh exchange.
+ * dropped, and the relayed connection is closed after {@link #RELAYED_CLOSE_GRACE} if a direct connection is still
+ * there then. B tries {@link #MAX_ATTEMPTS} times in all, each with a fresh exchange on the stream of the first (spec
+ * step 6), or on a new stream if A ended that one; A answers exchanges on a stream until B ends it.
  *
  * <p>A message that is malformed, longer than 4 KiB, of the wrong type, or a CONNECT with no address this side can
  * dial ends the exchange with a logged line and a reset stream; the connections stay as they were. A
@@ -59,22 +64,39 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
 
     private final Host host;
     private final Supplier<List<Multiaddr>> observed;
+    private final Function<Connection, CompletableFuture<List<Multiaddr>>> announced;
     private final Set<PeerId> underway = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private Dcutr(Host host, Supplier<List<Multiaddr>> observed) {
+    private Dcutr(Host host, Supplier<List<Multiaddr>> observed,
+            Function<Connection, CompletableFuture<List<Multiaddr>>> announced) {
         this.host = host;
         this.observed = observed;
+        this.announced = announced;
     }
 
     /**
-     * Serves {@code /libp2p/dcutr} on {@code host} and starts upgrades of its inbound relayed connections.
+     * Serves {@code /libp2p/dcutr} on {@code host} and starts upgrades of its inbound relayed connections, always
+     * with the exchange (no unilateral upgrade).
      *
      * @param observed this node's addresses as its peers see them (identify's observed addresses), newest first;
      *     their IPs are the ones a NAT in front of this node shows
      */
     public static Dcutr install(Host host, Supplier<List<Multiaddr>> observed) {
-        Dcutr dcutr = new Dcutr(host, observed);
+        return install(host, observed, relayed -> CompletableFuture.completedFuture(List.of()));
+    }
+
+    /**
+     * As {@link #install(Host, Supplier)}, with the spec's unilateral upgrade first: B dials the addresses
+     * {@code announced} gives for the relayed connection's peer as an ordinary dial (B the initiator, A's listener the
+     * responder), and runs the exchange only if there are none or none answers within {@link #ATTEMPT_TIMEOUT}.
+     *
+     * @param announced the peer's addresses it may be reached at directly, asked when an upgrade starts: the public
+     *     ones among those it announced in identify (see {@link #publicAddresses}); an empty list or a failure for none
+     */
+    public static Dcutr install(Host host, Supplier<List<Multiaddr>> observed,
+            Function<Connection, CompletableFuture<List<Multiaddr>>> announced) {
+        Dcutr dcutr = new Dcutr(host, observed, announced);
         host.addProtocol(dcutr);
         host.addConnectionListener(dcutr);
         return dcutr;
@@ -117,9 +139,52 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
                     + " is under way, or " + MAX_CONCURRENT + " upgrades are"));
         }
         CompletableFuture<Connection> result = new CompletableFuture<>();
-        attempt(relayed, 1, result);
+        unilateral(relayed).whenComplete((direct, e) -> {
+            if (direct != null) {
+                result.complete(succeeded(relayed, direct));
+            } else {
+                attempt(relayed, 1, null, result);
+            }
+        });
         result.whenComplete((c, e) -> underway.remove(peer));
         return result;
+    }
+
+    /**
+     * TCP addresses over a public IP: not loopback, link-local, private (RFC 1918, IPv6 unique-local), shared
+     * (100.64/10, carrier-grade NAT), unspecified or multicast. These are the addresses worth a unilateral upgrade.
+     */
+    public static List<Multiaddr> publicAddresses(List<Multiaddr> addresses) {
+        return HolePunchAddresses.toDial(addresses).stream().filter(HolePunchAddresses::isPublic).toList();
+    }
+
+    /**
+     * The spec's first step, as B: dials the peer's announced addresses as an ordinary dial. Completes with the direct
+     * connection, or with null when there is nothing to dial or no dial got through (never fails).
+     */
+    private CompletableFuture<Connection> unilateral(Connection relayed) {
+        PeerId peer = relayed.remotePeer();
+        CompletableFuture<List<Multiaddr>> asked;
+        try {
+            asked = announced.apply(relayed);
+        } catch (RuntimeException e) {
+            asked = CompletableFuture.failedFuture(e);
+        }
+        return within(asked, ATTEMPT_TIMEOUT)
+                .handle((addresses, e) -> addresses == null ? List.<Multiaddr>of() : HolePunchAddresses.toDial(addresses))
+                .thenCompose(addresses -> {
+                    if (addresses.isEmpty()) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    log.debug("dcutr: dialling {} at its announced {} before any exchange", peer, addresses);
+                    return punch(peer, addresses, HolePunchAddresses.freePort(), true, null).handle((c, e) -> {
+                        if (e != null) {
+                            log.info("dcutr: unilateral upgrade to {} at {} failed ({}); running the exchange", peer,
+                                    addresses, reason(e));
+                        }
+                        return c;
+                    });
+                });
     }
 
     @Override
@@ -141,37 +206,70 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
             stream.channel().close();
             return;
         }
-        answer(relayed, messages).whenComplete((direct, e) -> {
+        CompletableFuture<Connection> answered = new CompletableFuture<>();
+        answer(relayed, messages, 1, answered);
+        answered.whenComplete((direct, e) -> {
             underway.remove(peer);
             stream.channel().close();
-            if (e != null) {
+            if (e instanceof EOFException || unwrap(e) instanceof EOFException) {
+                log.debug("dcutr: {} ended the exchange: {}", peer, reason(e));
+            } else if (e != null) {
                 log.info("dcutr: upgrade asked by {} failed: {}", peer, reason(e));
             }
         });
     }
 
-    /** The spec's A: answers B's CONNECT, dials on SYNC. */
-    private CompletableFuture<Connection> answer(Connection relayed, HolePunchStream messages) {
+    /**
+     * The spec's A, exchange {@code n} on the stream: answers B's CONNECT, dials on SYNC. A failed dial is followed by
+     * B's next CONNECT on the same stream (spec step 6), so the stream is answered until B ends it, a direct
+     * connection comes up, or B asked {@link #MAX_ATTEMPTS} times. {@code result} fails with an {@link EOFException}
+     * when B ended the stream between exchanges.
+     */
+    private void answer(Connection relayed, HolePunchStream messages, int n, CompletableFuture<Connection> result) {
         PeerId peer = relayed.remotePeer();
         int port = HolePunchAddresses.freePort();
-        return within(messages.next(), ATTEMPT_TIMEOUT).thenCompose(connect -> {
+        // the first CONNECT follows the stream's opening; a later one follows B's own failed dials, which end at most
+        // an attempt after this side's
+        Duration wait = n == 1 ? ATTEMPT_TIMEOUT : ATTEMPT_TIMEOUT.multipliedBy(2);
+        AtomicBoolean dialled = new AtomicBoolean();
+        within(messages.next(), wait).thenCompose(connect -> {
             List<Multiaddr> theirs = expect(connect, HolePunchType.CONNECT);
             return messages.send(HolePunch.connect(ours(port)))
                     .thenCompose(v -> within(messages.next(), ATTEMPT_TIMEOUT))
                     .thenCompose(sync -> {
                         expect(sync, HolePunchType.SYNC);
                         log.debug("dcutr: SYNC from {}, dialling {} from port {}", peer, theirs, port);
-                        return punch(peer, theirs, port, true);
+                        dialled.set(true);
+                        return punch(peer, theirs, port, true, messages);
                     });
-        }).thenApply(direct -> succeeded(relayed, direct));
+        }).whenComplete((direct, e) -> {
+            if (e == null) {
+                result.complete(succeeded(relayed, direct));
+                return;
+            }
+            if (dialled.get() && messages.open() && n < MAX_ATTEMPTS && relayed.isOpen() && !closed) {
+                log.debug("dcutr: exchange {} asked by {} failed ({}); waiting for its next CONNECT", n, peer,
+                        reason(e));
+                answer(relayed, messages, n + 1, result);
+            } else {
+                result.completeExceptionally(unwrap(e));
+            }
+        });
     }
 
-    /** The spec's B, attempt {@code n} of {@link #MAX_ATTEMPTS}. */
-    private void attempt(Connection relayed, int n, CompletableFuture<Connection> result) {
+    /** The spec's B, attempt {@code n} of {@link #MAX_ATTEMPTS}, on {@code reuse} if that stream is still usable. */
+    private void attempt(Connection relayed, int n, P2pStream reuse, CompletableFuture<Connection> result) {
         PeerId peer = relayed.remotePeer();
         int port = HolePunchAddresses.freePort();
-        CompletableFuture<Connection> tried = host.newStream(relayed, this).thenCompose(stream -> {
-            HolePunchStream messages = stream.channel().pipeline().get(HolePunchStream.class);
+        // spec step 6: a retry goes back to CONNECT on the stream of the first attempt, which keeps stream opening and
+        // protocol negotiation out of the round trip it measures; a peer that ended that stream (js-libp2p answers one
+        // exchange per stream) is asked on a new one
+        CompletableFuture<P2pStream> opened = reuse != null && messagesOf(reuse).open()
+                ? CompletableFuture.completedFuture(reuse) : host.newStream(relayed, this);
+        // set once SYNC is sent: a failure after that is the dials', and the stream stays good for the next attempt
+        AtomicReference<P2pStream> synced = new AtomicReference<>();
+        CompletableFuture<Connection> tried = opened.thenCompose(stream -> {
+            HolePunchStream messages = messagesOf(stream);
             long sent = System.nanoTime();
             return messages.send(HolePunch.connect(ours(port)))
                     .thenCompose(v -> within(messages.next(), ATTEMPT_TIMEOUT))
@@ -181,23 +279,32 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
                         log.debug("dcutr: CONNECT from {} after {} ms, dialling {} from port {}", peer,
                                 halfRtt * 2 / 1_000_000, theirs, port);
                         return messages.send(HolePunch.sync())
+                                .thenRun(() -> synced.set(stream))
                                 .thenCompose(v -> CompletableFuture.supplyAsync(() -> null, after(halfRtt)))
-                                .thenCompose(v -> punch(peer, theirs, port, false));
+                                .thenCompose(v -> punch(peer, theirs, port, false, null));
                     })
-                    .whenComplete((c, e) -> stream.channel().close());
+                    .whenComplete((c, e) -> {
+                        if (e != null && synced.get() == null) {
+                            stream.channel().close(); // an exchange that broke off leaves the stream in no known state
+                        }
+                    });
         });
         tried.whenComplete((direct, e) -> {
+            P2pStream stream = synced.get();
             if (e == null) {
+                closeQuietly(stream);
                 result.complete(succeeded(relayed, direct));
                 return;
             }
             Optional<Connection> direct2 = directConnection(peer);
             if (direct2.isPresent()) {
+                closeQuietly(stream);
                 result.complete(succeeded(relayed, direct2.get()));
             } else if (n < MAX_ATTEMPTS && relayed.isOpen() && !closed && !givesNoHope(unwrap(e))) {
                 log.info("dcutr: attempt {} of {} with {} failed ({}); trying again", n, MAX_ATTEMPTS, peer, reason(e));
-                attempt(relayed, n + 1, result);
+                attempt(relayed, n + 1, stream, result);
             } else {
+                closeQuietly(stream);
                 log.info("dcutr: upgrade of the relayed connection with {} failed after {} attempts: {}", peer, n,
                         reason(e));
                 result.completeExceptionally(unwrap(e));
@@ -205,12 +312,28 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
         });
     }
 
+    private static HolePunchStream messagesOf(P2pStream stream) {
+        return stream.channel().pipeline().get(HolePunchStream.class);
+    }
+
+    private static void closeQuietly(P2pStream stream) {
+        if (stream != null) {
+            stream.channel().close();
+        }
+    }
+
     /**
      * Dials every address of {@code peer} at once from {@code port}; completes with the first direct connection, be it
-     * one of these dials or the peer's own dial that came in, and drops the other dials.
+     * one of these dials or the peer's own dial that came in, and drops the other dials. Fails with a
+     * {@link TimeoutException} when none came up within {@link #ATTEMPT_TIMEOUT}, or when {@code exchange} (if not
+     * null) ends first: the peer gave up on this attempt.
      */
-    private CompletableFuture<Connection> punch(PeerId peer, List<Multiaddr> addresses, int port, boolean initiator) {
+    private CompletableFuture<Connection> punch(PeerId peer, List<Multiaddr> addresses, int port, boolean initiator,
+            HolePunchStream exchange) {
         CompletableFuture<Connection> first = new CompletableFuture<>();
+        if (exchange != null) {
+            exchange.channel().closeFuture().addListener(f -> first.complete(directConnection(peer).orElse(null)));
+        }
         List<CompletableFuture<Connection>> dials = addresses.stream()
                 .map(a -> host.dialForHolePunch(a, peer, port, initiator)).toList();
         for (CompletableFuture<Connection> dial : dials) {
@@ -252,10 +375,22 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
                 .filter(c -> c.remotePeer().equals(peer) && c.direct() && c.isOpen()).findFirst();
     }
 
+    /**
+     * Closes {@code relayed} after {@link #RELAYED_CLOSE_GRACE}, unless by then no direct connection to the peer is
+     * left ({@code direct} died and nothing replaced it): then the relayed connection is all there is, and stays.
+     */
     private Connection succeeded(Connection relayed, Connection direct) {
-        log.info("dcutr: direct connection with {} at {}; closing the relayed one in {}", relayed.remotePeer(),
+        PeerId peer = relayed.remotePeer();
+        log.info("dcutr: direct connection with {} at {}; closing the relayed one in {}", peer,
                 direct.remoteAddress(), RELAYED_CLOSE_GRACE);
-        CompletableFuture.runAsync(relayed::close, after(RELAYED_CLOSE_GRACE.toNanos()));
+        CompletableFuture.runAsync(() -> {
+            if (directConnection(peer).isPresent()) {
+                relayed.close();
+            } else if (relayed.isOpen()) {
+                log.info("dcutr: the direct connection with {} closed within {}; keeping the relayed one", peer,
+                        RELAYED_CLOSE_GRACE);
+            }
+        }, after(RELAYED_CLOSE_GRACE.toNanos()));
         return direct;
     }
 
@@ -295,7 +430,10 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
         return CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** A peer that broke the protocol, or does not speak it, is not asked again. */
+    /**
+     * A peer that broke the protocol, or does not speak it, is not asked again. A stream that ended (an
+     * {@link EOFException}) or an exchange that timed out is tried again.
+     */
     private static boolean givesNoHope(Throwable failure) {
         return failure instanceof DcutrException || failure instanceof MultistreamException;
     }

@@ -8,6 +8,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.TooLongFrameException;
 import io.p2psync.p2p.core.UnsignedVarint;
 import io.p2psync.p2p.core.VarintPrefix;
+import java.io.EOFException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
@@ -17,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * A {@code /libp2p/dcutr} stream as a sequence of {@link HolePunch} messages: each read as an unsigned-varint length
  * and at most {@link HolePunch#MAX_MESSAGE_SIZE} bytes of protobuf, each written with the same framing. A message
  * that breaks this fails every pending and later {@link #next()} with a {@link DcutrException} and closes the stream;
- * so does the stream's end before the message asked for.
+ * the stream's end before the message asked for fails them with an {@link EOFException}: the peer is done with this
+ * stream, which breaks no rule (js-libp2p answers one exchange per stream).
  */
 final class HolePunchStream extends ByteToMessageDecoder {
 
@@ -27,7 +29,8 @@ final class HolePunchStream extends ByteToMessageDecoder {
     private final Channel channel;
     private final Queue<HolePunch> unread = new ArrayDeque<>();
     private final Queue<CompletableFuture<HolePunch>> waiting = new ArrayDeque<>();
-    private DcutrException failure;
+    /** Written on the event loop; read from any thread by {@link #open()}. */
+    private volatile Exception failure;
 
     private HolePunchStream(Channel channel) {
         this.channel = channel;
@@ -40,7 +43,10 @@ final class HolePunchStream extends ByteToMessageDecoder {
         return messages;
     }
 
-    /** The next message from the peer; fails with a {@link DcutrException} if there is none or it is malformed. */
+    /**
+     * The next message from the peer; fails with a {@link DcutrException} if it is malformed, with an
+     * {@link EOFException} if the stream ended before it.
+     */
     CompletableFuture<HolePunch> next() {
         CompletableFuture<HolePunch> result = new CompletableFuture<>();
         channel.eventLoop().execute(() -> {
@@ -73,6 +79,11 @@ final class HolePunchStream extends ByteToMessageDecoder {
 
     Channel channel() {
         return channel;
+    }
+
+    /** True while the stream can carry another exchange: open both ways, and nothing malformed came. */
+    boolean open() {
+        return failure == null && channel.isActive();
     }
 
     @Override
@@ -117,7 +128,7 @@ final class HolePunchStream extends ByteToMessageDecoder {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        fail(new DcutrException("the stream closed before the exchange finished"));
+        fail(new EOFException("the stream closed before the exchange finished"));
         super.channelInactive(ctx);
     }
 
@@ -125,11 +136,11 @@ final class HolePunchStream extends ByteToMessageDecoder {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         super.userEventTriggered(ctx, event); // decodes what is left first
         if (event instanceof ChannelInputShutdownEvent) {
-            fail(new DcutrException("the peer ended the stream before the exchange finished"));
+            fail(new EOFException("the peer ended the stream before the exchange finished"));
         }
     }
 
-    private void fail(DcutrException reason) {
+    private void fail(Exception reason) {
         if (failure == null) {
             failure = reason;
         }

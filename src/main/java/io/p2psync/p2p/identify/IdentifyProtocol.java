@@ -7,6 +7,8 @@ import io.netty.handler.codec.protobuf.ProtobufVarint32FrameDecoder;
 import io.netty.handler.codec.protobuf.ProtobufVarint32LengthFieldPrepender;
 import io.netty.util.AttributeKey;
 import io.p2psync.p2p.core.Multiaddr;
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.host.Connection;
 import io.p2psync.p2p.host.P2pStream;
 import io.p2psync.p2p.host.ProtocolHandler;
 import io.p2psync.p2p.identify.pb.IdentifyProto;
@@ -15,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -39,14 +42,28 @@ public final class IdentifyProtocol implements ProtocolHandler {
     static final int MAX_OBSERVED = 8;
 
     private final Supplier<IdentifyInfo> localInfo;
+    private final Predicate<PeerId> observers;
     private final Deque<Multiaddr> observed = new ArrayDeque<>();
 
     /**
+     * Takes the observed address of every peer that answers over a direct connection.
+     *
      * @param localInfo this node's information, asked afresh for every answer so that listen addresses
      *     and protocols stay current; its observed address is replaced by the stream's remote address
      */
     public IdentifyProtocol(Supplier<IdentifyInfo> localInfo) {
+        this(localInfo, peer -> true);
+    }
+
+    /**
+     * @param localInfo as for {@link #IdentifyProtocol(Supplier)}
+     * @param observers the peers whose word on this node's address is taken into {@link #observedAddresses()}
+     *     (asked when their answer comes); any other peer's observed address is ignored, so that a stranger cannot
+     *     push out the true ones with addresses of its choosing
+     */
+    public IdentifyProtocol(Supplier<IdentifyInfo> localInfo, Predicate<PeerId> observers) {
         this.localInfo = localInfo;
+        this.observers = observers;
     }
 
     @Override
@@ -84,7 +101,7 @@ public final class IdentifyProtocol implements ProtocolHandler {
                 new ProtobufDecoder(IdentifyProto.Identify.getDefaultInstance()),
                 new IdentifyReader(stream.remotePeer(), result, TIMEOUT));
         return result.whenComplete((info, e) -> {
-            if (info != null) {
+            if (info != null && believes(stream)) {
                 remember(info.observedAddr());
             }
         });
@@ -93,12 +110,20 @@ public final class IdentifyProtocol implements ProtocolHandler {
     /**
      * The addresses peers said they see this node at (identify's observed address), newest first, without
      * {@code /p2p}, at most {@link #MAX_OBSERVED}; empty before the first answer. Behind a NAT, their IP is the
-     * NAT's public one. Peers may lie: use them as hints, e.g. for hole punching, never as proof.
+     * NAT's public one. Only answers over a direct connection from a peer the {@code observers} take count: a relay's
+     * peer sees the relay, not this node. Even those peers may be wrong: use them as hints, e.g. for hole punching,
+     * never as proof.
      */
     public List<Multiaddr> observedAddresses() {
         synchronized (observed) {
             return List.copyOf(observed);
         }
+    }
+
+    /** Whether the answer on {@code stream} may name this node's address: a direct connection to an observer. */
+    private boolean believes(P2pStream stream) {
+        Connection connection = Connection.of(stream.channel());
+        return connection != null && connection.direct() && observers.test(stream.remotePeer());
     }
 
     private void remember(byte[] address) {

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -155,6 +156,151 @@ class DcutrTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !stream.channel().isActive());
         assertThat(direct.isOpen()).isTrue();
+    }
+
+    @Test
+    void dialsAPeerThatAnnouncesAnAddressStraightAwayWithoutAnExchange() throws Exception {
+        Setup s = relayAndReservedHost();
+        Host c = clientHost(); // speaks no DCUtR: only the unilateral upgrade can make a direct connection
+        Connection relayed = get(c.dial(s.aThroughRelay()));
+        Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
+        Dcutr dcutr = Dcutr.install(s.a(), List::of, r -> CompletableFuture.completedFuture(c.listenAddresses()));
+
+        Connection direct = get(dcutr.upgrade(atA));
+
+        // the spec's B dialled A's listener as an ordinary dial, so B is the initiator here
+        assertThat(direct.direct()).isTrue();
+        assertThat(direct.outbound()).isTrue();
+        await().atMost(Duration.ofSeconds(20)).until(() -> onlyDirect(c, s.a().peerId()) && onlyDirect(s.a(), c.peerId()));
+        assertThat(relayed.isOpen()).isFalse();
+        assertThat(get(EchoHandler.roundTrip(c, s.a().peerId(), "direct".getBytes()))).isEqualTo("direct".getBytes());
+    }
+
+    @Test
+    void keepsTheRelayedConnectionWhenTheDirectOneClosesWithinTheGracePeriod() throws Exception {
+        Setup s = relayAndReservedHost();
+        Host c = clientHost();
+        Dcutr.install(c, List::of);
+        Connection relayed = get(c.dial(s.aThroughRelay()));
+        Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
+        // installed once the relayed connection is up, so that the upgrade is the one started here
+        Dcutr dcutr = Dcutr.install(s.a(), List::of);
+
+        Connection direct = get(dcutr.upgrade(atA));
+        direct.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !hasDirect(s.a(), c.peerId()) && !hasDirect(c, s.a().peerId()));
+
+        // both sides' grace periods end with no direct connection left: the relayed one is all there is, and stays
+        await().during(Dcutr.RELAYED_CLOSE_GRACE.plusSeconds(1)).atMost(Dcutr.RELAYED_CLOSE_GRACE.plusSeconds(10))
+                .until(relayed::isOpen);
+        assertThat(get(EchoHandler.roundTrip(c, s.a().peerId(), "still".getBytes()))).isEqualTo("still".getBytes());
+    }
+
+    @Test
+    void answersARetryOnTheSameStream() throws Exception {
+        Setup s = relayAndReservedHost();
+        Host c = clientHost();
+        Dcutr.install(c, List::of); // C dialled through the relay: the spec's A
+        Connection relayed = get(c.dial(s.aThroughRelay()));
+        Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
+        // the test plays B on the reserved host
+        P2pStream stream = get(s.a().newStream(atA, new RawDcutr()));
+        HolePunchStream messages = HolePunchStream.on(stream.channel());
+
+        // attempt 1 names an address nobody listens at, so A's dials fail
+        Multiaddr nowhere = Multiaddr.parse("/ip4/127.0.0.1/tcp/" + HolePunchAddresses.freePort());
+        get(messages.send(HolePunch.connect(List.of(nowhere))));
+        assertThat(get(messages.next()).type()).isEqualTo(HolePunchType.CONNECT);
+        get(messages.send(HolePunch.sync()));
+        // attempt 2, on the same stream (spec step 6), names B's listener
+        get(messages.send(HolePunch.connect(s.a().listenAddresses())));
+        assertThat(get(messages.next()).type()).isEqualTo(HolePunchType.CONNECT);
+        get(messages.send(HolePunch.sync()));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> onlyDirect(c, s.a().peerId()));
+        assertThat(relayed.isOpen()).isFalse();
+        assertThat(c.connection(s.a().peerId())).get().extracting(Connection::outbound).isEqualTo(true);
+    }
+
+    @Test
+    void retriesOnTheStreamOfTheFirstAttempt() throws Exception {
+        Setup s = relayAndReservedHost();
+        Host c = clientHost();
+        ScriptedA scripted = new ScriptedA(false);
+        c.addProtocol(scripted);
+        get(c.dial(s.aThroughRelay()));
+        Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
+        Dcutr dcutr = Dcutr.install(s.a(), List::of);
+
+        CompletableFuture<Connection> upgrade = dcutr.upgrade(atA);
+        await().atMost(Duration.ofSeconds(60)).until(upgrade::isDone);
+
+        assertThat(upgrade).isCompletedExceptionally();
+        assertThat(scripted.connects).hasValue(Dcutr.MAX_ATTEMPTS);
+        assertThat(scripted.streams).as("every attempt on one stream").hasValue(1);
+        assertThat(atA.isOpen()).isTrue();
+    }
+
+    @Test
+    void triesAgainOnANewStreamWhenThePeerEndsTheStream() throws Exception {
+        Setup s = relayAndReservedHost();
+        Host c = clientHost();
+        ScriptedA scripted = new ScriptedA(true);
+        c.addProtocol(scripted);
+        get(c.dial(s.aThroughRelay()));
+        Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
+        Dcutr dcutr = Dcutr.install(s.a(), List::of);
+
+        CompletableFuture<Connection> upgrade = dcutr.upgrade(atA);
+        await().atMost(Duration.ofSeconds(60)).until(upgrade::isDone);
+
+        // a stream that ends breaks no rule (js-libp2p answers one exchange per stream): it is no reason to give up
+        assertThat(upgrade).isCompletedExceptionally();
+        assertThat(scripted.streams).hasValue(Dcutr.MAX_ATTEMPTS);
+        assertThat(atA.isOpen()).isTrue();
+    }
+
+    private static boolean hasDirect(Host host, PeerId peer) {
+        return host.connections().stream().anyMatch(x -> x.remotePeer().equals(peer) && x.direct());
+    }
+
+    /**
+     * A peer in the spec's role A that never gets a direct connection: it answers every CONNECT with an address nobody
+     * listens at and takes the SYNC, on the same stream as often as asked; with {@code endsStreams}, it instead closes
+     * every stream as soon as it is opened (a peer that is busy, or answers one exchange per stream and is done).
+     */
+    private static final class ScriptedA implements ProtocolHandler {
+        final AtomicInteger streams = new AtomicInteger();
+        final AtomicInteger connects = new AtomicInteger();
+        private final boolean endsStreams;
+        private final Multiaddr nowhere = Multiaddr.parse("/ip4/127.0.0.1/tcp/" + HolePunchAddresses.freePort());
+
+        ScriptedA(boolean endsStreams) {
+            this.endsStreams = endsStreams;
+        }
+
+        @Override
+        public List<String> protocolIds() {
+            return List.of(Dcutr.PROTOCOL_ID);
+        }
+
+        @Override
+        public void initStream(P2pStream stream) {
+            streams.incrementAndGet();
+            HolePunchStream messages = HolePunchStream.on(stream.channel());
+            if (endsStreams) {
+                stream.channel().close();
+            } else {
+                answer(messages);
+            }
+        }
+
+        private void answer(HolePunchStream messages) {
+            messages.next().thenCompose(connect -> {
+                connects.incrementAndGet();
+                return messages.send(HolePunch.connect(List.of(nowhere)));
+            }).thenCompose(v -> messages.next()).thenAccept(sync -> answer(messages));
+        }
     }
 
     /** Opens {@code /libp2p/dcutr} and leaves the bytes to the test. */

@@ -44,4 +44,16 @@ class HolePunchAddressesTest {
         assertThat(HolePunchAddresses.advertised(40000, List.of(), many)).hasSize(HolePunchAddresses.MAX_ADDRESSES);
         assertThat(HolePunchAddresses.toDial(many)).hasSize(HolePunchAddresses.MAX_ADDRESSES);
     }
+
+    @Test
+    void countsOnlyPublicIpsForAUnilateralUpgrade() {
+        List<Multiaddr> all = List.of(m("/ip4/10.0.1.2/tcp/4001"), m("/ip4/172.16.5.1/tcp/4001"),
+                m("/ip4/192.168.1.7/tcp/4001"), m("/ip4/127.0.0.1/tcp/4001"), m("/ip4/169.254.1.1/tcp/4001"),
+                m("/ip4/100.64.0.1/tcp/4001"), m("/ip6/::1/tcp/4001"), m("/ip6/fd00::1/tcp/4001"),
+                m("/ip6/fe80::1/tcp/4001"), m("/ip4/203.0.113.2/tcp/4001"), m("/ip4/11.0.0.1/tcp/4001"),
+                m("/ip6/2001:db8::1/tcp/4001"), m("/ip4/198.51.100.1/udp/4001/quic-v1"));
+
+        assertThat(Dcutr.publicAddresses(all)).containsExactly(m("/ip4/203.0.113.2/tcp/4001"),
+                m("/ip4/11.0.0.1/tcp/4001"), m("/ip6/2001:db8::1/tcp/4001"));
+    }
 }
