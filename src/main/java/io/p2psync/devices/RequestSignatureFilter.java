@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -49,6 +50,9 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
 
     /** Calls not recorded because the pending list is full, logged at most once a minute. */
     private final io.p2psync.p2p.core.LogSummary<Boolean> pendingFull =
+            new io.p2psync.p2p.core.LogSummary<>(Clock.systemUTC(), java.time.Duration.ofMinutes(1), 1);
+    /** Calls not recorded as pending because the file refused the write (busy past the timeout), at most a line a minute. */
+    private final io.p2psync.p2p.core.LogSummary<Boolean> pendingNotRecorded =
             new io.p2psync.p2p.core.LogSummary<>(Clock.systemUTC(), java.time.Duration.ofMinutes(1), 1);
     private static final Logger log = LoggerFactory.getLogger(RequestSignatureFilter.class);
 
@@ -190,7 +194,19 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
                         + " it as pending");
                 return Optional.empty();
             }
-            devices.addPending(caller, address, now);
+            try {
+                devices.addPending(caller, address, now);
+            } catch (DataAccessException notRecorded) {
+                // the caller is refused all the same; listing it is for the admin's convenience, and the file may
+                // be busy past the busy timeout under load: never a 500 for an unknown device
+                long count = pendingNotRecorded.event(Boolean.TRUE);
+                if (count > 0) {
+                    log.warn("Device {} called in from {}; not recorded as pending: {} ({} such calls since the last"
+                            + " line)", caller, address, notRecorded.getMostSpecificCause().getMessage(), count);
+                }
+                refuse(request, response, AuthFailure.UNKNOWN_DEVICE, "device " + caller + " is not known here");
+                return Optional.empty();
+            }
             log.info("Device {} called in from {}; recorded as pending (authorize: POST /devices/{}/authorize)",
                     caller, address, caller);
             refuse(request, response, AuthFailure.UNKNOWN_DEVICE,

@@ -150,6 +150,14 @@ class RequestSignatureFilterTest {
     }
 
     @Test
+    void anUnknownDeviceIsRefusedWith401EvenWhenItCannotBeRecordedAsPending() throws Exception {
+        when(devices.find(caller)).thenReturn(Optional.empty());
+        org.mockito.Mockito.doThrow(new org.springframework.dao.CannotAcquireLockException("database is locked"))
+                .when(devices).addPending(eq(caller), any(), any());
+        assertRefused(signed("POST", "/sync/pull", "{}", NOW), AuthFailure.UNKNOWN_DEVICE);
+    }
+
+    @Test
     void stopsRecordingPendingDevicesPastTheLimit() throws Exception {
         when(devices.find(caller)).thenReturn(Optional.empty());
         when(devices.countPending()).thenReturn(3);
