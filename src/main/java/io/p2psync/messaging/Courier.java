@@ -58,6 +58,8 @@ class Courier implements ConnectionListener {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     /** Targets whose held messages are being handed on now. */
     private final Set<PeerId> forwarding = ConcurrentHashMap.newKeySet();
+    /** Targets whose held messages were asked for while a hand-on to them ran: it looks again. */
+    private final Set<PeerId> again = ConcurrentHashMap.newKeySet();
     private final List<java.util.function.Consumer<PeerId>> connectHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Courier(DeviceIdentity identity, Predicate<PeerId> authorized, MessageRepository messages, RouteCache routes,
@@ -427,9 +429,28 @@ class Courier implements ConnectionListener {
 
     private void handOn(PeerId target) {
         Host h = host.get().orElse(null);
-        if (h == null || !h.isConnected(target) || !forwarding.add(target)) {
+        if (h == null || !h.isConnected(target)) {
             return;
         }
+        if (!forwarding.add(target)) {
+            again.add(target); // a hand-on runs: it looks again before it ends
+            return;
+        }
+        try {
+            do {
+                again.remove(target);
+                handOnOnce(h, target);
+            } while (again.remove(target));
+        } finally {
+            forwarding.remove(target);
+            if (again.remove(target)) { // asked for between the last look and the end
+                forwardHeld(target);
+            }
+        }
+    }
+
+    /** One pass over the messages held for {@code target}. */
+    private void handOnOnce(Host h, PeerId target) {
         try {
             for (SignedMessage m : messages.heldFor(target)) {
                 try {
@@ -447,8 +468,6 @@ class Courier implements ConnectionListener {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            forwarding.remove(target);
         }
     }
 
@@ -461,8 +480,12 @@ class Courier implements ConnectionListener {
         for (Ack ack : messages.acksFor(origin)) {
             try {
                 Frame answer = protocol.call(h, origin, Frame.ack(ack), settings.answerTimeout()).get();
-                if (answer.type() == MessageType.ACK || answer.type() == MessageType.REFUSED) {
+                if (answer.type() == MessageType.ACK
+                        || answer.type() == MessageType.REFUSED && answer.refusal().isFinal()) {
                     messages.markReturned(ack); // taken, or refused for good (unknown there)
+                } else {
+                    log.info("messaging: {} did not take the ack of {} for now ({}); it goes again later", origin,
+                            ack.id(), answer.refusal());
                 }
             } catch (ExecutionException e) {
                 log.info("messaging: returning the ack of {} to {} failed: {}", ack.id(), origin, e.getCause().toString());
@@ -561,7 +584,10 @@ class Courier implements ConnectionListener {
         }));
     }
 
-    /** The periodic pass: pending messages try the ladder again; what outlived the retention ends. */
+    /**
+     * The periodic pass: pending messages try the ladder again; what outlived the retention ends; connected devices
+     * get what is held for them and the acks held for them that a refusal for now kept back.
+     */
     void retry() {
         long cutoff = clock.millis() - settings.retention().toMillis();
         int expired = messages.expire(cutoff);
@@ -570,6 +596,17 @@ class Courier implements ConnectionListener {
         }
         for (SignedMessage m : messages.undelivered(null, false)) {
             deliver(m);
+        }
+        // what a connected device should have had: messages held for it whose hand-on was cut or refused for
+        // now, and acks refused for now
+        Host h = host.get().orElse(null);
+        if (h != null) {
+            for (PeerId peer : h.connectedPeers()) {
+                if (authorized.test(peer)) {
+                    handOn(peer);
+                    returnAcks(peer);
+                }
+            }
         }
     }
 

@@ -33,7 +33,6 @@ class FileRelay {
 
     private static final Logger log = LoggerFactory.getLogger(FileRelay.class);
     /** Refusals of a receipt that no retry changes; see {@link #refusedForGood}. */
-    private static final Set<Integer> FINAL_REFUSALS = Set.of(400, 401, 404, 421);
 
     private final Predicate<PeerId> authorized;
     private final FileTransferRepository transfers;
@@ -282,7 +281,7 @@ class FileRelay {
      * 429, any 5xx) may pass later.
      */
     static boolean refusedForGood(Frame.Refusal refusal) {
-        return refusal != null && FINAL_REFUSALS.contains(refusal.status());
+        return refusal != null && refusal.isFinal();
     }
 
     /**

@@ -163,6 +163,16 @@ record Frame(int v, MessageType type, WireMessage message, WireAck ack, String t
 
     /** Why a request was not taken: an HTTP-like status, a reason code, and words for people. */
     record Refusal(int status, String reason, String detail) {
+
+        /**
+         * True if the refusal is for good: the request is malformed (400), not from a trusted device (401), about
+         * something unknown there (404) or not for that device (421). Anything else (starting, busy, an internal
+         * error, a rate limit, an authorization that may change) may pass on a later try.
+         */
+        boolean isFinal() {
+            return status == 400 || status == 401 || status == 404 || status == 421;
+        }
+
     }
 
     static Frame chat(SignedMessage m) {
