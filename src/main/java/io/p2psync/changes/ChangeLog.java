@@ -33,20 +33,25 @@ class ChangeLog {
     /** The number of the origin bound at that place, for {@code l.origin = }. */
     private static final String ORIGIN = Origins.ID_OF;
 
+    /** The previous hash in {@link #COLUMNS}: the hash of the origin's entry before. */
+    private static final String PREV_HASH =
+            "(SELECT p.hash FROM sync_log p WHERE p.origin = l.origin AND p.version = l.version - 1)";
+
+    /** An entry's fields as {@link #entry} reads them, over {@link #LOG}, with {@code prev} as the previous hash. */
+    private static String columns(String prev) {
+        return "o.device_id, l.version, l.hlc, l.timestamp, l.table_name, l.record_id, l.operation, l.kind,"
+                + " l.change_data, l.changed_columns, l.base, " + prev + ", l.hash, l.signature, l.continues";
+    }
+
     /** An entry's fields as {@link #entry} reads them, over {@link #LOG}. */
-    static final String COLUMNS = """
-            o.device_id, l.version, l.hlc, l.timestamp, l.table_name, l.record_id, l.operation, l.kind,
-            l.change_data, l.changed_columns, l.base,
-            (SELECT p.hash FROM sync_log p WHERE p.origin = l.origin AND p.version = l.version - 1),
-            l.hash, l.signature, l.continues""";
+    static final String COLUMNS = columns(PREV_HASH);
 
     /**
      * {@link #COLUMNS} without the previous hash (NULL in its place), for reads of a run of consecutive versions
      * of one origin: each entry's previous hash is the hash of the row read before it ({@link Run}), so
      * looking it up again for every row would cost an index seek each.
      */
-    private static final String RUN_COLUMNS = COLUMNS.replace(
-            "(SELECT p.hash FROM sync_log p WHERE p.origin = l.origin AND p.version = l.version - 1)", "NULL");
+    private static final String RUN_COLUMNS = columns("NULL");
 
     /** Maps the {@link #COLUMNS} (in that order) to an entry. */
     static final RowMapper<ChangeEntry> ENTRY = (rs, n) -> entry(rs, 0);
