@@ -1,6 +1,5 @@
 package io.p2psync.changes;
 
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,7 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.type.TypeReference;
@@ -31,6 +30,7 @@ public final class RowHashes {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final TypeReference<LinkedHashMap<String, String>> MAP = new TypeReference<>() { };
     /** One digest per thread: looking SHA-256 up for every row costs more than hashing a short value. */
+    private static final JsonStringEncoder ESCAPES = JsonStringEncoder.getInstance();
     private static final ThreadLocal<MessageDigest> SHA = ThreadLocal.withInitial(RowHashes::sha256);
 
     private RowHashes() {
@@ -38,21 +38,36 @@ public final class RowHashes {
 
     /** The hashes of a row (column to value) as stored in {@code column_hashes}. */
     public static String of(Map<String, ?> row) {
-        return write(hashes(row));
+        // Written straight into text: every row the node writes passes here, and a JSON generator and a map
+        // per row cost more than the hashing. The text is what writing {@link #hashes} with Jackson gives.
+        StringBuilder text = new StringBuilder(2 + row.size() * 40).append('{');
+        MessageDigest sha = SHA.get();
+        for (Map.Entry<String, ?> e : row.entrySet()) {
+            if (text.length() > 1) {
+                text.append(',');
+            }
+            name(text, e.getKey()).append(":\"").append(hash(sha, e.getValue())).append('"');
+        }
+        return text.append('}').toString();
     }
 
     /** Hashes made with {@link #hashes} as stored in {@code column_hashes}. */
     static String write(Map<String, String> hashes) {
-        StringWriter text = new StringWriter(2 + hashes.size() * 40);
-        try (JsonGenerator out = JSON.createGenerator(text)) {
-            out.writeStartObject();
-            for (Map.Entry<String, String> e : hashes.entrySet()) {
-                out.writeName(e.getKey());
-                out.writeString(e.getValue());
+        StringBuilder text = new StringBuilder(2 + hashes.size() * 40).append('{');
+        for (Map.Entry<String, String> e : hashes.entrySet()) {
+            if (text.length() > 1) {
+                text.append(',');
             }
-            out.writeEndObject();
+            name(text, e.getKey()).append(":\"").append(e.getValue()).append('"'); // 16 hex digits: nothing to escape
         }
-        return text.toString();
+        return text.append('}').toString();
+    }
+
+    /** A column name as a JSON string, escaped as Jackson's generator escapes it. */
+    private static StringBuilder name(StringBuilder text, String column) {
+        text.append('"');
+        ESCAPES.quoteAsString(column, text);
+        return text.append('"');
     }
 
     /** The hashes of a row, column to hash in row order, before they are written as JSON. */

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Objects;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -43,6 +45,9 @@ public final class SqlValues {
     private static final JsonNodeFactory NODES = JSON.getNodeFactory();
     private static final String REAL = "real";
     private static final String BLOB = "blob";
+    /** Whether reading a tree refuses text after the value: {@link #decodeRow} refuses it alike. */
+    private static final boolean TRAILING_TOKENS_FAIL =
+            JSON.isEnabled(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private SqlValues() {
     }
@@ -106,6 +111,38 @@ public final class SqlValues {
      * @throws IllegalArgumentException if the text is not such an object or holds a value of no storage class
      */
     public static LinkedHashMap<String, Object> decodeRow(String json) {
+        LinkedHashMap<String, Object> row = readRow(json);
+        return row != null ? row : decodeRowAsTree(json);
+    }
+
+    /**
+     * The row read token by token, as every received row is (a tree per row was a tenth of applying one); null
+     * when the text is anything but a plain object of distinct columns with valid values, which
+     * {@link #decodeRowAsTree} then reads, or refuses, as rows were always read.
+     */
+    private static LinkedHashMap<String, Object> readRow(String json) {
+        if (json == null) {
+            return null;
+        }
+        try (JsonParser in = JSON.createParser(json)) {
+            if (in.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            LinkedHashMap<String, Object> row = new LinkedHashMap<>();
+            while (in.nextToken() == JsonToken.PROPERTY_NAME) {
+                String column = in.currentName();
+                if (row.containsKey(column)) {
+                    return null; // the tree keeps the last value, and checks only that one
+                }
+                row.put(column, value(in, in.nextToken()));
+            }
+            return TRAILING_TOKENS_FAIL && in.nextToken() != null ? null : row;
+        } catch (JacksonException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static LinkedHashMap<String, Object> decodeRowAsTree(String json) {
         JsonNode tree = parse(json);
         if (!(tree instanceof ObjectNode object)) {
             throw new IllegalArgumentException("row data is not a JSON object");
@@ -115,6 +152,25 @@ public final class SqlValues {
             row.put(e.getKey(), value(e.getValue()));
         }
         return row;
+    }
+
+    /** The value at the parser's current token, {@code t}. */
+    private static Object value(JsonParser in, JsonToken t) {
+        switch (t) {
+            case VALUE_NULL:
+                return null;
+            case VALUE_STRING:
+                return in.getString();
+            case VALUE_NUMBER_INT:
+                if (in.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    throw new IllegalArgumentException("integer out of the 64-bit range: " + in.getString());
+                }
+                return in.getLongValue();
+            case VALUE_NUMBER_FLOAT:
+                return in.getDoubleValue();
+            default:
+                return value((JsonNode) in.readValueAsTree());
+        }
     }
 
     /** The canonical record id of a key: its values, in key order, as a JSON array. */

@@ -164,6 +164,103 @@ class SqlValuesTest {
         assertThatThrownBy(() -> SqlValues.normalize(true)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /**
+     * Rows are read token by token; reading them as a tree (the way before, kept below as the oracle) must give
+     * the same row, in the same order, or refuse the same texts.
+     */
+    @Property(tries = 2000)
+    void rowsReadTokenByTokenAsTheTreeReadsThem(@ForAll("rowTexts") String text) {
+        Map<String, Object> expected;
+        try {
+            expected = decodeRowAsTree(text);
+        } catch (IllegalArgumentException refused) {
+            assertThatThrownBy(() -> SqlValues.decodeRow(text)).as(text).isInstanceOf(IllegalArgumentException.class);
+            return;
+        }
+        Map<String, Object> got = SqlValues.decodeRow(text);
+        assertThat(new ArrayList<>(got.keySet())).as(text).containsExactlyElementsOf(expected.keySet());
+        assertThat(SqlValues.sameRow(expected, got)).as("%s read as %s, not %s", text, got, expected).isTrue();
+    }
+
+    @Test
+    void rowTextsAtTheEdgesReadAsTheTreeReadsThem() {
+        for (String text : List.of("{}", "{\"a\":1,\"a\":2}", "{\"a\":1,\"b\":2,\"a\":\"x\"}", "{} ", "{}{}", "{} x",
+                "{\"a\":1}]", "", " ", "null", "1", "\"s\"", "{\"a\":{\"real\":\"1.5\",\"real\":\"2.5\"}}",
+                "{\"a\":{\"blob\":\"AP8=\",\"x\":1}}", "{\"a\":{}}", "{\"a\":{\"real\":1.5}}", "{\"a\":-0.0}", "{\"a\":1e400}",
+                "{\"a\":9223372036854775807}", "{\"a\":9223372036854775808}", "{\"a\":-9223372036854775808}",
+                "{\"a\":-9223372036854775809}", "{\"a\":01}", "{\"a\":NaN}", "{\"a\":null,\"b\":false}", "{\"a\":\"\\u0000\"}",
+                "{\"a\":[{\"blob\":\"AA==\"}]}", "{'a':1}", "{\"a\":1,}", "{\"a\" 1}")) {
+            rowsReadTokenByTokenAsTheTreeReadsThem(text);
+        }
+    }
+
+    @Provide
+    Arbitrary<String> rowTexts() {
+        Arbitrary<String> plain = Arbitraries.oneOf(Arbitraries.longs().map(String::valueOf),
+                Arbitraries.doubles().map(String::valueOf), Arbitraries.of("null", "true", "false", "1e400",
+                        "123456789012345678901234567890", "-0.0", "0", "\"\"", "\"a\\\"b\"", "\"\\u00e9\""),
+                Arbitraries.strings().alpha().ofMaxLength(5).map(t -> "\"" + t + "\""));
+        Arbitrary<String> tagged = Arbitraries.oneOf(
+                Arbitraries.of("real", "blob", "x").flatMap(tag -> plain.map(v -> "{\"" + tag + "\":" + v + "}")),
+                Arbitraries.of("{\"real\":\"Infinity\"}", "{\"blob\":\"AP8=\"}", "{\"blob\":\"***\"}",
+                        "{\"real\":\"0x1.8p0\"}", "{\"real\":\"1\",\"blob\":\"AA==\"}", "[]", "[1]", "{}"));
+        Arbitrary<String> value = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(6, plain), net.jqwik.api.Tuple.of(1, tagged));
+        Arbitrary<String> member = Arbitraries.of("a", "b", "c", "a b", "\\u00e9").flatMap(
+                name -> value.map(v -> "\"" + name + "\":" + v));
+        Arbitrary<String> object = member.list().ofMaxSize(5).map(ms -> "{" + String.join(",", ms) + "}");
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(8, object),
+                net.jqwik.api.Tuple.of(1, object.flatMap(o -> Arbitraries.of(" ", "}", "{}", " x", "]", ",").map(t -> o + t))),
+                net.jqwik.api.Tuple.of(1, object.map(o -> o.substring(0, o.length() / 2))),
+                net.jqwik.api.Tuple.of(1, value));
+    }
+
+    /** The way rows were read before they were read token by token: the whole text as a tree. */
+    private static Map<String, Object> decodeRowAsTree(String json) {
+        tools.jackson.databind.JsonNode tree;
+        try {
+            tree = JsonMapper.builder().build().readTree(json);
+        } catch (tools.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException(e);
+        }
+        if (!(tree instanceof ObjectNode object)) {
+            throw new IllegalArgumentException("row data is not a JSON object");
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (Map.Entry<String, tools.jackson.databind.JsonNode> e : object.properties()) {
+            row.put(e.getKey(), treeValue(e.getValue()));
+        }
+        return row;
+    }
+
+    private static Object treeValue(tools.jackson.databind.JsonNode v) {
+        if (v.isNull()) {
+            return null;
+        }
+        if (v.isIntegralNumber()) {
+            if (!v.canConvertToLong()) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return v.longValue();
+        }
+        if (v.isFloatingPointNumber()) {
+            return v.doubleValue();
+        }
+        if (v.isString()) {
+            return v.asString();
+        }
+        if (v instanceof ObjectNode tagged && tagged.size() == 1) {
+            tools.jackson.databind.JsonNode real = tagged.get("real");
+            if (real != null && real.isString()) {
+                return Double.parseDouble(real.asString()); // NumberFormatException is an IllegalArgumentException
+            }
+            tools.jackson.databind.JsonNode blob = tagged.get("blob");
+            if (blob != null && blob.isString()) {
+                return java.util.Base64.getDecoder().decode(blob.asString());
+            }
+        }
+        throw new IllegalArgumentException("not an SQLite value: " + v);
+    }
+
     @Provide
     Arbitrary<List<Object>> values() {
         Arbitrary<Object> integers = Arbitraries.oneOf(Arbitraries.longs(),
