@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.support.GeneratedKeyHolder;
-import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Repository;
 
 /** {@code sync_conflicts}: the conflicts this device has seen. */
@@ -36,16 +34,15 @@ public class ConflictRepository {
 
     /** Stores a new conflict; answers it with its id. */
     Conflict insert(Conflict c) {
-        KeyHolder key = new GeneratedKeyHolder();
-        jdbc.sql("INSERT INTO sync_conflicts (" + COLUMNS.substring(COLUMNS.indexOf(',') + 1) + """
-                        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+        long id = jdbc.sql("INSERT INTO sync_conflicts (" + COLUMNS.substring(COLUMNS.indexOf(',') + 1) + """
+                        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
                 .params(c.table(), c.recordId(), c.status().dbValue(), c.policy().name().toLowerCase(java.util.Locale.ROOT),
                         c.local().data(), c.local().version().toJson(), c.local().deviceId(), c.local().hlc(),
                         c.local().entry(), c.remote().data(), c.remote().version().toJson(), c.remote().deviceId(),
                         c.remote().hlc(), c.remote().entry(), c.resolution(), c.createdAt().toString(),
                         c.resolvedAt() == null ? null : c.resolvedAt().toString(), c.kind().dbValue())
-                .update(key, "id");
-        long id = key.getKey().longValue();
+                .query(Long.class)
+                .single();
         return new Conflict(id, c.table(), c.recordId(), c.status(), c.policy(), c.local(), c.remote(), c.resolution(),
                 c.createdAt(), c.resolvedAt(), c.kind());
     }

@@ -82,6 +82,10 @@ class StorageConfiguration {
         config.setBusyTimeout(BUSY_TIMEOUT_MS);
         config.enforceForeignKeys(false); // entries from other devices must never cascade or fail here (issue 11)
         config.setTransactionMode(SQLiteConfig.TransactionMode.DEFERRED);
+        // Otherwise the driver prepares and runs "SELECT last_insert_rowid()" after every INSERT, wanted or not:
+        // a second statement for each log entry, row state and key-value write. The one insert that needs its
+        // new id asks for it with RETURNING.
+        config.setGetGeneratedKeys(false);
         return config;
     }
 

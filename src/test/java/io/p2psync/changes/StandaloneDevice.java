@@ -53,6 +53,7 @@ public final class StandaloneDevice implements AutoCloseable {
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         config.enforceForeignKeys(false); // as the node's connections: remote entries never cascade
         config.setCacheSize(-Math.toIntExact(P2pSyncSettings.DEFAULT_CACHE_SIZE.toKilobytes())); // as the node's
+        config.setGetGeneratedKeys(false); // as the node's
         this.dataSource = new SingleConnectionDataSource("jdbc:sqlite:" + file.toAbsolutePath(), true);
         this.dataSource.setConnectionProperties(config.toProperties());
         boolean migrated = jdbcHasTable(dataSource, SchemaMigrations.HISTORY_TABLE);
