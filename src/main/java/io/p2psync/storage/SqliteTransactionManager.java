@@ -1,8 +1,8 @@
 package io.p2psync.storage;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import javax.sql.DataSource;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -42,8 +42,9 @@ class SqliteTransactionManager extends JdbcTransactionManager {
     protected void prepareTransactionalConnection(Connection con, TransactionDefinition definition) throws SQLException {
         super.prepareTransactionalConnection(con, definition);
         if (!definition.isReadOnly()) {
-            try (Statement statement = con.createStatement()) {
-                statement.executeUpdate(TAKE_WRITE_LOCK);
+            // prepared, so the node's connections keep it compiled (StatementCache): it runs in every transaction
+            try (PreparedStatement statement = con.prepareStatement(TAKE_WRITE_LOCK)) {
+                statement.executeUpdate();
             }
         }
     }
