@@ -56,10 +56,8 @@ class Courier implements ConnectionListener {
     private final QueryRateLimiter queries;
     /** Messages being taken along the ladder now: one attempt per message at a time. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    /** Targets whose held messages are being handed on now. */
-    private final Set<PeerId> forwarding = ConcurrentHashMap.newKeySet();
-    /** Targets whose held messages were asked for while a hand-on to them ran: it looks again. */
-    private final Set<PeerId> again = ConcurrentHashMap.newKeySet();
+    /** One hand-on of held messages per target at a time; one asked for meanwhile makes it look again. */
+    private final OneRunPerPeer handOns = new OneRunPerPeer();
     private final List<java.util.function.Consumer<PeerId>> connectHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Courier(DeviceIdentity identity, Predicate<PeerId> authorized, MessageRepository messages, RouteCache routes,
@@ -429,23 +427,8 @@ class Courier implements ConnectionListener {
 
     private void handOn(PeerId target) {
         Host h = host.get().orElse(null);
-        if (h == null || !h.isConnected(target)) {
-            return;
-        }
-        if (!forwarding.add(target)) {
-            again.add(target); // a hand-on runs: it looks again before it ends
-            return;
-        }
-        try {
-            do {
-                again.remove(target);
-                handOnOnce(h, target);
-            } while (again.remove(target));
-        } finally {
-            forwarding.remove(target);
-            if (again.remove(target)) { // asked for between the last look and the end
-                forwardHeld(target);
-            }
+        if (h != null && h.isConnected(target)) {
+            handOns.run(target, () -> handOnOnce(h, target));
         }
     }
 

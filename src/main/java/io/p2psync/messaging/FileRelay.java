@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,10 +45,8 @@ class FileRelay {
     private final Clock clock;
     /** One chunk of a held file at a time; quota checks and new files one at a time. */
     private final Object intake = new Object();
-    /** Targets whose held files are being handed on now. */
-    private final Set<PeerId> forwarding = ConcurrentHashMap.newKeySet();
-    /** Targets whose hand-on was asked for while one ran: it looks again before it ends. */
-    private final Set<PeerId> again = ConcurrentHashMap.newKeySet();
+    /** One hand-on of held files per target at a time; one asked for meanwhile makes it look again. */
+    private final OneRunPerPeer handOns = new OneRunPerPeer();
 
     FileRelay(Predicate<PeerId> authorized, FileTransferRepository transfers, FileSettings settings,
               MessagingSettings messaging, MessageProtocol protocol, Supplier<Optional<Host>> host,
@@ -179,31 +176,23 @@ class FileRelay {
     }
 
     /**
-     * One hand-on per target at a time. A call while one runs leaves a mark that makes the running one look
-     * again once it is done, so a file held whole meanwhile is not left waiting for the next connect.
+     * One hand-on per target at a time. A call while one runs makes the running one look again once it is done,
+     * so a file held whole meanwhile is not left waiting for the next connect.
      */
     private void handOn(PeerId target) {
         Host h = host.get().orElse(null);
-        if (h == null || !h.isConnected(target)) {
-            return;
-        }
-        again.add(target);
-        // whoever takes the target hands on until nothing new is held; a mark set after its last look but
-        // before it let go is seen here, after the finally, and taken up by this thread or the next caller
-        while (again.contains(target) && forwarding.add(target)) {
-            try {
-                handOnAll(h, target);
-            } finally {
-                forwarding.remove(target);
-            }
+        if (h != null && h.isConnected(target)) {
+            handOns.run(target, () -> handOnAll(h, target));
         }
     }
 
-    /** Pushes each file held for {@code target}, looking again until a look finds none not tried in this run. */
+    /**
+     * Pushes each file held for {@code target}, looking again until a look finds none not tried in this pass: a
+     * file the target refuses is tried once a pass, not over and over.
+     */
     private void handOnAll(Host h, PeerId target) {
         Set<String> tried = new HashSet<>();
         while (true) {
-            again.remove(target);
             List<FileManifest> fresh = transfers.heldFor(target).stream()
                     .filter(m -> !tried.contains(m.from() + "/" + m.id()))
                     .toList();
