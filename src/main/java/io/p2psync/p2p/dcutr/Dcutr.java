@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * on the new connection, whoever's dial made it, and B the responder. Whatever direct connection comes up first
  * (one of the dials, or A's dial landing on B's listener where no NAT is in between) is kept, every other attempt is
  * dropped, and the relayed connection is closed after {@link #RELAYED_CLOSE_GRACE} if a direct connection is still
- * there then. B tries {@link #MAX_ATTEMPTS} times in all, each with a fresh exchange on the stream of the first (spec
+ * there then, once the streams still open on it have ended. B tries {@link #MAX_ATTEMPTS} times in all, each with a fresh exchange on the stream of the first (spec
  * step 6), or on a new stream if A ended that one; A answers exchanges on a stream until B ends it.
  *
  * <p>A message that is malformed, longer than 4 KiB, of the wrong type, or a CONNECT with no address this side can
@@ -55,6 +55,8 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
     public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
     /** How long the relayed connection stays after the direct one came up, for streams still on it to finish. */
     public static final Duration RELAYED_CLOSE_GRACE = Duration.ofSeconds(2);
+    /** How long streams still open on the relayed connection after the grace may run before it closes anyway. */
+    public static final Duration RELAYED_DRAIN_LIMIT = Duration.ofSeconds(60);
     /** Upgrades under way at once, both roles together; a further relayed connection stays relayed. */
     static final int MAX_CONCURRENT = 8;
     /** How often an attempt looks whether the peer's own dial already gave a direct connection. */
@@ -378,6 +380,8 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
     /**
      * Closes {@code relayed} after {@link #RELAYED_CLOSE_GRACE}, unless by then no direct connection to the peer is
      * left ({@code direct} died and nothing replaced it): then the relayed connection is all there is, and stays.
+     * Closing lets the streams still open on it end first (for at most {@link #RELAYED_DRAIN_LIMIT}), while every
+     * new stream takes the direct connection.
      */
     private Connection succeeded(Connection relayed, Connection direct) {
         PeerId peer = relayed.remotePeer();
@@ -385,7 +389,7 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
                 direct.remoteAddress(), RELAYED_CLOSE_GRACE);
         CompletableFuture.runAsync(() -> {
             if (directConnection(peer).isPresent()) {
-                relayed.close();
+                relayed.closeWhenIdle(RELAYED_DRAIN_LIMIT); // a round or transfer under way on it finishes there
             } else if (relayed.isOpen()) {
                 log.info("dcutr: the direct connection with {} closed within {}; keeping the relayed one", peer,
                         RELAYED_CLOSE_GRACE);

@@ -5,7 +5,9 @@ import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One secured, multiplexed connection to an authenticated peer: TCP with Noise and yamux, or QUIC, whose
@@ -35,7 +37,28 @@ public final class Connection {
 
         /** Closes the connection gracefully: yamux go-away then TCP close, or a QUIC CONNECTION_CLOSE. */
         void close();
+
+        /**
+         * Tells the peer no new streams may be opened here (yamux go-away; open streams may finish); false if this
+         * muxer cannot say so, and the connection is then closed at once by {@link Connection#closeWhenIdle}.
+         */
+        default boolean stopNewStreams() {
+            return false;
+        }
+
+        /** The streams open now; read it on the connection's event loop. */
+        default int openStreams() {
+            return 0;
+        }
+
+        /** False once either side said no new streams may be opened (yamux go-away, sent or received). */
+        default boolean acceptsNewStreams() {
+            return true;
+        }
     }
+
+    /** How often {@link #closeWhenIdle} looks whether the last stream ended. */
+    private static final long IDLE_POLL_MS = 100;
 
     private final Channel channel;
     private final PeerId remotePeer;
@@ -116,6 +139,37 @@ public final class Connection {
             muxer.close();
         } else {
             channel.close();
+        }
+    }
+
+    /** False once no new streams may be opened here: new streams to the peer then take another connection. */
+    public boolean acceptsNewStreams() {
+        return channel.isActive() && muxer.acceptsNewStreams();
+    }
+
+    /**
+     * Closes the connection once the streams open on it have ended, or after {@code atMost}, whichever is first:
+     * the peer is told at once that no new streams may be opened here (yamux go-away), so what it starts next
+     * goes over another connection, while what runs here (a sync round, a file chunk) finishes. A QUIC
+     * connection is closed at once.
+     */
+    public void closeWhenIdle(Duration atMost) {
+        if (!channel.isActive() || !muxer.stopNewStreams()) {
+            close();
+            return;
+        }
+        long deadline = System.nanoTime() + atMost.toNanos();
+        channel.eventLoop().execute(() -> closeWhenIdle(deadline));
+    }
+
+    private void closeWhenIdle(long deadline) {
+        if (!channel.isActive()) {
+            return;
+        }
+        if (muxer.openStreams() == 0 || System.nanoTime() - deadline >= 0) {
+            close();
+        } else {
+            channel.eventLoop().schedule(() -> closeWhenIdle(deadline), IDLE_POLL_MS, TimeUnit.MILLISECONDS);
         }
     }
 

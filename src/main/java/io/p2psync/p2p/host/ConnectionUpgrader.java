@@ -88,6 +88,22 @@ final class ConnectionUpgrader {
                     public void close() {
                         muxer.goAway().addListener(f -> channel.close());
                     }
+
+                    @Override
+                    public boolean stopNewStreams() {
+                        muxer.goAway();
+                        return true;
+                    }
+
+                    @Override
+                    public int openStreams() {
+                        return muxer.streamCount();
+                    }
+
+                    @Override
+                    public boolean acceptsNewStreams() {
+                        return muxer.acceptsNewStreams();
+                    }
                 });
         channel.attr(Connection.KEY).set(connection);
         channel.pipeline().addLast("yamux", muxer);

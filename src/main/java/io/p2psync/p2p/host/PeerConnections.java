@@ -65,13 +65,22 @@ final class PeerConnections {
     }
 
     /**
-     * The connection that carries new streams to {@code peer}: its newest. A peer that restarted dials anew while
+     * The connection that carries new streams to {@code peer}: its newest that still takes new streams (not one
+     * closing once its streams end, see {@link Connection#closeWhenIdle}). A peer that restarted dials anew while
      * the connection to its old process may still look open here (a QUIC connection whose peer vanished stays
      * until its idle timeout); the newest connection is the one that works.
      */
     synchronized Optional<Connection> primary(PeerId peer) {
         List<Connection> open = byPeer.get(peer);
-        return open == null ? Optional.empty() : Optional.of(open.get(open.size() - 1));
+        if (open == null) {
+            return Optional.empty();
+        }
+        for (int i = open.size() - 1; i >= 0; i--) { // the newest that still takes new streams
+            if (open.get(i).acceptsNewStreams()) {
+                return Optional.of(open.get(i));
+            }
+        }
+        return Optional.of(open.get(open.size() - 1));
     }
 
     synchronized List<Connection> of(PeerId peer) {

@@ -67,7 +67,7 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     private final Map<Integer, YamuxStreamChannel> streams = new HashMap<>();
     private final Map<Long, PendingPing> pings = new HashMap<>();
     private ChannelHandlerContext ctx;
-    private State state = State.OPEN;
+    private volatile State state = State.OPEN; // written on the event loop, read by acceptsNewStreams anywhere
     private volatile boolean remoteGoAway;
     private long nextStreamId;
     private int unacknowledged;
@@ -179,6 +179,11 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     /** True once the peer sent go-away: {@link #openStream()} then fails. */
     public boolean isRemoteGoingAway() {
         return remoteGoAway;
+    }
+
+    /** False once go-away was sent or received: no new streams either way. */
+    public boolean acceptsNewStreams() {
+        return state == State.OPEN && !remoteGoAway;
     }
 
     /** The number of open streams; read it on the event loop for an exact value. */

@@ -103,6 +103,39 @@ class DcutrTest {
         assertThat(get(EchoHandler.roundTrip(s.a(), c.peerId(), "back".getBytes()))).isEqualTo("back".getBytes());
     }
 
+    /** A stream open on the relayed connection when it is replaced (a sync round, say) runs to its end there. */
+    @Test
+    void aStreamOpenOnTheRelayedConnectionFinishesBeforeItCloses() throws Exception {
+        Setup s = relayAndReservedHost();
+        Dcutr.install(s.a(), List::of);
+        Host c = clientHost();
+        Dcutr.install(c, List::of);
+        Connection relayed = get(c.dial(s.aThroughRelay()));
+        P2pStream stream = get(c.newStream(relayed, new EchoHandler()));
+        java.util.concurrent.BlockingQueue<String> echoed = new java.util.concurrent.LinkedBlockingQueue<>();
+        stream.channel().pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                io.netty.buffer.ByteBuf buf = (io.netty.buffer.ByteBuf) msg;
+                echoed.add(buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+                buf.release();
+            }
+        });
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> hasDirect(c, s.a().peerId()) && hasDirect(s.a(), c.peerId()));
+        await().during(Dcutr.RELAYED_CLOSE_GRACE.plusSeconds(1)).atMost(Dcutr.RELAYED_CLOSE_GRACE.plusSeconds(10))
+                .until(relayed::isOpen); // past the grace: held open by the stream
+        assertThat(relayed.acceptsNewStreams()).as("new streams take the direct connection").isFalse();
+        assertThat(c.connection(s.a().peerId())).get().extracting(Connection::direct).isEqualTo(true);
+        stream.channel().writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer("still here",
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(echoed.poll(10, TimeUnit.SECONDS)).isEqualTo("still here");
+
+        stream.channel().close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !relayed.isOpen());
+        assertThat(get(EchoHandler.roundTrip(c, s.a().peerId(), "direct".getBytes()))).isEqualTo("direct".getBytes());
+    }
+
     @Test
     void leavesTheRelayedConnectionWhenThePeerDoesNotSpeakDcutr() throws Exception {
         Setup s = relayAndReservedHost();
