@@ -29,8 +29,8 @@ public final class RowHashes {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final TypeReference<LinkedHashMap<String, String>> MAP = new TypeReference<>() { };
-    /** One digest per thread: looking SHA-256 up for every row costs more than hashing a short value. */
     private static final JsonStringEncoder ESCAPES = JsonStringEncoder.getInstance();
+    /** One digest per thread: looking SHA-256 up for every row costs more than hashing a short value. */
     private static final ThreadLocal<MessageDigest> SHA = ThreadLocal.withInitial(RowHashes::sha256);
 
     private RowHashes() {
@@ -40,34 +40,27 @@ public final class RowHashes {
     public static String of(Map<String, ?> row) {
         // Written straight into text: every row the node writes passes here, and a JSON generator and a map
         // per row cost more than the hashing. The text is what writing {@link #hashes} with Jackson gives.
-        StringBuilder text = new StringBuilder(2 + row.size() * 40).append('{');
         MessageDigest sha = SHA.get();
-        for (Map.Entry<String, ?> e : row.entrySet()) {
-            if (text.length() > 1) {
-                text.append(',');
-            }
-            name(text, e.getKey()).append(":\"").append(hash(sha, e.getValue())).append('"');
-        }
+        StringBuilder text = new StringBuilder(2 + row.size() * 40).append('{');
+        row.forEach((column, value) -> member(text, column, hash(sha, value)));
         return text.append('}').toString();
     }
 
     /** Hashes made with {@link #hashes} as stored in {@code column_hashes}. */
     static String write(Map<String, String> hashes) {
         StringBuilder text = new StringBuilder(2 + hashes.size() * 40).append('{');
-        for (Map.Entry<String, String> e : hashes.entrySet()) {
-            if (text.length() > 1) {
-                text.append(',');
-            }
-            name(text, e.getKey()).append(":\"").append(e.getValue()).append('"'); // 16 hex digits: nothing to escape
-        }
+        hashes.forEach((column, hash) -> member(text, column, hash));
         return text.append('}').toString();
     }
 
-    /** A column name as a JSON string, escaped as Jackson's generator escapes it. */
-    private static StringBuilder name(StringBuilder text, String column) {
+    /** Appends {@code "column":"hash"} to an object begun in {@code text}, the name escaped as Jackson does. */
+    private static void member(StringBuilder text, String column, String hash) {
+        if (text.length() > 1) {
+            text.append(',');
+        }
         text.append('"');
         ESCAPES.quoteAsString(column, text);
-        return text.append('"');
+        text.append("\":\"").append(hash).append('"'); // a hash is 16 hex digits: nothing to escape
     }
 
     /** The hashes of a row, column to hash in row order, before they are written as JSON. */
