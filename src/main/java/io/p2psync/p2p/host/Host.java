@@ -149,6 +149,11 @@ public final class Host implements AutoCloseable {
         streams.register(handler);
     }
 
+    /** Stops serving {@code handler}'s protocols on new streams; open streams run on. */
+    public void removeProtocol(ProtocolHandler handler) {
+        streams.unregister(handler);
+    }
+
     public void addConnectionListener(ConnectionListener listener) {
         connections.addListener(listener);
     }

@@ -29,6 +29,13 @@ final class Streams {
         }
     }
 
+    /** Stops serving {@code handler}'s protocols (streams already open keep running). */
+    void unregister(ProtocolHandler handler) {
+        for (String id : handler.protocolIds()) {
+            handlers.remove(id, handler);
+        }
+    }
+
     /** The registered protocol ids, sorted. */
     List<String> protocolIds() {
         return handlers.keySet().stream().sorted().toList();

@@ -44,7 +44,7 @@ public final class KadDht implements ConnectionListener, AutoCloseable {
     private final RoutingTable table;
     private final AddressBook book = new AddressBook();
     private final KadProtocol protocol;
-    private final boolean server;
+    private volatile boolean server;
     private final ScheduledExecutorService timers;
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong queriesSent = new AtomicLong();
@@ -95,6 +95,29 @@ public final class KadDht implements ConnectionListener, AutoCloseable {
     /** True if this node answers DHT requests (and announces the protocol in identify). */
     public boolean isServer() {
         return server;
+    }
+
+    /**
+     * In {@code auto} mode, follows what the node learned of its own reachability (AutoNAT): a node others cannot
+     * dial serves no DHT requests, so they neither put it in their tables nor wait on queries to it; once it is
+     * reachable again it serves. {@code server} and {@code client} modes stay as set. The caller tells connected
+     * peers (identify push), so they update their tables.
+     *
+     * @return true if the mode changed
+     */
+    public synchronized boolean reachable(boolean reachable) {
+        if (config.mode() != KadMode.AUTO || reachable == server) {
+            return false;
+        }
+        server = reachable;
+        if (reachable) {
+            host.addProtocol(protocol);
+        } else {
+            host.removeProtocol(protocol);
+        }
+        log.info("DHT {} now in {} mode: this node is {} from outside", host.peerId(), reachable ? "server" : "client",
+                reachable ? "reachable" : "not reachable");
+        return true;
     }
 
     public KadConfig config() {

@@ -28,11 +28,13 @@ public record DhtNode(Host host, KadDht dht) implements AutoCloseable {
 
     /** Identify answering with the host's listen addresses and protocols. */
     public static IdentifyProtocol identify(java.util.function.Supplier<Host> host) {
-        return new IdentifyProtocol(() -> {
-            Host h = host.get();
-            return new IdentifyInfo(IdentifyInfo.DEFAULT_PROTOCOL_VERSION, "p2p-sync/test", h.publicKey(),
-                    h.listenAddresses().stream().map(Multiaddr::toBytes).toList(), null, h.protocolIds());
-        });
+        return new IdentifyProtocol(() -> info(host.get()));
+    }
+
+    /** What {@code h} says of itself in identify (and identify push): its listen addresses and protocols now. */
+    public static IdentifyInfo info(Host h) {
+        return new IdentifyInfo(IdentifyInfo.DEFAULT_PROTOCOL_VERSION, "p2p-sync/test", h.publicKey(),
+                h.listenAddresses().stream().map(Multiaddr::toBytes).toList(), null, h.protocolIds());
     }
 
     public PeerId peerId() {

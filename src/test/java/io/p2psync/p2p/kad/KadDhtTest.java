@@ -86,6 +86,32 @@ class KadDhtTest {
     }
 
     @Test
+    void inAutoModeANodeThatIsNotReachableBecomesAClientAndAServerAgainOnceItIs() throws Exception {
+        DhtNode auto = node(CONFIG);
+        DhtNode b = node(CONFIG);
+        DhtNode fixed = node(CONFIG.withMode(KadMode.SERVER));
+        auto.host().dial(b.addr()).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.table().contains(auto.peerId()));
+
+        assertThat(auto.dht().reachable(false)).isTrue();
+        assertThat(auto.dht().isServer()).isFalse();
+        assertThat(auto.host().protocolIds()).doesNotContain(KadConfig.DEFAULT_PROTOCOL_ID);
+        assertThat(auto.dht().reachable(false)).as("no change the second time").isFalse();
+        // what a peer hears in identify (push) from it now takes it out of that peer's table
+        b.dht().learned(DhtNode.info(auto.host()));
+        assertThat(b.table()).doesNotContain(auto.peerId());
+        assertThat(auto.dht().findPeer(b.peerId()).get(10, TimeUnit.SECONDS)).as("a client still asks").isPresent();
+
+        assertThat(auto.dht().reachable(true)).isTrue();
+        assertThat(auto.host().protocolIds()).contains(KadConfig.DEFAULT_PROTOCOL_ID);
+        b.dht().learned(DhtNode.info(auto.host()));
+        assertThat(b.table()).contains(auto.peerId());
+
+        assertThat(fixed.dht().reachable(false)).as("an explicit mode stays").isFalse();
+        assertThat(fixed.dht().isServer()).isTrue();
+    }
+
+    @Test
     void aLookupAmongPeersNamingEndlessUnreachablePeersStopsAtTheQueryLimit() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
