@@ -16,19 +16,31 @@ final class OneRunPerPeer {
     private final Set<PeerId> running = ConcurrentHashMap.newKeySet();
     private final Set<PeerId> asked = ConcurrentHashMap.newKeySet();
 
-    /** Runs {@code pass} for {@code peer} on this thread now, or leaves it to the thread running one. */
+    /**
+     * Runs {@code pass} for {@code peer} on this thread now, or leaves it to the thread running one. A pass that
+     * throws does not strand a request made during it: the passes asked for go on, and the last failure is
+     * thrown once none is left.
+     */
     void run(PeerId peer, Runnable pass) {
         asked.add(peer);
+        RuntimeException failed = null;
         // A request made after the owner's last look but before it let go is seen here, after its finally,
         // and taken up by the owner or by this thread, whichever takes the peer first.
         while (asked.contains(peer) && running.add(peer)) {
             try {
                 while (asked.remove(peer)) {
-                    pass.run();
+                    try {
+                        pass.run();
+                    } catch (RuntimeException e) {
+                        failed = e;
+                    }
                 }
             } finally {
                 running.remove(peer);
             }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.p2psync.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
@@ -52,6 +53,27 @@ class OneRunPerPeerTest {
         owner.get(5, TimeUnit.SECONDS);
         assertThat(passes).as("the owner ran the pass asked for meanwhile").hasValue(2);
         assertThat(mostAtOnce).as("never two passes for one peer at once").hasValue(1);
+    }
+
+    @Test
+    void aPassThatFailsDoesNotStrandARequestMadeDuringIt() throws Exception {
+        CountDownLatch inFirst = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger passes = new AtomicInteger();
+        Runnable pass = () -> {
+            if (passes.incrementAndGet() == 1) {
+                inFirst.countDown();
+                await(release);
+                throw new IllegalStateException("the database was busy");
+            }
+        };
+        Future<?> owner = threads.submit(() -> runs.run(peer, pass));
+        assertThat(inFirst.await(5, TimeUnit.SECONDS)).isTrue();
+        runs.run(peer, pass); // left to the owner, whose pass then fails
+        release.countDown();
+
+        assertThatThrownBy(() -> owner.get(5, TimeUnit.SECONDS)).hasRootCauseMessage("the database was busy");
+        assertThat(passes).as("the request made during the failed pass still ran").hasValue(2);
     }
 
     @Test
