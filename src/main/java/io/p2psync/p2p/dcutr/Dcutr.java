@@ -389,7 +389,8 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
                 direct.remoteAddress(), RELAYED_CLOSE_GRACE);
         CompletableFuture.runAsync(() -> {
             if (directConnection(peer).isPresent()) {
-                relayed.closeWhenIdle(RELAYED_DRAIN_LIMIT); // a round or transfer under way on it finishes there
+                // a round or transfer under way on it finishes there, unless the direct connection goes first
+                relayed.closeWhenIdle(RELAYED_DRAIN_LIMIT, () -> directConnection(peer).isPresent());
             } else if (relayed.isOpen()) {
                 log.info("dcutr: the direct connection with {} closed within {}; keeping the relayed one", peer,
                         RELAYED_CLOSE_GRACE);

@@ -8,6 +8,7 @@ import io.p2psync.p2p.core.PeerId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One secured, multiplexed connection to an authenticated peer: TCP with Noise and yamux, or QUIC, whose
@@ -148,28 +149,30 @@ public final class Connection {
     }
 
     /**
-     * Closes the connection once the streams open on it have ended, or after {@code atMost}, whichever is first:
-     * the peer is told at once that no new streams may be opened here (yamux go-away), so what it starts next
-     * goes over another connection, while what runs here (a sync round, a file chunk) finishes. A QUIC
+     * Closes the connection once the streams open on it have ended, or after {@code atMost}, or as soon as
+     * {@code replaced} turns false, whichever is first: the peer is told at once that no new streams may be
+     * opened here (yamux go-away), so what it starts next goes over the connection that replaces this one, while
+     * what runs here (a sync round, a file chunk) finishes. Once that other connection is gone this one, which
+     * can carry no new stream, is closed at once, so the peer counts as disconnected and is dialled again. A QUIC
      * connection is closed at once.
      */
-    public void closeWhenIdle(Duration atMost) {
+    public void closeWhenIdle(Duration atMost, BooleanSupplier replaced) {
         if (!channel.isActive() || !muxer.stopNewStreams()) {
             close();
             return;
         }
         long deadline = System.nanoTime() + atMost.toNanos();
-        channel.eventLoop().execute(() -> closeWhenIdle(deadline));
+        channel.eventLoop().execute(() -> closeWhenIdle(deadline, replaced));
     }
 
-    private void closeWhenIdle(long deadline) {
+    private void closeWhenIdle(long deadline, BooleanSupplier replaced) {
         if (!channel.isActive()) {
             return;
         }
-        if (muxer.openStreams() == 0 || System.nanoTime() - deadline >= 0) {
+        if (muxer.openStreams() == 0 || System.nanoTime() - deadline >= 0 || !replaced.getAsBoolean()) {
             close();
         } else {
-            channel.eventLoop().schedule(() -> closeWhenIdle(deadline), IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+            channel.eventLoop().schedule(() -> closeWhenIdle(deadline, replaced), IDLE_POLL_MS, TimeUnit.MILLISECONDS);
         }
     }
 

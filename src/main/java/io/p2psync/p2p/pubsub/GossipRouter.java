@@ -228,12 +228,14 @@ public final class GossipRouter implements AutoCloseable {
     }
 
     /**
-     * One heartbeat (gossipsub-v1.0.md, "Heartbeat"): streams to newly authorized peers, mesh maintenance,
+     * One heartbeat (gossipsub-v1.0.md, "Heartbeat"): streams moved off connections that are closing, streams to
+     * newly authorized peers, mesh maintenance,
      * fanout maintenance, gossip emission, then the message cache shifts. Called by the scheduler given to
      * {@link #start}, or directly by tests.
      */
     public void heartbeat() {
         locked(() -> {
+            streams.dropWindingDown(); // relinked just below, over the connection that replaces theirs
             for (PeerId peer : peers.all()) {
                 if (selection.mayExchange(peer) && !streams.isLinked(peer) && retries.due(peer)) {
                     link(peer);

@@ -3,6 +3,7 @@ package io.p2psync.p2p.pubsub;
 import io.netty.channel.Channel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.host.Connection;
 import io.p2psync.p2p.host.P2pStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -128,6 +129,23 @@ final class OutboundStreams {
         }
         if (link != null && link.stream != null) {
             link.stream.channel().close();
+        }
+    }
+
+    /**
+     * Forgets and closes the streams whose connection takes no new streams (it closes once its streams end, as a
+     * relayed connection replaced by a direct one does): a long-lived stream would hold such a connection open
+     * to its limit. The router links those peers again at once, over the connection that takes new streams;
+     * what it sends meanwhile waits in the new link's queue.
+     */
+    synchronized void dropWindingDown() {
+        for (var it = links.entrySet().iterator(); it.hasNext();) {
+            Link link = it.next().getValue();
+            Connection connection = link.stream == null ? null : Connection.of(link.stream.channel());
+            if (connection != null && !connection.acceptsNewStreams()) {
+                it.remove();
+                link.stream.channel().close(); // after the writes already handed to its event loop
+            }
         }
     }
 

@@ -14,6 +14,9 @@ import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.host.P2pStream;
 import io.p2psync.p2p.host.ProtocolHandler;
 import io.p2psync.p2p.host.RedialPolicy;
+import io.p2psync.p2p.pubsub.GossipRouter;
+import io.p2psync.p2p.pubsub.GossipsubProtocol;
+import io.p2psync.p2p.pubsub.PubsubMessage;
 import io.p2psync.p2p.relay.RelayClient;
 import io.p2psync.p2p.relay.RelayLimits;
 import io.p2psync.p2p.relay.RelayServer;
@@ -134,6 +137,71 @@ class DcutrTest {
         stream.channel().close();
         await().atMost(Duration.ofSeconds(10)).until(() -> !relayed.isOpen());
         assertThat(get(EchoHandler.roundTrip(c, s.a().peerId(), "direct".getBytes()))).isEqualTo("direct".getBytes());
+    }
+
+    /** A relayed connection draining its streams is no use once the direct one is gone: it closes at once. */
+    @Test
+    void aDrainingRelayedConnectionClosesAtOnceWhenTheDirectOneGoes() throws Exception {
+        Setup s = relayAndReservedHost();
+        Dcutr.install(s.a(), List::of);
+        Host c = clientHost();
+        Dcutr.install(c, List::of);
+        Connection relayed = get(c.dial(s.aThroughRelay()));
+        P2pStream stream = get(c.newStream(relayed, new EchoHandler())); // keeps it draining
+        await().atMost(Duration.ofSeconds(20)).until(() -> hasDirect(c, s.a().peerId()) && hasDirect(s.a(), c.peerId()));
+        await().atMost(Dcutr.RELAYED_CLOSE_GRACE.plusSeconds(10)).until(() -> !relayed.acceptsNewStreams());
+        assertThat(relayed.isOpen()).isTrue();
+
+        c.connections().stream().filter(x -> x.remotePeer().equals(s.a().peerId()) && x.direct())
+                .forEach(Connection::close);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !relayed.isOpen());
+        assertThat(c.isConnected(s.a().peerId())).as("so the peer counts as gone and is dialled again").isFalse();
+        assertThat(stream.channel().isActive()).isFalse();
+    }
+
+    /**
+     * Gossipsub keeps a stream open for as long as its connection lives: it moves to the direct connection, so
+     * the relayed one closes within a heartbeat or two, not at the drain limit, and messages keep flowing.
+     */
+    @Test
+    void gossipStreamsMoveToTheDirectConnectionSoTheRelayedOneClosesSoon() throws Exception {
+        Setup s = relayAndReservedHost();
+        Dcutr.install(s.a(), List::of);
+        Host c = clientHost();
+        Dcutr.install(c, List::of);
+        List<String> atA = new java.util.concurrent.CopyOnWriteArrayList<>();
+        GossipRouter routerA = gossip(s.a(), m -> atA.add(new String(m.data())));
+        GossipRouter routerC = gossip(c, m -> { });
+        Connection relayed = get(c.dial(s.aThroughRelay()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> routerA.topicPeers(TOPIC).contains(c.peerId())
+                && routerC.topicPeers(TOPIC).contains(s.a().peerId()));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> hasDirect(c, s.a().peerId()) && hasDirect(s.a(), c.peerId()));
+        await().atMost(Dcutr.RELAYED_CLOSE_GRACE.plusSeconds(10)).until(() -> !relayed.isOpen());
+        assertThat(Dcutr.RELAYED_DRAIN_LIMIT).isGreaterThan(Dcutr.RELAYED_CLOSE_GRACE.plusSeconds(10));
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            routerC.publish(TOPIC, ("after " + System.nanoTime()).getBytes());
+            return !atA.isEmpty();
+        });
+        assertThat(onlyDirect(c, s.a().peerId())).isTrue();
+    }
+
+    private static final String TOPIC = "dcutr-test";
+
+    /** A gossipsub router on {@code host}, joined to {@link #TOPIC}, its heartbeat running. */
+    private GossipRouter gossip(Host host, java.util.function.Consumer<PubsubMessage> listener) {
+        GossipRouter router = GossipRouter.builder(PrivateKey.generate(),
+                (peer, ids) -> host.newStream(peer, ids.toArray(String[]::new))).build();
+        GossipsubProtocol protocol = new GossipsubProtocol(router);
+        host.addProtocol(protocol);
+        host.addConnectionListener(protocol.connectionListener());
+        java.util.concurrent.ScheduledExecutorService heartbeat =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        open.add(heartbeat::shutdownNow);
+        open.add(router);
+        router.subscribe(TOPIC, listener);
+        router.start(heartbeat);
+        return router;
     }
 
     @Test
