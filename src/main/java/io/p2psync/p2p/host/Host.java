@@ -323,6 +323,50 @@ public final class Host implements AutoCloseable {
     }
 
     /**
+     * Dials {@code peer} at {@code address} on a connection of its own, to learn whether the peer can be reached there
+     * (an AutoNAT dial-back, libp2p/specs autonat/autonat-v1.md): unlike {@link #dial} it goes ahead while a
+     * connection to the peer is open, and the new connection is not booked, so it carries no new streams, no
+     * listener hears of it, and it is not redialled. The caller closes it. Cancelling the future closes the attempt.
+     *
+     * @param address a TCP address ({@code /ip4|ip6/…/tcp/…}), with or without {@code /p2p/}
+     * @return the connection once Noise proved it is {@code peer}; a failure as for {@link #dial}
+     */
+    public CompletableFuture<Connection> dialSeparately(Multiaddr address, PeerId peer) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("host is closed"));
+        }
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        ChannelFuture connecting;
+        try {
+            Multiaddr target = address.withoutPeerId();
+            if (target.isQuic() || relayPart(target).isPresent() || target.toTcpSocketAddress().isUnresolved()) {
+                throw new MultiaddrException("a dial-back goes to a TCP address with an IP: " + address);
+            }
+            connecting = tcp.dial(target, ch -> upgrader.upgrade(ch, true, Optional.of(peer))
+                    .whenComplete((c, e) -> {
+                        if (e != null) {
+                            result.completeExceptionally(e);
+                        } else if (!result.complete(c)) {
+                            c.channel().close(); // given up on while it was secured
+                        }
+                    }));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        connecting.addListener(connected -> {
+            if (!connected.isSuccess()) {
+                result.completeExceptionally(connected.cause());
+            }
+        });
+        result.whenComplete((c, e) -> {
+            if (e != null) {
+                connecting.channel().close();
+            }
+        });
+        return result;
+    }
+
+    /**
      * Dials circuit addresses ({@code …/p2p/<relay>/p2p-circuit/p2p/<target>}) with {@code dialer} from now on;
      * without one they fail.
      */
