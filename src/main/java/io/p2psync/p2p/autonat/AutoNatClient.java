@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,7 @@ public final class AutoNatClient implements ConnectionListener, AutoCloseable {
     private final Host host;
     private final IdentifyProtocol identify;
     private final Predicate<PeerId> chosen;
+    private final Supplier<List<Multiaddr>> listen;
     private final Duration interval;
     private final Duration retryInterval;
     private final Clock clock;
@@ -73,14 +75,15 @@ public final class AutoNatClient implements ConnectionListener, AutoCloseable {
     private volatile boolean lastRoundAgreed = true;
     private volatile boolean closed;
 
-    private AutoNatClient(Host host, IdentifyProtocol identify, Predicate<PeerId> chosen, Duration interval,
-            Duration retryInterval, Clock clock) {
+    private AutoNatClient(Host host, IdentifyProtocol identify, Predicate<PeerId> chosen,
+            Supplier<List<Multiaddr>> listen, Duration interval, Duration retryInterval, Clock clock) {
         if (interval.isNegative() || interval.isZero() || retryInterval.isNegative() || retryInterval.isZero()) {
             throw new IllegalArgumentException("the AutoNAT intervals must be positive");
         }
         this.host = host;
         this.identify = identify;
         this.chosen = chosen;
+        this.listen = listen;
         this.interval = interval;
         this.retryInterval = retryInterval;
         this.clock = clock;
@@ -98,7 +101,17 @@ public final class AutoNatClient implements ConnectionListener, AutoCloseable {
      */
     public static AutoNatClient start(Host host, IdentifyProtocol identify, Predicate<PeerId> chosen,
             Duration interval, Duration retryInterval) {
-        AutoNatClient client = new AutoNatClient(host, identify, chosen, interval, retryInterval, Clock.systemUTC());
+        return start(host, identify, chosen, host::listenAddresses, interval, retryInterval);
+    }
+
+    /**
+     * As {@link #start(Host, IdentifyProtocol, Predicate, Duration, Duration)}, with the listen addresses to ask about
+     * given by {@code listen} rather than the host's.
+     */
+    public static AutoNatClient start(Host host, IdentifyProtocol identify, Predicate<PeerId> chosen,
+            Supplier<List<Multiaddr>> listen, Duration interval, Duration retryInterval) {
+        AutoNatClient client = new AutoNatClient(host, identify, chosen, listen, interval, retryInterval,
+                Clock.systemUTC());
         host.addConnectionListener(client);
         client.timer.scheduleWithFixedDelay(client::check, retryInterval.toMillis(), retryInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -205,7 +218,7 @@ public final class AutoNatClient implements ConnectionListener, AutoCloseable {
             if (!info.protocols().contains(AutoNatServer.PROTOCOL_ID)) {
                 return CompletableFuture.completedFuture(ProbeOutcome.none(peer, "it does not serve AutoNAT"));
             }
-            List<Multiaddr> addresses = DialBackAddresses.toAsk(host.listenAddresses(), identify.observedAddresses(),
+            List<Multiaddr> addresses = DialBackAddresses.toAsk(listen.get(), identify.observedAddresses(),
                     MAX_ADDRESSES);
             if (addresses.isEmpty()) {
                 return CompletableFuture.completedFuture(ProbeOutcome.none(peer, "no TCP address to be dialled at"));
@@ -250,7 +263,7 @@ public final class AutoNatClient implements ConnectionListener, AutoCloseable {
     /** The IPs this node listens at and peers observe it at: a change is worth a new round. */
     private Set<String> ips() {
         Set<String> ips = new TreeSet<>();
-        List<Multiaddr> all = new ArrayList<>(host.listenAddresses());
+        List<Multiaddr> all = new ArrayList<>(listen.get());
         all.addAll(identify.observedAddresses());
         for (Multiaddr a : all) {
             DialBackAddresses.tcpIp(a).map(InetAddress::getHostAddress).ifPresent(ips::add);
