@@ -124,18 +124,17 @@ class DcutrNamespaceIT {
             a.put("from-a-" + i, "written on a " + i);
             c.put("from-c-" + i, "written on c " + i);
         }
+        // A looks C up in the DHT and dials what it finds: the circuit through B. A does so first: both have a circuit
+        // address, and the side that dialled is the one that dials again after the other restarts
+        a.authorize(c.id(), "c");
+        await().atMost(Duration.ofSeconds(60)).until(() -> !connections(a, c.id()).isEmpty());
         c.authorize(a.id(), "a");
-        a.authorize(c.id(), "c"); // A looks C up in the DHT and dials what it finds: the circuit through B
 
-        // they sync through B's relay (neither is reachable another way), and every hole punch fails; both hold a
-        // circuit address, so whichever looked the other up first dialled
+        // they sync through B's relay (neither is reachable another way), and every hole punch fails
         await().atMost(Duration.ofSeconds(90)).until(() -> a.get("from-c-19").isPresent() && c.get("from-a-19").isPresent());
-        await().atMost(Duration.ofSeconds(30)).until(() -> b.log().contains("circuit " + a.id() + " -> " + c.id() + " open")
-                || b.log().contains("circuit " + c.id() + " -> " + a.id() + " open"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.log().contains("circuit " + a.id() + " -> " + c.id() + " open"));
         await().atMost(Duration.ofSeconds(60)).until(() -> c.log().contains("dcutr: upgrade of the relayed connection with "
-                + a.id() + " failed after " + Dcutr.MAX_ATTEMPTS + " attempts") || a.log().contains(
-                "dcutr: upgrade of the relayed connection with " + c.id() + " failed after " + Dcutr.MAX_ATTEMPTS
-                + " attempts"));
+                + a.id() + " failed after " + Dcutr.MAX_ATTEMPTS + " attempts"));
         assertThat(connections(a, c.id())).isNotEmpty().noneMatch(x -> x.get("direct").asBoolean());
         a.put("while-relayed", "from a");
         await().atMost(Duration.ofSeconds(60)).until(() -> c.get("while-relayed").isPresent());
@@ -151,8 +150,7 @@ class DcutrNamespaceIT {
         assertThat(aToC.get("transport").asString()).isEqualTo("tcp");
         assertThat(aToC.get("remoteAddress").asString()).startsWith("/ip4/203.0.113.2/tcp/");
         assertThat(connections(c2, a.id()).get(0).get("remoteAddress").asString()).startsWith("/ip4/198.51.100.2/tcp/");
-        assertThat(c2.log() + a.log()).containsAnyOf("dcutr: direct connection with " + a.id(),
-                "dcutr: direct connection with " + c2.id());
+        assertThat(c2.log()).contains("dcutr: direct connection with " + a.id());
 
         // writes go on over the direct connection
         a.put("after-upgrade", "from a");
