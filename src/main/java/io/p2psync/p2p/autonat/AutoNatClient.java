@@ -118,7 +118,7 @@ public final class AutoNatClient implements ConnectionListener, AutoCloseable {
         return client;
     }
 
-    /** Calls {@code listener} with the new state whenever it changes, on the client's thread. */
+    /** Calls {@code listener} with the new state whenever it changes, on the thread that ended the round: keep it short. */
     public void onChange(Consumer<Reachability> listener) {
         this.onChange = listener;
     }
@@ -266,7 +266,7 @@ public final class AutoNatClient implements ConnectionListener, AutoCloseable {
         List<Multiaddr> all = new ArrayList<>(listen.get());
         all.addAll(identify.observedAddresses());
         for (Multiaddr a : all) {
-            DialBackAddresses.tcpIp(a).map(InetAddress::getHostAddress).ifPresent(ips::add);
+            DialBackAddresses.ip(a).map(InetAddress::getHostAddress).ifPresent(ips::add);
         }
         return Set.copyOf(ips);
     }

@@ -15,6 +15,22 @@ final class DialBackAddresses {
     private DialBackAddresses() {
     }
 
+    /** The IP an address starts with ({@code /ip4/…} or {@code /ip6/…}, any transport); empty for any other. */
+    static Optional<InetAddress> ip(Multiaddr address) {
+        if (address.components().isEmpty() || address.valueOf(MultiaddrProtocol.P2P_CIRCUIT).isPresent()) {
+            return Optional.empty();
+        }
+        Multiaddr.Component first = address.components().get(0);
+        if (first.protocol() != MultiaddrProtocol.IP4 && first.protocol() != MultiaddrProtocol.IP6) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByName(first.value())); // an IP literal: no lookup
+        } catch (java.net.UnknownHostException unreadable) {
+            return Optional.empty();
+        }
+    }
+
     /** The IP of a TCP address ({@code /ip4|ip6/…/tcp/…}, not relayed); empty for any other address. */
     static Optional<InetAddress> tcpIp(Multiaddr address) {
         if (address.isQuic() || address.valueOf(MultiaddrProtocol.P2P_CIRCUIT).isPresent()) {
@@ -29,12 +45,13 @@ final class DialBackAddresses {
     }
 
     /**
-     * The spec's amplification rule: of {@code requested}, the TCP addresses on {@code observed}'s IP, without
+     * The spec's amplification rule: of {@code requested}, the TCP addresses on {@code observed}'s IP (the address of
+     * the requester's connection, TCP or QUIC), without
      * {@code /p2p/}, each once, at most {@code max}. Every other address is left out, so that a request cannot make
      * this node dial anyone but the requester.
      */
     static List<Multiaddr> toDial(List<Multiaddr> requested, Multiaddr observed, int max) {
-        Optional<InetAddress> ip = tcpIp(observed);
+        Optional<InetAddress> ip = ip(observed);
         if (ip.isEmpty()) {
             return List.of();
         }
@@ -62,8 +79,8 @@ final class DialBackAddresses {
                 .getAddress().isAnyLocalAddress()).map(Multiaddr::withoutPeerId).toList();
         Set<Multiaddr> out = new LinkedHashSet<>();
         for (Multiaddr seen : observed) {
-            if (tcpIp(seen).isEmpty()) {
-                continue;
+            if (ip(seen).isEmpty()) {
+                continue; // observed over TCP or QUIC alike: the IP is what counts
             }
             String ip = seen.components().get(0).toString();
             for (Multiaddr own : tcpListen) {
