@@ -94,16 +94,30 @@ class AutoNatTest {
         Node client = node();
         AutoNatClient autoNat = client(client, client.host()::listenAddresses);
         Connection toServer = get(client.host().dial(address(server)));
+        List<Connection> connected = new java.util.concurrent.CopyOnWriteArrayList<>();
+        client.host().addConnectionListener(new io.p2psync.p2p.host.ConnectionListener() {
+            @Override
+            public void connected(Connection connection) {
+                connected.add(connection);
+            }
+        });
 
         ProbeOutcome outcome = get(autoNat.probe(toServer));
 
         assertThat(outcome.verdict()).isEqualTo(ProbeOutcome.Verdict.REACHABLE);
+        // the dial-back came in under a peer id of its own, so it never became the connection to the server that
+        // carries the client's new streams
+        assertThat(connected).singleElement().satisfies(c -> {
+            assertThat(c.outbound()).isFalse();
+            assertThat(c.remotePeer()).isNotEqualTo(server.host().peerId());
+        });
+        assertThat(client.host().connection(server.host().peerId())).contains(toServer);
         // the listen port, which the open connection (from an ephemeral port of the client) is not on
         assertThat(outcome.address()).contains(client.host().listenAddresses().get(0));
         assertThat(toServer.remoteAddress().toTcpSocketAddress().getPort())
                 .isNotEqualTo(client.host().listenAddresses().get(0).toTcpSocketAddress().getPort());
         assertThat(toServer.isOpen()).isTrue();
-        // the dial-back was a connection of its own, closed again, and never carried the server's streams
+        // the dial-back was a connection of its own, closed again
         await().atMost(Duration.ofSeconds(10)).until(() -> client.host().connections().size() == 1);
         assertThat(server.host().connections()).hasSize(1);
     }
