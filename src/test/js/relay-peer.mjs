@@ -2,12 +2,15 @@
 // stdin/stdout, in the same line protocol as peer.mjs.
 //
 // Start:   node relay-peer.mjs [--key <hex of a protobuf private key>] [--listen <multiaddr>[,<multiaddr>...]]
-//                              [--relay true] [--dcutr true] [--append-announce <multiaddr>[,<multiaddr>...]]
+//                              [--relay true] [--dcutr true] [--autonat true]
+//                              [--append-announce <multiaddr>[,<multiaddr>...]]
 //          TCP (Noise + yamux), identify, ping and the circuit relay transport (dials /p2p-circuit addresses,
 //          accepts circuits over the stop protocol) are always there. A listen address ending in /p2p-circuit
 //          (e.g. /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW…/p2p-circuit) reserves a slot on that relay. --relay true
 //          also serves the hop protocol, as a relay for anyone, without default limits on circuits. --dcutr true
 //          runs @libp2p/dcutr: relayed connections are upgraded to direct ones (js dials public addresses only).
+//          --autonat true runs @libp2p/autonat (v1): it asks peers that serve it to dial back its public listen
+//          addresses, announcing one once confirmed, and dials back peers that ask.
 //          --append-announce names addresses to announce as verified: libp2p 2.x announces a listen address on a
 //          public IP only once AutoNAT confirmed it, which a test network without AutoNAT never does.
 // Input:   one JSON command a line: {"id": 7, "cmd": "dial", "addr": "..."}
@@ -25,6 +28,7 @@ import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
+import { autoNAT } from '@libp2p/autonat'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -48,6 +52,9 @@ if (args.relay === 'true') {
 }
 if (args.dcutr === 'true') {
   services.dcutr = dcutr()
+}
+if (args.autonat === 'true') {
+  services.autonat = autoNAT()
 }
 const node = await createLibp2p({
   privateKey: args.key == null ? undefined : privateKeyFromProtobuf(Buffer.from(args.key, 'hex')),

@@ -96,12 +96,14 @@ final class Endpoints {
                     204, null, null, List.of(KEY_TOO_LONG, NO_KEY, ADMIN_TOKEN))),
             Map.entry("GET /status", new EndpointDoc(NODE, "Who this node is and how much it holds",
                     "Device id and name, version vector, counts of log entries, devices and pending conflicts, "
-                            + "and the libp2p addresses it listens on (empty when the live network is off). "
-                            + "Open to every caller.",
+                            + "the libp2p addresses it listens on (empty when the live network is off), its open "
+                            + "connections, and whether peers can dial it (reachability: UNKNOWN, PUBLIC or PRIVATE, "
+                            + "found by AutoNAT; null when that is off). Open to every caller.",
                     200, null, """
                     {"deviceId":"%1$s","deviceName":"node-a","versionVector":{"%1$s":3,"%2$s":1},\
                     "logEntries":4,"devices":1,"pendingConflicts":0,"forks":0,\
-                    "listenAddrs":["/ip4/192.168.1.7/tcp/4001/p2p/%1$s"]}""".formatted(A, B), List.of())),
+                    "listenAddrs":["/ip4/192.168.1.7/tcp/4001/p2p/%1$s"],"connections":[],\
+                    "reachability":"PUBLIC"}""".formatted(A, B), List.of())),
             Map.entry("GET /peers", new EndpointDoc(NODE, "The peers and the state of sync with each",
                     "Paired devices first, then peers only suggested (configuration without a device id, the "
                             + "tailnet), with refusals, held entries and the running round's progress. Statuses: see "

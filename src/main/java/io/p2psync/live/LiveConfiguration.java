@@ -130,9 +130,9 @@ class LiveConfiguration {
             AuthorizedDevices authorized, GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls,
             PeerRateLimiter rate, LiveMetrics metrics, @Qualifier("liveNetworkTasks") ExecutorService network,
             Environment environment, JsonMapper json, SyncProtocol sync, RoutingSettings routing, RelaySettings relay,
-            DcutrSettings dcutr) {
+            DcutrSettings dcutr, AutoNatSettings autoNat) {
         return new LiveNode(settings, identity, devices, authorized, intake, delivery, catchUp, urls, rate, metrics,
-                network, environment, json, sync, new PeerRouting(routing), relay, dcutr);
+                network, environment, json, sync, new PeerRouting(routing), relay, dcutr, autoNat);
     }
 
     @Bean

@@ -15,6 +15,9 @@ import io.p2psync.p2p.host.Connection;
 import io.p2psync.p2p.host.ConnectionListener;
 import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.host.HostBuilder;
+import io.p2psync.p2p.autonat.AutoNatClient;
+import io.p2psync.p2p.autonat.AutoNatServer;
+import io.p2psync.p2p.autonat.Reachability;
 import io.p2psync.p2p.dcutr.Dcutr;
 import io.p2psync.p2p.identify.IdentifyInfo;
 import io.p2psync.p2p.identify.IdentifyProtocol;
@@ -78,11 +81,15 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     private final PeerRouting routing;
     private final RelaySettings relaySettings;
     private final DcutrSettings dcutrSettings;
+    private final AutoNatSettings autoNatSettings;
 
     private volatile Host host;
     private volatile LiveRelay relay;
     /** Upgrades relayed connections to direct ones; null while stopped or with DCUtR off. */
     private volatile Dcutr dcutr;
+    /** Finds out whether peers can dial this node; null while stopped or with AutoNAT off. */
+    private volatile AutoNatClient autoNat;
+    private volatile AutoRelay autoRelay;
     private volatile GossipRouter router;
     private volatile IdentifyProtocol identify;
     private volatile IdentifyPushProtocol identifyPush;
@@ -96,8 +103,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     LiveNode(LiveSettings settings, DeviceIdentity identity, DeviceRepository devices, AuthorizedDevices authorized,
             GossipIntake intake, GossipDelivery delivery, CatchUp catchUp, LearnedRestUrls urls, PeerRateLimiter rate,
             LiveMetrics metrics, ExecutorService network, Environment environment, JsonMapper json, SyncProtocol sync,
-            PeerRouting routing, RelaySettings relaySettings, DcutrSettings dcutrSettings) {
+            PeerRouting routing, RelaySettings relaySettings, DcutrSettings dcutrSettings,
+            AutoNatSettings autoNatSettings) {
         this.settings = settings;
+        this.autoNatSettings = autoNatSettings;
         this.dcutrSettings = dcutrSettings;
         this.routing = routing;
         this.relaySettings = relaySettings;
@@ -134,8 +143,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         metrics.watch(router);
         // what a peer says this node's address is goes into DCUtR's CONNECT: take the word of the user's own devices
         // and of the peers the user named (bootstrap, reserve-on, peers), never of a stranger met through the DHT
+        // the same peers are the ones AutoNAT asks to dial this node back, and the ones it dials back when asked
         Set<PeerId> named = namedPeers();
-        identify = new IdentifyProtocol(this::identifyInfo, peer -> authorized.test(peer) || named.contains(peer));
+        java.util.function.Predicate<PeerId> chosen = peer -> authorized.test(peer) || named.contains(peer);
+        identify = new IdentifyProtocol(this::identifyInfo, chosen);
         identifyPush = new IdentifyPushProtocol(this::identifyInfo, (peer, info) -> routing.pushed(info));
         try {
             HostBuilder builder = Host.builder();
@@ -176,6 +187,9 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
             // the spec's unilateral upgrade: a peer that announces a public address is dialled there first
             dcutr = Dcutr.install(h, id::observedAddresses, relayed -> h.newStream(relayed, id)
                     .thenCompose(id::identify).thenApply(info -> Dcutr.publicAddresses(readable(info.listenAddrs()))));
+        }
+        if (autoNatSettings.enabled()) {
+            startAutoNat(chosen);
         }
         dialer = new PeerDialer(host, json, settings.tcp(), settings.quic());
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -255,6 +269,21 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         }
     }
 
+    /**
+     * Serves AutoNAT to the {@code chosen} peers, asks them whether this node is reachable, and while it is not,
+     * reserves on relays among them by itself.
+     */
+    private void startAutoNat(java.util.function.Predicate<PeerId> chosen) {
+        host.addProtocol(new AutoNatServer(host, chosen, java.time.Clock.systemUTC()));
+        AutoNatClient client = AutoNatClient.start(host, identify, chosen, autoNatSettings.interval(),
+                autoNatSettings.retryInterval());
+        AutoRelay auto = new AutoRelay(host, identify, relay.client(), chosen, relay.configured(),
+                autoNatSettings.relays(), client::reachability, this::pushIdentify);
+        client.onChange(state -> auto.reviewSoon());
+        autoNat = client;
+        autoRelay = auto;
+    }
+
     /** Starts mDNS discovery; a machine without a multicast interface runs on without it. */
     private void startMdns() {
         MdnsDiscovery discovery = new MdnsDiscovery(MdnsConfig.defaults().withQueryInterval(settings.mdnsInterval()),
@@ -280,6 +309,14 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         routing.stop();
         router.close();
         heartbeat.shutdownNow();
+        if (autoRelay != null) {
+            autoRelay.close();
+            autoRelay = null;
+        }
+        if (autoNat != null) {
+            autoNat.close();
+            autoNat = null;
+        }
         relay.close();
         if (dcutr != null) {
             dcutr.close();
@@ -355,6 +392,21 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
             return List.of();
         }
         return h.listenAddresses().stream().map(a -> a.withPeerId(h.peerId()).toString()).toList();
+    }
+
+    /**
+     * Whether peers can dial this node, as AutoNAT found: {@code UNKNOWN}, {@code PUBLIC} or {@code PRIVATE}; empty
+     * while stopped or with {@code p2psync.libp2p.autonat.enabled=false}.
+     */
+    public Optional<Reachability> reachability() {
+        AutoNatClient client = autoNat;
+        return client == null ? Optional.empty() : Optional.of(client.reachability());
+    }
+
+    /** The relays the automatic relay picked (for tests and diagnostics); empty while stopped or with AutoNAT off. */
+    Set<PeerId> autoRelays() {
+        AutoRelay auto = autoRelay;
+        return auto == null ? Set.of() : auto.relays();
     }
 
     /** The relay part of this node, while it runs (for tests and diagnostics). */

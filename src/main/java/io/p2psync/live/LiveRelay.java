@@ -9,7 +9,9 @@ import io.p2psync.p2p.relay.RelayClient;
 import io.p2psync.p2p.relay.RelayLimits;
 import io.p2psync.p2p.relay.RelayServer;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -27,9 +29,12 @@ final class LiveRelay implements AutoCloseable {
     private final RelayClient client;
     private final RelayServer server;
 
-    private LiveRelay(RelayClient client, RelayServer server) {
+    private final Set<PeerId> configured;
+
+    private LiveRelay(RelayClient client, RelayServer server, Set<PeerId> configured) {
         this.client = client;
         this.server = server;
+        this.configured = Set.copyOf(configured);
     }
 
     /** @param circuitAddressesChanged called when this node got a reservation on a relay it held none on */
@@ -45,6 +50,7 @@ final class LiveRelay implements AutoCloseable {
         }
         RelayClient client = RelayClient.install(host, Clock.systemUTC(), settings.retryInterval());
         client.onNewReservation(circuitAddressesChanged);
+        Set<PeerId> configured = new HashSet<>();
         for (String relay : settings.reserveOn()) {
             try {
                 Multiaddr address = Multiaddr.parse(relay);
@@ -52,11 +58,22 @@ final class LiveRelay implements AutoCloseable {
                     throw new IllegalArgumentException("it does not end in /p2p/<relay>");
                 }
                 client.keep(address);
+                configured.add(address.peerId().get());
             } catch (IllegalArgumentException e) {
                 log.warn("not reserving on relay {}: {}", relay, e.getMessage());
             }
         }
-        return new LiveRelay(client, server);
+        return new LiveRelay(client, server, configured);
+    }
+
+    /** The client that holds this node's reservations and opens its circuits. */
+    RelayClient client() {
+        return client;
+    }
+
+    /** The relays of {@code reserve-on}, which the automatic relay leaves alone. */
+    Set<PeerId> configured() {
+        return configured;
     }
 
     /** This node's circuit addresses (each ending in {@code /p2p-circuit}), one per relay address it holds a slot on. */

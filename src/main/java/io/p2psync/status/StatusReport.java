@@ -30,10 +30,13 @@ public class StatusReport {
      *     live network is off
      * @param connections the open libp2p connections: peer, remote address, transport, direct or not, direction
      *     and since when, oldest first
+     * @param reachability whether peers can dial this node, as AutoNAT found out: {@code UNKNOWN} (not found out
+     *     yet), {@code PUBLIC} or {@code PRIVATE} (then it reserves on a relay by itself); null when the live network
+     *     or AutoNAT is off
      */
     public record NodeStatus(String deviceId, String deviceName, VersionVector versionVector, long logEntries,
             long devices, long pendingConflicts, long forks, List<String> listenAddrs,
-            List<LiveConnection> connections) {
+            List<LiveConnection> connections, String reachability) {
     }
 
     private final DeviceIdentity identity;
@@ -57,7 +60,8 @@ public class StatusReport {
                 count("SELECT COUNT(*) FROM sync_conflicts WHERE status = 'pending'"),
                 count("SELECT COUNT(*) FROM sync_forks"),
                 live.stream().flatMap(node -> node.listenAddrs().stream()).toList(),
-                live.stream().flatMap(node -> node.connections().stream()).toList());
+                live.stream().flatMap(node -> node.connections().stream()).toList(),
+                live.stream().flatMap(node -> node.reachability().stream()).map(Enum::name).findFirst().orElse(null));
     }
 
     private long count(String sql) {

@@ -27,8 +27,11 @@ import tools.jackson.databind.json.JsonMapper;
  * Linux's MASQUERADE keeps a connection's source port when it is free, which is the endpoint-independent mapping that
  * TCP hole punching needs.
  *
- * <p>The nodes are the built jar, one process per namespace. C holds a reservation on B; A finds C through the DHT
- * (bootstrap B), reaches it through B's relay, and the two sync over the libp2p sync protocol. While C's router
+ * <p>The nodes are the built jar, one process per namespace, each given only B as bootstrap peer and no relay to
+ * reserve on: B's AutoNAT dial-backs tell A and C that they are not reachable, so each reserves a slot on B by itself
+ * and announces its circuit address, while B, which A and C dial back, finds itself reachable and reserves nowhere.
+ * A finds C through the DHT (bootstrap B), they reach each other through B's relay, and sync over the libp2p sync
+ * protocol. While C's router
  * gives each connection a random port (MASQUERADE {@code --random-fully}, as a symmetric NAT does), every DCUtR
  * attempt fails and they stay on the relay; once it keeps ports and C has restarted, DCUtR turns the new relayed
  * connection into a direct one through both NATs, and the relayed one is closed. Skipped, with the reason, where
@@ -90,10 +93,11 @@ class DcutrNamespaceIT {
         Node b = Node.start(internet, dir.resolve("b"), "b");
         String bForA = "/ip4/198.51.100.1/tcp/" + LIBP2P_PORT + "/p2p/" + b.id();
         String bForC = "/ip4/203.0.113.1/tcp/" + LIBP2P_PORT + "/p2p/" + b.id();
-        String[] cArgs = {"--p2psync.libp2p.bootstrap=" + bForC, "--p2psync.libp2p.relay.reserve-on=" + bForC,
-                "--p2psync.libp2p.relay.retry-interval=1s"};
+        // no relay.reserve-on: A and C find out by AutoNAT that they need a relay
+        String[] cArgs = {"--p2psync.libp2p.bootstrap=" + bForC, "--p2psync.libp2p.relay.retry-interval=1s"};
         Node c = Node.start(nsC, dir.resolve("c"), "c", cArgs);
-        Node a = Node.start(nsA, dir.resolve("a"), "a", "--p2psync.libp2p.bootstrap=" + bForA);
+        Node a = Node.start(nsA, dir.resolve("a"), "a", "--p2psync.libp2p.bootstrap=" + bForA,
+                "--p2psync.libp2p.relay.retry-interval=1s");
         open.add(b);
         open.add(c);
         open.add(a);
@@ -104,18 +108,29 @@ class DcutrNamespaceIT {
         assertThat(canConnect(nsC, "198.51.100.2", LIBP2P_PORT)).isFalse();
         assertThat(canConnect(nsA, "198.51.100.1", LIBP2P_PORT)).as("A reaches B").isTrue();
 
-        // B relays for the user's devices; A and C are paired with each other, without any address
+        // B relays for the user's devices, and dials them back when they ask (before, it refused: unknown peers)
         b.authorize(a.id(), "a");
         b.authorize(c.id(), "c");
-        await().atMost(Duration.ofSeconds(60)).until(() -> c.listenAddrs().stream().anyMatch(x -> x.contains("/p2p-circuit/")));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "PRIVATE".equals(c.reachability())
+                && "PRIVATE".equals(a.reachability()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.listenAddrs().stream().anyMatch(x -> x.contains("/p2p-circuit/"))
+                && a.listenAddrs().stream().anyMatch(x -> x.contains("/p2p-circuit/")));
+        assertThat(c.log()).contains("auto relay: this node is not reachable; reserving on /ip4/203.0.113.1/tcp/"
+                + LIBP2P_PORT + "/p2p/" + b.id());
+        await().atMost(Duration.ofSeconds(60)).until(() -> "PUBLIC".equals(b.reachability()));
+        assertThat(b.listenAddrs()).noneMatch(x -> x.contains("/p2p-circuit"));
+        assertThat(b.log()).doesNotContain("auto relay: this node is not reachable");
         for (int i = 0; i < 20; i++) {
             a.put("from-a-" + i, "written on a " + i);
             c.put("from-c-" + i, "written on c " + i);
         }
+        // A looks C up in the DHT and dials what it finds: the circuit through B. A does so first: both have a circuit
+        // address, and the side that dialled is the one that dials again after the other restarts
+        a.authorize(c.id(), "c");
+        await().atMost(Duration.ofSeconds(60)).until(() -> !connections(a, c.id()).isEmpty());
         c.authorize(a.id(), "a");
-        a.authorize(c.id(), "c"); // A looks C up in the DHT and dials what it finds: the circuit through B
 
-        // they sync through B's relay (C is reachable no other way), and every hole punch fails
+        // they sync through B's relay (neither is reachable another way), and every hole punch fails
         await().atMost(Duration.ofSeconds(90)).until(() -> a.get("from-c-19").isPresent() && c.get("from-a-19").isPresent());
         await().atMost(Duration.ofSeconds(30)).until(() -> b.log().contains("circuit " + a.id() + " -> " + c.id() + " open"));
         await().atMost(Duration.ofSeconds(60)).until(() -> c.log().contains("dcutr: upgrade of the relayed connection with "
@@ -268,7 +283,8 @@ class DcutrNamespaceIT {
                     "--p2psync.data-dir=" + dataDir.toAbsolutePath(), "--p2psync.device-name=" + name,
                     "--p2psync.libp2p.enabled=true", "--p2psync.libp2p.host=0.0.0.0",
                     "--p2psync.libp2p.port=" + LIBP2P_PORT, "--p2psync.libp2p.quic=false",
-                    "--p2psync.libp2p.mdns=false", "--no-console", "--logging.level.io.p2psync.p2p.dcutr=DEBUG"));
+                    "--p2psync.libp2p.mdns=false", "--no-console", "--logging.level.io.p2psync.p2p.dcutr=DEBUG",
+                    "--p2psync.libp2p.autonat.retry-interval=2s"));
             command.addAll(List.of(args));
             Process process = ns.processBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -281,6 +297,12 @@ class DcutrNamespaceIT {
 
         JsonNode status() throws Exception {
             return JSON.readTree(curl("GET", "/status", null));
+        }
+
+        /** What AutoNAT found: UNKNOWN, PUBLIC or PRIVATE. */
+        String reachability() throws Exception {
+            JsonNode r = status().get("reachability");
+            return r == null || r.isNull() ? null : r.asString();
         }
 
         List<String> listenAddrs() throws Exception {

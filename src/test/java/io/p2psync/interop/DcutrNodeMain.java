@@ -1,5 +1,7 @@
 package io.p2psync.interop;
 
+import io.p2psync.p2p.autonat.AutoNatClient;
+import io.p2psync.p2p.autonat.AutoNatServer;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.p2p.dcutr.Dcutr;
@@ -14,6 +16,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +34,10 @@ import tools.jackson.databind.json.JsonMapper;
  * each one's peer, address, direction and whether it is direct. It identifies every peer that connects, so DCUtR has
  * observed addresses. Stops when its stdin closes.
  *
- * <p>Arguments: {@code <listen multiaddr> [announce=none] [reserve=<multiaddr>] [dial=<multiaddr>]}; with
- * {@code announce=none} identify names no listen address (so a js peer sees no public address to dial unasked).
+ * <p>Arguments: {@code <listen multiaddr> [announce=none] [reserve=<multiaddr>] [dial=<multiaddr>] [autonat]}; with
+ * {@code announce=none} identify names no listen address (so a js peer sees no public address to dial unasked); with
+ * {@code autonat} it serves AutoNAT to everyone, asks every peer it connects to, and prints {@code reachability} with
+ * the state whenever it changes.
  */
 public final class DcutrNodeMain {
 
@@ -60,6 +65,12 @@ public final class DcutrNodeMain {
         });
         RelayClient relay = RelayClient.install(host, Clock.systemUTC());
         Dcutr.install(host, identify::observedAddresses);
+        if (List.of(args).contains("autonat")) {
+            AutoNatServer.install(host, peer -> true);
+            AutoNatClient client = AutoNatClient.start(host, identify, peer -> true, Duration.ofHours(1),
+                    Duration.ofSeconds(1));
+            client.onChange(state -> print(Map.of("event", "reachability", "state", state.name())));
+        }
         print(Map.of("event", "ready", "peerId", host.peerId().toString(), "addrs",
                 host.listenAddresses().stream().map(a -> a.withPeerId(host.peerId()).toString()).toList()));
         ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor();

@@ -82,7 +82,7 @@ class RelaySyncIT {
         relayLogger.addAppender(relayLog);
         String bAddress = b.status().get("listenAddrs").get(0).asString();
         a = restUnreachable("a", dir.resolve("a"), "p2psync.libp2p.relay.reserve-on=" + bAddress,
-                "p2psync.libp2p.relay.retry-interval=500ms");
+                "p2psync.libp2p.relay.retry-interval=500ms", "p2psync.libp2p.autonat.retry-interval=1s");
 
         // B relays for its authorized devices only: A's reservation is refused until B authorizes it
         await().atMost(Duration.ofSeconds(20)).until(() -> logged().stream()
@@ -119,6 +119,12 @@ class RelaySyncIT {
         assertThat(toA.get("remoteAddress").asString()).isEqualTo(bAddress + "/p2p-circuit");
         assertThat(a.live().connectionTo(c.id)).get().extracting(io.p2psync.p2p.host.Connection::direct).isEqualTo(false);
         assertThat(logged()).anyMatch(m -> m.contains("circuit " + c.id + " -> " + a.id + " open"));
+
+        // on 127.0.0.1 B dials A back once it has authorized A: A is PUBLIC, picks no relay by itself, and keeps the
+        // reservation it was told to hold
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.status().path("reachability").asString("").equals("PUBLIC"));
+        assertThat(a.live().autoRelays()).isEmpty();
+        assertThat(circuitAddress(a)).contains(throughB);
     }
 
     /**

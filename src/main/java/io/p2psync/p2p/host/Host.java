@@ -62,6 +62,12 @@ public final class Host implements AutoCloseable {
     private QuicTransport quic;
     private final Streams streams = new Streams();
     private final ConnectionUpgrader upgrader;
+    /**
+     * Secures {@link #dialSeparately} connections under a key of their own, made per host, as AutoNAT allows: the
+     * peer sees a stranger's connection, not a second one from this host that would carry its new streams to this host
+     * until it closes a moment later. Streams the peer opens on it are closed.
+     */
+    private final ConnectionUpgrader separateUpgrader;
     private final PeerConnections connections = new PeerConnections();
     private final Redialer redialer;
     /** The listening channels (TCP servers and UDP sockets) with the address each was asked to bind. */
@@ -87,6 +93,7 @@ public final class Host implements AutoCloseable {
         this.maxInboundStreams = builder.maxInboundStreams;
         this.quicIdleTimeout = builder.quicIdleTimeout;
         this.upgrader = new ConnectionUpgrader(identity, streams::acceptInbound, builder.maxInboundStreams);
+        this.separateUpgrader = new ConnectionUpgrader(PrivateKey.generate(), Channel::close, 1);
         this.redialer = new Redialer(builder.redialPolicy, group, this::dial, connections::contains);
         this.guests = new GuestConnections(builder.trustedPeers, builder.maxGuestConnections, builder.guestGracePeriod,
                 refusals);
@@ -322,6 +329,53 @@ public final class Host implements AutoCloseable {
         result.whenComplete((c, e) -> {
             if (e != null) {
                 attempt.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Dials {@code peer} at {@code address} on a connection of its own, to learn whether the peer can be reached there
+     * (an AutoNAT dial-back, libp2p/specs autonat/autonat-v1.md): unlike {@link #dial} it goes ahead while a
+     * connection to the peer is open, and the new connection is not booked, so it carries no new streams, no
+     * listener hears of it, and it is not redialled. It is secured under another peer id than this host's (one made
+     * for the host's dial-backs), as the spec allows, so that on the peer's side it is not a second connection to this
+     * host that would take the peer's new streams until it closes. The caller closes it. Cancelling the future closes
+     * the attempt.
+     *
+     * @param address a TCP address ({@code /ip4|ip6/…/tcp/…}), with or without {@code /p2p/}
+     * @return the connection once Noise proved it is {@code peer}; a failure as for {@link #dial}
+     */
+    public CompletableFuture<Connection> dialSeparately(Multiaddr address, PeerId peer) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("host is closed"));
+        }
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        ChannelFuture connecting;
+        try {
+            Multiaddr target = address.withoutPeerId();
+            if (target.isQuic() || relayPart(target).isPresent() || target.toTcpSocketAddress().isUnresolved()) {
+                throw new MultiaddrException("a dial-back goes to a TCP address with an IP: " + address);
+            }
+            connecting = tcp.dial(target, ch -> separateUpgrader.upgrade(ch, true, Optional.of(peer))
+                    .whenComplete((c, e) -> {
+                        if (e != null) {
+                            result.completeExceptionally(e);
+                        } else if (!result.complete(c)) {
+                            c.channel().close(); // given up on while it was secured
+                        }
+                    }));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        connecting.addListener(connected -> {
+            if (!connected.isSuccess()) {
+                result.completeExceptionally(connected.cause());
+            }
+        });
+        result.whenComplete((c, e) -> {
+            if (e != null) {
+                connecting.channel().close();
             }
         });
         return result;

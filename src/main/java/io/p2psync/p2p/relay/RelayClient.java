@@ -53,7 +53,8 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
     private final Clock clock;
     private final Duration retry;
     private final Map<PeerId, Reservation> reservations = new ConcurrentHashMap<>();
-    private final Set<Multiaddr> kept = ConcurrentHashMap.newKeySet();
+    /** The relays kept, each with a token of its keeping: a release and a new keep do not revive the old loop. */
+    private final Map<Multiaddr, Object> kept = new ConcurrentHashMap<>();
     private final LogSummary<String> refusals;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "relay-reservations");
@@ -144,31 +145,70 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
      * reached.
      */
     public void keep(Multiaddr relay) {
-        if (kept.add(relay)) {
-            schedule(relay, Duration.ZERO);
+        Object token = new Object();
+        if (kept.putIfAbsent(relay, token) == null) {
+            schedule(relay, token, Duration.ZERO);
         }
     }
 
-    private void schedule(Multiaddr relay, Duration delay) {
-        if (closed) {
+    /**
+     * Stops holding a reservation on {@code relay} (as given to {@link #keep}): it is neither renewed nor retried, and
+     * its circuit addresses are no longer among {@link #circuitAddresses()} unless another kept address names the
+     * same relay. The relay forgets the slot at its expiry (circuit relay v2 has no message to give one back).
+     *
+     * @return true if {@code relay} was kept
+     */
+    public boolean release(Multiaddr relay) {
+        if (kept.remove(relay) == null) {
+            return false;
+        }
+        forgetUnlessKept(relay);
+        log.info("relay: no longer keeping a reservation on {}", relay);
+        return true;
+    }
+
+    /** The relay addresses {@link #keep} holds reservations on now, in no order. */
+    public Set<Multiaddr> kept() {
+        return Set.copyOf(kept.keySet());
+    }
+
+    private void forgetUnlessKept(Multiaddr relay) {
+        relay.peerId().ifPresent(peer -> {
+            if (kept.keySet().stream().noneMatch(k -> k.peerId().filter(peer::equals).isPresent())) {
+                reservations.remove(peer);
+            }
+        });
+    }
+
+    private void schedule(Multiaddr relay, Object token, Duration delay) {
+        if (closed || kept.get(relay) != token) {
             return;
         }
-        timer.schedule(() -> reserve(relay).whenComplete((r, e) -> {
-            if (e != null) {
-                log.info("relay: no reservation on {} ({}); trying again in {}", relay, rootCause(e), retry);
-                relay.peerId().ifPresent(reservations::remove);
-                schedule(relay, retry);
-            } else {
-                // renewed halfway to its end, and at least every four retry intervals, so that a relay that
-                // restarted (and forgot the slot) has it again soon
-                Duration left = Duration.between(clock.instant(), r.expires());
-                Duration renewIn = left.dividedBy(2);
-                if (renewIn.compareTo(retry.multipliedBy(4)) > 0) {
-                    renewIn = retry.multipliedBy(4);
-                }
-                schedule(relay, renewIn.compareTo(MIN_RENEWAL) < 0 ? MIN_RENEWAL : renewIn);
+        timer.schedule(() -> {
+            if (kept.get(relay) != token) {
+                return; // released meanwhile
             }
-        }), delay.toMillis(), TimeUnit.MILLISECONDS);
+            reserve(relay).whenComplete((r, e) -> {
+                if (kept.get(relay) != token) {
+                    forgetUnlessKept(relay); // released while the reservation was under way
+                    return;
+                }
+                if (e != null) {
+                    log.info("relay: no reservation on {} ({}); trying again in {}", relay, rootCause(e), retry);
+                    relay.peerId().ifPresent(reservations::remove);
+                    schedule(relay, token, retry);
+                } else {
+                    // renewed halfway to its end, and at least every four retry intervals, so that a relay that
+                    // restarted (and forgot the slot) has it again soon
+                    Duration left = Duration.between(clock.instant(), r.expires());
+                    Duration renewIn = left.dividedBy(2);
+                    if (renewIn.compareTo(retry.multipliedBy(4)) > 0) {
+                        renewIn = retry.multipliedBy(4);
+                    }
+                    schedule(relay, token, renewIn.compareTo(MIN_RENEWAL) < 0 ? MIN_RENEWAL : renewIn);
+                }
+            });
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The reservations held now (expired ones and those whose relay connection is gone left out). */

@@ -103,6 +103,26 @@ class RelayCircuitTest {
     }
 
     @Test
+    void releasedReservationIsNoLongerAnnouncedAndCanBeKeptAgain() throws Exception {
+        PrivateKey bKey = PrivateKey.generate();
+        Host a = host(PrivateKey.generate());
+        Host b = host(bKey);
+        relay(b, bKey, RelayLimits.DEFAULT, peer -> true);
+        RelayClient aClient = client(a);
+
+        aClient.keep(addressOf(b));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !aClient.circuitAddresses().isEmpty());
+        assertThat(aClient.release(addressOf(b))).isTrue();
+
+        assertThat(aClient.circuitAddresses()).isEmpty();
+        assertThat(aClient.kept()).isEmpty();
+        assertThat(aClient.release(addressOf(b))).as("released twice").isFalse();
+        aClient.keep(addressOf(b));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !aClient.circuitAddresses().isEmpty());
+        assertThat(aClient.kept()).containsExactly(addressOf(b));
+    }
+
+    @Test
     void refusesAReservationFromAPeerThatIsNotAuthorized() throws Exception {
         PrivateKey bKey = PrivateKey.generate();
         Host a = host(PrivateKey.generate());
