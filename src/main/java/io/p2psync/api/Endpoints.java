@@ -98,12 +98,13 @@ final class Endpoints {
                     "Device id and name, version vector, counts of log entries, devices and pending conflicts, "
                             + "the libp2p addresses it listens on (empty when the live network is off), its open "
                             + "connections, and whether peers can dial it (reachability: UNKNOWN, PUBLIC or PRIVATE, "
-                            + "found by AutoNAT; null when that is off). Open to every caller.",
+                            + "found by AutoNAT; null when that is off), and the DHT's mode (server, or client while "
+                            + "the node cannot be reached; null when the DHT is off). Open to every caller.",
                     200, null, """
                     {"deviceId":"%1$s","deviceName":"node-a","versionVector":{"%1$s":3,"%2$s":1},\
                     "logEntries":4,"devices":1,"pendingConflicts":0,"forks":0,\
                     "listenAddrs":["/ip4/192.168.1.7/tcp/4001/p2p/%1$s"],"connections":[],\
-                    "reachability":"PUBLIC"}""".formatted(A, B), List.of())),
+                    "reachability":"PUBLIC","dht":"server"}""".formatted(A, B), List.of())),
             Map.entry("GET /peers", new EndpointDoc(NODE, "The peers and the state of sync with each",
                     "Paired devices first, then peers only suggested (configuration without a device id, the "
                             + "tailnet), with refusals, held entries and the running round's progress. Statuses: see "

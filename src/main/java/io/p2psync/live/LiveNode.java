@@ -206,6 +206,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         background(() -> dialer.dialConfigured(settings.peers()));
         // Once the DHT has its first peers, paired devices that cannot be reached otherwise are looked up at once.
         routing.start(host, identify).thenRun(() -> background(this::reachPairedDevices));
+        reachability().ifPresent(this::dhtFollows); // what AutoNAT learned before the DHT started
         // Paired devices that were offline at start, or whose redials ran out, are tried again now and then.
         heartbeat.scheduleWithFixedDelay(() -> background(this::reachPairedDevices), 0,
                 REACH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
@@ -273,13 +274,31 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
      * Serves AutoNAT to the {@code chosen} peers, asks them whether this node is reachable, and while it is not,
      * reserves on relays among them by itself.
      */
+    /**
+     * The DHT's {@code auto} mode follows AutoNAT: a client while this node cannot be reached from outside, so
+     * other nodes neither put it in their tables nor wait on queries to it, and a server once it can. Connected
+     * peers hear the change by identify push.
+     */
+    private void dhtFollows(Reachability state) {
+        if (state != Reachability.UNKNOWN) {
+            routing.dht().ifPresent(d -> {
+                if (d.reachable(state == Reachability.PUBLIC)) {
+                    pushIdentify();
+                }
+            });
+        }
+    }
+
     private void startAutoNat(java.util.function.Predicate<PeerId> chosen) {
         host.addProtocol(new AutoNatServer(host, chosen, java.time.Clock.systemUTC()));
         AutoNatClient client = AutoNatClient.start(host, identify, chosen, autoNatSettings.interval(),
                 autoNatSettings.retryInterval());
         AutoRelay auto = new AutoRelay(host, identify, relay.client(), chosen, relay.configured(),
                 autoNatSettings.relays(), client::reachability, this::pushIdentify);
-        client.onChange(state -> auto.reviewSoon());
+        client.onChange(state -> {
+            auto.reviewSoon();
+            dhtFollows(state);
+        });
         autoNat = client;
         autoRelay = auto;
     }
@@ -445,8 +464,8 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         return h == null ? java.util.Optional.empty() : h.connection(peer);
     }
 
-    /** The DHT, while it runs (for tests and diagnostics). */
-    Optional<io.p2psync.p2p.kad.KadDht> dht() {
+    /** The DHT, while it runs: its mode for {@code GET /status}, and tests. */
+    public Optional<io.p2psync.p2p.kad.KadDht> dht() {
         return routing.dht();
     }
 

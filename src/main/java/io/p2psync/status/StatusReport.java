@@ -33,10 +33,12 @@ public class StatusReport {
      * @param reachability whether peers can dial this node, as AutoNAT found out: {@code UNKNOWN} (not found out
      *     yet), {@code PUBLIC} or {@code PRIVATE} (then it reserves on a relay by itself); null when the live network
      *     or AutoNAT is off
+     * @param dht the DHT's mode now: {@code server} (answers other nodes' queries) or {@code client} (only asks; in
+     *     {@code auto} mode while AutoNAT finds this node {@code PRIVATE}); null when the DHT is off
      */
     public record NodeStatus(String deviceId, String deviceName, VersionVector versionVector, long logEntries,
             long devices, long pendingConflicts, long forks, List<String> listenAddrs,
-            List<LiveConnection> connections, String reachability) {
+            List<LiveConnection> connections, String reachability, String dht) {
     }
 
     private final DeviceIdentity identity;
@@ -61,7 +63,9 @@ public class StatusReport {
                 count("SELECT COUNT(*) FROM sync_forks"),
                 live.stream().flatMap(node -> node.listenAddrs().stream()).toList(),
                 live.stream().flatMap(node -> node.connections().stream()).toList(),
-                live.stream().flatMap(node -> node.reachability().stream()).map(Enum::name).findFirst().orElse(null));
+                live.stream().flatMap(node -> node.reachability().stream()).map(Enum::name).findFirst().orElse(null),
+                live.stream().flatMap(node -> node.dht().stream())
+                        .map(d -> d.isServer() ? "server" : "client").findFirst().orElse(null));
     }
 
     private long count(String sql) {

@@ -78,7 +78,7 @@ class ConsoleCommandsTest {
     @Test
     void infoNamesTheRestPortAndTheApiDocs() throws Exception {
         when(status.current()).thenReturn(new StatusReport.NodeStatus("12D3KooWA", "laptop",
-                io.p2psync.changes.VersionVector.EMPTY, 0, 0, 0, 0, List.of(), List.of(), null));
+                io.p2psync.changes.VersionVector.EMPTY, 0, 0, 0, 0, List.of(), List.of(), null, null));
 
         assertThat(run("info\n")).contains("REST API:     http://localhost:8081")
                 .contains("http://localhost:8081/swagger-ui.html").contains("libp2p port:  4001")

@@ -119,6 +119,9 @@ class DcutrNamespaceIT {
                 + LIBP2P_PORT + "/p2p/" + b.id());
         await().atMost(Duration.ofSeconds(60)).until(() -> "PUBLIC".equals(b.reachability()));
         assertThat(b.listenAddrs()).noneMatch(x -> x.contains("/p2p-circuit"));
+        // the DHT follows: the devices nobody can dial only ask, B answers (and still finds them for others)
+        await().atMost(Duration.ofSeconds(10)).until(() -> "client".equals(a.dht()) && "client".equals(c.dht()));
+        assertThat(b.dht()).isEqualTo("server");
         assertThat(b.log()).doesNotContain("auto relay: this node is not reachable");
         for (int i = 0; i < 20; i++) {
             a.put("from-a-" + i, "written on a " + i);
@@ -303,6 +306,12 @@ class DcutrNamespaceIT {
         String reachability() throws Exception {
             JsonNode r = status().get("reachability");
             return r == null || r.isNull() ? null : r.asString();
+        }
+
+        /** The DHT's mode: server or client. */
+        String dht() throws Exception {
+            JsonNode d = status().get("dht");
+            return d == null || d.isNull() ? null : d.asString();
         }
 
         List<String> listenAddrs() throws Exception {
