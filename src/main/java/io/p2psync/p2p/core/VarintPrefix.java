@@ -1,6 +1,9 @@
 package io.p2psync.p2p.core;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.TooLongFrameException;
+import java.util.concurrent.CompletableFuture;
 import io.netty.handler.codec.CorruptedFrameException;
 
 /**
@@ -36,5 +39,45 @@ public final class VarintPrefix {
                 return length;
             }
         }
+    }
+
+    /**
+     * Reads one whole length-prefixed message at {@code in}'s reader index and moves past it.
+     *
+     * @return its body, or null when the buffer does not hold all of it yet (then nothing is consumed)
+     * @throws TooLongFrameException if the length is above {@code maxBody}
+     * @throws CorruptedFrameException if the prefix is longer than a varint may be
+     */
+    public static byte[] readFrame(ByteBuf in, int maxBody) {
+        int start = in.readerIndex();
+        long length = read(in, UnsignedVarint.MAX_BYTES);
+        if (length < 0) {
+            return null;
+        }
+        if (length > maxBody) {
+            throw new TooLongFrameException("a message of " + length + " bytes, above the limit of " + maxBody);
+        }
+        if (in.readableBytes() < length) {
+            in.readerIndex(start);
+            return null;
+        }
+        byte[] body = new byte[(int) length];
+        in.readBytes(body);
+        return body;
+    }
+
+    /** Writes {@code body} with its length in front; completes once the stream has taken it. */
+    public static CompletableFuture<Void> writeFrame(Channel channel, byte[] body) {
+        byte[] prefix = UnsignedVarint.encode(body.length);
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        ByteBuf frame = channel.alloc().buffer(prefix.length + body.length).writeBytes(prefix).writeBytes(body);
+        channel.writeAndFlush(frame).addListener(f -> {
+            if (f.isSuccess()) {
+                sent.complete(null);
+            } else {
+                sent.completeExceptionally(f.cause());
+            }
+        });
+        return sent;
     }
 }

@@ -5,8 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.TooLongFrameException;
-import io.p2psync.p2p.core.UnsignedVarint;
 import io.p2psync.p2p.core.VarintPrefix;
 import java.io.EOFException;
 import java.util.ArrayDeque;
@@ -63,18 +61,7 @@ final class HolePunchStream extends ByteToMessageDecoder {
 
     /** Writes {@code message}; completes once it is handed to the stream. */
     CompletableFuture<Void> send(HolePunch message) {
-        byte[] body = message.toWire();
-        byte[] prefix = UnsignedVarint.encode(body.length);
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        ByteBuf frame = channel.alloc().buffer(prefix.length + body.length).writeBytes(prefix).writeBytes(body);
-        channel.writeAndFlush(frame).addListener(f -> {
-            if (f.isSuccess()) {
-                sent.complete(null);
-            } else {
-                sent.completeExceptionally(f.cause());
-            }
-        });
-        return sent;
+        return VarintPrefix.writeFrame(channel, message.toWire());
     }
 
     Channel channel() {
@@ -92,21 +79,10 @@ final class HolePunchStream extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        in.markReaderIndex();
-        long length = VarintPrefix.read(in, UnsignedVarint.MAX_BYTES);
-        if (length < 0) {
+        byte[] body = VarintPrefix.readFrame(in, HolePunch.MAX_MESSAGE_SIZE);
+        if (body == null) {
             return;
         }
-        if (length > HolePunch.MAX_MESSAGE_SIZE) {
-            throw new TooLongFrameException("a message of " + length + " bytes, above the limit of "
-                    + HolePunch.MAX_MESSAGE_SIZE);
-        }
-        if (in.readableBytes() < length) {
-            in.resetReaderIndex();
-            return;
-        }
-        byte[] body = new byte[(int) length];
-        in.readBytes(body);
         HolePunch message = HolePunch.fromWire(body);
         CompletableFuture<HolePunch> reader = waiting.poll();
         if (reader != null) {

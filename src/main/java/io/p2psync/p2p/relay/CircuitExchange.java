@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
-import io.netty.handler.codec.TooLongFrameException;
 import io.p2psync.p2p.core.UnsignedVarint;
 import io.p2psync.p2p.core.VarintPrefix;
 import java.util.List;
@@ -53,21 +52,10 @@ abstract class CircuitExchange extends ByteToMessageDecoder {
             // stream is closed right after its answer
             return;
         }
-        in.markReaderIndex();
-        long length = VarintPrefix.read(in, UnsignedVarint.MAX_BYTES);
-        if (length < 0) {
+        byte[] message = VarintPrefix.readFrame(in, CircuitRelay.MAX_MESSAGE_SIZE);
+        if (message == null) {
             return;
         }
-        if (length > CircuitRelay.MAX_MESSAGE_SIZE) {
-            throw new TooLongFrameException("a message of " + length + " bytes, above the limit of "
-                    + CircuitRelay.MAX_MESSAGE_SIZE);
-        }
-        if (in.readableBytes() < length) {
-            in.resetReaderIndex();
-            return;
-        }
-        byte[] message = new byte[(int) length];
-        in.readBytes(message);
         onMessage(ctx, message);
     }
 
