@@ -14,13 +14,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retryInterval how often it is checked while still unknown (or after answers that disagree with it), and how
  *     often the node looks whether its addresses changed, which also starts a check
  * @param relays relays to hold a reservation on at once while not reachable, besides those of {@code relay.reserve-on}
+ * @param privateAddresses also ask, and dial back, peers connected at a private, loopback or link-local IP. Off (the
+ *     default), reachability is learned only from peers reached at a public IP: a device on the same LAN can dial
+ *     this one back whether or not anyone outside the NAT can. For networks that are all one's own (tests)
  */
 @ConfigurationProperties("p2psync.libp2p.autonat")
 public record AutoNatSettings(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("15m") Duration interval,
         @DefaultValue("30s") Duration retryInterval,
-        @DefaultValue("2") int relays) {
+        @DefaultValue("2") int relays,
+        @DefaultValue("false") boolean privateAddresses) {
 
     public AutoNatSettings {
         if (interval == null || interval.toMillis() < 100 || retryInterval == null || retryInterval.toMillis() < 100) {

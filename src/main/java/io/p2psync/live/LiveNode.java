@@ -290,9 +290,11 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     }
 
     private void startAutoNat(java.util.function.Predicate<PeerId> chosen) {
-        host.addProtocol(new AutoNatServer(host, chosen, java.time.Clock.systemUTC()));
-        AutoNatClient client = AutoNatClient.start(host, identify, chosen, autoNatSettings.interval(),
-                autoNatSettings.retryInterval());
+        boolean lan = autoNatSettings.privateAddresses();
+        host.addProtocol(new AutoNatServer(host, chosen, java.time.Clock.systemUTC(), lan));
+        Host h = host;
+        AutoNatClient client = AutoNatClient.start(host, identify, chosen, lan, h::listenAddresses,
+                autoNatSettings.interval(), autoNatSettings.retryInterval());
         AutoRelay auto = new AutoRelay(host, identify, relay.client(), chosen, relay.configured(),
                 autoNatSettings.relays(), client::reachability, this::pushIdentify);
         client.onChange(state -> {

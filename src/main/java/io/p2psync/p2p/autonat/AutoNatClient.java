@@ -2,6 +2,7 @@ package io.p2psync.p2p.autonat;
 
 import io.p2psync.p2p.autonat.AutoNatMessage.Dial;
 import io.p2psync.p2p.autonat.AutoNatMessage.DialResponse;
+import io.p2psync.p2p.core.IpScope;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.host.Connection;
@@ -58,6 +59,7 @@ public final class AutoNatClient implements ConnectionListener, AutoCloseable {
     private final Host host;
     private final IdentifyProtocol identify;
     private final Predicate<PeerId> chosen;
+    private final boolean privateAddresses;
     private final Supplier<List<Multiaddr>> listen;
     private final Duration interval;
     private final Duration retryInterval;
@@ -75,7 +77,7 @@ public final class AutoNatClient implements ConnectionListener, AutoCloseable {
     private volatile boolean lastRoundAgreed = true;
     private volatile boolean closed;
 
-    private AutoNatClient(Host host, IdentifyProtocol identify, Predicate<PeerId> chosen,
+    private AutoNatClient(Host host, IdentifyProtocol identify, Predicate<PeerId> chosen, boolean privateAddresses,
             Supplier<List<Multiaddr>> listen, Duration interval, Duration retryInterval, Clock clock) {
         if (interval.isNegative() || interval.isZero() || retryInterval.isNegative() || retryInterval.isZero()) {
             throw new IllegalArgumentException("the AutoNAT intervals must be positive");
@@ -83,6 +85,7 @@ public final class AutoNatClient implements ConnectionListener, AutoCloseable {
         this.host = host;
         this.identify = identify;
         this.chosen = chosen;
+        this.privateAddresses = privateAddresses;
         this.listen = listen;
         this.interval = interval;
         this.retryInterval = retryInterval;
@@ -110,8 +113,19 @@ public final class AutoNatClient implements ConnectionListener, AutoCloseable {
      */
     public static AutoNatClient start(Host host, IdentifyProtocol identify, Predicate<PeerId> chosen,
             Supplier<List<Multiaddr>> listen, Duration interval, Duration retryInterval) {
-        AutoNatClient client = new AutoNatClient(host, identify, chosen, listen, interval, retryInterval,
-                Clock.systemUTC());
+        return start(host, identify, chosen, false, listen, interval, retryInterval);
+    }
+
+    /**
+     * As {@link #start(Host, IdentifyProtocol, Predicate, Supplier, Duration, Duration)}; with
+     * {@code privateAddresses}, also asks peers connected at a private, loopback or link-local IP. Off, only peers
+     * this node reaches at a public IP are asked: one on the same LAN could dial it back there whether or not
+     * anyone outside can. On only for networks that are all one's own (tests).
+     */
+    public static AutoNatClient start(Host host, IdentifyProtocol identify, Predicate<PeerId> chosen,
+            boolean privateAddresses, Supplier<List<Multiaddr>> listen, Duration interval, Duration retryInterval) {
+        AutoNatClient client = new AutoNatClient(host, identify, chosen, privateAddresses, listen, interval,
+                retryInterval, Clock.systemUTC());
         host.addConnectionListener(client);
         client.timer.scheduleWithFixedDelay(client::check, retryInterval.toMillis(), retryInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -158,7 +172,8 @@ public final class AutoNatClient implements ConnectionListener, AutoCloseable {
             return CompletableFuture.completedFuture(tracker.state());
         }
         List<Connection> candidates = new ArrayList<>(host.connections().stream()
-                .filter(c -> c.direct() && c.isOpen() && chosen.test(c.remotePeer())).toList());
+                .filter(c -> c.direct() && c.isOpen() && chosen.test(c.remotePeer())
+                        && (privateAddresses || IpScope.isPublic(c.remoteAddress()))).toList());
         Collections.shuffle(candidates);
         List<Connection> asked = new ArrayList<>();
         Set<PeerId> seen = new java.util.HashSet<>();

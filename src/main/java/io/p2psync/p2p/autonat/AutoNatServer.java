@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.p2psync.p2p.autonat.AutoNatMessage.Dial;
 import io.p2psync.p2p.autonat.AutoNatMessage.DialResponse;
 import io.p2psync.p2p.core.LogSummary;
+import io.p2psync.p2p.core.IpScope;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.host.Connection;
@@ -60,6 +61,7 @@ public final class AutoNatServer implements ProtocolHandler {
 
     private final Host host;
     private final Predicate<PeerId> serves;
+    private final boolean privateAddresses;
     private final Clock clock;
     private final AtomicInteger dialling = new AtomicInteger();
     private final Map<PeerId, Deque<Instant>> recent = new LinkedHashMap<>(16, 0.75f, true) {
@@ -74,15 +76,31 @@ public final class AutoNatServer implements ProtocolHandler {
      * @param serves the peers this node dials back; any other gets E_DIAL_REFUSED
      */
     public AutoNatServer(Host host, Predicate<PeerId> serves, Clock clock) {
+        this(host, serves, clock, false);
+    }
+
+    /**
+     * @param serves the peers this node dials back; any other gets E_DIAL_REFUSED
+     * @param privateAddresses also dial back a peer seen at a private, loopback or link-local IP. Off, such a peer
+     *     gets E_DIAL_REFUSED: reaching it there (a device on the same LAN) says nothing of whether anyone outside
+     *     its NAT can, which is what the asker wants to know. On only for networks that are all one's own (tests)
+     */
+    public AutoNatServer(Host host, Predicate<PeerId> serves, Clock clock, boolean privateAddresses) {
         this.host = host;
         this.serves = serves;
+        this.privateAddresses = privateAddresses;
         this.clock = clock;
         this.refusals = new LogSummary<>(clock, Duration.ofSeconds(10), 64);
     }
 
     /** Makes a server and serves {@value #PROTOCOL_ID} on {@code host} with it. */
     public static AutoNatServer install(Host host, Predicate<PeerId> serves) {
-        AutoNatServer server = new AutoNatServer(host, serves, Clock.systemUTC());
+        return install(host, serves, false);
+    }
+
+    /** As {@link #install(Host, Predicate)}; see the constructor for {@code privateAddresses}. */
+    public static AutoNatServer install(Host host, Predicate<PeerId> serves, boolean privateAddresses) {
+        AutoNatServer server = new AutoNatServer(host, serves, Clock.systemUTC(), privateAddresses);
         host.addProtocol(server);
         return server;
     }
@@ -132,6 +150,10 @@ public final class AutoNatServer implements ProtocolHandler {
         }
         if (!serves.test(peer)) {
             return done(ResponseStatus.E_DIAL_REFUSED, "not a peer this node dials back");
+        }
+        if (!privateAddresses && !IpScope.isPublic(connection.remoteAddress())) {
+            return done(ResponseStatus.E_DIAL_REFUSED, "the peer is seen at a private address ("
+                    + connection.remoteAddress() + "): a dial-back from inside its network says nothing of outside");
         }
         List<Multiaddr> addresses = DialBackAddresses.toDial(dial.addresses(), connection.remoteAddress(), MAX_DIALS);
         if (addresses.isEmpty()) {

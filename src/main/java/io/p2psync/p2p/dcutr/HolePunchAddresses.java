@@ -1,13 +1,12 @@
 package io.p2psync.p2p.dcutr;
 
+import io.p2psync.p2p.core.IpScope;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.MultiaddrProtocol;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,21 +63,7 @@ final class HolePunchAddresses {
 
     /** Whether a {@link #toDial} address has a public IP (see {@link Dcutr#publicAddresses}). */
     static boolean isPublic(Multiaddr address) {
-        InetAddress ip;
-        try {
-            ip = InetAddress.getByName(address.components().get(0).value()); // an IP literal: no lookup
-        } catch (UnknownHostException e) {
-            return false;
-        }
-        if (ip.isAnyLocalAddress() || ip.isLoopbackAddress() || ip.isLinkLocalAddress() || ip.isSiteLocalAddress()
-                || ip.isMulticastAddress()) {
-            return false;
-        }
-        byte[] b = ip.getAddress();
-        if (b.length == 4) {
-            return !((b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64); // 100.64.0.0/10, shared address space
-        }
-        return (b[0] & 0xfe) != 0xfc; // fc00::/7, unique local
+        return IpScope.isPublic(address);
     }
 
     private static boolean dialable(Multiaddr address) {

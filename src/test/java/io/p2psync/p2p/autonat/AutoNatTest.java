@@ -68,14 +68,15 @@ class AutoNatTest {
         return new Node(host, identify);
     }
 
+    /** A server that, on 127.0.0.1 like every host here, must be told to dial back loopback addresses. */
     private Node server(Predicate<PeerId> serves) {
         Node server = node();
-        AutoNatServer.install(server.host(), serves);
+        AutoNatServer.install(server.host(), serves, true);
         return server;
     }
 
     private AutoNatClient client(Node node, java.util.function.Supplier<List<Multiaddr>> listen) {
-        AutoNatClient client = AutoNatClient.start(node.host(), node.identify(), p -> true, listen, LONG, LONG);
+        AutoNatClient client = AutoNatClient.start(node.host(), node.identify(), p -> true, true, listen, LONG, LONG);
         open.add(client);
         return client;
     }
@@ -120,6 +121,30 @@ class AutoNatTest {
         // the dial-back was a connection of its own, closed again
         await().atMost(Duration.ofSeconds(10)).until(() -> client.host().connections().size() == 1);
         assertThat(server.host().connections()).hasSize(1);
+    }
+
+    /**
+     * A peer inside the same network (here 127.0.0.1; a LAN alike) could dial the client back whether or not anyone
+     * outside its NAT can: by default the server refuses to, and the client does not ask such a peer.
+     */
+    @Test
+    void byDefaultNeitherSideTakesADialBackFromInsideTheSameNetworkAsAnAnswer() throws Exception {
+        Node server = node();
+        AutoNatServer.install(server.host(), p -> true);
+        Node client = node();
+        AutoNatClient asksAll = client(client, client.host()::listenAddresses);
+        Connection toServer = get(client.host().dial(address(server)));
+
+        ProbeOutcome refused = get(asksAll.probe(toServer));
+        assertThat(refused.verdict()).isEqualTo(ProbeOutcome.Verdict.NONE);
+        assertThat(refused.reason()).contains("E_DIAL_REFUSED").contains("private address");
+
+        Node other = node();
+        AutoNatClient byDefault = AutoNatClient.start(other.host(), other.identify(), p -> true,
+                other.host()::listenAddresses, LONG, LONG);
+        open.add(byDefault);
+        get(other.host().dial(address(server(p -> true))));
+        assertThat(get(byDefault.round())).as("no peer at a public address to ask").isEqualTo(Reachability.UNKNOWN);
     }
 
     @Test
