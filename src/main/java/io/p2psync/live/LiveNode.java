@@ -206,7 +206,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         background(() -> dialer.dialConfigured(settings.peers()));
         // Once the DHT has its first peers, paired devices that cannot be reached otherwise are looked up at once.
         routing.start(host, identify).thenRun(() -> background(this::reachPairedDevices));
-        reachability().ifPresent(this::dhtFollows); // what AutoNAT learned before the DHT started
+        reachability().ifPresent(this::followReachability); // what AutoNAT learned before the DHT started
         // Paired devices that were offline at start, or whose redials ran out, are tried again now and then.
         heartbeat.scheduleWithFixedDelay(() -> background(this::reachPairedDevices), 0,
                 REACH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
@@ -275,17 +275,21 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
      * reserves on relays among them by itself.
      */
     /**
-     * The DHT's {@code auto} mode follows AutoNAT: a client while this node cannot be reached from outside, so
-     * other nodes neither put it in their tables nor wait on queries to it, and a server once it can. Connected
-     * peers hear the change by identify push.
+     * What AutoNAT learned decides two offers to other nodes. The DHT's {@code auto} mode: a client while this node
+     * cannot be reached from outside, so other nodes neither put it in their tables nor wait on queries to it, and a
+     * server once it can. And the relay's hop protocol, offered only while the node is not known to be unreachable.
+     * Connected peers hear a change by identify push.
      */
-    private void dhtFollows(Reachability state) {
-        if (state != Reachability.UNKNOWN) {
-            routing.dht().ifPresent(d -> {
-                if (d.reachable(state == Reachability.PUBLIC)) {
-                    pushIdentify();
-                }
-            });
+    private void followReachability(Reachability state) {
+        if (state == Reachability.UNKNOWN) {
+            return;
+        }
+        boolean reachable = state == Reachability.PUBLIC;
+        boolean changed = routing.dht().map(d -> d.reachable(reachable)).orElse(false);
+        LiveRelay r = relay;
+        changed |= r != null && r.offerHop(reachable);
+        if (changed) {
+            pushIdentify();
         }
     }
 
@@ -299,7 +303,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
                 autoNatSettings.relays(), client::reachability, this::pushIdentify);
         client.onChange(state -> {
             auto.reviewSoon();
-            dhtFollows(state);
+            followReachability(state);
         });
         autoNat = client;
         autoRelay = auto;

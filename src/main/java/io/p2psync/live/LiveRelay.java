@@ -26,14 +26,18 @@ final class LiveRelay implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LiveRelay.class);
 
+    private final Host host;
     private final RelayClient client;
     private final RelayServer server;
+    private boolean offered;
 
     private final Set<PeerId> configured;
 
-    private LiveRelay(RelayClient client, RelayServer server, Set<PeerId> configured) {
+    private LiveRelay(Host host, RelayClient client, RelayServer server, Set<PeerId> configured) {
+        this.host = host;
         this.client = client;
         this.server = server;
+        this.offered = server != null;
         this.configured = Set.copyOf(configured);
     }
 
@@ -63,7 +67,7 @@ final class LiveRelay implements AutoCloseable {
                 log.warn("not reserving on relay {}: {}", relay, e.getMessage());
             }
         }
-        return new LiveRelay(client, server, configured);
+        return new LiveRelay(host, client, server, configured);
     }
 
     /** The client that holds this node's reservations and opens its circuits. */
@@ -84,6 +88,29 @@ final class LiveRelay implements AutoCloseable {
     /** The relays this node holds a reservation on: its coordinators, in the registry's terms. */
     List<io.p2psync.p2p.core.PeerId> reservedOn() {
         return client.reservations().stream().map(io.p2psync.p2p.relay.Reservation::relay).distinct().toList();
+    }
+
+    /**
+     * Offers the hop protocol (with {@code relay.serve}) only while this node is not known to be unreachable: a
+     * relay that nobody outside its NAT can dial gives its users circuit addresses nobody can dial either, so a node
+     * AutoNAT finds {@code PRIVATE} stops announcing it, and other devices' automatic relay passes it over (as
+     * go-libp2p does). Reservations and circuits already open run on until they end.
+     *
+     * @return true if the offer changed (then identify should be pushed)
+     */
+    synchronized boolean offerHop(boolean reachable) {
+        if (server == null || reachable == offered) {
+            return false;
+        }
+        offered = reachable;
+        if (reachable) {
+            host.addProtocol(server);
+        } else {
+            host.removeProtocol(server);
+        }
+        log.info("relay: {} the hop protocol now: this node is {} from outside", reachable ? "offering" : "not offering",
+                reachable ? "reachable" : "not reachable");
+        return true;
     }
 
     Optional<RelayServer> server() {
