@@ -132,8 +132,9 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
     }
 
     /**
-     * Calls {@code listener} whenever this host gets a reservation on a relay it held none on (not on renewals): its
-     * circuit addresses changed then, and peers may want to hear of them (identify push). Called on an I/O thread.
+     * Calls {@code listener} whenever this host gets a reservation on a relay it held none on (not on renewals), or
+     * drops one it no longer keeps: its circuit addresses changed then, and peers may want to hear of them (identify
+     * push). Called on an I/O or timer thread.
      */
     public void onNewReservation(Runnable listener) {
         this.onNewReservation = listener;
@@ -172,10 +173,16 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
         return Set.copyOf(kept.keySet());
     }
 
+    /**
+     * Drops the reservation on {@code relay} unless another kept address names it. If one was dropped, peers are told
+     * as of a new one ({@link #onNewReservation}): a reservation that completed after its release was already
+     * announced, and its circuit address must not stay announced.
+     */
     private void forgetUnlessKept(Multiaddr relay) {
         relay.peerId().ifPresent(peer -> {
-            if (kept.keySet().stream().noneMatch(k -> k.peerId().filter(peer::equals).isPresent())) {
-                reservations.remove(peer);
+            if (kept.keySet().stream().noneMatch(k -> k.peerId().filter(peer::equals).isPresent())
+                    && reservations.remove(peer) != null) {
+                onNewReservation.run();
             }
         });
     }

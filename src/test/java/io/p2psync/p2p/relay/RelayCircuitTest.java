@@ -122,6 +122,27 @@ class RelayCircuitTest {
         assertThat(aClient.kept()).containsExactly(addressOf(b));
     }
 
+    /**
+     * Peers hear that a released reservation is gone, as they heard it came: the same call drops a reservation that
+     * completes after its release, so its circuit address does not stay announced.
+     */
+    @Test
+    void aReleasedReservationIsAnnouncedGone() throws Exception {
+        PrivateKey bKey = PrivateKey.generate();
+        Host a = host(PrivateKey.generate());
+        Host b = host(bKey);
+        relay(b, bKey, RelayLimits.DEFAULT, peer -> true);
+        RelayClient aClient = client(a);
+        java.util.concurrent.atomic.AtomicInteger announced = new java.util.concurrent.atomic.AtomicInteger();
+        aClient.onNewReservation(announced::incrementAndGet);
+
+        aClient.keep(addressOf(b));
+        await().atMost(Duration.ofSeconds(10)).until(() -> announced.get() == 1);
+        assertThat(aClient.release(addressOf(b))).isTrue();
+        assertThat(announced).hasValue(2);
+        assertThat(aClient.circuitAddresses()).isEmpty();
+    }
+
     @Test
     void refusesAReservationFromAPeerThatIsNotAuthorized() throws Exception {
         PrivateKey bKey = PrivateKey.generate();
