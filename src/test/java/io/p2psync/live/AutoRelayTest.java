@@ -11,6 +11,7 @@ import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.host.RedialPolicy;
 import io.p2psync.p2p.identify.IdentifyInfo;
 import io.p2psync.p2p.identify.IdentifyProtocol;
+import io.p2psync.p2p.kad.DhtNode;
 import io.p2psync.p2p.relay.RelayClient;
 import io.p2psync.p2p.relay.RelayLimits;
 import io.p2psync.p2p.relay.RelayServer;
@@ -47,11 +48,7 @@ class AutoRelayTest {
 
     private Node node() {
         AtomicReference<Host> self = new AtomicReference<>();
-        IdentifyProtocol identify = new IdentifyProtocol(() -> {
-            Host h = self.get();
-            return new IdentifyInfo(IdentifyInfo.DEFAULT_PROTOCOL_VERSION, "auto-relay-test", h.publicKey(),
-                    h.listenAddresses().stream().map(Multiaddr::toBytes).toList(), null, h.protocolIds());
-        });
+        IdentifyProtocol identify = DhtNode.identify(self::get); // the host's addresses and protocols as they are now
         Host host = Host.builder().privateKey(PrivateKey.generate()).listen("/ip4/127.0.0.1/tcp/0").protocol(identify)
                 .redialPolicy(RedialPolicy.NEVER).start();
         self.set(host);

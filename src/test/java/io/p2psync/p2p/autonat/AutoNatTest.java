@@ -16,8 +16,8 @@ import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.host.P2pStream;
 import io.p2psync.p2p.host.ProtocolHandler;
 import io.p2psync.p2p.host.RedialPolicy;
-import io.p2psync.p2p.identify.IdentifyInfo;
 import io.p2psync.p2p.identify.IdentifyProtocol;
+import io.p2psync.p2p.kad.DhtNode;
 import java.io.EOFException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -56,11 +56,7 @@ class AutoNatTest {
 
     private Node node() {
         AtomicReference<Host> self = new AtomicReference<>();
-        IdentifyProtocol identify = new IdentifyProtocol(() -> {
-            Host h = self.get();
-            return new IdentifyInfo(IdentifyInfo.DEFAULT_PROTOCOL_VERSION, "autonat-test", h.publicKey(),
-                    h.listenAddresses().stream().map(Multiaddr::toBytes).toList(), null, h.protocolIds());
-        });
+        IdentifyProtocol identify = DhtNode.identify(self::get); // the host's addresses and protocols as they are now
         Host host = Host.builder().privateKey(PrivateKey.generate()).listen("/ip4/127.0.0.1/tcp/0").protocol(identify)
                 .redialPolicy(RedialPolicy.NEVER).start();
         self.set(host);
