@@ -1,5 +1,6 @@
 package io.p2psync.p2p.autonat;
 
+import io.p2psync.p2p.core.IpScope;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.MultiaddrProtocol;
 import java.net.InetAddress;
@@ -17,18 +18,7 @@ final class DialBackAddresses {
 
     /** The IP an address starts with ({@code /ip4/…} or {@code /ip6/…}, any transport); empty for any other. */
     static Optional<InetAddress> ip(Multiaddr address) {
-        if (address.components().isEmpty() || address.valueOf(MultiaddrProtocol.P2P_CIRCUIT).isPresent()) {
-            return Optional.empty();
-        }
-        Multiaddr.Component first = address.components().get(0);
-        if (first.protocol() != MultiaddrProtocol.IP4 && first.protocol() != MultiaddrProtocol.IP6) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(InetAddress.getByName(first.value())); // an IP literal: no lookup
-        } catch (java.net.UnknownHostException unreadable) {
-            return Optional.empty();
-        }
+        return address.valueOf(MultiaddrProtocol.P2P_CIRCUIT).isPresent() ? Optional.empty() : IpScope.ip(address);
     }
 
     /** The IP of a TCP address ({@code /ip4|ip6/…/tcp/…}, not relayed); empty for any other address. */

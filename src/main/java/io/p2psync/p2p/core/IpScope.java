@@ -2,6 +2,7 @@ package io.p2psync.p2p.core;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Optional;
 
 /** Whether an address's IP is one the internet routes to, or one that stays inside a network (a LAN, a host). */
 public final class IpScope {
@@ -15,19 +16,11 @@ public final class IpScope {
      * names included.
      */
     public static boolean isPublic(Multiaddr address) {
-        if (address.components().isEmpty()) {
+        Optional<InetAddress> found = ip(address);
+        if (found.isEmpty()) {
             return false;
         }
-        Multiaddr.Component first = address.components().get(0);
-        if (first.protocol() != MultiaddrProtocol.IP4 && first.protocol() != MultiaddrProtocol.IP6) {
-            return false;
-        }
-        InetAddress ip;
-        try {
-            ip = InetAddress.getByName(first.value()); // an IP literal: no lookup
-        } catch (UnknownHostException e) {
-            return false;
-        }
+        InetAddress ip = found.get();
         if (ip.isAnyLocalAddress() || ip.isLoopbackAddress() || ip.isLinkLocalAddress() || ip.isSiteLocalAddress()
                 || ip.isMulticastAddress()) {
             return false;
@@ -37,5 +30,21 @@ public final class IpScope {
             return !((b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64); // 100.64.0.0/10, shared address space
         }
         return (b[0] & 0xfe) != 0xfc; // fc00::/7, unique local
+    }
+
+    /** The IP an address starts with ({@code /ip4/…} or {@code /ip6/…}, any transport after it); empty for any other. */
+    public static Optional<InetAddress> ip(Multiaddr address) {
+        if (address.components().isEmpty()) {
+            return Optional.empty();
+        }
+        Multiaddr.Component first = address.components().get(0);
+        if (first.protocol() != MultiaddrProtocol.IP4 && first.protocol() != MultiaddrProtocol.IP6) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByName(first.value())); // an IP literal: no lookup
+        } catch (UnknownHostException unreadable) {
+            return Optional.empty();
+        }
     }
 }
