@@ -146,7 +146,7 @@ final class AutoRelay implements ConnectionListener, AutoCloseable {
         Set<PeerId> holding = Set.copyOf(client.reservations().stream().map(Reservation::relay).toList());
         for (Map.Entry<PeerId, Picked> e : List.copyOf(picked.entrySet())) {
             PeerId relay = e.getKey();
-            if (directConnection(relay).isEmpty()) {
+            if (host.directConnection(relay).isEmpty()) {
                 dropped |= drop(relay, "the connection to it is gone");
                 coolingDown.put(relay, now);
             } else if (holding.contains(relay)) {
@@ -232,11 +232,6 @@ final class AutoRelay implements ConnectionListener, AutoCloseable {
         }
         log.info("auto relay: dropping the reservation on {}: {}", p.address(), why);
         return client.release(p.address());
-    }
-
-    private Optional<Connection> directConnection(PeerId peer) {
-        return host.connections().stream().filter(c -> c.remotePeer().equals(peer) && c.direct() && c.isOpen())
-                .findFirst();
     }
 
     @Override

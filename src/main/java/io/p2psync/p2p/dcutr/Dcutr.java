@@ -298,7 +298,7 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
                 result.complete(succeeded(relayed, direct));
                 return;
             }
-            Optional<Connection> direct2 = directConnection(peer);
+            Optional<Connection> direct2 = host.directConnection(peer);
             if (direct2.isPresent()) {
                 closeQuietly(stream);
                 result.complete(succeeded(relayed, direct2.get()));
@@ -334,7 +334,7 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
             HolePunchStream exchange) {
         CompletableFuture<Connection> first = new CompletableFuture<>();
         if (exchange != null) {
-            exchange.channel().closeFuture().addListener(f -> first.complete(directConnection(peer).orElse(null)));
+            exchange.channel().closeFuture().addListener(f -> first.complete(host.directConnection(peer).orElse(null)));
         }
         List<CompletableFuture<Connection>> dials = addresses.stream()
                 .map(a -> host.dialForHolePunch(a, peer, port, initiator)).toList();
@@ -364,17 +364,12 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
         if (first.isDone()) {
             return;
         }
-        Optional<Connection> direct = directConnection(peer);
+        Optional<Connection> direct = host.directConnection(peer);
         if (direct.isPresent()) {
             first.complete(direct.get());
             return;
         }
         CompletableFuture.runAsync(() -> watchForDirect(peer, first), after(DIRECT_POLL.toNanos()));
-    }
-
-    private Optional<Connection> directConnection(PeerId peer) {
-        return host.connections().stream()
-                .filter(c -> c.remotePeer().equals(peer) && c.direct() && c.isOpen()).findFirst();
     }
 
     /**
@@ -388,9 +383,9 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
         log.info("dcutr: direct connection with {} at {}; closing the relayed one in {}", peer,
                 direct.remoteAddress(), RELAYED_CLOSE_GRACE);
         CompletableFuture.runAsync(() -> {
-            if (directConnection(peer).isPresent()) {
+            if (host.directConnection(peer).isPresent()) {
                 // a round or transfer under way on it finishes there, unless the direct connection goes first
-                relayed.closeWhenIdle(RELAYED_DRAIN_LIMIT, () -> directConnection(peer).isPresent());
+                relayed.closeWhenIdle(RELAYED_DRAIN_LIMIT, () -> host.directConnection(peer).isPresent());
             } else if (relayed.isOpen()) {
                 log.info("dcutr: the direct connection with {} closed within {}; keeping the relayed one", peer,
                         RELAYED_CLOSE_GRACE);

@@ -453,6 +453,11 @@ public final class Host implements AutoCloseable {
         return connections.primary(peer);
     }
 
+    /** An open connection to {@code peer} that is not through a relay, if there is one. */
+    public Optional<Connection> directConnection(PeerId peer) {
+        return connections.of(peer).stream().filter(c -> c.direct() && c.isOpen()).findFirst();
+    }
+
     /** Every open connection, authenticated and ready for streams. */
     public List<Connection> connections() {
         return connections.all();
