@@ -46,10 +46,9 @@ public class DeviceRepository {
                 .list();
     }
 
-    /** Authorized devices with a url: the ones this device calls to sync. */
-    public List<Device> findSyncTargets() {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_devices WHERE status = 'AUTHORIZED' AND url IS NOT NULL"
-                        + " ORDER BY device_id")
+    /** Every authorized device, with a url or known only by its id: the ones the live node keeps connected. */
+    public List<Device> findAuthorized() {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM sync_devices WHERE status = 'AUTHORIZED' ORDER BY device_id")
                 .query(DeviceRepository::map)
                 .list();
     }

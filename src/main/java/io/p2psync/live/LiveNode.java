@@ -248,12 +248,18 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         }
     }
 
+    /**
+     * Dials every authorized device that is not connected: one with a url at the addresses it lists there, one known
+     * only by its id (a device behind NAT, paired by id) through the DHT.
+     */
     private void reachPairedDevices() {
         Host h = host;
         if (h == null) {
             return;
         }
-        devices.findSyncTargets().stream().filter(d -> !h.isConnected(d.deviceId())).forEach(this::dialOrFind);
+        devices.findAuthorized().stream()
+                .filter(d -> !h.isConnected(d.deviceId()) && !d.deviceId().equals(h.peerId()))
+                .forEach(this::dialOrFind);
     }
 
     /**

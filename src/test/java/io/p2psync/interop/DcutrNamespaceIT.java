@@ -127,8 +127,7 @@ class DcutrNamespaceIT {
             a.put("from-a-" + i, "written on a " + i);
             c.put("from-c-" + i, "written on c " + i);
         }
-        // A looks C up in the DHT and dials what it finds: the circuit through B. A does so first: both have a circuit
-        // address, and the side that dialled is the one that dials again after the other restarts
+        // A looks C up in the DHT and dials what it finds: the circuit through B
         a.authorize(c.id(), "c");
         await().atMost(Duration.ofSeconds(60)).until(() -> !connections(a, c.id()).isEmpty());
         c.authorize(a.id(), "a");
@@ -142,8 +141,9 @@ class DcutrNamespaceIT {
         a.put("while-relayed", "from a");
         await().atMost(Duration.ofSeconds(60)).until(() -> c.get("while-relayed").isPresent());
 
-        // C's router now keeps source ports (endpoint-independent mapping); C restarts, A reaches it again through the
-        // relay, and this time DCUtR punches a direct connection through both NATs
+        // C's router now keeps source ports (endpoint-independent mapping); C restarts, looks A up in the DHT (or A
+        // redials it), they meet through the relay again, and this time DCUtR punches a direct connection through both
+        // NATs
         c.close();
         setMasquerade(routerC, wanC, false);
         Node c2 = Node.start(nsC, dir.resolve("c"), "c", cArgs);

@@ -22,6 +22,8 @@ class DhtSyncIT {
     private LiveTestNode a;
     private LiveTestNode b;
     private LiveTestNode c;
+    /** The property that names B as the bootstrap peer of A and C. */
+    private String bootstrap;
 
     @AfterEach
     void stop() {
@@ -34,14 +36,7 @@ class DhtSyncIT {
 
     @Test
     void pairedDevicesThatKnowOnlyABootstrapPeerFindEachOtherAndSyncOverLibp2p() {
-        // B keeps the connections of A and C, which are no devices of its own, for longer than the default
-        b = LiveTestNode.start("b", dir.resolve("b"), "p2psync.libp2p.guest-grace-period=120s");
-        String bootstrap = "p2psync.libp2p.bootstrap=" + b.status().get("listenAddrs").get(0).asString();
-        // C runs the DHT as a client, as a device behind a home router should: no routing table takes it in, so
-        // A's own refresh lookups never meet it, and only looking C up by its id finds it (B names it when asked)
-        c = LiveTestNode.start("c", dir.resolve("c"), "server.address=127.0.0.2", bootstrap,
-                "p2psync.libp2p.dht.mode=client");
-        a = LiveTestNode.start("a", dir.resolve("a"), "server.address=127.0.0.2", bootstrap);
+        startThreeNodes();
         await().atMost(Duration.ofSeconds(20)).until(() -> b.live().dht().orElseThrow().routingTablePeers().contains(a.id)
                 && !b.live().dht().orElseThrow().addressesOf(c.id).isEmpty());
         assertThat(a.live().connectedPeers()).doesNotContain(c.id);
@@ -62,5 +57,39 @@ class DhtSyncIT {
         // B relayed nothing: it is not paired with either, so it holds none of their writes
         assertThat(b.get("from-a-0")).isEmpty();
         assertThat(b.get("from-c")).isEmpty();
+    }
+
+    /**
+     * A device paired by id alone, restarted, looks its peers up again: nobody else can bring the two together, as
+     * C never dialled A (A dialled C) and A listens on a new port now.
+     */
+    @Test
+    void aDevicePairedByIdFindsItsPeerAgainAfterARestart() {
+        startThreeNodes();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !b.live().dht().orElseThrow().addressesOf(c.id).isEmpty());
+        a.authorize(c.id, "c", null);
+        c.authorize(a.id, "a", null);
+        c.put("before-restart", "written on c");
+        await().atMost(Duration.ofSeconds(40)).until(() -> a.get("before-restart").isPresent());
+
+        a.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !c.live().connectedPeers().contains(a.id));
+        a = LiveTestNode.start("a", dir.resolve("a"), "server.address=127.0.0.2", bootstrap);
+        c.put("after-restart", "written on c");
+
+        await().atMost(Duration.ofSeconds(40)).until(() -> a.get("after-restart").isPresent());
+        assertThat(a.get("after-restart")).contains("written on c");
+        assertThat(a.live().connectedPeers()).contains(c.id);
+    }
+
+    private void startThreeNodes() {
+        // B keeps the connections of A and C, which are no devices of its own, for longer than the default
+        b = LiveTestNode.start("b", dir.resolve("b"), "p2psync.libp2p.guest-grace-period=120s");
+        bootstrap = "p2psync.libp2p.bootstrap=" + b.status().get("listenAddrs").get(0).asString();
+        // C runs the DHT as a client, as a device behind a home router should: no routing table takes it in, so
+        // A's own refresh lookups never meet it, and only looking C up by its id finds it (B names it when asked)
+        c = LiveTestNode.start("c", dir.resolve("c"), "server.address=127.0.0.2", bootstrap,
+                "p2psync.libp2p.dht.mode=client");
+        a = LiveTestNode.start("a", dir.resolve("a"), "server.address=127.0.0.2", bootstrap);
     }
 }
