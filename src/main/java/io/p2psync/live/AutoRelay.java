@@ -36,7 +36,10 @@ import org.slf4j.LoggerFactory;
  * peers the user named) and list the hop protocol in identify, besides the relays of {@code relay.reserve-on}, which
  * it never touches. A picked relay whose connection is gone, or that has given no reservation for
  * {@link #GIVE_UP_AFTER}, is dropped, kept out for {@link #COOL_DOWN}, and another one picked. Once the node is not
- * PRIVATE any more, every automatic reservation is dropped. All work runs on one thread of its own.
+ * PRIVATE any more, every automatic reservation is dropped. A connected peer found unusable as a relay (no hop
+ * protocol, or no address to reach it again) is not asked again while that connection lasts, unless it pushes new
+ * identify information ({@link #identifyPushed}), as a node does when it starts offering hop. All work runs on one
+ * thread of its own.
  */
 final class AutoRelay implements ConnectionListener, AutoCloseable {
 
@@ -61,6 +64,8 @@ final class AutoRelay implements ConnectionListener, AutoCloseable {
     /** Picked relays: the address kept, and since when. Touched on {@link #worker} only. */
     private final Map<PeerId, Picked> picked = new LinkedHashMap<>();
     private final Map<PeerId, Instant> coolingDown = new HashMap<>();
+    /** Peers whose identify, on the connection kept here, showed they cannot be used as relays. */
+    private final Map<PeerId, Connection> unusable = new HashMap<>();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "auto-relay");
         t.setDaemon(true);
@@ -109,6 +114,23 @@ final class AutoRelay implements ConnectionListener, AutoCloseable {
     public void disconnected(Connection connection) {
         if (reachability.get() == Reachability.PRIVATE) {
             reviewSoon(); // it may be a picked relay's
+        }
+    }
+
+    /**
+     * {@code peer} pushed new identify information: it may offer hop now, so it is asked again, and at once while
+     * this node needs a relay.
+     */
+    void identifyPushed(PeerId peer) {
+        try {
+            worker.execute(() -> {
+                unusable.remove(peer);
+                if (reachability.get() == Reachability.PRIVATE) {
+                    review();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // closing
         }
     }
 
@@ -164,11 +186,12 @@ final class AutoRelay implements ConnectionListener, AutoCloseable {
         if (picked.size() >= max) {
             return;
         }
+        unusable.values().removeIf(c -> !c.isOpen());
         List<Connection> candidates = new ArrayList<>();
         for (Connection c : host.connections()) {
             PeerId peer = c.remotePeer();
             if (c.direct() && c.isOpen() && chosen.test(peer) && !configured.contains(peer)
-                    && !picked.containsKey(peer) && !coolingDown.containsKey(peer)
+                    && !picked.containsKey(peer) && !coolingDown.containsKey(peer) && unusable.get(peer) != c
                     && candidates.stream().noneMatch(o -> o.remotePeer().equals(peer))) {
                 candidates.add(c);
             }
@@ -190,10 +213,12 @@ final class AutoRelay implements ConnectionListener, AutoCloseable {
                 continue;
             }
             if (!info.protocols().contains(CircuitRelay.HOP_PROTOCOL)) {
+                unusable.put(peer, c);
                 continue;
             }
             Optional<Multiaddr> address = relayAddress(c, info);
             if (address.isEmpty()) {
+                unusable.put(peer, c);
                 continue;
             }
             picked.put(peer, new Picked(address.get(), clock.instant()));

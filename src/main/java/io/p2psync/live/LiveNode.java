@@ -147,7 +147,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         Set<PeerId> named = namedPeers();
         java.util.function.Predicate<PeerId> chosen = peer -> authorized.test(peer) || named.contains(peer);
         identify = new IdentifyProtocol(this::identifyInfo, chosen);
-        identifyPush = new IdentifyPushProtocol(this::identifyInfo, (peer, info) -> routing.pushed(info));
+        identifyPush = new IdentifyPushProtocol(this::identifyInfo, this::identifyPushed);
         try {
             HostBuilder builder = Host.builder();
             settings.listenAddresses().forEach(builder::listen);
@@ -245,6 +245,15 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
                             log.debug("keep-alive ping on {} failed: {}", connection, e.toString());
                         }
                     });
+        }
+    }
+
+    /** A peer pushed what changed about it: the DHT books its addresses, the automatic relay asks it again. */
+    private void identifyPushed(PeerId peer, IdentifyInfo info) {
+        routing.pushed(info);
+        AutoRelay auto = autoRelay;
+        if (auto != null) {
+            auto.identifyPushed(peer);
         }
     }
 

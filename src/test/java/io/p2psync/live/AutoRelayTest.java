@@ -43,24 +43,33 @@ class AutoRelayTest {
         }
     }
 
-    private record Node(Host host, IdentifyProtocol identify) {
+    private record Node(Host host, IdentifyProtocol identify, PrivateKey key) {
     }
 
     private Node node() {
         AtomicReference<Host> self = new AtomicReference<>();
         IdentifyProtocol identify = DhtNode.identify(self::get); // the host's addresses and protocols as they are now
-        Host host = Host.builder().privateKey(PrivateKey.generate()).listen("/ip4/127.0.0.1/tcp/0").protocol(identify)
+        PrivateKey key = PrivateKey.generate();
+        Host host = Host.builder().privateKey(key).listen("/ip4/127.0.0.1/tcp/0").protocol(identify)
                 .redialPolicy(RedialPolicy.NEVER).start();
         self.set(host);
         open.add(host);
-        return new Node(host, identify);
+        return new Node(host, identify, key);
     }
 
     /** A host that relays for anyone. */
     private Node relay() {
+        Node relay = answering(new AtomicInteger());
+        offerHop(relay);
+        return relay;
+    }
+
+    /** A host that answers identify with the protocols it has at the time, counting the requests in {@code asked}. */
+    private Node answering(AtomicInteger asked) {
         PrivateKey key = PrivateKey.generate();
         AtomicReference<Host> self = new AtomicReference<>();
         IdentifyProtocol identify = new IdentifyProtocol(() -> {
+            asked.incrementAndGet();
             Host h = self.get();
             return new IdentifyInfo(IdentifyInfo.DEFAULT_PROTOCOL_VERSION, "relay", h.publicKey(), List.of(), null,
                     h.protocolIds());
@@ -68,9 +77,13 @@ class AutoRelayTest {
         Host host = Host.builder().privateKey(key).listen("/ip4/127.0.0.1/tcp/0").protocol(identify)
                 .redialPolicy(RedialPolicy.NEVER).start();
         self.set(host);
-        host.addProtocol(new RelayServer(host, key, RelayLimits.DEFAULT, p -> true, p -> true, Clock.systemUTC()));
         open.add(host);
-        return new Node(host, identify);
+        return new Node(host, identify, key);
+    }
+
+    private static void offerHop(Node node) {
+        node.host().addProtocol(new RelayServer(node.host(), node.key(), RelayLimits.DEFAULT, p -> true, p -> true,
+                Clock.systemUTC()));
     }
 
     private static Multiaddr address(Node node) {
@@ -121,5 +134,34 @@ class AutoRelayTest {
         assertThat(client.kept()).containsExactly(address(configured));
         assertThat(reservedOn(client)).containsExactly(configured.host().peerId());
         assertThat(changes.get()).as("identify pushed after reservations were dropped").isPositive();
+    }
+
+    @Test
+    void asksAPeerWithoutHopOnceAndAgainOnlyWhenItPushesNewIdentify() throws Exception {
+        Node device = node();
+        AtomicInteger asked = new AtomicInteger();
+        Node later = answering(asked); // no hop yet, as a device that AutoNAT still finds unreachable
+        RelayClient client = RelayClient.install(device.host(), Clock.systemUTC(), Duration.ofMillis(200));
+        open.add(client);
+        device.host().dial(address(later)).get(10, TimeUnit.SECONDS);
+        AtomicReference<Reachability> state = new AtomicReference<>(Reachability.PRIVATE);
+        AutoRelay auto = new AutoRelay(device.host(), device.identify(), client, p -> true, Set.of(), 1, state::get,
+                () -> { });
+        open.add(auto);
+
+        auto.reviewSoon();
+        await().atMost(Duration.ofSeconds(10)).until(() -> asked.get() == 1);
+        for (int i = 0; i < 3; i++) {
+            auto.reviewSoon();
+        }
+        assertThat(auto.relays()).isEmpty(); // runs after the reviews: the worker is one thread
+        assertThat(asked.get()).as("not asked again on the same connection").isEqualTo(1);
+
+        // it starts offering hop and says so by identify push: asked again at once, and picked
+        offerHop(later);
+        auto.identifyPushed(later.host().peerId());
+        await().atMost(Duration.ofSeconds(10)).until(() -> reservedOn(client).contains(later.host().peerId()));
+        assertThat(auto.relays()).containsExactly(later.host().peerId());
+        assertThat(asked.get()).isEqualTo(2);
     }
 }
