@@ -67,14 +67,17 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
     private final Host host;
     private final Supplier<List<Multiaddr>> observed;
     private final Function<Connection, CompletableFuture<List<Multiaddr>>> announced;
+    /** {@link #ATTEMPT_TIMEOUT}, shorter only in tests that wait for attempts to fail. */
+    private final Duration attemptTimeout;
     private final Set<PeerId> underway = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private Dcutr(Host host, Supplier<List<Multiaddr>> observed,
-            Function<Connection, CompletableFuture<List<Multiaddr>>> announced) {
+            Function<Connection, CompletableFuture<List<Multiaddr>>> announced, Duration attemptTimeout) {
         this.host = host;
         this.observed = observed;
         this.announced = announced;
+        this.attemptTimeout = attemptTimeout;
     }
 
     /**
@@ -98,7 +101,17 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
      */
     public static Dcutr install(Host host, Supplier<List<Multiaddr>> observed,
             Function<Connection, CompletableFuture<List<Multiaddr>>> announced) {
-        Dcutr dcutr = new Dcutr(host, observed, announced);
+        return install(host, observed, announced, ATTEMPT_TIMEOUT);
+    }
+
+    /** As {@link #install(Host, Supplier)}, each attempt bounded by {@code attemptTimeout}. */
+    static Dcutr install(Host host, Supplier<List<Multiaddr>> observed, Duration attemptTimeout) {
+        return install(host, observed, relayed -> CompletableFuture.completedFuture(List.of()), attemptTimeout);
+    }
+
+    private static Dcutr install(Host host, Supplier<List<Multiaddr>> observed,
+            Function<Connection, CompletableFuture<List<Multiaddr>>> announced, Duration attemptTimeout) {
+        Dcutr dcutr = new Dcutr(host, observed, announced, attemptTimeout);
         host.addProtocol(dcutr);
         host.addConnectionListener(dcutr);
         return dcutr;
@@ -172,7 +185,7 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
         } catch (RuntimeException e) {
             asked = CompletableFuture.failedFuture(e);
         }
-        return within(asked, ATTEMPT_TIMEOUT)
+        return within(asked, attemptTimeout)
                 .handle((addresses, e) -> addresses == null ? List.<Multiaddr>of() : HolePunchAddresses.toDial(addresses))
                 .thenCompose(addresses -> {
                     if (addresses.isEmpty()) {
@@ -232,12 +245,12 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
         int port = HolePunchAddresses.freePort();
         // the first CONNECT follows the stream's opening; a later one follows B's own failed dials, which end at most
         // an attempt after this side's
-        Duration wait = n == 1 ? ATTEMPT_TIMEOUT : ATTEMPT_TIMEOUT.multipliedBy(2);
+        Duration wait = n == 1 ? attemptTimeout : attemptTimeout.multipliedBy(2);
         AtomicBoolean dialled = new AtomicBoolean();
         within(messages.next(), wait).thenCompose(connect -> {
             List<Multiaddr> theirs = expect(connect, HolePunchType.CONNECT);
             return messages.send(HolePunch.connect(ours(port)))
-                    .thenCompose(v -> within(messages.next(), ATTEMPT_TIMEOUT))
+                    .thenCompose(v -> within(messages.next(), attemptTimeout))
                     .thenCompose(sync -> {
                         expect(sync, HolePunchType.SYNC);
                         log.debug("dcutr: SYNC from {}, dialling {} from port {}", peer, theirs, port);
@@ -274,7 +287,7 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
             HolePunchStream messages = messagesOf(stream);
             long sent = System.nanoTime();
             return messages.send(HolePunch.connect(ours(port)))
-                    .thenCompose(v -> within(messages.next(), ATTEMPT_TIMEOUT))
+                    .thenCompose(v -> within(messages.next(), attemptTimeout))
                     .thenCompose(connect -> {
                         List<Multiaddr> theirs = expect(connect, HolePunchType.CONNECT);
                         long halfRtt = (System.nanoTime() - sent) / 2;
@@ -349,11 +362,11 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
             });
         }
         watchForDirect(peer, first);
-        first.completeOnTimeout(null, ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        first.completeOnTimeout(null, attemptTimeout.toMillis(), TimeUnit.MILLISECONDS);
         return first.thenApply(c -> {
             dials.forEach(d -> d.completeExceptionally(new CancellationException()));
             if (c == null) {
-                throw new CompletionException(new TimeoutException("no direct connection within " + ATTEMPT_TIMEOUT));
+                throw new CompletionException(new TimeoutException("no direct connection within " + attemptTimeout));
             }
             return c;
         });

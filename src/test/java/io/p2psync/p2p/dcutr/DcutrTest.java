@@ -40,6 +40,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DcutrTest {
 
+    /**
+     * The attempt bound of the tests that wait for attempts to fail (the node's is {@link Dcutr#ATTEMPT_TIMEOUT}):
+     * long enough for a direct connection on 127.0.0.1 on a loaded machine, short enough not to wait 5 s per attempt.
+     */
+    private static final Duration SHORT_ATTEMPTS = Duration.ofSeconds(2);
+
     private final List<AutoCloseable> open = new ArrayList<>();
 
     @AfterEach
@@ -301,7 +307,8 @@ class DcutrTest {
     void answersARetryOnTheSameStream() throws Exception {
         Setup s = relayAndReservedHost();
         Host c = clientHost();
-        Dcutr.install(c, List::of); // C dialled through the relay: the spec's A
+        // C dialled through the relay: the spec's A; its failed first attempt ends at the (shortened) attempt bound
+        Dcutr.install(c, List::of, SHORT_ATTEMPTS);
         Connection relayed = get(c.dial(s.aThroughRelay()));
         Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
         // the test plays B on the reserved host
@@ -331,7 +338,7 @@ class DcutrTest {
         c.addProtocol(scripted);
         get(c.dial(s.aThroughRelay()));
         Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
-        Dcutr dcutr = Dcutr.install(s.a(), List::of);
+        Dcutr dcutr = Dcutr.install(s.a(), List::of, SHORT_ATTEMPTS); // every attempt fails: each waits out its bound
 
         CompletableFuture<Connection> upgrade = dcutr.upgrade(atA);
         await().atMost(Duration.ofSeconds(60)).until(upgrade::isDone);
@@ -350,7 +357,7 @@ class DcutrTest {
         c.addProtocol(scripted);
         get(c.dial(s.aThroughRelay()));
         Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
-        Dcutr dcutr = Dcutr.install(s.a(), List::of);
+        Dcutr dcutr = Dcutr.install(s.a(), List::of, SHORT_ATTEMPTS); // every attempt fails: each waits out its bound
 
         CompletableFuture<Connection> upgrade = dcutr.upgrade(atA);
         await().atMost(Duration.ofSeconds(60)).until(upgrade::isDone);
