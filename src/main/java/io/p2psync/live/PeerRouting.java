@@ -10,7 +10,9 @@ import io.p2psync.p2p.kad.KadPeer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,8 @@ final class PeerRouting {
 
     private final RoutingSettings settings;
     private volatile KadDht dht;
+    /** Peers the last lookup did not find: an offline device is looked up every 30 s, and said so once. */
+    private final Set<PeerId> notFound = ConcurrentHashMap.newKeySet();
 
     PeerRouting(RoutingSettings settings) {
         this.settings = settings;
@@ -74,9 +78,14 @@ final class PeerRouting {
         try {
             Optional<KadPeer> found = d.findPeer(peer).join();
             if (found.isEmpty()) {
-                log.info("the DHT does not know where {} is", peer);
+                if (notFound.add(peer)) {
+                    log.info("the DHT does not know where {} is (further misses are logged at debug level)", peer);
+                } else {
+                    log.debug("the DHT still does not know where {} is", peer);
+                }
                 return List.of();
             }
+            notFound.remove(peer);
             log.info("the DHT found {} at {}", peer, found.get().addrs());
             return found.get().addrs();
         } catch (RuntimeException e) {
