@@ -16,7 +16,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,8 +66,8 @@ final class AutoRelay implements ConnectionListener, AutoCloseable {
     /** Picked relays: the address kept, and since when. Touched on {@link #worker} only. */
     private final Map<PeerId, Picked> picked = new LinkedHashMap<>();
     private final Map<PeerId, Instant> coolingDown = new HashMap<>();
-    /** Peers whose identify, on the connection kept here, showed they cannot be used as relays. */
-    private final Map<PeerId, Connection> unusable = new HashMap<>();
+    /** Connections on which identify showed that their peer cannot be used as a relay (compared by identity). */
+    private final Set<Connection> unusable = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "auto-relay");
         t.setDaemon(true);
@@ -124,8 +126,7 @@ final class AutoRelay implements ConnectionListener, AutoCloseable {
     void identifyPushed(PeerId peer) {
         try {
             worker.execute(() -> {
-                unusable.remove(peer);
-                if (reachability.get() == Reachability.PRIVATE) {
+                if (unusable.removeIf(c -> c.remotePeer().equals(peer)) && reachability.get() == Reachability.PRIVATE) {
                     review();
                 }
             });
@@ -144,6 +145,7 @@ final class AutoRelay implements ConnectionListener, AutoCloseable {
     }
 
     private void review() {
+        unusable.removeIf(c -> !c.isOpen());
         try {
             boolean dropped = false;
             if (reachability.get() != Reachability.PRIVATE) {
@@ -186,12 +188,11 @@ final class AutoRelay implements ConnectionListener, AutoCloseable {
         if (picked.size() >= max) {
             return;
         }
-        unusable.values().removeIf(c -> !c.isOpen());
         List<Connection> candidates = new ArrayList<>();
         for (Connection c : host.connections()) {
             PeerId peer = c.remotePeer();
             if (c.direct() && c.isOpen() && chosen.test(peer) && !configured.contains(peer)
-                    && !picked.containsKey(peer) && !coolingDown.containsKey(peer) && unusable.get(peer) != c
+                    && !picked.containsKey(peer) && !coolingDown.containsKey(peer) && !unusable.contains(c)
                     && candidates.stream().noneMatch(o -> o.remotePeer().equals(peer))) {
                 candidates.add(c);
             }
@@ -213,12 +214,12 @@ final class AutoRelay implements ConnectionListener, AutoCloseable {
                 continue;
             }
             if (!info.protocols().contains(CircuitRelay.HOP_PROTOCOL)) {
-                unusable.put(peer, c);
+                unusable.add(c);
                 continue;
             }
             Optional<Multiaddr> address = relayAddress(c, info);
             if (address.isEmpty()) {
-                unusable.put(peer, c);
+                unusable.add(c);
                 continue;
             }
             picked.put(peer, new Picked(address.get(), clock.instant()));

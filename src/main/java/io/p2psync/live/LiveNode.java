@@ -50,14 +50,15 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * This node on the live network: starts the libp2p host with the device key (identify, ping, gossipsub),
  * finds LAN peers by mDNS (if {@code p2psync.libp2p.mdns}), joins the topic with {@link GossipIntake} as validator and {@link GossipDelivery} as listener, dials the
- * configured peers and every authorized device with a url, and stops it all again. When an authorized peer
+ * configured peers and every authorized device (at its url's addresses, or where the DHT finds it;
+ * {@link PairedDeviceReach}), and stops it all again. When an authorized peer
  * connects it asks the peer's identify (to learn its REST url) and starts a {@link CatchUp} round with it.
  * Starts after the web server (so {@code local.server.port} is known) and stops before it.
  */
 public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2pRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(LiveNode.class);
-    /** How often authorized devices with a url that are not connected are dialled again. */
+    /** How often the authorized devices that are not connected are looked at ({@link PairedDeviceReach}). */
     static final java.time.Duration REACH_INTERVAL = java.time.Duration.ofSeconds(30);
     /** The longest wait between two keep-alive pings of a QUIC connection. */
     static final java.time.Duration KEEP_ALIVE_AT_MOST = java.time.Duration.ofSeconds(5);
@@ -90,6 +91,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     /** Finds out whether peers can dial this node; null while stopped or with AutoNAT off. */
     private volatile AutoNatClient autoNat;
     private volatile AutoRelay autoRelay;
+    private volatile PairedDeviceReach pairedReach;
     private volatile GossipRouter router;
     private volatile IdentifyProtocol identify;
     private volatile IdentifyPushProtocol identifyPush;
@@ -204,12 +206,19 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         }
         log.info("live: {} on topic '{}' at {}", host.peerId(), settings.topic(), listenAddrs());
         background(() -> dialer.dialConfigured(settings.peers()));
+        Host h = host;
+        PairedDeviceReach reach = new PairedDeviceReach(devices::findAuthorized,
+                peer -> h.isConnected(peer) || peer.equals(h.peerId()), this::dialOrFind, java.time.Clock.systemUTC());
+        pairedReach = reach;
         // Once the DHT has its first peers, paired devices that cannot be reached otherwise are looked up at once.
-        routing.start(host, identify).thenRun(() -> background(this::reachPairedDevices));
+        routing.start(host, identify).thenRun(() -> {
+            reach.tryAllNow();
+            background(reach::pass);
+        });
         reachability().ifPresent(this::followReachability); // what AutoNAT learned before the DHT started
         // Paired devices that were offline at start, or whose redials ran out, are tried again now and then.
-        heartbeat.scheduleWithFixedDelay(() -> background(this::reachPairedDevices), 0,
-                REACH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        heartbeat.scheduleWithFixedDelay(() -> background(reach::pass), 0, REACH_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
         long keepAlive = Math.min(settings.quicIdleTimeout().toMillis() / 3, KEEP_ALIVE_AT_MOST.toMillis());
         heartbeat.scheduleWithFixedDelay(this::keepQuicAlive, keepAlive, keepAlive, TimeUnit.MILLISECONDS);
     }
@@ -258,37 +267,20 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
     }
 
     /**
-     * Dials every authorized device that is not connected: one with a url at the addresses it lists there, one known
-     * only by its id (a device behind NAT, paired by id) through the DHT.
-     */
-    private void reachPairedDevices() {
-        Host h = host;
-        if (h == null) {
-            return;
-        }
-        devices.findAuthorized().stream()
-                .filter(d -> !h.isConnected(d.deviceId()) && !d.deviceId().equals(h.peerId()))
-                .forEach(this::dialOrFind);
-    }
-
-    /**
      * Dials a paired device at its url's libp2p addresses; failing that (no url, or not reachable there), finds it
-     * by its id through the DHT and dials what is found.
+     * by its id through the DHT, once the DHT can answer, and dials what is found. Answers whether a connection is up.
      */
-    private void dialOrFind(Device device) {
-        if (dialer.dialDevice(device) || !routing.enabled() || !authorized.test(device.deviceId())) {
-            return;
+    private boolean dialOrFind(Device device) {
+        if (dialer.dialDevice(device)) {
+            return true;
+        }
+        if (!routing.ready() || !authorized.test(device.deviceId())) {
+            return false;
         }
         List<Multiaddr> found = routing.find(device.deviceId());
-        if (!found.isEmpty()) {
-            dialer.dialFound(device.deviceId(), found);
-        }
+        return !found.isEmpty() && dialer.dialFound(device.deviceId(), found);
     }
 
-    /**
-     * Serves AutoNAT to the {@code chosen} peers, asks them whether this node is reachable, and while it is not,
-     * reserves on relays among them by itself.
-     */
     /**
      * What AutoNAT learned decides two offers to other nodes. The DHT's {@code auto} mode: a client while this node
      * cannot be reached from outside, so other nodes neither put it in their tables nor wait on queries to it, and a
@@ -308,6 +300,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         }
     }
 
+    /**
+     * Serves AutoNAT to the {@code chosen} peers, asks them whether this node is reachable, and while it is not,
+     * reserves on relays among them by itself.
+     */
     private void startAutoNat(java.util.function.Predicate<PeerId> chosen) {
         boolean lan = autoNatSettings.privateAddresses();
         host.addProtocol(new AutoNatServer(host, chosen, java.time.Clock.systemUTC(), lan));
@@ -349,6 +345,7 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         routing.stop();
         router.close();
         heartbeat.shutdownNow();
+        pairedReach = null;
         if (autoRelay != null) {
             autoRelay.close();
             autoRelay = null;
@@ -562,6 +559,10 @@ public final class LiveNode implements SmartLifecycle, ConnectionListener, Libp2
         if (h.isConnected(device.deviceId())) {
             h.connection(device.deviceId()).ifPresent(this::greet);
         } else {
+            PairedDeviceReach r = pairedReach;
+            if (r != null) {
+                r.tryNow(device.deviceId());
+            }
             dialOrFind(device); // its connected event greets it
         }
     }

@@ -27,6 +27,7 @@ final class PeerRouting {
 
     private final RoutingSettings settings;
     private volatile KadDht dht;
+    private volatile boolean bootstrapped;
     /** Peers the last lookup did not find: an offline device is looked up every 30 s, and said so once. */
     private final Set<PeerId> notFound = ConcurrentHashMap.newKeySet();
 
@@ -54,19 +55,21 @@ final class PeerRouting {
                 log.warn("ignoring bootstrap peer {}: {}", text, e.getMessage());
             }
         }
-        return started.bootstrap(peers);
+        return started.bootstrap(peers).whenComplete((done, failed) -> bootstrapped = true);
     }
 
     void stop() {
         KadDht d = dht;
         dht = null;
+        bootstrapped = false;
         if (d != null) {
             d.close();
         }
     }
 
-    boolean enabled() {
-        return dht != null;
+    /** Whether lookups can be asked: the DHT runs and its bootstrap is over (before that, nobody would be asked). */
+    boolean ready() {
+        return dht != null && bootstrapped;
     }
 
     /** The addresses the DHT finds for {@code peer}; empty if it is off or no answer names the peer. Blocking. */

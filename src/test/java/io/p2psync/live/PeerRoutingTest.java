@@ -31,6 +31,7 @@ class PeerRoutingTest {
     @AfterEach
     void stop() {
         logger.detachAppender(logged);
+        logger.setLevel(null); // back to what the configuration gives
         if (routing != null) {
             routing.stop();
         }

@@ -340,7 +340,7 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
     /**
      * Dials every address of {@code peer} at once from {@code port}; completes with the first direct connection, be it
      * one of these dials or the peer's own dial that came in, and drops the other dials. Fails with a
-     * {@link TimeoutException} when none came up within {@link #ATTEMPT_TIMEOUT}, or when {@code exchange} (if not
+     * {@link TimeoutException} when none came up within the attempt bound ({@link #ATTEMPT_TIMEOUT}), or when {@code exchange} (if not
      * null) ends first: the peer gave up on this attempt.
      */
     private CompletableFuture<Connection> punch(PeerId peer, List<Multiaddr> addresses, int port, boolean initiator,

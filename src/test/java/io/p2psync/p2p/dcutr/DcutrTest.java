@@ -44,7 +44,7 @@ class DcutrTest {
      * The attempt bound of the tests that wait for attempts to fail (the node's is {@link Dcutr#ATTEMPT_TIMEOUT}):
      * long enough for a direct connection on 127.0.0.1 on a loaded machine, short enough not to wait 5 s per attempt.
      */
-    private static final Duration SHORT_ATTEMPTS = Duration.ofSeconds(2);
+    private static final Duration SHORT_ATTEMPTS = Duration.ofSeconds(3);
 
     private final List<AutoCloseable> open = new ArrayList<>();
 
