@@ -340,26 +340,34 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
     /**
      * Dials every address of {@code peer} at once from {@code port}; completes with the first direct connection, be it
      * one of these dials or the peer's own dial that came in, and drops the other dials. Fails with a
-     * {@link TimeoutException} when none came up within the attempt bound ({@link #ATTEMPT_TIMEOUT}), or when {@code exchange} (if not
-     * null) ends first: the peer gave up on this attempt.
+     * {@link TimeoutException} when none came up within the attempt bound ({@link #ATTEMPT_TIMEOUT}), or when
+     * {@code exchange} (if not null) ended and the dials under way then brought none: the peer gave up on this attempt.
      */
     private CompletableFuture<Connection> punch(PeerId peer, List<Multiaddr> addresses, int port, boolean initiator,
             HolePunchStream exchange) {
         CompletableFuture<Connection> first = new CompletableFuture<>();
-        if (exchange != null) {
-            exchange.channel().closeFuture().addListener(f -> first.complete(host.directConnection(peer).orElse(null)));
-        }
         List<CompletableFuture<Connection>> dials = addresses.stream()
                 .map(a -> host.dialForHolePunch(a, peer, port, initiator)).toList();
         for (CompletableFuture<Connection> dial : dials) {
             dial.whenComplete((c, e) -> {
-                if (c != null && !first.complete(c)) {
-                    c.close(); // another attempt won
+                if (c != null && !first.complete(c) && first.getNow(null) != c) {
+                    c.close(); // another attempt won, or this one is over
                 } else if (e != null && dials.stream().allMatch(CompletableFuture::isCompletedExceptionally)) {
                     // every dial failed; the peer's own dial may still come in until the timeout
                     log.debug("dcutr: every dial to {} failed, the last with {}", peer, e.toString());
                 }
             });
+        }
+        if (exchange != null) {
+            // The peer ended the exchange: it has a direct connection, or gave up. The connection it has may be one of
+            // these dials, up at its end a moment before it is up at this one; so the dials settle first (or the
+            // attempt's bound passes), and one that got through is the answer. Deciding at once would close that
+            // connection as a loser, while the peer keeps it as the winner and lets the relayed one go.
+            exchange.channel().closeFuture().addListener(f -> CompletableFuture
+                    .allOf(dials.toArray(CompletableFuture[]::new))
+                    .whenComplete((all, e) -> first.complete(dials.stream()
+                            .filter(d -> d.isDone() && !d.isCompletedExceptionally()).map(CompletableFuture::join)
+                            .findFirst().or(() -> host.directConnection(peer)).orElse(null))));
         }
         watchForDirect(peer, first);
         first.completeOnTimeout(null, attemptTimeout.toMillis(), TimeUnit.MILLISECONDS);

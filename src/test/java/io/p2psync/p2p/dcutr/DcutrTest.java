@@ -330,6 +330,30 @@ class DcutrTest {
         assertThat(c.connection(s.a().peerId())).get().extracting(Connection::outbound).isEqualTo(true);
     }
 
+    /**
+     * B ends the exchange as soon as its side of the punched connection is up, which can be before A's side is: A
+     * keeps that connection (it once dropped it as a losing dial, while B kept it and let the relayed one go).
+     */
+    @Test
+    void keepsTheDirectConnectionWhenThePeerEndsTheExchangeBeforeItIsUpHere() throws Exception {
+        Setup s = relayAndReservedHost();
+        Host c = clientHost();
+        Dcutr.install(c, List::of); // C dialled through the relay: the spec's A
+        Connection relayed = get(c.dial(s.aThroughRelay()));
+        Connection atA = await().atMost(Duration.ofSeconds(10)).until(() -> s.a().connection(c.peerId()), java.util.Optional::isPresent).get();
+        // the test plays B on the reserved host, and ends the stream right after SYNC, before C's dial can be through
+        P2pStream stream = get(s.a().newStream(atA, new RawDcutr()));
+        HolePunchStream messages = HolePunchStream.on(stream.channel());
+        get(messages.send(HolePunch.connect(s.a().listenAddresses())));
+        assertThat(get(messages.next()).type()).isEqualTo(HolePunchType.CONNECT);
+        get(messages.send(HolePunch.sync()));
+        stream.channel().close();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> onlyDirect(c, s.a().peerId()));
+        assertThat(relayed.isOpen()).isFalse();
+        assertThat(hasDirect(s.a(), c.peerId())).isTrue();
+    }
+
     @Test
     void retriesOnTheStreamOfTheFirstAttempt() throws Exception {
         Setup s = relayAndReservedHost();
