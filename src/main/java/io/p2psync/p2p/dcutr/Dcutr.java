@@ -1,5 +1,6 @@
 package io.p2psync.p2p.dcutr;
 
+import io.p2psync.p2p.core.IpScope;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.host.Connection;
@@ -170,7 +171,7 @@ public final class Dcutr implements ProtocolHandler, ConnectionListener {
      * (100.64/10, carrier-grade NAT), unspecified or multicast. These are the addresses worth a unilateral upgrade.
      */
     public static List<Multiaddr> publicAddresses(List<Multiaddr> addresses) {
-        return HolePunchAddresses.toDial(addresses).stream().filter(HolePunchAddresses::isPublic).toList();
+        return HolePunchAddresses.toDial(addresses).stream().filter(IpScope::isPublic).toList();
     }
 
     /**

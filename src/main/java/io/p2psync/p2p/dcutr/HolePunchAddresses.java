@@ -1,6 +1,5 @@
 package io.p2psync.p2p.dcutr;
 
-import io.p2psync.p2p.core.IpScope;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.MultiaddrProtocol;
 import java.io.IOException;
@@ -61,10 +60,6 @@ final class HolePunchAddresses {
         }
     }
 
-    /** Whether a {@link #toDial} address has a public IP (see {@link Dcutr#publicAddresses}). */
-    static boolean isPublic(Multiaddr address) {
-        return IpScope.isPublic(address);
-    }
 
     private static boolean dialable(Multiaddr address) {
         List<Multiaddr.Component> parts = address.components();
