@@ -104,23 +104,15 @@ public final class AutoNatClient implements ConnectionListener, AutoCloseable {
      */
     public static AutoNatClient start(Host host, IdentifyProtocol identify, Predicate<PeerId> chosen,
             Duration interval, Duration retryInterval) {
-        return start(host, identify, chosen, host::listenAddresses, interval, retryInterval);
+        return start(host, identify, chosen, false, host::listenAddresses, interval, retryInterval);
     }
 
     /**
      * As {@link #start(Host, IdentifyProtocol, Predicate, Duration, Duration)}, with the listen addresses to ask about
-     * given by {@code listen} rather than the host's.
-     */
-    public static AutoNatClient start(Host host, IdentifyProtocol identify, Predicate<PeerId> chosen,
-            Supplier<List<Multiaddr>> listen, Duration interval, Duration retryInterval) {
-        return start(host, identify, chosen, false, listen, interval, retryInterval);
-    }
-
-    /**
-     * As {@link #start(Host, IdentifyProtocol, Predicate, Supplier, Duration, Duration)}; with
-     * {@code privateAddresses}, also asks peers connected at a private, loopback or link-local IP. Off, only peers
-     * this node reaches at a public IP are asked: one on the same LAN could dial it back there whether or not
-     * anyone outside can. On only for networks that are all one's own (tests).
+     * given by {@code listen} rather than the host's; with {@code privateAddresses}, also asks peers connected at a
+     * private, loopback or link-local IP. Off, only peers this node reaches at a public IP are asked: one on the same
+     * LAN could dial it back there whether or not anyone outside can. On only for networks that are all one's own
+     * (tests).
      */
     public static AutoNatClient start(Host host, IdentifyProtocol identify, Predicate<PeerId> chosen,
             boolean privateAddresses, Supplier<List<Multiaddr>> listen, Duration interval, Duration retryInterval) {

@@ -74,13 +74,6 @@ public final class AutoNatServer implements ProtocolHandler {
 
     /**
      * @param serves the peers this node dials back; any other gets E_DIAL_REFUSED
-     */
-    public AutoNatServer(Host host, Predicate<PeerId> serves, Clock clock) {
-        this(host, serves, clock, false);
-    }
-
-    /**
-     * @param serves the peers this node dials back; any other gets E_DIAL_REFUSED
      * @param privateAddresses also dial back a peer seen at a private, loopback or link-local IP. Off, such a peer
      *     gets E_DIAL_REFUSED: reaching it there (a device on the same LAN) says nothing of whether anyone outside
      *     its NAT can, which is what the asker wants to know. On only for networks that are all one's own (tests)

@@ -136,8 +136,7 @@ class AutoNatTest {
         assertThat(refused.reason()).contains("E_DIAL_REFUSED").contains("private address");
 
         Node other = node();
-        AutoNatClient byDefault = AutoNatClient.start(other.host(), other.identify(), p -> true,
-                other.host()::listenAddresses, LONG, LONG);
+        AutoNatClient byDefault = AutoNatClient.start(other.host(), other.identify(), p -> true, LONG, LONG);
         open.add(byDefault);
         get(other.host().dial(address(server(p -> true))));
         assertThat(get(byDefault.round())).as("no peer at a public address to ask").isEqualTo(Reachability.UNKNOWN);
