@@ -53,7 +53,7 @@ final class LiveRelay implements AutoCloseable {
             host.addProtocol(server);
         }
         RelayClient client = RelayClient.install(host, Clock.systemUTC(), settings.retryInterval());
-        client.onNewReservation(circuitAddressesChanged);
+        client.onCircuitAddressesChanged(circuitAddressesChanged);
         Set<PeerId> configured = new HashSet<>();
         for (String relay : settings.reserveOn()) {
             try {

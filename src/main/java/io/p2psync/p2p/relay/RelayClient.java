@@ -61,7 +61,7 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
         t.setDaemon(true);
         return t;
     });
-    private volatile Runnable onNewReservation = () -> { };
+    private volatile Runnable onCircuitAddressesChanged = () -> { };
     private volatile boolean closed;
 
     private RelayClient(Host host, Clock clock, Duration retry) {
@@ -126,7 +126,7 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
                 });
         return result.whenComplete((r, e) -> {
             if (r != null && reservations.put(r.relay(), r) == null) {
-                onNewReservation.run();
+                onCircuitAddressesChanged.run();
             }
         });
     }
@@ -136,8 +136,8 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
      * drops one it no longer keeps: its circuit addresses changed then, and peers may want to hear of them (identify
      * push). Called on an I/O or timer thread.
      */
-    public void onNewReservation(Runnable listener) {
-        this.onNewReservation = listener;
+    public void onCircuitAddressesChanged(Runnable listener) {
+        this.onCircuitAddressesChanged = listener;
     }
 
     /**
@@ -175,14 +175,14 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
 
     /**
      * Drops the reservation on {@code relay} unless another kept address names it. If one was dropped, peers are told
-     * as of a new one ({@link #onNewReservation}): a reservation that completed after its release was already
+     * ({@link #onCircuitAddressesChanged}): a reservation that completed after its release was already
      * announced, and its circuit address must not stay announced.
      */
     private void forgetUnlessKept(Multiaddr relay) {
         relay.peerId().ifPresent(peer -> {
             if (kept.keySet().stream().noneMatch(k -> k.peerId().filter(peer::equals).isPresent())
                     && reservations.remove(peer) != null) {
-                onNewReservation.run();
+                onCircuitAddressesChanged.run();
             }
         });
     }

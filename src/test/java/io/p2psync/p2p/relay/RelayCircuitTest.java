@@ -134,7 +134,7 @@ class RelayCircuitTest {
         relay(b, bKey, RelayLimits.DEFAULT, peer -> true);
         RelayClient aClient = client(a);
         java.util.concurrent.atomic.AtomicInteger announced = new java.util.concurrent.atomic.AtomicInteger();
-        aClient.onNewReservation(announced::incrementAndGet);
+        aClient.onCircuitAddressesChanged(announced::incrementAndGet);
 
         aClient.keep(addressOf(b));
         await().atMost(Duration.ofSeconds(10)).until(() -> announced.get() == 1);
