@@ -52,7 +52,8 @@ public final class BulkBenchmark {
         double raw = sync.rawRate();
         table.add(row("raw SQLite batch insert (sqlite-jdbc)", rate(raw, "rows/s"), "1", "", ""));
         table.add(row(String.format("initial sync, %,d rows", rows),
-                rate(sync.initialRate(), "rows/s"), ratio(sync.initialRate() / raw),
+                rate(sync.initialRate(), "rows/s") + String.format(" (CPU %.1f s, JIT %.1f s)", sync.initialCpu(),
+                        sync.initialJit()), ratio(sync.initialRate() / raw),
                 peer.pouchdb() == null ? "-" : rate(peer.pouchdb().initialDocsPerSecond(), "docs/s") + " ("
                         + ratio(peer.pouchdb().initialDocsPerSecond() / raw) + ")",
                 peer.crsqlite() == null ? "-" : rate(peer.crsqlite().initialRowsPerSecond(), "rows/s") + " ("
@@ -64,8 +65,8 @@ public final class BulkBenchmark {
                 peer.pouchdb() == null ? "-" : millis(peer.pouchdb().incrementalMs()),
                 peer.crsqlite() == null ? "-" : millis(peer.crsqlite().incrementalMs())));
         for (Map.Entry<Integer, double[]> noOp : sync.noOp().entrySet()) {
-            table.add(row(String.format("round with nothing to do, %,d rows", noOp.getKey()), millis(noOp.getValue()[0]),
-                    "", "", ""));
+            table.add(row(String.format("round with nothing to do, %,d rows", noOp.getKey()), millis(noOp.getValue()[0])
+                    + String.format(" (CPU %.1f ms, JIT %.1f ms)", noOp.getValue()[1], noOp.getValue()[2]), "", "", ""));
         }
         table.add(row("capture, batches of " + CAPTURE_BATCH, rate(capture.batchCaptured().perSecond(), "writes/s"),
                 ratio(capture.batchCaptured().perSecond() / capture.batchPlain().perSecond()) + " of plain", "",

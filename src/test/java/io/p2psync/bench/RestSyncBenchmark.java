@@ -84,9 +84,14 @@ public final class RestSyncBenchmark {
     }
 
     private static String perRound(Map<String, Long> before, Map<String, Long> after, int rounds) {
+        return perRound(before, after, rounds, 0.5);
+    }
+
+    /** CPU ms per round of each thread that spent at least {@code least} ms a round. */
+    private static String perRound(Map<String, Long> before, Map<String, Long> after, int rounds, double least) {
         return after.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 1e6 / rounds))
-                .filter(e -> e.getValue() >= 0.5)
+                .filter(e -> e.getValue() >= least)
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .map(e -> String.format("%s %.1f", e.getKey(), e.getValue()))
                 .collect(java.util.stream.Collectors.joining(", "));
@@ -108,11 +113,13 @@ public final class RestSyncBenchmark {
      * @param rawRate          rows/s of the plain batched insert of the same rows
      * @param initialSeconds   B's first round with A, which pulls every row
      * @param initialCpu       process CPU seconds of that round (both nodes)
+     * @param initialJit       the JIT compiler's part of that CPU, in seconds
      * @param incrementalMs    B's round after {@value #CHANGED} rows changed on A
      * @param incrementalCpuMs process CPU of that round
-     * @param noOp             per database size, the median ms of a round with nothing to do and its CPU ms
+     * @param noOp             per database size: the median ms of a round with nothing to do, its process CPU ms, and the
+     *                         JIT compiler's part of that CPU
      */
-    record Figures(int rows, double rawRate, double initialSeconds, double initialCpu, double incrementalMs,
+    record Figures(int rows, double rawRate, double initialSeconds, double initialCpu, double initialJit, double incrementalMs,
                    double incrementalCpuMs, Map<Integer, double[]> noOp) {
 
         double initialRate() {
@@ -127,6 +134,7 @@ public final class RestSyncBenchmark {
         report.accept(String.format("raw SQLite batch insert of %,d rows: %,.0f rows/s", rows, rawRate));
         double seconds;
         double cpuSeconds;
+        double jitSeconds;
         double millis;
         double cpuMillis;
         if (WARMUP_ROWS > 0) {
@@ -158,6 +166,7 @@ public final class RestSyncBenchmark {
 
                 long start = System.nanoTime();
                 long cpu0 = cpuNanos();
+                Map<String, Long> jit0 = jitTicks();
                 Map<String, Long> initialThreads = threadCpu();
                 JsonNode round;
                 try (AutoCloseable progress = showProgress(b, report)) {
@@ -168,10 +177,12 @@ public final class RestSyncBenchmark {
                 }
                 seconds = (System.nanoTime() - start) / 1e9;
                 cpuSeconds = (cpuNanos() - cpu0) / 1e9;
+                jitSeconds = jitMillisSince(jit0) / 1e3;
                 check(round, rows, b, rows);
                 double syncRate = rows / seconds;
                 report.accept(String.format("(1) initial sync of %,d rows A->B: %.2f s = %,.0f rows/s = %.3f x raw insert"
-                        + " (process CPU %.1f s, both nodes)", rows, seconds, syncRate, syncRate / rawRate, cpuSeconds));
+                        + " (process CPU %.1f s, both nodes; the JIT compiler %.1f s of it)", rows, seconds, syncRate,
+                        syncRate / rawRate, cpuSeconds, jitSeconds));
 
                 int changed = Math.min(CHANGED, rows);
                 Map<String, Long> threadsBefore = threadCpu();
@@ -202,10 +213,10 @@ public final class RestSyncBenchmark {
         for (int size : sizes) {
             double[] noOp = noOpMillis(work.resolve("noop-" + size), size);
             noOps.put(size, noOp);
-            report.accept(String.format("(3) no-op sync against a %,d-row db: median %.2f ms (process CPU %.2f ms per round)",
-                    size, noOp[0], noOp[1]));
+            report.accept(String.format("(3) no-op sync against a %,d-row db: median %.2f ms (process CPU %.2f ms per round;"
+                    + " the JIT compiler %.2f ms of it)", size, noOp[0], noOp[1], noOp[2]));
         }
-        return new Figures(rows, rawRate, seconds, cpuSeconds, millis, cpuMillis, noOps);
+        return new Figures(rows, rawRate, seconds, cpuSeconds, jitSeconds, millis, cpuMillis, noOps);
     }
 
     /**
@@ -309,7 +320,8 @@ public final class RestSyncBenchmark {
 
     /**
      * Median time of a sync with nothing to do between two nodes that both hold {@code size} rows and their
-     * log entries (made by a third device, as after a completed sync); and the process CPU time per round.
+     * log entries (made by a third device, as after a completed sync); the process CPU time per round, and the JIT
+     * compiler's part of it.
      */
     private static double[] noOpMillis(Path dir, int size) throws Exception {
         Path aDir = dir.resolve("a");
@@ -334,7 +346,9 @@ public final class RestSyncBenchmark {
                 syncNow(b, a);
             }
             double[] times = new double[NO_OP_RUNS];
+            Map<String, Long> threadsBefore = threadCpu();
             long cpu0 = cpuNanos();
+            Map<String, Long> jit0 = jitTicks();
             for (int i = 0; i < NO_OP_RUNS; i++) {
                 long start = System.nanoTime();
                 JsonNode round = syncNow(b, a);
@@ -344,8 +358,13 @@ public final class RestSyncBenchmark {
                 }
             }
             double cpuMillis = (cpuNanos() - cpu0) / 1e6 / NO_OP_RUNS;
+            double jitMillis = jitMillisSince(jit0) / NO_OP_RUNS;
+            if (Boolean.getBoolean("bench.threads")) {
+                System.out.println("[bench]     CPU ms per no-op round by thread: "
+                        + perRound(threadsBefore, threadCpu(), NO_OP_RUNS, 0.05));
+            }
             Arrays.sort(times);
-            return new double[] {times[NO_OP_RUNS / 2], cpuMillis};
+            return new double[] {times[NO_OP_RUNS / 2], cpuMillis, jitMillis};
         }
     }
 
@@ -462,6 +481,42 @@ public final class RestSyncBenchmark {
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * CPU ticks (10 ms) of each JIT compiler thread (C1 and C2) now, by thread id; empty where {@code /proc} cannot
+     * tell. These are the JVM's own threads: {@code ThreadMXBean} does not list them, the process CPU includes them.
+     */
+    static Map<String, Long> jitTicks() {
+        Map<String, Long> ticks = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks.put(task.getFileName().toString(), Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                    }
+                } catch (java.io.IOException ended) {
+                    // the thread ended between listing and reading
+                }
+            }
+        } catch (java.io.IOException | RuntimeException noProc) {
+            return Map.of();
+        }
+        return ticks;
+    }
+
+    /**
+     * CPU ms the JIT compiler's threads used since {@code before} ({@link #jitTicks}). A compiler thread that ended
+     * meanwhile is not counted (the JVM can stop idle ones), so this can be less, never more.
+     */
+    static double jitMillisSince(Map<String, Long> before) {
+        long ticks = 0;
+        for (Map.Entry<String, Long> now : jitTicks().entrySet()) {
+            ticks += now.getValue() - before.getOrDefault(now.getKey(), 0L);
+        }
+        return ticks * 10.0;
     }
 
     private static JsonNode syncNow(Node from, Node peer) {
