@@ -19,7 +19,11 @@ import java.util.Map;
  *   <li>PouchDB replicating to pouchdb-server and cr-sqlite merging {@code crsql_changes}, on the same rows
  *       ({@link PeerBenchmarks}, which installs them from npm itself);</li>
  *   <li>the storage floor: the log entry, row state and row of each row written by SQLite alone, the most an
- *       initial sync can approach in this storage design ({@link StorageFloorBenchmark}).</li>
+ *       initial sync can approach in this storage design ({@link StorageFloorBenchmark});</li>
+ *   <li>live propagation, a write on A until B's file holds it, as the nodes' first writes and after 5,000 more
+ *       ({@link LiveBenchmark}, in a JVM of its own so that its first writes are a fresh node's);</li>
+ *   <li>an initial sync of 1,000,000 rows with the heap at {@code -Xmx256m} ({@link RestSyncBenchmark}, in a JVM
+ *       of its own), beside the rate of the first.</li>
  * </ol>
  *
  * <p>Arguments: {@code [rows=100000] [no-op sizes=10000,100000,1000000 | none] [peers | no-peers]}. Run:
@@ -31,6 +35,8 @@ public final class BulkBenchmark {
     private static final int CHANGED = 1_000;
     private static final int CAPTURE_WRITES = 5_000;
     private static final int CAPTURE_BATCH = 500;
+    /** Rows of the initial sync run with the heap at {@code -Xmx256m}. */
+    private static final int MILLION = 1_000_000;
 
     private BulkBenchmark() {
     }
@@ -47,6 +53,10 @@ public final class BulkBenchmark {
         System.out.println("[capture] done; log verifies: " + capture.verifies());
         PeerFigures peer = peers ? PeerBenchmarks.run(rows, CHANGED) : PeerFigures.failed(rows, CHANGED, "not run");
         StorageFloorBenchmark.Figures floor = StorageFloorBenchmark.measure(rows);
+        List<String> live = ChildJvm.run(List.of(), LiveBenchmark.class, List.of("500", "100"),
+                line -> System.out.println("[live] " + line));
+        List<String> million = ChildJvm.run(List.of("-Xmx256m"), RestSyncBenchmark.class,
+                List.of(Integer.toString(MILLION), "none"), line -> System.out.println("[1M] " + line));
 
         List<String[]> table = new ArrayList<>();
         double raw = sync.rawRate();
@@ -75,6 +85,13 @@ public final class BulkBenchmark {
                         + " of plain)"));
         table.add(row("capture, one write per transaction", rate(capture.singleCaptured().perSecond(), "writes/s"),
                 ratio(capture.singleCaptured().perSecond() / capture.singlePlain().perSecond()) + " of plain", "", ""));
+        table.add(row("live: a write on A in B's file, a node's first writes", latency(live, "the node's first writes"),
+                "", "", ""));
+        table.add(row("live: the same after 5,000 more writes", latency(live, "after \\d+ more writes"), "", "", ""));
+        double millionRate = number(million, "\\(1\\) initial sync of [\\d,]+ rows A->B: [\\d.]+ s = ([\\d,]+) rows/s");
+        table.add(row(String.format("initial sync, %,d rows, heap -Xmx256m", MILLION), rate(millionRate, "rows/s")
+                + String.format(" (heap at most %s MiB)", heapPeak(million)), ratio(millionRate / sync.initialRate())
+                + String.format(" of the %,d-row rate", rows), "", ""));
 
         System.out.println();
         System.out.printf("Bulk sync benchmark: %,d rows (key-i, ~60-character value, ISO timestamp), %d cpus, Java %s,"
@@ -91,6 +108,38 @@ public final class BulkBenchmark {
             System.out.println("peers not measured: pouchdb " + peer.pouchdbError() + "; cr-sqlite " + peer.crsqliteError());
         }
         System.exit(capture.verifies() ? 0 : 1);
+    }
+
+    /** p50 and p99 of LiveBenchmark's line on B's file for the writes {@code which} (a regex) names. */
+    private static String latency(List<String> lines, String which) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("readable in B's file, " + which
+                + ": p50 ([\\d.]+) ms, p90 [\\d.]+ ms, p99 ([\\d.]+) ms");
+        for (String line : lines) {
+            java.util.regex.Matcher m = p.matcher(line);
+            if (m.find()) {
+                return "p50 " + m.group(1) + " ms, p99 " + m.group(2) + " ms";
+            }
+        }
+        throw new IllegalStateException("LiveBenchmark printed no figure for " + which);
+    }
+
+    /** The number of the first line matching {@code regex}, whose group 1 is that number. */
+    private static double number(List<String> lines, String regex) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
+        for (String line : lines) {
+            java.util.regex.Matcher m = p.matcher(line);
+            if (m.find()) {
+                return Double.parseDouble(m.group(1).replace(",", ""));
+            }
+        }
+        throw new IllegalStateException("no line matches " + regex);
+    }
+
+    /** The most heap the progress lines of a round reported in use, or "-" if it printed none. */
+    private static String heapPeak(List<String> lines) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("heap used (\\d+) MiB");
+        return lines.stream().map(p::matcher).filter(java.util.regex.Matcher::find)
+                .map(m -> Integer.parseInt(m.group(1))).max(Integer::compare).map(String::valueOf).orElse("-");
     }
 
     private static String[] row(String what, String p2pSync, String ratio, String pouch, String crsqlite) {
