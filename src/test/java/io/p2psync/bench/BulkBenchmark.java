@@ -53,10 +53,9 @@ public final class BulkBenchmark {
         System.out.println("[capture] done; log verifies: " + capture.verifies());
         PeerFigures peer = peers ? PeerBenchmarks.run(rows, CHANGED) : PeerFigures.failed(rows, CHANGED, "not run");
         StorageFloorBenchmark.Figures floor = StorageFloorBenchmark.measure(rows);
-        List<String> live = ChildJvm.run(List.of(), LiveBenchmark.class, List.of("500", "100"),
-                line -> System.out.println("[live] " + line));
-        List<String> million = ChildJvm.run(List.of("-Xmx256m"), RestSyncBenchmark.class,
-                List.of(Integer.toString(MILLION), "none"), line -> System.out.println("[1M] " + line));
+        List<String> live = child(List.of(), LiveBenchmark.class, List.of("500", "100"), "[live] ");
+        List<String> million = child(List.of("-Xmx256m"), RestSyncBenchmark.class,
+                List.of(Integer.toString(MILLION), "none"), "[1M] ");
 
         List<String[]> table = new ArrayList<>();
         double raw = sync.rawRate();
@@ -89,8 +88,9 @@ public final class BulkBenchmark {
                 "", "", ""));
         table.add(row("live: the same after 5,000 more writes", latency(live, "after \\d+ more writes"), "", "", ""));
         double millionRate = number(million, "\\(1\\) initial sync of [\\d,]+ rows A->B: [\\d.]+ s = ([\\d,]+) rows/s");
-        table.add(row(String.format("initial sync, %,d rows, heap -Xmx256m", MILLION), rate(millionRate, "rows/s")
-                + String.format(" (heap at most %s MiB)", heapPeak(million)), ratio(millionRate / sync.initialRate())
+        table.add(row(String.format("initial sync, %,d rows, heap -Xmx256m", MILLION), Double.isNaN(millionRate) ? "-"
+                : rate(millionRate, "rows/s") + String.format(" (heap in use at most %s MiB where sampled)",
+                        heapPeak(million)), Double.isNaN(millionRate) ? "" : ratio(millionRate / sync.initialRate())
                 + String.format(" of the %,d-row rate", rows), "", ""));
 
         System.out.println();
@@ -110,6 +110,20 @@ public final class BulkBenchmark {
         System.exit(capture.verifies() ? 0 : 1);
     }
 
+    /**
+     * {@code mainClass} run in a JVM of its own ({@link ChildJvm}), its lines echoed with {@code prefix}; no lines
+     * if it failed, so the table is still printed, with "-" for what it would have given.
+     */
+    private static List<String> child(List<String> jvmOptions, Class<?> mainClass, List<String> args, String prefix) {
+        try {
+            return ChildJvm.run(jvmOptions, mainClass, args, java.time.Duration.ofMinutes(15),
+                    line -> System.out.println(prefix + line));
+        } catch (Exception failed) {
+            System.out.println(prefix + "failed: " + failed);
+            return List.of();
+        }
+    }
+
     /** p50 and p99 of LiveBenchmark's line on B's file for the writes {@code which} (a regex) names. */
     private static String latency(List<String> lines, String which) {
         java.util.regex.Pattern p = java.util.regex.Pattern.compile("readable in B's file, " + which
@@ -120,10 +134,10 @@ public final class BulkBenchmark {
                 return "p50 " + m.group(1) + " ms, p99 " + m.group(2) + " ms";
             }
         }
-        throw new IllegalStateException("LiveBenchmark printed no figure for " + which);
+        return "-";
     }
 
-    /** The number of the first line matching {@code regex}, whose group 1 is that number. */
+    /** The number of the first line matching {@code regex}, whose group 1 is that number; NaN if none does. */
     private static double number(List<String> lines, String regex) {
         java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
         for (String line : lines) {
@@ -132,10 +146,13 @@ public final class BulkBenchmark {
                 return Double.parseDouble(m.group(1).replace(",", ""));
             }
         }
-        throw new IllegalStateException("no line matches " + regex);
+        return Double.NaN;
     }
 
-    /** The most heap the progress lines of a round reported in use, or "-" if it printed none. */
+    /**
+     * The most heap in use that the progress lines of a round reported (sampled every 10 s, so not the peak), or "-"
+     * if it printed none.
+     */
     private static String heapPeak(List<String> lines) {
         java.util.regex.Pattern p = java.util.regex.Pattern.compile("heap used (\\d+) MiB");
         return lines.stream().map(p::matcher).filter(java.util.regex.Matcher::find)

@@ -10,7 +10,9 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -25,30 +27,47 @@ final class ChildJvm {
     }
 
     /**
-     * Runs {@code mainClass} with {@code jvmOptions} and {@code args}, tells {@code echo} each line it prints, and
-     * answers them all once it has exited with 0.
+     * Runs {@code mainClass} with {@code jvmOptions} and {@code args} (English number formats, no input), tells
+     * {@code echo} each line it prints, and answers them all once it has exited with 0. A child still running
+     * after {@code limit} is killed and this fails, as it does for any other exit.
      */
-    static List<String> run(List<String> jvmOptions, Class<?> mainClass, List<String> args, Consumer<String> echo)
-            throws IOException, InterruptedException {
+    static List<String> run(List<String> jvmOptions, Class<?> mainClass, List<String> args, Duration limit,
+                            Consumer<String> echo) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", classpath(), mainClass.getName()));
+        command.addAll(List.of("-Duser.language=en", "-Duser.country=US", "-cp", classpath(), mainClass.getName()));
         command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                lines.add(line);
-                echo.accept(line);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    lines.add(line);
+                    echo.accept(line);
+                }
+            } catch (IOException closed) {
+                // the child was killed
             }
+        }, "child-jvm-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(mainClass.getSimpleName() + " " + args + " still ran after " + limit);
+            }
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(mainClass.getSimpleName() + " " + args + " exited with "
+                        + process.exitValue());
+            }
+            return List.copyOf(lines);
+        } finally {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
         }
-        int exit = process.waitFor();
-        if (exit != 0) {
-            throw new IllegalStateException(mainClass.getSimpleName() + " " + args + " exited with " + exit);
-        }
-        return lines;
     }
 
     private static String classpath() {
@@ -57,7 +76,7 @@ final class ChildJvm {
             for (URL url : loader.getURLs()) {
                 try {
                     entries.add(Path.of(url.toURI()).toString());
-                } catch (URISyntaxException | IllegalArgumentException notAFile) {
+                } catch (URISyntaxException | IllegalArgumentException | java.nio.file.FileSystemNotFoundException notAFile) {
                     // not a file on this machine: nothing the child could load from
                 }
             }

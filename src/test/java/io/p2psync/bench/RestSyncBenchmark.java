@@ -166,7 +166,7 @@ public final class RestSyncBenchmark {
 
                 long start = System.nanoTime();
                 long cpu0 = cpuNanos();
-                Map<String, Long> jit0 = jitTicks();
+                Map<String, Long> jit0 = jitCpu();
                 Map<String, Long> initialThreads = threadCpu();
                 JsonNode round;
                 try (AutoCloseable progress = showProgress(b, report)) {
@@ -348,7 +348,7 @@ public final class RestSyncBenchmark {
             double[] times = new double[NO_OP_RUNS];
             Map<String, Long> threadsBefore = threadCpu();
             long cpu0 = cpuNanos();
-            Map<String, Long> jit0 = jitTicks();
+            Map<String, Long> jit0 = jitCpu();
             for (int i = 0; i < NO_OP_RUNS; i++) {
                 long start = System.nanoTime();
                 JsonNode round = syncNow(b, a);
@@ -484,39 +484,46 @@ public final class RestSyncBenchmark {
     }
 
     /**
-     * CPU ticks (10 ms) of each JIT compiler thread (C1 and C2) now, by thread id; empty where {@code /proc} cannot
-     * tell. These are the JVM's own threads: {@code ThreadMXBean} does not list them, the process CPU includes them.
+     * CPU ns of each JIT compiler thread (C1 and C2) now, by thread id and start time (so a reused id is another
+     * thread); null where {@code /proc} cannot tell. These are the JVM's own threads: {@code ThreadMXBean} does not
+     * list them, the process CPU includes them. {@code schedstat}'s first field is the thread's time on a CPU in ns.
      */
-    static Map<String, Long> jitTicks() {
-        Map<String, Long> ticks = new java.util.HashMap<>();
+    static Map<String, Long> jitCpu() {
+        Map<String, Long> cpu = new java.util.HashMap<>();
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
                     if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
                         String stat = Files.readString(task.resolve("stat"));
-                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        ticks.put(task.getFileName().toString(), Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                        String started = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]; // field 22
+                        long ns = Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
+                        cpu.put(task.getFileName() + "@" + started, ns);
                     }
                 } catch (java.io.IOException ended) {
                     // the thread ended between listing and reading
                 }
             }
         } catch (java.io.IOException | RuntimeException noProc) {
-            return Map.of();
+            return null;
         }
-        return ticks;
+        return cpu;
     }
 
     /**
-     * CPU ms the JIT compiler's threads used since {@code before} ({@link #jitTicks}). A compiler thread that ended
-     * meanwhile is not counted (the JVM can stop idle ones), so this can be less, never more.
+     * CPU ms the JIT compiler's threads used since {@code before} ({@link #jitCpu}), NaN if {@code /proc} could not
+     * tell. A compiler thread that ended meanwhile is not counted (the JVM stops idle ones when it has more than
+     * one), so this can be less than the truth, never more.
      */
     static double jitMillisSince(Map<String, Long> before) {
-        long ticks = 0;
-        for (Map.Entry<String, Long> now : jitTicks().entrySet()) {
-            ticks += now.getValue() - before.getOrDefault(now.getKey(), 0L);
+        Map<String, Long> now = jitCpu();
+        if (before == null || now == null) {
+            return Double.NaN;
         }
-        return ticks * 10.0;
+        long ns = 0;
+        for (Map.Entry<String, Long> thread : now.entrySet()) {
+            ns += thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
+        }
+        return ns / 1e6;
     }
 
     private static JsonNode syncNow(Node from, Node peer) {
