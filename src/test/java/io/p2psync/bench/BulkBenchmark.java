@@ -126,27 +126,19 @@ public final class BulkBenchmark {
 
     /** p50 and p99 of LiveBenchmark's line on B's file for the writes {@code which} (a regex) names. */
     private static String latency(List<String> lines, String which) {
-        java.util.regex.Pattern p = java.util.regex.Pattern.compile("readable in B's file, " + which
-                + ": p50 ([\\d.]+) ms, p90 [\\d.]+ ms, p99 ([\\d.]+) ms");
-        for (String line : lines) {
-            java.util.regex.Matcher m = p.matcher(line);
-            if (m.find()) {
-                return "p50 " + m.group(1) + " ms, p99 " + m.group(2) + " ms";
-            }
-        }
-        return "-";
+        return firstMatch(lines, "readable in B's file, " + which + ": p50 ([\\d.]+) ms, p90 [\\d.]+ ms, p99 ([\\d.]+) ms")
+                .map(m -> "p50 " + m.group(1) + " ms, p99 " + m.group(2) + " ms").orElse("-");
     }
 
     /** The number of the first line matching {@code regex}, whose group 1 is that number; NaN if none does. */
     private static double number(List<String> lines, String regex) {
+        return firstMatch(lines, regex).map(m -> Double.parseDouble(m.group(1).replace(",", ""))).orElse(Double.NaN);
+    }
+
+    /** The first line in which {@code regex} is found, matched. */
+    private static java.util.Optional<java.util.regex.Matcher> firstMatch(List<String> lines, String regex) {
         java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
-        for (String line : lines) {
-            java.util.regex.Matcher m = p.matcher(line);
-            if (m.find()) {
-                return Double.parseDouble(m.group(1).replace(",", ""));
-            }
-        }
-        return Double.NaN;
+        return lines.stream().map(p::matcher).filter(java.util.regex.Matcher::find).findFirst();
     }
 
     /**

@@ -60,7 +60,6 @@ final class HolePunchAddresses {
         }
     }
 
-
     private static boolean dialable(Multiaddr address) {
         List<Multiaddr.Component> parts = address.components();
         if (parts.size() != 2 || parts.get(1).protocol() != MultiaddrProtocol.TCP) {
