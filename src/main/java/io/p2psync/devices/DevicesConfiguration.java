@@ -70,9 +70,9 @@ class DevicesConfiguration {
 
     @Bean
     FilterRegistrationBean<RequestSignatureFilter> requestSignatureFilter(DeviceIdentity identity,
-            DeviceRepository devices, DeviceSettings settings, RequestBodyBudget budget, ObjectProvider<Clock> clock,
-            JsonMapper json) {
-        var filter = new RequestSignatureFilter(identity.deviceId(), devices, settings, budget,
+            DeviceRepository devices, AuthorizedDevices authorized, DeviceSettings settings, RequestBodyBudget budget,
+            ObjectProvider<Clock> clock, JsonMapper json) {
+        var filter = new RequestSignatureFilter(identity.deviceId(), devices, authorized, settings, budget,
                 clock.getIfAvailable(Clock::systemUTC), new ProblemWriter(json));
         var registration = new FilterRegistrationBean<>(filter);
         registration.addUrlPatterns("/sync/*");

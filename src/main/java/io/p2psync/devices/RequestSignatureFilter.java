@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -58,6 +60,9 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
 
     private final PeerId self;
     private final DeviceRepository devices;
+    private final AuthorizedDevices authorizedDevices;
+    /** The address last recorded for each caller, so an unchanged one costs no write. */
+    private final Map<PeerId, String> recordedAddresses = new ConcurrentHashMap<>();
     private final NonceCache nonces;
     private final RequestBodyBudget budget;
     private final Clock clock;
@@ -67,10 +72,11 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
     private final int maxPending;
     private final ProblemWriter problems;
 
-    RequestSignatureFilter(PeerId self, DeviceRepository devices, DeviceSettings settings, RequestBodyBudget budget,
-                           Clock clock, ProblemWriter problems) {
+    RequestSignatureFilter(PeerId self, DeviceRepository devices, AuthorizedDevices authorizedDevices,
+                           DeviceSettings settings, RequestBodyBudget budget, Clock clock, ProblemWriter problems) {
         this.self = self;
         this.devices = devices;
+        this.authorizedDevices = authorizedDevices;
         this.nonces = new NonceCache(settings.noncesPerDevice(), settings.nonceCacheSize(),
                 settings.signatureWindow());
         this.budget = budget;
@@ -170,12 +176,17 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
     }
 
     /**
-     * The caller if it is an authorized device; otherwise refuses, recording a new caller as pending if its
-     * request proves it holds the key ({@link #provesKey}).
+     * The caller if it is an authorized device (asked of {@link AuthorizedDevices}, then of the file, which also
+     * says why another caller is refused); otherwise refuses, recording a new caller as pending if its request
+     * proves it holds the key ({@link #provesKey}).
      */
     private Optional<Device> authorized(HttpServletRequest request, HttpServletResponse response,
                                         RequestSignature signature, Instant now) throws IOException {
         PeerId caller = signature.deviceId();
+        Optional<Device> cached = authorizedDevices.find(caller);
+        if (cached.isPresent()) {
+            return cached;
+        }
         Optional<Device> device = devices.find(caller);
         String address = request.getRemoteAddr();
         if (device.isEmpty()) {
@@ -275,8 +286,9 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
         }
         // Only now: a forged request must not move the address an admin sees.
         String address = request.getRemoteAddr();
-        if (!address.equals(device.lastAddress())) {
+        if (!address.equals(recordedAddresses.getOrDefault(caller, device.lastAddress()))) {
             devices.recordAddress(caller, address);
+            recordedAddresses.put(caller, address);
         }
         return true;
     }

@@ -1,5 +1,6 @@
 package io.p2psync.peers;
 
+import io.p2psync.devices.AuthorizedDevices;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
 import io.p2psync.devices.DeviceStatus;
@@ -28,14 +29,16 @@ import org.springframework.stereotype.Component;
 public class PeerDirectory {
 
     private final DeviceRepository devices;
+    private final AuthorizedDevices authorized;
     private final PeersSettings configured;
     private final TailscalePeerSource tailnet;
     private final ObjectProvider<Libp2pRoutes> libp2p;
     private final ObjectProvider<PeerLocator> locator;
 
-    PeerDirectory(DeviceRepository devices, PeersSettings configured, TailscalePeerSource tailnet,
-                  ObjectProvider<Libp2pRoutes> libp2p, ObjectProvider<PeerLocator> locator) {
+    PeerDirectory(DeviceRepository devices, AuthorizedDevices authorized, PeersSettings configured,
+                  TailscalePeerSource tailnet, ObjectProvider<Libp2pRoutes> libp2p, ObjectProvider<PeerLocator> locator) {
         this.devices = devices;
+        this.authorized = authorized;
         this.locator = locator;
         this.libp2p = libp2p;
         this.configured = configured;
@@ -51,10 +54,7 @@ public class PeerDirectory {
         List<Peer> targets = new ArrayList<>();
         boolean located = locator.getIfAvailable() != null;
         Libp2pRoutes live = libp2p.getIfAvailable();
-        for (Device device : devices.findAll()) {
-            if (!device.authorized()) {
-                continue;
-            }
+        for (Device device : authorized.all()) {
             URI url = PeerUrls.normalizeOrNull(device.url());
             if (url != null || located || live != null && live.reaches(device.deviceId())) {
                 targets.add(new Peer(device.deviceId().toString(), device.deviceId(), device.name(), url,
@@ -71,7 +71,7 @@ public class PeerDirectory {
      * empty if the device is not authorized.
      */
     public Optional<Peer> target(PeerId deviceId, URI url) {
-        return devices.find(deviceId).filter(Device::authorized).map(device -> {
+        return authorized.find(deviceId).map(device -> {
             URI at = url != null ? PeerUrls.normalizeOrNull(url.toString()) : PeerUrls.normalizeOrNull(device.url());
             return new Peer(deviceId.toString(), deviceId, device.name(), at, EnumSet.of(PeerSource.DEVICES), true, null);
         });

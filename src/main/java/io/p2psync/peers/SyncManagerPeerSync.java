@@ -1,7 +1,7 @@
 package io.p2psync.peers;
 
+import io.p2psync.devices.AuthorizedDevices;
 import io.p2psync.devices.Device;
-import io.p2psync.devices.DeviceRepository;
 import io.p2psync.sync.PeerSyncResult;
 import io.p2psync.sync.RoundObserver;
 import io.p2psync.sync.SyncManager;
@@ -17,11 +17,11 @@ import org.springframework.stereotype.Component;
 class SyncManagerPeerSync implements PeerSync {
 
     private final SyncManager manager;
-    private final DeviceRepository devices;
+    private final AuthorizedDevices authorized;
 
-    SyncManagerPeerSync(SyncManager manager, DeviceRepository devices) {
+    SyncManagerPeerSync(SyncManager manager, AuthorizedDevices authorized) {
         this.manager = manager;
-        this.devices = devices;
+        this.authorized = authorized;
     }
 
     @Override
@@ -31,8 +31,7 @@ class SyncManagerPeerSync implements PeerSync {
 
     @Override
     public RoundOutcome sync(Peer peer, RoundObserver observer) throws RoundFailedException {
-        Device d = devices.find(peer.deviceId())
-                .filter(Device::authorized)
+        Device d = authorized.find(peer.deviceId())
                 .orElseThrow(() -> new RoundFailedException("no longer an authorized device"));
         Device at = new Device(d.deviceId(), d.name(), peer.url() == null ? null : peer.url().toString(), d.status(), d.introducedBy(),
                 d.lastAddress(), d.lastSyncAt(), d.createdAt());

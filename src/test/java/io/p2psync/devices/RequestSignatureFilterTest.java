@@ -36,13 +36,15 @@ class RequestSignatureFilterTest {
     private final DeviceRepository devices = mock(DeviceRepository.class);
     private final JsonMapper json = JsonMapper.builder().build();
     private final RequestBodyBudget budget = new RequestBodyBudget(2048);
+    private AuthorizedDevices authorized;
     private RequestSignatureFilter filter;
 
     @BeforeEach
     void setUp() {
         DeviceSettings settings = new DeviceSettings(Duration.ofMinutes(5), Duration.ofSeconds(30), 1000, 100,
                 DataSize.ofKilobytes(1), DataSize.ofKilobytes(2), 3, 64);
-        filter = new RequestSignatureFilter(serverKey.peerId(), devices, settings, budget,
+        authorized = new AuthorizedDevices(devices); // empty: each caller is looked up in the file
+        filter = new RequestSignatureFilter(serverKey.peerId(), devices, authorized, settings, budget,
                 Clock.fixed(NOW, ZoneOffset.UTC), new ProblemWriter(json));
         givenStatus(DeviceStatus.AUTHORIZED);
     }
@@ -63,6 +65,28 @@ class RequestSignatureFilterTest {
         assertThat(seenBody.get()).isEqualTo("{\"vector\":{}}");
         assertThat(seenDevice.get()).isEqualTo(caller);
         verify(devices).recordAddress(caller, "127.0.0.1");
+    }
+
+    @Test
+    void takesAnAuthorizedDeviceFromTheCacheAndRecordsAnAddressOnlyWhenItChanges() throws Exception {
+        when(devices.findAll()).thenReturn(java.util.List.of(
+                new Device(caller, "laptop", null, DeviceStatus.AUTHORIZED, null, "127.0.0.1", null, NOW)));
+        authorized.refresh();
+        when(devices.find(caller)).thenThrow(new AssertionError("the file was asked"));
+
+        for (int i = 0; i < 2; i++) {
+            MockHttpServletResponse response = new MockHttpServletResponse();
+            filter.doFilter(signed("POST", "/sync/pull", "{}", NOW), response, (req, res) -> { });
+            assertThat(response.getStatus()).isEqualTo(200);
+        }
+        verify(devices, never()).recordAddress(any(), any());
+
+        MockHttpServletRequest moved = signed("POST", "/sync/pull", "{}", NOW);
+        moved.setRemoteAddr("100.64.0.9");
+        filter.doFilter(moved, new MockHttpServletResponse(), (req, res) -> { });
+        filter.doFilter(signed("POST", "/sync/pull", "{}", NOW), new MockHttpServletResponse(), (req, res) -> { });
+        verify(devices).recordAddress(caller, "100.64.0.9");
+        verify(devices).recordAddress(caller, "127.0.0.1"); // back where it was: recorded again
     }
 
     @Test

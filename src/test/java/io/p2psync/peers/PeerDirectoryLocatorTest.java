@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
+import io.p2psync.devices.AuthorizedDevices;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
 import io.p2psync.devices.DeviceStatus;
@@ -45,7 +46,7 @@ class PeerDirectoryLocatorTest {
 
     private PeerDirectory directory(PeerLocator locator) {
         StaticListableBeanFactory beans = new StaticListableBeanFactory(locator == null ? Map.of() : Map.of("locator", locator));
-        return new PeerDirectory(devices, new PeersSettings(List.of()), mock(TailscalePeerSource.class),
+        return new PeerDirectory(devices, new AuthorizedDevices(devices), new PeersSettings(List.of()), mock(TailscalePeerSource.class),
                 new StaticListableBeanFactory().getBeanProvider(Libp2pRoutes.class), beans.getBeanProvider(PeerLocator.class));
     }
 
