@@ -9,24 +9,11 @@ import io.p2psync.wire.PushRequestBody;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.util.zip.GZIPInputStream;
-import org.apache.hc.client5.http.classic.methods.HttpPost;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.ContentType;
-import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.HttpEntity;
-import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
-import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.util.TimeValue;
-import org.apache.hc.core5.util.Timeout;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
@@ -38,23 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
  * key, gzips bodies from {@link SyncSettings#compressAbove()} up, accepts gzip answers, and applies the
  * connect and read timeouts. Answers are read as a stream and refused past {@link SyncSettings#maxAnswerSize()}
  * bytes once decompressed, so a peer cannot make this device hold more than that. Thread-safe.
- *
- * <p>A call runs on the round's own thread, blocking (Apache HttpClient's classic API over pooled keep-alive
- * connections): a round is one request after another, and a client that hands each one to threads of its own
- * and back spent more CPU on the hand-offs than on the request (docs/benchmarks.md). A blocked read does not
- * end when the thread is interrupted, so the read timeout bounds it; a thread interrupted meanwhile (its round
- * timed out, or the node stops) sends nothing more and drops the answer it gets. Closing the client (the node
- * stopping) ends every read at once.
  */
 @Component
-class PeerClient implements DisposableBean {
+class PeerClient {
 
-    /** Idle connections are checked before reuse after this long: a peer may have closed them. */
-    private static final TimeValue VALIDATE_AFTER_IDLE = TimeValue.ofSeconds(2);
-    /** Connections kept per peer: a round uses one at a time, a prefetched page a second. */
-    private static final int CONNECTIONS_PER_PEER = 4;
-
-    private final CloseableHttpClient http;
+    private final HttpClient http;
     private final DeviceIdentity identity;
     private final JsonMapper json;
     private final SyncSettings settings;
@@ -66,29 +41,11 @@ class PeerClient implements DisposableBean {
         this.json = json;
         this.settings = settings;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
-        Timeout read = Timeout.of(settings.readTimeout());
-        this.http = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(Timeout.of(settings.connectTimeout()))
-                                .setSocketTimeout(read)
-                                .setValidateAfterInactivity(VALIDATE_AFTER_IDLE)
-                                .build())
-                        .setMaxConnPerRoute(CONNECTIONS_PER_PEER)
-                        .setMaxConnTotal(16 * CONNECTIONS_PER_PEER)
-                        .build())
-                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(read).build())
-                .disableRedirectHandling()
-                .disableAutomaticRetries() // a request is signed with a nonce: the next round asks again
-                .disableContentCompression() // gzip both ways is done here, within the answer cap
-                .disableCookieManagement()
-                .disableAuthCaching()
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-    }
-
-    @Override
-    public void destroy() {
-        http.close(CloseMode.IMMEDIATE);
     }
 
     /**
@@ -138,62 +95,59 @@ class PeerClient implements DisposableBean {
     }
 
     private <T> T call(String baseUrl, PeerId peer, String path, Object body, Class<T> answer) {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new PeerException("interrupted before calling " + baseUrl, 0, null);
-        }
         byte[] bytes = json.writeValueAsBytes(body);
         boolean gzip = bytes.length >= settings.compressAbove().toBytes();
         if (gzip) {
             bytes = Gzip.gzip(bytes);
         }
-        HttpPost post = new HttpPost(URI.create(baseUrl + path));
-        post.setHeader("Accept", "application/json");
-        post.setHeader("Accept-Encoding", "gzip");
-        post.setEntity(new ByteArrayEntity(bytes, ContentType.APPLICATION_JSON, gzip ? "gzip" : null));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(settings.readTimeout())
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("Accept-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+        if (gzip) {
+            builder.header("Content-Encoding", "gzip");
+        }
         RequestSignature.sign(identity.privateKey(), "POST", path, peer, clock.instant(), bytes)
-                .forEach(post::setHeader);
-        ClassicHttpResponse response;
+                .forEach(builder::header);
+        HttpResponse<InputStream> response;
         try {
-            response = http.executeOpen(null, post, null);
+            response = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw new PeerException("cannot reach " + baseUrl + ": " + e, 0, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PeerException("interrupted while calling " + baseUrl, 0, e);
         }
         long cap = settings.maxAnswerSize().toBytes();
-        int status = response.getCode();
-        HttpEntity entity = response.getEntity();
         CappedInputStream in = null;
         try {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new PeerException("interrupted while calling " + baseUrl, 0, null);
+            in = new CappedInputStream(decoded(response), cap);
+            if (response.statusCode() / 100 != 2) {
+                throw new PeerException(describe(response.statusCode(), in.readAllBytes()), response.statusCode(), null);
             }
-            in = new CappedInputStream(decoded(response, entity), cap);
-            if (status / 100 != 2) {
-                throw new PeerException(describe(status, in.readAllBytes()), status, null);
-            }
-            T value = json.readValue(in, answer);
-            EntityUtils.consume(entity); // to its end, so the connection goes back to the pool
-            return value;
+            return json.readValue(in, answer);
         } catch (IOException | JacksonException e) {
             if (in != null && in.exceeded()) {
                 throw new PeerException(baseUrl + path + " answered more than " + cap + " bytes (p2psync.sync"
                         + ".max-answer-size); its page budget or maximum entry size is larger than this device reads",
-                        status, e);
+                        response.statusCode(), e);
             }
             if (e instanceof JacksonException j) {
                 throw new PeerException(baseUrl + path + " answered malformed JSON: " + j.getOriginalMessage(),
-                        status, e);
+                        response.statusCode(), e);
             }
             throw new PeerException("reading the answer of " + baseUrl + path + " failed: " + e, 0, e);
         } finally {
-            // after the whole answer was read, the connection is kept; otherwise it is closed, dropping the rest
-            closeQuietly(response);
+            closeQuietly(in == null ? response.body() : in);
         }
     }
 
-    /** Closing an answer before its end discards the rest of it; a failure to close changes nothing. */
-    private static void closeQuietly(ClassicHttpResponse response) {
+    /** Closing an answer stream before its end discards the rest of it; a failure to close changes nothing. */
+    private static void closeQuietly(InputStream in) {
         try {
-            response.close();
+            in.close();
         } catch (IOException ignored) {
             // the answer was read or refused already; the connection is dropped either way
         }
@@ -209,13 +163,9 @@ class PeerClient implements DisposableBean {
         }
     }
 
-    private static InputStream decoded(ClassicHttpResponse response, HttpEntity entity) throws IOException {
-        if (entity == null) {
-            return InputStream.nullInputStream();
-        }
-        Header encoding = response.getFirstHeader("Content-Encoding");
-        boolean gzip = encoding != null && "gzip".equalsIgnoreCase(encoding.getValue());
-        return gzip ? new GZIPInputStream(entity.getContent(), 64 * 1024) : entity.getContent();
+    private static InputStream decoded(HttpResponse<InputStream> response) throws IOException {
+        boolean gzip = response.headers().firstValue("Content-Encoding").map("gzip"::equalsIgnoreCase).orElse(false);
+        return gzip ? new GZIPInputStream(response.body(), 64 * 1024) : response.body();
     }
 
 }
