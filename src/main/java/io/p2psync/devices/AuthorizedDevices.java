@@ -8,7 +8,10 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
+import org.springframework.dao.DataAccessException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
@@ -25,7 +28,10 @@ import org.springframework.core.annotation.Order;
  */
 public final class AuthorizedDevices implements Predicate<PeerId> {
 
+    private static final Logger log = LoggerFactory.getLogger(AuthorizedDevices.class);
+
     private final DeviceRepository devices;
+    /** Null while a reload has failed: nothing is answered from a list that may be out of date. */
     private volatile Map<PeerId, Device> authorized = Map.of();
 
     public AuthorizedDevices(DeviceRepository devices) {
@@ -33,35 +39,63 @@ public final class AuthorizedDevices implements Predicate<PeerId> {
         refresh();
     }
 
+    /** The change is saved already: a reload that fails is tried again when the list is next asked for. */
     @EventListener
     @Order(Ordered.HIGHEST_PRECEDENCE)
     void onDeviceChanged(DeviceChanged event) {
-        refresh();
+        try {
+            refresh();
+        } catch (DataAccessException unreadable) {
+            log.warn("Could not reload the authorized devices after a change of {}: {}; reading them again when next"
+                    + " asked", event.deviceId(), unreadable.getMostSpecificCause().getMessage());
+        }
     }
 
-    /** Reloads the devices; answers those that were not authorized before. */
-    public Set<PeerId> refresh() {
-        Map<PeerId, Device> before = authorized;
-        Map<PeerId, Device> now = devices.findAll().stream().filter(Device::authorized)
-                .collect(Collectors.toUnmodifiableMap(Device::deviceId, Function.identity()));
-        authorized = now;
+    /**
+     * Reloads the devices; answers those that were not authorized before. One reload at a time, so an older
+     * read of the file never replaces a newer one. If the file cannot be read, the list is dropped and read again
+     * when next asked.
+     */
+    public synchronized Set<PeerId> refresh() {
+        Map<PeerId, Device> before = authorized == null ? Map.of() : authorized;
+        Map<PeerId, Device> now = reload();
         return now.keySet().stream().filter(p -> !before.containsKey(p)).collect(Collectors.toUnmodifiableSet());
     }
 
+    private synchronized Map<PeerId, Device> reload() {
+        authorized = null;
+        Map<PeerId, Device> now = devices.findAll().stream().filter(Device::authorized)
+                .collect(Collectors.toUnmodifiableMap(Device::deviceId, Function.identity()));
+        authorized = now;
+        return now;
+    }
+
+    /** False for every peer while the file cannot be read. */
     @Override
     public boolean test(PeerId peer) {
-        return authorized.containsKey(peer);
+        try {
+            return current().containsKey(peer);
+        } catch (DataAccessException unreadable) {
+            return false;
+        }
     }
 
     /** Every authorized device; their last addresses and last sync times are those of the last reload. */
     public Collection<Device> all() {
-        return authorized.values();
+        return current().values();
     }
 
     /**
-     * The device if it is authorized; its last address and last sync time are those of the last reload.
+     * The device if it is authorized; its last address and last sync time are those of the last reload. Each
+     * reload gives new {@link Device} instances, so a caller can tell a reloaded device by identity.
      */
     public Optional<Device> find(PeerId peer) {
-        return Optional.ofNullable(authorized.get(peer));
+        return Optional.ofNullable(current().get(peer));
+    }
+
+    /** @throws DataAccessException if the list must be read again and the file cannot be read */
+    private Map<PeerId, Device> current() {
+        Map<PeerId, Device> now = authorized;
+        return now != null ? now : reload();
     }
 }

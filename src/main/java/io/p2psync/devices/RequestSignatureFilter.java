@@ -61,8 +61,12 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
     private final PeerId self;
     private final DeviceRepository devices;
     private final AuthorizedDevices authorizedDevices;
-    /** The address last recorded for each caller, so an unchanged one costs no write. */
-    private final Map<PeerId, String> recordedAddresses = new ConcurrentHashMap<>();
+    /**
+     * The address last recorded for each caller, with the device as {@link AuthorizedDevices} gave it then, so an
+     * unchanged address costs no write. Forgotten once the devices are reloaded (a device deleted and added
+     * again has no address in the file).
+     */
+    private final Map<PeerId, Recorded> recordedAddresses = new ConcurrentHashMap<>();
     private final NonceCache nonces;
     private final RequestBodyBudget budget;
     private final Clock clock;
@@ -286,9 +290,11 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
         }
         // Only now: a forged request must not move the address an admin sees.
         String address = request.getRemoteAddr();
-        if (!address.equals(recordedAddresses.getOrDefault(caller, device.lastAddress()))) {
+        Recorded recorded = recordedAddresses.get(caller);
+        String known = recorded != null && recorded.device() == device ? recorded.address() : device.lastAddress();
+        if (!address.equals(known)) {
             devices.recordAddress(caller, address);
-            recordedAddresses.put(caller, address);
+            recordedAddresses.put(caller, new Recorded(device, address));
         }
         return true;
     }
@@ -356,5 +362,9 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
                 request.getRemoteAddr(), detail);
         response.setHeader("WWW-Authenticate", "P2PSync-Signature");
         problems.write(response, 401, failure.type(), failure.title(), detail, request.getRequestURI());
+    }
+
+    /** An address recorded for a caller, and the device as it was known when it was recorded. */
+    private record Recorded(Device device, String address) {
     }
 }

@@ -5,6 +5,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -87,6 +88,28 @@ class RequestSignatureFilterTest {
         filter.doFilter(signed("POST", "/sync/pull", "{}", NOW), new MockHttpServletResponse(), (req, res) -> { });
         verify(devices).recordAddress(caller, "100.64.0.9");
         verify(devices).recordAddress(caller, "127.0.0.1"); // back where it was: recorded again
+    }
+
+    @Test
+    void recordsTheAddressAgainOnceTheDevicesWereReloaded() throws Exception {
+        when(devices.findAll()).thenReturn(java.util.List.of(
+                new Device(caller, "laptop", null, DeviceStatus.AUTHORIZED, null, "127.0.0.1", null, NOW)));
+        authorized.refresh();
+        filter.doFilter(from("100.64.0.9"), new MockHttpServletResponse(), (req, res) -> { });
+        verify(devices).recordAddress(caller, "100.64.0.9");
+
+        // deleted and authorized again: the file has no address for it any more
+        when(devices.findAll()).thenReturn(java.util.List.of(
+                new Device(caller, "laptop", null, DeviceStatus.AUTHORIZED, null, null, null, NOW)));
+        authorized.refresh();
+        filter.doFilter(from("100.64.0.9"), new MockHttpServletResponse(), (req, res) -> { });
+        verify(devices, times(2)).recordAddress(caller, "100.64.0.9");
+    }
+
+    private MockHttpServletRequest from(String address) {
+        MockHttpServletRequest request = signed("POST", "/sync/pull", "{}", NOW);
+        request.setRemoteAddr(address);
+        return request;
     }
 
     @Test

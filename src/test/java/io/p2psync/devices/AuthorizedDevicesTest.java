@@ -1,0 +1,60 @@
+package io.p2psync.devices;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.Mockito.doReturn;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.core.PrivateKey;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessResourceFailureException;
+
+/** The cache answers the authorized devices of its last reload, and nothing from a list a failed reload left. */
+class AuthorizedDevicesTest {
+
+    private final DeviceRepository devices = mock(DeviceRepository.class);
+    private final PeerId laptop = PrivateKey.generate().peerId();
+    private final PeerId phone = PrivateKey.generate().peerId();
+
+    @Test
+    void answersTheAuthorizedDevicesOfTheLastReload() {
+        when(devices.findAll()).thenReturn(List.of(device(laptop, DeviceStatus.AUTHORIZED),
+                device(phone, DeviceStatus.PENDING)));
+        AuthorizedDevices authorized = new AuthorizedDevices(devices);
+
+        assertThat(authorized.test(laptop)).isTrue();
+        assertThat(authorized.test(phone)).isFalse();
+        assertThat(authorized.find(laptop)).get().extracting(Device::name).isEqualTo("laptop");
+        assertThat(authorized.all()).extracting(Device::deviceId).containsExactly(laptop);
+
+        when(devices.findAll()).thenReturn(List.of(device(laptop, DeviceStatus.REVOKED),
+                device(phone, DeviceStatus.AUTHORIZED)));
+        assertThat(authorized.refresh()).as("newly authorized").containsExactly(phone);
+        assertThat(authorized.find(laptop)).isEmpty();
+        assertThat(authorized.test(phone)).isTrue();
+    }
+
+    @Test
+    void aReloadThatFailsLeavesNothingToAnswerFromAndIsTriedAgainWhenAsked() {
+        when(devices.findAll()).thenReturn(List.of(device(laptop, DeviceStatus.AUTHORIZED)));
+        AuthorizedDevices authorized = new AuthorizedDevices(devices);
+        // the laptop is revoked, and the file is busy when the cache reloads
+        when(devices.findAll()).thenThrow(new DataAccessResourceFailureException("database is locked"));
+
+        assertThatThrownBy(authorized::refresh).isInstanceOf(DataAccessResourceFailureException.class);
+        assertThat(authorized.test(laptop)).as("while the file cannot be read").isFalse();
+        assertThatThrownBy(() -> authorized.find(laptop)).isInstanceOf(DataAccessResourceFailureException.class);
+
+        doReturn(List.of(device(laptop, DeviceStatus.REVOKED))).when(devices).findAll();
+        assertThat(authorized.find(laptop)).isEmpty();
+        assertThat(authorized.test(laptop)).isFalse();
+    }
+
+    private Device device(PeerId id, DeviceStatus status) {
+        return new Device(id, id.equals(laptop) ? "laptop" : "phone", null, status, null, null, null, Instant.now());
+    }
+}
