@@ -75,7 +75,9 @@ public final class BulkBenchmark {
                 peer.crsqlite() == null ? "-" : millis(peer.crsqlite().incrementalMs())));
         for (Map.Entry<Integer, double[]> noOp : sync.noOp().entrySet()) {
             table.add(row(String.format("round with nothing to do, %,d rows", noOp.getKey()), millis(noOp.getValue()[0])
-                    + String.format(" (CPU %.1f ms, JIT %.1f ms)", noOp.getValue()[1], noOp.getValue()[2]), "", "", ""));
+                    + String.format(" (CPU %.1f ms, JIT %.1f ms); in turn: /sync/now %.1f, scheduled in B %.1f,"
+                    + " SyncManager alone %.1f ms", noOp.getValue()[1], noOp.getValue()[2], noOp.getValue()[3],
+                    noOp.getValue()[5], noOp.getValue()[7]), "", "", ""));
         }
         table.add(row("capture, batches of " + CAPTURE_BATCH, rate(capture.batchCaptured().perSecond(), "writes/s"),
                 ratio(capture.batchCaptured().perSecond() / capture.batchPlain().perSecond()) + " of plain", "",

@@ -116,8 +116,10 @@ public final class RestSyncBenchmark {
      * @param initialJit       the JIT compiler's part of that CPU, in seconds
      * @param incrementalMs    B's round after {@value #CHANGED} rows changed on A
      * @param incrementalCpuMs process CPU of that round
-     * @param noOp             per database size: the median ms of a round with nothing to do, its process CPU ms, and the
-     *                         JIT compiler's part of that CPU
+     * @param noOp             per database size: the median ms of a round with nothing to do ({@code POST /sync/now}),
+     *                         its process CPU ms, the JIT compiler's part of that CPU, then the median ms and process
+     *                         CPU ms of the same round run three ways in turn: {@code /sync/now}, in B's process
+     *                         through its scheduler, and {@code SyncManager.syncWith} alone
      */
     record Figures(int rows, double rawRate, double initialSeconds, double initialCpu, double initialJit, double incrementalMs,
                    double incrementalCpuMs, Map<Integer, double[]> noOp) {
@@ -214,7 +216,9 @@ public final class RestSyncBenchmark {
             double[] noOp = noOpMillis(work.resolve("noop-" + size), size);
             noOps.put(size, noOp);
             report.accept(String.format("(3) no-op sync against a %,d-row db: median %.2f ms (process CPU %.2f ms per round;"
-                    + " the JIT compiler %.2f ms of it)", size, noOp[0], noOp[1], noOp[2]));
+                    + " the JIT compiler %.2f ms of it); then in turn, median ms (process CPU ms): /sync/now %.2f (%.2f),"
+                    + " in B's process through its scheduler %.2f (%.2f), SyncManager alone %.2f (%.2f)", size, noOp[0],
+                    noOp[1], noOp[2], noOp[3], noOp[4], noOp[5], noOp[6], noOp[7], noOp[8]));
         }
         return new Figures(rows, rawRate, seconds, cpuSeconds, jitSeconds, millis, cpuMillis, noOps);
     }
@@ -364,8 +368,64 @@ public final class RestSyncBenchmark {
                         + perRound(threadsBefore, threadCpu(), NO_OP_RUNS, 0.05));
             }
             Arrays.sort(times);
-            return new double[] {times[NO_OP_RUNS / 2], cpuMillis, jitMillis};
+            double[] direct = roundsInProcess(b, a);
+            double[] figures = Arrays.copyOf(new double[] {times[NO_OP_RUNS / 2], cpuMillis, jitMillis}, 3 + direct.length);
+            System.arraycopy(direct, 0, figures, 3, direct.length);
+            return figures;
         }
+    }
+
+    /**
+     * Where the time of a round with nothing to do goes: the same round three ways, in turn, so each runs at the same
+     * warmth: {@code POST /sync/now} over HTTP, as above; called in B's process through its per-peer scheduler
+     * ({@code PeerRunner.request}, as {@code /sync/now} and the catch-up rounds run it: a thread of the peer's, its
+     * breaker and time limit); and {@code SyncManager.syncWith} alone (the pull and the push). For each, in that
+     * order, the median ms and the process CPU ms per round, over {@link #NO_OP_RUNS} turns after as many before.
+     */
+    private static double[] roundsInProcess(Node b, Node a) {
+        io.p2psync.peers.PeerRunner runner = b.context.getBean(io.p2psync.peers.PeerRunner.class);
+        io.p2psync.peers.Peer target = b.context.getBean(io.p2psync.peers.PeerDirectory.class).target(a.id, null)
+                .orElseThrow();
+        io.p2psync.sync.SyncManager manager = b.context.getBean(io.p2psync.sync.SyncManager.class);
+        io.p2psync.devices.Device peer = b.context.getBean(io.p2psync.devices.DeviceRepository.class).find(a.id)
+                .orElseThrow();
+        List<java.util.function.BooleanSupplier> ways = List.of(
+                () -> {
+                    JsonNode round = syncNow(b, a).get(0);
+                    return round.get("pulled").asInt() == 0 && round.get("pushed").asInt() == 0;
+                },
+                () -> {
+                    io.p2psync.peers.PeerRunner.RoundReport report =
+                            runner.request(target, io.p2psync.peers.PeerRunner.Trigger.MANUAL).join();
+                    return report.error() == null && report.outcome().pulled() == 0 && report.outcome().pushed() == 0;
+                },
+                () -> {
+                    io.p2psync.sync.PeerSyncResult round = manager.syncWith(peer);
+                    return round.completed() && round.pulled() == 0 && round.pushed() == 0;
+                });
+        double[][] times = new double[ways.size()][NO_OP_RUNS];
+        double[] cpu = new double[ways.size()];
+        for (int i = -NO_OP_RUNS; i < NO_OP_RUNS; i++) {
+            for (int way = 0; way < ways.size(); way++) {
+                long cpu0 = cpuNanos();
+                long start = System.nanoTime();
+                boolean nothing = ways.get(way).getAsBoolean();
+                if (i >= 0) {
+                    times[way][i] = (System.nanoTime() - start) / 1e6;
+                    cpu[way] += (cpuNanos() - cpu0) / 1e6 / NO_OP_RUNS;
+                }
+                if (!nothing) {
+                    throw new IllegalStateException("not a round with nothing to do");
+                }
+            }
+        }
+        double[] figures = new double[2 * ways.size()];
+        for (int way = 0; way < ways.size(); way++) {
+            Arrays.sort(times[way]);
+            figures[2 * way] = times[way][NO_OP_RUNS / 2];
+            figures[2 * way + 1] = cpu[way];
+        }
+        return figures;
     }
 
     private static final String PLACEHOLDER_HASH = "0".repeat(64);
