@@ -31,7 +31,7 @@ public final class AuthorizedDevices implements Predicate<PeerId> {
     private static final Logger log = LoggerFactory.getLogger(AuthorizedDevices.class);
 
     private final DeviceRepository devices;
-    /** Null while a reload has failed: nothing is answered from a list that may be out of date. */
+    /** Null after a reload failed, until one succeeds: nothing is answered from a list that may be out of date. */
     private volatile Map<PeerId, Device> authorized = Map.of();
 
     public AuthorizedDevices(DeviceRepository devices) {
@@ -53,8 +53,8 @@ public final class AuthorizedDevices implements Predicate<PeerId> {
 
     /**
      * Reloads the devices; answers those that were not authorized before. One reload at a time, so an older
-     * read of the file never replaces a newer one. If the file cannot be read, the list is dropped and read again
-     * when next asked.
+     * read of the file never replaces a newer one; the list read before answers meanwhile. If the file cannot be
+     * read, the list is dropped and read again when next asked for.
      */
     public synchronized Set<PeerId> refresh() {
         Map<PeerId, Device> before = authorized == null ? Map.of() : authorized;
@@ -63,19 +63,23 @@ public final class AuthorizedDevices implements Predicate<PeerId> {
     }
 
     private synchronized Map<PeerId, Device> reload() {
-        authorized = null;
-        Map<PeerId, Device> now = devices.findAll().stream().filter(Device::authorized)
-                .collect(Collectors.toUnmodifiableMap(Device::deviceId, Function.identity()));
-        authorized = now;
-        return now;
+        try {
+            Map<PeerId, Device> now = devices.findAll().stream().filter(Device::authorized)
+                    .collect(Collectors.toUnmodifiableMap(Device::deviceId, Function.identity()));
+            authorized = now;
+            return now;
+        } catch (RuntimeException unreadable) {
+            authorized = null;
+            throw unreadable;
+        }
     }
 
-    /** False for every peer while the file cannot be read. */
+    /** False for every peer while the list cannot be read. */
     @Override
     public boolean test(PeerId peer) {
         try {
             return current().containsKey(peer);
-        } catch (DataAccessException unreadable) {
+        } catch (RuntimeException unreadable) {
             return false;
         }
     }
@@ -93,9 +97,19 @@ public final class AuthorizedDevices implements Predicate<PeerId> {
         return Optional.ofNullable(current().get(peer));
     }
 
-    /** @throws DataAccessException if the list must be read again and the file cannot be read */
+    /**
+     * The list; read again, by one caller at a time, only after a reload failed.
+     *
+     * @throws RuntimeException (a {@link DataAccessException} mostly) if it must be read and cannot be
+     */
     private Map<PeerId, Device> current() {
         Map<PeerId, Device> now = authorized;
-        return now != null ? now : reload();
+        if (now != null) {
+            return now;
+        }
+        synchronized (this) {
+            now = authorized;
+            return now != null ? now : reload();
+        }
     }
 }

@@ -291,10 +291,16 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
         // Only now: a forged request must not move the address an admin sees.
         String address = request.getRemoteAddr();
         Recorded recorded = recordedAddresses.get(caller);
-        String known = recorded != null && recorded.device() == device ? recorded.address() : device.lastAddress();
-        if (!address.equals(known)) {
-            devices.recordAddress(caller, address);
-            recordedAddresses.put(caller, new Recorded(device, address));
+        if (!address.equals(recorded != null && recorded.device() == device ? recorded.address() : device.lastAddress())) {
+            // one caller's requests from two addresses at once: the one recorded last is the one remembered
+            recordedAddresses.compute(caller, (id, last) -> {
+                String known = last != null && last.device() == device ? last.address() : device.lastAddress();
+                if (address.equals(known)) {
+                    return last;
+                }
+                devices.recordAddress(caller, address);
+                return new Recorded(device, address);
+            });
         }
         return true;
     }

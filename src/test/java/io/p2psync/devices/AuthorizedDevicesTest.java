@@ -10,10 +10,14 @@ import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.dao.DataAccessResourceFailureException;
 
 /** The cache answers the authorized devices of its last reload, and nothing from a list a failed reload left. */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class AuthorizedDevicesTest {
 
     private final DeviceRepository devices = mock(DeviceRepository.class);
@@ -51,6 +55,31 @@ class AuthorizedDevicesTest {
 
         doReturn(List.of(device(laptop, DeviceStatus.REVOKED))).when(devices).findAll();
         assertThat(authorized.find(laptop)).isEmpty();
+        assertThat(authorized.test(laptop)).isFalse();
+    }
+
+    @Test
+    void answersFromTheListItHasWhileAReloadReadsTheFile() throws Exception {
+        when(devices.findAll()).thenReturn(List.of(device(laptop, DeviceStatus.AUTHORIZED)));
+        AuthorizedDevices authorized = new AuthorizedDevices(devices);
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        when(devices.findAll()).thenAnswer(call -> {
+            reading.countDown();
+            release.await();
+            return List.of(device(laptop, DeviceStatus.REVOKED));
+        });
+        Thread reload = new Thread(authorized::refresh);
+        reload.setDaemon(true);
+        reload.start();
+        assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
+
+        // a frame checked on an event loop meanwhile is answered at once, from the list read before
+        assertThat(authorized.test(laptop)).isTrue();
+        assertThat(authorized.find(laptop)).isPresent();
+
+        release.countDown();
+        reload.join(10_000);
         assertThat(authorized.test(laptop)).isFalse();
     }
 
