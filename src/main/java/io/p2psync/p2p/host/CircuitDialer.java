@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Opens circuits through a relay for {@link Host#dial} of a {@code …/p2p/<relay>/p2p-circuit/p2p/<target>} address.
@@ -18,9 +19,11 @@ public interface CircuitDialer {
      *
      * @param relay the relay's part of the address, up to and without {@code /p2p-circuit}; it ends in
      *     {@code /p2p/<relay>}
+     * @param onOpen called with the circuit on its event loop once the relay accepted it, before the bytes that
+     *     followed the relay's answer go on: what it adds to the pipeline receives them. (A dependent of the answer
+     *     may be attached only after the circuit opened, when those bytes were passed on already.)
      * @return the circuit, a stream of the connection to the relay that now carries the target's bytes; or a failure
-     *     with the reason. It completes on the circuit's event loop while the relay handler still holds the bytes
-     *     that followed the relay's answer, and hands them on to what its dependents added to the pipeline
+     *     with the reason
      */
-    CompletableFuture<Channel> openCircuit(Multiaddr relay, PeerId target);
+    CompletableFuture<Channel> openCircuit(Multiaddr relay, PeerId target, Consumer<Channel> onOpen);
 }

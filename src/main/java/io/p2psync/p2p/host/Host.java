@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -224,24 +225,25 @@ public final class Host implements AutoCloseable {
         }
         if (relay.isPresent()) {
             Multiaddr remote = address.withoutPeerId();
-            circuits.openCircuit(relay.get(), peer.get()).whenComplete((circuit, e) -> {
+            // on the circuit's event loop, while the relay client still holds what the target sent already
+            Consumer<Channel> upgrade = circuit -> {
+                try {
+                    upgrader.upgrade(circuit, true, peer, Connection.Transport.RELAYED, remote)
+                            .whenComplete((c, failed) -> {
+                                if (failed != null) {
+                                    attempt.completeExceptionally(failed);
+                                } else {
+                                    attempt.complete(c);
+                                }
+                            });
+                } catch (RuntimeException failed) {
+                    attempt.completeExceptionally(failed);
+                    circuit.close();
+                }
+            };
+            circuits.openCircuit(relay.get(), peer.get(), upgrade).whenComplete((circuit, e) -> {
                 if (e != null) {
                     attempt.completeExceptionally(e);
-                    return;
-                }
-                // on the circuit's event loop, while the relay client still holds what the target sent already
-                Runnable upgrade = () -> upgrader.upgrade(circuit, true, peer, Connection.Transport.RELAYED, remote)
-                        .whenComplete((c, failed) -> {
-                            if (failed != null) {
-                                attempt.completeExceptionally(failed);
-                            } else {
-                                attempt.complete(c);
-                            }
-                        });
-                if (circuit.eventLoop().inEventLoop()) {
-                    upgrade.run();
-                } else {
-                    circuit.eventLoop().execute(upgrade);
                 }
             });
         } else if (address.withoutPeerId().isQuic()) {

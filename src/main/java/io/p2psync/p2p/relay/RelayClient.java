@@ -241,7 +241,8 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
     // ---- circuits out
 
     @Override
-    public CompletableFuture<Channel> openCircuit(Multiaddr relay, PeerId target) {
+    public CompletableFuture<Channel> openCircuit(Multiaddr relay, PeerId target,
+                                                  java.util.function.Consumer<Channel> onOpen) {
         Optional<PeerId> relayPeer = relay.peerId();
         if (relayPeer.isEmpty()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
@@ -257,7 +258,7 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
                 throw new IllegalStateException("the connection to relay " + relayPeer.get() + " is itself relayed");
             }
             return host.newStream(connection, handler(CircuitRelay.HOP_PROTOCOL,
-                    stream -> stream.channel().pipeline().addLast("hop", new ConnectExchange(target, result))));
+                    stream -> stream.channel().pipeline().addLast("hop", new ConnectExchange(target, onOpen, result))));
         }).whenComplete((stream, e) -> {
             if (e != null) {
                 result.completeExceptionally(e);
@@ -382,10 +383,12 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
     private final class ConnectExchange extends CircuitExchange {
 
         private final PeerId target;
+        private final java.util.function.Consumer<Channel> onOpen;
         private final CompletableFuture<Channel> result;
 
-        ConnectExchange(PeerId target, CompletableFuture<Channel> result) {
+        ConnectExchange(PeerId target, java.util.function.Consumer<Channel> onOpen, CompletableFuture<Channel> result) {
             this.target = target;
+            this.onOpen = onOpen;
             this.result = result;
         }
 
@@ -417,10 +420,14 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
                         + target));
                 return;
             }
-            // The host installs the connection upgrade while completing (on this event loop); bytes the target sent
-            // after the relay's answer are held until then and go to it.
-            result.complete(ctx.channel());
-            handOver(ctx);
+            // The host installs the connection upgrade here, on this event loop; bytes the target sent after the
+            // relay's answer are held until then and go to it.
+            try {
+                onOpen.accept(ctx.channel());
+            } finally {
+                result.complete(ctx.channel());
+                handOver(ctx);
+            }
         }
     }
 
