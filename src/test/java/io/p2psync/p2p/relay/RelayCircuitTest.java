@@ -68,6 +68,41 @@ class RelayCircuitTest {
         return future.get(20, TimeUnit.SECONDS);
     }
 
+    /**
+     * The target starts its side of the connection upgrade as soon as it accepts the circuit, so its first bytes can
+     * come in the same read as the relay's answer. Whatever the dialling side installs when the circuit opens gets
+     * them, even though nothing waits on the returned future yet (a host's dial once attached its upgrade to that
+     * future only after the call returned, and lost those bytes when the answer came first).
+     */
+    @Test
+    void whatTheDiallerInstallsWhenTheCircuitOpensGetsTheTargetsFirstBytes() throws Exception {
+        PrivateKey bKey = PrivateKey.generate();
+        Host a = host(PrivateKey.generate());
+        Host b = host(bKey);
+        Host c = host(PrivateKey.generate());
+        relay(b, bKey, RelayLimits.DEFAULT, peer -> true);
+        RelayClient aClient = client(a);
+        RelayClient cClient = client(c);
+        get(aClient.reserve(addressOf(b)));
+        CompletableFuture<byte[]> first = new CompletableFuture<>();
+
+        CompletableFuture<Channel> circuit = cClient.openCircuit(addressOf(b), a.peerId(), opened ->
+                opened.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                        io.netty.buffer.ByteBuf bytes = (io.netty.buffer.ByteBuf) msg;
+                        first.complete(io.netty.buffer.ByteBufUtil.getBytes(bytes));
+                        bytes.release();
+                    }
+                }));
+
+        byte[] bytes = get(first);
+        assertThat(circuit).isCompleted();
+        assertThat(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1))
+                .as("the target's multistream header, length-prefixed")
+                .startsWith("\u0013/multistream/1.0.0\n");
+    }
+
     @Test
     void carriesASecuredConnectionThroughARelayBookedAsRelayed() throws Exception {
         PrivateKey bKey = PrivateKey.generate();
