@@ -290,12 +290,10 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
         }
         // Only now: a forged request must not move the address an admin sees.
         String address = request.getRemoteAddr();
-        Recorded recorded = recordedAddresses.get(caller);
-        if (!address.equals(recorded != null && recorded.device() == device ? recorded.address() : device.lastAddress())) {
+        if (!address.equals(Recorded.known(recordedAddresses.get(caller), device))) {
             // one caller's requests from two addresses at once: the one recorded last is the one remembered
             recordedAddresses.compute(caller, (id, last) -> {
-                String known = last != null && last.device() == device ? last.address() : device.lastAddress();
-                if (address.equals(known)) {
+                if (address.equals(Recorded.known(last, device))) {
                     return last;
                 }
                 devices.recordAddress(caller, address);
@@ -372,5 +370,10 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
 
     /** An address recorded for a caller, and the device as it was known when it was recorded. */
     private record Recorded(Device device, String address) {
+
+        /** The address last recorded for {@code device}, or the one the file had for it when it was read. */
+        static String known(Recorded last, Device device) {
+            return last != null && last.device() == device ? last.address() : device.lastAddress();
+        }
     }
 }

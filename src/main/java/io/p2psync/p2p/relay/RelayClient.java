@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -242,7 +243,7 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
 
     @Override
     public CompletableFuture<Channel> openCircuit(Multiaddr relay, PeerId target,
-                                                  java.util.function.Consumer<Channel> onOpen) {
+                                                  Consumer<Channel> onOpen) {
         Optional<PeerId> relayPeer = relay.peerId();
         if (relayPeer.isEmpty()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
@@ -383,10 +384,10 @@ public final class RelayClient implements ProtocolHandler, CircuitDialer, AutoCl
     private final class ConnectExchange extends CircuitExchange {
 
         private final PeerId target;
-        private final java.util.function.Consumer<Channel> onOpen;
+        private final Consumer<Channel> onOpen;
         private final CompletableFuture<Channel> result;
 
-        ConnectExchange(PeerId target, java.util.function.Consumer<Channel> onOpen, CompletableFuture<Channel> result) {
+        ConnectExchange(PeerId target, Consumer<Channel> onOpen, CompletableFuture<Channel> result) {
             this.target = target;
             this.onOpen = onOpen;
             this.result = result;
