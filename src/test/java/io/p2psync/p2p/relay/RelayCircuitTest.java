@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.p2psync.p2p.core.Multiaddr;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.core.PrivateKey;
@@ -15,6 +19,7 @@ import io.p2psync.p2p.host.Host;
 import io.p2psync.p2p.host.P2pStream;
 import io.p2psync.p2p.host.ProtocolHandler;
 import io.p2psync.p2p.host.RedialPolicy;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +38,10 @@ import org.junit.jupiter.api.Test;
 class RelayCircuitTest {
 
     private final List<AutoCloseable> open = new ArrayList<>();
+    private Host a;
+    private Host b;
+    private Host c;
+    private RelayServer relay;
 
     @AfterEach
     void closeAll() throws Exception {
@@ -48,10 +58,18 @@ class RelayCircuitTest {
         return host;
     }
 
-    private RelayServer relay(Host host, PrivateKey key, RelayLimits limits, Predicate<PeerId> allowed) {
-        RelayServer server = new RelayServer(host, key, limits, allowed, allowed, Clock.systemUTC());
-        host.addProtocol(server);
-        return server;
+    /** Starts A and C as plain hosts and B as a relay with {@code limits} serving the peers {@code allowed} admits. */
+    private void start(RelayLimits limits, Predicate<PeerId> allowed) {
+        PrivateKey bKey = PrivateKey.generate();
+        a = host(PrivateKey.generate());
+        b = host(bKey);
+        c = host(PrivateKey.generate());
+        relay = new RelayServer(b, bKey, limits, allowed, allowed, Clock.systemUTC());
+        b.addProtocol(relay);
+    }
+
+    private void start() {
+        start(RelayLimits.DEFAULT, peer -> true);
     }
 
     private RelayClient client(Host host) {
@@ -76,40 +94,32 @@ class RelayCircuitTest {
      */
     @Test
     void whatTheDiallerInstallsWhenTheCircuitOpensGetsTheTargetsFirstBytes() throws Exception {
-        PrivateKey bKey = PrivateKey.generate();
-        Host a = host(PrivateKey.generate());
-        Host b = host(bKey);
-        Host c = host(PrivateKey.generate());
-        relay(b, bKey, RelayLimits.DEFAULT, peer -> true);
+        start();
         RelayClient aClient = client(a);
         RelayClient cClient = client(c);
         get(aClient.reserve(addressOf(b)));
         CompletableFuture<byte[]> first = new CompletableFuture<>();
 
         CompletableFuture<Channel> circuit = cClient.openCircuit(addressOf(b), a.peerId(), opened ->
-                opened.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                opened.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                     @Override
-                    public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
-                        io.netty.buffer.ByteBuf bytes = (io.netty.buffer.ByteBuf) msg;
-                        first.complete(io.netty.buffer.ByteBufUtil.getBytes(bytes));
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ByteBuf bytes = (ByteBuf) msg;
+                        first.complete(ByteBufUtil.getBytes(bytes));
                         bytes.release();
                     }
                 }));
 
         byte[] bytes = get(first);
         assertThat(circuit).isCompleted();
-        assertThat(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1))
+        assertThat(new String(bytes, StandardCharsets.ISO_8859_1))
                 .as("the target's multistream header, length-prefixed")
                 .startsWith("\u0013/multistream/1.0.0\n");
     }
 
     @Test
     void carriesASecuredConnectionThroughARelayBookedAsRelayed() throws Exception {
-        PrivateKey bKey = PrivateKey.generate();
-        Host a = host(PrivateKey.generate());
-        Host b = host(bKey);
-        Host c = host(PrivateKey.generate());
-        RelayServer relay = relay(b, bKey, RelayLimits.DEFAULT, peer -> true);
+        start();
         RelayClient aClient = client(a);
         client(c);
 
@@ -139,10 +149,7 @@ class RelayCircuitTest {
 
     @Test
     void releasedReservationIsNoLongerAnnouncedAndCanBeKeptAgain() throws Exception {
-        PrivateKey bKey = PrivateKey.generate();
-        Host a = host(PrivateKey.generate());
-        Host b = host(bKey);
-        relay(b, bKey, RelayLimits.DEFAULT, peer -> true);
+        start();
         RelayClient aClient = client(a);
 
         aClient.keep(addressOf(b));
@@ -163,12 +170,9 @@ class RelayCircuitTest {
      */
     @Test
     void aReleasedReservationIsAnnouncedGone() throws Exception {
-        PrivateKey bKey = PrivateKey.generate();
-        Host a = host(PrivateKey.generate());
-        Host b = host(bKey);
-        relay(b, bKey, RelayLimits.DEFAULT, peer -> true);
+        start();
         RelayClient aClient = client(a);
-        java.util.concurrent.atomic.AtomicInteger announced = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger announced = new AtomicInteger();
         aClient.onCircuitAddressesChanged(announced::incrementAndGet);
 
         aClient.keep(addressOf(b));
@@ -180,10 +184,7 @@ class RelayCircuitTest {
 
     @Test
     void refusesAReservationFromAPeerThatIsNotAuthorized() throws Exception {
-        PrivateKey bKey = PrivateKey.generate();
-        Host a = host(PrivateKey.generate());
-        Host b = host(bKey);
-        RelayServer relay = relay(b, bKey, RelayLimits.DEFAULT, Set.of(PrivateKey.generate().peerId())::contains);
+        start(RelayLimits.DEFAULT, Set.of(PrivateKey.generate().peerId())::contains);
         RelayClient aClient = client(a);
 
         assertThatThrownBy(() -> get(aClient.reserve(addressOf(b)))).isInstanceOf(ExecutionException.class)
@@ -194,11 +195,7 @@ class RelayCircuitTest {
 
     @Test
     void refusesACircuitToAPeerWithoutReservation() throws Exception {
-        PrivateKey bKey = PrivateKey.generate();
-        Host a = host(PrivateKey.generate());
-        Host b = host(bKey);
-        Host c = host(PrivateKey.generate());
-        relay(b, bKey, RelayLimits.DEFAULT, peer -> true);
+        start();
         client(a);
         client(c);
         get(a.dial(addressOf(b)));
@@ -211,11 +208,7 @@ class RelayCircuitTest {
 
     @Test
     void closesACircuitThatCarriesMoreThanItsByteLimit() throws Exception {
-        PrivateKey bKey = PrivateKey.generate();
-        Host a = host(PrivateKey.generate());
-        Host b = host(bKey);
-        Host c = host(PrivateKey.generate());
-        RelayServer relay = relay(b, bKey, new RelayLimits(4, Duration.ofMinutes(5), 4, 4,
+        start(new RelayLimits(4, Duration.ofMinutes(5), 4, 4,
                 new CircuitLimit(Duration.ZERO, 64 * 1024)), peer -> true);
         RelayClient aClient = client(a);
         client(c);
@@ -232,11 +225,7 @@ class RelayCircuitTest {
 
     @Test
     void closesACircuitAtTheEndOfItsTimeLimit() throws Exception {
-        PrivateKey bKey = PrivateKey.generate();
-        Host a = host(PrivateKey.generate());
-        Host b = host(bKey);
-        Host c = host(PrivateKey.generate());
-        RelayServer relay = relay(b, bKey, new RelayLimits(4, Duration.ofMinutes(5), 4, 4,
+        start(new RelayLimits(4, Duration.ofMinutes(5), 4, 4,
                 new CircuitLimit(Duration.ofSeconds(1), 0)), peer -> true);
         RelayClient aClient = client(a);
         client(c);
@@ -249,10 +238,7 @@ class RelayCircuitTest {
 
     @Test
     void resetsAHopStreamWithAMalformedMessageAndServesTheNextOne() throws Exception {
-        PrivateKey bKey = PrivateKey.generate();
-        Host a = host(PrivateKey.generate());
-        Host b = host(bKey);
-        RelayServer relay = relay(b, bKey, RelayLimits.DEFAULT, peer -> true);
+        start();
         RelayClient aClient = client(a);
         get(a.dial(addressOf(b)));
 
