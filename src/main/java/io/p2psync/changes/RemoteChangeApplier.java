@@ -295,6 +295,9 @@ public class RemoteChangeApplier {
             passStart = System.nanoTime();
             long from = after;
             Pass pass = tx.execute(status -> {
+                // the app's captured writes first, as in apply: a retry reads the row's state and stored hashes as
+                // current, so a write not yet sealed would be written over unseen, or taken for the entry's own
+                sealer.sealPending();
                 setGuard(1);
                 try {
                     return new Placer(status).retry(schemaToo, from);
@@ -364,6 +367,7 @@ public class RemoteChangeApplier {
     public void cover(String table, String recordId, VersionVector vector) {
         tracked(table);
         tx.executeWithoutResult(status -> {
+            sealer.sealPending(); // a pending write of the row gets the base it saw, not the vector covered here
             RowState s = rows.find(table, recordId).orElse(null);
             if (s == null) {
                 rows.save(new RowState(table, recordId, vector, "", 0, 0, true, null, null));

@@ -291,6 +291,98 @@ class HoldAndTypedApplyTest {
         assertThat(here.held().count()).isZero();
     }
 
+    /**
+     * The app adds the column a partly held entry waits for and writes it, and the capture poll follows the schema
+     * (which retries the holds) before it seals: the app's write, made after the held value arrived, stays and
+     * is sealed for the others, instead of the held value being written over it unseen.
+     */
+    @Test
+    void theAppsWriteOfTheNewColumnIsSealedBeforeTheHeldValueIsRetriedOverIt() {
+        device(List.of("notes"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT)");
+        ChangeEntry e = next(insert("notes", List.of("n1"), Map.of("id", "n1", "title", "t", "rating", 4L)),
+                VersionVector.EMPTY);
+        here.applier().apply(List.of(e), bob.id());
+
+        here.jdbc().sql("ALTER TABLE notes ADD COLUMN rating INTEGER").update();
+        here.jdbc().sql("UPDATE notes SET rating = 9 WHERE id = 'n1'").update(); // captured, not sealed yet
+        here.followSchema();
+        here.tracker().sealPending();
+
+        assertThat(rows("SELECT rating FROM notes")).containsExactly(Map.of("rating", 9));
+        assertThat(here.tracker().versionVector().get(here.id())).as("the app's write is in the log").isEqualTo(1);
+        assertThat(here.tracker().find(new EntryRef(here.id(), 1)))
+                .hasValueSatisfying(mine -> assertThat(mine.data()).contains("\"rating\":9"));
+        assertThat(here.held().count()).isZero();
+    }
+
+    /** As above, with the app changing another column of the row: that change still reaches the others. */
+    @Test
+    void theAppsChangeOfAnotherColumnIsSealedWhenAPartlyHeldEntryIsFilledIn() {
+        device(List.of("notes"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT)");
+        ChangeEntry e = next(insert("notes", List.of("n1"), Map.of("id", "n1", "title", "t", "rating", 4L)),
+                VersionVector.EMPTY);
+        here.applier().apply(List.of(e), bob.id());
+
+        here.jdbc().sql("ALTER TABLE notes ADD COLUMN rating INTEGER").update();
+        here.jdbc().sql("UPDATE notes SET title = 'mine' WHERE id = 'n1'").update();
+        here.followSchema();
+        here.tracker().sealPending();
+
+        assertThat(rows("SELECT title, rating FROM notes")).containsExactly(Map.of("title", "mine", "rating", 4));
+        assertThat(here.tracker().find(new EntryRef(here.id(), 1)))
+                .as("the title change is in the log for the others")
+                .hasValueSatisfying(mine -> assertThat(mine.data()).contains("\"title\":\"mine\""));
+    }
+
+    /**
+     * A hold retried by the timer after the app freed the value it clashed with and, in the same transaction,
+     * renamed the held row, before the capture poll sealed that: the rename is sealed first and then meets the
+     * held entry as a concurrent edit, so it is neither lost nor overwritten unseen.
+     */
+    @Test
+    void aRetriedHoldMeetsTheAppsPendingWriteOfItsRowAsSealed() {
+        device(List.of("users"), "CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT UNIQUE, name TEXT)");
+        ChangeEntry created = next(insert("users", List.of("u1"), Map.of("id", "u1", "email", "a@x", "name", "Ann")),
+                VersionVector.EMPTY);
+        here.applier().apply(List.of(created), bob.id());
+        here.write("INSERT INTO users VALUES ('u2', 'b@x', 'Bea')");
+        ChangeEntry moved = next(update("users", List.of("u1"), Map.of("id", "u1", "email", "b@x", "name", "Ann"),
+                "[\"email\"]"), created.vector());
+        assertThat(here.applier().apply(List.of(moved), bob.id()).get(0).result()).isEqualTo(Result.HELD);
+        long mine = here.tracker().versionVector().get(here.id());
+
+        here.tx().executeWithoutResult(s -> {
+            here.jdbc().sql("UPDATE users SET email = 'c@x' WHERE id = 'u2'").update();
+            here.jdbc().sql("UPDATE users SET name = 'Annie' WHERE id = 'u1'").update();
+        });
+        here.applier().retryHeld(true);
+        here.tracker().sealPending();
+
+        assertThat(rows("SELECT name FROM users WHERE id = 'u1'")).containsExactly(Map.of("name", "Annie"));
+        assertThat(here.tracker().versionVector().get(here.id())).as("both of the app's writes are in the log")
+                .isEqualTo(mine + 2);
+    }
+
+    /**
+     * Covering a vector (a resolution about to be logged) seals the app's pending write of the row first, so that
+     * write's base says what it saw, not the entries the resolution covers.
+     */
+    @Test
+    void coveringAVectorSealsTheAppsPendingWriteOfTheRowFirst() {
+        device(List.of("notes"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT)");
+        here.write("INSERT INTO notes VALUES ('n1', 'one')");
+        here.jdbc().sql("UPDATE notes SET title = 'two' WHERE id = 'n1'").update(); // captured, not sealed yet
+        VersionVector theirs = VersionVector.of(Map.of(bob.id(), 7L));
+
+        here.applier().cover("notes", "[\"n1\"]", theirs);
+        here.tracker().sealPending();
+
+        assertThat(here.tracker().find(new EntryRef(here.id(), 2))).hasValueSatisfying(update -> {
+            assertThat(update.data()).contains("\"title\":\"two\"");
+            assertThat(update.base().get(bob.id())).as("the write never saw bob's entries").isZero();
+        });
+    }
+
     private static Map<String, Object> nullTitle(String id) {
         Map<String, Object> row = new java.util.LinkedHashMap<>();
         row.put("id", id);
