@@ -336,8 +336,8 @@ class HoldAndTypedApplyTest {
 
     /**
      * A hold retried by the timer after the app freed the value it clashed with and, in the same transaction,
-     * renamed the held row, before the capture poll sealed that: the rename is sealed first and then meets the
-     * held entry as a concurrent edit, so it is neither lost nor overwritten unseen.
+     * renamed the held row, before the capture poll sealed that: the rename is sealed before the retry, so it is
+     * neither lost nor overwritten unseen.
      */
     @Test
     void aRetriedHoldMeetsTheAppsPendingWriteOfItsRowAsSealed() {
