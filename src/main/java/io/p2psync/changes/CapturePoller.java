@@ -53,10 +53,10 @@ class CapturePoller implements SmartLifecycle {
                     long start = System.nanoTime();
                     batch = sealer.sealBatch();
                     sealed += batch.entries();
-                    if (batch.captures() == ChangeSealer.BATCH) {
+                    if (batch.more()) {
                         WriterTurns.pauseAfter(start);
                     }
-                } while (batch.captures() == ChangeSealer.BATCH && isRunning());
+                } while (batch.more() && isRunning());
                 log.debug("sealed {} changes written by other programs", sealed);
             }
         } catch (RuntimeException e) {

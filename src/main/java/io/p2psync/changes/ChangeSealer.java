@@ -47,6 +47,12 @@ class ChangeSealer {
      * the capture poller holds the write lock (see docs/operations.md, "Sharing the database").
      */
     static final int BATCH = 256;
+    /**
+     * Bytes of row values a batch reads and seals at most, unless its first row alone is larger: a program that
+     * wrote many large rows at once is sealed a few rows at a time instead of failing, batch after batch, for
+     * want of memory (and so keeping every later write unsealed).
+     */
+    static final long BATCH_BYTES = 8L << 20;
 
     private static final Logger logger = LoggerFactory.getLogger(ChangeSealer.class);
     private static final String CAPTURES = "SELECT id, table_name, "
@@ -68,8 +74,11 @@ class ChangeSealer {
                     Map<String, String> hashes) {
     }
 
-    /** One row the triggers named in a batch: its key and when it was last touched. */
-    private record Touched(TrackedTable table, List<Object> key, String recordId, long capturedAt) {
+    /**
+     * One row the triggers named in a batch: its key, its first capture in the batch (captures are consumed up to
+     * the one before the first row a batch leaves for the next) and when it was last touched.
+     */
+    private record Touched(TrackedTable table, List<Object> key, String recordId, long firstCapture, long capturedAt) {
     }
 
     private final JdbcTemplate template;
@@ -108,12 +117,19 @@ class ChangeSealer {
         do {
             batch = sealOneBatch();
             total += batch.entries();
-        } while (batch.captures() == BATCH);
+        } while (batch.more());
         return total;
     }
 
-    /** What one batch did: captures consumed (BATCH means more may be pending) and entries made. */
-    record Batch(int captures, int entries) {
+    /**
+     * What one batch did.
+     *
+     * @param captures captures it read
+     * @param entries  entries it made
+     * @param more     whether captures may be left: it read {@link #BATCH} of them, or left rows for the next
+     *                 batch to keep within {@link #BATCH_BYTES}
+     */
+    record Batch(int captures, int entries, boolean more) {
     }
 
     /**
@@ -150,21 +166,25 @@ class ChangeSealer {
                         long at = rs.getLong(3 + TrackedTable.MAX_KEY_COLUMNS);
                         String recordId = SqlValues.encodeKey(key);
                         // first capture keeps its place in the order, the last one gives the time
-                        touched.merge(t.name() + '\u0000' + recordId, new Touched(t, key, recordId, at),
-                                (a, b) -> new Touched(a.table(), a.key(), a.recordId(), Math.max(a.capturedAt(), b.capturedAt())));
+                        touched.merge(t.name() + '\u0000' + recordId, new Touched(t, key, recordId, lastId, at),
+                                (a, b) -> new Touched(a.table(), a.key(), a.recordId(), a.firstCapture(),
+                                        Math.max(a.capturedAt(), b.capturedAt())));
                     }
                 } catch (SQLException e) {
                     throw lookup.forget(CAPTURES, e);
                 }
                 if (count == 0) {
-                    return new Batch(0, endOpenGroup());
+                    return new Batch(0, endOpenGroup(), false);
                 }
-                List<Observed> observed = observe(lookup, new ArrayList<>(touched.values()));
-                boolean ends = !capturedAfter(lookup, lastId);
-                int entries = seal(observed, ends).size();
+                List<Touched> all = new ArrayList<>(touched.values());
+                Observation observation = observe(lookup, all);
+                int taken = observation.taken();
+                long upTo = taken == all.size() ? lastId : all.get(taken).firstCapture() - 1;
+                boolean ends = !capturedAfter(lookup, upTo);
+                int entries = seal(observation.observed(), ends).size();
                 PreparedStatement consumed = lookup.statement(CONSUMED);
                 try {
-                    consumed.setLong(1, lastId);
+                    consumed.setLong(1, upTo);
                     consumed.executeUpdate();
                 } catch (SQLException e) {
                     throw lookup.forget(CONSUMED, e);
@@ -172,7 +192,7 @@ class ChangeSealer {
                 if (entries == 0 && ends) {
                     entries = endOpenGroup();
                 }
-                return new Batch(count, entries);
+                return new Batch(count, entries, count == BATCH || taken < all.size());
             }
         });
     }
@@ -215,34 +235,68 @@ class ChangeSealer {
     }
 
     /**
+     * What to seal for the first {@code taken} rows a batch touched, in their order.
+     *
+     * @param observed the changes found in them
+     * @param taken    how many of the touched rows, from the first, were read; the others are left for the next
+     *                 batch
+     */
+    private record Observation(List<Observed> observed, int taken) {
+    }
+
+    /**
      * What to seal for the rows a batch touched, in the order given: their rows and states are read per table
      * with a statement per {@value RowLookup#CHUNK} rows ({@link RowLookup#rows}, {@link RowLookup#states})
-     * rather than two statements per row.
+     * rather than two statements per row. Reading stops once the rows read hold more than {@link #BATCH_BYTES};
+     * the batch then takes the rows before the first one not read (always the first), and the rest wait for the
+     * next batch.
      */
-    private static List<Observed> observe(RowLookup lookup, List<Touched> touched) throws SQLException {
+    private static Observation observe(RowLookup lookup, List<Touched> touched) throws SQLException {
         Map<String, List<Integer>> byTable = new LinkedHashMap<>();
         for (int i = 0; i < touched.size(); i++) {
             byTable.computeIfAbsent(touched.get(i).table().name(), t -> new ArrayList<>()).add(i);
         }
         List<Map<String, Object>> rows = new ArrayList<>(java.util.Collections.nCopies(touched.size(), null));
-        List<RowState> states = new ArrayList<>(java.util.Collections.nCopies(touched.size(), null));
+        boolean[] read = new boolean[touched.size()];
+        RowLookup.Budget budget = new RowLookup.Budget(BATCH_BYTES);
         for (List<Integer> at : byTable.values()) {
-            TrackedTable table = touched.get(at.get(0)).table();
-            List<LinkedHashMap<String, Object>> read = lookup.rows(table,
-                    at.stream().map(i -> touched.get(i).key()).toList());
-            List<RowState> stated = lookup.states(table.name(),
-                    at.stream().map(i -> touched.get(i).recordId()).toList());
+            if (budget.spent()) {
+                break;
+            }
+            boolean[] known = new boolean[at.size()];
+            List<LinkedHashMap<String, Object>> answer = lookup.rows(touched.get(at.get(0)).table(),
+                    at.stream().map(i -> touched.get(i).key()).toList(), budget, known);
             for (int j = 0; j < at.size(); j++) {
-                rows.set(at.get(j), read.get(j));
+                rows.set(at.get(j), answer.get(j));
+                read[at.get(j)] = known[j];
+            }
+        }
+        int taken = 0;
+        while (taken < touched.size() && read[taken]) {
+            taken++;
+        }
+        if (taken == 0) { // the first row's table answered out of order: read that row alone
+            rows.set(0, lookup.row(touched.get(0).table(), touched.get(0).key()));
+            taken = 1;
+        }
+        Map<String, List<Integer>> takenByTable = new LinkedHashMap<>();
+        for (int i = 0; i < taken; i++) {
+            takenByTable.computeIfAbsent(touched.get(i).table().name(), t -> new ArrayList<>()).add(i);
+        }
+        List<RowState> states = new ArrayList<>(java.util.Collections.nCopies(taken, null));
+        for (Map.Entry<String, List<Integer>> table : takenByTable.entrySet()) {
+            List<Integer> at = table.getValue();
+            List<RowState> stated = lookup.states(table.getKey(), at.stream().map(i -> touched.get(i).recordId()).toList());
+            for (int j = 0; j < at.size(); j++) {
                 states.set(at.get(j), stated.get(j));
             }
         }
         List<Observed> observed = new ArrayList<>();
-        for (int i = 0; i < touched.size(); i++) {
+        for (int i = 0; i < taken; i++) {
             Touched t = touched.get(i);
             observe(lookup, t.table(), t.recordId(), rows.get(i), states.get(i), t.capturedAt()).ifPresent(observed::add);
         }
-        return observed;
+        return new Observation(observed, taken);
     }
 
     /** Reads the row with {@code key} and its state, and answers what to seal for it, if anything. */

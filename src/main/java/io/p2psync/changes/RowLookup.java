@@ -80,13 +80,80 @@ final class RowLookup implements AutoCloseable {
      * the keys joined on the table's key index, so the answer is what {@link #row} would give for each key.
      */
     List<LinkedHashMap<String, Object>> rows(TrackedTable t, List<List<Object>> keys) throws SQLException {
+        return rows(t, keys, new Budget(Long.MAX_VALUE), new boolean[keys.size()]);
+    }
+
+    /**
+     * As {@link #rows(TrackedTable, List)}, reading no further once the rows read hold more than {@code budget}'s
+     * bytes: rows not read are never in memory. {@code known[i]} is set for every key whose answer is in the list
+     * (a row, or none); the others were not reached.
+     */
+    List<LinkedHashMap<String, Object>> rows(TrackedTable t, List<List<Object>> keys, Budget budget, boolean[] known)
+            throws SQLException {
         if (keys.size() == 1) { // a single write: the plain look-up, no table of keys to build
-            return java.util.Collections.singletonList(row(t, keys.get(0)));
+            LinkedHashMap<String, Object> row = row(t, keys.get(0));
+            budget.spend(row);
+            known[0] = true;
+            return java.util.Collections.singletonList(row);
         }
-        List<LinkedHashMap<String, Object>> out = new ArrayList<>(keys.size());
+        List<LinkedHashMap<String, Object>> out = new ArrayList<>(java.util.Collections.nCopies(keys.size(), null));
+        String[][] names = new String[1][];
+        int complete = byKeys(t, keys, "\"t\".*", (at, rs) -> {
+            if (names[0] == null) {
+                names[0] = columnNames(rs, 2);
+            }
+            if (out.get(at) == null) { // NULL keys: several rows may match, and row() takes the first
+                LinkedHashMap<String, Object> row = row(rs, names[0], 2);
+                out.set(at, row);
+                known[at] = true;
+                budget.spend(row);
+            }
+            return !budget.spent();
+        });
+        java.util.Arrays.fill(known, 0, complete, true);
+        return out;
+    }
+
+    /** Bytes of row values a look-up may read: spent as rows are read, and spent out past the limit. */
+    static final class Budget {
+
+        private long left;
+
+        Budget(long bytes) {
+            this.left = bytes;
+        }
+
+        /** Whether the rows read so far hold more bytes than the budget. */
+        boolean spent() {
+            return left < 0;
+        }
+
+        void spend(Map<String, Object> row) {
+            if (row != null) {
+                for (Object v : row.values()) {
+                    left -= v instanceof byte[] b ? b.length : v instanceof String text ? text.length() : 8;
+                }
+            }
+        }
+    }
+
+    /** What {@link #byKeys} hands over: the index of the key asked for, and the result positioned on its row. */
+    private interface KeyedRow {
+        /** Takes the row; false to read no further. */
+        boolean accept(int at, ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Runs {@code SELECT sync_i, <columns> FROM <the keys> JOIN "t"} (the table aliased {@code "t"}) in a
+     * statement per {@value #CHUNK} keys and hands every row it answers to {@code each}, until that says stop.
+     *
+     * @return how many keys, from the first, had all their rows handed over: those of the statements read to
+     *         the end
+     */
+    private int byKeys(TrackedTable t, List<List<Object>> keys, String columns, KeyedRow each) throws SQLException {
         for (int from = 0; from < keys.size(); ) {
             int size = chunk(keys.size() - from);
-            String sql = rowsSql(t, size);
+            String sql = rowsSql(t, size, columns);
             PreparedStatement ps = statement(sql);
             int n = Math.min(size, keys.size() - from);
             try {
@@ -98,18 +165,10 @@ final class RowLookup implements AutoCloseable {
                         bind(ps, p++, v);
                     }
                 }
-                for (int i = 0; i < n; i++) {
-                    out.add(null);
-                }
                 try (ResultSet rs = ps.executeQuery()) {
-                    String[] names = null;
                     while (rs.next()) {
-                        if (names == null) {
-                            names = columnNames(rs, 2);
-                        }
-                        int at = from + rs.getInt(1);
-                        if (out.get(at) == null) { // NULL keys: several rows may match, and row() takes the first
-                            out.set(at, row(rs, names, 2));
+                        if (!each.accept(from + rs.getInt(1), rs)) {
+                            return from;
                         }
                     }
                 }
@@ -118,7 +177,7 @@ final class RowLookup implements AutoCloseable {
             }
             from += n;
         }
-        return out;
+        return keys.size();
     }
 
     /**
@@ -167,12 +226,12 @@ final class RowLookup implements AutoCloseable {
     }
 
     /**
-     * {@code WITH sync_wanted(sync_i, sync_k1, …) AS (VALUES (?, ?, …), …) SELECT sync_wanted.sync_i, "t".*
-     * FROM sync_wanted JOIN "t" ON "t"."a" IS sync_wanted.sync_k1 AND …}: the columns of a {@code VALUES} table
+     * {@code WITH sync_wanted(sync_i, sync_k1, …) AS (VALUES (?, ?, …), …) SELECT sync_wanted.sync_i, <columns>
+     * FROM sync_wanted JOIN <table> AS "t" ON "t"."a" IS sync_wanted.sync_k1 AND …}: the columns of a {@code VALUES} table
      * have no affinity, so each comparison applies the key column's affinity to the value, as {@code "a" IS ?}
      * does, and SQLite looks each key up in the table's key index.
      */
-    private static String rowsSql(TrackedTable t, int size) {
+    private static String rowsSql(TrackedTable t, int size, String columns) {
         int k = t.primaryKey().size();
         StringBuilder sql = new StringBuilder("WITH sync_wanted(sync_i");
         for (int j = 1; j <= k; j++) {
@@ -183,11 +242,11 @@ final class RowLookup implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             sql.append(i == 0 ? "" : ", ").append(tuple);
         }
-        sql.append(") SELECT sync_wanted.sync_i, ").append(t.quotedName()).append(".* FROM sync_wanted JOIN ")
-                .append(t.quotedName()).append(" ON ");
+        sql.append(") SELECT sync_wanted.sync_i, ").append(columns).append(" FROM sync_wanted JOIN ")
+                .append(t.quotedName()).append(" AS \"t\" ON ");
         for (int j = 0; j < k; j++) {
-            sql.append(j == 0 ? "" : " AND ").append(t.quotedName()).append('.')
-                    .append(TrackedTable.quote(t.primaryKey().get(j))).append(" IS sync_wanted.sync_k").append(j + 1);
+            sql.append(j == 0 ? "" : " AND ").append("\"t\".").append(TrackedTable.quote(t.primaryKey().get(j)))
+                    .append(" IS sync_wanted.sync_k").append(j + 1);
         }
         return sql.toString();
     }

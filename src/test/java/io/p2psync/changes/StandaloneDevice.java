@@ -29,6 +29,7 @@ public final class StandaloneDevice implements AutoCloseable {
     private final DeviceIdentity identity;
     private final HybridLogicalClock clock;
     private final ChangeTracker tracker;
+    private final ChangeSealer sealer;
     private final TrackedTables tables;
     private final RemoteChangeApplier applier;
     private final HeldEntries held;
@@ -72,7 +73,7 @@ public final class StandaloneDevice implements AutoCloseable {
         // Tests may track tables whose key SQLite assigns: they opt in, as a user would.
         this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx,
                 CaptureSettings.defaults().allowingAssignedKeys(tables)).install(tables));
-        ChangeSealer sealer = new ChangeSealer(template, log, rows, this.tables, identity, clock, this::heard);
+        this.sealer = new ChangeSealer(template, log, rows, this.tables, identity, clock, this::heard);
         StagedEntries staged = new StagedEntries(jdbc);
         this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc), rows, staged);
         // small pages, so tests of a few rows cross page boundaries
@@ -170,6 +171,11 @@ public final class StandaloneDevice implements AutoCloseable {
 
     public ChangeTracker tracker() {
         return tracker;
+    }
+
+    /** The sealer, for tests that seal batch by batch as the capture poller does. */
+    ChangeSealer sealer() {
+        return sealer;
     }
 
     public TrackedTables tables() {
