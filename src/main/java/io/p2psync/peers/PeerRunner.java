@@ -250,6 +250,12 @@ public class PeerRunner implements SmartLifecycle {
             } catch (Exception e) {
                 lastFailure.set(e);
                 throw e;
+            } catch (Error e) {
+                // Out of memory decoding a large page, say: this attempt failed, as the breaker and retries count
+                // it; left to fly, it skipped the end of the round and left the peer marked as running for good.
+                RoundError failure = new RoundError(e);
+                lastFailure.set(failure);
+                throw failure;
             }
         };
         try {
@@ -289,6 +295,13 @@ public class PeerRunner implements SmartLifecycle {
             return failed(peer, trigger, describe(e), start);
         } finally {
             rounds.end(peer);
+        }
+    }
+
+    /** An {@link Error} that ended a round's attempt, carried as an exception so that it fails only the round. */
+    private static final class RoundError extends RuntimeException {
+        RoundError(Error cause) {
+            super(cause.getClass().getSimpleName() + ": " + describe(cause), cause);
         }
     }
 

@@ -101,6 +101,34 @@ class PeerRunnerTest {
         assertThat(health.record("flaky").lastError()).isNull();
     }
 
+    /**
+     * A round that ends in an {@link Error} (out of memory while decoding a large page, say) is a failed round
+     * like any other: the peer is not left marked as running, whoever waits for the round hears of it, and the
+     * next round runs.
+     */
+    @Test
+    void aRoundThatThrowsAnErrorFailsAndTheNextRoundRuns() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        runner = runner(peer -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+            return new RoundOutcome(2, 0, 0, 0);
+        });
+        Peer peer = peer("heavy");
+
+        PeerRunner.RoundReport first = runner.request(peer, PeerRunner.Trigger.MANUAL).get(10, TimeUnit.SECONDS);
+
+        assertThat(first.result()).isEqualTo(PeerRunner.RoundReport.Result.FAILED);
+        assertThat(first.error()).contains("Java heap space");
+        assertThat(health.isRunning("heavy")).isFalse();
+        assertThat(health.record("heavy").failedRounds()).isEqualTo(1);
+        assertThat(health.healthy("heavy")).isFalse();
+        PeerRunner.RoundReport second = runner.request(peer, PeerRunner.Trigger.MANUAL).get(10, TimeUnit.SECONDS);
+        assertThat(second.result()).isEqualTo(PeerRunner.RoundReport.Result.COMPLETED);
+        assertThat(health.record("heavy").failedRounds()).isZero();
+    }
+
     @Test
     void aFailedTrialRoundWhileTheBreakerIsHalfOpenCountsAsAFailedRound() {
         guards = new PeerGuards(new CatchUpSettings(Duration.ofMinutes(5), null, Duration.ofSeconds(30),
