@@ -3,6 +3,7 @@ package io.p2psync.peers;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
 import io.p2psync.devices.DeviceStatus;
+import io.p2psync.identity.DeviceIdentity;
 import java.time.Clock;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -25,11 +26,14 @@ class ConfiguredPeerRegistrar implements SmartInitializingSingleton {
 
     private final PeersSettings settings;
     private final DeviceRepository devices;
+    private final DeviceIdentity self;
     private final Clock clock;
 
-    ConfiguredPeerRegistrar(PeersSettings settings, DeviceRepository devices, ObjectProvider<Clock> clock) {
+    ConfiguredPeerRegistrar(PeersSettings settings, DeviceRepository devices, DeviceIdentity self,
+                            ObjectProvider<Clock> clock) {
         this.settings = settings;
         this.devices = devices;
+        this.self = self;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
     }
 
@@ -37,6 +41,11 @@ class ConfiguredPeerRegistrar implements SmartInitializingSingleton {
     public void afterSingletonsInstantiated() {
         for (ConfiguredPeer peer : settings.peers()) {
             if (peer.deviceId() == null) {
+                continue;
+            }
+            if (peer.deviceId().equals(self.deviceId())) {
+                // one list shared by all of a person's devices names this one too; a device never pairs with itself
+                log.info("p2psync.peers names this device itself ({} at {}); skipped", peer.deviceId(), peer.url());
                 continue;
             }
             Optional<Device> known = devices.find(peer.deviceId());
