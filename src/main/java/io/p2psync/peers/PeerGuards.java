@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,6 +48,11 @@ public class PeerGuards implements AutoCloseable {
     private final Map<String, Instant> retryAt = new ConcurrentHashMap<>();
     private final Map<String, Retry> retryByPeer = new ConcurrentHashMap<>();
     private final ExecutorService attempts = Executors.newCachedThreadPool(daemonThreads("peer-sync-attempt-"));
+    /**
+     * One attempt with a peer at a time: an attempt that ran out of time is interrupted, but it stops only at its
+     * next page; the next attempt waits for it, within its own time limit, instead of running beside it.
+     */
+    private final Map<String, Semaphore> turns = new ConcurrentHashMap<>();
 
     @Autowired
     PeerGuards(CatchUpSettings settings, RetryRegistry retries, CircuitBreakerRegistry breakers,
@@ -142,7 +148,16 @@ public class PeerGuards implements AutoCloseable {
                 .timeoutDuration(settings.attemptTimeout())
                 .cancelRunningFuture(true)
                 .build());
-        return () -> limiter.executeFutureSupplier(() -> attempts.submit(attempt));
+        Semaphore turn = turns.computeIfAbsent(peerKey, k -> new Semaphore(1));
+        Callable<T> alone = () -> {
+            turn.acquire(); // interrupted, like the attempt, when the time limit runs out
+            try {
+                return attempt.call();
+            } finally {
+                turn.release();
+            }
+        };
+        return () -> limiter.executeFutureSupplier(() -> attempts.submit(alone));
     }
 
     /** Interrupts attempts still running (after the callers were given their time) and waits for them briefly. */

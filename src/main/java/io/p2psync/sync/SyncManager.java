@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -240,7 +241,13 @@ public class SyncManager implements DisposableBean {
             CompletableFuture<PullResponse> next = CompletableFuture.completedFuture(
                     channel.pull(request(mine)));
             while (next != null) {
-                PullResponse page = await(next);
+                PullResponse page;
+                try {
+                    page = await(next);
+                } catch (PeerException stopped) {
+                    next.cancel(true);
+                    throw stopped;
+                }
                 theirs = page.serverVector();
                 tooLarge(page.tooLarge(), false);
                 if (!planned) {
@@ -258,6 +265,12 @@ public class SyncManager implements DisposableBean {
                 }
                 next = last ? null : fetch(after);
                 if (!page.entries().isEmpty()) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        if (next != null) {
+                            next.cancel(true);
+                        }
+                        throw stoppedOnTime();
+                    }
                     PushResponse outcome = receiver.receive(page.entries(), peer.deviceId());
                     pulled += outcome.accepted();
                     conflicts += outcome.conflicts();
@@ -313,14 +326,18 @@ public class SyncManager implements DisposableBean {
             return new PullRequest(skippingBlocked(mine), settings.pullPageSize());
         }
 
+        /** The page, waited for as long as this thread is not interrupted (its time limit, or the node stopping). */
         private PullResponse await(CompletableFuture<PullResponse> page) {
             try {
-                return page.join();
-            } catch (CompletionException e) {
+                return page.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw stoppedOnTime();
+            } catch (ExecutionException e) {
                 if (e.getCause() instanceof RuntimeException cause) {
                     throw cause;
                 }
-                throw e;
+                throw new CompletionException(e.getCause());
             }
         }
 
@@ -332,6 +349,9 @@ public class SyncManager implements DisposableBean {
             long budget = Math.max(1, settings.pageBytes().toBytes() - PUSH_FRAME);
             int limit = Math.min(settings.pushPageSize(), ChangeTracker.MAX_PAGE);
             while (true) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw stoppedOnTime();
+                }
                 LogPage next = tracker.page(mine, skippingBlocked(theirs), limit, budget,
                         settings.maxEntrySize().toBytes());
                 boolean skipped = tooLarge(next.tooLarge(), true);
@@ -358,6 +378,15 @@ public class SyncManager implements DisposableBean {
                 markDelivered(page, outcome);
                 observer.pushed(page.size(), theirs);
             }
+        }
+
+        /**
+         * Why a round whose thread was interrupted stops between pages: its time limit ran out (the scheduler has
+         * already counted it as failed and may start the next attempt) or the node is stopping. What was applied
+         * stays; the next round goes on from the version vector.
+         */
+        private PeerException stoppedOnTime() {
+            return new PeerException("stopped: the round ran out of time or the node is stopping", 0, null);
         }
 
         /** Marks the pushed entries the peer now holds as synced ({@code sync_log.is_synced}). */

@@ -129,6 +129,40 @@ class PeerRunnerTest {
         assertThat(health.record("heavy").failedRounds()).isZero();
     }
 
+    /**
+     * An attempt that runs out of time is interrupted, but a round stops only between pages: the retry waits for
+     * it, within its own time limit, instead of running a second round with the peer beside it.
+     */
+    @Test
+    void aRetryWaitsForAnAttemptThatRanOutOfTimeInsteadOfRunningBesideIt() {
+        guards = new PeerGuards(new CatchUpSettings(Duration.ofMinutes(5), null, Duration.ofMillis(300),
+                new CatchUpSettings.Retry(3, Duration.ofMillis(10), 2.0, 0.0, Duration.ofSeconds(1)), null),
+                RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(), TimeLimiterRegistry.ofDefaults());
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger mostInside = new AtomicInteger();
+        runner = new PeerRunner(peer -> {
+            count(peer);
+            mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            try {
+                // a page still being applied: goes on for a while after the interrupt
+                long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                return new RoundOutcome(0, 0, 0, 0);
+            } finally {
+                inside.decrementAndGet();
+            }
+        }, guards, health, Clock.systemUTC());
+
+        runner.submit(peer("slow"), PeerRunner.Trigger.CATCH_UP);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> health.record("slow").failedRounds() == 1);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> inside.get() == 0);
+
+        assertThat(mostInside).as("attempts with the peer at once").hasValue(1);
+        assertThat(rounds("slow")).as("the retries ran out of time waiting for their turn").isEqualTo(1);
+    }
+
     @Test
     void aFailedTrialRoundWhileTheBreakerIsHalfOpenCountsAsAFailedRound() {
         guards = new PeerGuards(new CatchUpSettings(Duration.ofMinutes(5), null, Duration.ofSeconds(30),

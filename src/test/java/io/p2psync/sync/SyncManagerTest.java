@@ -58,6 +58,51 @@ class SyncManagerTest {
         when(client.channel(anyString(), any())).thenCallRealMethod();
     }
 
+    /**
+     * A round whose thread is interrupted (its time limit ran out, so the scheduler has counted it as failed and
+     * may start the next attempt) stops at the next page instead of pulling and applying the rest unlimited
+     * beside that attempt.
+     */
+    @Test
+    void anInterruptedRoundStopsAtTheNextPageInsteadOfApplyingTheRest() throws Exception {
+        PrivateKey origin = PrivateKey.generate();
+        List<ChangeEntry> entries = ThreeNodeSyncIT.chain(origin, "o", 6);
+        when(tracker.versionVector()).thenReturn(VersionVector.EMPTY);
+        when(tracker.page(any(), any(), anyInt(), anyLong(), anyLong())).thenReturn(EMPTY_PAGE);
+        java.util.concurrent.CountDownLatch secondAsked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        when(client.pull(anyString(), eq(peerKey.peerId()), any())).thenAnswer(call -> {
+            VersionVector v = ((PullRequest) call.getArgument(2)).vector();
+            List<ChangeEntry> left = entries.stream().filter(e -> e.version() > v.get(e.origin())).toList();
+            if (left.get(0).version() == 3) {
+                secondAsked.countDown();
+                release.await();
+            }
+            return new PullResponse(left.subList(0, 2), VersionVector.of(Map.of(origin.peerId().toString(), 6L)),
+                    left.size() > 2);
+        });
+        List<Integer> applied = java.util.Collections.synchronizedList(new ArrayList<>());
+        when(receiver.receive(any(), eq(peerKey.peerId()))).thenAnswer(call -> {
+            List<ChangeEntry> page = call.getArgument(0);
+            page.forEach(e -> applied.add((int) e.version()));
+            return new PushResponse(page.size(), 0, 0, 0, 0, List.of());
+        });
+        java.util.concurrent.atomic.AtomicReference<PeerSyncResult> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread round = new Thread(() -> result.set(manager.syncWith(peer)));
+        round.start();
+        assertThat(secondAsked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> applied.size() == 2);
+
+        round.interrupt(); // what the time limiter does when the attempt's time is up
+        round.join(10_000);
+        release.countDown();
+
+        assertThat(round.isAlive()).isFalse();
+        assertThat(applied).as("only the page before the interrupt").containsExactly(1, 2);
+        assertThat(result.get().completed()).isFalse();
+        assertThat(result.get().error()).contains("ran out of time");
+    }
+
     @Test
     void stopsAskingForAnOriginWhoseEntryWasRefusedButGoesOnWithTheOthers() {
         PrivateKey bad = PrivateKey.generate();
