@@ -97,6 +97,11 @@ public class ReconciliationScan {
             long start = System.nanoTime();
             List<Object> from = after;
             page = tx.execute(s -> rowsPage(t, rowid, from));
+            if (page.stale()) {
+                log.info("scan of {} stopped after {} rows: the app changed the table's columns meanwhile; the next "
+                        + "scan covers it", t.name(), rows);
+                return new TableScan(t.name(), rows, sealed);
+            }
             rows += page.count();
             sealed += page.sealed();
             after = page.last();
@@ -127,8 +132,14 @@ public class ReconciliationScan {
         return new TableScan(t.name(), rows, sealed);
     }
 
-    /** One page of a pass: how many rows it read, entries it sealed, and where the next page starts. */
-    private record Page(int count, int sealed, List<Object> last, String lastRecordId) {
+    /**
+     * One page of a pass: how many rows it read, entries it sealed, and where the next page starts; stale if the
+     * table's rows no longer have the columns the scan began with (nothing was compared then).
+     */
+    private record Page(int count, int sealed, List<Object> last, String lastRecordId, boolean stale) {
+        Page(int count, int sealed, List<Object> last, String lastRecordId) {
+            this(count, sealed, last, lastRecordId, false);
+        }
     }
 
     /**
@@ -199,6 +210,12 @@ public class ReconciliationScan {
                         }
                         page.add(row);
                     }
+                }
+                if (!page.isEmpty() && !List.copyOf(page.get(0).keySet()).equals(t.columns())) {
+                    // An ALTER TABLE since the scan began: compared with the table as it was, a column the app just
+                    // added would look written with its default, and sealing that could overwrite what another
+                    // device wrote into it.
+                    return new Page(0, 0, null, null, true);
                 }
                 for (LinkedHashMap<String, Object> row : page) {
                     count++;

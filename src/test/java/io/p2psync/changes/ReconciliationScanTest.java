@@ -59,6 +59,25 @@ class ReconciliationScanTest {
         assertThat(device.tracker().verify()).isEmpty();
     }
 
+    /**
+     * The app adds a column while a scan runs, before the node has followed the change: the scan stops instead
+     * of taking the new column's default for a write, which would overwrite what another device wrote into it.
+     */
+    @Test
+    void aColumnAddedWhileTheScanRunsIsNotSealedAsAChangeOfEveryRow() {
+        open();
+        device.scan().scan(List.of("items"));
+        long before = device.tracker().count();
+
+        device.jdbc().sql("ALTER TABLE items ADD COLUMN flag DEFAULT 0").update(); // not followed yet
+
+        assertThat(device.scan().scan(List.of("items"))).singleElement()
+                .satisfies(scan -> assertThat(scan.sealed()).isZero());
+        device.followSchema();
+        device.scan().scan(List.of("items"));
+        assertThat(device.tracker().count()).as("nothing was written").isEqualTo(before);
+    }
+
     @Test
     void sealsChangesAndDeletesTheTriggersDidNotSee() {
         open();
