@@ -24,9 +24,17 @@ public record PushResponse(int accepted, int duplicates, int conflicts, int held
     /**
      * One refused entry.
      *
-     * @param reason why, as a stable code ({@code bad-hash}, {@code gap}, ...)
+     * @param reason why, as a stable code ({@code bad-hash}, {@code gap}, ...); a peer that names none is taken
+     *               to mean {@code other}, as an unknown code is
      * @param detail for people; never parsed
      */
     public record Rejection(String origin, long version, RejectionReason reason, String detail) {
+
+        public Rejection {
+            if (origin == null) {
+                throw new IllegalArgumentException("a rejection names the origin of the refused entry");
+            }
+            reason = reason == null ? RejectionReason.OTHER : reason;
+        }
     }
 }
