@@ -49,7 +49,12 @@ final class RowLookup implements AutoCloseable {
         this.owned = false;
     }
 
-    /** The row with this key as it stands, columns in table order; null if there is none. */
+    /**
+     * The row with exactly this key as it stands, columns in table order; null if there is none. SQLite matches
+     * a key under its column's collation and compares numbers by value, so {@code 'Work'} answers for
+     * {@code 'work'} in a {@code NOCASE} key, and {@code 1.0} for {@code 1}; such a row is another record here,
+     * and is not taken for this one.
+     */
     LinkedHashMap<String, Object> row(TrackedTable t, List<Object> key) throws SQLException {
         String sql = "SELECT * FROM " + t.quotedName() + " WHERE " + t.keyMatchSql();
         PreparedStatement ps = statement(sql);
@@ -58,7 +63,13 @@ final class RowLookup implements AutoCloseable {
                 bind(ps, i + 1, key.get(i));
             }
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? row(rs) : null;
+                while (rs.next()) {
+                    LinkedHashMap<String, Object> row = row(rs);
+                    if (hasKey(t, row, key)) {
+                        return row;
+                    }
+                }
+                return null;
             }
         } catch (SQLException e) {
             throw forget(sql, e);
@@ -104,14 +115,26 @@ final class RowLookup implements AutoCloseable {
             }
             if (out.get(at) == null) { // NULL keys: several rows may match, and row() takes the first
                 LinkedHashMap<String, Object> row = row(rs, names[0], 2);
-                out.set(at, row);
-                known[at] = true;
+                if (hasKey(t, row, keys.get(at))) {
+                    out.set(at, row);
+                    known[at] = true;
+                }
                 budget.spend(row);
             }
             return !budget.spent();
         });
         java.util.Arrays.fill(known, 0, complete, true);
         return out;
+    }
+
+    /** Whether the row's key columns hold exactly {@code key}'s values, storage class and bytes alike. */
+    private static boolean hasKey(TrackedTable t, Map<String, Object> row, List<Object> key) {
+        for (int i = 0; i < key.size(); i++) {
+            if (!SqlValues.same(row.get(t.primaryKey().get(i)), key.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Bytes of row values a look-up may read: spent as rows are read, and spent out past the limit. */

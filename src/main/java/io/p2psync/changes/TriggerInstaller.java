@@ -263,8 +263,11 @@ class TriggerInstaller {
      * sealer sees the old row gone.
      */
     private static String updateTrigger(TrackedTable t) {
+        // Exactly, not as SQLite's = does: under a NOCASE key 'work' to 'Work' is a new key, and so is 1 to 1.0 in
+        // an untyped one; compared by the column's collation or by value, the old record would stay live forever.
         String keyChanged = t.primaryKey().stream()
-                .map(c -> "OLD." + TrackedTable.quote(c) + " IS NOT NEW." + TrackedTable.quote(c))
+                .map(TrackedTable::quote)
+                .map(c -> "OLD." + c + " IS NOT NEW." + c + " COLLATE BINARY OR typeof(OLD." + c + ") <> typeof(NEW." + c + ")")
                 .collect(Collectors.joining(" OR "));
         return header(t, "update")
                 + into(t) + "SELECT " + values(t, "OLD") + " WHERE " + keyChanged + "; "

@@ -1,0 +1,83 @@
+package io.p2psync.changes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.p2psync.testing.SqliteCli;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Keys changed to a value SQLite calls equal to the old one (a {@code NOCASE} key's case, an untyped key's
+ * {@code 1} to {@code 1.0}) by the app, Debian's {@code sqlite3}: such a key is a new record id, so the change is
+ * sealed as the old record's delete and the new one's insert, and the other device ends with the same rows.
+ */
+class ExactKeysCaptureTest {
+
+    @TempDir
+    Path dir;
+
+    private StandaloneDevice a;
+    private StandaloneDevice b;
+
+    @AfterEach
+    void close() {
+        for (StandaloneDevice d : new StandaloneDevice[] {a, b}) {
+            if (d != null) {
+                d.close();
+            }
+        }
+    }
+
+    /** Two devices with {@code schema}; the app writes to A's file with sqlite3. */
+    private SqliteCli devices(String table, String schema) {
+        SqliteCli app = new SqliteCli(dir.resolve("a.db"));
+        app.exec(schema);
+        new SqliteCli(dir.resolve("b.db")).exec(schema);
+        a = new StandaloneDevice(dir.resolve("a.db"), List.of(table), System::currentTimeMillis, List.of());
+        b = new StandaloneDevice(dir.resolve("b.db"), List.of(table), System::currentTimeMillis, List.of());
+        return app;
+    }
+
+    private void sealAndSyncToB() {
+        a.tx().executeWithoutResult(s -> a.tracker().sealPending());
+        b.applier().apply(a.tracker().missingFrom(b.tracker().versionVector(), 10_000), a.id());
+    }
+
+    private List<String> log(String table) {
+        return a.jdbc().sql("SELECT operation || ' ' || record_id FROM sync_log WHERE table_name = ? ORDER BY version")
+                .param(table).query(String.class).list();
+    }
+
+    @Test
+    void aNocaseKeyChangedOnlyInCaseIsTheOldRecordsDeleteAndTheNewOnesInsert() {
+        SqliteCli app = devices("tags", "CREATE TABLE tags (name TEXT PRIMARY KEY COLLATE NOCASE, color TEXT);");
+        app.exec("INSERT INTO tags VALUES ('work', 'red');");
+        sealAndSyncToB();
+
+        app.exec("UPDATE tags SET name = 'Work' WHERE name = 'work';");
+        sealAndSyncToB();
+
+        assertThat(log("tags")).containsExactly("INSERT [\"work\"]", "DELETE [\"work\"]", "INSERT [\"Work\"]");
+        assertThat(new SqliteCli(dir.resolve("b.db")).dump("tags")).isEqualTo(app.dump("tags"))
+                .containsExactly("'Work'|'red'");
+        assertThat(a.scan().scan(List.of("tags"))).singleElement()
+                .satisfies(scan -> assertThat(scan.sealed()).as("nothing left for the scan").isZero());
+    }
+
+    @Test
+    void anUntypedKeyChangedFromOneToOnePointZeroIsANewRecord() {
+        SqliteCli app = devices("nums", "CREATE TABLE nums (k PRIMARY KEY, v);");
+        app.exec("INSERT INTO nums VALUES (1, 'one');");
+        sealAndSyncToB();
+
+        app.exec("UPDATE nums SET k = 1.0 WHERE k = 1;");
+        sealAndSyncToB();
+
+        assertThat(log("nums")).containsExactly("INSERT [1]", "DELETE [1]", "INSERT [{\"real\":\"0x1.0p0\"}]");
+        assertThat(new SqliteCli(dir.resolve("b.db")).dump("nums")).isEqualTo(app.dump("nums"))
+                .containsExactly("1.0|'one'");
+    }
+}
