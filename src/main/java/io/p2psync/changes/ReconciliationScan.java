@@ -4,8 +4,10 @@ import io.p2psync.storage.WriterTurns;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -92,11 +94,13 @@ public class ReconciliationScan {
         long sealed = 0;
         List<Object> after = null;
         String rowid = rowidName(t);
+        Set<String> nullKeys = new HashSet<>();
+        long shadowed = 0;
         Page page;
         do {
             long start = System.nanoTime();
             List<Object> from = after;
-            page = tx.execute(s -> rowsPage(t, rowid, from));
+            page = tx.execute(s -> rowsPage(t, rowid, from, nullKeys));
             if (page.stale()) {
                 log.info("scan of {} stopped after {} rows: the app changed the table's columns meanwhile; the next "
                         + "scan covers it", t.name(), rows);
@@ -104,6 +108,7 @@ public class ReconciliationScan {
             }
             rows += page.count();
             sealed += page.sealed();
+            shadowed += page.shadowed();
             after = page.last();
             if (rows / PROGRESS_EVERY != (rows - page.count()) / PROGRESS_EVERY) {
                 log.info("scan of {}: {} rows compared, {} entries sealed so far", t.name(), rows, sealed);
@@ -114,6 +119,11 @@ public class ReconciliationScan {
                 return new TableScan(t.name(), rows, sealed);
             }
         } while (page.count() == batch);
+        if (shadowed > 0) {
+            log.warn("{} rows of {} have a key with NULL in it that an earlier row has too: a record names one row, "
+                    + "so only the first of each (the lowest rowid) syncs; give the key columns NOT NULL values",
+                    shadowed, t.name());
+        }
         long gone = tx.execute(s -> excessStates(t));
         if (gone > 0) {
             String fromId = null;
@@ -134,11 +144,12 @@ public class ReconciliationScan {
 
     /**
      * One page of a pass: how many rows it read, entries it sealed, and where the next page starts; stale if the
-     * table's rows no longer have the columns the scan began with (nothing was compared then).
+     * table's rows no longer have the columns the scan began with (nothing was compared then); shadowed, the rows
+     * it passed over because an earlier row has the same key with NULL in it.
      */
-    private record Page(int count, int sealed, List<Object> last, String lastRecordId, boolean stale) {
+    private record Page(int count, int sealed, List<Object> last, String lastRecordId, boolean stale, int shadowed) {
         Page(int count, int sealed, List<Object> last, String lastRecordId) {
-            this(count, sealed, last, lastRecordId, false);
+            this(count, sealed, last, lastRecordId, false, 0);
         }
     }
 
@@ -168,7 +179,7 @@ public class ReconciliationScan {
      *
      * @param rowid how to name the rowid ({@link #rowidName}), null to page by key
      */
-    private Page rowsPage(TrackedTable t, String rowid, List<Object> after) {
+    private Page rowsPage(TrackedTable t, String rowid, List<Object> after, Set<String> nullKeys) {
         String keys = t.keyListSql();
         String sql = rowid != null
                 ? "SELECT " + rowid + ", * FROM " + t.quotedName() + (after == null ? "" : " WHERE " + rowid + " > ?")
@@ -215,17 +226,26 @@ public class ReconciliationScan {
                     // An ALTER TABLE since the scan began: compared with the table as it was, a column the app just
                     // added would look written with its default, and sealing that could overwrite what another
                     // device wrote into it.
-                    return new Page(0, 0, null, null, true);
+                    return new Page(0, 0, null, null, true, 0);
                 }
+                int shadowed = 0;
                 for (LinkedHashMap<String, Object> row : page) {
                     count++;
                     List<Object> key = t.primaryKey().stream().map(row::get).toList();
                     last = skip == 0 ? key : lastRowid;
                     String recordId = SqlValues.encodeKey(key);
+                    // SQLite lets several rows of a rowid table hold the same key with NULL in it. One record id
+                    // names them all, and the sealer's look-up takes the first (the lowest rowid, the first met
+                    // here); compared in turn with that record's one state, they were sealed over each other on
+                    // every scan.
+                    if (key.contains(null) && !nullKeys.add(recordId)) {
+                        shadowed++;
+                        continue;
+                    }
                     ChangeSealer.observe(lookup, t, recordId, row, lookup.state(t.name(), recordId), now)
                             .ifPresent(observed::add);
                 }
-                return new Page(count, sealer.seal(observed).size(), last, null);
+                return new Page(count, sealer.seal(observed).size(), last, null, false, shadowed);
             }
         });
     }
@@ -238,7 +258,9 @@ public class ReconciliationScan {
         sealer.sealPending();
         Long states = template.queryForObject(
                 "SELECT COUNT(*) FROM sync_row_state WHERE table_name = ? AND deleted = 0", Long.class, t.name());
-        Long present = template.queryForObject("SELECT COUNT(*) FROM " + t.quotedName(), Long.class);
+        // records, not rows: rows that share a key with NULL in it are one record with one state
+        Long present = template.queryForObject("SELECT COUNT(*) FROM (SELECT DISTINCT " + t.keyListSql() + " FROM "
+                + t.quotedName() + ")", Long.class);
         return (states == null ? 0 : states) - (present == null ? 0 : present);
     }
 
