@@ -177,7 +177,7 @@ public class PeerRunner implements SmartLifecycle {
             }
         }
         if (again) {
-            nextTrigger.merge(key, trigger, (before, now) -> now == Trigger.CHANGE ? before : now);
+            nextTrigger.merge(key, trigger, PeerRunner::stronger);
         }
         if (!health.tryBegin(key, again)) {
             if (!again) {
@@ -311,6 +311,16 @@ public class PeerRunner implements SmartLifecycle {
                 label(peer), millisSince(start), error, guards.breakerState(peer.key()),
                 health.record(peer.key()).failedRounds());
         return new RoundReport(peer, trigger, RoundReport.Result.FAILED, null, error, millisSince(start));
+    }
+
+    /**
+     * Of two reasons for the one more round after the running one, the one it runs for: an admin's request, then
+     * a peer that connected (both let a trial through an open breaker), then a gap, then a change. A gap that came
+     * after {@code /sync/now} made that request's round a delayed one that an open breaker skipped.
+     */
+    static Trigger stronger(Trigger a, Trigger b) {
+        List<Trigger> order = List.of(Trigger.MANUAL, Trigger.CONNECTED, Trigger.GAP, Trigger.CHANGE, Trigger.CATCH_UP);
+        return order.indexOf(a) <= order.indexOf(b) ? a : b;
     }
 
     private static RoundReport skipped(Peer peer, Trigger trigger, String why) {

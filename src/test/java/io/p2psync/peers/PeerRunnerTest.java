@@ -251,6 +251,44 @@ class PeerRunnerTest {
                 .isEqualTo(1);
     }
 
+    /**
+     * {@code /sync/now} while a round runs is answered by the one more round after it, and a gap noticed after the
+     * request does not turn that round into a gap's (delayed, and skipped by an open breaker): it stays the
+     * admin's, which lets a trial through.
+     */
+    @Test
+    void aGapAfterSyncNowLeavesTheFollowUpRoundTheAdminsOne() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch trialStarted = new CountDownLatch(1);
+        guards = new PeerGuards(new CatchUpSettings(Duration.ofMinutes(5), null, Duration.ofSeconds(30),
+                new CatchUpSettings.Retry(1, Duration.ofMillis(10), 2.0, 0.0, Duration.ofSeconds(1)),
+                new CatchUpSettings.Breaker(2, 2, 50, Duration.ofMinutes(5), 1)),
+                RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(), TimeLimiterRegistry.ofDefaults());
+        runner = new PeerRunner(peer -> {
+            int call = calls.incrementAndGet();
+            if (call == 3) {
+                trialStarted.countDown();
+                release.await();
+            }
+            if (call <= 3) {
+                throw new ConnectException("Connection refused");
+            }
+            return new RoundOutcome(1, 0, 0, 0);
+        }, guards, health, Clock.systemUTC());
+        Peer peer = peer("flaky");
+        runner.request(peer, PeerRunner.Trigger.CATCH_UP).get(10, TimeUnit.SECONDS);
+        runner.request(peer, PeerRunner.Trigger.CATCH_UP).get(10, TimeUnit.SECONDS);
+        assertThat(guards.breakerState("flaky")).isEqualTo(CircuitBreaker.State.OPEN);
+        runner.submit(peer, PeerRunner.Trigger.CONNECTED); // a trial, which fails again
+        assertThat(trialStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<PeerRunner.RoundReport> syncNow = runner.request(peer, PeerRunner.Trigger.MANUAL);
+        runner.submit(peer, PeerRunner.Trigger.GAP);
+        release.countDown();
+
+        assertThat(syncNow.get(10, TimeUnit.SECONDS).result()).isEqualTo(PeerRunner.RoundReport.Result.COMPLETED);
+    }
+
     @Test
     void keepsTheRefusalsOfTheLatestRoundWithTheirReasons() throws Exception {
         runner = runner(peer -> new RoundOutcome(3, 0, 0, 2, Map.of(RejectionReason.REVOKED_ORIGIN, 2), 0));
