@@ -8,7 +8,10 @@ import io.p2psync.p2p.pubsub.MessageListener;
 import io.p2psync.p2p.pubsub.PubsubMessage;
 import io.p2psync.sync.EntryReceiver;
 import io.p2psync.sync.PushResponse;
+import io.p2psync.sync.RejectionReason;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -29,6 +32,13 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
     /** Drops logged per peer and reason at most once in 10 s; the count of the rest goes on the next line. */
     private final io.p2psync.p2p.core.LogSummary<String> drops = new io.p2psync.p2p.core.LogSummary<>(
             java.time.Clock.systemUTC(), java.time.Duration.ofSeconds(10), 256);
+
+    /**
+     * Refusals of the origin itself, which the same entries over REST meet again: a catch-up after them pulled a
+     * page of that origin only to refuse it, once for every entry of it the peer gossiped.
+     */
+    private static final Set<RejectionReason> REFUSED_WHOEVER_SENDS = EnumSet.of(RejectionReason.REVOKED_ORIGIN,
+            RejectionReason.FORKED_ORIGIN, RejectionReason.ORIGIN_LIMIT);
 
     private final ExecutorService worker;
     private final EntryReceiver receiver;
@@ -103,11 +113,13 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
             arrivals.end(ref);
         }
         if (outcome.rejected() > 0) {
+            RejectionReason reason = outcome.rejections().get(0).reason();
             metrics.dropped(DropReason.REFUSED);
-            logDrop(from, DropReason.REFUSED, "entry " + ref + " was refused: "
-                    + outcome.rejections().get(0).reason().code());
+            logDrop(from, DropReason.REFUSED, "entry " + ref + " was refused: " + reason.code());
             heads.reload(entry.origin());
-            catchUp.accept(from);
+            if (!REFUSED_WHOEVER_SENDS.contains(reason)) {
+                catchUp.accept(from);
+            }
         } else if (outcome.duplicates() > 0) {
             metrics.duplicate();
         } else {

@@ -1,0 +1,77 @@
+package io.p2psync.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.Kind;
+import io.p2psync.changes.Operation;
+import io.p2psync.changes.RowChange;
+import io.p2psync.changes.VersionVector;
+import io.p2psync.identity.DeviceIdentity;
+import io.p2psync.kv.KvService;
+import io.p2psync.p2p.core.PeerId;
+import io.p2psync.p2p.core.PrivateKey;
+import io.p2psync.sync.EntryReceiver;
+import io.p2psync.sync.PushResponse;
+import io.p2psync.sync.RejectionReason;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** What a gossiped entry that was refused on delivery leads to: a REST catch-up with the sender, or none. */
+class GossipDeliveryTest {
+
+    private final ExecutorService worker = Executors.newSingleThreadExecutor();
+    private final EntryReceiver receiver = mock(EntryReceiver.class);
+    private final List<PeerId> caughtUpWith = new ArrayList<>();
+    private final GossipDelivery delivery = new GossipDelivery(worker, receiver, mock(KvService.class),
+            new ChainHeads(origin -> ChainHeads.Head.NONE), new GossipArrivals(),
+            new LiveMetrics(new SimpleMeterRegistry()), caughtUpWith::add);
+    private final PeerId sender = PrivateKey.generate().peerId();
+    private final ChangeEntry entry = ChangeEntry.seal(new DeviceIdentity(PrivateKey.generate()), 1, 1L << 40,
+            System.currentTimeMillis(), new RowChange("sync_kv", "[\"k\"]", Operation.INSERT, Kind.EDIT,
+                    "{\"key\":\"k\",\"value\":\"v\"}", null), VersionVector.EMPTY, null);
+
+    @AfterEach
+    void stop() {
+        worker.shutdownNow();
+    }
+
+    private void deliverRefused(RejectionReason reason) throws Exception {
+        when(receiver.receive(any(), any())).thenReturn(new PushResponse(0, 0, 0, 0, 1,
+                List.of(new PushResponse.Rejection(entry.origin(), 1, reason, "refused"))));
+        delivery.deliver(null, new GossipIntake.Accepted(null, sender, new GossipPayload.Entry(entry)));
+        worker.shutdown();
+        assertThat(worker.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /**
+     * An origin refused whoever sends its entries (revoked here, proven forked, or one origin too many) is not
+     * caught up with: the pull would bring a page of it only to refuse it again, once per entry gossiped.
+     */
+    @ParameterizedTest
+    @EnumSource(value = RejectionReason.class, names = {"REVOKED_ORIGIN", "FORKED_ORIGIN", "ORIGIN_LIMIT"})
+    void anOriginRefusedWhoeverSendsItIsNotCaughtUpWith(RejectionReason reason) throws Exception {
+        deliverRefused(reason);
+
+        assertThat(caughtUpWith).isEmpty();
+    }
+
+    /** An entry refused for itself (a broken chain here, say) is asked for again over REST, from the sender. */
+    @Test
+    void anEntryRefusedForItselfIsCaughtUpOverRest() throws Exception {
+        deliverRefused(RejectionReason.BROKEN_CHAIN);
+
+        assertThat(caughtUpWith).containsExactly(sender);
+    }
+}
