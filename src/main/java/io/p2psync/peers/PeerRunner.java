@@ -229,7 +229,10 @@ public class PeerRunner implements SmartLifecycle {
         }
     }
 
-    private void resume(Peer peer, Trigger trigger) {
+    /** Runs the delayed follow-up round, for the strongest reason asked meanwhile (a /sync/now in the delay, say). */
+    private void resume(Peer peer, Trigger delayed) {
+        Trigger asked = nextTrigger.remove(peer.key());
+        Trigger trigger = asked == null ? delayed : stronger(delayed, asked);
         try {
             workers.execute(() -> runRounds(peer, trigger));
         } catch (RejectedExecutionException stopping) {

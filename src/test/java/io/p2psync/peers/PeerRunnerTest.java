@@ -289,6 +289,40 @@ class PeerRunnerTest {
         assertThat(syncNow.get(10, TimeUnit.SECONDS).result()).isEqualTo(PeerRunner.RoundReport.Result.COMPLETED);
     }
 
+    /** The same with {@code /sync/now} asked while the gap's follow-up round waits its second to start. */
+    @Test
+    void syncNowDuringTheGapsDelayIsTheRoundThatRuns() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch trialStarted = new CountDownLatch(1);
+        guards = new PeerGuards(new CatchUpSettings(Duration.ofMinutes(5), null, Duration.ofSeconds(30),
+                new CatchUpSettings.Retry(1, Duration.ofMillis(10), 2.0, 0.0, Duration.ofSeconds(1)),
+                new CatchUpSettings.Breaker(2, 2, 50, Duration.ofMinutes(5), 1)),
+                RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(), TimeLimiterRegistry.ofDefaults());
+        runner = new PeerRunner(peer -> {
+            int call = calls.incrementAndGet();
+            if (call == 3) {
+                trialStarted.countDown();
+                release.await();
+            }
+            if (call <= 3) {
+                throw new ConnectException("Connection refused");
+            }
+            return new RoundOutcome(1, 0, 0, 0);
+        }, guards, health, Clock.systemUTC());
+        Peer peer = peer("flaky");
+        runner.request(peer, PeerRunner.Trigger.CATCH_UP).get(10, TimeUnit.SECONDS);
+        runner.request(peer, PeerRunner.Trigger.CATCH_UP).get(10, TimeUnit.SECONDS);
+        runner.submit(peer, PeerRunner.Trigger.CONNECTED); // a trial, which fails again
+        assertThat(trialStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        runner.submit(peer, PeerRunner.Trigger.GAP);
+        release.countDown();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> health.record("flaky").failedRounds() == 3);
+
+        PeerRunner.RoundReport syncNow = runner.request(peer, PeerRunner.Trigger.MANUAL).get(10, TimeUnit.SECONDS);
+
+        assertThat(syncNow.result()).isEqualTo(PeerRunner.RoundReport.Result.COMPLETED);
+    }
+
     @Test
     void keepsTheRefusalsOfTheLatestRoundWithTheirReasons() throws Exception {
         runner = runner(peer -> new RoundOutcome(3, 0, 0, 2, Map.of(RejectionReason.REVOKED_ORIGIN, 2), 0));
