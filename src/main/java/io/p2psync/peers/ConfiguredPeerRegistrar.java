@@ -46,6 +46,9 @@ class ConfiguredPeerRegistrar implements SmartInitializingSingleton {
             if (peer.deviceId().equals(self.deviceId())) {
                 // one list shared by all of a person's devices names this one too; a device never pairs with itself
                 log.info("p2psync.peers names this device itself ({} at {}); skipped", peer.deviceId(), peer.url());
+                if (devices.find(peer.deviceId()).isPresent() && devices.delete(peer.deviceId())) {
+                    log.warn("removed this device itself from its devices, where an earlier start had paired it");
+                }
                 continue;
             }
             Optional<Device> known = devices.find(peer.deviceId());

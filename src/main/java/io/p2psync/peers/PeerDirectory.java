@@ -4,6 +4,7 @@ import io.p2psync.devices.AuthorizedDevices;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
 import io.p2psync.devices.DeviceStatus;
+import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.sync.Libp2pRoutes;
 import io.p2psync.sync.PeerLocator;
@@ -34,9 +35,12 @@ public class PeerDirectory {
     private final TailscalePeerSource tailnet;
     private final ObjectProvider<Libp2pRoutes> libp2p;
     private final ObjectProvider<PeerLocator> locator;
+    private final PeerId self;
 
     PeerDirectory(DeviceRepository devices, AuthorizedDevices authorized, PeersSettings configured,
-                  TailscalePeerSource tailnet, ObjectProvider<Libp2pRoutes> libp2p, ObjectProvider<PeerLocator> locator) {
+                  TailscalePeerSource tailnet, ObjectProvider<Libp2pRoutes> libp2p, ObjectProvider<PeerLocator> locator,
+                  DeviceIdentity identity) {
+        this.self = identity.deviceId();
         this.devices = devices;
         this.authorized = authorized;
         this.locator = locator;
@@ -55,6 +59,9 @@ public class PeerDirectory {
         boolean located = locator.getIfAvailable() != null;
         Libp2pRoutes live = libp2p.getIfAvailable();
         for (Device device : authorized.all()) {
+            if (device.deviceId().equals(self)) {
+                continue; // a device never syncs with itself, whatever sync_devices says
+            }
             URI url = PeerUrls.normalizeOrNull(device.url());
             if (url != null || located || live != null && live.reaches(device.deviceId())) {
                 targets.add(new Peer(device.deviceId().toString(), device.deviceId(), device.name(), url,
@@ -84,6 +91,9 @@ public class PeerDirectory {
             byKey.put(target.key(), new Draft(target));
         }
         for (ConfiguredPeer peer : configured.peers()) {
+            if (self.equals(peer.deviceId())) {
+                continue; // one list shared by all of a person's devices names this one too
+            }
             Draft match = find(byKey, peer.deviceId() == null ? null : peer.deviceId().toString(), peer.url());
             if (match != null) {
                 match.sources.add(PeerSource.CONFIG);

@@ -40,4 +40,19 @@ class ConfiguredPeerRegistrarTest {
         verify(devices, never()).addAuthorized(eq(self.deviceId()), any(), any(), any());
         verify(devices).addAuthorized(eq(other), any(), eq("http://phone:8080"), any());
     }
+
+    /** An earlier start that paired the device with itself is undone: its own row goes from its devices. */
+    @Test
+    void removesThisDeviceFromItsDevicesWhereAnEarlierStartPairedIt() {
+        when(devices.find(self.deviceId())).thenReturn(Optional.of(new io.p2psync.devices.Device(self.deviceId(), null,
+                "http://laptop:8080", io.p2psync.devices.DeviceStatus.AUTHORIZED, null, null, null, java.time.Instant.now())));
+        when(devices.delete(self.deviceId())).thenReturn(true);
+        PeersSettings settings = new PeersSettings(List.of(new ConfiguredPeer(URI.create("http://laptop:8080"), self.deviceId())));
+
+        new ConfiguredPeerRegistrar(settings, devices, self, new StaticListableBeanFactory().getBeanProvider(Clock.class))
+                .afterSingletonsInstantiated();
+
+        verify(devices).delete(self.deviceId());
+        verify(devices, never()).addAuthorized(eq(self.deviceId()), any(), any(), any());
+    }
 }

@@ -8,6 +8,7 @@ import io.p2psync.devices.AuthorizedDevices;
 import io.p2psync.devices.Device;
 import io.p2psync.devices.DeviceRepository;
 import io.p2psync.devices.DeviceStatus;
+import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.sync.Libp2pRoutes;
 import io.p2psync.sync.PeerLocator;
@@ -18,16 +19,23 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
 
-/** A paired device known only by id is synced with while a registry may know where it is, and not otherwise. */
+/**
+ * A paired device known only by id is synced with while a registry may know where it is, and not otherwise; the
+ * device itself never is, whatever {@code sync_devices} says.
+ */
 class PeerDirectoryLocatorTest {
 
     private final DeviceRepository devices = mock(DeviceRepository.class);
     private final Device withUrl = device("http://127.0.0.5:8080", DeviceStatus.AUTHORIZED);
     private final Device idOnly = device(null, DeviceStatus.AUTHORIZED);
     private final Device pending = device(null, DeviceStatus.PENDING);
+    private final DeviceIdentity identity = new DeviceIdentity(PrivateKey.generate());
+    /** This device itself, paired by an earlier start from a p2psync.peers list shared by all devices. */
+    private final Device itself = new Device(identity.deviceId(), null, "http://127.0.0.6:8080", DeviceStatus.AUTHORIZED,
+            null, null, null, Instant.now());
 
     PeerDirectoryLocatorTest() {
-        when(devices.findAll()).thenReturn(List.of(withUrl, idOnly, pending));
+        when(devices.findAll()).thenReturn(List.of(withUrl, idOnly, pending, itself));
     }
 
     @Test
@@ -47,7 +55,8 @@ class PeerDirectoryLocatorTest {
     private PeerDirectory directory(PeerLocator locator) {
         StaticListableBeanFactory beans = new StaticListableBeanFactory(locator == null ? Map.of() : Map.of("locator", locator));
         return new PeerDirectory(devices, new AuthorizedDevices(devices), new PeersSettings(List.of()), mock(TailscalePeerSource.class),
-                new StaticListableBeanFactory().getBeanProvider(Libp2pRoutes.class), beans.getBeanProvider(PeerLocator.class));
+                new StaticListableBeanFactory().getBeanProvider(Libp2pRoutes.class), beans.getBeanProvider(PeerLocator.class),
+                identity);
     }
 
     private static Device device(String url, DeviceStatus status) {
