@@ -67,6 +67,27 @@ class ExactKeysCaptureTest {
                 .satisfies(scan -> assertThat(scan.sealed()).as("nothing left for the scan").isZero());
     }
 
+    /**
+     * The other side of exact keys: B's TEXT key turned A's record {@code [5]} into {@code '5'} when it applied it.
+     * The scan still takes that row for the record, and seals no delete of it that would go back and delete A's.
+     */
+    @Test
+    void aRowWhoseKeyThisTablesAffinityConvertedIsStillItsRecordsRow() {
+        SqliteCli app = new SqliteCli(dir.resolve("a.db"));
+        app.exec("CREATE TABLE notes (id PRIMARY KEY, body TEXT);");
+        new SqliteCli(dir.resolve("b.db")).exec("CREATE TABLE notes (id TEXT PRIMARY KEY, body TEXT);");
+        a = new StandaloneDevice(dir.resolve("a.db"), List.of("notes"), System::currentTimeMillis, List.of());
+        b = new StandaloneDevice(dir.resolve("b.db"), List.of("notes"), System::currentTimeMillis, List.of());
+        app.exec("INSERT INTO notes VALUES (5, 'x');");
+        sealAndSyncToB();
+
+        b.scan().scan(List.of("notes"));
+
+        assertThat(b.jdbc().sql("SELECT count(*) FROM sync_log WHERE operation = 'DELETE'").query(Long.class).single())
+                .isZero();
+        assertThat(new SqliteCli(dir.resolve("b.db")).dump("notes")).containsExactly("'5'|'x'");
+    }
+
     @Test
     void anUntypedKeyChangedFromOneToOnePointZeroIsANewRecord() {
         SqliteCli app = devices("nums", "CREATE TABLE nums (k PRIMARY KEY, v);");
