@@ -94,13 +94,23 @@ public class ReconciliationScan {
         long sealed = 0;
         List<Object> after = null;
         String rowid = rowidName(t);
+        // The columns SELECT * gives: the table's own, and its generated ones, which pragma_table_info leaves out
+        List<String> selected = template.queryForList(
+                "SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (0, 2, 3) ORDER BY cid", String.class, t.name());
+        List<String> own = template.queryForList(
+                "SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0 ORDER BY cid", String.class, t.name());
+        if (!own.equals(t.columns())) {
+            log.info("scan of {} not started: the app changed the table's columns, and capture has not followed yet; "
+                    + "the next scan covers it", t.name());
+            return new TableScan(t.name(), 0, 0);
+        }
         Set<String> nullKeys = new HashSet<>();
         long shadowed = 0;
         Page page;
         do {
             long start = System.nanoTime();
             List<Object> from = after;
-            page = tx.execute(s -> rowsPage(t, rowid, from, nullKeys));
+            page = tx.execute(s -> rowsPage(t, rowid, from, selected, nullKeys));
             if (page.stale()) {
                 log.info("scan of {} stopped after {} rows: the app changed the table's columns meanwhile; the next "
                         + "scan covers it", t.name(), rows);
@@ -177,9 +187,12 @@ public class ReconciliationScan {
      * paging by key would stop or skip rows there. A {@code WITHOUT ROWID} table, whose key columns are never
      * NULL, is read in key order after the last key.
      *
-     * @param rowid how to name the rowid ({@link #rowidName}), null to page by key
+     * @param rowid    how to name the rowid ({@link #rowidName}), null to page by key
+     * @param selected the columns {@code SELECT *} gave when the scan began: a page with others is stale
+     * @param nullKeys the record ids with NULL in them met so far in this scan
      */
-    private Page rowsPage(TrackedTable t, String rowid, List<Object> after, Set<String> nullKeys) {
+    private Page rowsPage(TrackedTable t, String rowid, List<Object> after, List<String> selected,
+                          Set<String> nullKeys) {
         String keys = t.keyListSql();
         String sql = rowid != null
                 ? "SELECT " + rowid + ", * FROM " + t.quotedName() + (after == null ? "" : " WHERE " + rowid + " > ?")
@@ -222,7 +235,7 @@ public class ReconciliationScan {
                         page.add(row);
                     }
                 }
-                if (!page.isEmpty() && !List.copyOf(page.get(0).keySet()).equals(t.columns())) {
+                if (!page.isEmpty() && !List.copyOf(page.get(0).keySet()).equals(selected)) {
                     // An ALTER TABLE since the scan began: compared with the table as it was, a column the app just
                     // added would look written with its default, and sealing that could overwrite what another
                     // device wrote into it.

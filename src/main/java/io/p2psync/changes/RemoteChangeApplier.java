@@ -292,11 +292,10 @@ public class RemoteChangeApplier {
             if (after > 0) {
                 WriterTurns.pauseAfter(passStart);
             }
+            drainCaptures();
             passStart = System.nanoTime();
             long from = after;
             Pass pass = tx.execute(status -> {
-                // the app's captured writes first, as in apply: a retry reads the row's state and stored hashes as
-                // current, so a write not yet sealed would be written over unseen, or taken for the entry's own
                 sealer.sealPending();
                 setGuard(1);
                 try {
@@ -309,6 +308,23 @@ public class RemoteChangeApplier {
             after = pass.next();
         } while (after > 0);
         return released;
+    }
+
+    /**
+     * Seals the app's captured writes before a retry pass: a retry reads the row's state and stored hashes as
+     * current, so a write not yet sealed would be written over unseen, or taken for the held entry's own. A batch
+     * per transaction, as the capture poller seals, so a migration that touched every row is not sealed in the
+     * pass's one transaction; the pass itself seals what came in between.
+     */
+    private void drainCaptures() {
+        boolean more = true;
+        while (more) {
+            long start = System.nanoTime();
+            more = Boolean.TRUE.equals(tx.execute(status -> sealer.sealBatch().more()));
+            if (more) {
+                WriterTurns.pauseAfter(start);
+            }
+        }
     }
 
     /**

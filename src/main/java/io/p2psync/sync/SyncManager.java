@@ -263,14 +263,11 @@ public class SyncManager implements DisposableBean {
                     // Nothing above what this device holds: asking again would get the same page forever.
                     throw new PeerException("the peer answered a page with nothing this device lacks", 200, null);
                 }
+                if (Thread.currentThread().isInterrupted()) {
+                    throw stoppedOnTime(); // before asking for another page
+                }
                 next = last ? null : fetch(after);
                 if (!page.entries().isEmpty()) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        if (next != null) {
-                            next.cancel(true);
-                        }
-                        throw stoppedOnTime();
-                    }
                     PushResponse outcome = receiver.receive(page.entries(), peer.deviceId());
                     pulled += outcome.accepted();
                     conflicts += outcome.conflicts();
