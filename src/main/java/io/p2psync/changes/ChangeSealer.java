@@ -344,7 +344,7 @@ class ChangeSealer {
                 List<Object> key = RowDifference.keyOf(t, change.recordId());
                 Map<String, Object> row = template.execute((ConnectionCallback<Map<String, Object>>) connection -> {
                     try (RowLookup lookup = new RowLookup(connection)) {
-                        return lookup.rowOfRecord(t, key);
+                        return lookup.row(t, key);
                     }
                 });
                 if (row != null) {

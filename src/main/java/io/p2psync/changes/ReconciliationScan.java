@@ -303,7 +303,7 @@ public class ReconciliationScan {
                     } catch (IllegalArgumentException notThisForm) {
                         continue; // a record id of an earlier form names no row this table can hold
                     }
-                    if (lookup.rowOfRecord(t, key) == null) {
+                    if (lookup.row(t, key) == null) {
                         ChangeSealer.observe(lookup, t, recordId, null, lookup.state(t.name(), recordId), now)
                                 .ifPresent(observed::add);
                     }

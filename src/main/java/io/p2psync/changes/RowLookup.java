@@ -56,19 +56,6 @@ final class RowLookup implements AutoCloseable {
      * and is not taken for this one.
      */
     LinkedHashMap<String, Object> row(TrackedTable t, List<Object> key) throws SQLException {
-        return row(t, key, true);
-    }
-
-    /**
-     * The row a record id names, matched as SQLite matches its key: by the column's collation and affinity. A row
-     * an entry from another device wrote under that record id may hold the key as this table's affinity turned
-     * it ({@code '5'} in a TEXT column for the record {@code [5]}); it is that record's row all the same.
-     */
-    LinkedHashMap<String, Object> rowOfRecord(TrackedTable t, List<Object> key) throws SQLException {
-        return row(t, key, false);
-    }
-
-    private LinkedHashMap<String, Object> row(TrackedTable t, List<Object> key, boolean exactly) throws SQLException {
         String sql = "SELECT * FROM " + t.quotedName() + " WHERE " + t.keyMatchSql();
         PreparedStatement ps = statement(sql);
         try {
@@ -78,7 +65,7 @@ final class RowLookup implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     LinkedHashMap<String, Object> row = row(rs);
-                    if (!exactly || hasKey(t, row, key)) {
+                    if (hasKey(t, row, key)) {
                         return row;
                     }
                 }
