@@ -68,6 +68,16 @@ public class PeerHealth {
         return false;
     }
 
+    /**
+     * Forgets the asks for one more round made while the peer's round was waiting to start: the round that now
+     * starts is the one they get.
+     */
+    public synchronized void startingNow(String peerKey) {
+        if (running.containsKey(peerKey)) {
+            running.put(peerKey, false);
+        }
+    }
+
     public synchronized boolean isRunning(String peerKey) {
         return running.containsKey(peerKey);
     }

@@ -231,6 +231,9 @@ public class PeerRunner implements SmartLifecycle {
 
     /** Runs the delayed follow-up round, for the strongest reason asked meanwhile (a /sync/now in the delay, say). */
     private void resume(Peer peer, Trigger delayed) {
+        // Asks made during the delay are answered by this round, which starts after them: not by one more after it.
+        // (An ask between these two lines sets the flag again and gets one more round; none is lost.)
+        health.startingNow(peer.key());
         Trigger asked = nextTrigger.remove(peer.key());
         Trigger trigger = asked == null ? delayed : stronger(delayed, asked);
         try {

@@ -321,6 +321,8 @@ class PeerRunnerTest {
         PeerRunner.RoundReport syncNow = runner.request(peer, PeerRunner.Trigger.MANUAL).get(10, TimeUnit.SECONDS);
 
         assertThat(syncNow.result()).isEqualTo(PeerRunner.RoundReport.Result.COMPLETED);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !health.isRunning("flaky"));
+        assertThat(calls).as("two catch-ups, the trial, and the one round /sync/now asked for").hasValue(4);
     }
 
     @Test
