@@ -75,9 +75,12 @@ public class PeerDirectory {
     /**
      * The peer to sync with for an authorized device, at {@code url} if given (a url the live network learned),
      * else at the url in {@code sync_devices}, else without a url (the live network's connection reaches it);
-     * empty if the device is not authorized.
+     * empty if the device is not authorized, or is this device itself.
      */
     public Optional<Peer> target(PeerId deviceId, URI url) {
+        if (deviceId.equals(self)) {
+            return Optional.empty();
+        }
         return authorized.find(deviceId).map(device -> {
             URI at = url != null ? PeerUrls.normalizeOrNull(url.toString()) : PeerUrls.normalizeOrNull(device.url());
             return new Peer(deviceId.toString(), deviceId, device.name(), at, EnumSet.of(PeerSource.DEVICES), true, null);

@@ -39,6 +39,14 @@ class PeerDirectoryLocatorTest {
     }
 
     @Test
+    void theDeviceItselfIsNeverATarget() {
+        when(devices.find(identity.deviceId())).thenReturn(Optional.of(itself));
+
+        assertThat(directory(null).target(identity.deviceId(), null)).isEmpty();
+        assertThat(directory(null).syncTargets()).extracting(Peer::deviceId).doesNotContain(identity.deviceId());
+    }
+
+    @Test
     void withoutARegistryADeviceKnownOnlyByIdIsNotATarget() {
         assertThat(directory(null).syncTargets()).extracting(Peer::deviceId).containsExactly(withUrl.deviceId());
     }
