@@ -259,6 +259,36 @@ class PeerRunnerTest {
     @Test
     void aGapAfterSyncNowLeavesTheFollowUpRoundTheAdminsOne() throws Exception {
         AtomicInteger calls = new AtomicInteger();
+        Peer peer = aTrialRoundRunningWithABrokenPeer(calls);
+
+        CompletableFuture<PeerRunner.RoundReport> syncNow = runner.request(peer, PeerRunner.Trigger.MANUAL);
+        runner.submit(peer, PeerRunner.Trigger.GAP);
+        release.countDown();
+
+        assertThat(syncNow.get(10, TimeUnit.SECONDS).result()).isEqualTo(PeerRunner.RoundReport.Result.COMPLETED);
+    }
+
+    /** The same with {@code /sync/now} asked while the gap's follow-up round waits its second to start. */
+    @Test
+    void syncNowDuringTheGapsDelayIsTheRoundThatRuns() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Peer peer = aTrialRoundRunningWithABrokenPeer(calls);
+        runner.submit(peer, PeerRunner.Trigger.GAP);
+        release.countDown();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> health.record("flaky").failedRounds() == 3);
+
+        PeerRunner.RoundReport syncNow = runner.request(peer, PeerRunner.Trigger.MANUAL).get(10, TimeUnit.SECONDS);
+
+        assertThat(syncNow.result()).isEqualTo(PeerRunner.RoundReport.Result.COMPLETED);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !health.isRunning("flaky"));
+        assertThat(calls).as("two catch-ups, the trial, and the one round /sync/now asked for").hasValue(4);
+    }
+
+    /**
+     * A peer whose first three rounds fail: two catch-ups open its breaker, and a trial on connect runs (and fails)
+     * once {@link #release} is counted down. Answers the peer with that trial round running.
+     */
+    private Peer aTrialRoundRunningWithABrokenPeer(AtomicInteger calls) throws Exception {
         CountDownLatch trialStarted = new CountDownLatch(1);
         guards = new PeerGuards(new CatchUpSettings(Duration.ofMinutes(5), null, Duration.ofSeconds(30),
                 new CatchUpSettings.Retry(1, Duration.ofMillis(10), 2.0, 0.0, Duration.ofSeconds(1)),
@@ -279,50 +309,9 @@ class PeerRunnerTest {
         runner.request(peer, PeerRunner.Trigger.CATCH_UP).get(10, TimeUnit.SECONDS);
         runner.request(peer, PeerRunner.Trigger.CATCH_UP).get(10, TimeUnit.SECONDS);
         assertThat(guards.breakerState("flaky")).isEqualTo(CircuitBreaker.State.OPEN);
-        runner.submit(peer, PeerRunner.Trigger.CONNECTED); // a trial, which fails again
+        runner.submit(peer, PeerRunner.Trigger.CONNECTED);
         assertThat(trialStarted.await(10, TimeUnit.SECONDS)).isTrue();
-
-        CompletableFuture<PeerRunner.RoundReport> syncNow = runner.request(peer, PeerRunner.Trigger.MANUAL);
-        runner.submit(peer, PeerRunner.Trigger.GAP);
-        release.countDown();
-
-        assertThat(syncNow.get(10, TimeUnit.SECONDS).result()).isEqualTo(PeerRunner.RoundReport.Result.COMPLETED);
-    }
-
-    /** The same with {@code /sync/now} asked while the gap's follow-up round waits its second to start. */
-    @Test
-    void syncNowDuringTheGapsDelayIsTheRoundThatRuns() throws Exception {
-        AtomicInteger calls = new AtomicInteger();
-        CountDownLatch trialStarted = new CountDownLatch(1);
-        guards = new PeerGuards(new CatchUpSettings(Duration.ofMinutes(5), null, Duration.ofSeconds(30),
-                new CatchUpSettings.Retry(1, Duration.ofMillis(10), 2.0, 0.0, Duration.ofSeconds(1)),
-                new CatchUpSettings.Breaker(2, 2, 50, Duration.ofMinutes(5), 1)),
-                RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(), TimeLimiterRegistry.ofDefaults());
-        runner = new PeerRunner(peer -> {
-            int call = calls.incrementAndGet();
-            if (call == 3) {
-                trialStarted.countDown();
-                release.await();
-            }
-            if (call <= 3) {
-                throw new ConnectException("Connection refused");
-            }
-            return new RoundOutcome(1, 0, 0, 0);
-        }, guards, health, Clock.systemUTC());
-        Peer peer = peer("flaky");
-        runner.request(peer, PeerRunner.Trigger.CATCH_UP).get(10, TimeUnit.SECONDS);
-        runner.request(peer, PeerRunner.Trigger.CATCH_UP).get(10, TimeUnit.SECONDS);
-        runner.submit(peer, PeerRunner.Trigger.CONNECTED); // a trial, which fails again
-        assertThat(trialStarted.await(10, TimeUnit.SECONDS)).isTrue();
-        runner.submit(peer, PeerRunner.Trigger.GAP);
-        release.countDown();
-        await().atMost(10, TimeUnit.SECONDS).until(() -> health.record("flaky").failedRounds() == 3);
-
-        PeerRunner.RoundReport syncNow = runner.request(peer, PeerRunner.Trigger.MANUAL).get(10, TimeUnit.SECONDS);
-
-        assertThat(syncNow.result()).isEqualTo(PeerRunner.RoundReport.Result.COMPLETED);
-        await().atMost(10, TimeUnit.SECONDS).until(() -> !health.isRunning("flaky"));
-        assertThat(calls).as("two catch-ups, the trial, and the one round /sync/now asked for").hasValue(4);
+        return peer;
     }
 
     @Test
