@@ -252,14 +252,10 @@ class ChangeSealer {
      * next batch.
      */
     private static Observation observe(RowLookup lookup, List<Touched> touched) throws SQLException {
-        Map<String, List<Integer>> byTable = new LinkedHashMap<>();
-        for (int i = 0; i < touched.size(); i++) {
-            byTable.computeIfAbsent(touched.get(i).table().name(), t -> new ArrayList<>()).add(i);
-        }
         List<Map<String, Object>> rows = new ArrayList<>(java.util.Collections.nCopies(touched.size(), null));
         boolean[] read = new boolean[touched.size()];
         RowLookup.Budget budget = new RowLookup.Budget(BATCH_BYTES);
-        for (List<Integer> at : byTable.values()) {
+        for (List<Integer> at : byTable(touched, touched.size()).values()) {
             if (budget.spent()) {
                 break;
             }
@@ -279,12 +275,8 @@ class ChangeSealer {
             rows.set(0, lookup.row(touched.get(0).table(), touched.get(0).key()));
             taken = 1;
         }
-        Map<String, List<Integer>> takenByTable = new LinkedHashMap<>();
-        for (int i = 0; i < taken; i++) {
-            takenByTable.computeIfAbsent(touched.get(i).table().name(), t -> new ArrayList<>()).add(i);
-        }
         List<RowState> states = new ArrayList<>(java.util.Collections.nCopies(taken, null));
-        for (Map.Entry<String, List<Integer>> table : takenByTable.entrySet()) {
+        for (Map.Entry<String, List<Integer>> table : byTable(touched, taken).entrySet()) {
             List<Integer> at = table.getValue();
             List<RowState> stated = lookup.states(table.getKey(), at.stream().map(i -> touched.get(i).recordId()).toList());
             for (int j = 0; j < at.size(); j++) {
@@ -297,6 +289,15 @@ class ChangeSealer {
             observe(lookup, t.table(), t.recordId(), rows.get(i), states.get(i), t.capturedAt()).ifPresent(observed::add);
         }
         return new Observation(observed, taken);
+    }
+
+    /** The indexes of the first {@code count} touched rows by table name, tables in the order first met. */
+    private static Map<String, List<Integer>> byTable(List<Touched> touched, int count) {
+        Map<String, List<Integer>> byTable = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            byTable.computeIfAbsent(touched.get(i).table().name(), t -> new ArrayList<>()).add(i);
+        }
+        return byTable;
     }
 
     /** Reads the row with {@code key} and its state, and answers what to seal for it, if anything. */

@@ -94,11 +94,16 @@ public class ReconciliationScan {
         long sealed = 0;
         List<Object> after = null;
         String rowid = rowidName(t);
-        // The columns SELECT * gives: the table's own, and its generated ones, which pragma_table_info leaves out
-        List<String> selected = template.queryForList(
-                "SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (0, 2, 3) ORDER BY cid", String.class, t.name());
-        List<String> own = template.queryForList(
-                "SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0 ORDER BY cid", String.class, t.name());
+        // The columns SELECT * gives: the table's own (hidden 0), and its generated ones (2, 3), which
+        // pragma_table_info, and so TrackedTable, leaves out
+        List<String> selected = new ArrayList<>();
+        List<String> own = new ArrayList<>();
+        template.query("SELECT name, hidden FROM pragma_table_xinfo(?) WHERE hidden IN (0, 2, 3) ORDER BY cid", rs -> {
+            selected.add(rs.getString(1));
+            if (rs.getInt(2) == 0) {
+                own.add(rs.getString(1));
+            }
+        }, t.name());
         if (!own.equals(t.columns())) {
             log.info("scan of {} not started: the app changed the table's columns, and capture has not followed yet; "
                     + "the next scan covers it", t.name());

@@ -108,22 +108,46 @@ final class RowLookup implements AutoCloseable {
             return java.util.Collections.singletonList(row);
         }
         List<LinkedHashMap<String, Object>> out = new ArrayList<>(java.util.Collections.nCopies(keys.size(), null));
-        String[][] names = new String[1][];
-        int complete = byKeys(t, keys, "\"t\".*", (at, rs) -> {
-            if (names[0] == null) {
-                names[0] = columnNames(rs, 2);
-            }
-            if (out.get(at) == null) { // NULL keys: several rows may match, and row() takes the first
-                LinkedHashMap<String, Object> row = row(rs, names[0], 2);
-                if (hasKey(t, row, keys.get(at))) {
-                    out.set(at, row);
-                    known[at] = true;
+        for (int from = 0; from < keys.size(); ) {
+            int size = chunk(keys.size() - from);
+            String sql = rowsSql(t, size);
+            PreparedStatement ps = statement(sql);
+            int n = Math.min(size, keys.size() - from);
+            try {
+                int p = 1;
+                for (int i = 0; i < size; i++) {
+                    int at = Math.min(i, n - 1); // padding repeats the last key
+                    ps.setInt(p++, at);
+                    for (Object v : keys.get(from + at)) {
+                        bind(ps, p++, v);
+                    }
                 }
-                budget.spend(row);
+                try (ResultSet rs = ps.executeQuery()) {
+                    String[] names = null;
+                    while (rs.next()) {
+                        if (names == null) {
+                            names = columnNames(rs, 2);
+                        }
+                        int at = from + rs.getInt(1);
+                        if (out.get(at) == null) { // NULL keys: several rows may match, and row() takes the first
+                            LinkedHashMap<String, Object> row = row(rs, names, 2);
+                            if (hasKey(t, row, keys.get(at))) {
+                                out.set(at, row);
+                                known[at] = true;
+                            }
+                            budget.spend(row);
+                            if (budget.spent()) {
+                                return out; // this statement's keys not answered yet stay unknown
+                            }
+                        }
+                    }
+                }
+            } catch (SQLException e) {
+                throw forget(sql, e);
             }
-            return !budget.spent();
-        });
-        java.util.Arrays.fill(known, 0, complete, true);
+            java.util.Arrays.fill(known, from, from + n, true); // every row of these keys was read
+            from += n;
+        }
         return out;
     }
 
@@ -158,49 +182,6 @@ final class RowLookup implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** What {@link #byKeys} hands over: the index of the key asked for, and the result positioned on its row. */
-    private interface KeyedRow {
-        /** Takes the row; false to read no further. */
-        boolean accept(int at, ResultSet rs) throws SQLException;
-    }
-
-    /**
-     * Runs {@code SELECT sync_i, <columns> FROM <the keys> JOIN "t"} (the table aliased {@code "t"}) in a
-     * statement per {@value #CHUNK} keys and hands every row it answers to {@code each}, until that says stop.
-     *
-     * @return how many keys, from the first, had all their rows handed over: those of the statements read to
-     *         the end
-     */
-    private int byKeys(TrackedTable t, List<List<Object>> keys, String columns, KeyedRow each) throws SQLException {
-        for (int from = 0; from < keys.size(); ) {
-            int size = chunk(keys.size() - from);
-            String sql = rowsSql(t, size, columns);
-            PreparedStatement ps = statement(sql);
-            int n = Math.min(size, keys.size() - from);
-            try {
-                int p = 1;
-                for (int i = 0; i < size; i++) {
-                    int at = Math.min(i, n - 1); // padding repeats the last key
-                    ps.setInt(p++, at);
-                    for (Object v : keys.get(from + at)) {
-                        bind(ps, p++, v);
-                    }
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (!each.accept(from + rs.getInt(1), rs)) {
-                            return from;
-                        }
-                    }
-                }
-            } catch (SQLException e) {
-                throw forget(sql, e);
-            }
-            from += n;
-        }
-        return keys.size();
     }
 
     /**
@@ -249,12 +230,12 @@ final class RowLookup implements AutoCloseable {
     }
 
     /**
-     * {@code WITH sync_wanted(sync_i, sync_k1, …) AS (VALUES (?, ?, …), …) SELECT sync_wanted.sync_i, <columns>
-     * FROM sync_wanted JOIN <table> AS "t" ON "t"."a" IS sync_wanted.sync_k1 AND …}: the columns of a {@code VALUES} table
+     * {@code WITH sync_wanted(sync_i, sync_k1, …) AS (VALUES (?, ?, …), …) SELECT sync_wanted.sync_i, "t".*
+     * FROM sync_wanted JOIN "t" ON "t"."a" IS sync_wanted.sync_k1 AND …}: the columns of a {@code VALUES} table
      * have no affinity, so each comparison applies the key column's affinity to the value, as {@code "a" IS ?}
      * does, and SQLite looks each key up in the table's key index.
      */
-    private static String rowsSql(TrackedTable t, int size, String columns) {
+    private static String rowsSql(TrackedTable t, int size) {
         int k = t.primaryKey().size();
         StringBuilder sql = new StringBuilder("WITH sync_wanted(sync_i");
         for (int j = 1; j <= k; j++) {
@@ -265,11 +246,11 @@ final class RowLookup implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             sql.append(i == 0 ? "" : ", ").append(tuple);
         }
-        sql.append(") SELECT sync_wanted.sync_i, ").append(columns).append(" FROM sync_wanted JOIN ")
-                .append(t.quotedName()).append(" AS \"t\" ON ");
+        sql.append(") SELECT sync_wanted.sync_i, ").append(t.quotedName()).append(".* FROM sync_wanted JOIN ")
+                .append(t.quotedName()).append(" ON ");
         for (int j = 0; j < k; j++) {
-            sql.append(j == 0 ? "" : " AND ").append("\"t\".").append(TrackedTable.quote(t.primaryKey().get(j)))
-                    .append(" IS sync_wanted.sync_k").append(j + 1);
+            sql.append(j == 0 ? "" : " AND ").append(t.quotedName()).append('.')
+                    .append(TrackedTable.quote(t.primaryKey().get(j))).append(" IS sync_wanted.sync_k").append(j + 1);
         }
         return sql.toString();
     }

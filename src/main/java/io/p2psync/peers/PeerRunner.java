@@ -92,6 +92,9 @@ public class PeerRunner implements SmartLifecycle {
      * going over its rate costs at most about one round per pause, and a burst still arrives in full.
      */
     static final Duration GAP_RERUN_DELAY = Duration.ofSeconds(1);
+    /** The reasons for a round, the strongest first ({@link #stronger}). */
+    private static final List<Trigger> STRONGEST_FIRST = List.of(Trigger.MANUAL, Trigger.CONNECTED, Trigger.GAP,
+            Trigger.CHANGE, Trigger.CATCH_UP);
     static final String ROUNDS = "p2psync.sync.rounds";
 
     private static final Logger log = LoggerFactory.getLogger(PeerRunner.class);
@@ -325,8 +328,7 @@ public class PeerRunner implements SmartLifecycle {
      * after {@code /sync/now} made that request's round a delayed one that an open breaker skipped.
      */
     static Trigger stronger(Trigger a, Trigger b) {
-        List<Trigger> order = List.of(Trigger.MANUAL, Trigger.CONNECTED, Trigger.GAP, Trigger.CHANGE, Trigger.CATCH_UP);
-        return order.indexOf(a) <= order.indexOf(b) ? a : b;
+        return STRONGEST_FIRST.indexOf(a) <= STRONGEST_FIRST.indexOf(b) ? a : b;
     }
 
     private static RoundReport skipped(Peer peer, Trigger trigger, String why) {
