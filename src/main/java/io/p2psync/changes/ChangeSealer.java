@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -91,6 +92,8 @@ class ChangeSealer {
     private final ApplicationEventPublisher events;
     /** The read side's statements, kept per pooled connection: a single write is sealed without preparing them. */
     private final RowLookup.Statements statements = new RowLookup.Statements();
+    /** Rows already named in a warning for a key that cannot be synced (at most 1,000, then no more warnings). */
+    private final Set<String> unsupportedKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ChangeSealer(JdbcTemplate template, ChangeLog log, RowStates rows, TrackedTables tables, DeviceIdentity identity,
                  HybridLogicalClock clock, ApplicationEventPublisher events) {
@@ -161,7 +164,11 @@ class ChangeSealer {
                         }
                         List<Object> key = new ArrayList<>(t.primaryKey().size());
                         for (int i = 0; i < t.primaryKey().size(); i++) {
-                            key.add(SqlValues.normalize(rs.getObject(3 + i)));
+                            key.add(SqlValues.read(rs, 3 + i));
+                        }
+                        if (!SqlValues.isSupportedKey(key)) {
+                            unsupportedKey(t, key);
+                            continue;
                         }
                         long at = rs.getLong(3 + TrackedTable.MAX_KEY_COLUMNS);
                         String recordId = SqlValues.encodeKey(key);
@@ -195,6 +202,17 @@ class ChangeSealer {
                 return new Batch(count, entries, count == BATCH || taken < all.size());
             }
         });
+    }
+
+    /**
+     * Says, once per row, that a row whose key holds TEXT that is not valid UTF-8 is not synced: such a key cannot
+     * be given back to SQLite to find the row (docs/storage.md, "Known limits").
+     */
+    void unsupportedKey(TrackedTable t, List<Object> key) {
+        if (unsupportedKeys.size() < 1_000 && unsupportedKeys.add(t.name() + key)) {
+            logger.warn("not syncing the row of {} with key {}: a key holding TEXT that is not valid UTF-8 is not "
+                    + "supported; write the key as valid UTF-8 text or as a BLOB", t.name(), key);
+        }
     }
 
     /** True if the triggers captured anything after capture {@code id}. */

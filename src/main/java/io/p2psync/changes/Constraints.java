@@ -64,19 +64,21 @@ final class Constraints {
             if (columns.isEmpty() || columns.stream().anyMatch(c -> c == null || !row.containsKey(c) || row.get(c) == null)) {
                 continue; // an expression index, or NULLs (which never clash)
             }
-            String where = columns.stream().map(c -> TrackedTable.quote(c) + " = ?").collect(Collectors.joining(" AND "));
+            String where = columns.stream().map(c -> TrackedTable.quote(c) + " = " + RowWriter.placeholder(row.get(c)))
+                    .collect(Collectors.joining(" AND "));
             List<List<Object>> keys = jdbc.sql("SELECT " + t.primaryKey().stream().map(TrackedTable::quote)
                             .collect(Collectors.joining(", ")) + " FROM " + t.quotedName() + " WHERE " + where)
-                    .params(columns.stream().map(row::get).toList())
+                    .params(RowWriter.bindable(columns, row))
                     .query((rs, n) -> {
                         List<Object> key = new ArrayList<>();
                         for (int i = 1; i <= t.primaryKey().size(); i++) {
-                            key.add(SqlValues.normalize(rs.getObject(i)));
+                            key.add(SqlValues.read(rs, i));
                         }
                         return key;
                     }).list();
             for (List<Object> key : keys) {
-                if (!sameKey(key, ownKey)) {
+                // a row whose key cannot be synced is not offered as the other side of a conflict
+                if (!sameKey(key, ownKey) && SqlValues.isSupportedKey(key)) {
                     String recordId = SqlValues.encodeKey(key);
                     return writer.row(t, recordId).map(r -> new Clash(recordId, r));
                 }

@@ -57,11 +57,12 @@ final class Orphans {
                         .query((rs, n) -> {
                             List<Object> k = new ArrayList<>();
                             for (int i = 1; i <= child.primaryKey().size(); i++) {
-                                k.add(SqlValues.normalize(rs.getObject(i)));
+                                k.add(SqlValues.read(rs, i));
                             }
-                            return new Candidate(name, SqlValues.encodeKey(k));
+                            // a child whose key cannot be synced is not synced, so it is no one's orphan
+                            return SqlValues.isSupportedKey(k) ? new Candidate(name, SqlValues.encodeKey(k)) : null;
                         })
-                        .list().forEach(out::add);
+                        .list().stream().filter(java.util.Objects::nonNull).forEach(out::add);
             }
         }
         return out;

@@ -111,6 +111,7 @@ public class ReconciliationScan {
         }
         Set<String> nullKeys = new HashSet<>();
         long shadowed = 0;
+        long unsynced = 0;
         Page page;
         do {
             long start = System.nanoTime();
@@ -124,6 +125,7 @@ public class ReconciliationScan {
             rows += page.count();
             sealed += page.sealed();
             shadowed += page.shadowed();
+            unsynced += page.unsynced();
             after = page.last();
             if (rows / PROGRESS_EVERY != (rows - page.count()) / PROGRESS_EVERY) {
                 log.info("scan of {}: {} rows compared, {} entries sealed so far", t.name(), rows, sealed);
@@ -139,7 +141,8 @@ public class ReconciliationScan {
                     + "so only the first of each (the lowest rowid) syncs; give the key columns NOT NULL values",
                     shadowed, t.name());
         }
-        long gone = tx.execute(s -> excessStates(t));
+        long keysNotSynced = unsynced;
+        long gone = tx.execute(s -> excessStates(t, keysNotSynced));
         if (gone > 0) {
             String fromId = null;
             do {
@@ -160,11 +163,13 @@ public class ReconciliationScan {
     /**
      * One page of a pass: how many rows it read, entries it sealed, and where the next page starts; stale if the
      * table's rows no longer have the columns the scan began with (nothing was compared then); shadowed, the rows
-     * it passed over because an earlier row has the same key with NULL in it.
+     * it passed over because an earlier row has the same key with NULL in it; unsynced, the rows it passed over
+     * because their key cannot be synced ({@link SqlValues#isSupportedKey}).
      */
-    private record Page(int count, int sealed, List<Object> last, String lastRecordId, boolean stale, int shadowed) {
+    private record Page(int count, int sealed, List<Object> last, String lastRecordId, boolean stale, int shadowed,
+                        int unsynced) {
         Page(int count, int sealed, List<Object> last, String lastRecordId) {
-            this(count, sealed, last, lastRecordId, false, 0);
+            this(count, sealed, last, lastRecordId, false, 0, 0);
         }
     }
 
@@ -203,7 +208,7 @@ public class ReconciliationScan {
                 ? "SELECT " + rowid + ", * FROM " + t.quotedName() + (after == null ? "" : " WHERE " + rowid + " > ?")
                         + " ORDER BY " + rowid + " LIMIT " + batch
                 : "SELECT * FROM " + t.quotedName()
-                        + (after == null ? "" : " WHERE (" + keys + ") > (" + t.primaryKey().stream().map(c -> "?")
+                        + (after == null ? "" : " WHERE (" + keys + ") > (" + after.stream().map(RowWriter::placeholder)
                                 .collect(Collectors.joining(", ")) + ")")
                         + " ORDER BY " + keys + " LIMIT " + batch;
         int skip = rowid != null ? 1 : 0;
@@ -220,7 +225,7 @@ public class ReconciliationScan {
                 PreparedStatement ps = lookup.statement(sql);
                 if (after != null) {
                     for (int i = 0; i < after.size(); i++) {
-                        RowLookup.bind(ps, i + 1, after.get(i));
+                        RowWriter.bind(ps, i + 1, after.get(i)); // as placed: TEXT that is not UTF-8 is cast back
                     }
                 }
                 List<LinkedHashMap<String, Object>> page = new ArrayList<>(batch);
@@ -235,7 +240,7 @@ public class ReconciliationScan {
                         lastRowid = List.of(rs.getLong(1));
                         LinkedHashMap<String, Object> row = new LinkedHashMap<>();
                         for (int i = 2; i <= meta.getColumnCount(); i++) {
-                            row.put(meta.getColumnName(i), SqlValues.normalize(rs.getObject(i)));
+                            row.put(meta.getColumnName(i), SqlValues.read(rs, i));
                         }
                         page.add(row);
                     }
@@ -244,13 +249,19 @@ public class ReconciliationScan {
                     // An ALTER TABLE since the scan began: compared with the table as it was, a column the app just
                     // added would look written with its default, and sealing that could overwrite what another
                     // device wrote into it.
-                    return new Page(0, 0, null, null, true, 0);
+                    return new Page(0, 0, null, null, true, 0, 0);
                 }
                 int shadowed = 0;
+                int unsynced = 0;
                 for (LinkedHashMap<String, Object> row : page) {
                     count++;
                     List<Object> key = t.primaryKey().stream().map(row::get).toList();
                     last = skip == 0 ? key : lastRowid;
+                    if (!SqlValues.isSupportedKey(key)) {
+                        sealer.unsupportedKey(t, key);
+                        unsynced++;
+                        continue;
+                    }
                     String recordId = SqlValues.encodeKey(key);
                     // SQLite lets several rows of a rowid table hold the same key with NULL in it. One record id
                     // names them all, and the sealer's look-up takes the first (the lowest rowid, the first met
@@ -263,23 +274,24 @@ public class ReconciliationScan {
                     ChangeSealer.observe(lookup, t, recordId, row, lookup.state(t.name(), recordId), now)
                             .ifPresent(observed::add);
                 }
-                return new Page(count, sealer.seal(observed).size(), last, null, false, shadowed);
+                return new Page(count, sealer.seal(observed).size(), last, null, false, shadowed, unsynced);
             }
         });
     }
 
     /**
      * Live states beyond the table's rows, after sealing what the triggers queued (so every row has a live
-     * state): the number of rows that are gone without a delete the triggers saw.
+     * state, except the {@code unsynced} rows, whose keys cannot be synced): the number of rows that are gone
+     * without a delete the triggers saw.
      */
-    private long excessStates(TrackedTable t) {
+    private long excessStates(TrackedTable t, long unsynced) {
         sealer.sealPending();
         Long states = template.queryForObject(
                 "SELECT COUNT(*) FROM sync_row_state WHERE table_name = ? AND deleted = 0", Long.class, t.name());
         // records, not rows: rows that share a key with NULL in it are one record with one state
         Long present = template.queryForObject("SELECT COUNT(*) FROM (SELECT DISTINCT " + t.keyListSql() + " FROM "
                 + t.quotedName() + ")", Long.class);
-        return (states == null ? 0 : states) - (present == null ? 0 : present);
+        return (states == null ? 0 : states) - (present == null ? 0 : present - unsynced);
     }
 
     /** Second pass: up to {@code batch} live states after {@code after}; a DELETE for each whose row is gone. */

@@ -160,6 +160,9 @@ public final class RowHashes {
         } else if (v instanceof String s) {
             sha.update((byte) 3);
             sha.update(s.getBytes(StandardCharsets.UTF_8));
+        } else if (v instanceof NonUtf8Text text) {
+            sha.update((byte) 3); // TEXT too, as SQLite holds it: its exact bytes
+            sha.update(text.raw());
         } else {
             sha.update((byte) 4);
             sha.update((byte[]) v);

@@ -178,7 +178,8 @@ final class RowLookup implements AutoCloseable {
         void spend(Map<String, Object> row) {
             if (row != null) {
                 for (Object v : row.values()) {
-                    left -= v instanceof byte[] b ? b.length : v instanceof String text ? text.length() : 8;
+                    left -= v instanceof byte[] b ? b.length : v instanceof String text ? text.length()
+                            : v instanceof NonUtf8Text text ? text.raw().length : 8;
                 }
             }
         }
@@ -275,7 +276,7 @@ final class RowLookup implements AutoCloseable {
     static LinkedHashMap<String, Object> row(ResultSet rs, String[] names, int first) throws SQLException {
         LinkedHashMap<String, Object> row = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
-            row.put(names[i], SqlValues.normalize(rs.getObject(first + i)));
+            row.put(names[i], SqlValues.read(rs, first + i));
         }
         return row;
     }
@@ -285,7 +286,7 @@ final class RowLookup implements AutoCloseable {
         ResultSetMetaData meta = rs.getMetaData();
         LinkedHashMap<String, Object> row = new LinkedHashMap<>();
         for (int i = 1; i <= meta.getColumnCount(); i++) {
-            row.put(meta.getColumnName(i), SqlValues.normalize(rs.getObject(i)));
+            row.put(meta.getColumnName(i), SqlValues.read(rs, i));
         }
         return row;
     }
@@ -369,9 +370,17 @@ final class RowLookup implements AutoCloseable {
         return failure;
     }
 
-    /** Binds a value with its own storage class (a Long as INTEGER, a String as TEXT, …). */
+    /**
+     * Binds a key value with its own storage class (a Long as INTEGER, a String as TEXT, …).
+     *
+     * @throws IllegalArgumentException for TEXT that is not valid UTF-8, which no key may hold
+     *                                  ({@link SqlValues#isSupportedKey})
+     */
     static void bind(PreparedStatement ps, int index, Object value) throws SQLException {
         Object v = SqlValues.normalize(value);
+        if (v instanceof NonUtf8Text text) {
+            throw new IllegalArgumentException("a key holding TEXT that is not valid UTF-8 is not supported: " + text);
+        }
         if (v == null) {
             ps.setNull(index, Types.NULL);
         } else if (v instanceof Long l) {

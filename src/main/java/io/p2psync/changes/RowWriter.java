@@ -63,8 +63,8 @@ class RowWriter {
             if (row(t, SqlValues.encodeKey(key)).isEmpty()) {
                 jdbc.sql("INSERT INTO " + t.quotedName()
                                 + cols.stream().map(TrackedTable::quote).collect(Collectors.joining(", ", " (", ")"))
-                                + cols.stream().map(c -> "?").collect(Collectors.joining(", ", " VALUES (", ")")))
-                        .params(cols.stream().map(row::get).toList()).update();
+                                + values(cols, row))
+                        .params(bindable(cols, row)).update();
             } else {
                 Map<String, Object> values = new LinkedHashMap<>();
                 updates.forEach(c -> values.put(c, row.get(c)));
@@ -72,16 +72,48 @@ class RowWriter {
             }
             return missing;
         }
-        jdbc.sql(upsertSql(t, cols)).params(cols.stream().map(row::get).toList()).update();
+        jdbc.sql(upsertSql(t, cols, row)).params(bindable(cols, row)).update();
         return missing;
     }
 
-    /** The statement that inserts a row of {@code cols}, or updates the row its key names. */
-    private static String upsertSql(TrackedTable t, List<String> cols) {
+    /**
+     * The placeholder for a value: {@code CAST(? AS TEXT)} for TEXT that is not valid UTF-8, which is bound as
+     * its bytes ({@link #bind}) because a JDBC String cannot hold them; {@code ?} for every other value.
+     */
+    static String placeholder(Object value) {
+        return value instanceof NonUtf8Text ? "CAST(? AS TEXT)" : "?";
+    }
+
+    /** Binds a value placed with {@link #placeholder}: exactly, with its own storage class. */
+    static void bind(java.sql.PreparedStatement ps, int index, Object value) throws java.sql.SQLException {
+        if (value instanceof NonUtf8Text text) {
+            ps.setBytes(index, text.raw());
+        } else {
+            ps.setObject(index, value);
+        }
+    }
+
+    /** The values of {@code cols} in {@code row} as JDBC takes them for their {@link #placeholder}s. */
+    static List<Object> bindable(List<String> cols, Map<String, Object> row) {
+        return cols.stream().map(c -> bindable(row.get(c))).toList();
+    }
+
+    /** A value as JDBC takes it for its {@link #placeholder}. */
+    private static Object bindable(Object value) {
+        return value instanceof NonUtf8Text text ? text.raw() : value;
+    }
+
+    /** {@code VALUES (...)} with the {@link #placeholder} of each of the row's values of {@code cols}. */
+    private static String values(List<String> cols, Map<String, Object> row) {
+        return cols.stream().map(c -> placeholder(row.get(c))).collect(Collectors.joining(", ", " VALUES (", ")"));
+    }
+
+    /** The statement that inserts {@code row}'s values of {@code cols}, or updates the row its key names. */
+    private static String upsertSql(TrackedTable t, List<String> cols, Map<String, Object> row) {
         List<String> updates = cols.stream().filter(c -> !t.primaryKey().contains(c)).toList();
         return "INSERT INTO " + t.quotedName()
                 + cols.stream().map(TrackedTable::quote).collect(Collectors.joining(", ", " (", ")"))
-                + cols.stream().map(c -> "?").collect(Collectors.joining(", ", " VALUES (", ")"))
+                + values(cols, row)
                 + t.primaryKey().stream().map(TrackedTable::quote).collect(Collectors.joining(", ", " ON CONFLICT (", ")"))
                 + (updates.isEmpty() ? " DO NOTHING"
                         : updates.stream().map(c -> TrackedTable.quote(c) + " = excluded." + TrackedTable.quote(c))
@@ -97,10 +129,12 @@ class RowWriter {
         if (values.isEmpty()) {
             return;
         }
-        List<Object> params = new ArrayList<>(values.values());
+        List<String> cols = List.copyOf(values.keySet());
+        List<Object> params = new ArrayList<>(bindable(cols, values));
         params.addAll(key(t, recordId));
         jdbc.sql("UPDATE " + t.quotedName() + " SET "
-                        + values.keySet().stream().map(c -> TrackedTable.quote(c) + " = ?").collect(Collectors.joining(", "))
+                        + cols.stream().map(c -> TrackedTable.quote(c) + " = " + placeholder(values.get(c)))
+                                .collect(Collectors.joining(", "))
                         + " WHERE " + t.keyMatchSql())
                 .params(params).update();
     }
@@ -124,9 +158,9 @@ class RowWriter {
      * @throws org.springframework.dao.DataAccessException if SQLite refuses a row (a constraint, a key taken)
      */
     void insertAll(TrackedTable t, List<Map<String, Object>> rows) {
-        inBatches(rows, cols -> "INSERT INTO " + t.quotedName()
+        inBatches(rows, (cols, first) -> "INSERT INTO " + t.quotedName()
                 + cols.stream().map(TrackedTable::quote).collect(Collectors.joining(", ", " (", ")"))
-                + cols.stream().map(c -> "?").collect(Collectors.joining(", ", " VALUES (", ")")));
+                + values(cols, first));
     }
 
     /**
@@ -137,7 +171,7 @@ class RowWriter {
      * @throws org.springframework.dao.DataAccessException if SQLite refuses a row (a constraint)
      */
     void upsertAll(TrackedTable t, List<Map<String, Object>> rows) {
-        inBatches(rows, cols -> upsertSql(t, cols));
+        inBatches(rows, (cols, first) -> upsertSql(t, cols, first));
     }
 
     /** Deletes the rows of a table with a one-column key whose keys are {@code keys}, with one batched statement. */
@@ -149,22 +183,37 @@ class RowWriter {
                 + " = ?", keys, 500, (ps, key) -> ps.setObject(1, key));
     }
 
-    /** Runs the statement {@code sql} makes for each run of consecutive rows with the same columns, batched. */
-    private void inBatches(List<Map<String, Object>> rows, java.util.function.Function<List<String>, String> sql) {
+    /**
+     * Runs the statement {@code sql} makes (from the columns and the first row) for each run of consecutive rows
+     * with the same columns and the same {@link #placeholder}s, batched.
+     */
+    private void inBatches(List<Map<String, Object>> rows,
+                           java.util.function.BiFunction<List<String>, Map<String, Object>, String> sql) {
         int from = 0;
         while (from < rows.size()) {
-            List<String> cols = List.copyOf(rows.get(from).keySet());
+            Map<String, Object> first = rows.get(from);
+            List<String> cols = List.copyOf(first.keySet());
             int to = from + 1;
-            while (to < rows.size() && rows.get(to).keySet().equals(rows.get(from).keySet())) {
+            while (to < rows.size() && rows.get(to).keySet().equals(first.keySet()) && samePlaces(cols, rows.get(to), first)) {
                 to++;
             }
-            template.batchUpdate(sql.apply(cols), rows.subList(from, to), 500, (ps, row) -> {
+            template.batchUpdate(sql.apply(cols, first), rows.subList(from, to), 500, (ps, row) -> {
                 for (int c = 0; c < cols.size(); c++) {
-                    ps.setObject(c + 1, row.get(cols.get(c)));
+                    bind(ps, c + 1, row.get(cols.get(c)));
                 }
             });
             from = to;
         }
+    }
+
+    /** True if {@code a} and {@code b} take the same {@link #placeholder} for every column of {@code cols}. */
+    private static boolean samePlaces(List<String> cols, Map<String, Object> a, Map<String, Object> b) {
+        for (String c : cols) {
+            if ((a.get(c) instanceof NonUtf8Text) != (b.get(c) instanceof NonUtf8Text)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -205,7 +254,7 @@ class RowWriter {
                 .param(SqlValues.encodeKey(keys))
                 .query((ResultSet rs) -> {
                     while (rs.next()) {
-                        present.add(SqlValues.normalize(rs.getObject(1)));
+                        present.add(SqlValues.read(rs, 1));
                     }
                     return present;
                 });

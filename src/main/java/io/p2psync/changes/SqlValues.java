@@ -31,6 +31,8 @@ import tools.jackson.databind.node.ObjectNode;
  *       ({@code 0.30000000000000004}, {@code 1.0E300}); {@code {"real":"Infinity"}} for the infinities</td>
  *       <td>{@code {"real":"0x1.3333333333334p-2"}}: the hexadecimal form, which is the same on every JVM</td></tr>
  *   <tr><td>TEXT</td><td>{@link String}</td><td>a JSON string (any Unicode, NUL included)</td><td>the same</td></tr>
+ *   <tr><td>TEXT that is not valid UTF-8</td><td>{@link NonUtf8Text}</td><td>{@code {"text":"<base64 of its bytes>"}}</td>
+ *       <td>not supported: such a row is not sealed ({@link #isSupportedKey})</td></tr>
  *   <tr><td>BLOB</td><td>{@code byte[]}</td><td>{@code {"blob":"<base64>"}}</td><td>the same</td></tr>
  * </table>
  *
@@ -45,11 +47,41 @@ public final class SqlValues {
     private static final JsonNodeFactory NODES = JSON.getNodeFactory();
     private static final String REAL = "real";
     private static final String BLOB = "blob";
+    private static final String TEXT = "text";
     /** Whether reading a tree refuses text after the value: {@link #decodeRow} refuses it alike. */
     private static final boolean TRAILING_TOKENS_FAIL =
             JSON.isEnabled(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private SqlValues() {
+    }
+
+    /**
+     * Column {@code column} of the current row of {@code rs} with its own storage class, exactly: TEXT that is not
+     * valid UTF-8 as its bytes ({@link NonUtf8Text}), where {@code getString} would have replaced them.
+     */
+    public static Object read(java.sql.ResultSet rs, int column) throws java.sql.SQLException {
+        Object v = normalize(rs.getObject(column));
+        if (v instanceof String s && s.indexOf('\uFFFD') >= 0) {
+            // U+FFFD is what sqlite-jdbc puts for each byte it cannot decode; a text may also hold it as itself
+            byte[] bytes = rs.getBytes(column);
+            if (bytes != null && !NonUtf8Text.isUtf8(bytes)) {
+                return new NonUtf8Text(bytes);
+            }
+        }
+        return v;
+    }
+
+    /**
+     * True if a key holding these values can be synced. TEXT that is not valid UTF-8 cannot: such a row is found
+     * by its key in SQL, and a key can only be given to SQLite as a String, which cannot hold those bytes.
+     */
+    public static boolean isSupportedKey(List<?> key) {
+        for (Object v : key) {
+            if (v instanceof NonUtf8Text) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -60,7 +92,7 @@ public final class SqlValues {
      */
     public static Object normalize(Object value) {
         if (value == null || value instanceof Long || value instanceof Double || value instanceof String
-                || value instanceof byte[]) {
+                || value instanceof byte[] || value instanceof NonUtf8Text) {
             return value;
         }
         if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
@@ -173,10 +205,17 @@ public final class SqlValues {
         }
     }
 
-    /** The canonical record id of a key: its values, in key order, as a JSON array. */
+    /**
+     * The canonical record id of a key: its values, in key order, as a JSON array.
+     *
+     * @throws IllegalArgumentException if the key is empty or not {@link #isSupportedKey supported}
+     */
     public static String encodeKey(List<?> key) {
         if (key.isEmpty()) {
             throw new IllegalArgumentException("a key has at least one value");
+        }
+        if (!isSupportedKey(key)) {
+            throw new IllegalArgumentException("a key holding TEXT that is not valid UTF-8 is not supported: " + key);
         }
         StringWriter text = new StringWriter(16 * key.size());
         try (JsonGenerator out = JSON.createGenerator(text)) {
@@ -211,6 +250,9 @@ public final class SqlValues {
         List<Object> key = new ArrayList<>(array.size());
         for (JsonNode v : array) {
             key.add(value(v));
+        }
+        if (!isSupportedKey(key)) {
+            throw new IllegalArgumentException("a key holding TEXT that is not valid UTF-8 is not supported: " + recordId);
         }
         return key;
     }
@@ -293,6 +335,9 @@ public final class SqlValues {
         if (v instanceof String s) {
             return NODES.stringNode(s);
         }
+        if (v instanceof NonUtf8Text text) {
+            return NODES.objectNode().put(TEXT, Base64.getEncoder().encodeToString(text.raw()));
+        }
         return NODES.objectNode().put(BLOB, Base64.getEncoder().encodeToString((byte[]) v));
     }
 
@@ -328,6 +373,16 @@ public final class SqlValues {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("BLOB value is not base64");
                 }
+            }
+            JsonNode text = tagged.get(TEXT);
+            if (text != null && text.isString()) {
+                byte[] bytes;
+                try {
+                    bytes = Base64.getDecoder().decode(text.asString());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("TEXT bytes are not base64");
+                }
+                return new NonUtf8Text(bytes); // refuses valid UTF-8: that is a JSON string, one form per value
             }
         }
         throw new IllegalArgumentException("not an SQLite value: " + v);

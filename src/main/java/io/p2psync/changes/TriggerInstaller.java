@@ -180,7 +180,7 @@ class TriggerInstaller {
             return Optional.empty();
         }
         try {
-            List<Object> v = jdbc.sql("SELECT " + expression).query((rs, n) -> SqlValues.normalize(rs.getObject(1)))
+            List<Object> v = jdbc.sql("SELECT " + expression).query((rs, n) -> SqlValues.read(rs, 1))
                     .list();
             return Optional.of(Optional.ofNullable(v.isEmpty() ? null : v.get(0)));
         } catch (RuntimeException notConstant) {

@@ -44,6 +44,9 @@ class KvRowLimits implements RowLimits {
         if (value instanceof String text) {
             return text.getBytes(StandardCharsets.UTF_8).length;
         }
+        if (value instanceof io.p2psync.changes.NonUtf8Text text) {
+            return text.bytes().length;
+        }
         return value instanceof byte[] bytes ? bytes.length : 0;
     }
 }

@@ -151,6 +151,35 @@ class SqlValuesTest {
     }
 
     @Test
+    void textThatIsNotUtf8IsReadAsItsBytesAndTravelsAsThem() throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite::memory:");
+             java.sql.Statement s = c.createStatement()) {
+            // a Latin-1 'café' (é as the single byte E9), and valid text that holds U+FFFD itself
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT CAST(X'636166E9' AS TEXT), 'caf\uFFFD'")) {
+                rs.next();
+                assertThat(SqlValues.read(rs, 1)).isEqualTo(new NonUtf8Text(new byte[] {0x63, 0x61, 0x66, (byte) 0xE9}));
+                assertThat(SqlValues.read(rs, 2)).isEqualTo("caf\uFFFD");
+            }
+        }
+        NonUtf8Text latin1 = new NonUtf8Text(new byte[] {0x63, 0x61, 0x66, (byte) 0xE9});
+        String row = SqlValues.encodeRow(Map.of("t", latin1));
+        assertThat(row).isEqualTo("{\"t\":{\"text\":\"Y2Fm6Q==\"}}");
+        assertThat(SqlValues.decodeRow(row).get("t")).isEqualTo(latin1);
+        assertThat(SqlValues.same(latin1, "caf\uFFFD")).isFalse();
+        assertThat(RowHashes.of(Map.of("t", latin1))).as("hashed by its bytes")
+                .isNotEqualTo(RowHashes.of(Map.of("t", new NonUtf8Text(new byte[] {0x63, 0x61, 0x66, (byte) 0xE8}))))
+                .isNotEqualTo(RowHashes.of(Map.of("t", "caf\uFFFD")));
+        // one form per value: valid UTF-8 is a JSON string, never tagged
+        assertThatThrownBy(() -> SqlValues.decodeRow("{\"t\":{\"text\":\"Y2Fm\"}}"))
+                .isInstanceOf(IllegalArgumentException.class);
+        // a key cannot hold it: SQL finds rows by key, and JDBC hands SQLite a key only as a String
+        assertThat(SqlValues.isSupportedKey(List.of("k", latin1))).isFalse();
+        assertThatThrownBy(() -> SqlValues.encodeKey(List.of(latin1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqlValues.decodeKey("[{\"text\":\"Y2Fm6Q==\"}]"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void refusesWhatNoStorageClassHolds() {
         assertThatThrownBy(() -> SqlValues.decodeRow("[1]")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SqlValues.decodeRow("{\"a\":true}")).isInstanceOf(IllegalArgumentException.class);

@@ -7,7 +7,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * A value of a row as a person reads it: text as it is, numbers as written, NULL, a BLOB as its size and its
  * first bytes in hex. Values arrive either as JDBC objects (the data browser) or in the JSON form entries
- * carry ({@code SqlValues}: {@code {"blob":"<base64>"}}, {@code {"real":"Infinity"}}), for conflicts.
+ * carry ({@code SqlValues}: {@code {"blob":"<base64>"}}, {@code {"real":"Infinity"}}, {@code {"text":"<base64>"}}),
+ * for conflicts.
  */
 public final class SqlValueText {
 
@@ -43,6 +44,14 @@ public final class SqlValueText {
         if (value.isObject() && value.has("blob")) {
             try {
                 return blob(Base64.getDecoder().decode(value.get("blob").asString()));
+            } catch (IllegalArgumentException e) {
+                return cut(value.toString());
+            }
+        }
+        if (value.isObject() && value.has("text")) { // TEXT that is not valid UTF-8: shown as a viewer would
+            try {
+                return cut(new String(Base64.getDecoder().decode(value.get("text").asString()),
+                        java.nio.charset.StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {
                 return cut(value.toString());
             }
