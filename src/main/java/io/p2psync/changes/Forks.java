@@ -88,6 +88,30 @@ public class Forks {
     }
 
     /**
+     * The origins with a recorded fork whose branch the peer holds apart from this device's: its head at its
+     * version of the origin differs from this device's entry of that version. Their rows stay apart, however
+     * many rounds run, until a person decides; a round says so ({@code forked-origin}) instead of looking clean.
+     *
+     * @param versions the peer's version per origin (the heads are of these versions)
+     * @param heads the peer's hash per origin
+     */
+    public java.util.Set<String> heldApart(Map<String, Long> versions, Map<String, String> heads) {
+        java.util.Set<String> apart = new java.util.TreeSet<>();
+        if (heads.isEmpty()) {
+            return apart;
+        }
+        for (String origin : jdbc.sql("SELECT origin FROM sync_forks").query(String.class).list()) {
+            Long version = versions.get(origin);
+            String theirs = heads.get(origin);
+            if (version != null && theirs != null
+                    && changeLog.hashOf(origin, version).filter(mine -> !mine.equals(theirs)).isPresent()) {
+                apart.add(origin);
+            }
+        }
+        return apart;
+    }
+
+    /**
      * Records the candidate if {@code theirs} proves it: the entry the peer's head names, intact and signed by
      * its origin (an entry that ends its group; this device's own entry of that version was checked when it
      * was stored). Both being signed by the origin, the origin made a fork.

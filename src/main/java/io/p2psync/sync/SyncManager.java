@@ -255,6 +255,7 @@ public class SyncManager implements DisposableBean {
                     // the answer carries the peer's chain heads: a fork shows where the two logs agree on a
                     // version and not on its entry
                     forks.candidates(theirs.asMap(), page.serverHeads(), peerId).forEach(this::proveFork);
+                    forks.heldApart(theirs.asMap(), page.serverHeads()).forEach(this::forked);
                     observer.planned(theirs, lacking(theirs, mine), lacking(tracker.versionVector(), theirs));
                 }
                 boolean last = !page.more() || page.entries().isEmpty();
@@ -311,7 +312,19 @@ public class SyncManager implements DisposableBean {
                     .filter(e -> e.origin().equals(candidate.origin()) && e.version() == candidate.version())
                     .findFirst()
                     .filter(e -> forks.prove(candidate, e))
-                    .ifPresent(e -> blocked.add(e.origin()));
+                    .ifPresent(e -> forked(e.origin()));
+        }
+
+        /**
+         * The peer holds another branch of a forked origin than this device: the origin is skipped for the round,
+         * and the round counts its head as refused ({@link RejectionReason#FORKED_ORIGIN}), once, so that it does
+         * not look clean while the two devices' rows stay apart.
+         */
+        private void forked(String origin) {
+            if (blocked.add(origin)) {
+                rejected++;
+                refusals.merge(RejectionReason.FORKED_ORIGIN, 1, Integer::sum);
+            }
         }
 
         private CompletableFuture<PullResponse> fetch(VersionVector mine) {

@@ -51,8 +51,14 @@ class ForksTest {
             assertThat(forks.prove(candidate, unsigned)).as("no signature").isFalse();
             assertThat(forks.prove(candidate, badSignature)).as("a signature over another hash").isFalse();
             assertThat(forks.isForked(origin.id())).isFalse();
+            assertThat(forks.heldApart(Map.of(origin.id(), 1L), Map.of(origin.id(), theirs.hash())))
+                    .as("not a recorded fork yet").isEmpty();
 
             assertThat(forks.prove(candidate, theirs)).isTrue();
+            assertThat(forks.heldApart(Map.of(origin.id(), 1L), Map.of(origin.id(), theirs.hash())))
+                    .containsExactly(origin.id());
+            assertThat(forks.heldApart(Map.of(origin.id(), 1L), Map.of(origin.id(), mine.hash())))
+                    .as("a peer on this device's branch").isEmpty();
             assertThat(forks.isForked(origin.id())).isTrue();
             assertThat(forks.list()).extracting(Forks.Fork::hashHere, Forks.Fork::hashThere)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(mine.hash(), theirs.hash()));

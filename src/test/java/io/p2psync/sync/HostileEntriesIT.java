@@ -207,6 +207,15 @@ class HostileEntriesIT {
         }
         assertThat(a.get("/sync/forks").json().get(0).get("hashHere").asString()).isEqualTo(x.hash());
         assertThat(a.get("/sync/forks").json().get(0).get("hashThere").asString()).isEqualTo(y.hash());
+        // a and b hold different entries as the origin's version 1, so their rows differ for good: neither calls
+        // the other in sync, in the round that found the fork (b's) or in a round after it (a's second)
+        a.syncNow();
+        for (Node[] pair : new Node[][] {{a, b}, {b, a}}) {
+            JsonNode peer = peerState(pair[0], pair[1]);
+            assertThat(peer.get("status").asString()).as("%s's view of %s: %s", pair[0], pair[1], peer)
+                    .isEqualTo("INCOMPLETE");
+            assertThat(peer.path("refusedReasons").path("forked-origin").asInt()).as("%s", peer).isEqualTo(1);
+        }
 
         ChangeEntry later = hostile.next(kvRow(Operation.INSERT, "after-fork", "after-fork", "v"), VersionVector.EMPTY);
         JsonNode refused = push(a, later);
@@ -219,6 +228,16 @@ class HostileEntriesIT {
         assertThat(cleared.status()).isEqualTo(204);
         assertThat(push(a, later).get("accepted").asInt()).as("a person cleared the fork").isEqualTo(1);
         assertThat(a.kv()).containsEntry("after-fork", "v");
+    }
+
+    /** {@code peer}'s row in {@code at}'s {@code GET /peers}. */
+    private static JsonNode peerState(Node at, Node peer) {
+        for (JsonNode p : at.get("/peers").json()) {
+            if (peer.id.toString().equals(p.path("deviceId").asString())) {
+                return p;
+            }
+        }
+        throw new AssertionError(peer + " is not in " + at + "'s /peers");
     }
 
     /** Entry 1 of {@code origin} (any text), signed with {@code key}. */
