@@ -1,6 +1,7 @@
 package io.p2psync.live;
 
 import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.EntryRef;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.pubsub.MessageValidator;
 import io.p2psync.p2p.pubsub.PubsubMessage;
@@ -17,10 +18,9 @@ import java.util.function.Predicate;
  * entry of a burst is checked against this one.
  *
  * <p>Verdicts: a rate-limited message, an entry already held, a group's continuing entry and an entry after a
- * gap are ignored (not
- * forwarded, the sender is not at fault); everything else that fails is rejected. After a gap or a
- * rate-limited message, {@code catchUp} is told the sending peer, so the REST catch-up fetches
- * what gossip did not deliver.
+ * gap are ignored (not forwarded, the sender is not at fault); everything else that fails is rejected. After a
+ * rate-limited message {@code catchUp} is told the sending peer, and after a gap {@code gap} is told the sender and
+ * the entry ({@link CatchUp#missing}), so the REST catch-up fetches what gossip did not deliver.
  */
 final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
 
@@ -59,13 +59,15 @@ final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
     private final ChainHeads heads;
     private final LiveMetrics metrics;
     private final Consumer<PeerId> catchUp;
+    private final java.util.function.BiConsumer<PeerId, EntryRef> gap;
 
     /** An accepted message with its decoded payload and the peer that delivered it. */
     record Accepted(PubsubMessage message, PeerId receivedFrom, GossipPayload payload) {
     }
 
     GossipIntake(Limits limits, PeerRateLimiter rate, Predicate<PeerId> authorized, PayloadCodec codec,
-            ChainHeads heads, LiveMetrics metrics, Consumer<PeerId> catchUp) {
+            ChainHeads heads, LiveMetrics metrics, Consumer<PeerId> catchUp,
+            java.util.function.BiConsumer<PeerId, EntryRef> gap) {
         this.limits = limits;
         this.rate = rate;
         this.authorized = authorized;
@@ -73,6 +75,7 @@ final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
         this.heads = heads;
         this.metrics = metrics;
         this.catchUp = catchUp;
+        this.gap = gap;
     }
 
     @Override
@@ -158,7 +161,7 @@ final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
                 return Verdict.duplicate(ref(e) + " is already here");
             }
             case GAP -> {
-                catchUp.accept(from);
+                gap.accept(from, EntryRef.of(e));
                 return Verdict.drop(DropReason.GAP, ref(e) + " is ahead of this node; catching up over REST");
             }
             case BROKEN_CHAIN -> {

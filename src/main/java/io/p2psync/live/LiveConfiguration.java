@@ -107,8 +107,8 @@ class LiveConfiguration {
     }
 
     @Bean
-    CatchUp catchUp(PeerRunner runner, PeerDirectory directory, LearnedRestUrls urls) {
-        return new CatchUp(runner, directory, urls);
+    CatchUp catchUp(PeerRunner runner, PeerDirectory directory, LearnedRestUrls urls, ChangeTracker tracker) {
+        return new CatchUp(runner, directory, urls, tracker::versionVector, runner::later);
     }
 
     @Bean
@@ -122,7 +122,7 @@ class LiveConfiguration {
             PayloadCodec codec, ChainHeads heads, LiveMetrics metrics, CatchUp catchUp) {
         GossipIntake.Limits limits = new GossipIntake.Limits((int) settings.maxMessageSize().toBytes(),
                 kv.maxKeySize().toBytes(), kv.maxValueSize().toBytes());
-        return new GossipIntake(limits, rate, authorized, codec, heads, metrics, catchUp::request);
+        return new GossipIntake(limits, rate, authorized, codec, heads, metrics, catchUp::request, catchUp::missing);
     }
 
     @Bean

@@ -380,8 +380,8 @@ public class PeerRunner implements SmartLifecycle {
         return timer.scheduleWithFixedDelay(guarded(task), 0, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Runs {@code task} once after {@code delay}. */
-    void later(Duration delay, Runnable task) {
+    /** Runs {@code task} once after {@code delay} on the runner's timer; nothing once the runner is stopping. */
+    public void later(Duration delay, Runnable task) {
         try {
             timer.schedule(guarded(task), delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopping) {

@@ -39,6 +39,8 @@ class GossipIntakeTest {
     private final Set<PeerId> authorized = new HashSet<>(Set.of(sender));
     private final Map<String, ChainHeads.Head> stored = new HashMap<>();
     private final List<PeerId> catchUps = new ArrayList<>();
+    /** The sender and entry of each gap, as text. */
+    private final List<String> gaps = new ArrayList<>();
     /** What the intake's accepting verdicts carried, in order. */
     private final List<GossipIntake.Accepted> accepted = new ArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -46,7 +48,7 @@ class GossipIntakeTest {
     private final GossipIntake intake = new GossipIntake(new GossipIntake.Limits(MAX_MESSAGE, 16, 64),
             new PeerRateLimiter(3, Duration.ofSeconds(60), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)),
             authorized::contains, codec, new ChainHeads(o -> stored.getOrDefault(o, ChainHeads.Head.NONE)),
-            new LiveMetrics(registry), catchUps::add);
+            new LiveMetrics(registry), catchUps::add, (peer, ref) -> gaps.add(peer + " " + ref));
 
     @Test
     void acceptsTheNextEntryOfItsOriginAndChecksTheFollowingOneAgainstIt() {
@@ -159,7 +161,7 @@ class GossipIntakeTest {
         Validation<GossipIntake.Accepted> v = validate(sender, message(sender, codec.encode(third)));
         assertThat(v.outcome()).isEqualTo(Validation.Outcome.IGNORE);
         assertThat(v.reason()).startsWith("gap: ");
-        assertThat(catchUps).containsExactly(sender);
+        assertThat(gaps).containsExactly(sender + " " + io.p2psync.changes.EntryRef.of(third));
     }
 
     @Test
