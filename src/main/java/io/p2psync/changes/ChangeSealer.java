@@ -205,8 +205,8 @@ class ChangeSealer {
     }
 
     /**
-     * Says, once per row, that a row whose key holds TEXT that is not valid UTF-8 is not synced: such a key cannot
-     * be given back to SQLite to find the row (docs/storage.md, "Known limits").
+     * Says, once per row (for the first 1,000 such rows), that a row whose key holds TEXT that is not valid UTF-8
+     * is not synced (docs/storage.md, "Known limits").
      */
     void unsupportedKey(TrackedTable t, List<Object> key) {
         if (unsupportedKeys.size() < 1_000 && unsupportedKeys.add(t.name() + key)) {

@@ -83,9 +83,13 @@ final class Orphans {
             if (to.size() != values.size()) {
                 continue;
             }
-            String where = to.stream().map(c -> TrackedTable.quote(c) + " = ?").collect(Collectors.joining(" AND "));
-            boolean there = jdbc.sql("SELECT EXISTS (SELECT 1 FROM " + TrackedTable.quote(fk.parent()) + " WHERE " + where + ")")
-                    .params(values).query(Boolean.class).single();
+            List<String> where = new java.util.ArrayList<>(to.size());
+            for (int i = 0; i < to.size(); i++) {
+                where.add(TrackedTable.quote(to.get(i)) + " = " + RowWriter.placeholder(values.get(i)));
+            }
+            boolean there = jdbc.sql("SELECT EXISTS (SELECT 1 FROM " + TrackedTable.quote(fk.parent()) + " WHERE "
+                            + String.join(" AND ", where) + ")")
+                    .params(RowWriter.bindable(fk.from(), row)).query(Boolean.class).single();
             if (!there) {
                 return new Orphan(t.name(), recordId, row, fk.parent());
             }

@@ -279,6 +279,11 @@ public class ReconciliationScan {
         });
     }
 
+    /** True if a text of the key holds U+FFFD, which a key that is not valid UTF-8 was once recorded with. */
+    private static boolean mayBeNonUtf8(List<Object> key) {
+        return key.stream().anyMatch(v -> v instanceof String text && text.indexOf('\uFFFD') >= 0);
+    }
+
     /**
      * Live states beyond the table's rows, after sealing what the triggers queued (so every row has a live
      * state, except the {@code unsynced} rows, whose keys cannot be synced): the number of rows that are gone
@@ -321,6 +326,13 @@ public class ReconciliationScan {
                         continue; // a record id of an earlier form names no row this table can hold
                     }
                     if (lookup.row(t, key) == null) {
+                        if (mayBeNonUtf8(key)) {
+                            // Before TEXT that is not UTF-8 was read as its bytes, such a key was recorded with
+                            // U+FFFD in place of each byte: its row is still there, under a key no string can
+                            // name. A DELETE would take it from every other device.
+                            sealer.unsupportedKey(t, key);
+                            continue;
+                        }
                         ChangeSealer.observe(lookup, t, recordId, null, lookup.state(t.name(), recordId), now)
                                 .ifPresent(observed::add);
                     }

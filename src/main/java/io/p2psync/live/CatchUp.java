@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * an entry it accepted before it has stored it, so the sender's round may not have it yet, and the entry
  * itself was dropped and will not come by gossip again. After each round with the sender that leaves it
  * missing, a round with the entry's origin (if it is a paired device: it holds every entry it made), then
- * both again after {@link #FIRST_RETRY}, doubling, {@link #ATTEMPTS} times in all; then the scheduled catch-up
- * takes over.
+ * both again after {@link #FIRST_RETRY}, doubling, {@link #ATTEMPTS} times in all (counted again from the first
+ * when the sender gossips a newer entry meanwhile); then the scheduled catch-up takes over.
  */
 final class CatchUp {
 
@@ -47,8 +47,16 @@ final class CatchUp {
     private final Supplier<VersionVector> held;
     private final BiConsumer<Duration, Runnable> later;
     private final Duration firstRetry;
-    /** Per sender being chased: the highest version of each origin it gossiped that this node lacked. */
-    private final Map<PeerId, Map<String, Long>> wanted = new HashMap<>();
+    /** Per sender being chased: what it gossiped that this node lacked, and how far the chase has come. */
+    private final Map<PeerId, Chase> chases = new HashMap<>();
+
+    /** One sender's chase; guarded by {@link #chases}. */
+    private static final class Chase {
+        /** The highest version of each origin the sender gossiped after a gap. */
+        final Map<String, Long> versions = new HashMap<>();
+        /** Attempts made since the chase began or last learned of a newer entry. */
+        int attempts;
+    }
 
     /**
      * @param held  what this node holds (the change log's version vector)
@@ -77,21 +85,25 @@ final class CatchUp {
     /**
      * {@code peer} gossiped {@code entry}, and this node lacks entries before it: rounds with the peer, and with
      * the entry's origin, until this node holds the entry (see the class comment). One chase per peer at a time;
-     * what a peer gossips meanwhile joins it.
+     * what a peer gossips meanwhile joins it, and a newer entry gives it its full number of attempts again.
      */
     void missing(PeerId peer, EntryRef entry) {
         boolean start;
-        synchronized (wanted) {
-            Map<String, Long> versions = wanted.get(peer);
-            start = versions == null;
+        synchronized (chases) {
+            Chase chase = chases.get(peer);
+            start = chase == null;
             if (start) {
-                versions = new HashMap<>();
-                wanted.put(peer, versions);
+                chase = new Chase();
+                chases.put(peer, chase);
             }
-            versions.merge(entry.origin(), entry.version(), Math::max);
+            Long before = chase.versions.get(entry.origin());
+            if (before == null || entry.version() > before) {
+                chase.versions.put(entry.origin(), entry.version());
+                chase.attempts = 0;
+            }
         }
         if (start) {
-            attempt(peer, 1);
+            guarded(peer, () -> attempt(peer));
         }
     }
 
@@ -100,61 +112,87 @@ final class CatchUp {
         target(peer).ifPresent(p -> runner.submit(p, PeerRunner.Trigger.CONNECTED));
     }
 
-    /** Attempt {@code n} of a chase: a round with the sender, then, if still missing, one with each origin. */
-    private void attempt(PeerId sender, int n) {
+    /** One attempt of a chase: a round with the sender, then, if still missing, one with each origin. */
+    private void attempt(PeerId sender) {
+        synchronized (chases) {
+            Chase chase = chases.get(sender);
+            if (chase == null) {
+                return;
+            }
+            chase.attempts++;
+        }
         Optional<Peer> target = target(sender);
         CompletableFuture<?> round = target.isPresent() ? runner.request(target.get(), PeerRunner.Trigger.GAP)
                 : CompletableFuture.completedFuture(null);
-        round.whenComplete((r, e) -> {
-            Map<String, Long> lacking = lacking(sender);
-            if (lacking.isEmpty()) {
-                return;
-            }
-            CompletableFuture<?> origins = CompletableFuture.completedFuture(null);
-            for (String origin : lacking.keySet()) {
-                Optional<Peer> o = origin.equals(sender.toString()) ? Optional.empty() : originPeer(origin);
-                if (o.isPresent()) {
-                    origins = origins.thenCompose(x -> runner.request(o.get(), PeerRunner.Trigger.GAP));
-                }
-            }
-            origins.whenComplete((x, f) -> next(sender, n));
-        });
+        round.whenComplete((r, e) -> guarded(sender, () -> afterSender(sender)));
     }
 
-    /** After attempt {@code n}: done if nothing is missing, else the next attempt after its pause, or give up. */
-    private void next(PeerId sender, int n) {
-        Map<String, Long> lacking = lacking(sender);
-        if (lacking.isEmpty()) {
-            return;
-        }
-        if (n >= ATTEMPTS) {
-            synchronized (wanted) {
-                wanted.remove(sender);
+    /** After the round with the sender: rounds with the origins of what is still missing, then {@link #next}. */
+    private void afterSender(PeerId sender) {
+        CompletableFuture<?> origins = CompletableFuture.completedFuture(null);
+        for (String origin : lacking(sender)) {
+            Optional<Peer> o = origin.equals(sender.toString()) ? Optional.empty() : originPeer(origin);
+            if (o.isPresent()) {
+                origins = origins.thenCompose(x -> runner.request(o.get(), PeerRunner.Trigger.GAP));
             }
-            log.info("still missing entries {} gossiped by {} after {} rounds; the scheduled catch-up fetches them",
-                    lacking, sender, n);
-            return;
         }
-        later.accept(firstRetry.multipliedBy(1L << (n - 1)), () -> attempt(sender, n + 1));
+        origins.whenComplete((x, f) -> guarded(sender, () -> next(sender)));
+    }
+
+    /** After an attempt: done if nothing is missing, else the next attempt after its pause, or give up. */
+    private void next(PeerId sender) {
+        VersionVector have = held.get();
+        int attempts;
+        synchronized (chases) {
+            Chase chase = chases.get(sender);
+            if (chase == null || forget(chase, have)) {
+                chases.remove(sender);
+                return;
+            }
+            attempts = chase.attempts;
+            if (attempts >= ATTEMPTS) {
+                chases.remove(sender);
+                log.info("still missing entries {} gossiped by {} after {} attempts; the scheduled catch-up fetches "
+                        + "them", chase.versions, sender, attempts);
+                return;
+            }
+        }
+        // none made yet: a newer entry joined during the last attempt, and the chase begins again with the first pause
+        int made = Math.max(1, attempts);
+        later.accept(firstRetry.multipliedBy(1L << (made - 1)), () -> guarded(sender, () -> attempt(sender)));
+    }
+
+    /** The origins {@code sender}'s chase still waits for, forgetting what this node now holds. */
+    private java.util.Set<String> lacking(PeerId sender) {
+        VersionVector have = held.get();
+        synchronized (chases) {
+            Chase chase = chases.get(sender);
+            if (chase == null) {
+                return java.util.Set.of();
+            }
+            forget(chase, have);
+            return java.util.Set.copyOf(chase.versions.keySet());
+        }
+    }
+
+    /** Drops from the chase what {@code have} holds; true if nothing is left. Called holding the lock. */
+    private static boolean forget(Chase chase, VersionVector have) {
+        chase.versions.entrySet().removeIf(v -> have.get(v.getKey()) >= v.getValue());
+        return chase.versions.isEmpty();
     }
 
     /**
-     * What {@code sender}'s chase still waits for, forgetting what this node now holds; the chase ends (and a
-     * later gap starts a new one) when nothing is left.
+     * Runs a step of {@code sender}'s chase; if it fails (the version vector could not be read, say), the chase
+     * ends, so that the sender's next gap starts a new one instead of joining one that no longer runs.
      */
-    private Map<String, Long> lacking(PeerId sender) {
-        VersionVector have = held.get();
-        synchronized (wanted) {
-            Map<String, Long> versions = wanted.get(sender);
-            if (versions == null) {
-                return Map.of();
+    private void guarded(PeerId sender, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            synchronized (chases) {
+                chases.remove(sender);
             }
-            versions.entrySet().removeIf(v -> have.get(v.getKey()) >= v.getValue());
-            if (versions.isEmpty()) {
-                wanted.remove(sender);
-                return Map.of();
-            }
-            return Map.copyOf(versions);
+            log.warn("chasing entries gossiped by {} failed: {}; its next gap starts again", sender, e.toString());
         }
     }
 

@@ -161,6 +161,12 @@ final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
                 return Verdict.duplicate(ref(e) + " is already here");
             }
             case GAP -> {
+                // checked first: a gap sets off rounds with the sender and the origin (CatchUp#missing), which an
+                // entry its origin did not sign must not
+                if (!e.signatureValid()) {
+                    return Verdict.drop(DropReason.BAD_SIGNATURE,
+                            ref(e) + ": signature does not verify against the origin's key");
+                }
                 gap.accept(from, EntryRef.of(e));
                 return Verdict.drop(DropReason.GAP, ref(e) + " is ahead of this node; catching up over REST");
             }

@@ -179,6 +179,44 @@ class HoldAndTypedApplyTest {
                 .query(String.class).single()).isEqualTo(RowHashes.of(pair));
     }
 
+    /**
+     * A child whose reference to its parent is TEXT that is not valid UTF-8 finds the parent: the look-up binds the
+     * reference's bytes as the parent holds them, not the text of a Java object, so it is no orphan.
+     */
+    @Test
+    void aReferenceHoldingTextThatIsNotUtf8FindsItsParent() {
+        device(List.of("parent", "child"), "CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT UNIQUE)",
+                "CREATE TABLE child (id TEXT PRIMARY KEY, parent TEXT REFERENCES parent (name))");
+        List<String> orphans = new java.util.ArrayList<>();
+        here.addBean("policy", new ConcurrentEditPolicy() {
+            @Override
+            public Settled decide(ChangeEntry remote, RowState local, Map<String, Object> localRow, RowAccess rows) {
+                return ConcurrentEditPolicy.LATEST_WINS.decide(remote, local, localRow, rows);
+            }
+
+            @Override
+            public void orphaned(String table, String recordId, Map<String, Object> child, String parentTable,
+                                 RowAccess rows) {
+                orphans.add(table + recordId);
+            }
+        });
+        NonUtf8Text cafe = new NonUtf8Text(new byte[] {0x63, 0x61, 0x66, (byte) 0xE9});
+        Map<String, Object> parent = new java.util.LinkedHashMap<>();
+        parent.put("id", 1L);
+        parent.put("name", cafe);
+        Map<String, Object> child = new java.util.LinkedHashMap<>();
+        child.put("id", "c1");
+        child.put("parent", cafe);
+        ChangeEntry p = next(insert("parent", List.of(1L), parent), VersionVector.EMPTY);
+        ChangeEntry c = next(insert("child", List.of("c1"), child), p.vector());
+
+        assertThat(here.applier().apply(List.of(p, c), bob.id())).extracting(ApplyOutcome::result)
+                .containsExactly(Result.APPLIED, Result.APPLIED);
+        assertThat(rows("SELECT COUNT(*) AS n FROM child JOIN parent ON child.parent = parent.name"))
+                .containsExactly(Map.of("n", 1));
+        assertThat(orphans).isEmpty();
+    }
+
     @Test
     void holdsAnEntryTheTableRefusesWhileLaterEntriesOfTheOriginApplyAndLaterEntriesOfTheRowWait() {
         device(List.of("notes"), "CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL)");

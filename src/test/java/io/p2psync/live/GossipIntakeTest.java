@@ -164,6 +164,18 @@ class GossipIntakeTest {
         assertThat(gaps).containsExactly(sender + " " + io.p2psync.changes.EntryRef.of(third));
     }
 
+    /** A gap sets off rounds with the sender and the origin: an entry its origin did not sign must not. */
+    @Test
+    void anEntryAfterAGapThatItsOriginDidNotSignIsDroppedWithoutACatchUp() {
+        ChangeEntry third = entry(3, "a".repeat(64), "k", "v3");
+        ChangeEntry other = ChangeEntry.seal(new DeviceIdentity(PrivateKey.generate()), 3, third.hlc(),
+                third.timestamp(), third.change(), VersionVector.EMPTY, "a".repeat(64));
+
+        assertThat(drop(sender, codec.encode(withSignature(third, other.signature())))).isEqualTo(DropReason.BAD_SIGNATURE);
+        assertThat(gaps).isEmpty();
+        assertThat(catchUps).isEmpty();
+    }
+
     @Test
     void anEntryAlreadyHeldIsIgnoredWithoutCountingADrop() {
         ChangeEntry first = entry(1, null, "k", "v1");
