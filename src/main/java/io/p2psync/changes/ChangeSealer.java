@@ -184,7 +184,9 @@ class ChangeSealer {
                     return new Batch(0, endOpenGroup(), false);
                 }
                 List<Touched> all = new ArrayList<>(touched.values());
-                Observation observation = observe(lookup, all);
+                // Only captures of rows that are not synced (an untracked table, a key that is not UTF-8): consumed
+                // with nothing to read, else the same batch would come back, and stop every seal, for good.
+                Observation observation = all.isEmpty() ? new Observation(List.of(), 0) : observe(lookup, all);
                 int taken = observation.taken();
                 long upTo = taken == all.size() ? lastId : all.get(taken).firstCapture() - 1;
                 boolean ends = !capturedAfter(lookup, upTo);

@@ -104,4 +104,24 @@ class ExactKeysCaptureTest {
         assertThat(new SqliteCli(dir.resolve("b.db")).dump("nums")).isEqualTo(app.dump("nums"))
                 .containsExactly("1.0|'one'");
     }
+
+    /**
+     * Rows keyed by TEXT that is not valid UTF-8 are not synced; a batch of captures made only of them is consumed
+     * instead of stopping every later seal (and with it every round), and the app's other rows are sealed.
+     */
+    @Test
+    void capturesOfRowsKeyedByTextThatIsNotUtf8AreConsumedAndStopNothing() {
+        SqliteCli app = devices("names", "CREATE TABLE names (k TEXT PRIMARY KEY, v);");
+        // more than a capture batch of them, then one row that syncs
+        app.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)"
+                + " INSERT INTO names SELECT CAST(X'FF' || printf('%03d', i) AS TEXT), i FROM n;"
+                + " INSERT INTO names VALUES ('after', 'synced');"
+                + " DELETE FROM names WHERE v = 1;");
+
+        sealAndSyncToB();
+
+        assertThat(log("names")).containsExactly("INSERT [\"after\"]");
+        assertThat(a.jdbc().sql("SELECT COUNT(*) FROM sync_capture").query(Long.class).single()).isZero();
+        assertThat(b.jdbc().sql("SELECT v FROM names").query(String.class).list()).containsExactly("synced");
+    }
 }
