@@ -36,6 +36,14 @@ public record NonUtf8Text(byte[] bytes) {
         return bytes;
     }
 
+    /**
+     * The text as sqlite-jdbc's {@code getString} reads it, U+FFFD in place of each byte it cannot decode: how
+     * versions before this type read (and recorded) such a value.
+     */
+    String asReadBefore() {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
     /** True if {@code bytes} are valid UTF-8 (which is what SQLite means by TEXT in a UTF-8 file). */
     static boolean isUtf8(byte[] bytes) {
         try {

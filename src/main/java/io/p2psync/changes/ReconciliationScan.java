@@ -110,13 +110,14 @@ public class ReconciliationScan {
             return new TableScan(t.name(), 0, 0);
         }
         Set<String> nullKeys = new HashSet<>();
+        Set<String> recordedBefore = new HashSet<>();
         long shadowed = 0;
         long unsynced = 0;
         Page page;
         do {
             long start = System.nanoTime();
             List<Object> from = after;
-            page = tx.execute(s -> rowsPage(t, rowid, from, selected, nullKeys));
+            page = tx.execute(s -> rowsPage(t, rowid, from, selected, nullKeys, recordedBefore));
             if (page.stale()) {
                 log.info("scan of {} stopped after {} rows: the app changed the table's columns meanwhile; the next "
                         + "scan covers it", t.name(), rows);
@@ -148,7 +149,7 @@ public class ReconciliationScan {
             do {
                 long start = System.nanoTime();
                 String f = fromId;
-                page = tx.execute(s -> statesPage(t, f));
+                page = tx.execute(s -> statesPage(t, f, recordedBefore));
                 rows += page.count();
                 sealed += page.sealed();
                 fromId = page.lastRecordId();
@@ -200,9 +201,11 @@ public class ReconciliationScan {
      * @param rowid    how to name the rowid ({@link #rowidName}), null to page by key
      * @param selected the columns {@code SELECT *} gave when the scan began: a page with others is stale
      * @param nullKeys the record ids with NULL in them met so far in this scan
+     * @param recordedBefore records, met so far in this scan, that an earlier version made of a row whose key is
+     *                       not UTF-8 (below)
      */
     private Page rowsPage(TrackedTable t, String rowid, List<Object> after, List<String> selected,
-                          Set<String> nullKeys) {
+                          Set<String> nullKeys, Set<String> recordedBefore) {
         String keys = t.keyListSql();
         String sql = rowid != null
                 ? "SELECT " + rowid + ", * FROM " + t.quotedName() + (after == null ? "" : " WHERE " + rowid + " > ?")
@@ -259,7 +262,15 @@ public class ReconciliationScan {
                     last = skip == 0 ? key : lastRowid;
                     if (!SqlValues.isSupportedKey(key)) {
                         sealer.unsupportedKey(t, key);
-                        unsynced++;
+                        // Before such text was read as its bytes, its row was synced under the key as read then,
+                        // U+FFFD in place of each byte. That live record stands for the row, in the count of rows
+                        // gone too; the others are rows that no record stands for.
+                        String asReadBefore = SqlValues.encodeKey(key.stream()
+                                .map(v -> v instanceof NonUtf8Text text ? text.asReadBefore() : v).toList());
+                        RowState before = lookup.state(t.name(), asReadBefore);
+                        if (before == null || before.deleted() || !recordedBefore.add(asReadBefore)) {
+                            unsynced++;
+                        }
                         continue;
                     }
                     String recordId = SqlValues.encodeKey(key);
@@ -279,11 +290,6 @@ public class ReconciliationScan {
         });
     }
 
-    /** True if a text of the key holds U+FFFD, which a key that is not valid UTF-8 was once recorded with. */
-    private static boolean mayBeNonUtf8(List<Object> key) {
-        return key.stream().anyMatch(v -> v instanceof String text && text.indexOf('\uFFFD') >= 0);
-    }
-
     /**
      * Live states beyond the table's rows, after sealing what the triggers queued (so every row has a live
      * state, except the {@code unsynced} rows, whose keys cannot be synced): the number of rows that are gone
@@ -300,7 +306,7 @@ public class ReconciliationScan {
     }
 
     /** Second pass: up to {@code batch} live states after {@code after}; a DELETE for each whose row is gone. */
-    private Page statesPage(TrackedTable t, String after) {
+    private Page statesPage(TrackedTable t, String after, Set<String> recordedBefore) {
         sealer.sealPending(); // as in rowsPage
         return template.execute((ConnectionCallback<Page>) connection -> {
             try (RowLookup lookup = new RowLookup(connection)) {
@@ -326,11 +332,9 @@ public class ReconciliationScan {
                         continue; // a record id of an earlier form names no row this table can hold
                     }
                     if (lookup.row(t, key) == null) {
-                        if (mayBeNonUtf8(key)) {
-                            // Before TEXT that is not UTF-8 was read as its bytes, such a key was recorded with
-                            // U+FFFD in place of each byte: its row is still there, under a key no string can
-                            // name. A DELETE would take it from every other device.
-                            sealer.unsupportedKey(t, key);
+                        if (recordedBefore.contains(recordId)) {
+                            // the first pass met its row, under a key that is not UTF-8 (see rowsPage): the row is
+                            // there, and a DELETE would take it from every other device
                             continue;
                         }
                         ChangeSealer.observe(lookup, t, recordId, null, lookup.state(t.name(), recordId), now)

@@ -158,6 +158,8 @@ class SqlValuesTest {
             try (java.sql.ResultSet rs = s.executeQuery("SELECT CAST(X'636166E9' AS TEXT), 'caf\uFFFD'")) {
                 rs.next();
                 assertThat(SqlValues.read(rs, 1)).isEqualTo(new NonUtf8Text(new byte[] {0x63, 0x61, 0x66, (byte) 0xE9}));
+                assertThat(((NonUtf8Text) SqlValues.read(rs, 1)).asReadBefore()).as("as getString reads it")
+                        .isEqualTo(rs.getString(1));
                 assertThat(SqlValues.read(rs, 2)).isEqualTo("caf\uFFFD");
             }
         }
