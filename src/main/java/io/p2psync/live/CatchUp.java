@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * an entry it accepted before it has stored it, so the sender's round may not have it yet, and the entry
  * itself was dropped and will not come by gossip again. After each round with the sender that leaves it
  * missing, a round with the entry's origin (if it is a paired device: it holds every entry it made), then
- * both again after {@link #FIRST_RETRY}, doubling, {@link #ATTEMPTS} times in all (counted again from the first
- * when the sender gossips a newer entry meanwhile); then the scheduled catch-up takes over.
+ * both again after {@link #FIRST_RETRY}, doubling up to 16 s, {@link #ATTEMPTS} times in all (counted again from
+ * the first when the sender gossips a newer entry meanwhile, up to {@link #MAX_ATTEMPTS} in all); then the
+ * scheduled catch-up takes over.
  */
 final class CatchUp {
 
@@ -38,6 +39,8 @@ final class CatchUp {
 
     /** Rounds with the sender (and the origin) for one gap, at most. */
     static final int ATTEMPTS = 6;
+    /** Attempts of one chase in all, however often newer entries gave it its attempts again. */
+    static final int MAX_ATTEMPTS = 3 * ATTEMPTS;
     /** The pause before the second attempt; each later one waits twice as long (1 + 2 + … + 16 s: half a minute). */
     static final Duration FIRST_RETRY = Duration.ofSeconds(1);
 
@@ -56,6 +59,8 @@ final class CatchUp {
         final Map<String, Long> versions = new HashMap<>();
         /** Attempts made since the chase began or last learned of a newer entry. */
         int attempts;
+        /** Attempts made since the chase began; the pauses grow with these. */
+        int total;
     }
 
     /**
@@ -120,6 +125,7 @@ final class CatchUp {
                 return;
             }
             chase.attempts++;
+            chase.total++;
         }
         Optional<Peer> target = target(sender);
         CompletableFuture<?> round = target.isPresent() ? runner.request(target.get(), PeerRunner.Trigger.GAP)
@@ -142,24 +148,23 @@ final class CatchUp {
     /** After an attempt: done if nothing is missing, else the next attempt after its pause, or give up. */
     private void next(PeerId sender) {
         VersionVector have = held.get();
-        int attempts;
+        int total;
         synchronized (chases) {
             Chase chase = chases.get(sender);
             if (chase == null || forget(chase, have)) {
                 chases.remove(sender);
                 return;
             }
-            attempts = chase.attempts;
-            if (attempts >= ATTEMPTS) {
+            total = chase.total;
+            if (chase.attempts >= ATTEMPTS || total >= MAX_ATTEMPTS) {
                 chases.remove(sender);
                 log.info("still missing entries {} gossiped by {} after {} attempts; the scheduled catch-up fetches "
-                        + "them", chase.versions, sender, attempts);
+                        + "them", chase.versions, sender, total);
                 return;
             }
         }
-        // none made yet: a newer entry joined during the last attempt, and the chase begins again with the first pause
-        int made = Math.max(1, attempts);
-        later.accept(firstRetry.multipliedBy(1L << (made - 1)), () -> guarded(sender, () -> attempt(sender)));
+        // 1, 2, 4, 8, then 16 s between attempts, however often newer entries gave the chase its attempts again
+        later.accept(firstRetry.multipliedBy(1L << Math.min(total - 1, 4)), () -> guarded(sender, () -> attempt(sender)));
     }
 
     /** The origins {@code sender}'s chase still waits for, forgetting what this node now holds. */
@@ -188,11 +193,14 @@ final class CatchUp {
     private void guarded(PeerId sender, Runnable step) {
         try {
             step.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             synchronized (chases) {
                 chases.remove(sender);
             }
             log.warn("chasing entries gossiped by {} failed: {}; its next gap starts again", sender, e.toString());
+            if (e instanceof Error error) {
+                throw error;
+            }
         }
     }
 

@@ -66,10 +66,10 @@ class CatchUpTest {
         });
     }
 
-    /** Runs the later attempts the chase asks for until it asks for none; answers how many ran. */
+    /** Runs the later attempts the chase asks for until it asks for none (or 1,000 ran); answers how many ran. */
     private int runTimer() {
         int ran = 0;
-        while (!timer.isEmpty()) {
+        while (!timer.isEmpty() && ran < 1_000) {
             timer.poll().run();
             ran++;
         }
@@ -143,6 +143,27 @@ class CatchUpTest {
         runTimer();
 
         verify(runner, times(2 * CatchUp.ATTEMPTS)).request(relay, PeerRunner.Trigger.GAP);
+    }
+
+    /**
+     * An entry that never comes (too large to be served, say) while the sender keeps gossiping newer ones: the
+     * chase backs off and ends, instead of a round every second for as long as the origin writes.
+     */
+    @Test
+    void aChaseThatNewerEntriesKeepAliveStillBacksOffAndEnds() {
+        Peer relay = peer(id, "home server");
+        AtomicInteger rounds = new AtomicInteger();
+        when(runner.request(relay, PeerRunner.Trigger.GAP)).thenAnswer(call -> {
+            catchUp.missing(id, new EntryRef(id.toString(), 10 + rounds.incrementAndGet())); // the stream goes on
+            return CompletableFuture.completedFuture(null);
+        });
+
+        catchUp.missing(id, new EntryRef(id.toString(), 3));
+        runTimer();
+
+        verify(runner, times(CatchUp.MAX_ATTEMPTS)).request(relay, PeerRunner.Trigger.GAP);
+        assertThat(pauses).startsWith(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
+                Duration.ofSeconds(8), Duration.ofSeconds(16), Duration.ofSeconds(16)).hasSize(CatchUp.MAX_ATTEMPTS - 1);
     }
 
     @Test
