@@ -264,11 +264,14 @@ public class ReconciliationScan {
                         sealer.unsupportedKey(t, key);
                         // Before such text was read as its bytes, its row was synced under the key as read then,
                         // U+FFFD in place of each byte. That live record stands for the row, in the count of rows
-                        // gone too; the others are rows that no record stands for.
-                        String asReadBefore = SqlValues.encodeKey(key.stream()
-                                .map(v -> v instanceof NonUtf8Text text ? text.asReadBefore() : v).toList());
+                        // gone too, unless a row of its own holds that key (U+FFFD itself); the others are rows
+                        // that no record stands for.
+                        List<Object> keyReadBefore = key.stream()
+                                .map(v -> v instanceof NonUtf8Text text ? (Object) text.asReadBefore() : v).toList();
+                        String asReadBefore = SqlValues.encodeKey(keyReadBefore);
                         RowState before = lookup.state(t.name(), asReadBefore);
-                        if (before == null || before.deleted() || !recordedBefore.add(asReadBefore)) {
+                        if (before == null || before.deleted() || lookup.row(t, keyReadBefore) != null
+                                || !recordedBefore.add(asReadBefore)) {
                             unsynced++;
                         }
                         continue;
