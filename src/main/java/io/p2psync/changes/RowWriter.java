@@ -30,6 +30,8 @@ class RowWriter {
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
+    /** Whether the file is UTF-8 encoded; read once, when a row first holds TEXT that is not UTF-8. */
+    private volatile Boolean utf8File;
     private final Map<String, List<String>> liveColumns = new ConcurrentHashMap<>();
 
     RowWriter(JdbcClient jdbc, JdbcTemplate template) {
@@ -51,6 +53,7 @@ class RowWriter {
     Set<String> upsert(TrackedTable t, String recordId, String rowJson) {
         Map<String, Object> row = SqlValues.decodeRow(rowJson);
         checkKey(t, recordId, row);
+        checkFileHolds(row);
         List<String> have = columns(t);
         Set<String> missing = new LinkedHashSet<>(row.keySet());
         missing.removeAll(have);
@@ -74,6 +77,28 @@ class RowWriter {
         }
         jdbc.sql(upsertSql(t, cols, row)).params(bindable(cols, row)).update();
         return missing;
+    }
+
+    /**
+     * Refuses a row holding TEXT that is not valid UTF-8 when the file is UTF-16 encoded ({@code PRAGMA encoding},
+     * which an app can choose only before the file's first table): {@code CAST(? AS TEXT)} would read its bytes
+     * as UTF-16 there and write other text. The entry is then held, not written changed.
+     *
+     * @throws IllegalArgumentException in that case
+     */
+    private void checkFileHolds(Map<String, Object> row) {
+        if (row.values().stream().noneMatch(v -> v instanceof NonUtf8Text)) {
+            return;
+        }
+        Boolean utf8 = utf8File;
+        if (utf8 == null) {
+            utf8 = "UTF-8".equalsIgnoreCase(jdbc.sql("PRAGMA encoding").query(String.class).single());
+            utf8File = utf8;
+        }
+        if (!utf8) {
+            throw new IllegalArgumentException("this file is UTF-16 encoded: it cannot hold TEXT that is not valid "
+                    + "UTF-8 with the same bytes");
+        }
     }
 
     /**
@@ -129,6 +154,7 @@ class RowWriter {
         if (values.isEmpty()) {
             return;
         }
+        checkFileHolds(values);
         List<String> cols = List.copyOf(values.keySet());
         List<Object> params = new ArrayList<>(bindable(cols, values));
         params.addAll(key(t, recordId));
@@ -197,6 +223,7 @@ class RowWriter {
             while (to < rows.size() && rows.get(to).keySet().equals(first.keySet()) && samePlaces(cols, rows.get(to), first)) {
                 to++;
             }
+            checkFileHolds(first); // the run's rows hold such text in the same columns as its first
             template.batchUpdate(sql.apply(cols, first), rows.subList(from, to), 500, (ps, row) -> {
                 for (int c = 0; c < cols.size(); c++) {
                     bind(ps, c + 1, row.get(cols.get(c)));

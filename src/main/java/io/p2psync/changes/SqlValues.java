@@ -64,11 +64,26 @@ public final class SqlValues {
         if (v instanceof String s && s.indexOf('\uFFFD') >= 0) {
             // U+FFFD is what sqlite-jdbc puts for each byte it cannot decode; a text may also hold it as itself
             byte[] bytes = rs.getBytes(column);
-            if (bytes != null && !NonUtf8Text.isUtf8(bytes)) {
+            if (bytes != null && !NonUtf8Text.isUtf8(bytes) && utf8File(rs)) {
                 return new NonUtf8Text(bytes);
             }
         }
         return v;
+    }
+
+    /**
+     * True if the file {@code rs} reads is UTF-8 encoded ({@code PRAGMA encoding}), as nearly every SQLite file
+     * is: only there are a TEXT value's bytes UTF-8 or not. Asked only for text that held U+FFFD.
+     */
+    private static boolean utf8File(java.sql.ResultSet rs) throws java.sql.SQLException {
+        java.sql.Statement from = rs.getStatement();
+        if (from == null) {
+            return false;
+        }
+        try (java.sql.Statement s = from.getConnection().createStatement();
+             java.sql.ResultSet encoding = s.executeQuery("PRAGMA encoding")) {
+            return encoding.next() && "UTF-8".equalsIgnoreCase(encoding.getString(1));
+        }
     }
 
     /**
@@ -381,6 +396,9 @@ public final class SqlValues {
                     bytes = Base64.getDecoder().decode(text.asString());
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("TEXT bytes are not base64");
+                }
+                if (!Base64.getEncoder().encodeToString(bytes).equals(text.asString())) {
+                    throw new IllegalArgumentException("TEXT bytes are not in canonical base64 (padded, no spare bits)");
                 }
                 return new NonUtf8Text(bytes); // refuses valid UTF-8: that is a JSON string, one form per value
             }

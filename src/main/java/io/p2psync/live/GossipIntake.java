@@ -130,16 +130,16 @@ final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
             return Verdict.drop(DropReason.UNAUTHORIZED, "seed message authored by " + m.from()
                     + ", not an authorized device");
         }
-        Verdict limited = checkKeyValue(key, value);
+        Verdict limited = checkKeyValue(key, PayloadCodec.utf8Length(value));
         return limited != null ? limited : Verdict.accept(payload);
     }
 
     private Verdict checkEntry(PeerId from, GossipPayload.Entry payload) {
         ChangeEntry e = payload.entry();
-        String value;
+        long value;
         String key;
         try {
-            value = KV_TABLE.equals(e.table()) ? codec.kvValue(e.data()) : null;
+            value = KV_TABLE.equals(e.table()) ? codec.kvValueBytes(e.data()) : 0;
             // a sync_kv record id is the key as a JSON array (["greeting"]); the limit is on the key itself
             key = KV_TABLE.equals(e.table()) ? codec.kvKey(e.recordId()) : e.recordId();
         } catch (PayloadCodec.MalformedPayloadException bad) {
@@ -184,12 +184,11 @@ final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
         return Verdict.accept(payload);
     }
 
-    private Verdict checkKeyValue(String key, String value) {
+    private Verdict checkKeyValue(String key, long valueBytes) {
         int keyBytes = PayloadCodec.utf8Length(key);
         if (keyBytes > limits.maxKeyBytes()) {
             return Verdict.drop(DropReason.LIMITS, "key of " + keyBytes + " bytes exceeds " + limits.maxKeyBytes());
         }
-        int valueBytes = PayloadCodec.utf8Length(value);
         if (valueBytes > limits.maxValueBytes()) {
             return Verdict.drop(DropReason.LIMITS, "value of " + valueBytes + " bytes exceeds " + limits.maxValueBytes());
         }

@@ -122,22 +122,31 @@ final class PayloadCodec {
     }
 
     /**
-     * The {@code value} of a {@code sync_kv} row as an entry carries it, or null if the row has none (a
-     * delete).
+     * The size in bytes of the {@code value} of a {@code sync_kv} row as an entry carries it: its UTF-8, or the
+     * bytes of TEXT that is not UTF-8 or of a BLOB; 0 if the row has none (a delete).
      *
-     * @throws MalformedPayloadException if {@code rowJson} is not a JSON object
+     * @throws MalformedPayloadException if {@code rowJson} is not a row
      */
-    String kvValue(String rowJson) {
+    long kvValueBytes(String rowJson) {
         if (rowJson == null) {
-            return null;
+            return 0;
         }
+        Object value;
         try {
-            JsonNode row = json.readTree(rowJson);
-            JsonNode value = row == null ? null : row.get("value");
-            return value == null || value.isNull() ? null : value.asString();
-        } catch (JacksonException e) {
-            throw new MalformedPayloadException("row data is not JSON");
+            value = io.p2psync.changes.SqlValues.decodeRow(rowJson).get("value");
+        } catch (IllegalArgumentException e) {
+            throw new MalformedPayloadException("row data is not a row: " + e.getMessage());
         }
+        if (value instanceof String text) {
+            return utf8Length(text);
+        }
+        if (value instanceof io.p2psync.changes.NonUtf8Text text) {
+            return text.bytes().length;
+        }
+        if (value instanceof byte[] bytes) {
+            return bytes.length;
+        }
+        return value == null ? 0 : String.valueOf(value).length();
     }
 
     /**

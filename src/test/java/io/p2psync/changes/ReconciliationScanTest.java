@@ -256,6 +256,52 @@ class ReconciliationScanTest {
                 .query(String.class).list()).containsExactly("INSERT", "DELETE");
     }
 
+    /**
+     * A row holding TEXT that is not UTF-8, hashed by an earlier version as it read it then (U+FFFD for each such
+     * byte), is sealed once after the upgrade with its exact bytes: that repairs the copies the other devices were
+     * sent with U+FFFD, and from then on a change of those bytes alone is seen.
+     */
+    @Test
+    void aValueHashedAsAnEarlierVersionReadItIsSealedOnceWithItsBytes() {
+        Path file = dir.resolve("wr.db");
+        new io.p2psync.testing.SqliteCli(file).exec("""
+                CREATE TABLE wr (a TEXT PRIMARY KEY, v);
+                INSERT INTO wr VALUES ('a', CAST(X'636166E9' AS TEXT));""");
+        device = new StandaloneDevice(file, List.of("wr"), System::currentTimeMillis, List.of());
+        device.scan().scan(List.of("wr"));
+        device.jdbc().sql("UPDATE sync_row_state SET column_hashes = ?")
+                .param(RowHashes.of(new java.util.LinkedHashMap<>(Map.of("a", "a", "v", "caf\uFFFD")))).update();
+
+        assertThat(device.scan().scan(List.of("wr"))).containsExactly(new ReconciliationScan.TableScan("wr", 1, 1));
+        assertThat(device.jdbc().sql("SELECT change_data FROM sync_log ORDER BY id DESC LIMIT 1").query(String.class)
+                .single()).contains("{\"text\":\"Y2Fm6Q==\"}");
+        assertThat(device.scan().scan(List.of("wr"))).containsExactly(new ReconciliationScan.TableScan("wr", 1, 0));
+    }
+
+    /**
+     * A UTF-16 file: its text is never taken for UTF-8 bytes, and a value that is not UTF-8 from a UTF-8 device is
+     * held, not written as the other text its bytes spell in UTF-16.
+     */
+    @Test
+    void aUtf16FileNeitherReadsNorWritesTextAsUtf8Bytes() {
+        Path file = dir.resolve("utf16.db");
+        new io.p2psync.testing.SqliteCli(file).exec("""
+                PRAGMA encoding = 'UTF-16le';
+                CREATE TABLE wr (a TEXT PRIMARY KEY, v);
+                INSERT INTO wr VALUES ('lone', CAST(X'00D8' AS TEXT));""");
+        device = new StandaloneDevice(file, List.of("wr"), System::currentTimeMillis, List.of());
+        device.scan().scan(List.of("wr"));
+        assertThat(device.jdbc().sql("SELECT change_data FROM sync_log WHERE record_id = '[\"lone\"]'")
+                .query(String.class).single()).doesNotContain("{\"text\"");
+
+        RemoteDevice bob = new RemoteDevice();
+        ChangeEntry latin1 = bob.next(new RowChange("wr", "[\"b\"]", Operation.INSERT, Kind.EDIT,
+                "{\"a\":\"b\",\"v\":{\"text\":\"Y2Fm6Q==\"}}", null), VersionVector.EMPTY, 1L << 40);
+        assertThat(device.applier().apply(List.of(latin1), bob.id())).extracting(ApplyOutcome::result)
+                .containsExactly(ApplyOutcome.Result.HELD);
+        assertThat(device.jdbc().sql("SELECT COUNT(*) FROM wr WHERE a = 'b'").query(Long.class).single()).isZero();
+    }
+
     @Test
     void aStateWithoutHashesWrittenByAnotherDeviceIsNotSealedAgain() {
         open();

@@ -174,6 +174,14 @@ class SqlValuesTest {
         // one form per value: valid UTF-8 is a JSON string, never tagged
         assertThatThrownBy(() -> SqlValues.decodeRow("{\"t\":{\"text\":\"Y2Fm\"}}"))
                 .isInstanceOf(IllegalArgumentException.class);
+        for (String other : new String[] {"/w", "/x==", "/w=="}) { // the same byte FF without padding, with spare bits
+            String json = "{\"t\":{\"text\":\"" + other + "\"}}";
+            if (other.equals("/w==")) {
+                assertThat(SqlValues.decodeRow(json).get("t")).isEqualTo(new NonUtf8Text(new byte[] {(byte) 0xFF}));
+            } else {
+                assertThatThrownBy(() -> SqlValues.decodeRow(json)).as(other).isInstanceOf(IllegalArgumentException.class);
+            }
+        }
         // a key cannot hold it: SQL finds rows by key, and JDBC hands SQLite a key only as a String
         assertThat(SqlValues.isSupportedKey(List.of("k", latin1))).isFalse();
         assertThatThrownBy(() -> SqlValues.encodeKey(List.of(latin1))).isInstanceOf(IllegalArgumentException.class);

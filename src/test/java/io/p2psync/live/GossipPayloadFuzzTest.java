@@ -66,7 +66,7 @@ class GossipPayloadFuzzTest {
             e.signatureValid();
             if (GossipIntake.KV_TABLE.equals(e.table())) {
                 try {
-                    codec.kvValue(e.data());
+                    codec.kvValueBytes(e.data());
                     codec.kvKey(e.recordId());
                 } catch (PayloadCodec.MalformedPayloadException refused) {
                     // dropped as malformed by the intake

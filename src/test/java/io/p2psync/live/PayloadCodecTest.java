@@ -75,7 +75,10 @@ class PayloadCodecTest {
         assertThat(p).isEqualTo(new GossipPayload.Entry(e));
         assertThat(((GossipPayload.Entry) p).entry().hashValid()).isTrue();
         assertThat(((GossipPayload.Entry) p).entry().signatureValid()).isTrue();
-        assertThat(codec.kvValue(e.data())).isEqualTo("v");
+        assertThat(codec.kvValueBytes(e.data())).isEqualTo(1);
+        // TEXT that is not UTF-8 (an app writing Latin-1 into sync_kv passes its CHECK) counts its own bytes
+        assertThat(codec.kvValueBytes("{\"key\":\"k\",\"value\":{\"text\":\"Y2Fm6Q==\"},\"timestamp\":\"t\"}"))
+                .isEqualTo(4);
     }
 
     @Test
