@@ -37,6 +37,14 @@ class ReconciliationScanTest {
                 .param(recordId).query(String.class).list();
     }
 
+    /** The file {@code wr.db} as the app (sqlite3) wrote it with {@code sql}, opened by the device, which tracks wr. */
+    private Path appWrote(String sql) {
+        Path file = dir.resolve("wr.db");
+        new io.p2psync.testing.SqliteCli(file).exec(sql);
+        device = new StandaloneDevice(file, List.of("wr"), System::currentTimeMillis, List.of());
+        return file;
+    }
+
     /** Writes as the node's own apply does: the triggers do not see it. */
     private void unseen(String sql) {
         device.tx().executeWithoutResult(s -> {
@@ -163,12 +171,10 @@ class ReconciliationScanTest {
 
     @Test
     void aWithoutRowidTableIsScannedInKeyOrderAcrossPages() {
-        Path file = dir.resolve("wr.db");
-        new io.p2psync.testing.SqliteCli(file).exec("""
+        appWrote("""
                 CREATE TABLE wr (a TEXT, b INTEGER, v, PRIMARY KEY (a, b)) WITHOUT ROWID;
                 INSERT INTO wr VALUES ('a', 1, 1), ('a', 2, 2), ('b', 1, 3), ('b', 2, 4), ('c', 1, 5), ('c', 2, 6),
                   ('d', 1, 7);""");
-        device = new StandaloneDevice(file, List.of("wr"), System::currentTimeMillis, List.of());
 
         assertThat(device.scan().scan(List.of("wr"))).containsExactly(new ReconciliationScan.TableScan("wr", 7, 7));
         assertThat(device.scan().scan(List.of("wr"))).containsExactly(new ReconciliationScan.TableScan("wr", 7, 0));
@@ -180,12 +186,10 @@ class ReconciliationScanTest {
      */
     @Test
     void textThatIsNotUtf8IsSealedAsItsBytesAndARowKeyedByItIsLeftOut() {
-        Path file = dir.resolve("wr.db");
-        new io.p2psync.testing.SqliteCli(file).exec("""
+        appWrote("""
                 CREATE TABLE wr (a TEXT, b INTEGER, v, PRIMARY KEY (a, b)) WITHOUT ROWID;
                 INSERT INTO wr VALUES ('a', 1, CAST(X'636166E9' AS TEXT)), ('a', 2, 2), (CAST(X'62FF' AS TEXT), 1, 3),
                   ('c', 1, 4), ('c', 2, 5), ('d', 1, 6), ('d', 2, 7);""");
-        device = new StandaloneDevice(file, List.of("wr"), System::currentTimeMillis, List.of());
 
         assertThat(device.scan().scan(List.of("wr"))).containsExactly(new ReconciliationScan.TableScan("wr", 7, 6));
         assertThat(device.scan().scan(List.of("wr"))).containsExactly(new ReconciliationScan.TableScan("wr", 7, 0));
@@ -210,11 +214,9 @@ class ReconciliationScanTest {
      */
     @Test
     void aRecordOfAKeyReadWithReplacementCharactersIsNotTakenForADeletedRow() {
-        Path file = dir.resolve("wr.db");
-        new io.p2psync.testing.SqliteCli(file).exec("""
+        Path file = appWrote("""
                 CREATE TABLE wr (a TEXT, b INTEGER, v, PRIMARY KEY (a, b)) WITHOUT ROWID;
                 INSERT INTO wr VALUES ('a', 1, 1), (CAST(X'62FF' AS TEXT), 1, 2);""");
-        device = new StandaloneDevice(file, List.of("wr"), System::currentTimeMillis, List.of());
         String recordedBefore = "[\"b\uFFFD\",1]";
         device.tracker().log(new RowChange("wr", recordedBefore, Operation.INSERT, Kind.EDIT,
                 "{\"a\":\"b\uFFFD\",\"b\":1,\"v\":2}", null));
@@ -239,12 +241,10 @@ class ReconciliationScanTest {
      */
     @Test
     void aRecordThatARowOfItsOwnHoldsDoesNotAlsoStandForANonUtf8Row() {
-        Path file = dir.resolve("wr.db");
-        new io.p2psync.testing.SqliteCli(file).exec("""
+        appWrote("""
                 CREATE TABLE wr (a TEXT, b INTEGER, v, PRIMARY KEY (a, b)) WITHOUT ROWID;
                 INSERT INTO wr VALUES ('a', 1, 1), (CAST(X'62EFBFBD' AS TEXT), 1, 3), (CAST(X'62FF' AS TEXT), 1, 2),
                   ('z', 1, 9);""");
-        device = new StandaloneDevice(file, List.of("wr"), System::currentTimeMillis, List.of());
         device.scan().scan(List.of("wr"));
         assertThat(device.jdbc().sql("SELECT operation FROM sync_log WHERE record_id = ? ORDER BY id")
                 .param("[\"b\uFFFD\",1]").query(String.class).list()).containsExactly("INSERT");
@@ -263,11 +263,9 @@ class ReconciliationScanTest {
      */
     @Test
     void aValueHashedAsAnEarlierVersionReadItIsSealedOnceWithItsBytes() {
-        Path file = dir.resolve("wr.db");
-        new io.p2psync.testing.SqliteCli(file).exec("""
+        Path file = appWrote("""
                 CREATE TABLE wr (a TEXT PRIMARY KEY, v);
                 INSERT INTO wr VALUES ('a', CAST(X'636166E9' AS TEXT));""");
-        device = new StandaloneDevice(file, List.of("wr"), System::currentTimeMillis, List.of());
         device.scan().scan(List.of("wr"));
         device.jdbc().sql("UPDATE sync_row_state SET column_hashes = ?")
                 .param(RowHashes.of(new java.util.LinkedHashMap<>(Map.of("a", "a", "v", "caf\uFFFD")))).update();
