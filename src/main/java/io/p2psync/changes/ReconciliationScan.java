@@ -262,16 +262,7 @@ public class ReconciliationScan {
                     last = skip == 0 ? key : lastRowid;
                     if (!SqlValues.isSupportedKey(key)) {
                         sealer.unsupportedKey(t, key);
-                        // Before such text was read as its bytes, its row was synced under the key as read then,
-                        // U+FFFD in place of each byte. That live record stands for the row, in the count of rows
-                        // gone too, unless a row of its own holds that key (U+FFFD itself); the others are rows
-                        // that no record stands for.
-                        List<Object> keyReadBefore = key.stream()
-                                .map(v -> v instanceof NonUtf8Text text ? (Object) text.asReadBefore() : v).toList();
-                        String asReadBefore = SqlValues.encodeKey(keyReadBefore);
-                        RowState before = lookup.state(t.name(), asReadBefore);
-                        if (before == null || before.deleted() || lookup.row(t, keyReadBefore) != null
-                                || !recordedBefore.add(asReadBefore)) {
+                        if (!recordedBefore(lookup, t, key, recordedBefore)) {
                             unsynced++;
                         }
                         continue;
@@ -291,6 +282,22 @@ public class ReconciliationScan {
                 return new Page(count, sealer.seal(observed).size(), last, null, false, shadowed, unsynced);
             }
         });
+    }
+
+    /**
+     * Before TEXT that is not UTF-8 was read as its bytes, a row keyed by it was synced under the key as read then,
+     * U+FFFD in place of each byte. True if that live record stands for the row of {@code key} (and adds it to
+     * {@code recordedBefore}): in the count of rows gone too, unless a row of its own holds that key (U+FFFD
+     * itself) or another such row already claimed it.
+     */
+    private static boolean recordedBefore(RowLookup lookup, TrackedTable t, List<Object> key,
+                                          Set<String> recordedBefore) throws java.sql.SQLException {
+        List<Object> keyReadBefore = key.stream()
+                .map(v -> v instanceof NonUtf8Text text ? (Object) text.asReadBefore() : v).toList();
+        String asReadBefore = SqlValues.encodeKey(keyReadBefore);
+        RowState before = lookup.state(t.name(), asReadBefore);
+        return before != null && !before.deleted() && lookup.row(t, keyReadBefore) == null
+                && recordedBefore.add(asReadBefore);
     }
 
     /**

@@ -87,8 +87,9 @@ public final class SqlValues {
     }
 
     /**
-     * True if a key holding these values can be synced. TEXT that is not valid UTF-8 cannot: such a row is found
-     * by its key in SQL, and a key can only be given to SQLite as a String, which cannot hold those bytes.
+     * True if a key holding these values can be synced. TEXT that is not valid UTF-8 cannot: record ids are JSON
+     * compared as text, and the look-ups by key (the batched ones through {@code json_each} too) bind keys as they
+     * are, with no {@code CAST} (docs/storage.md, "Known limits").
      */
     public static boolean isSupportedKey(List<?> key) {
         for (Object v : key) {
