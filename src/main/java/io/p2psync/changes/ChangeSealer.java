@@ -335,7 +335,7 @@ class ChangeSealer {
                 ? lookup.writtenBy(state) : null;
         // hashed once: compared with the state's here, stored in the row's new state when sealed
         Map<String, String> hashes = row == null ? null : RowHashes.hashes(row);
-        return RowDifference.of(t.name(), recordId, row, state, lastWritten, t.defaults(), hashes)
+        return RowDifference.of(t, recordId, row, state, lastWritten, hashes)
                 .map(change -> new Observed(change, at, state, row, hashes));
     }
 

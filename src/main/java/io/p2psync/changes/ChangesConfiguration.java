@@ -5,6 +5,7 @@ import io.p2psync.storage.P2pSyncSettings;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -29,10 +30,16 @@ class ChangesConfiguration {
         return new TriggerInstaller(jdbc, tx, settings);
     }
 
+    @Bean
+    @DependsOnDatabaseInitialization
+    ColumnHistory columnHistory(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate tx) {
+        return new ColumnHistory(jdbc, template, tx);
+    }
+
     /** Installs the capture triggers at start-up; fails start-up if a configured table cannot be tracked. */
     @Bean
     @DependsOnDatabaseInitialization
-    TrackedTables trackedTables(TriggerInstaller installer, P2pSyncSettings settings) {
-        return new TrackedTables(installer.install(settings.tables()));
+    TrackedTables trackedTables(TriggerInstaller installer, ColumnHistory history, P2pSyncSettings settings) {
+        return new TrackedTables(history.follow(installer.install(settings.tables())));
     }
 }

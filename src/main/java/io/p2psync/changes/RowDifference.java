@@ -1,6 +1,7 @@
 package io.p2psync.changes;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,76 +35,111 @@ final class RowDifference {
     }
 
     /**
+     * @param t           the table as tracked now: its defaults (per column, the value a row holds when nobody
+     *                    wrote it: a column the state does not know yet (the app just added it) that still holds
+     *                    its default was not written here, so it does not count as changed; it would otherwise
+     *                    carry the default over a value another device wrote into the new column), its columns
+     *                    and what became of its former ones (to tell a renamed column from an added one)
      * @param row         the row now, columns in table order; null if there is no row with this key
      * @param state       the row's state; null for a row never seen
      * @param lastWritten for a live state without {@code column_hashes} only: the row as the entry that wrote
      *                    the state left it, or null if unknown (then every column counts as changed)
-     * @param defaults    per column, the value a row holds when nobody wrote it ({@link TrackedTable#defaults()}):
-     *                    a column the state does not know yet (the app just added it) that still holds its
-     *                    default was not written here, so it does not count as changed (it would otherwise
-     *                    carry the default over a value another device wrote into the new column)
      * @return the change to seal, empty if there is nothing to seal
      */
-    static Optional<RowChange> of(String table, String recordId, Map<String, Object> row, RowState state,
-                                  Map<String, Object> lastWritten, Map<String, Object> defaults) {
-        return of(table, recordId, row, state, lastWritten, defaults, null);
+    static Optional<RowChange> of(TrackedTable t, String recordId, Map<String, Object> row, RowState state,
+                                  Map<String, Object> lastWritten) {
+        return of(t, recordId, row, state, lastWritten, null);
     }
 
     /**
      * As above, with the row's {@link RowHashes#hashes} when the caller made them already (the sealer stores
      * them in the row's state), null to have them made here if needed.
      */
-    static Optional<RowChange> of(String table, String recordId, Map<String, Object> row, RowState state,
-                                  Map<String, Object> lastWritten, Map<String, Object> defaults,
-                                  Map<String, String> hashes) {
+    static Optional<RowChange> of(TrackedTable t, String recordId, Map<String, Object> row, RowState state,
+                                  Map<String, Object> lastWritten, Map<String, String> hashes) {
         boolean live = state != null && !state.deleted();
         if (row == null) {
-            return live ? Optional.of(new RowChange(table, recordId, Operation.DELETE, Kind.EDIT, null, null))
+            return live ? Optional.of(new RowChange(t.name(), recordId, Operation.DELETE, Kind.EDIT, null, null))
                     : Optional.empty();
         }
         if (!live) {
-            return Optional.of(new RowChange(table, recordId, Operation.INSERT, Kind.EDIT, SqlValues.encodeRow(row), null));
+            return Optional.of(new RowChange(t.name(), recordId, Operation.INSERT, Kind.EDIT, SqlValues.encodeRow(row),
+                    null));
         }
-        // the stored hashes are read once; a null or unreadable record counts every column as changed
-        boolean hashed = state.columnHashes() != null;
-        Map<String, String> before = hashed ? RowHashes.parse(state.columnHashes()) : null;
-        Map<String, String> now = hashed ? hashes != null ? hashes : RowHashes.hashes(row) : null;
-        Set<String> changed = hashed ? withoutRenamed(RowHashes.changedHashes(before, now), before, row, now)
+        Set<String> changed = state.columnHashes() != null
+                ? changedFromHashes(t, row, RowHashes.parse(state.columnHashes()),
+                        hashes != null ? hashes : RowHashes.hashes(row))
                 : changedFrom(lastWritten, row);
-        if (hashed) {
-            changed.removeIf(c -> (before == null || !before.containsKey(c)) && defaults.containsKey(c)
-                    && SqlValues.same(row.get(c), defaults.get(c)));
-        }
         if (changed.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new RowChange(table, recordId, Operation.UPDATE, Kind.EDIT, SqlValues.encodeRow(row),
+        return Optional.of(new RowChange(t.name(), recordId, Operation.UPDATE, Kind.EDIT, SqlValues.encodeRow(row),
                 JSON.writeValueAsString(new ArrayList<>(changed))));
     }
 
     /**
-     * Leaves out a column that is only a renamed one: unknown to the state, while a column the state knows is
-     * gone from the row and held the same value. Without this, every row touched after a RENAME COLUMN would
-     * count the renamed column as changed.
+     * The columns whose hash differs from the one the state recorded under the column's name, or under its former
+     * name; a column the state knows by neither name counts as changed unless it holds its default. An unreadable
+     * record ({@code before} null) counts every column as changed but those holding their default.
      */
-    private static Set<String> withoutRenamed(Set<String> changed, Map<String, String> before, Map<String, Object> row,
-                                              Map<String, String> now) {
-        if (before == null || changed.stream().allMatch(before::containsKey)) {
-            return changed;
-        }
-        Set<String> vanished = new LinkedHashSet<>(before.keySet());
-        vanished.removeAll(row.keySet());
-        Set<String> out = new LinkedHashSet<>();
-        for (String column : changed) {
-            String was = before.containsKey(column) ? null : vanished.stream()
-                    .filter(v -> before.get(v).equals(now.get(column))).findFirst().orElse(null);
-            if (was == null) {
-                out.add(column);
-            } else {
-                vanished.remove(was);
+    private static Set<String> changedFromHashes(TrackedTable t, Map<String, Object> row, Map<String, String> before,
+                                                 Map<String, String> now) {
+        Map<String, String> formerNames = before == null ? Map.of() : formerNames(t, before, row, now);
+        Set<String> changed = new LinkedHashSet<>();
+        now.forEach((column, hash) -> {
+            String known = before == null ? null : before.containsKey(column) ? column : formerNames.get(column);
+            if (known != null) {
+                if (!hash.equals(before.get(known))) {
+                    changed.add(column);
+                }
+            } else if (!(t.defaults().containsKey(column) && SqlValues.same(row.get(column), t.defaults().get(column)))) {
+                changed.add(column);
+            }
+        });
+        return changed;
+    }
+
+    /**
+     * For each column new to the state that is a column the state knows by another name, that name. Without this,
+     * every row touched after a RENAME COLUMN would count the renamed column as changed. A column the node saw
+     * renamed is followed to its new name; one it saw dropped is nobody's former name, even when a column added
+     * in its place holds the same value (a 0/1 flag, say). A column the node still counts among the table's own
+     * has not been seen to go yet: nobody's former name either, so a write is never taken for a rename (at worst
+     * a renamed column is sent once more). A column gone before this node kept the table's history is taken as
+     * renamed to a new column that holds the same value, as nothing else can tell.
+     */
+    private static Map<String, String> formerNames(TrackedTable t, Map<String, String> before, Map<String, Object> row,
+                                                   Map<String, String> now) {
+        Map<String, String> formerNames = new HashMap<>();
+        List<String> untold = new ArrayList<>();
+        for (String gone : before.keySet()) {
+            if (row.containsKey(gone)) {
+                continue;
+            }
+            String to = t.formerColumns().renamedTo().get(gone);
+            if (to != null) {
+                if (row.containsKey(to) && !before.containsKey(to)) {
+                    formerNames.putIfAbsent(to, gone);
+                }
+            } else if (!t.formerColumns().knows(gone) && !t.columns().contains(gone)) {
+                untold.add(gone);
             }
         }
-        return out;
+        for (String column : now.keySet()) {
+            if (untold.isEmpty()) {
+                break;
+            }
+            if (!before.containsKey(column) && !formerNames.containsKey(column)) {
+                for (String gone : untold) {
+                    if (before.get(gone).equals(now.get(column))) {
+                        formerNames.put(column, gone);
+                        untold.remove(gone);
+                        break;
+                    }
+                }
+            }
+        }
+        return formerNames;
     }
 
     private static Set<String> changedFrom(Map<String, Object> before, Map<String, Object> row) {

@@ -27,16 +27,18 @@ class SchemaFollower {
 
     private final JdbcTemplate template;
     private final TriggerInstaller installer;
+    private final ColumnHistory history;
     private final TrackedTables tables;
     private final List<String> configured;
     private final ApplicationEventPublisher events;
     private final Set<String> refusedLogged = new LinkedHashSet<>();
     private long seen;
 
-    SchemaFollower(JdbcTemplate template, TriggerInstaller installer, TrackedTables tables, P2pSyncSettings settings,
-                   ApplicationEventPublisher events) {
+    SchemaFollower(JdbcTemplate template, TriggerInstaller installer, ColumnHistory history, TrackedTables tables,
+                   P2pSyncSettings settings, ApplicationEventPublisher events) {
         this.template = template;
         this.installer = installer;
+        this.history = history;
         this.tables = tables;
         this.configured = TriggerInstaller.names(settings.tables());
         this.events = events;
@@ -55,27 +57,26 @@ class SchemaFollower {
             return List.of();
         }
         Map<String, TrackedTable> before = tables.snapshot();
-        Map<String, TrackedTable> now = new LinkedHashMap<>();
-        Set<String> changed = new LinkedHashSet<>();
+        Map<String, TrackedTable> described = new LinkedHashMap<>();
         for (String name : configured) {
             TriggerInstaller.Description d = installer.describe(name);
-            TrackedTable old = before.get(name);
             if (d instanceof TriggerInstaller.Trackable t) {
-                now.put(name, t.table());
+                described.put(name, t.table());
                 refusedLogged.remove(name);
-                if (old == null || !old.equals(t.table())) {
-                    changed.add(name);
-                }
             } else if (d instanceof TriggerInstaller.Refused r) {
                 if (refusedLogged.add(name)) {
                     log.warn("not capturing {}: {}", name, r.problem().line());
                 }
-                if (old != null) {
-                    changed.add(name);
-                }
-            } else if (old != null) {
+            } else if (before.containsKey(name)) {
                 log.info("{}: table '{}' is gone; capture resumes if the app creates it again", TriggerInstaller.SETTING,
                         name);
+            }
+        }
+        // before anything is sealed against the new columns: which of the columns that went were renamed
+        Map<String, TrackedTable> now = history.follow(described);
+        Set<String> changed = new LinkedHashSet<>();
+        for (String name : configured) {
+            if (!java.util.Objects.equals(before.get(name), now.get(name))) {
                 changed.add(name);
             }
         }

@@ -14,14 +14,22 @@ import java.util.stream.Collectors;
  *                   DEFAULT); a column whose default is an expression that varies (CURRENT_TIMESTAMP) is absent
  * @param keyAssignedBySqlite true if the key is SQLite's rowid ({@code INTEGER PRIMARY KEY}, with or without
  *                   {@code AUTOINCREMENT}): two devices inserting without a key get the same one
+ * @param formerColumns what became of the columns the table had before, as far as this node saw them go
  */
 record TrackedTable(String name, List<String> columns, List<String> primaryKey, boolean keyAssignedBySqlite,
-        Map<String, Object> defaults) {
+        Map<String, Object> defaults, FormerColumns formerColumns) {
 
     /** Key columns {@code sync_capture} holds ({@code k1..k8}); a table with a longer key cannot be tracked. */
     static final int MAX_KEY_COLUMNS = 8;
 
+    /** A table as the schema describes it, before its {@link ColumnHistory} is known. */
+    TrackedTable(String name, List<String> columns, List<String> primaryKey, boolean keyAssignedBySqlite,
+                 Map<String, Object> defaults) {
+        this(name, columns, primaryKey, keyAssignedBySqlite, defaults, FormerColumns.NONE);
+    }
+
     TrackedTable {
+        formerColumns = formerColumns == null ? FormerColumns.NONE : formerColumns;
         defaults = defaults == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(defaults));
         columns = List.copyOf(columns);
         primaryKey = List.copyOf(primaryKey);
@@ -31,6 +39,11 @@ record TrackedTable(String name, List<String> columns, List<String> primaryKey, 
         if (primaryKey.size() > MAX_KEY_COLUMNS) {
             throw new IllegalArgumentException("table " + name + " has more than " + MAX_KEY_COLUMNS + " key columns");
         }
+    }
+
+    /** This table with what became of its former columns. */
+    TrackedTable withFormerColumns(FormerColumns former) {
+        return new TrackedTable(name, columns, primaryKey, keyAssignedBySqlite, defaults, former);
     }
 
     /** Quotes an SQL identifier. */

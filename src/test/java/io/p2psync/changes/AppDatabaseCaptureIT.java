@@ -234,6 +234,33 @@ class AppDatabaseCaptureIT {
                 .isEqualTo("synced");
     }
 
+    @Test
+    @Order(8)
+    void aColumnDroppedAndAnotherAddedIsNotTakenForARenameNorARenameForAChange() {
+        // qty is the last column, so an added column takes its place and its declaration: only the data tells
+        // the two apart. The app's write of qty2 equals what qty held, and must travel all the same.
+        String dropAndAdd = "ALTER TABLE pairs DROP COLUMN qty; ALTER TABLE pairs ADD COLUMN qty2;";
+        appA.exec(dropAndAdd + " UPDATE pairs SET qty2 = 5 WHERE region = 'north' AND code = 1;");
+        appB.exec(dropAndAdd);
+        await().atMost(Duration.ofSeconds(10)).until(() -> entries(a, "pairs", "[\"north\",1]").size() == 2);
+        assertThat(entries(a, "pairs", "[\"north\",1]").get(1).get("changed_columns")).isEqualTo("[\"qty2\"]");
+        sync();
+        assertSameEverywhere("pairs");
+        assertThat(appB.exec(".mode list\nSELECT qty2 FROM pairs WHERE region = 'north' AND code = 1;").strip())
+                .isEqualTo("5");
+
+        // a rename in the same place keeps every value: a write of the row after it changes nothing
+        appA.exec("ALTER TABLE loose RENAME COLUMN v TO val;");
+        appB.exec("ALTER TABLE loose RENAME COLUMN v TO val;");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tracked(a).columns("loose").contains("val"));
+        appA.exec("UPDATE loose SET val = val WHERE k = 5; UPDATE loose SET val = 'edited' WHERE k = 'after';");
+        await().atMost(Duration.ofSeconds(10)).until(() -> entries(a, "loose", "[\"after\"]").size() == 2);
+        assertThat(entries(a, "loose", "[5]")).hasSize(1);
+        assertThat(entries(a, "loose", "[\"after\"]").get(1).get("changed_columns")).isEqualTo("[\"val\"]");
+        sync();
+        assertThat(appB.exec(".mode list\nSELECT val FROM loose WHERE k = 'after';").strip()).isEqualTo("edited");
+    }
+
     private static String bytesOfLatin1Row(SqliteCli app) {
         return app.exec(".mode list\nSELECT hex(label), typeof(label), hex(u), typeof(u) FROM vals WHERE k = 'latin1';")
                 .strip();

@@ -3,8 +3,10 @@ package io.p2psync.changes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The sealer's and the scan's one comparison: a row as it stands against its last sealed state. */
@@ -24,8 +26,15 @@ class RowDifferenceTest {
         return new RowState("t", ID, VersionVector.EMPTY, "o", 1, 1, false, null, RowHashes.of(sealed));
     }
 
+    /** Table t keyed by k, with these defaults and former columns. */
+    private static TrackedTable table(Map<String, Object> defaults, FormerColumns former) {
+        return new TrackedTable("t", List.of("k"), List.of("k"), false, defaults, former);
+    }
+
+    private static final TrackedTable T = table(Map.of(), FormerColumns.NONE);
+
     private static Optional<RowChange> diff(Map<String, Object> now, RowState state) {
-        return RowDifference.of("t", ID, now, state, null, Map.of());
+        return RowDifference.of(T, ID, now, state, null);
     }
 
     @Test
@@ -64,12 +73,40 @@ class RowDifferenceTest {
     }
 
     @Test
-    void aDroppedColumnIsNoChangeAndARenamedOneIsNotCountedAsChanged() {
+    void aDroppedColumnIsNoChangeAndOneGoneBeforeTheNodeKeptHistoryIsTakenAsRenamedWhenItHeldTheSameValue() {
         RowState state = live(row("k", "k", "old", "v", "gone", 1L));
         assertThat(diff(row("k", "k", "old", "v"), state)).isEmpty();
         assertThat(diff(row("k", "k", "renamed", "v", "gone", 1L), state)).isEmpty();
         assertThat(diff(row("k", "k", "renamed", "w", "gone", 1L), state).orElseThrow().changedColumns())
                 .isEqualTo("[\"renamed\"]");
+    }
+
+    @Test
+    void aColumnSeenDroppedIsNobodysFormerNameThoughTheColumnAddedInItsPlaceHoldsTheSameValue() {
+        RowState state = live(row("k", "k", "flag", 1L));
+        TrackedTable dropped = table(Map.of("flag2", 0L), new FormerColumns(Map.of(), Set.of("flag")));
+        assertThat(RowDifference.of(dropped, ID, row("k", "k", "flag2", 1L), state, null).orElseThrow()
+                .changedColumns()).as("the app wrote 1 into the new column").isEqualTo("[\"flag2\"]");
+        assertThat(RowDifference.of(dropped, ID, row("k", "k", "flag2", 0L), state, null))
+                .as("the new column holds its default").isEmpty();
+    }
+
+    @Test
+    void aColumnSeenRenamedIsComparedWithWhatItHeldUnderItsFormerName() {
+        RowState state = live(row("k", "k", "flag", 1L));
+        TrackedTable renamed = table(Map.of("flag2", 0L), new FormerColumns(Map.of("flag", "flag2"), Set.of()));
+        assertThat(RowDifference.of(renamed, ID, row("k", "k", "flag2", 1L), state, null)).isEmpty();
+        assertThat(RowDifference.of(renamed, ID, row("k", "k", "flag2", 0L), state, null).orElseThrow()
+                .changedColumns()).as("the app set the renamed column to its default").isEqualTo("[\"flag2\"]");
+    }
+
+    @Test
+    void aColumnTheNodeStillCountsAsTheTablesOwnIsNobodysFormerName() {
+        // the app dropped flag and added flag2 since the node last looked at the schema
+        RowState state = live(row("k", "k", "flag", 1L));
+        TrackedTable notSeenYet = new TrackedTable("t", List.of("k", "flag"), List.of("k"), false, Map.of());
+        assertThat(RowDifference.of(notSeenYet, ID, row("k", "k", "flag2", 1L), state, null).orElseThrow()
+                .changedColumns()).isEqualTo("[\"flag2\"]");
     }
 
     @Test
@@ -94,25 +131,26 @@ class RowDifferenceTest {
         defaults.put("title", null);
         defaults.put("pinned", 0L);
         defaults.put("tag", null);
+        TrackedTable withDefaults = table(defaults, FormerColumns.NONE);
         // ALTER TABLE ... ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0, ADD COLUMN tag; then the title is edited
-        RowChange edit = RowDifference.of("t", ID, row("k", "k", "title", "b", "pinned", 0L, "tag", null), sealed, null,
-                defaults).orElseThrow();
+        RowChange edit = RowDifference.of(withDefaults, ID, row("k", "k", "title", "b", "pinned", 0L, "tag", null), sealed,
+                null).orElseThrow();
         assertThat(edit.changedColumns()).as("the new columns still hold their defaults").isEqualTo("[\"title\"]");
-        assertThat(RowDifference.of("t", ID, row("k", "k", "title", "a", "pinned", 0L), sealed, null, defaults))
+        assertThat(RowDifference.of(withDefaults, ID, row("k", "k", "title", "a", "pinned", 0L), sealed, null))
                 .as("nothing written here at all").isEmpty();
-        assertThat(RowDifference.of("t", ID, row("k", "k", "title", "a", "pinned", 1L), sealed, null, defaults)
+        assertThat(RowDifference.of(withDefaults, ID, row("k", "k", "title", "a", "pinned", 1L), sealed, null)
                 .orElseThrow().changedColumns()).as("a value written into the new column").isEqualTo("[\"pinned\"]");
-        assertThat(RowDifference.of("t", ID, row("k", "k", "title", "a", "made", "now"), sealed, null, defaults)
+        assertThat(RowDifference.of(withDefaults, ID, row("k", "k", "title", "a", "made", "now"), sealed, null)
                 .orElseThrow().changedColumns()).as("a column whose default is unknown").isEqualTo("[\"made\"]");
     }
 
     @Test
     void aStateWithoutHashesIsComparedWithTheRowItsEntryWrote() {
         RowState noHashes = new RowState("t", ID, VersionVector.EMPTY, "o", 1, 1, false, null, null);
-        assertThat(RowDifference.of("t", ID, row("k", "k", "a", 1L), noHashes, row("k", "k", "a", 1L), Map.of())).isEmpty();
-        assertThat(RowDifference.of("t", ID, row("k", "k", "a", 2L), noHashes, row("k", "k", "a", 1L), Map.of())
+        assertThat(RowDifference.of(T, ID, row("k", "k", "a", 1L), noHashes, row("k", "k", "a", 1L))).isEmpty();
+        assertThat(RowDifference.of(T, ID, row("k", "k", "a", 2L), noHashes, row("k", "k", "a", 1L))
                 .orElseThrow().changedColumns()).isEqualTo("[\"a\"]");
-        assertThat(RowDifference.of("t", ID, row("k", "k", "a", 2L), noHashes, null, Map.of())
+        assertThat(RowDifference.of(T, ID, row("k", "k", "a", 2L), noHashes, null)
                 .orElseThrow().changedColumns()).isEqualTo("[\"k\",\"a\"]");
     }
 }

@@ -42,8 +42,9 @@ class SchemaFollowerTest {
         jdbc.sql("CREATE TABLE notes (id TEXT PRIMARY KEY, body TEXT)").update();
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         TriggerInstaller installer = new TriggerInstaller(jdbc, tx, CaptureSettings.defaults());
-        tables = new TrackedTables(installer.install(List.of("notes")));
-        follower = new SchemaFollower(new JdbcTemplate(dataSource), installer, tables,
+        ColumnHistory history = new ColumnHistory(jdbc, new JdbcTemplate(dataSource), tx);
+        tables = new TrackedTables(history.follow(installer.install(List.of("notes"))));
+        follower = new SchemaFollower(new JdbcTemplate(dataSource), installer, history, tables,
                 new P2pSyncSettings(dir, file, "test", List.of("notes", "tags"), null, null), event -> {
                     if (event instanceof SchemaChanged changed) {
                         announced.add(changed.tables());

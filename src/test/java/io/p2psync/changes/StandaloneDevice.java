@@ -71,8 +71,9 @@ public final class StandaloneDevice implements AutoCloseable {
         RowWriter writer = new RowWriter(jdbc, template);
         this.clock = new HybridLogicalClock(wallClock, log.lastHlcOf(identity.deviceId().toString()));
         // Tests may track tables whose key SQLite assigns: they opt in, as a user would.
-        this.tables = new TrackedTables(new TriggerInstaller(jdbc, tx,
-                CaptureSettings.defaults().allowingAssignedKeys(tables)).install(tables));
+        ColumnHistory history = new ColumnHistory(jdbc, template, tx);
+        this.tables = new TrackedTables(history.follow(new TriggerInstaller(jdbc, tx,
+                CaptureSettings.defaults().allowingAssignedKeys(tables)).install(tables)));
         this.sealer = new ChangeSealer(template, log, rows, this.tables, identity, clock, this::heard);
         StagedEntries staged = new StagedEntries(jdbc);
         this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc), rows, staged);
@@ -86,7 +87,7 @@ public final class StandaloneDevice implements AutoCloseable {
         // As the node's capture poll does: follow the app's ALTER TABLEs and tell the applier, whose held
         // entries may now apply.
         this.schema = new SchemaFollower(template, new TriggerInstaller(jdbc, tx,
-                CaptureSettings.defaults().allowingAssignedKeys(tables)), this.tables,
+                CaptureSettings.defaults().allowingAssignedKeys(tables)), history, this.tables,
                 new P2pSyncSettings(file.getParent(), file, "standalone", tables, null, null), event -> {
                     if (event instanceof SchemaChanged changed) {
                         this.applier.schemaChanged(changed);
