@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  * <p>Verdicts: a rate-limited message, an entry already held, a group's continuing entry and an entry after a
  * gap are ignored (not forwarded, the sender is not at fault); everything else that fails is rejected. After a
  * rate-limited message {@code catchUp} is told the sending peer, and after a gap {@code gap} is told the sender and
- * the entry ({@link CatchUp#missing}), so the REST catch-up fetches what gossip did not deliver.
+ * the entry ({@link GapChase#missing}), so the REST catch-up fetches what gossip did not deliver.
  */
 final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
 
@@ -161,7 +161,7 @@ final class GossipIntake implements MessageValidator<GossipIntake.Accepted> {
                 return Verdict.duplicate(ref(e) + " is already here");
             }
             case GAP -> {
-                // checked first: a gap sets off rounds with the sender and the origin (CatchUp#missing), which an
+                // checked first: a gap sets off rounds with the sender and the origin (GapChase#missing), which an
                 // entry its origin did not sign must not
                 if (!e.signatureValid()) {
                     return Verdict.drop(DropReason.BAD_SIGNATURE,

@@ -107,8 +107,13 @@ class LiveConfiguration {
     }
 
     @Bean
-    CatchUp catchUp(PeerRunner runner, PeerDirectory directory, LearnedRestUrls urls, ChangeTracker tracker) {
-        return new CatchUp(runner, directory, urls, tracker::versionVector, runner::later);
+    CatchUp catchUp(PeerRunner runner, PeerDirectory directory, LearnedRestUrls urls) {
+        return new CatchUp(runner, directory, urls);
+    }
+
+    @Bean
+    GapChase gapChase(PeerRunner runner, CatchUp catchUp, ChangeTracker tracker) {
+        return new GapChase(runner, catchUp::target, tracker::versionVector, runner::later);
     }
 
     @Bean
@@ -119,10 +124,10 @@ class LiveConfiguration {
 
     @Bean
     GossipIntake gossipIntake(LiveSettings settings, KvSettings kv, PeerRateLimiter rate, AuthorizedDevices authorized,
-            PayloadCodec codec, ChainHeads heads, LiveMetrics metrics, CatchUp catchUp) {
+            PayloadCodec codec, ChainHeads heads, LiveMetrics metrics, CatchUp catchUp, GapChase gapChase) {
         GossipIntake.Limits limits = new GossipIntake.Limits((int) settings.maxMessageSize().toBytes(),
                 kv.maxKeySize().toBytes(), kv.maxValueSize().toBytes());
-        return new GossipIntake(limits, rate, authorized, codec, heads, metrics, catchUp::request, catchUp::missing);
+        return new GossipIntake(limits, rate, authorized, codec, heads, metrics, catchUp::request, gapChase::missing);
     }
 
     @Bean
