@@ -5,12 +5,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -26,21 +24,26 @@ import tools.jackson.databind.json.JsonMapper;
  * tell a RENAME COLUMN (the values stayed, under a new name) from a DROP COLUMN and an ADD COLUMN (whatever the
  * app writes into the new column is new, even the value the dropped one held).
  *
- * <p>SQLite renames a column in place, keeping its whole declaration, while ADD COLUMN always appends. So a new
- * column in the place of a gone one (between the same two columns that stayed), declared alike, is the gone one
- * renamed. At the end of the table both look the same; there the data decides: a rename keeps every row's
- * value, while an added column holds its default in every row the app has not written since (those rows are
- * still in {@code sync_capture}). A column that ADD COLUMN could not have made (a key, NOT NULL without a
- * default, a default that is an expression) is a rename wherever it stands. When the columns that stayed changed
- * order (the app rebuilt the table), nothing counts as renamed.
+ * <p>SQLite renames a column in place, keeping its whole declaration, while ADD COLUMN always appends. So where
+ * as many new columns stand between two remaining columns as went from there, declared alike, they are those
+ * columns renamed, in order. Anywhere else (at the end of the table, where an added column goes too, or where
+ * the counts differ) a new column declared like a gone one is that one renamed only if the rows say so: every
+ * row last sealed before the change (its state still names the gone column) and not written by the app since
+ * (no capture waits for it) holds in the new column exactly what the gone one held, and at least one of them
+ * something other than the column's default, which an added column would hold there. Without such rows the
+ * choice does not matter: the history is only ever read for rows whose state names the gone column. When the
+ * remaining columns changed order (the app rebuilt the table), nothing counts as renamed.
  *
  * <p>The history is taken at start-up and whenever {@link SchemaFollower} sees the schema move: a change made
- * while the node was stopped is seen at the next start, before anything is sealed.
+ * while the node was stopped is seen at the next start, before anything is sealed. It is worked out with reads
+ * alone; the write lock is taken only to record a change, briefly.
  */
 final class ColumnHistory {
 
     private static final Logger log = LoggerFactory.getLogger(ColumnHistory.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Rows that must agree before a new column at the end of a table counts as a renamed one. */
+    static final int ROWS_CHECKED = 1_000;
 
     /** A column as {@code PRAGMA table_info} declares it. */
     record Column(String name, String type, boolean notNull, String dflt, int pk) {
@@ -49,22 +52,23 @@ final class ColumnHistory {
             return type.equalsIgnoreCase(other.type) && notNull == other.notNull && Objects.equals(dflt, other.dflt)
                     && pk == other.pk;
         }
-
-        /** False if ALTER TABLE … ADD COLUMN refuses such a column: then it was not added. */
-        boolean couldBeAdded() {
-            boolean expression = dflt != null && (dflt.startsWith("(") || dflt.toUpperCase(Locale.ROOT).startsWith("CURRENT_"));
-            return pk == 0 && !(notNull && dflt == null) && !expression;
-        }
     }
 
     /**
-     * What became of a column that went.
+     * What may have become of a column that went.
      *
-     * @param renamedTo the new column in its place, declared alike; null if it was dropped
-     * @param certain   false if the new column could also have been added in its place (at the end of the
-     *                  table): then the data decides
+     * @param candidates the new columns it may have been renamed to, in table order; empty if it was dropped
+     * @param certain    true if the schema alone says it was renamed to the one candidate; else the rows decide
      */
-    record Fate(String column, String renamedTo, boolean certain) {
+    record Fate(String column, List<String> candidates, boolean certain) {
+
+        static Fate renamed(String column, String to) {
+            return new Fate(column, List.of(to), true);
+        }
+
+        static Fate dropped(String column) {
+            return new Fate(column, List.of(), true);
+        }
     }
 
     private final JdbcClient jdbc;
@@ -78,90 +82,145 @@ final class ColumnHistory {
     }
 
     /**
-     * Compares each table with what was last seen of it, records the fates of the columns that went, and
+     * Compares each table with what was last seen of it, records what became of the columns that went, and
      * returns the tables with their {@link FormerColumns}.
      */
     Map<String, TrackedTable> follow(Map<String, TrackedTable> tables) {
-        return tx.execute(status -> {
-            Map<String, TrackedTable> out = new LinkedHashMap<>();
-            tables.forEach((name, t) -> out.put(name, follow(t)));
-            return out;
-        });
+        Map<String, TrackedTable> out = new LinkedHashMap<>();
+        tables.forEach((name, t) -> out.put(name, follow(t)));
+        return out;
     }
 
     private TrackedTable follow(TrackedTable t) {
         List<Column> now = columnsOf(t.name());
         String seen = JSON.writeValueAsString(now);
-        String before = jdbc.sql("SELECT columns FROM sync_table_columns WHERE table_name = ?").param(t.name())
+        String stored = jdbc.sql("SELECT columns FROM sync_table_columns WHERE table_name = ?").param(t.name())
                 .query(String.class).optional().orElse(null);
-        if (!seen.equals(before)) {
-            if (before != null) {
-                for (Fate f : fates(JSON.readValue(before, new TypeReference<List<Column>>() { }), now)) {
-                    record(t, f);
-                }
-            }
-            jdbc.sql("INSERT INTO sync_table_columns (table_name, columns) VALUES (?, ?) "
-                    + "ON CONFLICT (table_name) DO UPDATE SET columns = excluded.columns").params(t.name(), seen).update();
-            for (Column c : now) { // a column added again under a name it had before is no former column
-                jdbc.sql("DELETE FROM sync_former_columns WHERE table_name = ? AND name = ?").params(t.name(), c.name())
-                        .update();
-            }
+        if (!seen.equals(stored)) {
+            List<Column> before = stored == null ? null : JSON.readValue(stored, new TypeReference<List<Column>>() { });
+            Map<String, String> decided = before == null ? Map.of() : decide(t, fates(before, now));
+            tx.executeWithoutResult(status -> record(t, before, now, seen, decided));
         }
         return t.withFormerColumns(formerColumns(t.name(), now.stream().map(Column::name).collect(Collectors.toSet())));
     }
 
-    private void record(TrackedTable t, Fate f) {
-        String renamedTo = f.renamedTo();
-        if (renamedTo != null && !f.certain() && !keptItsValues(t, f.column(), renamedTo)) {
-            renamedTo = null;
+    /** Each gone column to the column it was renamed to, or to null if it was dropped. */
+    private Map<String, String> decide(TrackedTable t, List<Fate> fates) {
+        Map<String, String> decided = new LinkedHashMap<>();
+        Set<String> taken = new HashSet<>();
+        Set<String> waiting = null;
+        for (Fate f : fates) {
+            String to = null;
+            if (f.certain()) {
+                to = f.candidates().isEmpty() ? null : f.candidates().get(0);
+            } else {
+                if (waiting == null) {
+                    waiting = waitingCaptures(t);
+                }
+                for (String candidate : f.candidates()) {
+                    if (!taken.contains(candidate) && keptItsValues(t, f.column(), candidate, waiting)) {
+                        to = candidate;
+                        break;
+                    }
+                }
+            }
+            if (to != null) {
+                taken.add(to);
+            }
+            decided.put(f.column(), to);
+            if (to != null) {
+                log.info("capture: column '{}' of {} was renamed to '{}'", f.column(), t.name(), to);
+            } else if (f.candidates().isEmpty()) {
+                log.info("capture: column '{}' of {} was dropped", f.column(), t.name());
+            } else {
+                log.info("capture: column '{}' of {} was dropped, and {} added: what the app writes there is synced even "
+                        + "where it equals what '{}' held", f.column(), t.name(), f.candidates(), f.column());
+            }
         }
-        if (renamedTo != null) {
-            log.info("capture: column '{}' of {} was renamed to '{}'{}", f.column(), t.name(), renamedTo,
-                    f.certain() ? "" : " (its rows kept their values)");
-        } else {
-            log.info("capture: column '{}' of {} was dropped{}", f.column(), t.name(),
-                    f.renamedTo() == null ? "" : "; '" + f.renamedTo() + "' was added in its place, so what the app "
-                            + "writes there is synced even where it equals what '" + f.column() + "' held");
+        return decided;
+    }
+
+    /** Records the fates, and the columns as seen now, in one short write transaction. */
+    private void record(TrackedTable t, List<Column> before, List<Column> now, String seen, Map<String, String> decided) {
+        if (before != null) {
+            Set<String> had = before.stream().map(Column::name).collect(Collectors.toSet());
+            for (Column c : now) {
+                if (!had.contains(c.name())) {
+                    // a name that appears now (added, or another column renamed to it) is not the column an
+                    // earlier rename to that name led to
+                    jdbc.sql("UPDATE sync_former_columns SET renamed_to = NULL WHERE table_name = ? AND renamed_to = ?")
+                            .params(t.name(), c.name()).update();
+                }
+            }
         }
-        jdbc.sql("INSERT INTO sync_former_columns (table_name, name, renamed_to) VALUES (?, ?, ?) "
-                + "ON CONFLICT (table_name, name) DO UPDATE SET renamed_to = excluded.renamed_to")
-                .params(t.name(), f.column(), renamedTo).update();
+        decided.forEach((column, to) -> jdbc.sql("INSERT INTO sync_former_columns (table_name, name, renamed_to) "
+                        + "VALUES (?, ?, ?) ON CONFLICT (table_name, name) DO UPDATE SET renamed_to = excluded.renamed_to")
+                .params(t.name(), column, to).update());
+        for (Column c : now) { // a name in use again is no former name
+            jdbc.sql("DELETE FROM sync_former_columns WHERE table_name = ? AND name = ?").params(t.name(), c.name())
+                    .update();
+        }
+        jdbc.sql("INSERT INTO sync_table_columns (table_name, columns) VALUES (?, ?) "
+                + "ON CONFLICT (table_name) DO UPDATE SET columns = excluded.columns").params(t.name(), seen).update();
     }
 
     /**
-     * True if some row holds in {@code column} something other than the column's default while its state still
-     * names {@code gone} (it was last sealed before the column went) and no capture waits for it (the app has not
-     * written it since): an added column would hold its default in every such row. Rows the app wrote since the
-     * column went are left out either way, whether they wait in {@code sync_capture} or were sealed already.
+     * True if {@code column} holds what {@code gone} held in every row last sealed before the change and not
+     * written since (the first {@link #ROWS_CHECKED} such rows), and something other than its default in at least
+     * one of them. An added column holds its default in every such row.
      */
-    private boolean keptItsValues(TrackedTable t, String gone, String column) {
-        Column c = columnsOf(t.name()).stream().filter(x -> x.name().equals(column)).findFirst().orElse(null);
-        if (c == null) {
-            return false;
-        }
-        if (!c.couldBeAdded()) {
-            return true;
-        }
-        String sameKey = IntStream.range(0, t.primaryKey().size())
-                .mapToObj(i -> "c.k" + (i + 1) + " IS r." + TrackedTable.quote(t.primaryKey().get(i)))
-                .collect(Collectors.joining(" AND "));
-        String written = "SELECT " + t.primaryKey().stream().map(k -> "r." + TrackedTable.quote(k))
-                .collect(Collectors.joining(", ")) + " FROM " + t.quotedName() + " AS r WHERE r." + TrackedTable.quote(column)
-                + " IS NOT (" + (c.dflt() == null ? "NULL" : c.dflt()) + ")"
-                + " AND NOT EXISTS (SELECT 1 FROM sync_capture AS c WHERE c.table_name = ? AND " + sameKey + ")";
-        return Boolean.TRUE.equals(template.query(written, rs -> {
-            while (rs.next()) {
+    private boolean keptItsValues(TrackedTable t, String gone, String column, Set<String> waiting) {
+        boolean hasDefault = t.defaults().containsKey(column);
+        Object dflt = t.defaults().get(column);
+        String keys = t.primaryKey().stream().map(TrackedTable::quote).collect(Collectors.joining(", "));
+        int[] checked = {0};
+        boolean[] valueSeen = {false};
+        boolean[] differs = {false};
+        template.query("SELECT " + keys + ", " + TrackedTable.quote(column) + " FROM " + t.quotedName(), rs -> {
+            while (rs.next() && checked[0] < ROWS_CHECKED) {
                 List<Object> key = new ArrayList<>();
                 for (int i = 1; i <= t.primaryKey().size(); i++) {
                     key.add(SqlValues.read(rs, i));
                 }
-                if (SqlValues.isSupportedKey(key) && RowHashes.knows(columnHashes(t.name(), SqlValues.encodeKey(key)),
-                        gone)) {
-                    return true;
+                if (!SqlValues.isSupportedKey(key)) {
+                    continue;
                 }
+                String recordId = SqlValues.encodeKey(key);
+                if (waiting.contains(recordId)) {
+                    continue;
+                }
+                Map<String, String> state = RowHashes.parse(columnHashes(t.name(), recordId));
+                if (state == null || !state.containsKey(gone)) {
+                    continue;
+                }
+                Object value = SqlValues.read(rs, t.primaryKey().size() + 1);
+                checked[0]++;
+                if (!RowHashes.hash(value).equals(state.get(gone))) {
+                    differs[0] = true;
+                    return null;
+                }
+                valueSeen[0] |= !hasDefault || !SqlValues.same(value, dflt);
             }
-            return false;
-        }, t.name()));
+            return null;
+        });
+        return !differs[0] && valueSeen[0];
+    }
+
+    /** The record ids of {@code t}'s rows with captures waiting to be sealed: the app wrote them since. */
+    private Set<String> waitingCaptures(TrackedTable t) {
+        String keys = java.util.stream.IntStream.rangeClosed(1, t.primaryKey().size()).mapToObj(i -> "k" + i)
+                .collect(Collectors.joining(", "));
+        Set<String> waiting = new HashSet<>();
+        template.query("SELECT " + keys + " FROM sync_capture WHERE table_name = ?", rs -> {
+            List<Object> key = new ArrayList<>();
+            for (int i = 1; i <= t.primaryKey().size(); i++) {
+                key.add(SqlValues.read(rs, i));
+            }
+            if (SqlValues.isSupportedKey(key)) {
+                waiting.add(SqlValues.encodeKey(key));
+            }
+        }, t.name());
+        return waiting;
     }
 
     private String columnHashes(String table, String recordId) {
@@ -169,7 +228,7 @@ final class ColumnHistory {
                 .params(table, recordId).query(String.class).optional().orElse(null);
     }
 
-    /** The fates of the columns in {@code before} that {@code after} lacks. */
+    /** What may have become of the columns in {@code before} that {@code after} lacks. */
     static List<Fate> fates(List<Column> before, List<Column> after) {
         Set<String> beforeNames = before.stream().map(Column::name).collect(Collectors.toSet());
         Set<String> afterNames = after.stream().map(Column::name).collect(Collectors.toSet());
@@ -179,13 +238,15 @@ final class ColumnHistory {
         Map<Integer, List<Column>> added = byPlace(after, beforeNames);
         List<Fate> fates = new ArrayList<>();
         gone.forEach((place, columns) -> {
-            List<Column> there = added.getOrDefault(place, List.of());
+            List<Column> there = orderKept ? added.getOrDefault(place, List.of()) : List.of();
+            boolean inPlace = place < stayed.size() && columns.size() == there.size()
+                    && java.util.stream.IntStream.range(0, columns.size())
+                            .allMatch(i -> columns.get(i).declaredAs(there.get(i)));
             for (int i = 0; i < columns.size(); i++) {
                 Column c = columns.get(i);
-                boolean renamed = orderKept && i < there.size() && c.declaredAs(there.get(i));
-                fates.add(renamed ? new Fate(c.name(), there.get(i).name(),
-                                place < stayed.size() || !there.get(i).couldBeAdded())
-                        : new Fate(c.name(), null, true));
+                List<String> alike = there.stream().filter(c::declaredAs).map(Column::name).toList();
+                fates.add(inPlace ? Fate.renamed(c.name(), there.get(i).name())
+                        : alike.isEmpty() ? Fate.dropped(c.name()) : new Fate(c.name(), alike, false));
             }
         });
         return fates;

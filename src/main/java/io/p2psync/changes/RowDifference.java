@@ -84,7 +84,8 @@ final class RowDifference {
      */
     private static Set<String> changedFromHashes(TrackedTable t, Map<String, Object> row, Map<String, String> before,
                                                  Map<String, String> now) {
-        Map<String, String> formerNames = before == null ? Map.of() : formerNames(t, before, row, now);
+        Map<String, String> formerNames = before == null || before.keySet().containsAll(now.keySet()) ? Map.of()
+                : formerNames(t, before, row, now);
         Set<String> changed = new LinkedHashSet<>();
         now.forEach((column, hash) -> {
             String known = before == null ? null : before.containsKey(column) ? column : formerNames.get(column);

@@ -63,6 +63,11 @@ public final class RowHashes {
         text.append("\":\"").append(hash).append('"'); // a hash is 16 hex digits: nothing to escape
     }
 
+    /** The hash of one value, as {@link #hashes} makes it for a column holding it. */
+    static String hash(Object value) {
+        return hash(SHA.get(), value);
+    }
+
     /** The hashes of a row, column to hash in row order, before they are written as JSON. */
     static Map<String, String> hashes(Map<String, ?> row) {
         Map<String, String> out = new LinkedHashMap<>();

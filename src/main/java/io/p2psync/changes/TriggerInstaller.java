@@ -42,6 +42,9 @@ class TriggerInstaller {
     private static final String NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
     private static final String NOT_APPLYING = "(SELECT applying FROM sync_apply_guard WHERE id = 1) = 0";
     private static final String PREFIX = "sync_capture_";
+    /** A DEFAULT that is a plain word other than a literal SQLite knows: SQLite stores it as that text. */
+    private static final java.util.regex.Pattern BARE_WORD = java.util.regex.Pattern.compile(
+            "(?i)(?!(null|true|false)$)[a-z_][a-z0-9_$]*");
 
     /** What a configured table is, as the schema stands. */
     sealed interface Description {
@@ -178,6 +181,10 @@ class TriggerInstaller {
     private Optional<Optional<Object>> defaultOf(String expression) {
         if (expression.toUpperCase(Locale.ROOT).contains("CURRENT_") || expression.contains("(")) {
             return Optional.empty();
+        }
+        if (BARE_WORD.matcher(expression).matches()) {
+            // DEFAULT active: SQLite takes a bare identifier in a DEFAULT clause as that text
+            return Optional.of(Optional.of(expression));
         }
         try {
             List<Object> v = jdbc.sql("SELECT " + expression).query((rs, n) -> SqlValues.read(rs, 1))

@@ -29,46 +29,44 @@ class ColumnHistoryTest {
     }
 
     @Test
-    void aColumnInThePlaceOfAGoneOneDeclaredAlikeIsItRenamed() {
+    void asManyColumnsInThePlaceOfGoneOnesDeclaredAlikeAreThemRenamed() {
         assertThat(ColumnHistory.fates(List.of(col("k"), col("a"), col("c")), List.of(col("k"), col("b"), col("c"))))
-                .containsExactly(new Fate("a", "b", true));
+                .containsExactly(Fate.renamed("a", "b"));
         // two neighbours renamed at once pair in order
         assertThat(ColumnHistory.fates(List.of(col("k"), col("a1"), col("a2"), col("c")),
                 List.of(col("k"), col("b1"), col("b2"), col("c"))))
-                .containsExactly(new Fate("a1", "b1", true), new Fate("a2", "b2", true));
+                .containsExactly(Fate.renamed("a1", "b1"), Fate.renamed("a2", "b2"));
     }
 
     @Test
-    void aColumnDroppedFromTheMiddleWithAnotherAddedIsDropped() {
+    void aColumnWithNoNewOneDeclaredAlikeInItsPlaceIsDropped() {
         // ADD COLUMN appends: the new column is not in the gone one's place
         assertThat(ColumnHistory.fates(List.of(col("k"), col("a"), col("c")), List.of(col("k"), col("c"), col("b"))))
-                .containsExactly(new Fate("a", null, true));
+                .containsExactly(Fate.dropped("a"));
         // in its place, but declared otherwise
         assertThat(ColumnHistory.fates(List.of(col("k"), col("a", "INTEGER", false, null), col("c")),
                 List.of(col("k"), col("b", "TEXT", false, null), col("c"))))
-                .containsExactly(new Fate("a", null, true));
+                .containsExactly(Fate.dropped("a"));
     }
 
     @Test
-    void atTheEndOfTheTableOnlyWhatAddColumnCannotMakeIsSurelyARename() {
+    void whereAnAddedColumnCouldStandOrTheCountsDifferTheRowsDecide() {
+        Fate undecided = new Fate("a", List.of("b"), false);
         assertThat(ColumnHistory.fates(List.of(col("k"), col("a")), List.of(col("k"), col("b"))))
-                .containsExactly(new Fate("a", "b", false));
-        assertThat(ColumnHistory.fates(List.of(col("k"), col("a", "INTEGER", true, null)),
-                List.of(col("k"), col("b", "INTEGER", true, null))))
-                .as("NOT NULL without a default cannot be added").containsExactly(new Fate("a", "b", true));
-        assertThat(ColumnHistory.fates(List.of(col("k"), col("a", "TEXT", false, "CURRENT_TIMESTAMP")),
-                List.of(col("k"), col("b", "TEXT", false, "CURRENT_TIMESTAMP"))))
-                .as("a default that varies cannot be added").containsExactly(new Fate("a", "b", true));
-        // a rename at the end and a column added after it
+                .containsExactly(undecided);
         assertThat(ColumnHistory.fates(List.of(col("k"), col("a")), List.of(col("k"), col("b"), col("c"))))
-                .containsExactly(new Fate("a", "b", false));
+                .as("renamed and another added, or dropped and two added").containsExactly(new Fate("a", List.of("b", "c"), false));
+        // DROP COLUMN flag; RENAME COLUMN pinned TO starred: which of the two is starred?
+        assertThat(ColumnHistory.fates(List.of(col("id"), col("flag"), col("pinned"), col("title")),
+                List.of(col("id"), col("starred"), col("title"))))
+                .containsExactly(new Fate("flag", List.of("starred"), false), new Fate("pinned", List.of("starred"), false));
     }
 
     @Test
     void aRebuiltTableWhoseColumnsChangedOrderHasNoRenames() {
         assertThat(ColumnHistory.fates(List.of(col("k"), col("x"), col("a"), col("y")),
                 List.of(col("k"), col("y"), col("b"), col("x"))))
-                .containsExactly(new Fate("a", null, true));
+                .containsExactly(Fate.dropped("a"));
     }
 
     @TempDir
@@ -153,6 +151,62 @@ class ColumnHistoryTest {
             tasks.tracker().sealPending();
             assertThat(tasks.jdbc().sql("SELECT changed_columns FROM sync_log WHERE record_id = '[\"t2\"]' ORDER BY id")
                     .query(String.class).list()).containsExactly(null, "[\"finished\"]");
+        }
+    }
+
+    @Test
+    void aNewNameThatAnEarlierRenameLedToIsNotWhereThatRenameLeadsNow() {
+        look();
+        app.exec("ALTER TABLE notes RENAME COLUMN title TO text;");
+        look();
+        app.exec("ALTER TABLE notes DROP COLUMN text;");
+        look();
+        app.exec("ALTER TABLE notes ADD COLUMN text TEXT;");
+        assertThat(look()).isEqualTo(new FormerColumns(Map.of(), Set.of("title")));
+        // and the same when another column is renamed to that name
+        app.exec("ALTER TABLE notes DROP COLUMN text;");
+        look();
+        app.exec("ALTER TABLE notes RENAME COLUMN pinned TO text;");
+        assertThat(look()).isEqualTo(new FormerColumns(Map.of("pinned", "text"), Set.of("title")));
+    }
+
+    /** Another table in a file of its own, its rows sealed, with the app writing to it. */
+    private StandaloneDevice deviceWith(String name, String... schema) {
+        Path file = dir.resolve(name + ".db");
+        StandaloneDevice other = new StandaloneDevice(file, List.of(name), System::currentTimeMillis, List.of(schema));
+        other.scan().scan(List.of(name));
+        return other;
+    }
+
+    @Test
+    void aColumnDroppedNextToOneRenamedIsToldApartByTheRows() {
+        try (StandaloneDevice d = deviceWith("items",
+                "CREATE TABLE items (id TEXT PRIMARY KEY, flag INTEGER, pinned INTEGER, title TEXT)",
+                "INSERT INTO items VALUES ('r1', 1, 0, 'a'), ('r2', 0, 1, 'b'), ('r3', 1, 1, 'c')")) {
+            SqliteCli items = new SqliteCli(dir.resolve("items.db"));
+            items.exec("ALTER TABLE items DROP COLUMN flag; ALTER TABLE items RENAME COLUMN pinned TO starred;");
+            d.followSchema();
+            assertThat(d.tables().get("items").formerColumns())
+                    .isEqualTo(new FormerColumns(Map.of("pinned", "starred"), Set.of("flag")));
+
+            // r1 held flag 1 and pinned 0: starring it is a change
+            items.exec("UPDATE items SET starred = 1 WHERE id = 'r1';");
+            d.tracker().sealPending();
+            assertThat(d.jdbc().sql("SELECT changed_columns FROM sync_log WHERE record_id = '[\"r1\"]' ORDER BY id")
+                    .query(String.class).list()).containsExactly(null, "[\"starred\"]");
+        }
+    }
+
+    @Test
+    void aDefaultThatIsABareWordIsThatText() {
+        try (StandaloneDevice d = deviceWith("items",
+                "CREATE TABLE items (id TEXT PRIMARY KEY, status TEXT DEFAULT active)",
+                "INSERT INTO items VALUES ('i1', 'open'), ('i2', 'active')")) {
+            assertThat(d.tables().get("items").defaults()).containsEntry("status", "active");
+            new SqliteCli(dir.resolve("items.db")).exec("ALTER TABLE items RENAME COLUMN status TO state;");
+            d.followSchema();
+            assertThat(d.tables().get("items").formerColumns())
+                    .isEqualTo(new FormerColumns(Map.of("status", "state"), Set.of()));
         }
     }
 }
