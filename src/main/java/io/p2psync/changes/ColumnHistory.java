@@ -178,10 +178,7 @@ final class ColumnHistory {
         boolean[] differs = {false};
         template.query("SELECT " + keys + ", " + TrackedTable.quote(column) + " FROM " + t.quotedName(), rs -> {
             while (rs.next() && checked[0] < ROWS_CHECKED) {
-                List<Object> key = new ArrayList<>();
-                for (int i = 1; i <= t.primaryKey().size(); i++) {
-                    key.add(SqlValues.read(rs, i));
-                }
+                List<Object> key = keyOf(rs, t.primaryKey().size());
                 if (!SqlValues.isSupportedKey(key)) {
                     continue;
                 }
@@ -212,15 +209,21 @@ final class ColumnHistory {
                 .collect(Collectors.joining(", "));
         Set<String> waiting = new HashSet<>();
         template.query("SELECT " + keys + " FROM sync_capture WHERE table_name = ?", rs -> {
-            List<Object> key = new ArrayList<>();
-            for (int i = 1; i <= t.primaryKey().size(); i++) {
-                key.add(SqlValues.read(rs, i));
-            }
+            List<Object> key = keyOf(rs, t.primaryKey().size());
             if (SqlValues.isSupportedKey(key)) {
                 waiting.add(SqlValues.encodeKey(key));
             }
         }, t.name());
         return waiting;
+    }
+
+    /** The first {@code columns} values of the result's current row: a key. */
+    private static List<Object> keyOf(java.sql.ResultSet rs, int columns) throws java.sql.SQLException {
+        List<Object> key = new ArrayList<>(columns);
+        for (int i = 1; i <= columns; i++) {
+            key.add(SqlValues.read(rs, i));
+        }
+        return key;
     }
 
     private String columnHashes(String table, String recordId) {
