@@ -30,7 +30,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * ({@code p2psync_capture_*}) are dropped.
  *
  * <p>A configured table is refused (a {@link StartupProblem}) when its name is reserved, it has no primary
- * key, its key has more columns than capture holds, or SQLite assigns its key and it is not opted in with
+ * key, its key has more columns than capture holds, its key compares under a collation other than BINARY
+ * ({@code COLLATE NOCASE}, say), or SQLite assigns its key and it is not opted in with
  * {@code p2psync.capture.assigned-keys}. A configured table that does not exist yet is not an error: capture
  * starts when the app creates it.
  */
@@ -150,6 +151,18 @@ class TriggerInstaller {
             return new Refused(new StartupProblem(SETTING, name, "table '" + name + "' has a primary key of "
                     + key.size() + " columns; capture holds at most " + TrackedTable.MAX_KEY_COLUMNS,
                     "use a key of at most " + TrackedTable.MAX_KEY_COLUMNS + " columns, or remove it from " + SETTING));
+        }
+        List<String> collated = jdbc.sql("SELECT x.name || ' COLLATE ' || x.coll FROM pragma_index_list(?) AS il, "
+                        + "pragma_index_xinfo(il.name) AS x WHERE il.origin = 'pk' AND x.key = 1 "
+                        + "AND upper(x.coll) <> 'BINARY' ORDER BY x.seqno")
+                .param(name).query(String.class).list();
+        if (!collated.isEmpty()) {
+            return new Refused(new StartupProblem(SETTING, name, "the primary key of table '" + name + "' compares "
+                    + String.join(", ", collated) + ": SQLite takes keys such as 'Work' and 'work' for one row, while "
+                    + "sync tells rows apart by their exact keys, so one device's row could replace or delete another's",
+                    "key the table by a value compared exactly (a UUIDv7 or ULID, or the text without COLLATE) and keep "
+                    + "the collated column UNIQUE beside it (a clash there is held as a conflict), or remove it from "
+                    + SETTING));
         }
         boolean rowidKey = key.size() == 1 && columns.stream()
                 .anyMatch(c -> c.pk() == 1 && c.type().equalsIgnoreCase("INTEGER"))

@@ -1,6 +1,7 @@
 package io.p2psync.changes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.p2psync.testing.SqliteCli;
 import java.nio.file.Path;
@@ -10,8 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Keys changed to a value SQLite calls equal to the old one (a {@code NOCASE} key's case, an untyped key's
- * {@code 1} to {@code 1.0}) by the app, Debian's {@code sqlite3}: such a key is a new record id, so the change is
+ * Keys changed to a value SQLite calls equal to the old one (an untyped key's {@code 1} to {@code 1.0}) by the app, Debian's {@code sqlite3}: such a key is a new record id, so the change is
  * sealed as the old record's delete and the new one's insert, and the other device ends with the same rows.
  */
 class ExactKeysCaptureTest {
@@ -51,20 +51,22 @@ class ExactKeysCaptureTest {
                 .param(table).query(String.class).list();
     }
 
+    /**
+     * A key under {@code COLLATE NOCASE} (or any collation but BINARY) is refused: SQLite takes 'Work' and 'work' for
+     * one row, while record ids tell them apart. Tracked, two devices inserting the tag in different case each held
+     * the other's entry, and the next scans sealed both rows' deletes: the tag was gone everywhere.
+     */
     @Test
-    void aNocaseKeyChangedOnlyInCaseIsTheOldRecordsDeleteAndTheNewOnesInsert() {
-        SqliteCli app = devices("tags", "CREATE TABLE tags (name TEXT PRIMARY KEY COLLATE NOCASE, color TEXT);");
-        app.exec("INSERT INTO tags VALUES ('work', 'red');");
-        sealAndSyncToB();
-
-        app.exec("UPDATE tags SET name = 'Work' WHERE name = 'work';");
-        sealAndSyncToB();
-
-        assertThat(log("tags")).containsExactly("INSERT [\"work\"]", "DELETE [\"work\"]", "INSERT [\"Work\"]");
-        assertThat(new SqliteCli(dir.resolve("b.db")).dump("tags")).isEqualTo(app.dump("tags"))
-                .containsExactly("'Work'|'red'");
-        assertThat(a.scan().scan(List.of("tags"))).singleElement()
-                .satisfies(scan -> assertThat(scan.sealed()).as("nothing left for the scan").isZero());
+    void aTableKeyedUnderACollationOtherThanBinaryIsRefusedWithTheWayOut() {
+        Path file = dir.resolve("a.db");
+        new SqliteCli(file).exec("CREATE TABLE tags (name TEXT PRIMARY KEY COLLATE NOCASE, color TEXT);"
+                + "CREATE TABLE pairs (a TEXT, b TEXT COLLATE RTRIM, PRIMARY KEY (a, b)) WITHOUT ROWID;");
+        for (String table : List.of("tags", "pairs")) {
+            assertThatThrownBy(() -> new StandaloneDevice(file, List.of(table), System::currentTimeMillis, List.of()))
+                    .isInstanceOf(io.p2psync.storage.StartupProblem.class)
+                    .hasMessageContaining(table).hasMessageContaining(table.equals("tags") ? "name COLLATE NOCASE" : "b COLLATE RTRIM")
+                    .hasMessageContaining("UNIQUE beside it");
+        }
     }
 
     /**
