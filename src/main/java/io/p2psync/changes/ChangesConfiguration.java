@@ -2,6 +2,9 @@ package io.p2psync.changes;
 
 import io.p2psync.identity.HybridLogicalClock;
 import io.p2psync.storage.P2pSyncSettings;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -39,7 +42,22 @@ class ChangesConfiguration {
     /** Installs the capture triggers at start-up; fails start-up if a configured table cannot be tracked. */
     @Bean
     @DependsOnDatabaseInitialization
-    TrackedTables trackedTables(TriggerInstaller installer, ColumnHistory history, P2pSyncSettings settings) {
-        return new TrackedTables(history.follow(installer.install(settings.tables())));
+    TrackedTables trackedTables(TriggerInstaller installer, ColumnHistory history, UnscannedTables unscanned,
+                                P2pSyncSettings settings) {
+        Set<String> installed = new LinkedHashSet<>();
+        Map<String, TrackedTable> tables = installer.install(settings.tables(), installed);
+        unscanned.add(installed); // the scan at start compares them before anything is applied to them
+        return new TrackedTables(history.follow(tables, installed));
+    }
+
+    @Bean
+    UnscannedTables unscannedTables() {
+        return new UnscannedTables();
+    }
+
+    @Bean
+    CaptureReadiness captureReadiness(JdbcClient jdbc, TrackedTables tables, UnscannedTables unscanned) {
+        // a scan at start, or a re-created table noticed at the next capture poll, usually takes moments
+        return new CaptureReadiness(jdbc, tables, unscanned, java.time.Duration.ofSeconds(10));
     }
 }

@@ -42,6 +42,8 @@ final class ColumnHistory {
 
     private static final Logger log = LoggerFactory.getLogger(ColumnHistory.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The type of the hash a state holds at a path, NULL if none (or if the record cannot be read). */
+    private static final String HOLDS = "CASE WHEN json_valid(column_hashes) THEN json_type(column_hashes, ?) END";
     /** Rows that must agree before a new column at the end of a table counts as a renamed one. */
     static final int ROWS_CHECKED = 1_000;
 
@@ -86,19 +88,33 @@ final class ColumnHistory {
      * returns the tables with their {@link FormerColumns}.
      */
     Map<String, TrackedTable> follow(Map<String, TrackedTable> tables) {
+        return follow(tables, Set.of());
+    }
+
+    /**
+     * As {@link #follow(Map)}, for tables some of which were {@code rebuilt}: their capture triggers had to be
+     * installed again, so the app re-created them (SQLite's usual way to change a table), where a new column may
+     * stand anywhere and rows written since left no capture. No column of such a table counts as renamed.
+     */
+    Map<String, TrackedTable> follow(Map<String, TrackedTable> tables, Set<String> rebuilt) {
         Map<String, TrackedTable> out = new LinkedHashMap<>();
-        tables.forEach((name, t) -> out.put(name, follow(t)));
+        tables.forEach((name, t) -> out.put(name, follow(t, rebuilt.contains(name))));
         return out;
     }
 
-    private TrackedTable follow(TrackedTable t) {
+    private TrackedTable follow(TrackedTable t, boolean rebuilt) {
         List<Column> now = columnsOf(t.name());
         String seen = JSON.writeValueAsString(now);
         String stored = jdbc.sql("SELECT columns FROM sync_table_columns WHERE table_name = ?").param(t.name())
                 .query(String.class).optional().orElse(null);
         if (!seen.equals(stored)) {
             List<Column> before = stored == null ? null : JSON.readValue(stored, new TypeReference<List<Column>>() { });
-            Map<String, String> decided = before == null ? Map.of() : decide(t, fates(before, now));
+            List<Fate> fates = before == null ? List.of() : rebuilt
+                    ? fates(before, now).stream().map(f -> Fate.dropped(f.column())).toList() : fates(before, now);
+            // the waiting captures and the rows read in one snapshot, without the write lock
+            TransactionTemplate read = new TransactionTemplate(tx.getTransactionManager());
+            read.setReadOnly(true);
+            Map<String, String> decided = read.execute(status -> decide(t, fates));
             tx.executeWithoutResult(status -> record(t, before, now, seen, decided));
         }
         return t.withFormerColumns(formerColumns(t.name(), now.stream().map(Column::name).collect(Collectors.toSet())));
@@ -144,12 +160,17 @@ final class ColumnHistory {
     private void record(TrackedTable t, List<Column> before, List<Column> now, String seen, Map<String, String> decided) {
         if (before != null) {
             Set<String> had = before.stream().map(Column::name).collect(Collectors.toSet());
+            Set<String> current = now.stream().map(Column::name).collect(Collectors.toSet());
+            FormerColumns former = formerColumns(t.name(), current);
             for (Column c : now) {
                 if (!had.contains(c.name())) {
                     // a name that appears now (added, or another column renamed to it) is not the column an
                     // earlier rename to that name led to
                     jdbc.sql("UPDATE sync_former_columns SET renamed_to = NULL WHERE table_name = ? AND renamed_to = ?")
                             .params(t.name(), c.name()).update();
+                    if (former.knows(c.name())) {
+                        forgetReusedName(t, c.name(), former.renamedTo().get(c.name()));
+                    }
                 }
             }
         }
@@ -162,6 +183,31 @@ final class ColumnHistory {
         }
         jdbc.sql("INSERT INTO sync_table_columns (table_name, columns) VALUES (?, ?) "
                 + "ON CONFLICT (table_name) DO UPDATE SET columns = excluded.columns").params(t.name(), seen).update();
+    }
+
+    /**
+     * A name that went (dropped, or renamed to {@code renamedTo}) is in use again: the row states that still hold a
+     * hash under it hold the old column's, which the new column must not be compared with. Such a hash moves to the
+     * column the old one became (unless the state knows that one already), or goes.
+     */
+    private void forgetReusedName(TrackedTable t, String name, String renamedTo) {
+        if (name.contains("\"") || renamedTo != null && renamedTo.contains("\"")) {
+            log.warn("capture: column '{}' of {} is a name used before; row states keep its old hash, so a write of the "
+                    + "same value into the new column is taken for none until the row's next other change", name, t.name());
+            return;
+        }
+        String path = "$.\"" + name + "\"";
+        if (renamedTo != null) {
+            String to = "$.\"" + renamedTo + "\"";
+            jdbc.sql("UPDATE sync_row_state SET column_hashes = json_set(json_remove(column_hashes, ?), ?, "
+                            + "json_extract(column_hashes, ?)) WHERE table_name = ? AND " + HOLDS + " IS NOT NULL AND " + HOLDS + " IS NULL")
+                    .params(path, to, path, t.name(), path, to).update();
+        }
+        int forgotten = jdbc.sql("UPDATE sync_row_state SET column_hashes = json_remove(column_hashes, ?) "
+                        + "WHERE table_name = ? AND " + HOLDS + " IS NOT NULL")
+                .params(path, t.name(), path).update();
+        log.info("capture: column '{}' of {} is a name used before; {} row states forgot the old column's value",
+                name, t.name(), forgotten);
     }
 
     /**

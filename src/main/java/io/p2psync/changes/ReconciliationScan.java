@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -53,13 +54,18 @@ public class ReconciliationScan {
     private final int batch;
     private final ReentrantLock running = new ReentrantLock();
 
+    private final UnscannedTables unscanned;
+    private final ApplicationEventPublisher events;
+
     ReconciliationScan(JdbcTemplate template, TransactionTemplate tx, ChangeSealer sealer, TrackedTables tables,
-                       CaptureSettings settings) {
+                       CaptureSettings settings, UnscannedTables unscanned, ApplicationEventPublisher events) {
         this.template = template;
         this.tx = tx;
         this.sealer = sealer;
         this.tables = tables;
         this.batch = settings.scanBatch();
+        this.unscanned = unscanned;
+        this.events = events;
     }
 
     /** Scans every tracked table, one after the other. */
@@ -80,6 +86,8 @@ public class ReconciliationScan {
                 TrackedTable t = tables.get(name);
                 if (t != null) {
                     out.add(scan(t));
+                } else {
+                    unscanned.scanned(name); // gone: if the app creates it again, it is owed a scan again
                 }
             }
             return out;
@@ -158,6 +166,10 @@ public class ReconciliationScan {
         }
         log.info("scan of {}: {} rows compared, {} entries sealed, in {} ms", t.name(), rows, sealed,
                 (System.nanoTime() - started) / 1_000_000);
+        if (unscanned.contains(t.name())) {
+            unscanned.scanned(t.name());
+            events.publishEvent(new TableScanned(t.name())); // entries held back for it may apply now
+        }
         return new TableScan(t.name(), rows, sealed);
     }
 

@@ -101,13 +101,15 @@ public class RemoteChangeApplier {
      * between is announced, so listeners see entries in the order they were stored.
      */
     private final List<ChangeEntry> unannounced = new ArrayList<>();
+    private final CaptureReadiness readiness;
+    private final UnscannedTables unscanned;
     private String unannouncedFrom;
 
     RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
             RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held, StagedEntries staged,
             ObjectProvider<ConcurrentEditPolicy> policy, ObjectProvider<AppliedEntryListener> listeners,
             ObjectProvider<RowLimits> limits, ObjectProvider<RefusedOrigins> refusedOrigins,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events, CaptureReadiness readiness, UnscannedTables unscanned) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.sealer = sealer;
@@ -123,6 +125,8 @@ public class RemoteChangeApplier {
         this.rowLimits = limits;
         this.refusedOrigins = refusedOrigins;
         this.events = events;
+        this.readiness = readiness;
+        this.unscanned = unscanned;
     }
 
     /**
@@ -142,6 +146,9 @@ public class RemoteChangeApplier {
      * @return one outcome per entry, in the same order
      */
     public List<ApplyOutcome> apply(List<ChangeEntry> entries, String receivedFrom) {
+        Set<String> tablesTouched = new HashSet<>();
+        entries.forEach(e -> tablesTouched.add(e.table()));
+        readiness.await(tablesTouched);
         Delivery delivery = staged.any() ? withStagedChains(entries) : new Delivery(entries, null, Map.of());
         List<ChangeEntry> work = delivery.entries();
         GroupChecks checks = GroupChecks.of(work);
@@ -161,6 +168,8 @@ public class RemoteChangeApplier {
             int offset = outcomes.size();
             long deadline = partStart + partTime.toNanos();
             outcomes.addAll(tx.execute(status -> {
+                // under the write lock, so the app cannot re-create a table between this look and the writes
+                readiness.check(tablesTouched);
                 sealer.sealPending(); // local captures first, so they get versions and bases before remote writes
                 setGuard(1);
                 try {
@@ -334,6 +343,15 @@ public class RemoteChangeApplier {
      * @param next     where the next pass starts: the log id of the last hold this one took, 0 after the newest
      */
     private record Pass(int released, long next) {
+    }
+
+    /** After the scan a table waited for: retry what was held back meanwhile. */
+    @org.springframework.context.event.EventListener
+    public void tableScanned(TableScanned event) {
+        int released = retryHeld(true);
+        if (released > 0) {
+            logger.info("{} scanned: applied {} held entries", event.table(), released);
+        }
     }
 
     /** After capture follows a schema change: forget the cached columns and retry what waited for it. */
@@ -1174,6 +1192,10 @@ public class RemoteChangeApplier {
                     if (fillMissingColumns(e, s.waitingOn())) {
                         released++;
                     }
+                    continue;
+                }
+                if (unscanned.contains(h.table())) {
+                    stillBlocked.add(row); // its rows may hold writes no trigger saw: after the scan (TableScanned)
                     continue;
                 }
                 if (stillBlocked.contains(row)) {

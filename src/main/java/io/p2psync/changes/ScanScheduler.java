@@ -20,12 +20,18 @@ class ScanScheduler implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ScanScheduler.class);
 
+    /** Before an owed scan is tried again (one that stopped early: the app changed the table meanwhile, say). */
+    private static final Duration OWED_RETRY = Duration.ofSeconds(1);
+
     private final ReconciliationScan scan;
+    private final UnscannedTables unscanned;
     private final Duration interval;
+    private final java.util.concurrent.atomic.AtomicBoolean owedQueued = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile ScheduledExecutorService executor;
 
-    ScanScheduler(ReconciliationScan scan, CaptureSettings settings) {
+    ScanScheduler(ReconciliationScan scan, UnscannedTables unscanned, CaptureSettings settings) {
         this.scan = scan;
+        this.unscanned = unscanned;
         this.interval = settings.rescanInterval();
     }
 
@@ -48,6 +54,27 @@ class ScanScheduler implements SmartLifecycle {
             // A busy or failing database must not end the schedule; the next scan finds what this one missed.
             log.warn("reconciliation scan failed, the next one will retry: {}", e.toString());
         }
+        retryOwed();
+    }
+
+    /**
+     * A table whose scan did not finish (failed, or stopped because the app changed its columns) holds back the
+     * entries other devices send for it ({@link CaptureReadiness}): it is scanned again soon, not at the next
+     * interval.
+     */
+    private void retryOwed() {
+        ScheduledExecutorService e = executor;
+        List<String> owed = unscanned.names().stream().toList();
+        if (e != null && !owed.isEmpty() && owedQueued.compareAndSet(false, true)) {
+            try {
+                e.schedule(() -> {
+                    owedQueued.set(false);
+                    run(unscanned.names().stream().toList());
+                }, OWED_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                owedQueued.set(false);
+            }
+        }
     }
 
     @Override
@@ -58,6 +85,7 @@ class ScanScheduler implements SmartLifecycle {
             return t;
         });
         e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor = e;
         e.execute(() -> run(null));
         if (!interval.isZero()) {
             e.scheduleWithFixedDelay(() -> run(null), interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);

@@ -28,17 +28,19 @@ class SchemaFollower {
     private final JdbcTemplate template;
     private final TriggerInstaller installer;
     private final ColumnHistory history;
+    private final UnscannedTables unscanned;
     private final TrackedTables tables;
     private final List<String> configured;
     private final ApplicationEventPublisher events;
     private final Set<String> refusedLogged = new LinkedHashSet<>();
     private long seen;
 
-    SchemaFollower(JdbcTemplate template, TriggerInstaller installer, ColumnHistory history, TrackedTables tables,
-                   P2pSyncSettings settings, ApplicationEventPublisher events) {
+    SchemaFollower(JdbcTemplate template, TriggerInstaller installer, ColumnHistory history, UnscannedTables unscanned,
+                   TrackedTables tables, P2pSyncSettings settings, ApplicationEventPublisher events) {
         this.template = template;
         this.installer = installer;
         this.history = history;
+        this.unscanned = unscanned;
         this.tables = tables;
         this.configured = TriggerInstaller.names(settings.tables());
         this.events = events;
@@ -72,15 +74,24 @@ class SchemaFollower {
                         name);
             }
         }
-        // before anything is sealed against the new columns: which of the columns that went were renamed
-        Map<String, TrackedTable> now = history.follow(described);
+        // Triggers first: a table whose triggers had to be installed again was re-created by the app, so none of
+        // its columns counts as renamed. Then, before anything is sealed against the new columns, which of the
+        // columns that went were renamed.
+        Set<String> installed = installer.installAll(described.values());
+        Map<String, TrackedTable> now = history.follow(described, installed);
         Set<String> changed = new LinkedHashSet<>();
         for (String name : configured) {
             if (!java.util.Objects.equals(before.get(name), now.get(name))) {
                 changed.add(name);
             }
         }
-        Set<String> installed = installer.installAll(now.values());
+        List<String> scan = new ArrayList<>();
+        for (String name : now.keySet()) {
+            if (!before.containsKey(name) || installed.contains(name)) {
+                scan.add(name);
+            }
+        }
+        unscanned.add(scan); // before the new set is seen: nothing is applied to them until they are scanned
         tables.replace(now);
         // What was read above, not the version now: the app may have changed more since (sqlite3 commits each
         // CREATE TABLE of a script on its own). Our own triggers moved it too, so the next poll looks once
@@ -96,12 +107,6 @@ class SchemaFollower {
                 // new tables are still scanned below.
                 log.warn("retrying held entries after the schema change of {} failed, the hold timer will: {}",
                         changed, e.getMessage());
-            }
-        }
-        List<String> scan = new ArrayList<>();
-        for (String name : now.keySet()) {
-            if (!before.containsKey(name) || installed.contains(name)) {
-                scan.add(name);
             }
         }
         return scan;

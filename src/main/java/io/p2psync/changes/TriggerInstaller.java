@@ -89,6 +89,14 @@ class TriggerInstaller {
      * @throws StartupProblem naming the first table that cannot be tracked
      */
     Map<String, TrackedTable> install(List<String> configured) {
+        return install(configured, new LinkedHashSet<>());
+    }
+
+    /**
+     * As {@link #install(List)}, adding to {@code installed} the tables whose triggers were missing or differed:
+     * rows of such a table may hold writes no trigger saw (the app re-created it, or wrote while it had none).
+     */
+    Map<String, TrackedTable> install(List<String> configured, Set<String> installed) {
         Map<String, TrackedTable> tables = new LinkedHashMap<>();
         for (String name : names(configured)) {
             Description d = describe(name);
@@ -102,7 +110,11 @@ class TriggerInstaller {
         }
         tx.executeWithoutResult(status -> {
             dropStaleTriggers(tables.keySet());
-            tables.values().forEach(this::installTriggers);
+            tables.values().forEach(t -> {
+                if (installTriggers(t)) {
+                    installed.add(t.name());
+                }
+            });
         });
         return tables;
     }

@@ -44,7 +44,7 @@ class SchemaFollowerTest {
         TriggerInstaller installer = new TriggerInstaller(jdbc, tx, CaptureSettings.defaults());
         ColumnHistory history = new ColumnHistory(jdbc, new JdbcTemplate(dataSource), tx);
         tables = new TrackedTables(history.follow(installer.install(List.of("notes"))));
-        follower = new SchemaFollower(new JdbcTemplate(dataSource), installer, history, tables,
+        follower = new SchemaFollower(new JdbcTemplate(dataSource), installer, history, new UnscannedTables(), tables,
                 new P2pSyncSettings(dir, file, "test", List.of("notes", "tags"), null, null), event -> {
                     if (event instanceof SchemaChanged changed) {
                         announced.add(changed.tables());

@@ -7,6 +7,7 @@ import io.p2psync.p2p.core.PrivateKey;
 import io.p2psync.storage.SchemaMigrations;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -35,6 +36,7 @@ public final class StandaloneDevice implements AutoCloseable {
     private final HeldEntries held;
     private final ReconciliationScan scan;
     private final SchemaFollower schema;
+    private final UnscannedTables unscanned;
     private final StaticListableBeanFactory beans = new StaticListableBeanFactory();
     private final ChangeLog log;
     private final List<Object> committedEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -72,22 +74,33 @@ public final class StandaloneDevice implements AutoCloseable {
         this.clock = new HybridLogicalClock(wallClock, log.lastHlcOf(identity.deviceId().toString()));
         // Tests may track tables whose key SQLite assigns: they opt in, as a user would.
         ColumnHistory history = new ColumnHistory(jdbc, template, tx);
-        this.tables = new TrackedTables(history.follow(new TriggerInstaller(jdbc, tx,
-                CaptureSettings.defaults().allowingAssignedKeys(tables)).install(tables)));
+        // Unlike a node, which scans every table at start before entries are applied to tables it (re)installed
+        // triggers on, a device here leaves scans to the test; tables the schema follower finds re-created or new
+        // are owed a scan as on a node.
+        this.unscanned = new UnscannedTables();
+        java.util.Set<String> installed = new java.util.LinkedHashSet<>();
+        Map<String, TrackedTable> described = new TriggerInstaller(jdbc, tx,
+                CaptureSettings.defaults().allowingAssignedKeys(tables)).install(tables, installed);
+        this.tables = new TrackedTables(history.follow(described, installed));
         this.sealer = new ChangeSealer(template, log, rows, this.tables, identity, clock, this::heard);
         StagedEntries staged = new StagedEntries(jdbc);
         this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc), rows, staged);
         // small pages, so tests of a few rows cross page boundaries
         this.scan = new ReconciliationScan(template, tx, sealer, this.tables,
-                new CaptureSettings(List.of(), java.time.Duration.ZERO, 3));
+                new CaptureSettings(List.of(), java.time.Duration.ZERO, 3), unscanned, event -> {
+                    if (event instanceof TableScanned scanned) {
+                        applier().tableScanned(scanned);
+                    }
+                });
         this.held = new HeldEntries(jdbc);
         this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock, held, staged,
                 beans.getBeanProvider(ConcurrentEditPolicy.class), beans.getBeanProvider(AppliedEntryListener.class),
-                beans.getBeanProvider(RowLimits.class), beans.getBeanProvider(RefusedOrigins.class), this::heard);
+                beans.getBeanProvider(RowLimits.class), beans.getBeanProvider(RefusedOrigins.class), this::heard,
+                new CaptureReadiness(jdbc, this.tables, unscanned, java.time.Duration.ofMillis(100)), unscanned);
         // As the node's capture poll does: follow the app's ALTER TABLEs and tell the applier, whose held
         // entries may now apply.
         this.schema = new SchemaFollower(template, new TriggerInstaller(jdbc, tx,
-                CaptureSettings.defaults().allowingAssignedKeys(tables)), history, this.tables,
+                CaptureSettings.defaults().allowingAssignedKeys(tables)), history, unscanned, this.tables,
                 new P2pSyncSettings(file.getParent(), file, "standalone", tables, null, null), event -> {
                     if (event instanceof SchemaChanged changed) {
                         this.applier.schemaChanged(changed);
@@ -177,6 +190,11 @@ public final class StandaloneDevice implements AutoCloseable {
     /** The sealer, for tests that seal batch by batch as the capture poller does. */
     ChangeSealer sealer() {
         return sealer;
+    }
+
+    /** Tables owed a reconciliation scan before entries are applied to them. */
+    UnscannedTables unscanned() {
+        return unscanned;
     }
 
     public TrackedTables tables() {
