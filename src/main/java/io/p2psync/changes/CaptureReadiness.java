@@ -66,6 +66,11 @@ final class CaptureReadiness {
         }
     }
 
+    /** Whether entries may be written to {@code table} now (one not tracked here is the applier's to hold). */
+    boolean ready(String table) {
+        return waiting(List.of(table)).isEmpty();
+    }
+
     private Set<String> waiting(Collection<String> tables) {
         Set<String> waiting = new LinkedHashSet<>();
         for (String name : tables) {
@@ -83,7 +88,9 @@ final class CaptureReadiness {
     private boolean triggersInPlace(TrackedTable t) {
         List<String> names = List.of(TriggerInstaller.triggerName(t, "insert"), TriggerInstaller.triggerName(t, "update"),
                 TriggerInstaller.triggerName(t, "delete"));
-        return jdbc.sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)")
-                .params(names).query(Integer.class).single() == names.size();
+        List<Object> params = new java.util.ArrayList<>(names);
+        params.add(t.name());
+        return jdbc.sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?) AND tbl_name = ?")
+                .params(params).query(Integer.class).single() == names.size();
     }
 }

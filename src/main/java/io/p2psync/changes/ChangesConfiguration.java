@@ -46,7 +46,10 @@ class ChangesConfiguration {
                                 P2pSyncSettings settings) {
         Set<String> installed = new LinkedHashSet<>();
         Map<String, TrackedTable> tables = installer.install(settings.tables(), installed);
-        unscanned.add(installed); // the scan at start compares them before anything is applied to them
+        // Every table waits for the scan at start before entries are written to it: a table re-created while
+        // the node was stopped, or before it crashed in the middle of the scan such a table was owed, looks no
+        // different from one that was not.
+        unscanned.add(tables.keySet());
         return new TrackedTables(history.follow(tables, installed));
     }
 

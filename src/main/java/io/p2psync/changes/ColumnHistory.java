@@ -162,13 +162,14 @@ final class ColumnHistory {
             Set<String> had = before.stream().map(Column::name).collect(Collectors.toSet());
             Set<String> current = now.stream().map(Column::name).collect(Collectors.toSet());
             FormerColumns former = formerColumns(t.name(), current);
+            Map<String, String> recorded = recorded(t.name());
             for (Column c : now) {
                 if (!had.contains(c.name())) {
                     // a name that appears now (added, or another column renamed to it) is not the column an
                     // earlier rename to that name led to
                     jdbc.sql("UPDATE sync_former_columns SET renamed_to = NULL WHERE table_name = ? AND renamed_to = ?")
                             .params(t.name(), c.name()).update();
-                    if (former.knows(c.name())) {
+                    if (former.knows(c.name()) && !backUnderItsName(c.name(), decided, recorded)) {
                         forgetReusedName(t, c.name(), former.renamedTo().get(c.name()));
                     }
                 }
@@ -191,7 +192,7 @@ final class ColumnHistory {
      * column the old one became (unless the state knows that one already), or goes.
      */
     private void forgetReusedName(TrackedTable t, String name, String renamedTo) {
-        if (name.contains("\"") || renamedTo != null && renamedTo.contains("\"")) {
+        if (!plainForJsonPath(name) || renamedTo != null && !plainForJsonPath(renamedTo)) {
             log.warn("capture: column '{}' of {} is a name used before; row states keep its old hash, so a write of the "
                     + "same value into the new column is taken for none until the row's next other change", name, t.name());
             return;
@@ -211,11 +212,37 @@ final class ColumnHistory {
     }
 
     /**
+     * True if {@code name} is back because the column it was renamed to (through any chain of renames) was renamed
+     * back to it now: the hashes states hold under it are that very column's.
+     */
+    private static boolean backUnderItsName(String name, Map<String, String> decided, Map<String, String> recorded) {
+        Set<String> seen = new HashSet<>();
+        for (String at = recorded.get(name); at != null && seen.add(at); at = recorded.get(at)) {
+            if (name.equals(decided.get(at))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** SQLite's JSON paths quote a label with double quotes and know no escapes inside them. */
+    private static boolean plainForJsonPath(String name) {
+        return !name.contains("\"") && !name.contains("\\");
+    }
+
+    /**
      * True if {@code column} holds what {@code gone} held in every row last sealed before the change and not
      * written since (the first {@link #ROWS_CHECKED} such rows), and something other than its default in at least
      * one of them. An added column holds its default in every such row.
      */
     private boolean keptItsValues(TrackedTable t, String gone, String column, Set<String> waiting) {
+        // a state sealed before an earlier rename names the column by what it was called then
+        Set<String> names = new HashSet<>(Set.of(gone));
+        formerColumns(t.name(), Set.of(gone)).renamedTo().forEach((former, now) -> {
+            if (now.equals(gone)) {
+                names.add(former);
+            }
+        });
         boolean hasDefault = t.defaults().containsKey(column);
         Object dflt = t.defaults().get(column);
         String keys = t.primaryKey().stream().map(TrackedTable::quote).collect(Collectors.joining(", "));
@@ -233,12 +260,13 @@ final class ColumnHistory {
                     continue;
                 }
                 Map<String, String> state = RowHashes.parse(columnHashes(t.name(), recordId));
-                if (state == null || !state.containsKey(gone)) {
+                String named = state == null ? null : names.stream().filter(state::containsKey).findFirst().orElse(null);
+                if (named == null) {
                     continue;
                 }
                 Object value = SqlValues.read(rs, t.primaryKey().size() + 1);
                 checked[0]++;
-                if (!RowHashes.hash(value).equals(state.get(gone))) {
+                if (!RowHashes.hash(value).equals(state.get(named))) {
                     differs[0] = true;
                     return null;
                 }
@@ -317,11 +345,7 @@ final class ColumnHistory {
 
     /** Former names to the current column that holds their values (chains of renames followed), or dropped. */
     private FormerColumns formerColumns(String table, Set<String> current) {
-        Map<String, String> recorded = new HashMap<>();
-        jdbc.sql("SELECT name, renamed_to FROM sync_former_columns WHERE table_name = ?").param(table)
-                .query(rs -> {
-                    recorded.put(rs.getString(1), rs.getString(2));
-                });
+        Map<String, String> recorded = recorded(table);
         Map<String, String> renamedTo = new HashMap<>();
         Set<String> dropped = new HashSet<>();
         recorded.forEach((name, to) -> {
@@ -336,6 +360,16 @@ final class ColumnHistory {
             }
         });
         return new FormerColumns(renamedTo, dropped);
+    }
+
+    /** The records of {@code sync_former_columns}: a former name to what it was renamed to, null if dropped. */
+    private Map<String, String> recorded(String table) {
+        Map<String, String> recorded = new HashMap<>();
+        jdbc.sql("SELECT name, renamed_to FROM sync_former_columns WHERE table_name = ?").param(table)
+                .query(rs -> {
+                    recorded.put(rs.getString(1), rs.getString(2));
+                });
+        return recorded;
     }
 
     private List<Column> columnsOf(String table) {

@@ -87,7 +87,7 @@ public class ReconciliationScan {
                 if (t != null) {
                     out.add(scan(t));
                 } else {
-                    unscanned.scanned(name); // gone: if the app creates it again, it is owed a scan again
+                    unscanned.forget(name); // gone: if the app creates it again, it is owed a scan again
                 }
             }
             return out;
@@ -97,6 +97,7 @@ public class ReconciliationScan {
     }
 
     private TableScan scan(TrackedTable t) {
+        long owed = unscanned.mark(t.name()); // taken first: a mark that comes while this scan runs stays
         long started = System.nanoTime();
         long rows = 0;
         long sealed = 0;
@@ -166,8 +167,7 @@ public class ReconciliationScan {
         }
         log.info("scan of {}: {} rows compared, {} entries sealed, in {} ms", t.name(), rows, sealed,
                 (System.nanoTime() - started) / 1_000_000);
-        if (unscanned.contains(t.name())) {
-            unscanned.scanned(t.name());
+        if (unscanned.scanned(t.name(), owed)) {
             events.publishEvent(new TableScanned(t.name())); // entries held back for it may apply now
         }
         return new TableScan(t.name(), rows, sealed);

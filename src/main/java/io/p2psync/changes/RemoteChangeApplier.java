@@ -146,11 +146,11 @@ public class RemoteChangeApplier {
      * @return one outcome per entry, in the same order
      */
     public List<ApplyOutcome> apply(List<ChangeEntry> entries, String receivedFrom) {
-        Set<String> tablesTouched = new HashSet<>();
-        entries.forEach(e -> tablesTouched.add(e.table()));
-        readiness.await(tablesTouched);
         Delivery delivery = staged.any() ? withStagedChains(entries) : new Delivery(entries, null, Map.of());
         List<ChangeEntry> work = delivery.entries();
+        Set<String> tablesTouched = new HashSet<>(); // staged entries a delivered group end puts on their rows too
+        work.forEach(e -> tablesTouched.add(e.table()));
+        readiness.await(tablesTouched);
         GroupChecks checks = GroupChecks.of(work);
         // Parts of about PART_TIME of work (at most MAX_PER_TRANSACTION entries), one write transaction each:
         // each part is all or nothing and leaves every origin at a version without gaps, so a crash in between
@@ -1037,6 +1037,9 @@ public class RemoteChangeApplier {
                     if (held.blocks(e.get().table(), e.get().recordId())) {
                         continue; // an earlier entry of its row is held whole: the general retry takes it in order
                     }
+                    if (!readiness.ready(e.get().table())) {
+                        continue; // its rows may hold writes no trigger saw: retried after the scan (TableScanned)
+                    }
                     ApplyOutcome outcome = place(e.get(), true, false);
                     if (outcome.result() != Result.HELD) {
                         hooks.forEach(l -> l.released(e.get(), outcome.result(), access));
@@ -1162,6 +1165,7 @@ public class RemoteChangeApplier {
             long next = pass.size() < MAX_RETRIES_PER_PASS ? 0 : pass.get(pass.size() - 1).logId();
             Map<String, List<ChangeEntry>> heldOfRow = new HashMap<>();
             Map<EntryRef, ChangeEntry> entries = new HashMap<>();
+            Map<String, Boolean> ready = new HashMap<>();
             for (HeldEntries.Stored s : pass) {
                 log.find(s.held().entry().origin(), s.held().entry().version()).ifPresent(e -> {
                     entries.put(s.held().entry(), e);
@@ -1178,6 +1182,10 @@ public class RemoteChangeApplier {
                     held.release(h.entry());
                     continue;
                 }
+                if (!ready.computeIfAbsent(h.table(), readiness::ready)) {
+                    stillBlocked.add(row); // its rows may hold writes no trigger saw: after the scan (TableScanned)
+                    continue;
+                }
                 Optional<ChangeEntry> replacement = h.partial() ? Optional.empty()
                         : replacementAmong(e, heldOfRow.getOrDefault(row, List.of()));
                 if (replacement.isPresent()) {
@@ -1192,10 +1200,6 @@ public class RemoteChangeApplier {
                     if (fillMissingColumns(e, s.waitingOn())) {
                         released++;
                     }
-                    continue;
-                }
-                if (unscanned.contains(h.table())) {
-                    stillBlocked.add(row); // its rows may hold writes no trigger saw: after the scan (TableScanned)
                     continue;
                 }
                 if (stillBlocked.contains(row)) {

@@ -77,6 +77,14 @@ class SchemaFollower {
         // Triggers first: a table whose triggers had to be installed again was re-created by the app, so none of
         // its columns counts as renamed. Then, before anything is sealed against the new columns, which of the
         // columns that went were renamed.
+        // Marked owed before their triggers go in: an apply between the two must not take the table as ready.
+        List<String> owed = new ArrayList<>();
+        for (TrackedTable t : described.values()) {
+            if (!before.containsKey(t.name()) || installer.needsInstall(t)) {
+                owed.add(t.name());
+            }
+        }
+        unscanned.add(owed);
         Set<String> installed = installer.installAll(described.values());
         Map<String, TrackedTable> now = history.follow(described, installed);
         Set<String> changed = new LinkedHashSet<>();
@@ -91,7 +99,6 @@ class SchemaFollower {
                 scan.add(name);
             }
         }
-        unscanned.add(scan); // before the new set is seen: nothing is applied to them until they are scanned
         tables.replace(now);
         // What was read above, not the version now: the app may have changed more since (sqlite3 commits each
         // CREATE TABLE of a script on its own). Our own triggers moved it too, so the next poll looks once

@@ -240,22 +240,38 @@ class TriggerInstaller {
 
     /** Answers true if a trigger was missing or different and is now as wanted. */
     private boolean installTriggers(TrackedTable t) {
+        Map<String, String> differing = differing(t);
+        differing.forEach((name, sql) -> {
+            jdbc.sql("DROP TRIGGER IF EXISTS " + TrackedTable.quote(name)).update();
+            jdbc.sql(sql).update();
+            log.info("installed capture trigger {}", name);
+        });
+        return !differing.isEmpty();
+    }
+
+    /**
+     * Whether {@code t}'s triggers are missing or differ from ours, so {@link #installAll} would install them: the
+     * app re-created the table, and rows written since left no capture.
+     */
+    boolean needsInstall(TrackedTable t) {
+        return !differing(t).isEmpty();
+    }
+
+    /** Our triggers of {@code t} (name to SQL) that are missing from {@code sqlite_master} or differ there. */
+    private Map<String, String> differing(TrackedTable t) {
         Map<String, String> wanted = Map.of(
                 triggerName(t, "insert"), insertTrigger(t),
                 triggerName(t, "update"), updateTrigger(t),
                 triggerName(t, "delete"), deleteTrigger(t));
-        boolean changed = false;
+        Map<String, String> differing = new TreeMap<>();
         for (Map.Entry<String, String> e : wanted.entrySet()) {
             String existing = jdbc.sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
                     .param(e.getKey()).query(String.class).optional().orElse(null);
             if (!e.getValue().equals(existing)) {
-                jdbc.sql("DROP TRIGGER IF EXISTS " + TrackedTable.quote(e.getKey())).update();
-                jdbc.sql(e.getValue()).update();
-                log.info("installed capture trigger {}", e.getKey());
-                changed = true;
+                differing.put(e.getKey(), e.getValue());
             }
         }
-        return changed;
+        return differing;
     }
 
     static String triggerName(TrackedTable t, String event) {

@@ -99,6 +99,8 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
             logDrop(a.receivedFrom(), DropReason.REFUSED, "applying it failed: " + e);
             if (a.payload() instanceof GossipPayload.Entry entry) {
                 heads.reload(entry.entry().origin());
+                // not stored (a table waiting for its scan, a busy database): a round fetches it once it can apply
+                catchUp.accept(a.receivedFrom());
             }
         }
     }

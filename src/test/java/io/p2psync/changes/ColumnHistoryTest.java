@@ -238,4 +238,17 @@ class ColumnHistoryTest {
         device.tracker().sealPending();
         assertThat(changedColumns("[\"n1\"]")).containsExactly(null, "[\"pinned\"]");
     }
+
+    @Test
+    void aColumnRenamedAndRenamedBackIsTheSameColumnAndNoRowLooksChanged() {
+        app.exec("ALTER TABLE notes RENAME COLUMN pinned TO starred;");
+        look();
+        app.exec("ALTER TABLE notes RENAME COLUMN starred TO pinned;");
+        assertThat(look()).isEqualTo(new FormerColumns(Map.of("starred", "pinned"), Set.of()));
+        app.exec("UPDATE notes SET title = 'edited' WHERE id = 'n1';");
+        device.tracker().sealPending();
+        assertThat(changedColumns("[\"n1\"]")).containsExactly(null, "[\"title\"]");
+        assertThat(device.scan().scan(List.of("notes"))).singleElement()
+                .satisfies(scan -> assertThat(scan.sealed()).as("no row looks changed").isZero());
+    }
 }

@@ -71,4 +71,20 @@ class UnseenWritesTest {
         assertThat(rows("b.db")).containsExactly("'n1'|'B title'|'body'");
         assertThat(rows("a.db")).isEqualTo(rows("b.db"));
     }
+
+    @Test
+    void aTableRenamedAwayWithItsTriggersAndCreatedAgainIsNotReady() {
+        SqliteCli appB = new SqliteCli(dir.resolve("b.db"));
+        new SqliteCli(dir.resolve("a.db")).exec(SCHEMA + "INSERT INTO notes VALUES ('n1', 'title', 'body');");
+        appB.exec(SCHEMA);
+        a = new StandaloneDevice(dir.resolve("a.db"), List.of("notes"), System::currentTimeMillis, List.of());
+        b = new StandaloneDevice(dir.resolve("b.db"), List.of("notes"), System::currentTimeMillis, List.of());
+        a.scan().scan(List.of("notes"));
+        // the triggers go with the old table under its new name; the new notes has none
+        appB.exec("ALTER TABLE notes RENAME TO notes_old; " + SCHEMA + " INSERT INTO notes VALUES ('n1', 'B', 'b');");
+
+        assertThatThrownBy(() -> b.applier().apply(a.tracker().missingFrom(b.tracker().versionVector(), 100), a.id()))
+                .isInstanceOf(CaptureReadiness.NotReady.class);
+        assertThat(rows("b.db")).containsExactly("'n1'|'B'|'b'");
+    }
 }
