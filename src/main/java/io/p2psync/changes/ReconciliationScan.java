@@ -68,6 +68,11 @@ public class ReconciliationScan {
         this.events = events;
     }
 
+    /** The tables tracked now. */
+    List<String> trackedNames() {
+        return new ArrayList<>(tables.names());
+    }
+
     /** Scans every tracked table, one after the other. */
     public List<TableScan> scanAll() {
         return scan(new ArrayList<>(tables.names()));

@@ -22,6 +22,8 @@ class ScanScheduler implements SmartLifecycle {
 
     /** Before an owed scan is tried again (one that stopped early: the app changed the table meanwhile, say). */
     private static final Duration OWED_RETRY = Duration.ofSeconds(1);
+    /** How often the scheduler looks for tables owed a scan. */
+    private static final Duration OWED_CHECK = Duration.ofSeconds(5);
 
     private final ReconciliationScan scan;
     private final UnscannedTables unscanned;
@@ -45,10 +47,13 @@ class ScanScheduler implements SmartLifecycle {
 
     private void run(List<String> tables) {
         try {
-            if (tables == null) {
-                scan.scanAll();
-            } else {
-                scan.scan(tables);
+            // one table at a time: a table whose scan fails must not keep the others owed
+            for (String table : tables == null ? scan.trackedNames() : tables) {
+                try {
+                    scan.scan(List.of(table));
+                } catch (RuntimeException e) {
+                    log.warn("reconciliation scan of {} failed, it is tried again: {}", table, e.toString());
+                }
             }
         } catch (RuntimeException e) {
             // A busy or failing database must not end the schedule; the next scan finds what this one missed.
@@ -87,6 +92,9 @@ class ScanScheduler implements SmartLifecycle {
         e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor = e;
         e.execute(() -> run(null));
+        // a table owed a scan that nothing else hands over (a look at the schema that failed half way) is scanned
+        // within seconds, not at the next interval
+        e.scheduleWithFixedDelay(this::retryOwed, OWED_CHECK.toMillis(), OWED_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         if (!interval.isZero()) {
             e.scheduleWithFixedDelay(() -> run(null), interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         }

@@ -86,6 +86,7 @@ class SchemaFollower {
         }
         unscanned.add(owed);
         Set<String> installed = installer.installAll(described.values());
+        unscanned.add(installed); // and what was re-created between that look and the install
         Map<String, TrackedTable> now = history.follow(described, installed);
         Set<String> changed = new LinkedHashSet<>();
         for (String name : configured) {
@@ -95,7 +96,8 @@ class SchemaFollower {
         }
         List<String> scan = new ArrayList<>();
         for (String name : now.keySet()) {
-            if (!before.containsKey(name) || installed.contains(name)) {
+            // owed a scan: also when an earlier look marked it and then failed before handing it over
+            if (!before.containsKey(name) || installed.contains(name) || unscanned.contains(name)) {
                 scan.add(name);
             }
         }
