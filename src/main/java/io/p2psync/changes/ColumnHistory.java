@@ -161,8 +161,8 @@ final class ColumnHistory {
         if (before != null) {
             Set<String> had = before.stream().map(Column::name).collect(Collectors.toSet());
             Set<String> current = now.stream().map(Column::name).collect(Collectors.toSet());
-            FormerColumns former = formerColumns(t.name(), current);
             Map<String, String> recorded = recorded(t.name());
+            FormerColumns former = formerColumns(recorded, current);
             for (Column c : now) {
                 if (!had.contains(c.name())) {
                     // a name that appears now (added, or another column renamed to it) is not the column an
@@ -345,7 +345,11 @@ final class ColumnHistory {
 
     /** Former names to the current column that holds their values (chains of renames followed), or dropped. */
     private FormerColumns formerColumns(String table, Set<String> current) {
-        Map<String, String> recorded = recorded(table);
+        return formerColumns(recorded(table), current);
+    }
+
+    /** {@link #formerColumns(String, Set)} from records already read. */
+    private static FormerColumns formerColumns(Map<String, String> recorded, Set<String> current) {
         Map<String, String> renamedTo = new HashMap<>();
         Set<String> dropped = new HashSet<>();
         recorded.forEach((name, to) -> {

@@ -102,14 +102,13 @@ public class RemoteChangeApplier {
      */
     private final List<ChangeEntry> unannounced = new ArrayList<>();
     private final CaptureReadiness readiness;
-    private final UnscannedTables unscanned;
     private String unannouncedFrom;
 
     RemoteChangeApplier(JdbcClient jdbc, TransactionTemplate tx, ChangeSealer sealer, ChangeLog log, RowStates rows,
             RowWriter writer, TrackedTables tables, HybridLogicalClock clock, HeldEntries held, StagedEntries staged,
             ObjectProvider<ConcurrentEditPolicy> policy, ObjectProvider<AppliedEntryListener> listeners,
             ObjectProvider<RowLimits> limits, ObjectProvider<RefusedOrigins> refusedOrigins,
-            ApplicationEventPublisher events, CaptureReadiness readiness, UnscannedTables unscanned) {
+            ApplicationEventPublisher events, CaptureReadiness readiness) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.sealer = sealer;
@@ -126,7 +125,6 @@ public class RemoteChangeApplier {
         this.refusedOrigins = refusedOrigins;
         this.events = events;
         this.readiness = readiness;
-        this.unscanned = unscanned;
     }
 
     /**

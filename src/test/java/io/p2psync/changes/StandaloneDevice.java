@@ -96,7 +96,7 @@ public final class StandaloneDevice implements AutoCloseable {
         this.applier = new RemoteChangeApplier(jdbc, tx, sealer, log, rows, writer, this.tables, clock, held, staged,
                 beans.getBeanProvider(ConcurrentEditPolicy.class), beans.getBeanProvider(AppliedEntryListener.class),
                 beans.getBeanProvider(RowLimits.class), beans.getBeanProvider(RefusedOrigins.class), this::heard,
-                new CaptureReadiness(jdbc, this.tables, unscanned, java.time.Duration.ofMillis(100)), unscanned);
+                new CaptureReadiness(jdbc, this.tables, unscanned, java.time.Duration.ofMillis(100)));
         // As the node's capture poll does: follow the app's ALTER TABLEs and tell the applier, whose held
         // entries may now apply.
         this.schema = new SchemaFollower(template, new TriggerInstaller(jdbc, tx,
