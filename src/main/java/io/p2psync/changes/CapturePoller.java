@@ -45,13 +45,13 @@ class CapturePoller implements SmartLifecycle {
         try {
             boolean pending = sealer.hasPending();
             if (pending) {
-                // Batch by batch, each in its own short transaction, so the app's own writes and incoming
+                // Part by part, each in its own short transaction, so the app's own writes and incoming
                 // sync interleave with a large backlog instead of waiting behind it.
                 int sealed = 0;
                 ChangeSealer.Batch batch;
                 do {
                     long start = System.nanoTime();
-                    batch = sealer.sealBatch();
+                    batch = sealer.sealPart(RemoteChangeApplier.PART_TIME);
                     sealed += batch.entries();
                     if (batch.more()) {
                         WriterTurns.pauseAfter(start);

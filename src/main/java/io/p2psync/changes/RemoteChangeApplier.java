@@ -319,7 +319,7 @@ public class RemoteChangeApplier {
 
     /**
      * Seals the app's captured writes before a retry pass: a retry reads the row's state and stored hashes as
-     * current, so a write not yet sealed would be written over unseen, or taken for the held entry's own. A batch
+     * current, so a write not yet sealed would be written over unseen, or taken for the held entry's own. A part
      * per transaction, as the capture poller seals, so a migration that touched every row is not sealed in the
      * pass's one transaction; the pass itself seals what came in between.
      */
@@ -327,7 +327,7 @@ public class RemoteChangeApplier {
         boolean more = true;
         while (more) {
             long start = System.nanoTime();
-            more = Boolean.TRUE.equals(tx.execute(status -> sealer.sealBatch().more()));
+            more = Boolean.TRUE.equals(tx.execute(status -> sealer.sealPart(PART_TIME).more()));
             if (more) {
                 WriterTurns.pauseAfter(start);
             }
