@@ -15,7 +15,9 @@ import java.util.Map;
  *   <li>p2p-sync over REST between two real nodes: initial sync of the rows, incremental sync of 1,000
  *       changed rows, a round with nothing to do at each database size given ({@link RestSyncBenchmark});</li>
  *   <li>p2p-sync capture: batches of 500 writes and one write per transaction, against the same writes to a
- *       plain table ({@link CaptureBenchmark});</li>
+ *       plain table, sealed in the writing transaction as {@code PUT /kv} seals ({@link CaptureBenchmark}), and
+ *       written by the app on a connection of its own while the node seals them in the background as it does
+ *       any other program's writes ({@link AppCaptureBenchmark}: the app's own rate, and the rate until sealed);</li>
  *   <li>PouchDB replicating to pouchdb-server and cr-sqlite merging {@code crsql_changes}, on the same rows
  *       ({@link PeerBenchmarks}, which installs them from npm itself);</li>
  *   <li>the storage floor: the log entry, row state and row of each row written by SQLite alone, the most an
@@ -35,6 +37,7 @@ public final class BulkBenchmark {
     private static final int CHANGED = 1_000;
     private static final int CAPTURE_WRITES = 5_000;
     private static final int CAPTURE_BATCH = 500;
+    private static final int APP_WRITES = 20_000;
     /** Rows of the initial sync run with the heap at {@code -Xmx256m}. */
     private static final int MILLION = 1_000_000;
 
@@ -51,6 +54,9 @@ public final class BulkBenchmark {
         RestSyncBenchmark.Figures sync = RestSyncBenchmark.run(rows, sizes, line -> System.out.println("[sync] " + line));
         CaptureBenchmark.Figures capture = CaptureBenchmark.measure(CAPTURE_WRITES, CAPTURE_BATCH, 500);
         System.out.println("[capture] done; log verifies: " + capture.verifies());
+        AppCaptureBenchmark.Figures app = AppCaptureBenchmark.measure(APP_WRITES, CAPTURE_BATCH, APP_WRITES / 4);
+        System.out.println("[app capture] done; entries " + app.entries() + " of " + app.expectedEntries()
+                + ", log verifies: " + app.verifies());
         PeerFigures peer = peers ? PeerBenchmarks.run(rows, CHANGED) : PeerFigures.failed(rows, CHANGED, "not run");
         StorageFloorBenchmark.Figures floor = StorageFloorBenchmark.measure(rows);
         List<String> live = child(List.of(), LiveBenchmark.class, List.of("500", "100"), "[live] ");
@@ -86,6 +92,8 @@ public final class BulkBenchmark {
                         + " of plain)"));
         table.add(row("capture, one write per transaction", rate(capture.singleCaptured().perSecond(), "writes/s"),
                 ratio(capture.singleCaptured().perSecond() / capture.singlePlain().perSecond()) + " of plain", "", ""));
+        table.add(appRow("capture as the app writes, batches of " + CAPTURE_BATCH, app.batched()));
+        table.add(appRow("capture as the app writes, one per transaction", app.single()));
         table.add(row("live: a write on A in B's file, a node's first writes", latency(live, "the node's first writes"),
                 "", "", ""));
         table.add(row("live: the same after 5,000 more writes", latency(live, "after \\d+ more writes"), "", "", ""));
@@ -109,7 +117,15 @@ public final class BulkBenchmark {
         if (peer.pouchdbError() != null || peer.crsqliteError() != null) {
             System.out.println("peers not measured: pouchdb " + peer.pouchdbError() + "; cr-sqlite " + peer.crsqliteError());
         }
-        System.exit(capture.verifies() ? 0 : 1);
+        System.exit(capture.verifies() && app.verifies() && app.entries() == app.expectedEntries() ? 0 : 1);
+    }
+
+    /** A row of {@link AppCaptureBenchmark}: the app's own rate and the rate until sealed, each against plain. */
+    private static String[] appRow(String label, AppCaptureBenchmark.Workload w) {
+        return row(label, "the app's " + rate(w.app().perSecond(), "writes/s") + ", sealed "
+                        + rate(w.sealed().perSecond(), "writes/s") + String.format(" (plain %,.0f)", w.plain().perSecond()),
+                ratio(w.app().perSecond() / w.plain().perSecond()) + " / " + ratio(w.sealed().perSecond()
+                        / w.plain().perSecond()) + " of plain", "", "");
     }
 
     /**

@@ -60,7 +60,7 @@ public final class CaptureBenchmark {
         Path dir = Files.createTempDirectory("p2psync-bench");
         try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(P2pSyncApplication.class)
                 .web(WebApplicationType.NONE)
-                .run("--p2psync.data-dir=" + dir, "--p2psync.capture-poll=1h", "--logging.level.root=WARN",
+                .run("--p2psync.data-dir=" + dir, "--p2psync.capture-poll=1h", "--p2psync.libp2p.enabled=false", "--logging.level.root=WARN",
                         "--logging.level.io.p2psync=WARN",
                         "--spring.flyway.locations=classpath:db/migration,classpath:db/testmigration")) {
             ChangeTracker tracker = ctx.getBean(ChangeTracker.class);
