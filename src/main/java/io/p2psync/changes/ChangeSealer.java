@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -110,6 +111,18 @@ class ChangeSealer {
     /** True if the triggers captured changes that are not sealed yet: one cheap read, no transaction. */
     boolean hasPending() {
         return Boolean.TRUE.equals(template.queryForObject("SELECT EXISTS (SELECT 1 FROM sync_capture)", Boolean.class));
+    }
+
+    /** The id of the latest capture not sealed yet, if any: one cheap read, no transaction. */
+    OptionalLong lastPending() {
+        Long id = template.queryForObject("SELECT max(id) FROM sync_capture", Long.class);
+        return id == null ? OptionalLong.empty() : OptionalLong.of(id);
+    }
+
+    /** True if a capture up to {@code id} is not sealed yet: one cheap read, no transaction. */
+    boolean hasPendingUpTo(long id) {
+        return Boolean.TRUE.equals(template.queryForObject("SELECT EXISTS (SELECT 1 FROM sync_capture WHERE id <= ?)",
+                Boolean.class, id));
     }
 
     /** Seals every pending capture; answers the number of entries made (0 if none were pending). */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -321,13 +322,17 @@ public class RemoteChangeApplier {
      * Seals the app's captured writes before a retry pass: a retry reads the row's state and stored hashes as
      * current, so a write not yet sealed would be written over unseen, or taken for the held entry's own. A part
      * per transaction, as the capture poller seals, so a migration that touched every row is not sealed in the
-     * pass's one transaction; the pass itself seals what came in between.
+     * pass's one transaction; the pass itself seals what came in between. Only the captures there when it begins:
+     * an app that writes faster than the sealer seals (a long bulk import) would otherwise keep every retry, and a
+     * person's conflict resolution that asked for one, waiting until it stops.
      */
     private void drainCaptures() {
-        boolean more = true;
+        OptionalLong last = sealer.lastPending();
+        boolean more = last.isPresent();
         while (more) {
             long start = System.nanoTime();
-            more = Boolean.TRUE.equals(tx.execute(status -> sealer.sealPart(PART_TIME).more()));
+            more = Boolean.TRUE.equals(tx.execute(status -> sealer.sealPart(PART_TIME).more()))
+                    && sealer.hasPendingUpTo(last.getAsLong());
             if (more) {
                 WriterTurns.pauseAfter(start);
             }
