@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -14,18 +13,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * on this device and never sent. That is the case while the table's capture triggers are gone (the app rebuilt the
  * table, as SQLite's usual migration does, and the schema follower has not noticed yet) and until the
  * reconciliation scan has compared the table after its triggers were installed again ({@link UnscannedTables}).
- * The applier waits a few seconds for that ({@link #await}); past them the apply is refused with {@link NotReady},
- * a transient failure: the round or gossip delivery that brought the entries asks again later, and nothing is
- * stored meanwhile.
+ * The applier waits a few seconds for that ({@link #await}); past them the apply is refused with
+ * {@link CaptureNotReady}, a transient failure: the round or gossip delivery that brought the entries asks again
+ * later, and nothing is stored meanwhile.
  */
 final class CaptureReadiness {
-
-    /** Entries for these tables cannot be applied yet; the same entries apply once the scan is done. */
-    static final class NotReady extends TransientDataAccessResourceException {
-        NotReady(String message) {
-            super(message);
-        }
-    }
 
     private final JdbcClient jdbc;
     private final TrackedTables tracked;
@@ -57,12 +49,11 @@ final class CaptureReadiness {
         }
     }
 
-    /** @throws NotReady if entries may not be written to one of {@code tables} yet */
+    /** @throws CaptureNotReady if entries may not be written to one of {@code tables} yet */
     void check(Collection<String> tables) {
         Set<String> waiting = waiting(tables);
         if (!waiting.isEmpty()) {
-            throw new NotReady("not applying entries to " + waiting + " yet: rows there may hold writes the capture "
-                    + "triggers did not see (the table was re-created); the reconciliation scan seals them first");
+            throw new CaptureNotReady(waiting);
         }
     }
 

@@ -58,7 +58,7 @@ class UnseenWritesTest {
         List<ChangeEntry> fromA = a.tracker().missingFrom(b.tracker().versionVector(), 100);
 
         assertThatThrownBy(() -> b.applier().apply(fromA, a.id()))
-                .isInstanceOf(CaptureReadiness.NotReady.class).hasMessageContaining("notes");
+                .isInstanceOf(CaptureNotReady.class).hasMessageContaining("notes");
         assertThat(rows("b.db")).containsExactly("'n1'|'B title'|'body'");
 
         // the capture poll notices the new table, installs its triggers and scans it: B's edit is sealed
@@ -84,7 +84,7 @@ class UnseenWritesTest {
         appB.exec("ALTER TABLE notes RENAME TO notes_old; " + SCHEMA + " INSERT INTO notes VALUES ('n1', 'B', 'b');");
 
         assertThatThrownBy(() -> b.applier().apply(a.tracker().missingFrom(b.tracker().versionVector(), 100), a.id()))
-                .isInstanceOf(CaptureReadiness.NotReady.class);
+                .isInstanceOf(CaptureNotReady.class);
         assertThat(rows("b.db")).containsExactly("'n1'|'B'|'b'");
     }
 }
