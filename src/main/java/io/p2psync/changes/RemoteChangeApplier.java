@@ -368,17 +368,36 @@ public class RemoteChangeApplier {
     }
 
     /**
+     * Waits, outside any transaction, up to the patience an apply has (10 s on a node) for {@code table} to take
+     * writes made here without a trigger ({@link #writeLocal}, {@link #cover}): until the node has put its capture
+     * triggers back and the reconciliation scan has sealed what the app wrote meanwhile. Returns either way; those
+     * methods then decide under the write lock. Call it before the transaction that writes: a wait inside one would
+     * hold the write lock the scan it waits for needs.
+     */
+    public void awaitWritable(String table) {
+        readiness.await(List.of(table));
+    }
+
+    /**
      * Writes a row made here without a trigger (a conflict resolution, say) and logs it as this device's
      * change with the current row vector as base, in one transaction: nothing is captured twice.
+     *
+     * <p>Not while a row of the table may hold a write of the app that no trigger saw (its triggers are missing,
+     * or it is owed a reconciliation scan): the base would not cover that write, and writing over the row would
+     * lose it here and never send it, as an entry from another device would ({@link CaptureReadiness}). Checked
+     * under the write lock, in the transaction that writes (the caller's, if there is one); {@link #awaitWritable}
+     * waits for it beforehand.
      *
      * @return the sealed entry
      * @throws IllegalArgumentException if the table is not tracked, the record id is not of this table's form
      *                                  (one of an earlier version, say), or the data does not fit it
+     * @throws CaptureNotReady          if the table is not ready for such a write yet; nothing is written
      */
     public ChangeEntry writeLocal(RowChange change) {
         TrackedTable table = tracked(change.table());
         RowWriter.key(table, change.recordId()); // an entry other devices could not apply is never sealed
         return tx.execute(status -> {
+            readiness.check(List.of(change.table())); // under the write lock: the app cannot re-create it meanwhile
             sealer.sealPending();
             setGuard(1);
             try {
@@ -399,11 +418,16 @@ public class RemoteChangeApplier {
 
     /**
      * Makes the row's version include {@code vector} without changing the row: a resolution logged next then
-     * covers the entries that vector names (a held entry it settles, say).
+     * covers the entries that vector names (a held entry it settles, say). Not while the table may hold writes no
+     * trigger saw, as for {@link #writeLocal}: such a write, sealed later with this vector in its base, would pass for
+     * one made on top of entries the app never saw.
+     *
+     * @throws CaptureNotReady if the table is not ready for it yet; nothing is written
      */
     public void cover(String table, String recordId, VersionVector vector) {
         tracked(table);
         tx.executeWithoutResult(status -> {
+            readiness.check(List.of(table));
             sealer.sealPending(); // a pending write of the row gets the base it saw, not the vector covered here
             RowState s = rows.find(table, recordId).orElse(null);
             if (s == null) {

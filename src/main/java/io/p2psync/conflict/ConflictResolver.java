@@ -2,6 +2,7 @@ package io.p2psync.conflict;
 
 import io.p2psync.changes.AppliedEntryListener;
 import io.p2psync.changes.ApplyOutcome;
+import io.p2psync.changes.CaptureNotReady;
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.ChangeTracker;
 import io.p2psync.changes.ConcurrentEditPolicy;
@@ -49,6 +50,15 @@ import tools.jackson.databind.json.JsonMapper;
  * A person resolves or ignores pending conflicts with {@link #resolve}, {@link #resolveWith} and
  * {@link #ignore}; a resolution is written and logged as a RESOLUTION entry of this device, and held entries
  * it may release are retried.
+ *
+ * <p>A resolution is written without a trigger, so it waits, as an entry from another device does, while a row
+ * of its table may hold a write of the app that no trigger saw (the app re-created the table, which drops the
+ * capture triggers, or the node has not scanned it since it started): written over, that write would be lost
+ * here and never sent. It waits up to the applier's patience (10 s) for the node to put the triggers back and
+ * the reconciliation scan to seal such writes, then is written on top of them, as it is on top of any edit the
+ * app made after the conflict arose: they are entries of their own, sent to every device, and the resolution's
+ * base covers them. If the table is still not ready then, the resolution is refused with
+ * {@link CaptureNotReady}: nothing is written, the conflict stays pending, and the same request succeeds later.
  */
 @Service
 public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListener {
@@ -231,8 +241,11 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
      *
      * @throws ConflictNotFoundException   if there is no such conflict
      * @throws ConflictNotPendingException if it is resolved or ignored already
+     * @throws CaptureNotReady             if the row may still hold a write of the app no trigger saw (see the
+     *                                     class comment); nothing is written, try again later
      */
     public Conflict resolve(long id, ResolutionStrategy strategy) {
+        awaitWritable(id);
         Conflict settled = tx.execute(status -> {
             Conflict c = pending(id);
             String how = "manual: " + strategy.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -281,13 +294,18 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
      *                                     the table refuses it (nothing is written then)
      * @throws ConflictNotFoundException   if there is no such conflict
      * @throws ConflictNotPendingException if it is resolved or ignored already
+     * @throws CaptureNotReady             if the row may still hold a write of the app no trigger saw (see the
+     *                                     class comment); nothing is written, try again later
      */
     public Conflict resolveWith(long id, String row) {
+        awaitWritable(id);
         try {
             return tx.execute(status -> {
                 Conflict c = pending(id);
                 return settleByHand(c, completeRow(c, row), "manual: data");
             });
+        } catch (CaptureNotReady notYet) {
+            throw notYet; // not the row's fault: the same row goes in once the table is ready
         } catch (DataAccessException refused) {
             // a NOT NULL or CHECK constraint, say; the transaction rolled back, nothing was written
             throw new IllegalArgumentException("the table refuses the row: " + refused.getMostSpecificCause().getMessage());
@@ -308,6 +326,14 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
             metrics.settledByHand(ConflictStatus.IGNORED);
             return conflicts.findById(id).orElseThrow();
         });
+    }
+
+    /**
+     * Before the transaction that resolves: waits for the table of a pending conflict to take a resolution (see
+     * the class comment). An unknown or settled conflict is answered inside the transaction, as before.
+     */
+    private void awaitWritable(long id) {
+        conflicts.findById(id).filter(Conflict::pending).ifPresent(c -> applier.awaitWritable(c.table()));
     }
 
     private Conflict pending(long id) {

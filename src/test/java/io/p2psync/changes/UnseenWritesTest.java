@@ -87,4 +87,42 @@ class UnseenWritesTest {
                 .isInstanceOf(CaptureNotReady.class);
         assertThat(rows("b.db")).containsExactly("'n1'|'B'|'b'");
     }
+
+    /**
+     * A write made here without a trigger (a person's conflict resolution goes through these) waits for the scan as
+     * an incoming entry does: while the triggers are gone, and while the table is owed its scan.
+     */
+    @Test
+    void aWriteMadeHereWithoutATriggerIsRefusedUntilTheScanSealedWhatTheAppWrote() {
+        SqliteCli appB = new SqliteCli(dir.resolve("b.db"));
+        appB.exec(SCHEMA + "INSERT INTO notes VALUES ('n1', 'title', 'body');");
+        b = new StandaloneDevice(dir.resolve("b.db"), List.of("notes"), System::currentTimeMillis, List.of());
+        b.scan().scan(List.of("notes"));
+        String n1 = SqlValues.encodeKey(List.of("n1"));
+        RowChange mine = new RowChange("notes", n1, Operation.UPDATE, Kind.RESOLUTION,
+                SqlValues.encodeRow(java.util.Map.of("id", "n1", "title", "mine", "body", "body")), null);
+        appB.exec("BEGIN; CREATE TABLE notes_new (id TEXT PRIMARY KEY, title TEXT NOT NULL, body TEXT);"
+                + "INSERT INTO notes_new SELECT * FROM notes; DROP TABLE notes; ALTER TABLE notes_new RENAME TO notes;"
+                + "COMMIT; UPDATE notes SET body = 'B body' WHERE id = 'n1';");
+        long entries = b.tracker().count();
+
+        assertThatThrownBy(() -> b.applier().writeLocal(mine)).isInstanceOf(CaptureNotReady.class)
+                .satisfies(e -> assertThat(((CaptureNotReady) e).tables()).containsExactly("notes"));
+        assertThatThrownBy(() -> b.applier().cover("notes", n1, b.tracker().versionVector()))
+                .isInstanceOf(CaptureNotReady.class);
+        assertThat(rows("b.db")).containsExactly("'n1'|'title'|'B body'");
+        assertThat(b.tracker().count()).isEqualTo(entries);
+
+        // the triggers are back and the scan sealed the app's edit; then the table is owed a scan again
+        b.followSchema();
+        b.unscanned().add(List.of("notes"));
+        assertThatThrownBy(() -> b.applier().writeLocal(mine)).isInstanceOf(CaptureNotReady.class);
+
+        b.scan().scan(List.of("notes"));
+        ChangeEntry written = b.applier().writeLocal(mine);
+        assertThat(rows("b.db")).containsExactly("'n1'|'mine'|'body'");
+        ChangeEntry appEdit = b.tracker().missingFrom(VersionVector.EMPTY, 100).stream()
+                .filter(e -> e.data() != null && e.data().contains("B body")).findFirst().orElseThrow();
+        assertThat(written.base().dominates(appEdit.vector())).isTrue();
+    }
 }
