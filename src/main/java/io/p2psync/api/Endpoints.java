@@ -77,6 +77,16 @@ final class Endpoints {
             {"title":"Conflict is not pending","status":409,"detail":"conflict 1 is resolved, not pending",\
             "instance":"/conflicts/1/resolve","conflictStatus":"resolved","resolution":"remote"}""");
 
+    private static final Problem TABLE_NOT_READY = new Problem(503, "the row may hold a write of the app that no "
+            + "capture trigger saw (the app re-created the table, or the node has not scanned it since it started) and "
+            + "the node did not seal it within 10 s; nothing was written and the conflict is still pending: send the "
+            + "same request again after `Retry-After` seconds", """
+            {"type":"urn:p2psync:problem:table-not-ready","title":"Table not ready for writes","status":503,\
+            "detail":"not resolved yet: nothing is written to [notes] yet: rows there may hold writes the capture \
+            triggers did not see (the table was re-created, or the node has not scanned it since it started); the \
+            reconciliation scan seals them first. Nothing was written; the conflict is still pending. Send the same \
+            request again shortly.","instance":"/conflicts/1/resolve","tables":["notes"]}""");
+
     static final Map<String, EndpointDoc> ALL = Map.ofEntries(
             Map.entry("GET /kv", new EndpointDoc(KV, "List every live key and value",
                     "Keys in order; deleted keys are left out." + ADMIN, 200, null, "[" + KV_VIEW + "]",
@@ -222,7 +232,8 @@ final class Endpoints {
                             + "that is not an object or does not fit the table", """
                             {"title":"Bad request","status":400,\
                             "detail":"give exactly one of \\"strategy\\" (local, remote, timestamp) or \\"data\\"",\
-                            "instance":"/conflicts/1/resolve"}"""), NO_CONFLICT, NOT_PENDING, ADMIN_TOKEN))),
+                            "instance":"/conflicts/1/resolve"}"""), NO_CONFLICT, NOT_PENDING, TABLE_NOT_READY,
+                            ADMIN_TOKEN))),
             Map.entry("POST /conflicts/{id}/ignore", new EndpointDoc(CONFLICTS, "Ignore a pending conflict",
                     "Leaves the row as it is here; no change is written." + ADMIN, 200, null,
                     CONFLICT_VIEW.replace("\"status\":\"pending\"", "\"status\":\"ignored\""),

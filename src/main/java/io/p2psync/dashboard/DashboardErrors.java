@@ -1,5 +1,6 @@
 package io.p2psync.dashboard;
 
+import io.p2psync.changes.CaptureNotReady;
 import io.p2psync.conflict.ConflictNotFoundException;
 import io.p2psync.conflict.ConflictNotPendingException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -8,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ControllerAdvice;
@@ -47,6 +49,20 @@ class DashboardErrors {
     ModelAndView notPending(ConflictNotPendingException e, HttpServletRequest request) {
         return page(HttpStatus.CONFLICT, "This conflict is settled already",
                 e.getMessage() + " (" + e.conflict().resolution() + "). Nothing was changed.", request);
+    }
+
+    /**
+     * A resolution while the row may hold a write of the app no trigger saw, which the node has not sealed yet
+     * (docs/conflicts.md): nothing was written, and the same button works again in a few seconds.
+     */
+    @ExceptionHandler(CaptureNotReady.class)
+    ModelAndView notReady(CaptureNotReady e, HttpServletRequest request, HttpServletResponse response) {
+        response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(CaptureNotReady.RETRY_AFTER.toSeconds()));
+        return page(HttpStatus.SERVICE_UNAVAILABLE, "Not yet: the app changed this table",
+                "The app re-created " + String.join(", ", e.tables()) + " (or the node has only just started), so the"
+                        + " row may hold a change of the app that the node has not recorded yet; writing over it would"
+                        + " lose that change. Nothing was changed and the conflict is still pending: try again in a few"
+                        + " seconds, once the node has caught up.", request);
     }
 
     /** The services' word for input they refuse (a row the table does not take, an unknown column). */

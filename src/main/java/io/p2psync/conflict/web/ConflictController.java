@@ -1,13 +1,16 @@
 package io.p2psync.conflict.web;
 
+import io.p2psync.changes.CaptureNotReady;
 import io.p2psync.conflict.ConflictNotFoundException;
 import io.p2psync.conflict.ConflictNotPendingException;
 import io.p2psync.conflict.ConflictRepository;
 import io.p2psync.conflict.ConflictResolver;
 import io.p2psync.conflict.ConflictStatus;
 import io.p2psync.conflict.ResolutionStrategy;
+import java.net.URI;
 import java.util.List;
 import java.util.Locale;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -26,6 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
 class ConflictController {
 
     static final int MAX_PAGE_SIZE = 500;
+    static final URI TABLE_NOT_READY = URI.create("urn:p2psync:problem:table-not-ready");
 
     private final ConflictRepository conflicts;
     private final ConflictResolver resolver;
@@ -102,6 +106,23 @@ class ConflictController {
         response.getBody().setProperty("conflictStatus", e.conflict().status().dbValue());
         response.getBody().setProperty("resolution", e.conflict().resolution());
         return response;
+    }
+
+    /**
+     * The row may hold a write of the app no trigger saw, and the node has not sealed it yet (docs/conflicts.md,
+     * "Resolving while the app rebuilds a table"): nothing was written, the conflict is still pending, and the same
+     * request goes through once the table is ready.
+     */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> notReady(CaptureNotReady e) {
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "not resolved yet: " + e.getMessage() + ". Nothing was written; the conflict is still pending."
+                        + " Send the same request again shortly.");
+        body.setType(TABLE_NOT_READY);
+        body.setTitle("Table not ready for writes");
+        body.setProperty("tables", e.tables());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(CaptureNotReady.RETRY_AFTER.toSeconds())).body(body);
     }
 
     @ExceptionHandler

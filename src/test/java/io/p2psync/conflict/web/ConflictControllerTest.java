@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -15,14 +16,20 @@ import io.p2psync.changes.StandaloneDevice;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.conflict.ConflictRepository;
 import io.p2psync.conflict.ConflictStatus;
+import io.p2psync.storage.P2pSyncSettings;
+import io.p2psync.testing.SqliteCli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.Lifecycle;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.MediaType;
@@ -30,6 +37,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -72,6 +80,10 @@ class ConflictControllerTest {
     RemoteChangeApplier applier;
     @Autowired
     ConflictRepository conflicts;
+    @Autowired
+    ApplicationContext context;
+    @Autowired
+    P2pSyncSettings settings;
 
     private void writeHere(String key, String value) {
         tx.executeWithoutResult(s -> {
@@ -233,5 +245,102 @@ class ConflictControllerTest {
                 .andExpect(jsonPath("$.detail").value(containsString("unknown status")));
         mvc.perform(get("/conflicts").param("size", "0")).andExpect(status().isBadRequest());
         mvc.perform(get("/conflicts/{id}", id)).andExpect(jsonPath("$.status").value("pending"));
+    }
+
+    /**
+     * As the app re-creating sync_kv would (Debian's sqlite3 on the node's file): the capture triggers go, then the
+     * app changes the value of {@code key}, which no trigger sees.
+     */
+    private void appDropsTheTriggersAndEdits(String key) {
+        SqliteCli app = new SqliteCli(settings.databaseFile());
+        String triggers = app.exec(".mode list\nSELECT name FROM sqlite_master WHERE type = 'trigger'"
+                + " AND tbl_name = 'sync_kv' AND name LIKE 'sync%';");
+        StringBuilder script = new StringBuilder("BEGIN;");
+        triggers.lines().forEach(t -> script.append(" DROP TRIGGER \"").append(t).append("\";"));
+        app.exec(script + " COMMIT; UPDATE sync_kv SET value = 'edited by the app' WHERE key = '" + key + "';");
+    }
+
+    /**
+     * While the node has not noticed (its capture poll is paused here), the resolution waits up to 10 s, as an
+     * apply does, then is refused with a problem that says to try again: nothing is written, the conflict stays
+     * pending, and the app's edit is still there to be sealed.
+     */
+    @Test
+    void aResolutionIsRefusedWithRetryAfterWhileTheTableIsNotReady() throws Exception {
+        String key = key();
+        long id = pendingConflict(key);
+        long entries = tracker.count();
+        Lifecycle poller = context.getBean("capturePoller", Lifecycle.class);
+        poller.stop();
+        try {
+            appDropsTheTriggersAndEdits(key);
+            mvc.perform(post("/conflicts/{id}/resolve", id).contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"data\":{\"value\":\"by hand\"}}"))
+                    .andExpect(status().isServiceUnavailable())
+                    .andExpect(header().string("Retry-After", "5"))
+                    .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                    .andExpect(jsonPath("$.type").value("urn:p2psync:problem:table-not-ready"))
+                    .andExpect(jsonPath("$.title").value("Table not ready for writes"))
+                    .andExpect(jsonPath("$.status").value(503))
+                    .andExpect(jsonPath("$.tables[0]").value("sync_kv"))
+                    .andExpect(jsonPath("$.detail").value(containsString("still pending")))
+                    .andExpect(jsonPath("$.instance").value("/conflicts/" + id + "/resolve"));
+            assertThat(valueOf(key)).isEqualTo("edited by the app");
+            assertThat(conflicts.findById(id).orElseThrow().status()).isEqualTo(ConflictStatus.PENDING);
+            assertThat(tracker.count()).isEqualTo(entries);
+        } finally {
+            poller.start();
+        }
+        // once the node has put the triggers back and sealed the edit, the same request goes through
+        mvc.perform(post("/conflicts/{id}/resolve", id).contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"data\":{\"value\":\"by hand\"}}"))
+                .andExpect(status().isOk());
+        assertThat(valueOf(key)).isEqualTo("by hand");
+        assertThat(tracker.missingFrom(VersionVector.EMPTY, 10_000)).extracting(e -> e.data())
+                .anyMatch(d -> d != null && d.contains("edited by the app"));
+    }
+
+    /**
+     * The app drops the capture triggers of the table (as re-creating it does) and edits the row of a pending
+     * conflict before the node notices. The resolution waits for the node to put the triggers back and seal the
+     * app's edit, then is written on top of it: the edit is an entry of this node of its own, which other devices
+     * get, and the resolution's base covers it. The capture poll is paused for a moment so the request surely
+     * arrives while the table is not ready.
+     */
+    @Test
+    void aResolutionSentWhileTheAppsEditIsUnsealedWaitsForItAndIsWrittenOnTopOfIt() throws Exception {
+        String key = key();
+        long id = pendingConflict(key);
+        Lifecycle poller = context.getBean("capturePoller", Lifecycle.class);
+        CompletableFuture<MvcResult> resolving;
+        poller.stop();
+        try {
+            appDropsTheTriggersAndEdits(key);
+            resolving = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return mvc.perform(post("/conflicts/{id}/resolve", id).contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"strategy\":\"remote\"}")).andReturn();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(500);
+            assertThat(resolving).as("waits while the app's edit is unsealed").isNotDone();
+            assertThat(valueOf(key)).isEqualTo("edited by the app");
+        } finally {
+            poller.start();
+        }
+        MvcResult result = resolving.get(20, TimeUnit.SECONDS);
+
+        assertThat(result.getResponse().getStatus()).isEqualTo(200);
+        assertThat(valueOf(key)).isEqualTo("there");
+        List<io.p2psync.changes.ChangeEntry> ofRow = tracker.missingFrom(VersionVector.EMPTY, 10_000).stream()
+                .filter(e -> e.recordId().equals(recordId(key))).toList();
+        var appEdit = ofRow.get(ofRow.size() - 2);
+        var resolution = ofRow.get(ofRow.size() - 1);
+        assertThat(appEdit.data()).contains("edited by the app");
+        assertThat(resolution.kind()).isEqualTo(Kind.RESOLUTION);
+        assertThat(resolution.base().dominates(appEdit.vector())).isTrue();
+        assertThat(conflicts.findById(id).orElseThrow().status()).isEqualTo(ConflictStatus.RESOLVED);
     }
 }
