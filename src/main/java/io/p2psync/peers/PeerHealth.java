@@ -25,10 +25,13 @@ public class PeerHealth {
      * @param failingSince when the first of those failed rounds failed, or null after a success
      * @param refused entries refused in the latest completed round, here or by the peer
      * @param refusals those refused entries counted by reason; empty when none
+     * @param refusingSince when the first of the completed rounds in a row that refused entries completed (failed
+     *     rounds in between do not end the run), or null after a completed round that refused nothing
      */
     public record Record(Instant lastSuccessAt, String lastError, Instant lastErrorAt, int failedRounds,
-                         Instant failingSince, int refused, Map<RejectionReason, Integer> refusals) {
-        static final Record NONE = new Record(null, null, null, 0, null, 0, Map.of());
+                         Instant failingSince, int refused, Map<RejectionReason, Integer> refusals,
+                         Instant refusingSince) {
+        static final Record NONE = new Record(null, null, null, 0, null, 0, Map.of(), null);
 
         public Record {
             refusals = refusals == null ? Map.of() : Map.copyOf(refusals);
@@ -87,18 +90,25 @@ public class PeerHealth {
         succeeded(peerKey, at, new RoundOutcome(0, 0, 0, 0));
     }
 
-    /** A round completed; its refusals, if any, are kept until the next completed round. */
+    /**
+     * A round completed; its refusals, if any, are kept until the next completed round. A round that refused
+     * entries goes on the run of refusing rounds (or starts one), so that health can tell entries refused round
+     * after round, whose origin's later changes never travel, from a refusal that the next round no longer
+     * makes; a round that refused nothing ends the run.
+     */
     public synchronized void succeeded(String peerKey, Instant at, RoundOutcome outcome) {
         Record before = record(peerKey);
+        Instant refusingSince = outcome.rejected() == 0 ? null
+                : before.refusingSince() == null ? at : before.refusingSince();
         records.put(peerKey, new Record(at, null, before.lastErrorAt(), 0, null, outcome.rejected(),
-                outcome.refusals()));
+                outcome.refusals(), refusingSince));
     }
 
     public synchronized void failed(String peerKey, String error, Instant at) {
         Record before = record(peerKey);
         Instant since = before.failingSince() == null ? at : before.failingSince();
         records.put(peerKey, new Record(before.lastSuccessAt(), error, at, before.failedRounds() + 1, since,
-                before.refused(), before.refusals()));
+                before.refused(), before.refusals(), before.refusingSince()));
     }
 
     public synchronized Record record(String peerKey) {

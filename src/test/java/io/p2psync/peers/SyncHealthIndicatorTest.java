@@ -56,14 +56,14 @@ class SyncHealthIndicatorTest {
     }
 
     private static PeerHealth.Record failingSince(Instant since) {
-        return new PeerHealth.Record(null, "connect refused", NOW, 4, since, 0, Map.of());
+        return new PeerHealth.Record(null, "connect refused", NOW, 4, since, 0, Map.of(), null);
     }
 
     private static PeerHealth.Record ok() {
-        return new PeerHealth.Record(NOW, null, null, 0, null, 0, Map.of());
+        return new PeerHealth.Record(NOW, null, null, 0, null, 0, Map.of(), null);
     }
 
     private static PeerHealth.Record neverRan() {
-        return new PeerHealth.Record(null, null, null, 0, null, 0, Map.of());
+        return new PeerHealth.Record(null, null, null, 0, null, 0, Map.of(), null);
     }
 }
