@@ -1,5 +1,6 @@
 package io.p2psync.peers;
 
+import io.p2psync.changes.Forks;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -10,15 +11,18 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * The {@code sync} part of {@code /actuator/health}:
- * <ul>
+ * The {@code sync} part of {@code /actuator/health}, the first that applies:
+ * <ol>
  *   <li>DOWN when this device has paired peers and sync with every one of them has failed for longer than
  *       {@code p2psync.health.failing-threshold} (each one's latest round failed, or its breaker stays open, since
- *       at least that long);</li>
+ *       at least that long): nothing travels at all, the widest fault;</li>
+ *   <li>OUT_OF_SERVICE while a fork is recorded ({@code sync_forks}): the forked origin's entries are refused
+ *       until a person clears the fork (revoking the origin does not end it), so rows stay apart for good however
+ *       many rounds run, and the reason says where to look ({@code GET /sync/forks});</li>
  *   <li>OUT_OF_SERVICE when an entry has been held here for longer than {@code p2psync.health.held-threshold};</li>
  *   <li>UP otherwise, also with no paired peer at all (nothing to sync is not a fault).</li>
- * </ul>
- * The details (shown to loopback and admin callers only) say why, with counts.
+ * </ol>
+ * The details (shown to loopback and admin callers only) say why, with counts, whichever rule decided.
  */
 @Component("sync")
 class SyncHealthIndicator implements HealthIndicator {
@@ -26,14 +30,16 @@ class SyncHealthIndicator implements HealthIndicator {
     private final PeerDirectory directory;
     private final PeerHealth health;
     private final HeldCounts held;
+    private final Forks forks;
     private final HealthSettings settings;
     private final Clock clock;
 
-    SyncHealthIndicator(PeerDirectory directory, PeerHealth health, ObjectProvider<HeldCounts> held,
+    SyncHealthIndicator(PeerDirectory directory, PeerHealth health, ObjectProvider<HeldCounts> held, Forks forks,
                         HealthSettings settings, ObjectProvider<Clock> clock) {
         this.directory = directory;
         this.health = health;
         this.held = held.getIfAvailable(() -> HeldCounts.NONE);
+        this.forks = forks;
         this.settings = settings;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
     }
@@ -41,12 +47,16 @@ class SyncHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         List<PeerHealth.Record> peers = directory.syncTargets().stream().map(p -> health.record(p.key())).toList();
-        return judge(peers, held.count(), held.oldestHeldSince(), clock.instant(), settings);
+        return judge(peers, forks.count(), held.count(), held.oldestHeldSince(), clock.instant(), settings);
     }
 
-    /** The rule, apart from where its inputs come from. */
-    static Health judge(List<PeerHealth.Record> peers, long heldCount, Optional<Instant> heldSince, Instant now,
-                        HealthSettings settings) {
+    /**
+     * The rule, apart from where its inputs come from.
+     *
+     * @param forkedOrigins origins with a fork recorded and not cleared
+     */
+    static Health judge(List<PeerHealth.Record> peers, long forkedOrigins, long heldCount, Optional<Instant> heldSince,
+                        Instant now, HealthSettings settings) {
         long failing = peers.stream().filter(r -> r.failedRounds() > 0).count();
         long failingLong = peers.stream().filter(r -> r.failedRounds() > 0 && r.failingSince() != null
                 && !r.failingSince().plus(settings.failingThreshold()).isAfter(now)).count();
@@ -55,6 +65,11 @@ class SyncHealthIndicator implements HealthIndicator {
             Instant since = peers.stream().map(PeerHealth.Record::failingSince).max(Instant::compareTo).orElseThrow();
             builder = Health.down().withDetail("reason", "sync with every paired peer (" + peers.size()
                     + ") has failed for more than " + settings.failingThreshold() + ", since " + since);
+        } else if (forkedOrigins > 0) {
+            builder = Health.outOfService().withDetail("reason", forkedOrigins + " forked origin"
+                    + (forkedOrigins == 1 ? "" : "s") + " (signed two different entries with one version): their"
+                    + " entries are refused and the devices' rows of them stay apart until a person clears the fork;"
+                    + " see GET /sync/forks");
         } else if (heldSince.isPresent()
                 && !heldSince.get().plus(settings.heldThreshold()).isAfter(now)) {
             builder = Health.outOfService().withDetail("reason", heldCount + " entries are held here, the oldest for "
@@ -64,6 +79,7 @@ class SyncHealthIndicator implements HealthIndicator {
         }
         return builder.withDetail("pairedPeers", peers.size())
                 .withDetail("failingPeers", failing)
+                .withDetail("forkedOrigins", forkedOrigins)
                 .withDetail("heldEntries", heldCount)
                 .withDetail("failingThreshold", settings.failingThreshold().toString())
                 .build();

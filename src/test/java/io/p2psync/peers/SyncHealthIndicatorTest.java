@@ -41,9 +41,9 @@ class SyncHealthIndicatorTest {
 
     @Test
     void outOfServiceWhenAnEntryIsHeldPastItsThreshold() {
-        Health held = SyncHealthIndicator.judge(List.of(ok()), 3, Optional.of(NOW.minus(Duration.ofHours(2))), NOW,
+        Health held = SyncHealthIndicator.judge(List.of(ok()), 0, 3, Optional.of(NOW.minus(Duration.ofHours(2))), NOW,
                 SETTINGS);
-        Health young = SyncHealthIndicator.judge(List.of(ok()), 3, Optional.of(NOW.minus(Duration.ofMinutes(2))), NOW,
+        Health young = SyncHealthIndicator.judge(List.of(ok()), 0, 3, Optional.of(NOW.minus(Duration.ofMinutes(2))), NOW,
                 SETTINGS);
 
         assertThat(held.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
@@ -51,8 +51,37 @@ class SyncHealthIndicatorTest {
         assertThat(young.getStatus()).isEqualTo(Status.UP);
     }
 
+    @Test
+    void outOfServiceWhileAnOriginIsForkedPointingAtTheForks() {
+        Health forked = SyncHealthIndicator.judge(List.of(ok()), 2, 0, Optional.empty(), NOW, SETTINGS);
+        Health alone = SyncHealthIndicator.judge(List.of(), 1, 0, Optional.empty(), NOW, SETTINGS);
+
+        assertThat(forked.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+        assertThat(forked.getDetails().get("reason").toString()).contains("2 forked origins")
+                .contains("GET /sync/forks");
+        assertThat(forked.getDetails()).containsEntry("forkedOrigins", 2L);
+        assertThat(alone.getStatus()).as("a fork keeps rows apart with no peer paired now too")
+                .isEqualTo(Status.OUT_OF_SERVICE);
+        assertThat(alone.getDetails().get("reason").toString()).contains("1 forked origin ");
+    }
+
+    @Test
+    void downBeforeAForkAndAForkBeforeHeldEntries() {
+        Health allFailing = SyncHealthIndicator.judge(List.of(failingSince(NOW.minus(Duration.ofMinutes(20)))), 1,
+                0, Optional.empty(), NOW, SETTINGS);
+        Health forkAndHeld = SyncHealthIndicator.judge(List.of(ok()), 1, 3,
+                Optional.of(NOW.minus(Duration.ofHours(2))), NOW, SETTINGS);
+
+        assertThat(allFailing.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(allFailing.getDetails()).containsEntry("forkedOrigins", 1L);
+        assertThat(forkAndHeld.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+        assertThat(forkAndHeld.getDetails().get("reason").toString()).contains("forked origin")
+                .doesNotContain("held");
+        assertThat(forkAndHeld.getDetails()).containsEntry("heldEntries", 3L);
+    }
+
     private static Health judge(List<PeerHealth.Record> peers) {
-        return SyncHealthIndicator.judge(peers, 0, Optional.empty(), NOW, SETTINGS);
+        return SyncHealthIndicator.judge(peers, 0, 0, Optional.empty(), NOW, SETTINGS);
     }
 
     private static PeerHealth.Record failingSince(Instant since) {
