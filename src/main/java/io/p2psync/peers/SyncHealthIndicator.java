@@ -1,10 +1,14 @@
 package io.p2psync.peers;
 
 import io.p2psync.changes.Forks;
+import io.p2psync.sync.RejectionReason;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -19,6 +23,10 @@ import org.springframework.stereotype.Component;
  *   <li>OUT_OF_SERVICE while a fork is recorded ({@code sync_forks}): the forked origin's entries are refused
  *       until a person clears the fork (revoking the origin does not end it), so rows stay apart for good however
  *       many rounds run, and the reason says where to look ({@code GET /sync/forks});</li>
+ *   <li>OUT_OF_SERVICE when a paired peer's completed rounds have kept refusing entries, with no round between
+ *       that refused nothing, for longer than {@code p2psync.health.refused-threshold} (an entry too large to
+ *       travel, a bad signature): the origin's later changes wait behind the refused entry, and retrying does not
+ *       help. Ahead of held entries, which are at least stored here and apply once their cause goes;</li>
  *   <li>OUT_OF_SERVICE when an entry has been held here for longer than {@code p2psync.health.held-threshold};</li>
  *   <li>UP otherwise, also with no paired peer at all (nothing to sync is not a fault).</li>
  * </ol>
@@ -60,6 +68,9 @@ class SyncHealthIndicator implements HealthIndicator {
         long failing = peers.stream().filter(r -> r.failedRounds() > 0).count();
         long failingLong = peers.stream().filter(r -> r.failedRounds() > 0 && r.failingSince() != null
                 && !r.failingSince().plus(settings.failingThreshold()).isAfter(now)).count();
+        long refusing = peers.stream().filter(r -> r.refusingSince() != null).count();
+        List<PeerHealth.Record> refusingLong = peers.stream().filter(r -> r.refusingSince() != null
+                && !r.refusingSince().plus(settings.refusedThreshold()).isAfter(now)).toList();
         Health.Builder builder;
         if (!peers.isEmpty() && failingLong == peers.size()) {
             Instant since = peers.stream().map(PeerHealth.Record::failingSince).max(Instant::compareTo).orElseThrow();
@@ -70,6 +81,13 @@ class SyncHealthIndicator implements HealthIndicator {
                     + (forkedOrigins == 1 ? "" : "s") + " (signed two different entries with one version): their"
                     + " entries are refused and the devices' rows of them stay apart until a person clears the fork;"
                     + " see GET /sync/forks");
+        } else if (!refusingLong.isEmpty()) {
+            Instant since = refusingLong.stream().map(PeerHealth.Record::refusingSince).min(Instant::compareTo)
+                    .orElseThrow();
+            builder = Health.outOfService().withDetail("reason", "entries were refused in every completed round with "
+                    + refusingLong.size() + " paired peer" + (refusingLong.size() == 1 ? "" : "s") + " for more than "
+                    + settings.refusedThreshold() + " (the longest since " + since + "), so later entries of their"
+                    + " origins wait behind them; refused in the latest rounds: " + byReason(refusingLong));
         } else if (heldSince.isPresent()
                 && !heldSince.get().plus(settings.heldThreshold()).isAfter(now)) {
             builder = Health.outOfService().withDetail("reason", heldCount + " entries are held here, the oldest for "
@@ -79,9 +97,21 @@ class SyncHealthIndicator implements HealthIndicator {
         }
         return builder.withDetail("pairedPeers", peers.size())
                 .withDetail("failingPeers", failing)
+                .withDetail("refusingPeers", refusing)
                 .withDetail("forkedOrigins", forkedOrigins)
                 .withDetail("heldEntries", heldCount)
                 .withDetail("failingThreshold", settings.failingThreshold().toString())
                 .build();
+    }
+
+    /** The peers' latest refusals added up by reason, as the reasons' wire codes: {@code too-large 2, gap 1}. */
+    private static String byReason(List<PeerHealth.Record> peers) {
+        Map<RejectionReason, Integer> total = new EnumMap<>(RejectionReason.class);
+        peers.forEach(r -> r.refusals().forEach((reason, n) -> total.merge(reason, n, Integer::sum)));
+        if (total.isEmpty()) {
+            return peers.stream().mapToInt(PeerHealth.Record::refused).sum() + " (reasons not known)";
+        }
+        return total.entrySet().stream().map(e -> e.getKey().code() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
     }
 }
