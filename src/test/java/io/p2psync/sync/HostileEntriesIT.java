@@ -216,6 +216,14 @@ class HostileEntriesIT {
                     .isEqualTo("INCOMPLETE");
             assertThat(peer.path("refusedReasons").path("forked-origin").asInt()).as("%s", peer).isEqualTo(1);
         }
+        for (Node n : List.of(a, b)) {
+            Node.Response health = n.get("/actuator/health");
+            assertThat(health.status()).as("health on %s: %s", n, health).isEqualTo(503);
+            JsonNode sync = health.json().path("components").path("sync");
+            assertThat(sync.path("status").asString()).isEqualTo("OUT_OF_SERVICE");
+            assertThat(sync.path("details").path("reason").asString()).contains("1 forked origin")
+                    .contains("GET /sync/forks");
+        }
 
         ChangeEntry later = hostile.next(kvRow(Operation.INSERT, "after-fork", "after-fork", "v"), VersionVector.EMPTY);
         JsonNode refused = push(a, later);
@@ -226,6 +234,7 @@ class HostileEntriesIT {
         Node.Response cleared = Node.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(a.url + "/sync/forks/" + origin)).DELETE());
         assertThat(cleared.status()).isEqualTo(204);
+        assertThat(a.get("/actuator/health").status()).as("no fork left on a").isEqualTo(200);
         assertThat(push(a, later).get("accepted").asInt()).as("a person cleared the fork").isEqualTo(1);
         assertThat(a.kv()).containsEntry("after-fork", "v");
     }

@@ -118,7 +118,8 @@ class LargeRowsIT {
         SqliteCli laptopApp = devices.app("laptop");
         SqliteCli phoneApp = devices.app("phone");
         String[] small = {"p2psync.sync.max-body-size=4MB", "p2psync.sync.page-bytes=1MB",
-                "p2psync.sync.max-entry-size=2MB", "p2psync.sync.max-answer-size=4MB"};
+                "p2psync.sync.max-entry-size=2MB", "p2psync.sync.max-answer-size=4MB",
+                "p2psync.health.refused-threshold=1ms"};
         Node laptop = devices.node("laptop", laptopApp, small);
         Node phone = devices.node("phone", phoneApp, small);
         laptop.pairWith(phone);
@@ -148,6 +149,18 @@ class LargeRowsIT {
         assertThat(refusedReasons(phone, laptop)).as("the phone's /peers").containsEntry("too-large", 1);
         assertThat(phoneApp.dump("files")).isEmpty();
         assertThat(phoneApp.dump("notes")).doesNotContain("'after'|'waits behind it'");
+
+        // Every round refuses it, so (past a threshold set to 1 ms here) health says so on both devices.
+        for (Node n : java.util.List.of(laptop, phone)) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                Node.Response health = n.get("/actuator/health");
+                assertThat(health.status()).as("health on %s: %s", n, health).isEqualTo(503);
+                JsonNode sync = health.json().path("components").path("sync");
+                assertThat(sync.path("status").asString()).isEqualTo("OUT_OF_SERVICE");
+                assertThat(sync.path("details").path("reason").asString()).contains("1 paired peer")
+                        .contains("too-large 1");
+            });
+        }
     }
 
     private static void awaitLog(Node node, long entries) {
