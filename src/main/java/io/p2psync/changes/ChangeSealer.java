@@ -144,8 +144,9 @@ class ChangeSealer {
      * @param entries  entries it made
      * @param more     whether captures may be left: it read {@link #BATCH} of them, or left rows for the next
      *                 batch to keep within {@link #BATCH_BYTES}
+     * @param bytes    bytes of values in the rows it read
      */
-    record Batch(int captures, int entries, boolean more) {
+    record Batch(int captures, int entries, boolean more, long bytes) {
     }
 
     /**
@@ -161,13 +162,17 @@ class ChangeSealer {
         long deadline = System.nanoTime() + budget.toNanos();
         int captures = 0;
         int entries = 0;
+        long bytes = 0;
         Batch batch;
         do {
             batch = sealOneBatch();
             captures += batch.captures();
             entries += batch.entries();
-        } while (batch.more() && System.nanoTime() < deadline);
-        return new Batch(captures, entries, batch.more());
+            bytes += batch.bytes();
+            // The entries of every batch of the part are held for the listeners until it commits: a part of large
+            // rows stops at BATCH_BYTES as a batch does.
+        } while (batch.more() && System.nanoTime() < deadline && bytes < BATCH_BYTES);
+        return new Batch(captures, entries, batch.more(), bytes);
     }
 
     /**
@@ -216,12 +221,12 @@ class ChangeSealer {
                     throw lookup.forget(CAPTURES, e);
                 }
                 if (count == 0) {
-                    return new Batch(0, endOpenGroup(), false);
+                    return new Batch(0, endOpenGroup(), false, 0);
                 }
                 List<Touched> all = new ArrayList<>(touched.values());
                 // Only captures of rows that are not synced (an untracked table, a key that is not UTF-8): consumed
                 // with nothing to read, else the same batch would come back, and stop every seal, for good.
-                Observation observation = all.isEmpty() ? new Observation(List.of(), 0) : observe(lookup, all);
+                Observation observation = all.isEmpty() ? new Observation(List.of(), 0, 0) : observe(lookup, all);
                 int taken = observation.taken();
                 long upTo = taken == all.size() ? lastId : all.get(taken).firstCapture() - 1;
                 boolean ends = !capturedAfter(lookup, upTo);
@@ -236,7 +241,7 @@ class ChangeSealer {
                 if (entries == 0 && ends) {
                     entries = endOpenGroup();
                 }
-                return new Batch(count, entries, count == BATCH || taken < all.size());
+                return new Batch(count, entries, count == BATCH || taken < all.size(), observation.bytes());
             }
         });
     }
@@ -296,7 +301,7 @@ class ChangeSealer {
      * @param taken    how many of the touched rows, from the first, were read; the others are left for the next
      *                 batch
      */
-    private record Observation(List<Observed> observed, int taken) {
+    private record Observation(List<Observed> observed, int taken, long bytes) {
     }
 
     /**
@@ -343,7 +348,7 @@ class ChangeSealer {
             Touched t = touched.get(i);
             observe(lookup, t.table(), t.recordId(), rows.get(i), states.get(i), t.capturedAt()).ifPresent(observed::add);
         }
-        return new Observation(observed, taken);
+        return new Observation(observed, taken, budget.used());
     }
 
     /** The indexes of the first {@code count} touched rows by table name, tables in the order first met. */

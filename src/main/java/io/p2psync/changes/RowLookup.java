@@ -164,10 +164,17 @@ final class RowLookup implements AutoCloseable {
     /** Bytes of row values a look-up may read: spent as rows are read, and spent out past the limit. */
     static final class Budget {
 
+        private final long bytes;
         private long left;
 
         Budget(long bytes) {
+            this.bytes = bytes;
             this.left = bytes;
+        }
+
+        /** Bytes of values the rows read so far hold. */
+        long used() {
+            return bytes - left;
         }
 
         /** Whether the rows read so far hold more bytes than the budget. */

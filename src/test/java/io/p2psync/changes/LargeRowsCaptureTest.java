@@ -79,6 +79,22 @@ class LargeRowsCaptureTest {
     }
 
     @Test
+    void aPartOfTheCapturePollerStopsAtABatchsBytesThoughTimeIsLeft() {
+        open();
+        insertPhotos(5, 3 * MB);
+
+        // the part's entries are held for the listeners until it commits, so bytes bound it as they bound a batch
+        ChangeSealer.Batch part = here.tx().execute(s -> here.sealer().sealPart(java.time.Duration.ofMinutes(1)));
+
+        assertThat(part).extracting(ChangeSealer.Batch::entries, ChangeSealer.Batch::more).containsExactly(3, true);
+        assertThat(part.bytes()).isGreaterThan(ChangeSealer.BATCH_BYTES);
+        ChangeSealer.Batch next = here.tx().execute(s -> here.sealer().sealPart(java.time.Duration.ofMinutes(1)));
+        assertThat(next).extracting(ChangeSealer.Batch::entries, ChangeSealer.Batch::more).containsExactly(2, false);
+        assertThat(continuesFlags()).containsExactly(true, true, true, true, false);
+        assertThat(here.tracker().verify()).isEmpty();
+    }
+
+    @Test
     void aRowLargerThanABatchsBytesIsSealedAloneAndThoseAfterItNextTime() {
         open();
         app.exec("BEGIN; INSERT INTO photos VALUES ('big', randomblob(" + 9 * MB + "));"
