@@ -45,8 +45,8 @@ import org.springframework.transaction.annotation.Transactional;
 class ChangeSealer {
 
     /**
-     * Captures sealed per batch; bounds memory when another program wrote a lot at once, and bounds how long
-     * the capture poller holds the write lock (see docs/operations.md, "Sharing the database").
+     * Captures read per batch: bounds the memory of one batch's rows when another program wrote a lot at once.
+     * How long the write lock is held is bounded by time instead ({@link #sealPart}).
      */
     static final int BATCH = 256;
     /**
@@ -170,16 +170,14 @@ class ChangeSealer {
             entries += batch.entries();
             bytes += batch.bytes();
             // The entries of every batch of the part are held for the listeners until it commits: a part of large
-            // rows stops at BATCH_BYTES as a batch does.
+            // rows stops once its batches passed BATCH_BYTES (so it holds at most about twice that).
         } while (batch.more() && System.nanoTime() < deadline && bytes < BATCH_BYTES);
         return new Batch(captures, entries, batch.more(), bytes);
     }
 
     /**
      * Seals at most {@link #BATCH} pending captures, oldest first, in a transaction of its own (or the
-     * caller's). The capture poller calls this in a loop rather than {@link #sealPending()}, so a program that
-     * wrote many rows at once never makes the node hold the single SQLite write lock for long: other writers
-     * (the app, incoming sync) get their turn between batches.
+     * caller's): the unit {@link #sealPart} and {@link #sealPending} are made of, for tests that look at one.
      */
     @Transactional(propagation = Propagation.REQUIRED)
     public Batch sealBatch() {

@@ -284,6 +284,8 @@ public class RemoteChangeApplier {
      * Retries every held entry, oldest first, each in its own savepoint: those that now apply are released,
      * the others stay held (with their reason brought up to date). In passes of at most
      * {@value #MAX_RETRIES_PER_PASS} holds, one write transaction each, with a turn for other writers between.
+     * While the app writes faster than its writes are sealed, a pass is deferred rather than run over unsealed
+     * writes; the held-entry timer ({@link HeldRetryTimer}) tries again.
      *
      * @param schemaToo true after a schema change (or on the slow timer): also retry entries held for a
      *                  missing table or column
@@ -304,7 +306,12 @@ public class RemoteChangeApplier {
             passStart = System.nanoTime();
             long from = after;
             Pass pass = tx.execute(status -> {
-                sealer.sealPending();
+                // What the app wrote during the drain, in one bounded part: a retry needs every capture sealed
+                // (it takes the rows' states as current), and an app still writing faster than the sealer must
+                // neither keep this pass waiting nor make it seal an import's worth under one lock.
+                if (sealer.sealPart(PART_TIME).more()) {
+                    return Pass.DEFERRED;
+                }
                 setGuard(1);
                 try {
                     return new Placer(status).retry(schemaToo, from);
@@ -312,6 +319,11 @@ public class RemoteChangeApplier {
                     setGuard(0);
                 }
             });
+            if (pass == Pass.DEFERRED) {
+                logger.debug("retry of held entries deferred: the app writes faster than its writes are sealed; the "
+                        + "held-entry timer tries again");
+                break;
+            }
             released += pass.released();
             after = pass.next();
         } while (after > 0);
@@ -322,9 +334,11 @@ public class RemoteChangeApplier {
      * Seals the app's captured writes before a retry pass: a retry reads the row's state and stored hashes as
      * current, so a write not yet sealed would be written over unseen, or taken for the held entry's own. A part
      * per transaction, as the capture poller seals, so a migration that touched every row is not sealed in the
-     * pass's one transaction; the pass itself seals what came in between. Only the captures there when it begins:
-     * an app that writes faster than the sealer seals (a long bulk import) would otherwise keep every retry, and a
-     * person's conflict resolution that asked for one, waiting until it stops.
+     * pass's one transaction; the pass itself seals what came in between, one part at most, and is deferred if
+     * that leaves captures. Only the captures up to the latest there when it begins (ids start again from 1 once
+     * the table is empty, so at most that many more): an app that writes faster than the sealer seals (a long bulk
+     * import) would otherwise keep every retry, and a person's conflict resolution that asked for one, waiting until
+     * it stops.
      */
     private void drainCaptures() {
         OptionalLong last = sealer.lastPending();
@@ -346,6 +360,8 @@ public class RemoteChangeApplier {
      * @param next     where the next pass starts: the log id of the last hold this one took, 0 after the newest
      */
     private record Pass(int released, long next) {
+        /** Not run: captures were still left after the pass's own part of sealing. */
+        static final Pass DEFERRED = new Pass(0, 0);
     }
 
     /** After the scan a table waited for: retry what was held back meanwhile. */
