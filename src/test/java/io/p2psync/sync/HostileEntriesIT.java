@@ -217,12 +217,7 @@ class HostileEntriesIT {
             assertThat(peer.path("refusedReasons").path("forked-origin").asInt()).as("%s", peer).isEqualTo(1);
         }
         for (Node n : List.of(a, b)) {
-            Node.Response health = n.get("/actuator/health");
-            assertThat(health.status()).as("health on %s: %s", n, health).isEqualTo(503);
-            JsonNode sync = health.json().path("components").path("sync");
-            assertThat(sync.path("status").asString()).isEqualTo("OUT_OF_SERVICE");
-            assertThat(sync.path("details").path("reason").asString()).contains("1 forked origin")
-                    .contains("GET /sync/forks");
+            assertThat(n.outOfServiceReason()).contains("1 forked origin").contains("GET /sync/forks");
         }
 
         ChangeEntry later = hostile.next(kvRow(Operation.INSERT, "after-fork", "after-fork", "v"), VersionVector.EMPTY);

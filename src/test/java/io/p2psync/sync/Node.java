@@ -120,6 +120,19 @@ public final class Node implements AutoCloseable {
         return send(HttpRequest.newBuilder(URI.create(url + path)).GET());
     }
 
+    /**
+     * The reason of the {@code sync} part of {@code /actuator/health} (details are shown to a loopback caller), after
+     * checking that health answers 503 with that part OUT_OF_SERVICE.
+     */
+    public String outOfServiceReason() {
+        Response health = get("/actuator/health");
+        org.assertj.core.api.Assertions.assertThat(health.status()).as("health on %s: %s", this, health).isEqualTo(503);
+        JsonNode sync = health.json().path("components").path("sync");
+        org.assertj.core.api.Assertions.assertThat(sync.path("status").asString()).as("%s", sync)
+                .isEqualTo("OUT_OF_SERVICE");
+        return sync.path("details").path("reason").asString();
+    }
+
     public Response post(String path, String json) {
         return send(HttpRequest.newBuilder(URI.create(url + path))
                 .POST(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json"));
