@@ -71,6 +71,13 @@ final class Endpoints {
     private static final Problem BODY_TOO_LARGE = problem(413,
             "the body is over p2psync.sync.max-body-size (after decompression) or p2psync.devices.max-request-body",
             "body-too-large", "Request body too large", "the request body is larger than 33554432 bytes");
+    private static final Problem TRY_AGAIN = problem(503,
+            "refused for now, with `Retry-After`: the database stayed locked past the busy timeout, or a table may "
+                    + "hold writes of the app that the node has not sealed yet (docs/storage.md, \"Writes no trigger "
+                    + "saw come first\"); parts applied before it stay applied", "try-again", "Try again later",
+            "not applied now, try again: nothing is written to [notes] yet: rows there may hold writes the capture "
+                    + "triggers did not see (the table was re-created, or the node has not scanned it since it "
+                    + "started); the reconciliation scan seals them first");
     private static final Problem NO_CONFLICT = new Problem(404, "no conflict has this id", """
             {"title":"No such conflict","status":404,"detail":"no conflict with id 7","instance":"/conflicts/7"}""");
     private static final Problem NOT_PENDING = new Problem(409, "the conflict was resolved or ignored already", """
@@ -164,7 +171,8 @@ final class Endpoints {
                     {"accepted":1,"duplicates":0,"conflicts":0,"held":0,"rejected":0,"rejections":[]}""",
                     List.of(MALFORMED, UNSIGNED, BODY_TOO_LARGE, problem(413,
                             "the push carries more than p2psync.sync.max-push-entries entries", "too-many-entries",
-                            "Too many entries", "a push may carry at most 10000 entries, this one has 10001")))),
+                            "Too many entries", "a push may carry at most 10000 entries, this one has 10001"),
+                            TRY_AGAIN))),
             Map.entry("POST /sync/now", new EndpointDoc(SYNC, "Sync now",
                     "Runs one pull-then-push round with every authorized device that has a url, or with the one "
                             + "given as `peer`, through the per-peer scheduler (one round at a time per peer; if "

@@ -157,7 +157,8 @@ public final class Node implements AutoCloseable {
         try {
             HttpResponse<byte[]> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
-                    r.headers().firstValue("Content-Encoding").orElse(""), r.body());
+                    r.headers().firstValue("Content-Encoding").orElse(""), r.body(),
+                    r.headers().firstValue("Retry-After").orElse(""));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -176,8 +177,12 @@ public final class Node implements AutoCloseable {
         return name;
     }
 
-    /** An answer; the body is decoded from gzip if it was sent so. */
-    public record Response(int status, String contentType, String contentEncoding, byte[] raw) {
+    /** An answer; the body is decoded from gzip if it was sent so. {@code retryAfter} is "" if not sent. */
+    public record Response(int status, String contentType, String contentEncoding, byte[] raw, String retryAfter) {
+        public Response(int status, String contentType, String contentEncoding, byte[] raw) {
+            this(status, contentType, contentEncoding, raw, "");
+        }
+
         public String body() {
             if (!contentEncoding.equalsIgnoreCase("gzip")) {
                 return new String(raw, StandardCharsets.UTF_8);

@@ -29,6 +29,10 @@ class SyncProblems {
     static final URI UNSUPPORTED_ENCODING = URI.create(AuthFailure.PROBLEM_BASE + "unsupported-encoding");
     static final URI UNSUPPORTED_FORMAT = URI.create(AuthFailure.PROBLEM_BASE + "unsupported-format");
     static final URI NO_SUCH_FORK = URI.create(AuthFailure.PROBLEM_BASE + "no-such-fork");
+    static final URI TRY_AGAIN = URI.create(AuthFailure.PROBLEM_BASE + "try-again");
+    /** When a caller refused for a passing reason is told to try again ({@code Retry-After}). */
+    static final java.time.Duration RETRY_AFTER = java.time.Duration.ofSeconds(5);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SyncProblems.class);
 
     static ErrorResponseException error(HttpStatus status, URI type, String title, String detail) {
         return new ErrorResponseException(status, problem(status, type, title, detail), null);
@@ -50,6 +54,23 @@ class SyncProblems {
     @ExceptionHandler(ErrorResponseException.class)
     ResponseEntity<ProblemDetail> errorResponse(ErrorResponseException e) {
         return ResponseEntity.status(e.getStatusCode()).body(e.getBody());
+    }
+
+    /**
+     * A refusal for now, not a fault: the database stayed locked past the busy timeout (the app held it), or a
+     * table may hold writes of the app no trigger saw and the node has not sealed them yet. Nothing of the request
+     * was applied (each part is all or nothing; parts before it stay applied and are answered again as
+     * duplicates), and the same request succeeds later: 503 with {@code Retry-After}, a warning in the log, not
+     * the 500 and stack trace of a bug.
+     */
+    @ExceptionHandler(org.springframework.dao.TransientDataAccessException.class)
+    ResponseEntity<ProblemDetail> notNow(org.springframework.dao.TransientDataAccessException e) {
+        String why = e.getMostSpecificCause().getMessage();
+        log.warn("refused a sync request for now, the caller asks again: {}", why);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(org.springframework.http.HttpHeaders.RETRY_AFTER, Long.toString(RETRY_AFTER.toSeconds()))
+                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, TRY_AGAIN, "Try again later",
+                        "not applied now, try again: " + why));
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
