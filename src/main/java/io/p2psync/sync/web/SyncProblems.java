@@ -57,14 +57,16 @@ class SyncProblems {
     }
 
     /**
-     * A refusal for now, not a fault: the database stayed locked past the busy timeout (the app held it), or a
+     * A refusal for now, not a fault: the database stayed locked past the busy timeout (the app, or the node's own
+     * pull of a large page, held it; the transaction could then not even begin), or a
      * table may hold writes of the app no trigger saw and the node has not sealed them yet. Nothing of the request
      * was applied (each part is all or nothing; parts before it stay applied and are answered again as
      * duplicates), and the same request succeeds later: 503 with {@code Retry-After}, a warning in the log, not
      * the 500 and stack trace of a bug.
      */
-    @ExceptionHandler(org.springframework.dao.TransientDataAccessException.class)
-    ResponseEntity<ProblemDetail> notNow(org.springframework.dao.TransientDataAccessException e) {
+    @ExceptionHandler({org.springframework.dao.TransientDataAccessException.class,
+            org.springframework.transaction.CannotCreateTransactionException.class})
+    ResponseEntity<ProblemDetail> notNow(org.springframework.core.NestedRuntimeException e) {
         String why = e.getMostSpecificCause().getMessage();
         log.warn("refused a sync request for now, the caller asks again: {}", why);
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
