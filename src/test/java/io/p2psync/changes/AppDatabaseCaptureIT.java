@@ -182,21 +182,31 @@ class AppDatabaseCaptureIT {
 
     @Test
     @Order(5)
-    void theScanFindsARowThatInsertOrReplaceRemovedThroughAnotherUniqueIndex() {
+    void aRowInsertOrReplaceRemovedIsSealedAtOnceAndTheScanFindsOneAUniqueIndexMadeApartRemoved() {
         String first = "[\"0190f1d2-7b3c-7a10-8000-000000000001\"]";
-        // recursive_triggers is off by default in sqlite3: the replaced row fires no delete trigger
+        // recursive_triggers is off by default in sqlite3: the replaced row fires no delete trigger, but the capture
+        // triggers named it before the write (title is UNIQUE in the table's definition)
         appA.exec("INSERT OR REPLACE INTO notes VALUES ('0190f1d2-7b3c-7a10-8000-000000000002', 'first', 'new');");
-        await().atMost(Duration.ofSeconds(10)).until(() -> !a.context.getBean(ChangeTracker.class).hasUnsealedCaptures());
-        assertThat(entries(a, "notes", first)).hasSize(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> entries(a, "notes", first).size() == 2);
+        assertThat(entries(a, "notes", first)).extracting(e -> e.get("operation")).containsExactly("INSERT", "DELETE");
 
-        Node.Response r = a.post("/sync/rescan?table=notes", "");
+        // a UNIQUE index made apart is left to the scan (a trigger naming its column would stop the app dropping it)
+        appA.exec("CREATE UNIQUE INDEX loose_v ON loose (v); INSERT INTO loose VALUES ('l1', 'same');");
+        await().atMost(Duration.ofSeconds(10)).until(() -> entries(a, "loose", "[\"l1\"]").size() == 1);
+        appA.exec("INSERT OR REPLACE INTO loose VALUES ('l2', 'same');");
+        await().atMost(Duration.ofSeconds(10)).until(() -> entries(a, "loose", "[\"l2\"]").size() == 1);
+        assertThat(entries(a, "loose", "[\"l1\"]")).hasSize(1);
+
+        Node.Response r = a.post("/sync/rescan?table=loose", "");
 
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.json().get("tables").get(0).get("table").asString()).isEqualTo("notes");
+        assertThat(r.json().get("tables").get(0).get("table").asString()).isEqualTo("loose");
         assertThat(r.json().get("tables").get(0).get("entriesSealed").asLong()).isEqualTo(1);
-        assertThat(entries(a, "notes", first)).extracting(e -> e.get("operation")).containsExactly("INSERT", "DELETE");
+        assertThat(entries(a, "loose", "[\"l1\"]")).extracting(e -> e.get("operation"))
+                .containsExactly("INSERT", "DELETE");
         assertThat(a.post("/sync/rescan?table=nope", "").status()).isEqualTo(404);
         assertThat(a.post("/sync/rescan", "").json().get("tables")).hasSize(1 + TABLES.size());
+        appA.exec("DROP INDEX loose_v;");
     }
 
     @Test
