@@ -1131,6 +1131,7 @@ public class RemoteChangeApplier {
             }
             Set<String> out = new java.util.LinkedHashSet<>(data.keySet());
             writer.columns(table).forEach(out::remove);
+            out.removeAll(writer.generated(table));
             return out;
         }
 
