@@ -93,14 +93,27 @@ final class HostileDevice {
         push(tally, sent.stream().map(Sent::entry).toList());
     }
 
+    /** How often a push refused for now ({@code try-again}) is sent in all, as a peer's next rounds would send it. */
+    private static final int TRIES = 5;
+
     private JsonNode push(Tally tally, List<ChangeEntry> entries) {
         byte[] body = JSON.writeValueAsBytes(Map.of("entries", entries));
-        HttpRequest.Builder b = HttpRequest.newBuilder(node.resolve("/sync/push")).timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", "application/json");
-        RequestSignature.sign(key, "POST", "/sync/push", nodeId, Instant.now(), body).forEach(b::header);
         tally.sent.incrementAndGet();
         try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = null;
+            for (int attempt = 1; attempt <= TRIES; attempt++) {
+                HttpRequest.Builder b = HttpRequest.newBuilder(node.resolve("/sync/push"))
+                        .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .header("Content-Type", "application/json");
+                RequestSignature.sign(key, "POST", "/sync/push", nodeId, Instant.now(), body).forEach(b::header);
+                r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                // the node under load may answer that its database stayed locked: nothing was applied, ask again
+                if (r.statusCode() != 503 || !r.body().contains("urn:p2psync:problem:try-again")) {
+                    break;
+                }
+                tally.answer("503 try-again");
+                Thread.sleep(1_000);
+            }
             tally.answer(Integer.toString(r.statusCode()));
             if (r.statusCode() != 200) {
                 tally.failure("push of " + entries.size() + ": " + r.statusCode() + " " + r.body());
