@@ -38,4 +38,34 @@ class OriginsTest {
                     .containsEntry("device-y", base + 1);
         }
     }
+
+    /**
+     * One synchronization per transaction however many look-ups: a group of 60,000 entries from a device not seen
+     * before looked its number up once per entry, each look-up added a synchronization, and every savepoint of the
+     * transaction copied and sorted them all, so placing the group took minutes under the write lock.
+     */
+    @Test
+    void lookUpsOfANewDeviceInOneTransactionAddOneSynchronizationAndItsNumberIsRememberedAtCommit() {
+        try (StandaloneDevice device = new StandaloneDevice(dir.resolve("n.db"), List.of(), System::currentTimeMillis,
+                List.of())) {
+            Origins origins = new Origins(new JdbcTemplate(device.dataSource()));
+
+            int synchronizations = device.tx().execute(status -> {
+                int before = org.springframework.transaction.support.TransactionSynchronizationManager
+                        .getSynchronizations().size();
+                for (int i = 0; i < 1_000; i++) {
+                    origins.numbers(List.of("device-new", "device-other"));
+                }
+                return org.springframework.transaction.support.TransactionSynchronizationManager
+                        .getSynchronizations().size() - before;
+            });
+
+            assertThat(synchronizations).isEqualTo(1);
+            long number = device.jdbc().sql("SELECT id FROM sync_origins WHERE device_id = 'device-new'")
+                    .query(Long.class).single();
+            device.jdbc().sql("UPDATE sync_origins SET device_id = 'moved' WHERE device_id = 'device-new'").update();
+            assertThat(origins.numbers(List.of("device-new"))).as("remembered at commit").containsEntry("device-new",
+                    number);
+        }
+    }
 }
