@@ -33,8 +33,6 @@ class RowWriter {
     /** Whether the file is UTF-8 encoded; read once, when a row first holds TEXT that is not UTF-8. */
     private volatile Boolean utf8File;
     private final Map<String, List<String>> liveColumns = new ConcurrentHashMap<>();
-    /** Each table's generated columns, read on first use; forgotten with its columns. */
-    private final Map<String, Set<String>> generatedColumns = new ConcurrentHashMap<>();
 
     RowWriter(JdbcClient jdbc, JdbcTemplate template) {
         this.jdbc = jdbc;
@@ -59,7 +57,9 @@ class RowWriter {
         List<String> have = columns(t);
         Set<String> missing = new LinkedHashSet<>(row.keySet());
         missing.removeAll(have);
-        missing.removeAll(generated(t)); // SQLite computes them here: not written, and not waited for
+        if (!missing.isEmpty()) {
+            missing.removeAll(generated(t)); // SQLite computes them here: not written, and not waited for
+        }
         List<String> cols = have.stream().filter(row::containsKey).toList();
         List<String> updates = cols.stream().filter(c -> !t.primaryKey().contains(c)).toList();
         if (t.primaryKey().stream().anyMatch(k -> row.get(k) == null)) {
@@ -309,14 +309,15 @@ class RowWriter {
      * values travel in entries; no device writes them, and an entry that names one is not missing a column.
      */
     Set<String> generated(TrackedTable t) {
-        return generatedColumns.computeIfAbsent(t.name(), name -> Set.copyOf(jdbc.sql(
-                "SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)").param(name).query(String.class).list()));
+        // Read each time, not kept: ADD COLUMN … AS (…) VIRTUAL changes no column capture follows, so nothing would
+        // say it went stale. Only asked when an entry names columns the table's own list lacks, which is rare.
+        return Set.copyOf(jdbc.sql("SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)").param(t.name())
+                .query(String.class).list());
     }
 
     /** Forgets what it knew of these tables' columns (after a schema change). */
     void forget(Collection<String> tables) {
         tables.forEach(liveColumns::remove);
-        tables.forEach(generatedColumns::remove);
     }
 
     /**

@@ -43,6 +43,8 @@ class TriggerInstaller {
     private static final String NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
     private static final String NOT_APPLYING = "(SELECT applying FROM sync_apply_guard WHERE id = 1) = 0";
     private static final String PREFIX = "sync_capture_";
+    /** The alias the replaced-rows triggers read their table under. */
+    private static final String REPLACED = "sync_replaced";
     /** A DEFAULT that is a plain word other than a literal SQLite knows: SQLite stores it as that text. */
     private static final java.util.regex.Pattern BARE_WORD = java.util.regex.Pattern.compile(
             "(?i)(?!(null|true|false)$)[a-z_][a-z0-9_$]*");
@@ -302,18 +304,27 @@ class TriggerInstaller {
                     || !p.collation().matches("[A-Za-z0-9_]+"))) {
                 continue; // an expression, or a collation this cannot name safely: left to the scan
             }
-            conditions.add("(" + parts.stream().map(p -> t.quotedName() + "." + TrackedTable.quote(p.column())
+            conditions.add("(" + parts.stream().map(p -> REPLACED + "." + TrackedTable.quote(p.column())
                     + " = NEW." + TrackedTable.quote(p.column()) + " COLLATE " + p.collation())
                     .collect(Collectors.joining(" AND ")) + ")");
         }
         return conditions.isEmpty() ? null : String.join(" OR ", conditions);
     }
 
+    /**
+     * The trigger that names, before an insert or update, the rows {@code replaced} matches. The table is read under
+     * an alias of ours ({@link #REPLACED}), so a table named {@code new} is not taken for the NEW row. An update
+     * leaves out its own row: it matches its own unique values, and named first it would be sealed before the rows
+     * the update replaces (it is named after the write anyway).
+     */
     private static String replacesTrigger(TrackedTable t, String event, String replaced) {
+        String notItself = event.equals("UPDATE") ? " AND NOT (" + t.primaryKey().stream()
+                .map(c -> REPLACED + "." + TrackedTable.quote(c) + " IS OLD." + TrackedTable.quote(c))
+                .collect(Collectors.joining(" AND ")) + ")" : "";
         return "CREATE TRIGGER " + TrackedTable.quote(triggerName(t, event.toLowerCase(Locale.ROOT) + "_replaces"))
                 + " BEFORE " + event + " ON " + t.quotedName() + " WHEN " + NOT_APPLYING + " BEGIN "
-                + into(t) + "SELECT " + values(t, t.quotedName()) + " FROM " + t.quotedName() + " WHERE " + replaced
-                + "; END";
+                + into(t) + "SELECT " + values(t, REPLACED) + " FROM " + t.quotedName() + " AS " + REPLACED
+                + " WHERE (" + replaced + ")" + notItself + "; END";
     }
 
     static String triggerName(TrackedTable t, String event) {
