@@ -64,10 +64,28 @@ class SyncProblems {
      * duplicates), and the same request succeeds later: 503 with {@code Retry-After}, a warning in the log, not
      * the 500 and stack trace of a bug.
      */
-    @ExceptionHandler({org.springframework.dao.TransientDataAccessException.class,
-            org.springframework.transaction.CannotCreateTransactionException.class})
-    ResponseEntity<ProblemDetail> notNow(org.springframework.core.NestedRuntimeException e) {
-        String why = e.getMostSpecificCause().getMessage();
+    @ExceptionHandler(org.springframework.dao.TransientDataAccessException.class)
+    ResponseEntity<ProblemDetail> notNow(org.springframework.dao.TransientDataAccessException e) {
+        return tryAgain(e.getMostSpecificCause().getMessage());
+    }
+
+    /**
+     * A transaction that could not begin: for now only when SQLite answered busy or locked (the write lock is taken
+     * as the transaction begins); a file that cannot be opened or written is a fault, a 500 with its stack logged.
+     */
+    @ExceptionHandler(org.springframework.transaction.CannotCreateTransactionException.class)
+    ResponseEntity<ProblemDetail> notBegun(org.springframework.transaction.CannotCreateTransactionException e) {
+        if (e.getMostSpecificCause() instanceof org.sqlite.SQLiteException sqlite
+                && (sqlite.getResultCode().name().startsWith("SQLITE_BUSY")
+                || sqlite.getResultCode().name().startsWith("SQLITE_LOCKED"))) {
+            return tryAgain(sqlite.getMessage());
+        }
+        log.error("request failed", e);
+        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(ProblemDetail.forStatusAndDetail(
+                HttpStatus.INTERNAL_SERVER_ERROR, "the node could not answer this request; its log says why"));
+    }
+
+    private static ResponseEntity<ProblemDetail> tryAgain(String why) {
         log.warn("refused a sync request for now, the caller asks again: {}", why);
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(org.springframework.http.HttpHeaders.RETRY_AFTER, Long.toString(RETRY_AFTER.toSeconds()))
