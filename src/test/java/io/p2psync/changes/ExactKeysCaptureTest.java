@@ -24,11 +24,7 @@ class ExactKeysCaptureTest {
 
     @AfterEach
     void close() {
-        for (StandaloneDevice d : new StandaloneDevice[] {a, b}) {
-            if (d != null) {
-                d.close();
-            }
-        }
+        StandaloneDevice.closeAll(a, b);
     }
 
     /** Two devices with {@code schema}; the app writes to A's file with sqlite3. */

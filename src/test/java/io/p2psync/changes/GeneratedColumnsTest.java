@@ -28,11 +28,7 @@ class GeneratedColumnsTest {
 
     @AfterEach
     void close() {
-        for (StandaloneDevice d : new StandaloneDevice[] {a, b}) {
-            if (d != null) {
-                d.close();
-            }
-        }
+        StandaloneDevice.closeAll(a, b);
     }
 
     @Test

@@ -31,11 +31,7 @@ class ReplacedRowsCaptureTest {
 
     @AfterEach
     void close() {
-        for (StandaloneDevice d : new StandaloneDevice[] {a, b}) {
-            if (d != null) {
-                d.close();
-            }
-        }
+        StandaloneDevice.closeAll(a, b);
     }
 
     private SqliteCli devices() {

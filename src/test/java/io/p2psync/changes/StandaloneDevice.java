@@ -235,6 +235,15 @@ public final class StandaloneDevice implements AutoCloseable {
         });
     }
 
+    /** Closes each device that was opened (nulls are skipped), as a test's clean-up does. */
+    public static void closeAll(StandaloneDevice... devices) {
+        for (StandaloneDevice d : devices) {
+            if (d != null) {
+                d.close();
+            }
+        }
+    }
+
     @Override
     public void close() {
         dataSource.destroy();
