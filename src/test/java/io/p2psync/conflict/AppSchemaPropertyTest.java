@@ -125,6 +125,17 @@ class AppSchemaPropertyTest {
         new Run(s).play();
     }
 
+    /**
+     * The run of the property above with the seed that found an open defect (2026-12-07, in a CI run, and the same on
+     * the code of the session before): a row one device deleted, which no other device wrote after, stays on one
+     * device ("deleted and not written elsewhere"). Not yet understood or fixed; enable it to reproduce.
+     */
+    @org.junit.jupiter.api.Disabled("open defect: a deleted row that no device wrote after stays on one device")
+    @Property(tries = 60, seed = "-1425888827198733594")
+    void theSeedThatFoundADeletedRowLeftStanding(@ForAll("scenarios") Scenario s) {
+        new Run(s).play();
+    }
+
     // ---- generating scenarios
 
     @Provide
