@@ -29,11 +29,9 @@ class ExactKeysCaptureTest {
 
     /** Two devices with {@code schema}; the app writes to A's file with sqlite3. */
     private SqliteCli devices(String table, String schema) {
+        a = StandaloneDevice.onAppFile(dir.resolve("a.db"), table, schema);
+        b = StandaloneDevice.onAppFile(dir.resolve("b.db"), table, schema);
         SqliteCli app = new SqliteCli(dir.resolve("a.db"));
-        app.exec(schema);
-        new SqliteCli(dir.resolve("b.db")).exec(schema);
-        a = new StandaloneDevice(dir.resolve("a.db"), List.of(table), System::currentTimeMillis, List.of());
-        b = new StandaloneDevice(dir.resolve("b.db"), List.of(table), System::currentTimeMillis, List.of());
         return app;
     }
 

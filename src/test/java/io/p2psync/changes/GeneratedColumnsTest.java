@@ -33,12 +33,10 @@ class GeneratedColumnsTest {
 
     @Test
     void entriesOfATableWithGeneratedColumnsApplyWholeAndLeaveNothingHeld() {
+        a = StandaloneDevice.onAppFile(dir.resolve("a.db"), "g", SCHEMA);
+        b = StandaloneDevice.onAppFile(dir.resolve("b.db"), "g", SCHEMA);
         SqliteCli app = new SqliteCli(dir.resolve("a.db"));
-        app.exec(SCHEMA);
         SqliteCli appB = new SqliteCli(dir.resolve("b.db"));
-        appB.exec(SCHEMA);
-        a = new StandaloneDevice(dir.resolve("a.db"), List.of("g"), System::currentTimeMillis, List.of());
-        b = new StandaloneDevice(dir.resolve("b.db"), List.of("g"), System::currentTimeMillis, List.of());
 
         app.exec("INSERT INTO g (id, x) VALUES ('g1', 5), ('g2', 7); UPDATE g SET x = 6 WHERE id = 'g2';");
         a.tx().executeWithoutResult(s -> a.tracker().sealPending());

@@ -39,11 +39,9 @@ class ReplacedRowsCaptureTest {
     }
 
     private SqliteCli devices(String table, String schema) {
+        a = StandaloneDevice.onAppFile(dir.resolve("a.db"), table, schema);
+        b = StandaloneDevice.onAppFile(dir.resolve("b.db"), table, schema);
         SqliteCli app = new SqliteCli(dir.resolve("a.db"));
-        app.exec(schema);
-        new SqliteCli(dir.resolve("b.db")).exec(schema);
-        a = new StandaloneDevice(dir.resolve("a.db"), List.of(table), System::currentTimeMillis, List.of());
-        b = new StandaloneDevice(dir.resolve("b.db"), List.of(table), System::currentTimeMillis, List.of());
         // both files held the rows before the nodes came: the scans seal them, and B takes A's as its own
         a.scan().scan(List.of(table));
         b.scan().scan(List.of(table));

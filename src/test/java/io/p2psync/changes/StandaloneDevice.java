@@ -235,6 +235,15 @@ public final class StandaloneDevice implements AutoCloseable {
         });
     }
 
+    /**
+     * A device on {@code file}, whose schema the app (Debian's {@code sqlite3}) made first with {@code schema}, tracking
+     * {@code table}: the app's tables and rows are there before the node, as with a real app.
+     */
+    public static StandaloneDevice onAppFile(Path file, String table, String schema) {
+        new io.p2psync.testing.SqliteCli(file).exec(schema);
+        return new StandaloneDevice(file, List.of(table), System::currentTimeMillis, List.of());
+    }
+
     /** Closes each device that was opened (nulls are skipped), as a test's clean-up does. */
     public static void closeAll(StandaloneDevice... devices) {
         for (StandaloneDevice d : devices) {
