@@ -20,7 +20,9 @@ import io.p2psync.p2p.host.P2pStream;
 import io.p2psync.p2p.host.ProtocolHandler;
 import io.p2psync.sync.CappedInputStream;
 import io.p2psync.sync.Gzip;
+import io.p2psync.sync.PeerBusyException;
 import io.p2psync.sync.PeerException;
+import io.p2psync.sync.TryAgain;
 import io.p2psync.sync.PullRequest;
 import io.p2psync.sync.PullResponse;
 import io.p2psync.sync.PushRequest;
@@ -201,6 +203,12 @@ final class SyncProtocol implements ProtocolHandler {
             Answer answer = decode(frame, Answer.class, settings.maxAnswerSize().toBytes());
             if (answer.problem() != null) {
                 Problem p = answer.problem();
+                String type = p.type() != null && p.type().startsWith(AuthFailure.PROBLEM_BASE)
+                        ? p.type().substring(AuthFailure.PROBLEM_BASE.length()) : null;
+                if (PeerBusyException.isForNow(p.status(), type)) {
+                    throw new PeerBusyException(peer + " asks to try again later over libp2p: " + p.status() + " "
+                            + p.title() + ": " + p.detail(), TryAgain.RETRY_AFTER);
+                }
                 throw new PeerException(peer + " refused the request over libp2p: " + p.status() + " " + p.title()
                         + ": " + p.detail(), p.status(), null);
             }
@@ -382,6 +390,13 @@ final class SyncProtocol implements ProtocolHandler {
             log.info("libp2p sync: refused a request from {}: {}", caller, refusal.detail());
             return new Answer(null, null, Problem.of(refusal));
         } catch (RuntimeException e) {
+            java.util.Optional<String> notNow = TryAgain.why(e);
+            if (notNow.isPresent()) {
+                log.warn("libp2p sync: refused a request from {} for now, the caller asks again: {}", caller,
+                        notNow.get());
+                return new Answer(null, null, new Problem(503, AuthFailure.PROBLEM_BASE + TryAgain.TYPE,
+                        "Try again later", "not applied now, try again: " + notNow.get()));
+            }
             log.warn("libp2p sync: serving a request from {} failed", caller, e);
             return new Answer(null, null, new Problem(500, AuthFailure.PROBLEM_BASE + "internal-error",
                     "Internal error", "the request could not be served: " + e.getClass().getSimpleName()));

@@ -33,7 +33,9 @@ import org.springframework.stereotype.Component;
  * they also show up in the resilience4j metrics.
  *
  * <p>Order: retry around breaker around time limiter, so every timed-out or failed attempt counts in the
- * breaker, and an open breaker ends the retries at once ({@link CallNotPermittedException} is not retried).
+ * breaker, and an open breaker ends the retries at once ({@link CallNotPermittedException} is not retried). An
+ * attempt that ended in {@link TryAgainLater} (the peer asked to be called again later) is not counted by the
+ * breaker, and its retry waits as long as the peer asked rather than the backoff.
  * Calls block the calling thread; the attempt itself runs on a thread of this class so the time limit can
  * interrupt it.
  */
@@ -124,16 +126,22 @@ public class PeerGuards implements AutoCloseable {
                 .waitDurationInOpenState(b.openDuration())
                 .permittedNumberOfCallsInHalfOpenState(b.halfOpenCalls())
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                // a peer that asks to be called again later works: it neither fails nor succeeds in the window
+                .ignoreExceptions(TryAgainLater.class)
                 .build());
     }
 
     Retry retry(String peerKey) {
         return retryByPeer.computeIfAbsent(peerKey, key -> {
             CatchUpSettings.Retry r = settings.retry();
+            IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(
+                    r.initialBackoff(), r.multiplier(), r.jitter(), r.maxBackoff());
             Retry retry = retries.retry(name(key), () -> RetryConfig.custom()
                     .maxAttempts(r.maxAttempts())
-                    .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(
-                            r.initialBackoff(), r.multiplier(), r.jitter(), r.maxBackoff()))
+                    // the wait the peer asked for, when it did; else backoff
+                    .intervalBiFunction((attempt, outcome) -> outcome.isLeft()
+                            && outcome.getLeft() instanceof TryAgainLater later
+                            ? later.retryAfter().toMillis() : backoff.apply(attempt))
                     .retryExceptions(Exception.class)
                     .ignoreExceptions(CallNotPermittedException.class)
                     .build());

@@ -111,6 +111,17 @@ public class PeerHealth {
                 before.refused(), before.refusals(), before.refusingSince()));
     }
 
+    /**
+     * A round stopped on a refusal for now ({@link TryAgainLater}): shown as the latest error, but not a failure in a
+     * row, so the peer stays healthy (changes are still pushed to it) and a run of failures is neither started nor
+     * ended by it.
+     */
+    public synchronized void deferred(String peerKey, String why, Instant at) {
+        Record before = record(peerKey);
+        records.put(peerKey, new Record(before.lastSuccessAt(), why, at, before.failedRounds(), before.failingSince(),
+                before.refused(), before.refusals(), before.refusingSince()));
+    }
+
     public synchronized Record record(String peerKey) {
         return records.getOrDefault(peerKey, Record.NONE);
     }

@@ -35,7 +35,7 @@ import org.springframework.stereotype.Component;
  * catch-up, a local change, the live network on connect or after a gap, {@code POST /sync/now}). Each peer
  * runs on its own thread so a dead or slow peer never holds up another, at most one round per peer at a time,
  * under the peer's {@link PeerGuards}. Writes one log line per round and peer, counts rounds in
- * {@code p2psync.sync.rounds} (tags {@code peer}, {@code outcome}: ok, refusals, failed, skipped;
+ * {@code p2psync.sync.rounds} (tags {@code peer}, {@code outcome}: ok, refusals, failed, deferred, skipped;
  * {@code trigger}: catch-up, change, connected, gap, manual) and keeps
  * the running round's progress in {@link RunningRounds}. Publishes each round's {@link RoundReport} as an
  * application event when it ends (the dashboard's peer list and activity feed listen).
@@ -80,6 +80,11 @@ public class PeerRunner implements SmartLifecycle {
             COMPLETED,
             /** It could not complete; {@code error} says why. */
             FAILED,
+            /**
+             * It stopped on a refusal for now (the peer asked to be called again later, or this device could not
+             * apply yet); {@code error} says why, and the round runs again when asked.
+             */
+            DEFERRED,
             /** It did not run (breaker open, a round was running, shutting down); {@code error} says why. */
             SKIPPED
         }
@@ -281,6 +286,8 @@ public class PeerRunner implements SmartLifecycle {
             // SyncManager already logs every round at INFO with these counts: one line per round per peer.
             log.debug(line, args);
             return new RoundReport(peer, trigger, RoundReport.Result.COMPLETED, outcome, null, millisSince(start));
+        } catch (TryAgainLater later) {
+            return deferred(peer, trigger, later, start);
         } catch (CallNotPermittedException open) {
             if (attempts.get() == 0) {
                 String why = "circuit breaker open after " + health.record(key).failedRounds()
@@ -314,6 +321,18 @@ public class PeerRunner implements SmartLifecycle {
         }
     }
 
+    /**
+     * A round the peer (or this device's database) refused for now: not a failure, and not left for the next catch-up
+     * either. The same round is asked for again after the wait the peer asked for, with what changed meanwhile.
+     */
+    private RoundReport deferred(Peer peer, Trigger trigger, TryAgainLater later, long start) {
+        health.deferred(peer.key(), later.getMessage(), clock.instant());
+        log.info("{} with {}: refused for now after {} ms, trying again in {} s: {}", what(trigger), label(peer),
+                millisSince(start), later.retryAfter().toSeconds(), later.getMessage());
+        later(later.retryAfter(), () -> submit(peer, trigger));
+        return new RoundReport(peer, trigger, RoundReport.Result.DEFERRED, null, later.getMessage(), millisSince(start));
+    }
+
     private RoundReport failed(Peer peer, Trigger trigger, String error, long start) {
         health.failed(peer.key(), error, clock.instant());
         log.warn("{} with {}: failed after {} ms: {}; breaker {}, {} failed rounds in a row", what(trigger),
@@ -339,6 +358,7 @@ public class PeerRunner implements SmartLifecycle {
         String outcome = switch (report.result()) {
             case COMPLETED -> report.outcome().rejected() > 0 ? "refusals" : "ok";
             case FAILED -> "failed";
+            case DEFERRED -> "deferred";
             case SKIPPED -> "skipped";
         };
         Counter.builder(ROUNDS).tag("peer", report.peer().key()).tag("outcome", outcome)

@@ -25,17 +25,20 @@ class SyncManagerPeerSync implements PeerSync {
     }
 
     @Override
-    public RoundOutcome sync(Peer peer) throws RoundFailedException {
+    public RoundOutcome sync(Peer peer) throws RoundFailedException, TryAgainLater {
         return sync(peer, RoundObserver.NONE);
     }
 
     @Override
-    public RoundOutcome sync(Peer peer, RoundObserver observer) throws RoundFailedException {
+    public RoundOutcome sync(Peer peer, RoundObserver observer) throws RoundFailedException, TryAgainLater {
         Device d = authorized.find(peer.deviceId())
                 .orElseThrow(() -> new RoundFailedException("no longer an authorized device"));
         Device at = new Device(d.deviceId(), d.name(), peer.url() == null ? null : peer.url().toString(), d.status(), d.introducedBy(),
                 d.lastAddress(), d.lastSyncAt(), d.createdAt());
         PeerSyncResult result = manager.syncWith(at, observer);
+        if (!result.completed() && result.retryAfter() != null) {
+            throw new TryAgainLater(result.error(), result.retryAfter());
+        }
         if (!result.completed()) {
             throw new RoundFailedException(result.error());
         }

@@ -1,5 +1,6 @@
 package io.p2psync.sync;
 
+import io.p2psync.devices.AuthFailure;
 import io.p2psync.devices.RequestSignature;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.PeerId;
@@ -125,7 +126,13 @@ class PeerClient {
         try {
             in = new CappedInputStream(decoded(response), cap);
             if (response.statusCode() / 100 != 2) {
-                throw new PeerException(describe(response.statusCode(), in.readAllBytes()), response.statusCode(), null);
+                byte[] problem = in.readAllBytes();
+                String described = describe(response.statusCode(), problem);
+                if (PeerBusyException.isForNow(response.statusCode(), problemType(problem))) {
+                    throw new PeerBusyException(described,
+                            PeerBusyException.retryAfter(response.headers().firstValue("Retry-After").orElse(null)));
+                }
+                throw new PeerException(described, response.statusCode(), null);
             }
             return json.readValue(in, answer);
         } catch (IOException | JacksonException e) {
@@ -160,6 +167,16 @@ class PeerClient {
                     + problem.path("detail").asString("");
         } catch (JacksonException e) {
             return "HTTP " + status;
+        }
+    }
+
+    /** The problem type after {@code urn:p2psync:problem:}, or null if the body is not such a problem. */
+    private String problemType(byte[] body) {
+        try {
+            String type = json.readTree(body).path("type").asString("");
+            return type.startsWith(AuthFailure.PROBLEM_BASE) ? type.substring(AuthFailure.PROBLEM_BASE.length()) : null;
+        } catch (JacksonException e) {
+            return null;
         }
     }
 

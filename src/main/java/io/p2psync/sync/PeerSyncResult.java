@@ -19,10 +19,12 @@ import java.util.Map;
  *     null for a completed round without refusals
  * @param millis how long the round took
  * @param via how the peer was reached ({@code rest} or {@code libp2p}), or null if it could not be reached
+ * @param retryAfter for a round that stopped on a refusal for now ({@link TryAgain}: the peer asked to be called
+ *     again later, or this device could not apply for now), when to try again; null otherwise
  */
 public record PeerSyncResult(String peer, int pulled, int pushed, int conflicts, int rejected, int held,
                              Map<RejectionReason, Integer> refusals, boolean completed, String error, long millis,
-                             String via) {
+                             String via, java.time.Duration retryAfter) {
 
     public PeerSyncResult {
         refusals = refusals == null || refusals.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(refusals));

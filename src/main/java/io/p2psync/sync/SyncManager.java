@@ -108,6 +108,7 @@ public class SyncManager implements DisposableBean {
         List<Supplier<Optional<SyncChannel>>> routes = routes(peer);
         Round round = null;
         String error = null;
+        java.time.Duration retryAfter = null;
         boolean completed = false;
         for (int i = 0; i < routes.size() && !completed; i++) {
             Optional<SyncChannel> channel = routes.get(i).get();
@@ -116,6 +117,7 @@ public class SyncManager implements DisposableBean {
             }
             round = new Round(peer, channel.get(), observer);
             error = null;
+            retryAfter = null;
             try {
                 round.pull();
                 round.push();
@@ -124,6 +126,13 @@ public class SyncManager implements DisposableBean {
                 completed = true;
             } catch (PeerException | DataAccessException e) {
                 error = e.getMessage();
+                if (e instanceof PeerBusyException busy) {
+                    retryAfter = busy.retryAfter();
+                } else if (TryAgain.why(e).isPresent()) {
+                    // this device could not apply for now (its database busy, a table not ready), not the peer
+                    retryAfter = TryAgain.RETRY_AFTER;
+                    error = "not applied here for now, trying again: " + TryAgain.why(e).get();
+                }
                 boolean unreachable = e instanceof PeerException p && p.status() == 0 && !round.answered()
                         && !Thread.currentThread().isInterrupted(); // out of time: no other way is tried
                 if (!unreachable) {
@@ -147,7 +156,8 @@ public class SyncManager implements DisposableBean {
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         PeerSyncResult result = new PeerSyncResult(peer.deviceId().toString(), round.pulled, round.pushed,
-                round.conflicts, round.rejected, round.held, round.refusals, completed, error, millis, round.via());
+                round.conflicts, round.rejected, round.held, round.refusals, completed, error, millis, round.via(),
+                completed ? null : retryAfter);
         log.info("Sync with {} over {}: pulled {}, pushed {}, conflicts {}, held {}, rejected {} in {} ms{}",
                 peer.deviceId(), round.via() == null ? "nothing" : round.via(), round.pulled, round.pushed,
                 round.conflicts, round.held, round.rejected, millis, error == null ? "" : " (" + error + ")");

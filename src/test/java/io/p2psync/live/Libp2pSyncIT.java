@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.p2psync.changes.VersionVector;
 import io.p2psync.sync.Libp2pRoutes;
+import io.p2psync.sync.PeerBusyException;
 import io.p2psync.sync.PeerException;
 import io.p2psync.sync.PullRequest;
 import io.p2psync.sync.SyncChannel;
@@ -281,6 +282,50 @@ class Libp2pSyncIT {
         JsonNode answer = answerOf(message);
         assertThat(answer.has("problem")).as(answer.toString()).isTrue();
         return answer.get("problem");
+    }
+
+    /**
+     * A push over libp2p that meets a table that may hold writes of the app no trigger saw (A's app dropped the
+     * capture triggers of {@code sync_kv} and A has not put them back yet) is refused for now, as over REST: 503
+     * {@code try-again}, which the caller takes as "later" ({@link PeerBusyException}) and not as a fault of the
+     * peer; nothing is stored, and the same push goes in once A is ready. Before, it was a 500 internal error.
+     */
+    @Test
+    void aPushThatMeetsATableNotReadyIsRefusedForNowOverLibp2pToo() {
+        a = restUnreachable("a", dir.resolve("a"));
+        String aAddress = a.status().get("listenAddrs").get(0).asString();
+        b = restUnreachable("b", dir.resolve("b"), "p2psync.libp2p.peers=" + aAddress, "p2psync.sync.auto=false");
+        await().atMost(Duration.ofSeconds(20)).until(() -> b.live().connectionTo(a.id).isPresent());
+        a.authorize(b.id, "b", null);
+        b.authorize(a.id, "a", null);
+        b.put("k", "from b");
+        List<io.p2psync.changes.ChangeEntry> entries = b.context.getBean(io.p2psync.changes.ChangeTracker.class)
+                .missingFrom(VersionVector.EMPTY, 100);
+
+        org.springframework.context.Lifecycle poller = a.context.getBean("capturePoller",
+                org.springframework.context.Lifecycle.class);
+        poller.stop();
+        io.p2psync.testing.SqliteCli app = new io.p2psync.testing.SqliteCli(
+                a.context.getBean(io.p2psync.storage.P2pSyncSettings.class).databaseFile());
+        String triggers = app.exec(".mode list\nSELECT name FROM sqlite_master WHERE type = 'trigger'"
+                + " AND tbl_name = 'sync_kv' AND name LIKE '%sync%';");
+        StringBuilder drop = new StringBuilder("BEGIN;");
+        triggers.lines().forEach(t -> drop.append(" DROP TRIGGER \"").append(t).append("\";"));
+        app.exec(drop + " COMMIT;");
+
+        SyncChannel channel = b.context.getBean(Libp2pRoutes.class).channelTo(a.id).orElseThrow();
+        assertThatThrownBy(() -> channel.push(new io.p2psync.sync.PushRequest(entries)))
+                .isInstanceOfSatisfying(PeerBusyException.class, e -> {
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.getMessage()).contains("try again").contains("sync_kv");
+                    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(5));
+                });
+        assertThat(a.get("k")).as("nothing of the push is stored").isEmpty();
+
+        poller.start();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(PeerBusyException.class)
+                .until(() -> channel.push(new io.p2psync.sync.PushRequest(entries)).accepted() == entries.size());
+        assertThat(a.get("k")).contains("from b");
     }
 
     /** C is connected to A (as a guest) but not one of A's devices: its pull over libp2p is refused with 403. */

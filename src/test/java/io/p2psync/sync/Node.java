@@ -86,7 +86,7 @@ public final class Node implements AutoCloseable {
     }
 
     /** The live key-value pairs. */
-    Map<String, String> kv() {
+    public Map<String, String> kv() {
         JsonNode list = get("/kv").json();
         Map<String, String> out = new java.util.TreeMap<>();
         for (JsonNode e : list) {

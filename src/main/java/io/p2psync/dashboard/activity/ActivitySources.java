@@ -75,6 +75,7 @@ final class ActivitySources {
                         + " ms)";
             }
             case FAILED -> "Sync with " + peer + " failed: " + report.error();
+            case DEFERRED -> "Sync with " + peer + " put off, trying again soon: " + report.error();
             case SKIPPED -> "Sync with " + peer + " skipped: " + report.error();
         };
         feed.add(new Activity(Activity.Kind.PEER, clock.instant(), text, "/dashboard/peers"));

@@ -2,6 +2,7 @@ package io.p2psync.sync.web;
 
 import io.p2psync.devices.AuthFailure;
 import io.p2psync.sync.SyncRefusal;
+import io.p2psync.sync.TryAgain;
 import io.p2psync.wire.WireFormat;
 import java.net.URI;
 import org.springframework.core.Ordered;
@@ -29,9 +30,7 @@ class SyncProblems {
     static final URI UNSUPPORTED_ENCODING = URI.create(AuthFailure.PROBLEM_BASE + "unsupported-encoding");
     static final URI UNSUPPORTED_FORMAT = URI.create(AuthFailure.PROBLEM_BASE + "unsupported-format");
     static final URI NO_SUCH_FORK = URI.create(AuthFailure.PROBLEM_BASE + "no-such-fork");
-    static final URI TRY_AGAIN = URI.create(AuthFailure.PROBLEM_BASE + "try-again");
-    /** When a caller refused for a passing reason is told to try again ({@code Retry-After}). */
-    static final java.time.Duration RETRY_AFTER = java.time.Duration.ofSeconds(5);
+    static final URI TRY_AGAIN = URI.create(AuthFailure.PROBLEM_BASE + TryAgain.TYPE);
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SyncProblems.class);
 
     static ErrorResponseException error(HttpStatus status, URI type, String title, String detail) {
@@ -57,16 +56,15 @@ class SyncProblems {
     }
 
     /**
-     * A refusal for now, not a fault: the database stayed locked past the busy timeout (the app, or the node's own
-     * pull of a large page, held it; the transaction could then not even begin), or a
-     * table may hold writes of the app no trigger saw and the node has not sealed them yet. Nothing of the request
-     * was applied (each part is all or nothing; parts before it stay applied and are answered again as
-     * duplicates), and the same request succeeds later: 503 with {@code Retry-After}, a warning in the log, not
-     * the 500 and stack trace of a bug.
+     * A refusal for now, not a fault ({@link TryAgain}): the database stayed locked past the busy timeout, or a table
+     * may hold writes of the app no trigger saw and the node has not sealed them yet. Nothing of the request was
+     * applied (each part is all or nothing; parts before it stay applied and are answered again as duplicates), and
+     * the same request succeeds later: 503 with {@code Retry-After}, a warning in the log, not the 500 and stack
+     * trace of a bug.
      */
     @ExceptionHandler(org.springframework.dao.TransientDataAccessException.class)
     ResponseEntity<ProblemDetail> notNow(org.springframework.dao.TransientDataAccessException e) {
-        return tryAgain(e.getMostSpecificCause().getMessage());
+        return tryAgain(TryAgain.why(e).orElseThrow());
     }
 
     /**
@@ -75,10 +73,9 @@ class SyncProblems {
      */
     @ExceptionHandler(org.springframework.transaction.CannotCreateTransactionException.class)
     ResponseEntity<ProblemDetail> notBegun(org.springframework.transaction.CannotCreateTransactionException e) {
-        if (e.getMostSpecificCause() instanceof org.sqlite.SQLiteException sqlite
-                && (sqlite.getResultCode().name().startsWith("SQLITE_BUSY")
-                || sqlite.getResultCode().name().startsWith("SQLITE_LOCKED"))) {
-            return tryAgain(sqlite.getMessage());
+        java.util.Optional<String> notNow = TryAgain.why(e);
+        if (notNow.isPresent()) {
+            return tryAgain(notNow.get());
         }
         log.error("request failed", e);
         return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(ProblemDetail.forStatusAndDetail(
@@ -88,7 +85,7 @@ class SyncProblems {
     private static ResponseEntity<ProblemDetail> tryAgain(String why) {
         log.warn("refused a sync request for now, the caller asks again: {}", why);
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(org.springframework.http.HttpHeaders.RETRY_AFTER, Long.toString(RETRY_AFTER.toSeconds()))
+                .header(org.springframework.http.HttpHeaders.RETRY_AFTER, Long.toString(TryAgain.RETRY_AFTER.toSeconds()))
                 .body(problem(HttpStatus.SERVICE_UNAVAILABLE, TRY_AGAIN, "Try again later",
                         "not applied now, try again: " + why));
     }

@@ -1,0 +1,39 @@
+package io.p2psync.sync;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.transaction.CannotCreateTransactionException;
+
+/**
+ * Failures that are "not now" rather than faults: the database stayed locked past the busy timeout (the app, or
+ * this node's own apply of a large page, held it), or a table may hold writes of the app no trigger saw and the
+ * node has not sealed them yet ({@link io.p2psync.changes.CaptureNotReady}). Nothing of the refused part was
+ * applied, and the same request succeeds later. Both ways in (REST and libp2p) answer these as 503
+ * {@code try-again}, and a device that meets one, as the caller or here, tries again after {@link #RETRY_AFTER}
+ * without counting it against the peer's breaker.
+ */
+public final class TryAgain {
+
+    /** The problem type of such an answer, after {@code urn:p2psync:problem:}. */
+    public static final String TYPE = "try-again";
+    /** When to try again, as a caller is told ({@code Retry-After}). */
+    public static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+
+    private TryAgain() {
+    }
+
+    /** Why {@code e} is a refusal for now, or empty if it is a fault. */
+    public static Optional<String> why(Throwable e) {
+        if (e instanceof TransientDataAccessException transient_) {
+            return Optional.of(String.valueOf(transient_.getMostSpecificCause().getMessage()));
+        }
+        if (e instanceof CannotCreateTransactionException notBegun
+                && notBegun.getMostSpecificCause() instanceof org.sqlite.SQLiteException sqlite
+                && (sqlite.getResultCode().name().startsWith("SQLITE_BUSY")
+                || sqlite.getResultCode().name().startsWith("SQLITE_LOCKED"))) {
+            return Optional.of(sqlite.getMessage());
+        }
+        return Optional.empty();
+    }
+}
