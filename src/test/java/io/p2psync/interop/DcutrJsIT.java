@@ -62,10 +62,12 @@ class DcutrJsIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> !java.events("dialed").isEmpty());
         assertThat(java.events("dialed").get(0).get("ok").asBoolean()).isTrue();
         await().atMost(Duration.ofSeconds(30)).until(() -> onlyDirect(java, peer.peerId().toString()));
-        // js (the spec's B) sent CONNECT and SYNC; Java (A) dialled on SYNC as the initiator: it dials nothing else
-        // directly. (js's own dial to Java's listen address may make a second direct connection.)
-        assertThat(connectionsTo(java, peer.peerId().toString())).anyMatch(c -> c.get("outbound").asBoolean()
-                && c.get("addr").asString().startsWith("/ip4/11.0.0.1/tcp/4001"));
+        // js (the spec's B) sent CONNECT and SYNC; Java (A) dialled js on SYNC while js dialled Java. With no NAT in
+        // between both dials get through, and each side keeps whichever direct connection came up first (Dcutr), so
+        // which of the two is left is a race: either one proves the exchange, as Java announces no address that js
+        // could have dialled otherwise. (Asserting that Java's outbound one is left failed in CI runs.)
+        assertThat(connectionsTo(java, peer.peerId().toString())).allMatch(c -> c.get("direct").asBoolean()
+                && (!c.get("outbound").asBoolean() || c.get("addr").asString().startsWith("/ip4/11.0.0.1/tcp/4001")));
         await().atMost(Duration.ofSeconds(20)).until(() -> jsConnections(peer, java.peerId()).stream()
                 .noneMatch(a -> a.contains("/p2p-circuit")) && !jsConnections(peer, java.peerId()).isEmpty());
     }
