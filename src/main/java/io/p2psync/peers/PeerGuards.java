@@ -34,8 +34,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>Order: retry around breaker around time limiter, so every timed-out or failed attempt counts in the
  * breaker, and an open breaker ends the retries at once ({@link CallNotPermittedException} is not retried). An
- * attempt that ended in {@link TryAgainLater} (the peer asked to be called again later) is not counted by the
- * breaker, and its retry waits as long as the peer asked rather than the backoff.
+ * attempt that ended in {@link TryAgainLater} (the peer asked to be called again later) is neither counted by the
+ * breaker nor retried here: {@link PeerRunner} runs the round again after the wait the peer asked for.
  * Calls block the calling thread; the attempt itself runs on a thread of this class so the time limit can
  * interrupt it.
  */
@@ -92,6 +92,14 @@ public class PeerGuards implements AutoCloseable {
         return CircuitBreaker.decorateCallable(breaker(peerKey), limited(peerKey, attempt)).call();
     }
 
+    /**
+     * Whether a peer that has said "try again later" since {@code since} is still asked again when it said: for up to
+     * one catch-up interval. Past that, its rounds count as failed, and the scheduled catch-up goes on asking it.
+     */
+    public boolean mayDefer(Instant since, Instant now) {
+        return now.isBefore(since.plus(settings.interval()));
+    }
+
     /** The state of the peer's breaker; {@code CLOSED} for a peer never called. */
     public CircuitBreaker.State breakerState(String peerKey) {
         return breaker(peerKey).getState();
@@ -134,16 +142,13 @@ public class PeerGuards implements AutoCloseable {
     Retry retry(String peerKey) {
         return retryByPeer.computeIfAbsent(peerKey, key -> {
             CatchUpSettings.Retry r = settings.retry();
-            IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(
-                    r.initialBackoff(), r.multiplier(), r.jitter(), r.maxBackoff());
             Retry retry = retries.retry(name(key), () -> RetryConfig.custom()
                     .maxAttempts(r.maxAttempts())
-                    // the wait the peer asked for, when it did; else backoff
-                    .intervalBiFunction((attempt, outcome) -> outcome.isLeft()
-                            && outcome.getLeft() instanceof TryAgainLater later
-                            ? later.retryAfter().toMillis() : backoff.apply(attempt))
+                    .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(
+                            r.initialBackoff(), r.multiplier(), r.jitter(), r.maxBackoff()))
                     .retryExceptions(Exception.class)
-                    .ignoreExceptions(CallNotPermittedException.class)
+                    // a peer that asks to be called later is asked again by PeerRunner, once, when it said
+                    .ignoreExceptions(CallNotPermittedException.class, TryAgainLater.class)
                     .build());
             retry.getEventPublisher().onRetry(
                     event -> retryAt.put(key, clock.instant().plus(event.getWaitInterval())));

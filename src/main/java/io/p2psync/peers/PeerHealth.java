@@ -27,14 +27,23 @@ public class PeerHealth {
      * @param refusals those refused entries counted by reason; empty when none
      * @param refusingSince when the first of the completed rounds in a row that refused entries completed (failed
      *     rounds in between do not end the run), or null after a completed round that refused nothing
+     * @param deferringSince when the first of the rounds in a row the peer put off ("try again later") ended, or
+     *     null after a round that completed or failed
+     * @param retryAt when a put-off round runs again, or null if none waits
      */
     public record Record(Instant lastSuccessAt, String lastError, Instant lastErrorAt, int failedRounds,
                          Instant failingSince, int refused, Map<RejectionReason, Integer> refusals,
-                         Instant refusingSince) {
-        static final Record NONE = new Record(null, null, null, 0, null, 0, Map.of(), null);
+                         Instant refusingSince, Instant deferringSince, Instant retryAt) {
+        static final Record NONE = new Record(null, null, null, 0, null, 0, Map.of(), null, null, null);
 
         public Record {
             refusals = refusals == null ? Map.of() : Map.copyOf(refusals);
+        }
+
+        public Record(Instant lastSuccessAt, String lastError, Instant lastErrorAt, int failedRounds,
+                      Instant failingSince, int refused, Map<RejectionReason, Integer> refusals, Instant refusingSince) {
+            this(lastSuccessAt, lastError, lastErrorAt, failedRounds, failingSince, refused, refusals, refusingSince,
+                    null, null);
         }
     }
 
@@ -112,14 +121,18 @@ public class PeerHealth {
     }
 
     /**
-     * A round stopped on a refusal for now ({@link TryAgainLater}): shown as the latest error, but not a failure in a
-     * row, so the peer stays healthy (changes are still pushed to it) and a run of failures is neither started nor
-     * ended by it.
+     * A round stopped on a refusal for now ({@link TryAgainLater}) and runs again at {@code retryAt}: shown as the
+     * latest error, but the peer answered, so it ends a run of failed rounds (the peer is healthy, and changes are
+     * pushed to it) and starts or goes on with a run of put-off rounds.
+     *
+     * @return when the run of put-off rounds began
      */
-    public synchronized void deferred(String peerKey, String why, Instant at) {
+    public synchronized Instant deferred(String peerKey, String why, Instant at, Instant retryAt) {
         Record before = record(peerKey);
-        records.put(peerKey, new Record(before.lastSuccessAt(), why, at, before.failedRounds(), before.failingSince(),
-                before.refused(), before.refusals(), before.refusingSince()));
+        Instant since = before.deferringSince() == null ? at : before.deferringSince();
+        records.put(peerKey, new Record(before.lastSuccessAt(), why, at, 0, null, before.refused(), before.refusals(),
+                before.refusingSince(), since, retryAt));
+        return since;
     }
 
     public synchronized Record record(String peerKey) {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -215,6 +216,19 @@ public class PeerRunner implements SmartLifecycle {
             RoundReport report = running ? round(peer, trigger) : skipped(peer, trigger, "shutting down");
             count(report);
             announce(report);
+            Instant retryAt = health.record(key).retryAt();
+            if (report.result() == RoundReport.Result.DEFERRED && retryAt != null) {
+                // The peer stays marked as running until then, so whatever asks meanwhile folds into this one retry.
+                waiters.forEach(w -> w.complete(report));
+                long delay = Math.max(0, Duration.between(clock.instant(), retryAt).toMillis());
+                try {
+                    timer.schedule(() -> resume(peer, Trigger.CHANGE), delay, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException stopping) {
+                    health.endOrContinue(key);
+                    takeWaiters(key).forEach(w -> w.complete(skipped(peer, Trigger.CHANGE, "shutting down")));
+                }
+                return;
+            }
             // Marked as ended before the waiters hear of it: whoever asks again at once gets a round of its own.
             boolean more = health.endOrContinue(key);
             waiters.forEach(w -> w.complete(report));
@@ -287,6 +301,9 @@ public class PeerRunner implements SmartLifecycle {
             log.debug(line, args);
             return new RoundReport(peer, trigger, RoundReport.Result.COMPLETED, outcome, null, millisSince(start));
         } catch (TryAgainLater later) {
+            if (!running || Thread.currentThread().isInterrupted()) {
+                return skipped(peer, trigger, "stopped by shutdown");
+            }
             return deferred(peer, trigger, later, start);
         } catch (CallNotPermittedException open) {
             if (attempts.get() == 0) {
@@ -323,13 +340,19 @@ public class PeerRunner implements SmartLifecycle {
 
     /**
      * A round the peer (or this device's database) refused for now: not a failure, and not left for the next catch-up
-     * either. The same round is asked for again after the wait the peer asked for, with what changed meanwhile.
+     * either. {@link #runRounds} runs it again after the wait the peer asked for, once, however many asks come
+     * meanwhile. A peer that has kept saying so for longer than {@link PeerGuards#mayDefer} allows gets a failed
+     * round instead, and is left to the scheduled catch-up.
      */
     private RoundReport deferred(Peer peer, Trigger trigger, TryAgainLater later, long start) {
-        health.deferred(peer.key(), later.getMessage(), clock.instant());
+        Instant now = clock.instant();
+        Instant since = health.record(peer.key()).deferringSince();
+        if (since != null && !guards.mayDefer(since, now)) {
+            return failed(peer, trigger, later.getMessage() + " (it has said try again since " + since + ")", start);
+        }
+        health.deferred(peer.key(), later.getMessage(), now, now.plus(later.retryAfter()));
         log.info("{} with {}: refused for now after {} ms, trying again in {} s: {}", what(trigger), label(peer),
                 millisSince(start), later.retryAfter().toSeconds(), later.getMessage());
-        later(later.retryAfter(), () -> submit(peer, trigger));
         return new RoundReport(peer, trigger, RoundReport.Result.DEFERRED, null, later.getMessage(), millisSince(start));
     }
 

@@ -72,7 +72,8 @@ public class PeerStates {
         long heldHere = held.countDeliveredBy(id);
         CircuitBreaker.State breaker = guards.breakerState(peer.key());
         boolean running = health.isRunning(peer.key());
-        Instant next = guards.retryAt(peer.key()).orElse(scheduler.nextRoundAt());
+        Instant next = guards.retryAt(peer.key())
+                .orElse(here.retryAt() != null ? here.retryAt() : scheduler.nextRoundAt());
         return new PeerState(peer.key(), id, peer.name(), peer.url(), peer.sources(), true, peer.online(),
                 status(breaker, lastSuccess, lastError, behind, refused == null ? 0 : refused, heldHere),
                 lastSuccess, lastError, lastErrorAt, failed, next, breaker.name(), running, behind, refused,

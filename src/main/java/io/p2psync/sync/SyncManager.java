@@ -145,7 +145,9 @@ public class SyncManager implements DisposableBean {
             error = "no way to reach it: no REST url, and no libp2p connection is open"
                     + (locator.getIfAvailable() == null ? "" : ", and the registry knows no address of it");
         }
-        if (!completed) {
+        if (!completed && retryAfter == null) {
+            // a round put off for now is not stored as a failure: it needs no write (the database may be the busy
+            // part), and a restart should not show a peer that answered as failing
             progress.recordFailure(peer.deviceId().toString(), error, clock.instant());
         }
         if (round == null) {

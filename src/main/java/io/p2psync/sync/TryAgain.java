@@ -2,7 +2,7 @@ package io.p2psync.sync;
 
 import java.time.Duration;
 import java.util.Optional;
-import org.springframework.dao.TransientDataAccessException;
+import io.p2psync.changes.CaptureNotReady;
 import org.springframework.transaction.CannotCreateTransactionException;
 
 /**
@@ -23,15 +23,19 @@ public final class TryAgain {
     private TryAgain() {
     }
 
-    /** Why {@code e} is a refusal for now, or empty if it is a fault. */
+    /**
+     * Why {@code e} is a refusal for now, or empty if it is a fault: only {@link CaptureNotReady} and a transaction
+     * that could not begin because SQLite stayed busy past the busy timeout. ({@code SQLITE_LOCKED} is not one: the
+     * busy timeout never waits for it, and it points at this connection's own state, so asking again would not
+     * help.)
+     */
     public static Optional<String> why(Throwable e) {
-        if (e instanceof TransientDataAccessException transient_) {
-            return Optional.of(String.valueOf(transient_.getMostSpecificCause().getMessage()));
+        if (e instanceof CaptureNotReady notReady) {
+            return Optional.of(notReady.getMessage());
         }
         if (e instanceof CannotCreateTransactionException notBegun
                 && notBegun.getMostSpecificCause() instanceof org.sqlite.SQLiteException sqlite
-                && (sqlite.getResultCode().name().startsWith("SQLITE_BUSY")
-                || sqlite.getResultCode().name().startsWith("SQLITE_LOCKED"))) {
+                && sqlite.getResultCode().name().startsWith("SQLITE_BUSY")) {
             return Optional.of(sqlite.getMessage());
         }
         return Optional.empty();

@@ -163,6 +163,63 @@ class PeerRunnerTest {
         assertThat(rounds("slow")).as("the retries ran out of time waiting for their turn").isEqualTo(1);
     }
 
+    /**
+     * A peer that keeps saying "try again in 300 ms" is asked again once per wait, however many changes ask for a
+     * round meanwhile: they fold into the one retry. It stays healthy with a closed breaker, and once it has said so
+     * for longer than the catch-up interval its round counts as failed and it is left to the catch-up.
+     */
+    @Test
+    void aPeerThatSaysTryAgainIsAskedAgainOnceWhenItSaidHoweverManyAskMeanwhile() throws Exception {
+        guards = new PeerGuards(new CatchUpSettings(Duration.ofSeconds(3), null, Duration.ofSeconds(30),
+                new CatchUpSettings.Retry(3, Duration.ofMillis(10), 2.0, 0.0, Duration.ofSeconds(1)),
+                new CatchUpSettings.Breaker(2, 2, 50, Duration.ofSeconds(3), 1)),
+                RetryRegistry.ofDefaults(), CircuitBreakerRegistry.ofDefaults(), TimeLimiterRegistry.ofDefaults());
+        runner = new PeerRunner(peer -> {
+            count(peer);
+            throw new TryAgainLater("HTTP 503 Try again later", Duration.ofMillis(300));
+        }, guards, health, Clock.systemUTC());
+        Peer peer = peer("busy");
+
+        long start = System.nanoTime();
+        runner.submit(peer, PeerRunner.Trigger.CHANGE);
+        for (int i = 0; i < 10; i++) {
+            Thread.sleep(150);
+            runner.submit(peer, PeerRunner.Trigger.CHANGE);
+            runner.submit(peer, PeerRunner.Trigger.CATCH_UP);
+        }
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        int asked = rounds("busy");
+        assertThat(asked).as("rounds in %d ms, one retry per 300 ms wait", elapsedMs)
+                .isBetween(2, (int) (elapsedMs / 300) + 2);
+        assertThat(health.healthy("busy")).isTrue();
+        assertThat(health.record("busy").failedRounds()).isZero();
+        assertThat(health.record("busy").lastError()).contains("Try again later");
+        assertThat(health.record("busy").retryAt()).isNotNull();
+        assertThat(guards.breakerState("busy")).isEqualTo(CircuitBreaker.State.CLOSED);
+
+        // past the interval (3 s) of saying so: one failed round, then nothing until the catch-up asks
+        await().atMost(10, TimeUnit.SECONDS).until(() -> health.record("busy").failedRounds() == 1);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> !health.isRunning("busy"));
+        int atFailure = rounds("busy");
+        Thread.sleep(700);
+        assertThat(rounds("busy")).as("no retry after the failed round").isEqualTo(atFailure);
+        assertThat(health.record("busy").retryAt()).isNull();
+    }
+
+    @Test
+    void stoppingDropsTheRetryOfARoundPutOff() throws Exception {
+        runner = runner(peer -> {
+            count(peer);
+            throw new TryAgainLater("HTTP 503 Try again later", Duration.ofMillis(300));
+        });
+        runner.submit(peer("busy"), PeerRunner.Trigger.CHANGE);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> health.record("busy").retryAt() != null);
+        runner.stop();
+        int atStop = rounds("busy");
+        Thread.sleep(700);
+        assertThat(rounds("busy")).isEqualTo(atStop);
+    }
+
     @Test
     void aFailedTrialRoundWhileTheBreakerIsHalfOpenCountsAsAFailedRound() {
         guards = new PeerGuards(new CatchUpSettings(Duration.ofMinutes(5), null, Duration.ofSeconds(30),

@@ -62,9 +62,9 @@ class SyncProblems {
      * the same request succeeds later: 503 with {@code Retry-After}, a warning in the log, not the 500 and stack
      * trace of a bug.
      */
-    @ExceptionHandler(org.springframework.dao.TransientDataAccessException.class)
-    ResponseEntity<ProblemDetail> notNow(org.springframework.dao.TransientDataAccessException e) {
-        return tryAgain(TryAgain.why(e).orElseThrow());
+    @ExceptionHandler(io.p2psync.changes.CaptureNotReady.class)
+    ResponseEntity<ProblemDetail> notNow(io.p2psync.changes.CaptureNotReady e) {
+        return tryAgain(e.getMessage());
     }
 
     /**
