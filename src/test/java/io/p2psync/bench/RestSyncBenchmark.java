@@ -41,8 +41,12 @@ public final class RestSyncBenchmark {
     private static final int CHANGED = 1_000;
     /** Rows of the warm-up round ({@code -Dbench.warmup=N}, 0 for none). */
     private static final int WARMUP_ROWS = Integer.getInteger("bench.warmup", 30_000);
-    /** Rounds with nothing to do measured per database size ({@code -Dbench.noop-runs=N}); the median is given. */
-    private static final int NO_OP_RUNS = Integer.getInteger("bench.noop-runs", 100);
+    /**
+     * Rounds with nothing to do measured per database size ({@code -Dbench.noop-runs=N}); the median is given. 2,000,
+     * so that the rounds measured in turn are those of a node whose code is compiled: with 100, the JIT compiler was
+     * still at work in them and took about half of the process CPU (the first median printed still shows that).
+     */
+    private static final int NO_OP_RUNS = Integer.getInteger("bench.noop-runs", 2_000);
     /** Incremental rounds measured ({@code -Dbench.incremental-runs=N}), each after the same rows changed again; the median is given. */
     private static final int INCREMENTAL_RUNS = Integer.getInteger("bench.incremental-runs", 5);
     /** Rounds with nothing to do run before those measured. */
