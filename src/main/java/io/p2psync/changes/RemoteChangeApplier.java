@@ -1133,6 +1133,7 @@ public class RemoteChangeApplier {
             writer.columns(table).forEach(out::remove);
             if (!out.isEmpty()) {
                 out.removeAll(writer.generated(table));
+                out.removeAll(table.formerColumns().dropped());
             }
             return out;
         }
@@ -1289,6 +1290,9 @@ public class RemoteChangeApplier {
                     new tools.jackson.core.type.TypeReference<List<String>>() { }));
             // a hold made before generated columns were told apart waits on one: SQLite computes it, nothing to wait for
             missing.removeAll(writer.generated(table));
+            // a column this device has since dropped (or had dropped before it followed the drop) never comes back: its
+            // value goes with it
+            missing.removeAll(table.formerColumns().dropped());
             if (missing.isEmpty()) {
                 held.release(EntryRef.of(e));
                 return true;

@@ -45,7 +45,8 @@ class RowWriter {
      *
      * @param recordId the row the data is for: its key values must be the data's, value for value, so an entry
      *                 can never write another row than the one its record id (and its row state) names
-     * @return the data's columns this table lacks, in data order; empty if it has them all
+     * @return the data's columns this table lacks, in data order, but for those it has dropped (their values are
+     *     dropped with them); empty if it has them all
      * @throws IllegalArgumentException if the data does not decode into a row, lacks a key column or holds
      *                                  another key than the record id
      * @throws org.springframework.dao.DataAccessException if SQLite refuses the row (a constraint)
@@ -59,6 +60,7 @@ class RowWriter {
         missing.removeAll(have);
         if (!missing.isEmpty()) {
             missing.removeAll(generated(t)); // SQLite computes them here: not written, and not waited for
+            missing.removeAll(t.formerColumns().dropped()); // dropped here on purpose: nowhere to go, nothing to wait for
         }
         List<String> cols = have.stream().filter(row::containsKey).toList();
         List<String> updates = cols.stream().filter(c -> !t.primaryKey().contains(c)).toList();
