@@ -305,13 +305,8 @@ class Libp2pSyncIT {
         org.springframework.context.Lifecycle poller = a.context.getBean("capturePoller",
                 org.springframework.context.Lifecycle.class);
         poller.stop();
-        io.p2psync.testing.SqliteCli app = new io.p2psync.testing.SqliteCli(
-                a.context.getBean(io.p2psync.storage.P2pSyncSettings.class).databaseFile());
-        String triggers = app.exec(".mode list\nSELECT name FROM sqlite_master WHERE type = 'trigger'"
-                + " AND tbl_name = 'sync_kv' AND name LIKE '%sync%';");
-        StringBuilder drop = new StringBuilder("BEGIN;");
-        triggers.lines().forEach(t -> drop.append(" DROP TRIGGER \"").append(t).append("\";"));
-        app.exec(drop + " COMMIT;");
+        new io.p2psync.testing.SqliteCli(a.context.getBean(io.p2psync.storage.P2pSyncSettings.class).databaseFile())
+                .dropCaptureTriggers("sync_kv", "");
 
         SyncChannel channel = b.context.getBean(Libp2pRoutes.class).channelTo(a.id).orElseThrow();
         assertThatThrownBy(() -> channel.push(new io.p2psync.sync.PushRequest(entries)))

@@ -99,11 +99,7 @@ class BusyPeerIT {
     /** B's app drops the capture triggers of {@code sync_kv} while B's poller, which would put them back, is stopped. */
     private static void dropCaptureTriggers(Lifecycle poller, SqliteCli app) {
         poller.stop();
-        String triggers = app.exec(".mode list\nSELECT name FROM sqlite_master WHERE type = 'trigger'"
-                + " AND tbl_name = 'sync_kv' AND name LIKE '%sync%';");
-        StringBuilder drop = new StringBuilder("BEGIN;");
-        triggers.lines().forEach(t -> drop.append(" DROP TRIGGER \"").append(t).append("\";"));
-        app.exec(drop + " COMMIT;");
+        app.dropCaptureTriggers("sync_kv", "");
     }
 
     private static double deferredRounds(Node node) {

@@ -57,11 +57,7 @@ class PushWhileNotReadyIT {
         Lifecycle poller = node.context.getBean("capturePoller", Lifecycle.class);
         poller.stop();
         SqliteCli app = new SqliteCli(node.context.getBean(P2pSyncSettings.class).databaseFile());
-        String triggers = app.exec(".mode list\nSELECT name FROM sqlite_master WHERE type = 'trigger'"
-                + " AND tbl_name = 'sync_kv' AND name LIKE '%sync%';");
-        StringBuilder drop = new StringBuilder("BEGIN;");
-        triggers.lines().forEach(t -> drop.append(" DROP TRIGGER \"").append(t).append("\";"));
-        app.exec(drop + " COMMIT;");
+        app.dropCaptureTriggers("sync_kv", "");
 
         Node.Response refused = node.signedPost(laptop, "/sync/push", body, Map.of());
 

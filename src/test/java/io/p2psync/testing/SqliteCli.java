@@ -39,6 +39,18 @@ public final class SqliteCli {
     }
 
     /**
+     * Drops the node's capture triggers on {@code table} in one transaction, as an app that re-creates the table does
+     * (the node notices at its next capture poll), then runs {@code thenSql} (may be empty), which no trigger sees.
+     */
+    public void dropCaptureTriggers(String table, String thenSql) {
+        String triggers = exec(".mode list\nSELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = '"
+                + table.replace("'", "''") + "' AND name LIKE 'sync%';");
+        StringBuilder script = new StringBuilder("BEGIN;");
+        triggers.lines().forEach(t -> script.append(" DROP TRIGGER \"").append(t).append("\";"));
+        exec(script + " COMMIT; " + thenSql);
+    }
+
+    /**
      * Every row of {@code table}, each value as SQLite's {@code quote()} gives it (so 5, 5.0, '5' and X'05'
      * differ; a TEXT holding NUL, which {@code quote()} would cut, as {@code text:} and its hex), columns in
      * table order separated by {@code |}, rows sorted: the form in which tests compare devices value by value.

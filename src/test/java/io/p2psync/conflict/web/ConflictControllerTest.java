@@ -252,12 +252,8 @@ class ConflictControllerTest {
      * app changes the value of {@code key}, which no trigger sees.
      */
     private void appDropsTheTriggersAndEdits(String key) {
-        SqliteCli app = new SqliteCli(settings.databaseFile());
-        String triggers = app.exec(".mode list\nSELECT name FROM sqlite_master WHERE type = 'trigger'"
-                + " AND tbl_name = 'sync_kv' AND name LIKE 'sync%';");
-        StringBuilder script = new StringBuilder("BEGIN;");
-        triggers.lines().forEach(t -> script.append(" DROP TRIGGER \"").append(t).append("\";"));
-        app.exec(script + " COMMIT; UPDATE sync_kv SET value = 'edited by the app' WHERE key = '" + key + "';");
+        new SqliteCli(settings.databaseFile()).dropCaptureTriggers("sync_kv",
+                "UPDATE sync_kv SET value = 'edited by the app' WHERE key = '" + key + "';");
     }
 
     /**
