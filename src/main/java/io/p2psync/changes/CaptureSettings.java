@@ -17,17 +17,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       zero turns the scheduled scan off ({@code POST /sync/rescan} still runs one)
  * @param scanBatch      rows the scan compares per write transaction; it pauses between them so the app
  *                       gets the write lock
+ * @param readinessWait  how long an apply (or a resolution) waits for a table that may hold writes of the app no
+ *                       trigger saw (re-created, or owed a scan) before it is refused for now, 503 {@code try-again}
+ *                       (docs/storage.md, "Writes no trigger saw come first"); default 10 s
  */
 @ConfigurationProperties("p2psync.capture")
 public record CaptureSettings(
         @DefaultValue List<String> assignedKeys,
         @DefaultValue("1h") Duration rescanInterval,
-        @DefaultValue("1000") int scanBatch) {
+        @DefaultValue("1000") int scanBatch,
+        @DefaultValue("10s") Duration readinessWait) {
 
     public CaptureSettings {
         assignedKeys = assignedKeys == null ? List.of() : List.copyOf(assignedKeys);
         if (rescanInterval == null || rescanInterval.isNegative()) {
             rescanInterval = Duration.ZERO;
+        }
+        if (readinessWait == null || readinessWait.isNegative()) {
+            readinessWait = Duration.ofSeconds(10);
         }
         if (scanBatch < 1) {
             throw new IllegalArgumentException("p2psync.capture.scan-batch must be at least 1, was " + scanBatch);
@@ -36,11 +43,11 @@ public record CaptureSettings(
 
     /** Defaults, for code that runs capture without Spring (tests, benchmarks). */
     static CaptureSettings defaults() {
-        return new CaptureSettings(List.of(), Duration.ofHours(1), 1000);
+        return new CaptureSettings(List.of(), Duration.ofHours(1), 1000, Duration.ofSeconds(10));
     }
 
     /** The same settings with {@code tables} opted in to keys SQLite assigns. */
     CaptureSettings allowingAssignedKeys(List<String> tables) {
-        return new CaptureSettings(tables, rescanInterval, scanBatch);
+        return new CaptureSettings(tables, rescanInterval, scanBatch, readinessWait);
     }
 }

@@ -59,8 +59,9 @@ class ChangesConfiguration {
     }
 
     @Bean
-    CaptureReadiness captureReadiness(JdbcClient jdbc, TrackedTables tables, UnscannedTables unscanned) {
+    CaptureReadiness captureReadiness(JdbcClient jdbc, TrackedTables tables, UnscannedTables unscanned,
+                                      CaptureSettings settings) {
         // a scan at start, or a re-created table noticed at the next capture poll, usually takes moments
-        return new CaptureReadiness(jdbc, tables, unscanned, java.time.Duration.ofSeconds(10));
+        return new CaptureReadiness(jdbc, tables, unscanned, settings.readinessWait());
     }
 }

@@ -87,7 +87,7 @@ public final class StandaloneDevice implements AutoCloseable {
         this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc), rows, staged);
         // small pages, so tests of a few rows cross page boundaries
         this.scan = new ReconciliationScan(template, tx, sealer, this.tables,
-                new CaptureSettings(List.of(), java.time.Duration.ZERO, 3), unscanned, event -> {
+                new CaptureSettings(List.of(), java.time.Duration.ZERO, 3, java.time.Duration.ofSeconds(10)), unscanned, event -> {
                     if (event instanceof TableScanned scanned) {
                         applier().tableScanned(scanned);
                     }

@@ -292,12 +292,11 @@ class Libp2pSyncIT {
      */
     @Test
     void aPushThatMeetsATableNotReadyIsRefusedForNowOverLibp2pToo() {
-        a = restUnreachable("a", dir.resolve("a"));
+        a = restUnreachable("a", dir.resolve("a"), "p2psync.capture.readiness-wait=1s");
         String aAddress = a.status().get("listenAddrs").get(0).asString();
         b = restUnreachable("b", dir.resolve("b"), "p2psync.libp2p.peers=" + aAddress, "p2psync.sync.auto=false");
         await().atMost(Duration.ofSeconds(20)).until(() -> b.live().connectionTo(a.id).isPresent());
-        a.authorize(b.id, "b", null);
-        b.authorize(a.id, "a", null);
+        // written before the two authorize each other, so gossip does not bring it to A first
         b.put("k", "from b");
         List<io.p2psync.changes.ChangeEntry> entries = b.context.getBean(io.p2psync.changes.ChangeTracker.class)
                 .missingFrom(VersionVector.EMPTY, 100);
@@ -307,6 +306,8 @@ class Libp2pSyncIT {
         poller.stop();
         new io.p2psync.testing.SqliteCli(a.context.getBean(io.p2psync.storage.P2pSyncSettings.class).databaseFile())
                 .dropCaptureTriggers("sync_kv", "");
+        a.authorize(b.id, "b", null);
+        b.authorize(a.id, "a", null);
 
         SyncChannel channel = b.context.getBean(Libp2pRoutes.class).channelTo(a.id).orElseThrow();
         assertThatThrownBy(() -> channel.push(new io.p2psync.sync.PushRequest(entries)))

@@ -42,7 +42,8 @@ class BusyPeerIT {
         // Catch-up only hourly and a breaker that opens after two failed calls of two: only the retry the peer asked
         // for can bring the change over within the test, and two counted refusals would open the breaker.
         String[] settings = {"p2psync.sync.interval=1h", "p2psync.sync.breaker.window-size=2",
-                "p2psync.sync.breaker.minimum-calls=2", "p2psync.sync.notify-debounce=50ms"};
+                "p2psync.sync.breaker.minimum-calls=2", "p2psync.sync.notify-debounce=50ms",
+                "p2psync.capture.readiness-wait=1s"};
         a = Node.start("a", dir.resolve("a"), settings);
         b = Node.start("b", dir.resolve("b"), settings);
         a.pairWith(b);
@@ -70,11 +71,11 @@ class BusyPeerIT {
                 .isEqualTo("CLOSED");
         assertThat(peer.path("failedRounds").asInt()).as(peer.toString()).isZero();
         assertThat(b.kv()).doesNotContainKey("k0");
-        // b waits up to 10 s for its table before it refuses, and a asks again 5 s later: one round at a time, however
-        // many changes asked for one meanwhile
+        // b waits 1 s for its table before it refuses, and a asks again 5 s later: one round at a time, however many
+        // changes asked for one meanwhile
         double deferred = deferredRounds(a);
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
-        assertThat(deferred).as("rounds a put off in %d s", seconds).isBetween(3.0, seconds / 15.0 + 2);
+        assertThat(deferred).as("rounds a put off in %d s", seconds).isBetween(3.0, seconds / 6.0 + 2);
 
         poller.start(); // b notices the missing triggers, puts them back and seals what its app wrote
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(b.kv())

@@ -43,7 +43,7 @@ class PushWhileNotReadyIT {
 
     @Test
     void aPushToATableThatIsNotReadyIsRefusedForNowWithRetryAfterAndGoesInLater() {
-        node = Node.start("here", dir.resolve("here"), "p2psync.sync.auto=false");
+        node = Node.start("here", dir.resolve("here"), "p2psync.sync.auto=false", "p2psync.capture.readiness-wait=1s");
         PrivateKey laptop = PrivateKey.generate();
         node.post("/devices", "{\"deviceId\":\"" + laptop.peerId() + "\",\"name\":\"laptop\"}");
         long now = System.currentTimeMillis();
