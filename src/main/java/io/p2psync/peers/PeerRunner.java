@@ -83,7 +83,7 @@ public class PeerRunner implements SmartLifecycle {
             FAILED,
             /**
              * It stopped on a refusal for now (the peer asked to be called again later, or this device could not
-             * apply yet); {@code error} says why, and the round runs again when asked.
+             * apply yet); {@code error} says why, and the round runs again after the wait the peer asked for.
              */
             DEFERRED,
             /** It did not run (breaker open, a round was running, shutting down); {@code error} says why. */
