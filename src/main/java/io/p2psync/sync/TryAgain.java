@@ -1,13 +1,13 @@
 package io.p2psync.sync;
 
+import io.p2psync.changes.CaptureNotReady;
 import java.time.Duration;
 import java.util.Optional;
-import io.p2psync.changes.CaptureNotReady;
 import org.springframework.transaction.CannotCreateTransactionException;
 
 /**
- * Failures that are "not now" rather than faults: the database stayed locked past the busy timeout (the app, or
- * this node's own apply of a large page, held it), or a table may hold writes of the app no trigger saw and the
+ * Failures that are "not now" rather than faults: SQLite stayed busy past the busy timeout as a transaction began
+ * (the app, or this node's own apply of a large page, held the write lock), or a table may hold writes of the app no trigger saw and the
  * node has not sealed them yet ({@link io.p2psync.changes.CaptureNotReady}). Nothing of the refused part was
  * applied, and the same request succeeds later. Both ways in (REST and libp2p) answer these as 503
  * {@code try-again}, and a device that meets one, as the caller or here, tries again after {@link #RETRY_AFTER}
