@@ -1131,10 +1131,7 @@ public class RemoteChangeApplier {
             }
             Set<String> out = new java.util.LinkedHashSet<>(data.keySet());
             writer.columns(table).forEach(out::remove);
-            if (!out.isEmpty()) {
-                out.removeAll(writer.generated(table));
-                out.removeAll(table.formerColumns().dropped());
-            }
+            writer.dropUnawaited(table, out);
             return out;
         }
 
@@ -1288,11 +1285,9 @@ public class RemoteChangeApplier {
             }
             List<String> missing = new ArrayList<>(JSON.readValue(waitingOn,
                     new tools.jackson.core.type.TypeReference<List<String>>() { }));
-            // a hold made before generated columns were told apart waits on one: SQLite computes it, nothing to wait for
-            missing.removeAll(writer.generated(table));
-            // a column this device has since dropped (or had dropped before it followed the drop) never comes back: its
-            // value goes with it
-            missing.removeAll(table.formerColumns().dropped());
+            // a hold made before generated columns were told apart, or before this device followed a drop, waits on a
+            // column nothing will bring
+            writer.dropUnawaited(table, missing);
             if (missing.isEmpty()) {
                 held.release(EntryRef.of(e));
                 return true;

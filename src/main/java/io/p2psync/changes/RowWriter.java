@@ -58,10 +58,7 @@ class RowWriter {
         List<String> have = columns(t);
         Set<String> missing = new LinkedHashSet<>(row.keySet());
         missing.removeAll(have);
-        if (!missing.isEmpty()) {
-            missing.removeAll(generated(t)); // SQLite computes them here: not written, and not waited for
-            missing.removeAll(t.formerColumns().dropped()); // dropped here on purpose: nowhere to go, nothing to wait for
-        }
+        dropUnawaited(t, missing);
         List<String> cols = have.stream().filter(row::containsKey).toList();
         List<String> updates = cols.stream().filter(c -> !t.primaryKey().contains(c)).toList();
         if (t.primaryKey().stream().anyMatch(k -> row.get(k) == null)) {
@@ -315,6 +312,18 @@ class RowWriter {
         // say it went stale. Only asked when an entry names columns the table's own list lacks, which is rare.
         return Set.copyOf(jdbc.sql("SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)").param(t.name())
                 .query(String.class).list());
+    }
+
+    /**
+     * Takes out of {@code missing} (columns an entry names that the table lacks) those nothing will ever bring, so
+     * no value waits for them: generated columns (SQLite computes them here) and columns this device dropped on
+     * purpose (their values go with them).
+     */
+    void dropUnawaited(TrackedTable t, Collection<String> missing) {
+        if (!missing.isEmpty()) {
+            missing.removeAll(generated(t));
+            missing.removeAll(t.formerColumns().dropped());
+        }
     }
 
     /** Forgets what it knew of these tables' columns (after a schema change). */

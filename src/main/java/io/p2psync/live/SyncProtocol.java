@@ -203,9 +203,7 @@ final class SyncProtocol implements ProtocolHandler {
             Answer answer = decode(frame, Answer.class, settings.maxAnswerSize().toBytes());
             if (answer.problem() != null) {
                 Problem p = answer.problem();
-                String type = p.type() != null && p.type().startsWith(AuthFailure.PROBLEM_BASE)
-                        ? p.type().substring(AuthFailure.PROBLEM_BASE.length()) : null;
-                if (PeerBusyException.isForNow(p.status(), type)) {
+                if (PeerBusyException.isForNow(p.status(), p.type())) {
                     throw new PeerBusyException(peer + " asks to try again later over libp2p: " + p.status() + " "
                             + p.title() + ": " + p.detail(), TryAgain.RETRY_AFTER);
                 }
@@ -395,7 +393,7 @@ final class SyncProtocol implements ProtocolHandler {
                 log.warn("libp2p sync: refused a request from {} for now, the caller asks again: {}", caller,
                         notNow.get());
                 return new Answer(null, null, new Problem(503, AuthFailure.PROBLEM_BASE + TryAgain.TYPE,
-                        "Try again later", "not applied now, try again: " + notNow.get()));
+                        TryAgain.TITLE, TryAgain.detail(notNow.get())));
             }
             log.warn("libp2p sync: serving a request from {} failed", caller, e);
             return new Answer(null, null, new Problem(500, AuthFailure.PROBLEM_BASE + "internal-error",

@@ -1,5 +1,6 @@
 package io.p2psync.sync;
 
+import io.p2psync.devices.AuthFailure;
 import java.time.Duration;
 
 /**
@@ -20,10 +21,13 @@ public class PeerBusyException extends PeerException {
         return retryAfter;
     }
 
-    /** Whether a refusal of this status and problem type (the part after {@code urn:p2psync:problem:}) means "later". */
+    /** Whether a refusal of this status and problem type (a {@code urn:p2psync:problem:} URI) means "later". */
     public static boolean isForNow(int status, String type) {
-        return status == 503 && (TryAgain.TYPE.equals(type) || "busy".equals(type));
+        return status == 503 && (FOR_NOW.equals(type) || BUSY.equals(type));
     }
+
+    private static final String FOR_NOW = AuthFailure.PROBLEM_BASE + TryAgain.TYPE;
+    private static final String BUSY = AuthFailure.PROBLEM_BASE + "busy";
 
     /**
      * The wait a {@code Retry-After} header asks for, in seconds, kept between 1 second and 5 minutes; {@link

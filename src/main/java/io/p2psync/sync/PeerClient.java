@@ -1,6 +1,5 @@
 package io.p2psync.sync;
 
-import io.p2psync.devices.AuthFailure;
 import io.p2psync.devices.RequestSignature;
 import io.p2psync.identity.DeviceIdentity;
 import io.p2psync.p2p.core.PeerId;
@@ -170,11 +169,10 @@ class PeerClient {
         }
     }
 
-    /** The problem type after {@code urn:p2psync:problem:}, or null if the body is not such a problem. */
+    /** The problem's type, or null if the body is not a problem. */
     private String problemType(byte[] body) {
         try {
-            String type = json.readTree(body).path("type").asString("");
-            return type.startsWith(AuthFailure.PROBLEM_BASE) ? type.substring(AuthFailure.PROBLEM_BASE.length()) : null;
+            return json.readTree(body).path("type").asString(null);
         } catch (JacksonException e) {
             return null;
         }

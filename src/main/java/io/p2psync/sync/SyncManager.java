@@ -126,12 +126,13 @@ public class SyncManager implements DisposableBean {
                 completed = true;
             } catch (PeerException | DataAccessException e) {
                 error = e.getMessage();
+                java.util.Optional<String> notHereNow = TryAgain.why(e);
                 if (e instanceof PeerBusyException busy) {
                     retryAfter = busy.retryAfter();
-                } else if (TryAgain.why(e).isPresent()) {
+                } else if (notHereNow.isPresent()) {
                     // this device could not apply for now (its database busy, a table not ready), not the peer
                     retryAfter = TryAgain.RETRY_AFTER;
-                    error = "not applied here for now, trying again: " + TryAgain.why(e).get();
+                    error = "not applied here for now, trying again: " + notHereNow.get();
                 }
                 boolean unreachable = e instanceof PeerException p && p.status() == 0 && !round.answered()
                         && !Thread.currentThread().isInterrupted(); // out of time: no other way is tried

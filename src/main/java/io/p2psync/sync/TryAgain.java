@@ -18,9 +18,16 @@ public final class TryAgain {
     /** The problem type of such an answer, after {@code urn:p2psync:problem:}. */
     public static final String TYPE = "try-again";
     /** When to try again, as a caller is told ({@code Retry-After}). */
-    public static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+    public static final Duration RETRY_AFTER = CaptureNotReady.RETRY_AFTER;
+    /** The problem's title. */
+    public static final String TITLE = "Try again later";
 
     private TryAgain() {
+    }
+
+    /** The problem's detail for a refusal {@code why}. */
+    public static String detail(String why) {
+        return "not applied now, try again: " + why;
     }
 
     /**

@@ -56,23 +56,16 @@ class SyncProblems {
     }
 
     /**
-     * A refusal for now, not a fault ({@link TryAgain}): the database stayed locked past the busy timeout, or a table
-     * may hold writes of the app no trigger saw and the node has not sealed them yet. Nothing of the request was
-     * applied (each part is all or nothing; parts before it stay applied and are answered again as duplicates), and
-     * the same request succeeds later: 503 with {@code Retry-After}, a warning in the log, not the 500 and stack
-     * trace of a bug.
+     * A refusal for now, not a fault ({@link TryAgain}): SQLite stayed busy past the busy timeout as the transaction
+     * began, or a table may hold writes of the app no trigger saw and the node has not sealed them yet. Nothing of
+     * the request was applied (each part is all or nothing; parts before it stay applied and are answered again as
+     * duplicates), and the same request succeeds later: 503 with {@code Retry-After}, a warning in the log, not the
+     * 500 and stack trace of a bug. A transaction that could not begin for another reason (a file that cannot be
+     * opened or written) is a fault, a 500 with its stack logged.
      */
-    @ExceptionHandler(io.p2psync.changes.CaptureNotReady.class)
-    ResponseEntity<ProblemDetail> notNow(io.p2psync.changes.CaptureNotReady e) {
-        return tryAgain(e.getMessage());
-    }
-
-    /**
-     * A transaction that could not begin: for now only when SQLite answered busy or locked (the write lock is taken
-     * as the transaction begins); a file that cannot be opened or written is a fault, a 500 with its stack logged.
-     */
-    @ExceptionHandler(org.springframework.transaction.CannotCreateTransactionException.class)
-    ResponseEntity<ProblemDetail> notBegun(org.springframework.transaction.CannotCreateTransactionException e) {
+    @ExceptionHandler({io.p2psync.changes.CaptureNotReady.class,
+            org.springframework.transaction.CannotCreateTransactionException.class})
+    ResponseEntity<ProblemDetail> notNow(RuntimeException e) {
         java.util.Optional<String> notNow = TryAgain.why(e);
         if (notNow.isPresent()) {
             return tryAgain(notNow.get());
@@ -86,8 +79,7 @@ class SyncProblems {
         log.warn("refused a sync request for now, the caller asks again: {}", why);
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(org.springframework.http.HttpHeaders.RETRY_AFTER, Long.toString(TryAgain.RETRY_AFTER.toSeconds()))
-                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, TRY_AGAIN, "Try again later",
-                        "not applied now, try again: " + why));
+                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, TRY_AGAIN, TryAgain.TITLE, TryAgain.detail(why)));
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
