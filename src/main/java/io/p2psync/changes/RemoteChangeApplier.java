@@ -409,8 +409,10 @@ public class RemoteChangeApplier {
      *                                  (one of an earlier version, say), or the data does not fit it
      * @throws CaptureNotReady          if the table is not ready for such a write yet; nothing is written
      */
-    public ChangeEntry writeLocal(RowChange change) {
-        TrackedTable table = tracked(change.table());
+    public ChangeEntry writeLocal(RowChange written) {
+        TrackedTable table = tracked(written.table());
+        // a row given under a column's former name (a conflict's side recorded before a rename, say) writes it
+        RowChange change = table.inCurrentNames(written);
         RowWriter.key(table, change.recordId()); // an entry other devices could not apply is never sealed
         return tx.execute(status -> {
             readiness.check(List.of(change.table())); // under the write lock: the app cannot re-create it meanwhile
@@ -516,7 +518,7 @@ public class RemoteChangeApplier {
         @Override
         public List<ChangeEntry> entries(String table, String recordId) {
             Map<String, Long> openFrom = new HashMap<>();
-            return log.entriesFor(table, recordId).stream()
+            return entriesInCurrentNames(table, recordId).stream()
                     .filter(e -> !e.changesNothing() && !unplaced.contains(EntryRef.of(e)))
                     .filter(e -> !e.continues() || !staged(e, openFrom))
                     .filter(e -> !held.isHeld(e.origin(), e.version()) || isPartial(e))
@@ -532,6 +534,18 @@ public class RemoteChangeApplier {
         private boolean isPartial(ChangeEntry e) {
             return held.find(EntryRef.of(e)).map(HeldEntry::partial).orElse(false);
         }
+    }
+
+    /**
+     * The row's entries in the log, with their columns named as the table names them now
+     * ({@link TrackedTable#inCurrentNames}): an entry written before a rename this device followed, or by a device
+     * that had not followed it, is compared with the others as a write of the column it names.
+     */
+    private List<ChangeEntry> entriesInCurrentNames(String table, String recordId) {
+        List<ChangeEntry> entries = log.entriesFor(table, recordId);
+        TrackedTable t = tables.get(table);
+        return t == null || t.formerColumns().renamedTo().isEmpty() ? entries
+                : entries.stream().map(t::inCurrentNames).toList();
     }
 
     /** Announces the received entries stored since the last announcement. */
@@ -955,11 +969,13 @@ public class RemoteChangeApplier {
          * {@code clashLater}, a UNIQUE clash leaves nothing behind (no hold, no conflict record: its savepoint
          * is rolled back) and is answered as a UNIQUE hold, for a caller that tries the entry again later.
          */
-        ApplyOutcome place(ChangeEntry e, boolean retry, boolean clashLater) {
-            TrackedTable table = tables.get(e.table());
+        ApplyOutcome place(ChangeEntry arrived, boolean retry, boolean clashLater) {
+            TrackedTable table = tables.get(arrived.table());
             if (table == null) {
-                return hold(e, HoldReason.MISSING_TABLE, "table " + e.table() + " is not tracked on this device", null);
+                return hold(arrived, HoldReason.MISSING_TABLE, "table " + arrived.table() + " is not tracked on this device",
+                        null);
             }
+            ChangeEntry e = table.inCurrentNames(arrived);
             if (!retry && holdsMayExist && held.blocks(e.table(), e.recordId()) && !replacesHeld(e)) {
                 return hold(e, HoldReason.WAITING_BEHIND, "an earlier entry of this row is held", null);
             }
@@ -1172,7 +1188,7 @@ public class RemoteChangeApplier {
             for (EntryRef ref : blocking) {
                 ChangeEntry h = log.find(ref.origin(), ref.version()).orElse(null);
                 if (h != null && !Causality.covers(e, h)) {
-                    twins = twins != null ? twins : Twins.among(log.entriesFor(e.table(), e.recordId()));
+                    twins = twins != null ? twins : Twins.among(entriesInCurrentNames(e.table(), e.recordId()));
                     if (!twins.covers(e, h)) { // made on top of a copy identical to the held one: it replaces it too
                         return false;
                     }
@@ -1269,7 +1285,7 @@ public class RemoteChangeApplier {
             if (direct.isPresent() || !Twins.firstSeal(e) || later.stream().allMatch(l -> l.base().isEmpty())) {
                 return direct;
             }
-            Twins twins = Twins.among(log.entriesFor(e.table(), e.recordId()));
+            Twins twins = Twins.among(entriesInCurrentNames(e.table(), e.recordId()));
             return later.stream().filter(l -> twins.covers(l, e)).findFirst();
         }
 
@@ -1278,13 +1294,16 @@ public class RemoteChangeApplier {
          * write of the column (one that saw this entry, or a concurrent one with a later clock) holds the
          * column, or the row is gone. Answers true if nothing is missing any more.
          */
-        private boolean fillMissingColumns(ChangeEntry e, String waitingOn) {
-            TrackedTable table = tables.get(e.table());
+        private boolean fillMissingColumns(ChangeEntry partial, String waitingOn) {
+            TrackedTable table = tables.get(partial.table());
             if (table == null) {
                 return false;
             }
+            // a column renamed here since the hold is waited for under the name it has now
+            ChangeEntry e = table.inCurrentNames(partial);
             List<String> missing = new ArrayList<>(JSON.readValue(waitingOn,
                     new tools.jackson.core.type.TypeReference<List<String>>() { }));
+            missing.replaceAll(c -> table.formerColumns().renamedTo().getOrDefault(c, c));
             // a hold made before generated columns were told apart, or before this device followed a drop, waits on a
             // column nothing will bring
             writer.dropUnawaited(table, missing);
@@ -1299,9 +1318,10 @@ public class RemoteChangeApplier {
             }
             Map<String, Object> data = SqlValues.decodeRow(e.data());
             Map<String, Object> values = new java.util.LinkedHashMap<>();
-            List<ChangeEntry> others = log.entriesFor(e.table(), e.recordId());
+            List<ChangeEntry> others = entriesInCurrentNames(e.table(), e.recordId());
             for (String column : now) {
-                if (Causality.latestWriterOf(column, others, held).filter(w -> w.equals(e)).isPresent()) {
+                Optional<ChangeEntry> holder = Causality.latestWriterOf(column, others, held);
+                if (holder.filter(w -> EntryRef.of(w).equals(EntryRef.of(e))).isPresent()) {
                     values.put(column, data.get(column));
                 }
             }

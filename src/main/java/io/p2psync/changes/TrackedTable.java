@@ -1,8 +1,14 @@
 package io.p2psync.changes;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A table whose changes are captured and synced, as read from SQLite's schema.
@@ -22,6 +28,8 @@ record TrackedTable(String name, List<String> columns, List<String> primaryKey, 
     /** Key columns {@code sync_capture} holds ({@code k1..k8}); a table with a longer key cannot be tracked. */
     static final int MAX_KEY_COLUMNS = 8;
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     /** A table as the schema describes it, before its {@link ColumnHistory} is known. */
     TrackedTable(String name, List<String> columns, List<String> primaryKey, boolean keyAssignedBySqlite,
                  Map<String, Object> defaults) {
@@ -30,7 +38,7 @@ record TrackedTable(String name, List<String> columns, List<String> primaryKey, 
 
     TrackedTable {
         formerColumns = formerColumns == null ? FormerColumns.NONE : formerColumns;
-        defaults = defaults == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(defaults));
+        defaults = defaults == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(defaults));
         columns = List.copyOf(columns);
         primaryKey = List.copyOf(primaryKey);
         if (primaryKey.isEmpty()) {
@@ -44,6 +52,64 @@ record TrackedTable(String name, List<String> columns, List<String> primaryKey, 
     /** This table with what became of its former columns. */
     TrackedTable withFormerColumns(FormerColumns former) {
         return new TrackedTable(name, columns, primaryKey, keyAssignedBySqlite, defaults, former);
+    }
+
+    /**
+     * {@code e} with its columns named as this table names them now: a column the entry names by a former name
+     * (its origin had not followed a rename this device followed, when it wrote) under the column that holds
+     * that name's values now, in its data and its changed columns. An entry that names no former column, or whose
+     * data does not decode, is answered as it is; so is a former name whose new name the data holds as well (the
+     * entry then lacks a column here, and waits as {@code missing-column}).
+     *
+     * <p>The copy keeps the original's hash and signature, which no longer match its content: it is for placing
+     * the entry on its row and for comparing it with the row's other entries, never for storing or sending.
+     */
+    ChangeEntry inCurrentNames(ChangeEntry e) {
+        return renamed(e.data(), e.changedColumns()).map(n -> new ChangeEntry(e.origin(), e.version(), e.hlc(),
+                e.timestamp(), e.table(), e.recordId(), e.operation(), e.kind(), n.data(), n.changedColumns(), e.base(),
+                e.prevHash(), e.hash(), e.signature(), e.continues())).orElse(e);
+    }
+
+    /** A change with its columns named as this table names them now, as {@link #inCurrentNames(ChangeEntry)}. */
+    RowChange inCurrentNames(RowChange c) {
+        return renamed(c.data(), c.changedColumns()).map(n -> new RowChange(c.table(), c.recordId(), c.operation(),
+                c.kind(), n.data(), n.changedColumns())).orElse(c);
+    }
+
+    private record Named(String data, String changedColumns) {
+    }
+
+    /** The row data and changed columns with former names replaced, or empty if they name none. */
+    private Optional<Named> renamed(String data, String changedColumns) {
+        Map<String, String> renamedTo = formerColumns.renamedTo();
+        if (renamedTo.isEmpty() || data == null) {
+            return Optional.empty();
+        }
+        Map<String, Object> row;
+        try {
+            row = SqlValues.decodeRow(data);
+        } catch (IllegalArgumentException undecodable) {
+            return Optional.empty();
+        }
+        if (row.keySet().stream().noneMatch(renamedTo::containsKey)) {
+            return Optional.empty();
+        }
+        UnaryOperator<String> now = c -> {
+            String to = renamedTo.get(c);
+            return to != null && !row.containsKey(to) ? to : c;
+        };
+        Map<String, Object> named = new LinkedHashMap<>();
+        row.forEach((c, v) -> named.put(now.apply(c), v));
+        String changed = changedColumns;
+        if (changed != null) {
+            try {
+                List<String> names = JSON.readValue(changed, new TypeReference<List<String>>() { });
+                changed = JSON.writeValueAsString(names.stream().map(now).toList());
+            } catch (JacksonException notAList) {
+                // kept as it is: read as "unknown", every column written (Causality.writtenColumns)
+            }
+        }
+        return Optional.of(new Named(SqlValues.encodeRow(named), changed));
     }
 
     /** Quotes an SQL identifier. */

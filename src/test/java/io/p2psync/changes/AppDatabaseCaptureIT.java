@@ -271,6 +271,35 @@ class AppDatabaseCaptureIT {
         assertThat(appB.exec(".mode list\nSELECT val FROM loose WHERE k = 'after';").strip()).isEqualTo("edited");
     }
 
+    @Test
+    @Order(9)
+    void aDeviceNotMigratedYetKeepsWritingARenamedColumnUnderItsOldName() {
+        // a's app renames r (between i and label: a rename by its place); b's app has not run that migration yet
+        appA.exec("ALTER TABLE vals RENAME COLUMN r TO ratio;");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tracked(a).columns("vals").contains("ratio"));
+        appB.exec("UPDATE vals SET r = 2.5 WHERE k = 'max'; INSERT INTO vals (k, i, r) VALUES ('late', 7, -0.5);");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !b.context.getBean(ChangeTracker.class).hasUnsealedCaptures());
+        sync();
+        assertThat(appA.exec(".mode list\nSELECT k, ratio FROM vals WHERE k IN ('late', 'max') ORDER BY k;").strip())
+                .isEqualTo("late|-0.5\nmax|2.5");
+        assertThat(held(a)).as("nothing waits on a for a column named r").isZero();
+
+        // a's write of ratio waits on b for its column; b's app runs the migration, and both hold the same rows
+        appA.exec("UPDATE vals SET ratio = 9.75 WHERE k = 'late';");
+        sync();
+        appB.exec("ALTER TABLE vals RENAME COLUMN r TO ratio;");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tracked(b).columns("vals").contains("ratio")
+                && held(b) == 0);
+        sync();
+        assertSameEverywhere("vals");
+        assertThat(appB.exec(".mode list\nSELECT ratio FROM vals WHERE k = 'late';").strip()).isEqualTo("9.75");
+        assertThat(held(a) + held(b)).isZero();
+    }
+
+    private static long held(Node n) {
+        return jdbc(n).sql("SELECT count(*) FROM sync_held").query(Long.class).single();
+    }
+
     private static String bytesOfLatin1Row(SqliteCli app) {
         return app.exec(".mode list\nSELECT hex(label), typeof(label), hex(u), typeof(u) FROM vals WHERE k = 'latin1';")
                 .strip();

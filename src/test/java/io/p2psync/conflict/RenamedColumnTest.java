@@ -1,0 +1,175 @@
+package io.p2psync.conflict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.p2psync.changes.ApplyOutcome;
+import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.Kind;
+import io.p2psync.changes.Operation;
+import io.p2psync.changes.RowChange;
+import io.p2psync.changes.SqlValues;
+import io.p2psync.testing.SqliteCli;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The app on one device renames a column ({@code ALTER TABLE … RENAME COLUMN}, run by Debian's {@code sqlite3})
+ * while the app on another device, not migrated yet, still writes it under its old name. The device that renamed
+ * it knows the rename ({@code sync_former_columns}), so a write under the old name is a write of the renamed column:
+ * it applies there, takes part in the per-column merge as a write of that column, and a hold made before the
+ * rename was followed is written once it is. Before, the write was held as {@code missing-column} for good (or as
+ * {@code undecodable} for a renamed key column) and the two devices kept different values.
+ */
+class RenamedColumnTest {
+
+    private static final long START = 1_750_000_000_000L;
+    private static final String SCHEMA = "CREATE TABLE items (id INT PRIMARY KEY, title TEXT, qty INTEGER);";
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong wallA = new AtomicLong(START);
+    private final AtomicLong wallB = new AtomicLong(START);
+    private Device a;
+    private Device b;
+
+    @AfterEach
+    void close() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    @Test
+    void aWriteUnderTheOldNameAppliesToTheRenamedColumn() {
+        start();
+        renameOn(b, "title", "name");
+
+        a.write("UPDATE items SET title = 'a1', qty = 2 WHERE id = 1");
+        List<ApplyOutcome> out = b.receive(a.missingAt(b), a);
+
+        assertThat(out).extracting(ApplyOutcome::result).containsOnly(ApplyOutcome.Result.APPLIED);
+        assertThat(b.node.held().count()).isZero();
+        assertThat(row(b, 1)).containsEntry("name", "a1").containsEntry("qty", 2);
+    }
+
+    @Test
+    void aHoldMadeBeforeTheRenameWasFollowedIsWrittenOnceItIs() {
+        start();
+        new SqliteCli(file(b)).exec("ALTER TABLE items RENAME COLUMN title TO name;"); // not followed yet
+
+        a.write("UPDATE items SET title = 'a1' WHERE id = 1");
+        b.receive(a.missingAt(b), a);
+        b.node.followSchema();
+
+        assertThat(b.node.held().count()).as("released by the retry after the rename is followed").isZero();
+        assertThat(row(b, 1)).containsEntry("name", "a1");
+    }
+
+    @Test
+    void aRenamedKeyColumnStillTakesWritesUnderItsOldName() {
+        start();
+        renameOn(b, "id", "item_id");
+
+        a.write("UPDATE items SET title = 'a1' WHERE id = 1");
+        a.write("INSERT INTO items VALUES (2, 'two', 5)");
+        List<ApplyOutcome> out = b.receive(a.missingAt(b), a);
+
+        assertThat(out).extracting(ApplyOutcome::result).containsOnly(ApplyOutcome.Result.APPLIED);
+        assertThat(b.node.held().count()).isZero();
+        assertThat(b.node.jdbc().sql("SELECT item_id, title, qty FROM items ORDER BY item_id").query().listOfRows())
+                .containsExactly(Map.of("item_id", 1, "title", "a1", "qty", 1), Map.of("item_id", 2, "title", "two",
+                        "qty", 5));
+    }
+
+    /** A row given under a former name (a conflict's side recorded before the rename, say) writes the renamed column. */
+    @Test
+    void aLocalWriteUnderTheOldNameIsSealedUnderTheNewOne() {
+        start();
+        renameOn(b, "title", "name");
+
+        ChangeEntry sealed = b.node.applier().writeLocal(new RowChange("items", SqlValues.encodeKey(List.of(1L)), Operation.UPDATE, Kind.RESOLUTION,
+                "{\"id\":1,\"title\":\"by hand\",\"qty\":1}", "[\"title\"]"));
+
+        assertThat(row(b, 1)).containsEntry("name", "by hand");
+        assertThat(sealed.data()).isEqualTo("{\"id\":1,\"name\":\"by hand\",\"qty\":1}");
+        assertThat(sealed.changedColumns()).isEqualTo("[\"name\"]");
+        assertThat(sealed.hashValid()).isTrue();
+    }
+
+    /** The later of two concurrent writes holds the column, whichever name each was made under. */
+    @Test
+    void concurrentWritesUnderTheOldAndTheNewNameMergeByClockOnBothDevices() {
+        start();
+        renameOn(b, "title", "name");
+        wallB.addAndGet(1_000);
+        b.write("UPDATE items SET name = 'b' WHERE id = 1");
+        wallA.addAndGet(2_000); // A's write, made without seeing B's, is the later one
+        a.write("UPDATE items SET title = 'a' WHERE id = 1");
+
+        b.pull(a);
+        a.pull(b); // A has no column name yet: B's value waits for it
+        renameOn(a, "title", "name");
+
+        assertThat(row(b, 1)).containsEntry("name", "a");
+        assertThat(row(a, 1)).containsEntry("name", "a");
+        assertThat(a.node.held().count()).isZero();
+        assertThat(b.node.held().count()).isZero();
+    }
+
+    @Test
+    void concurrentWritesWhereTheNewNameIsLaterKeepItsValueOnBothDevices() {
+        start();
+        renameOn(b, "title", "name");
+        wallA.addAndGet(1_000);
+        a.write("UPDATE items SET title = 'a' WHERE id = 1");
+        wallB.addAndGet(2_000); // B's write under the new name is the later one
+        b.write("UPDATE items SET name = 'b' WHERE id = 1");
+
+        b.pull(a);
+        a.pull(b);
+        renameOn(a, "title", "name");
+
+        assertThat(row(b, 1)).containsEntry("name", "b");
+        assertThat(row(a, 1)).containsEntry("name", "b");
+        assertThat(a.node.held().count()).isZero();
+        assertThat(b.node.held().count()).isZero();
+    }
+
+    private void start() {
+        a = new Device("a", appFile("a"), ConflictSettings.defaults(), wallA::get);
+        b = new Device("b", appFile("b"), ConflictSettings.defaults(), wallB::get);
+        a.write("INSERT INTO items VALUES (1, 'a0', 1)");
+        assertThat(b.pull(a)).isEqualTo(1);
+    }
+
+    private Path appFile(String name) {
+        Path file = dir.resolve(name + ".db");
+        new SqliteCli(file).exec(SCHEMA);
+        return file;
+    }
+
+    private Path file(Device d) {
+        return dir.resolve(d.name + ".db");
+    }
+
+    /** The app renames the column with Debian's sqlite3, and the node follows, as its capture poll does. */
+    private void renameOn(Device d, String from, String to) {
+        new SqliteCli(file(d)).exec("ALTER TABLE items RENAME COLUMN " + from + " TO " + to + ";");
+        d.node.followSchema();
+    }
+
+    private static Map<String, Object> row(Device d, int id) {
+        String key = d.node.jdbc().sql("SELECT name FROM pragma_table_info('items') WHERE pk = 1").query(String.class)
+                .single();
+        return d.node.jdbc().sql("SELECT * FROM items WHERE \"" + key + "\" = ?").param(id).query().singleRow();
+    }
+}
