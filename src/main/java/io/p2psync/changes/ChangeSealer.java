@@ -56,6 +56,9 @@ class ChangeSealer {
      */
     static final long BATCH_BYTES = 8L << 20;
 
+    /** How long after the app made a change it is sealed before it is stamped with the moment it was made. */
+    static final long LATE_AFTER_MS = 1_000;
+
     private static final Logger logger = LoggerFactory.getLogger(ChangeSealer.class);
     private static final String CAPTURES = "SELECT id, table_name, "
             + IntStream.rangeClosed(1, TrackedTable.MAX_KEY_COLUMNS).mapToObj(i -> "k" + i).collect(Collectors.joining(", "))
@@ -421,6 +424,18 @@ class ChangeSealer {
     }
 
     /**
+     * The hybrid clock of a change: of the moment the app made it if that was a while before it is sealed (the
+     * node was stopped, or behind a backlog of captures), else of now. A write made an hour before the node sealed
+     * it must not count as later than an edit another device made in that hour. The triggers record the moment
+     * ({@code captured_at}, SQLite's clock, the same system clock as this one); within {@link #LATE_AFTER_MS} the
+     * clock of now is kept, so changes sealed as they come are stamped as before.
+     */
+    private long stamp(Observed o) {
+        long age = System.currentTimeMillis() - o.timestamp();
+        return age > LATE_AFTER_MS ? clock.ago(age) : clock.now();
+    }
+
+    /**
      * Seals the changes in order, each chained to the previous, and saves the rows' new states with the
      * hashes of what each row holds now (a deleted row keeps the hashes it had). Joins the caller's write
      * transaction. The last entry ends its group if nothing else is captured and waiting to be sealed.
@@ -449,7 +464,7 @@ class ChangeSealer {
             // a row met earlier in this call has moved on since it was read; take the newer state
             RowState before = states.containsKey(rowKey) ? states.get(rowKey) : o.before();
             VersionVector base = before == null ? VersionVector.EMPTY : before.vector();
-            ChangeEntry entry = ChangeEntry.seal(identity, self, ++version, clock.now(), o.timestamp(), c, base, prev,
+            ChangeEntry entry = ChangeEntry.seal(identity, self, ++version, stamp(o), o.timestamp(), c, base, prev,
                     continues);
             prev = entry.hash();
             entries.add(entry);

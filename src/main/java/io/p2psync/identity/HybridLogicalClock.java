@@ -50,6 +50,17 @@ public final class HybridLogicalClock {
     }
 
     /**
+     * A new timestamp for an event that happened {@code agoMillis} before this clock's wall clock now: its wall
+     * part is then, unless that is not past every timestamp handed out or observed before, when it ticks past the
+     * last one as {@link #now()} does. For a local change sealed a while after it was made (written while the node
+     * was stopped, say), so that it does not pass for a later edit than it was.
+     */
+    public synchronized long ago(long agoMillis) {
+        last = next(pack(Math.max(0, wallClock.getAsLong() - Math.max(0, agoMillis)), 0), last);
+        return last;
+    }
+
+    /**
      * Takes in a timestamp from another device (receive rule): later {@link #now()} calls answer
      * timestamps greater than {@code remote}, however far ahead it is within {@link #MAX_AHEAD_MS}. A
      * negative timestamp, one past {@link #MAX}, or one more than a century ahead is left out.

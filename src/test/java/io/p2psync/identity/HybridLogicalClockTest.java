@@ -30,6 +30,20 @@ class HybridLogicalClockTest {
     }
 
     @Test
+    void stampsAnEventOfAWhileAgoWithThatMomentWhenItIsPastEverythingBefore() {
+        long before = clock.now();
+        wall.addAndGet(3_600_000);
+        long late = clock.ago(1_800_000);
+        assertThat(HybridLogicalClock.wallMillis(late)).isEqualTo(wall.get() - 1_800_000);
+        assertThat(late).isGreaterThan(before);
+        // an event from before the last timestamp ticks past it, as now() does when the wall clock goes back
+        long older = clock.ago(3_000_000);
+        assertThat(older).isEqualTo(late + 1);
+        assertThat(clock.now()).as("later timestamps pass the stamp of the moment now")
+                .isEqualTo(HybridLogicalClock.pack(wall.get(), 0));
+    }
+
+    @Test
     void passesARemoteClockAnHourAheadAfterObservingIt() {
         long remote = HybridLogicalClock.pack(wall.get() + 3_600_000, 7);
         clock.observe(remote);

@@ -1,0 +1,116 @@
+package io.p2psync.conflict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.VersionVector;
+import io.p2psync.identity.HybridLogicalClock;
+import io.p2psync.testing.SqliteCli;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The app writes while its device's node is stopped; meanwhile another device edits the same row. When the node
+ * starts again it seals the app's write: the write must count as made when it was made, not when it was sealed,
+ * or it passes for the later edit and replaces the other device's newer value on every device.
+ */
+class WriteMadeWhileStoppedTest {
+
+    private static final long START = 1_750_000_000_000L;
+    private static final long MINUTE = 60_000;
+    private static final String SCHEMA = "CREATE TABLE items (id INT PRIMARY KEY, title TEXT, qty INTEGER);";
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong wallA = new AtomicLong(START);
+    private final AtomicLong wallB = new AtomicLong(START);
+    private Device a;
+    private Device b;
+
+    @AfterEach
+    void close() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    @Test
+    void aWriteMadeWhileTheNodeWasStoppedLosesToALaterEditMadeMeanwhile() {
+        start();
+        // at START + 10 min a's app writes while a's node is stopped: captured, not sealed
+        app(a).exec("UPDATE items SET title = 'written offline' WHERE id = 1;");
+        madeMinutesAgo(a, 60);
+        // at START + 40 min b edits the row
+        wallB.set(START + 40 * MINUTE);
+        b.write("UPDATE items SET title = 'edited later' WHERE id = 1");
+        // at START + 70 min a's node starts and seals what its app wrote an hour before
+        wallA.set(START + 70 * MINUTE);
+        a.node.tx().executeWithoutResult(s -> a.node.tracker().sealPending());
+
+        ChangeEntry offline = last(a);
+        assertThat(HybridLogicalClock.wallMillis(offline.hlc())).as("stamped with the moment the app wrote")
+                .isBetween(START + 10 * MINUTE - 5_000, START + 10 * MINUTE);
+
+        b.pull(a);
+        a.pull(b);
+        assertThat(b.rows("items")).extracting(r -> r.get("title")).containsExactly("edited later");
+        assertThat(a.rows("items")).extracting(r -> r.get("title")).containsExactly("edited later");
+    }
+
+    @Test
+    void aWriteSealedAsItComesKeepsTheClockOfNow() {
+        start();
+        wallA.set(START + 5 * MINUTE);
+        a.write("UPDATE items SET title = 'now' WHERE id = 1");
+
+        assertThat(last(a).hlc()).isEqualTo(HybridLogicalClock.pack(START + 5 * MINUTE, 0));
+    }
+
+    /** A later stamp than the moment written, where the clock has already gone past it, keeps the clock's order. */
+    @Test
+    void aLateWriteStillComesAfterEverythingTheClockHasSeen() {
+        start();
+        app(a).exec("UPDATE items SET title = 'written offline' WHERE id = 1;");
+        madeMinutesAgo(a, 60); // before a's own insert at START, by a's wall clock
+        wallA.set(START + 30 * MINUTE);
+        a.node.tx().executeWithoutResult(s -> a.node.tracker().sealPending());
+
+        List<ChangeEntry> entries = a.node.tracker().missingFrom(VersionVector.EMPTY, 10);
+        assertThat(entries.get(1).hlc()).isGreaterThan(entries.get(0).hlc());
+    }
+
+    private void start() {
+        a = new Device("a", appFile("a"), ConflictSettings.defaults(), wallA::get);
+        b = new Device("b", appFile("b"), ConflictSettings.defaults(), wallB::get);
+        a.write("INSERT INTO items VALUES (1, 'first', 1)");
+        assertThat(b.pull(a)).isEqualTo(1);
+    }
+
+    private Path appFile(String name) {
+        Path file = dir.resolve(name + ".db");
+        new SqliteCli(file).exec(SCHEMA);
+        return file;
+    }
+
+    private SqliteCli app(Device d) {
+        return new SqliteCli(dir.resolve(d.name + ".db"));
+    }
+
+    /** As if the captures waiting on the device had been made {@code minutes} ago by the system clock. */
+    private void madeMinutesAgo(Device d, int minutes) {
+        app(d).exec("UPDATE sync_capture SET captured_at = captured_at - " + minutes * MINUTE + ";");
+    }
+
+    private static ChangeEntry last(Device d) {
+        List<ChangeEntry> entries = d.node.tracker().missingFrom(VersionVector.EMPTY, 1000);
+        return entries.get(entries.size() - 1);
+    }
+}
