@@ -972,8 +972,8 @@ public class RemoteChangeApplier {
         ApplyOutcome place(ChangeEntry arrived, boolean retry, boolean clashLater) {
             TrackedTable table = tables.get(arrived.table());
             if (table == null) {
-                return hold(arrived, HoldReason.MISSING_TABLE, "table " + arrived.table() + " is not tracked on this device",
-                        null);
+                return hold(arrived, HoldReason.MISSING_TABLE,
+                        "table " + arrived.table() + " is not tracked on this device", null);
             }
             ChangeEntry e = table.inCurrentNames(arrived);
             if (!retry && holdsMayExist && held.blocks(e.table(), e.recordId()) && !replacesHeld(e)) {
@@ -1303,7 +1303,8 @@ public class RemoteChangeApplier {
             ChangeEntry e = table.inCurrentNames(partial);
             List<String> missing = new ArrayList<>(JSON.readValue(waitingOn,
                     new tools.jackson.core.type.TypeReference<List<String>>() { }));
-            missing.replaceAll(c -> table.formerColumns().renamedTo().getOrDefault(c, c));
+            Set<String> named = e.data() == null ? Set.of() : SqlValues.decodeRow(e.data()).keySet();
+            missing.replaceAll(c -> named.contains(c) ? c : table.currentName(c, named));
             // a hold made before generated columns were told apart, or before this device followed a drop, waits on a
             // column nothing will bring
             writer.dropUnawaited(table, missing);

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
@@ -76,13 +77,27 @@ record TrackedTable(String name, List<String> columns, List<String> primaryKey, 
                 c.kind(), n.data(), n.changedColumns())).orElse(c);
     }
 
+    /** A row (a JSON object) with its columns named as this table names them now; as it is if it names none. */
+    String inCurrentNames(String row) {
+        return renamed(row, null).map(Named::data).orElse(row);
+    }
+
+    /**
+     * The name under which this table holds what an entry whose data names {@code dataColumns} wrote to
+     * {@code column}: the column a former name became, unless the data names that one as well.
+     */
+    String currentName(String column, Set<String> dataColumns) {
+        String to = column == null ? null : formerColumns.renamedTo().get(column);
+        return to != null && !dataColumns.contains(to) ? to : column;
+    }
+
     private record Named(String data, String changedColumns) {
     }
 
     /** The row data and changed columns with former names replaced, or empty if they name none. */
     private Optional<Named> renamed(String data, String changedColumns) {
         Map<String, String> renamedTo = formerColumns.renamedTo();
-        if (renamedTo.isEmpty() || data == null) {
+        if (renamedTo.isEmpty() || data == null || !mayName(data, renamedTo.keySet())) {
             return Optional.empty();
         }
         Map<String, Object> row;
@@ -94,10 +109,7 @@ record TrackedTable(String name, List<String> columns, List<String> primaryKey, 
         if (row.keySet().stream().noneMatch(renamedTo::containsKey)) {
             return Optional.empty();
         }
-        UnaryOperator<String> now = c -> {
-            String to = renamedTo.get(c);
-            return to != null && !row.containsKey(to) ? to : c;
-        };
+        UnaryOperator<String> now = c -> currentName(c, row.keySet()); // a null in changed columns stays null
         Map<String, Object> named = new LinkedHashMap<>();
         row.forEach((c, v) -> named.put(now.apply(c), v));
         String changed = changedColumns;
@@ -110,6 +122,21 @@ record TrackedTable(String name, List<String> columns, List<String> primaryKey, 
             }
         }
         return Optional.of(new Named(SqlValues.encodeRow(named), changed));
+    }
+
+    /**
+     * False only if the JSON text cannot name any of {@code names} as a member: it lacks each in quotes. A name
+     * JSON may spell with escapes (a quote, a backslash, a control or non-ASCII character) always may be there.
+     * Saves decoding every row of a table that had a column renamed once.
+     */
+    private static boolean mayName(String json, Set<String> names) {
+        for (String name : names) {
+            boolean plain = name.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\');
+            if (!plain || json.contains('"' + name + '"')) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Quotes an SQL identifier. */

@@ -38,6 +38,16 @@ public final class TrackedTables {
         return t == null ? List.of() : t.primaryKey();
     }
 
+    /**
+     * A row of the table (a JSON object) with a column it names by a former name under the name the column has
+     * now (a conflict's side recorded before the app renamed it, say); as it is if it names none or the table is
+     * not tracked.
+     */
+    public String inCurrentNames(String table, String row) {
+        TrackedTable t = tables.get(table);
+        return t == null || row == null ? row : t.inCurrentNames(row);
+    }
+
     public Set<String> names() {
         return tables.keySet();
     }

@@ -336,12 +336,23 @@ public class ConflictResolver implements ConcurrentEditPolicy, AppliedEntryListe
         conflicts.findById(id).filter(Conflict::pending).ifPresent(c -> applier.awaitWritable(c.table()));
     }
 
+    /**
+     * The pending conflict, its sides' rows with their columns named as the table names them now: a conflict
+     * recorded before the app renamed a column names it by its old name, and a resolution fills in, keys and
+     * writes by the names the table has.
+     */
     private Conflict pending(long id) {
         Conflict c = conflicts.findById(id).orElseThrow(() -> new ConflictNotFoundException(id));
         if (!c.pending()) {
             throw new ConflictNotPendingException(c);
         }
-        return c;
+        return new Conflict(c.id(), c.table(), c.recordId(), c.status(), c.policy(), inCurrentNames(c.table(), c.local()),
+                inCurrentNames(c.table(), c.remote()), c.resolution(), c.createdAt(), c.resolvedAt(), c.kind());
+    }
+
+    private Conflict.Side inCurrentNames(String table, Conflict.Side side) {
+        return new Conflict.Side(tables.inCurrentNames(table, side.data()), side.version(), side.deviceId(), side.hlc(),
+                side.entry());
     }
 
     private Conflict settleByHand(Conflict c, String data, String resolution) {

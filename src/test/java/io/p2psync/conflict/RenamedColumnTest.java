@@ -105,6 +105,61 @@ class RenamedColumnTest {
         assertThat(sealed.hashValid()).isTrue();
     }
 
+    /** Changed columns holding a JSON null (a faulty origin) are read as before: no failure, here or later. */
+    @Test
+    void aNullAmongTheChangedColumnsIsLeftAsItIs() {
+        start();
+        a.node.applier().writeLocal(new RowChange("items", SqlValues.encodeKey(List.of(1L)), Operation.UPDATE,
+                Kind.EDIT, "{\"id\":1,\"title\":\"x\",\"qty\":1}", "[null,\"title\"]"));
+        b.pull(a);
+        renameOn(b, "title", "name");
+        a.node.applier().writeLocal(new RowChange("items", SqlValues.encodeKey(List.of(1L)), Operation.UPDATE,
+                Kind.EDIT, "{\"id\":1,\"title\":\"y\",\"qty\":1}", "[null,\"title\"]"));
+        wallB.addAndGet(1_000);
+        b.write("UPDATE items SET qty = 2 WHERE id = 1"); // concurrent: the row's entries are merged, the old one too
+
+        assertThat(b.receive(a.missingAt(b), a)).extracting(ApplyOutcome::result)
+                .doesNotContain(ApplyOutcome.Result.HELD, ApplyOutcome.Result.REJECTED);
+        assertThat(row(b, 1)).containsEntry("name", "y").containsEntry("qty", 2);
+    }
+
+    /** An entry naming both the former name and the column it became leaves the former one waiting, for good. */
+    @Test
+    void anEntryNamingBothTheFormerAndTheNewNameKeepsTheFormerWaiting() {
+        start();
+        renameOn(b, "title", "name");
+        a.node.applier().writeLocal(new RowChange("items", SqlValues.encodeKey(List.of(1L)), Operation.UPDATE,
+                Kind.EDIT, "{\"id\":1,\"title\":\"t\",\"name\":\"n\",\"qty\":1}", null));
+        b.pull(a);
+        assertThat(b.node.held().count()).as("title waits").isEqualTo(1);
+
+        b.node.applier().retryHeld(true);
+
+        assertThat(b.node.held().count()).as("title still waits after a schema retry").isEqualTo(1);
+        assertThat(row(b, 1)).containsEntry("name", "n");
+    }
+
+    /** A conflict recorded before the rename, resolved by hand afterwards with a row that leaves the column out. */
+    @Test
+    void aResolutionByHandFillsTheRenamedColumnFromTheConflictRecordedBeforeTheRename() {
+        a = new Device("a", appFile("a"), ConflictSettings.everywhere(ConflictPolicy.MANUAL), wallA::get);
+        b = new Device("b", appFile("b"), ConflictSettings.everywhere(ConflictPolicy.MANUAL), wallB::get);
+        a.write("INSERT INTO items VALUES (1, 'keep me', 1)");
+        b.pull(a);
+        b.write("UPDATE items SET qty = 2 WHERE id = 1");
+        a.write("UPDATE items SET qty = 3 WHERE id = 1");
+        b.pull(a);
+        assertThat(b.pending()).hasSize(1);
+        renameOn(b, "title", "name");
+
+        b.resolver.resolveWith(b.pending().get(0).id(), "{\"qty\":5}");
+
+        assertThat(row(b, 1)).containsEntry("qty", 5).containsEntry("name", "keep me");
+        a.pull(b);
+        renameOn(a, "title", "name");
+        assertThat(row(a, 1)).containsEntry("qty", 5).containsEntry("name", "keep me");
+    }
+
     /** The later of two concurrent writes holds the column, whichever name each was made under. */
     @Test
     void concurrentWritesUnderTheOldAndTheNewNameMergeByClockOnBothDevices() {
