@@ -120,6 +120,19 @@ final class ColumnHistory {
         return t.withFormerColumns(formerColumns(t.name(), now.stream().map(Column::name).collect(Collectors.toSet())));
     }
 
+    /**
+     * Records what another device saw become of columns this one never saw go ({@link SchemaFollower#adopt}): a
+     * former name to the column it was renamed to, or to null if it was dropped; a former name this node has a
+     * record of already keeps it. Answers the table with what became of its former columns.
+     */
+    TrackedTable adopt(TrackedTable t, Map<String, String> fates) {
+        tx.executeWithoutResult(status -> fates.forEach((former, current) -> jdbc.sql(
+                        "INSERT INTO sync_former_columns (table_name, name, renamed_to) VALUES (?, ?, ?) "
+                                + "ON CONFLICT (table_name, name) DO NOTHING")
+                .params(t.name(), former, current).update()));
+        return t.withFormerColumns(formerColumns(t.name(), Set.copyOf(t.columns())));
+    }
+
     /** Each gone column to the column it was renamed to, or to null if it was dropped. */
     private Map<String, String> decide(TrackedTable t, List<Fate> fates) {
         Map<String, String> decided = new LinkedHashMap<>();

@@ -10,13 +10,17 @@ import java.util.Set;
  * @param renamedTo a former name to the column that holds its values now (a chain of renames already followed)
  * @param dropped   former names whose column was dropped (or dropped, with another column added in its place)
  */
-record FormerColumns(Map<String, String> renamedTo, Set<String> dropped) {
+public record FormerColumns(Map<String, String> renamedTo, Set<String> dropped) {
 
-    static final FormerColumns NONE = new FormerColumns(Map.of(), Set.of());
+    public static final FormerColumns NONE = new FormerColumns(Map.of(), Set.of());
 
-    FormerColumns {
+    public FormerColumns {
         renamedTo = Map.copyOf(renamedTo);
         dropped = Set.copyOf(dropped);
+    }
+
+    public boolean isEmpty() {
+        return renamedTo.isEmpty() && dropped.isEmpty();
     }
 
     /** True if this node saw {@code column} go, renamed or dropped. */

@@ -1303,8 +1303,8 @@ public class RemoteChangeApplier {
             ChangeEntry e = table.inCurrentNames(partial);
             List<String> missing = new ArrayList<>(JSON.readValue(waitingOn,
                     new tools.jackson.core.type.TypeReference<List<String>>() { }));
-            Set<String> named = e.data() == null ? Set.of() : SqlValues.decodeRow(e.data()).keySet();
-            missing.replaceAll(c -> named.contains(c) ? c : table.currentName(c, named));
+            Set<String> named = partial.data() == null ? Set.of() : SqlValues.decodeRow(partial.data()).keySet();
+            missing.replaceAll(c -> table.currentName(c, named));
             // a hold made before generated columns were told apart, or before this device followed a drop, waits on a
             // column nothing will bring
             writer.dropUnawaited(table, missing);

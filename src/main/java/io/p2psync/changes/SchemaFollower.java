@@ -121,6 +121,50 @@ class SchemaFollower {
         return scan;
     }
 
+    /**
+     * Takes in what another device's node saw become of columns (per table: renamed to which, or dropped) where this
+     * node never saw them go: a rename where the table has the new name, lacks the former one and its own history
+     * says nothing of it; a drop where the table lacks the column and its history says nothing of it. A device set up
+     * after the app renamed or dropped a column, at the new schema, so learns that an entry naming the former column
+     * writes the renamed one, or nothing; its holds on such columns are retried ({@link SchemaChanged}). Under the
+     * same lock as {@link #follow()}, so the two never replace the tables at once.
+     *
+     * @return the tables that took anything
+     */
+    synchronized Set<String> adopt(Map<String, FormerColumns> former) {
+        Map<String, TrackedTable> before = tables.snapshot();
+        Map<String, TrackedTable> now = new LinkedHashMap<>(before);
+        Set<String> changed = new LinkedHashSet<>();
+        former.forEach((name, gone) -> {
+            TrackedTable t = before.get(name);
+            if (t == null) {
+                return;
+            }
+            Map<String, String> taken = new LinkedHashMap<>(); // a former name to its column now, or to null: dropped
+            gone.renamedTo().forEach((from, to) -> {
+                if (t.columns().contains(to) && !t.columns().contains(from) && !t.formerColumns().knows(from)) {
+                    taken.put(from, to);
+                }
+            });
+            gone.dropped().forEach(column -> {
+                if (!t.columns().contains(column) && !t.formerColumns().knows(column)) {
+                    taken.put(column, null);
+                }
+            });
+            if (!taken.isEmpty()) {
+                now.put(name, history.adopt(t, taken));
+                changed.add(name);
+                log.info("capture: what another device saw become of columns of {} is taken in here (null: dropped): {}",
+                        name, taken);
+            }
+        });
+        if (!changed.isEmpty()) {
+            tables.replace(now);
+            events.publishEvent(new SchemaChanged(changed));
+        }
+        return changed;
+    }
+
     private long schemaVersion() {
         Long v = template.queryForObject("PRAGMA schema_version", Long.class);
         return v == null ? 0 : v;

@@ -48,6 +48,17 @@ public final class TrackedTables {
         return t == null || row == null ? row : t.inCurrentNames(row);
     }
 
+    /** Per table with any, what became of the columns this node saw go: renamed to which, or dropped. */
+    public Map<String, FormerColumns> formerColumns() {
+        Map<String, FormerColumns> out = new java.util.TreeMap<>();
+        tables.forEach((name, t) -> {
+            if (!t.formerColumns().isEmpty()) {
+                out.put(name, t.formerColumns());
+            }
+        });
+        return out;
+    }
+
     public Set<String> names() {
         return tables.keySet();
     }

@@ -157,7 +157,7 @@ final class SyncProtocol implements ProtocolHandler {
                 }
                 try {
                     return new PullResponse(body.domainEntries(), body.server(), body.more(), body.domainTooLarge(),
-                            body.domainHeads());
+                            body.domainHeads(), body.domainFormerColumns());
                 } catch (IllegalArgumentException e) {
                     throw new PeerException(peer + " answered a malformed page: " + e.getMessage(), 200, e);
                 }

@@ -83,7 +83,7 @@ class PeerClient {
                 PullRequestBody.of(request.vector(), request.limit()), PullResponseBody.class);
         try {
             return new PullResponse(body.domainEntries(), body.server(), body.more(), body.domainTooLarge(),
-                    body.domainHeads());
+                    body.domainHeads(), body.domainFormerColumns());
         } catch (IllegalArgumentException e) {
             throw new PeerException(baseUrl + "/sync/pull answered a malformed page: " + e.getMessage(), 200, e);
         }

@@ -2,6 +2,7 @@ package io.p2psync.sync;
 
 import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.ChangeTracker;
+import io.p2psync.changes.PeerColumnHistory;
 import io.p2psync.changes.Forks;
 import io.p2psync.changes.EntryRef;
 import io.p2psync.changes.LogPage;
@@ -51,6 +52,7 @@ public class SyncManager implements DisposableBean {
     private final ObjectProvider<PeerLocator> locator;
     private final ChangeTracker tracker;
     private final Forks forks;
+    private final ObjectProvider<PeerColumnHistory> columnHistory;
     private final EntryReceiver receiver;
     private final DeviceRepository devices;
     private final PeerProgress progress;
@@ -66,7 +68,9 @@ public class SyncManager implements DisposableBean {
 
     SyncManager(PeerClient client, ObjectProvider<Libp2pRoutes> libp2p, ObjectProvider<PeerLocator> locator,
                 ChangeTracker tracker, Forks forks, EntryReceiver receiver, DeviceRepository devices,
-                PeerProgress progress, SyncSettings settings, SyncMetrics metrics, ObjectProvider<Clock> clock) {
+                PeerProgress progress, SyncSettings settings, SyncMetrics metrics, ObjectProvider<Clock> clock,
+                ObjectProvider<PeerColumnHistory> columnHistory) {
+        this.columnHistory = columnHistory;
         this.client = client;
         this.libp2p = libp2p;
         this.locator = locator;
@@ -269,6 +273,8 @@ public class SyncManager implements DisposableBean {
                     // version and not on its entry
                     forks.candidates(theirs.asMap(), page.serverHeads(), peerId).forEach(this::proveFork);
                     forks.heldApart(theirs.asMap(), page.serverHeads()).forEach(this::forked);
+                    // before its entries are placed: a column they name by a former name is the renamed one here
+                    columnHistory.ifAvailable(h -> h.adopt(page.formerColumns(), peerId));
                     observer.planned(theirs, lacking(theirs, mine), lacking(tracker.versionVector(), theirs));
                 }
                 boolean last = !page.more() || page.entries().isEmpty();

@@ -49,7 +49,7 @@ public class SyncService {
         progress.recordHeld(caller.toString(), request.vector());
         devices.recordSync(caller, clock.instant());
         return PullResponseBody.of(response.entries(), response.serverVector(), response.more(), response.tooLarge(),
-                response.serverHeads());
+                response.serverHeads(), response.formerColumns());
     }
 
     /** @throws SyncRefusal if the push carries too many entries or is malformed */

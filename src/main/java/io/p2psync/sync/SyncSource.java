@@ -3,6 +3,7 @@ package io.p2psync.sync;
 import io.p2psync.changes.ChangeTracker;
 import io.p2psync.changes.Forks;
 import io.p2psync.changes.LogPage;
+import io.p2psync.changes.TrackedTables;
 import io.p2psync.changes.VersionVector;
 import org.springframework.stereotype.Component;
 
@@ -21,15 +22,19 @@ public class SyncSource {
     private final ChangeTracker tracker;
     private final Forks forks;
     private final SyncSettings settings;
+    private final TrackedTables tables;
 
-    SyncSource(ChangeTracker tracker, Forks forks, SyncSettings settings) {
+    SyncSource(ChangeTracker tracker, Forks forks, SyncSettings settings, TrackedTables tables) {
         this.tracker = tracker;
         this.forks = forks;
         this.settings = settings;
+        this.tables = tables;
     }
 
     /**
-     * Answers a pull with this device's chain heads ({@link Forks}), so the caller can see a fork.
+     * Answers a pull with this device's chain heads ({@link Forks}), so the caller can see a fork, and what became
+     * of the columns this device saw go, so a caller that never saw them go (set up later, at the new schema) reads
+     * entries that name a column by its former name.
      *
      * @param known what the caller holds
      * @param limit the most entries to answer
@@ -37,7 +42,7 @@ public class SyncSource {
     public PullResponse pullWithHeads(VersionVector known, int limit) {
         PullResponse answer = pull(known, limit);
         return new PullResponse(answer.entries(), answer.serverVector(), answer.more(), answer.tooLarge(),
-                forks.heads(answer.serverVector()));
+                forks.heads(answer.serverVector()), tables.formerColumns());
     }
 
     /**

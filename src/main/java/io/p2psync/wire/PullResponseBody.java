@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.FormerColumns;
 import io.p2psync.changes.LogPage;
 import io.p2psync.changes.VersionVector;
 import java.util.List;
@@ -21,15 +22,23 @@ import java.util.Map;
  *                     either); absent when there is none
  * @param serverHeads  the server's chain heads: per origin of {@code serverVector}, the hash of its entry at
  *                     that version, so the caller can see a fork; absent from servers that do not send them
+ * @param formerColumns per table, what became of the columns the server's node saw go: {@code renamedTo} (a former
+ *                     name to the name that column has now there) and {@code dropped}; absent when there is none
+ *                     (and from older servers)
  */
-@JsonPropertyOrder({"format", "entries", "serverVector", "more", "tooLarge", "serverHeads"})
+@JsonPropertyOrder({"format", "entries", "serverVector", "more", "tooLarge", "serverHeads", "formerColumns"})
 public record PullResponseBody(
         @JsonProperty("format") Integer format,
         @JsonProperty("entries") List<WireEntry> entries,
         @JsonProperty("serverVector") Map<String, Long> serverVector,
         @JsonProperty("more") boolean more,
         @JsonProperty("tooLarge") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TooLarge> tooLarge,
-        @JsonProperty("serverHeads") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> serverHeads) {
+        @JsonProperty("serverHeads") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> serverHeads,
+        @JsonProperty("formerColumns") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        Map<String, Gone> formerColumns) {
+
+    /** The most former columns an answer may name, over all tables: far more than an app's migrations make. */
+    public static final int MAX_FORMER_COLUMNS = 1_000;
 
     public PullResponseBody {
         WireFormat.check(format);
@@ -39,7 +48,7 @@ public record PullResponseBody(
 
     public PullResponseBody(Integer format, List<WireEntry> entries, Map<String, Long> serverVector, boolean more,
                             List<TooLarge> tooLarge) {
-        this(format, entries, serverVector, more, tooLarge, null);
+        this(format, entries, serverVector, more, tooLarge, null, null);
     }
 
     public static PullResponseBody of(List<ChangeEntry> entries, VersionVector serverVector, boolean more) {
@@ -53,9 +62,44 @@ public record PullResponseBody(
 
     public static PullResponseBody of(List<ChangeEntry> entries, VersionVector serverVector, boolean more,
                                       List<LogPage.TooLarge> tooLarge, Map<String, String> serverHeads) {
+        return of(entries, serverVector, more, tooLarge, serverHeads, Map.of());
+    }
+
+    public static PullResponseBody of(List<ChangeEntry> entries, VersionVector serverVector, boolean more,
+                                      List<LogPage.TooLarge> tooLarge, Map<String, String> serverHeads,
+                                      Map<String, FormerColumns> formerColumns) {
+        Map<String, Gone> gone = new java.util.TreeMap<>();
+        formerColumns.forEach((table, f) -> gone.put(table, new Gone(new java.util.TreeMap<>(f.renamedTo()),
+                f.dropped().stream().sorted().toList())));
         return new PullResponseBody(WireFormat.CURRENT, WireEntry.of(entries), WireVectors.of(serverVector), more,
                 tooLarge.stream().map(t -> new TooLarge(t.origin(), t.version(), t.size())).toList(),
-                serverHeads.isEmpty() ? null : new java.util.TreeMap<>(serverHeads));
+                serverHeads.isEmpty() ? null : new java.util.TreeMap<>(serverHeads), gone.isEmpty() ? null : gone);
+    }
+
+    /**
+     * @throws IllegalArgumentException if a table or column name is blank, a column is renamed to itself or both
+     *                                  renamed and dropped, or there are more than {@link #MAX_FORMER_COLUMNS}
+     */
+    public Map<String, FormerColumns> domainFormerColumns() {
+        if (formerColumns == null || formerColumns.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, FormerColumns> out = new java.util.LinkedHashMap<>();
+        int count = 0;
+        for (Map.Entry<String, Gone> table : formerColumns.entrySet()) {
+            FormerColumns f = table.getValue() == null ? null : table.getValue().toDomain();
+            if (table.getKey() == null || table.getKey().isBlank() || f == null) {
+                throw new IllegalArgumentException("formerColumns names a blank table or malformed columns of "
+                        + table.getKey());
+            }
+            count += f.renamedTo().size() + f.dropped().size();
+            out.put(table.getKey(), f);
+        }
+        if (count > MAX_FORMER_COLUMNS) {
+            throw new IllegalArgumentException("formerColumns names " + count + " columns, more than "
+                    + MAX_FORMER_COLUMNS);
+        }
+        return Map.copyOf(out);
     }
 
     /** @throws IllegalArgumentException if a head names an origin the vector lacks or is not a hash */
@@ -76,6 +120,37 @@ public record PullResponseBody(
     /** @throws IllegalArgumentException if an item is malformed */
     public List<LogPage.TooLarge> domainTooLarge() {
         return tooLarge.stream().map(TooLarge::toDomain).toList();
+    }
+
+    /**
+     * What became of a table's former columns on the server.
+     *
+     * @param renamedTo a former name to the name that column has now
+     * @param dropped   former names whose column was dropped
+     */
+    @JsonPropertyOrder({"renamedTo", "dropped"})
+    public record Gone(
+            @JsonProperty("renamedTo") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> renamedTo,
+            @JsonProperty("dropped") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> dropped) {
+
+        /** Null if a name is blank, a column is renamed to itself, or one is both renamed and dropped. */
+        FormerColumns toDomain() {
+            Map<String, String> renamed = renamedTo == null ? Map.of() : renamedTo;
+            List<String> gone = dropped == null ? List.of() : dropped;
+            for (Map.Entry<String, String> r : renamed.entrySet()) {
+                if (blank(r.getKey()) || blank(r.getValue()) || r.getKey().equals(r.getValue())) {
+                    return null;
+                }
+            }
+            if (gone.stream().anyMatch(d -> blank(d) || renamed.containsKey(d))) {
+                return null;
+            }
+            return new FormerColumns(renamed, java.util.Set.copyOf(gone));
+        }
+
+        private static boolean blank(String s) {
+            return s == null || s.isBlank();
+        }
     }
 
     /**

@@ -296,6 +296,29 @@ class AppDatabaseCaptureIT {
         assertThat(held(a) + held(b)).isZero();
     }
 
+    @Test
+    @Order(10)
+    void aDeviceSetUpLaterAtTheNewSchemaLearnsTheRenamesFromItsPeer() {
+        // c's app creates vals as it stands now (label and ratio from the start): c's node never saw t and r renamed,
+        // and every entry from before the renames names them; a's pull answers name the renames a followed
+        String create = appA.exec(".mode list\nSELECT sql FROM sqlite_master WHERE name = 'vals';").strip();
+        assertThat(create).contains("label").contains("ratio").doesNotContain(" t TEXT");
+        try (Node c = startNode("c")) {
+            SqliteCli appC = new SqliteCli(dir.resolve("c").resolve("p2psync.db"));
+            appC.exec(create + ";");
+            await().atMost(Duration.ofSeconds(10)).until(() -> tracked(c).columns("vals").contains("ratio"));
+            c.pairWith(a);
+            a.pairWith(c);
+
+            assertThat(c.post("/sync/now", "").status()).isEqualTo(200);
+
+            // (c lacks the other tables: what a has of them waits there as missing-table)
+            assertThat(jdbc(c).sql("SELECT record_id, reason, detail FROM sync_held WHERE table_name = 'vals'").query()
+                    .listOfRows()).as("nothing of vals waits on c for a column named t or r").isEmpty();
+            assertThat(appC.dump("vals")).isEqualTo(appA.dump("vals"));
+        }
+    }
+
     private static long held(Node n) {
         return jdbc(n).sql("SELECT count(*) FROM sync_held").query(Long.class).single();
     }

@@ -75,6 +75,30 @@ class DroppedColumnHoldTest {
         assertThat(b.held().count()).as("the value of extra waits for the column").isEqualTo(1);
     }
 
+    /**
+     * A device set up after the drop, at the new schema, never had the column: it learns the drop from a peer that
+     * followed it (a pull answer names it), and what it held for the column is released, the rest applied.
+     */
+    @Test
+    void aDeviceSetUpAfterTheDropLearnsItFromAPeer() {
+        start();
+        new SqliteCli(dir.resolve("b.db")).exec("ALTER TABLE notes DROP COLUMN extra;");
+        b.followSchema();
+        StandaloneDevice c = StandaloneDevice.onAppFile(dir.resolve("c.db"), "notes",
+                "CREATE TABLE notes (id TEXT PRIMARY KEY, flag INTEGER);");
+        try {
+            c.applier().apply(a.tracker().missingFrom(c.tracker().versionVector(), 100), a.id());
+            assertThat(c.held().count()).as("the value of extra waits: a migration may add it").isEqualTo(1);
+
+            assertThat(c.adoptFormerColumns(b.tables().formerColumns())).containsExactly("notes");
+
+            assertThat(c.held().count()).as("released: the column went for good").isZero();
+            assertThat(new SqliteCli(dir.resolve("c.db")).exec("SELECT id, flag FROM notes;").strip()).isEqualTo("n1|1");
+        } finally {
+            c.close();
+        }
+    }
+
     private void start() {
         a = StandaloneDevice.onAppFile(dir.resolve("a.db"), "notes", SCHEMA);
         b = StandaloneDevice.onAppFile(dir.resolve("b.db"), "notes", SCHEMA);

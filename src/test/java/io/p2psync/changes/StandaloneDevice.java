@@ -226,6 +226,11 @@ public final class StandaloneDevice implements AutoCloseable {
         return newlyTracked;
     }
 
+    /** Takes in what another device saw become of columns, as a round does from a peer's pull answer. */
+    public java.util.Set<String> adoptFormerColumns(Map<String, FormerColumns> former) {
+        return schema.adopt(former);
+    }
+
     /** Runs SQL as the user's own program would (captured by the triggers) and seals it, in one transaction. */
     public void write(String sql, Object... params) {
         followSchema();

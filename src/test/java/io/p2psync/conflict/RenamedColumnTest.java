@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.p2psync.changes.ApplyOutcome;
 import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.FormerColumns;
 import io.p2psync.changes.Kind;
 import io.p2psync.changes.Operation;
 import io.p2psync.changes.RowChange;
@@ -35,8 +36,10 @@ class RenamedColumnTest {
 
     private final AtomicLong wallA = new AtomicLong(START);
     private final AtomicLong wallB = new AtomicLong(START);
+    private final AtomicLong wallC = new AtomicLong(START);
     private Device a;
     private Device b;
+    private Device c;
 
     @AfterEach
     void close() {
@@ -45,6 +48,9 @@ class RenamedColumnTest {
         }
         if (b != null) {
             b.close();
+        }
+        if (c != null) {
+            c.close();
         }
     }
 
@@ -160,6 +166,41 @@ class RenamedColumnTest {
         assertThat(row(a, 1)).containsEntry("qty", 5).containsEntry("name", "keep me");
     }
 
+    /**
+     * A device set up after the rename, at the new schema, never saw it: it learns it from a peer that followed it
+     * (a pull answer names the renames), and then reads the old name as the new one, in what it held meanwhile too.
+     */
+    @Test
+    void aDeviceSetUpAtTheNewSchemaLearnsTheRenameFromAPeer() {
+        start();
+        renameOn(b, "title", "name");
+        a.write("UPDATE items SET title = 'a1', qty = 4 WHERE id = 1");
+        b.pull(a);
+        c = new Device("c", appFile("c", "CREATE TABLE items (id INT PRIMARY KEY, name TEXT, qty INTEGER);"),
+                ConflictSettings.defaults(), wallC::get);
+        c.pull(a);
+        assertThat(c.node.held().count()).as("before it knows the rename, c holds what names title").isEqualTo(2);
+
+        assertThat(c.node.adoptFormerColumns(b.node.tables().formerColumns())).containsExactly("items");
+
+        assertThat(c.node.held().count()).isZero();
+        assertThat(row(c, 1)).containsEntry("name", "a1").containsEntry("qty", 4);
+        assertThat(c.node.adoptFormerColumns(b.node.tables().formerColumns())).as("known now").isEmpty();
+    }
+
+    /** A rename is taken in only where it fits: the new name here, the former one not, and nothing known of it. */
+    @Test
+    void aRenameThatDoesNotFitThisDevicesTableIsNotTakenIn() {
+        start();
+        assertThat(a.node.adoptFormerColumns(renamed("items", "title", "name"))).as("a still has title").isEmpty();
+        assertThat(a.node.adoptFormerColumns(renamed("items", "heading", "label"))).as("a has no label").isEmpty();
+        assertThat(a.node.adoptFormerColumns(renamed("other", "x", "title"))).as("no such table").isEmpty();
+        renameOn(b, "title", "name");
+        assertThat(b.node.adoptFormerColumns(renamed("items", "title", "qty"))).as("b knows what became of title")
+                .isEmpty();
+        assertThat(b.node.tables().formerColumns()).isEqualTo(renamed("items", "title", "name"));
+    }
+
     /** The later of two concurrent writes holds the column, whichever name each was made under. */
     @Test
     void concurrentWritesUnderTheOldAndTheNewNameMergeByClockOnBothDevices() {
@@ -207,8 +248,12 @@ class RenamedColumnTest {
     }
 
     private Path appFile(String name) {
+        return appFile(name, SCHEMA);
+    }
+
+    private Path appFile(String name, String schema) {
         Path file = dir.resolve(name + ".db");
-        new SqliteCli(file).exec(SCHEMA);
+        new SqliteCli(file).exec(schema);
         return file;
     }
 
@@ -220,6 +265,10 @@ class RenamedColumnTest {
     private void renameOn(Device d, String from, String to) {
         new SqliteCli(file(d)).exec("ALTER TABLE items RENAME COLUMN " + from + " TO " + to + ";");
         d.node.followSchema();
+    }
+
+    private static Map<String, FormerColumns> renamed(String table, String from, String to) {
+        return Map.of(table, new FormerColumns(Map.of(from, to), java.util.Set.of()));
     }
 
     private static Map<String, Object> row(Device d, int id) {

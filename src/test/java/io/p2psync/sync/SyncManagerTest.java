@@ -44,7 +44,8 @@ class SyncManagerTest {
             new StaticListableBeanFactory().getBeanProvider(PeerLocator.class), tracker, mock(io.p2psync.changes.Forks.class), receiver,
             devices, progress, settings, new SyncMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
             new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC()))
-                    .getBeanProvider(Clock.class));
+                    .getBeanProvider(Clock.class),
+            new StaticListableBeanFactory().getBeanProvider(io.p2psync.changes.PeerColumnHistory.class));
 
     private static final LogPage EMPTY_PAGE = new LogPage(List.of(), 0, false, List.of());
 
@@ -177,7 +178,8 @@ class SyncManagerTest {
                 new StaticListableBeanFactory().getBeanProvider(PeerLocator.class),
                 tracker, mock(io.p2psync.changes.Forks.class), receiver, devices, progress, settings,
                 new SyncMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
-                new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC())).getBeanProvider(Clock.class));
+                new StaticListableBeanFactory(Map.of("clock", Clock.systemUTC())).getBeanProvider(Clock.class),
+                new StaticListableBeanFactory().getBeanProvider(io.p2psync.changes.PeerColumnHistory.class));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.p2psync.changes.ChangeEntry;
+import io.p2psync.changes.FormerColumns;
 import io.p2psync.changes.Kind;
 import io.p2psync.changes.Operation;
 import io.p2psync.changes.RowChange;
@@ -16,6 +17,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -80,6 +82,23 @@ class WireFormatTest {
                 .isEqualTo(pinned("pull-response.json"));
         assertThat(JSON.writeValueAsString(PushRequestBody.of(List.of(FIRST, SECOND))))
                 .isEqualTo(pinned("push-request.json"));
+    }
+
+    @Test
+    void namesWhatBecameOfTheServersFormerColumnsLastAndOnlyWhenThereAreSome() {
+        String json = JSON.writeValueAsString(PullResponseBody.of(List.of(), VersionVector.EMPTY, false, List.of(),
+                Map.of(), Map.of("items", new FormerColumns(Map.of("title", "name"), Set.of("extra")))));
+        assertThat(json).isEqualTo("{\"format\":1,\"entries\":[],\"serverVector\":{},\"more\":false,"
+                + "\"formerColumns\":{\"items\":{\"renamedTo\":{\"title\":\"name\"},\"dropped\":[\"extra\"]}}}");
+        assertThat(JSON.readValue(json, PullResponseBody.class).domainFormerColumns())
+                .isEqualTo(Map.of("items", new FormerColumns(Map.of("title", "name"), Set.of("extra"))));
+        assertThat(JSON.readValue(pinned("pull-response.json"), PullResponseBody.class).domainFormerColumns()).isEmpty();
+        for (String broken : List.of(json.replace("\"name\"", "\"title\""), json.replace("\"name\"", "\" \""),
+                json.replace("\"name\"", "null"), json.replace("[\"extra\"]", "[\"title\"]"),
+                json.replace("{\"renamedTo\":{\"title\":\"name\"},\"dropped\":[\"extra\"]}", "null"))) {
+            assertThatThrownBy(() -> JSON.readValue(broken, PullResponseBody.class).domainFormerColumns())
+                    .as(broken).isInstanceOf(IllegalArgumentException.class);
+        }
     }
 
     @Test
