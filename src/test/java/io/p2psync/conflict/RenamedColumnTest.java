@@ -201,6 +201,26 @@ class RenamedColumnTest {
         assertThat(b.node.tables().formerColumns()).isEqualTo(renamed("items", "title", "name"));
     }
 
+    /**
+     * A's app, not migrated, updates another column of a row whose renamed column it could not take (B wrote it under
+     * the new name): A's data carries that column under its old name with the value A has, NULL. B, and every device,
+     * keeps the value B wrote.
+     */
+    @Test
+    void anUpdateOfAnotherColumnFromADeviceNotMigratedLeavesTheRenamedColumnAlone() {
+        start();
+        renameOn(b, "title", "name");
+        b.write("INSERT INTO items VALUES (2, 'from b', 1)");
+        a.pull(b); // a has no column name: the value waits, the row has title NULL
+        a.write("UPDATE items SET qty = 7 WHERE id = 2");
+
+        b.pull(a);
+
+        assertThat(row(b, 2)).containsEntry("name", "from b").containsEntry("qty", 7);
+        renameOn(a, "title", "name");
+        assertThat(row(a, 2)).containsEntry("name", "from b").containsEntry("qty", 7);
+    }
+
     /** The later of two concurrent writes holds the column, whichever name each was made under. */
     @Test
     void concurrentWritesUnderTheOldAndTheNewNameMergeByClockOnBothDevices() {
