@@ -231,7 +231,8 @@ class ChangeSealer {
                 int taken = observation.taken();
                 long upTo = taken == all.size() ? lastId : all.get(taken).firstCapture() - 1;
                 boolean ends = !capturedAfter(lookup, upTo);
-                int entries = seal(observation.observed(), ends).size();
+                // a backlog of more than this batch may hold later writes of these rows: stamped as sealed then
+                int entries = seal(observation.observed(), ends, ends).size();
                 PreparedStatement consumed = lookup.statement(CONSUMED);
                 try {
                     consumed.setLong(1, upTo);
@@ -427,8 +428,10 @@ class ChangeSealer {
      * The hybrid clock of a change: of the moment the app made it if that was a while before it is sealed (the
      * node was stopped, or behind a backlog of captures), else of now. A write made an hour before the node sealed
      * it must not count as later than an edit another device made in that hour. The triggers record the moment
-     * ({@code captured_at}, SQLite's clock, the same system clock as this one); within {@link #LATE_AFTER_MS} the
-     * clock of now is kept, so changes sealed as they come are stamped as before.
+     * ({@code captured_at}, SQLite's clock, the same system clock as this one; of a row's last capture, as the
+     * change carries the row as it stands); within {@link #LATE_AFTER_MS} the clock of now is kept, so changes sealed
+     * as they come are stamped as before. A backlog longer than one batch is stamped as sealed: a later write of a
+     * row may wait in a later batch, and the entry already carries its content.
      */
     private long stamp(Observed o) {
         long age = System.currentTimeMillis() - o.timestamp();
@@ -448,6 +451,15 @@ class ChangeSealer {
      * As above; {@code ends} says whether the last entry ends its group (every other entry continues it).
      */
     List<ChangeEntry> seal(List<Observed> observed, boolean ends) {
+        return seal(observed, ends, false);
+    }
+
+    /**
+     * As above; with {@code backDate}, a change made a while before is stamped with when it was made
+     * ({@link #stamp}): only when the changes are the last write of each row, which a batch of captures can tell only
+     * when no capture is left after it.
+     */
+    private List<ChangeEntry> seal(List<Observed> observed, boolean ends, boolean backDate) {
         if (observed.isEmpty()) {
             return List.of();
         }
@@ -464,8 +476,8 @@ class ChangeSealer {
             // a row met earlier in this call has moved on since it was read; take the newer state
             RowState before = states.containsKey(rowKey) ? states.get(rowKey) : o.before();
             VersionVector base = before == null ? VersionVector.EMPTY : before.vector();
-            ChangeEntry entry = ChangeEntry.seal(identity, self, ++version, stamp(o), o.timestamp(), c, base, prev,
-                    continues);
+            ChangeEntry entry = ChangeEntry.seal(identity, self, ++version, backDate ? stamp(o) : clock.now(),
+                    o.timestamp(), c, base, prev, continues);
             prev = entry.hash();
             entries.add(entry);
             String hashes = o.hashes() != null ? RowHashes.write(o.hashes()) : o.row() != null ? RowHashes.of(o.row())

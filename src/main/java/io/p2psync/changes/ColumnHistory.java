@@ -121,12 +121,12 @@ final class ColumnHistory {
     }
 
     /**
-     * Records what another device saw become of columns this one never saw go ({@link SchemaFollower#adopt}): a
-     * former name to the column it was renamed to, or to null if it was dropped; a former name this node has a
-     * record of already keeps it. Answers the table with what became of its former columns.
+     * Records renames another device followed and this one never saw ({@link SchemaFollower#adopt}): a former name to
+     * the column it was renamed to; a former name this node has a record of already keeps it. Answers the table with
+     * what became of its former columns.
      */
-    TrackedTable adopt(TrackedTable t, Map<String, String> fates) {
-        tx.executeWithoutResult(status -> fates.forEach((former, current) -> jdbc.sql(
+    TrackedTable adopt(TrackedTable t, Map<String, String> renamedTo) {
+        tx.executeWithoutResult(status -> renamedTo.forEach((former, current) -> jdbc.sql(
                         "INSERT INTO sync_former_columns (table_name, name, renamed_to) VALUES (?, ?, ?) "
                                 + "ON CONFLICT (table_name, name) DO NOTHING")
                 .params(t.name(), former, current).update()));
@@ -179,9 +179,10 @@ final class ColumnHistory {
             for (Column c : now) {
                 if (!had.contains(c.name())) {
                     // a name that appears now (added, or another column renamed to it) is not the column an
-                    // earlier rename to that name led to
-                    jdbc.sql("UPDATE sync_former_columns SET renamed_to = NULL WHERE table_name = ? AND renamed_to = ?")
-                            .params(t.name(), c.name()).update();
+                    // earlier rename to that name led to: such renames lead on to where that column went (renamed on,
+                    // or dropped), so a chain title -> name -> label keeps title -> label when a new name is added
+                    jdbc.sql("UPDATE sync_former_columns SET renamed_to = ? WHERE table_name = ? AND renamed_to = ?")
+                            .params(recorded.get(c.name()), t.name(), c.name()).update();
                     if (former.knows(c.name()) && !backUnderItsName(c.name(), decided, recorded)) {
                         forgetReusedName(t, c.name(), former.renamedTo().get(c.name()));
                     }

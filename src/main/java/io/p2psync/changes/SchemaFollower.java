@@ -122,12 +122,13 @@ class SchemaFollower {
     }
 
     /**
-     * Takes in what another device's node saw become of columns (per table: renamed to which, or dropped) where this
-     * node never saw them go: a rename where the table has the new name, lacks the former one and its own history
-     * says nothing of it; a drop where the table lacks the column and its history says nothing of it. A device set up
-     * after the app renamed or dropped a column, at the new schema, so learns that an entry naming the former column
-     * writes the renamed one, or nothing; its holds on such columns are retried ({@link SchemaChanged}). Under the
-     * same lock as {@link #follow()}, so the two never replace the tables at once.
+     * Takes in the renames another device's node followed where this node never saw the column go: the table has the
+     * new name, lacks the former one, and its own history says nothing of it. A device set up after the app renamed a
+     * column, at the new schema, so learns that an entry naming the former column writes the renamed one; its holds on
+     * such columns are retried ({@link SchemaChanged}). Drops are not taken in: a device lacks a column another
+     * dropped also when its app is behind and a migration will add it, and taking the drop would discard the values
+     * it will need (a hold keeps them). Under the same lock as {@link #follow()}, so the two never replace the tables
+     * at once.
      *
      * @return the tables that took anything
      */
@@ -140,27 +141,27 @@ class SchemaFollower {
             if (t == null) {
                 return;
             }
-            Map<String, String> taken = new LinkedHashMap<>(); // a former name to its column now, or to null: dropped
+            Map<String, String> taken = new LinkedHashMap<>();
             gone.renamedTo().forEach((from, to) -> {
                 if (t.columns().contains(to) && !t.columns().contains(from) && !t.formerColumns().knows(from)) {
                     taken.put(from, to);
                 }
             });
-            gone.dropped().forEach(column -> {
-                if (!t.columns().contains(column) && !t.formerColumns().knows(column)) {
-                    taken.put(column, null);
-                }
-            });
             if (!taken.isEmpty()) {
                 now.put(name, history.adopt(t, taken));
                 changed.add(name);
-                log.info("capture: what another device saw become of columns of {} is taken in here (null: dropped): {}",
-                        name, taken);
+                log.info("capture: columns of {} renamed on another device, taken in here: {}", name, taken);
             }
         });
         if (!changed.isEmpty()) {
             tables.replace(now);
-            events.publishEvent(new SchemaChanged(changed));
+            try {
+                events.publishEvent(new SchemaChanged(changed));
+            } catch (RuntimeException e) {
+                // as in follow(): the renames are recorded; the holds' own timer retries what waited for them
+                log.warn("retrying held entries after taking in renames of {} failed, the hold timer will: {}",
+                        changed, e.getMessage());
+            }
         }
         return changed;
     }

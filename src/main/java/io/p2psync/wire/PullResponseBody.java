@@ -7,6 +7,7 @@ import io.p2psync.changes.ChangeEntry;
 import io.p2psync.changes.FormerColumns;
 import io.p2psync.changes.LogPage;
 import io.p2psync.changes.VersionVector;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -68,9 +69,27 @@ public record PullResponseBody(
     public static PullResponseBody of(List<ChangeEntry> entries, VersionVector serverVector, boolean more,
                                       List<LogPage.TooLarge> tooLarge, Map<String, String> serverHeads,
                                       Map<String, FormerColumns> formerColumns) {
+        // at most MAX_FORMER_COLUMNS names, renames first (what a caller takes in), so no answer is one its own
+        // readers refuse
         Map<String, Gone> gone = new java.util.TreeMap<>();
-        formerColumns.forEach((table, f) -> gone.put(table, new Gone(new java.util.TreeMap<>(f.renamedTo()),
-                f.dropped().stream().sorted().toList())));
+        int[] left = {MAX_FORMER_COLUMNS};
+        new java.util.TreeMap<>(formerColumns).forEach((table, f) -> {
+            Map<String, String> renamed = new java.util.TreeMap<>();
+            new java.util.TreeMap<>(f.renamedTo()).forEach((from, to) -> {
+                if (left[0] > 0) {
+                    renamed.put(from, to);
+                    left[0]--;
+                }
+            });
+            gone.put(table, new Gone(renamed, new ArrayList<>()));
+        });
+        new java.util.TreeMap<>(formerColumns).forEach((table, f) -> f.dropped().stream().sorted().forEach(d -> {
+            if (left[0] > 0) {
+                gone.get(table).dropped().add(d);
+                left[0]--;
+            }
+        }));
+        gone.values().removeIf(g -> g.renamedTo().isEmpty() && g.dropped().isEmpty());
         return new PullResponseBody(WireFormat.CURRENT, WireEntry.of(entries), WireVectors.of(serverVector), more,
                 tooLarge.stream().map(t -> new TooLarge(t.origin(), t.version(), t.size())).toList(),
                 serverHeads.isEmpty() ? null : new java.util.TreeMap<>(serverHeads), gone.isEmpty() ? null : gone);

@@ -312,9 +312,11 @@ class AppDatabaseCaptureIT {
 
             assertThat(c.post("/sync/now", "").status()).isEqualTo(200);
 
-            // (c lacks the other tables: what a has of them waits there as missing-table)
-            assertThat(jdbc(c).sql("SELECT record_id, reason, detail FROM sync_held WHERE table_name = 'vals'").query()
-                    .listOfRows()).as("nothing of vals waits on c for a column named t or r").isEmpty();
+            // (c lacks the other tables: what a has of them waits there as missing-table). A value of extra, which a
+            // dropped, waits too: a drop is not taken in from a peer, as c's app might be behind and add it later
+            assertThat(jdbc(c).sql("SELECT DISTINCT detail FROM sync_held WHERE table_name = 'vals'").query(String.class)
+                    .list()).as("nothing of vals waits on c for a column named t or r")
+                    .containsExactly("this table has no column extra");
             assertThat(appC.dump("vals")).isEqualTo(appA.dump("vals"));
         }
     }

@@ -221,6 +221,25 @@ class RenamedColumnTest {
         assertThat(row(a, 2)).containsEntry("name", "from b").containsEntry("qty", 7);
     }
 
+    /** title -> name -> label, then a new column name: a write of title still goes to label. */
+    @Test
+    void aRenameChainOutlivesANewColumnUnderItsMiddleName() {
+        start();
+        new SqliteCli(file(b)).exec("ALTER TABLE items RENAME COLUMN title TO name;");
+        b.node.followSchema();
+        new SqliteCli(file(b)).exec("ALTER TABLE items RENAME COLUMN name TO label;");
+        b.node.followSchema();
+        new SqliteCli(file(b)).exec("ALTER TABLE items ADD COLUMN name TEXT;");
+        b.node.followSchema();
+        assertThat(b.node.tables().formerColumns().get("items").renamedTo()).containsEntry("title", "label");
+
+        a.write("UPDATE items SET title = 'a1' WHERE id = 1");
+        b.pull(a);
+
+        assertThat(row(b, 1)).containsEntry("label", "a1").containsEntry("name", null);
+        assertThat(b.node.held().count()).isZero();
+    }
+
     /** The later of two concurrent writes holds the column, whichever name each was made under. */
     @Test
     void concurrentWritesUnderTheOldAndTheNewNameMergeByClockOnBothDevices() {

@@ -102,6 +102,22 @@ class WireFormatTest {
     }
 
     @Test
+    void aServerWithMoreFormerColumnsThanAReaderTakesSendsAsManyAsItTakesRenamesFirst() {
+        Map<String, String> renamed = new java.util.HashMap<>();
+        Set<String> dropped = new java.util.HashSet<>();
+        for (int i = 0; i < 600; i++) {
+            renamed.put("r" + i, "now" + i);
+            dropped.add("d" + i);
+        }
+        PullResponseBody body = PullResponseBody.of(List.of(), VersionVector.EMPTY, false, List.of(), Map.of(),
+                Map.of("items", new FormerColumns(renamed, dropped)));
+
+        FormerColumns sent = body.domainFormerColumns().get("items");
+        assertThat(sent.renamedTo()).isEqualTo(renamed);
+        assertThat(sent.dropped()).hasSize(PullResponseBody.MAX_FORMER_COLUMNS - 600);
+    }
+
+    @Test
     void namesEntriesKeptBackAsTooLargeAfterMoreAndOnlyWhenThereAreSome() {
         String json = JSON.writeValueAsString(PullResponseBody.of(List.of(), VersionVector.EMPTY, false,
                 List.of(new LogPage.TooLarge("12D3KooWBob", 7, 104857600L))));
