@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the setting, its value, what is wrong and the fix: no stack trace, no Spring Boot report box, no other
  * warning or error line (INFO start-up lines may come before it).
  */
+@Execution(ExecutionMode.CONCURRENT) // each case is a process of its own, in a directory of its own
 class StartupErrorsIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(150);

@@ -34,6 +34,25 @@ final class Device implements AutoCloseable {
         node.addBean("conflictResolver", resolver);
     }
 
+    /**
+     * A device named {@code name} on {@code dir/name.db}, whose app (Debian's {@code sqlite3}) made its tables with
+     * {@code schema} before the node started, as a real app's file is.
+     */
+    static Device onAppFile(String name, Path dir, String schema, ConflictSettings settings, LongSupplier wallClock) {
+        Path file = dir.resolve(name + ".db");
+        new io.p2psync.testing.SqliteCli(file).exec(schema);
+        return new Device(name, file, settings, wallClock);
+    }
+
+    /** Closes each device that was opened (nulls are skipped), as a test's clean-up does. */
+    static void closeAll(Device... devices) {
+        for (Device d : devices) {
+            if (d != null) {
+                d.close();
+            }
+        }
+    }
+
     /** A device on a copy of a migrated template file in {@code templateDir}: quicker to start. */
     static Device onTemplate(String name, Path templateDir, Path file, ConflictSettings settings, LongSupplier wallClock) {
         return new Device(name, StandaloneDevice.copyOf(templateDir, SCHEMA, file), settings, wallClock);

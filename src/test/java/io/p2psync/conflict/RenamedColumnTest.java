@@ -43,15 +43,7 @@ class RenamedColumnTest {
 
     @AfterEach
     void close() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
-        if (c != null) {
-            c.close();
-        }
+        Device.closeAll(a, b, c);
     }
 
     @Test
@@ -148,8 +140,8 @@ class RenamedColumnTest {
     /** A conflict recorded before the rename, resolved by hand afterwards with a row that leaves the column out. */
     @Test
     void aResolutionByHandFillsTheRenamedColumnFromTheConflictRecordedBeforeTheRename() {
-        a = new Device("a", appFile("a"), ConflictSettings.everywhere(ConflictPolicy.MANUAL), wallA::get);
-        b = new Device("b", appFile("b"), ConflictSettings.everywhere(ConflictPolicy.MANUAL), wallB::get);
+        a = Device.onAppFile("a", dir, SCHEMA, ConflictSettings.everywhere(ConflictPolicy.MANUAL), wallA::get);
+        b = Device.onAppFile("b", dir, SCHEMA, ConflictSettings.everywhere(ConflictPolicy.MANUAL), wallB::get);
         a.write("INSERT INTO items VALUES (1, 'keep me', 1)");
         b.pull(a);
         b.write("UPDATE items SET qty = 2 WHERE id = 1");
@@ -176,7 +168,7 @@ class RenamedColumnTest {
         renameOn(b, "title", "name");
         a.write("UPDATE items SET title = 'a1', qty = 4 WHERE id = 1");
         b.pull(a);
-        c = new Device("c", appFile("c", "CREATE TABLE items (id INT PRIMARY KEY, name TEXT, qty INTEGER);"),
+        c = Device.onAppFile("c", dir, "CREATE TABLE items (id INT PRIMARY KEY, name TEXT, qty INTEGER);",
                 ConflictSettings.defaults(), wallC::get);
         c.pull(a);
         assertThat(c.node.held().count()).as("before it knows the rename, c holds what names title").isEqualTo(2);
@@ -280,20 +272,10 @@ class RenamedColumnTest {
     }
 
     private void start() {
-        a = new Device("a", appFile("a"), ConflictSettings.defaults(), wallA::get);
-        b = new Device("b", appFile("b"), ConflictSettings.defaults(), wallB::get);
+        a = Device.onAppFile("a", dir, SCHEMA, ConflictSettings.defaults(), wallA::get);
+        b = Device.onAppFile("b", dir, SCHEMA, ConflictSettings.defaults(), wallB::get);
         a.write("INSERT INTO items VALUES (1, 'a0', 1)");
         assertThat(b.pull(a)).isEqualTo(1);
-    }
-
-    private Path appFile(String name) {
-        return appFile(name, SCHEMA);
-    }
-
-    private Path appFile(String name, String schema) {
-        Path file = dir.resolve(name + ".db");
-        new SqliteCli(file).exec(schema);
-        return file;
     }
 
     private Path file(Device d) {

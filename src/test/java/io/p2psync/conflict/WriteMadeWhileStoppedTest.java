@@ -34,12 +34,7 @@ class WriteMadeWhileStoppedTest {
 
     @AfterEach
     void close() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
+        Device.closeAll(a, b);
     }
 
     @Test
@@ -116,16 +111,10 @@ class WriteMadeWhileStoppedTest {
     }
 
     private void start() {
-        a = new Device("a", appFile("a"), ConflictSettings.defaults(), wallA::get);
-        b = new Device("b", appFile("b"), ConflictSettings.defaults(), wallB::get);
+        a = Device.onAppFile("a", dir, SCHEMA, ConflictSettings.defaults(), wallA::get);
+        b = Device.onAppFile("b", dir, SCHEMA, ConflictSettings.defaults(), wallB::get);
         a.write("INSERT INTO items VALUES (1, 'first', 1)");
         assertThat(b.pull(a)).isEqualTo(1);
-    }
-
-    private Path appFile(String name) {
-        Path file = dir.resolve(name + ".db");
-        new SqliteCli(file).exec(SCHEMA);
-        return file;
     }
 
     private SqliteCli app(Device d) {

@@ -95,12 +95,22 @@ class DcutrNamespaceIT {
         String bForC = "/ip4/203.0.113.1/tcp/" + LIBP2P_PORT + "/p2p/" + b.id();
         // no relay.reserve-on: A and C find out by AutoNAT that they need a relay
         String[] cArgs = {"--p2psync.libp2p.bootstrap=" + bForC, "--p2psync.libp2p.relay.retry-interval=1s"};
-        Node c = Node.start(nsC, dir.resolve("c"), "c", cArgs);
-        Node a = Node.start(nsA, dir.resolve("a"), "a", "--p2psync.libp2p.bootstrap=" + bForA,
-                "--p2psync.libp2p.relay.retry-interval=1s");
         open.add(b);
-        open.add(c);
+        // c and a start side by side (each waits only for b)
+        java.util.concurrent.CompletableFuture<Node> startingC = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> startOrThrow(nsC, dir.resolve("c"), "c", cArgs));
+        Node a;
+        try {
+            a = Node.start(nsA, dir.resolve("a"), "a", "--p2psync.libp2p.bootstrap=" + bForA,
+                    "--p2psync.libp2p.relay.retry-interval=1s");
+        } finally {
+            Node started = startingC.exceptionally(failed -> null).join(); // closed at the end either way
+            if (started != null) {
+                open.add(started);
+            }
+        }
         open.add(a);
+        Node c = startingC.join();
 
         // neither device can open a connection to the other, at its own address or at its router's
         assertThat(canConnect(nsA, "10.0.2.2", LIBP2P_PORT)).isFalse();
@@ -161,6 +171,14 @@ class DcutrNamespaceIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> c2.get("after-upgrade").isPresent() && a.get("after-upgrade-c").isPresent());
         await().atMost(Duration.ofSeconds(30)).until(() -> a.table("sync_kv").equals(c2.table("sync_kv")));
         assertThat(a.table("sync_kv")).contains("from-c-19", "from-a-19", "while-relayed", "after-upgrade-c");
+    }
+
+    private static Node startOrThrow(NetNamespace ns, Path dataDir, String name, String... args) {
+        try {
+            return Node.start(ns, dataDir, name, args);
+        } catch (Exception e) {
+            throw new IllegalStateException("node " + name + " did not start", e);
+        }
     }
 
     /** Replaces the router's masquerading rule: with {@code randomPorts}, a random public port per connection. */

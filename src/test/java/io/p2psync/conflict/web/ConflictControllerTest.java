@@ -56,6 +56,8 @@ class ConflictControllerTest {
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("p2psync.data-dir", () -> dataDir.resolve("node").toString());
         registry.add("p2psync.conflicts.default-policy", () -> "manual");
+        // a resolution waits this long for a table that is not ready before it is refused (10 s by default)
+        registry.add("p2psync.capture.readiness-wait", () -> "1s");
     }
 
     @BeforeAll
