@@ -31,8 +31,13 @@ import tools.jackson.databind.json.JsonMapper;
  * row last sealed before the change (its state still names the gone column) and not written by the app since
  * (no capture waits for it) holds in the new column exactly what the gone one held, and at least one of them
  * something other than the column's default, which an added column would hold there. Without such rows the
- * choice does not matter: the history is only ever read for rows whose state names the gone column. When the
- * remaining columns changed order (the app rebuilt the table), nothing counts as renamed.
+ * choice does not matter for the rows here: the history is only ever read for rows whose state names the gone
+ * column. When the remaining columns changed order (the app rebuilt the table), nothing counts as renamed.
+ *
+ * <p>A column that counts as dropped while a column declared alike came (at the end without rows to show it, or in
+ * a re-created table) may still have been renamed; it is recorded as an unsure drop ({@link FormerColumns#unsure()}).
+ * Another device's write under its old name then waits instead of being discarded, until a peer's history says
+ * what became of the column ({@link #adopt}): renamed to a column this table has, or dropped there too.
  *
  * <p>The history is taken at start-up and whenever {@link SchemaFollower} sees the schema move: a change made
  * while the node was stopped is seen at the next start, before anything is sealed. It is worked out with reads
@@ -109,89 +114,121 @@ final class ColumnHistory {
                 .query(String.class).optional().orElse(null);
         if (!seen.equals(stored)) {
             List<Column> before = stored == null ? null : JSON.readValue(stored, new TypeReference<List<Column>>() { });
-            List<Fate> fates = before == null ? List.of() : rebuilt
-                    ? fates(before, now).stream().map(f -> Fate.dropped(f.column())).toList() : fates(before, now);
+            List<Fate> fates = before == null ? List.of() : rebuilt ? rebuiltFates(before, now) : fates(before, now);
             // the waiting captures and the rows read in one snapshot, without the write lock
             TransactionTemplate read = new TransactionTemplate(tx.getTransactionManager());
             read.setReadOnly(true);
-            Map<String, String> decided = read.execute(status -> decide(t, fates));
-            tx.executeWithoutResult(status -> record(t, before, now, seen, decided));
+            Set<String> unsure = new HashSet<>();
+            Map<String, String> decided = read.execute(status -> decide(t, fates, rebuilt, unsure));
+            tx.executeWithoutResult(status -> record(t, before, now, seen, decided, unsure));
         }
         return t.withFormerColumns(formerColumns(t.name(), now.stream().map(Column::name).collect(Collectors.toSet())));
     }
 
     /**
-     * Records renames another device followed and this one never saw ({@link SchemaFollower#adopt}): a former name to
-     * the column it was renamed to; a former name this node has a record of already keeps it. Answers the table with
-     * what became of its former columns.
+     * Records what another device's history says of columns ({@link SchemaFollower#adopt}): renames this one never
+     * saw or only saw as an unsure drop (a former name to the column it was renamed to), and unsure drops it
+     * {@code confirmed} as drops. A sure record this node has already keeps it. Answers the table with what became
+     * of its former columns.
      */
-    TrackedTable adopt(TrackedTable t, Map<String, String> renamedTo) {
-        tx.executeWithoutResult(status -> renamedTo.forEach((former, current) -> jdbc.sql(
-                        "INSERT INTO sync_former_columns (table_name, name, renamed_to) VALUES (?, ?, ?) "
-                                + "ON CONFLICT (table_name, name) DO NOTHING")
-                .params(t.name(), former, current).update()));
+    TrackedTable adopt(TrackedTable t, Map<String, String> renamedTo, Set<String> confirmed) {
+        tx.executeWithoutResult(status -> {
+            renamedTo.forEach((former, current) -> jdbc.sql(
+                            "INSERT INTO sync_former_columns (table_name, name, renamed_to) VALUES (?, ?, ?) "
+                                    + "ON CONFLICT (table_name, name) DO UPDATE SET renamed_to = excluded.renamed_to, "
+                                    + "unsure = 0 WHERE sync_former_columns.unsure = 1")
+                    .params(t.name(), former, current).update());
+            confirmed.forEach(name -> jdbc.sql("UPDATE sync_former_columns SET unsure = 0 "
+                            + "WHERE table_name = ? AND name = ? AND renamed_to IS NULL")
+                    .params(t.name(), name).update());
+        });
         return t.withFormerColumns(formerColumns(t.name(), Set.copyOf(t.columns())));
     }
 
-    /** Each gone column to the column it was renamed to, or to null if it was dropped. */
-    private Map<String, String> decide(TrackedTable t, List<Fate> fates) {
+    /**
+     * Each gone column to the column it was renamed to, or to null if it was dropped; a drop where a column declared
+     * alike came goes into {@code unsure} too. In a {@code rebuilt} table the rows cannot tell, so nothing is renamed.
+     */
+    private Map<String, String> decide(TrackedTable t, List<Fate> fates, boolean rebuilt, Set<String> unsure) {
         Map<String, String> decided = new LinkedHashMap<>();
+        Map<String, Set<String>> open = new LinkedHashMap<>(); // a drop's candidates the rows could not rule out
         Set<String> taken = new HashSet<>();
         Set<String> waiting = null;
         for (Fate f : fates) {
             String to = null;
-            if (f.certain()) {
+            if (rebuilt) {
+                open.put(f.column(), new HashSet<>(f.candidates()));
+            } else if (f.certain()) {
                 to = f.candidates().isEmpty() ? null : f.candidates().get(0);
             } else {
                 if (waiting == null) {
                     waiting = waitingCaptures(t);
                 }
+                Set<String> untold = new HashSet<>();
                 for (String candidate : f.candidates()) {
-                    if (!taken.contains(candidate) && keptItsValues(t, f.column(), candidate, waiting)) {
+                    if (taken.contains(candidate)) {
+                        continue;
+                    }
+                    Rows rows = rowsOf(t, f.column(), candidate, waiting);
+                    if (rows == Rows.KEPT_ITS_VALUES) {
                         to = candidate;
                         break;
+                    } else if (rows == Rows.TELL_NOTHING) {
+                        untold.add(candidate);
                     }
+                }
+                if (to == null) {
+                    open.put(f.column(), untold);
                 }
             }
             if (to != null) {
                 taken.add(to);
+                log.info("capture: column '{}' of {} was renamed to '{}'", f.column(), t.name(), to);
             }
             decided.put(f.column(), to);
-            if (to != null) {
-                log.info("capture: column '{}' of {} was renamed to '{}'", f.column(), t.name(), to);
-            } else if (f.candidates().isEmpty()) {
-                log.info("capture: column '{}' of {} was dropped", f.column(), t.name());
-            } else {
-                log.info("capture: column '{}' of {} was dropped, and {} added: what the app writes there is synced even "
-                        + "where it equals what '{}' held", f.column(), t.name(), f.candidates(), f.column());
-            }
         }
+        open.forEach((column, candidates) -> {
+            candidates.removeAll(taken);
+            if (candidates.isEmpty()) {
+                log.info("capture: column '{}' of {} was dropped", column, t.name());
+            } else {
+                unsure.add(column);
+                log.info("capture: column '{}' of {} was dropped and {} added, or renamed: what the app writes there is "
+                        + "synced even where it equals what '{}' held; other devices' writes of '{}' wait until a peer "
+                        + "that followed the change says which", column, t.name(), candidates, column, column);
+            }
+        });
         return decided;
     }
 
     /** Records the fates, and the columns as seen now, in one short write transaction. */
-    private void record(TrackedTable t, List<Column> before, List<Column> now, String seen, Map<String, String> decided) {
+    private void record(TrackedTable t, List<Column> before, List<Column> now, String seen, Map<String, String> decided,
+            Set<String> unsure) {
         if (before != null) {
             Set<String> had = before.stream().map(Column::name).collect(Collectors.toSet());
             Set<String> current = now.stream().map(Column::name).collect(Collectors.toSet());
             Map<String, String> recorded = recorded(t.name());
-            FormerColumns former = formerColumns(recorded, current);
+            FormerColumns former = formerColumns(recorded, current, Set.of());
             for (Column c : now) {
                 if (!had.contains(c.name())) {
                     // a name that appears now (added, or another column renamed to it) is not the column an
                     // earlier rename to that name led to: such renames lead on to where that column went (renamed on,
-                    // or dropped), so a chain title -> name -> label keeps title -> label when a new name is added
-                    jdbc.sql("UPDATE sync_former_columns SET renamed_to = ? WHERE table_name = ? AND renamed_to = ?")
-                            .params(recorded.get(c.name()), t.name(), c.name()).update();
+                    // or dropped, surely or not), so a chain title -> name -> label keeps title -> label when a new
+                    // name is added
+                    jdbc.sql("UPDATE sync_former_columns SET renamed_to = ?, unsure = coalesce((SELECT unsure FROM "
+                                    + "sync_former_columns WHERE table_name = ? AND name = ?), 0) "
+                                    + "WHERE table_name = ? AND renamed_to = ?")
+                            .params(recorded.get(c.name()), t.name(), c.name(), t.name(), c.name()).update();
                     if (former.knows(c.name()) && !backUnderItsName(c.name(), decided, recorded)) {
                         forgetReusedName(t, c.name(), former.renamedTo().get(c.name()));
                     }
                 }
             }
         }
-        decided.forEach((column, to) -> jdbc.sql("INSERT INTO sync_former_columns (table_name, name, renamed_to) "
-                        + "VALUES (?, ?, ?) ON CONFLICT (table_name, name) DO UPDATE SET renamed_to = excluded.renamed_to")
-                .params(t.name(), column, to).update());
+        decided.forEach((column, to) -> jdbc.sql("INSERT INTO sync_former_columns (table_name, name, renamed_to, unsure) "
+                        + "VALUES (?, ?, ?, ?) ON CONFLICT (table_name, name) DO UPDATE SET renamed_to = excluded.renamed_to, "
+                        + "unsure = excluded.unsure")
+                .params(t.name(), column, to, unsure.contains(column) ? 1 : 0).update());
         for (Column c : now) { // a name in use again is no former name
             jdbc.sql("DELETE FROM sync_former_columns WHERE table_name = ? AND name = ?").params(t.name(), c.name())
                     .update();
@@ -244,12 +281,21 @@ final class ColumnHistory {
         return !name.contains("\"") && !name.contains("\\");
     }
 
-    /**
-     * True if {@code column} holds what {@code gone} held in every row last sealed before the change and not
-     * written since (the first {@link #ROWS_CHECKED} such rows), and something other than its default in at least
-     * one of them. An added column holds its default in every such row.
-     */
-    private boolean keptItsValues(TrackedTable t, String gone, String column, Set<String> waiting) {
+    /** What the rows last sealed before a change, and not written since, say of a new column and a gone one. */
+    private enum Rows {
+        /**
+         * The new column holds what the gone one held in every such row (the first {@link #ROWS_CHECKED}), and
+         * something other than its default in at least one: renamed. An added column holds its default there.
+         */
+        KEPT_ITS_VALUES,
+        /** In a row the new column holds something else: not that column renamed. */
+        DIFFER,
+        /** No such row, or all hold the default: renamed or added, the rows cannot tell. */
+        TELL_NOTHING
+    }
+
+    /** What the rows say of {@code column} being {@code gone} renamed ({@link Rows}). */
+    private Rows rowsOf(TrackedTable t, String gone, String column, Set<String> waiting) {
         // a state sealed before an earlier rename names the column by what it was called then
         Set<String> names = new HashSet<>(Set.of(gone));
         formerColumns(t.name(), Set.of(gone)).renamedTo().forEach((former, now) -> {
@@ -288,7 +334,7 @@ final class ColumnHistory {
             }
             return null;
         });
-        return !differs[0] && valueSeen[0];
+        return differs[0] ? Rows.DIFFER : valueSeen[0] ? Rows.KEPT_ITS_VALUES : Rows.TELL_NOTHING;
     }
 
     /** The record ids of {@code t}'s rows with captures waiting to be sealed: the app wrote them since. */
@@ -343,6 +389,19 @@ final class ColumnHistory {
         return fates;
     }
 
+    /**
+     * What may have become of the columns in {@code before} that {@code after} lacks when the app re-created the
+     * table: any new column declared alike, wherever it stands, may be one renamed.
+     */
+    static List<Fate> rebuiltFates(List<Column> before, List<Column> after) {
+        Set<String> beforeNames = before.stream().map(Column::name).collect(Collectors.toSet());
+        Set<String> afterNames = after.stream().map(Column::name).collect(Collectors.toSet());
+        List<Column> added = after.stream().filter(c -> !beforeNames.contains(c.name())).toList();
+        return before.stream().filter(c -> !afterNames.contains(c.name()))
+                .map(c -> new Fate(c.name(), added.stream().filter(c::declaredAs).map(Column::name).toList(), false))
+                .toList();
+    }
+
     /** The columns not in {@code others}, by place: how many of the columns in {@code others} come before them. */
     private static Map<Integer, List<Column>> byPlace(List<Column> columns, Set<String> others) {
         Map<Integer, List<Column>> byPlace = new LinkedHashMap<>();
@@ -357,27 +416,42 @@ final class ColumnHistory {
         return byPlace;
     }
 
-    /** Former names to the current column that holds their values (chains of renames followed), or dropped. */
+    /**
+     * Former names to the current column that holds their values (chains of renames followed), or dropped; dropped
+     * unsure where the chain ends in an unsure drop.
+     */
     private FormerColumns formerColumns(String table, Set<String> current) {
-        return formerColumns(recorded(table), current);
+        return formerColumns(recorded(table), current, unsureDrops(table));
     }
 
     /** {@link #formerColumns(String, Set)} from records already read. */
-    private static FormerColumns formerColumns(Map<String, String> recorded, Set<String> current) {
+    private static FormerColumns formerColumns(Map<String, String> recorded, Set<String> current, Set<String> unsureDrops) {
         Map<String, String> renamedTo = new HashMap<>();
         Set<String> dropped = new HashSet<>();
+        Set<String> unsure = new HashSet<>();
         recorded.forEach((name, to) -> {
             Set<String> seen = new HashSet<>(Set.of(name));
+            String last = name;
             while (to != null && !current.contains(to) && seen.add(to)) {
+                last = to;
                 to = recorded.get(to);
             }
             if (to != null && current.contains(to)) {
                 renamedTo.put(name, to);
             } else {
                 dropped.add(name);
+                if (to == null && unsureDrops.contains(last)) {
+                    unsure.add(name);
+                }
             }
         });
-        return new FormerColumns(renamedTo, dropped);
+        return new FormerColumns(renamedTo, dropped, unsure);
+    }
+
+    /** The names {@code sync_former_columns} records as unsure drops. */
+    private Set<String> unsureDrops(String table) {
+        return Set.copyOf(jdbc.sql("SELECT name FROM sync_former_columns WHERE table_name = ? AND unsure = 1")
+                .param(table).query(String.class).list());
     }
 
     /** The records of {@code sync_former_columns}: a former name to what it was renamed to, null if dropped. */

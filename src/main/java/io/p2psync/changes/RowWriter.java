@@ -317,12 +317,13 @@ class RowWriter {
     /**
      * Takes out of {@code missing} (columns an entry names that the table lacks) those nothing will ever bring, so
      * no value waits for them: generated columns (SQLite computes them here) and columns this device dropped on
-     * purpose (their values go with them).
+     * purpose (their values go with them). A column dropped while one declared alike came may have been renamed
+     * ({@link FormerColumns#unsure()}): its values wait.
      */
     void dropUnawaited(TrackedTable t, Collection<String> missing) {
         if (!missing.isEmpty()) {
             missing.removeAll(generated(t));
-            missing.removeAll(t.formerColumns().dropped());
+            missing.removeIf(t.formerColumns()::surelyDropped);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -122,13 +123,13 @@ class SchemaFollower {
     }
 
     /**
-     * Takes in the renames another device's node followed where this node never saw the column go: the table has the
-     * new name, lacks the former one, and its own history says nothing of it. A device set up after the app renamed a
-     * column, at the new schema, so learns that an entry naming the former column writes the renamed one; its holds on
-     * such columns are retried ({@link SchemaChanged}). Drops are not taken in: a device lacks a column another
-     * dropped also when its app is behind and a migration will add it, and taking the drop would discard the values
-     * it will need (a hold keeps them). Under the same lock as {@link #follow()}, so the two never replace the tables
-     * at once.
+     * Takes in the renames another device's node followed where this node never saw the column go, or saw it go only
+     * as an unsure drop (a column declared alike came): the table has the new name, lacks the former one, and its own
+     * history says nothing sure of it. A device set up after the app renamed a column, at the new schema, so learns
+     * that an entry naming the former column writes the renamed one; its holds on such columns are retried ({@link
+     * SchemaChanged}). Drops are taken in only to confirm an unsure drop here: a device lacks a column another dropped
+     * also when its app is behind and a migration will add it, and taking the drop would discard the values it will
+     * need (a hold keeps them). Under the same lock as {@link #follow()}, so the two never replace the tables at once.
      *
      * @return the tables that took anything
      */
@@ -141,16 +142,25 @@ class SchemaFollower {
             if (t == null) {
                 return;
             }
+            FormerColumns here = t.formerColumns();
             Map<String, String> taken = new LinkedHashMap<>();
             gone.renamedTo().forEach((from, to) -> {
-                if (t.columns().contains(to) && !t.columns().contains(from) && !t.formerColumns().knows(from)) {
+                if (t.columns().contains(to) && !t.columns().contains(from)
+                        && (!here.knows(from) || here.unsure().contains(from))) {
                     taken.put(from, to);
                 }
             });
-            if (!taken.isEmpty()) {
-                now.put(name, history.adopt(t, taken));
+            Set<String> confirmed = gone.dropped().stream().filter(here.unsure()::contains)
+                    .filter(c -> !taken.containsKey(c)).collect(Collectors.toCollection(LinkedHashSet::new));
+            if (taken.isEmpty() && confirmed.isEmpty()) {
+                return;
+            }
+            TrackedTable after = history.adopt(t, taken, confirmed);
+            if (!after.formerColumns().equals(here)) {
+                now.put(name, after);
                 changed.add(name);
-                log.info("capture: columns of {} renamed on another device, taken in here: {}", name, taken);
+                log.info("capture: what another device saw become of columns of {} taken in here: renamed {}, dropped {}",
+                        name, taken, confirmed);
             }
         });
         if (!changed.isEmpty()) {

@@ -28,13 +28,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AppDatabaseCaptureIT {
 
-    private static final List<String> TABLES = List.of("vals", "pairs", "loose", "wr", "notes");
+    private static final List<String> TABLES = List.of("vals", "pairs", "loose", "wr", "notes", "memos");
     private static final String SCHEMA = """
             CREATE TABLE vals (k TEXT PRIMARY KEY, i INTEGER, r REAL, t TEXT, b BLOB, u);
             CREATE TABLE pairs (region TEXT, code INTEGER, qty, PRIMARY KEY (region, code));
             CREATE TABLE loose (k PRIMARY KEY, v);
             CREATE TABLE wr (id TEXT PRIMARY KEY, v) WITHOUT ROWID;
             CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT UNIQUE, body);
+            CREATE TABLE memos (id TEXT PRIMARY KEY, body TEXT, note TEXT);
             """;
 
     @TempDir
@@ -216,6 +217,7 @@ class AppDatabaseCaptureIT {
         // the old triggers stayed in the file and made every BLOB write fail
         appA.exec("INSERT INTO vals (k, b, u) VALUES ('offline', X'DEADBEEF', X'00');");
         a = startNode("a");
+        b.pairWith(a); // a listens on a new port now
         await().atMost(Duration.ofSeconds(20)).until(() -> entries(a, "vals", "[\"offline\"]").size() == 1);
         assertThat(a.post("/sync/now", "").status()).isEqualTo(200);
         assertSameEverywhere(TABLES.toArray(String[]::new));
@@ -319,6 +321,34 @@ class AppDatabaseCaptureIT {
                     .containsExactly("this table has no column extra");
             assertThat(appC.dump("vals")).isEqualTo(appA.dump("vals"));
         }
+    }
+
+    @Test
+    @Order(11)
+    void aRenameOfTheLastColumnThatNoRowShowsKeepsTheNotMigratedDevicesWritesUntilItMigratesToo() {
+        appA.exec("INSERT INTO memos VALUES ('m1', 'first', NULL);");
+        sync();
+        // b's app renames the last column while no row holds a value in it: b cannot tell it from a drop and an add
+        appB.exec("ALTER TABLE memos RENAME COLUMN note TO remark;");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tracked(b).columns("memos").contains("remark"));
+        // a's app, not migrated yet, writes the column under its old name: b keeps the value (before, it dropped it)
+        appA.exec("UPDATE memos SET note = 'from a', body = 'second' WHERE id = 'm1';");
+        sync();
+        assertThat(appB.exec(".mode list\nSELECT body, coalesce(remark, 'null') FROM memos;").strip())
+                .isEqualTo("second|null");
+        assertThat(heldOf(b, "memos")).as("note's value waits on b").isEqualTo(1);
+
+        // a's app runs the migration: a's rows show it is a rename, and b takes that in from a's next pull answer
+        appA.exec("ALTER TABLE memos RENAME COLUMN note TO remark;");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tracked(a).columns("memos").contains("remark"));
+        sync();
+        await().atMost(Duration.ofSeconds(10)).until(() -> heldOf(b, "memos") == 0);
+        assertSameEverywhere("memos");
+        assertThat(appB.exec(".mode list\nSELECT body, remark FROM memos;").strip()).isEqualTo("second|from a");
+    }
+
+    private static long heldOf(Node n, String table) {
+        return jdbc(n).sql("SELECT count(*) FROM sync_held WHERE table_name = ?").param(table).query(Long.class).single();
     }
 
     private static long held(Node n) {

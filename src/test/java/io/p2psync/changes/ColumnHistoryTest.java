@@ -223,7 +223,8 @@ class ColumnHistoryTest {
         app.exec("CREATE TABLE notes_new (id TEXT PRIMARY KEY, title TEXT, starred INTEGER NOT NULL DEFAULT 0);"
                 + "INSERT INTO notes_new (id, title) SELECT id, title FROM notes; DROP TABLE notes;"
                 + "ALTER TABLE notes_new RENAME TO notes; UPDATE notes SET starred = 1 WHERE id = 'n1';");
-        assertThat(look()).isEqualTo(new FormerColumns(Map.of(), Set.of("pinned")));
+        assertThat(look()).as("dropped, but starred may be pinned renamed: unsure")
+                .isEqualTo(new FormerColumns(Map.of(), Set.of("pinned"), Set.of("pinned")));
         assertThat(changedColumns("[\"n1\"]")).as("sealed by the scan the re-created table is owed")
                 .containsExactly(null, "[\"starred\"]");
     }
