@@ -64,7 +64,9 @@ class ChangeSealer {
             + IntStream.rangeClosed(1, TrackedTable.MAX_KEY_COLUMNS).mapToObj(i -> "k" + i).collect(Collectors.joining(", "))
             + ", captured_at FROM sync_capture ORDER BY id LIMIT " + BATCH;
     private static final String CONSUMED = "DELETE FROM sync_capture WHERE id <= ?";
-    private static final String CAPTURED_AFTER = "SELECT EXISTS (SELECT 1 FROM sync_capture WHERE id > ?)";
+    /** The moment of the last capture after a given one: ids grow with time, so it is the newest there. */
+    private static final String CAPTURED_AFTER =
+            "SELECT captured_at FROM sync_capture WHERE id > ? ORDER BY id DESC LIMIT 1";
 
     /**
      * A row found to differ from its state, ready to seal.
@@ -230,9 +232,11 @@ class ChangeSealer {
                 Observation observation = all.isEmpty() ? new Observation(List.of(), 0, 0) : observe(lookup, all);
                 int taken = observation.taken();
                 long upTo = taken == all.size() ? lastId : all.get(taken).firstCapture() - 1;
-                boolean ends = !capturedAfter(lookup, upTo);
-                // a backlog of more than this batch may hold later writes of these rows: stamped as sealed then
-                int entries = seal(observation.observed(), ends, ends).size();
+                Long after = capturedAfter(lookup, upTo);
+                boolean ends = after == null;
+                // a backlog of more than this batch may hold later writes of these rows: no entry of it is stamped
+                // before the backlog's last write, which none of them can be later than
+                int entries = seal(observation.observed(), ends, ends ? Long.MIN_VALUE : after).size();
                 PreparedStatement consumed = lookup.statement(CONSUMED);
                 try {
                     consumed.setLong(1, upTo);
@@ -259,13 +263,13 @@ class ChangeSealer {
         }
     }
 
-    /** True if the triggers captured anything after capture {@code id}. */
-    private static boolean capturedAfter(RowLookup lookup, long id) throws SQLException {
+    /** When the triggers captured the last write after capture {@code id}; null if nothing was captured since. */
+    private static Long capturedAfter(RowLookup lookup, long id) throws SQLException {
         PreparedStatement ps = lookup.statement(CAPTURED_AFTER);
         try {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getInt(1) != 0;
+                return rs.next() ? rs.getLong(1) : null;
             }
         } catch (SQLException e) {
             throw lookup.forget(CAPTURED_AFTER, e);
@@ -430,11 +434,12 @@ class ChangeSealer {
      * it must not count as later than an edit another device made in that hour. The triggers record the moment
      * ({@code captured_at}, SQLite's clock, the same system clock as this one; of a row's last capture, as the
      * change carries the row as it stands); within {@link #LATE_AFTER_MS} the clock of now is kept, so changes sealed
-     * as they come are stamped as before. A backlog longer than one batch is stamped as sealed: a later write of a
-     * row may wait in a later batch, and the entry already carries its content.
+     * as they come are stamped as before. In a backlog longer than one batch a later write of a row may wait in a
+     * later batch while the entry already carries its content: such an entry is stamped no earlier than {@code
+     * notBefore}, the moment of the backlog's last write.
      */
-    private long stamp(Observed o) {
-        long age = System.currentTimeMillis() - o.timestamp();
+    private long stamp(Observed o, long notBefore) {
+        long age = System.currentTimeMillis() - Math.max(o.timestamp(), notBefore);
         return age > LATE_AFTER_MS ? clock.ago(age) : clock.now();
     }
 
@@ -451,15 +456,16 @@ class ChangeSealer {
      * As above; {@code ends} says whether the last entry ends its group (every other entry continues it).
      */
     List<ChangeEntry> seal(List<Observed> observed, boolean ends) {
-        return seal(observed, ends, false);
+        return seal(observed, ends, null);
     }
 
     /**
-     * As above; with {@code backDate}, a change made a while before is stamped with when it was made
-     * ({@link #stamp}): only when the changes are the last write of each row, which a batch of captures can tell only
-     * when no capture is left after it.
+     * As above; with {@code madeBy}, a change made a while before is stamped with when it was made ({@link #stamp}),
+     * but no earlier than {@code madeBy}: {@link Long#MIN_VALUE} when the changes are the last write of each row,
+     * which a batch of captures can tell when no capture is left after it; else the moment of the last capture.
+     * Null stamps every change with the clock of now.
      */
-    private List<ChangeEntry> seal(List<Observed> observed, boolean ends, boolean backDate) {
+    private List<ChangeEntry> seal(List<Observed> observed, boolean ends, Long madeBy) {
         if (observed.isEmpty()) {
             return List.of();
         }
@@ -476,7 +482,7 @@ class ChangeSealer {
             // a row met earlier in this call has moved on since it was read; take the newer state
             RowState before = states.containsKey(rowKey) ? states.get(rowKey) : o.before();
             VersionVector base = before == null ? VersionVector.EMPTY : before.vector();
-            ChangeEntry entry = ChangeEntry.seal(identity, self, ++version, backDate ? stamp(o) : clock.now(),
+            ChangeEntry entry = ChangeEntry.seal(identity, self, ++version, madeBy != null ? stamp(o, madeBy) : clock.now(),
                     o.timestamp(), c, base, prev, continues);
             prev = entry.hash();
             entries.add(entry);

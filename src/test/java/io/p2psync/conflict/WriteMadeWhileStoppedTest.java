@@ -63,10 +63,11 @@ class WriteMadeWhileStoppedTest {
     /**
      * A backlog longer than one batch (256 captures): a row's later write may wait in a later batch while the entry,
      * which carries the row as it stands, is sealed from an earlier one. Stamped then with the moment of its first
-     * write, the row's newest value would lose to an older edit; so such a backlog is stamped as sealed.
+     * write, the row's newest value would lose to an older edit; so such a batch is stamped with the moment of the
+     * backlog's last write, which no write of the row can be later than.
      */
     @Test
-    void aBacklogLongerThanOneBatchIsStampedAsSealed() {
+    void aBacklogLongerThanOneBatchIsNotStampedBeforeARowsLastWrite() {
         start();
         // while a's node is stopped its app writes row 1 (an hour ago), 300 other rows, and row 1 again (10 minutes ago)
         app(a).exec("UPDATE items SET title = 'offline early' WHERE id = 1;"
@@ -86,6 +87,34 @@ class WriteMadeWhileStoppedTest {
         a.pull(b);
         assertThat(b.rows("items").get(0)).containsEntry("title", "offline late");
         assertThat(a.rows("items").get(0)).containsEntry("title", "offline late");
+    }
+
+    /**
+     * The same backlog, all of it written before another device's edit: the edit is the later one. Before, a backlog
+     * longer than one batch was stamped as sealed, at the next start, and replaced the edit everywhere (an app that
+     * autosaves makes such backlogs while its node is stopped).
+     */
+    @Test
+    void aBacklogLongerThanOneBatchMadeBeforeAnEditLosesToIt() {
+        start();
+        app(a).exec("UPDATE items SET title = 'offline early' WHERE id = 1;"
+                + " WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 301)"
+                + " INSERT INTO items SELECT i, 'bulk', 0 FROM n;"
+                + " UPDATE items SET title = 'offline late' WHERE id = 1;");
+        app(a).exec("UPDATE sync_capture SET captured_at = captured_at - " + 50 * MINUTE
+                + " WHERE id > (SELECT min(id) FROM sync_capture);"
+                + " UPDATE sync_capture SET captured_at = captured_at - " + 60 * MINUTE
+                + " WHERE id = (SELECT min(id) FROM sync_capture);");
+        wallB.set(START + 40 * MINUTE);
+        b.write("UPDATE items SET title = 'edited by b' WHERE id = 1");
+        wallA.set(START + 70 * MINUTE);
+        a.node.tx().executeWithoutResult(s -> a.node.tracker().sealPending());
+
+        b.pull(a);
+        a.pull(b);
+        assertThat(b.rows("items").get(0)).containsEntry("title", "edited by b");
+        assertThat(a.rows("items").get(0)).containsEntry("title", "edited by b");
+        assertThat(b.rows("items")).as("the backlog's other rows arrived").hasSize(301);
     }
 
     @Test
