@@ -204,6 +204,33 @@ final class Endpoints {
                     {"table":"notes","rowsScanned":5000,"entriesSealed":3}]}""",
                     List.of(problem(404, "`table` is not a tracked table", "no-such-table", "No such table",
                             "'nope' is not a tracked table here; tracked: [sync_kv, notes]"), ADMIN_TOKEN))),
+            Map.entry("GET /sync/former-columns", new EndpointDoc(SYNC, "List former columns",
+                    "What became of the columns each tracked table no longer has, as this device knows it: renamed "
+                            + "(a former name to the column it became), dropped, and unsure (dropped while a column "
+                            + "declared alike came: perhaps renamed, so other devices' writes of that name are held "
+                            + "until a peer or a person says which). See docs/storage.md, \"Schema changes\"." + ADMIN,
+                    200, null, """
+                    {"notes":{"renamedTo":{"title":"name"},"dropped":["extra","flag"],"unsure":["flag"]}}""",
+                    List.of(ADMIN_TOKEN))),
+            Map.entry("POST /sync/former-columns", new EndpointDoc(SYNC, "Say what became of a column",
+                    "Records that `column`, a name the tracked `table` no longer has (or never had), was renamed to "
+                            + "`renamedTo` (a column it has) or, without `renamedTo`, dropped; then retries what was "
+                            + "held for it: values of a dropped column go with it, values of a renamed one are "
+                            + "written into its column. For a device set up after a drop, and for an unsure drop no "
+                            + "peer settles. A record this device made itself is not overruled. Answers the table's "
+                            + "former columns and the entries still held." + ADMIN,
+                    200, """
+                    {"table":"notes","column":"flag"}""", """
+                    {"table":"notes","formerColumns":{"renamedTo":{"title":"name"},"dropped":["extra","flag"],\
+                    "unsure":[]},"held":0}""",
+                    List.of(problem(404, "`table` is not a tracked table", "no-such-table", "No such table",
+                                    "'nope' is not a tracked table here; tracked: [sync_kv, notes]"),
+                            problem(409, "the table has `column`, or lacks `renamedTo`", "not-a-former-column",
+                                    "Not a former column", "'title' is a column of notes now"),
+                            problem(409, "this device recorded the column otherwise itself", "former-column-recorded",
+                                    "Recorded otherwise", "'title' of notes is recorded as renamed to 'name'; a record this node "
+                                            + "has stands"),
+                            ADMIN_TOKEN))),
             Map.entry("GET /sync/forks", new EndpointDoc(SYNC, "List forks",
                     "Origins found to have signed two different entries with one version (a copied key, or a "
                             + "device restored from a backup that wrote on), newest first: found by comparing "

@@ -126,10 +126,10 @@ final class ColumnHistory {
     }
 
     /**
-     * Records what another device's history says of columns ({@link SchemaFollower#adopt}): renames this one never
-     * saw or only saw as an unsure drop (a former name to the column it was renamed to), and unsure drops it
-     * {@code confirmed} as drops. A sure record this node has already keeps it. Answers the table with what became
-     * of its former columns.
+     * Records what another device's history (or a person) says of columns ({@link SchemaFollower#adopt},
+     * {@link SchemaFollower#declare}): renames this one never saw or only saw as an unsure drop (a former name to the
+     * column it was renamed to), and drops of names it never saw or only saw as unsure drops ({@code confirmed}). A
+     * sure record this node has already keeps it. Answers the table with what became of its former columns.
      */
     TrackedTable adopt(TrackedTable t, Map<String, String> renamedTo, Set<String> confirmed) {
         tx.executeWithoutResult(status -> {
@@ -138,8 +138,9 @@ final class ColumnHistory {
                                     + "ON CONFLICT (table_name, name) DO UPDATE SET renamed_to = excluded.renamed_to, "
                                     + "unsure = 0 WHERE sync_former_columns.unsure = 1")
                     .params(t.name(), former, current).update());
-            confirmed.forEach(name -> jdbc.sql("UPDATE sync_former_columns SET unsure = 0 "
-                            + "WHERE table_name = ? AND name = ? AND renamed_to IS NULL")
+            confirmed.forEach(name -> jdbc.sql("INSERT INTO sync_former_columns (table_name, name, renamed_to) "
+                            + "VALUES (?, ?, NULL) ON CONFLICT (table_name, name) DO UPDATE SET unsure = 0 "
+                            + "WHERE sync_former_columns.unsure = 1")
                     .params(t.name(), name).update());
         });
         return t.withFormerColumns(formerColumns(t.name(), Set.copyOf(t.columns())));

@@ -163,17 +163,65 @@ class SchemaFollower {
                         name, taken, confirmed);
             }
         });
-        if (!changed.isEmpty()) {
-            tables.replace(now);
-            try {
-                events.publishEvent(new SchemaChanged(changed));
-            } catch (RuntimeException e) {
-                // as in follow(): the renames are recorded; the holds' own timer retries what waited for them
-                log.warn("retrying held entries after taking in renames of {} failed, the hold timer will: {}",
-                        changed, e.getMessage());
-            }
-        }
+        replace(now, changed);
         return changed;
+    }
+
+    /**
+     * A person says what became of {@code column}, a name {@code table} no longer has or never had: renamed to
+     * {@code renamedTo}, a column it has, or dropped if that is null. Recorded as if capture had seen it ({@link
+     * ColumnHistory}); what is held for the name is retried at once ({@link SchemaChanged}), so values of a dropped
+     * one go with it and values of a renamed one are written into its column. For a device set up after a drop, and
+     * for an unsure drop no peer settles. A sure record of the name this node has already is not overruled.
+     *
+     * @return the table's former columns now
+     * @throws IllegalArgumentException if the table is not tracked, has the column, or lacks {@code renamedTo}
+     * @throws IllegalStateException    if this node has a sure record of the name that says otherwise
+     */
+    synchronized FormerColumns declare(String table, String column, String renamedTo) {
+        Map<String, TrackedTable> before = tables.snapshot();
+        TrackedTable t = before.get(table);
+        if (t == null) {
+            throw new IllegalArgumentException("'" + table + "' is not a tracked table here");
+        }
+        if (t.columns().contains(column)) {
+            throw new IllegalArgumentException("'" + column + "' is a column of " + table + " now");
+        }
+        if (renamedTo != null && !t.columns().contains(renamedTo)) {
+            throw new IllegalArgumentException(table + " has no column '" + renamedTo + "'; it has " + t.columns());
+        }
+        FormerColumns here = t.formerColumns();
+        if (here.knows(column) && !here.unsure().contains(column)) {
+            String recorded = here.renamedTo().containsKey(column) ? "renamed to '" + here.renamedTo().get(column) + "'"
+                    : "dropped";
+            if (!recorded.equals(renamedTo == null ? "dropped" : "renamed to '" + renamedTo + "'")) {
+                throw new IllegalStateException("'" + column + "' of " + table + " is recorded as " + recorded);
+            }
+            return here;
+        }
+        TrackedTable after = history.adopt(t, renamedTo == null ? Map.of() : Map.of(column, renamedTo),
+                renamedTo == null ? Set.of(column) : Set.of());
+        log.info("capture: column '{}' of {} is {}, as a person said", column, table,
+                renamedTo == null ? "dropped" : "renamed to '" + renamedTo + "'");
+        Map<String, TrackedTable> now = new LinkedHashMap<>(before);
+        now.put(table, after);
+        replace(now, Set.of(table));
+        return after.formerColumns();
+    }
+
+    /** Replaces the tracked tables with {@code now} and retries what was held for the {@code changed} ones. */
+    private void replace(Map<String, TrackedTable> now, Set<String> changed) {
+        if (changed.isEmpty()) {
+            return;
+        }
+        tables.replace(now);
+        try {
+            events.publishEvent(new SchemaChanged(changed));
+        } catch (RuntimeException e) {
+            // as in follow(): what was learnt is recorded; the holds' own timer retries what waited for it
+            log.warn("retrying held entries after learning what became of former columns of {} failed, the hold "
+                    + "timer will: {}", changed, e.getMessage());
+        }
     }
 
     private long schemaVersion() {

@@ -46,7 +46,7 @@ class DevicesConfiguration {
     @Bean
     FilterRegistrationBean<AdminGuardFilter> adminGuardFilter(AdminToken token, JsonMapper json) {
         var registration = new FilterRegistrationBean<>(new AdminGuardFilter(token, new ProblemWriter(json)));
-        registration.addUrlPatterns("/devices", "/devices/*", "/kv", "/kv/*", "/sync/now", "/sync/held", "/sync/rescan", "/sync/forks", "/sync/forks/*", "/peers", "/conflicts",
+        registration.addUrlPatterns("/devices", "/devices/*", "/kv", "/kv/*", "/sync/now", "/sync/held", "/sync/rescan", "/sync/former-columns", "/sync/forks", "/sync/forks/*", "/peers", "/conflicts",
                 "/conflicts/*", "/messages", "/messages/*", "/files", "/files/*", "/actuator/metrics", "/actuator/metrics/*", "/actuator/prometheus");
         registration.setOrder(DevicesFilterOrder.ADMIN_GUARD);
         return registration;

@@ -94,11 +94,11 @@ final class RequestSignatureFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        // /sync/now, /sync/held, /sync/rescan and /sync/forks are the admin's, guarded by the admin filter, not a
-        // device's calls.
+        // /sync/now, /sync/held, /sync/rescan, /sync/former-columns and /sync/forks are the admin's, guarded by the
+        // admin filter, not a device's calls.
         String uri = request.getRequestURI();
         return "/sync/now".equals(uri) || "/sync/held".equals(uri) || "/sync/rescan".equals(uri)
-                || "/sync/forks".equals(uri) || uri.startsWith("/sync/forks/");
+                || "/sync/former-columns".equals(uri) || "/sync/forks".equals(uri) || uri.startsWith("/sync/forks/");
     }
 
     @Override

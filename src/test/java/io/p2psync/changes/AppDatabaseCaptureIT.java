@@ -347,6 +347,40 @@ class AppDatabaseCaptureIT {
         assertThat(appB.exec(".mode list\nSELECT body, remark FROM memos;").strip()).isEqualTo("second|from a");
     }
 
+    @Test
+    @Order(12)
+    void aPersonSaysWhatBecameOfAColumnNoPeerSettles() {
+        appA.exec("ALTER TABLE memos ADD COLUMN tag TEXT;");
+        appB.exec("ALTER TABLE memos ADD COLUMN tag TEXT;");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tracked(a).columns("memos").contains("tag")
+                && tracked(b).columns("memos").contains("tag"));
+        // b renames the new last column while no row holds a value in it; a's app keeps the old schema for good
+        appB.exec("ALTER TABLE memos RENAME COLUMN tag TO label;");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tracked(b).columns("memos").contains("label"));
+        appA.exec("UPDATE memos SET tag = 'urgent' WHERE id = 'm1';");
+        sync();
+        assertThat(heldOf(b, "memos")).isEqualTo(1);
+        assertThat(b.get("/sync/former-columns").body()).contains("\"unsure\":[\"tag\"]");
+
+        assertThat(b.post("/sync/former-columns", "{\"table\":\"nope\",\"column\":\"tag\"}").status()).isEqualTo(404);
+        Node.Response taken = b.post("/sync/former-columns", "{\"table\":\"memos\",\"column\":\"label\"}");
+        assertThat(taken.status()).isEqualTo(409);
+        assertThat(taken.body()).contains("not-a-former-column").contains("'label' is a column of memos now");
+        assertThat(b.post("/sync/former-columns", "{\"table\":\"memos\"}").status()).isEqualTo(400);
+
+        Node.Response said = b.post("/sync/former-columns",
+                "{\"table\":\"memos\",\"column\":\"tag\",\"renamedTo\":\"label\"}");
+        assertThat(said.status()).isEqualTo(200);
+        assertThat(said.body()).contains("\"tag\":\"label\"").contains("\"unsure\":[]");
+        assertThat(heldOf(b, "memos")).as("released by the retry the declaration starts").isZero();
+        assertThat(appB.exec(".mode list\nSELECT label FROM memos WHERE id = 'm1';").strip()).isEqualTo("urgent");
+        // said once more, the same: nothing changes; said otherwise: this node's record stands
+        assertThat(b.post("/sync/former-columns", "{\"table\":\"memos\",\"column\":\"tag\",\"renamedTo\":\"label\"}")
+                .status()).isEqualTo(200);
+        assertThat(b.post("/sync/former-columns", "{\"table\":\"memos\",\"column\":\"remark\"}").status())
+                .as("remark is a column of memos").isEqualTo(409);
+    }
+
     private static long heldOf(Node n, String table) {
         return jdbc(n).sql("SELECT count(*) FROM sync_held WHERE table_name = ?").param(table).query(Long.class).single();
     }

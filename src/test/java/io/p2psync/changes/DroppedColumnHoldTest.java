@@ -104,6 +104,33 @@ class DroppedColumnHoldTest {
         }
     }
 
+    /**
+     * A device set up after the drop, at the new schema, holds the values of the column it never had (above); a person
+     * who knows the column is gone for good says so, and the holds go. Before, nothing could release them.
+     */
+    @Test
+    void aPersonSaysAColumnWasDroppedAndTheValuesHeldForItGo() {
+        start();
+        StandaloneDevice c = StandaloneDevice.onAppFile(dir.resolve("c.db"), "notes",
+                "CREATE TABLE notes (id TEXT PRIMARY KEY, flag INTEGER);");
+        try {
+            c.applier().apply(a.tracker().missingFrom(c.tracker().versionVector(), 100), a.id());
+            assertThat(c.held().count()).isEqualTo(1);
+
+            assertThat(c.declare("notes", "extra", null).dropped()).containsExactly("extra");
+
+            assertThat(c.held().count()).isZero();
+            assertThat(new SqliteCli(dir.resolve("c.db")).exec("SELECT id, flag FROM notes;").strip()).isEqualTo("n1|1");
+            assertThat(c.declare("notes", "extra", null).dropped()).as("said again: the same").containsExactly("extra");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.declare("notes", "extra", "flag"))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("recorded as dropped");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.declare("notes", "flag", null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is a column of notes");
+        } finally {
+            c.close();
+        }
+    }
+
     private void start() {
         a = StandaloneDevice.onAppFile(dir.resolve("a.db"), "notes", SCHEMA);
         b = StandaloneDevice.onAppFile(dir.resolve("b.db"), "notes", SCHEMA);

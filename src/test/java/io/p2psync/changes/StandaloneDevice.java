@@ -231,6 +231,11 @@ public final class StandaloneDevice implements AutoCloseable {
         return schema.adopt(former);
     }
 
+    /** What a person says became of a column ({@code POST /sync/former-columns}). */
+    public FormerColumns declare(String table, String column, String renamedTo) {
+        return schema.declare(table, column, renamedTo);
+    }
+
     /** Runs SQL as the user's own program would (captured by the triggers) and seals it, in one transaction. */
     public void write(String sql, Object... params) {
         followSchema();
