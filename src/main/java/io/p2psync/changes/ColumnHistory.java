@@ -133,17 +133,47 @@ final class ColumnHistory {
      */
     TrackedTable adopt(TrackedTable t, Map<String, String> renamedTo, Set<String> confirmed) {
         tx.executeWithoutResult(status -> {
-            renamedTo.forEach((former, current) -> jdbc.sql(
-                            "INSERT INTO sync_former_columns (table_name, name, renamed_to) VALUES (?, ?, ?) "
-                                    + "ON CONFLICT (table_name, name) DO UPDATE SET renamed_to = excluded.renamed_to, "
-                                    + "unsure = 0 WHERE sync_former_columns.unsure = 1")
-                    .params(t.name(), former, current).update());
-            confirmed.forEach(name -> jdbc.sql("INSERT INTO sync_former_columns (table_name, name, renamed_to) "
-                            + "VALUES (?, ?, NULL) ON CONFLICT (table_name, name) DO UPDATE SET unsure = 0 "
-                            + "WHERE sync_former_columns.unsure = 1")
-                    .params(t.name(), name).update());
+            Map<String, String> recorded = recorded(t.name());
+            Set<String> unsureDrops = unsureDrops(t.name());
+            renamedTo.forEach((former, current) -> {
+                String end = chainEnd(recorded, former);
+                if (end == null) {
+                    jdbc.sql("INSERT INTO sync_former_columns (table_name, name, renamed_to) VALUES (?, ?, ?)")
+                            .params(t.name(), former, current).update();
+                } else if (unsureDrops.contains(end) && !end.equals(current)) {
+                    // the unsure drop the name's chain ends in is what is settled: the chain now leads to current
+                    jdbc.sql("UPDATE sync_former_columns SET renamed_to = ?, unsure = 0 WHERE table_name = ? AND name = ?")
+                            .params(current, t.name(), end).update();
+                }
+            });
+            confirmed.forEach(name -> {
+                String end = chainEnd(recorded, name);
+                if (end == null) {
+                    jdbc.sql("INSERT INTO sync_former_columns (table_name, name, renamed_to) VALUES (?, ?, NULL)")
+                            .params(t.name(), name).update();
+                } else if (unsureDrops.contains(end)) {
+                    jdbc.sql("UPDATE sync_former_columns SET unsure = 0 WHERE table_name = ? AND name = ?")
+                            .params(t.name(), end).update();
+                }
+            });
         });
         return t.withFormerColumns(formerColumns(t.name(), Set.copyOf(t.columns())));
+    }
+
+    /**
+     * The last record of {@code name}'s chain of renames: the name whose record says dropped (or the last before a
+     * loop); null if nothing is recorded of {@code name}.
+     */
+    private static String chainEnd(Map<String, String> recorded, String name) {
+        if (!recorded.containsKey(name)) {
+            return null;
+        }
+        Set<String> seen = new HashSet<>(Set.of(name));
+        String at = name;
+        for (String to = recorded.get(at); to != null && recorded.containsKey(to) && seen.add(to); to = recorded.get(to)) {
+            at = to;
+        }
+        return at;
     }
 
     /**

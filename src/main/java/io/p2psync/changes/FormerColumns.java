@@ -35,6 +35,20 @@ public record FormerColumns(Map<String, String> renamedTo, Set<String> dropped, 
         return renamedTo.isEmpty() && dropped.isEmpty();
     }
 
+    /**
+     * What this node is sure of, as it tells its peers: its unsure drops left out. Sent as drops they would settle a
+     * peer's own unsure drop of the name, on no better knowledge than the peer's, and a later sure rename from a
+     * device that knows could then no longer be taken in.
+     */
+    public FormerColumns sure() {
+        if (unsure.isEmpty()) {
+            return this;
+        }
+        Set<String> sureDrops = new java.util.HashSet<>(dropped);
+        sureDrops.removeAll(unsure);
+        return new FormerColumns(renamedTo, sureDrops);
+    }
+
     /** True if {@code column} was dropped with nothing alike added: its values go with it, nothing waits for them. */
     boolean surelyDropped(String column) {
         return dropped.contains(column) && !unsure.contains(column);

@@ -150,7 +150,10 @@ class SchemaFollower {
                     taken.put(from, to);
                 }
             });
-            Set<String> confirmed = gone.dropped().stream().filter(here.unsure()::contains)
+            // a peer that dropped a column this table still has is ahead of it: its drop of a name that led there
+            // says nothing of what became of the name here
+            boolean ahead = gone.dropped().stream().anyMatch(t.columns()::contains);
+            Set<String> confirmed = ahead ? Set.of() : gone.dropped().stream().filter(here.unsure()::contains)
                     .filter(c -> !taken.containsKey(c)).collect(Collectors.toCollection(LinkedHashSet::new));
             if (taken.isEmpty() && confirmed.isEmpty()) {
                 return;

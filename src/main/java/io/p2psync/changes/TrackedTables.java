@@ -50,10 +50,23 @@ public final class TrackedTables {
 
     /** Per table with any, what became of the columns this node saw go: renamed to which, or dropped. */
     public Map<String, FormerColumns> formerColumns() {
+        return formerColumns(false);
+    }
+
+    /**
+     * As {@link #formerColumns()}, as a pull answer tells it to peers: what this node is sure of, its unsure drops
+     * left out ({@link FormerColumns#sure}).
+     */
+    public Map<String, FormerColumns> formerColumnsToTell() {
+        return formerColumns(true);
+    }
+
+    private Map<String, FormerColumns> formerColumns(boolean sureOnly) {
         Map<String, FormerColumns> out = new java.util.TreeMap<>();
         tables.forEach((name, t) -> {
-            if (!t.formerColumns().isEmpty()) {
-                out.put(name, t.formerColumns());
+            FormerColumns f = sureOnly ? t.formerColumns().sure() : t.formerColumns();
+            if (!f.isEmpty()) {
+                out.put(name, f);
             }
         });
         return out;

@@ -42,7 +42,7 @@ public class SyncSource {
     public PullResponse pullWithHeads(VersionVector known, int limit) {
         PullResponse answer = pull(known, limit);
         return new PullResponse(answer.entries(), answer.serverVector(), answer.more(), answer.tooLarge(),
-                forks.heads(answer.serverVector()), tables.formerColumns());
+                forks.heads(answer.serverVector()), tables.formerColumnsToTell());
     }
 
     /**

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.p2psync.testing.SqliteCli;
 import java.nio.file.Path;
+import io.p2psync.wire.PullResponseBody;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,18 +133,127 @@ class UnsureRenameTest {
         assertThat(b.held().count()).isEqualTo(1);
     }
 
-    /** B's own record of the rename is what it tells its peers: an unsure drop travels as a drop. */
+    /** An unsure drop is not told to peers: it would settle theirs on no better knowledge than their own. */
     @Test
-    void anUnsureDropIsNamedAsDroppedToPeersAndAPeersRenameOfAColumnItDidNotSeeGoIsStillTakenIn() {
+    void anUnsureDropIsNotToldAndAPeersSureRenameIsStillTakenIn() {
         start();
         app("b").exec(RENAME);
         b.followSchema();
         assertThat(b.tables().formerColumns().get("notes").dropped()).containsExactly("title");
+        assertThat(told(b)).as("what b's pull answers name").isEmpty();
         updateOnA("UPDATE notes SET title = 't2' WHERE id = 'n1';");
-        app("a").exec("ALTER TABLE notes RENAME COLUMN title TO name;");
+        app("a").exec(RENAME);
         a.followSchema();
-        assertThat(a.adoptFormerColumns(b.tables().formerColumns())).as("A knows title already: a rename").isEmpty();
-        assertThat(a.tables().get("notes").formerColumns().renamedTo()).containsEntry("title", "name");
+        assertThat(told(a)).containsEntry("notes", new FormerColumns(Map.of("title", "name"), Set.of()));
+        assertThat(a.adoptFormerColumns(told(b))).isEmpty();
+    }
+
+    /**
+     * B and C both renamed title to name with no row to show it; A, not migrated, writes title. B first hears from C,
+     * which is no surer than B, then from A, whose rows show the rename once it migrates: B places A's write.
+     */
+    @Test
+    void anotherUnsureDeviceDoesNotSettleItAndTheDeviceThatKnowsStillDoes() {
+        start();
+        StandaloneDevice c = third();
+        try {
+            app("b").exec(RENAME);
+            b.followSchema();
+            app("c").exec(RENAME);
+            c.followSchema();
+            updateOnA("UPDATE notes SET title = 't2' WHERE id = 'n1';");
+            assertThat(b.held().count()).isEqualTo(1);
+
+            assertThat(b.adoptFormerColumns(told(c))).isEmpty();
+            assertThat(b.held().count()).isEqualTo(1);
+
+            app("a").exec(RENAME);
+            a.followSchema();
+            assertThat(b.adoptFormerColumns(told(a))).containsExactly("notes");
+            assertThat(b.held().count()).isZero();
+            assertThat(app("b").exec("SELECT id, flag, name FROM notes;").strip()).isEqualTo("n1|1|t2");
+        } finally {
+            c.close();
+        }
+    }
+
+    /**
+     * C is ahead: it renamed title to name and then dropped name, so it names both dropped. B, still at the rename,
+     * has name: C's drop of title says nothing of what title became here, and settles nothing.
+     */
+    @Test
+    void aPeerAheadThatDroppedTheRenamedColumnSettlesNothingHere() {
+        start();
+        StandaloneDevice c = third();
+        try {
+            app("b").exec(RENAME);
+            b.followSchema();
+            app("c").exec("UPDATE notes SET title = 'c1';"); // c's rows show its rename
+            c.tx().executeWithoutResult(s -> c.tracker().sealPending());
+            app("c").exec(RENAME);
+            c.followSchema();
+            app("c").exec("ALTER TABLE notes DROP COLUMN name;");
+            c.followSchema();
+            assertThat(told(c).get("notes").dropped()).containsExactlyInAnyOrder("title", "name");
+            updateOnA("UPDATE notes SET title = 't2' WHERE id = 'n1';");
+
+            assertThat(b.adoptFormerColumns(told(c))).isEmpty();
+            assertThat(b.held().count()).isEqualTo(1);
+            assertThat(b.tables().get("notes").formerColumns().unsure()).containsExactly("title");
+        } finally {
+            c.close();
+        }
+    }
+
+    /**
+     * On B title was renamed to name (the rows showed it), then the app re-created the table with name as label: name
+     * is an unsure drop, and title unsure through it. C's history says title became label: that settles the end of
+     * B's chain, and A's write of title lands in label.
+     */
+    @Test
+    void aPeersRenameOfAChainsStartSettlesTheUnsureDropAtItsEnd() {
+        start();
+        updateOnA("UPDATE notes SET title = 'x' WHERE id = 'n1';");
+        StandaloneDevice c = third();
+        try {
+            app("b").exec(RENAME);
+            b.followSchema();
+            assertThat(b.tables().get("notes").formerColumns().renamedTo()).containsEntry("title", "name");
+            app("b").exec("CREATE TABLE notes_new (id TEXT PRIMARY KEY, flag INTEGER, label TEXT);"
+                    + "INSERT INTO notes_new SELECT id, flag, name FROM notes; DROP TABLE notes;"
+                    + "ALTER TABLE notes_new RENAME TO notes;");
+            b.followSchema();
+            b.tx().executeWithoutResult(s -> b.tracker().sealPending());
+            assertThat(b.tables().get("notes").formerColumns().unsure()).containsExactlyInAnyOrder("title", "name");
+            app("c").exec(RENAME + "ALTER TABLE notes RENAME COLUMN name TO label;");
+            c.followSchema();
+            assertThat(told(c)).containsEntry("notes", new FormerColumns(Map.of("title", "label"), Set.of()));
+            updateOnA("UPDATE notes SET title = 't2' WHERE id = 'n1';");
+            assertThat(b.held().count()).isEqualTo(1);
+
+            assertThat(b.adoptFormerColumns(told(c))).containsExactly("notes");
+
+            assertThat(b.held().count()).isZero();
+            assertThat(b.tables().get("notes").formerColumns().renamedTo())
+                    .containsEntry("title", "label").containsEntry("name", "label");
+            assertThat(app("b").exec("SELECT id, flag, label FROM notes;").strip()).isEqualTo("n1|1|t2");
+        } finally {
+            c.close();
+        }
+    }
+
+    /** What a pull answer of {@code d} names, as the other side reads it off the wire. */
+    private static Map<String, FormerColumns> told(StandaloneDevice d) {
+        return PullResponseBody.of(List.of(), VersionVector.EMPTY, false, List.of(), Map.of(),
+                d.tables().formerColumnsToTell()).domainFormerColumns();
+    }
+
+    /** A third device, at the first schema, with A's rows. */
+    private StandaloneDevice third() {
+        StandaloneDevice c = StandaloneDevice.onAppFile(dir.resolve("c.db"), "notes", SCHEMA);
+        c.applier().apply(a.tracker().missingFrom(c.tracker().versionVector(), 100), a.id());
+        c.tx().executeWithoutResult(s -> c.tracker().sealPending());
+        return c;
     }
 
     private void start() {
