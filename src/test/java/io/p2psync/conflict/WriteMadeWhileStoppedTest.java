@@ -69,19 +69,7 @@ class WriteMadeWhileStoppedTest {
     @Test
     void aBacklogLongerThanOneBatchIsNotStampedBeforeARowsLastWrite() {
         start();
-        // while a's node is stopped its app writes row 1 (an hour ago), 300 other rows, and row 1 again (10 minutes ago)
-        app(a).exec("UPDATE items SET title = 'offline early' WHERE id = 1;"
-                + " WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 301)"
-                + " INSERT INTO items SELECT i, 'bulk', 0 FROM n;"
-                + " UPDATE items SET title = 'offline late' WHERE id = 1;");
-        app(a).exec("UPDATE sync_capture SET captured_at = captured_at - " + 10 * MINUTE
-                + " WHERE id > (SELECT min(id) FROM sync_capture);"
-                + " UPDATE sync_capture SET captured_at = captured_at - " + 60 * MINUTE
-                + " WHERE id = (SELECT min(id) FROM sync_capture);");
-        wallB.set(START + 40 * MINUTE);
-        b.write("UPDATE items SET title = 'edited by b' WHERE id = 1");
-        wallA.set(START + 70 * MINUTE);
-        a.node.tx().executeWithoutResult(s -> a.node.tracker().sealPending());
+        offlineBacklogThenAnEditOnB(10);
 
         b.pull(a);
         a.pull(b);
@@ -97,18 +85,7 @@ class WriteMadeWhileStoppedTest {
     @Test
     void aBacklogLongerThanOneBatchMadeBeforeAnEditLosesToIt() {
         start();
-        app(a).exec("UPDATE items SET title = 'offline early' WHERE id = 1;"
-                + " WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 301)"
-                + " INSERT INTO items SELECT i, 'bulk', 0 FROM n;"
-                + " UPDATE items SET title = 'offline late' WHERE id = 1;");
-        app(a).exec("UPDATE sync_capture SET captured_at = captured_at - " + 50 * MINUTE
-                + " WHERE id > (SELECT min(id) FROM sync_capture);"
-                + " UPDATE sync_capture SET captured_at = captured_at - " + 60 * MINUTE
-                + " WHERE id = (SELECT min(id) FROM sync_capture);");
-        wallB.set(START + 40 * MINUTE);
-        b.write("UPDATE items SET title = 'edited by b' WHERE id = 1");
-        wallA.set(START + 70 * MINUTE);
-        a.node.tx().executeWithoutResult(s -> a.node.tracker().sealPending());
+        offlineBacklogThenAnEditOnB(50);
 
         b.pull(a);
         a.pull(b);
@@ -137,6 +114,25 @@ class WriteMadeWhileStoppedTest {
 
         List<ChangeEntry> entries = a.node.tracker().missingFrom(VersionVector.EMPTY, 10);
         assertThat(entries.get(1).hlc()).isGreaterThan(entries.get(0).hlc());
+    }
+
+    /**
+     * While a's node is stopped its app writes row 1 (an hour ago), 300 other rows, and row 1 again (the rest
+     * {@code minutesAgo}); at START + 40 min b edits row 1; at START + 70 min a's node starts and seals the backlog.
+     */
+    private void offlineBacklogThenAnEditOnB(int minutesAgo) {
+        app(a).exec("UPDATE items SET title = 'offline early' WHERE id = 1;"
+                + " WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 301)"
+                + " INSERT INTO items SELECT i, 'bulk', 0 FROM n;"
+                + " UPDATE items SET title = 'offline late' WHERE id = 1;");
+        app(a).exec("UPDATE sync_capture SET captured_at = captured_at - " + minutesAgo * MINUTE
+                + " WHERE id > (SELECT min(id) FROM sync_capture);"
+                + " UPDATE sync_capture SET captured_at = captured_at - " + 60 * MINUTE
+                + " WHERE id = (SELECT min(id) FROM sync_capture);");
+        wallB.set(START + 40 * MINUTE);
+        b.write("UPDATE items SET title = 'edited by b' WHERE id = 1");
+        wallA.set(START + 70 * MINUTE);
+        a.node.tx().executeWithoutResult(s -> a.node.tracker().sealPending());
     }
 
     private void start() {

@@ -13,8 +13,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -28,7 +26,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class FormerColumnsController {
 
-    static final URI NO_SUCH_TABLE = RescanController.NO_SUCH_TABLE;
     static final URI NOT_A_FORMER_COLUMN = URI.create("urn:p2psync:problem:not-a-former-column");
     static final URI RECORDED_OTHERWISE = URI.create("urn:p2psync:problem:former-column-recorded");
     static final URI DATABASE_BUSY = URI.create("urn:p2psync:problem:database-busy");
@@ -79,28 +76,20 @@ class FormerColumnsController {
     @PostMapping("/sync/former-columns")
     Declared declare(@Valid @RequestBody Declaration d) {
         if (!tables.contains(d.table())) {
-            throw problem(HttpStatus.NOT_FOUND, NO_SUCH_TABLE, "No such table",
-                    "'" + d.table() + "' is not a tracked table here; tracked: " + tables.names());
+            throw Problems.noSuchTable(d.table(), tables.names());
         }
         String renamedTo = d.renamedTo() == null || d.renamedTo().isBlank() ? null : d.renamedTo();
         try {
             FormerColumns now = declarations.declare(d.table(), d.column(), renamedTo);
             return new Declared(d.table(), Former.of(now), held.count());
         } catch (IllegalArgumentException e) {
-            throw problem(HttpStatus.CONFLICT, NOT_A_FORMER_COLUMN, "Not a former column", e.getMessage());
+            throw Problems.problem(HttpStatus.CONFLICT, NOT_A_FORMER_COLUMN, "Not a former column", e.getMessage());
         } catch (IllegalStateException e) {
-            throw problem(HttpStatus.CONFLICT, RECORDED_OTHERWISE, "Recorded otherwise",
+            throw Problems.problem(HttpStatus.CONFLICT, RECORDED_OTHERWISE, "Recorded otherwise",
                     e.getMessage() + "; a record this node has stands");
         } catch (DataAccessException e) {
-            throw problem(HttpStatus.SERVICE_UNAVAILABLE, DATABASE_BUSY, "Database busy",
+            throw Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, DATABASE_BUSY, "Database busy",
                     "the database did not answer: " + e.getMostSpecificCause().getMessage() + "; try again");
         }
-    }
-
-    private static ErrorResponseException problem(HttpStatus status, URI type, String title, String detail) {
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
-        body.setType(type);
-        body.setTitle(title);
-        return new ErrorResponseException(status, body, null);
     }
 }

@@ -6,8 +6,6 @@ import java.net.URI;
 import java.util.List;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -20,7 +18,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class RescanController {
 
-    static final URI NO_SUCH_TABLE = URI.create("urn:p2psync:problem:no-such-table");
     static final URI SCAN_FAILED = URI.create("urn:p2psync:problem:scan-failed");
 
     /**
@@ -51,23 +48,15 @@ class RescanController {
     @PostMapping("/sync/rescan")
     RescanResponse rescan(@RequestParam(required = false) String table) {
         if (table != null && !tables.contains(table)) {
-            throw problem(HttpStatus.NOT_FOUND, NO_SUCH_TABLE, "No such table",
-                    "'" + table + "' is not a tracked table here; tracked: " + tables.names());
+            throw Problems.noSuchTable(table, tables.names());
         }
         try {
             List<ReconciliationScan.TableScan> done = table == null ? scan.scanAll() : scan.scan(List.of(table));
             return new RescanResponse(done.stream()
                     .map(s -> new TableRescan(s.table(), s.rows(), s.sealed())).toList());
         } catch (DataAccessException e) {
-            throw problem(HttpStatus.SERVICE_UNAVAILABLE, SCAN_FAILED, "Scan failed",
+            throw Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, SCAN_FAILED, "Scan failed",
                     "the database did not answer: " + e.getMostSpecificCause().getMessage() + "; try again");
         }
-    }
-
-    private static ErrorResponseException problem(HttpStatus status, URI type, String title, String detail) {
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
-        body.setType(type);
-        body.setTitle(title);
-        return new ErrorResponseException(status, body, null);
     }
 }
