@@ -214,22 +214,31 @@ final class Endpoints {
                     List.of(ADMIN_TOKEN))),
             Map.entry("POST /sync/former-columns", new EndpointDoc(SYNC, "Say what became of a column",
                     "Records that `column`, a name the tracked `table` no longer has (or never had), was renamed to "
-                            + "`renamedTo` (a column it has) or, without `renamedTo`, dropped; then retries what was "
-                            + "held for it: values of a dropped column go with it, values of a renamed one are "
-                            + "written into its column. For a device set up after a drop, and for an unsure drop no "
-                            + "peer settles. A record this device made itself is not overruled. Answers the table's "
-                            + "former columns and the entries still held." + ADMIN,
+                            + "`renamedTo` (a column it has, not a key column; names in any case) or was dropped "
+                            + "(`\"dropped\": true`); exactly one of the two, and an unknown field is refused, so a "
+                            + "misspelt body is never taken for a drop. Then retries what was held for it: values of a "
+                            + "dropped column go with it, values of a renamed one are written into its column. For a "
+                            + "device set up after a drop, and for an unsure drop no peer settles (peers' drops never "
+                            + "settle one). A record this device has (seen, taken from a peer or said before) stands. "
+                            + "Answers the table's former columns and its entries still held for columns it lacks."
+                            + ADMIN,
                     200, """
-                    {"table":"notes","column":"flag"}""", """
+                    {"table":"notes","column":"flag","dropped":true}""", """
                     {"table":"notes","formerColumns":{"renamedTo":{"title":"name"},"dropped":["extra","flag"],\
-                    "unsure":[]},"held":0}""",
-                    List.of(problem(404, "`table` is not a tracked table", "no-such-table", "No such table",
+                    "unsure":[]},"heldForMissingColumns":0}""",
+                    List.of(problem(400, "a field is unknown, `table` or `column` is blank, or not exactly one of "
+                                    + "`renamedTo` and `dropped: true` is given", "invalid-declaration",
+                                    "Invalid declaration", "say either \"renamedTo\": \"<column>\" or \"dropped\": true"),
+                            problem(404, "`table` is not a tracked table", "no-such-table", "No such table",
                                     "'nope' is not a tracked table here; tracked: [sync_kv, notes]"),
-                            problem(409, "the table has `column`, or lacks `renamedTo`", "not-a-former-column",
-                                    "Not a former column", "'title' is a column of notes now"),
-                            problem(409, "this device recorded the column otherwise itself", "former-column-recorded",
-                                    "Recorded otherwise", "'title' of notes is recorded as renamed to 'name'; a record this node "
-                                            + "has stands"),
+                            problem(409, "the table has `column`, or lacks `renamedTo`, or it is a key column",
+                                    "not-a-former-column", "Not a former column", "'title' is a column of notes now"),
+                            problem(409, "this device has a record of the column that says otherwise",
+                                    "former-column-recorded", "Recorded otherwise", "'title' of notes is recorded as "
+                                            + "renamed to 'name'; a record this node has stands"),
+                            problem(503, "the app held the database's write lock too long", "database-busy",
+                                    "Database busy", "the database did not answer (the app may hold its write lock): "
+                                            + "database is locked; try again"),
                             ADMIN_TOKEN))),
             Map.entry("GET /sync/forks", new EndpointDoc(SYNC, "List forks",
                     "Origins found to have signed two different entries with one version (a copied key, or a "

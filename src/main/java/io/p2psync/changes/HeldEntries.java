@@ -166,6 +166,12 @@ public class HeldEntries {
         jdbc.sql("DELETE FROM sync_held WHERE origin = ? AND version = ?").params(entry.origin(), entry.version()).update();
     }
 
+    /** Entries of {@code table} held for columns it lacks ({@code missing-column}). */
+    public long countMissingColumns(String table) {
+        return jdbc.sql("SELECT count(*) FROM sync_held WHERE table_name = ? AND reason = 'missing-column'").param(table)
+                .query(Long.class).single();
+    }
+
     /** True if the entry is held. */
     boolean isHeld(String origin, long version) {
         return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_held WHERE origin = ? AND version = ?)")

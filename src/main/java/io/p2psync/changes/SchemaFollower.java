@@ -7,7 +7,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -127,9 +126,11 @@ class SchemaFollower {
      * as an unsure drop (a column declared alike came): the table has the new name, lacks the former one, and its own
      * history says nothing sure of it. A device set up after the app renamed a column, at the new schema, so learns
      * that an entry naming the former column writes the renamed one; its holds on such columns are retried ({@link
-     * SchemaChanged}). Drops are taken in only to confirm an unsure drop here: a device lacks a column another dropped
-     * also when its app is behind and a migration will add it, and taking the drop would discard the values it will
-     * need (a hold keeps them). Under the same lock as {@link #follow()}, so the two never replace the tables at once.
+     * SchemaChanged}). Drops are not taken in, not even to settle an unsure drop here: a device lacks a column another
+     * dropped also when its app is behind and a migration will add it, or skipped the version that renamed it (v1 to
+     * v3 where v2 renamed the column and v3 dropped it), and taking the drop would discard values it will need (a
+     * hold keeps them; a person can settle it, {@link #declare}). Under the same lock as {@link #follow()}, so the two
+     * never replace the tables at once.
      *
      * @return the tables that took anything
      */
@@ -150,20 +151,14 @@ class SchemaFollower {
                     taken.put(from, to);
                 }
             });
-            // a peer that dropped a column this table still has is ahead of it: its drop of a name that led there
-            // says nothing of what became of the name here
-            boolean ahead = gone.dropped().stream().anyMatch(t.columns()::contains);
-            Set<String> confirmed = ahead ? Set.of() : gone.dropped().stream().filter(here.unsure()::contains)
-                    .filter(c -> !taken.containsKey(c)).collect(Collectors.toCollection(LinkedHashSet::new));
-            if (taken.isEmpty() && confirmed.isEmpty()) {
+            if (taken.isEmpty()) {
                 return;
             }
-            TrackedTable after = history.adopt(t, taken, confirmed);
+            TrackedTable after = history.adopt(t, taken, Set.of());
             if (!after.formerColumns().equals(here)) {
                 now.put(name, after);
                 changed.add(name);
-                log.info("capture: what another device saw become of columns of {} taken in here: renamed {}, dropped {}",
-                        name, taken, confirmed);
+                log.info("capture: columns of {} renamed on another device, taken in here: {}", name, taken);
             }
         });
         replace(now, changed);
@@ -187,11 +182,18 @@ class SchemaFollower {
         if (t == null) {
             throw new IllegalArgumentException("'" + table + "' is not a tracked table here");
         }
-        if (t.columns().contains(column)) {
+        // SQLite's names are the same in any case
+        if (t.columns().stream().anyMatch(column::equalsIgnoreCase)) {
             throw new IllegalArgumentException("'" + column + "' is a column of " + table + " now");
         }
-        if (renamedTo != null && !t.columns().contains(renamedTo)) {
-            throw new IllegalArgumentException(table + " has no column '" + renamedTo + "'; it has " + t.columns());
+        if (renamedTo != null) {
+            String named = renamedTo;
+            renamedTo = t.columns().stream().filter(named::equalsIgnoreCase).findFirst().orElseThrow(
+                    () -> new IllegalArgumentException(table + " has no column '" + named + "'; it has " + t.columns()));
+            if (t.primaryKey().contains(renamedTo)) {
+                throw new IllegalArgumentException("'" + renamedTo + "' is a key column of " + table
+                        + ": values of another column are not written into a key");
+            }
         }
         FormerColumns here = t.formerColumns();
         if (here.knows(column) && !here.unsure().contains(column)) {

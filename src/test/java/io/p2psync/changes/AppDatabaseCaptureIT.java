@@ -362,23 +362,37 @@ class AppDatabaseCaptureIT {
         assertThat(heldOf(b, "memos")).isEqualTo(1);
         assertThat(b.get("/sync/former-columns").body()).contains("\"unsure\":[\"tag\"]");
 
-        assertThat(b.post("/sync/former-columns", "{\"table\":\"nope\",\"column\":\"tag\"}").status()).isEqualTo(404);
-        Node.Response taken = b.post("/sync/former-columns", "{\"table\":\"memos\",\"column\":\"label\"}");
+        assertThat(b.post("/sync/former-columns", "{\"table\":\"nope\",\"column\":\"tag\",\"dropped\":true}")
+                .status()).isEqualTo(404);
+        Node.Response taken = b.post("/sync/former-columns",
+                "{\"table\":\"memos\",\"column\":\"label\",\"dropped\":true}");
         assertThat(taken.status()).isEqualTo(409);
         assertThat(taken.body()).contains("not-a-former-column").contains("'label' is a column of memos now");
-        assertThat(b.post("/sync/former-columns", "{\"table\":\"memos\"}").status()).isEqualTo(400);
+        // neither renamedTo nor dropped, or a misspelt field, is never taken for a drop
+        for (String body : List.of("{\"table\":\"memos\",\"column\":\"tag\"}",
+                "{\"table\":\"memos\",\"column\":\"tag\",\"renameTo\":\"label\"}",
+                "{\"table\":\"memos\",\"column\":\"tag\",\"renamedTo\":\"\"}",
+                "{\"table\":\"memos\",\"column\":\"tag\",\"renamedTo\":\"label\",\"dropped\":true}")) {
+            Node.Response r = b.post("/sync/former-columns", body);
+            assertThat(r.status()).as(body).isEqualTo(400);
+            assertThat(r.body()).as(body).contains("invalid-declaration");
+        }
+        assertThat(heldOf(b, "memos")).as("nothing was settled").isEqualTo(1);
 
         Node.Response said = b.post("/sync/former-columns",
-                "{\"table\":\"memos\",\"column\":\"tag\",\"renamedTo\":\"label\"}");
+                "{\"table\":\"memos\",\"column\":\"tag\",\"renamedTo\":\"Label\"}");
         assertThat(said.status()).isEqualTo(200);
-        assertThat(said.body()).contains("\"tag\":\"label\"").contains("\"unsure\":[]");
+        assertThat(said.body()).contains("\"tag\":\"label\"").contains("\"unsure\":[]")
+                .contains("\"heldForMissingColumns\":0");
         assertThat(heldOf(b, "memos")).as("released by the retry the declaration starts").isZero();
         assertThat(appB.exec(".mode list\nSELECT label FROM memos WHERE id = 'm1';").strip()).isEqualTo("urgent");
-        // said once more, the same: nothing changes; said otherwise: this node's record stands
+        // said once more, the same: nothing changes; said otherwise: the record stands
         assertThat(b.post("/sync/former-columns", "{\"table\":\"memos\",\"column\":\"tag\",\"renamedTo\":\"label\"}")
                 .status()).isEqualTo(200);
-        assertThat(b.post("/sync/former-columns", "{\"table\":\"memos\",\"column\":\"remark\"}").status())
-                .as("remark is a column of memos").isEqualTo(409);
+        Node.Response otherwise = b.post("/sync/former-columns",
+                "{\"table\":\"memos\",\"column\":\"tag\",\"dropped\":true}");
+        assertThat(otherwise.status()).isEqualTo(409);
+        assertThat(otherwise.body()).contains("former-column-recorded");
     }
 
     private static long heldOf(Node n, String table) {

@@ -4,8 +4,10 @@ import io.p2psync.changes.ReconciliationScan;
 import io.p2psync.changes.TrackedTables;
 import java.net.URI;
 import java.util.List;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -54,9 +56,10 @@ class RescanController {
             List<ReconciliationScan.TableScan> done = table == null ? scan.scanAll() : scan.scan(List.of(table));
             return new RescanResponse(done.stream()
                     .map(s -> new TableRescan(s.table(), s.rows(), s.sealed())).toList());
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | TransactionException e) {
             throw Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, SCAN_FAILED, "Scan failed",
-                    "the database did not answer: " + e.getMostSpecificCause().getMessage() + "; try again");
+                    "the database did not answer: " + NestedExceptionUtils.getMostSpecificCause(e).getMessage()
+                            + "; try again");
         }
     }
 }
