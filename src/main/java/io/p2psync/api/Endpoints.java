@@ -231,7 +231,8 @@ final class Endpoints {
                                     "Invalid declaration", "say either \"renamedTo\": \"<column>\" or \"dropped\": true"),
                             problem(404, "`table` is not a tracked table", "no-such-table", "No such table",
                                     "'nope' is not a tracked table here; tracked: [sync_kv, notes]"),
-                            problem(409, "the table has `column`, or lacks `renamedTo`, or it is a key column",
+                            problem(409, "the table has `column`, or lacks `renamedTo`, or it is a key column, or nothing "
+                                    + "here knows or waits for `column` (a misspelt name)",
                                     "not-a-former-column", "Not a former column", "'title' is a column of notes now"),
                             problem(409, "this device has a record of the column that says otherwise",
                                     "former-column-recorded", "Recorded otherwise", "'title' of notes is recorded as "

@@ -172,6 +172,13 @@ public class HeldEntries {
                 .query(Long.class).single();
     }
 
+    /** True if an entry of {@code table} is held waiting for a column of that exact name ({@code missing-column}). */
+    public boolean waitsForColumn(String table, String column) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_held h WHERE h.table_name = ? AND h.reason = 'missing-column'"
+                        + " AND json_valid(h.waiting_on) AND EXISTS (SELECT 1 FROM json_each(h.waiting_on) WHERE value = ?))")
+                .params(table, column).query(Boolean.class).single();
+    }
+
     /** True if the entry is held. */
     boolean isHeld(String origin, long version) {
         return jdbc.sql("SELECT EXISTS (SELECT 1 FROM sync_held WHERE origin = ? AND version = ?)")

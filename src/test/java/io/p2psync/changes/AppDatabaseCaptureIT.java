@@ -377,6 +377,14 @@ class AppDatabaseCaptureIT {
             assertThat(r.status()).as(body).isEqualTo(400);
             assertThat(r.body()).as(body).contains("invalid-declaration");
         }
+        assertThat(b.post("/sync/former-columns", "").status()).as("an empty body").isEqualTo(400);
+        // a name nothing here knows or waits for (misspelt, or in another case) is refused, not recorded as a drop
+        for (String column : List.of("tga", "TAG")) {
+            Node.Response r = b.post("/sync/former-columns",
+                    "{\"table\":\"memos\",\"column\":\"" + column + "\",\"dropped\":true}");
+            assertThat(r.status()).as(column).isEqualTo(409);
+            assertThat(r.body()).as(column).contains("nothing here waits for a column '" + column + "'");
+        }
         assertThat(heldOf(b, "memos")).as("nothing was settled").isEqualTo(1);
 
         Node.Response said = b.post("/sync/former-columns",

@@ -90,7 +90,7 @@ class FormerColumnsController {
     }
 
     @PostMapping(path = "/sync/former-columns", consumes = MediaType.APPLICATION_JSON_VALUE)
-    Declared declare(@RequestBody String body) {
+    Declared declare(@RequestBody(required = false) String body) {
         Declaration d = parse(body);
         if (!tables.contains(d.table())) {
             throw Problems.noSuchTable(d.table(), tables.names());
@@ -113,6 +113,10 @@ class FormerColumnsController {
 
     /** The body, strictly: an unknown field, a blank name, or neither or both of renamedTo and dropped is a 400. */
     private Declaration parse(String body) {
+        if (body == null || body.isBlank()) {
+            throw invalid("the body is empty; say {\"table\": …, \"column\": …, \"renamedTo\": …} or "
+                    + "{…, \"dropped\": true}");
+        }
         Declaration d;
         try {
             d = strict.readValue(body, Declaration.class);
