@@ -176,8 +176,10 @@ final class Endpoints {
             Map.entry("POST /sync/now", new EndpointDoc(SYNC, "Sync now",
                     "Runs one pull-then-push round with every authorized device that has a url, or with the one "
                             + "given as `peer`, through the per-peer scheduler (one round at a time per peer; if "
-                            + "one runs, this waits for one more after it), and answers what each round did."
-                            + ADMIN,
+                            + "one runs, this waits for one more after it), and answers what each round did: "
+                            + "`conflicts`, `rejected` and `held` count this round's entries on both sides (pulled and "
+                            + "held here, pushed and held at the peer, an entry again each time it is tried), so "
+                            + "`held` is not the number `GET /sync/held` lists." + ADMIN,
                     200, null, """
                     [{"peer":"%s","pulled":2,"pushed":1,"conflicts":0,"rejected":0,"held":0,"completed":true,"error":null,"millis":48}]"""
                     .formatted(B),
