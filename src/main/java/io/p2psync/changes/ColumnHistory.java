@@ -140,7 +140,7 @@ final class ColumnHistory {
                 if (end == null) {
                     jdbc.sql("INSERT INTO sync_former_columns (table_name, name, renamed_to) VALUES (?, ?, ?)")
                             .params(t.name(), former, current).update();
-                } else if (unsureDrops.contains(end) && !end.equals(current)) {
+                } else if (unsureDrops.contains(end)) {
                     // the unsure drop the name's chain ends in is what is settled: the chain now leads to current
                     jdbc.sql("UPDATE sync_former_columns SET renamed_to = ?, unsure = 0 WHERE table_name = ? AND name = ?")
                             .params(current, t.name(), end).update();

@@ -11,19 +11,15 @@ import org.springframework.stereotype.Component;
 public class FormerColumnDeclarations {
 
     private final SchemaFollower follower;
-    private final TrackedTables tables;
     private final HeldEntries held;
 
-    FormerColumnDeclarations(SchemaFollower follower, TrackedTables tables, HeldEntries held) {
+    FormerColumnDeclarations(SchemaFollower follower, HeldEntries held) {
         this.follower = follower;
-        this.tables = tables;
         this.held = held;
     }
 
     /**
-     * Records it and retries what was held for the name ({@link SchemaFollower#declare}). Only for a name this node
-     * has a record of, or that a held entry waits for: a misspelt name, recorded as dropped, would discard a value
-     * the app's migration later brings under the right one.
+     * Records it and retries what was held for the name ({@link SchemaFollower#declare}).
      *
      * @param renamedTo the column it became, or null if it was dropped
      * @return the table's former columns now
@@ -32,13 +28,6 @@ public class FormerColumnDeclarations {
      * @throws IllegalStateException    if this node has a sure record of the name that says otherwise
      */
     public FormerColumns declare(String table, String column, String renamedTo) {
-        TrackedTable t = tables.get(table);
-        if (t != null && !t.formerColumns().knows(column) && !t.columns().stream().anyMatch(column::equalsIgnoreCase)
-                && !held.waitsForColumn(table, column)) {
-            throw new IllegalArgumentException("nothing here waits for a column '" + column + "' of " + table
-                    + ", and this device never saw one go: check the name (exactly as GET /sync/held and GET "
-                    + "/sync/former-columns show it)");
-        }
-        return follower.declare(table, column, renamedTo);
+        return follower.declare(table, column, renamedTo, name -> held.waitsForColumn(table, name));
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -170,13 +171,16 @@ class SchemaFollower {
      * {@code renamedTo}, a column it has, or dropped if that is null. Recorded as if capture had seen it ({@link
      * ColumnHistory}); what is held for the name is retried at once ({@link SchemaChanged}), so values of a dropped
      * one go with it and values of a renamed one are written into its column. For a device set up after a drop, and
-     * for an unsure drop no peer settles. A sure record of the name this node has already is not overruled.
+     * for an unsure drop no peer settles. A sure record of the name this node has already is not overruled. Only for a
+     * name this node has a record of, or that a held entry waits for ({@code waitedFor}): a misspelt name, recorded as
+     * dropped, would discard a value the app's migration later brings under the right one.
      *
      * @return the table's former columns now
-     * @throws IllegalArgumentException if the table is not tracked, has the column, or lacks {@code renamedTo}
+     * @throws IllegalArgumentException if the table is not tracked, has the column, lacks {@code renamedTo}, or
+     *                                  nothing here knows or waits for {@code column}
      * @throws IllegalStateException    if this node has a sure record of the name that says otherwise
      */
-    synchronized FormerColumns declare(String table, String column, String renamedTo) {
+    synchronized FormerColumns declare(String table, String column, String renamedTo, Predicate<String> waitedFor) {
         Map<String, TrackedTable> before = tables.snapshot();
         TrackedTable t = before.get(table);
         if (t == null) {
@@ -185,6 +189,12 @@ class SchemaFollower {
         // SQLite's names are the same in any case
         if (t.columns().stream().anyMatch(column::equalsIgnoreCase)) {
             throw new IllegalArgumentException("'" + column + "' is a column of " + table + " now");
+        }
+        FormerColumns here = t.formerColumns();
+        if (!here.knows(column) && !waitedFor.test(column)) {
+            throw new IllegalArgumentException("nothing here waits for a column '" + column + "' of " + table
+                    + ", and this device never saw one go: check the name (exactly as GET /sync/held and GET "
+                    + "/sync/former-columns show it)");
         }
         if (renamedTo != null) {
             String named = renamedTo;
@@ -195,12 +205,11 @@ class SchemaFollower {
                         + ": values of another column are not written into a key");
             }
         }
-        FormerColumns here = t.formerColumns();
         if (here.knows(column) && !here.unsure().contains(column)) {
-            String recorded = here.renamedTo().containsKey(column) ? "renamed to '" + here.renamedTo().get(column) + "'"
-                    : "dropped";
-            if (!recorded.equals(renamedTo == null ? "dropped" : "renamed to '" + renamedTo + "'")) {
-                throw new IllegalStateException("'" + column + "' of " + table + " is recorded as " + recorded);
+            String recorded = here.renamedTo().get(column); // null: dropped
+            if (!java.util.Objects.equals(recorded, renamedTo)) {
+                throw new IllegalStateException("'" + column + "' of " + table + " is recorded as "
+                        + (recorded == null ? "dropped" : "renamed to '" + recorded + "'"));
             }
             return here;
         }

@@ -1,6 +1,7 @@
 package io.p2psync.changes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.p2psync.testing.SqliteCli;
 import java.nio.file.Path;
@@ -122,9 +123,9 @@ class DroppedColumnHoldTest {
             assertThat(c.held().count()).isZero();
             assertThat(new SqliteCli(dir.resolve("c.db")).exec("SELECT id, flag FROM notes;").strip()).isEqualTo("n1|1");
             assertThat(c.declare("notes", "extra", null).dropped()).as("said again: the same").containsExactly("extra");
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.declare("notes", "extra", "flag"))
+            assertThatThrownBy(() -> c.declare("notes", "extra", "flag"))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("recorded as dropped");
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.declare("notes", "flag", null))
+            assertThatThrownBy(() -> c.declare("notes", "flag", null))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is a column of notes");
         } finally {
             c.close();

@@ -233,7 +233,7 @@ public final class StandaloneDevice implements AutoCloseable {
 
     /** What a person says became of a column ({@code POST /sync/former-columns}). */
     public FormerColumns declare(String table, String column, String renamedTo) {
-        return schema.declare(table, column, renamedTo);
+        return schema.declare(table, column, renamedTo, name -> held.waitsForColumn(table, name));
     }
 
     /** Runs SQL as the user's own program would (captured by the triggers) and seals it, in one transaction. */

@@ -15,13 +15,13 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.transaction.TransactionException;
 import org.springframework.web.ErrorResponseException;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code GET /sync/former-columns}: what became of the columns each tracked table no longer has, as this node knows
@@ -70,7 +70,6 @@ class FormerColumnsController {
     private final TrackedTables tables;
     private final FormerColumnDeclarations declarations;
     private final HeldEntries held;
-
     private final JsonMapper strict;
 
     FormerColumnsController(TrackedTables tables, FormerColumnDeclarations declarations, HeldEntries held,

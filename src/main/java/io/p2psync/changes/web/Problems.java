@@ -1,6 +1,7 @@
 package io.p2psync.changes.web;
 
 import java.net.URI;
+import java.util.Set;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
@@ -14,7 +15,7 @@ final class Problems {
     }
 
     /** 404: {@code table} is not one of the {@code tracked} tables. */
-    static ErrorResponseException noSuchTable(String table, java.util.Set<String> tracked) {
+    static ErrorResponseException noSuchTable(String table, Set<String> tracked) {
         return problem(HttpStatus.NOT_FOUND, NO_SUCH_TABLE, "No such table",
                 "'" + table + "' is not a tracked table here; tracked: " + tracked);
     }
