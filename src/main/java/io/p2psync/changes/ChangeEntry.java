@@ -1,11 +1,9 @@
 package io.p2psync.changes;
 
 import io.p2psync.identity.DeviceIdentity;
-import io.p2psync.p2p.core.PeerId;
-import io.p2psync.p2p.core.PublicKey;
+import io.p2psync.p2p.core.VerifyingKeys;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Optional;
 
 /**
  * One sealed change log entry, exactly as stored in {@code sync_log} and sent between devices. Immutable
@@ -177,15 +175,13 @@ public record ChangeEntry(
         if (signature == null) {
             return false;
         }
-        Optional<PublicKey> key;
         byte[] sig;
         try {
-            key = PeerId.parse(origin).publicKey();
             sig = Base64.getDecoder().decode(signature);
         } catch (IllegalArgumentException e) {
             return false;
         }
-        return key.isPresent() && key.get().verify(HexFormat.of().parseHex(hash), sig);
+        return VerifyingKeys.verify(origin, HexFormat.of().parseHex(hash), sig);
     }
 
     private static boolean isHash(String s) {

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.p2psync.p2p.core.pb.CryptoProto;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Optional;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 
@@ -66,13 +67,21 @@ public record PublicKey(byte[] raw) {
      * against such a one).
      */
     public boolean verify(byte[] message, byte[] signature) {
-        if (signature == null || signature.length != 64) {
-            return false;
-        }
-        Ed25519PublicKeyParameters point;
+        return point().map(p -> verify(p, message, signature)).orElse(false);
+    }
+
+    /** The key as a decoded curve point, or empty if its 32 bytes are not a point of the curve. */
+    Optional<Ed25519PublicKeyParameters> point() {
         try {
-            point = new Ed25519PublicKeyParameters(raw, 0);
+            return Optional.of(new Ed25519PublicKeyParameters(raw, 0));
         } catch (IllegalArgumentException notAPoint) {
+            return Optional.empty();
+        }
+    }
+
+    /** Verifies an Ed25519 signature over {@code message} against a decoded key; false for a malformed signature. */
+    static boolean verify(Ed25519PublicKeyParameters point, byte[] message, byte[] signature) {
+        if (signature == null || signature.length != 64) {
             return false;
         }
         Ed25519Signer verifier = new Ed25519Signer();
