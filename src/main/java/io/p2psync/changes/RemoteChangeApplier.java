@@ -62,6 +62,8 @@ public class RemoteChangeApplier {
     static final int BULK_FROM = 8;
     /** The most entries one write transaction of {@link #apply} takes, however fast they go. */
     static final int MAX_PER_TRANSACTION = 5_000;
+    /** Entries of consecutive groups put on their rows together, at most (a run's placement is not timed). */
+    static final int RUN_LIMIT = 500;
     /** Holds retried at most per pass, so a pile of holds never keeps the write lock for long. */
     static final int MAX_RETRIES_PER_PASS = 500;
 
@@ -588,6 +590,14 @@ public class RemoteChangeApplier {
          * before this batch.
          */
         private final Map<String, List<ChangeEntry>> groupSoFar = new HashMap<>();
+        /**
+         * Entries of groups of one origin that ended in this part, in version order, not on their rows yet. An
+         * origin's consecutive groups go on their rows together ({@link #placeRun}), so that many small app
+         * transactions (a person's edits while this device was away, each sealed alone) take the bulk way as one
+         * large transaction does, instead of one savepoint and a handful of statements each. They are in one write
+         * transaction either way, so a reader of the app's file still sees each group whole.
+         */
+        private final List<ChangeEntry> run = new ArrayList<>();
 
         Batch(String receivedFrom, GroupChecks checks, Map<String, ChangeLog.Head> stagedHeads) {
             this.receivedFrom = receivedFrom;
@@ -630,6 +640,7 @@ public class RemoteChangeApplier {
             for (int i = offset; i < end && (i == offset || System.nanoTime() < deadline); i++) {
                 outcomes.add(applyOne(work.get(i), i, placer));
             }
+            placeRun(placer);
             flushStores();
             placer.checkOrphans();
             announceStored();
@@ -638,6 +649,9 @@ public class RemoteChangeApplier {
 
         private ApplyOutcome applyOne(ChangeEntry e, int index, Placer placer) {
             EntryRef ref = EntryRef.of(e);
+            if (!run.isEmpty() && !run.get(0).origin().equals(e.origin())) {
+                placeRun(placer); // origins' entries go on their rows in the order they came
+            }
             if (stopped.containsKey(e.origin())) {
                 return new ApplyOutcome(ref, Result.REJECTED, RejectReason.EARLIER_REJECTED,
                         "an earlier entry of this origin was rejected: " + stopped.get(e.origin()));
@@ -703,11 +717,30 @@ public class RemoteChangeApplier {
                 return ApplyOutcome.of(ref, Result.STAGED);
             }
             groupSoFar.remove(e.origin());
-            flushStores(); // placing reads the log (the row's entries, heads) and hooks may too
-            if (!groupOpen) {
-                return placeOne(e, placer);
+            if (groupOpen && group == null) { // the group began before this batch: read back from the log
+                placeRun(placer);
+                flushStores(); // e and what came before it in this part, which the read below must find
+                return placeGroup(log.group(e.origin(), e.version()), placer);
             }
-            return placeGroup(group != null ? group : log.group(e.origin(), e.version()), placer);
+            run.addAll(groupOpen ? group : List.of(e));
+            if (run.size() >= RUN_LIMIT) {
+                placeRun(placer);
+            }
+            return ApplyOutcome.of(ref, Result.STAGED); // its placement's outcome replaces this (placedLater)
+        }
+
+        /**
+         * Puts the pending {@link #run} on its rows as one group would go ({@link #placeGroup}), each entry's outcome
+         * in {@link #placedLater}.
+         */
+        private void placeRun(Placer placer) {
+            if (run.isEmpty()) {
+                return;
+            }
+            List<ChangeEntry> entries = List.copyOf(run);
+            run.clear();
+            ApplyOutcome last = placeGroup(entries, placer);
+            placedLater.put(EntryRef.of(entries.get(entries.size() - 1)), last);
         }
 
         private void flushStores() {
@@ -726,6 +759,7 @@ public class RemoteChangeApplier {
          * a person.)
          */
         private ApplyOutcome placeGroup(List<ChangeEntry> group, Placer placer) {
+            flushStores(); // placing reads the log (the row's entries, heads) and hooks may too
             group.forEach(g -> unplaced.add(EntryRef.of(g)));
             Map<EntryRef, ApplyOutcome> outcomes = new java.util.LinkedHashMap<>();
             List<ChangeEntry> clashed = new ArrayList<>();

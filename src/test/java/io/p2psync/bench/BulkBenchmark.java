@@ -79,6 +79,8 @@ public final class BulkBenchmark {
         table.add(row(String.format("incremental, %,d changed rows", CHANGED), millis(sync.incrementalMs()), "",
                 peer.pouchdb() == null ? "-" : millis(peer.pouchdb().incrementalMs()),
                 peer.crsqlite() == null ? "-" : millis(peer.crsqlite().incrementalMs())));
+        table.add(row(String.format("incremental, %,d rows changed one per app transaction", CHANGED),
+                millis(sync.singlesMs()), "", "", ""));
         for (Map.Entry<Integer, double[]> noOp : sync.noOp().entrySet()) {
             table.add(row(String.format("round with nothing to do, %,d rows", noOp.getKey()), millis(noOp.getValue()[0])
                     + String.format(" (CPU %.1f ms, JIT %.1f ms); in turn: /sync/now %.1f, scheduled in B %.1f,"

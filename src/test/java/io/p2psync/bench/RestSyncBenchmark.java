@@ -101,6 +101,11 @@ public final class RestSyncBenchmark {
                 .collect(java.util.stream.Collectors.joining(", "));
     }
 
+    private static String runs(double[] wall) {
+        return java.util.Arrays.stream(wall).mapToObj(w -> String.format("%.0f", w))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     private static double median(double[] values) {
         double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
@@ -120,13 +125,14 @@ public final class RestSyncBenchmark {
      * @param initialJit       the JIT compiler's part of that CPU, in seconds
      * @param incrementalMs    B's round after {@value #CHANGED} rows changed on A
      * @param incrementalCpuMs process CPU of that round
+     * @param singlesMs        B's round after the same rows changed one per app transaction, each a group of its own
      * @param noOp             per database size: the median ms of a round with nothing to do ({@code POST /sync/now}),
      *                         its process CPU ms, the JIT compiler's part of that CPU, then the median ms and process
      *                         CPU ms of the same round run three ways in turn: {@code /sync/now}, in B's process
      *                         through its scheduler, and {@code SyncManager.syncWith} alone
      */
     record Figures(int rows, double rawRate, double initialSeconds, double initialCpu, double initialJit, double incrementalMs,
-                   double incrementalCpuMs, Map<Integer, double[]> noOp) {
+                   double incrementalCpuMs, double singlesMs, Map<Integer, double[]> noOp) {
 
         double initialRate() {
             return rows / initialSeconds;
@@ -143,6 +149,7 @@ public final class RestSyncBenchmark {
         double jitSeconds;
         double millis;
         double cpuMillis;
+        double singlesMillis;
         if (WARMUP_ROWS > 0) {
             // The same round once on a pair of throwaway nodes first, so the figures are those of a running
             // node, not of the JIT compiling the whole sync path (a cold first round is printed for reference).
@@ -210,8 +217,28 @@ public final class RestSyncBenchmark {
                 cpuMillis = median(cpu);
                 report.accept(String.format("(2) incremental sync of %,d changed rows in a %,d-row db: median %.1f ms"
                         + " of %d runs (%s; process CPU %.0f ms)", changed, rows, millis, INCREMENTAL_RUNS,
-                        java.util.Arrays.stream(wall).mapToObj(w -> String.format("%.0f", w))
-                                .collect(java.util.stream.Collectors.joining(", ")), cpuMillis));
+                        runs(wall), cpuMillis));
+
+                // The same rows changed one per app transaction, each sealed alone (a person's edits, PUT /kv):
+                // as many groups as rows, each with its own signature to check.
+                threadsBefore = threadCpu();
+                for (int run = 0; run < INCREMENTAL_RUNS; run++) {
+                    writeRows(a, changed, "s" + run, 1);
+                    start = System.nanoTime();
+                    cpu0 = cpuNanos();
+                    round = syncNow(b, a);
+                    wall[run] = (System.nanoTime() - start) / 1e6;
+                    cpu[run] = (cpuNanos() - cpu0) / 1e6;
+                    check(round, changed, b, rows);
+                }
+                if (Boolean.getBoolean("bench.threads")) {
+                    report.accept("    CPU ms per incremental round of single-row groups by thread: "
+                            + perRound(threadsBefore, threadCpu(), INCREMENTAL_RUNS));
+                }
+                singlesMillis = median(wall);
+                report.accept(String.format("(2b) the same, each row changed in an app transaction of its own (%,d groups):"
+                        + " median %.1f ms of %d runs (%s; process CPU %.0f ms)", changed, singlesMillis, INCREMENTAL_RUNS,
+                        runs(wall), median(cpu)));
             }
         }
 
@@ -224,7 +251,7 @@ public final class RestSyncBenchmark {
                     + " in B's process through its scheduler %.2f (%.2f), SyncManager alone %.2f (%.2f)", size, noOp[0],
                     noOp[1], noOp[2], noOp[3], noOp[4], noOp[5], noOp[6], noOp[7], noOp[8]));
         }
-        return new Figures(rows, rawRate, seconds, cpuSeconds, jitSeconds, millis, cpuMillis, noOps);
+        return new Figures(rows, rawRate, seconds, cpuSeconds, jitSeconds, millis, cpuMillis, singlesMillis, noOps);
     }
 
     /**
@@ -292,10 +319,15 @@ public final class RestSyncBenchmark {
      * transaction, sealing after each: every transaction becomes one group of 5,000 entries.
      */
     private static void writeRows(Node node, int n, String version) throws Exception {
+        writeRows(node, n, version, 5_000);
+    }
+
+    /** Rows 0 to {@code n - 1} at {@code version}, {@code perTransaction} to an app transaction, each sealed on its own. */
+    private static void writeRows(Node node, int n, String version, int perTransaction) throws Exception {
         javax.sql.DataSource ds = node.context.getBean(javax.sql.DataSource.class);
         String ts = Instant.now().toString();
-        for (int from = 0; from < n; from += 5_000) {
-            int to = Math.min(n, from + 5_000);
+        for (int from = 0; from < n; from += perTransaction) {
+            int to = Math.min(n, from + perTransaction);
             for (int attempt = 1; ; attempt++) {
                 try (Connection c = ds.getConnection()) {
                     c.setAutoCommit(false);

@@ -18,6 +18,9 @@ import java.util.List;
  */
 public final class ApplyBenchmark {
 
+    /** Entries per app transaction among the changed rows ({@code -Dbench.edit-group=N}); 1,000 is one group. */
+    private static final int EDIT_GROUP = Integer.getInteger("bench.edit-group", 1_000);
+
     private ApplyBenchmark() {
     }
 
@@ -64,7 +67,7 @@ public final class ApplyBenchmark {
                             edits.add(bob.next(new RowChange("sync_kv", "[\"" + key + "\"]", Operation.UPDATE, Kind.EDIT,
                                     "{\"key\":\"" + key + "\",\"timestamp\":\"2026-12-05T19:00:00.000Z\",\"value\":\"value-" + i
                                             + "-v" + (run + 2) + "\"}", "[\"value\"]"),
-                                    last.get(i).vector(), (1L << 41) + run * 10_000L + i, i < last.size() - 1));
+                                    last.get(i).vector(), (1L << 41) + run * 10_000L + i, (i + 1) % EDIT_GROUP != 0 && i < last.size() - 1));
                         }
                         long t = System.nanoTime();
                         List<ApplyOutcome> out = node.applier().apply(edits, bob.id());

@@ -315,4 +315,78 @@ class BulkPlacementTest {
         assertThat(count("SELECT COUNT(*) FROM sync_log WHERE received_from IS NULL")).isEqualTo(1);
         assertThat(node.tracker().verify()).isEmpty();
     }
+
+    /**
+     * Many small groups of one origin (a person's edits while this device was away, each sealed alone) go on
+     * their rows together, the way one large group goes: what they leave must be what they leave delivered one
+     * by one. First clean edits and a delete (the bulk way, with an email one row gives up and a later group's row
+     * takes), then a mix the bulk way refuses: a row edited twice (the per-entry way, in order), an edit
+     * concurrent with a local one (a conflict) and an insert whose email clashes with a local row (held).
+     */
+    @Test
+    void manySmallGroupsOfOneOriginLeaveWhatTheyLeaveDeliveredOneByOne() {
+        List<ChangeEntry> inserts = people(0, 30);
+        java.util.function.BiFunction<String, String, RowChange> update = (id, json) ->
+                new RowChange("people", "[\"" + id + "\"]", Operation.UPDATE, Kind.EDIT, json, null);
+        List<ChangeEntry> clean = new ArrayList<>();
+        for (int i = 8; i < 20; i++) {
+            clean.add(bob.next(update.apply("p" + i, "{\"id\":\"p" + i + "\",\"age\":" + i + "}"),
+                    inserts.get(i).vector(), clock++, false));
+        }
+        clean.add(bob.next(new RowChange("people", "[\"p4\"]", Operation.DELETE, Kind.EDIT, null, null),
+                inserts.get(4).vector(), clock++, false));
+        clean.add(bob.next(update.apply("p6", "{\"id\":\"p6\",\"email\":\"moved@example.org\"}"),
+                inserts.get(6).vector(), clock++, false));
+        clean.add(bob.next(update.apply("p7", "{\"id\":\"p7\",\"email\":\"p6@example.org\"}"),
+                inserts.get(7).vector(), clock++, false));
+        List<ChangeEntry> mixed = new ArrayList<>();
+        mixed.add(bob.next(update.apply("p3", "{\"id\":\"p3\",\"age\":1}"), inserts.get(3).vector(), clock++, false));
+        mixed.add(bob.next(update.apply("p3", "{\"id\":\"p3\",\"age\":2}"), mixed.get(0).vector(), clock++, false));
+        mixed.add(bob.next(update.apply("p2", "{\"id\":\"p2\",\"note\":\"bob\"}"), inserts.get(2).vector(), clock++, false));
+        mixed.add(bob.next(new RowChange("people", "[\"clash\"]", Operation.INSERT, Kind.EDIT,
+                "{\"id\":\"clash\",\"email\":\"taken@example.org\"}", null), VersionVector.EMPTY, clock++, false));
+        for (int i = 20; i < 30; i++) {
+            mixed.add(bob.next(update.apply("p" + i, "{\"id\":\"p" + i + "\",\"age\":1}"), inserts.get(i).vector(),
+                    clock++, false));
+        }
+        try (StandaloneDevice oneByOne = new StandaloneDevice(dir.resolve("one-by-one.db"), List.of("people"),
+                System::currentTimeMillis, SCHEMA)) {
+            for (StandaloneDevice device : List.of(node, oneByOne)) {
+                device.applier().apply(inserts, bob.id());
+                device.write("INSERT INTO people (id, email, age) VALUES ('mine', 'taken@example.org', 1)");
+                device.write("UPDATE people SET note = 'mine' WHERE id = 'p2'");
+            }
+
+            List<ApplyOutcome> together = List.of();
+            for (List<ChangeEntry> delivery : List.of(clean, mixed)) {
+                together = node.applier().apply(delivery, bob.id());
+                List<ApplyOutcome> alone = new ArrayList<>();
+                delivery.forEach(g -> alone.addAll(oneByOne.applier().apply(List.of(g), bob.id())));
+                assertThat(together).extracting(ApplyOutcome::result)
+                        .isEqualTo(alone.stream().map(ApplyOutcome::result).toList());
+                assertThat(picture(node)).isEqualTo(picture(oneByOne));
+            }
+
+            assertThat(node.jdbc().sql("SELECT id FROM people WHERE email = 'p6@example.org'").query(String.class).single())
+                    .isEqualTo("p7");
+            assertThat(node.jdbc().sql("SELECT age FROM people WHERE id = 'p3'").query(Long.class).single()).isEqualTo(2);
+            assertThat(count("SELECT COUNT(*) FROM people WHERE id = 'p4'")).isZero();
+            assertThat(together.get(2).result()).as("made without the local edit").isEqualTo(Result.CONFLICT);
+            assertThat(node.held().find(EntryRef.of(mixed.get(3)))).map(HeldEntry::reason).contains(HoldReason.UNIQUE);
+            assertThat(node.scan().scan(List.of("people"))).allSatisfy(scan -> assertThat(scan.sealed()).isZero());
+            assertThat(node.tracker().verify()).isEmpty();
+        }
+    }
+
+    /** The device's rows, row states and conflicts as text, its own device id replaced by {@code local}. */
+    private static String picture(StandaloneDevice device) {
+        String rows = String.join("\n", device.jdbc().sql("SELECT id || '|' || COALESCE(email, '') || '|' || COALESCE(age, '')"
+                + " || '|' || COALESCE(note, '') FROM people ORDER BY id").query(String.class).list());
+        String states = String.join("\n", device.jdbc().sql("SELECT record_id || '|' || COALESCE(vector, '') || '|' || origin"
+                + " || '|' || version || '|' || deleted || '|' || COALESCE(column_hashes, '') FROM sync_row_state_view"
+                + " ORDER BY record_id").query(String.class).list());
+        String conflicts = String.join("\n", device.jdbc().sql("SELECT record_id || '|' || status FROM sync_conflicts"
+                + " ORDER BY record_id").query(String.class).list());
+        return (rows + "\n--\n" + states + "\n--\n" + conflicts).replace(device.id(), "local");
+    }
 }
