@@ -142,8 +142,10 @@ class LiveConfiguration {
 
     @Bean
     LivePublisher livePublisher(LiveSettings settings, PayloadCodec codec, ChainHeads heads, GossipArrivals arrivals,
-            LiveNode node) {
-        return new LivePublisher(codec, heads, arrivals, settings.seedCompat(), node::publish);
+            LiveNode node, ChangeTracker tracker, DeviceIdentity identity) {
+        String self = identity.deviceId().toString();
+        return new LivePublisher(codec, heads, arrivals, settings.seedCompat(), node::publish,
+                version -> tracker.find(new EntryRef(self, version)), tracker.versionVector().get(self));
     }
 
     private static ThreadFactory daemon(String name) {

@@ -5,8 +5,11 @@ import io.p2psync.changes.EntriesStored;
 import io.p2psync.changes.EntryRef;
 import io.p2psync.changes.Operation;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.event.TransactionalEventListener;
@@ -16,6 +19,13 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * over REST), as the JSON of the entry; with {@code seed-compat} a {@code sync_kv} change also goes out in
  * the seed protocol's Put/Delete form, after the entry. Entries that arrived by gossip are not published
  * again (see {@link GossipArrivals}). Also moves the in-memory chain heads on.
+ *
+ * <p>This device's own entries go out in version order. Its sealing transactions commit one after another,
+ * but each is published after its commit on its own thread (concurrent {@code PUT /kv} requests, the capture
+ * poller), so a later commit's entries could go out first; a receiver takes an entry after a gap for a gap,
+ * drops it and catches up over REST, and under a burst of concurrent writes nearly every entry went that way.
+ * An entry whose predecessors are not out yet now sends them first, read from the log (they are committed: they
+ * came first), and they are not sent again when their own event comes.
  */
 final class LivePublisher {
 
@@ -25,33 +35,68 @@ final class LivePublisher {
     private final ChainHeads heads;
     private final GossipArrivals arrivals;
     private final boolean seedCompat;
-    private final Consumer<byte[]> publish;
+    /** Own entries read from the log ahead of their event, at most per event; a longer gap is left to REST. */
+    static final int MOST_SENT_AHEAD = 1_000;
 
-    /** @param publish sends one payload on the topic; never throws for a payload within the size limit */
+    private final Consumer<byte[]> publish;
+    /** This device's own entries by version: committed ones the log holds. */
+    private final Function<Long, Optional<ChangeEntry>> ownEntry;
+    /** The highest version of this device's own entries published or passed over (group parts); guarded by this. */
+    private long ownSent;
+
+    /**
+     * @param publish  sends one payload on the topic; never throws for a payload within the size limit
+     * @param ownEntry this device's own committed entry of a version, from the log
+     * @param ownHead  the version of this device's last entry in the log now, before anything is published
+     */
     LivePublisher(PayloadCodec codec, ChainHeads heads, GossipArrivals arrivals, boolean seedCompat,
-            Consumer<byte[]> publish) {
+            Consumer<byte[]> publish, Function<Long, Optional<ChangeEntry>> ownEntry, long ownHead) {
         this.codec = codec;
         this.heads = heads;
         this.arrivals = arrivals;
         this.seedCompat = seedCompat;
         this.publish = publish;
+        this.ownEntry = ownEntry;
+        this.ownSent = ownHead;
     }
 
     @TransactionalEventListener(fallbackExecution = true)
     void onStored(EntriesStored event) {
-        for (ChangeEntry e : event.entries()) {
-            heads.advance(e);
-            if (arrivals.contains(EntryRef.of(e))) {
-                continue;
+        if (event.local()) {
+            publishOwn(event.entries());
+            return;
+        }
+        event.entries().forEach(this::publishOne);
+    }
+
+    /** This device's entries of one commit, after every earlier one of its own (see the class comment). */
+    private synchronized void publishOwn(List<ChangeEntry> entries) {
+        for (ChangeEntry e : entries) {
+            if (e.version() <= ownSent) {
+                continue; // sent ahead of its event, by a later commit's
             }
-            if (!e.continues()) {
-                // Only group ends travel as entries: they are signed. A receiver that lacks the entries before
-                // one sees a gap and pulls the group over REST (docs/live.md, "Groups").
-                send(codec.encode(e), e);
+            if (e.version() - ownSent - 1 <= MOST_SENT_AHEAD) {
+                for (long v = ownSent + 1; v < e.version(); v++) {
+                    ownEntry.apply(v).ifPresent(this::publishOne);
+                }
             }
-            if (seedCompat && GossipIntake.KV_TABLE.equals(e.table())) {
-                sendSeed(e);
-            }
+            publishOne(e);
+            ownSent = e.version();
+        }
+    }
+
+    private void publishOne(ChangeEntry e) {
+        heads.advance(e);
+        if (arrivals.contains(EntryRef.of(e))) {
+            return;
+        }
+        if (!e.continues()) {
+            // Only group ends travel as entries: they are signed. A receiver that lacks the entries before
+            // one sees a gap and pulls the group over REST (docs/live.md, "Groups").
+            send(codec.encode(e), e);
+        }
+        if (seedCompat && GossipIntake.KV_TABLE.equals(e.table())) {
+            sendSeed(e);
         }
     }
 

@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -41,6 +42,9 @@ public final class LiveBenchmark {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The writes between the two measured runs: enough for the JIT to compile the write and apply paths. */
     private static final int HOT_WRITES = Integer.getInteger("bench.hot-writes", 5_000);
+    /** Writes of the burst ({@code -Dbench.burst=N}) and the clients that send them at once. */
+    private static final int BURST = Integer.getInteger("bench.burst", 4_000);
+    private static final int BURST_CLIENTS = 4;
 
     public static void main(String[] args) throws Exception {
         int writes = args.length > 0 ? Integer.parseInt(args[0]) : 500;
@@ -82,10 +86,87 @@ public final class LiveBenchmark {
                 print("PUT on A -> readable in B's file, the node's first writes", cold[1]);
                 print("PUT on A -> readable by GET on B, after " + HOT_WRITES + " more writes", warm[0]);
                 print("PUT on A -> readable in B's file, after " + HOT_WRITES + " more writes", warm[1]);
+                burst(urlA, fileB, a.getBean(io.micrometer.core.instrument.MeterRegistry.class),
+                        b.getBean(io.micrometer.core.instrument.MeterRegistry.class));
             }
             System.out.printf("PUT round trip alone on A (for comparison): median %.2f ms%n", putOnlyMedian(urlA));
         }
         System.exit(0);
+    }
+
+    /**
+     * A burst: {@value #BURST} {@code PUT}s to A from {@value #BURST_CLIENTS} clients at once, as fast as A takes
+     * them, each a group of its own gossiped alone. Prints how fast A took them, when B's file held them all, and
+     * how B's gossip counters moved (applied, and dropped for B's apply queue, which a REST catch-up then fetches).
+     */
+    private static void burst(String urlA, Connection fileB, io.micrometer.core.instrument.MeterRegistry metricsA,
+            io.micrometer.core.instrument.MeterRegistry metricsB) throws Exception {
+        double resets0 = function(metricsA, "p2psync.gossip.outbound-resets");
+        double received0 = count(metricsB, "p2psync.gossip.received");
+        double applied0 = count(metricsB, "p2psync.gossip.applied");
+        double dropped0 = count(metricsB, "p2psync.gossip.dropped");
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(BURST_CLIENTS);
+        long start = System.nanoTime();
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int c = 0; c < BURST_CLIENTS; c++) {
+                int client = c;
+                done.add(clients.submit(() -> {
+                    for (int i = client; i < BURST; i += BURST_CLIENTS) {
+                        put(urlA, "burst-" + i, "b" + i);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            clients.shutdown();
+        }
+        long written = System.nanoTime();
+        try (PreparedStatement count = fileB.prepareStatement("SELECT COUNT(*) FROM sync_kv WHERE key LIKE 'burst-%'")) {
+            long have = 0;
+            while (System.nanoTime() - written < 120_000_000_000L) {
+                try (ResultSet rs = count.executeQuery()) {
+                    have = rs.next() ? rs.getLong(1) : 0;
+                }
+                if (have == BURST) {
+                    break;
+                }
+                LockSupport.parkNanos(200_000);
+            }
+            long arrived = System.nanoTime();
+            if (have != BURST) {
+                throw new IllegalStateException("B holds " + have + " of the " + BURST + " burst writes after 120 s");
+            }
+            System.out.printf("Burst: %,d PUTs on A from %d clients in %.2f s (%,.0f writes/s); all in B's file %.2f s"
+                            + " after the first, %.0f ms after A took the last; B applied %,.0f by gossip, dropped %,.0f"
+                            + " (the rest came by a REST catch-up; B's drops since its start by reason: %s); B received"
+                            + " %,.0f messages; A reset %,.0f gossip streams for back-pressure%n", BURST, BURST_CLIENTS, (written - start) / 1e9,
+                    BURST / ((written - start) / 1e9), (arrived - start) / 1e9, (arrived - written) / 1e6,
+                    count(metricsB, "p2psync.gossip.applied") - applied0, count(metricsB, "p2psync.gossip.dropped") - dropped0,
+                    byReason(metricsB, "p2psync.gossip.dropped"), count(metricsB, "p2psync.gossip.received") - received0,
+                    function(metricsA, "p2psync.gossip.outbound-resets") - resets0);
+        }
+    }
+
+    /** The counters named {@code name}, by their {@code reason} tag, those above zero. */
+    private static String byReason(io.micrometer.core.instrument.MeterRegistry registry, String name) {
+        return registry.find(name).counters().stream().filter(c -> c.count() > 0)
+                .map(c -> c.getId().getTag("reason") + " " + (long) c.count())
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** The value of the function counter {@code name} in {@code registry}, 0 if it has none. */
+    private static double function(io.micrometer.core.instrument.MeterRegistry registry, String name) {
+        return registry.find(name).functionCounters().stream()
+                .mapToDouble(io.micrometer.core.instrument.FunctionCounter::count).sum();
+    }
+
+    /** The sum of every counter named {@code name} (all tags) in {@code registry}. */
+    private static double count(io.micrometer.core.instrument.MeterRegistry registry, String name) {
+        return registry.find(name).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
     /** {@code writes} writes, alternately seen by GET on B and in B's file: the two sets of times, sorted. */
