@@ -9,21 +9,35 @@ import io.p2psync.p2p.pubsub.PubsubMessage;
 import io.p2psync.sync.EntryReceiver;
 import io.p2psync.sync.PushResponse;
 import io.p2psync.sync.RejectionReason;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies what {@link GossipIntake} accepted, off the network thread, one message at a time in arrival
- * order: an entry through {@link EntryReceiver} (the code path of a REST pull: revoked origins refused, new
- * origins listed as introduced, hash, chain and signature checked again in the transaction); a seed-protocol
- * change through {@link KvService}, ordered by the change log's clock. If an entry does not apply after all, its
- * origin's chain head is reloaded and a REST catch-up with the sender is asked for.
+ * Applies what {@link GossipIntake} accepted, off the network thread, in arrival order: entries through {@link
+ * EntryReceiver} (the code path of a REST pull: revoked origins refused, new origins listed as introduced, hash,
+ * chain and signature checked again in the transaction); a seed-protocol change through {@link KvService},
+ * ordered by the change log's clock. If an entry does not apply after all, its origin's chain head is reloaded
+ * and a REST catch-up with the sender is asked for.
+ *
+ * <p>Entries that wait together (a burst of writes on another device, each its own gossip message) are applied
+ * together: the consecutive entry messages of one sender, up to {@value #MOST_AT_ONCE}, go to the receiver as one
+ * delivery, in each origin's version order. One write transaction then takes what took one each, and the applier
+ * puts an origin's consecutive groups on their rows in bulk. A single write arriving alone goes as before, at once.
  */
 final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
 
@@ -40,6 +54,14 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
     private static final Set<RejectionReason> REFUSED_WHOEVER_SENDS = EnumSet.of(RejectionReason.REVOKED_ORIGIN,
             RejectionReason.FORKED_ORIGIN, RejectionReason.ORIGIN_LIMIT);
 
+    /** Entry messages of one sender applied as one delivery, at most. */
+    static final int MOST_AT_ONCE = 1_000;
+
+    /** Accepted messages not applied yet, in arrival order; at most {@link LiveConfiguration#APPLY_QUEUE}. */
+    private final Queue<GossipIntake.Accepted> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waitingCount = new AtomicInteger();
+    /** True while a drain of {@link #waiting} is queued or running on the worker. */
+    private final AtomicBoolean draining = new AtomicBoolean();
     private final ExecutorService worker;
     private final EntryReceiver receiver;
     private final KvService kv;
@@ -62,16 +84,79 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
     /** Called by the router for every message the intake accepted, with its verdict, after its lock is released. */
     @Override
     public void deliver(PubsubMessage message, GossipIntake.Accepted a) {
-        try {
-            worker.execute(() -> apply(a));
-        } catch (RejectedExecutionException full) {
-            metrics.dropped(DropReason.OVERLOADED);
-            logDrop(a.receivedFrom(), DropReason.OVERLOADED, "the apply queue is full; catching up over REST");
-            if (a.payload() instanceof GossipPayload.Entry e) {
-                heads.reload(e.entry().origin());
-            }
-            catchUp.accept(a.receivedFrom());
+        if (waitingCount.incrementAndGet() > LiveConfiguration.APPLY_QUEUE) {
+            waitingCount.decrementAndGet();
+            overloaded(a);
+            return;
         }
+        waiting.add(a);
+        startDrain();
+    }
+
+    private void overloaded(GossipIntake.Accepted a) {
+        metrics.dropped(DropReason.OVERLOADED);
+        logDrop(a.receivedFrom(), DropReason.OVERLOADED, "the apply queue is full; catching up over REST");
+        if (a.payload() instanceof GossipPayload.Entry e) {
+            heads.reload(e.entry().origin());
+        }
+        catchUp.accept(a.receivedFrom());
+    }
+
+    private void startDrain() {
+        if (draining.compareAndSet(false, true)) {
+            try {
+                worker.execute(this::drain);
+            } catch (RejectedExecutionException shutDown) {
+                draining.set(false); // the node is stopping: what waits is caught up after its next start
+            }
+        }
+    }
+
+    /** On the worker: applies what waits, a batch at a time, until nothing does. */
+    private void drain() {
+        try {
+            for (List<GossipIntake.Accepted> batch = nextBatch(); !batch.isEmpty(); batch = nextBatch()) {
+                if (batch.get(0).payload() instanceof GossipPayload.Entry) {
+                    applyEntries(batch);
+                } else {
+                    apply(batch.get(0));
+                }
+            }
+        } finally {
+            draining.set(false);
+            if (!waiting.isEmpty()) {
+                startDrain(); // one came after the last look and saw this drain still running
+            }
+        }
+    }
+
+    /**
+     * The next message, and if it is an entry, the entry messages of the same sender that follow it, up to
+     * {@value #MOST_AT_ONCE}. Only the worker takes from {@link #waiting}.
+     */
+    private List<GossipIntake.Accepted> nextBatch() {
+        GossipIntake.Accepted first = take();
+        if (first == null) {
+            return List.of();
+        }
+        List<GossipIntake.Accepted> batch = new ArrayList<>();
+        batch.add(first);
+        if (first.payload() instanceof GossipPayload.Entry) {
+            for (GossipIntake.Accepted next = waiting.peek(); next != null && batch.size() < MOST_AT_ONCE
+                    && next.payload() instanceof GossipPayload.Entry && next.receivedFrom().equals(first.receivedFrom());
+                    next = waiting.peek()) {
+                batch.add(take());
+            }
+        }
+        return batch;
+    }
+
+    private GossipIntake.Accepted take() {
+        GossipIntake.Accepted a = waiting.poll();
+        if (a != null) {
+            waitingCount.decrementAndGet();
+        }
+        return a;
     }
 
     /** One line for the first drop of a peer and reason, then at most one per 10 s with the count between. */
@@ -87,9 +172,7 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
 
     private void apply(GossipIntake.Accepted a) {
         try {
-            if (a.payload() instanceof GossipPayload.Entry e) {
-                applyEntry(e.entry(), a.receivedFrom());
-            } else if (a.payload() instanceof GossipPayload.SeedPut put) {
+            if (a.payload() instanceof GossipPayload.SeedPut put) {
                 count(kv.putIfNewer(put.key(), put.value(), put.timestamp()));
             } else if (a.payload() instanceof GossipPayload.SeedDelete delete) {
                 count(kv.deleteIfNewer(delete.key(), delete.timestamp()));
@@ -97,35 +180,58 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
         } catch (RuntimeException e) {
             metrics.dropped(DropReason.REFUSED);
             logDrop(a.receivedFrom(), DropReason.REFUSED, "applying it failed: " + e);
-            if (a.payload() instanceof GossipPayload.Entry entry) {
-                heads.reload(entry.entry().origin());
-                // not stored (a table waiting for its scan, a busy database): a round fetches it once it can apply
-                catchUp.accept(a.receivedFrom());
-            }
         }
     }
 
-    private void applyEntry(ChangeEntry entry, PeerId from) {
-        EntryRef ref = EntryRef.of(entry);
-        arrivals.begin(ref);
+    /**
+     * Applies the entries of one sender's messages as one delivery. Gossip may bring an origin's entries out of
+     * order (two mesh paths), which one message at a time met one by one; in one delivery the first out of order
+     * would stop its origin, so each origin's entries go in version order, origins in the order they came.
+     */
+    private void applyEntries(List<GossipIntake.Accepted> messages) {
+        PeerId from = messages.get(0).receivedFrom();
+        Map<String, Integer> originOrder = new HashMap<>();
+        List<ChangeEntry> entries = new ArrayList<>(messages.size());
+        for (GossipIntake.Accepted a : messages) {
+            ChangeEntry e = ((GossipPayload.Entry) a.payload()).entry();
+            originOrder.putIfAbsent(e.origin(), originOrder.size());
+            entries.add(e);
+        }
+        entries.sort(Comparator.comparing((ChangeEntry e) -> originOrder.get(e.origin()))
+                .thenComparingLong(ChangeEntry::version));
+        List<EntryRef> refs = entries.stream().map(EntryRef::of).toList();
+        refs.forEach(arrivals::begin);
         PushResponse outcome;
         try {
-            outcome = receiver.receive(List.of(entry), from);
+            outcome = receiver.receive(entries, from);
+        } catch (RuntimeException e) {
+            entries.forEach(x -> metrics.dropped(DropReason.REFUSED));
+            logDrop(from, DropReason.REFUSED, "applying " + entries.size() + " entries failed: " + e);
+            originOrder.keySet().forEach(heads::reload);
+            // not stored (a table waiting for its scan, a busy database): a round fetches them once it can apply
+            catchUp.accept(from);
+            return;
         } finally {
-            arrivals.end(ref);
+            refs.forEach(arrivals::end);
         }
-        if (outcome.rejected() > 0) {
-            RejectionReason reason = outcome.rejections().get(0).reason();
-            metrics.dropped(DropReason.REFUSED);
-            logDrop(from, DropReason.REFUSED, "entry " + ref + " was refused: " + reason.code());
-            heads.reload(entry.origin());
-            if (!REFUSED_WHOEVER_SENDS.contains(reason)) {
-                catchUp.accept(from);
-            }
-        } else if (outcome.duplicates() > 0) {
-            metrics.duplicate();
-        } else {
+        for (int i = 0; i < entries.size() - outcome.duplicates() - outcome.rejected(); i++) {
             metrics.applied();
+        }
+        for (int i = 0; i < outcome.duplicates(); i++) {
+            metrics.duplicate();
+        }
+        boolean catchUpNeeded = false;
+        Set<String> reloaded = new HashSet<>();
+        for (PushResponse.Rejection r : outcome.rejections()) {
+            metrics.dropped(DropReason.REFUSED);
+            logDrop(from, DropReason.REFUSED, "entry " + r.origin() + "/" + r.version() + " was refused: " + r.reason().code());
+            if (reloaded.add(r.origin())) {
+                heads.reload(r.origin());
+            }
+            catchUpNeeded |= !REFUSED_WHOEVER_SENDS.contains(r.reason());
+        }
+        if (catchUpNeeded) {
+            catchUp.accept(from);
         }
     }
 

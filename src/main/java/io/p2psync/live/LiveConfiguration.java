@@ -45,8 +45,7 @@ class LiveConfiguration {
 
     @Bean(destroyMethod = "shutdownNow")
     ExecutorService liveApplyWorker() {
-        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(APPLY_QUEUE),
-                daemon("live-apply"));
+        return Executors.newSingleThreadExecutor(daemon("live-apply")); // GossipDelivery bounds what waits
     }
 
     @Bean(destroyMethod = "shutdownNow")

@@ -74,4 +74,87 @@ class GossipDeliveryTest {
 
         assertThat(caughtUpWith).containsExactly(sender);
     }
+
+    /** Entries of {@code device}, versions 1 to {@code n}, each chained to the one before. */
+    private static List<ChangeEntry> chain(DeviceIdentity device, int n) {
+        List<ChangeEntry> entries = new ArrayList<>();
+        for (int v = 1; v <= n; v++) {
+            entries.add(ChangeEntry.seal(device, v, (1L << 40) + v, System.currentTimeMillis(),
+                    new RowChange("sync_kv", "[\"k" + v + "\"]", Operation.INSERT, Kind.EDIT,
+                            "{\"key\":\"k" + v + "\",\"value\":\"v\"}", null),
+                    VersionVector.EMPTY, v == 1 ? null : entries.get(v - 2).hash()));
+        }
+        return entries;
+    }
+
+    private void deliver(PeerId from, ChangeEntry e) {
+        delivery.deliver(null, new GossipIntake.Accepted(null, from, new GossipPayload.Entry(e)));
+    }
+
+    /**
+     * Entries that wait while the worker is busy (a burst of writes on another device) go to the receiver
+     * together, one delivery per run of one sender's messages, each origin's entries in version order even when
+     * gossip brought them out of it; a sender's entries are never delivered as another's.
+     */
+    @Test
+    void entriesThatWaitTogetherAreDeliveredTogetherInVersionOrderPerSender() throws Exception {
+        List<List<ChangeEntry>> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<PeerId> senders = new java.util.concurrent.CopyOnWriteArrayList<>();
+        when(receiver.receive(any(), any())).thenAnswer(call -> {
+            List<ChangeEntry> entries = call.getArgument(0);
+            delivered.add(List.copyOf(entries));
+            senders.add(call.getArgument(1));
+            return new PushResponse(entries.size(), 0, 0, 0, 0, List.of());
+        });
+        List<ChangeEntry> alice = chain(new DeviceIdentity(PrivateKey.generate()), 4);
+        List<ChangeEntry> bob = chain(new DeviceIdentity(PrivateKey.generate()), 2);
+        PeerId other = PrivateKey.generate().peerId();
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        worker.execute(() -> {
+            try {
+                busy.await();
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        deliver(sender, alice.get(1));
+        deliver(sender, bob.get(0));
+        deliver(sender, alice.get(0));
+        deliver(sender, bob.get(1));
+        deliver(sender, alice.get(2));
+        deliver(other, alice.get(3));
+        busy.countDown();
+        worker.shutdown();
+        assertThat(worker.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(delivered).containsExactly(
+                List.of(alice.get(0), alice.get(1), alice.get(2), bob.get(0), bob.get(1)),
+                List.of(alice.get(3)));
+        assertThat(senders).containsExactly(sender, other);
+        assertThat(caughtUpWith).isEmpty();
+    }
+
+    /** A delivery of many entries with one refused for itself asks for one catch-up, not one per entry. */
+    @Test
+    void aRefusalInADeliveryOfManyAsksForOneCatchUp() throws Exception {
+        List<ChangeEntry> alice = chain(new DeviceIdentity(PrivateKey.generate()), 3);
+        when(receiver.receive(any(), any())).thenReturn(new PushResponse(1, 0, 0, 0, 2, List.of(
+                new PushResponse.Rejection(alice.get(1).origin(), 2, RejectionReason.BROKEN_CHAIN, "refused"),
+                new PushResponse.Rejection(alice.get(2).origin(), 3, RejectionReason.EARLIER_REJECTED, "refused"))));
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        worker.execute(() -> {
+            try {
+                busy.await();
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        alice.forEach(e -> deliver(sender, e));
+        busy.countDown();
+        worker.shutdown();
+        assertThat(worker.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(caughtUpWith).containsExactly(sender);
+    }
 }
