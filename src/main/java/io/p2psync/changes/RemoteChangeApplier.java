@@ -62,7 +62,10 @@ public class RemoteChangeApplier {
     static final int BULK_FROM = 8;
     /** The most entries one write transaction of {@link #apply} takes, however fast they go. */
     static final int MAX_PER_TRANSACTION = 5_000;
-    /** Entries of consecutive groups put on their rows together, at most (a run's placement is not timed). */
+    /**
+     * Consecutive groups are put on their rows together once they hold this many entries or more (a run's placement
+     * is not timed: this bounds how far it takes a part past {@link #PART_TIME}).
+     */
     static final int RUN_LIMIT = 500;
     /** Holds retried at most per pass, so a pile of holds never keeps the write lock for long. */
     static final int MAX_RETRIES_PER_PASS = 500;
@@ -591,13 +594,15 @@ public class RemoteChangeApplier {
          */
         private final Map<String, List<ChangeEntry>> groupSoFar = new HashMap<>();
         /**
-         * Entries of groups of one origin that ended in this part, in version order, not on their rows yet. An
-         * origin's consecutive groups go on their rows together ({@link #placeRun}), so that many small app
-         * transactions (a person's edits while this device was away, each sealed alone) take the bulk way as one
-         * large transaction does, instead of one savepoint and a handful of statements each. They are in one write
-         * transaction either way, so a reader of the app's file still sees each group whole.
+         * Groups of one origin that ended in this part, in version order, not on their rows yet. An origin's
+         * consecutive groups go on their rows together ({@link #placeRun}), so that many small app transactions (a
+         * person's edits while this device was away, each sealed alone) take the bulk way as one large transaction
+         * does, instead of one savepoint and a handful of statements each. They are in one write transaction either
+         * way, so a reader of the app's file still sees each group whole.
          */
-        private final List<ChangeEntry> run = new ArrayList<>();
+        private final List<List<ChangeEntry>> run = new ArrayList<>();
+        /** The entries of {@link #run}. */
+        private int runEntries;
 
         Batch(String receivedFrom, GroupChecks checks, Map<String, ChangeLog.Head> stagedHeads) {
             this.receivedFrom = receivedFrom;
@@ -649,7 +654,7 @@ public class RemoteChangeApplier {
 
         private ApplyOutcome applyOne(ChangeEntry e, int index, Placer placer) {
             EntryRef ref = EntryRef.of(e);
-            if (!run.isEmpty() && !run.get(0).origin().equals(e.origin())) {
+            if (!run.isEmpty() && !run.get(0).get(0).origin().equals(e.origin())) {
                 placeRun(placer); // origins' entries go on their rows in the order they came
             }
             if (stopped.containsKey(e.origin())) {
@@ -722,25 +727,24 @@ public class RemoteChangeApplier {
                 flushStores(); // e and what came before it in this part, which the read below must find
                 return placeGroup(log.group(e.origin(), e.version()), placer);
             }
-            run.addAll(groupOpen ? group : List.of(e));
-            if (run.size() >= RUN_LIMIT) {
+            List<ChangeEntry> ended = groupOpen ? group : List.of(e);
+            run.add(ended);
+            runEntries += ended.size();
+            if (runEntries >= RUN_LIMIT) {
                 placeRun(placer);
             }
             return ApplyOutcome.of(ref, Result.STAGED); // its placement's outcome replaces this (placedLater)
         }
 
-        /**
-         * Puts the pending {@link #run} on its rows as one group would go ({@link #placeGroup}), each entry's outcome
-         * in {@link #placedLater}.
-         */
+        /** Puts the pending {@link #run} on its rows ({@link #placeGroups}), each entry's outcome in {@link #placedLater}. */
         private void placeRun(Placer placer) {
             if (run.isEmpty()) {
                 return;
             }
-            List<ChangeEntry> entries = List.copyOf(run);
+            List<List<ChangeEntry>> groups = List.copyOf(run);
             run.clear();
-            ApplyOutcome last = placeGroup(entries, placer);
-            placedLater.put(EntryRef.of(entries.get(entries.size() - 1)), last);
+            runEntries = 0;
+            placedLater.putAll(placeGroups(groups, placer));
         }
 
         private void flushStores() {
@@ -759,33 +763,7 @@ public class RemoteChangeApplier {
          * a person.)
          */
         private ApplyOutcome placeGroup(List<ChangeEntry> group, Placer placer) {
-            flushStores(); // placing reads the log (the row's entries, heads) and hooks may too
-            group.forEach(g -> unplaced.add(EntryRef.of(g)));
-            Map<EntryRef, ApplyOutcome> outcomes = new java.util.LinkedHashMap<>();
-            List<ChangeEntry> clashed = new ArrayList<>();
-            try {
-                for (ChangeEntry g : placer.placeInBulk(group)) {
-                    unplaced.remove(EntryRef.of(g));
-                    outcomes.put(EntryRef.of(g), ApplyOutcome.of(EntryRef.of(g), Result.APPLIED));
-                }
-                for (ChangeEntry g : group) {
-                    if (outcomes.containsKey(EntryRef.of(g))) {
-                        continue;
-                    }
-                    unplaced.remove(EntryRef.of(g));
-                    ApplyOutcome outcome = g.changesNothing() ? ApplyOutcome.of(EntryRef.of(g), Result.APPLIED)
-                            : placer.place(g, false, true);
-                    if (outcome.result() == Result.HELD && outcome.reason() == HoldReason.UNIQUE) {
-                        clashed.add(g); // nothing of it was kept: tried again after the rest of the group
-                    }
-                    outcomes.put(EntryRef.of(g), outcome);
-                }
-                for (ChangeEntry g : clashed) {
-                    outcomes.put(EntryRef.of(g), placeOne(g, placer));
-                }
-            } finally {
-                unplaced.clear();
-            }
+            Map<EntryRef, ApplyOutcome> outcomes = placeGroups(List.of(group), placer);
             EntryRef last = EntryRef.of(group.get(group.size() - 1));
             outcomes.forEach((ref, outcome) -> {
                 if (!ref.equals(last)) {
@@ -793,6 +771,49 @@ public class RemoteChangeApplier {
                 }
             });
             return outcomes.get(last);
+        }
+
+        /**
+         * Puts consecutive groups of one origin on their rows ({@link #placeGroup} for one): the clean entries of
+         * all of them in bulk first, then the rest entry by entry, group by group in version order, an entry that
+         * clashes on a UNIQUE value tried again after the rest of its own group. So each group meets what it met
+         * placed alone: a clash that only a later group would undo is still held, and holds the row's later entries
+         * behind it.
+         *
+         * @return every entry's outcome
+         */
+        private Map<EntryRef, ApplyOutcome> placeGroups(List<List<ChangeEntry>> groups, Placer placer) {
+            flushStores(); // placing reads the log (the row's entries, heads) and hooks may too
+            List<ChangeEntry> all = groups.size() == 1 ? groups.get(0) : groups.stream().flatMap(List::stream).toList();
+            all.forEach(g -> unplaced.add(EntryRef.of(g)));
+            Map<EntryRef, ApplyOutcome> outcomes = new HashMap<>();
+            try {
+                for (ChangeEntry g : placer.placeInBulk(all)) {
+                    unplaced.remove(EntryRef.of(g));
+                    outcomes.put(EntryRef.of(g), ApplyOutcome.of(EntryRef.of(g), Result.APPLIED));
+                }
+                for (List<ChangeEntry> group : groups) {
+                    List<ChangeEntry> clashed = new ArrayList<>();
+                    for (ChangeEntry g : group) {
+                        if (outcomes.containsKey(EntryRef.of(g))) {
+                            continue;
+                        }
+                        unplaced.remove(EntryRef.of(g));
+                        ApplyOutcome outcome = g.changesNothing() ? ApplyOutcome.of(EntryRef.of(g), Result.APPLIED)
+                                : placer.place(g, false, true);
+                        if (outcome.result() == Result.HELD && outcome.reason() == HoldReason.UNIQUE) {
+                            clashed.add(g); // nothing of it was kept: tried again after the rest of the group
+                        }
+                        outcomes.put(EntryRef.of(g), outcome);
+                    }
+                    for (ChangeEntry g : clashed) {
+                        outcomes.put(EntryRef.of(g), placeOne(g, placer));
+                    }
+                }
+            } finally {
+                unplaced.clear();
+            }
+            return outcomes;
         }
 
         /**
