@@ -12,7 +12,7 @@ import io.p2psync.sync.RejectionReason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +115,7 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
     /** On the worker: applies what waits, a batch at a time, until nothing does. */
     private void drain() {
         try {
-            for (List<GossipIntake.Accepted> batch = nextBatch(); !batch.isEmpty(); batch = nextBatch()) {
+            for (List<GossipIntake.Accepted> batch = nextBatch(); !batch.isEmpty() && !stopping(); batch = nextBatch()) {
                 if (batch.get(0).payload() instanceof GossipPayload.Entry) {
                     applyEntries(batch);
                 } else {
@@ -124,10 +124,15 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
             }
         } finally {
             draining.set(false);
-            if (!waiting.isEmpty()) {
+            if (!waiting.isEmpty() && !stopping()) {
                 startDrain(); // one came after the last look and saw this drain still running
             }
         }
+    }
+
+    /** True once the node stops: what still waits is not applied (a catch-up after the next start fetches it). */
+    private boolean stopping() {
+        return worker.isShutdown() || Thread.currentThread().isInterrupted();
     }
 
     /**
@@ -184,21 +189,30 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
     }
 
     /**
-     * Applies the entries of one sender's messages as one delivery. Gossip may bring an origin's entries out of
-     * order (two mesh paths), which one message at a time met one by one; in one delivery the first out of order
-     * would stop its origin, so each origin's entries go in version order, origins in the order they came.
+     * Applies the entries of one sender's messages as one delivery. The intake accepts an entry only as the next of
+     * its origin, but two network threads may hand accepted messages over in swapped order, which one message at a
+     * time met one by one; in one delivery the first out of order would stop its origin. So each origin's entries
+     * are put in version order within the places they hold, and the origins' interleaving is left as it came (an
+     * entry made on top of another origin's stays after it). If applying fails as a whole (a table waiting for its
+     * scan, a busy database), the whole delivery is dropped and one catch-up with the sender fetches it.
      */
     private void applyEntries(List<GossipIntake.Accepted> messages) {
         PeerId from = messages.get(0).receivedFrom();
-        Map<String, Integer> originOrder = new HashMap<>();
         List<ChangeEntry> entries = new ArrayList<>(messages.size());
+        Map<String, List<Integer>> places = new LinkedHashMap<>();
         for (GossipIntake.Accepted a : messages) {
             ChangeEntry e = ((GossipPayload.Entry) a.payload()).entry();
-            originOrder.putIfAbsent(e.origin(), originOrder.size());
+            places.computeIfAbsent(e.origin(), o -> new ArrayList<>()).add(entries.size());
             entries.add(e);
         }
-        entries.sort(Comparator.comparing((ChangeEntry e) -> originOrder.get(e.origin()))
-                .thenComparingLong(ChangeEntry::version));
+        for (List<Integer> at : places.values()) {
+            List<ChangeEntry> ofOrigin = new ArrayList<>(at.size());
+            at.forEach(i -> ofOrigin.add(entries.get(i)));
+            ofOrigin.sort(Comparator.comparingLong(ChangeEntry::version));
+            for (int k = 0; k < at.size(); k++) {
+                entries.set(at.get(k), ofOrigin.get(k));
+            }
+        }
         List<EntryRef> refs = entries.stream().map(EntryRef::of).toList();
         refs.forEach(arrivals::begin);
         PushResponse outcome;
@@ -207,7 +221,7 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
         } catch (RuntimeException e) {
             entries.forEach(x -> metrics.dropped(DropReason.REFUSED));
             logDrop(from, DropReason.REFUSED, "applying " + entries.size() + " entries failed: " + e);
-            originOrder.keySet().forEach(heads::reload);
+            places.keySet().forEach(heads::reload);
             // not stored (a table waiting for its scan, a busy database): a round fetches them once it can apply
             catchUp.accept(from);
             return;

@@ -143,7 +143,7 @@ class LiveConfiguration {
     LivePublisher livePublisher(LiveSettings settings, PayloadCodec codec, ChainHeads heads, GossipArrivals arrivals,
             LiveNode node, ChangeTracker tracker, DeviceIdentity identity) {
         String self = identity.deviceId().toString();
-        return new LivePublisher(codec, heads, arrivals, settings.seedCompat(), node::publish,
+        return new LivePublisher(codec, heads, arrivals, settings.seedCompat(), node::publish, self,
                 version -> tracker.find(new EntryRef(self, version)), tracker.versionVector().get(self));
     }
 

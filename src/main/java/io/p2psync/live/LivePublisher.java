@@ -39,6 +39,8 @@ final class LivePublisher {
     static final int MOST_SENT_AHEAD = 1_000;
 
     private final Consumer<byte[]> publish;
+    /** This device's id. */
+    private final String self;
     /** This device's own entries by version: committed ones the log holds. */
     private final Function<Long, Optional<ChangeEntry>> ownEntry;
     /** The highest version of this device's own entries published or passed over (group parts); guarded by this. */
@@ -46,16 +48,19 @@ final class LivePublisher {
 
     /**
      * @param publish  sends one payload on the topic; never throws for a payload within the size limit
+     * @param self     this device's id
      * @param ownEntry this device's own committed entry of a version, from the log
-     * @param ownHead  the version of this device's last entry in the log now, before anything is published
+     * @param ownHead  the version of this device's last entry in the log now, before anything is published (an
+     *                 entry sealed between this read and the listener's start is left to REST, as before)
      */
     LivePublisher(PayloadCodec codec, ChainHeads heads, GossipArrivals arrivals, boolean seedCompat,
-            Consumer<byte[]> publish, Function<Long, Optional<ChangeEntry>> ownEntry, long ownHead) {
+            Consumer<byte[]> publish, String self, Function<Long, Optional<ChangeEntry>> ownEntry, long ownHead) {
         this.codec = codec;
         this.heads = heads;
         this.arrivals = arrivals;
         this.seedCompat = seedCompat;
         this.publish = publish;
+        this.self = self;
         this.ownEntry = ownEntry;
         this.ownSent = ownHead;
     }
@@ -67,6 +72,19 @@ final class LivePublisher {
             return;
         }
         event.entries().forEach(this::publishOne);
+        passOwn(event.entries());
+    }
+
+    /**
+     * Entries of this device's own that came back from a peer (a device restored from another's copy) went out as
+     * relayed ones: the next own seal must not read them from the log and send them again.
+     */
+    private synchronized void passOwn(List<ChangeEntry> relayed) {
+        for (ChangeEntry e : relayed) {
+            if (e.origin().equals(self)) {
+                ownSent = Math.max(ownSent, e.version());
+            }
+        }
     }
 
     /** This device's entries of one commit, after every earlier one of its own (see the class comment). */

@@ -13,7 +13,8 @@ import java.util.Map;
  *   <li>raw SQLite batch insert of the rows (sqlite-jdbc, prepared statement, batches of 1,000, one
  *       transaction), the yardstick;</li>
  *   <li>p2p-sync over REST between two real nodes: initial sync of the rows, incremental sync of 1,000
- *       changed rows, a round with nothing to do at each database size given ({@link RestSyncBenchmark});</li>
+ *       changed rows (changed in one app transaction, then one per app transaction), a round with nothing to do
+ *       at each database size given ({@link RestSyncBenchmark});</li>
  *   <li>p2p-sync capture: batches of 500 writes and one write per transaction, against the same writes to a
  *       plain table, sealed in the writing transaction as {@code PUT /kv} seals ({@link CaptureBenchmark}), and
  *       written by the app on a connection of its own while the node seals them in the background as it does
@@ -99,6 +100,11 @@ public final class BulkBenchmark {
         table.add(row("live: a write on A in B's file, a node's first writes", latency(live, "the node's first writes"),
                 "", "", ""));
         table.add(row("live: the same after 5,000 more writes", latency(live, "after \\d+ more writes"), "", "", ""));
+        table.add(row("live: a burst of 4,000 PUTs from 4 clients on A", firstMatch(live, "Burst: [\\d,]+ PUTs on A from \\d+"
+                + " clients in [\\d.]+ s \\(([\\d,]+) writes/s\\); all in B's file [\\d.]+ s after the first, (\\d+) ms after A"
+                + " took the last; B applied ([\\d,]+) by gossip, dropped ([\\d,]+)")
+                .map(m -> String.format("A took %s writes/s; B held the last %s ms after A took it, %s applied by gossip,"
+                        + " %s dropped", m.group(1), m.group(2), m.group(3), m.group(4))).orElse("-"), "", "", ""));
         double millionRate = number(million, "\\(1\\) initial sync of [\\d,]+ rows A->B: [\\d.]+ s = ([\\d,]+) rows/s");
         table.add(row(String.format("initial sync, %,d rows, heap -Xmx256m", MILLION), Double.isNaN(millionRate) ? "-"
                 : rate(millionRate, "rows/s") + String.format(" (heap in use at most %s MiB where sampled)",

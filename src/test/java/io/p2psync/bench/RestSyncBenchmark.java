@@ -29,7 +29,9 @@ import tools.jackson.databind.JsonNode;
  * <ol>
  *   <li>initial sync of N kv rows from A to an empty B, in rows/s, beside the rate of inserting the same
  *       rows into a plain SQLite table in batches, in the same run;</li>
- *   <li>incremental sync of 1,000 changed rows in that N-row database, in ms;</li>
+ *   <li>incremental sync of 1,000 changed rows in that N-row database, in ms: the rows changed in one app
+ *       transaction (one group), then the same rows changed one per app transaction (1,000 groups, each with its
+ *       own signature, as a person's edits or {@code PUT /kv} make them);</li>
  *   <li>a sync with nothing to do, against databases of each size given, in ms (median of 100, after 300).</li>
  * </ol>
  *

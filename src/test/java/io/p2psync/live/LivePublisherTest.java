@@ -32,7 +32,7 @@ class LivePublisherTest {
     private LivePublisher publisher(long head) {
         return new LivePublisher(codec, new ChainHeads(origin -> ChainHeads.Head.NONE), new GossipArrivals(), false,
                 payload -> published.add(((GossipPayload.Entry) codec.decode(payload)).entry().version()),
-                version -> version <= log.size() ? Optional.of(log.get((int) (version - 1))) : Optional.empty(), head);
+                self.deviceId().toString(), version -> version <= log.size() ? Optional.of(log.get((int) (version - 1))) : Optional.empty(), head);
     }
 
     /** Seals {@code n} more entries of this device into {@link #log}; {@code groupOf} entries to a group. */
@@ -79,5 +79,30 @@ class LivePublisherTest {
         publisher.onStored(new EntriesStored(relayed.subList(0, 1), "a-peer"));
 
         assertThat(published).containsExactly(2L, 1L, 1L);
+    }
+
+    /** Own entries that came back from a peer went out as relayed ones, and the next own seal does not resend them. */
+    @Test
+    void ownEntriesThatCameBackFromAPeerAreNotSentAgain() {
+        LivePublisher publisher = publisher(0);
+        List<ChangeEntry> back = seal(self, log, 3, 1); // this device's entries, restored from a peer's copy
+        List<ChangeEntry> v4 = seal(self, log, 1, 1);
+
+        publisher.onStored(new EntriesStored(back, "a-peer"));
+        publisher.onStored(new EntriesStored(v4, null));
+
+        assertThat(published).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    /** A gap too long to read ahead (its events lost) is left to REST: the entry goes out, and nothing before it. */
+    @Test
+    void aGapLongerThanWhatIsReadAheadIsLeftToRest() {
+        LivePublisher publisher = publisher(0);
+        seal(self, log, LivePublisher.MOST_SENT_AHEAD + 1, 1);
+        List<ChangeEntry> next = seal(self, log, 1, 1);
+
+        publisher.onStored(new EntriesStored(next, null));
+
+        assertThat(published).containsExactly((long) LivePublisher.MOST_SENT_AHEAD + 2);
     }
 }
