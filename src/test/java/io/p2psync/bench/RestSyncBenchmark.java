@@ -200,47 +200,20 @@ public final class RestSyncBenchmark {
                         syncRate / rawRate, cpuSeconds, jitSeconds));
 
                 int changed = Math.min(CHANGED, rows);
-                Map<String, Long> threadsBefore = threadCpu();
-                double[] wall = new double[INCREMENTAL_RUNS];
-                double[] cpu = new double[INCREMENTAL_RUNS];
-                for (int run = 0; run < INCREMENTAL_RUNS; run++) {
-                    writeRows(a, changed, "v" + (run + 2)); // the same rows changed again each run
-                    start = System.nanoTime();
-                    cpu0 = cpuNanos();
-                    round = syncNow(b, a);
-                    wall[run] = (System.nanoTime() - start) / 1e6;
-                    cpu[run] = (cpuNanos() - cpu0) / 1e6;
-                    check(round, changed, b, rows);
-                }
-                if (Boolean.getBoolean("bench.threads")) {
-                    report.accept("    CPU ms per incremental round by thread: " + perRound(threadsBefore, threadCpu(), INCREMENTAL_RUNS));
-                }
-                millis = median(wall);
-                cpuMillis = median(cpu);
+                double[][] one = incrementalRounds(a, b, rows, changed, 5_000, "v", "", report);
+                millis = median(one[0]);
+                cpuMillis = median(one[1]);
                 report.accept(String.format("(2) incremental sync of %,d changed rows in a %,d-row db: median %.1f ms"
                         + " of %d runs (%s; process CPU %.0f ms)", changed, rows, millis, INCREMENTAL_RUNS,
-                        runs(wall), cpuMillis));
+                        runs(one[0]), cpuMillis));
 
                 // The same rows changed one per app transaction, each sealed alone (a person's edits, PUT /kv):
                 // as many groups as rows, each with its own signature to check.
-                threadsBefore = threadCpu();
-                for (int run = 0; run < INCREMENTAL_RUNS; run++) {
-                    writeRows(a, changed, "s" + run, 1);
-                    start = System.nanoTime();
-                    cpu0 = cpuNanos();
-                    round = syncNow(b, a);
-                    wall[run] = (System.nanoTime() - start) / 1e6;
-                    cpu[run] = (cpuNanos() - cpu0) / 1e6;
-                    check(round, changed, b, rows);
-                }
-                if (Boolean.getBoolean("bench.threads")) {
-                    report.accept("    CPU ms per incremental round of single-row groups by thread: "
-                            + perRound(threadsBefore, threadCpu(), INCREMENTAL_RUNS));
-                }
-                singlesMillis = median(wall);
+                double[][] singles = incrementalRounds(a, b, rows, changed, 1, "s", " of single-row groups", report);
+                singlesMillis = median(singles[0]);
                 report.accept(String.format("(2b) the same, each row changed in an app transaction of its own (%,d groups):"
                         + " median %.1f ms of %d runs (%s; process CPU %.0f ms)", changed, singlesMillis, INCREMENTAL_RUNS,
-                        runs(wall), median(cpu)));
+                        runs(singles[0]), median(singles[1])));
             }
         }
 
@@ -254,6 +227,31 @@ public final class RestSyncBenchmark {
                     noOp[1], noOp[2], noOp[3], noOp[4], noOp[5], noOp[6], noOp[7], noOp[8]));
         }
         return new Figures(rows, rawRate, seconds, cpuSeconds, jitSeconds, millis, cpuMillis, singlesMillis, noOps);
+    }
+
+    /**
+     * {@value #INCREMENTAL_RUNS} rounds of B with A, each after the same {@code changed} rows changed again on A,
+     * {@code perTransaction} to an app transaction: the wall and process CPU ms of each.
+     */
+    private static double[][] incrementalRounds(Node a, Node b, int rows, int changed, int perTransaction, String version,
+            String what, java.util.function.Consumer<String> report) throws Exception {
+        Map<String, Long> threadsBefore = threadCpu();
+        double[] wall = new double[INCREMENTAL_RUNS];
+        double[] cpu = new double[INCREMENTAL_RUNS];
+        for (int run = 0; run < INCREMENTAL_RUNS; run++) {
+            writeRows(a, changed, version + (run + 2), perTransaction);
+            long start = System.nanoTime();
+            long cpu0 = cpuNanos();
+            JsonNode round = syncNow(b, a);
+            wall[run] = (System.nanoTime() - start) / 1e6;
+            cpu[run] = (cpuNanos() - cpu0) / 1e6;
+            check(round, changed, b, rows);
+        }
+        if (Boolean.getBoolean("bench.threads")) {
+            report.accept("    CPU ms per incremental round" + what + " by thread: "
+                    + perRound(threadsBefore, threadCpu(), INCREMENTAL_RUNS));
+        }
+        return new double[][] {wall, cpu};
     }
 
     /**

@@ -47,6 +47,19 @@ class GossipDeliveryTest {
         worker.shutdownNow();
     }
 
+    /** Keeps the worker busy until the latch it answers is counted down, so that what is delivered meanwhile waits. */
+    private java.util.concurrent.CountDownLatch keepWorkerBusy() {
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        worker.execute(() -> {
+            try {
+                busy.await();
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return busy;
+    }
+
     /** Waits until the worker has applied what was delivered so far (it runs one task at a time, in order). */
     private void settle() throws Exception {
         worker.submit(() -> { }).get(10, TimeUnit.SECONDS);
@@ -114,14 +127,7 @@ class GossipDeliveryTest {
         List<ChangeEntry> alice = chain(new DeviceIdentity(PrivateKey.generate()), 4);
         List<ChangeEntry> bob = chain(new DeviceIdentity(PrivateKey.generate()), 2);
         PeerId other = PrivateKey.generate().peerId();
-        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
-        worker.execute(() -> {
-            try {
-                busy.await();
-            } catch (InterruptedException stop) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        java.util.concurrent.CountDownLatch busy = keepWorkerBusy();
 
         deliver(sender, alice.get(1));
         deliver(sender, bob.get(0));
@@ -146,14 +152,7 @@ class GossipDeliveryTest {
         when(receiver.receive(any(), any())).thenReturn(new PushResponse(1, 0, 0, 0, 2, List.of(
                 new PushResponse.Rejection(alice.get(1).origin(), 2, RejectionReason.BROKEN_CHAIN, "refused"),
                 new PushResponse.Rejection(alice.get(2).origin(), 3, RejectionReason.EARLIER_REJECTED, "refused"))));
-        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
-        worker.execute(() -> {
-            try {
-                busy.await();
-            } catch (InterruptedException stop) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        java.util.concurrent.CountDownLatch busy = keepWorkerBusy();
         alice.forEach(e -> deliver(sender, e));
         busy.countDown();
         settle();
