@@ -774,41 +774,53 @@ public class RemoteChangeApplier {
         }
 
         /**
-         * Puts consecutive groups of one origin on their rows ({@link #placeGroup} for one): the clean entries of
-         * all of them in bulk first, then the rest entry by entry, group by group in version order, an entry that
-         * clashes on a UNIQUE value tried again after the rest of its own group. So each group meets what it met
-         * placed alone: a clash that only a later group would undo is still held, and holds the row's later entries
-         * behind it.
+         * Puts consecutive groups of one origin on their rows ({@link #placeGroup} for one). Several go in bulk
+         * together only if every entry of them that changes something is clean ({@link Placer#placeInBulk(List,
+         * boolean)}); otherwise each group goes as it would alone: its clean entries in bulk, then the rest entry by
+         * entry, an entry that clashes on a UNIQUE value tried again after the rest of its own group. So each group
+         * meets its rows as it would placed alone.
          *
          * @return every entry's outcome
          */
         private Map<EntryRef, ApplyOutcome> placeGroups(List<List<ChangeEntry>> groups, Placer placer) {
             flushStores(); // placing reads the log (the row's entries, heads) and hooks may too
-            List<ChangeEntry> all = groups.size() == 1 ? groups.get(0) : groups.stream().flatMap(List::stream).toList();
-            all.forEach(g -> unplaced.add(EntryRef.of(g)));
             Map<EntryRef, ApplyOutcome> outcomes = new HashMap<>();
+            if (groups.size() > 1) {
+                List<ChangeEntry> all = groups.stream().flatMap(List::stream).toList();
+                all.forEach(g -> unplaced.add(EntryRef.of(g)));
+                try {
+                    if (!placer.placeInBulk(all, true).isEmpty()) { // every entry that changes something is placed
+                        all.forEach(g -> outcomes.put(EntryRef.of(g), ApplyOutcome.of(EntryRef.of(g), Result.APPLIED)));
+                        return outcomes;
+                    }
+                } finally {
+                    unplaced.clear();
+                }
+                groups.forEach(group -> outcomes.putAll(placeGroups(List.of(group), placer)));
+                return outcomes;
+            }
+            List<ChangeEntry> group = groups.get(0);
+            group.forEach(g -> unplaced.add(EntryRef.of(g)));
+            List<ChangeEntry> clashed = new ArrayList<>();
             try {
-                for (ChangeEntry g : placer.placeInBulk(all)) {
+                for (ChangeEntry g : placer.placeInBulk(group)) {
                     unplaced.remove(EntryRef.of(g));
                     outcomes.put(EntryRef.of(g), ApplyOutcome.of(EntryRef.of(g), Result.APPLIED));
                 }
-                for (List<ChangeEntry> group : groups) {
-                    List<ChangeEntry> clashed = new ArrayList<>();
-                    for (ChangeEntry g : group) {
-                        if (outcomes.containsKey(EntryRef.of(g))) {
-                            continue;
-                        }
-                        unplaced.remove(EntryRef.of(g));
-                        ApplyOutcome outcome = g.changesNothing() ? ApplyOutcome.of(EntryRef.of(g), Result.APPLIED)
-                                : placer.place(g, false, true);
-                        if (outcome.result() == Result.HELD && outcome.reason() == HoldReason.UNIQUE) {
-                            clashed.add(g); // nothing of it was kept: tried again after the rest of the group
-                        }
-                        outcomes.put(EntryRef.of(g), outcome);
+                for (ChangeEntry g : group) {
+                    if (outcomes.containsKey(EntryRef.of(g))) {
+                        continue;
                     }
-                    for (ChangeEntry g : clashed) {
-                        outcomes.put(EntryRef.of(g), placeOne(g, placer));
+                    unplaced.remove(EntryRef.of(g));
+                    ApplyOutcome outcome = g.changesNothing() ? ApplyOutcome.of(EntryRef.of(g), Result.APPLIED)
+                            : placer.place(g, false, true);
+                    if (outcome.result() == Result.HELD && outcome.reason() == HoldReason.UNIQUE) {
+                        clashed.add(g); // nothing of it was kept: tried again after the rest of the group
                     }
+                    outcomes.put(EntryRef.of(g), outcome);
+                }
+                for (ChangeEntry g : clashed) {
+                    outcomes.put(EntryRef.of(g), placeOne(g, placer));
                 }
             } finally {
                 unplaced.clear();
@@ -871,13 +883,29 @@ public class RemoteChangeApplier {
          * @return the entries placed, each {@code APPLIED}
          */
         List<ChangeEntry> placeInBulk(List<ChangeEntry> group) {
+            return placeInBulk(group, false);
+        }
+
+        /**
+         * As {@link #placeInBulk(List)}; with {@code whole}, all or nothing: if any entry that changes something
+         * would go the per-entry way, none is placed. A run of groups asks so: bulk writes every row of it before
+         * the per-entry way starts, so a later group's clean entry would otherwise go in before an earlier group's
+         * other entries, which placed alone would have met the row as it was (a UNIQUE value, say).
+         */
+        List<ChangeEntry> placeInBulk(List<ChangeEntry> group, boolean whole) {
             if (holdsMayExist || group.size() < BULK_FROM) {
                 return List.of();
             }
             Map<String, List<ChangeEntry>> byTable = new java.util.LinkedHashMap<>();
             Set<String> rowsMet = new HashSet<>();
             for (ChangeEntry e : group) {
+                if (whole && e.changesNothing()) {
+                    continue; // it touches no row: nothing to place, in any order
+                }
                 if (!rowsMet.add(e.table() + '\u0000' + e.recordId())) {
+                    if (whole) {
+                        return List.of();
+                    }
                     byTable.computeIfPresent(e.table(), (t, list) -> {
                         list.removeIf(x -> x.recordId().equals(e.recordId()));
                         return list;
@@ -888,6 +916,8 @@ public class RemoteChangeApplier {
                 if (t != null && e.kind() == Kind.EDIT && !e.changesNothing() && t.primaryKey().size() == 1
                         && simpleKey(t, e.recordId())) {
                     byTable.computeIfAbsent(e.table(), x -> new ArrayList<>()).add(e);
+                } else if (whole) {
+                    return List.of();
                 }
             }
             byTable.values().removeIf(List::isEmpty);
@@ -899,7 +929,11 @@ public class RemoteChangeApplier {
             // as in place(): events of what a hook seals go out only if the savepoint is released
             try (SavepointEvents.Scope events = SavepointEvents.open()) {
                 for (Map.Entry<String, List<ChangeEntry>> run : byTable.entrySet()) {
-                    placed.addAll(placeInBulk(tables.get(run.getKey()), run.getValue()));
+                    List<ChangeEntry> clean = placeInBulk(tables.get(run.getKey()), run.getValue());
+                    if (whole && clean.size() < run.getValue().size()) {
+                        throw new IllegalArgumentException("not every entry of the run is clean: it goes group by group");
+                    }
+                    placed.addAll(clean);
                 }
                 // the rows are written: hooks see these entries among their rows' entries, as one by one
                 placed.forEach(e -> unplaced.remove(EntryRef.of(e)));

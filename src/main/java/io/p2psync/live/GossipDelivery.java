@@ -191,26 +191,28 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
     /**
      * Applies the entries of one sender's messages as one delivery. The intake accepts an entry only as the next of
      * its origin, but two network threads may hand accepted messages over in swapped order, which one message at a
-     * time met one by one; in one delivery the first out of order would stop its origin. So each origin's entries
-     * are put in version order within the places they hold, and the origins' interleaving is left as it came (an
-     * entry made on top of another origin's stays after it). If applying fails as a whole (a table waiting for its
-     * scan, a busy database), the whole delivery is dropped and one catch-up with the sender fetches it.
+     * time met one by one; in one delivery the first out of order would stop its origin. So they go in arrival
+     * order, except that an entry brings its origin's earlier entries of the delivery along before it: an entry
+     * is never moved behind anything, so one made on top of another origin's still comes after it. If applying
+     * fails as a whole (a table waiting for its scan, a busy database), the whole delivery is dropped and one
+     * catch-up with the sender fetches it.
      */
     private void applyEntries(List<GossipIntake.Accepted> messages) {
         PeerId from = messages.get(0).receivedFrom();
-        List<ChangeEntry> entries = new ArrayList<>(messages.size());
-        Map<String, List<Integer>> places = new LinkedHashMap<>();
+        Map<String, java.util.Deque<ChangeEntry>> byOrigin = new LinkedHashMap<>();
+        List<ChangeEntry> arrived = new ArrayList<>(messages.size());
         for (GossipIntake.Accepted a : messages) {
             ChangeEntry e = ((GossipPayload.Entry) a.payload()).entry();
-            places.computeIfAbsent(e.origin(), o -> new ArrayList<>()).add(entries.size());
-            entries.add(e);
+            arrived.add(e);
+            byOrigin.computeIfAbsent(e.origin(), o -> new java.util.ArrayDeque<>()).add(e);
         }
-        for (List<Integer> at : places.values()) {
-            List<ChangeEntry> ofOrigin = new ArrayList<>(at.size());
-            at.forEach(i -> ofOrigin.add(entries.get(i)));
-            ofOrigin.sort(Comparator.comparingLong(ChangeEntry::version));
-            for (int k = 0; k < at.size(); k++) {
-                entries.set(at.get(k), ofOrigin.get(k));
+        byOrigin.replaceAll((origin, its) -> its.stream().sorted(Comparator.comparingLong(ChangeEntry::version))
+                .collect(java.util.stream.Collectors.toCollection(java.util.ArrayDeque::new)));
+        List<ChangeEntry> entries = new ArrayList<>(arrived.size());
+        for (ChangeEntry e : arrived) {
+            java.util.Deque<ChangeEntry> its = byOrigin.get(e.origin());
+            while (!its.isEmpty() && its.peekFirst().version() <= e.version()) {
+                entries.add(its.pollFirst());
             }
         }
         List<EntryRef> refs = entries.stream().map(EntryRef::of).toList();
@@ -221,7 +223,7 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
         } catch (RuntimeException e) {
             entries.forEach(x -> metrics.dropped(DropReason.REFUSED));
             logDrop(from, DropReason.REFUSED, "applying " + entries.size() + " entries failed: " + e);
-            places.keySet().forEach(heads::reload);
+            byOrigin.keySet().forEach(heads::reload);
             // not stored (a table waiting for its scan, a busy database): a round fetches them once it can apply
             catchUp.accept(from);
             return;

@@ -71,8 +71,8 @@ final class LivePublisher {
             publishOwn(event.entries());
             return;
         }
+        passOwn(event.entries()); // first: an own seal meanwhile must not read them back and send them too
         event.entries().forEach(this::publishOne);
-        passOwn(event.entries());
     }
 
     /**

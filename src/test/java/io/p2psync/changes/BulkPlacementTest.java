@@ -323,7 +323,9 @@ class BulkPlacementTest {
      * takes), then a mix the bulk way refuses: a row edited twice (the per-entry way, in order), an edit
      * concurrent with a local one (a conflict), an insert whose email clashes with a local row (held) and a later
      * group's edit of that row that takes the held insert's place, as placed alone: a clash is retried after the
-     * rest of its own group, never after later groups (which once made the insert look applied late instead).
+     * rest of its own group, never after later groups (which once made the insert look applied late instead). Last,
+     * an email one row takes and gives up before a later group's row takes it: nothing clashes one by one, so a
+     * later group's row must not take it in bulk before the earlier groups' per-entry edits (which once held it).
      */
     @Test
     void manySmallGroupsOfOneOriginLeaveWhatTheyLeaveDeliveredOneByOne() {
@@ -355,6 +357,19 @@ class BulkPlacementTest {
             mixed.add(bob.next(update.apply("p" + i, "{\"id\":\"p" + i + "\",\"age\":1}"), inserts.get(i).vector(),
                     clock++, false));
         }
+        // an email that p0 takes and gives up again before p1 takes it: placed alone, nothing clashes; placed in
+        // bulk before p0's edits (which go the per-entry way, p0 being edited twice), p1 would take it first
+        List<ChangeEntry> swap = new ArrayList<>();
+        swap.add(bob.next(update.apply("p0", "{\"id\":\"p0\",\"email\":\"x@example.org\"}"), inserts.get(0).vector(),
+                clock++, false));
+        swap.add(bob.next(update.apply("p0", "{\"id\":\"p0\",\"email\":\"y@example.org\"}"), swap.get(0).vector(),
+                clock++, false));
+        swap.add(bob.next(update.apply("p1", "{\"id\":\"p1\",\"email\":\"x@example.org\"}"), inserts.get(1).vector(),
+                clock++, false));
+        for (int i = 8; i < 16; i++) {
+            swap.add(bob.next(update.apply("p" + i, "{\"id\":\"p" + i + "\",\"age\":" + (100 + i) + "}"),
+                    clean.get(i - 8).vector(), clock++, false));
+        }
         try (StandaloneDevice oneByOne = new StandaloneDevice(dir.resolve("one-by-one.db"), List.of("people"),
                 System::currentTimeMillis, SCHEMA)) {
             for (StandaloneDevice device : List.of(node, oneByOne)) {
@@ -363,9 +378,10 @@ class BulkPlacementTest {
                 device.write("UPDATE people SET note = 'mine' WHERE id = 'p2'");
             }
 
-            List<ApplyOutcome> together = List.of();
-            for (List<ChangeEntry> delivery : List.of(clean, mixed)) {
-                together = node.applier().apply(delivery, bob.id());
+            List<List<ApplyOutcome>> outcomes = new ArrayList<>();
+            for (List<ChangeEntry> delivery : List.of(clean, mixed, swap)) {
+                List<ApplyOutcome> together = node.applier().apply(delivery, bob.id());
+                outcomes.add(together);
                 List<ApplyOutcome> alone = new ArrayList<>();
                 delivery.forEach(g -> alone.addAll(oneByOne.applier().apply(List.of(g), bob.id())));
                 assertThat(together).extracting(ApplyOutcome::result)
@@ -375,8 +391,11 @@ class BulkPlacementTest {
 
             assertThat(node.jdbc().sql("SELECT id FROM people WHERE email = 'p6@example.org'").query(String.class).single())
                     .isEqualTo("p7");
+            assertThat(node.jdbc().sql("SELECT id FROM people WHERE email = 'x@example.org'").query(String.class).single())
+                    .isEqualTo("p1");
             assertThat(node.jdbc().sql("SELECT age FROM people WHERE id = 'p3'").query(Long.class).single()).isEqualTo(2);
             assertThat(count("SELECT COUNT(*) FROM people WHERE id = 'p4'")).isZero();
+            List<ApplyOutcome> together = outcomes.get(1); // the mixed delivery's
             assertThat(together.get(2).result()).as("made without the local edit").isEqualTo(Result.CONFLICT);
             assertThat(together.get(3).result()).as("the clash, when it came").isEqualTo(Result.HELD);
             assertThat(together.get(3).reason()).isEqualTo(HoldReason.UNIQUE);

@@ -111,8 +111,8 @@ class GossipDeliveryTest {
     /**
      * Entries that wait while the worker is busy (a burst of writes on another device) go to the receiver
      * together, one delivery per run of one sender's messages, each origin's entries in version order even when
-     * they were handed over out of it (the origins' interleaving kept); a sender's entries are never delivered
-     * as another's.
+     * they were handed over out of it (an entry brings its origin's earlier ones along, and is never moved behind
+     * another origin's entry that came before it); a sender's entries are never delivered as another's.
      */
     @Test
     void entriesThatWaitTogetherAreDeliveredTogetherInVersionOrderPerSender() throws Exception {
@@ -138,8 +138,8 @@ class GossipDeliveryTest {
         busy.countDown();
         settle();
 
-        assertThat(delivered).as("each origin in version order in the places its entries held").containsExactly(
-                List.of(alice.get(0), bob.get(0), alice.get(1), bob.get(1), alice.get(2)),
+        assertThat(delivered).as("arrival order, each entry after its origin's earlier ones").containsExactly(
+                List.of(alice.get(0), alice.get(1), bob.get(0), bob.get(1), alice.get(2)),
                 List.of(alice.get(3)));
         assertThat(senders).containsExactly(sender, other);
         assertThat(caughtUpWith).isEmpty();
