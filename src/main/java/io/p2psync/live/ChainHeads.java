@@ -51,6 +51,11 @@ final class ChainHeads {
         return Objects.equals(e.prevHash(), head.hash()) ? Position.NEXT : Position.BROKEN_CHAIN;
     }
 
+    /** The version of the origin's last entry known here (read from the log on first use). */
+    long version(String origin) {
+        return heads.computeIfAbsent(origin, loader).version();
+    }
+
     /** Reads the heads of {@code origins} now, so that checks of their entries need no database read. */
     void preload(Iterable<String> origins) {
         origins.forEach(o -> heads.computeIfAbsent(o, loader));

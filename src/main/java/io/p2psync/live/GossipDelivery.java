@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -199,22 +200,8 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
      */
     private void applyEntries(List<GossipIntake.Accepted> messages) {
         PeerId from = messages.get(0).receivedFrom();
-        Map<String, java.util.Deque<ChangeEntry>> byOrigin = new LinkedHashMap<>();
-        List<ChangeEntry> arrived = new ArrayList<>(messages.size());
-        for (GossipIntake.Accepted a : messages) {
-            ChangeEntry e = ((GossipPayload.Entry) a.payload()).entry();
-            arrived.add(e);
-            byOrigin.computeIfAbsent(e.origin(), o -> new java.util.ArrayDeque<>()).add(e);
-        }
-        byOrigin.replaceAll((origin, its) -> its.stream().sorted(Comparator.comparingLong(ChangeEntry::version))
-                .collect(java.util.stream.Collectors.toCollection(java.util.ArrayDeque::new)));
-        List<ChangeEntry> entries = new ArrayList<>(arrived.size());
-        for (ChangeEntry e : arrived) {
-            java.util.Deque<ChangeEntry> its = byOrigin.get(e.origin());
-            while (!its.isEmpty() && its.peekFirst().version() <= e.version()) {
-                entries.add(its.pollFirst());
-            }
-        }
+        List<ChangeEntry> entries = deliveryOrder(messages.stream()
+                .map(a -> ((GossipPayload.Entry) a.payload()).entry()).toList());
         List<EntryRef> refs = entries.stream().map(EntryRef::of).toList();
         refs.forEach(arrivals::begin);
         PushResponse outcome;
@@ -223,19 +210,15 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
         } catch (RuntimeException e) {
             entries.forEach(x -> metrics.dropped(DropReason.REFUSED));
             logDrop(from, DropReason.REFUSED, "applying " + entries.size() + " entries failed: " + e);
-            byOrigin.keySet().forEach(heads::reload);
+            entries.stream().map(ChangeEntry::origin).distinct().forEach(heads::reload);
             // not stored (a table waiting for its scan, a busy database): a round fetches them once it can apply
             catchUp.accept(from);
             return;
         } finally {
             refs.forEach(arrivals::end);
         }
-        for (int i = 0; i < entries.size() - outcome.duplicates() - outcome.rejected(); i++) {
-            metrics.applied();
-        }
-        for (int i = 0; i < outcome.duplicates(); i++) {
-            metrics.duplicate();
-        }
+        metrics.applied(entries.size() - outcome.duplicates() - outcome.rejected());
+        metrics.duplicates(outcome.duplicates());
         boolean catchUpNeeded = false;
         Set<String> reloaded = new HashSet<>();
         for (PushResponse.Rejection r : outcome.rejections()) {
@@ -249,6 +232,24 @@ final class GossipDelivery implements MessageListener<GossipIntake.Accepted> {
         if (catchUpNeeded) {
             catchUp.accept(from);
         }
+    }
+
+    /** {@code arrived} in arrival order, each entry preceded by its origin's earlier entries among them. */
+    static List<ChangeEntry> deliveryOrder(List<ChangeEntry> arrived) {
+        Map<String, List<ChangeEntry>> byOrigin = new LinkedHashMap<>();
+        arrived.forEach(e -> byOrigin.computeIfAbsent(e.origin(), o -> new ArrayList<>()).add(e));
+        byOrigin.values().forEach(its -> its.sort(Comparator.comparingLong(ChangeEntry::version)));
+        Map<String, Integer> taken = new HashMap<>(); // per origin, how many of its sorted entries are out
+        List<ChangeEntry> ordered = new ArrayList<>(arrived.size());
+        for (ChangeEntry e : arrived) {
+            List<ChangeEntry> its = byOrigin.get(e.origin());
+            int next = taken.getOrDefault(e.origin(), 0);
+            while (next < its.size() && its.get(next).version() <= e.version()) {
+                ordered.add(its.get(next++));
+            }
+            taken.put(e.origin(), next);
+        }
+        return ordered;
     }
 
     private void count(boolean changed) {

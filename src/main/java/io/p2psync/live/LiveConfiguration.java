@@ -144,7 +144,7 @@ class LiveConfiguration {
             LiveNode node, ChangeTracker tracker, DeviceIdentity identity) {
         String self = identity.deviceId().toString();
         return new LivePublisher(codec, heads, arrivals, settings.seedCompat(), node::publish, self,
-                version -> tracker.find(new EntryRef(self, version)), tracker.versionVector().get(self));
+                version -> tracker.find(new EntryRef(self, version)), heads.version(self)); // loaded at start
     }
 
     private static ThreadFactory daemon(String name) {

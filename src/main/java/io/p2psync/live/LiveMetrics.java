@@ -60,10 +60,18 @@ final class LiveMetrics {
     }
 
     void applied() {
-        applied.increment();
+        applied(1);
+    }
+
+    void applied(int count) {
+        applied.increment(count);
     }
 
     void duplicate() {
-        duplicates.increment();
+        duplicates(1);
+    }
+
+    void duplicates(int count) {
+        duplicates.increment(count);
     }
 }
