@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -21,6 +22,8 @@ import org.springframework.util.unit.DataSize;
  * @param capturePoll how often to look for changes written by other programs (they are sealed within it)
  * @param cacheSize   SQLite's page cache per connection: a sync round's random row updates stay in memory
  *                    instead of being read back through the OS page by page (docs/benchmarks.md)
+ * @param startupLockWait how long a starting node waits for the file's write lock while another program (the app,
+ *                    in a long write transaction) holds it, before it gives up (docs/operations.md)
  * @throws StartupProblem if the data dir is a file or lies below one, so no directory can be made there
  */
 @ConfigurationProperties("p2psync")
@@ -30,13 +33,17 @@ public record P2pSyncSettings(
         String deviceName,
         @DefaultValue List<String> tables,
         @DefaultValue("200ms") Duration capturePoll,
-        @DefaultValue("16MB") DataSize cacheSize) {
+        @DefaultValue("16MB") DataSize cacheSize,
+        @DefaultValue("5m") Duration startupLockWait) {
 
     /** The SQLite file name inside the data dir when {@code p2psync.database} is not set. */
     public static final String DATABASE_FILE = "p2psync.db";
     /** {@code p2psync.cache-size} when not set. */
     public static final DataSize DEFAULT_CACHE_SIZE = DataSize.ofMegabytes(16);
+    /** {@code p2psync.startup-lock-wait} when not set. */
+    public static final Duration DEFAULT_STARTUP_LOCK_WAIT = Duration.ofMinutes(5);
 
+    @ConstructorBinding // the canonical constructor; the shorter one below is for code that builds settings itself
     public P2pSyncSettings {
         if (dataDir == null) {
             dataDir = Path.of("./data");
@@ -49,9 +56,18 @@ public record P2pSyncSettings(
         if (cacheSize == null || cacheSize.toKilobytes() < 1) {
             cacheSize = DEFAULT_CACHE_SIZE;
         }
+        if (startupLockWait == null || startupLockWait.isNegative()) {
+            startupLockWait = DEFAULT_STARTUP_LOCK_WAIT;
+        }
         if (deviceName == null || deviceName.isBlank()) {
             deviceName = hostName();
         }
+    }
+
+    /** The settings with the default start-up lock wait. */
+    public P2pSyncSettings(Path dataDir, Path database, String deviceName, List<String> tables, Duration capturePoll,
+                           DataSize cacheSize) {
+        this(dataDir, database, deviceName, tables, capturePoll, cacheSize, DEFAULT_STARTUP_LOCK_WAIT);
     }
 
     /** The SQLite file the node works on: {@code p2psync.database}, else {@code <data-dir>/p2psync.db}. */

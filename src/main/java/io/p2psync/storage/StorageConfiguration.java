@@ -3,6 +3,7 @@ package io.p2psync.storage;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
+import java.time.Duration;
 import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
@@ -51,6 +52,10 @@ class StorageConfiguration {
 
     @Bean(destroyMethod = "close")
     HikariDataSource dataSource(P2pSyncSettings settings, NodeLock nodeLock) {
+        // an app inside a long write transaction keeps the node waiting here, not failing its first write
+        StartupWriteLock.await(settings.databaseFile(), Duration.ofMillis(BUSY_TIMEOUT_MS), settings.startupLockWait(),
+                settings.databaseConfigured() ? "p2psync.database" : "p2psync.data-dir",
+                settings.databaseConfigured() ? settings.databaseFile().toString() : settings.dataDir().toString());
         SQLiteConfig config = sqliteConfig(settings.cacheSize());
         // commits leave checkpoints to WalCheckpoints' thread; this bound is for when that thread falls behind
         config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(WalCheckpoints.BACKSTOP_PAGES));

@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +53,90 @@ public final class SqliteCli {
         StringBuilder script = new StringBuilder("BEGIN;");
         triggers.lines().forEach(t -> script.append(" DROP TRIGGER \"").append(t).append("\";"));
         exec(script + " COMMIT; " + thenSql);
+    }
+
+    /**
+     * Starts {@code sql} in a transaction of its own that keeps the file's write lock for {@code hold} before it
+     * commits, as an app's long transaction does (one {@code sqlite3} process, sleeping inside the transaction),
+     * and answers once the lock is taken. {@link LongTransaction#close()} waits for the commit.
+     */
+    public LongTransaction holdWriteLock(String sql, Duration hold) {
+        Process p;
+        try {
+            p = new ProcessBuilder(List.of("sqlite3", "-batch", file.toString())).redirectErrorStream(true).start();
+            p.getOutputStream().write((".bail on\n.timeout 10000\nBEGIN IMMEDIATE;\n" + sql + "\n.shell sleep "
+                    + hold.toSeconds() + "\nCOMMIT;\n").getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run sqlite3 (Debian package sqlite3; .ci/run installs it)", e);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (!writeLockTaken()) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IllegalStateException("sqlite3 did not take the write lock of " + file);
+            }
+            sleep(20);
+        }
+        return new LongTransaction(p);
+    }
+
+    /** A transaction {@link #holdWriteLock} keeps open in a {@code sqlite3} process. */
+    public static final class LongTransaction implements AutoCloseable {
+        private final Process process;
+
+        private LongTransaction(Process process) {
+            this.process = process;
+        }
+
+        /** True until the transaction has committed and the program ended. */
+        public boolean open() {
+            return process.isAlive();
+        }
+
+        /** Waits for the commit; fails if sqlite3 reported an error. */
+        @Override
+        public void close() {
+            try {
+                if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("sqlite3 did not commit within " + TIMEOUT_SECONDS + " s");
+                }
+                String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (process.exitValue() != 0) {
+                    throw new IllegalStateException("sqlite3 failed (exit " + process.exitValue() + "): " + out.strip());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for sqlite3", e);
+            }
+        }
+    }
+
+    /** True if another connection holds the write lock: a {@code BEGIN IMMEDIATE} that may not wait fails. */
+    private boolean writeLockTaken() {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = 0");
+            s.execute("BEGIN IMMEDIATE");
+            s.execute("ROLLBACK");
+            return false;
+        } catch (SQLException e) {
+            if (e.getMessage() != null && (e.getMessage().contains("SQLITE_BUSY") || e.getMessage().contains("locked"))) {
+                return true;
+            }
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -1,0 +1,117 @@
+package io.p2psync.storage;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * At start-up, waits until the file's write lock can be had, before anything of the node opens the file for
+ * good. The node's start writes (the WAL switch of a new file, its migrations, capture triggers), each waiting
+ * at most the busy timeout, 10 s; an app inside a longer write transaction used to make the start fail with a
+ * stack trace. Now the node takes the lock once and lets it go at once: a first try of a second, then, saying at
+ * WARN that it waits and for whom (again every busy timeout), tries of the busy timeout each, up to
+ * {@code p2psync.startup-lock-wait}; past that it gives up with one line that says so.
+ *
+ * <p>This covers an app transaction that is open when the node starts. An app that takes the lock again for
+ * longer than the busy timeout while the node is still starting can still stop it; a service manager that restarts
+ * the node then gets it started on the next try.
+ */
+final class StartupWriteLock {
+
+    private static final Logger log = LoggerFactory.getLogger(StartupWriteLock.class);
+    /** The first try: an app's usual short transaction ends within it, and the node starts without a word. */
+    private static final Duration FIRST_TRY = Duration.ofSeconds(1);
+    /** Between tries that were refused at once rather than waited. */
+    private static final Duration PAUSE = Duration.ofMillis(200);
+
+    private StartupWriteLock() {
+    }
+
+    /**
+     * Returns once a write transaction on {@code file} could begin, or at once when the file cannot be opened for
+     * another reason (those are reported where the node opens it).
+     *
+     * @param slice how long one try waits for the lock (the node's busy timeout)
+     * @param most  how long to wait in all ({@code p2psync.startup-lock-wait})
+     * @throws StartupProblem when another program still holds the lock after {@code most}
+     */
+    static void await(Path file, Duration slice, Duration most, String setting, String value) {
+        long start = System.nanoTime();
+        Duration tryFor = FIRST_TRY.compareTo(slice) < 0 ? FIRST_TRY : slice;
+        Duration warned = null;
+        while (true) {
+            Duration left = most.minus(since(start));
+            long tryStart = System.nanoTime();
+            try {
+                tryOnce(file, tryFor.compareTo(left) < 0 ? tryFor : left);
+                if (warned != null) {
+                    log.info("the write lock of {} is free after {} s of waiting; starting", file, since(start).toSeconds());
+                }
+                return;
+            } catch (SQLException e) {
+                if (!busy(e)) {
+                    return;
+                }
+            }
+            Duration waited = since(start);
+            if (waited.compareTo(most) >= 0) {
+                throw new StartupProblem(setting, value, "another program has held the file's write lock for "
+                        + waited.toSeconds() + " s (a write transaction it keeps open)",
+                        "let that program commit or close the file, then start the node again; "
+                                + "p2psync.startup-lock-wait (now " + most + ") sets how long the node waits for it");
+            }
+            if (warned == null || waited.minus(warned).compareTo(slice) >= 0) {
+                log.warn("waiting for the write lock of {}: another program holds it (a write transaction it keeps "
+                        + "open); waited {} s, waiting up to {} s (p2psync.startup-lock-wait)", file, waited.toSeconds(),
+                        most.toSeconds());
+                warned = waited;
+            }
+            if (since(tryStart).compareTo(PAUSE) < 0) {
+                // a file still in rollback-journal mode refuses at once instead of waiting: pause between tries
+                pause(PAUSE.compareTo(most.minus(waited)) < 0 ? PAUSE : most.minus(waited));
+            }
+            tryFor = slice;
+        }
+    }
+
+    private static Duration since(long nanoTime) {
+        return Duration.ofNanos(System.nanoTime() - nanoTime);
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the write lock", e);
+        }
+    }
+
+    /** One {@code BEGIN IMMEDIATE} and {@code ROLLBACK}, on a connection set up as the node's (WAL). */
+    private static void tryOnce(Path file, Duration wait) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL); // a new file's switch to WAL needs the lock too
+        config.setBusyTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, wait.toMillis())));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
+             Statement s = c.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            s.execute("ROLLBACK");
+        }
+    }
+
+    private static boolean busy(SQLException e) {
+        if (e instanceof SQLiteException sqlite) {
+            int primary = sqlite.getResultCode().code & 0xff;
+            return primary == SQLiteErrorCode.SQLITE_BUSY.code || primary == SQLiteErrorCode.SQLITE_LOCKED.code;
+        }
+        return e.getMessage() != null && e.getMessage().contains("database is locked");
+    }
+}
