@@ -103,11 +103,14 @@ final class RowDifference {
     /**
      * For each column new to the state that is a column the state knows by another name, that name. Without this,
      * every row touched after a RENAME COLUMN would count the renamed column as changed. A column the node saw
-     * renamed is followed to its new name; one it saw dropped is nobody's former name, even when a column added
-     * in its place holds the same value (a 0/1 flag, say). A column the node still counts among the table's own
-     * has not been seen to go yet: nobody's former name either, so a write is never taken for a rename (at worst
-     * a renamed column is sent once more). A column gone before this node kept the table's history is taken as
-     * renamed to a new column that holds the same value, as nothing else can tell.
+     * renamed is followed to its new name; one it saw dropped for sure is nobody's former name, even when a column
+     * added in its place holds the same value (a 0/1 flag, say). A column the node still counts among the table's
+     * own has not been seen to go yet: nobody's former name either, so a write is never taken for a rename (at worst
+     * a renamed column is sent once more). A column gone before this node kept the table's history, and an unsure
+     * drop (the app re-created the table, or nothing showed whether a column alike took its values), is taken as
+     * renamed to a new column that holds the same value, row by row, as nothing else can tell: otherwise every row of
+     * a table re-created to rename a column would be sealed anew with the value it already held, stamped now, and
+     * that write would replace edits other devices made meanwhile (TableRebuiltByTheAppTest).
      */
     private static Map<String, String> formerNames(TrackedTable t, Map<String, String> before, Map<String, Object> row,
                                                    Map<String, String> now) {
@@ -122,7 +125,8 @@ final class RowDifference {
                 if (row.containsKey(to) && !before.containsKey(to)) {
                     formerNames.putIfAbsent(to, gone);
                 }
-            } else if (!t.formerColumns().knows(gone) && !t.columns().contains(gone)) {
+            } else if (!t.columns().contains(gone)
+                    && (!t.formerColumns().knows(gone) || t.formerColumns().unsure().contains(gone))) {
                 untold.add(gone);
             }
         }

@@ -222,11 +222,15 @@ class ColumnHistoryTest {
         // SQLite's usual rebuild, starred declared as pinned was and in its place; the write leaves no capture
         app.exec("CREATE TABLE notes_new (id TEXT PRIMARY KEY, title TEXT, starred INTEGER NOT NULL DEFAULT 0);"
                 + "INSERT INTO notes_new (id, title) SELECT id, title FROM notes; DROP TABLE notes;"
-                + "ALTER TABLE notes_new RENAME TO notes; UPDATE notes SET starred = 1 WHERE id = 'n1';");
+                + "ALTER TABLE notes_new RENAME TO notes; UPDATE notes SET starred = 1 WHERE id IN ('n1', 'n3');");
         assertThat(look()).as("dropped, but starred may be pinned renamed: unsure")
                 .isEqualTo(new FormerColumns(Map.of(), Set.of("pinned"), Set.of("pinned")));
-        assertThat(changedColumns("[\"n1\"]")).as("sealed by the scan the re-created table is owed")
-                .containsExactly(null, "[\"starred\"]");
+        // row by row, a value the unsure drop's column held is taken for that column's, not for a write: a table
+        // re-created to rename a column would otherwise be sealed anew row by row (TableRebuiltByTheAppTest)
+        assertThat(changedColumns("[\"n1\"]")).as("n1's starred holds what its pinned held: no write")
+                .containsExactly((String) null);
+        assertThat(changedColumns("[\"n3\"]")).as("n3's starred differs from its pinned: sealed by the owed scan")
+                .endsWith("[\"starred\"]");
     }
 
     @Test
