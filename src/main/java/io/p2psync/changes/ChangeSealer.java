@@ -377,11 +377,17 @@ class ChangeSealer {
     /** What to seal for a row already read, if anything. */
     static Optional<Observed> observe(RowLookup lookup, TrackedTable t, String recordId, Map<String, Object> row,
                                       RowState state, long at) throws SQLException {
+        return observe(lookup, t, recordId, row, state, at, false);
+    }
+
+    /** As above; {@code unsureByValue} for the reconciliation scan ({@link RowDifference#of}). */
+    static Optional<Observed> observe(RowLookup lookup, TrackedTable t, String recordId, Map<String, Object> row,
+                                      RowState state, long at, boolean unsureByValue) throws SQLException {
         Map<String, Object> lastWritten = row != null && state != null && !state.deleted() && state.columnHashes() == null
                 ? lookup.writtenBy(state) : null;
         // hashed once: compared with the state's here, stored in the row's new state when sealed
         Map<String, String> hashes = row == null ? null : RowHashes.hashes(row);
-        return RowDifference.of(t, recordId, row, state, lastWritten, hashes)
+        return RowDifference.of(t, recordId, row, state, lastWritten, hashes, unsureByValue)
                 .map(change -> new Observed(change, at, state, row, hashes));
     }
 

@@ -224,9 +224,10 @@ final class ColumnHistory {
                 log.info("capture: column '{}' of {} was dropped", column, t.name());
             } else {
                 unsure.add(column);
-                log.info("capture: column '{}' of {} was dropped and {} added, or renamed: what the app writes there is "
-                        + "synced even where it equals what '{}' held; other devices' writes of '{}' wait until a peer "
-                        + "that followed the change says which", column, t.name(), candidates, column, column);
+                log.info("capture: column '{}' of {} was dropped and {} added, or renamed: a row that holds there what "
+                        + "'{}' held is not sent again, what the app writes there from now on is; other devices' writes "
+                        + "of '{}' wait until a peer that followed the change says which", column, t.name(), candidates,
+                        column, column);
             }
         });
         return decided;

@@ -3,10 +3,12 @@ package io.p2psync.changes;
 import io.p2psync.storage.WriterTurns;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
@@ -239,6 +241,7 @@ public class ReconciliationScan {
         return template.execute((ConnectionCallback<Page>) connection -> {
             try (RowLookup lookup = new RowLookup(connection)) {
                 List<ChangeSealer.Observed> observed = new ArrayList<>();
+                List<Object[]> renamed = new ArrayList<>(); // unchanged rows whose state still names an unsure drop
                 List<Object> last = null;
                 int count = 0;
                 long now = System.currentTimeMillis();
@@ -293,12 +296,37 @@ public class ReconciliationScan {
                         shadowed++;
                         continue;
                     }
-                    ChangeSealer.observe(lookup, t, recordId, row, lookup.state(t.name(), recordId), now)
-                            .ifPresent(observed::add);
+                    RowState state = lookup.state(t.name(), recordId);
+                    Optional<ChangeSealer.Observed> change = ChangeSealer.observe(lookup, t, recordId, row, state, now, true);
+                    if (change.isPresent()) {
+                        observed.add(change.get());
+                    } else if (RowDifference.namesAnUnsureDrop(t, row, state)) {
+                        renamed.add(new Object[] {RowHashes.write(RowHashes.hashes(row)), t.name(), recordId});
+                    }
                 }
+                rekey(lookup, renamed);
                 return new Page(count, sealer.seal(observed).size(), last, null, false, shadowed, unsynced);
             }
         });
+    }
+
+    /**
+     * Keeps the states of rows found unchanged under the columns' names of now, where they still named an unsure drop
+     * whose value a new column holds ({@link RowDifference#namesAnUnsureDrop}): the values, vectors and clocks stay.
+     */
+    private static void rekey(RowLookup lookup, List<Object[]> renamed) throws SQLException {
+        if (renamed.isEmpty()) {
+            return;
+        }
+        PreparedStatement ps = lookup.statement(
+                "UPDATE sync_row_state SET column_hashes = ? WHERE table_name = ? AND record_id = ?");
+        for (Object[] r : renamed) {
+            for (int i = 0; i < r.length; i++) {
+                ps.setString(i + 1, (String) r[i]);
+            }
+            ps.addBatch();
+        }
+        ps.executeBatch();
     }
 
     /**

@@ -57,6 +57,15 @@ final class RowDifference {
      */
     static Optional<RowChange> of(TrackedTable t, String recordId, Map<String, Object> row, RowState state,
                                   Map<String, Object> lastWritten, Map<String, String> hashes) {
+        return of(t, recordId, row, state, lastWritten, hashes, false);
+    }
+
+    /**
+     * As above; with {@code unsureByValue} (the reconciliation scan only), a new column that holds exactly what an
+     * unsure drop's column held when the row was last sealed counts as that column ({@link #formerNames}).
+     */
+    static Optional<RowChange> of(TrackedTable t, String recordId, Map<String, Object> row, RowState state,
+                                  Map<String, Object> lastWritten, Map<String, String> hashes, boolean unsureByValue) {
         boolean live = state != null && !state.deleted();
         if (row == null) {
             return live ? Optional.of(new RowChange(t.name(), recordId, Operation.DELETE, Kind.EDIT, null, null))
@@ -68,7 +77,7 @@ final class RowDifference {
         }
         Set<String> changed = state.columnHashes() != null
                 ? changedFromHashes(t, row, RowHashes.parse(state.columnHashes()),
-                        hashes != null ? hashes : RowHashes.hashes(row))
+                        hashes != null ? hashes : RowHashes.hashes(row), unsureByValue)
                 : changedFrom(lastWritten, row);
         if (changed.isEmpty()) {
             return Optional.empty();
@@ -83,9 +92,9 @@ final class RowDifference {
      * record ({@code before} null) counts every column as changed but those holding their default.
      */
     private static Set<String> changedFromHashes(TrackedTable t, Map<String, Object> row, Map<String, String> before,
-                                                 Map<String, String> now) {
+                                                 Map<String, String> now, boolean unsureByValue) {
         Map<String, String> formerNames = before == null || before.keySet().containsAll(now.keySet()) ? Map.of()
-                : formerNames(t, before, row, now);
+                : formerNames(t, before, row, now, unsureByValue);
         Set<String> changed = new LinkedHashSet<>();
         now.forEach((column, hash) -> {
             String known = before == null ? null : before.containsKey(column) ? column : formerNames.get(column);
@@ -93,11 +102,31 @@ final class RowDifference {
                 if (!hash.equals(before.get(known))) {
                     changed.add(column);
                 }
-            } else if (!(t.defaults().containsKey(column) && SqlValues.same(row.get(column), t.defaults().get(column)))) {
+            } else if (!atDefault(t, row, column)) {
                 changed.add(column);
             }
         });
         return changed;
+    }
+
+    private static boolean atDefault(TrackedTable t, Map<String, Object> row, String column) {
+        return t.defaults().containsKey(column) && SqlValues.same(row.get(column), t.defaults().get(column));
+    }
+
+    /**
+     * True if the row's state records a value under the name of an unsure drop that the row no longer has: after
+     * the scan found nothing to seal in such a row, its state is kept under the columns' names of now
+     * ({@link ReconciliationScan}), so that later writes are compared with the new column, not matched by value
+     * against the gone one.
+     */
+    static boolean namesAnUnsureDrop(TrackedTable t, Map<String, Object> row, RowState state) {
+        if (row == null || state == null || state.deleted() || state.columnHashes() == null
+                || t.formerColumns().unsure().isEmpty()) {
+            return false;
+        }
+        Map<String, String> before = RowHashes.parse(state.columnHashes());
+        return before != null && t.formerColumns().unsure().stream()
+                .anyMatch(gone -> before.containsKey(gone) && !row.containsKey(gone));
     }
 
     /**
@@ -106,14 +135,18 @@ final class RowDifference {
      * renamed is followed to its new name; one it saw dropped for sure is nobody's former name, even when a column
      * added in its place holds the same value (a 0/1 flag, say). A column the node still counts among the table's
      * own has not been seen to go yet: nobody's former name either, so a write is never taken for a rename (at worst
-     * a renamed column is sent once more). A column gone before this node kept the table's history, and an unsure
-     * drop (the app re-created the table, or nothing showed whether a column alike took its values), is taken as
-     * renamed to a new column that holds the same value, row by row, as nothing else can tell: otherwise every row of
-     * a table re-created to rename a column would be sealed anew with the value it already held, stamped now, and
-     * that write would replace edits other devices made meanwhile (TableRebuiltByTheAppTest).
+     * a renamed column is sent once more). A column gone before this node kept the table's history is taken as
+     * renamed to a new column that holds the same value, as nothing else can tell. So is an unsure drop (the app
+     * re-created the table, or nothing showed whether a column alike took its values), row by row, but in the
+     * reconciliation scan only ({@code unsureByValue}): otherwise every row of a table re-created to rename a column
+     * would be sealed anew with the value it already held, stamped now, and that write would replace edits other
+     * devices made meanwhile (TableRebuiltByTheAppTest). The scan then keeps the row's state under the new names, so
+     * a later write the triggers see is compared with the new column and travels, even one that sets it to what the
+     * gone column held. A new column at its default takes no gone column: it counts as unchanged anyway, and taking
+     * one would leave the column that really holds its values unmatched.
      */
     private static Map<String, String> formerNames(TrackedTable t, Map<String, String> before, Map<String, Object> row,
-                                                   Map<String, String> now) {
+                                                   Map<String, String> now, boolean unsureByValue) {
         Map<String, String> formerNames = new HashMap<>();
         List<String> untold = new ArrayList<>();
         for (String gone : before.keySet()) {
@@ -126,7 +159,7 @@ final class RowDifference {
                     formerNames.putIfAbsent(to, gone);
                 }
             } else if (!t.columns().contains(gone)
-                    && (!t.formerColumns().knows(gone) || t.formerColumns().unsure().contains(gone))) {
+                    && (!t.formerColumns().knows(gone) || unsureByValue && t.formerColumns().unsure().contains(gone))) {
                 untold.add(gone);
             }
         }
@@ -134,7 +167,8 @@ final class RowDifference {
             if (untold.isEmpty()) {
                 break;
             }
-            if (!before.containsKey(column) && !formerNames.containsKey(column)) {
+            // a column at its default is no write whatever it was; it must not take a gone column a later one holds
+            if (!before.containsKey(column) && !formerNames.containsKey(column) && !atDefault(t, row, column)) {
                 for (String gone : untold) {
                     if (before.get(gone).equals(now.get(column))) {
                         formerNames.put(column, gone);
