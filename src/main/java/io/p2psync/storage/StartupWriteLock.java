@@ -6,6 +6,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -16,9 +17,10 @@ import org.sqlite.SQLiteException;
  * At start-up, waits until the file's write lock can be had, before anything of the node opens the file for
  * good. The node's start writes (the WAL switch of a new file, its migrations, capture triggers), each waiting
  * at most the busy timeout, 10 s; an app inside a longer write transaction used to make the start fail with a
- * stack trace. Now the node takes the lock once and lets it go at once: a first try of a second, then, saying at
- * WARN that it waits and for whom (again every busy timeout), tries of the busy timeout each, up to
- * {@code p2psync.startup-lock-wait}; past that it gives up with one line that says so.
+ * stack trace. Now the node takes the lock once and lets it go at once, in tries of a second, saying at WARN after
+ * the first that it waits and for whom (again every busy timeout), up to {@code p2psync.startup-lock-wait}; past
+ * that it gives up with one line that says so. A node stopped meanwhile (SIGTERM, Ctrl-C) stops waiting after the
+ * try under way.
  *
  * <p>This covers an app transaction that is open when the node starts. An app that takes the lock again for
  * longer than the busy timeout while the node is still starting can still stop it; a service manager that restarts
@@ -27,8 +29,11 @@ import org.sqlite.SQLiteException;
 final class StartupWriteLock {
 
     private static final Logger log = LoggerFactory.getLogger(StartupWriteLock.class);
-    /** The first try: an app's usual short transaction ends within it, and the node starts without a word. */
-    private static final Duration FIRST_TRY = Duration.ofSeconds(1);
+    /**
+     * One try: an app's usual short transaction ends within the first, and the node starts without a word; short,
+     * so that a node stopped while it waits stops within about a second.
+     */
+    private static final Duration TRY = Duration.ofSeconds(1);
     /** Between tries that were refused at once rather than waited. */
     private static final Duration PAUSE = Duration.ofMillis(200);
 
@@ -39,19 +44,38 @@ final class StartupWriteLock {
      * Returns once a write transaction on {@code file} could begin, or at once when the file cannot be opened for
      * another reason (those are reported where the node opens it).
      *
-     * @param slice how long one try waits for the lock (the node's busy timeout)
-     * @param most  how long to wait in all ({@code p2psync.startup-lock-wait})
+     * @param warnEvery how often to say at WARN that the node still waits (the node's busy timeout)
+     * @param most      how long to wait in all ({@code p2psync.startup-lock-wait})
      * @throws StartupProblem when another program still holds the lock after {@code most}
      */
-    static void await(Path file, Duration slice, Duration most, String setting, String value) {
+    static void await(Path file, Duration warnEvery, Duration most, String setting, String value) {
+        AtomicBoolean stopping = new AtomicBoolean();
+        Thread hook = new Thread(() -> stopping.set(true), "startup-write-lock-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            await(file, warnEvery, most, setting, value, stopping);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook has run: the wait ended because the node is being stopped
+            }
+        }
+    }
+
+    private static void await(Path file, Duration warnEvery, Duration most, String setting, String value,
+                              AtomicBoolean stopping) {
         long start = System.nanoTime();
-        Duration tryFor = FIRST_TRY.compareTo(slice) < 0 ? FIRST_TRY : slice;
         Duration warned = null;
         while (true) {
+            if (stopping.get()) {
+                throw new StartupProblem(setting, value, "the node was stopped while it waited for another program's"
+                        + " write lock on the file", "start it again once that program has committed");
+            }
             Duration left = most.minus(since(start));
             long tryStart = System.nanoTime();
             try {
-                tryOnce(file, tryFor.compareTo(left) < 0 ? tryFor : left);
+                tryOnce(file, TRY.compareTo(left) < 0 ? TRY : left);
                 if (warned != null) {
                     log.info("the write lock of {} is free after {} s of waiting; starting", file, since(start).toSeconds());
                 }
@@ -63,22 +87,21 @@ final class StartupWriteLock {
             }
             Duration waited = since(start);
             if (waited.compareTo(most) >= 0) {
-                throw new StartupProblem(setting, value, "another program has held the file's write lock for "
-                        + waited.toSeconds() + " s (a write transaction it keeps open)",
-                        "let that program commit or close the file, then start the node again; "
-                                + "p2psync.startup-lock-wait (now " + most + ") sets how long the node waits for it");
+                throw new StartupProblem(setting, value, "another program has held a lock on the file for "
+                        + waited.toSeconds() + " s (a write transaction it keeps open, or a long read of a file not in"
+                        + " WAL mode yet)", "let that program commit or close the file, then start the node again; "
+                        + "p2psync.startup-lock-wait (now " + most + ") sets how long the node waits for it");
             }
-            if (warned == null || waited.minus(warned).compareTo(slice) >= 0) {
-                log.warn("waiting for the write lock of {}: another program holds it (a write transaction it keeps "
-                        + "open); waited {} s, waiting up to {} s (p2psync.startup-lock-wait)", file, waited.toSeconds(),
-                        most.toSeconds());
+            if (warned == null || waited.minus(warned).compareTo(warnEvery) >= 0) {
+                log.warn("waiting for the write lock of {}: another program holds a lock on it (a write transaction it"
+                        + " keeps open, or a long read of a file not in WAL mode yet); waited {} s, waiting up to {} s"
+                        + " (p2psync.startup-lock-wait)", file, waited.toSeconds(), most.toSeconds());
                 warned = waited;
             }
             if (since(tryStart).compareTo(PAUSE) < 0) {
                 // a file still in rollback-journal mode refuses at once instead of waiting: pause between tries
                 pause(PAUSE.compareTo(most.minus(waited)) < 0 ? PAUSE : most.minus(waited));
             }
-            tryFor = slice;
         }
     }
 

@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,16 +55,18 @@ public final class SqliteCli {
     }
 
     /**
-     * Starts {@code sql} in a transaction of its own that keeps the file's write lock for {@code hold} before it
-     * commits, as an app's long transaction does (one {@code sqlite3} process, sleeping inside the transaction),
-     * and answers once the lock is taken. {@link LongTransaction#close()} waits for the commit.
+     * Starts {@code sql} in a transaction of its own that keeps the file's write lock until {@link
+     * LongTransaction#commit()}, as an app's long transaction does (one {@code sqlite3} process, waiting inside the
+     * transaction for a file to appear, at most five minutes), and answers once the lock is taken.
      */
-    public LongTransaction holdWriteLock(String sql, Duration hold) {
+    public LongTransaction holdWriteLock(String sql) {
+        Path release = file.resolveSibling(file.getFileName() + ".commit-" + System.nanoTime());
         Process p;
         try {
             p = new ProcessBuilder(List.of("sqlite3", "-batch", file.toString())).redirectErrorStream(true).start();
-            p.getOutputStream().write((".bail on\n.timeout 10000\nBEGIN IMMEDIATE;\n" + sql + "\n.shell sleep "
-                    + hold.toSeconds() + "\nCOMMIT;\n").getBytes(StandardCharsets.UTF_8));
+            String wait = ".shell i=0; while [ ! -e '" + release + "' ] && [ $i -lt 3000 ]; do sleep 0.1; i=$((i+1)); done";
+            p.getOutputStream().write((".bail on\n.timeout 10000\nBEGIN IMMEDIATE;\n" + sql + "\n" + wait
+                    + "\nCOMMIT;\n").getBytes(StandardCharsets.UTF_8));
             p.getOutputStream().close();
         } catch (IOException e) {
             throw new IllegalStateException("cannot run sqlite3 (Debian package sqlite3; .ci/run installs it)", e);
@@ -78,15 +79,17 @@ public final class SqliteCli {
             }
             sleep(20);
         }
-        return new LongTransaction(p);
+        return new LongTransaction(p, release);
     }
 
     /** A transaction {@link #holdWriteLock} keeps open in a {@code sqlite3} process. */
     public static final class LongTransaction implements AutoCloseable {
         private final Process process;
+        private final Path release;
 
-        private LongTransaction(Process process) {
+        private LongTransaction(Process process, Path release) {
             this.process = process;
+            this.release = release;
         }
 
         /** True until the transaction has committed and the program ended. */
@@ -94,10 +97,10 @@ public final class SqliteCli {
             return process.isAlive();
         }
 
-        /** Waits for the commit; fails if sqlite3 reported an error. */
-        @Override
-        public void close() {
+        /** Lets the transaction commit and waits for it; fails if sqlite3 reported an error. */
+        public void commit() {
             try {
+                java.nio.file.Files.write(release, new byte[0]);
                 if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                     throw new IllegalStateException("sqlite3 did not commit within " + TIMEOUT_SECONDS + " s");
@@ -106,11 +109,20 @@ public final class SqliteCli {
                 if (process.exitValue() != 0) {
                     throw new IllegalStateException("sqlite3 failed (exit " + process.exitValue() + "): " + out.strip());
                 }
+                java.nio.file.Files.deleteIfExists(release);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for sqlite3", e);
+            }
+        }
+
+        /** Commits if still open. */
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                commit();
             }
         }
     }
