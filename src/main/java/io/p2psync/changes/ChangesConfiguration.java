@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.DependsOn;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -21,8 +22,21 @@ class ChangesConfiguration {
      * restarts. Only its own entries: received ones are observed again as they arrive, and seeding from
      * them would let one far-ahead origin move this clock before anything was made on top of it.
      */
+    /**
+     * Refuses a start on a file whose log holds fewer of this device's entries than it signed (restored from an older
+     * copy); made before the clock every seal stamps with, so nothing is signed on such a log.
+     */
+    @Bean(destroyMethod = "close")
+    @DependsOnDatabaseInitialization
+    OwnHeadMark ownHeadMark(ChangeLog log, io.p2psync.identity.DeviceIdentity identity, P2pSyncSettings settings) {
+        return new OwnHeadMark(settings.dataDir(), identity.deviceId().toString(), log,
+                settings.databaseConfigured() ? "p2psync.database" : "p2psync.data-dir",
+                settings.databaseConfigured() ? settings.databaseFile().toString() : settings.dataDir().toString());
+    }
+
     @Bean
     @DependsOnDatabaseInitialization
+    @DependsOn("ownHeadMark")
     HybridLogicalClock hybridLogicalClock(ChangeLog log, io.p2psync.identity.DeviceIdentity identity) {
         return new HybridLogicalClock(log.lastHlcOf(identity.deviceId().toString()));
     }

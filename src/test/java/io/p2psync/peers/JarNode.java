@@ -134,6 +134,14 @@ public final class JarNode implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits for the process to end by itself (a refused start); answers its exit code. */
+    int awaitExit(Duration within) throws InterruptedException {
+        if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " still runs after " + within + "; see " + log());
+        }
+        return process.exitValue();
+    }
+
     public boolean alive() {
         return process != null && process.isAlive();
     }
