@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,13 +28,16 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * under versions it already used, and every device that had the old ones would record a fork of this one and keep
  * the rows apart until a person cleared it (docs/operations.md, "Restoring the file from a backup").
  *
- * <p>The mark is written after each commit that stored entries of this device, on a thread of its own (the latest
- * one wins; a write is a temporary file moved into place), and once more at shutdown. It never runs ahead of the
+ * <p>The mark is written after commits that stored entries of this device, on a thread of its own, at most once per
+ * {@value #WRITE_DELAY_MS} ms (the latest head wins; a write is a temporary file moved into place), and once more
+ * at shutdown. It never runs ahead of the
  * committed log; after a crash it may lag behind it, which passes the check.
  */
 public final class OwnHeadMark implements AutoCloseable {
 
     static final String FILE = "own-head";
+    /** A burst of commits is one write of the mark, this long after the first of them. */
+    static final long WRITE_DELAY_MS = 200;
 
     private static final Logger log = LoggerFactory.getLogger(OwnHeadMark.class);
 
@@ -42,7 +45,7 @@ public final class OwnHeadMark implements AutoCloseable {
     private final String self;
     private final AtomicReference<ChangeLog.Head> latest = new AtomicReference<>();
     private final AtomicBoolean queued = new AtomicBoolean();
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "own-head-mark");
         t.setDaemon(true);
         return t;
@@ -103,10 +106,10 @@ public final class OwnHeadMark implements AutoCloseable {
                 latest.accumulateAndGet(head, (a, b) -> a == null || b.version() > a.version() ? b : a);
                 if (queued.compareAndSet(false, true)) {
                     try {
-                        writer.execute(() -> {
+                        writer.schedule(() -> {
                             queued.set(false);
                             write();
-                        });
+                        }, WRITE_DELAY_MS, TimeUnit.MILLISECONDS);
                     } catch (RejectedExecutionException closing) {
                         queued.set(false); // close() writes the last one
                     }
