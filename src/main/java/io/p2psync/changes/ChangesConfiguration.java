@@ -18,11 +18,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 class ChangesConfiguration {
 
     /**
-     * Starts after the last timestamp this device handed out, so its timestamps never go back across
-     * restarts. Only its own entries: received ones are observed again as they arrive, and seeding from
-     * them would let one far-ahead origin move this clock before anything was made on top of it.
-     */
-    /**
      * Refuses a start on a file whose log holds fewer of this device's entries than it signed (restored from an older
      * copy); made before the clock every seal stamps with, so nothing is signed on such a log.
      */
@@ -34,6 +29,11 @@ class ChangesConfiguration {
                 settings.databaseConfigured() ? settings.databaseFile().toString() : settings.dataDir().toString());
     }
 
+    /**
+     * Starts after the last timestamp this device handed out, so its timestamps never go back across
+     * restarts. Only its own entries: received ones are observed again as they arrive, and seeding from
+     * them would let one far-ahead origin move this clock before anything was made on top of it.
+     */
     @Bean
     @DependsOnDatabaseInitialization
     @DependsOn("ownHeadMark")

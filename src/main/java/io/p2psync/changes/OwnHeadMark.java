@@ -28,7 +28,7 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * under versions it already used, and every device that had the old ones would record a fork of this one and keep
  * the rows apart until a person cleared it (docs/operations.md, "Restoring the file from a backup").
  *
- * <p>The mark is written after commits that stored entries of this device, on a thread of its own, at most once per
+ * <p>The mark is written after commits that stored entries of this device (sealed here, or brought back by a peer), on a thread of its own, at most once per
  * {@value #WRITE_DELAY_MS} ms (the latest head wins; a write is a temporary file moved into place), and once more
  * at shutdown. It never runs ahead of the
  * committed log; after a crash it may lag behind it, which passes the check.
@@ -92,12 +92,10 @@ public final class OwnHeadMark implements AutoCloseable {
         throw new StartupProblem(setting, value, problem, fix);
     }
 
-    /** After a commit that stored entries of this device: the mark follows, on the mark's own thread. */
+    /** After a commit that stored entries of this device, sealed here or brought back: the mark follows. */
     @TransactionalEventListener(fallbackExecution = true)
     public void stored(EntriesStored event) {
-        if (!event.local()) {
-            return;
-        }
+        // this device's own entries count also when a peer brings them back (a log that lost them, refilled)
         List<ChangeEntry> entries = event.entries();
         for (int i = entries.size() - 1; i >= 0; i--) {
             ChangeEntry e = entries.get(i);
@@ -143,16 +141,25 @@ public final class OwnHeadMark implements AutoCloseable {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
+        String[] parts;
         try {
-            String[] parts = Files.readString(file, StandardCharsets.UTF_8).strip().split(" ");
-            if (parts.length != 3 || !parts[0].equals(self)) {
-                return Optional.empty();
+            parts = Files.readString(file, StandardCharsets.UTF_8).strip().split(" ");
+        } catch (IOException | UncheckedIOException e) {
+            throw new StartupProblem("p2psync.data-dir", file.getParent().toString(), "cannot read " + file + " (" + e
+                    + ")", "give this user read and write access to it, or delete it if it is not this node's");
+        }
+        if (parts.length != 3 || !parts[0].equals(self)) {
+            return Optional.empty();
+        }
+        try {
+            long version = Long.parseLong(parts[1]);
+            boolean noHash = parts[2].equals("-");
+            if (version < 0 || noHash != (version == 0)) {
+                throw new NumberFormatException("version " + version + " with hash " + parts[2]);
             }
-            return Optional.of(new ChangeLog.Head(Long.parseLong(parts[1]), parts[2].equals("-") ? null : parts[2]));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            return Optional.of(new ChangeLog.Head(version, noHash ? null : parts[2]));
         } catch (NumberFormatException e) {
-            log.warn("ignoring {}: not a mark this version wrote", file);
+            log.warn("ignoring {}: not a mark this version wrote ({})", file, e.getMessage());
             return Optional.empty();
         }
     }

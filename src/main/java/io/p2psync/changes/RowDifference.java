@@ -61,8 +61,9 @@ final class RowDifference {
     }
 
     /**
-     * As above; with {@code unsureByValue} (the reconciliation scan only), a new column that holds exactly what an
-     * unsure drop's column held when the row was last sealed counts as that column ({@link #formerNames}).
+     * As above; with {@code unsureByValue} (the reconciliation scan), a new column that holds exactly what an
+     * unsure drop's column held when the row was last sealed counts as that column ({@link #formerNames}); without
+     * it (a write the triggers saw), only where some other column changed too.
      */
     static Optional<RowChange> of(TrackedTable t, String recordId, Map<String, Object> row, RowState state,
                                   Map<String, Object> lastWritten, Map<String, String> hashes, boolean unsureByValue) {
@@ -93,6 +94,17 @@ final class RowDifference {
      */
     private static Set<String> changedFromHashes(TrackedTable t, Map<String, Object> row, Map<String, String> before,
                                                  Map<String, String> now, boolean unsureByValue) {
+        Set<String> byValue = differing(t, row, before, now, true);
+        // On the capture path (a write the triggers saw) the value match of an unsure drop holds only where the row
+        // changed otherwise too: an edit of another column before the scan came to the row then does not send the
+        // copied value anew, and the row's state is kept under the new names once sealed. A write that changed
+        // nothing else is a write of the new column itself, and travels even when it equals the gone column's value.
+        return unsureByValue || !byValue.isEmpty() ? byValue : differing(t, row, before, now, false);
+    }
+
+    /** The columns that differ, an unsure drop's values matched by value or not ({@link #formerNames}). */
+    private static Set<String> differing(TrackedTable t, Map<String, Object> row, Map<String, String> before,
+                                         Map<String, String> now, boolean unsureByValue) {
         Map<String, String> formerNames = before == null || before.keySet().containsAll(now.keySet()) ? Map.of()
                 : formerNames(t, before, row, now, unsureByValue);
         Set<String> changed = new LinkedHashSet<>();
@@ -137,8 +149,9 @@ final class RowDifference {
      * own has not been seen to go yet: nobody's former name either, so a write is never taken for a rename (at worst
      * a renamed column is sent once more). A column gone before this node kept the table's history is taken as
      * renamed to a new column that holds the same value, as nothing else can tell. So is an unsure drop (the app
-     * re-created the table, or nothing showed whether a column alike took its values), row by row, but in the
-     * reconciliation scan only ({@code unsureByValue}): otherwise every row of a table re-created to rename a column
+     * re-created the table, or nothing showed whether a column alike took its values), row by row, in the
+     * reconciliation scan, and for a write the triggers saw where the row changed otherwise too ({@code
+     * unsureByValue}, {@link #changedFromHashes}): otherwise every row of a table re-created to rename a column
      * would be sealed anew with the value it already held, stamped now, and that write would replace edits other
      * devices made meanwhile (TableRebuiltByTheAppTest). The scan then keeps the row's state under the new names, so
      * a later write the triggers see is compared with the new column and travels, even one that sets it to what the

@@ -51,7 +51,11 @@ final class StartupWriteLock {
     static void await(Path file, Duration warnEvery, Duration most, String setting, String value) {
         AtomicBoolean stopping = new AtomicBoolean();
         Thread hook = new Thread(() -> stopping.set(true), "startup-write-lock-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            throw new StartupProblem(setting, value, "the node was stopped while it started", "start it again");
+        }
         try {
             await(file, warnEvery, most, setting, value, stopping);
         } finally {

@@ -33,7 +33,7 @@ class OwnHeadMarkTest {
         device.write("INSERT INTO sync_kv (key, value, timestamp) VALUES ('k2', 'v2', '2026-12-07T00:00:01Z')");
         List<ChangeEntry> own = device.tracker().missingFrom(VersionVector.EMPTY, 10);
         mark.stored(new EntriesStored(own, null));
-        mark.stored(new EntriesStored(own.subList(0, 1), "someone-else")); // received: not this device's head
+        mark.stored(new EntriesStored(own.subList(0, 1), "someone-else")); // brought back by a peer: never moves it back
         mark.close();
         ChangeEntry last = own.get(own.size() - 1);
         assertThat(markText()).isEqualTo(device.id() + " " + last.version() + " " + last.hash());
@@ -51,6 +51,22 @@ class OwnHeadMarkTest {
 
         Files.writeString(dir.resolve(OwnHeadMark.FILE), "another-key 99 " + "00".repeat(32));
         mark().close(); // a mark of another key (the key was replaced by hand) says nothing of this one
+
+        Files.writeString(dir.resolve(OwnHeadMark.FILE), device.id() + " 99 -");
+        mark().close(); // a mark edited by hand into something this version never writes is ignored, with a warning
+    }
+
+    @Test
+    void ownEntriesAPeerBringsBackMoveTheMarkToo() throws Exception {
+        device = new StandaloneDevice(dir.resolve("a.db"), List.of(), System::currentTimeMillis, List.of());
+        OwnHeadMark mark = mark(); // started on an empty log: the mark says 0
+        // stored as a round stores what a peer brings back (here made on this device's own key, as they were)
+        device.write("INSERT INTO sync_kv (key, value, timestamp) VALUES ('k1', 'v1', '2026-12-07T00:00:00Z')");
+        List<ChangeEntry> own = device.tracker().missingFrom(VersionVector.EMPTY, 10);
+        mark.stored(new EntriesStored(own, "the-peer-that-kept-them"));
+        mark.close();
+        ChangeEntry last = own.get(own.size() - 1);
+        assertThat(markText()).isEqualTo(device.id() + " " + last.version() + " " + last.hash());
     }
 
     private OwnHeadMark mark() {

@@ -226,6 +226,11 @@ public final class StandaloneDevice implements AutoCloseable {
         return newlyTracked;
     }
 
+    /** Follows a change of the app's schema as {@link #followSchema} does, leaving the owed scans to the caller. */
+    public List<String> followSchemaWithoutScan() {
+        return schema.follow();
+    }
+
     /** Takes in what another device saw become of columns, as a round does from a peer's pull answer. */
     public java.util.Set<String> adoptFormerColumns(Map<String, FormerColumns> former) {
         return schema.adopt(former);
