@@ -8,10 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A node that starts while the app is inside a long write transaction waits for the app, says so, and starts when
@@ -25,21 +26,15 @@ class StartWhileAppHoldsLockIT {
     @TempDir
     Path dir;
 
-    @Test
-    void aNodeStartingOnAWalFileDuringALongAppTransactionWaitsForIt() throws Exception {
-        // as on every start after the first: the file is in WAL mode, where a writer waits in SQLite's busy handler
+    /**
+     * On a file in WAL mode, as on every start after the first, a writer waits in SQLite's busy handler; a file the node
+     * never saw is still in SQLite's default rollback journal, whose switch to WAL is refused at once while locked.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"wal", "delete"})
+    void aNodeStartingDuringALongAppTransactionWaitsForIt(String journalMode) throws Exception {
         SqliteCli app = notesApp();
-        assertThat(app.exec("PRAGMA journal_mode=WAL;").strip()).isEqualTo("wal");
-        try (JarNode node = node()) {
-            startDuringLongTransaction(app, node);
-        }
-    }
-
-    @Test
-    void aNodeInstalledDuringALongAppTransactionWaitsForIt() throws Exception {
-        // a file the node never saw: still in SQLite's default rollback journal, which the node switches to WAL
-        SqliteCli app = notesApp();
-        assertThat(app.exec("PRAGMA journal_mode;").strip()).isEqualTo("delete");
+        assertThat(app.exec("PRAGMA journal_mode=" + journalMode + ";").strip()).isEqualTo(journalMode);
         try (JarNode node = node()) {
             startDuringLongTransaction(app, node);
         }
