@@ -28,10 +28,10 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * under versions it already used, and every device that had the old ones would record a fork of this one and keep
  * the rows apart until a person cleared it (docs/operations.md, "Restoring the file from a backup").
  *
- * <p>The mark is written after commits that stored entries of this device (sealed here, or brought back by a peer), on a thread of its own, at most once per
- * {@value #WRITE_DELAY_MS} ms (the latest head wins; a write is a temporary file moved into place), and once more
- * at shutdown. It never runs ahead of the
- * committed log; after a crash it may lag behind it, which passes the check.
+ * <p>The mark is written after commits that stored entries of this device (sealed here, or brought back by a
+ * peer), on a thread of its own, at most once per {@value #WRITE_DELAY_MS} ms (the latest head wins; a write is a
+ * temporary file moved into place), and once more at shutdown. It never runs ahead of the committed log; after a
+ * crash it may lag behind it, which passes the check.
  */
 public final class OwnHeadMark implements AutoCloseable {
 

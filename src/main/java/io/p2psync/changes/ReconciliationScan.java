@@ -241,7 +241,7 @@ public class ReconciliationScan {
         return template.execute((ConnectionCallback<Page>) connection -> {
             try (RowLookup lookup = new RowLookup(connection)) {
                 List<ChangeSealer.Observed> observed = new ArrayList<>();
-                List<Object[]> renamed = new ArrayList<>(); // unchanged rows whose state still names an unsure drop
+                List<Rekeyed> renamed = new ArrayList<>(); // unchanged rows whose state still names an unsure drop
                 List<Object> last = null;
                 int count = 0;
                 long now = System.currentTimeMillis();
@@ -301,7 +301,7 @@ public class ReconciliationScan {
                     if (change.isPresent()) {
                         observed.add(change.get());
                     } else if (RowDifference.namesAnUnsureDrop(t, row, state)) {
-                        renamed.add(new Object[] {RowHashes.write(RowHashes.hashes(row)), t.name(), recordId});
+                        renamed.add(new Rekeyed(t.name(), recordId, RowHashes.write(RowHashes.hashes(row))));
                     }
                 }
                 rekey(lookup, renamed);
@@ -314,19 +314,23 @@ public class ReconciliationScan {
      * Keeps the states of rows found unchanged under the columns' names of now, where they still named an unsure drop
      * whose value a new column holds ({@link RowDifference#namesAnUnsureDrop}): the values, vectors and clocks stay.
      */
-    private static void rekey(RowLookup lookup, List<Object[]> renamed) throws SQLException {
+    private static void rekey(RowLookup lookup, List<Rekeyed> renamed) throws SQLException {
         if (renamed.isEmpty()) {
             return;
         }
         PreparedStatement ps = lookup.statement(
                 "UPDATE sync_row_state SET column_hashes = ? WHERE table_name = ? AND record_id = ?");
-        for (Object[] r : renamed) {
-            for (int i = 0; i < r.length; i++) {
-                ps.setString(i + 1, (String) r[i]);
-            }
+        for (Rekeyed r : renamed) {
+            ps.setString(1, r.columnHashes());
+            ps.setString(2, r.table());
+            ps.setString(3, r.recordId());
             ps.addBatch();
         }
         ps.executeBatch();
+    }
+
+    /** A row state's column hashes as the row stands, under the columns' names of now. */
+    private record Rekeyed(String table, String recordId, String columnHashes) {
     }
 
     /**
