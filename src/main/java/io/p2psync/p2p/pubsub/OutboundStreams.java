@@ -1,7 +1,6 @@
 package io.p2psync.p2p.pubsub;
 
 import io.netty.channel.Channel;
-import io.netty.channel.WriteBufferWaterMark;
 import io.p2psync.p2p.core.PeerId;
 import io.p2psync.p2p.host.Connection;
 import io.p2psync.p2p.host.P2pStream;
@@ -23,11 +22,10 @@ import org.slf4j.LoggerFactory;
  * link is forgotten and the router opens a new one at its next heartbeat. Thread-safe: stream futures complete
  * on event-loop threads while the router sends from its own.
  *
- * <p>Back-pressure: each stream's {@link WriteBufferWaterMark} high mark is {@code maxQueuedBytes}. An RPC that
- * finds the stream not writable (the peer does not read, or cannot keep up) is not queued: the stream is reset,
- * which frees what it held, the overflow is counted and logged, and the peer is treated like one whose stream
- * failed (out of every mesh, a new stream after a growing wait). So one peer pins at most
- * {@code maxQueuedBytes} plus one RPC.
+ * <p>Back-pressure: an RPC that finds more than {@code maxQueuedBytes} waiting on the stream ({@link QueuedBytes};
+ * the peer does not read, or cannot keep up) is not queued: the stream is reset, which frees what it held, the
+ * overflow is counted and logged, and the peer is treated like one whose stream failed (out of every mesh, a new
+ * stream after a growing wait). So one peer pins at most {@code maxQueuedBytes} plus one RPC.
  */
 final class OutboundStreams {
 
@@ -162,8 +160,6 @@ final class OutboundStreams {
         synchronized (this) {
             if (links.get(peer) == link && error == null) {
                 link.stream = stream;
-                stream.channel().config().setWriteBufferWaterMark(
-                        new WriteBufferWaterMark(Math.max(1, maxQueuedBytes / 2), maxQueuedBytes));
                 while (!link.pending.isEmpty()) {
                     write(stream, link.pending.removeFirst());
                 }
@@ -201,7 +197,7 @@ final class OutboundStreams {
             if (!channel.isActive()) {
                 return; // closed or reset: the link is being forgotten, nothing to send on
             }
-            if (!channel.isWritable()) {
+            if (QueuedBytes.of(channel) > maxQueuedBytes) {
                 overflowed(stream);
                 return;
             }
