@@ -28,7 +28,7 @@ import java.util.Objects;
  * @param maxPendingRpcs RPCs queued for a peer while its outbound stream is being opened (256)
  * @param maxQueuedBytes bytes written to a peer's outbound stream and not yet sent, because the peer does not
  *     read or the connection is slow (4 MiB); an RPC that finds more queued resets the stream (see
- *     {@code OutboundStreams}), so what one peer can pin is this plus one RPC
+ *     {@code OutboundStreams}), so what one peer can pin is this plus one RPC, besides what the transport took
  */
 public record GossipParams(
         int d, int dLow, int dHigh, int dLazy, double gossipFactor,

@@ -40,7 +40,6 @@ public final class GossipsubProtocol implements ProtocolHandler {
     @Override
     public void initStream(P2pStream stream) {
         ChannelPipeline p = stream.channel().pipeline();
-        p.addLast(QueuedBytes.NAME, new QueuedBytes());
         p.addLast("pubsub-frame-decoder", new ProtobufVarint32FrameDecoder(maxRpcBytes));
         p.addLast("pubsub-frame-prepender", new ProtobufVarint32LengthFieldPrepender());
         p.addLast("pubsub-rpc-codec", new RpcCodec(maxRpcBytes));

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Back-pressure: an RPC that finds more than {@code maxQueuedBytes} waiting on the stream ({@link QueuedBytes};
  * the peer does not read, or cannot keep up) is not queued: the stream is reset, which frees what it held, the
  * overflow is counted and logged, and the peer is treated like one whose stream failed (out of every mesh, a new
- * stream after a growing wait). So one peer pins at most {@code maxQueuedBytes} plus one RPC.
+ * stream after a growing wait). So one peer pins at most {@code maxQueuedBytes} plus one RPC, besides what the
+ * transport has taken (a yamux window on the connection, or the credit QUIC granted).
  */
 final class OutboundStreams {
 
@@ -160,6 +161,7 @@ final class OutboundStreams {
         synchronized (this) {
             if (links.get(peer) == link && error == null) {
                 link.stream = stream;
+                stream.channel().pipeline().addFirst(QueuedBytes.NAME, new QueuedBytes()); // next to the transport
                 while (!link.pending.isEmpty()) {
                     write(stream, link.pending.removeFirst());
                 }

@@ -11,8 +11,8 @@ import io.netty.channel.ChannelPromise;
  * until its write completes (a yamux stream moved it onto the connection, a QUIC stream handed it to QUIC).
  * {@link OutboundStreams} resets a stream that holds too much by this count. It cannot ask the channel: a QUIC
  * stream is not writable whenever the peer's flow-control credit or the congestion window is used up for a
- * moment, and keeps its waiting writes where {@code outboundBuffer()} does not show them. Sits first in the
- * stream's pipeline, next to the transport; used on the stream's event loop only.
+ * moment, and keeps its waiting writes where {@code outboundBuffer()} does not show them. {@link OutboundStreams}
+ * puts it at the head of each stream it opens, next to the transport; used on the stream's event loop only.
  */
 final class QueuedBytes extends ChannelOutboundHandlerAdapter {
 
