@@ -124,6 +124,7 @@ public final class RemoveCommand {
         config.enforceForeignKeys(false); // dropping a table must not cascade into anything
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
              Statement s = c.createStatement()) {
+            LockPolling.install(c, java.time.Duration.ofSeconds(10));
             s.execute("BEGIN IMMEDIATE");
             try {
                 List<String> removed = new ArrayList<>();

@@ -129,6 +129,7 @@ final class StartupWriteLock {
         config.setBusyTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, wait.toMillis())));
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
              Statement s = c.createStatement()) {
+            LockPolling.install(c, wait);
             s.execute("BEGIN IMMEDIATE");
             s.execute("ROLLBACK");
         }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.time.Duration;
+import org.flywaydb.core.Flyway;
 import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
@@ -62,7 +63,9 @@ class StorageConfiguration {
         SQLiteDataSource sqlite = new SQLiteDataSource(config) {
             @Override
             public java.sql.Connection getConnection() throws java.sql.SQLException {
-                return StatementCache.wrap(super.getConnection()); // compiled statements kept per connection
+                java.sql.Connection connection = super.getConnection();
+                LockPolling.install(connection, Duration.ofMillis(BUSY_TIMEOUT_MS));
+                return StatementCache.wrap(connection); // compiled statements kept per connection
             }
         };
         sqlite.setUrl("jdbc:sqlite:" + settings.databaseFile().toAbsolutePath());
@@ -100,9 +103,31 @@ class StorageConfiguration {
         return SchemaMigrations::configure;
     }
 
+    /**
+     * Migrates on a connection of its own whose transactions take the write lock as they begin ({@code BEGIN
+     * IMMEDIATE}): Flyway reads its history inside each migration's transaction before the migration writes, and a
+     * read transaction cannot wait for the lock to write, so an app committing in between failed the start with
+     * {@code SQLITE_BUSY_SNAPSHOT}. Flyway keeps to one connection on SQLite; sqlite-jdbc begins the next
+     * transaction inside each commit, so that connection holds the lock until Flyway is done, which on a file it
+     * already migrated is a moment.
+     */
     @Bean
     FlywayMigrationStrategy adoptingMigration(P2pSyncSettings settings) {
-        return flyway -> SchemaMigrations.migrate(flyway, settings.databaseFile());
+        return flyway -> {
+            SQLiteConfig config = sqliteConfig(settings.cacheSize());
+            config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            SQLiteDataSource lockFirst = new SQLiteDataSource(config) {
+                @Override
+                public java.sql.Connection getConnection() throws java.sql.SQLException {
+                    java.sql.Connection connection = super.getConnection();
+                    LockPolling.install(connection, Duration.ofMillis(BUSY_TIMEOUT_MS));
+                    return connection;
+                }
+            };
+            lockFirst.setUrl("jdbc:sqlite:" + settings.databaseFile().toAbsolutePath());
+            SchemaMigrations.migrate(Flyway.configure().configuration(flyway.getConfiguration()).dataSource(lockFirst)
+                    .load(), settings.databaseFile());
+        };
     }
 
     @Bean(destroyMethod = "close")

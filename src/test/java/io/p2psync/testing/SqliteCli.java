@@ -82,6 +82,94 @@ public final class SqliteCli {
         return new LongTransaction(p, release);
     }
 
+    /**
+     * Starts a {@code sqlite3} process that inserts rows without pause, each statement a transaction of its own (as
+     * an app that logs or autosaves does), with a busy timeout of 5 s: {@code insert} with {@code %d} for a running
+     * number, sent line by line by a thread of this JVM until {@link Writer#close()}.
+     */
+    public Writer writeWithoutPause(String insert) {
+        Process p;
+        try {
+            p = new ProcessBuilder(List.of("sqlite3", "-batch", file.toString()))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run sqlite3 (Debian package sqlite3; .ci/run installs it)", e);
+        }
+        return new Writer(p, insert);
+    }
+
+    /** The process {@link #writeWithoutPause} runs, and the thread that feeds it. */
+    public static final class Writer implements AutoCloseable {
+        private final Process process;
+        private final Thread feeder;
+        private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        private final java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
+        private final Thread errorReader;
+        private volatile boolean stop;
+
+        private Writer(Process process, String insert) {
+            this.process = process;
+            this.errorReader = daemon(() -> {
+                try {
+                    process.getErrorStream().transferTo(errors);
+                } catch (IOException ended) {
+                    // the process is gone; what it wrote is in errors
+                }
+            });
+            this.feeder = daemon(() -> {
+                try (var out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(process.getOutputStream(),
+                        StandardCharsets.UTF_8))) {
+                    out.write(".timeout 5000\n");
+                    for (long i = 0; !stop; i++) {
+                        out.write(insert.formatted(i) + "\n");
+                        out.flush(); // one statement at a time, as the app makes them
+                        sent.incrementAndGet();
+                    }
+                } catch (IOException ended) {
+                    // sqlite3 ended early: close() reports its errors
+                }
+            });
+        }
+
+        private static Thread daemon(Runnable task) {
+            Thread t = new Thread(task, "sqlite3-writer");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        /** Statements handed to sqlite3 so far. */
+        public long sent() {
+            return sent.get();
+        }
+
+        /** Stops writing, waits for sqlite3 to run what it was sent and end, and returns what it wrote to stderr. */
+        public String stop() {
+            stop = true;
+            try {
+                feeder.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+                if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("sqlite3 did not end within " + TIMEOUT_SECONDS + " s");
+                }
+                errorReader.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for sqlite3", e);
+            }
+            synchronized (errors) {
+                return errors.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                stop();
+            }
+        }
+    }
+
     /** A transaction {@link #holdWriteLock} keeps open in a {@code sqlite3} process. */
     public static final class LongTransaction implements AutoCloseable {
         private final Process process;
