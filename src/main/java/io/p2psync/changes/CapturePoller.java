@@ -1,7 +1,6 @@
 package io.p2psync.changes;
 
 import io.p2psync.storage.P2pSyncSettings;
-import io.p2psync.storage.WriterTurns;
 import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +24,11 @@ class CapturePoller implements SmartLifecycle {
     private final TaskScheduler scheduler;
     private final P2pSyncSettings settings;
     private volatile ScheduledFuture<?> task;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
 
     CapturePoller(ChangeSealer sealer, SchemaFollower schema, ScanScheduler scans, TaskScheduler scheduler,
-                  P2pSyncSettings settings) {
+                  P2pSyncSettings settings, org.springframework.transaction.support.TransactionTemplate tx) {
+        this.tx = tx;
         this.sealer = sealer;
         this.schema = schema;
         this.scans = scans;
@@ -43,20 +44,11 @@ class CapturePoller implements SmartLifecycle {
             log.warn("following a schema change failed, will retry: {}", e.getMessage());
         }
         try {
-            boolean pending = sealer.hasPending();
-            if (pending) {
-                // Part by part, each in its own short transaction, so the app's own writes and incoming
-                // sync interleave with a large backlog instead of waiting behind it.
-                int sealed = 0;
-                ChangeSealer.Batch batch;
-                do {
-                    long start = System.nanoTime();
-                    batch = sealer.sealPart(RemoteChangeApplier.PART_TIME);
-                    sealed += batch.entries();
-                    if (batch.more()) {
-                        WriterTurns.pauseAfter(start);
-                    }
-                } while (batch.more() && isRunning());
+            // Part by part, each in its own short transaction, so the app's own writes and incoming sync
+            // interleave with a large backlog instead of waiting behind it; what the app writes meanwhile waits
+            // for the next poll.
+            int sealed = sealer.sealBacklog(tx, this::isRunning);
+            if (sealed > 0) {
                 log.debug("sealed {} changes written by other programs", sealed);
             }
         } catch (RuntimeException e) {

@@ -24,8 +24,11 @@ public class ChangeTracker {
     private final ChangeVerifier verifier;
     private final RowStates rows;
     private final StagedEntries staged;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
 
-    ChangeTracker(ChangeSealer sealer, ChangeLog log, ChangeVerifier verifier, RowStates rows, StagedEntries staged) {
+    ChangeTracker(ChangeSealer sealer, ChangeLog log, ChangeVerifier verifier, RowStates rows, StagedEntries staged,
+            org.springframework.transaction.support.TransactionTemplate tx) {
+        this.tx = tx;
         this.sealer = sealer;
         this.log = log;
         this.verifier = verifier;
@@ -42,6 +45,17 @@ public class ChangeTracker {
      */
     public int sealPending() {
         return sealer.sealPending();
+    }
+
+    /**
+     * Seals what the triggers captured so far in parts, each a short write transaction of its own with a pause
+     * for other writers between them; call it outside a transaction, before one that reads the log (a round's push,
+     * a served pull). Inside a transaction it seals in that one, as {@link #sealPending}.
+     *
+     * @return the number of entries made, 0 if nothing was pending
+     */
+    public int sealBacklog() {
+        return sealer.sealBacklog(tx);
     }
 
     /**

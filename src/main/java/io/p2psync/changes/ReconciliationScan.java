@@ -133,6 +133,7 @@ public class ReconciliationScan {
         do {
             long start = System.nanoTime();
             List<Object> from = after;
+            sealer.sealBacklog(tx); // in parts, before the page's transaction seals the rest
             page = tx.execute(s -> rowsPage(t, rowid, from, selected, nullKeys, recordedBefore));
             if (page.stale()) {
                 log.info("scan of {} stopped after {} rows: the app changed the table's columns meanwhile; the next "
@@ -159,12 +160,14 @@ public class ReconciliationScan {
                     shadowed, t.name());
         }
         long keysNotSynced = unsynced;
+        sealer.sealBacklog(tx); // in parts, before the page's transaction seals the rest
         long gone = tx.execute(s -> excessStates(t, keysNotSynced));
         if (gone > 0) {
             String fromId = null;
             do {
                 long start = System.nanoTime();
                 String f = fromId;
+                sealer.sealBacklog(tx); // in parts, before the page's transaction seals the rest
                 page = tx.execute(s -> statesPage(t, f, recordedBefore));
                 rows += page.count();
                 sealed += page.sealed();

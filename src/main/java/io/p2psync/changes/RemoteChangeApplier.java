@@ -162,6 +162,7 @@ public class RemoteChangeApplier {
         // parts (WriterTurns) instead of waiting for all. Bounded by time, not by a count, so the pause between
         // parts stays a fixed share of the time however fast entries apply.
         Batch batch = new Batch(receivedFrom, checks, delivery.stagedHeads());
+        sealer.sealBacklog(tx); // in parts: each part below seals in its transaction only what came since
         List<ApplyOutcome> outcomes = new ArrayList<>(work.size());
         long partStart = System.nanoTime();
         while (outcomes.size() < work.size()) {

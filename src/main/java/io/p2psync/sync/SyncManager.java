@@ -372,7 +372,7 @@ public class SyncManager implements DisposableBean {
 
         void push() {
             if (tracker.hasUnsealedCaptures()) {
-                tracker.sealPending(); // so writes made a moment ago by other programs go out in this round
+                tracker.sealBacklog(); // so writes made a moment ago by other programs go out in this round
             }
             VersionVector mine = tracker.versionVector();
             long budget = Math.max(1, settings.pageBytes().toBytes() - PUSH_FRAME);

@@ -51,7 +51,7 @@ public class SyncSource {
      */
     public PullResponse pull(VersionVector known, int limit) {
         if (tracker.hasUnsealedCaptures()) {
-            tracker.sealPending(); // so writes made a moment ago by other programs are answered too
+            tracker.sealBacklog(); // so writes made a moment ago by other programs are answered too
         }
         VersionVector mine = tracker.versionVector();
         long budget = Math.max(1, settings.pageBytes().toBytes() - envelope(mine));

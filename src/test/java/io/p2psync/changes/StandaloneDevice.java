@@ -40,6 +40,7 @@ public final class StandaloneDevice implements AutoCloseable {
     private final StaticListableBeanFactory beans = new StaticListableBeanFactory();
     private final ChangeLog log;
     private final List<Object> committedEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param file      the SQLite file; migrated with Flyway unless it is a copy of a migrated file
@@ -66,7 +67,16 @@ public final class StandaloneDevice implements AutoCloseable {
         this.jdbc = JdbcClient.create(dataSource);
         JdbcTemplate template = new JdbcTemplate(dataSource);
         schema.forEach(sql -> jdbc.sql(sql).update());
-        this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        DataSourceTransactionManager manager = new DataSourceTransactionManager(dataSource);
+        manager.addListener(new org.springframework.transaction.TransactionExecutionListener() {
+            @Override
+            public void afterCommit(org.springframework.transaction.TransactionExecution transaction, Throwable failure) {
+                if (failure == null) {
+                    commits.incrementAndGet();
+                }
+            }
+        });
+        this.tx = new TransactionTemplate(manager);
         this.identity = new DeviceIdentity(PrivateKey.generate());
         this.log = new ChangeLog(jdbc, template, this::heard);
         RowStates rows = new RowStates(jdbc, template);
@@ -84,7 +94,7 @@ public final class StandaloneDevice implements AutoCloseable {
         this.tables = new TrackedTables(history.follow(described, installed));
         this.sealer = new ChangeSealer(template, log, rows, this.tables, identity, clock, this::heard);
         StagedEntries staged = new StagedEntries(jdbc);
-        this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc), rows, staged);
+        this.tracker = new ChangeTracker(sealer, log, new ChangeVerifier(jdbc), rows, staged, tx);
         // small pages, so tests of a few rows cross page boundaries
         this.scan = new ReconciliationScan(template, tx, sealer, this.tables,
                 new CaptureSettings(List.of(), java.time.Duration.ZERO, 3, java.time.Duration.ofSeconds(10)), unscanned, event -> {
@@ -147,6 +157,11 @@ public final class StandaloneDevice implements AutoCloseable {
         } else {
             committedEvents.add(event);
         }
+    }
+
+    /** Write transactions this device's transaction template committed so far. */
+    public long commits() {
+        return commits.get();
     }
 
     /** The {@link EntriesStored} and {@link LocalChangesSealed} events heard after their commit, in order. */
