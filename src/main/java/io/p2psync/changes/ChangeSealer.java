@@ -181,11 +181,8 @@ class ChangeSealer {
             int sealed = 0;
             while (goOn.getAsBoolean() && !Thread.currentThread().isInterrupted() && hasPendingUpTo(last.getAsLong())) {
                 long start = System.nanoTime();
-                Batch part = tx.execute(status -> sealPart(backlogPartTime));
-                sealed += part.entries();
-                if (!part.more() || !hasPendingUpTo(last.getAsLong())) {
-                    break;
-                }
+                sealed += tx.execute(status -> sealPart(backlogPartTime)).entries();
+                // after the last part too: the caller's own transaction comes next, and the app's turn before it
                 io.p2psync.storage.WriterTurns.pauseAfter(start);
             }
             return sealed;

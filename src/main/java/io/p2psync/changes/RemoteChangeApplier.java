@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -347,16 +346,7 @@ public class RemoteChangeApplier {
      * it stops.
      */
     private void drainCaptures() {
-        OptionalLong last = sealer.lastPending();
-        boolean more = last.isPresent();
-        while (more) {
-            long start = System.nanoTime();
-            more = Boolean.TRUE.equals(tx.execute(status -> sealer.sealPart(PART_TIME).more()))
-                    && sealer.hasPendingUpTo(last.getAsLong());
-            if (more) {
-                WriterTurns.pauseAfter(start);
-            }
-        }
+        sealer.sealBacklog(tx);
     }
 
     /**

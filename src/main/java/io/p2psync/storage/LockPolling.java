@@ -17,6 +17,10 @@ import org.sqlite.BusyHandler;
  * 7 s, and a node could not start at all (docs/operations.md, "Sharing the database with the app"). Tried every
  * millisecond, the same writes got the lock in 7 to 330 ms. A try is a look at a lock in shared memory; a thousand
  * a second while waiting cost nothing to speak of.
+ *
+ * <p>sqlite-jdbc puts SQLite's own handler back on a connection that runs a statement with a query timeout
+ * ({@code setBusyTimeout} around it): the node sets none, and a JDBC or transaction timeout added later would lose
+ * this handler on that connection.
  */
 final class LockPolling extends BusyHandler {
 
@@ -25,6 +29,8 @@ final class LockPolling extends BusyHandler {
     private final long timeoutNanos;
     /** When the current wait began; a connection is used by one thread at a time, and so is this. */
     private long firstTry;
+    /** The count of the last call: SQLite restarts it for each statement, not for every wait within one. */
+    private int lastTries = -1;
 
     private LockPolling(Duration timeout) {
         this.timeoutNanos = timeout.toNanos();
@@ -39,9 +45,10 @@ final class LockPolling extends BusyHandler {
     @Override
     protected int callback(int tries) {
         long now = System.nanoTime();
-        if (tries == 0) {
-            firstTry = now;
+        if (tries == 0 || tries != lastTries + 1) {
+            firstTry = now; // a new wait (a schema load after a recompile goes on counting from the last one)
         }
+        lastTries = tries;
         if (now - firstTry >= timeoutNanos || Thread.currentThread().isInterrupted()) {
             return 0; // SQLITE_BUSY to the caller
         }

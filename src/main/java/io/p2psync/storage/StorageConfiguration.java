@@ -107,9 +107,11 @@ class StorageConfiguration {
      * Migrates on a connection of its own whose transactions take the write lock as they begin ({@code BEGIN
      * IMMEDIATE}): Flyway reads its history inside each migration's transaction before the migration writes, and a
      * read transaction cannot wait for the lock to write, so an app committing in between failed the start with
-     * {@code SQLITE_BUSY_SNAPSHOT}. Flyway keeps to one connection on SQLite; sqlite-jdbc begins the next
-     * transaction inside each commit, so that connection holds the lock until Flyway is done, which on a file it
-     * already migrated is a moment.
+     * {@code SQLITE_BUSY_SNAPSHOT}. Flyway keeps to one connection on SQLite and ends each migration with
+     * {@code commit()} and {@code setAutoCommit(true)}; sqlite-jdbc begins the next transaction inside {@code commit()},
+     * so the lock is taken a second time there and let go at once. Should the app hold it past the busy timeout just
+     * then, that commit reports an error although the migration committed: the start fails, and the next one goes on
+     * from there.
      */
     @Bean
     FlywayMigrationStrategy adoptingMigration(P2pSyncSettings settings) {

@@ -102,7 +102,6 @@ public final class SqliteCli {
     public static final class Writer implements AutoCloseable {
         private final Process process;
         private final Thread feeder;
-        private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
         private final java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
         private final Thread errorReader;
         private volatile boolean stop;
@@ -123,7 +122,6 @@ public final class SqliteCli {
                     for (long i = 0; !stop; i++) {
                         out.write(insert.formatted(i) + "\n");
                         out.flush(); // one statement at a time, as the app makes them
-                        sent.incrementAndGet();
                     }
                 } catch (IOException ended) {
                     // sqlite3 ended early: close() reports its errors
@@ -136,11 +134,6 @@ public final class SqliteCli {
             t.setDaemon(true);
             t.start();
             return t;
-        }
-
-        /** Statements handed to sqlite3 so far. */
-        public long sent() {
-            return sent.get();
         }
 
         /** Stops writing, waits for sqlite3 to run what it was sent and end, and returns what it wrote to stderr. */
