@@ -179,10 +179,18 @@ class ChangeSealer {
         backlog.lock();
         try {
             int sealed = 0;
+            int parts = 0;
+            long start = 0;
             while (goOn.getAsBoolean() && !Thread.currentThread().isInterrupted() && hasPendingUpTo(last.getAsLong())) {
-                long start = System.nanoTime();
+                if (parts > 0) {
+                    io.p2psync.storage.WriterTurns.pauseAfter(start);
+                }
+                start = System.nanoTime();
                 sealed += tx.execute(status -> sealPart(backlogPartTime)).entries();
-                // after the last part too: the caller's own transaction comes next, and the app's turn before it
+                parts++;
+            }
+            if (parts > 1) {
+                // a backlog, not a write of a moment ago: the caller's own transaction comes next, the app's turn first
                 io.p2psync.storage.WriterTurns.pauseAfter(start);
             }
             return sealed;
