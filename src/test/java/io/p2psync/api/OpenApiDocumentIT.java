@@ -27,6 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  * examples and its errors as problem bodies. The endpoints expected come from Spring's own handler mapping,
  * so a new controller method without documentation fails here.
  */
+// its data dir is its own, so the context is never reused: closed after the class, before JUnit deletes that dir
+@org.springframework.test.annotation.DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OpenApiDocumentIT {
 

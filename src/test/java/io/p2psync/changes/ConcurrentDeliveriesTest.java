@@ -24,6 +24,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * entries the other stored meanwhile. They must come out as duplicates, never as an error that fails the
  * round.
  */
+// its data dir is its own, so the context is never reused: closed after the class, before JUnit deletes that dir
+@org.springframework.test.annotation.DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class ConcurrentDeliveriesTest {
 

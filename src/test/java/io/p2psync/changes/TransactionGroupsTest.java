@@ -24,6 +24,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * stages a group's entries until its last one arrives. The capture poller is slowed right down, so each test
  * seals exactly when it says.
  */
+// its data dir is its own, so the context is never reused: closed after the class, before JUnit deletes that dir
+@org.springframework.test.annotation.DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class TransactionGroupsTest {
 

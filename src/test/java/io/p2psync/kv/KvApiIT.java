@@ -22,6 +22,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.RestClient;
 
 /** The key-value API and /status over real HTTP on a real SQLite file. */
+// its data dir is its own, so the context is never reused: closed after the class, before JUnit deletes that dir
+@org.springframework.test.annotation.DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class KvApiIT {
 

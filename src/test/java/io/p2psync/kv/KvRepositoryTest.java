@@ -14,6 +14,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** Spring Data JDBC with the SQLite dialect against a real file: derived queries, paging, modifying queries. */
+// its data dir is its own, so the context is never reused: closed after the class, before JUnit deletes that dir
+@org.springframework.test.annotation.DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class KvRepositoryTest {
 

@@ -33,6 +33,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * wrote the row, not by the wall-clock text in {@code sync_kv.timestamp}: so a late echo of a value can never
  * undo a change that was made on top of it, whatever the devices' wall clocks say.
  */
+// its data dir is its own, so the context is never reused: closed after the class, before JUnit deletes that dir
+@org.springframework.test.annotation.DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class SeedWritesTest {
 
