@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Seals changes that other programs wrote to the database file: every {@code p2psync.capture-poll}
@@ -24,10 +25,10 @@ class CapturePoller implements SmartLifecycle {
     private final TaskScheduler scheduler;
     private final P2pSyncSettings settings;
     private volatile ScheduledFuture<?> task;
-    private final org.springframework.transaction.support.TransactionTemplate tx;
+    private final TransactionTemplate tx;
 
     CapturePoller(ChangeSealer sealer, SchemaFollower schema, ScanScheduler scans, TaskScheduler scheduler,
-                  P2pSyncSettings settings, org.springframework.transaction.support.TransactionTemplate tx) {
+                  P2pSyncSettings settings, TransactionTemplate tx) {
         this.tx = tx;
         this.sealer = sealer;
         this.schema = schema;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The change log as the rest of the node sees it (the seed's ChangeTracker): seal captured changes, list
@@ -24,10 +25,10 @@ public class ChangeTracker {
     private final ChangeVerifier verifier;
     private final RowStates rows;
     private final StagedEntries staged;
-    private final org.springframework.transaction.support.TransactionTemplate tx;
+    private final TransactionTemplate tx;
 
     ChangeTracker(ChangeSealer sealer, ChangeLog log, ChangeVerifier verifier, RowStates rows, StagedEntries staged,
-            org.springframework.transaction.support.TransactionTemplate tx) {
+            TransactionTemplate tx) {
         this.tx = tx;
         this.sealer = sealer;
         this.log = log;

@@ -60,21 +60,29 @@ class StorageConfiguration {
         SQLiteConfig config = sqliteConfig(settings.cacheSize());
         // commits leave checkpoints to WalCheckpoints' thread; this bound is for when that thread falls behind
         config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(WalCheckpoints.BACKSTOP_PAGES));
-        SQLiteDataSource sqlite = new SQLiteDataSource(config) {
-            @Override
-            public java.sql.Connection getConnection() throws java.sql.SQLException {
-                java.sql.Connection connection = super.getConnection();
-                LockPolling.install(connection, Duration.ofMillis(BUSY_TIMEOUT_MS));
-                return StatementCache.wrap(connection); // compiled statements kept per connection
-            }
-        };
-        sqlite.setUrl("jdbc:sqlite:" + settings.databaseFile().toAbsolutePath());
+        // compiled statements kept per connection
+        SQLiteDataSource sqlite = pollingDataSource(config, settings.databaseFile(), StatementCache::wrap);
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("p2psync-sqlite");
         hikari.setDataSource(sqlite);
         hikari.setMaximumPoolSize(POOL_SIZE);
         hikari.setMinimumIdle(1);
         return new HikariDataSource(hikari);
+    }
+
+    /** The file with {@code config}; each connection waits for locks by {@link LockPolling}, then is {@code wrap}ped. */
+    private static SQLiteDataSource pollingDataSource(SQLiteConfig config, java.nio.file.Path file,
+            java.util.function.UnaryOperator<java.sql.Connection> wrap) {
+        SQLiteDataSource source = new SQLiteDataSource(config) {
+            @Override
+            public java.sql.Connection getConnection() throws java.sql.SQLException {
+                java.sql.Connection connection = super.getConnection();
+                LockPolling.install(connection, Duration.ofMillis(BUSY_TIMEOUT_MS));
+                return wrap.apply(connection);
+            }
+        };
+        source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        return source;
     }
 
     /**
@@ -118,15 +126,7 @@ class StorageConfiguration {
         return flyway -> {
             SQLiteConfig config = sqliteConfig(settings.cacheSize());
             config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-            SQLiteDataSource lockFirst = new SQLiteDataSource(config) {
-                @Override
-                public java.sql.Connection getConnection() throws java.sql.SQLException {
-                    java.sql.Connection connection = super.getConnection();
-                    LockPolling.install(connection, Duration.ofMillis(BUSY_TIMEOUT_MS));
-                    return connection;
-                }
-            };
-            lockFirst.setUrl("jdbc:sqlite:" + settings.databaseFile().toAbsolutePath());
+            SQLiteDataSource lockFirst = pollingDataSource(config, settings.databaseFile(), connection -> connection);
             SchemaMigrations.migrate(Flyway.configure().configuration(flyway.getConfiguration()).dataSource(lockFirst)
                     .load(), settings.databaseFile());
         };

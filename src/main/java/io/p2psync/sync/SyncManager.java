@@ -371,9 +371,7 @@ public class SyncManager implements DisposableBean {
         }
 
         void push() {
-            if (tracker.hasUnsealedCaptures()) {
-                tracker.sealBacklog(); // so writes made a moment ago by other programs go out in this round
-            }
+            tracker.sealBacklog(); // so writes made a moment ago by other programs go out in this round
             VersionVector mine = tracker.versionVector();
             long budget = Math.max(1, settings.pageBytes().toBytes() - PUSH_FRAME);
             int limit = Math.min(settings.pushPageSize(), ChangeTracker.MAX_PAGE);

@@ -50,9 +50,7 @@ public class SyncSource {
      * @param limit the most entries to answer
      */
     public PullResponse pull(VersionVector known, int limit) {
-        if (tracker.hasUnsealedCaptures()) {
-            tracker.sealBacklog(); // so writes made a moment ago by other programs are answered too
-        }
+        tracker.sealBacklog(); // so writes made a moment ago by other programs are answered too (one read if none)
         VersionVector mine = tracker.versionVector();
         long budget = Math.max(1, settings.pageBytes().toBytes() - envelope(mine));
         LogPage page = tracker.page(mine, known, Math.min(limit, ChangeTracker.MAX_PAGE), budget,
